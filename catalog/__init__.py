@@ -1,0 +1,1 @@
+"""Unit-scoped listings, cultural provenance, images and sync to Saleor."""

@@ -1,0 +1,1 @@
+"""Order projection, per-unit order lines and fulfilment."""

@@ -1,0 +1,1 @@
+"""Stripe gateway, split engine, ledger, settlement and reconciliation."""

@@ -1,0 +1,1 @@
+"""Saleor App plumbing: manifest, registration, signed webhooks, inbox and the GraphQL client."""

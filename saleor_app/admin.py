@@ -1,0 +1,17 @@
+from django.contrib import admin
+
+from saleor_app.models import SaleorInstallation, WebhookEvent
+
+
+@admin.register(SaleorInstallation)
+class SaleorInstallationAdmin(admin.ModelAdmin):
+    list_display = ("api_url", "app_id", "registered_at", "updated_at")
+    exclude = ("token_encrypted", "pending_token_encrypted")  # secrets never shown
+    readonly_fields = ("api_url", "domain", "app_id", "jwks", "jwks_fetched_at", "last_error")
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(admin.ModelAdmin):
+    list_display = ("event_type", "status", "attempts", "received_at", "processed_at")
+    list_filter = ("status", "event_type")
+    readonly_fields = [f.name for f in WebhookEvent._meta.fields]

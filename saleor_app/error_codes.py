@@ -1,0 +1,13 @@
+"""Error codes this app answers with; messages are for humans, codes for machines."""
+
+from enum import StrEnum
+
+
+class SaleorAppErrorCode(StrEnum):
+    API_URL_MISSING = "api_url_missing"
+    API_URL_NOT_ALLOWED = "api_url_not_allowed"
+    BAD_REQUEST_BODY = "bad_request_body"
+    TOKEN_MISSING = "token_missing"
+    UNKNOWN_INSTALLATION = "unknown_installation"
+    SIGNATURE_INVALID = "signature_invalid"
+    UNKNOWN_WEBHOOK = "unknown_webhook"

@@ -1,0 +1,55 @@
+"""The App manifest Saleor reads when installing this app."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.urls import reverse
+
+from saleor_app.webhook_specs import ASYNC_WEBHOOKS
+
+APP_VERSION = "0.1.0"
+
+# What the marketplace needs from Saleor; Saleor grants only what the installer passes (appInstall).
+PERMISSIONS = (
+    "MANAGE_PRODUCTS",
+    "MANAGE_PRODUCT_TYPES_AND_ATTRIBUTES",
+    "MANAGE_ORDERS",
+    "MANAGE_CHECKOUTS",
+    "HANDLE_PAYMENTS",
+    "MANAGE_CHANNELS",
+    "MANAGE_SHIPPING",
+    "MANAGE_TRANSLATIONS",
+)
+
+
+def absolute(path: str) -> str:
+    return f"{settings.APP_PUBLIC_URL}{path}"
+
+
+def build_manifest() -> dict[str, Any]:
+    """Manifest as JSON-ready dict; URLs are absolute against APP_PUBLIC_URL."""
+    return {
+        "id": settings.SALEOR_APP_IDENTIFIER,
+        "version": APP_VERSION,
+        "name": "Wenchuang Marketplace",
+        "about": "Multi-vendor marketplace for cultural and creative products of museums, libraries, "
+        "archives and memorial halls, with per-sale income distribution.",
+        "author": "Wenchuang Marketplace",
+        "requiredSaleorVersion": ">=3.20",
+        "permissions": list(PERMISSIONS),
+        "appUrl": absolute("/"),
+        "tokenTargetUrl": absolute(reverse("saleor_app:register")),
+        "webhooks": [
+            {
+                "name": spec.name,
+                "asyncEvents": list(spec.async_events),
+                "query": spec.query,
+                "targetUrl": absolute(reverse("saleor_app:webhook", args=[spec.name])),
+                "isActive": True,
+            }
+            for spec in ASYNC_WEBHOOKS
+        ],
+        "extensions": [],
+    }

@@ -1,0 +1,32 @@
+"""Named GraphQL operations, one per .graphql file, loaded once."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+GRAPHQL_DIR = Path(__file__).with_name("graphql")
+SUBSCRIPTIONS_DIR = GRAPHQL_DIR / "subscriptions"
+
+
+@cache
+def operation(name: str) -> str:
+    """Text of the operation in graphql/<name>.graphql (the operation inside is named <name>)."""
+    path = GRAPHQL_DIR / f"{name}.graphql"
+    if not path.is_file():
+        raise KeyError(f"no GraphQL operation named {name!r} in {GRAPHQL_DIR}")
+    return path.read_text()
+
+
+@cache
+def subscription(name: str) -> str:
+    """Text of the webhook subscription query in graphql/subscriptions/<name>.graphql."""
+    return (SUBSCRIPTIONS_DIR / f"{name}.graphql").read_text()
+
+
+def all_operation_files() -> list[Path]:
+    return sorted(GRAPHQL_DIR.glob("*.graphql"))
+
+
+def all_subscription_files() -> list[Path]:
+    return sorted(SUBSCRIPTIONS_DIR.glob("*.graphql"))

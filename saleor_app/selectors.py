@@ -1,0 +1,41 @@
+"""Reads of installations and the inbox."""
+
+from __future__ import annotations
+
+from saleor_app.models import SaleorInstallation, WebhookEvent
+
+
+def normalise_api_url(api_url: str) -> str:
+    """Saleor's API URL always ends with /graphql/; compare with the trailing slash settled."""
+    return api_url.strip().rstrip("/") + "/"
+
+
+def installation_get(*, api_url: str) -> SaleorInstallation | None:
+    return SaleorInstallation.objects.filter(api_url=normalise_api_url(api_url)).first()
+
+
+def installation_default() -> SaleorInstallation | None:
+    """The installation to call Saleor with when only one Saleor is served (the common case)."""
+    from django.conf import settings
+
+    if settings.SALEOR_API_URL:
+        return installation_get(api_url=settings.SALEOR_API_URL)
+    return SaleorInstallation.objects.order_by("pk").first()
+
+
+def inbox_due_ids(*, lost_after_seconds: int = 120, limit: int = 500) -> list[int]:
+    """Events to (re)deliver: pending ones whose enqueue was lost, failed ones past their backoff."""
+    from datetime import timedelta
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    now = timezone.now()
+    lost = Q(status=WebhookEvent.Status.PENDING, received_at__lt=now - timedelta(seconds=lost_after_seconds))
+    due = Q()
+    for attempts in range(1, 9):  # backoff 20 s, 40 s, ... capped at about 43 min
+        wait = timedelta(seconds=min(10 * 2**attempts, 2600))
+        due |= Q(status=WebhookEvent.Status.FAILED, attempts=attempts, processed_at__lt=now - wait)
+    return list(
+        WebhookEvent.objects.filter(lost | due).order_by("received_at").values_list("pk", flat=True)[:limit]
+    )

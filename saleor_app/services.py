@@ -1,0 +1,167 @@
+"""Writes of the Saleor App: registration, token confirmation, webhook inbox."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from saleor_app import secrets_at_rest
+from saleor_app.client import SaleorClient
+from saleor_app.errors import SaleorError
+from saleor_app.handlers import handler_for
+from saleor_app.models import SaleorInstallation, WebhookEvent
+from saleor_app.selectors import normalise_api_url
+
+logger = logging.getLogger(__name__)
+
+
+class RegistrationRefused(Exception):
+    """A token delivery that must not be accepted (unknown Saleor)."""
+
+
+def api_url_allowed(api_url: str) -> bool:
+    allowed = {normalise_api_url(u) for u in settings.SALEOR_ALLOWED_API_URLS}
+    return normalise_api_url(api_url) in allowed
+
+
+def installation_register(*, api_url: str, domain: str, token: str) -> SaleorInstallation:
+    """Store a delivered token as pending (encrypted); it replaces the active one only once proven."""
+    if not api_url_allowed(api_url):
+        raise RegistrationRefused(f"Saleor at {api_url} is not in SALEOR_ALLOWED_API_URLS")
+    installation, _ = SaleorInstallation.objects.update_or_create(
+        api_url=normalise_api_url(api_url),
+        defaults={"domain": domain, "pending_token_encrypted": secrets_at_rest.encrypt(token)},
+    )
+    return installation
+
+
+@dataclass(frozen=True)
+class ConfirmResult:
+    confirmed: bool
+    app_id: str = ""
+    error: str = ""
+
+
+def installation_confirm(*, installation_id: int, client: SaleorClient | None = None) -> ConfirmResult:
+    """Prove the pending token against Saleor ({ app { id } }), then make it the active token."""
+    installation = SaleorInstallation.objects.get(pk=installation_id)
+    token = installation.pending_token
+    if not token:
+        return ConfirmResult(confirmed=bool(installation.token), app_id=installation.app_id)
+    client = client or SaleorClient(installation.api_url, token)
+    try:
+        app = client.execute("AppSelf")["app"]
+    except SaleorError as exc:
+        SaleorInstallation.objects.filter(pk=installation.pk).update(last_error=str(exc)[:2000])
+        return ConfirmResult(confirmed=False, error=str(exc))
+    if not app or app.get("identifier") != settings.SALEOR_APP_IDENTIFIER:
+        error = f"token belongs to app {app and app.get('identifier')!r}, not {settings.SALEOR_APP_IDENTIFIER}"
+        SaleorInstallation.objects.filter(pk=installation.pk).update(last_error=error)
+        return ConfirmResult(confirmed=False, error=error)
+    with transaction.atomic():
+        locked = SaleorInstallation.objects.select_for_update().get(pk=installation.pk)
+        if locked.pending_token_encrypted == installation.pending_token_encrypted:
+            locked.token_encrypted = locked.pending_token_encrypted
+            locked.pending_token_encrypted = ""
+        locked.app_id = app["id"]
+        locked.last_error = ""
+        locked.save()
+    return ConfirmResult(confirmed=True, app_id=app["id"])
+
+
+def installation_discard_pending(*, installation_id: int, reason: str) -> None:
+    """Give up on a token that never proved itself (a forged or abandoned registration)."""
+    SaleorInstallation.objects.filter(pk=installation_id).update(pending_token_encrypted="", last_error=reason)
+
+
+def event_key(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+_INSERT_EVENT = """
+INSERT INTO saleor_app_webhookevent
+    (key, installation_id, event_type, payload, body, signature, received_at, status, attempts, last_error)
+VALUES (%s, %s, %s, %s, %s, %s, %s, 'pending', 0, '')
+ON CONFLICT (key) DO NOTHING
+RETURNING id
+"""
+
+
+def inbox_store(
+    *, installation: SaleorInstallation, event_type: str, body: bytes, signature: str
+) -> int | None:
+    """Insert a verified delivery; return its id, or None when this exact body was stored before.
+
+    Must run inside the request's transaction: processing is scheduled on commit.
+    """
+    payload = json.loads(body)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT_EVENT,
+            [
+                event_key(body),
+                installation.pk,
+                event_type,
+                json.dumps(payload),
+                body.decode(),
+                signature,
+                timezone.now(),
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    event_id = row[0]
+    from saleor_app.tasks import process_webhook_event  # tasks import services: import here
+
+    transaction.on_commit(lambda: process_webhook_event.delay(event_id))
+    return event_id
+
+
+MAX_ATTEMPTS = 8
+
+
+class PermanentEventError(Exception):
+    """A handler's signal that this event cannot succeed until someone fixes data: park it."""
+
+
+def inbox_process(*, event_id: int) -> str:
+    """Run the event's handler once; concurrent workers skip an event another is processing."""
+    with transaction.atomic():
+        event = (
+            WebhookEvent.objects.select_for_update(skip_locked=True)
+            .select_related("installation")
+            .filter(pk=event_id, status__in=[WebhookEvent.Status.PENDING, WebhookEvent.Status.FAILED])
+            .first()
+        )
+        if event is None:
+            return "skipped"
+        event.attempts += 1
+        handler = handler_for(event.event_type)
+        if handler is None:
+            event.status = WebhookEvent.Status.IGNORED
+        else:
+            try:
+                with transaction.atomic():  # the handler's writes commit with the status, or not at all
+                    handler(event_type=event.event_type, payload=event.payload, installation=event.installation)
+            except PermanentEventError as exc:
+                event.status, event.last_error = WebhookEvent.Status.PARKED, str(exc)
+            except Exception as exc:  # a handler bug or an outage: keep the event, retry later, then park
+                logger.exception("handler for %s failed on event %s", event.event_type, event_id)
+                exhausted = event.attempts >= MAX_ATTEMPTS
+                event.status = WebhookEvent.Status.PARKED if exhausted else WebhookEvent.Status.FAILED
+                event.last_error = f"{type(exc).__name__}: {exc}"
+            else:
+                event.status, event.last_error = WebhookEvent.Status.DONE, ""
+        event.processed_at = timezone.now()
+        event.save(update_fields=["status", "attempts", "last_error", "processed_at"])
+    if event.status == WebhookEvent.Status.FAILED:
+        logger.warning("webhook event %s failed (attempt %d): %s", event_id, event.attempts, event.last_error)
+    return event.status
+

@@ -1,0 +1,95 @@
+"""Verifies Saleor's detached JWS (RS256, RFC 7797 unencoded payload) against the instance's JWKS."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+
+import httpx
+import jwt
+from django.conf import settings
+from django.utils import timezone
+from jwt import api_jws
+
+from saleor_app.client import _http_client
+from saleor_app.models import SaleorInstallation
+
+logger = logging.getLogger(__name__)
+
+
+class SignatureInvalid(Exception):
+    """The request is unsigned, malformed, signed by an unknown key or does not match its body."""
+
+
+@dataclass
+class _KeySet:
+    keys: dict[str, object] = field(default_factory=dict)  # kid -> public key object
+    fetched_monotonic: float = 0.0
+
+
+_cache: dict[str, _KeySet] = {}
+_lock = threading.Lock()
+
+
+def _parse_jwks(jwks: dict) -> dict[str, object]:
+    keys: dict[str, object] = {}
+    for jwk in jwks.get("keys", []):
+        if jwk.get("kty") == "RSA" and jwk.get("kid"):
+            keys[jwk["kid"]] = jwt.PyJWK(jwk, algorithm="RS256").key
+    return keys
+
+
+def _fetch_jwks(installation: SaleorInstallation) -> dict:
+    try:
+        response = _http_client().get(installation.jwks_url, timeout=5.0)
+        response.raise_for_status()
+        return response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        raise SignatureInvalid(f"JWKS unavailable from {installation.jwks_url}: {exc}") from exc
+
+
+def _key_for(installation: SaleorInstallation, kid: str) -> object:
+    """Cached key by kid; on an unknown kid the JWKS is refetched once (at most every N seconds)."""
+    with _lock:
+        keyset = _cache.get(installation.api_url)
+        if keyset is None and installation.jwks:
+            keyset = _cache[installation.api_url] = _KeySet(_parse_jwks(installation.jwks), 0.0)
+        if keyset is not None and kid in keyset.keys:
+            return keyset.keys[kid]
+        now = time.monotonic()
+        if keyset is not None and keyset.fetched_monotonic and (
+            now - keyset.fetched_monotonic < settings.SALEOR_JWKS_MIN_REFRESH_SECONDS
+        ):
+            raise SignatureInvalid(f"unknown key id {kid!r} (JWKS refreshed recently)")
+        jwks = _fetch_jwks(installation)
+        keyset = _cache[installation.api_url] = _KeySet(_parse_jwks(jwks), now)
+    # Persist so a restarted process does not need to refetch; a plain UPDATE, outside the lock.
+    SaleorInstallation.objects.filter(pk=installation.pk).update(jwks=jwks, jwks_fetched_at=timezone.now())
+    if kid not in keyset.keys:
+        raise SignatureInvalid(f"unknown key id {kid!r}")
+    return keyset.keys[kid]
+
+
+def verify(installation: SaleorInstallation, body: bytes, signature: str) -> None:
+    """Raise SignatureInvalid unless `signature` is Saleor's valid detached JWS over exactly `body`."""
+    if not signature:
+        raise SignatureInvalid("missing Saleor-Signature")
+    try:
+        header = jwt.get_unverified_header(signature)
+    except jwt.PyJWTError as exc:
+        raise SignatureInvalid(f"malformed signature: {exc}") from exc
+    if header.get("alg") != "RS256" or header.get("b64") is not False or not header.get("kid"):
+        raise SignatureInvalid("signature must be a detached RS256 JWS with b64=false and a kid")
+    key = _key_for(installation, header["kid"])
+    try:
+        api_jws.decode_complete(signature, key=key, algorithms=["RS256"], detached_payload=body)
+    except jwt.PyJWTError as exc:
+        raise SignatureInvalid(f"signature does not match the body: {exc}") from exc
+
+
+def forget_cached_keys() -> None:
+    """Drop the in-process JWKS cache (tests, key rotation drills)."""
+    with _lock:
+        _cache.clear()

@@ -1,0 +1,35 @@
+"""Celery tasks of the Saleor App: thin wrappers over services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from saleor_app import selectors, services
+
+CONFIRM_RETRIES = 6
+
+
+@shared_task(bind=True, max_retries=CONFIRM_RETRIES)
+def confirm_installation(self, installation_id: int) -> str:
+    """Prove a freshly delivered token; Saleor commits the app only after our register view answers."""
+    result = services.installation_confirm(installation_id=installation_id)
+    if result.confirmed:
+        return result.app_id
+    if self.request.retries >= CONFIRM_RETRIES:
+        services.installation_discard_pending(installation_id=installation_id, reason=result.error)
+        return "discarded"
+    raise self.retry(countdown=2 ** (self.request.retries + 1))
+
+
+@shared_task(acks_late=True)
+def process_webhook_event(event_id: int) -> str:
+    return services.inbox_process(event_id=event_id)
+
+
+@shared_task
+def inbox_redeliver_stale() -> int:
+    """Beat job: nothing stored is ever lost, even if an enqueue after commit failed."""
+    ids = selectors.inbox_due_ids()
+    for event_id in ids:
+        process_webhook_event.delay(event_id)
+    return len(ids)

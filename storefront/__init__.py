@@ -1,0 +1,1 @@
+"""Public pages, cart and checkout on Saleor."""

@@ -1,0 +1,1 @@
+"""Units, applications, operating entities, distribution agreements and provisioning."""

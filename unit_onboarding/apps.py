@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class UnitOnboardingConfig(AppConfig):
+    name = "unit_onboarding"

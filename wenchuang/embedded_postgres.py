@@ -1,0 +1,28 @@
+"""Starts the embedded PostgreSQL (pgserver) that serves when no DATABASE_URL is given."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+DATABASE_NAME = "wenchuang"
+
+
+def database_settings(data_dir: Path) -> dict[str, Any]:
+    """Start (or join) the embedded server in data_dir and return Django DATABASES['default']."""
+    import pgserver  # imported lazily: production never takes this path
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    # cleanup_mode="stop": the server lives while any process of ours uses it (web, worker, tests).
+    server = pgserver.get_server(data_dir, cleanup_mode="stop")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+    if "1 row" not in exists:
+        server.psql(f"CREATE DATABASE {DATABASE_NAME};")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": DATABASE_NAME,
+        "USER": "postgres",
+        "HOST": str(data_dir),  # a directory: psycopg connects over the Unix socket in it
+        "PORT": "",
+        "CONN_MAX_AGE": 0,
+    }

@@ -1,0 +1,154 @@
+"""Django settings: every value comes from the environment through wenchuang.env.Env."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+from pathlib import Path
+
+import dj_database_url
+
+from wenchuang.env import Env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+APP_ENV = os.environ.get("APP_ENV", "development")
+if APP_ENV not in {"development", "production"}:
+    raise SystemExit(f"APP_ENV must be 'development' or 'production', not {APP_ENV!r}")
+PRODUCTION = APP_ENV == "production"
+env = Env(production=PRODUCTION)
+
+DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+SECRET_KEY = env.str("SECRET_KEY", dev_default="dev-only-insecure-secret-key-change-me")
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", dev_default=["localhost", "127.0.0.1", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / ".data")))
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "saleor_app",
+    "unit_onboarding",
+    "catalog",
+    "orders",
+    "payments",
+    "storefront",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "wenchuang.urls"
+WSGI_APPLICATION = "wenchuang.wsgi.application"
+ASGI_APPLICATION = "wenchuang.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Database: DATABASE_URL, else (outside production) the embedded server under DATA_DIR.
+DATABASE_URL = env.str("DATABASE_URL", dev_default="")
+if DATABASE_URL:
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+elif not PRODUCTION:
+    from wenchuang.embedded_postgres import database_settings
+
+    DATABASES = {"default": database_settings(DATA_DIR / "postgres")}
+else:
+    DATABASES = {}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
+
+# Redis serves Celery's broker; the worker runs the webhook inbox.
+REDIS_URL = env.str("REDIS_URL", dev_default="redis://127.0.0.1:6379/0")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message for another
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE = {
+    "saleor-inbox-redeliver": {"task": "saleor_app.tasks.inbox_redeliver_stale", "schedule": 60.0},
+}
+
+# This service as Saleor sees it: manifest, registration and webhook target URLs derive from it.
+APP_PUBLIC_URL = env.str("APP_PUBLIC_URL", dev_default="http://127.0.0.1:8080").rstrip("/")
+SALEOR_APP_IDENTIFIER = env.str("SALEOR_APP_IDENTIFIER", default="cn.wenchuang.marketplace")
+SALEOR_API_URL = env.str("SALEOR_API_URL", default="")
+# Registration is accepted only from these Saleor API URLs (exact match after normalising the slash).
+SALEOR_ALLOWED_API_URLS = env.list(
+    "SALEOR_ALLOWED_API_URLS",
+    dev_default=[u for u in [SALEOR_API_URL, "http://127.0.0.1:8000/graphql/", "http://localhost:8000/graphql/"] if u],
+)
+SALEOR_CONNECT_TIMEOUT = env.float("SALEOR_CONNECT_TIMEOUT", default=3.0)
+SALEOR_READ_TIMEOUT = env.float("SALEOR_READ_TIMEOUT", default=15.0)
+SALEOR_MAX_RETRIES = env.int("SALEOR_MAX_RETRIES", default=2)
+SALEOR_JWKS_MIN_REFRESH_SECONDS = env.int("SALEOR_JWKS_MIN_REFRESH_SECONDS", default=30)
+
+
+def _dev_encryption_key(secret: str) -> str:
+    return base64.urlsafe_b64encode(hashlib.sha256(f"field-encryption:{secret}".encode()).digest()).decode()
+
+
+# Fernet keys for secrets at rest (first encrypts, all decrypt: rotate by prepending a new key).
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", dev_default=[_dev_encryption_key(SECRET_KEY)])
+
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Wenchuang Marketplace <noreply@wenchuang.example>")
+
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"httpx": {"level": "WARNING"}, "httpcore": {"level": "WARNING"}},
+}
+
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+env.check()
