@@ -93,7 +93,9 @@ class SaleorClient:
                 failure: Exception = exc
             except _MAYBE_SENT as exc:
                 if not retry_maybe_sent:
-                    raise SaleorUnavailable(f"{name}: {type(exc).__name__} after sending; not retried") from exc
+                    raise SaleorUnavailable(
+                        f"{name}: {type(exc).__name__} after sending; not retried"
+                    ) from exc
                 failure = exc
             except httpx.HTTPError as exc:
                 raise SaleorUnavailable(f"{name}: {type(exc).__name__}: {exc}") from exc
@@ -104,9 +106,13 @@ class SaleorClient:
                     raise SaleorUnavailable(f"{name}: HTTP {response.status_code}; mutation not retried")
                 failure = SaleorUnavailable(f"HTTP {response.status_code}")
             if attempt >= self.max_retries:
-                raise SaleorUnavailable(f"{name}: gave up after {attempt + 1} attempts: {failure}") from failure
+                raise SaleorUnavailable(
+                    f"{name}: gave up after {attempt + 1} attempts: {failure}"
+                ) from failure
             delay = self.backoff_seconds * (2**attempt) * (0.5 + random.random())  # noqa: S311 - jitter
-            logger.warning("saleor %s attempt %d failed (%s); retrying in %.2fs", name, attempt + 1, failure, delay)
+            logger.warning(
+                "saleor %s attempt %d failed (%s); retrying in %.2fs", name, attempt + 1, failure, delay
+            )
             time.sleep(delay)
             attempt += 1
 

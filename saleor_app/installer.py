@@ -28,7 +28,9 @@ class InstallOutcome:
 def _staff_client(api_url: str, email: str, password: str) -> SaleorClient:
     anonymous = SaleorClient(api_url)
     try:
-        token = anonymous.mutate("TokenCreate", {"email": email, "password": password}, "tokenCreate")["token"]
+        token = anonymous.mutate("TokenCreate", {"email": email, "password": password}, "tokenCreate")[
+            "token"
+        ]
     except SaleorError as exc:
         raise InstallError(f"Could not log in to Saleor at {api_url} as {email}: {exc}") from exc
     return SaleorClient(api_url, token)
@@ -45,7 +47,9 @@ def app_install(
     """Install through the manifest and wait until the token is registered and proven; idempotent."""
     api_url = selectors.normalise_api_url(api_url)
     if not services.api_url_allowed(api_url):
-        raise InstallError(f"{api_url} is not in SALEOR_ALLOWED_API_URLS: this service would refuse its token.")
+        raise InstallError(
+            f"{api_url} is not in SALEOR_ALLOWED_API_URLS: this service would refuse its token."
+        )
     identifier = build_manifest()["id"]
     staff = _staff_client(api_url, email, password)
     existing = _find_app(staff, identifier)
@@ -61,7 +65,9 @@ def app_install(
     try:
         httpx.get(manifest_url, timeout=5.0).raise_for_status()
     except httpx.HTTPError as exc:
-        raise InstallError(f"This service's manifest is not reachable at {manifest_url} ({exc}); start it first.") from exc
+        raise InstallError(
+            f"This service's manifest is not reachable at {manifest_url} ({exc}); start it first."
+        ) from exc
     payload = staff.mutate(
         "AppInstall",
         {

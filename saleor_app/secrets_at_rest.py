@@ -19,4 +19,6 @@ def decrypt(ciphertext: str) -> str:
     try:
         return _fernet().decrypt(ciphertext.encode()).decode()
     except InvalidToken as exc:
-        raise ValueError("stored secret cannot be decrypted with the configured FIELD_ENCRYPTION_KEYS") from exc
+        raise ValueError(
+            "stored secret cannot be decrypted with the configured FIELD_ENCRYPTION_KEYS"
+        ) from exc

@@ -61,7 +61,9 @@ def installation_confirm(*, installation_id: int, client: SaleorClient | None = 
         SaleorInstallation.objects.filter(pk=installation.pk).update(last_error=str(exc)[:2000])
         return ConfirmResult(confirmed=False, error=str(exc))
     if not app or app.get("identifier") != settings.SALEOR_APP_IDENTIFIER:
-        error = f"token belongs to app {app and app.get('identifier')!r}, not {settings.SALEOR_APP_IDENTIFIER}"
+        error = (
+            f"token belongs to app {app and app.get('identifier')!r}, not {settings.SALEOR_APP_IDENTIFIER}"
+        )
         SaleorInstallation.objects.filter(pk=installation.pk).update(last_error=error)
         return ConfirmResult(confirmed=False, error=error)
     with transaction.atomic():
@@ -77,7 +79,9 @@ def installation_confirm(*, installation_id: int, client: SaleorClient | None = 
 
 def installation_discard_pending(*, installation_id: int, reason: str) -> None:
     """Give up on a token that never proved itself (a forged or abandoned registration)."""
-    SaleorInstallation.objects.filter(pk=installation_id).update(pending_token_encrypted="", last_error=reason)
+    SaleorInstallation.objects.filter(pk=installation_id).update(
+        pending_token_encrypted="", last_error=reason
+    )
 
 
 def event_key(body: bytes) -> str:
@@ -149,7 +153,9 @@ def inbox_process(*, event_id: int) -> str:
         else:
             try:
                 with transaction.atomic():  # the handler's writes commit with the status, or not at all
-                    handler(event_type=event.event_type, payload=event.payload, installation=event.installation)
+                    handler(
+                        event_type=event.event_type, payload=event.payload, installation=event.installation
+                    )
             except PermanentEventError as exc:
                 event.status, event.last_error = WebhookEvent.Status.PARKED, str(exc)
             except Exception as exc:  # a handler bug or an outage: keep the event, retry later, then park
@@ -164,4 +170,3 @@ def inbox_process(*, event_id: int) -> str:
     if event.status == WebhookEvent.Status.FAILED:
         logger.warning("webhook event %s failed (attempt %d): %s", event_id, event.attempts, event.last_error)
     return event.status
-

@@ -59,8 +59,10 @@ def _key_for(installation: SaleorInstallation, kid: str) -> object:
         if keyset is not None and kid in keyset.keys:
             return keyset.keys[kid]
         now = time.monotonic()
-        if keyset is not None and keyset.fetched_monotonic and (
-            now - keyset.fetched_monotonic < settings.SALEOR_JWKS_MIN_REFRESH_SECONDS
+        if (
+            keyset is not None
+            and keyset.fetched_monotonic
+            and (now - keyset.fetched_monotonic < settings.SALEOR_JWKS_MIN_REFRESH_SECONDS)
         ):
             raise SignatureInvalid(f"unknown key id {kid!r} (JWKS refreshed recently)")
         jwks = _fetch_jwks(installation)

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "wenchuang",
     "saleor_app",
     "unit_onboarding",
     "catalog",
@@ -118,7 +119,9 @@ SALEOR_API_URL = env.str("SALEOR_API_URL", default="")
 # Registration is accepted only from these Saleor API URLs (exact match after normalising the slash).
 SALEOR_ALLOWED_API_URLS = env.list(
     "SALEOR_ALLOWED_API_URLS",
-    dev_default=[u for u in [SALEOR_API_URL, "http://127.0.0.1:8000/graphql/", "http://localhost:8000/graphql/"] if u],
+    dev_default=[
+        u for u in [SALEOR_API_URL, "http://127.0.0.1:8000/graphql/", "http://localhost:8000/graphql/"] if u
+    ],
 )
 SALEOR_CONNECT_TIMEOUT = env.float("SALEOR_CONNECT_TIMEOUT", default=3.0)
 SALEOR_READ_TIMEOUT = env.float("SALEOR_READ_TIMEOUT", default=15.0)
@@ -134,7 +137,9 @@ def _dev_encryption_key(secret: str) -> str:
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", dev_default=[_dev_encryption_key(SECRET_KEY)])
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Wenchuang Marketplace <noreply@wenchuang.example>")
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="Wenchuang Marketplace <noreply@wenchuang.example>"
+)
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {

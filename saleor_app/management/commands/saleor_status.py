@@ -23,7 +23,9 @@ class Command(BaseCommand):
                 self.stdout.write("Pending:      a newer token awaits confirmation")
             if installation.last_error:
                 self.stdout.write(f"Last error:   {installation.last_error}")
-            works = self.style.SUCCESS("yes") if status.token_works else self.style.ERROR(f"no ({status.detail})")
+            works = (
+                self.style.SUCCESS("yes") if status.token_works else self.style.ERROR(f"no ({status.detail})")
+            )
             self.stdout.write(f"Token works:  {works}")
             if status.app:
                 app = status.app
@@ -32,7 +34,11 @@ class Command(BaseCommand):
                 for hook in app["webhooks"] or []:
                     events = [e["eventType"] for e in hook["asyncEvents"] + hook["syncEvents"]]
                     state = "active" if hook["isActive"] else "INACTIVE"
-                    self.stdout.write(f"Webhook:      {hook['name']} [{state}] {hook['targetUrl']} {','.join(events)}")
+                    self.stdout.write(
+                        f"Webhook:      {hook['name']} [{state}] {hook['targetUrl']} {','.join(events)}"
+                    )
             self.stdout.write("")
         counts = dict(WebhookEvent.objects.values_list("status").annotate(n=Count("pk")))
-        self.stdout.write("Inbox:        " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "empty"))
+        self.stdout.write(
+            "Inbox:        " + (", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "empty")
+        )

@@ -1,0 +1,36 @@
+# Entry points: `make dev` runs this service natively; `make test` sets up and runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# .env (if present) is loaded into every command's environment.
+LOAD_ENV := set -a; [ ! -f .env ] || . ./.env; set +a;
+
+.PHONY: dev test lint venv migrate record clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## Run the web service and its Celery worker against SALEOR_API_URL (PostgreSQL from DATABASE_URL or embedded).
+dev: $(STAMP)
+	$(LOAD_ENV) eval "$$(scripts/ensure-services.sh --redis-only)" && $(BIN)/python manage.py dev
+
+## Create the environment, start PostgreSQL/Redis if needed, run the whole suite.
+test: $(STAMP)
+	$(BIN)/ruff check .
+	eval "$$(scripts/ensure-services.sh)" && $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+## Re-record Saleor traffic from the live Saleor at SALEOR_API_URL.
+record: $(STAMP)
+	$(LOAD_ENV) eval "$$(scripts/ensure-services.sh)" && $(BIN)/pytest --record-mode=rewrite -m "saleor_live or vcr" $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .data .pytest_cache

@@ -1,0 +1,177 @@
+"""Signed webhooks: verified against the Saleor's JWKS, stored once, processed after commit."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+import respx
+
+from saleor_app.models import WebhookEvent
+from tests.factories import SaleorInstallationFactory
+from tests.saleor_signing import SaleorSigner, tamper
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+URL = "/saleor/webhooks/product-changes"
+handled: list[dict] = []
+
+
+def record_handler(*, event_type, payload, installation):
+    handled.append({"event_type": event_type, "payload": payload})
+
+
+@pytest.fixture(autouse=True)
+def handler(settings):
+    handled.clear()
+    settings.SALEOR_WEBHOOK_HANDLERS = {"product_updated": f"{__name__}.record_handler"}
+
+
+@pytest.fixture
+def installation():
+    return SaleorInstallationFactory()
+
+
+@pytest.fixture
+def jwks(signer, installation):
+    with respx.mock(assert_all_called=False) as mock:
+        route = mock.get(installation.jwks_url).mock(return_value=httpx.Response(200, json=signer.jwks()))
+        yield route
+
+
+def product_updated_body(name="Bronze Mirror Bookmark", issued_at="2026-11-27T10:00:00+00:00") -> bytes:
+    return json.dumps(
+        {"issuedAt": issued_at, "version": "3.24.0-a.0", "product": {"id": "UHJvZHVjdDox", "name": name}}
+    ).encode()
+
+
+def deliver(client, body, signature, *, event="product_updated", api_url="http://127.0.0.1:8000/graphql/"):
+    headers = {"Saleor-Event": event, "Saleor-Api-Url": api_url, "Saleor-Domain": "127.0.0.1:8000"}
+    if signature is not None:
+        headers["Saleor-Signature"] = signature
+    return client.post(URL, data=body, content_type="application/json", headers=headers)
+
+
+def test_a_verified_event_is_stored_and_processed_once(client, signer, jwks):
+    body = product_updated_body()
+
+    response = deliver(client, body, signer.sign(body))
+
+    assert response.status_code == 200
+    event = WebhookEvent.objects.get()
+    assert event.event_type == "product_updated"
+    assert event.status == WebhookEvent.Status.DONE
+    assert event.body == body.decode()
+    assert handled == [{"event_type": "product_updated", "payload": json.loads(body)}]
+
+
+def test_a_replayed_body_is_a_no_op(client, signer, jwks):
+    body = product_updated_body()
+    signature = signer.sign(body)
+
+    responses = [deliver(client, body, signature) for _ in range(3)]
+
+    assert [r.status_code for r in responses] == [200, 200, 200]
+    assert [r.json()["stored"] for r in responses] == [True, False, False]
+    assert WebhookEvent.objects.count() == 1
+    assert len(handled) == 1
+
+
+def test_two_events_with_different_issued_at_are_both_stored(client, signer, jwks):
+    first, second = (
+        product_updated_body(issued_at="2026-11-27T10:00:00Z"),
+        product_updated_body(issued_at="2026-11-27T10:00:01Z"),
+    )
+
+    deliver(client, first, signer.sign(first))
+    deliver(client, second, signer.sign(second))
+
+    assert WebhookEvent.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "make_request",
+    [
+        pytest.param(lambda s, b: (tamper(b), s.sign(b)), id="tampered-body"),
+        pytest.param(lambda s, b: (b, None), id="unsigned"),
+        pytest.param(lambda s, b: (b, "not-a-jws"), id="garbage-signature"),
+        pytest.param(lambda s, b: (b, SaleorSigner.generate(kid=s.kid).sign(b)), id="forged-same-kid"),
+        pytest.param(lambda s, b: (b, s.sign(b).replace("..", ".e30.")), id="attached-payload"),
+    ],
+)
+def test_unsigned_forged_or_tampered_requests_get_401_and_store_nothing(client, signer, jwks, make_request):
+    body, signature = make_request(signer, product_updated_body())
+
+    response = deliver(client, body, signature)
+
+    assert response.status_code == 401
+    assert WebhookEvent.objects.count() == 0
+    assert handled == []
+
+
+def test_an_unknown_saleor_gets_401(client, signer, jwks):
+    body = product_updated_body()
+
+    response = deliver(client, body, signer.sign(body), api_url="http://evil.example/graphql/")
+
+    assert response.status_code == 401
+    assert WebhookEvent.objects.count() == 0
+
+
+def test_an_event_not_subscribed_on_that_endpoint_is_refused(client, signer, jwks):
+    body = product_updated_body()
+
+    response = deliver(client, body, signer.sign(body), event="order_created")
+
+    assert response.status_code == 400
+    assert WebhookEvent.objects.count() == 0
+
+
+def test_jwks_is_cached_and_refetched_once_on_a_rotated_key(client, signer, installation, jwks, settings):
+    settings.SALEOR_JWKS_MIN_REFRESH_SECONDS = 0  # the rotation happens after the refresh window
+    body = product_updated_body()
+    deliver(client, body, signer.sign(body))
+    assert jwks.call_count == 1
+    rotated = SaleorSigner.generate(kid="rotated-key")
+    jwks.mock(return_value=httpx.Response(200, json=rotated.jwks()))
+    second = product_updated_body(issued_at="2026-11-27T11:00:00Z")
+
+    response = deliver(client, second, rotated.sign(second))
+
+    assert response.status_code == 200
+    assert jwks.call_count == 2
+    assert WebhookEvent.objects.count() == 2
+
+
+def test_keys_stored_on_the_installation_serve_without_a_fetch(client, signer, installation, jwks):
+    installation.jwks = signer.jwks()
+    installation.save()
+    body = product_updated_body()
+
+    response = deliver(client, body, signer.sign(body))
+
+    assert response.status_code == 200
+    assert jwks.call_count == 0
+
+
+def test_unknown_key_ids_do_not_hammer_the_jwks_endpoint(client, signer, installation, jwks, settings):
+    settings.SALEOR_JWKS_MIN_REFRESH_SECONDS = 30
+    installation.jwks = signer.jwks()
+    installation.save()
+    body = product_updated_body()
+    stranger = SaleorSigner.generate(kid="unknown")
+
+    codes = [deliver(client, body, stranger.sign(body)).status_code for _ in range(3)]
+
+    assert codes == [401, 401, 401]
+    assert jwks.call_count == 1  # the first unknown kid refetches; the rest are refused from cache
+
+
+def test_a_signed_body_that_is_not_json_is_refused_and_not_stored(client, signer, jwks):
+    body = b"not json"
+
+    response = deliver(client, body, signer.sign(body))
+
+    assert response.status_code == 400
+    assert WebhookEvent.objects.count() == 0

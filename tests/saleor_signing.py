@@ -1,0 +1,44 @@
+"""A test Saleor signer: makes detached RS256 JWS exactly as Saleor 3.24 does (PyJWT, b64=false)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import jwt
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt import api_jws
+from jwt.algorithms import RSAAlgorithm
+
+
+@dataclass
+class SaleorSigner:
+    private_key: rsa.RSAPrivateKey
+    kid: str
+
+    @classmethod
+    def generate(cls, kid: str = "test-key-1") -> SaleorSigner:
+        return cls(rsa.generate_private_key(public_exponent=65537, key_size=2048), kid)
+
+    def jwks(self) -> dict:
+        jwk = json.loads(RSAAlgorithm.to_jwk(self.private_key.public_key()))
+        jwk.update({"kid": self.kid, "use": "sig", "alg": "RS256"})
+        return {"keys": [jwk]}
+
+    def sign(self, body: bytes) -> str:
+        return api_jws.encode(
+            body,
+            key=self.private_key,
+            algorithm="RS256",
+            headers={"kid": self.kid, "crit": ["b64"], "b64": False},
+            is_payload_detached=True,
+        )
+
+
+def tamper(body: bytes) -> bytes:
+    """Change one byte inside the body, keeping it valid JSON where possible."""
+    index = body.index(b'"', 2) + 1
+    return body[:index] + bytes([body[index] ^ 1]) + body[index + 1 :]
+
+
+__all__ = ["SaleorSigner", "jwt", "tamper"]
