@@ -9,16 +9,18 @@ from saleor_app import selectors, services
 CONFIRM_RETRIES = 6
 
 
-@shared_task(bind=True, max_retries=CONFIRM_RETRIES)
-def confirm_installation(self, installation_id: int) -> str:
+@shared_task
+def confirm_installation(installation_id: int, attempt: int = 0) -> str:
     """Prove a freshly delivered token; Saleor commits the app only after our register view answers."""
     result = services.installation_confirm(installation_id=installation_id)
     if result.confirmed:
         return result.app_id
-    if self.request.retries >= CONFIRM_RETRIES:
+    if attempt >= CONFIRM_RETRIES:
         services.installation_discard_pending(installation_id=installation_id, reason=result.error)
         return "discarded"
-    raise self.retry(countdown=2 ** (self.request.retries + 1))
+    # Backoff 2, 4, ... 64 s: about two minutes for Saleor to finish installing before we give up.
+    confirm_installation.apply_async((installation_id, attempt + 1), countdown=2 ** (attempt + 1))
+    return f"retry {attempt + 1} scheduled"
 
 
 @shared_task(acks_late=True)
