@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -36,7 +37,11 @@ def installation_register(*, api_url: str, domain: str, token: str) -> SaleorIns
         raise RegistrationRefused(f"Saleor at {api_url} is not in SALEOR_ALLOWED_API_URLS")
     installation, _ = SaleorInstallation.objects.update_or_create(
         api_url=normalise_api_url(api_url),
-        defaults={"domain": domain, "pending_token_encrypted": secrets_at_rest.encrypt(token)},
+        defaults={
+            "domain": domain,
+            "pending_token_encrypted": secrets_at_rest.encrypt(token),
+            "pending_since": timezone.now(),
+        },
     )
     return installation
 
@@ -71,16 +76,23 @@ def installation_confirm(*, installation_id: int, client: SaleorClient | None = 
         if locked.pending_token_encrypted == installation.pending_token_encrypted:
             locked.token_encrypted = locked.pending_token_encrypted
             locked.pending_token_encrypted = ""
+            locked.pending_since = None
         locked.app_id = app["id"]
         locked.last_error = ""
         locked.save()
     return ConfirmResult(confirmed=True, app_id=app["id"])
 
 
-def installation_discard_pending(*, installation_id: int, reason: str) -> None:
-    """Give up on a token that never proved itself (a forged or abandoned registration)."""
-    SaleorInstallation.objects.filter(pk=installation_id).update(
-        pending_token_encrypted="", last_error=reason
+PENDING_TOKEN_TTL = timedelta(minutes=10)
+
+
+def installation_discard_stale_pending(*, installation_id: int, reason: str) -> bool:
+    """Give up on a token that has not proved itself for PENDING_TOKEN_TTL (forged or abandoned)."""
+    cutoff = timezone.now() - PENDING_TOKEN_TTL
+    return bool(
+        SaleorInstallation.objects.filter(pk=installation_id, pending_since__lt=cutoff).update(
+            pending_token_encrypted="", pending_since=None, last_error=f"pending token discarded: {reason}"
+        )
     )
 
 

@@ -16,8 +16,11 @@ def confirm_installation(installation_id: int, attempt: int = 0) -> str:
     if result.confirmed:
         return result.app_id
     if attempt >= CONFIRM_RETRIES:
-        services.installation_discard_pending(installation_id=installation_id, reason=result.error)
-        return "discarded"
+        # Saleor may still be installing: only a token pending for long is dropped; the active one stays.
+        discarded = services.installation_discard_stale_pending(
+            installation_id=installation_id, reason=result.error
+        )
+        return "discarded" if discarded else "left pending"
     # Backoff 2, 4, ... 64 s: about two minutes for Saleor to finish installing before we give up.
     confirm_installation.apply_async((installation_id, attempt + 1), countdown=2 ** (attempt + 1))
     return f"retry {attempt + 1} scheduled"

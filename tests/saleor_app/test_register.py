@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import httpx
 import pytest
 import respx
 from django.db import connection
+from django.utils import timezone
 
 from saleor_app import services
 from saleor_app.models import SaleorInstallation
@@ -104,13 +107,27 @@ def test_a_token_of_another_app_is_not_confirmed():
 
 
 @respx.mock
-def test_confirmation_retries_then_discards_a_token_that_never_works(settings):
+def test_confirmation_retries_and_leaves_a_young_token_pending():
     respx.post(API_URL).mock(return_value=httpx.Response(401, json={"errors": [{"message": "no"}]}))
     installation = services.installation_register(api_url=API_URL, domain="d", token=TOKEN)
 
-    result = confirm_installation.delay(installation.pk).get()  # eager: the retries run inline
+    confirm_installation.delay(installation.pk)  # eager: the retries run inline
 
     installation.refresh_from_db()
-    assert result == "retry 1 scheduled"
-    assert installation.pending_token_encrypted == ""
+    assert installation.pending_token == TOKEN  # Saleor may still be committing the installation
     assert respx.calls.call_count == 7  # first try and six retries
+
+
+@respx.mock
+def test_a_token_that_never_works_is_discarded_once_stale():
+    respx.post(API_URL).mock(return_value=httpx.Response(401, json={"errors": [{"message": "no"}]}))
+    installation = services.installation_register(api_url=API_URL, domain="d", token=TOKEN)
+    SaleorInstallation.objects.filter(pk=installation.pk).update(
+        pending_since=timezone.now() - services.PENDING_TOKEN_TTL - timedelta(seconds=1)
+    )
+
+    confirm_installation.delay(installation.pk)
+
+    installation.refresh_from_db()
+    assert installation.pending_token_encrypted == ""
+    assert "discarded" in installation.last_error
