@@ -59,7 +59,7 @@ def webhook(request: HttpRequest, name: str) -> JsonResponse:
     """Verify, store once, answer at once; processing runs after commit in the worker."""
     if name not in ASYNC_WEBHOOKS_BY_NAME:
         return _error(404, Code.UNKNOWN_WEBHOOK, f"No webhook named {name}.")
-    installation = selectors.installation_get(api_url=request.headers.get("Saleor-Api-Url", ""))
+    installation = selectors.installation_get_cached(api_url=request.headers.get("Saleor-Api-Url", ""))
     if installation is None:
         return _error(401, Code.UNKNOWN_INSTALLATION, "This Saleor has not installed the app.")
     body = request.body

@@ -50,9 +50,12 @@ def signer() -> SaleorSigner:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_jwks_cache():
+def _fresh_process_caches():
+    from saleor_app.selectors import forget_cached_installations
     from saleor_app.signatures import forget_cached_keys
 
     forget_cached_keys()
+    forget_cached_installations()
     yield
     forget_cached_keys()
+    forget_cached_installations()
