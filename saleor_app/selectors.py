@@ -45,6 +45,15 @@ def installation_default() -> SaleorInstallation | None:
     return SaleorInstallation.objects.order_by("pk").first()
 
 
+def inbox_pending_ids(*, after_id: int = 0, limit: int = 100) -> list[int]:
+    """Pending events in id order, for the drain to walk through once."""
+    return list(
+        WebhookEvent.objects.filter(status=WebhookEvent.Status.PENDING, pk__gt=after_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
 def inbox_due_ids(*, lost_after_seconds: int = 120, limit: int = 500) -> list[int]:
     """Events to (re)deliver: pending ones whose enqueue was lost, failed ones past their backoff."""
     from datetime import timedelta

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
@@ -12,7 +11,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from saleor_app import secrets_at_rest
+from saleor_app import secrets_at_rest, wakeup
 from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorError
 from saleor_app.handlers import handler_for
@@ -103,7 +102,7 @@ def event_key(body: bytes) -> str:
 _INSERT_EVENT = """
 INSERT INTO saleor_app_webhookevent
     (key, installation_id, event_type, payload, body, signature, received_at, status, attempts, last_error)
-VALUES (%s, %s, %s, %s, %s, %s, %s, 'pending', 0, '')
+VALUES (%s, %s, %s, %s::jsonb, %s, %s, %s, 'pending', 0, '')
 ON CONFLICT (key) DO NOTHING
 RETURNING id
 """
@@ -114,18 +113,19 @@ def inbox_store(
 ) -> int | None:
     """Insert a verified delivery; return its id, or None when this exact body was stored before.
 
-    Must run inside the request's transaction: processing is scheduled on commit.
+    Must run inside the request's transaction: processing is scheduled on commit. A body that is not
+    UTF-8 JSON raises UnicodeDecodeError or django.db.DataError and stores nothing.
     """
-    payload = json.loads(body)
-    with connection.cursor() as cursor:
+    text = body.decode()  # UnicodeDecodeError: not a Saleor body
+    with connection.cursor() as cursor:  # PostgreSQL parses the JSON once (DataError if it is not JSON)
         cursor.execute(
             _INSERT_EVENT,
             [
                 event_key(body),
                 installation.pk,
                 event_type,
-                json.dumps(payload),
-                body.decode(),
+                text,
+                text,
                 signature,
                 timezone.now(),
             ],
@@ -133,11 +133,8 @@ def inbox_store(
         row = cursor.fetchone()
     if row is None:
         return None
-    event_id = row[0]
-    from saleor_app.tasks import process_webhook_event  # tasks import services: import here
-
-    transaction.on_commit(lambda: process_webhook_event.delay(event_id))
-    return event_id
+    transaction.on_commit(wakeup.inbox_kick)
+    return row[0]
 
 
 MAX_ATTEMPTS = 8

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from saleor_app import selectors, services
+from saleor_app import selectors, services, wakeup
 
 CONFIRM_RETRIES = 6
 
@@ -26,9 +26,29 @@ def confirm_installation(installation_id: int, attempt: int = 0) -> str:
     return f"retry {attempt + 1} scheduled"
 
 
+DRAIN_BATCH = 500
+
+
 @shared_task(acks_late=True)
 def process_webhook_event(event_id: int) -> str:
     return services.inbox_process(event_id=event_id)
+
+
+@shared_task(acks_late=True)
+def inbox_drain() -> int:
+    """Process pending events in id order; hand over to a fresh drain after a batch so workers share."""
+    wakeup.inbox_kick_consumed()
+    processed, last_id = 0, 0
+    while processed < DRAIN_BATCH:
+        ids = selectors.inbox_pending_ids(after_id=last_id)
+        if not ids:
+            return processed
+        for event_id in ids:
+            services.inbox_process(event_id=event_id)
+            last_id = event_id
+        processed += len(ids)
+    wakeup.inbox_kick()
+    return processed
 
 
 @shared_task

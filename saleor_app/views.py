@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from django.db import transaction
+from django.db import DataError, transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -77,6 +77,6 @@ def webhook(request: HttpRequest, name: str) -> JsonResponse:
             event_id = services.inbox_store(
                 installation=installation, event_type=event_type, body=body, signature=signature
             )
-    except (ValueError, UnicodeDecodeError):
+    except (UnicodeDecodeError, DataError):
         return _error(400, Code.BAD_REQUEST_BODY, "Body is not JSON.")
     return JsonResponse({"stored": event_id is not None})

@@ -56,3 +56,41 @@ def test_a_delivery_is_processed_by_a_worker_through_redis(client, signer, redis
 
     assert event.status == WebhookEvent.Status.IGNORED  # processed by the worker: no handler configured
     assert event.attempts == 1
+
+
+def test_a_burst_of_deliveries_queues_one_drain_and_the_drain_takes_them_all(settings):
+    import redis
+    from django.db import transaction
+
+    from saleor_app import services, wakeup
+    from saleor_app.tasks import inbox_drain
+
+    settings.SALEOR_WEBHOOK_HANDLERS = {}
+    celery_app.conf.update(task_always_eager=False, broker_url=django_settings.REDIS_URL)
+    queue = redis.Redis.from_url(django_settings.REDIS_URL)
+    queue.delete(django_settings.CELERY_TASK_DEFAULT_QUEUE)
+    wakeup.inbox_kick_consumed()
+    installation = SaleorInstallationFactory()
+    try:
+
+        def deliver(n):
+            with transaction.atomic():
+                services.inbox_store(
+                    installation=installation,
+                    event_type="product_updated",
+                    body=b'{"n": %d}' % n,
+                    signature="s",
+                )
+
+        for n in range(3):
+            deliver(n)
+        assert queue.llen(django_settings.CELERY_TASK_DEFAULT_QUEUE) == 1
+
+        assert inbox_drain.apply().get() == 3
+        assert set(WebhookEvent.objects.values_list("status", flat=True)) == {WebhookEvent.Status.IGNORED}
+
+        deliver(3)  # the drain consumed the wake-up: the next delivery queues a new drain
+        assert queue.llen(django_settings.CELERY_TASK_DEFAULT_QUEUE) == 2
+    finally:
+        queue.delete(django_settings.CELERY_TASK_DEFAULT_QUEUE)
+        celery_app.conf.update(task_always_eager=True)
