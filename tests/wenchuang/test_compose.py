@@ -6,6 +6,8 @@ from pathlib import Path
 
 import yaml
 
+from tests.django_process import setup_django
+
 COMPOSE = yaml.safe_load((Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text())
 ONE_SHOT = {"saleor-init", "install-app"}
 
@@ -50,20 +52,6 @@ def test_the_app_runs_in_production_mode_with_its_required_settings():
 
 
 def test_the_compose_environment_is_enough_for_production_settings():
-    import os
-    import subprocess
-    import sys
-
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SALEOR_API_URL"}}
-    env.update(COMPOSE["services"]["web"]["environment"])
-    env["DJANGO_SETTINGS_MODULE"] = "wenchuang.settings"
-
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup(); print('settings ok')"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = setup_django(COMPOSE["services"]["web"]["environment"])
 
     assert result.stdout.strip() == "settings ok", result.stderr

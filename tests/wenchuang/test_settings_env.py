@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
+from tests.django_process import setup_django
 from wenchuang.env import Env
 
 
@@ -44,16 +41,7 @@ def test_production_lists_every_missing_required_variable_at_once():
 
 
 def test_the_service_refuses_to_start_in_production_without_its_secrets():
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "SECRET_KEY", "REDIS"))}
-    clean.update({"APP_ENV": "production", "DJANGO_SETTINGS_MODULE": "wenchuang.settings"})
-
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = setup_django({"APP_ENV": "production"})
 
     assert result.returncode != 0
     assert "Missing required environment variables for production" in result.stderr
