@@ -46,7 +46,7 @@ def gateway_session_initialize(*, payload: dict) -> Response:
     }
 
 
-def _session_response(pi: Any, record: PaymentIntentRecord) -> Response:
+def _session_response(pi: dict[str, Any], record: PaymentIntentRecord) -> Response:
     """Map a PaymentIntent's state to Saleor's session result; the client secret travels in `data`."""
     flow = _flow(record.action_type)
     currency = record.currency
@@ -132,6 +132,8 @@ def _record_for_initialize(*, installation: SaleorInstallation, payload: dict) -
             )
     except IntegrityError:  # a concurrent delivery inserted it first
         record = PaymentIntentRecord.objects.get(saleor_transaction_id=transaction_id)
+    if record.installation_id != installation.pk:
+        raise AmountInvalid("the transaction belongs to another Saleor installation")
     if (record.amount, record.currency) != (amount, currency):
         raise AmountInvalid("the transaction was initialised before with a different amount")
     return record

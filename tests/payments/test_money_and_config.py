@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
+import threading
+import time
 from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+import requests
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+from django.template import engines
 
 from payments.gateway import config
 from payments.gateway.money import AmountInvalid, to_decimal, to_minor
@@ -72,3 +81,54 @@ def test_test_mode_follows_the_secret_key(settings):
     assert config.test_mode() is True
     settings.STRIPE_SECRET_KEY = "sk_live_abc"
     assert config.test_mode() is False
+
+
+def test_pages_learn_the_stripe_test_mode_for_their_marker(settings, rf):
+    template = engines["django"].from_string("{% if stripe_test_mode %}TEST MODE{% endif %}")
+    settings.STRIPE_SECRET_KEY = "sk_test_abc"
+    assert template.render({}, rf.get("/")) == "TEST MODE"
+    settings.STRIPE_SECRET_KEY = "sk_live_abc"
+    assert template.render({}, rf.get("/")) == ""
+
+
+def test_localstripe_webhook_command_registers_this_services_endpoint(settings, localstripe_url):
+    received: list[tuple[str, bytes]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((self.headers["Stripe-Signature"], body))
+            self.send_response(200)
+            self.end_headers()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.APP_PUBLIC_URL = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        call_command("localstripe_webhook", "--id", "command-test")
+        requests.post(
+            f"{localstripe_url}/v1/products",
+            auth=(settings.STRIPE_SECRET_KEY, ""),
+            data={"name": "Bronze mirror"},
+            timeout=10,
+        )
+        deadline = time.monotonic() + 10
+        while not received and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        requests.post(
+            f"{localstripe_url}/_config/webhooks/command-test",
+            data={"url": "http://127.0.0.1:9/none", "secret": "x", "events[]": "none"},
+            timeout=10,
+        )
+        server.shutdown()
+        server.server_close()
+
+    signature, body = received[0]
+    t, v1 = (part.split("=", 1)[1] for part in signature.split(","))
+    assert json.loads(body)["type"] == "product.created"
+    expected = hmac.new(settings.STRIPE_WEBHOOK_SECRET.encode(), f"{t}.".encode() + body, hashlib.sha256)
+    assert v1 == expected.hexdigest()

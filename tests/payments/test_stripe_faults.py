@@ -138,3 +138,28 @@ def test_a_refund_while_stripe_is_unreachable_asks_saleor_to_retry(
 
     assert response.status_code == 503  # Saleor redelivers *_REQUESTED on 5xx, with the same request event
     assert response.json()["error"]["code"] == "stripe_unavailable"
+
+
+def test_a_refund_redelivered_after_a_timeout_reuses_its_key_and_refunds_once(
+    client, signer, saleor, localstripe, slow_stripe, settings
+):
+    from tests.payments.saleor_payloads import requested
+
+    payload = session(amount="30.00")
+    pi_id = deliver(client, signer, "transaction-initialize-session", payload).json()["pspReference"]
+    localstripe.pay(pi_id)
+    refund_request = requested(
+        transaction_id=payload["transaction"]["id"], psp_reference=pi_id, action_type="REFUND", amount="12.00"
+    )
+    settings.STRIPE_MAX_NETWORK_RETRIES = 0  # the client gives up at once: Saleor's redelivery is the retry
+
+    first = deliver(client, signer, "transaction-refund-requested", refund_request)
+    second = deliver(client, signer, "transaction-refund-requested", refund_request)
+
+    keys = [a[2] for a in slow_stripe.attempts if a[:2] == ("POST", "/v1/refunds")]
+    assert first.status_code == 503
+    assert second.json()["result"] == "REFUND_SUCCESS"
+    assert len(keys) == 2 and keys[0] == keys[1]
+    charge = localstripe.get(f"payment_intents/{pi_id}")["latest_charge"]
+    charge_id = charge["id"] if isinstance(charge, dict) else charge
+    assert [r["amount"] for r in localstripe.get(f"refunds?charge={charge_id}")["data"]] == [1200]
