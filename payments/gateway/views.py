@@ -1,4 +1,4 @@
-"""Saleor's payment sync webhooks: verify the JWS, answer with the JSON Saleor expects, at once."""
+"""Saleor's payment sync webhooks (verify the JWS, answer at once) and the buyer's payment page."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ import json
 import logging
 from collections.abc import Callable
 from decimal import Decimal
+from urllib.parse import urlencode
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from payments.gateway import services
+from payments.gateway import checkout_payment, services
 from payments.gateway.error_codes import MESSAGES
 from payments.gateway.error_codes import GatewayErrorCode as Code
 from payments.gateway.stripe_errors import StripeUnavailable
@@ -63,3 +66,45 @@ def saleor_webhook(request: HttpRequest, name: str) -> JsonResponse:
         # Saleor retries *_REQUESTED deliveries on 5xx; the retry reuses the same idempotency key.
         logger.warning("payment webhook %s: stripe unavailable: %s", name, exc)
         return _error(503, Code.STRIPE_UNAVAILABLE, MESSAGES[Code.STRIPE_UNAVAILABLE])
+
+
+@require_GET
+def payment_page(request: HttpRequest) -> HttpResponse:
+    """The buyer's payment page: Stripe's Payment Element for the Saleor transaction of this checkout."""
+    checkout_id = request.GET.get("checkout", "")
+    try:
+        page = checkout_payment.payment_page_open(checkout_id=checkout_id)
+    except checkout_payment.PaymentPageError as exc:
+        logger.info("payment page for %s: %s", checkout_id, exc.code)
+        return render(request, "payments/gateway/result.html", {"message": exc.message}, status=400)
+    return_url = request.build_absolute_uri(
+        reverse("payments_gateway:payment-return") + "?" + urlencode({"checkout": checkout_id})
+    )
+    return render(
+        request,
+        "payments/gateway/pay.html",
+        {
+            "page": page,
+            "stripe_js_url": checkout_payment.stripe_js_url(),
+            "stripe_config": {
+                "publishableKey": page.publishable_key,
+                "clientSecret": page.client_secret,
+                "returnUrl": return_url,
+            },
+        },
+    )
+
+
+@require_GET
+def payment_return(request: HttpRequest) -> HttpResponse:
+    """Where Stripe.js sends the buyer back: the order on success, a clear message otherwise."""
+    checkout_id = request.GET.get("checkout", "")
+    outcome = checkout_payment.payment_page_finish(
+        checkout_id=checkout_id, payment_intent_id=request.GET.get("payment_intent", "")
+    )
+    retry_url = reverse("payments_gateway:payment-page") + "?" + urlencode({"checkout": checkout_id})
+    return render(
+        request,
+        "payments/gateway/result.html",
+        {"outcome": outcome, "message": outcome.message, "retry_url": retry_url if outcome.can_retry else ""},
+    )
