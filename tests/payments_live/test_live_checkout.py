@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import time
 from decimal import Decimal
 
@@ -138,12 +139,8 @@ def signed_event(event_type: str, obj: dict) -> tuple[bytes, str]:
     return body, f"t={t},v1={digest.hexdigest()}"
 
 
-def test_checkout_paid_by_card_charged_then_partially_refunded(staff_token):
-    gateway = os.environ["SALEOR_APP_IDENTIFIER"]
-    app_url = os.environ["PAYMENTS_LIVE_APP_URL"].rstrip("/")
-    first, second = two_products()
-
-    # Buyer: a checkout with two products, delivery chosen.
+def buyer_checkout(first: str, second: str) -> tuple[dict, Decimal]:
+    """A buyer's checkout with two products (two different shop products), delivery chosen."""
     checkout = ok(
         gql(
             """mutation($input: CheckoutCreateInput!) { checkoutCreate(input: $input) {
@@ -173,6 +170,15 @@ def test_checkout_paid_by_card_charged_then_partially_refunded(staff_token):
         {"id": checkout["id"]},
     )["checkout"]["totalPrice"]["gross"]
     total_amount = Decimal(str(total["amount"]))
+    return checkout, total_amount
+
+
+def test_checkout_paid_by_card_charged_then_partially_refunded(staff_token):
+    gateway = os.environ["SALEOR_APP_IDENTIFIER"]
+    app_url = os.environ["PAYMENTS_LIVE_APP_URL"].rstrip("/")
+    first, second = two_products()
+
+    checkout, total_amount = buyer_checkout(first, second)
 
     # Buyer: the storefront learns the gateway config, then starts a transaction.
     configs = ok(
@@ -305,3 +311,47 @@ def test_checkout_paid_by_card_charged_then_partially_refunded(staff_token):
         ("REFUND_SUCCESS", Decimal("0.50"))
     ]
     assert len(after["events"]) == events_before + 1
+
+
+def test_buyer_pays_on_the_payment_page_and_gets_an_order(staff_token):
+    app_url = os.environ["PAYMENTS_LIVE_APP_URL"].rstrip("/")
+    checkout, total_amount = buyer_checkout(*two_products())
+
+    page = httpx.get(f"{app_url}/payments/gateway/pay", params={"checkout": checkout["id"]}, timeout=60)
+    again = httpx.get(f"{app_url}/payments/gateway/pay", params={"checkout": checkout["id"]}, timeout=60)
+
+    assert page.status_code == 200
+    assert "TEST MODE" in page.text
+    config = json.loads(
+        re.search(r'<script id="stripe-config" type="application/json">(.*?)</script>', page.text).group(1)
+    )
+    assert config["clientSecret"] in again.text  # a reload resumes the same payment
+    pi_id = config["clientSecret"].split("_secret_")[0]
+    # What Stripe.js does when the buyer submits the Payment Element with a card:
+    pm = stripe(
+        "POST",
+        "payment_methods",
+        {
+            "type": "card",
+            "card[number]": "4242424242424242",
+            "card[exp_month]": "12",
+            "card[exp_year]": "2030",
+            "card[cvc]": "123",
+        },
+    )
+    stripe("POST", f"payment_intents/{pi_id}", {"payment_method": pm["id"]})
+    stripe("POST", f"payment_intents/{pi_id}/confirm")
+    # Stripe appends its parameters to the return URL's own query, as the redirect does.
+    done = httpx.get(f"{config['returnUrl']}&payment_intent={pi_id}&redirect_status=succeeded", timeout=60)
+
+    number = re.search(r"Order #(\d+)", done.text)
+    assert number, done.text
+    order = gql(
+        """query($n: [String!]) { orders(first: 1, filter: {numbers: $n}) { edges { node {
+            authorizeStatus chargeStatus total { gross { amount } } } } } }""",
+        {"n": [number.group(1)]},
+        staff_token,
+    )["orders"]["edges"][0]["node"]
+    assert order["authorizeStatus"] == "FULL" or order["chargeStatus"] == "FULL"
+    assert Decimal(str(order["total"]["gross"]["amount"])) == total_amount
+    assert stripe("GET", f"payment_intents/{pi_id}")["amount"] == int(total_amount * 100)
