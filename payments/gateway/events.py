@@ -254,6 +254,3 @@ def stripe_events_due(*, lost_after_seconds: int = 120, limit: int = 500) -> lis
     return list(
         StripeEvent.objects.filter(lost | due).order_by("received_at").values_list("pk", flat=True)[:limit]
     )
-
-
-__all__ = ["PlannedReport", "planned_reports", "stripe_event_process", "stripe_event_store"]

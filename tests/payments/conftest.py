@@ -200,6 +200,3 @@ def schema_validator(name: str):
         pytest.skip(f"Saleor's JSON schemas are not at {SCHEMAS} (shared folder absent)")
     schema = json.loads(path.read_text())
     return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
-
-
-__all__ = ["LocalStripe", "schema_validator", "stripe_event", "stripe_signature"]

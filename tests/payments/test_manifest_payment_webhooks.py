@@ -47,5 +47,15 @@ def test_payment_subscriptions_are_valid_against_saleors_schema(saleor_schema, s
     assert validate(saleor_schema, parse(subscription(spec.subscription))) == []
 
 
-def test_transaction_event_report_is_valid_against_saleors_schema(saleor_schema):
-    assert validate(saleor_schema, parse(operation("TransactionEventReport"))) == []
+@pytest.mark.parametrize(
+    "name",
+    [
+        "TransactionEventReport",
+        "PaymentCheckout",
+        "PaymentTransactionInitialize",
+        "PaymentTransactionProcess",
+        "PaymentCheckoutComplete",
+    ],
+)
+def test_payment_operations_are_valid_against_saleors_schema(saleor_schema, name):
+    assert validate(saleor_schema, parse(operation(name))) == []
