@@ -147,6 +147,9 @@ STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # empty = Stripe itsel
 STRIPE_TIMEOUT = env.float("STRIPE_TIMEOUT", default=4.0)  # seconds per attempt
 STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
 STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)  # seconds of clock skew accepted
+# Payment sync webhooks older than this (by their signed issuedAt) are refused as replays; Saleor's own
+# redeliveries of *_REQUESTED events end after about 5 minutes.
+SALEOR_SYNC_WEBHOOK_MAX_AGE = env.int("SALEOR_SYNC_WEBHOOK_MAX_AGE", default=900)
 # Payment methods offered per Saleor channel: "slug=card|alipay|wechat_pay; other-slug=card".
 STRIPE_DEFAULT_PAYMENT_METHODS = env.list("STRIPE_DEFAULT_PAYMENT_METHODS", default=["card"])
 STRIPE_CHANNEL_PAYMENT_METHODS = env.str("STRIPE_CHANNEL_PAYMENT_METHODS", default="")

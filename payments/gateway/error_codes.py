@@ -13,6 +13,7 @@ class GatewayErrorCode(StrEnum):
     STRIPE_REFUSED = "stripe_refused"
     UNKNOWN_TRANSACTION = "unknown_transaction"
     STRIPE_SIGNATURE_INVALID = "stripe_signature_invalid"
+    STALE_WEBHOOK = "stale_webhook"
     NOT_INSTALLED = "not_installed"
     SALEOR_UNAVAILABLE = "saleor_unavailable"
     CHECKOUT_NOT_FOUND = "checkout_not_found"

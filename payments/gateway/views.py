@@ -8,9 +8,12 @@ from collections.abc import Callable
 from decimal import Decimal
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
@@ -33,6 +36,14 @@ _HANDLERS: dict[str, Callable[..., dict]] = {
     "transaction-refund-requested": services.transaction_refund,
     "transaction-cancelation-requested": services.transaction_cancel,
 }
+
+
+def _fresh(payload: dict) -> bool:
+    issued_at = parse_datetime(str(payload.get("issuedAt") or ""))
+    if issued_at is None or issued_at.tzinfo is None:
+        return False
+    age = (timezone.now() - issued_at).total_seconds()
+    return -60 <= age <= settings.SALEOR_SYNC_WEBHOOK_MAX_AGE
 
 
 def _error(status: int, code: Code, message: str) -> JsonResponse:
@@ -60,6 +71,9 @@ def saleor_webhook(request: HttpRequest, name: str) -> JsonResponse:
         payload = json.loads(request.body, parse_float=Decimal)
     except (ValueError, UnicodeDecodeError):
         return _error(400, Code.BAD_REQUEST_BODY, "Body is not JSON.")
+    if not _fresh(payload):
+        # A signed body captured and replayed later (e.g. a refund request) is refused.
+        return _error(401, Code.STALE_WEBHOOK, "The webhook's issuedAt is missing or too old.")
     try:
         return JsonResponse(_HANDLERS[name](installation=installation, payload=payload))
     except StripeUnavailable as exc:

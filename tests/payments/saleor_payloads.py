@@ -5,9 +5,14 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from datetime import UTC, datetime
 from decimal import Decimal
 
 API_URL = "http://127.0.0.1:8000/graphql/"
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat()
 
 
 def gid(kind: str) -> str:
@@ -30,7 +35,7 @@ def session(
     initialize: bool = True,
 ) -> dict:
     payload = {
-        "issuedAt": "2026-11-27T10:00:00+00:00",
+        "issuedAt": now(),
         "version": "3.24.0-a.0",
         "merchantReference": gid("TransactionItem"),
         "data": None,
@@ -48,7 +53,7 @@ def requested(
 ) -> dict:
     request_type = {"CHARGE": "CHARGE_REQUEST", "REFUND": "REFUND_REQUEST", "CANCEL": "CANCEL_REQUEST"}
     return {
-        "issuedAt": "2026-11-27T11:00:00+00:00",
+        "issuedAt": now(),
         "version": "3.24.0-a.0",
         "action": {"actionType": action_type, "amount": Decimal(amount), "currency": currency},
         "grantedRefund": None,

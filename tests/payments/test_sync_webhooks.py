@@ -6,7 +6,7 @@ import pytest
 
 from payments.gateway.models import PaymentIntentRecord
 from tests.payments.conftest import schema_validator
-from tests.payments.saleor_payloads import deliver, requested, session
+from tests.payments.saleor_payloads import deliver, now, requested, session
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +35,7 @@ def process(client, signer, payload: dict) -> dict:
 
 def test_gateway_initialize_offers_the_channels_methods_and_publishable_key(client, signer, saleor):
     payload = {
-        "issuedAt": "2026-11-27T10:00:00+00:00",
+        "issuedAt": now(),
         "amount": None,
         "data": None,
         "sourceObject": {
@@ -229,4 +229,16 @@ def test_a_forged_saleor_signature_is_refused(client, signer, saleor):
     )
 
     assert response.status_code == 401
+    assert PaymentIntentRecord.objects.count() == 0
+
+
+@pytest.mark.parametrize("issued_at", ["2026-01-01T00:00:00+00:00", None], ids=["old", "missing"])
+def test_a_replayed_or_undated_saleor_webhook_is_refused(client, signer, saleor, issued_at):
+    payload = session(amount="10.00")
+    payload["issuedAt"] = issued_at
+
+    response = deliver(client, signer, "transaction-initialize-session", payload)
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "stale_webhook"
     assert PaymentIntentRecord.objects.count() == 0
