@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
+from unittest.mock import patch
 
 import pytest
+from django.db import transaction
+from django.utils import timezone
 
 from payments.gateway import tasks
+from payments.gateway.events import stripe_event_store
 from payments.gateway.models import StripeEvent, TransactionEventReport
 from tests.payments.conftest import stripe_event, stripe_signature
 from tests.payments.saleor_payloads import deliver, requested, session
@@ -195,3 +200,25 @@ def test_events_of_payments_this_app_did_not_create_are_ignored(client, signer, 
 
     assert StripeEvent.objects.get().status == StripeEvent.Status.IGNORED
     assert saleor.calls == []
+
+
+def test_an_event_left_processing_by_a_dead_worker_is_picked_up_again_later(
+    client, signer, saleor, localstripe
+):
+    _payload, pi = paid_intent(client, signer, localstripe)
+    body = stripe_event("payment_intent.succeeded", pi)
+    with patch.object(tasks.stripe_event_process, "delay") as enqueue, transaction.atomic():
+        pk = stripe_event_store(payload=json.loads(body))
+    enqueue.assert_called_once_with(pk)  # ...and the worker that took it dies mid-way:
+    assert saleor.calls == []
+    StripeEvent.objects.filter(pk=pk).update(
+        status=StripeEvent.Status.PROCESSING, processed_at=timezone.now()
+    )
+
+    fresh = tasks.stripe_events_redeliver.delay().get()
+    StripeEvent.objects.filter(pk=pk).update(processed_at=timezone.now() - timedelta(minutes=11))
+    stuck = tasks.stripe_events_redeliver.delay().get()
+
+    assert (fresh, stuck) == (0, 1)
+    assert StripeEvent.objects.get(pk=pk).status == StripeEvent.Status.DONE
+    assert len(saleor.calls) == 1
