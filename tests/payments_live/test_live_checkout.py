@@ -355,3 +355,83 @@ def test_buyer_pays_on_the_payment_page_and_gets_an_order(staff_token):
     assert order["authorizeStatus"] == "FULL" or order["chargeStatus"] == "FULL"
     assert Decimal(str(order["total"]["gross"]["amount"])) == total_amount
     assert stripe("GET", f"payment_intents/{pi_id}")["amount"] == int(total_amount * 100)
+
+
+def test_an_authorisation_canceled_in_saleor_is_released_in_stripe_and_forged_webhooks_are_refused(
+    staff_token,
+):
+    gateway = os.environ["SALEOR_APP_IDENTIFIER"]
+    app_url = os.environ["PAYMENTS_LIVE_APP_URL"].rstrip("/")
+    strategy = gql(
+        "query($c: String!) { channel(slug: $c) { paymentSettings { defaultTransactionFlowStrategy } } }",
+        {"c": CHANNEL},
+        staff_token,
+    )["channel"]["paymentSettings"]["defaultTransactionFlowStrategy"]
+    if strategy != "AUTHORIZATION":
+        pytest.skip(f"{CHANNEL} charges at once ({strategy}); cancelation needs an authorisation")
+    checkout, total_amount = buyer_checkout(*two_products())
+    init = ok(
+        gql(
+            """mutation($id: ID!, $g: PaymentGatewayToInitialize!) { transactionInitialize(id: $id,
+            paymentGateway: $g) { transaction { id pspReference } errors { message } } }""",
+            {"id": checkout["id"], "g": {"id": gateway, "data": {}}},
+        )["transactionInitialize"]
+    )
+    transaction_id, pi_id = init["transaction"]["id"], init["transaction"]["pspReference"]
+    pm = stripe(
+        "POST",
+        "payment_methods",
+        {
+            "type": "card",
+            "card[number]": "4242424242424242",
+            "card[exp_month]": "12",
+            "card[exp_year]": "2030",
+            "card[cvc]": "123",
+        },
+    )
+    stripe("POST", f"payment_intents/{pi_id}", {"payment_method": pm["id"]})
+    stripe("POST", f"payment_intents/{pi_id}/confirm")
+    ok(
+        gql(
+            "mutation($id: ID!) { transactionProcess(id: $id) { errors { message } } }",
+            {"id": transaction_id},
+        )["transactionProcess"]
+    )
+
+    ok(
+        gql(
+            """mutation($id: ID!) { transactionRequestAction(id: $id, actionType: CANCEL) {
+            errors { field code message } } }""",
+            {"id": transaction_id},
+            staff_token,
+        )["transactionRequestAction"]
+    )
+
+    assert stripe("GET", f"payment_intents/{pi_id}")["status"] == "canceled"
+    state = gql(
+        "query($id: ID!) { transaction(id: $id) { authorizedAmount { amount } canceledAmount { amount } } }",
+        {"id": transaction_id},
+        staff_token,
+    )["transaction"]
+    assert Decimal(str(state["canceledAmount"]["amount"])) == total_amount
+    assert Decimal(str(state["authorizedAmount"]["amount"])) == 0
+
+    body, signature = signed_event("payment_intent.succeeded", stripe("GET", f"payment_intents/{pi_id}"))
+    forged = httpx.post(
+        f"{app_url}/payments/gateway/stripe/webhook",
+        content=body,
+        headers={"Stripe-Signature": signature.replace("v1=", "v1=0"), "Content-Type": "application/json"},
+    )
+    stale_t = int(time.time()) - 3600
+    stale_digest = hmac.new(
+        os.environ["STRIPE_WEBHOOK_SECRET"].encode(), f"{stale_t}.".encode() + body, hashlib.sha256
+    )
+    stale = httpx.post(
+        f"{app_url}/payments/gateway/stripe/webhook",
+        content=body,
+        headers={
+            "Stripe-Signature": f"t={stale_t},v1={stale_digest.hexdigest()}",
+            "Content-Type": "application/json",
+        },
+    )
+    assert (forged.status_code, stale.status_code) == (400, 400)
