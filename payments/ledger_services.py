@@ -68,11 +68,27 @@ def account_kind(party: str) -> str:
     return Kind.PLATFORM_REVENUE if party == PLATFORM else Kind.PARTY_PAYABLE
 
 
+_ACCOUNTS_ENSURE = """
+WITH wanted (kind, party) AS (SELECT * FROM unnest(%s::text[], %s::text[])),
+created AS (
+    INSERT INTO payments_account (kind, party) SELECT kind, party FROM wanted
+    ON CONFLICT DO NOTHING RETURNING id, kind, party
+)
+SELECT id, kind, party FROM created
+UNION ALL
+SELECT a.id, a.kind, a.party FROM payments_account a JOIN wanted w ON w.kind = a.kind AND w.party = a.party
+"""
+
+
 def _account_ids(keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    """Ids of (kind, party) accounts, creating missing ones (uniqueness is the table's constraint)."""
-    Account.objects.bulk_create([Account(kind=k, party=p) for k, p in sorted(keys)], ignore_conflicts=True)
-    rows = Account.objects.filter(kind__in={k for k, _ in keys}, party__in={p for _, p in keys})
-    return {(a.kind, a.party): a.pk for a in rows.only("pk", "kind", "party")}
+    """Ids of (kind, party) accounts, creating missing ones in the same statement."""
+    ordered = sorted(keys)  # a stable order, so concurrent inserts of new accounts cannot deadlock
+    with connection.cursor() as cursor:
+        cursor.execute(_ACCOUNTS_ENSURE, [[k for k, _ in ordered], [p for _, p in ordered]])
+        ids = {(kind, party): pk for pk, kind, party in cursor.fetchall()}
+    if len(ids) < len(keys):  # created by a transaction that committed after this statement began
+        ids.update({(a.kind, a.party): a.pk for a in Account.objects.filter(party__in={p for _, p in keys})})
+    return ids
 
 
 def _insert(table: str, columns: Sequence[str], types: Sequence[str], rows: Sequence[tuple]) -> None:
