@@ -10,9 +10,9 @@ nothing is written and the inbox retries the event later. Refunds of one order a
 row lock on the order's payment transaction.
 
 Entries (debit positive, credit negative), per transaction and currency:
-  payment  Dr stripe_clearing captured; Cr each party's share (platform: platform_revenue, others:
-           party_payable); Dr processor_fees fee, Cr stripe_clearing fee; Dr each non-platform party
-           the fee it bears (pro_rata rule), Cr processor_fees the total recharged.
+  payment  Dr stripe_clearing captured, Cr stripe_clearing fee (what Stripe keeps); Dr processor_fees
+           fee, Cr processor_fees the part recharged to parties (pro_rata rule); one net leg per party:
+           Cr its share, less the fee it bears (platform: platform_revenue, others: party_payable).
   refund   Dr each party the share reversed; Cr refunds the amount refunded to the buyer.
            Processor fees are not returned on refunds, so they are not reversed.
 """
@@ -59,8 +59,9 @@ class PostResult:
 def fingerprint(payload: object) -> str:
     """Stable hash of what was asked, to tell a duplicate delivery from a reused key."""
     if dataclasses.is_dataclass(payload) and not isinstance(payload, type):
-        payload = dataclasses.asdict(payload)
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+        text = repr(payload)  # frozen dataclasses: every field, in declaration order
+    else:
+        text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -91,14 +92,16 @@ def _account_ids(keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
     return ids
 
 
-def _insert(table: str, columns: Sequence[str], types: Sequence[str], rows: Sequence[tuple]) -> None:
-    """One INSERT of many rows through unnest(): one statement, so statement triggers run once."""
+def _insert(table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    """Bulk insert with COPY: one statement, so the statement triggers run once on all rows."""
     if not rows:
         return
-    arrays = [list(col) for col in zip(*rows, strict=True)]
-    unnest = ", ".join(f"%s::{t}[]" for t in types)
-    with connection.cursor() as cursor:
-        cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT * FROM unnest({unnest})", arrays)  # noqa: S608 - fixed identifiers
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
 
 
 _TXN_INSERT = """
@@ -119,22 +122,31 @@ def _transactions_insert(rows: Sequence[tuple]) -> dict[str, int]:
         return {key: pk for pk, key in cursor.fetchall()}
 
 
-def _already_posted(*, key: str, fp: str, order_ref: str) -> PostResult:
-    """The result for a key that was not inserted: a true duplicate, or a refusal saying why not."""
-    row = LedgerTransaction.objects.filter(idempotency_key=key).values("pk", "fingerprint").first()
-    if row is None:  # the conflict was the one-payment-per-order constraint
-        raise PostingRefused(
-            LedgerErrorCode.ORDER_ALREADY_PAID, f"order {order_ref} already has a payment under another key"
+def _already_posted(*, requests: Mapping[str, tuple[str, str]]) -> dict[str, PostResult]:
+    """Results for keys that were not inserted ({key: (fingerprint, order)}): duplicates, or refusals."""
+    found = {
+        row["idempotency_key"]: row
+        for row in LedgerTransaction.objects.filter(idempotency_key__in=list(requests)).values(
+            "pk", "idempotency_key", "fingerprint"
         )
-    if row["fingerprint"] != fp:
-        raise PostingRefused(
-            LedgerErrorCode.IDEMPOTENCY_CONFLICT, f"key {key} was already posted with different figures"
-        )
-    return PostResult(row["pk"], created=False)
+    }
+    results = {}
+    for key, (fp, order_ref) in requests.items():
+        row = found.get(key)
+        if row is None:  # the conflict was the one-payment-per-order constraint
+            raise PostingRefused(
+                LedgerErrorCode.ORDER_ALREADY_PAID,
+                f"order {order_ref} already has a payment under another key",
+            )
+        if row["fingerprint"] != fp:
+            raise PostingRefused(
+                LedgerErrorCode.IDEMPOTENCY_CONFLICT, f"key {key} was already posted with different figures"
+            )
+        results[key] = PostResult(row["pk"], created=False)
+    return results
 
 
 _ENTRY_COLUMNS = ("transaction_id", "account_id", "amount", "currency")
-_ENTRY_TYPES = ("bigint", "bigint", "bigint", "text")
 _SPLIT_COLUMNS = (
     "transaction_id",
     "order_ref",
@@ -152,39 +164,28 @@ _SPLIT_COLUMNS = (
     "fee",
     "currency",
 )
-_SPLIT_TYPES = (
-    "bigint",
-    "text",
-    "text",
-    "text",
-    "text",
-    "text",
-    "smallint",
-    "integer",
-    "boolean",
-    "text",
-    "text",
-    "text",
-    "bigint",
-    "bigint",
-    "text",
-)
 
 
 def _payment_legs(sale: Sale, splits: Sequence[LineSplit]) -> list[tuple[str, str, int]]:
-    """(account kind, party, amount) legs of a payment; they sum to zero by construction."""
-    shares: dict[str, int] = defaultdict(int)
-    recharged: dict[str, int] = defaultdict(int)
+    """(account kind, party, amount) legs of a payment; they sum to zero by construction.
+
+    One net leg per party (its share less the fee it bears); the split lines keep both parts.
+    """
+    net: dict[str, int] = defaultdict(int)
+    recharged = 0
     for line in splits:
         for pa in line.parties:
-            shares[pa.party] += pa.amount
+            net[pa.party] -= pa.amount
             if pa.party != PLATFORM:  # the platform's own part of the fee simply stays its expense
-                recharged[pa.party] += pa.fee
-    legs = [(Kind.STRIPE_CLEARING, SYSTEM, sale.captured)]
-    legs += [(account_kind(p), p, -amount) for p, amount in sorted(shares.items())]
-    legs += [(Kind.PROCESSOR_FEES, SYSTEM, sale.fee), (Kind.STRIPE_CLEARING, SYSTEM, -sale.fee)]
-    legs += [(Kind.PARTY_PAYABLE, p, fee) for p, fee in sorted(recharged.items())]
-    legs.append((Kind.PROCESSOR_FEES, SYSTEM, -sum(recharged.values())))
+                net[pa.party] += pa.fee
+                recharged += pa.fee
+    legs = [
+        (Kind.STRIPE_CLEARING, SYSTEM, sale.captured),
+        (Kind.STRIPE_CLEARING, SYSTEM, -sale.fee),
+        (Kind.PROCESSOR_FEES, SYSTEM, sale.fee),
+        (Kind.PROCESSOR_FEES, SYSTEM, -recharged),
+    ]
+    legs += [(account_kind(p), p, amount) for p, amount in sorted(net.items())]
     return [leg for leg in legs if leg[2] != 0]
 
 
@@ -218,11 +219,9 @@ def payment_post_batch(
                 for key, (sale, _, fp) in plans.items()
             ]
         )
-        results = {
-            key: _already_posted(key=key, fp=fp, order_ref=sale.order_ref)
-            for key, (sale, _, fp) in plans.items()
-            if key not in new_ids
-        }
+        results = _already_posted(
+            requests={key: (fp, sale.order_ref) for key, (sale, _, fp) in plans.items() if key not in new_ids}
+        )
         legs = {key: _payment_legs(plans[key][0], plans[key][1]) for key in new_ids}
         accounts = _account_ids({(kind, party) for rows in legs.values() for kind, party, _ in rows})
         entries, split_rows = [], []
@@ -251,8 +250,8 @@ def payment_post_batch(
                 for pa in line.parties
             ]
             results[key] = PostResult(txn_id, created=True)
-        _insert("payments_ledgerentry", _ENTRY_COLUMNS, _ENTRY_TYPES, entries)
-        _insert("payments_splitline", _SPLIT_COLUMNS, _SPLIT_TYPES, split_rows)
+        _insert("payments_ledgerentry", _ENTRY_COLUMNS, entries)
+        _insert("payments_splitline", _SPLIT_COLUMNS, split_rows)
     return [results[key] for key, _ in payments]
 
 
@@ -313,7 +312,7 @@ def refund_post(
                 f"order {order_ref} has no posted payment yet; retry later",
             )
         if LedgerTransaction.objects.filter(idempotency_key=idempotency_key).exists():
-            return _already_posted(key=idempotency_key, fp=fp, order_ref=order_ref)
+            return _already_posted(requests={idempotency_key: (fp, order_ref)})[idempotency_key]
         if currency != payment.currency:
             raise PostingRefused(
                 LedgerErrorCode.CURRENCY_MISMATCH,
@@ -356,13 +355,11 @@ def refund_post(
         _insert(
             "payments_ledgerentry",
             _ENTRY_COLUMNS,
-            _ENTRY_TYPES,
             [(txn_id, accounts[(k, p)], amt, currency) for k, p, amt in legs],
         )
         _insert(
             "payments_splitline",
             _SPLIT_COLUMNS,
-            _SPLIT_TYPES,
             [
                 (
                     txn_id,

@@ -73,8 +73,13 @@ class LedgerTransaction(models.Model):
 class LedgerEntry(models.Model):
     """One leg of a transaction: amount in minor units, debit positive, credit negative, never zero."""
 
-    transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="entries")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries")
+    # No per-row FK check: a set-based trigger checks, per INSERT statement, that the transaction exists
+    # and was created in the same database transaction (migration 0002); transactions are never deleted.
+    transaction = models.ForeignKey(
+        LedgerTransaction, on_delete=models.PROTECT, related_name="entries", db_constraint=False
+    )
+    # indexed by payments_entry_account_idx (account, currency)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries", db_index=False)
     amount = models.BigIntegerField()
     currency = models.CharField(max_length=3)
 
@@ -94,7 +99,14 @@ class LedgerEntry(models.Model):
 class SplitLine(models.Model):
     """One party's part of one order line in one posting, with the agreement version and rule frozen."""
 
-    transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="split_lines")
+    # indexed by payments_split_txn_line_position_uniq; checked by the same trigger as entries
+    transaction = models.ForeignKey(
+        LedgerTransaction,
+        on_delete=models.PROTECT,
+        related_name="split_lines",
+        db_index=False,
+        db_constraint=False,
+    )
     order_ref = models.CharField(max_length=100)
     line_ref = models.CharField(max_length=100)
     line_kind = models.CharField(max_length=16)

@@ -20,12 +20,13 @@ CREATE TRIGGER payments_split_immutable BEFORE UPDATE OR DELETE ON payments_spli
     FOR EACH ROW EXECUTE FUNCTION payments_forbid_change();
 
 -- A committed transaction is closed: a balanced pair added to it later would pass the balance check,
--- so rows may only reference a ledger transaction created by the current database transaction.
+-- so rows may only reference a ledger transaction that exists and was created by the current database
+-- transaction. Checked once per statement over all its rows (this also stands in for a per-row FK).
 CREATE FUNCTION payments_rows_join_own_txn() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF EXISTS (
-        SELECT 1 FROM new_rows n JOIN payments_ledgertransaction t ON t.id = n.transaction_id
-        WHERE t.created_xid <> txid_current()
+        SELECT 1 FROM new_rows n LEFT JOIN payments_ledgertransaction t ON t.id = n.transaction_id
+        WHERE t.id IS NULL OR t.created_xid <> txid_current()
     ) THEN
         RAISE EXCEPTION 'rows of % may only be added with their ledger transaction', TG_TABLE_NAME
             USING ERRCODE = 'restrict_violation';

@@ -130,3 +130,27 @@ def test_idempotency_key_is_unique_in_the_database(db):
     _txn("same-key")
     with pytest.raises(IntegrityError), transaction.atomic():
         _txn("same-key")
+
+
+def test_entries_and_split_lines_must_belong_to_an_existing_transaction(db):
+    clearing, payable = _accounts()
+    missing = 987_654_321
+    with pytest.raises(IntegrityError, match="may only be added"), transaction.atomic():
+        LedgerEntry.objects.bulk_create(
+            [
+                LedgerEntry(transaction_id=missing, account=clearing, amount=5, currency="CNY"),
+                LedgerEntry(transaction_id=missing, account=payable, amount=-5, currency="CNY"),
+            ]
+        )
+    with (
+        pytest.raises(IntegrityError, match="may only be added"),
+        transaction.atomic(),
+        connection.cursor() as cur,
+    ):
+        cur.execute(
+            "INSERT INTO payments_splitline (transaction_id, order_ref, line_ref, line_kind, party, role,"
+            " position, bps, carved, rule, fee_rule, agreement_version, amount, fee, currency)"
+            " VALUES (%s, 'o', 'L1', 'product', 'unit:1', 'unit', 0, 10000, false, 'agreement',"
+            " 'pro_rata', 'v', 1, 0, 'CNY')",
+            [missing],
+        )
