@@ -29,7 +29,8 @@ class LedgerErrorCode(StrEnum):
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
     ORDER_ALREADY_PAID = "order_already_paid"
     ALREADY_REVERSED = "already_reversed"
-    PAYMENT_HAS_REFUNDS = "payment_has_refunds"
+    NOT_LATEST_POSTING = "not_latest_posting"
+    NOT_REVERSIBLE = "not_reversible"
     TRANSACTION_NOT_FOUND = "transaction_not_found"
     # not yet: retry later (the inbox retries a failed event)
     PAYMENT_NOT_POSTED = "payment_not_posted"

@@ -385,6 +385,91 @@ def refund_post(
     return PostResult(txn_id, created=True)
 
 
+def transaction_reverse(
+    *, transaction_id: int, idempotency_key: str, memo: str, posted_at: datetime | None = None
+) -> PostResult:
+    """Correct a posting with its mirror image (entries and split lines negated).
+
+    Only the latest not-yet-reversed posting of an order can be reversed (undo in stack order), so every
+    line keeps holding exactly the split of its captured minus refunded amount.
+    """
+    with transaction.atomic():
+        target = LedgerTransaction.objects.filter(pk=transaction_id).first()
+        if target is None:
+            raise PostingRefused(
+                LedgerErrorCode.TRANSACTION_NOT_FOUND, f"no ledger transaction {transaction_id}"
+            )
+        # the same lock refunds take: corrections and refunds of one order are serialised
+        LedgerTransaction.objects.select_for_update().filter(
+            order_ref=target.order_ref, kind=LedgerTransaction.Kind.PAYMENT
+        ).first()
+        fp = fingerprint({"reverses": transaction_id, "memo": memo})
+        if LedgerTransaction.objects.filter(idempotency_key=idempotency_key).exists():
+            return _already_posted(requests={idempotency_key: (fp, target.order_ref)})[idempotency_key]
+        if target.kind == LedgerTransaction.Kind.REVERSAL:
+            raise PostingRefused(
+                LedgerErrorCode.NOT_REVERSIBLE, "a reversal is not reversed; post the original again"
+            )
+        if LedgerTransaction.objects.filter(reverses=target).exists():
+            raise PostingRefused(
+                LedgerErrorCode.ALREADY_REVERSED, f"transaction {transaction_id} is already reversed"
+            )
+        later = (
+            LedgerTransaction.objects.filter(order_ref=target.order_ref, pk__gt=target.pk)
+            .exclude(kind=LedgerTransaction.Kind.REVERSAL)
+            .filter(reversed_by__isnull=True)
+        )
+        if later.exists():
+            raise PostingRefused(
+                LedgerErrorCode.NOT_LATEST_POSTING,
+                f"order {target.order_ref} has later postings; reverse those first",
+            )
+        txn_id = _transactions_insert(
+            [
+                (
+                    idempotency_key,
+                    LedgerTransaction.Kind.REVERSAL,
+                    target.order_ref,
+                    target.currency,
+                    fp,
+                    memo[:255],
+                    posted_at or timezone.now(),
+                    target.pk,
+                )
+            ]
+        )[idempotency_key]
+        _insert(
+            "payments_ledgerentry",
+            _ENTRY_COLUMNS,
+            [(txn_id, e.account_id, -e.amount, e.currency) for e in target.entries.order_by("id")],
+        )
+        _insert(
+            "payments_splitline",
+            _SPLIT_COLUMNS,
+            [
+                (
+                    txn_id,
+                    r.order_ref,
+                    r.line_ref,
+                    r.line_kind,
+                    r.party,
+                    r.role,
+                    r.position,
+                    r.bps,
+                    r.carved,
+                    r.rule,
+                    r.fee_rule,
+                    r.agreement_version,
+                    -r.amount,
+                    -r.fee,
+                    r.currency,
+                )
+                for r in target.split_lines.order_by("id")
+            ],
+        )
+    return PostResult(txn_id, created=True)
+
+
 def _refund_per_line(
     posted: Mapping[str, _PostedLine], *, lines: Mapping[str, int] | None, amount: int | None, order_ref: str
 ) -> dict[str, int]:

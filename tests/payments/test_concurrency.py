@@ -84,3 +84,26 @@ def test_the_same_refund_delivered_to_two_workers_posts_once():
     )
     assert sorted(r.created for r in results) == [False, True]
     assert LedgerTransaction.objects.filter(kind="refund").count() == 1
+
+
+def test_a_worker_killed_mid_posting_leaves_nothing_and_the_retry_posts_once(monkeypatch):
+    # given a worker that dies after writing the transaction and its entries, before the split lines
+    from payments import ledger_services
+
+    real_insert = ledger_services._insert
+
+    def dying_insert(table, columns, rows):
+        if table == "payments_splitline":
+            raise SystemExit("worker killed")
+        real_insert(table, columns, rows)
+
+    monkeypatch.setattr(ledger_services, "_insert", dying_insert)
+    with pytest.raises(SystemExit):
+        payment_post(idempotency_key="payment:o-1", sale=sale(order_ref="o-1"))
+    # then nothing was committed
+    assert not LedgerTransaction.objects.exists() and not LedgerEntry.objects.exists()
+    # and the redelivered event posts exactly once
+    monkeypatch.setattr(ledger_services, "_insert", real_insert)
+    assert payment_post(idempotency_key="payment:o-1", sale=sale(order_ref="o-1")).created
+    assert not payment_post(idempotency_key="payment:o-1", sale=sale(order_ref="o-1")).created
+    assert LedgerTransaction.objects.count() == 1 and transactions_unbalanced() == []

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from payments.error_codes import LedgerErrorCode
 from payments.errors import PostingNotReady, PostingRefused
-from payments.ledger_services import payment_post, payment_post_batch, refund_post
+from payments.ledger_services import payment_post, payment_post_batch, refund_post, transaction_reverse
 from payments.models import Account, LedgerEntry, LedgerTransaction, SplitLine
 from payments.selectors import account_balances, order_line_nets, party_owed, transactions_unbalanced
 from payments.split import FeeRule, PartyShare, SaleLine, SaleShipping
@@ -221,3 +221,37 @@ def test_refund_twice_with_the_same_key_is_a_no_op():
     with pytest.raises(PostingRefused) as exc:
         refund_post(idempotency_key="refund:1", order_ref="order-1", currency="CNY", amount=200)
     assert exc.value.code == LedgerErrorCode.IDEMPOTENCY_CONFLICT
+
+
+def test_corrections_reverse_the_latest_posting_first():
+    # given a paid order with two refunds
+    payment = payment_post(idempotency_key="payment:order-1", sale=_two_line_sale(fee=200))
+    refund_post(idempotency_key="refund:1", order_ref="order-1", currency="CNY", lines={"L1": 333})
+    second = refund_post(idempotency_key="refund:2", order_ref="order-1", currency="CNY", amount=1_234)
+    # when the payment is reversed while refunds stand, it is refused
+    with pytest.raises(PostingRefused) as exc:
+        transaction_reverse(
+            transaction_id=payment.transaction_id, idempotency_key="fix:1", memo="wrong order"
+        )
+    assert exc.value.code == LedgerErrorCode.NOT_LATEST_POSTING
+    # when the latest refund is reversed, the lines hold what they held after the first refund
+    transaction_reverse(transaction_id=second.transaction_id, idempotency_key="fix:2", memo="refund failed")
+    nets_after_first = order_line_nets(order_ref="order-1")
+    assert (
+        sum(a for parts in nets_after_first.values() for _, a, _ in parts) == _two_line_sale().captured - 333
+    )
+    # and reversing it again is refused, while the same key is a no-op
+    with pytest.raises(PostingRefused) as exc:
+        transaction_reverse(transaction_id=second.transaction_id, idempotency_key="fix:3", memo="again")
+    assert exc.value.code == LedgerErrorCode.ALREADY_REVERSED
+    again = transaction_reverse(
+        transaction_id=second.transaction_id, idempotency_key="fix:2", memo="refund failed"
+    )
+    assert not again.created
+    # then undoing everything in stack order leaves every account at zero
+    first = LedgerTransaction.objects.get(idempotency_key="refund:1")
+    transaction_reverse(transaction_id=first.pk, idempotency_key="fix:4", memo="refund failed")
+    transaction_reverse(transaction_id=payment.transaction_id, idempotency_key="fix:5", memo="wrong order")
+    _check_constraints_now()
+    assert all(v == 0 for v in account_balances().values())
+    assert transactions_unbalanced() == []
