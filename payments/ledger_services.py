@@ -197,7 +197,10 @@ def payment_post(*, idempotency_key: str, sale: Sale, posted_at: datetime | None
 def payment_post_batch(
     *, payments: Sequence[tuple[str, Sale]], posted_at: datetime | None = None
 ) -> list[PostResult]:
-    """Post many paid orders in one database transaction with bulk inserts (same rules as one by one)."""
+    """Post many paid orders in one database transaction with bulk inserts (same rules as one by one).
+
+    All or nothing: a refusal of any order refuses the batch.
+    """
     posted_at = posted_at or timezone.now()
     plans: dict[str, tuple[Sale, list[LineSplit], str]] = {}
     for key, sale in payments:
@@ -214,9 +217,9 @@ def payment_post_batch(
 
     with transaction.atomic():
         new_ids = _transactions_insert(
-            [
+            [  # in key order, so concurrent batches wait on each other's keys in one order (no deadlock)
                 (key, LedgerTransaction.Kind.PAYMENT, sale.order_ref, sale.currency, fp, "", posted_at, None)
-                for key, (sale, _, fp) in plans.items()
+                for key, (sale, _, fp) in sorted(plans.items())
             ]
         )
         results = _already_posted(
