@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import random
 import threading
+from collections import deque
 from collections.abc import Callable
 
 import pytest
 from django.db import connection
 
-from payments.errors import PostingRefused
+from payments.errors import PostingNotReady, PostingRefused
 from payments.ledger_services import payment_post, refund_post
 from payments.models import LedgerEntry, LedgerTransaction
-from payments.selectors import order_line_nets, transactions_unbalanced
-from tests.payments.sales import sale
+from payments.selectors import order_line_nets, party_owed, transactions_unbalanced
+from payments.split import SaleLine
+from tests.payments.ledger_model import Event, Model, deliver, model_lines
+from tests.payments.sales import agreement, sale
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -107,3 +111,64 @@ def test_a_worker_killed_mid_posting_leaves_nothing_and_the_retry_posts_once(mon
     assert payment_post(idempotency_key="payment:o-1", sale=sale(order_ref="o-1")).created
     assert not payment_post(idempotency_key="payment:o-1", sale=sale(order_ref="o-1")).created
     assert LedgerTransaction.objects.count() == 1 and transactions_unbalanced() == []
+
+
+def test_two_workers_draining_a_duplicated_shuffled_inbox_end_in_the_clean_delivery_ledger():
+    # given 6 orders with valid line-level refunds, every event delivered twice, shuffled
+    rng = random.Random(7)
+    agreements = [
+        agreement("agr:a:v1"),
+        agreement(
+            "agr:b:v2",
+            (("unit:2", "unit", 5000), ("entity:2", "entity", 3333), ("platform", "platform", 1667)),
+        ),
+    ]
+    events, model = [], Model()
+    for n in range(6):
+        lines = tuple(
+            SaleLine(
+                f"L{i}", rng.randint(1, 90_000), rng.choice(agreements), "entity:1", tax=rng.randint(0, 900)
+            )
+            for i in range(rng.randint(1, 3))
+        )
+        s = sale(order_ref=f"o{n}", lines=lines, discount=rng.randint(0, 500), fee=rng.randint(0, 300))
+        events.append(Event(f"payment:o{n}", f"o{n}", sale=s))
+        for line in model_lines(s):
+            left = line.captured
+            for k in range(rng.randint(0, 2)):
+                r = rng.randint(0, left)
+                left -= r
+                events.append(Event(f"refund:o{n}:{line.ref}:{k}", f"o{n}", lines=((line.ref, r),)))
+    for event in events:  # the clean delivery: payments first, each event once
+        if event.sale is not None:
+            model.attempt(event)
+    for event in events:
+        if event.sale is None:
+            model.attempt(event)
+    inbox = deque(rng.sample(events * 2, len(events) * 2))
+    lock = threading.Lock()
+
+    def worker() -> None:
+        while True:
+            with lock:
+                if not inbox:
+                    return
+                event = inbox.popleft()
+            try:
+                deliver(event)
+            except PostingNotReady:
+                with lock:
+                    inbox.append(event)
+            except PostingRefused:  # a refund of 0: refused the same way in every order
+                pass
+
+    # when two workers drain it concurrently
+    results = _race(worker, worker)
+    # then the ledger is the one a clean delivery gives
+    assert results == [None, None]
+    assert transactions_unbalanced() == []
+    assert party_owed(currency="CNY") == model.owed()
+    for order, lines in model.lines.items():
+        nets = order_line_nets(order_ref=order)
+        for line in lines:
+            assert [a for _, a, _ in nets[line.ref]] == line.split(line.net)
