@@ -7,7 +7,11 @@ insert waits on the unique index, then does nothing). Reusing a key for differen
 
 Ordering: a refund whose payment is not posted yet raises PostingNotReady (code payment_not_posted);
 nothing is written and the inbox retries the event later. Refunds of one order are serialised by a
-row lock on the order's payment transaction.
+row lock on the order's payment transaction. Payments, line-level refunds (shipping and tax lines
+included), duplicates, retries and workers killed mid-posting end in the same ledger whatever the
+delivery order. An order-level (amount-only) refund is spread over lines pro rata to what is left on
+each when it is posted, so two of them on one order posted in swapped order can round a fen
+differently between lines; every line still holds exactly the split of its captured minus refunded.
 
 Entries (debit positive, credit negative), per transaction and currency:
   payment  Dr stripe_clearing captured, Cr stripe_clearing fee (what Stripe keeps); Dr processor_fees

@@ -11,8 +11,8 @@ Invariants guaranteed by this module:
   `net - r` and reverses `split(net) - split(net - r)` for each party, so after any sequence of
   partial refunds each party's cumulative net on the line equals `split(captured - refunded)` exactly,
   whatever the order and size of the refunds, and a full refund returns every party to zero.
-  (Largest remainder is not monotone in the amount, so one refund's slice for a party may differ from
-  its exact proportional value by up to 2 fen and, rarely, by 1 fen in the other direction; the
+  (Largest remainder is not monotone in the amount, so one refund's slice for a party differs from its
+  exact proportional value by less than 2 fen and can, rarely, be 1 fen of the opposite sign; the
   cumulative invariant above is what is guaranteed.)
 """
 
@@ -305,6 +305,8 @@ def sale_split(sale: Sale) -> list[LineSplit]:
     if sale.shipping:
         refs.append(sale.shipping.ref)
     refs += [f"{ln.ref}:tax" for ln in sale.lines if ln.tax]
+    if sale.shipping and sale.shipping.tax:
+        refs.append(f"{sale.shipping.ref}:tax")
     if len(set(refs)) != len(refs):
         raise SplitError(LedgerErrorCode.DUPLICATE_LINE, "line references must be unique within an order")
 

@@ -205,3 +205,13 @@ def test_any_sequence_of_partial_refunds_leaves_the_split_of_what_remains(bps, c
         remaining -= refund
         # then each party's cumulative net is exactly the split of captured minus refunded
         assert nets == recipe.split(remaining)
+
+
+def test_largest_remainder_is_not_monotone_so_the_cumulative_split_is_what_refunds_guarantee():
+    # given a line whose split of 11 and of 10 differ against the grain (the "Alabama paradox")
+    recipe = _recipe([6220, 1145, 373, 2262])
+    assert recipe.split(11) == [7, 1, 0, 3] and recipe.split(10) == [6, 1, 1, 2]
+    # when 1 fen is refunded, one party's slice is +1 (documented in payments.split)
+    assert refund_deltas(recipe, net_before=11, refund=1) == [-1, 0, 1, -1]
+    # then every party still holds exactly the split of what is left
+    assert [a + d for a, d in zip(recipe.split(11), [-1, 0, 1, -1], strict=True)] == recipe.split(10)
