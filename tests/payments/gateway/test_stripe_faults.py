@@ -10,8 +10,8 @@ import pytest
 import requests
 
 from payments.gateway.models import PaymentIntentRecord
-from tests.payments.conftest import STRIPE_SECRET_KEY
-from tests.payments.saleor_payloads import deliver, session
+from tests.payments.gateway.conftest import STRIPE_SECRET_KEY
+from tests.payments.gateway.saleor_payloads import deliver, session
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +116,7 @@ def test_stripe_unreachable_answers_saleor_with_a_clear_failure(client, signer, 
 def test_a_refund_while_stripe_is_unreachable_asks_saleor_to_retry(
     client, signer, saleor, settings, localstripe
 ):
-    from tests.payments.saleor_payloads import requested
+    from tests.payments.gateway.saleor_payloads import requested
 
     payload = session(amount="9.00")
     pi_id = deliver(client, signer, "transaction-initialize-session", payload).json()["pspReference"]
@@ -143,7 +143,7 @@ def test_a_refund_while_stripe_is_unreachable_asks_saleor_to_retry(
 def test_a_refund_redelivered_after_a_timeout_reuses_its_key_and_refunds_once(
     client, signer, saleor, localstripe, slow_stripe, settings
 ):
-    from tests.payments.saleor_payloads import requested
+    from tests.payments.gateway.saleor_payloads import requested
 
     payload = session(amount="30.00")
     pi_id = deliver(client, signer, "transaction-initialize-session", payload).json()["pspReference"]

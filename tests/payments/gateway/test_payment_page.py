@@ -14,7 +14,7 @@ import respx
 
 from payments.gateway import services
 from payments.gateway.models import PaymentIntentRecord
-from tests.payments.saleor_payloads import gid
+from tests.payments.gateway.saleor_payloads import gid
 
 pytestmark = pytest.mark.django_db
 

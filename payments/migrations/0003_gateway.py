@@ -6,10 +6,9 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
-
     dependencies = [
         ('saleor_app', '0001_initial'),
+        ('payments', '0002_ledger_guards'),
     ]
 
     operations = [

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from payments.gateway.models import PaymentIntentRecord
-from tests.payments.conftest import schema_validator
-from tests.payments.saleor_payloads import deliver, now, requested, session
+from tests.payments.gateway.conftest import schema_validator
+from tests.payments.gateway.saleor_payloads import deliver, now, requested, session
 
 pytestmark = pytest.mark.django_db
 

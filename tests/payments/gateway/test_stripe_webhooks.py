@@ -14,8 +14,8 @@ from django.utils import timezone
 from payments.gateway import tasks
 from payments.gateway.events import stripe_event_store
 from payments.gateway.models import StripeEvent, TransactionEventReport
-from tests.payments.conftest import stripe_event, stripe_signature
-from tests.payments.saleor_payloads import deliver, requested, session
+from tests.payments.gateway.conftest import stripe_event, stripe_signature
+from tests.payments.gateway.saleor_payloads import deliver, requested, session
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,0 +1,186 @@
+"""Ledger benchmark (prints figures; not a test).
+
+1. Posts --lines paid order lines (1-5 lines per order, 3-5 parties per line, a processor fee) through
+   payments.ledger_services.payment_post_batch, every row passing the real PostgreSQL triggers; prints
+   lines per second. Target: >= 2,000 lines/s on 2 cores.
+2. Grows the ledger to --balance-lines lines by replaying the posted transactions in SQL (new keys and
+   order refs, same amounts; the same insert and commit-time balance triggers run), then times
+   balances of all accounts/parties, which are sums of entries. Target: <= 10 s over 1,000,000 lines.
+
+Runs in its own database (wc_ledger_bench on the server of DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/), created at start and dropped at the end unless --keep.
+
+    .venv/bin/python bench/ledger.py [--lines 100000] [--balance-lines 1000000] [--batch 500] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _urls(db_name: str) -> tuple[str, str]:
+    base = urlsplit(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres")
+    return urlunsplit(base._replace(path="/postgres")), urlunsplit(base._replace(path=f"/{db_name}"))
+
+
+def _admin(url: str, sql: str) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _sales(n_lines: int, rng: random.Random):
+    from payments.split import AgreementVersion, FeeRule, PartyShare, Sale, SaleLine
+
+    agreements = []
+    for unit in range(1, 201):
+        parties = [("unit", f"unit:{unit}"), ("entity", f"entity:{unit % 50}"), ("platform", "platform")]
+        if unit % 3 == 0:
+            parties.append(("curator", f"library:{unit % 17}"))
+        cuts = sorted(rng.sample(range(1, 10_000), len(parties) - 1))
+        bps = [b - a for a, b in zip([0, *cuts], [*cuts, 10_000], strict=True)]
+        fee_rule = FeeRule.PLATFORM if unit % 4 == 0 else FeeRule.PRO_RATA
+        shares = tuple(PartyShare(p, role, b) for (role, p), b in zip(parties, bps, strict=True))
+        agreements.append(AgreementVersion(f"agr:{unit}:v1", shares, fee_rule=fee_rule))
+    sales, made, order = [], 0, 0
+    while made < n_lines:
+        order += 1
+        lines = []
+        for i in range(min(rng.randint(1, 5), n_lines - made)):
+            agr = rng.choice(agreements)
+            royalties = (
+                (PartyShare(f"designer:{rng.randint(1, 40)}", "designer", 500),) if rng.random() < 0.3 else ()
+            )
+            lines.append(
+                SaleLine(f"L{i}", rng.randint(100, 200_000), agr, agr.shares[1].party, royalties=royalties)
+            )
+        gross = sum(ln.gross for ln in lines)
+        discount = rng.randint(0, gross // 10) if rng.random() < 0.3 else 0
+        captured = gross - discount
+        fee = captured * 29 // 1000 + 30 if captured > 30 else 0
+        sales.append(Sale(f"bench-{order}", "CNY", captured, tuple(lines), discount=discount, fee=fee))
+        made += len(lines)
+    return sales
+
+
+_REPLAY = """
+CREATE TEMP TABLE replay_map ON COMMIT DROP AS
+    SELECT id AS old_id, nextval(pg_get_serial_sequence('payments_ledgertransaction', 'id')) AS new_id
+    FROM payments_ledgertransaction WHERE order_ref NOT LIKE '%%/r%%';
+INSERT INTO payments_ledgertransaction
+    (id, idempotency_key, kind, order_ref, currency, fingerprint, memo, posted_at, reverses_id)
+SELECT m.new_id, t.idempotency_key || '/r' || %(r)s, t.kind, t.order_ref || '/r' || %(r)s, t.currency,
+       t.fingerprint, 'bench replay', t.posted_at, NULL
+FROM replay_map m JOIN payments_ledgertransaction t ON t.id = m.old_id;
+INSERT INTO payments_ledgerentry (transaction_id, account_id, amount, currency)
+SELECT m.new_id, e.account_id, e.amount, e.currency
+FROM replay_map m JOIN payments_ledgerentry e ON e.transaction_id = m.old_id;
+INSERT INTO payments_splitline (transaction_id, order_ref, line_ref, line_kind, party, role, position, bps,
+    carved, rule, fee_rule, agreement_version, amount, fee, currency)
+SELECT m.new_id, s.order_ref || '/r' || %(r)s, s.line_ref, s.line_kind, s.party, s.role, s.position, s.bps,
+    s.carved, s.rule, s.fee_rule, s.agreement_version, s.amount, s.fee, s.currency
+FROM replay_map m JOIN payments_splitline s ON s.transaction_id = m.old_id;
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=100_000)
+    parser.add_argument("--balance-lines", type=int, default=1_000_000)
+    parser.add_argument("--batch", type=int, default=500, help="orders per database transaction")
+    parser.add_argument("--db", default="wc_ledger_bench")
+    parser.add_argument("--keep", action="store_true", help="keep the bench database")
+    args = parser.parse_args()
+
+    admin_url, bench_url = _urls(args.db)
+    _admin(admin_url, f'DROP DATABASE IF EXISTS "{args.db}"')
+    _admin(admin_url, f'CREATE DATABASE "{args.db}"')
+    os.environ["DATABASE_URL"] = bench_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenchuang.settings")
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection, transaction
+
+        call_command("migrate", "payments", verbosity=0)
+        from payments.ledger_services import payment_post_batch
+        from payments.selectors import account_balances, party_owed, transactions_unbalanced
+
+        rng = random.Random(20261127)
+        t0 = time.perf_counter()
+        sales = _sales(args.lines, rng)
+        print(f"generated {len(sales):,} orders / {args.lines:,} lines in {time.perf_counter() - t0:.1f} s")
+
+        # 1. posting throughput
+        t0 = time.perf_counter()
+        for start in range(0, len(sales), args.batch):
+            chunk = sales[start : start + args.batch]
+            payment_post_batch(payments=[(f"payment:{s.order_ref}", s) for s in chunk])
+        elapsed = time.perf_counter() - t0
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM payments_splitline")
+            split_rows = cursor.fetchone()[0]
+            cursor.execute("SELECT count(*) FROM payments_ledgerentry")
+            entries = cursor.fetchone()[0]
+        print(
+            f"posted {args.lines:,} lines ({len(sales):,} transactions, {entries:,} entries, "
+            f"{split_rows:,} split lines) in {elapsed:.1f} s: {args.lines / elapsed:,.0f} lines/s "
+            f"(target >= 2,000)"
+        )
+        t0 = time.perf_counter()
+        again = payment_post_batch(payments=[(f"payment:{s.order_ref}", s) for s in sales[: args.batch]])
+        print(
+            f"re-posting {len(again)} orders (duplicates): {sum(r.created for r in again)} created, "
+            f"{time.perf_counter() - t0:.2f} s"
+        )
+
+        # 2. grow to --balance-lines lines by replaying, through the same triggers
+        rounds = max(0, -(-args.balance_lines // args.lines) - 1)
+        t0 = time.perf_counter()
+        for r in range(1, rounds + 1):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(_REPLAY, {"r": r})
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+            cursor.execute(
+                "SELECT count(*) FROM (SELECT DISTINCT order_ref, line_ref FROM payments_splitline) x"
+            )
+            total_lines = cursor.fetchone()[0]
+            cursor.execute("SELECT count(*) FROM payments_ledgerentry")
+            entries = cursor.fetchone()[0]
+        print(f"replayed to {total_lines:,} lines ({entries:,} entries) in {time.perf_counter() - t0:.1f} s")
+
+        t0 = time.perf_counter()
+        balances = account_balances()
+        owed = party_owed(currency="CNY")
+        elapsed = time.perf_counter() - t0
+        print(
+            f"balances of all {len(balances):,} accounts ({len(owed):,} parties) over {total_lines:,} lines: "
+            f"{elapsed:.2f} s (target <= 10)"
+        )
+        assert sum(balances.values()) == 0, "the ledger does not balance"
+        t0 = time.perf_counter()
+        unbalanced = transactions_unbalanced()
+        print(f"audit: {len(unbalanced)} unbalanced transactions ({time.perf_counter() - t0:.2f} s)")
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            _admin(admin_url, f'DROP DATABASE IF EXISTS "{args.db}"')
+
+
+if __name__ == "__main__":
+    main()

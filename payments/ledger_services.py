@@ -1,0 +1,493 @@
+"""Posting to the ledger: a paid order or a refund becomes split lines plus one balanced transaction.
+
+Idempotency: every posting carries a key (the caller derives it from the event, e.g. `payment:<order>`,
+`refund:<saleor refund id>`); the key is unique in the database, so a duplicate delivery is a no-op that
+returns the first posting, and two workers posting the same event end with one transaction (the second
+insert waits on the unique index, then does nothing). Reusing a key for different figures is refused.
+
+Ordering: a refund whose payment is not posted yet raises PostingNotReady (code payment_not_posted);
+nothing is written and the inbox retries the event later. Refunds of one order are serialised by a
+row lock on the order's payment transaction. Payments, line-level refunds (shipping and tax lines
+included), duplicates, retries and workers killed mid-posting end in the same ledger whatever the
+delivery order. An order-level (amount-only) refund is spread over lines pro rata to what is left on
+each when it is posted, so two of them on one order posted in swapped order can round a fen
+differently between lines; every line still holds exactly the split of its captured minus refunded.
+
+Entries (debit positive, credit negative), per transaction and currency:
+  payment  Dr stripe_clearing captured, Cr stripe_clearing fee (what Stripe keeps); Dr processor_fees
+           fee, Cr processor_fees the part recharged to parties (pro_rata rule); one net leg per party:
+           Cr its share, less the fee it bears (platform: platform_revenue, others: party_payable).
+  refund   Dr each party the share reversed; Cr refunds the amount refunded to the buyer.
+           Processor fees are not returned on refunds, so they are not reversed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from payments.error_codes import LedgerErrorCode
+from payments.errors import PostingNotReady, PostingRefused
+from payments.models import Account, LedgerTransaction, SplitLine
+from payments.split import (
+    PLATFORM,
+    FeeRule,
+    LineSplit,
+    Recipe,
+    RecipeShare,
+    Sale,
+    SplitError,
+    refund_deltas,
+    refund_spread,
+    sale_split,
+)
+
+Kind = Account.Kind
+SYSTEM = ""  # the party of system accounts (clearing, fees, refunds)
+
+
+@dataclass(frozen=True)
+class PostResult:
+    transaction_id: int
+    created: bool  # False when this key was posted before (a duplicate delivery)
+
+
+def fingerprint(payload: object) -> str:
+    """Stable hash of what was asked, to tell a duplicate delivery from a reused key."""
+    if dataclasses.is_dataclass(payload) and not isinstance(payload, type):
+        text = repr(payload)  # frozen dataclasses: every field, in declaration order
+    else:
+        text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def account_kind(party: str) -> str:
+    return Kind.PLATFORM_REVENUE if party == PLATFORM else Kind.PARTY_PAYABLE
+
+
+_ACCOUNTS_ENSURE = """
+WITH wanted (kind, party) AS (SELECT * FROM unnest(%s::text[], %s::text[])),
+created AS (
+    INSERT INTO payments_account (kind, party) SELECT kind, party FROM wanted
+    ON CONFLICT DO NOTHING RETURNING id, kind, party
+)
+SELECT id, kind, party FROM created
+UNION ALL
+SELECT a.id, a.kind, a.party FROM payments_account a JOIN wanted w ON w.kind = a.kind AND w.party = a.party
+"""
+
+
+def _account_ids(keys: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """Ids of (kind, party) accounts, creating missing ones in the same statement."""
+    ordered = sorted(keys)  # a stable order, so concurrent inserts of new accounts cannot deadlock
+    with connection.cursor() as cursor:
+        cursor.execute(_ACCOUNTS_ENSURE, [[k for k, _ in ordered], [p for _, p in ordered]])
+        ids = {(kind, party): pk for pk, kind, party in cursor.fetchall()}
+    if len(ids) < len(keys):  # created by a transaction that committed after this statement began
+        ids.update({(a.kind, a.party): a.pk for a in Account.objects.filter(party__in={p for _, p in keys})})
+    return ids
+
+
+def _insert(table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    """Bulk insert with COPY: one statement, so the statement triggers run once on all rows."""
+    if not rows:
+        return
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+
+
+_TXN_INSERT = """
+INSERT INTO payments_ledgertransaction
+    (idempotency_key, kind, order_ref, currency, fingerprint, memo, posted_at, reverses_id)
+SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[],
+                     %s::timestamptz[], %s::bigint[])
+ON CONFLICT DO NOTHING
+RETURNING id, idempotency_key
+"""
+
+
+def _transactions_insert(rows: Sequence[tuple]) -> dict[str, int]:
+    """Insert (key, kind, order, currency, fingerprint, memo, posted_at, reverses) rows; return new ids."""
+    arrays = [list(col) for col in zip(*rows, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(_TXN_INSERT, arrays)
+        return {key: pk for pk, key in cursor.fetchall()}
+
+
+def _already_posted(*, requests: Mapping[str, tuple[str, str]]) -> dict[str, PostResult]:
+    """Results for keys that were not inserted ({key: (fingerprint, order)}): duplicates, or refusals."""
+    found = {
+        row["idempotency_key"]: row
+        for row in LedgerTransaction.objects.filter(idempotency_key__in=list(requests)).values(
+            "pk", "idempotency_key", "fingerprint"
+        )
+    }
+    results = {}
+    for key, (fp, order_ref) in requests.items():
+        row = found.get(key)
+        if row is None:  # the conflict was the one-payment-per-order constraint
+            raise PostingRefused(
+                LedgerErrorCode.ORDER_ALREADY_PAID,
+                f"order {order_ref} already has a payment under another key",
+            )
+        if row["fingerprint"] != fp:
+            raise PostingRefused(
+                LedgerErrorCode.IDEMPOTENCY_CONFLICT, f"key {key} was already posted with different figures"
+            )
+        results[key] = PostResult(row["pk"], created=False)
+    return results
+
+
+_ENTRY_COLUMNS = ("transaction_id", "account_id", "amount", "currency")
+_SPLIT_COLUMNS = (
+    "transaction_id",
+    "order_ref",
+    "line_ref",
+    "line_kind",
+    "party",
+    "role",
+    "position",
+    "bps",
+    "carved",
+    "rule",
+    "fee_rule",
+    "agreement_version",
+    "amount",
+    "fee",
+    "currency",
+)
+
+
+def _payment_legs(sale: Sale, splits: Sequence[LineSplit]) -> list[tuple[str, str, int]]:
+    """(account kind, party, amount) legs of a payment; they sum to zero by construction.
+
+    One net leg per party (its share less the fee it bears); the split lines keep both parts.
+    """
+    net: dict[str, int] = defaultdict(int)
+    recharged = 0
+    for line in splits:
+        for pa in line.parties:
+            net[pa.party] -= pa.amount
+            if pa.party != PLATFORM:  # the platform's own part of the fee simply stays its expense
+                net[pa.party] += pa.fee
+                recharged += pa.fee
+    legs = [
+        (Kind.STRIPE_CLEARING, SYSTEM, sale.captured),
+        (Kind.STRIPE_CLEARING, SYSTEM, -sale.fee),
+        (Kind.PROCESSOR_FEES, SYSTEM, sale.fee),
+        (Kind.PROCESSOR_FEES, SYSTEM, -recharged),
+    ]
+    legs += [(account_kind(p), p, amount) for p, amount in sorted(net.items())]
+    return [leg for leg in legs if leg[2] != 0]
+
+
+def payment_post(*, idempotency_key: str, sale: Sale, posted_at: datetime | None = None) -> PostResult:
+    """Post a paid order: its split lines and one balanced transaction; a repeated key is a no-op."""
+    return payment_post_batch(payments=[(idempotency_key, sale)], posted_at=posted_at)[0]
+
+
+def payment_post_batch(
+    *, payments: Sequence[tuple[str, Sale]], posted_at: datetime | None = None
+) -> list[PostResult]:
+    """Post many paid orders in one database transaction with bulk inserts (same rules as one by one).
+
+    All or nothing: a refusal of any order refuses the batch.
+    """
+    posted_at = posted_at or timezone.now()
+    plans: dict[str, tuple[Sale, list[LineSplit], str]] = {}
+    for key, sale in payments:
+        try:
+            splits = sale_split(sale)
+        except SplitError as exc:
+            raise PostingRefused(exc.code, f"order {sale.order_ref}: {exc}") from exc
+        fp = fingerprint(sale)
+        if key in plans and plans[key][2] != fp:
+            raise PostingRefused(
+                LedgerErrorCode.IDEMPOTENCY_CONFLICT, f"key {key} given twice with different figures"
+            )
+        plans[key] = (sale, splits, fp)
+
+    with transaction.atomic():
+        new_ids = _transactions_insert(
+            [  # in key order, so concurrent batches wait on each other's keys in one order (no deadlock)
+                (key, LedgerTransaction.Kind.PAYMENT, sale.order_ref, sale.currency, fp, "", posted_at, None)
+                for key, (sale, _, fp) in sorted(plans.items())
+            ]
+        )
+        results = _already_posted(
+            requests={key: (fp, sale.order_ref) for key, (sale, _, fp) in plans.items() if key not in new_ids}
+        )
+        legs = {key: _payment_legs(plans[key][0], plans[key][1]) for key in new_ids}
+        accounts = _account_ids({(kind, party) for rows in legs.values() for kind, party, _ in rows})
+        entries, split_rows = [], []
+        for key, txn_id in new_ids.items():
+            sale, splits, _ = plans[key]
+            entries += [(txn_id, accounts[(k, p)], amount, sale.currency) for k, p, amount in legs[key]]
+            split_rows += [
+                (
+                    txn_id,
+                    sale.order_ref,
+                    line.ref,
+                    line.kind,
+                    pa.party,
+                    pa.role,
+                    pa.position,
+                    pa.bps,
+                    pa.carved,
+                    pa.rule,
+                    line.recipe.fee_rule,
+                    line.recipe.agreement_version,
+                    pa.amount,
+                    pa.fee,
+                    sale.currency,
+                )
+                for line in splits
+                for pa in line.parties
+            ]
+            results[key] = PostResult(txn_id, created=True)
+        _insert("payments_ledgerentry", _ENTRY_COLUMNS, entries)
+        _insert("payments_splitline", _SPLIT_COLUMNS, split_rows)
+    return [results[key] for key, _ in payments]
+
+
+@dataclass(frozen=True)
+class _PostedLine:
+    kind: str
+    recipe: Recipe
+    net: int  # captured minus refunded so far
+
+
+def _posted_lines(*, order_ref: str, payment_id: int) -> dict[str, _PostedLine]:
+    """Each line of a paid order, with the recipe frozen at payment and its net after refunds."""
+    rows = SplitLine.objects.filter(order_ref=order_ref).order_by("id")
+    recipe_rows: dict[str, list[SplitLine]] = defaultdict(list)
+    nets: dict[str, int] = defaultdict(int)
+    for row in rows:
+        nets[row.line_ref] += row.amount
+        if row.transaction_id == payment_id:
+            recipe_rows[row.line_ref].append(row)
+    lines = {}
+    for ref, shares in recipe_rows.items():
+        shares.sort(key=lambda r: r.position)
+        recipe = Recipe(
+            agreement_version=shares[0].agreement_version,
+            fee_rule=FeeRule(shares[0].fee_rule),
+            shares=tuple(RecipeShare(r.party, r.role, r.bps, r.rule, r.carved) for r in shares),
+        )
+        lines[ref] = _PostedLine(kind=shares[0].line_kind, recipe=recipe, net=nets[ref])
+    return lines
+
+
+def refund_post(
+    *,
+    idempotency_key: str,
+    order_ref: str,
+    currency: str,
+    lines: Mapping[str, int] | None = None,
+    amount: int | None = None,
+    posted_at: datetime | None = None,
+) -> PostResult:
+    """Reverse each party's share of a refund exactly; line-level (`lines`, incl. shipping/tax refs) or
+    order-level (`amount`, spread over lines pro rata to what is left on each at posting time).
+
+    Parties already paid out simply go negative; their next settlement carries it.
+    """
+    if (lines is None) == (amount is None):
+        raise PostingRefused(LedgerErrorCode.REFUND_SCOPE, "give either per-line amounts or an order amount")
+    fp = fingerprint({"order": order_ref, "currency": currency, "lines": lines, "amount": amount})
+    with transaction.atomic():
+        payment = (
+            LedgerTransaction.objects.select_for_update()
+            .filter(order_ref=order_ref, kind=LedgerTransaction.Kind.PAYMENT)
+            .first()
+        )
+        if payment is None:
+            raise PostingNotReady(
+                LedgerErrorCode.PAYMENT_NOT_POSTED,
+                f"order {order_ref} has no posted payment yet; retry later",
+            )
+        if LedgerTransaction.objects.filter(idempotency_key=idempotency_key).exists():
+            return _already_posted(requests={idempotency_key: (fp, order_ref)})[idempotency_key]
+        if currency != payment.currency:
+            raise PostingRefused(
+                LedgerErrorCode.CURRENCY_MISMATCH,
+                f"refund in {currency}, order {order_ref} paid in {payment.currency}",
+            )
+        posted = _posted_lines(order_ref=order_ref, payment_id=payment.pk)
+        try:
+            per_line = _refund_per_line(posted, lines=lines, amount=amount, order_ref=order_ref)
+            deltas = {
+                ref: refund_deltas(posted[ref].recipe, net_before=posted[ref].net, refund=r)
+                for ref, r in per_line.items()
+            }
+        except SplitError as exc:
+            raise PostingRefused(exc.code, f"order {order_ref}: {exc}") from exc
+
+        total = sum(per_line.values())
+        if total == 0:
+            raise PostingRefused(LedgerErrorCode.NOTHING_TO_REFUND, f"refund of 0 on order {order_ref}")
+        reversed_by_party: dict[str, int] = defaultdict(int)
+        for ref, parts in deltas.items():
+            for share, delta in zip(posted[ref].recipe.shares, parts, strict=True):
+                reversed_by_party[share.party] -= delta
+        legs = [(account_kind(p), p, amt) for p, amt in sorted(reversed_by_party.items()) if amt]
+        legs.append((Kind.REFUNDS, SYSTEM, -total))
+        txn_id = _transactions_insert(
+            [
+                (
+                    idempotency_key,
+                    LedgerTransaction.Kind.REFUND,
+                    order_ref,
+                    currency,
+                    fp,
+                    "",
+                    posted_at or timezone.now(),
+                    None,
+                )
+            ]
+        )[idempotency_key]
+        accounts = _account_ids({(k, p) for k, p, _ in legs})
+        _insert(
+            "payments_ledgerentry",
+            _ENTRY_COLUMNS,
+            [(txn_id, accounts[(k, p)], amt, currency) for k, p, amt in legs],
+        )
+        _insert(
+            "payments_splitline",
+            _SPLIT_COLUMNS,
+            [
+                (
+                    txn_id,
+                    order_ref,
+                    ref,
+                    posted[ref].kind,
+                    share.party,
+                    share.role,
+                    pos,
+                    share.bps,
+                    share.carved,
+                    share.rule,
+                    posted[ref].recipe.fee_rule,
+                    posted[ref].recipe.agreement_version,
+                    delta,
+                    0,
+                    currency,
+                )
+                for ref, parts in deltas.items()
+                for pos, (share, delta) in enumerate(zip(posted[ref].recipe.shares, parts, strict=True))
+            ],
+        )
+    return PostResult(txn_id, created=True)
+
+
+def transaction_reverse(
+    *, transaction_id: int, idempotency_key: str, memo: str, posted_at: datetime | None = None
+) -> PostResult:
+    """Correct a posting with its mirror image (entries and split lines negated).
+
+    Only the latest not-yet-reversed posting of an order can be reversed (undo in stack order), so every
+    line keeps holding exactly the split of its captured minus refunded amount.
+    """
+    with transaction.atomic():
+        target = LedgerTransaction.objects.filter(pk=transaction_id).first()
+        if target is None:
+            raise PostingRefused(
+                LedgerErrorCode.TRANSACTION_NOT_FOUND, f"no ledger transaction {transaction_id}"
+            )
+        # the same lock refunds take: corrections and refunds of one order are serialised
+        LedgerTransaction.objects.select_for_update().filter(
+            order_ref=target.order_ref, kind=LedgerTransaction.Kind.PAYMENT
+        ).first()
+        fp = fingerprint({"reverses": transaction_id, "memo": memo})
+        if LedgerTransaction.objects.filter(idempotency_key=idempotency_key).exists():
+            return _already_posted(requests={idempotency_key: (fp, target.order_ref)})[idempotency_key]
+        if target.kind == LedgerTransaction.Kind.REVERSAL:
+            raise PostingRefused(
+                LedgerErrorCode.NOT_REVERSIBLE, "a reversal is not reversed; post the original again"
+            )
+        if LedgerTransaction.objects.filter(reverses=target).exists():
+            raise PostingRefused(
+                LedgerErrorCode.ALREADY_REVERSED, f"transaction {transaction_id} is already reversed"
+            )
+        later = (
+            LedgerTransaction.objects.filter(order_ref=target.order_ref, pk__gt=target.pk)
+            .exclude(kind=LedgerTransaction.Kind.REVERSAL)
+            .filter(reversed_by__isnull=True)
+        )
+        if later.exists():
+            raise PostingRefused(
+                LedgerErrorCode.NOT_LATEST_POSTING,
+                f"order {target.order_ref} has later postings; reverse those first",
+            )
+        txn_id = _transactions_insert(
+            [
+                (
+                    idempotency_key,
+                    LedgerTransaction.Kind.REVERSAL,
+                    target.order_ref,
+                    target.currency,
+                    fp,
+                    memo[:255],
+                    posted_at or timezone.now(),
+                    target.pk,
+                )
+            ]
+        )[idempotency_key]
+        _insert(
+            "payments_ledgerentry",
+            _ENTRY_COLUMNS,
+            [(txn_id, e.account_id, -e.amount, e.currency) for e in target.entries.order_by("id")],
+        )
+        _insert(
+            "payments_splitline",
+            _SPLIT_COLUMNS,
+            [
+                (
+                    txn_id,
+                    r.order_ref,
+                    r.line_ref,
+                    r.line_kind,
+                    r.party,
+                    r.role,
+                    r.position,
+                    r.bps,
+                    r.carved,
+                    r.rule,
+                    r.fee_rule,
+                    r.agreement_version,
+                    -r.amount,
+                    -r.fee,
+                    r.currency,
+                )
+                for r in target.split_lines.order_by("id")
+            ],
+        )
+    return PostResult(txn_id, created=True)
+
+
+def _refund_per_line(
+    posted: Mapping[str, _PostedLine], *, lines: Mapping[str, int] | None, amount: int | None, order_ref: str
+) -> dict[str, int]:
+    if lines is not None:
+        unknown = sorted(set(lines) - set(posted))
+        if unknown:
+            raise PostingRefused(
+                LedgerErrorCode.UNKNOWN_LINE, f"order {order_ref} has no line {', '.join(unknown)}"
+            )
+        return {ref: r for ref, r in sorted(lines.items()) if r}
+    assert amount is not None
+    refs = list(posted)  # payment order: stable
+    spread = refund_spread(amount, [posted[ref].net for ref in refs])
+    return {ref: r for ref, r in zip(refs, spread, strict=True) if r}

@@ -1,0 +1,369 @@
+"""Split engine: pure integer arithmetic that allocates money among parties to the fen.
+
+No Django here. Inputs are plain dataclasses (an agreement version is a version id plus a list of
+(party key, role, basis points)); outputs carry the version id and the rule that produced every share,
+so they can be frozen onto split lines.
+
+Invariants guaranteed by this module:
+- `allocate(amount, weights)` returns integers summing exactly to `amount`, for any sign; each share is
+  strictly within 1 fen of its exact proportional value; `allocate(-a, w) == [-x for x in allocate(a, w)]`.
+- A line's split is a function of (recipe, amount) only. A refund takes a line from `net` to
+  `net - r` and reverses `split(net) - split(net - r)` for each party, so after any sequence of
+  partial refunds each party's cumulative net on the line equals `split(captured - refunded)` exactly,
+  whatever the order and size of the refunds, and a full refund returns every party to zero.
+  (Largest remainder is not monotone in the amount, so one refund's slice for a party differs from its
+  exact proportional value by less than 2 fen and can, rarely, be 1 fen of the opposite sign; the
+  cumulative invariant above is what is guaranteed.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from payments.error_codes import LedgerErrorCode
+
+BPS_TOTAL = 10_000
+PLATFORM = "platform"
+
+
+class SplitError(ValueError):
+    """An input the engine refuses; `code` is a stable machine-readable reason."""
+
+    def __init__(self, code: LedgerErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class FeeRule(StrEnum):
+    PRO_RATA = "pro_rata"  # each party bears the processor fee in proportion to its share
+    PLATFORM = "platform"  # the platform bears the whole fee
+
+
+class TaxRule(StrEnum):
+    SELLER_OF_RECORD = "seller_of_record"
+    PLATFORM = "platform"
+
+
+class ShippingRule(StrEnum):
+    SHIPPING_UNIT = "shipping_unit"  # all shipping income goes to the unit that ships
+    AGREEMENT = "agreement"  # shipping is split like goods, by the agreement
+    PLATFORM = "platform"
+
+
+class LineKind(StrEnum):
+    PRODUCT = "product"
+    TAX = "tax"
+    SHIPPING = "shipping"
+
+
+# ---------------------------------------------------------------------------------------------------
+# Allocation primitives
+
+
+def allocate(amount: int, weights: Sequence[int]) -> list[int]:
+    """Largest remainder: shares of `amount` proportional to `weights`, summing exactly to `amount`.
+
+    Ties on the remainder go to the earlier weight (party order is the tie-break).
+    """
+    if not weights:
+        raise SplitError(LedgerErrorCode.NO_PARTIES, "cannot allocate among no parties")
+    if any(w < 0 for w in weights):
+        raise SplitError(LedgerErrorCode.NEGATIVE_WEIGHT, "weights must be non-negative")
+    total = sum(weights)
+    if total == 0:
+        if amount == 0:
+            return [0] * len(weights)
+        raise SplitError(
+            LedgerErrorCode.ZERO_WEIGHTS, f"cannot allocate {amount} among weights that sum to zero"
+        )
+    if amount < 0:
+        return [-share for share in allocate(-amount, weights)]
+    floors = [amount * w // total for w in weights]
+    remainders = [amount * w % total for w in weights]
+    leftover = amount - sum(floors)
+    # larger remainder first; on equal remainders, the earlier party
+    order = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
+    for i in order[:leftover]:
+        floors[i] += 1
+    return floors
+
+
+def allocate_bps(amount: int, bps: Sequence[int]) -> list[int]:
+    """Allocate by basis points that must sum to exactly 10,000."""
+    if sum(bps) != BPS_TOTAL:
+        raise SplitError(LedgerErrorCode.BPS_NOT_10000, f"shares sum to {sum(bps)} bps, not {BPS_TOTAL}")
+    return allocate(amount, bps)
+
+
+def discount_allocate(discount: int, line_amounts: Sequence[int]) -> list[int]:
+    """Spread an order-level discount over lines pro rata to their amounts; never above a line's amount."""
+    if discount < 0:
+        raise SplitError(LedgerErrorCode.NEGATIVE_DISCOUNT, "a discount cannot be negative")
+    if discount > sum(line_amounts):
+        raise SplitError(
+            LedgerErrorCode.DISCOUNT_EXCEEDS_TOTAL,
+            f"discount {discount} exceeds the lines' {sum(line_amounts)}",
+        )
+    return allocate(discount, line_amounts)
+
+
+# ---------------------------------------------------------------------------------------------------
+# Agreements and recipes
+
+
+@dataclass(frozen=True)
+class PartyShare:
+    """One party of an agreement (or a royalty): `party` is a key like `unit:12`, `designer:5`, `platform`."""
+
+    party: str
+    role: str
+    bps: int
+
+
+@dataclass(frozen=True)
+class AgreementVersion:
+    """A distribution agreement version as the engine sees it; rules default to the design's defaults."""
+
+    version_id: str
+    shares: tuple[PartyShare, ...]
+    fee_rule: FeeRule = FeeRule.PRO_RATA
+    tax_rule: TaxRule = TaxRule.SELLER_OF_RECORD
+    shipping_rule: ShippingRule = ShippingRule.SHIPPING_UNIT
+
+    def __post_init__(self) -> None:
+        if not self.shares:
+            raise SplitError(LedgerErrorCode.AGREEMENT_EMPTY, f"agreement {self.version_id} has no parties")
+        if any(s.bps < 0 for s in self.shares):
+            raise SplitError(
+                LedgerErrorCode.NEGATIVE_BPS, f"agreement {self.version_id} has a negative share"
+            )
+        if sum(s.bps for s in self.shares) != BPS_TOTAL:
+            raise SplitError(
+                LedgerErrorCode.BPS_NOT_10000,
+                f"agreement {self.version_id} shares sum to {sum(s.bps for s in self.shares)} bps",
+            )
+
+
+@dataclass(frozen=True)
+class RecipeShare:
+    """One recipient of a line: carved-out royalties are taken first, the rest split by the agreement."""
+
+    party: str
+    role: str
+    bps: int
+    rule: str
+    carved: bool = False
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """How one line's amount is divided; frozen onto split lines so refunds reuse it exactly."""
+
+    agreement_version: str
+    fee_rule: FeeRule
+    shares: tuple[RecipeShare, ...]
+
+    def __post_init__(self) -> None:
+        carved = [s.bps for s in self.shares if s.carved]
+        rest = [s.bps for s in self.shares if not s.carved]
+        if any(b < 0 for b in carved + rest):
+            raise SplitError(LedgerErrorCode.NEGATIVE_BPS, "a share cannot be negative")
+        if sum(carved) > BPS_TOTAL:
+            raise SplitError(
+                LedgerErrorCode.ROYALTIES_EXCEED_LINE, f"royalties take {sum(carved)} bps of a line"
+            )
+        if sum(rest) != BPS_TOTAL:
+            raise SplitError(
+                LedgerErrorCode.BPS_NOT_10000, f"agreement shares sum to {sum(rest)} bps, not {BPS_TOTAL}"
+            )
+
+    def split(self, amount: int) -> list[int]:
+        """Each share's part of `amount`, in recipe order; sums exactly to `amount`."""
+        carved_idx = [i for i, s in enumerate(self.shares) if s.carved]
+        rest_idx = [i for i, s in enumerate(self.shares) if not s.carved]
+        carved_bps = [self.shares[i].bps for i in carved_idx]
+        # royalties and "the rest" are allocated together, so the carve-outs also sum exactly
+        first = allocate_bps(amount, [*carved_bps, BPS_TOTAL - sum(carved_bps)])
+        out = [0] * len(self.shares)
+        for i, part in zip(carved_idx, first, strict=False):
+            out[i] = part
+        for i, part in zip(
+            rest_idx, allocate_bps(first[-1], [self.shares[i].bps for i in rest_idx]), strict=True
+        ):
+            out[i] = part
+        return out
+
+
+def product_recipe(agreement: AgreementVersion, royalties: Sequence[PartyShare] = ()) -> Recipe:
+    carved = tuple(RecipeShare(r.party, r.role, r.bps, f"royalty:{r.role}", carved=True) for r in royalties)
+    main = tuple(RecipeShare(s.party, s.role, s.bps, "agreement") for s in agreement.shares)
+    return Recipe(agreement.version_id, agreement.fee_rule, carved + main)
+
+
+def tax_recipe(agreement: AgreementVersion, seller_of_record: str) -> Recipe:
+    if agreement.tax_rule == TaxRule.PLATFORM:
+        share = RecipeShare(PLATFORM, "platform", BPS_TOTAL, "tax:platform")
+    else:
+        share = RecipeShare(seller_of_record, "seller_of_record", BPS_TOTAL, "tax:seller_of_record")
+    return Recipe(agreement.version_id, agreement.fee_rule, (share,))
+
+
+def shipping_recipe(agreement: AgreementVersion, shipping_party: str) -> Recipe:
+    rule = agreement.shipping_rule
+    if rule == ShippingRule.AGREEMENT:
+        shares = tuple(RecipeShare(s.party, s.role, s.bps, "shipping:agreement") for s in agreement.shares)
+    elif rule == ShippingRule.PLATFORM:
+        shares = (RecipeShare(PLATFORM, "platform", BPS_TOTAL, "shipping:platform"),)
+    else:
+        shares = (RecipeShare(shipping_party, "shipping_unit", BPS_TOTAL, "shipping:shipping_unit"),)
+    return Recipe(agreement.version_id, agreement.fee_rule, shares)
+
+
+# ---------------------------------------------------------------------------------------------------
+# A paid order
+
+
+@dataclass(frozen=True)
+class SaleLine:
+    """A product line: `gross` is its net-of-tax total before the order-level discount."""
+
+    ref: str
+    gross: int
+    agreement: AgreementVersion
+    seller_of_record: str
+    tax: int = 0
+    royalties: tuple[PartyShare, ...] = ()
+
+
+@dataclass(frozen=True)
+class SaleShipping:
+    amount: int
+    party: str  # the unit that ships
+    agreement: AgreementVersion
+    tax: int = 0
+    ref: str = "shipping"
+
+
+@dataclass(frozen=True)
+class Sale:
+    """A paid order: `captured` is what the processor charged, `fee` what it kept."""
+
+    order_ref: str
+    currency: str
+    captured: int
+    lines: tuple[SaleLine, ...]
+    discount: int = 0
+    shipping: SaleShipping | None = None
+    fee: int = 0
+
+
+@dataclass(frozen=True)
+class PartyAmount:
+    party: str
+    role: str
+    bps: int
+    rule: str
+    carved: bool
+    position: int
+    amount: int
+    fee: int  # processor fee this party bears on this line (0 when the platform bears it)
+
+
+@dataclass(frozen=True)
+class LineSplit:
+    ref: str
+    kind: LineKind
+    amount: int
+    recipe: Recipe
+    parties: tuple[PartyAmount, ...] = field(default=())
+
+
+def line_split(*, ref: str, kind: LineKind, recipe: Recipe, amount: int, fee: int = 0) -> LineSplit:
+    """Split one line's amount by its recipe, and its share of the fee by the recipe's fee rule."""
+    amounts = recipe.split(amount)
+    if recipe.fee_rule == FeeRule.PRO_RATA and fee:
+        fees = allocate(fee, [abs(a) for a in amounts]) if any(amounts) else [0] * len(amounts)
+    else:
+        fees = [0] * len(amounts)
+    parties = tuple(
+        PartyAmount(s.party, s.role, s.bps, s.rule, s.carved, pos, amounts[pos], fees[pos])
+        for pos, s in enumerate(recipe.shares)
+    )
+    return LineSplit(ref, kind, amount, recipe, parties)
+
+
+def sale_split(sale: Sale) -> list[LineSplit]:
+    """Split every line of a paid order; raises SplitError when the figures do not add up."""
+    if sale.discount and not sale.lines:
+        raise SplitError(LedgerErrorCode.DISCOUNT_WITHOUT_LINES, "a discount needs product lines")
+    for amount in [sale.captured, sale.fee, *(ln.gross for ln in sale.lines), *(ln.tax for ln in sale.lines)]:
+        if amount < 0:
+            raise SplitError(LedgerErrorCode.NEGATIVE_AMOUNT, "amounts of a payment cannot be negative")
+    refs = [ln.ref for ln in sale.lines]
+    if sale.shipping:
+        refs.append(sale.shipping.ref)
+    refs += [f"{ln.ref}:tax" for ln in sale.lines if ln.tax]
+    if sale.shipping and sale.shipping.tax:
+        refs.append(f"{sale.shipping.ref}:tax")
+    if len(set(refs)) != len(refs):
+        raise SplitError(LedgerErrorCode.DUPLICATE_LINE, "line references must be unique within an order")
+
+    discounts = discount_allocate(sale.discount, [ln.gross for ln in sale.lines]) if sale.lines else []
+    items: list[tuple[str, LineKind, Recipe, int]] = []
+    for ln, disc in zip(sale.lines, discounts, strict=True):
+        items.append((ln.ref, LineKind.PRODUCT, product_recipe(ln.agreement, ln.royalties), ln.gross - disc))
+        if ln.tax:
+            items.append(
+                (f"{ln.ref}:tax", LineKind.TAX, tax_recipe(ln.agreement, ln.seller_of_record), ln.tax)
+            )
+    if sale.shipping:
+        sh = sale.shipping
+        if sh.amount < 0 or sh.tax < 0:
+            raise SplitError(LedgerErrorCode.NEGATIVE_AMOUNT, "shipping cannot be negative")
+        items.append((sh.ref, LineKind.SHIPPING, shipping_recipe(sh.agreement, sh.party), sh.amount))
+        if sh.tax:
+            items.append((f"{sh.ref}:tax", LineKind.TAX, tax_recipe(sh.agreement, sh.party), sh.tax))
+
+    total = sum(amount for *_, amount in items)
+    if total != sale.captured:
+        raise SplitError(
+            LedgerErrorCode.AMOUNT_MISMATCH,
+            f"lines, tax and shipping add up to {total}, but {sale.captured} was captured",
+        )
+    if sale.fee > sale.captured:
+        raise SplitError(
+            LedgerErrorCode.FEE_EXCEEDS_CAPTURED, f"fee {sale.fee} exceeds captured {sale.captured}"
+        )
+    fees = allocate(sale.fee, [amount for *_, amount in items]) if items else []
+    return [
+        line_split(ref=ref, kind=kind, recipe=recipe, amount=amount, fee=fee)
+        for (ref, kind, recipe, amount), fee in zip(items, fees, strict=True)
+    ]
+
+
+def refund_deltas(recipe: Recipe, *, net_before: int, refund: int) -> list[int]:
+    """Each share's reversal when a line's net goes from `net_before` to `net_before - refund` (negatives)."""
+    if refund < 0:
+        raise SplitError(LedgerErrorCode.NEGATIVE_REFUND, "a refund amount cannot be negative")
+    if refund > net_before:
+        raise SplitError(
+            LedgerErrorCode.REFUND_EXCEEDS_CAPTURED,
+            f"refund {refund} exceeds the {net_before} left on the line",
+        )
+    before = recipe.split(net_before)
+    after = recipe.split(net_before - refund)
+    return [a - b for a, b in zip(after, before, strict=True)]
+
+
+def refund_spread(amount: int, remaining: Sequence[int]) -> list[int]:
+    """Spread an order-level refund over lines pro rata to what is left on each (never more than that)."""
+    if amount < 0:
+        raise SplitError(LedgerErrorCode.NEGATIVE_REFUND, "a refund amount cannot be negative")
+    if amount > sum(remaining):
+        raise SplitError(
+            LedgerErrorCode.REFUND_EXCEEDS_CAPTURED,
+            f"refund {amount} exceeds the {sum(remaining)} left on the order",
+        )
+    return allocate(amount, remaining)
