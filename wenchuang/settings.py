@@ -117,6 +117,7 @@ if AWS_STORAGE_BUCKET_NAME:
         "endpoint_url": AWS_S3_ENDPOINT_URL,
         "region_name": AWS_S3_REGION_NAME,
         "addressing_style": AWS_S3_ADDRESSING_STYLE,
+        "signature_version": "s3v4",
         "file_overwrite": False,
     }
     PUBLIC_STORAGE = {
