@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
+import random
 import struct
 import zlib
 
-from PIL import Image
+from PIL import Image, ImageDraw
 
 # Quadrant colours of the upright picture: top-left, top-right, bottom-left, bottom-right.
 QUADRANTS = ((200, 30, 30), (30, 200, 30), (30, 30, 200), (230, 230, 230))
@@ -170,3 +171,39 @@ def adobe_rgb_to_srgb(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
         v = 12.92 * v if v <= 0.0031308 else 1.055 * v ** (1 / 2.4) - 0.055
         out.append(round(v * 255))
     return out[0], out[1], out[2]
+
+
+def textured(width: int, height: int, *, seed: int = 24) -> Image.Image:
+    """A picture with detail at every scale (colour clouds, sharp shapes, grain), closer to a photo's
+    compressibility than flat quadrants; used where encode and decode cost should be realistic."""
+    rng = random.Random(seed)
+    layers = []
+    for scale in (4, 16, 64, 256):
+        small = (max(2, width // scale), max(2, height // scale))
+        bands = [Image.effect_noise(small, 64) for _ in range(3)]
+        layers.append(Image.merge("RGB", bands).resize((width, height), Image.Resampling.BICUBIC))
+    image = layers[0]
+    for layer in layers[1:]:
+        image = Image.blend(image, layer, 0.5)
+    draw = ImageDraw.Draw(image)
+    for _ in range(400):
+        x, y = rng.randrange(width), rng.randrange(height)
+        r = rng.randrange(width // 200, width // 12)
+        colour = (rng.randrange(256), rng.randrange(256), rng.randrange(256))
+        if rng.random() < 0.5:
+            draw.ellipse((x - r, y - r, x + r, y + r), outline=colour, width=max(1, r // 8))
+        else:
+            draw.line((x, y, x + rng.randrange(-r * 4, r * 4), y + rng.randrange(-r * 4, r * 4)), colour, 3)
+    grain = Image.merge("RGB", [Image.effect_noise((width, height), 20) for _ in range(3)])
+    return Image.blend(image, grain, 0.15)
+
+
+def photo_like_jpeg(width: int = 6000, height: int = 4000, *, quality: int = 92) -> bytes:
+    """A textured camera JPEG with EXIF (GPS, orientation 6) and XMP, for the benchmark."""
+    exif = Image.Exif()
+    exif[ORIENTATION] = 6
+    gps = exif.get_ifd(GPS_IFD)
+    gps[1], gps[2] = "N", (39.0, 54.0, 57.0)
+    out = io.BytesIO()
+    textured(width, height).save(out, "JPEG", quality=quality, exif=exif.tobytes(), xmp=b"<x:xmpmeta/>")
+    return out.getvalue()
