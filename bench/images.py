@@ -24,6 +24,15 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 PHOTO_TARGET_SECONDS, PHOTO_TARGET_MB, BOMB_TARGET_MS = 1.5, 400, 100
+MAKE_EXTREMES = """
+import sys
+from pathlib import Path
+from tests.catalog import image_factories as make
+picture = make.quadrants(8000, 6250, noise=0)  # flat, or the PNGs would exceed 40 MB
+Path(sys.argv[1]).write_bytes(make.encoded(picture, "PNG", compress_level=1))
+Path(sys.argv[2]).write_bytes(make.encoded(picture.convert("RGBA"), "PNG", compress_level=1))
+Path(sys.argv[3]).write_bytes(make.encoded(picture, "WEBP", quality=80))
+"""
 MAKE_INPUTS = """
 import sys
 from pathlib import Path
@@ -78,7 +87,7 @@ def run_case(case: str, path: str, *, warm: bool) -> dict:
 
     if warm:
         _warm_up(images)
-    filename = {"photo": "photo.jpg", "bomb": "bomb.png"}[case]
+    filename = Path(path).name
     size = os.path.getsize(path)
     peak_reset = _reset_peak_rss()
     baseline_rss = _rss_mb()
@@ -146,6 +155,9 @@ def report(title: str, results: list[dict]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument(
+        "--extremes", action="store_true", help="also 50 MP PNG (RGB, RGBA) and WebP, one warm run each"
+    )
     parser.add_argument("--case", choices=["photo", "bomb"], help=argparse.SUPPRESS)
     parser.add_argument("--file", help=argparse.SUPPRESS)
     parser.add_argument("--warm", action="store_true", help=argparse.SUPPRESS)
@@ -169,11 +181,21 @@ def main() -> None:
         cold_results = measure("photo", photo, args.runs, warm=False)
         photo_results = measure("photo", photo, args.runs, warm=True)
         cold_bomb_results = measure("bomb", bomb, args.runs, warm=False)
+        extremes = []
+        if args.extremes:
+            paths = [Path(tmp, name) for name in ("rgb-50mp.png", "rgba-50mp.png", "rgb-50mp.webp")]
+            subprocess.run([sys.executable, "-c", MAKE_EXTREMES, *map(str, paths)], cwd=REPO, check=True)
+            extremes = [
+                (f"at the limit (no target): 8000x6250 {p.name}, {p.stat().st_size / 1e6:.1f} MB, warm", r)
+                for p, r in ((p, measure("photo", p, 1, warm=True)) for p in paths)
+            ]
         bomb_results = measure("bomb", bomb, args.runs, warm=True)
     report("24 MP JPEG -> 4 WebP derivatives, first image of a fresh process (cold)", cold_results)
     report("24 MP JPEG -> 4 WebP derivatives, worker already warm", photo_results)
     report("decompression bomb (10000x10000 PNG), fresh process (cold)", cold_bomb_results)
     report("decompression bomb (10000x10000 PNG), worker warm", bomb_results)
+    for title, results in extremes:
+        report(title, results)
     photo_time = max(r["seconds"] for r in cold_results + photo_results)
     photo_mb = max(r["peak_delta_mb"] for r in cold_results + photo_results)
     bomb_ms = max(r["seconds"] for r in cold_bomb_results + bomb_results) * 1000
