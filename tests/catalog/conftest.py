@@ -72,17 +72,32 @@ def _boto_credentials() -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="session")
-def s3_storages_from_env(moto_s3_url) -> dict:
-    """STORAGES exactly as wenchuang.settings builds it from AWS_* variables (read in a fresh process)."""
+def settings_in_fresh_process(environment: dict[str, str]) -> dict:
+    """STORAGES and the two file roots as wenchuang.settings computes them from `environment`."""
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith("AWS_") and key != "DJANGO_SETTINGS_MODULE"
+        if not key.startswith(("AWS_", "DATA_DIR", "MEDIA_ROOT", "PRIVATE_MEDIA_ROOT", "DJANGO_SETTINGS"))
     }
-    env.update(
+    env.update(environment)
+    env["DJANGO_SETTINGS_MODULE"] = "wenchuang.settings"
+    env.setdefault("DATABASE_URL", "postgres://nobody@127.0.0.1:1/unused")  # never connected to
+    script = (
+        "import django, json; django.setup(); from django.conf import settings; "
+        "print(json.dumps({'storages': settings.STORAGES, 'media': str(settings.MEDIA_ROOT), "
+        "'private': str(settings.PRIVATE_MEDIA_ROOT)}))"
+    )
+    completed = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
+        [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, check=True
+    )
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="session")
+def s3_storages_from_env(moto_s3_url) -> dict:
+    """STORAGES exactly as wenchuang.settings builds it from AWS_* variables (read in a fresh process)."""
+    computed = settings_in_fresh_process(
         {
-            "DJANGO_SETTINGS_MODULE": "wenchuang.settings",
             "AWS_STORAGE_BUCKET_NAME": S3_PUBLIC_BUCKET,
             "AWS_PRIVATE_BUCKET_NAME": S3_PRIVATE_BUCKET,
             "AWS_S3_ENDPOINT_URL": moto_s3_url,
@@ -90,14 +105,7 @@ def s3_storages_from_env(moto_s3_url) -> dict:
             "AWS_S3_ADDRESSING_STYLE": "path",
         }
     )
-    script = (
-        "import django, json; django.setup(); "
-        "from django.conf import settings; print(json.dumps(settings.STORAGES))"
-    )
-    completed = subprocess.run(  # noqa: S603 - our own interpreter and a fixed script
-        [sys.executable, "-c", script], cwd=REPO, env=env, capture_output=True, text=True, check=True
-    )
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    return computed["storages"]
 
 
 @pytest.fixture
