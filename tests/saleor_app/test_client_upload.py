@@ -5,17 +5,14 @@ from __future__ import annotations
 import json
 from email.parser import BytesParser
 from email.policy import HTTP
-from pathlib import Path
 
 import httpx
 import pytest
 import respx
-from graphql import build_schema, parse, validate
 
 from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorMutationError, SaleorUnavailable
 from saleor_app.operations import operation
-from tests.conftest import SHARED_SALEOR
 
 API_URL = "http://127.0.0.1:8000/graphql/"
 WEBP = b"RIFF\x1a\x00\x00\x00WEBPVP8L\x0d\x00\x00\x00/\x00\x00\x00\x10\x07\x10\x11\x11\x88\x88\xfe\x07\x00"
@@ -117,10 +114,3 @@ def test_an_upload_is_a_mutation_so_it_is_not_resent_after_a_read_timeout():
         )
 
     assert route.call_count == 1
-
-
-@pytest.mark.skipif(not Path(SHARED_SALEOR, "schema.graphql").is_file(), reason="shared Saleor schema absent")
-def test_the_product_media_create_operation_is_valid_against_saleor_schema():
-    schema = build_schema(Path(SHARED_SALEOR, "schema.graphql").read_text())
-
-    assert validate(schema, parse(operation("ProductMediaCreate"))) == []
