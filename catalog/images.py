@@ -6,6 +6,7 @@ import io
 import logging
 import math
 import re
+import struct
 import warnings
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -159,7 +160,7 @@ def process(fp: IO[bytes], *, filename: str, content_type: str | None, size: int
     if header.format == "PNG":
         _verify_png(fp, filename)
     # Read after loading: a PNG may carry its eXIf and iCCP chunks after the pixel data.
-    orientation = image.getexif().get(0x0112, 1)
+    orientation = _orientation(image)
     icc_profile = image.info.get("icc_profile")
     image = _normalise_mode(image, filename)
     stored_size = (header.width, header.height)
@@ -345,6 +346,15 @@ def _to_srgb(image: Image.Image, icc_profile: bytes | None) -> Image.Image:
             if converted is not None:
                 return converted
     return image.convert(target_mode)
+
+
+def _orientation(image: Image.Image) -> int:
+    """The EXIF orientation, 1 (as stored) when the tag is absent, out of range or the EXIF is unreadable."""
+    try:
+        value = image.getexif().get(0x0112, 1)
+    except (SyntaxError, ValueError, OSError, struct.error):
+        return 1
+    return value if value in _ORIENTATION_TRANSPOSE else 1
 
 
 def _upright(image: Image.Image, orientation: int) -> Image.Image:

@@ -104,6 +104,24 @@ def test_every_exif_orientation_is_applied_as_imageops_exif_transpose_does(orien
     assert_no_metadata(result.derivatives[0].data)
 
 
+@pytest.mark.parametrize(
+    "exif",
+    [
+        b"Exif\x00\x00garbage, not a TIFF header",
+        b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01\x00\x09\x00\x00",
+    ],
+    ids=["unreadable", "orientation 9"],
+)
+def test_broken_exif_leaves_the_image_as_stored(exif):
+    data = make.encoded(make.quadrants(120, 80, noise=0), "JPEG", quality=95, exif=exif)
+
+    result = run(data, "odd-exif.jpg")
+
+    assert (result.width, result.height) == (120, 80)
+    assert_quadrants(decoded(result.derivatives[0]), make.QUADRANTS, tolerance=8)
+    assert_no_metadata(result.derivatives[0].data)
+
+
 def test_a_10000_by_10000_png_bomb_is_refused_from_its_header_without_decoding(monkeypatch):
     # given a valid ~100 kB PNG that would decode to 100 megapixels
     bomb = make.png_bomb(10_000, 10_000)
