@@ -161,7 +161,7 @@ def test_pixel_counts_over_50_megapixels_are_refused_whatever_pillow_does_with_t
 def test_an_image_of_exactly_50_megapixels_is_within_the_limit():
     assert images.inspect(
         io.BytesIO(_png_header_only(10_000, 5_000)), filename="big.png", content_type=None, size=45
-    ) == images.ImageHeader("PNG", 10_000, 5_000, "RGB")
+    ) == images.ImageHeader("PNG", 10_000, 5_000)
 
 
 def test_a_text_file_named_jpg_is_refused_as_not_an_image():
@@ -301,3 +301,44 @@ def test_webp_and_16_bit_greyscale_png_are_accepted():
     assert_quadrants(decoded(run(webp, "a.webp", "image/webp").derivatives[-1]), make.QUADRANTS, tolerance=8)
     pixel = decoded(run(make.encoded(grey16, "PNG"), "grey.png").derivatives[-1]).getpixel((150, 150))
     assert all(abs(channel - 40_000 // 256) <= 2 for channel in pixel)
+
+
+def _no_webp_decoder(monkeypatch) -> None:
+    from PIL import WebPImagePlugin
+
+    def refuse(*args):
+        raise AssertionError("a WebP decoder (and its canvas) was created")
+
+    monkeypatch.setattr(WebPImagePlugin._webp, "WebPAnimDecoder", refuse)
+
+
+@pytest.mark.parametrize(
+    ("params", "mode", "chunk"),
+    [
+        ({"quality": 80}, "RGB", b"VP8 "),
+        ({"lossless": True}, "RGB", b"VP8L"),
+        ({"quality": 80}, "RGBA", b"VP8X"),
+    ],
+)
+def test_webp_headers_are_read_without_creating_a_decoder(monkeypatch, params, mode, chunk):
+    picture = make.quadrants(321, 123, noise=0).convert(mode)
+    if mode == "RGBA":
+        picture.putalpha(128)
+    data = make.encoded(picture, "WEBP", **params)
+    assert data[12:16] == chunk
+    _no_webp_decoder(monkeypatch)
+
+    header = images.inspect(io.BytesIO(data), filename="a.webp", content_type="image/webp", size=len(data))
+
+    assert header == images.ImageHeader("WEBP", 321, 123)
+
+
+def test_a_webp_claiming_too_many_pixels_is_refused_before_any_decoder_exists(monkeypatch):
+    extended = b"VP8X" + struct.pack("<I", 10) + bytes(4) + (16_000 - 1).to_bytes(3, "little") * 2
+    data = b"RIFF" + struct.pack("<I", 4 + len(extended)) + b"WEBP" + extended
+    _no_webp_decoder(monkeypatch)
+
+    refused = refusal(data, "huge.webp")
+
+    assert refused.code == ImageErrorCode.TOO_MANY_PIXELS
+    assert "256.0 megapixels" in refused.message
