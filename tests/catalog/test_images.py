@@ -112,6 +112,7 @@ def test_every_exif_orientation_is_applied_as_imageops_exif_transpose_does(orien
     ],
     ids=["unreadable", "orientation 9"],
 )
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data")
 def test_broken_exif_leaves_the_image_as_stored(exif):
     data = make.encoded(make.quadrants(120, 80, noise=0), "JPEG", quality=95, exif=exif)
 
