@@ -343,3 +343,21 @@ def test_a_webp_claiming_too_many_pixels_is_refused_before_any_decoder_exists(mo
 
     assert refused.code == ImageErrorCode.TOO_MANY_PIXELS
     assert "256.0 megapixels" in refused.message
+
+
+def test_a_24_megapixel_jpeg_is_decoded_at_half_scale_never_in_full(monkeypatch, photo_24mp):
+    from PIL import JpegImagePlugin
+
+    decoded_sizes = []
+    original_load = JpegImagePlugin.JpegImageFile.load
+
+    def recording_load(self):
+        decoded_sizes.append(self.size)
+        return original_load(self)
+
+    monkeypatch.setattr(JpegImagePlugin.JpegImageFile, "load", recording_load)
+
+    result = run(photo_24mp)
+
+    assert set(decoded_sizes) == {(3000, 2000)}  # libjpeg's 1/2 scale still covers the 2048 px derivative
+    assert result.derivatives[-1].height == 2048
