@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 
-from saleor_app.webhook_specs import ASYNC_WEBHOOKS
+from saleor_app.webhook_specs import ASYNC_WEBHOOKS, SYNC_WEBHOOKS, WebhookSpec
 
 APP_VERSION = "0.1.0"
 
@@ -28,6 +28,20 @@ def absolute(path: str) -> str:
     return f"{settings.APP_PUBLIC_URL}{path}"
 
 
+def _webhook(spec: WebhookSpec) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "name": spec.name,
+        "query": spec.query,
+        "targetUrl": absolute(reverse(spec.url_name, args=[spec.name])),
+        "isActive": True,
+    }
+    if spec.async_events:
+        entry["asyncEvents"] = list(spec.async_events)
+    if spec.sync_events:
+        entry["syncEvents"] = list(spec.sync_events)
+    return entry
+
+
 def build_manifest() -> dict[str, Any]:
     """Manifest as JSON-ready dict; URLs are absolute against APP_PUBLIC_URL."""
     return {
@@ -41,15 +55,6 @@ def build_manifest() -> dict[str, Any]:
         "permissions": list(PERMISSIONS),
         "appUrl": absolute("/"),
         "tokenTargetUrl": absolute(reverse("saleor_app:register")),
-        "webhooks": [
-            {
-                "name": spec.name,
-                "asyncEvents": list(spec.async_events),
-                "query": spec.query,
-                "targetUrl": absolute(reverse("saleor_app:webhook", args=[spec.name])),
-                "isActive": True,
-            }
-            for spec in ASYNC_WEBHOOKS
-        ],
+        "webhooks": [_webhook(spec) for spec in (*ASYNC_WEBHOOKS, *SYNC_WEBHOOKS)],
         "extensions": [],
     }

@@ -13,6 +13,7 @@ class WebhookSpec:
     async_events: tuple[str, ...] = ()
     sync_events: tuple[str, ...] = ()
     subscription: str = ""  # file stem in graphql/subscriptions/
+    url_name: str = "saleor_app:webhook"  # view that receives it, reversed with args=[name]
 
     @property
     def event_types(self) -> frozenset[str]:
@@ -33,3 +34,20 @@ ASYNC_WEBHOOKS: tuple[WebhookSpec, ...] = (
 )
 
 ASYNC_WEBHOOKS_BY_NAME = {spec.name: spec for spec in ASYNC_WEBHOOKS}
+
+
+# Sync webhooks are answered in the request itself (Saleor waits for the JSON), so they bypass the inbox.
+_GATEWAY_URL = "payments_gateway:saleor-webhook"
+SYNC_WEBHOOKS: tuple[WebhookSpec, ...] = tuple(
+    WebhookSpec(name=name, sync_events=(event,), subscription=name.replace("-", "_"), url_name=_GATEWAY_URL)
+    for name, event in (
+        ("payment-gateway-initialize-session", "PAYMENT_GATEWAY_INITIALIZE_SESSION"),
+        ("transaction-initialize-session", "TRANSACTION_INITIALIZE_SESSION"),
+        ("transaction-process-session", "TRANSACTION_PROCESS_SESSION"),
+        ("transaction-charge-requested", "TRANSACTION_CHARGE_REQUESTED"),
+        ("transaction-refund-requested", "TRANSACTION_REFUND_REQUESTED"),
+        ("transaction-cancelation-requested", "TRANSACTION_CANCELATION_REQUESTED"),
+    )
+)
+
+SYNC_WEBHOOKS_BY_NAME = {spec.name: spec for spec in SYNC_WEBHOOKS}

@@ -65,6 +65,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "payments.gateway.context_processors.stripe_mode",
             ],
         },
     },
@@ -168,6 +169,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "saleor-inbox-redeliver": {"task": "saleor_app.tasks.inbox_redeliver_stale", "schedule": 60.0},
+    "stripe-events-redeliver": {"task": "payments.gateway.tasks.stripe_events_redeliver", "schedule": 60.0},
 }
 
 # This service as Saleor sees it: manifest, registration and webhook target URLs derive from it.
@@ -193,6 +195,22 @@ def _dev_encryption_key(secret: str) -> str:
 
 # Fernet keys for secrets at rest (first encrypts, all decrypt: rotate by prepending a new key).
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", dev_default=[_dev_encryption_key(SECRET_KEY)])
+
+# Stripe, as the payment provider behind this app's Saleor payment gateway (payments.gateway).
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", dev_default="sk_test_localstripe")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", dev_default="pk_test_localstripe")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", dev_default="whsec_dev_localstripe")
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")  # empty = Stripe itself; localstripe in dev/tests
+# Saleor waits 18 s for a sync webhook: 3 attempts of 4 s plus Stripe's back-off (0.5-3 s) fit inside it.
+STRIPE_TIMEOUT = env.float("STRIPE_TIMEOUT", default=4.0)  # seconds per attempt
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+STRIPE_WEBHOOK_TOLERANCE = env.int("STRIPE_WEBHOOK_TOLERANCE", default=300)  # seconds of clock skew accepted
+# Payment sync webhooks older than this (by their signed issuedAt) are refused as replays; Saleor's own
+# redeliveries of *_REQUESTED events end after about 5 minutes.
+SALEOR_SYNC_WEBHOOK_MAX_AGE = env.int("SALEOR_SYNC_WEBHOOK_MAX_AGE", default=900)
+# Payment methods offered per Saleor channel: "slug=card|alipay|wechat_pay; other-slug=card".
+STRIPE_DEFAULT_PAYMENT_METHODS = env.list("STRIPE_DEFAULT_PAYMENT_METHODS", default=["card"])
+STRIPE_CHANNEL_PAYMENT_METHODS = env.str("STRIPE_CHANNEL_PAYMENT_METHODS", default="")
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str(

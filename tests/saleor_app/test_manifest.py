@@ -29,10 +29,10 @@ def test_manifest_has_the_fields_saleor_requires(client, settings):
     assert manifest["tokenTargetUrl"] == "https://wenchuang.example/saleor/register"
     assert manifest["webhooks"]
     for webhook in manifest["webhooks"]:
-        assert webhook["targetUrl"].startswith("https://wenchuang.example/saleor/webhooks/")
-        assert resolve(webhook["targetUrl"].removeprefix("https://wenchuang.example")).url_name == "webhook"
+        assert webhook["targetUrl"].startswith("https://wenchuang.example/")
+        resolve(webhook["targetUrl"].removeprefix("https://wenchuang.example"))  # a route of ours
         assert "issuedAt" in webhook["query"]
-        assert webhook["asyncEvents"] or webhook.get("syncEvents")
+        assert webhook.get("asyncEvents") or webhook.get("syncEvents")
 
 
 @pytest.mark.skipif(not SCHEMA_FILE.exists(), reason=f"Saleor schema not found at {SCHEMA_FILE}")
@@ -41,7 +41,7 @@ def test_permissions_and_events_are_names_saleor_knows(client):
 
     assert set(manifest["permissions"]) <= enum_values("PermissionEnum") - {"MANAGE_APPS"}
     for webhook in manifest["webhooks"]:
-        assert set(webhook["asyncEvents"]) <= enum_values("WebhookEventTypeAsyncEnum")
+        assert set(webhook.get("asyncEvents", [])) <= enum_values("WebhookEventTypeAsyncEnum")
         assert set(webhook.get("syncEvents", [])) <= enum_values("WebhookEventTypeSyncEnum")
 
 

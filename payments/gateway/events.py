@@ -1,0 +1,256 @@
+"""Stripe webhook events: stored once by id, then reported to Saleor with transactionEventReport."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from payments.gateway import stripe_api
+from payments.gateway.models import PaymentIntentRecord, StripeEvent, TransactionEventReport
+from payments.gateway.money import to_decimal
+from saleor_app.client import SaleorClient
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10
+STUCK_AFTER = timedelta(minutes=10)  # a worker that died mid-event leaves it "processing" this long
+
+_INSERT_EVENT = """
+INSERT INTO payments_stripeevent
+    (event_id, event_type, livemode, payload, received_at, status, attempts, last_error)
+VALUES (%s, %s, %s, %s, %s, 'pending', 0, '')
+ON CONFLICT (event_id) DO NOTHING
+RETURNING id
+"""
+
+
+def stripe_event_store(*, payload: dict) -> int | None:
+    """Insert a verified Stripe event; its id, or None when this event id was stored before.
+
+    Must run inside the request's transaction: processing is scheduled on commit.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _INSERT_EVENT,
+            [
+                payload["id"],
+                payload["type"],
+                bool(payload.get("livemode")),
+                json.dumps(payload),
+                timezone.now(),
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    pk = row[0]
+    from payments.gateway.tasks import stripe_event_process  # tasks import this module
+
+    transaction.on_commit(lambda: stripe_event_process.delay(pk))
+    return pk
+
+
+@dataclass(frozen=True)
+class PlannedReport:
+    record: PaymentIntentRecord
+    psp_reference: str
+    event_type: str  # Saleor TransactionEventTypeEnum
+    amount: int  # minor units
+    message: str = ""
+    actions: tuple[str, ...] | None = None
+
+
+def _record(payment_intent_id: str | None) -> PaymentIntentRecord | None:
+    if not payment_intent_id:
+        return None
+    return (
+        PaymentIntentRecord.objects.select_related("installation")
+        .filter(payment_intent_id=payment_intent_id)
+        .first()
+    )
+
+
+def _flow(pi: dict, record: PaymentIntentRecord) -> str:
+    manual = pi.get("capture_method") == "manual" or record.action_type == "AUTHORIZATION"
+    return "AUTHORIZATION" if manual else "CHARGE"
+
+
+def _payment_intent_reports(event_type: str, pi: dict) -> list[PlannedReport]:
+    record = _record(pi.get("id"))
+    if record is None:
+        return []
+    flow = _flow(pi, record)
+    amount = pi.get("amount") or record.amount
+    error = (pi.get("last_payment_error") or {}).get("message") or ""
+    match event_type.removeprefix("payment_intent."):
+        case "succeeded":
+            received = pi.get("amount_received") or amount
+            return [PlannedReport(record, pi["id"], "CHARGE_SUCCESS", received, actions=("REFUND",))]
+        case "amount_capturable_updated":
+            capturable = pi.get("amount_capturable") or amount
+            return [
+                PlannedReport(
+                    record, pi["id"], "AUTHORIZATION_SUCCESS", capturable, actions=("CHARGE", "CANCEL")
+                )
+            ]
+        case "payment_failed":
+            return [
+                PlannedReport(record, pi["id"], f"{flow}_FAILURE", amount, error or "The payment failed.")
+            ]
+        case "canceled":
+            return [PlannedReport(record, pi["id"], "CANCEL_SUCCESS", amount, actions=())]
+        case "processing":
+            return [PlannedReport(record, pi["id"], f"{flow}_REQUEST", amount)]
+        case "requires_action":
+            return [PlannedReport(record, pi["id"], f"{flow}_ACTION_REQUIRED", amount)]
+    return []
+
+
+def _refund_report(refund: dict, record: PaymentIntentRecord) -> PlannedReport | None:
+    status = refund.get("status")
+    if status == "succeeded":
+        return PlannedReport(record, refund["id"], "REFUND_SUCCESS", refund["amount"], actions=("REFUND",))
+    if status in ("failed", "canceled"):
+        reason = refund.get("failure_reason") or status
+        return PlannedReport(
+            record, refund["id"], "REFUND_FAILURE", refund["amount"], f"Stripe refund {reason}."
+        )
+    return None  # pending / requires_action: its refund.updated event reports the outcome
+
+
+def _refund_reports(refund: dict) -> list[PlannedReport]:
+    pi_id = refund.get("payment_intent") or (
+        refund.get("charge") and stripe_api.payment_intent_of_charge(refund["charge"])
+    )
+    record = _record(pi_id)
+    report = _refund_report(refund, record) if record else None
+    return [report] if report else []
+
+
+def _charge_refunded_reports(charge: dict) -> list[PlannedReport]:
+    record = _record(charge.get("payment_intent"))
+    if record is None:
+        return []
+    embedded = (charge.get("refunds") or {}).get("data")
+    # Recent API versions leave charge.refunds out of webhooks: ask Stripe for them.
+    refunds = embedded if embedded is not None else stripe_api.refunds_of_charge(charge["id"])
+    return [r for r in (_refund_report(refund, record) for refund in refunds) if r]
+
+
+def _dispute_reports(dispute: dict) -> list[PlannedReport]:
+    pi_id = dispute.get("payment_intent") or (
+        dispute.get("charge") and stripe_api.payment_intent_of_charge(dispute["charge"])
+    )
+    record = _record(pi_id)
+    if record is None:
+        return []
+    reason = dispute.get("reason") or "unspecified"
+    return [
+        PlannedReport(record, dispute["id"], "CHARGE_BACK", dispute["amount"], f"Dispute opened: {reason}.")
+    ]
+
+
+def planned_reports(payload: dict) -> list[PlannedReport]:
+    """What a Stripe event means for Saleor transactions; empty for events that are not ours."""
+    event_type = payload["type"]
+    obj = payload["data"]["object"]
+    if event_type.startswith("payment_intent."):
+        return _payment_intent_reports(event_type, obj)
+    if event_type in ("refund.created", "refund.updated", "refund.failed"):
+        return _refund_reports(obj)
+    if event_type == "charge.refunded":
+        return _charge_refunded_reports(obj)
+    if event_type == "charge.dispute.created":
+        return _dispute_reports(obj)
+    return []
+
+
+def transaction_event_report(*, planned: PlannedReport, stripe_event: StripeEvent) -> TransactionEventReport:
+    """Report one event to Saleor unless we did before; the row lock stops concurrent doubles."""
+    record = planned.record
+    with transaction.atomic():
+        report, _ = TransactionEventReport.objects.get_or_create(
+            saleor_transaction_id=record.saleor_transaction_id,
+            psp_reference=planned.psp_reference,
+            event_type=planned.event_type,
+            amount=planned.amount,
+            defaults={
+                "installation": record.installation,
+                "currency": record.currency,
+                "stripe_event": stripe_event,
+            },
+        )
+        report = TransactionEventReport.objects.select_for_update().get(pk=report.pk)
+        if report.reported_at is not None:
+            return report
+        installation = record.installation
+        variables: dict[str, Any] = {
+            "id": record.saleor_transaction_id,
+            "pspReference": planned.psp_reference,
+            "type": planned.event_type,
+            "amount": str(to_decimal(planned.amount, record.currency)),
+            "time": datetime.fromtimestamp(stripe_event.payload.get("created", 0), tz=UTC).isoformat(),
+            "message": planned.message or f"Stripe {stripe_event.event_type} ({stripe_event.event_id})",
+            "availableActions": list(planned.actions) if planned.actions is not None else None,
+        }
+        result = SaleorClient(installation.api_url, installation.token).mutate(
+            "TransactionEventReport", variables, "transactionEventReport"
+        )
+        report.reported_at = timezone.now()
+        report.already_processed = bool(result.get("alreadyProcessed"))
+        report.saleor_event_id = (result.get("transactionEvent") or {}).get("id") or ""
+        report.save(update_fields=["reported_at", "already_processed", "saleor_event_id"])
+    return report
+
+
+def _claim(pk: int) -> StripeEvent | None:
+    """Mark the event as taken by this worker (attempts + 1); None if done or another worker has it."""
+    open_ = Q(status__in=[StripeEvent.Status.PENDING, StripeEvent.Status.FAILED])
+    stuck = Q(status=StripeEvent.Status.PROCESSING, processed_at__lt=timezone.now() - STUCK_AFTER)
+    with transaction.atomic():
+        event = StripeEvent.objects.select_for_update(skip_locked=True).filter(open_ | stuck, pk=pk).first()
+        if event is None:
+            return None
+        event.attempts += 1
+        event.status = StripeEvent.Status.PROCESSING
+        event.processed_at = timezone.now()
+        event.save(update_fields=["attempts", "status", "processed_at"])
+    return event
+
+
+def stripe_event_process(*, pk: int) -> str:
+    """Report a stored Stripe event to Saleor; failures stay stored and retry, successes never repeat."""
+    event = _claim(pk)
+    if event is None:
+        return "skipped"
+    try:
+        plans = planned_reports(event.payload)
+        for plan in plans:
+            transaction_event_report(planned=plan, stripe_event=event)
+    except Exception as exc:  # an outage (Saleor, Stripe) or a bug: keep the event and retry it later
+        logger.exception("stripe event %s (%s) failed", event.event_id, event.event_type)
+        status, error = StripeEvent.Status.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
+    else:
+        status, error = (StripeEvent.Status.DONE if plans else StripeEvent.Status.IGNORED), ""
+    StripeEvent.objects.filter(pk=pk).update(status=status, last_error=error, processed_at=timezone.now())
+    return status
+
+
+def stripe_events_due(*, lost_after_seconds: int = 120, limit: int = 500) -> list[int]:
+    """Events to (re)process: pending ones whose enqueue was lost, failed ones past their backoff."""
+    now = timezone.now()
+    lost = Q(status=StripeEvent.Status.PENDING, received_at__lt=now - timedelta(seconds=lost_after_seconds))
+    due = Q(status=StripeEvent.Status.PROCESSING, processed_at__lt=now - STUCK_AFTER)
+    for attempts in range(1, MAX_ATTEMPTS):
+        wait = timedelta(seconds=min(10 * 2**attempts, 3600))
+        due |= Q(status=StripeEvent.Status.FAILED, attempts=attempts, processed_at__lt=now - wait)
+    return list(
+        StripeEvent.objects.filter(lost | due).order_by("received_at").values_list("pk", flat=True)[:limit]
+    )

@@ -1,0 +1,90 @@
+"""What the Stripe gateway keeps: one PaymentIntent per Saleor transaction, every Stripe event once,
+and every event reported to Saleor once."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from saleor_app.models import SaleorInstallation
+
+
+class PaymentIntentRecord(models.Model):
+    """The Stripe PaymentIntent created for one Saleor transaction (never two for the same transaction)."""
+
+    installation = models.ForeignKey(SaleorInstallation, on_delete=models.PROTECT, related_name="+")
+    saleor_transaction_id = models.CharField(max_length=200, unique=True)
+    idempotency_key = models.CharField(max_length=255, unique=True)
+    payment_intent_id = models.CharField(max_length=100, unique=True, null=True, blank=True)
+    amount = models.BigIntegerField(help_text="minor units (fen)")
+    currency = models.CharField(max_length=3)
+    action_type = models.CharField(max_length=20, help_text="Saleor flow: CHARGE or AUTHORIZATION")
+    payment_methods = models.JSONField(default=list)
+    channel_slug = models.CharField(max_length=100, blank=True)
+    source_type = models.CharField(max_length=20, blank=True, help_text="Checkout or Order")
+    source_id = models.CharField(max_length=200, blank=True)
+    stripe_status = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="pi_record_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payment_intent_id or 'pending'} for {self.saleor_transaction_id}"
+
+
+class StripeEvent(models.Model):
+    """A verified Stripe webhook event, stored once by its id before it is processed."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        PROCESSING = "processing"
+        DONE = "done"
+        IGNORED = "ignored", "ignored (nothing to report)"
+        FAILED = "failed", "failed (will retry)"
+
+    event_id = models.CharField(max_length=100, unique=True)
+    event_type = models.CharField(max_length=100, db_index=True)
+    livemode = models.BooleanField(default=False)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "received_at"], name="stripe_event_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id}"
+
+
+class TransactionEventReport(models.Model):
+    """One transactionEventReport sent to Saleor; the key Saleor dedupes by is unique here too."""
+
+    installation = models.ForeignKey(SaleorInstallation, on_delete=models.PROTECT, related_name="+")
+    saleor_transaction_id = models.CharField(max_length=200)
+    psp_reference = models.CharField(max_length=100)
+    event_type = models.CharField(max_length=40, help_text="Saleor TransactionEventTypeEnum")
+    amount = models.BigIntegerField(help_text="minor units (fen)")
+    currency = models.CharField(max_length=3)
+    stripe_event = models.ForeignKey(StripeEvent, on_delete=models.PROTECT, related_name="reports")
+    reported_at = models.DateTimeField(null=True, blank=True)
+    already_processed = models.BooleanField(
+        null=True, help_text="Saleor's answer: it already had this event (from a session response)"
+    )
+    saleor_event_id = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["saleor_transaction_id", "psp_reference", "event_type", "amount"],
+                name="transaction_event_report_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.amount} {self.currency} {self.psp_reference}"

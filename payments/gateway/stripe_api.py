@@ -1,0 +1,56 @@
+"""The Stripe calls the gateway makes, as plain dicts; every write carries an idempotency key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from payments.gateway.config import stripe_client
+
+
+def payment_intent_create(*, params: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+    return (
+        stripe_client()
+        .v1.payment_intents.create(params=params, options={"idempotency_key": idempotency_key})
+        .to_dict()
+    )
+
+
+def payment_intent_retrieve(payment_intent_id: str) -> dict[str, Any]:
+    return stripe_client().v1.payment_intents.retrieve(payment_intent_id).to_dict()
+
+
+def payment_intent_capture(payment_intent_id: str, *, amount: int, idempotency_key: str) -> dict[str, Any]:
+    return (
+        stripe_client()
+        .v1.payment_intents.capture(
+            payment_intent_id,
+            params={"amount_to_capture": amount},
+            options={"idempotency_key": idempotency_key},
+        )
+        .to_dict()
+    )
+
+
+def payment_intent_cancel(payment_intent_id: str, *, idempotency_key: str) -> dict[str, Any]:
+    return (
+        stripe_client()
+        .v1.payment_intents.cancel(payment_intent_id, options={"idempotency_key": idempotency_key})
+        .to_dict()
+    )
+
+
+def refund_create(*, params: dict[str, Any], idempotency_key: str) -> dict[str, Any]:
+    return (
+        stripe_client()
+        .v1.refunds.create(params=params, options={"idempotency_key": idempotency_key})
+        .to_dict()
+    )
+
+
+def refunds_of_charge(charge_id: str) -> list[dict[str, Any]]:
+    page = stripe_client().v1.refunds.list(params={"charge": charge_id, "limit": 100})
+    return [refund.to_dict() for refund in page.data]
+
+
+def payment_intent_of_charge(charge_id: str) -> str | None:
+    return stripe_client().v1.charges.retrieve(charge_id).to_dict().get("payment_intent")

@@ -1,0 +1,124 @@
+"""Saleor's payment sync webhooks (verify the JWS, answer at once) and the buyer's payment page."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
+
+from payments.gateway import checkout_payment, services
+from payments.gateway.error_codes import MESSAGES
+from payments.gateway.error_codes import GatewayErrorCode as Code
+from payments.gateway.stripe_errors import StripeUnavailable
+from saleor_app import selectors, signatures
+from saleor_app.webhook_specs import SYNC_WEBHOOKS_BY_NAME
+
+logger = logging.getLogger(__name__)
+
+_HANDLERS: dict[str, Callable[..., dict]] = {
+    "payment-gateway-initialize-session": lambda *, installation, payload: (
+        services.gateway_session_initialize(payload=payload)
+    ),
+    "transaction-initialize-session": services.transaction_session_initialize,
+    "transaction-process-session": services.transaction_session_process,
+    "transaction-charge-requested": services.transaction_charge,
+    "transaction-refund-requested": services.transaction_refund,
+    "transaction-cancelation-requested": services.transaction_cancel,
+}
+
+
+def _fresh(payload: dict) -> bool:
+    issued_at = parse_datetime(str(payload.get("issuedAt") or ""))
+    if issued_at is None or issued_at.tzinfo is None:
+        return False
+    age = (timezone.now() - issued_at).total_seconds()
+    return -60 <= age <= settings.SALEOR_SYNC_WEBHOOK_MAX_AGE
+
+
+def _error(status: int, code: Code, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+
+
+@csrf_exempt
+@require_POST
+def saleor_webhook(request: HttpRequest, name: str) -> JsonResponse:
+    spec = SYNC_WEBHOOKS_BY_NAME.get(name)
+    if spec is None:
+        return _error(404, Code.UNKNOWN_WEBHOOK, f"No payment webhook named {name}.")
+    installation = selectors.installation_get(api_url=request.headers.get("Saleor-Api-Url", ""))
+    if installation is None:
+        return _error(401, Code.UNKNOWN_INSTALLATION, "This Saleor has not installed the app.")
+    try:
+        signatures.verify(installation, request.body, request.headers.get("Saleor-Signature", ""))
+    except signatures.SignatureInvalid as exc:
+        logger.warning("payment webhook %s refused: %s", name, exc)
+        return _error(401, Code.SIGNATURE_INVALID, "Signature verification failed.")
+    if request.headers.get("Saleor-Event", "").lower() not in spec.event_types:
+        return _error(400, Code.UNKNOWN_WEBHOOK, f"This event is not delivered to {name}.")
+    try:
+        # Decimal, not float: amounts become minor units exactly.
+        payload = json.loads(request.body, parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError):
+        return _error(400, Code.BAD_REQUEST_BODY, "Body is not JSON.")
+    if not _fresh(payload):
+        # A signed body captured and replayed later (e.g. a refund request) is refused.
+        return _error(401, Code.STALE_WEBHOOK, "The webhook's issuedAt is missing or too old.")
+    try:
+        return JsonResponse(_HANDLERS[name](installation=installation, payload=payload))
+    except StripeUnavailable as exc:
+        # Saleor retries *_REQUESTED deliveries on 5xx; the retry reuses the same idempotency key.
+        logger.warning("payment webhook %s: stripe unavailable: %s", name, exc)
+        return _error(503, Code.STRIPE_UNAVAILABLE, MESSAGES[Code.STRIPE_UNAVAILABLE])
+
+
+@require_GET
+def payment_page(request: HttpRequest) -> HttpResponse:
+    """The buyer's payment page: Stripe's Payment Element for the Saleor transaction of this checkout."""
+    checkout_id = request.GET.get("checkout", "")
+    try:
+        page = checkout_payment.payment_page_open(checkout_id=checkout_id)
+    except checkout_payment.PaymentPageError as exc:
+        logger.info("payment page for %s: %s", checkout_id, exc.code)
+        return render(request, "payments/gateway/result.html", {"message": exc.message}, status=400)
+    return_url = request.build_absolute_uri(
+        reverse("payments_gateway:payment-return") + "?" + urlencode({"checkout": checkout_id})
+    )
+    return render(
+        request,
+        "payments/gateway/pay.html",
+        {
+            "page": page,
+            "stripe_js_url": checkout_payment.stripe_js_url(),
+            "stripe_config": {
+                "publishableKey": page.publishable_key,
+                "clientSecret": page.client_secret,
+                "returnUrl": return_url,
+            },
+        },
+    )
+
+
+@require_GET
+def payment_return(request: HttpRequest) -> HttpResponse:
+    """Where Stripe.js sends the buyer back: the order on success, a clear message otherwise."""
+    checkout_id = request.GET.get("checkout", "")
+    outcome = checkout_payment.payment_page_finish(
+        checkout_id=checkout_id, payment_intent_id=request.GET.get("payment_intent", "")
+    )
+    retry_url = reverse("payments_gateway:payment-page") + "?" + urlencode({"checkout": checkout_id})
+    return render(
+        request,
+        "payments/gateway/result.html",
+        {"outcome": outcome, "message": outcome.message, "retry_url": retry_url if outcome.can_retry else ""},
+    )

@@ -1,0 +1,41 @@
+"""Stripe's webhook endpoint: verify the signature and its timestamp, store the event once, answer."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import stripe
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from payments.gateway import events
+from payments.gateway.error_codes import GatewayErrorCode as Code
+
+logger = logging.getLogger(__name__)
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request: HttpRequest) -> JsonResponse:
+    """A forged or stale delivery is refused before anything is stored."""
+    try:
+        stripe.Webhook.construct_event(
+            request.body,
+            request.headers.get("Stripe-Signature", ""),
+            settings.STRIPE_WEBHOOK_SECRET,
+            tolerance=settings.STRIPE_WEBHOOK_TOLERANCE,
+        )
+        payload = json.loads(request.body)
+    except (ValueError, stripe.SignatureVerificationError) as exc:
+        logger.warning("stripe webhook refused: %s", exc)
+        return JsonResponse(
+            {"error": {"code": Code.STRIPE_SIGNATURE_INVALID, "message": "Signature verification failed."}},
+            status=400,
+        )
+    with transaction.atomic():
+        pk = events.stripe_event_store(payload=payload)
+    return JsonResponse({"stored": pk is not None})

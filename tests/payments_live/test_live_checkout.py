@@ -1,0 +1,437 @@
+"""Live: a full checkout on a live Saleor paid through this app's Stripe gateway on localstripe.
+
+Needs this service running (`manage.py dev`) and installed in that Saleor, localstripe as its
+STRIPE_API_BASE, and the same Stripe settings in this process's environment:
+SALEOR_API_URL, PAYMENTS_LIVE_APP_URL (e.g. http://127.0.0.1:8092), SALEOR_APP_IDENTIFIER,
+STRIPE_API_BASE, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET,
+SALEOR_STAFF_EMAIL/PASSWORD (default admin@example.com/admin).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import time
+from decimal import Decimal
+
+import httpx
+import pytest
+import requests
+
+pytestmark = [
+    pytest.mark.saleor_live,
+    pytest.mark.skipif(
+        not os.environ.get("PAYMENTS_LIVE_APP_URL"), reason="set PAYMENTS_LIVE_APP_URL (running app)"
+    ),
+]
+
+CHANNEL = "default-channel"
+ADDRESS = {
+    "firstName": "Li",
+    "lastName": "Wei",
+    "streetAddress1": "601 Townsend St",
+    "city": "San Francisco",
+    "postalCode": "94103",
+    "country": "US",
+    "countryArea": "CA",
+}
+
+
+def gql(query: str, variables: dict | None = None, token: str | None = None) -> dict:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    response = httpx.post(
+        os.environ["SALEOR_API_URL"],
+        json={"query": query, "variables": variables or {}},
+        headers=headers,
+        timeout=60,
+    )
+    document = response.json()
+    assert not document.get("errors"), document["errors"]
+    return document["data"]
+
+
+def ok(payload: dict) -> dict:
+    assert payload.get("errors") in (None, []), payload["errors"]
+    return payload
+
+
+def stripe(method: str, path: str, data: dict | None = None) -> dict:
+    response = requests.request(
+        method,
+        f"{os.environ['STRIPE_API_BASE']}/v1/{path}",
+        auth=(os.environ["STRIPE_SECRET_KEY"], ""),
+        data=data,
+        timeout=30,
+    )
+    return response.json()
+
+
+@pytest.fixture(scope="module")
+def staff_token() -> str:
+    data = gql(
+        "mutation($e: String!, $p: String!) {"
+        " tokenCreate(email: $e, password: $p) { token errors { message } } }",
+        {
+            "e": os.environ.get("SALEOR_STAFF_EMAIL", "admin@example.com"),
+            "p": os.environ.get("SALEOR_STAFF_PASSWORD", "admin"),
+        },
+    )
+    return ok(data["tokenCreate"])["token"]
+
+
+def two_products() -> list[str]:
+    edges = gql(
+        """query($c: String!) { products(first: 20, channel: $c, where: {isAvailable: true}) {
+        edges { node { name variants { id quantityAvailable } } } } }""",
+        {"c": CHANNEL},
+    )["products"]["edges"]
+    variants = [
+        n["node"]["variants"][0]["id"]
+        for n in edges
+        if n["node"]["variants"] and (n["node"]["variants"][0]["quantityAvailable"] or 0) > 3
+    ]
+    assert len(variants) >= 2
+    return variants[:2]
+
+
+def transaction_state(transaction_id: str, token: str) -> dict:
+    return gql(
+        """query($id: ID!) { transaction(id: $id) { id pspReference
+        authorizedAmount { amount } chargedAmount { amount } refundedAmount { amount }
+        events { type pspReference amount { amount } } } }""",
+        {"id": transaction_id},
+        token,
+    )["transaction"]
+
+
+def refund_reason_reference(token: str) -> str | None:
+    """A page of the shop's refund-reason type, when the shop requires one for refunds."""
+    reason_type = gql("{ refundSettings { reasonReferenceType { id } } }", token=token)["refundSettings"][
+        "reasonReferenceType"
+    ]
+    if not reason_type:
+        return None
+    pages = gql(
+        "query($t: [ID!]) { pages(first: 1, filter: {pageTypes: $t}) { edges { node { id } } } }",
+        {"t": [reason_type["id"]]},
+        token,
+    )["pages"]["edges"]
+    assert pages, "the shop requires a refund reason page but has none"
+    return pages[0]["node"]["id"]
+
+
+def signed_event(event_type: str, obj: dict) -> tuple[bytes, str]:
+    body = json.dumps(
+        {
+            "id": f"evt_live_{int(time.time() * 1000)}",
+            "object": "event",
+            "type": event_type,
+            "created": int(time.time()),
+            "livemode": False,
+            "data": {"object": obj},
+        }
+    ).encode()
+    t = int(time.time())
+    digest = hmac.new(os.environ["STRIPE_WEBHOOK_SECRET"].encode(), f"{t}.".encode() + body, hashlib.sha256)
+    return body, f"t={t},v1={digest.hexdigest()}"
+
+
+def buyer_checkout(first: str, second: str) -> tuple[dict, Decimal]:
+    """A buyer's checkout with two products (two different shop products), delivery chosen."""
+    checkout = ok(
+        gql(
+            """mutation($input: CheckoutCreateInput!) { checkoutCreate(input: $input) {
+        checkout { id isShippingRequired shippingMethods { id } totalPrice { gross { amount currency } } }
+        errors { field code message } } }""",
+            {
+                "input": {
+                    "channel": CHANNEL,
+                    "email": "buyer@example.com",
+                    "shippingAddress": ADDRESS,
+                    "billingAddress": ADDRESS,
+                    "lines": [{"variantId": first, "quantity": 2}, {"variantId": second, "quantity": 1}],
+                }
+            },
+        )["checkoutCreate"]
+    )["checkout"]
+    if checkout["isShippingRequired"]:
+        ok(
+            gql(
+                """mutation($id: ID!, $m: ID!) { checkoutDeliveryMethodUpdate(id: $id, deliveryMethodId: $m) {
+            errors { field code message } } }""",
+                {"id": checkout["id"], "m": checkout["shippingMethods"][0]["id"]},
+            )["checkoutDeliveryMethodUpdate"]
+        )
+    total = gql(
+        """query($id: ID!) { checkout(id: $id) { totalPrice { gross { amount currency } } } }""",
+        {"id": checkout["id"]},
+    )["checkout"]["totalPrice"]["gross"]
+    total_amount = Decimal(str(total["amount"]))
+    return checkout, total_amount
+
+
+def test_checkout_paid_by_card_charged_then_partially_refunded(staff_token):
+    gateway = os.environ["SALEOR_APP_IDENTIFIER"]
+    app_url = os.environ["PAYMENTS_LIVE_APP_URL"].rstrip("/")
+    first, second = two_products()
+
+    checkout, total_amount = buyer_checkout(first, second)
+
+    # Buyer: the storefront learns the gateway config, then starts a transaction.
+    configs = ok(
+        gql(
+            """mutation($id: ID!, $g: [PaymentGatewayToInitialize!]) {
+        paymentGatewayInitialize(id: $id, paymentGateways: $g) { gatewayConfigs { id data errors { message } }
+        errors { field message } } }""",
+            {"id": checkout["id"], "g": [{"id": gateway}]},
+        )["paymentGatewayInitialize"]
+    )["gatewayConfigs"]
+    assert configs[0]["data"]["publishableKey"].startswith("pk_test_")
+    assert configs[0]["data"]["testMode"] is True
+    init = ok(
+        gql(
+            """mutation($id: ID!, $g: PaymentGatewayToInitialize!) {
+        transactionInitialize(id: $id, paymentGateway: $g) { transaction { id pspReference }
+        transactionEvent { type message } data errors { field code message } } }""",
+            {"id": checkout["id"], "g": {"id": gateway, "data": {}}},
+        )["transactionInitialize"]
+    )
+    transaction_id = init["transaction"]["id"]
+    pi_id = init["transaction"]["pspReference"]
+    assert init["transactionEvent"]["type"] in ("AUTHORIZATION_ACTION_REQUIRED", "CHARGE_ACTION_REQUIRED")
+    assert init["data"]["clientSecret"].startswith(pi_id)
+
+    # Buyer's browser: Stripe.js confirms the PaymentIntent with a card.
+    pm = stripe(
+        "POST",
+        "payment_methods",
+        {
+            "type": "card",
+            "card[number]": "4242424242424242",
+            "card[exp_month]": "12",
+            "card[exp_year]": "2030",
+            "card[cvc]": "123",
+        },
+    )
+    stripe("POST", f"payment_intents/{pi_id}", {"payment_method": pm["id"]})
+    stripe("POST", f"payment_intents/{pi_id}/confirm")
+
+    processed = ok(
+        gql(
+            """mutation($id: ID!) { transactionProcess(id: $id) { transactionEvent { type amount { amount } }
+        errors { field code message } } }""",
+            {"id": transaction_id},
+        )["transactionProcess"]
+    )
+    assert processed["transactionEvent"]["type"] in ("AUTHORIZATION_SUCCESS", "CHARGE_SUCCESS")
+    order = ok(
+        gql(
+            """mutation($id: ID!) { checkoutComplete(id: $id) {
+            order { id number } errors { field code message } } }""",
+            {"id": checkout["id"]},
+        )["checkoutComplete"]
+    )["order"]
+
+    # Staff: capture whatever is only authorised (manual capture), then the order is fully charged.
+    if processed["transactionEvent"]["type"] == "AUTHORIZATION_SUCCESS":
+        ok(
+            gql(
+                """mutation($id: ID!) { transactionRequestAction(id: $id, actionType: CHARGE) {
+            errors { field code message } } }""",
+                {"id": transaction_id},
+                staff_token,
+            )["transactionRequestAction"]
+        )
+    state = gql(
+        """query($id: ID!) { order(id: $id) {
+            chargeStatus totalCharged { amount } total { gross { amount } } } }""",
+        {"id": order["id"]},
+        staff_token,
+    )["order"]
+    assert state["chargeStatus"] == "FULL"
+    assert Decimal(str(state["totalCharged"]["amount"])) == total_amount
+
+    pi = stripe("GET", f"payment_intents/{pi_id}")
+    assert pi["status"] == "succeeded"
+    assert pi["amount"] == int(total_amount * 100)
+    assert pi["metadata"]["saleor_transaction_id"] == transaction_id
+    assert pi["metadata"]["saleor_source_id"] == checkout["id"]
+    assert pi["metadata"]["saleor_channel"] == CHANNEL
+
+    # Staff: a partial refund in Saleor refunds exactly that in Stripe and is reported back.
+    refund_amount = Decimal("1.23")
+    reason = refund_reason_reference(staff_token)
+    ok(
+        gql(
+            """mutation($id: ID!, $a: PositiveDecimal!, $r: ID) { transactionRequestAction(id: $id,
+            actionType: REFUND, amount: $a, refundReasonReference: $r) { errors { field code message } } }""",
+            {"id": transaction_id, "a": str(refund_amount), "r": reason},
+            staff_token,
+        )["transactionRequestAction"]
+    )
+    charge_id = pi["latest_charge"]["id"] if isinstance(pi["latest_charge"], dict) else pi["latest_charge"]
+    refunds = stripe("GET", f"refunds?charge={charge_id}")["data"]
+    assert [r["amount"] for r in refunds] == [123]
+    txn = transaction_state(transaction_id, staff_token)
+    assert Decimal(str(txn["refundedAmount"]["amount"])) == refund_amount
+    assert Decimal(str(txn["chargedAmount"]["amount"])) == total_amount - refund_amount
+
+    # Stripe: a refund made in Stripe's dashboard, its webhook delivered three times: Saleor changes once.
+    events_before = len(txn["events"])
+    dashboard_refund = stripe("POST", "refunds", {"payment_intent": pi_id, "amount": "50"})
+    body, signature = signed_event("refund.updated", dashboard_refund)
+    answers = [
+        httpx.post(
+            f"{app_url}/payments/gateway/stripe/webhook",
+            content=body,
+            headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
+        )
+        for _ in range(3)
+    ]
+    assert [a.json()["stored"] for a in answers] == [True, False, False]
+    expected_refunded = refund_amount + Decimal("0.50")
+    deadline = time.monotonic() + 30
+    while True:  # the worker reports after commit
+        after = transaction_state(transaction_id, staff_token)
+        if (
+            Decimal(str(after["refundedAmount"]["amount"])) == expected_refunded
+            or time.monotonic() > deadline
+        ):
+            break
+        time.sleep(1)
+    time.sleep(3)  # room for a (wrong) second report to land
+    after = transaction_state(transaction_id, staff_token)
+    assert Decimal(str(after["refundedAmount"]["amount"])) == expected_refunded
+    assert Decimal(str(after["chargedAmount"]["amount"])) == total_amount - expected_refunded
+    new_events = [e for e in after["events"] if e["pspReference"] == dashboard_refund["id"]]
+    assert [(e["type"], Decimal(str(e["amount"]["amount"]))) for e in new_events] == [
+        ("REFUND_SUCCESS", Decimal("0.50"))
+    ]
+    assert len(after["events"]) == events_before + 1
+
+
+def test_buyer_pays_on_the_payment_page_and_gets_an_order(staff_token):
+    app_url = os.environ["PAYMENTS_LIVE_APP_URL"].rstrip("/")
+    checkout, total_amount = buyer_checkout(*two_products())
+
+    page = httpx.get(f"{app_url}/payments/gateway/pay", params={"checkout": checkout["id"]}, timeout=60)
+    again = httpx.get(f"{app_url}/payments/gateway/pay", params={"checkout": checkout["id"]}, timeout=60)
+
+    assert page.status_code == 200
+    assert "TEST MODE" in page.text
+    config = json.loads(
+        re.search(r'<script id="stripe-config" type="application/json">(.*?)</script>', page.text).group(1)
+    )
+    assert config["clientSecret"] in again.text  # a reload resumes the same payment
+    pi_id = config["clientSecret"].split("_secret_")[0]
+    # What Stripe.js does when the buyer submits the Payment Element with a card:
+    pm = stripe(
+        "POST",
+        "payment_methods",
+        {
+            "type": "card",
+            "card[number]": "4242424242424242",
+            "card[exp_month]": "12",
+            "card[exp_year]": "2030",
+            "card[cvc]": "123",
+        },
+    )
+    stripe("POST", f"payment_intents/{pi_id}", {"payment_method": pm["id"]})
+    stripe("POST", f"payment_intents/{pi_id}/confirm")
+    # Stripe appends its parameters to the return URL's own query, as the redirect does.
+    done = httpx.get(f"{config['returnUrl']}&payment_intent={pi_id}&redirect_status=succeeded", timeout=60)
+
+    number = re.search(r"Order #(\d+)", done.text)
+    assert number, done.text
+    order = gql(
+        """query($n: [String!]) { orders(first: 1, filter: {numbers: $n}) { edges { node {
+            authorizeStatus chargeStatus total { gross { amount } } } } } }""",
+        {"n": [number.group(1)]},
+        staff_token,
+    )["orders"]["edges"][0]["node"]
+    assert order["authorizeStatus"] == "FULL" or order["chargeStatus"] == "FULL"
+    assert Decimal(str(order["total"]["gross"]["amount"])) == total_amount
+    assert stripe("GET", f"payment_intents/{pi_id}")["amount"] == int(total_amount * 100)
+
+
+def test_an_authorisation_canceled_in_saleor_is_released_in_stripe_and_forged_webhooks_are_refused(
+    staff_token,
+):
+    gateway = os.environ["SALEOR_APP_IDENTIFIER"]
+    app_url = os.environ["PAYMENTS_LIVE_APP_URL"].rstrip("/")
+    strategy = gql(
+        "query($c: String!) { channel(slug: $c) { paymentSettings { defaultTransactionFlowStrategy } } }",
+        {"c": CHANNEL},
+        staff_token,
+    )["channel"]["paymentSettings"]["defaultTransactionFlowStrategy"]
+    if strategy != "AUTHORIZATION":
+        pytest.skip(f"{CHANNEL} charges at once ({strategy}); cancelation needs an authorisation")
+    checkout, total_amount = buyer_checkout(*two_products())
+    init = ok(
+        gql(
+            """mutation($id: ID!, $g: PaymentGatewayToInitialize!) { transactionInitialize(id: $id,
+            paymentGateway: $g) { transaction { id pspReference } errors { message } } }""",
+            {"id": checkout["id"], "g": {"id": gateway, "data": {}}},
+        )["transactionInitialize"]
+    )
+    transaction_id, pi_id = init["transaction"]["id"], init["transaction"]["pspReference"]
+    pm = stripe(
+        "POST",
+        "payment_methods",
+        {
+            "type": "card",
+            "card[number]": "4242424242424242",
+            "card[exp_month]": "12",
+            "card[exp_year]": "2030",
+            "card[cvc]": "123",
+        },
+    )
+    stripe("POST", f"payment_intents/{pi_id}", {"payment_method": pm["id"]})
+    stripe("POST", f"payment_intents/{pi_id}/confirm")
+    ok(
+        gql(
+            "mutation($id: ID!) { transactionProcess(id: $id) { errors { message } } }",
+            {"id": transaction_id},
+        )["transactionProcess"]
+    )
+
+    ok(
+        gql(
+            """mutation($id: ID!) { transactionRequestAction(id: $id, actionType: CANCEL) {
+            errors { field code message } } }""",
+            {"id": transaction_id},
+            staff_token,
+        )["transactionRequestAction"]
+    )
+
+    assert stripe("GET", f"payment_intents/{pi_id}")["status"] == "canceled"
+    state = gql(
+        "query($id: ID!) { transaction(id: $id) { authorizedAmount { amount } canceledAmount { amount } } }",
+        {"id": transaction_id},
+        staff_token,
+    )["transaction"]
+    assert Decimal(str(state["canceledAmount"]["amount"])) == total_amount
+    assert Decimal(str(state["authorizedAmount"]["amount"])) == 0
+
+    body, signature = signed_event("payment_intent.succeeded", stripe("GET", f"payment_intents/{pi_id}"))
+    forged = httpx.post(
+        f"{app_url}/payments/gateway/stripe/webhook",
+        content=body,
+        headers={"Stripe-Signature": signature.replace("v1=", "v1=0"), "Content-Type": "application/json"},
+    )
+    stale_t = int(time.time()) - 3600
+    stale_digest = hmac.new(
+        os.environ["STRIPE_WEBHOOK_SECRET"].encode(), f"{stale_t}.".encode() + body, hashlib.sha256
+    )
+    stale = httpx.post(
+        f"{app_url}/payments/gateway/stripe/webhook",
+        content=body,
+        headers={
+            "Stripe-Signature": f"t={stale_t},v1={stale_digest.hexdigest()}",
+            "Content-Type": "application/json",
+        },
+    )
+    assert (forged.status_code, stale.status_code) == (400, 400)
