@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
+import json
 import logging
 import random
 import time
-from typing import Any
+from collections.abc import Mapping
+from typing import IO, Any
 
 import httpx
 from django.conf import settings
@@ -30,6 +33,9 @@ _RETRY_STATUSES = {429, 502, 503, 504}
 _PERMISSION_CODES = {"PermissionDenied"}
 
 _shared_http: httpx.Client | None = None
+
+# (filename, content, content type) of one file part of a multipart upload.
+UploadFile = tuple[str, bytes | IO[bytes], str]
 
 
 def _http_client() -> httpx.Client:
@@ -66,27 +72,57 @@ class SaleorClient:
         """Run the named operation and return its `data`; raise a typed SaleorError otherwise."""
         body = {"query": operation(name), "operationName": name, "variables": variables or {}}
         headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
-        response = self._post_with_retries(name, body, headers, retry_maybe_sent=not is_mutation(name))
+        response = self._post_with_retries(
+            name, {"json": body}, headers, retry_maybe_sent=not is_mutation(name)
+        )
         return self._parse(name, response)
 
     def mutate(self, name: str, variables: dict[str, Any], field: str) -> dict[str, Any]:
         """Run a mutation and return its payload `field`; user errors raise SaleorMutationError."""
-        payload = self.execute(name, variables).get(field) or {}
-        errors = payload.get("errors") or []
-        if errors:
-            raise SaleorMutationError(
-                name, [UserError(e.get("field"), e.get("code"), e.get("message") or "") for e in errors]
-            )
-        return payload
+        return _payload(name, self.execute(name, variables), field)
+
+    def upload(
+        self,
+        name: str,
+        variables: dict[str, Any],
+        files: Mapping[str, UploadFile],
+        *,
+        field: str | None = None,
+    ) -> dict[str, Any]:
+        """Run a named mutation with files, as a GraphQL multipart request (jaydenseric spec).
+
+        `files` maps a dotted path inside `variables` (e.g. "image" or "input.image") to
+        (filename, content, content type); that variable is sent as null and filled by Saleor with the
+        file part. Returns `data`, or with `field` the mutation payload (user errors raise).
+        """
+        query = operation(name)
+        variables = copy.deepcopy(variables)
+        file_map: dict[str, list[str]] = {}
+        parts: dict[str, UploadFile] = {}
+        for index, (path, upload) in enumerate(files.items()):
+            _set_null(variables, path)
+            file_map[str(index)] = [f"variables.{path}"]
+            parts[str(index)] = upload
+        operations = {"query": query, "operationName": name, "variables": variables}
+        # httpx writes form fields before files: `operations` and `map` precede the file parts, as required.
+        request = {
+            "data": {"operations": json.dumps(operations), "map": json.dumps(file_map)},
+            "files": parts,
+        }
+        headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        response = self._post_with_retries(name, request, headers, retry_maybe_sent=False)
+        data = self._parse(name, response)
+        return data if field is None else _payload(name, data, field)
 
     def _post_with_retries(
-        self, name: str, body: dict[str, Any], headers: dict[str, str], *, retry_maybe_sent: bool
+        self, name: str, request: dict[str, Any], headers: dict[str, str], *, retry_maybe_sent: bool
     ) -> httpx.Response:
+        """POST with httpx keyword arguments `request` ({"json": ...} or {"data": ..., "files": ...})."""
         http = self._http or _http_client()
         attempt = 0
         while True:
             try:
-                response = http.post(self.api_url, json=body, headers=headers)
+                response = http.post(self.api_url, headers=headers, **request)
             except _NOT_SENT as exc:
                 failure: Exception = exc
             except _MAYBE_SENT as exc:
@@ -133,3 +169,25 @@ class SaleorClient:
         if response.status_code >= 400 or "data" not in document:
             raise SaleorResponseError(f"{name}: HTTP {response.status_code} without data")
         return document["data"] or {}
+
+
+def _payload(name: str, data: dict[str, Any], field: str) -> dict[str, Any]:
+    payload = data.get(field) or {}
+    errors = payload.get("errors") or []
+    if errors:
+        raise SaleorMutationError(
+            name, [UserError(e.get("field"), e.get("code"), e.get("message") or "") for e in errors]
+        )
+    return payload
+
+
+def _set_null(variables: dict[str, Any], path: str) -> None:
+    """Put the null placeholder the multipart spec asks for at a dotted path inside the variables."""
+    *parents, leaf = path.split(".")
+    node: Any = variables
+    for key in parents:
+        node = node[int(key)] if isinstance(node, list) else node.setdefault(key, {})
+    if isinstance(node, list):
+        node[int(leaf)] = None
+    else:
+        node[leaf] = None

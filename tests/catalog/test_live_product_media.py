@@ -1,0 +1,42 @@
+"""Against a live Saleor: a pipeline derivative becomes product media through a multipart upload."""
+
+from __future__ import annotations
+
+import io
+
+import httpx
+import pytest
+from PIL import Image
+
+from catalog import images
+from saleor_app.client import SaleorClient
+from tests.catalog import image_factories as make
+from tests.live_saleor import StaffSession
+
+pytestmark = pytest.mark.saleor_live
+
+
+def test_a_webp_derivative_is_uploaded_as_product_media(saleor_api_url):
+    staff = StaffSession(saleor_api_url)
+    product = staff.first_product()
+    photo = make.photo_jpeg(1200, 800, orientation=6)
+    derivative = images.process(io.BytesIO(photo), filename="p.jpg", content_type=None, size=len(photo))
+    upright_512 = derivative.derivatives[1]
+
+    payload = SaleorClient(saleor_api_url, staff.token).upload(
+        "ProductMediaCreate",
+        {"product": product["id"], "alt": "wenchuang live upload check"},
+        {"image": ("check-512.webp", upright_512.data, "image/webp")},
+        field="productMediaCreate",
+    )
+    media = payload["media"]
+    try:
+        assert media["type"] == "IMAGE" and media["alt"] == "wenchuang live upload check"
+        served = httpx.get(media["url"], timeout=30, follow_redirects=True)
+        assert served.status_code == 200
+        width, height = Image.open(io.BytesIO(served.content)).size
+        assert height > width  # the upright (portrait) derivative, not the landscape-stored original
+    finally:
+        staff.gql(
+            "mutation($id: ID!) { productMediaDelete(id: $id) { errors { message } } }", {"id": media["id"]}
+        )
