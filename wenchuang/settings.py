@@ -99,6 +99,38 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
+DOCUMENTS_ROOT = Path(env.str("DOCUMENTS_ROOT", default=str(DATA_DIR / "private-documents")))
+# Object storage: S3 (through django-storages/boto3) when a bucket is named, else the local filesystem.
+# Credentials come from boto3's usual sources (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a role, ...).
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
+# Private documents are readable only through links that expire after this many seconds.
+DOCUMENT_LINK_SECONDS = env.int("DOCUMENT_LINK_SECONDS", default=300)
+if AWS_STORAGE_BUCKET_NAME:
+    _s3 = "storages.backends.s3.S3Storage"
+    STORAGES = {
+        "default": {"BACKEND": _s3, "OPTIONS": {"location": "public", "querystring_auth": False}},
+        "documents": {
+            "BACKEND": _s3,
+            "OPTIONS": {
+                "location": "private",
+                "default_acl": "private",
+                "querystring_auth": True,
+                "querystring_expire": DOCUMENT_LINK_SECONDS,
+                "file_overwrite": False,
+            },
+        },
+    }
+else:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(DOCUMENTS_ROOT), "base_url": None},
+        },
+    }
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
 # Redis serves Celery's broker; the worker runs the webhook inbox.
 REDIS_URL = env.str("REDIS_URL", dev_default="redis://127.0.0.1:6379/0")
@@ -135,6 +167,11 @@ def _dev_encryption_key(secret: str) -> str:
 
 # Fernet keys for secrets at rest (first encrypts, all decrypt: rotate by prepending a new key).
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", dev_default=[_dev_encryption_key(SECRET_KEY)])
+
+LOGIN_URL = "unit_onboarding:login"
+LOGIN_REDIRECT_URL = "unit_onboarding:home"
+# Sales channel new unit warehouses are attached to.
+SALEOR_CHANNEL_SLUG = env.str("SALEOR_CHANNEL_SLUG", default="default-channel")
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str(
