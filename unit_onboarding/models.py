@@ -77,6 +77,7 @@ class Unit(models.Model):
     provisioning_attempts = models.PositiveIntegerField(default=0)
     provisioning_error = models.TextField(blank=True)
     provisioning_requested_at = models.DateTimeField(null=True, blank=True)
+    provisioning_attempted_at = models.DateTimeField(null=True, blank=True)
     provisioned_at = models.DateTimeField(null=True, blank=True)
 
     display_name = models.CharField(_("display name"), max_length=100, blank=True)

@@ -142,6 +142,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "saleor-inbox-redeliver": {"task": "saleor_app.tasks.inbox_redeliver_stale", "schedule": 60.0},
+    "unit-provisioning-retry": {"task": "unit_onboarding.tasks.provision_due_units", "schedule": 60.0},
 }
 
 # This service as Saleor sees it: manifest, registration and webhook target URLs derive from it.
