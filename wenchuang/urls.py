@@ -9,5 +9,6 @@ urlpatterns = [
     path("healthz", health.liveness, name="healthz"),
     path("readyz", health.readiness, name="readyz"),
     path("saleor/", include("saleor_app.urls")),
+    path("onboarding/", include("unit_onboarding.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-import respx
 from django.utils import timezone
 
 from tests.factories import SaleorInstallationFactory
@@ -21,17 +20,8 @@ from unit_onboarding.provisioning import (
 )
 
 from .factories import UnitFactory
-from .fake_saleor import API_URL, FakeSaleor
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def saleor():
-    fake = FakeSaleor()
-    with respx.mock(assert_all_called=False) as mock:
-        mock.post(API_URL).mock(side_effect=fake.handle)
-        yield fake
 
 
 @pytest.fixture
