@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import factory
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
 from unit_onboarding.models import Application, OperatingEntity, Unit, UnitMembership
 from unit_onboarding.uscc import check_character
@@ -28,8 +28,13 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 
 def reviewer():
+    """A member of the reviewers' group (recreated here: a transactional test's flush empties it)."""
+    group, _ = Group.objects.get_or_create(name=REVIEWERS)
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="unit_onboarding", codename="review_application")
+    )
     user = UserFactory()
-    user.groups.add(Group.objects.get(name=REVIEWERS))
+    user.groups.add(group)
     return user
 
 

@@ -23,7 +23,7 @@ from unit_onboarding.models import AgreementShare, AgreementVersion
 
 from .factories import OperatingEntityFactory, UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db
 
 
 def terms(unit, unit_bps=5000, entity_bps=3000, designer_bps=500, pool_bps=500, platform_bps=1000):
@@ -201,3 +201,4 @@ def test_the_database_refuses_overlapping_periods_even_past_the_service(unit, ac
             effective_from=version.effective_from + timedelta(days=1),
             created_by=actor,
         )
+
