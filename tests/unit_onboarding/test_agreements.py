@@ -201,4 +201,3 @@ def test_the_database_refuses_overlapping_periods_even_past_the_service(unit, ac
             effective_from=version.effective_from + timedelta(days=1),
             created_by=actor,
         )
-
