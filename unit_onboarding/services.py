@@ -265,7 +265,10 @@ def unit_profile_update(*, unit: Unit, data: Mapping[str, Any]) -> Unit:
                 setattr(unit, name, data[name])
         unit.story = story_clean(unit.story)
         for name in ("logo", "banner"):
-            if data.get(name):
-                getattr(unit, name).save(data[name].name, data[name], save=False)
+            value = data.get(name)
+            if isinstance(value, UploadedFile):  # a new image; otherwise the form passes the current one back
+                getattr(unit, name).save(value.name, value, save=False)
+            elif value is False:  # the "clear" box was ticked
+                setattr(unit, name, "")
         unit.save()
     return unit

@@ -279,3 +279,15 @@ def test_a_submitted_application_can_no_longer_be_edited_by_the_applicant(client
     draft.unit.refresh_from_db()
     assert draft.unit.credit_code == ""
     assert upload(client, draft, PDF, "late.pdf").status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)  # the file is deleted after commit
+def test_the_applicant_removes_a_document_from_a_draft_and_its_file_goes(client, draft, _storage):
+    assert upload(client, draft, PDF, "wrong.pdf").status_code == 302
+    document = Document.objects.get()
+
+    response = client.post(reverse("unit_onboarding:document_remove", args=[document.pk]))
+
+    assert response.status_code == 302
+    assert not Document.objects.exists()
+    assert [p for p in (_storage / "documents").rglob("*") if p.is_file()] == []

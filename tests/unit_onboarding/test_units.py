@@ -103,6 +103,16 @@ def test_operators_edit_the_profile_and_the_story_is_sanitised(client, unit):
     assert 'href="https://museum.example.cn"' in unit.story
     assert unit.logo.name.endswith(".png") and "logo" not in unit.logo.name.rsplit("/", 1)[-1]
 
+    again = client.post(
+        reverse("unit_onboarding:profile", args=[unit.uid]),
+        {"display_name": "重庆中国三峡博物馆", "story": unit.story},
+    )
+    assert again.status_code == 302
+    logo = unit.logo.name
+    unit.refresh_from_db()
+    assert unit.display_name == "重庆中国三峡博物馆"
+    assert unit.logo.name == logo  # kept, not copied again
+
 
 def test_a_logo_that_is_not_an_image_is_refused(client, unit):
     client.force_login(operator_of(unit))
