@@ -39,21 +39,6 @@ def split_terms(version: AgreementVersion) -> SplitTerms:
     return SplitTerms(version.pk, tuple(ShareTerm(s.party_key, s.role, s.bps) for s in shares))
 
 
-def agreement_version_in_force(unit: Unit, at: datetime) -> AgreementVersion | None:
-    """The version whose period [effective_from, effective_to) contains `at`, shares prefetched."""
-    return (
-        AgreementVersion.objects.filter(agreement__unit=unit, effective_from__lte=at)
-        .exclude(effective_to__lte=at)
-        .prefetch_related("shares")
-        .first()
-    )
-
-
-def split_terms_in_force(unit: Unit, at: datetime) -> SplitTerms | None:
-    version = agreement_version_in_force(unit, at)
-    return split_terms(version) if version else None
-
-
 def shares_check(shares: Sequence[ShareTerm]) -> None:
     """Refuse shares that are not each in 1..10,000 bps, duplicate a party, or miss 10,000 in total."""
     if any(not 0 < s.bps <= TOTAL_BPS for s in shares):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.db.models import Prefetch, QuerySet
 
+from unit_onboarding.agreements import SplitTerms, split_terms
 from unit_onboarding.models import AgreementShare, AgreementVersion, Application, Unit
 
 S = Application.Status
@@ -37,3 +40,18 @@ def agreement_versions(unit: Unit) -> QuerySet[AgreementVersion]:
         .prefetch_related(Prefetch("shares", queryset=AgreementShare.objects.order_by("role", "party_key")))
         .order_by("-number")
     )
+
+
+def agreement_version_in_force(unit: Unit, at: datetime) -> AgreementVersion | None:
+    """The version whose period [effective_from, effective_to) contains `at`, shares prefetched."""
+    return (
+        AgreementVersion.objects.filter(agreement__unit=unit, effective_from__lte=at)
+        .exclude(effective_to__lte=at)
+        .prefetch_related("shares")
+        .first()
+    )
+
+
+def split_terms_in_force(unit: Unit, at: datetime) -> SplitTerms | None:
+    version = agreement_version_in_force(unit, at)
+    return split_terms(version) if version else None

@@ -12,14 +12,13 @@ from unit_onboarding.agreements import (
     ShareTerm,
     SplitTerms,
     agreement_version_add,
-    agreement_version_in_force,
     default_party_keys,
     split_terms,
-    split_terms_in_force,
 )
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.error_codes import OnboardingErrorCode as Code
 from unit_onboarding.models import AgreementShare, AgreementVersion
+from unit_onboarding.selectors import agreement_version_in_force, split_terms_in_force
 
 from .factories import OperatingEntityFactory, UserFactory
 
