@@ -24,6 +24,7 @@ class OnboardingErrorCode(StrEnum):
     PERIOD_GAP = "period_gap"
     PERIOD_IN_PAST = "period_in_past"
     PERIOD_EMPTY = "period_empty"
+    AGREEMENT_MISSING = "agreement_missing"
 
 
 MESSAGES = {
@@ -60,6 +61,9 @@ MESSAGES = {
         "A new version cannot start in the past: sales already made keep their terms."
     ),
     OnboardingErrorCode.PERIOD_EMPTY: _("The end of the period must be after its start."),
+    OnboardingErrorCode.AGREEMENT_MISSING: _(
+        "Before approval, the unit needs a distribution agreement in force: add one on the agreement page."
+    ),
 }
 
 

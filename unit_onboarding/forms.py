@@ -8,6 +8,7 @@ import uuid
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from unit_onboarding import filetypes, uscc
@@ -209,6 +210,7 @@ class AgreementVersionForm(forms.Form):
     def __init__(self, *args, unit: Unit, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.unit = unit
+        self.fields["effective_from"].initial = timezone.localtime().replace(second=0, microsecond=0)
 
     def clean(self):
         data = super().clean()

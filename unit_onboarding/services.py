@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from unit_onboarding import emails, filetypes, provisioning, uscc
 from unit_onboarding.error_codes import OnboardingError
@@ -24,6 +25,7 @@ from unit_onboarding.models import (
     UnitMembership,
 )
 from unit_onboarding.permissions import is_reviewer
+from unit_onboarding.selectors import agreement_version_in_force
 
 S = Application.Status
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -134,6 +136,9 @@ def application_transition(
         raise OnboardingError(Code.TRANSITION_NOT_ALLOWED)
     if to_status == S.SUBMITTED and (missing := application_missing(application)):
         raise OnboardingError(Code.APPLICATION_INCOMPLETE, missing=", ".join(missing))
+    # Every sale of an approved unit must find terms to split by.
+    if to_status == S.APPROVED and agreement_version_in_force(application.unit, timezone.now()) is None:
+        raise OnboardingError(Code.AGREEMENT_MISSING)
     transition = ApplicationTransition.objects.create(
         application=application,
         actor=actor,

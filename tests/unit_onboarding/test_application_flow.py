@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import SaleorInstallationFactory
+from unit_onboarding.agreements import ShareTerm, agreement_version_add
 from unit_onboarding.models import Application, ApplicationTransition, Document, Unit, UnitMembership
 
 from .factories import ApplicationFactory, OperatingEntityFactory, UserFactory, credit_code, reviewer
@@ -71,6 +75,16 @@ def draft(applicant):
         applicant=applicant, unit=OperatingEntityFactory(unit__credit_code="", unit__legal_name_zh="").unit
     )
     return application
+
+
+def add_agreement(unit, actor):
+    unit.refresh_from_db()
+    agreement_version_add(
+        unit=unit,
+        effective_from=timezone.now() - timedelta(minutes=1),
+        shares=[ShareTerm(unit.party_key, "unit", 7000), ShareTerm("platform", "platform", 3000)],
+        actor=actor,
+    )
 
 
 def url(application):
@@ -219,6 +233,9 @@ def test_the_whole_review_path_emails_each_step_and_provisions_on_approval(clien
 
     client.force_login(staff)
     client.post(review_url, {"to_status": "in_review"})
+    refused = client.post(review_url, {"to_status": "approved"}, follow=True)
+    assert "收益分配协议" in refused.content.decode()  # no agreement in force yet
+    add_agreement(draft.unit, staff)
     approved = client.post(review_url, {"to_status": "approved", "comment": "欢迎加入"})
     assert approved.status_code == 302
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connections
+from django.utils import timezone
 
 from tests.factories import SaleorInstallationFactory
 from unit_onboarding.models import Application, ApplicationTransition, Unit, UnitMembership
@@ -115,6 +117,21 @@ def test_apply_review_request_changes_and_approve_in_a_browser(browser, live_ser
 
     review.reload()
     review.click("button[value=in_review]")
+    assert "No distribution agreement in force" in review.locator("#agreement-state").inner_text()
+    review_url = review.url
+    review.click("#agreement-link")
+    review.fill(
+        "#id_effective_from", (timezone.localtime() - timedelta(minutes=1)).strftime("%Y-%m-%d %H:%M")
+    )
+    for role, bps in {"unit": 4000, "operating_entity": 2000, "staff_pool": 2000, "platform": 1500}.items():
+        review.fill(f"#id_{role}_bps", str(bps))
+    review.click("main form button[type=submit]")
+    assert "add up to 9,500" in review.content()  # refused: 95%
+    review.fill("#id_platform_bps", "2000")
+    review.click("main form button[type=submit]")
+    assert "Version 1" in review.content()
+    review.goto(review_url)
+    assert "version 1" in review.locator("#agreement-state").inner_text()
     review.fill("#id_comment", "Welcome.")
     review.click("button[value=approved]")
     assert review.locator("#status").inner_text() == "Approved"
