@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from unit_onboarding.agreements import (
@@ -17,7 +17,7 @@ from unit_onboarding.agreements import (
 )
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.error_codes import OnboardingErrorCode as Code
-from unit_onboarding.models import AgreementShare, AgreementVersion
+from unit_onboarding.models import Agreement, AgreementShare, AgreementVersion
 from unit_onboarding.selectors import agreement_version_in_force, split_terms_in_force
 
 from .factories import OperatingEntityFactory, UserFactory
@@ -136,6 +136,7 @@ def test_overlapping_gapped_and_backdated_versions_are_refused(unit, actor):
     assert follow_on.number == 2
 
 
+@pytest.mark.django_db(transaction=True)  # the check is deferred to the real commit
 def test_the_database_refuses_shares_not_summing_to_10000_at_commit(unit, actor):
     version = agreement_version_add(
         unit=unit, effective_from=timezone.now() + timedelta(days=1), shares=terms(unit), actor=actor
@@ -143,11 +144,16 @@ def test_the_database_refuses_shares_not_summing_to_10000_at_commit(unit, actor)
 
     with pytest.raises(IntegrityError, match="sum to 9000"), transaction.atomic():
         AgreementShare.objects.filter(version=version, role="platform").delete()
-        connection.check_constraints()  # surfaces the deferred trigger before commit
-        with connection.cursor() as cursor:
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        # Within the transaction the sum may be wrong for a moment; the commit refuses it.
+
+    other = Agreement.objects.create(unit=OperatingEntityFactory().unit)
+    with pytest.raises(IntegrityError, match="sum to 0"), transaction.atomic():
+        AgreementVersion.objects.create(
+            agreement=other, number=1, effective_from=timezone.now(), created_by=actor
+        )
 
     assert AgreementShare.objects.filter(version=version).count() == 5
+    assert AgreementVersion.objects.count() == 1
 
 
 def test_the_database_refuses_any_change_to_a_version_in_force(unit, actor):
