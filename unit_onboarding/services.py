@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from unit_onboarding import emails, filetypes, provisioning, uscc
+from unit_onboarding import filetypes, provisioning, tasks, uscc
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.error_codes import OnboardingErrorCode as Code
 from unit_onboarding.models import (
@@ -160,14 +160,12 @@ def application_transition(
     elif to_status == S.REJECTED:
         unit.status = Unit.Status.REJECTED
         unit.save(update_fields=["status", "updated_at"])
-    transaction.on_commit(lambda: emails.application_status_changed(transition_id=transition.pk))
+    transaction.on_commit(lambda: tasks.mail_application_status.delay(transition.pk))
     return application
 
 
 def _enqueue_provisioning(unit_id: int) -> None:
-    from unit_onboarding.tasks import provision_unit
-
-    provision_unit.delay(unit_id)
+    tasks.provision_unit.delay(unit_id)
 
 
 def unit_provisioning_retry(*, unit: Unit) -> None:
@@ -245,7 +243,7 @@ def member_invite(
     membership, _ = UnitMembership.objects.get_or_create(
         user=user, unit=unit, role=role, defaults={"invited_by": invited_by}
     )
-    transaction.on_commit(lambda: emails.member_invited(membership_id=membership.pk, language=language))
+    transaction.on_commit(lambda: tasks.mail_invitation.delay(membership.pk, language))
     return membership
 
 
