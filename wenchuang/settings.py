@@ -115,6 +115,7 @@ if AWS_STORAGE_BUCKET_NAME:
             "BACKEND": _s3,
             "OPTIONS": {
                 "location": "private",
+                "signature_version": "s3v4",
                 "default_acl": "private",
                 "querystring_auth": True,
                 "querystring_expire": DOCUMENT_LINK_SECONDS,
