@@ -220,7 +220,7 @@ def test_a_reviewer_retries_failed_provisioning_with_the_button(client, unit, sa
     )
     client.force_login(reviewer())
     page = client.get(reverse("unit_onboarding:unit", args=[unit.uid])).content.decode()
-    assert 'id="provision-retry"' in page
+    assert 'id="provision-retry"' in page and "HTTP 503" in page
 
     response = client.post(reverse("unit_onboarding:provision_retry", args=[unit.uid]))
 
@@ -231,7 +231,11 @@ def test_a_reviewer_retries_failed_provisioning_with_the_button(client, unit, sa
 
 
 def test_operators_cannot_retry_provisioning(client, unit):
-    Unit.objects.filter(pk=unit.pk).update(provisioning=Unit.Provisioning.FAILED)
+    Unit.objects.filter(pk=unit.pk).update(
+        provisioning=Unit.Provisioning.FAILED, provisioning_error="HTTP 503"
+    )
     client.force_login(operator_of(unit))
 
+    page = client.get(reverse("unit_onboarding:unit", args=[unit.uid])).content.decode()
+    assert 'id="provision-retry"' not in page and "HTTP 503" not in page  # internals are for reviewers
     assert client.post(reverse("unit_onboarding:provision_retry", args=[unit.uid])).status_code == 403
