@@ -95,6 +95,12 @@ class Unit(models.Model):
             models.UniqueConstraint(
                 fields=["credit_code"], condition=~Q(credit_code=""), name="unit_credit_code_unique"
             ),
+            # Order lines are traced to their unit through the warehouse: one unit per warehouse.
+            models.UniqueConstraint(
+                fields=["saleor_warehouse_id"],
+                condition=~Q(saleor_warehouse_id=""),
+                name="unit_saleor_warehouse_unique",
+            ),
         ]
 
     def __str__(self) -> str:

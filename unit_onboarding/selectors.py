@@ -25,6 +25,13 @@ def units_of(user) -> QuerySet[Unit]:
     return Unit.objects.filter(memberships__user=user).distinct().order_by("pk")
 
 
+def unit_for_warehouse(saleor_warehouse_id: str) -> Unit | None:
+    """The unit owning a Saleor warehouse (how an order line's allocation leads to its unit)."""
+    if not saleor_warehouse_id:
+        return None
+    return Unit.objects.filter(saleor_warehouse_id=saleor_warehouse_id).first()
+
+
 def review_queue() -> QuerySet[Application]:
     """Applications waiting for a reviewer first, then the rest (drafts are the applicant's business)."""
     return (

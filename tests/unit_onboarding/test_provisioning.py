@@ -18,6 +18,7 @@ from unit_onboarding.provisioning import (
     units_due_for_provisioning,
     warehouse_address,
 )
+from unit_onboarding.selectors import unit_for_warehouse
 
 from .factories import UnitFactory
 
@@ -47,6 +48,14 @@ def test_provisioning_creates_one_tagged_warehouse_in_the_channel(saleor, instal
     assert saleor.channel_warehouses == [warehouse["id"]]
     assert warehouse["address"]["countryArea"] == "重庆市"
     assert warehouse["address"]["city"] == "渝中区"  # municipalities: the district is Saleor's city
+
+
+def test_the_unit_is_found_from_its_warehouse(saleor, installation, approved_unit):
+    unit = unit_provision(unit_id=approved_unit.pk)
+
+    assert unit_for_warehouse(unit.saleor_warehouse_id) == unit
+    assert unit_for_warehouse("V2FyZWhvdXNlOm5vbmU=") is None
+    assert unit_for_warehouse("") is None
 
 
 def test_provisioning_again_creates_nothing_new(saleor, installation, approved_unit):
