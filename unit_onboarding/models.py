@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Func, Q
 from django.utils.translation import gettext_lazy as _
 
+from saleor_app import secrets_at_rest
 from unit_onboarding.storage import document_storage, public_storage
 
 
@@ -129,7 +130,7 @@ class OperatingEntity(models.Model):
         _("settlement method"), max_length=16, choices=Settlement.choices, default=Settlement.BANK
     )
     bank_name = models.CharField(_("bank name"), max_length=100, blank=True)
-    bank_account = models.CharField(_("bank account number"), max_length=40, blank=True)
+    bank_account_encrypted = models.TextField(blank=True, help_text="bank account number (encrypted at rest)")
     stripe_account_id = models.CharField(_("Stripe account id"), max_length=64, blank=True)
 
     def __str__(self) -> str:
@@ -138,6 +139,14 @@ class OperatingEntity(models.Model):
     @property
     def party_key(self) -> str:
         return f"entity:{self.pk}"
+
+    @property
+    def bank_account(self) -> str:
+        return secrets_at_rest.decrypt(self.bank_account_encrypted) if self.bank_account_encrypted else ""
+
+    @bank_account.setter
+    def bank_account(self, value: str) -> None:
+        self.bank_account_encrypted = secrets_at_rest.encrypt(value) if value else ""
 
 
 class Application(models.Model):

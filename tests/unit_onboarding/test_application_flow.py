@@ -308,3 +308,14 @@ def test_the_applicant_removes_a_document_from_a_draft_and_its_file_goes(client,
     assert response.status_code == 302
     assert not Document.objects.exists()
     assert [p for p in (_storage / "documents").rglob("*") if p.is_file()] == []
+
+
+def test_the_bank_account_is_encrypted_at_rest(client, draft):
+    client.post(url(draft), complete_form(save="1"))
+
+    entity = draft.unit.operating_entity
+    entity.refresh_from_db()
+    assert entity.bank_account == "6216610200016587010"
+    assert "6216610200016587010" not in entity.bank_account_encrypted
+    page = client.get(url(draft)).content.decode()
+    assert 'value="6216610200016587010"' in page  # the applicant sees it back in the form
