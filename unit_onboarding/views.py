@@ -124,11 +124,22 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
             "document_form": DocumentForm() if editable else None,
             "documents": app.documents.order_by("uploaded_at"),
             "transitions": app.transitions.select_related("actor"),
-            "missing": services.application_missing(app) if editable else [],
+            "missing": _missing_labels(form, services.application_missing(app)) if editable else [],
             "reviewer": is_reviewer(request.user),
         },
         status=200 if request.method == "GET" or form is None or not form.errors else 400,
     )
+
+
+def _missing_labels(form: ApplicationForm, missing: list[str]) -> list[str]:
+    """What is still needed, named as the form names it, in the user's language."""
+    labels = []
+    for name in missing:
+        if name.startswith("document_"):
+            labels.append(str(Document.Kind(name.removeprefix("document_")).label))
+        else:
+            labels.append(str(form.fields[name].label))
+    return labels
 
 
 @login_required

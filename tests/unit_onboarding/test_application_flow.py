@@ -207,6 +207,7 @@ def test_submitting_without_the_business_licence_is_refused(client, draft):
 
     assert response.status_code == 400
     assert "complete the required fields" in str(response.context["form"].non_field_errors())
+    assert response.context["missing"] == ["Business licence / legal person certificate"]
     draft.refresh_from_db()
     assert draft.status == Application.Status.DRAFT
     assert draft.unit.credit_code == ""  # the form's values were not half-saved either
