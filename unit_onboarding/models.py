@@ -171,6 +171,14 @@ class Application(models.Model):
 
     class Meta:
         permissions = [("review_application", "Can review unit applications (platform reviewer)")]
+        constraints = [
+            # One application in progress per applicant (a double click must not start two).
+            models.UniqueConstraint(
+                fields=["applicant"],
+                condition=~Q(status__in=["approved", "rejected"]),
+                name="application_one_open_per_applicant",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit} ({self.status})"

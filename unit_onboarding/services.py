@@ -70,12 +70,17 @@ REQUIRED_UNIT_FIELDS = tuple(f for f in UNIT_FIELDS if f != "legal_name_en")
 REQUIRED_DOCUMENTS = (Document.Kind.BUSINESS_LICENCE,)
 
 
-@transaction.atomic
 def application_start(*, applicant: AbstractBaseUser, language: str) -> Application:
-    """A new, empty draft with its (applying) unit and operating entity."""
-    unit = Unit.objects.create()
-    OperatingEntity.objects.create(unit=unit)
-    return Application.objects.create(unit=unit, applicant=applicant, language=language)
+    """The applicant's open application, or a new empty draft with its unit and operating entity."""
+    try:
+        with transaction.atomic():
+            unit = Unit.objects.create()
+            OperatingEntity.objects.create(unit=unit)
+            return Application.objects.create(unit=unit, applicant=applicant, language=language)
+    except IntegrityError as exc:
+        if "application_one_open_per_applicant" not in str(exc):
+            raise
+        return Application.objects.exclude(status__in=[S.APPROVED, S.REJECTED]).get(applicant=applicant)
 
 
 def application_save(

@@ -320,3 +320,14 @@ def test_the_bank_account_is_encrypted_at_rest(client, draft):
     assert "6216610200016587010" not in entity.bank_account_encrypted
     page = client.get(url(draft)).content.decode()
     assert 'value="6216610200016587010"' in page  # the applicant sees it back in the form
+
+
+def test_starting_twice_gives_the_same_draft(applicant):
+    from unit_onboarding.services import application_start
+
+    first = application_start(applicant=applicant, language="en")
+    second = application_start(applicant=applicant, language="en")
+
+    assert first == second
+    assert Application.objects.filter(applicant=applicant).count() == 1
+    assert Unit.objects.count() == 1  # the second attempt's unit was rolled back
