@@ -100,7 +100,10 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
-# Originals and other private files: never under MEDIA_ROOT, never served by URL.
+# Originals, unit documents and other private files: never under MEDIA_ROOT, never served by URL.
+DOCUMENTS_ROOT = Path(env.str("DOCUMENTS_ROOT", default=str(DATA_DIR / "private-documents")))
+# Private documents are readable only through links that expire after this many seconds.
+DOCUMENT_LINK_SECONDS = env.int("DOCUMENT_LINK_SECONDS", default=300)
 PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(DATA_DIR / "private")))
 
 # Object storage: S3 (or an S3-compatible service) when a bucket is named, the filesystem otherwise.
@@ -143,6 +146,15 @@ if AWS_STORAGE_BUCKET_NAME:
             "querystring_expire": 300,
         },
     }
+    DOCUMENTS_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **PRIVATE_STORAGE["OPTIONS"],
+            "location": "private/documents",
+            "default_acl": "private",
+            "querystring_expire": DOCUMENT_LINK_SECONDS,
+        },
+    }
 else:
     PUBLIC_STORAGE = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
@@ -152,11 +164,17 @@ else:
         "BACKEND": "wenchuang.storage.PrivateFileSystemStorage",
         "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT)},
     }
+    DOCUMENTS_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DOCUMENTS_ROOT), "base_url": None},
+    }
 STORAGES = {
     "default": PUBLIC_STORAGE,
     "private": PRIVATE_STORAGE,
+    "documents": DOCUMENTS_STORAGE,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
 
 # Redis serves Celery's broker; the worker runs the webhook inbox.
 REDIS_URL = env.str("REDIS_URL", dev_default="redis://127.0.0.1:6379/0")
@@ -170,6 +188,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "saleor-inbox-redeliver": {"task": "saleor_app.tasks.inbox_redeliver_stale", "schedule": 60.0},
     "stripe-events-redeliver": {"task": "payments.gateway.tasks.stripe_events_redeliver", "schedule": 60.0},
+    "unit-provisioning-retry": {"task": "unit_onboarding.tasks.provision_due_units", "schedule": 60.0},
 }
 
 # This service as Saleor sees it: manifest, registration and webhook target URLs derive from it.
@@ -211,6 +230,10 @@ SALEOR_SYNC_WEBHOOK_MAX_AGE = env.int("SALEOR_SYNC_WEBHOOK_MAX_AGE", default=900
 # Payment methods offered per Saleor channel: "slug=card|alipay|wechat_pay; other-slug=card".
 STRIPE_DEFAULT_PAYMENT_METHODS = env.list("STRIPE_DEFAULT_PAYMENT_METHODS", default=["card"])
 STRIPE_CHANNEL_PAYMENT_METHODS = env.str("STRIPE_CHANNEL_PAYMENT_METHODS", default="")
+LOGIN_URL = "unit_onboarding:login"
+LOGIN_REDIRECT_URL = "unit_onboarding:home"
+# Sales channel new unit warehouses are attached to.
+SALEOR_CHANNEL_SLUG = env.str("SALEOR_CHANNEL_SLUG", default="default-channel")
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str(

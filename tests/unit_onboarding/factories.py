@@ -1,0 +1,85 @@
+"""Factories for unit onboarding: units with real-format credit codes, applications, members."""
+
+from __future__ import annotations
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+
+from unit_onboarding.models import Application, OperatingEntity, Unit, UnitMembership
+from unit_onboarding.uscc import check_character
+
+REVIEWERS = "Platform reviewers"
+
+
+def credit_code(n: int, prefix: str = "12500000") -> str:
+    """A valid USCC of a public institution (12...) in Chongqing (500000), numbered n."""
+    first17 = f"{prefix}{n:09d}"[:17]
+    return first17 + check_character(first17)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+
+    username = factory.Sequence(lambda n: f"user{n}@example.cn")
+    email = factory.SelfAttribute("username")
+    password = factory.django.Password("correct horse battery staple")
+
+
+def reviewer():
+    """A member of the reviewers' group (recreated here: a transactional test's flush empties it)."""
+    group, _ = Group.objects.get_or_create(name=REVIEWERS)
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="unit_onboarding", codename="review_application")
+    )
+    user = UserFactory()
+    user.groups.add(group)
+    return user
+
+
+class UnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Unit
+
+    legal_name_zh = factory.Sequence(lambda n: f"重庆第{n}博物馆")
+    legal_name_en = factory.Sequence(lambda n: f"Chongqing Museum No. {n}")
+    unit_type = "museum"
+    credit_code = factory.Sequence(lambda n: credit_code(400000 + n))
+    province = "重庆市"
+    city = "重庆市"
+    district = "渝中区"
+    street = "人民路236号"
+    postal_code = "400015"
+    contact_name = "李华"
+    contact_phone = "+86 23 6367 9011"
+    contact_email = factory.Sequence(lambda n: f"contact{n}@museum.example.cn")
+    pilot_level = "municipal"
+    operating_mode = "commissioned"
+
+
+class OperatingEntityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OperatingEntity
+
+    unit = factory.SubFactory(UnitFactory)
+    legal_name = factory.Sequence(lambda n: f"重庆文创第{n}有限公司")
+    credit_code = factory.Sequence(lambda n: credit_code(700000 + n, prefix="91500103"))
+    settlement_method = "bank"
+    bank_name = "中国工商银行重庆分行"
+    bank_account = "6222020200112233445"
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+
+    unit = factory.SubFactory(UnitFactory)
+    applicant = factory.SubFactory(UserFactory)
+    status = Application.Status.DRAFT
+
+
+def operator_of(unit: Unit, role: str = UnitMembership.Role.OPERATOR):
+    user = UserFactory()
+    UnitMembership.objects.create(user=user, unit=unit, role=role)
+    return user

@@ -1,0 +1,186 @@
+"""Isolation: an operator of unit A gets 403/404 on every route of this app that names unit B's objects.
+
+The routes are read from the URL resolver, so a new route is swept without editing this test; a new
+route without object arguments must be added to OWN_SCOPE (after checking it shows only the user's own data).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.urls import URLPattern, reverse
+from django.utils import timezone
+
+from unit_onboarding import urls as onboarding_urls
+from unit_onboarding.agreements import ShareTerm, agreement_version_add
+from unit_onboarding.documents import document_link
+from unit_onboarding.models import AgreementVersion, Application, Document, Unit, UnitMembership
+
+from .factories import ApplicationFactory, OperatingEntityFactory, UserFactory, reviewer
+
+pytestmark = pytest.mark.django_db
+
+# Routes without object arguments: each shows or acts on the signed-in user's own things only.
+OWN_SCOPE = {"home", "signup", "login", "logout", "set_language", "apply", "review_queue"}
+# Routes whose argument is a secret token rather than an object id.
+TOKEN_ROUTES = {"set_password", "document_blob"}
+PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def patterns() -> list[URLPattern]:
+    return [p for p in onboarding_urls.urlpatterns if isinstance(p, URLPattern)]
+
+
+def make_unit_world(name: str) -> dict:
+    from django.core.files.base import ContentFile
+
+    unit = OperatingEntityFactory(unit__status=Unit.Status.ACTIVE, unit__display_name=name).unit
+    application = ApplicationFactory(unit=unit, status=Application.Status.CHANGES_REQUESTED)
+    document = Document(
+        application=application,
+        kind="business_licence",
+        original_name=f"{name}.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256="0" * 64,
+        uploaded_by=application.applicant,
+    )
+    document.file.save(f"{name}.pdf", ContentFile(PDF), save=True)
+    version = agreement_version_add(
+        unit=unit,
+        effective_from=timezone.now() + timedelta(days=1),
+        shares=[ShareTerm(unit.party_key, "unit", 9000), ShareTerm("platform", "platform", 1000)],
+        actor=application.applicant,
+    )
+    UnitMembership.objects.create(user=application.applicant, unit=unit, role="operator")
+    UnitMembership.objects.create(user=UserFactory(), unit=unit, role="finance")
+    return {"unit": unit, "application": application, "document": document, "version": version}
+
+
+def route_kwargs(pattern: URLPattern, world: dict, viewer_id: int) -> dict:
+    route = str(pattern.pattern)
+    names = set(pattern.pattern.converters)
+    kwargs = {}
+    if "uid" in names:
+        kwargs["uid"] = world["unit"].uid
+    if "pk" in names:
+        kwargs["pk"] = world["document"].pk if route.startswith("documents/") else world["application"].pk
+    if pattern.name == "document_blob":
+        # A link the owner was given, replayed by someone else.
+        kwargs["token"] = document_link(world["document"], world["application"].applicant_id).rsplit("/", 2)[
+            -2
+        ]
+    assert set(kwargs) == names or pattern.name == "set_password", (
+        f"no object for {route}: extend route_kwargs"
+    )
+    return kwargs
+
+
+def snapshot(world: dict) -> tuple:
+    unit = Unit.objects.get(pk=world["unit"].pk)
+    return (
+        Application.objects.get(pk=world["application"].pk).status,
+        Document.objects.filter(application=world["application"]).count(),
+        AgreementVersion.objects.filter(agreement__unit=unit).count(),
+        UnitMembership.objects.filter(unit=unit).count(),
+        unit.provisioning,
+        unit.display_name,
+        unit.legal_name_zh,
+    )
+
+
+@pytest.fixture
+def worlds():
+    return make_unit_world("unit-a"), make_unit_world("unit-b")
+
+
+def test_every_route_is_either_own_scope_token_or_object_scoped():
+    names = {p.name for p in patterns()}
+    without_args = {p.name for p in patterns() if not p.pattern.converters}
+
+    assert without_args == OWN_SCOPE
+    assert names >= TOKEN_ROUTES
+
+
+def test_an_operator_of_unit_a_gets_403_or_404_on_every_route_of_unit_b(client, worlds):
+    world_a, world_b = worlds
+    operator_a = world_a["application"].applicant
+    client.force_login(operator_a)
+    before = snapshot(world_b)
+    swept = []
+
+    for pattern in patterns():
+        if pattern.name in OWN_SCOPE or pattern.name == "set_password":
+            continue
+        path = reverse(
+            f"unit_onboarding:{pattern.name}", kwargs=route_kwargs(pattern, world_b, operator_a.pk)
+        )
+        got = client.get(path)
+        posted = client.post(
+            path,
+            {
+                "to_status": "approved",
+                "display_name": "hijacked",
+                "email": "x@evil.example",
+                "role": "operator",
+                "legal_name_zh": "hijacked",
+                "save": "1",
+                "kind": "other",
+            },
+        )
+        assert got.status_code in {403, 404, 405}, (path, got.status_code)
+        assert posted.status_code in {403, 404}, (path, posted.status_code)
+        swept.append(pattern.name)
+
+    assert snapshot(world_b) == before
+    assert len(swept) == len(patterns()) - len(OWN_SCOPE) - 1
+    assert not UnitMembership.objects.filter(unit=world_b["unit"], user__email="x@evil.example").exists()
+
+
+def test_the_same_routes_work_for_unit_a_itself(client, worlds):
+    """The sweep's control: with unit A's own objects, the GET routes answer (so 404s above are isolation)."""
+    world_a, _ = worlds
+    operator_a = world_a["application"].applicant
+    client.force_login(operator_a)
+
+    for pattern in patterns():
+        if pattern.name in OWN_SCOPE or pattern.name in {"set_password", "review", "provision_retry"}:
+            continue
+        path = reverse(
+            f"unit_onboarding:{pattern.name}", kwargs=route_kwargs(pattern, world_a, operator_a.pk)
+        )
+        status = client.get(path).status_code
+        assert status in {200, 302, 405}, (path, status)
+
+
+def test_own_scope_pages_show_nothing_of_other_units(client, worlds):
+    world_a, world_b = worlds
+    client.force_login(world_a["application"].applicant)
+
+    pages = "".join(
+        client.get(reverse(f"unit_onboarding:{name}")).content.decode() for name in ("home", "apply")
+    )
+
+    assert "unit-a" in pages or str(world_a["unit"]) in pages
+    assert str(world_b["unit"]) not in pages
+    assert client.get(reverse("unit_onboarding:review_queue")).status_code == 403
+
+
+def test_a_platform_reviewer_sees_every_unit(client, worlds):
+    _, world_b = worlds
+    client.force_login(reviewer())
+
+    for name in ("unit", "agreement", "members"):
+        assert client.get(reverse(f"unit_onboarding:{name}", args=[world_b["unit"].uid])).status_code == 200
+    assert client.get(reverse("unit_onboarding:review", args=[world_b["application"].pk])).status_code == 200
+    assert client.get(reverse("unit_onboarding:document", args=[world_b["document"].pk])).status_code == 302
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, worlds):
+    _, world_b = worlds
+
+    response = client.get(reverse("unit_onboarding:unit", args=[world_b["unit"].uid]))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("unit_onboarding:login"))

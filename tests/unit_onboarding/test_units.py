@@ -1,0 +1,241 @@
+"""A unit after approval: invitations, profile, distribution agreement, provisioning retry."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import SaleorInstallationFactory
+from unit_onboarding.models import AgreementVersion, Unit, UnitMembership
+
+from .factories import OperatingEntityFactory, operator_of, reviewer
+
+pytestmark = pytest.mark.django_db
+
+PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 32
+
+
+@pytest.fixture
+def unit():
+    return OperatingEntityFactory(unit__status=Unit.Status.ACTIVE).unit
+
+
+@pytest.mark.django_db(transaction=True)  # the invitation is mailed after commit
+def test_an_invited_operator_sets_a_password_logs_in_and_sees_only_their_unit(client, unit):
+    other_unit = OperatingEntityFactory(unit__status=Unit.Status.ACTIVE).unit
+    operator_of(other_unit)
+    client.force_login(operator_of(unit))
+
+    response = client.post(
+        reverse("unit_onboarding:members", args=[unit.uid]),
+        {"email": "Shop.Manager@Museum.example.cn", "role": "finance"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 302
+    [invitation] = mail.outbox
+    assert invitation.to == ["shop.manager@museum.example.cn"]
+    link = re.search(r"https?://\S+/onboarding/set-password/\S+/", invitation.body).group(0)
+    client.logout()
+
+    form = client.get(link.split("127.0.0.1:8080", 1)[-1], follow=True)
+    assert form.status_code == 200 and form.context["validlink"]
+    password = "Terracotta-Warrior-2026"
+    done = client.post(form.redirect_chain[-1][0], {"new_password1": password, "new_password2": password})
+    assert done.status_code == 302
+
+    assert client.login(username="shop.manager@museum.example.cn", password=password)
+    home = client.get(reverse("unit_onboarding:home")).content.decode()
+    assert str(unit) in home and str(other_unit) not in home
+    membership = UnitMembership.objects.get(user__email="shop.manager@museum.example.cn")
+    assert (membership.unit, membership.role) == (unit, "finance")
+    assert client.get(reverse("unit_onboarding:unit", args=[other_unit.uid])).status_code == 404
+    assert (
+        client.get(link.split("127.0.0.1:8080", 1)[-1], follow=True).context["validlink"] is False
+    )  # used once
+
+
+def test_only_operators_invite(client, unit):
+    client.force_login(operator_of(unit, role="finance"))
+
+    response = client.post(
+        reverse("unit_onboarding:members", args=[unit.uid]), {"email": "a@b.cn", "role": "operator"}
+    )
+
+    assert response.status_code == 403
+    assert not UnitMembership.objects.filter(user__email="a@b.cn").exists()
+
+
+def test_operators_edit_the_profile_and_the_story_is_sanitised(client, unit):
+    client.force_login(operator_of(unit))
+    story = (
+        '<h2>三峡的故事</h2><p onclick="steal()">Bronze <strong>mirrors</strong>'
+        '<script>alert(1)</script> <a href="javascript:alert(1)">x</a> <a href="https://museum.example.cn">site</a></p>'
+        '<img src=x onerror="alert(1)"><style>body{}</style>'
+    )
+
+    response = client.post(
+        reverse("unit_onboarding:profile", args=[unit.uid]),
+        {
+            "display_name": "三峡博物馆",
+            "story": story,
+            "opening_hours": "周二至周日 9:00-17:00",
+            "province": "重庆市",
+            "city": "重庆市",
+            "district": "渝中区",
+            "street": "人民路236号",
+            "postal_code": "400015",
+            "logo": SimpleUploadedFile("logo.exe", PNG, content_type="application/octet-stream"),
+        },
+    )
+
+    assert response.status_code == 302
+    unit.refresh_from_db()
+    assert unit.display_name == "三峡博物馆"
+    assert "<script" not in unit.story and "onclick" not in unit.story and "<img" not in unit.story
+    assert "javascript:" not in unit.story and "<style" not in unit.story
+    assert "<h2>三峡的故事</h2>" in unit.story and "<strong>mirrors</strong>" in unit.story
+    assert 'href="https://museum.example.cn"' in unit.story
+    assert unit.logo.name.endswith(".png") and "logo" not in unit.logo.name.rsplit("/", 1)[-1]
+
+    again = client.post(
+        reverse("unit_onboarding:profile", args=[unit.uid]),
+        {"display_name": "重庆中国三峡博物馆", "story": unit.story},
+    )
+    assert again.status_code == 302
+    logo = unit.logo.name
+    unit.refresh_from_db()
+    assert unit.display_name == "重庆中国三峡博物馆"
+    assert unit.logo.name == logo  # kept, not copied again
+
+
+def test_a_logo_that_is_not_an_image_is_refused(client, unit):
+    client.force_login(operator_of(unit))
+
+    response = client.post(
+        reverse("unit_onboarding:profile", args=[unit.uid]),
+        {
+            "display_name": "x",
+            "logo": SimpleUploadedFile("logo.png", b"MZ\x90\x00", content_type="image/png"),
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 200
+    assert "not JPEG or PNG" in str(response.context["form"].errors["logo"])
+    unit.refresh_from_db()
+    assert unit.display_name == "" and not unit.logo
+
+
+def agreement_form(**overrides):
+    data = {
+        "effective_from": (timezone.localtime() + timedelta(days=1)).strftime("%Y-%m-%d %H:%M"),
+        "unit_bps": 5000,
+        "operating_entity_bps": 3000,
+        "designer_bps": 500,
+        "designer_name": "li-wei",
+        "staff_pool_bps": 500,
+        "platform_bps": 1000,
+    }
+    data.update(overrides)
+    return data
+
+
+def test_unit_finance_adds_an_agreement_version(client, unit):
+    client.force_login(operator_of(unit, role="finance"))
+
+    response = client.post(reverse("unit_onboarding:agreement", args=[unit.uid]), agreement_form())
+
+    assert response.status_code == 302
+    version = AgreementVersion.objects.get(agreement__unit=unit)
+    assert {s.party_key: s.bps for s in version.shares.all()} == {
+        f"unit:{unit.uid}": 5000,
+        f"entity:{unit.operating_entity.pk}": 3000,
+        "designer:li-wei": 500,
+        f"staff_pool:{unit.uid}": 500,
+        "platform": 1000,
+    }
+
+
+@pytest.mark.parametrize(
+    ("overrides", "language", "message"),
+    [
+        ({"platform_bps": 900}, "en", "add up to 9,900"),
+        ({"platform_bps": 900}, "zh-hans", "当前合计为 9,900"),
+        ({"designer_name": ""}, "en", "Name the designer"),
+    ],
+)
+def test_bad_agreements_get_clear_messages_and_save_nothing(client, unit, overrides, language, message):
+    client.force_login(reviewer())
+
+    response = client.post(
+        reverse("unit_onboarding:agreement", args=[unit.uid]),
+        agreement_form(**overrides),
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not AgreementVersion.objects.exists()
+
+
+def test_an_overlapping_version_is_refused_on_its_field(client, unit):
+    client.force_login(reviewer())
+    assert (
+        client.post(reverse("unit_onboarding:agreement", args=[unit.uid]), agreement_form()).status_code
+        == 302
+    )
+
+    response = client.post(
+        reverse("unit_onboarding:agreement", args=[unit.uid]),
+        agreement_form(effective_from=(timezone.localtime() + timedelta(hours=2)).strftime("%Y-%m-%d %H:%M")),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert response.status_code == 400
+    assert "overlaps the period of version 1" in str(response.context["form"].errors["effective_from"])
+    assert AgreementVersion.objects.count() == 1
+
+
+def test_operators_read_the_agreement_but_cannot_change_it(client, unit):
+    client.force_login(operator_of(unit))
+
+    assert client.get(reverse("unit_onboarding:agreement", args=[unit.uid])).status_code == 200
+    assert (
+        client.post(reverse("unit_onboarding:agreement", args=[unit.uid]), agreement_form()).status_code
+        == 403
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reviewer_retries_failed_provisioning_with_the_button(client, unit, saleor):
+    SaleorInstallationFactory()
+    Unit.objects.filter(pk=unit.pk).update(
+        provisioning=Unit.Provisioning.FAILED, provisioning_error="HTTP 503"
+    )
+    client.force_login(reviewer())
+    page = client.get(reverse("unit_onboarding:unit", args=[unit.uid])).content.decode()
+    assert 'id="provision-retry"' in page and "HTTP 503" in page
+
+    response = client.post(reverse("unit_onboarding:provision_retry", args=[unit.uid]))
+
+    assert response.status_code == 302
+    unit.refresh_from_db()
+    assert unit.provisioning == Unit.Provisioning.DONE
+    assert len(saleor.warehouses) == 1
+
+
+def test_operators_cannot_retry_provisioning(client, unit):
+    Unit.objects.filter(pk=unit.pk).update(
+        provisioning=Unit.Provisioning.FAILED, provisioning_error="HTTP 503"
+    )
+    client.force_login(operator_of(unit))
+
+    page = client.get(reverse("unit_onboarding:unit", args=[unit.uid])).content.decode()
+    assert 'id="provision-retry"' not in page and "HTTP 503" not in page  # internals are for reviewers
+    assert client.post(reverse("unit_onboarding:provision_retry", args=[unit.uid])).status_code == 403

@@ -1,0 +1,82 @@
+"""Error codes of unit onboarding; each maps to a message the user reads in their language."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.utils.translation import gettext_lazy as _
+
+
+class OnboardingErrorCode(StrEnum):
+    CREDIT_CODE_LENGTH = "credit_code_length"
+    CREDIT_CODE_ALPHABET = "credit_code_alphabet"
+    CREDIT_CODE_DIVISION = "credit_code_division"
+    CREDIT_CODE_CHECK = "credit_code_check"
+    CREDIT_CODE_TAKEN = "credit_code_taken"
+    FILE_TOO_LARGE = "file_too_large"
+    FILE_TYPE_NOT_ALLOWED = "file_type_not_allowed"
+    TRANSITION_NOT_ALLOWED = "transition_not_allowed"
+    APPLICATION_INCOMPLETE = "application_incomplete"
+    SHARES_SUM = "shares_sum"
+    SHARES_DUPLICATE_PARTY = "shares_duplicate_party"
+    SHARE_NOT_POSITIVE = "share_not_positive"
+    PERIOD_OVERLAP = "period_overlap"
+    PERIOD_GAP = "period_gap"
+    PERIOD_IN_PAST = "period_in_past"
+    PERIOD_EMPTY = "period_empty"
+    AGREEMENT_MISSING = "agreement_missing"
+
+
+MESSAGES = {
+    OnboardingErrorCode.CREDIT_CODE_LENGTH: _("A unified social credit code has exactly 18 characters."),
+    OnboardingErrorCode.CREDIT_CODE_ALPHABET: _(
+        "A unified social credit code uses only digits and capital letters except I, O, S, V and Z."
+    ),
+    OnboardingErrorCode.CREDIT_CODE_DIVISION: _(
+        "Characters 3 to 8 of a unified social credit code are the six-digit administrative division code."
+    ),
+    OnboardingErrorCode.CREDIT_CODE_CHECK: _(
+        "This unified social credit code is not valid: its check character does not match. "
+        "Please check it against the certificate."
+    ),
+    OnboardingErrorCode.CREDIT_CODE_TAKEN: _(
+        "An application for this unified social credit code already exists."
+    ),
+    OnboardingErrorCode.FILE_TOO_LARGE: _("The file is larger than %(limit)s MB."),
+    OnboardingErrorCode.FILE_TYPE_NOT_ALLOWED: _(
+        "The file's content is not a PDF, JPEG or PNG (whatever its name says)."
+    ),
+    OnboardingErrorCode.TRANSITION_NOT_ALLOWED: _("This action is not allowed for this application now."),
+    OnboardingErrorCode.APPLICATION_INCOMPLETE: _("Please complete the required fields before submitting."),
+    OnboardingErrorCode.SHARES_SUM: _(
+        "The shares must add up to exactly 100%% (10,000 basis points); they add up to %(total)s."
+    ),
+    OnboardingErrorCode.SHARES_DUPLICATE_PARTY: _("Each party may appear only once in an agreement."),
+    OnboardingErrorCode.SHARE_NOT_POSITIVE: _("Each share must be between 1 and 10,000 basis points."),
+    OnboardingErrorCode.PERIOD_OVERLAP: _("This period overlaps the period of version %(number)s."),
+    OnboardingErrorCode.PERIOD_GAP: _(
+        "This period must start when version %(number)s ends (%(end)s): no gaps."
+    ),
+    OnboardingErrorCode.PERIOD_IN_PAST: _(
+        "A new version cannot start in the past: sales already made keep their terms."
+    ),
+    OnboardingErrorCode.PERIOD_EMPTY: _("The end of the period must be after its start."),
+    OnboardingErrorCode.AGREEMENT_MISSING: _(
+        "Before approval, the unit needs a distribution agreement in force: add one on the agreement page."
+    ),
+}
+
+
+class OnboardingError(Exception):
+    """A refusal the user can act on; `field` names the form field it belongs to, if any."""
+
+    def __init__(self, code: OnboardingErrorCode, field: str | None = None, **params: object) -> None:
+        self.code = code
+        self.field = field
+        self.params = params
+        super().__init__(code.value)
+
+    @property
+    def message(self) -> str:
+        text = str(MESSAGES[self.code])
+        return text % self.params if self.params else text.replace("%%", "%")

@@ -1,0 +1,228 @@
+"""Forms: parse and explain input field by field; the services decide."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from unit_onboarding import filetypes, uscc
+from unit_onboarding.agreements import ShareTerm, default_party_keys
+from unit_onboarding.error_codes import MESSAGES, OnboardingError
+from unit_onboarding.error_codes import OnboardingErrorCode as Code
+from unit_onboarding.models import AgreementShare, Document, OperatingEntity, Unit, UnitMembership
+from unit_onboarding.services import ENTITY_FIELDS, REQUIRED_UNIT_FIELDS, UNIT_FIELDS
+
+_USCC_CODES = {
+    "length": Code.CREDIT_CODE_LENGTH,
+    "alphabet": Code.CREDIT_CODE_ALPHABET,
+    "division": Code.CREDIT_CODE_DIVISION,
+    "check": Code.CREDIT_CODE_CHECK,
+}
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+
+
+def credit_code_clean(value: str) -> str:
+    code = uscc.normalise(value or "")
+    if code and (why := uscc.problem(code)):
+        raise forms.ValidationError(MESSAGES[_USCC_CODES[why]], code=_USCC_CODES[why])
+    return code
+
+
+def add_service_error(form: forms.Form, error: OnboardingError, default_field: str | None = None) -> None:
+    field = error.field if error.field in form.fields else default_field
+    form.add_error(field, error.message)
+
+
+class ApplicationForm(forms.ModelForm):
+    """The unit and its operating entity on one page; every field optional until submission."""
+
+    entity_legal_name = forms.CharField(
+        label=_("operating entity legal name"), max_length=200, required=False
+    )
+    entity_credit_code = forms.CharField(
+        label=_("operating entity credit code"), max_length=24, required=False
+    )
+    entity_settlement_method = forms.ChoiceField(
+        label=_("settlement method"), choices=OperatingEntity.Settlement.choices, required=False
+    )
+    entity_bank_name = forms.CharField(label=_("bank name"), max_length=100, required=False)
+    entity_bank_account = forms.CharField(label=_("bank account number"), max_length=40, required=False)
+    entity_stripe_account_id = forms.CharField(label=_("Stripe account id"), max_length=64, required=False)
+
+    class Meta:
+        model = Unit
+        fields = UNIT_FIELDS
+
+    def __init__(self, *args, submitting: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["credit_code"].max_length = 24  # spaces are allowed in input and removed
+        self.fields["credit_code"].widget.attrs["maxlength"] = 24
+        entity = self.instance.operating_entity if self.instance.pk else None
+        for name in ENTITY_FIELDS:
+            if entity is not None and not self.is_bound:
+                self.initial[f"entity_{name}"] = getattr(entity, name)
+        if submitting:
+            for name in (*REQUIRED_UNIT_FIELDS, "entity_legal_name", "entity_credit_code"):
+                self.fields[name].required = True
+
+    def _get_validation_exclusions(self):
+        # Uniqueness of the code is the database's job: services.application_save maps the violation
+        # to a field error. The code's format is checked by clean_credit_code.
+        return {*super()._get_validation_exclusions(), "credit_code"}
+
+    def clean_credit_code(self) -> str:
+        return credit_code_clean(self.cleaned_data.get("credit_code", ""))
+
+    def clean_entity_credit_code(self) -> str:
+        return credit_code_clean(self.cleaned_data.get("entity_credit_code", ""))
+
+    def clean_postal_code(self) -> str:
+        value = (self.cleaned_data.get("postal_code") or "").strip()
+        if value and not re.fullmatch(r"\d{6}", value):
+            raise forms.ValidationError(_("A Chinese postal code has six digits."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        submitting = self.fields["credit_code"].required
+        method = data.get("entity_settlement_method") or OperatingEntity.Settlement.BANK
+        data["entity_settlement_method"] = method
+        if submitting and method == OperatingEntity.Settlement.BANK:
+            for name in ("entity_bank_name", "entity_bank_account"):
+                if not data.get(name):
+                    self.add_error(name, _("Required for bank settlement."))
+        if (
+            submitting
+            and method == OperatingEntity.Settlement.STRIPE
+            and not data.get("entity_stripe_account_id")
+        ):
+            self.add_error("entity_stripe_account_id", _("Required for settlement through Stripe."))
+        return data
+
+    def unit_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in UNIT_FIELDS if name in self.cleaned_data}
+
+    def entity_data(self) -> dict:
+        return {name: self.cleaned_data.get(f"entity_{name}", "") for name in ENTITY_FIELDS}
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("document kind"), choices=Document.Kind.choices)
+    file = forms.FileField(label=_("file (PDF, JPEG or PNG, at most 10 MB)"))
+
+
+class TransitionForm(forms.Form):
+    to_status = forms.CharField(widget=forms.HiddenInput)
+    comment = forms.CharField(label=_("comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class SignupForm(UserCreationForm):
+    email = forms.EmailField(label=_("email"))
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("email",)
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].lower()
+        if get_user_model().objects.filter(username__iexact=email).exists():
+            # Not a uniqueness guarantee (auth_user.username is); only a friendlier message.
+            raise forms.ValidationError(_("An account with this email already exists; please log in."))
+        return email
+
+    def save(self, commit: bool = True):
+        user = super().save(commit=False)
+        user.username = user.email = self.cleaned_data["email"]
+        if commit:
+            user.save()
+        return user
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(label=_("email"))
+    role = forms.ChoiceField(label=_("role"), choices=UnitMembership.Role.choices)
+
+
+def _image_clean(upload):
+    if not upload:
+        return upload
+    if upload.size > MAX_IMAGE_BYTES:
+        raise forms.ValidationError(MESSAGES[Code.FILE_TOO_LARGE] % {"limit": 5})
+    content_type = filetypes.sniff_file(upload)
+    if content_type not in filetypes.IMAGE_TYPES:
+        raise forms.ValidationError(_("The image's content is not JPEG or PNG."))
+    upload.name = f"{uuid.uuid4().hex}.{filetypes.EXTENSIONS[content_type]}"
+    return upload
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = (
+            "display_name",
+            "logo",
+            "banner",
+            "story",
+            "opening_hours",
+            "province",
+            "city",
+            "district",
+            "street",
+            "postal_code",
+        )
+        widgets = {
+            "story": forms.Textarea(attrs={"rows": 8}),
+            "opening_hours": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean_logo(self):
+        return _image_clean(self.cleaned_data.get("logo"))
+
+    def clean_banner(self):
+        return _image_clean(self.cleaned_data.get("banner"))
+
+
+class AgreementVersionForm(forms.Form):
+    """One new version: when it starts, and each role's share in basis points (1% = 100 bps)."""
+
+    effective_from = forms.DateTimeField(label=_("effective from"))
+    effective_to = forms.DateTimeField(label=_("effective to (optional)"), required=False)
+    unit_bps = forms.IntegerField(label=_("unit (bps)"), min_value=0, max_value=10_000, initial=0)
+    operating_entity_bps = forms.IntegerField(
+        label=_("operating entity (bps)"), min_value=0, max_value=10_000, initial=0
+    )
+    designer_bps = forms.IntegerField(
+        label=_("designer royalty (bps)"), min_value=0, max_value=10_000, initial=0
+    )
+    designer_name = forms.SlugField(label=_("designer (identifier)"), required=False)
+    staff_pool_bps = forms.IntegerField(
+        label=_("staff incentive pool (bps)"), min_value=0, max_value=10_000, initial=0
+    )
+    platform_bps = forms.IntegerField(label=_("platform (bps)"), min_value=0, max_value=10_000, initial=0)
+    note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, unit: Unit, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+        self.fields["effective_from"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("designer_bps") and not data.get("designer_name"):
+            self.add_error("designer_name", _("Name the designer who receives the royalty."))
+        return data
+
+    def shares(self) -> list[ShareTerm]:
+        keys = default_party_keys(self.unit)
+        keys[AgreementShare.Role.DESIGNER] = f"designer:{self.cleaned_data.get('designer_name') or ''}"
+        return [
+            ShareTerm(keys[role], role, self.cleaned_data[f"{role}_bps"])
+            for role in AgreementShare.Role.values
+            if self.cleaned_data.get(f"{role}_bps")
+        ]

@@ -1,0 +1,322 @@
+"""Units, their applications and documents, operating entities, memberships and distribution agreements."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
+from django.db import models
+from django.db.models import Func, Q
+from django.utils.translation import gettext_lazy as _
+
+from saleor_app import secrets_at_rest
+from unit_onboarding.storage import document_storage, public_storage
+
+
+class UnitType(models.TextChoices):
+    MUSEUM = "museum", _("Museum")
+    LIBRARY = "library", _("Library")
+    ARCHIVE = "archive", _("Archive")
+    MEMORIAL_HALL = "memorial_hall", _("Memorial hall")
+    ART_GALLERY = "art_gallery", _("Art gallery")
+    CULTURAL_CENTRE = "cultural_centre", _("Cultural centre")
+    OTHER = "other", _("Other")
+
+
+class PilotLevel(models.TextChoices):
+    NATIONAL = "national", _("National pilot")
+    MUNICIPAL = "municipal", _("Municipal pilot")
+    NONE = "none", _("Not a pilot unit")
+
+
+class OperatingMode(models.TextChoices):
+    SELF_OPERATED = "self_operated", _("Self-operated by the unit")
+    COMMISSIONED = "commissioned", _("Operated by a commissioned enterprise")
+    IP_LICENSED = "ip_licensed", _("IP licensed to an enterprise")
+    JOINT_VENTURE = "joint_venture", _("Joint venture")
+
+
+class Unit(models.Model):
+    """A cultural or historical unit selling on the marketplace; maps to one Saleor warehouse."""
+
+    class Status(models.TextChoices):
+        APPLYING = "applying", _("Applying")
+        ACTIVE = "active", _("Active")
+        REJECTED = "rejected", _("Rejected")
+
+    class Provisioning(models.TextChoices):
+        NOT_REQUESTED = "not_requested", _("Not requested")
+        PENDING = "pending", _("Pending")
+        FAILED = "failed", _("Failed (will be retried)")
+        DONE = "done", _("Provisioned")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    legal_name_zh = models.CharField(_("legal name (Chinese)"), max_length=200, blank=True)
+    legal_name_en = models.CharField(_("legal name (English)"), max_length=200, blank=True)
+    unit_type = models.CharField(_("unit type"), max_length=32, choices=UnitType.choices, blank=True)
+    credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
+    province = models.CharField(_("province"), max_length=50, blank=True)
+    city = models.CharField(_("city"), max_length=50, blank=True)
+    district = models.CharField(_("district"), max_length=50, blank=True)
+    street = models.CharField(_("street address"), max_length=200, blank=True)
+    postal_code = models.CharField(_("postal code"), max_length=6, blank=True)
+    contact_name = models.CharField(_("contact name"), max_length=100, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    contact_email = models.EmailField(_("contact email"), blank=True)
+    pilot_level = models.CharField(_("pilot level"), max_length=16, choices=PilotLevel.choices, blank=True)
+    operating_mode = models.CharField(
+        _("operating mode"), max_length=32, choices=OperatingMode.choices, blank=True
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.APPLYING)
+
+    saleor_warehouse_id = models.CharField(max_length=200, blank=True)
+    provisioning = models.CharField(
+        max_length=16, choices=Provisioning.choices, default=Provisioning.NOT_REQUESTED
+    )
+    provisioning_attempts = models.PositiveIntegerField(default=0)
+    provisioning_error = models.TextField(blank=True)
+    provisioning_requested_at = models.DateTimeField(null=True, blank=True)
+    provisioning_attempted_at = models.DateTimeField(null=True, blank=True)
+    provisioned_at = models.DateTimeField(null=True, blank=True)
+
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    logo = models.FileField(_("logo"), storage=public_storage, upload_to="units/logos/", blank=True)
+    banner = models.FileField(_("banner"), storage=public_storage, upload_to="units/banners/", blank=True)
+    story = models.TextField(_("story"), blank=True, help_text="sanitised HTML")
+    opening_hours = models.TextField(_("opening hours"), blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            # Drafts may lack the code; once given it identifies the unit (one application per code).
+            models.UniqueConstraint(
+                fields=["credit_code"], condition=~Q(credit_code=""), name="unit_credit_code_unique"
+            ),
+            # Order lines are traced to their unit through the warehouse: one unit per warehouse.
+            models.UniqueConstraint(
+                fields=["saleor_warehouse_id"],
+                condition=~Q(saleor_warehouse_id=""),
+                name="unit_saleor_warehouse_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.legal_name_zh or self.legal_name_en or str(self.uid)
+
+    @property
+    def party_key(self) -> str:
+        return f"unit:{self.uid}"
+
+    @property
+    def warehouse_slug(self) -> str:
+        return f"wenchuang-unit-{self.uid}"
+
+
+class OperatingEntity(models.Model):
+    """Who runs the unit's shop (the unit itself or an enterprise) and how it is paid."""
+
+    class Settlement(models.TextChoices):
+        BANK = "bank", _("Bank transfer")
+        STRIPE = "stripe", _("Stripe")
+
+    unit = models.OneToOneField(Unit, on_delete=models.CASCADE, related_name="operating_entity")
+    legal_name = models.CharField(_("operating entity legal name"), max_length=200, blank=True)
+    credit_code = models.CharField(_("operating entity credit code"), max_length=18, blank=True)
+    settlement_method = models.CharField(
+        _("settlement method"), max_length=16, choices=Settlement.choices, default=Settlement.BANK
+    )
+    bank_name = models.CharField(_("bank name"), max_length=100, blank=True)
+    bank_account_encrypted = models.TextField(blank=True, help_text="bank account number (encrypted at rest)")
+    stripe_account_id = models.CharField(_("Stripe account id"), max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+    @property
+    def party_key(self) -> str:
+        return f"entity:{self.pk}"
+
+    @property
+    def bank_account(self) -> str:
+        return secrets_at_rest.decrypt(self.bank_account_encrypted) if self.bank_account_encrypted else ""
+
+    @bank_account.setter
+    def bank_account(self, value: str) -> None:
+        self.bank_account_encrypted = secrets_at_rest.encrypt(value) if value else ""
+
+
+class Application(models.Model):
+    """A unit's request to join; its status only moves through services.application_transition."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        IN_REVIEW = "in_review", _("In review")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    unit = models.OneToOneField(Unit, on_delete=models.PROTECT, related_name="application")
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    language = models.CharField(
+        max_length=10, default="zh-hans", help_text="language of the applicant's mail"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        permissions = [("review_application", "Can review unit applications (platform reviewer)")]
+        constraints = [
+            # One application in progress per applicant (a double click must not start two).
+            models.UniqueConstraint(
+                fields=["applicant"],
+                condition=~Q(status__in=["approved", "rejected"]),
+                name="application_one_open_per_applicant",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} ({self.status})"
+
+
+class ApplicationTransition(models.Model):
+    """Audit trail: who moved an application from one status to another, when, and why."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="transitions")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    from_status = models.CharField(max_length=20, choices=Application.Status.choices)
+    to_status = models.CharField(max_length=20, choices=Application.Status.choices)
+    comment = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} -> {self.to_status}"
+
+
+class Document(models.Model):
+    """A supporting document; the file is private and served only through short-lived links."""
+
+    class Kind(models.TextChoices):
+        BUSINESS_LICENCE = "business_licence", _("Business licence / legal person certificate")
+        AUTHORISATION_LETTER = "authorisation_letter", _("Authorisation letter")
+        OTHER = "other", _("Other")
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(_("document kind"), max_length=32, choices=Kind.choices)
+    file = models.FileField(storage=document_storage, upload_to="applications/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class UnitMembership(models.Model):
+    """A user's role in one unit; every operator page is scoped through this."""
+
+    class Role(models.TextChoices):
+        OPERATOR = "operator", _("Unit operator")
+        FINANCE = "finance", _("Unit finance")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="unit_memberships"
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="unit_membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} @ {self.unit}"
+
+
+class Agreement(models.Model):
+    """The unit's income distribution agreement; its terms live in immutable versions."""
+
+    unit = models.OneToOneField(Unit, on_delete=models.PROTECT, related_name="agreement")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"agreement of {self.unit}"
+
+
+class TsTzRange(Func):
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class AgreementVersion(models.Model):
+    """Terms in force over [effective_from, effective_to); immutable once in force (DB trigger)."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    effective_from = models.DateTimeField()
+    effective_to = models.DateTimeField(null=True, blank=True)
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["agreement", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "number"], name="agreement_version_number_unique"),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gt=models.F("effective_from")),
+                name="agreement_version_period_positive",
+            ),
+            ExclusionConstraint(
+                name="agreement_version_no_overlap",
+                expressions=[
+                    ("agreement", RangeOperators.EQUAL),
+                    (TsTzRange("effective_from", "effective_to"), RangeOperators.OVERLAPS),
+                ],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.number} of {self.agreement}"
+
+
+class AgreementShare(models.Model):
+    """One party's share of income, in basis points; a version's shares sum to 10,000 (DB trigger)."""
+
+    class Role(models.TextChoices):
+        UNIT = "unit", _("Unit")
+        OPERATING_ENTITY = "operating_entity", _("Operating entity")
+        DESIGNER = "designer", _("Designer royalty")
+        STAFF_POOL = "staff_pool", _("Staff incentive pool")
+        PLATFORM = "platform", _("Platform")
+
+    version = models.ForeignKey(AgreementVersion, on_delete=models.CASCADE, related_name="shares")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    party_key = models.CharField(max_length=100)
+    bps = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["version", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "party_key"], name="agreement_share_party_unique"),
+            models.CheckConstraint(condition=Q(bps__gt=0, bps__lte=10_000), name="agreement_share_bps_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party_key} {self.bps} bps"

@@ -1,0 +1,41 @@
+"""Who may see and do what: platform reviewers see all; members only their own unit."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from unit_onboarding.models import Application, Unit, UnitMembership
+
+REVIEW_PERMISSION = "unit_onboarding.review_application"
+User = AbstractBaseUser | AnonymousUser
+
+
+def is_reviewer(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.has_perm(REVIEW_PERMISSION))
+
+
+def unit_roles(user: User, unit: Unit) -> set[str]:
+    if not user.is_authenticated:
+        return set()
+    return set(UnitMembership.objects.filter(user=user, unit=unit).values_list("role", flat=True))
+
+
+def can_view_application(user: User, application: Application) -> bool:
+    return is_reviewer(user) or (user.is_authenticated and application.applicant_id == user.pk)
+
+
+def can_view_unit(user: User, unit: Unit) -> bool:
+    return is_reviewer(user) or bool(unit_roles(user, unit))
+
+
+def can_edit_profile(user: User, unit: Unit) -> bool:
+    return UnitMembership.Role.OPERATOR in unit_roles(user, unit)
+
+
+def can_manage_members(user: User, unit: Unit) -> bool:
+    return is_reviewer(user) or UnitMembership.Role.OPERATOR in unit_roles(user, unit)
+
+
+def can_change_agreement(user: User, unit: Unit) -> bool:
+    """Distribution terms are set by finance: the platform's reviewers or the unit's finance staff."""
+    return is_reviewer(user) or UnitMembership.Role.FINANCE in unit_roles(user, unit)

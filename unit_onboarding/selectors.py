@@ -1,0 +1,64 @@
+"""Reads of unit onboarding, always scoped to what the caller may see."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db.models import Prefetch, QuerySet
+
+from unit_onboarding.agreements import SplitTerms, split_terms
+from unit_onboarding.models import AgreementShare, AgreementVersion, Application, Unit
+
+S = Application.Status
+
+
+def applications_of(user) -> QuerySet[Application]:
+    return Application.objects.filter(applicant=user).select_related("unit").order_by("-created_at")
+
+
+def open_application_of(user) -> Application | None:
+    """The application the user is still working on or waiting for, if any."""
+    return applications_of(user).exclude(status__in=[S.APPROVED, S.REJECTED]).first()
+
+
+def units_of(user) -> QuerySet[Unit]:
+    return Unit.objects.filter(memberships__user=user).distinct().order_by("pk")
+
+
+def unit_for_warehouse(saleor_warehouse_id: str) -> Unit | None:
+    """The unit owning a Saleor warehouse (how an order line's allocation leads to its unit)."""
+    if not saleor_warehouse_id:
+        return None
+    return Unit.objects.filter(saleor_warehouse_id=saleor_warehouse_id).first()
+
+
+def review_queue() -> QuerySet[Application]:
+    """Applications waiting for a reviewer first, then the rest (drafts are the applicant's business)."""
+    return (
+        Application.objects.exclude(status=S.DRAFT)
+        .select_related("unit", "applicant")
+        .order_by("status", "updated_at")
+    )
+
+
+def agreement_versions(unit: Unit) -> QuerySet[AgreementVersion]:
+    return (
+        AgreementVersion.objects.filter(agreement__unit=unit)
+        .prefetch_related(Prefetch("shares", queryset=AgreementShare.objects.order_by("role", "party_key")))
+        .order_by("-number")
+    )
+
+
+def agreement_version_in_force(unit: Unit, at: datetime) -> AgreementVersion | None:
+    """The version whose period [effective_from, effective_to) contains `at`, shares prefetched."""
+    return (
+        AgreementVersion.objects.filter(agreement__unit=unit, effective_from__lte=at)
+        .exclude(effective_to__lte=at)
+        .prefetch_related("shares")
+        .first()
+    )
+
+
+def split_terms_in_force(unit: Unit, at: datetime) -> SplitTerms | None:
+    version = agreement_version_in_force(unit, at)
+    return split_terms(version) if version else None

@@ -1,0 +1,35 @@
+"""Celery tasks of unit onboarding: thin wrappers over services."""
+
+from __future__ import annotations
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from unit_onboarding import emails, provisioning
+
+
+@shared_task(acks_late=True)
+def provision_unit(unit_id: int) -> str:
+    """Provision one unit; failures are recorded on the unit and retried by provision_due_units."""
+    return provisioning.unit_provision(unit_id=unit_id).provisioning
+
+
+@shared_task
+def provision_due_units() -> int:
+    """Beat job: failed provisionings retry with backoff; lost enqueues are picked up."""
+    ids = provisioning.units_due_for_provisioning()
+    for unit_id in ids:
+        provision_unit.delay(unit_id)
+    return len(ids)
+
+
+# Mail goes through the queue so a mail server hiccup never fails the request that caused it.
+@shared_task(autoretry_for=(OSError, SMTPException), retry_backoff=30, max_retries=8)
+def mail_application_status(transition_id: int) -> None:
+    emails.application_status_changed(transition_id=transition_id)
+
+
+@shared_task(autoretry_for=(OSError, SMTPException), retry_backoff=30, max_retries=8)
+def mail_invitation(membership_id: int, language: str) -> None:
+    emails.member_invited(membership_id=membership_id, language=language)

@@ -1,0 +1,356 @@
+"""Pages of unit onboarding: parse, authorize, call one service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from unit_onboarding import agreements, documents, selectors, services
+from unit_onboarding.error_codes import OnboardingError
+from unit_onboarding.forms import (
+    AgreementVersionForm,
+    ApplicationForm,
+    DocumentForm,
+    InviteForm,
+    ProfileForm,
+    SignupForm,
+    TransitionForm,
+    add_service_error,
+)
+from unit_onboarding.models import Application, Document, Unit
+from unit_onboarding.permissions import (
+    can_change_agreement,
+    can_edit_profile,
+    can_manage_members,
+    can_view_application,
+    can_view_unit,
+    is_reviewer,
+)
+
+S = Application.Status
+
+
+def _application_for(request: HttpRequest, pk: int) -> Application:
+    """The application if this user may see it; others get 404 (its existence is not disclosed)."""
+    application = get_object_or_404(
+        Application.objects.select_related("unit", "unit__operating_entity"), pk=pk
+    )
+    if not can_view_application(request.user, application):
+        raise Http404
+    return application
+
+
+def _unit_for(request: HttpRequest, uid) -> Unit:
+    unit = get_object_or_404(Unit, uid=uid)
+    if not can_view_unit(request.user, unit):
+        raise Http404
+    return unit
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "unit_onboarding/home.html",
+        {
+            "applications": selectors.applications_of(request.user),
+            "units": selectors.units_of(request.user),
+            "reviewer": is_reviewer(request.user),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("unit_onboarding:apply")
+    return render(request, "unit_onboarding/signup.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest) -> HttpResponse:
+    """Resume the user's open application, or start one."""
+    application = selectors.open_application_of(request.user)
+    if application is None:
+        if request.method != "POST":
+            return render(request, "unit_onboarding/apply_start.html")
+        application = services.application_start(applicant=request.user, language=translation.get_language())
+    return redirect("unit_onboarding:application", pk=application.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application(request: HttpRequest, pk: int) -> HttpResponse:
+    """The applicant's form (save draft / submit) while editable; otherwise its status and history."""
+    app = _application_for(request, pk)
+    editable = app.applicant_id == request.user.pk and app.status in services.EDITABLE
+    form = None
+    if editable:
+        submitting = request.method == "POST" and "submit" in request.POST
+        form = ApplicationForm(request.POST or None, instance=app.unit, submitting=submitting)
+        if request.method == "POST" and form.is_valid():
+            try:
+                with transaction.atomic():  # a refused submission saves nothing either
+                    services.application_save(
+                        application=app, unit_data=form.unit_data(), entity_data=form.entity_data()
+                    )
+                    if submitting:
+                        services.application_transition(
+                            application=app, to_status=S.SUBMITTED, actor=request.user
+                        )
+            except OnboardingError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("Application submitted.") if submitting else _("Draft saved."))
+                return redirect("unit_onboarding:application", pk=app.pk)
+    return render(
+        request,
+        "unit_onboarding/application.html",
+        {
+            "application": app,
+            "form": form,
+            "document_form": DocumentForm() if editable else None,
+            "documents": app.documents.order_by("uploaded_at"),
+            "transitions": app.transitions.select_related("actor"),
+            "missing": _missing_labels(form, services.application_missing(app)) if editable else [],
+            "reviewer": is_reviewer(request.user),
+        },
+        status=200 if request.method == "GET" or form is None or not form.errors else 400,
+    )
+
+
+def _missing_labels(form: ApplicationForm, missing: list[str]) -> list[str]:
+    """What is still needed, named as the form names it, in the user's language."""
+    labels = []
+    for name in missing:
+        if name.startswith("document_"):
+            labels.append(str(Document.Kind(name.removeprefix("document_")).label))
+        else:
+            labels.append(str(form.fields[name].label))
+    return labels
+
+
+@login_required
+@require_POST
+def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    app = _application_for(request, pk)
+    if app.applicant_id != request.user.pk:
+        raise PermissionDenied
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.document_add(
+                application=app,
+                kind=form.cleaned_data["kind"],
+                upload=form.cleaned_data["file"],
+                actor=request.user,
+            )
+        except OnboardingError as error:
+            add_service_error(form, error, "file")
+        else:
+            messages.success(request, _("Document uploaded."))
+            return redirect("unit_onboarding:application", pk=app.pk)
+    return render(
+        request,
+        "unit_onboarding/document_refused.html",
+        {"application": app, "document_form": form},
+        status=400,
+    )
+
+
+def _document_for(request: HttpRequest, pk: int) -> Document:
+    document = get_object_or_404(Document.objects.select_related("application"), pk=pk)
+    if not can_view_application(request.user, document.application):
+        raise Http404
+    return document
+
+
+@login_required
+def document_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Redirect to a fresh short-lived link; only the applicant and reviewers get one."""
+    document = _document_for(request, pk)
+    return redirect(documents.document_link(document, request.user.pk))
+
+
+@login_required
+@require_POST
+def document_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    document = _document_for(request, pk)
+    if document.application.applicant_id != request.user.pk:
+        raise PermissionDenied
+    try:
+        services.document_delete(document=document)
+    except OnboardingError as error:
+        messages.error(request, error.message)
+    return redirect("unit_onboarding:application", pk=document.application_id)
+
+
+@login_required
+def document_blob(request: HttpRequest, token: str) -> HttpResponse:
+    document = documents.document_from_token(token, request.user.pk)
+    if document is None or not can_view_application(request.user, document.application):
+        raise Http404
+    response = FileResponse(
+        document.file.open("rb"),
+        content_type=document.content_type,
+        as_attachment=True,
+        filename=document.original_name,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    if not is_reviewer(request.user):
+        raise PermissionDenied
+    return render(request, "unit_onboarding/review_queue.html", {"applications": selectors.review_queue()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reviewer's view of one application, with the transitions their role allows."""
+    if not is_reviewer(request.user):
+        raise PermissionDenied
+    app = _application_for(request, pk)
+    form = TransitionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.application_transition(
+                application=app,
+                to_status=form.cleaned_data["to_status"],
+                actor=request.user,
+                comment=form.cleaned_data["comment"],
+            )
+        except OnboardingError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Application updated."))
+        return redirect("unit_onboarding:review", pk=app.pk)
+    actions = [
+        to for (frm, to), who in services.TRANSITIONS.items() if frm == app.status and who == "reviewer"
+    ]
+    return render(
+        request,
+        "unit_onboarding/review.html",
+        {
+            "application": app,
+            "unit": app.unit,
+            "entity": app.unit.operating_entity,
+            "documents": app.documents.order_by("uploaded_at"),
+            "transitions": app.transitions.select_related("actor"),
+            "actions": [(to, S(to).label) for to in actions],
+            "form": form,
+            "agreement": selectors.agreement_version_in_force(app.unit, timezone.now()),
+        },
+    )
+
+
+@login_required
+def unit_detail(request: HttpRequest, uid) -> HttpResponse:
+    unit = _unit_for(request, uid)
+    return render(
+        request,
+        "unit_onboarding/unit.html",
+        {
+            "unit": unit,
+            "reviewer": is_reviewer(request.user),
+            "can_edit_profile": can_edit_profile(request.user, unit),
+            "can_manage_members": can_manage_members(request.user, unit),
+            "can_change_agreement": can_change_agreement(request.user, unit),
+        },
+    )
+
+
+@login_required
+@require_POST
+def unit_provision_retry(request: HttpRequest, uid) -> HttpResponse:
+    unit = _unit_for(request, uid)
+    if not is_reviewer(request.user):
+        raise PermissionDenied
+    services.unit_provisioning_retry(unit=unit)
+    messages.info(request, _("Provisioning was started again."))
+    return redirect("unit_onboarding:unit", uid=unit.uid)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_profile(request: HttpRequest, uid) -> HttpResponse:
+    unit = _unit_for(request, uid)
+    if not can_edit_profile(request.user, unit):
+        raise PermissionDenied
+    form = ProfileForm(request.POST or None, request.FILES or None, instance=unit)
+    if request.method == "POST" and form.is_valid():
+        services.unit_profile_update(unit=unit, data=form.cleaned_data)
+        messages.success(request, _("Profile saved."))
+        return redirect("unit_onboarding:unit", uid=unit.uid)
+    return render(request, "unit_onboarding/profile.html", {"unit": unit, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_members(request: HttpRequest, uid) -> HttpResponse:
+    unit = _unit_for(request, uid)
+    if not can_manage_members(request.user, unit):
+        raise PermissionDenied
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.member_invite(
+            unit=unit,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            invited_by=request.user,
+            language=translation.get_language(),
+        )
+        messages.success(request, _("Invitation sent."))
+        return redirect("unit_onboarding:members", uid=unit.uid)
+    memberships = unit.memberships.select_related("user").order_by("user__email", "role")
+    return render(
+        request, "unit_onboarding/members.html", {"unit": unit, "form": form, "memberships": memberships}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_agreement(request: HttpRequest, uid) -> HttpResponse:
+    unit = _unit_for(request, uid)
+    may_change = can_change_agreement(request.user, unit)
+    form = AgreementVersionForm(request.POST or None, unit=unit) if may_change else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                agreements.agreement_version_add(
+                    unit=unit,
+                    effective_from=form.cleaned_data["effective_from"],
+                    effective_to=form.cleaned_data["effective_to"],
+                    shares=form.shares(),
+                    actor=request.user,
+                    note=form.cleaned_data["note"],
+                )
+            except OnboardingError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("Agreement version added."))
+                return redirect("unit_onboarding:agreement", uid=unit.uid)
+    return render(
+        request,
+        "unit_onboarding/agreement.html",
+        {"unit": unit, "form": form, "versions": selectors.agreement_versions(unit)},
+        status=400 if form is not None and form.errors else 200,
+    )
