@@ -39,6 +39,6 @@ def test_documents_storage_is_chosen_by_the_environment(env, backend, private_lo
     assert storages["documents"]["BACKEND"] == backend
     assert storages["default"]["BACKEND"] == backend
     if private_location:
-        assert storages["documents"]["OPTIONS"]["location"] == private_location
+        assert storages["documents"]["OPTIONS"]["location"].startswith(private_location)
         assert storages["documents"]["OPTIONS"]["querystring_auth"] is True
         assert storages["default"]["OPTIONS"]["location"] != private_location
