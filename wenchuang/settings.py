@@ -99,38 +99,80 @@ STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
+# Originals, unit documents and other private files: never under MEDIA_ROOT, never served by URL.
 DOCUMENTS_ROOT = Path(env.str("DOCUMENTS_ROOT", default=str(DATA_DIR / "private-documents")))
-# Object storage: S3 (through django-storages/boto3) when a bucket is named, else the local filesystem.
-# Credentials come from boto3's usual sources (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a role, ...).
-AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
-AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
-AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
 # Private documents are readable only through links that expire after this many seconds.
 DOCUMENT_LINK_SECONDS = env.int("DOCUMENT_LINK_SECONDS", default=300)
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(DATA_DIR / "private")))
+
+# Object storage: S3 (or an S3-compatible service) when a bucket is named, the filesystem otherwise.
+# "default" holds public files (image derivatives, under media/), "private" holds originals (under
+# private/, reachable by short presigned URLs only): a bucket policy may make media/* public, never private/*.
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+AWS_PRIVATE_BUCKET_NAME = env.str("AWS_PRIVATE_BUCKET_NAME", default=AWS_STORAGE_BUCKET_NAME)
+AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default="") or None
+AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="") or None
+AWS_S3_CUSTOM_DOMAIN = env.str("AWS_S3_CUSTOM_DOMAIN", default="") or None
+AWS_S3_ADDRESSING_STYLE = env.str("AWS_S3_ADDRESSING_STYLE", default="") or None
+# Credentials: AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (or an instance role), read by boto3 itself.
 if AWS_STORAGE_BUCKET_NAME:
-    _s3 = "storages.backends.s3.S3Storage"
-    STORAGES = {
-        "default": {"BACKEND": _s3, "OPTIONS": {"location": "public", "querystring_auth": False}},
-        "documents": {
-            "BACKEND": _s3,
-            "OPTIONS": {
-                "location": "private",
-                "default_acl": "private",
-                "querystring_auth": True,
-                "querystring_expire": DOCUMENT_LINK_SECONDS,
-                "file_overwrite": False,
-            },
+    _S3_COMMON = {
+        "endpoint_url": AWS_S3_ENDPOINT_URL,
+        "region_name": AWS_S3_REGION_NAME,
+        "addressing_style": AWS_S3_ADDRESSING_STYLE,
+        "signature_version": "s3v4",
+        "file_overwrite": False,
+    }
+    PUBLIC_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_S3_COMMON,
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "location": "media",
+            "custom_domain": AWS_S3_CUSTOM_DOMAIN,
+            "querystring_auth": False,
+            # Derivative names carry their content hash, so they never change once written.
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+    PRIVATE_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_S3_COMMON,
+            "bucket_name": AWS_PRIVATE_BUCKET_NAME,
+            "location": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+        },
+    }
+    DOCUMENTS_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **PRIVATE_STORAGE["OPTIONS"],
+            "location": "private/documents",
+            "default_acl": "private",
+            "querystring_expire": DOCUMENT_LINK_SECONDS,
         },
     }
 else:
-    STORAGES = {
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "documents": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(DOCUMENTS_ROOT), "base_url": None},
-        },
+    PUBLIC_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT)},
     }
-STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    PRIVATE_STORAGE = {
+        "BACKEND": "wenchuang.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT)},
+    }
+    DOCUMENTS_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DOCUMENTS_ROOT), "base_url": None},
+    }
+STORAGES = {
+    "default": PUBLIC_STORAGE,
+    "private": PRIVATE_STORAGE,
+    "documents": DOCUMENTS_STORAGE,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 
 # Redis serves Celery's broker; the worker runs the webhook inbox.
 REDIS_URL = env.str("REDIS_URL", dev_default="redis://127.0.0.1:6379/0")
