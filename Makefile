@@ -30,7 +30,7 @@ lint: $(STAMP)
 
 ## Re-record Saleor traffic from the live Saleor at SALEOR_API_URL.
 record: $(STAMP)
-	$(LOAD_ENV) eval "$$(scripts/ensure-services.sh)" && $(BIN)/pytest --record-mode=rewrite -m "saleor_live or vcr" $(PYTEST_ARGS)
+	$(LOAD_ENV) eval "$$(scripts/ensure-services.sh)" && $(BIN)/pytest --record-saleor -m saleor_live $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) .data .pytest_cache

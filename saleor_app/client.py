@@ -18,7 +18,7 @@ from saleor_app.errors import (
     SaleorUnavailable,
     UserError,
 )
-from saleor_app.operations import operation
+from saleor_app.operations import is_mutation, operation
 
 logger = logging.getLogger(__name__)
 
@@ -64,11 +64,9 @@ class SaleorClient:
 
     def execute(self, name: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """Run the named operation and return its `data`; raise a typed SaleorError otherwise."""
-        query = operation(name)
-        is_mutation = query.lstrip().startswith("mutation")
-        body = {"query": query, "operationName": name, "variables": variables or {}}
+        body = {"query": operation(name), "operationName": name, "variables": variables or {}}
         headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
-        response = self._post_with_retries(name, body, headers, retry_maybe_sent=not is_mutation)
+        response = self._post_with_retries(name, body, headers, retry_maybe_sent=not is_mutation(name))
         return self._parse(name, response)
 
     def mutate(self, name: str, variables: dict[str, Any], field: str) -> dict[str, Any]:

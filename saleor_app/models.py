@@ -17,6 +17,7 @@ class SaleorInstallation(models.Model):
     pending_token_encrypted = models.TextField(
         blank=True, help_text="token delivered at registration, not yet proven against Saleor (encrypted)"
     )
+    pending_since = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     jwks = models.JSONField(default=dict, blank=True)
     jwks_fetched_at = models.DateTimeField(null=True, blank=True)

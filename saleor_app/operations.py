@@ -19,6 +19,19 @@ def operation(name: str) -> str:
 
 
 @cache
+def is_mutation(name: str) -> bool:
+    """Whether the named operation is a mutation (never retried once it may have reached Saleor)."""
+    from graphql import OperationType, parse
+    from graphql.language import OperationDefinitionNode
+
+    document = parse(operation(name))
+    return any(
+        isinstance(d, OperationDefinitionNode) and d.operation == OperationType.MUTATION
+        for d in document.definitions
+    )
+
+
+@cache
 def subscription(name: str) -> str:
     """Text of the webhook subscription query in graphql/subscriptions/<name>.graphql."""
     return (SUBSCRIPTIONS_DIR / f"{name}.graphql").read_text()

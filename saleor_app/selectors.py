@@ -14,6 +14,28 @@ def installation_get(*, api_url: str) -> SaleorInstallation | None:
     return SaleorInstallation.objects.filter(api_url=normalise_api_url(api_url)).first()
 
 
+_recent: dict[str, tuple[float, SaleorInstallation]] = {}
+INSTALLATION_CACHE_SECONDS = 30.0
+
+
+def installation_get_cached(*, api_url: str) -> SaleorInstallation | None:
+    """installation_get with a short per-process cache: webhook intake saves a query per delivery."""
+    import time
+
+    now = time.monotonic()
+    hit = _recent.get(api_url)
+    if hit and now - hit[0] < INSTALLATION_CACHE_SECONDS:
+        return hit[1]
+    installation = installation_get(api_url=api_url)
+    if installation is not None:
+        _recent[api_url] = (now, installation)
+    return installation
+
+
+def forget_cached_installations() -> None:
+    _recent.clear()
+
+
 def installation_default() -> SaleorInstallation | None:
     """The installation to call Saleor with when only one Saleor is served (the common case)."""
     from django.conf import settings
@@ -21,6 +43,15 @@ def installation_default() -> SaleorInstallation | None:
     if settings.SALEOR_API_URL:
         return installation_get(api_url=settings.SALEOR_API_URL)
     return SaleorInstallation.objects.order_by("pk").first()
+
+
+def inbox_pending_ids(*, after_id: int = 0, limit: int = 100) -> list[int]:
+    """Pending events in id order, for the drain to walk through once."""
+    return list(
+        WebhookEvent.objects.filter(status=WebhookEvent.Status.PENDING, pk__gt=after_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def inbox_due_ids(*, lost_after_seconds: int = 120, limit: int = 500) -> list[int]:

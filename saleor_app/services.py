@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from saleor_app import secrets_at_rest
+from saleor_app import secrets_at_rest, wakeup
 from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorError
 from saleor_app.handlers import handler_for
@@ -36,7 +36,11 @@ def installation_register(*, api_url: str, domain: str, token: str) -> SaleorIns
         raise RegistrationRefused(f"Saleor at {api_url} is not in SALEOR_ALLOWED_API_URLS")
     installation, _ = SaleorInstallation.objects.update_or_create(
         api_url=normalise_api_url(api_url),
-        defaults={"domain": domain, "pending_token_encrypted": secrets_at_rest.encrypt(token)},
+        defaults={
+            "domain": domain,
+            "pending_token_encrypted": secrets_at_rest.encrypt(token),
+            "pending_since": timezone.now(),
+        },
     )
     return installation
 
@@ -71,16 +75,23 @@ def installation_confirm(*, installation_id: int, client: SaleorClient | None = 
         if locked.pending_token_encrypted == installation.pending_token_encrypted:
             locked.token_encrypted = locked.pending_token_encrypted
             locked.pending_token_encrypted = ""
+            locked.pending_since = None
         locked.app_id = app["id"]
         locked.last_error = ""
         locked.save()
     return ConfirmResult(confirmed=True, app_id=app["id"])
 
 
-def installation_discard_pending(*, installation_id: int, reason: str) -> None:
-    """Give up on a token that never proved itself (a forged or abandoned registration)."""
-    SaleorInstallation.objects.filter(pk=installation_id).update(
-        pending_token_encrypted="", last_error=reason
+PENDING_TOKEN_TTL = timedelta(minutes=10)
+
+
+def installation_discard_stale_pending(*, installation_id: int, reason: str) -> bool:
+    """Give up on a token that has not proved itself for PENDING_TOKEN_TTL (forged or abandoned)."""
+    cutoff = timezone.now() - PENDING_TOKEN_TTL
+    return bool(
+        SaleorInstallation.objects.filter(pk=installation_id, pending_since__lt=cutoff).update(
+            pending_token_encrypted="", pending_since=None, last_error=f"pending token discarded: {reason}"
+        )
     )
 
 
@@ -91,7 +102,7 @@ def event_key(body: bytes) -> str:
 _INSERT_EVENT = """
 INSERT INTO saleor_app_webhookevent
     (key, installation_id, event_type, payload, body, signature, received_at, status, attempts, last_error)
-VALUES (%s, %s, %s, %s, %s, %s, %s, 'pending', 0, '')
+VALUES (%s, %s, %s, %s::jsonb, %s, %s, %s, 'pending', 0, '')
 ON CONFLICT (key) DO NOTHING
 RETURNING id
 """
@@ -102,18 +113,19 @@ def inbox_store(
 ) -> int | None:
     """Insert a verified delivery; return its id, or None when this exact body was stored before.
 
-    Must run inside the request's transaction: processing is scheduled on commit.
+    Must run inside the request's transaction: processing is scheduled on commit. A body that is not
+    UTF-8 JSON raises UnicodeDecodeError or django.db.DataError and stores nothing.
     """
-    payload = json.loads(body)
-    with connection.cursor() as cursor:
+    text = body.decode()  # UnicodeDecodeError: not a Saleor body
+    with connection.cursor() as cursor:  # PostgreSQL parses the JSON once (DataError if it is not JSON)
         cursor.execute(
             _INSERT_EVENT,
             [
                 event_key(body),
                 installation.pk,
                 event_type,
-                json.dumps(payload),
-                body.decode(),
+                text,
+                text,
                 signature,
                 timezone.now(),
             ],
@@ -121,11 +133,8 @@ def inbox_store(
         row = cursor.fetchone()
     if row is None:
         return None
-    event_id = row[0]
-    from saleor_app.tasks import process_webhook_event  # tasks import services: import here
-
-    transaction.on_commit(lambda: process_webhook_event.delay(event_id))
-    return event_id
+    transaction.on_commit(wakeup.inbox_kick)
+    return row[0]
 
 
 MAX_ATTEMPTS = 8

@@ -4,26 +4,51 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from saleor_app import selectors, services
+from saleor_app import selectors, services, wakeup
 
 CONFIRM_RETRIES = 6
 
 
-@shared_task(bind=True, max_retries=CONFIRM_RETRIES)
-def confirm_installation(self, installation_id: int) -> str:
+@shared_task
+def confirm_installation(installation_id: int, attempt: int = 0) -> str:
     """Prove a freshly delivered token; Saleor commits the app only after our register view answers."""
     result = services.installation_confirm(installation_id=installation_id)
     if result.confirmed:
         return result.app_id
-    if self.request.retries >= CONFIRM_RETRIES:
-        services.installation_discard_pending(installation_id=installation_id, reason=result.error)
-        return "discarded"
-    raise self.retry(countdown=2 ** (self.request.retries + 1))
+    if attempt >= CONFIRM_RETRIES:
+        # Saleor may still be installing: only a token pending for long is dropped; the active one stays.
+        discarded = services.installation_discard_stale_pending(
+            installation_id=installation_id, reason=result.error
+        )
+        return "discarded" if discarded else "left pending"
+    # Backoff 2, 4, ... 64 s: about two minutes for Saleor to finish installing before we give up.
+    confirm_installation.apply_async((installation_id, attempt + 1), countdown=2 ** (attempt + 1))
+    return f"retry {attempt + 1} scheduled"
+
+
+DRAIN_BATCH = 500
 
 
 @shared_task(acks_late=True)
 def process_webhook_event(event_id: int) -> str:
     return services.inbox_process(event_id=event_id)
+
+
+@shared_task(acks_late=True)
+def inbox_drain() -> int:
+    """Process pending events in id order; hand over to a fresh drain after a batch so workers share."""
+    wakeup.inbox_kick_consumed()
+    processed, last_id = 0, 0
+    while processed < DRAIN_BATCH:
+        ids = selectors.inbox_pending_ids(after_id=last_id)
+        if not ids:
+            return processed
+        for event_id in ids:
+            services.inbox_process(event_id=event_id)
+            last_id = event_id
+        processed += len(ids)
+    wakeup.inbox_kick()
+    return processed
 
 
 @shared_task

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 
-from django.db import transaction
+from django.db import DataError, transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
@@ -59,7 +59,7 @@ def webhook(request: HttpRequest, name: str) -> JsonResponse:
     """Verify, store once, answer at once; processing runs after commit in the worker."""
     if name not in ASYNC_WEBHOOKS_BY_NAME:
         return _error(404, Code.UNKNOWN_WEBHOOK, f"No webhook named {name}.")
-    installation = selectors.installation_get(api_url=request.headers.get("Saleor-Api-Url", ""))
+    installation = selectors.installation_get_cached(api_url=request.headers.get("Saleor-Api-Url", ""))
     if installation is None:
         return _error(401, Code.UNKNOWN_INSTALLATION, "This Saleor has not installed the app.")
     body = request.body
@@ -77,6 +77,6 @@ def webhook(request: HttpRequest, name: str) -> JsonResponse:
             event_id = services.inbox_store(
                 installation=installation, event_type=event_type, body=body, signature=signature
             )
-    except (ValueError, UnicodeDecodeError):
+    except (UnicodeDecodeError, DataError):
         return _error(400, Code.BAD_REQUEST_BODY, "Body is not JSON.")
     return JsonResponse({"stored": event_id is not None})

@@ -12,6 +12,19 @@ SHARED_SALEOR = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "s
 RECORDED_API_URL = "http://127.0.0.1:8000/graphql/"
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--record-saleor",
+        action="store_true",
+        help="live tests write what the live Saleor sent to tests/recordings/saleor/ (needs SALEOR_API_URL)",
+    )
+
+
+@pytest.fixture
+def record_saleor(request) -> bool:
+    return bool(request.config.getoption("--record-saleor"))
+
+
 def pytest_collection_modifyitems(config, items):
     """saleor_live tests run only against a live Saleor named by SALEOR_API_URL."""
     if os.environ.get("SALEOR_API_URL"):
@@ -36,20 +49,13 @@ def signer() -> SaleorSigner:
     return SaleorSigner.generate()
 
 
-@pytest.fixture
-def vcr_config():
-    # Tokens and passwords never go into recordings.
-    return {
-        "filter_headers": ["authorization", "cookie", "set-cookie"],
-        "decode_compressed_response": True,
-        "match_on": ["method", "uri", "body"],
-    }
-
-
 @pytest.fixture(autouse=True)
-def _fresh_jwks_cache():
+def _fresh_process_caches():
+    from saleor_app.selectors import forget_cached_installations
     from saleor_app.signatures import forget_cached_keys
 
     forget_cached_keys()
+    forget_cached_installations()
     yield
     forget_cached_keys()
+    forget_cached_installations()

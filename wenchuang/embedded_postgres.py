@@ -10,6 +10,10 @@ DATABASE_NAME = "wenchuang"
 
 def database_settings(data_dir: Path) -> dict[str, Any]:
     """Start (or join) the embedded server in data_dir and return Django DATABASES['default']."""
+    import warnings
+
+    # platformdirs (used by pgserver) warns when XDG_RUNTIME_DIR is unset, as on CI: harmless here.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR", module="platformdirs")
     import pgserver  # imported lazily: production never takes this path
 
     data_dir.mkdir(parents=True, exist_ok=True)

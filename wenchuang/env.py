@@ -22,7 +22,7 @@ class Env:
         self.production = production
         self.missing: list[str] = []
 
-    def _read(self, name: str, cast: Callable[[str], T], default: object, dev_default: object) -> T:
+    def _read(self, name: str, cast: Callable[[str], T], default: object, dev_default: object, empty: T) -> T:
         raw = self._environ.get(name)
         if raw is not None and raw != "":
             try:
@@ -34,22 +34,22 @@ class Env:
         if not self.production and dev_default is not _UNSET:
             return dev_default  # type: ignore[return-value]
         self.missing.append(name)
-        return None  # type: ignore[return-value]
+        return empty  # settings still load far enough for check() to report every missing name
 
     def str(self, name: str, default: object = _UNSET, *, dev_default: object = _UNSET) -> str:
-        return self._read(name, str, default, dev_default)
+        return self._read(name, str, default, dev_default, "")
 
     def int(self, name: str, default: object = _UNSET, *, dev_default: object = _UNSET) -> int:
-        return self._read(name, int, default, dev_default)
+        return self._read(name, int, default, dev_default, 0)
 
     def float(self, name: str, default: object = _UNSET, *, dev_default: object = _UNSET) -> float:
-        return self._read(name, float, default, dev_default)
+        return self._read(name, float, default, dev_default, 0.0)
 
     def bool(self, name: str, default: object = _UNSET, *, dev_default: object = _UNSET) -> bool:
-        return self._read(name, _to_bool, default, dev_default)
+        return self._read(name, _to_bool, default, dev_default, False)
 
     def list(self, name: str, default: object = _UNSET, *, dev_default: object = _UNSET) -> list[str]:
-        return self._read(name, _to_list, default, dev_default)
+        return self._read(name, _to_list, default, dev_default, [])
 
     def check(self) -> None:
         """Fail with one clear message naming every required variable that is missing."""

@@ -1,5 +1,7 @@
 """Test settings: the only place where Celery runs eagerly."""
 
+import os
+
 from wenchuang.settings import *  # noqa: F403
 
 CELERY_TASK_ALWAYS_EAGER = True
@@ -8,3 +10,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SALEOR_MAX_RETRIES = 2
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# A queue of this test run's own: a dev worker on the same Redis never steals test tasks.
+CELERY_TASK_DEFAULT_QUEUE = f"wenchuang-test-{os.getpid()}"

@@ -175,3 +175,12 @@ def test_a_signed_body_that_is_not_json_is_refused_and_not_stored(client, signer
 
     assert response.status_code == 400
     assert WebhookEvent.objects.count() == 0
+
+
+def test_a_signed_body_that_is_not_utf8_is_refused_and_not_stored(client, signer, jwks):
+    body = b'{"n": "\xff"}'
+
+    response = deliver(client, body, signer.sign(body))
+
+    assert response.status_code == 400
+    assert WebhookEvent.objects.count() == 0

@@ -1,0 +1,176 @@
+"""The inbox: processing after commit, retries with backoff, parking, and no event processed twice."""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+from django.utils import timezone
+
+from saleor_app import selectors, services
+from saleor_app.models import WebhookEvent
+from saleor_app.tasks import inbox_redeliver_stale
+from tests.factories import SaleorInstallationFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+calls: list[str] = []
+
+
+def handler_that_writes(*, event_type, payload, installation):
+    calls.append(payload["n"])
+    Group.objects.create(name=f"written-by-{payload['n']}")  # any write: proves it commits with the event
+
+
+def handler_that_writes_then_fails(*, event_type, payload, installation):
+    Group.objects.create(name="half-done")
+    raise ConnectionError("Saleor down")
+
+
+def handler_that_parks(*, event_type, payload, installation):
+    raise services.PermanentEventError("unit of line 7 cannot be resolved")
+
+
+def slow_handler(*, event_type, payload, installation):
+    calls.append("slow")
+    threading.Event().wait(0.5)
+
+
+@pytest.fixture(autouse=True)
+def _reset():
+    calls.clear()
+
+
+def store(n: int = 1, event_type="product_updated") -> int:
+    body = json.dumps({"issuedAt": f"2026-11-27T10:00:0{n}Z", "n": n}).encode()
+    with transaction.atomic():
+        return services.inbox_store(
+            installation=SaleorInstallationFactory(), event_type=event_type, body=body, signature="sig"
+        )
+
+
+def use(settings, handler):
+    settings.SALEOR_WEBHOOK_HANDLERS = {"product_updated": f"{__name__}.{handler.__name__}"}
+
+
+def test_processing_runs_after_commit_and_its_writes_commit_with_it(settings):
+    use(settings, handler_that_writes)
+
+    event_id = store()
+
+    assert WebhookEvent.objects.get(pk=event_id).status == WebhookEvent.Status.DONE
+    assert Group.objects.filter(name="written-by-1").exists()
+
+
+def test_nothing_is_processed_when_the_request_transaction_rolls_back(settings):
+    use(settings, handler_that_writes)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.inbox_store(
+            installation=SaleorInstallationFactory(),
+            event_type="product_updated",
+            body=b'{"n": 1}',
+            signature="s",
+        )
+        raise RuntimeError("request failed after storing")
+
+    assert WebhookEvent.objects.count() == 0
+    assert calls == []
+
+
+def test_a_failing_handler_leaves_no_half_writes_and_is_retried_later(settings):
+    use(settings, handler_that_writes_then_fails)
+
+    event_id = store()
+
+    event = WebhookEvent.objects.get(pk=event_id)
+    assert event.status == WebhookEvent.Status.FAILED
+    assert "Saleor down" in event.last_error
+    assert not Group.objects.filter(name="half-done").exists()
+    assert selectors.inbox_due_ids() == []  # not yet due: backoff
+    WebhookEvent.objects.filter(pk=event_id).update(processed_at=timezone.now() - timedelta(minutes=5))
+    assert selectors.inbox_due_ids() == [event_id]
+
+    use(settings, handler_that_writes)
+    assert inbox_redeliver_stale.delay().get() == 1
+
+    event.refresh_from_db()
+    assert (event.status, event.attempts) == (WebhookEvent.Status.DONE, 2)
+
+
+def test_an_event_that_keeps_failing_is_parked_after_the_last_attempt(settings):
+    use(settings, handler_that_writes_then_fails)
+    event_id = store()
+    WebhookEvent.objects.filter(pk=event_id).update(attempts=services.MAX_ATTEMPTS - 1)
+
+    services.inbox_process(event_id=event_id)
+
+    assert WebhookEvent.objects.get(pk=event_id).status == WebhookEvent.Status.PARKED
+
+
+def test_a_permanent_error_parks_the_event_with_its_reason(settings):
+    use(settings, handler_that_parks)
+
+    event = WebhookEvent.objects.get(pk=store())
+
+    assert event.status == WebhookEvent.Status.PARKED
+    assert event.last_error == "unit of line 7 cannot be resolved"
+
+
+def test_an_event_without_a_handler_is_marked_ignored(settings):
+    settings.SALEOR_WEBHOOK_HANDLERS = {}
+
+    event = WebhookEvent.objects.get(pk=store())
+
+    assert event.status == WebhookEvent.Status.IGNORED
+
+
+def test_a_lost_enqueue_is_redelivered_by_the_sweep(settings):
+    use(settings, handler_that_writes)
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    event = WebhookEvent.objects.create(
+        key="k" * 64,
+        installation=SaleorInstallationFactory(),
+        event_type="product_updated",
+        payload={"n": 9},
+        body='{"n": 9}',
+        signature="s",
+    )
+    WebhookEvent.objects.filter(pk=event.pk).update(received_at=timezone.now() - timedelta(minutes=10))
+
+    inbox_redeliver_stale.delay()
+
+    event.refresh_from_db()
+    assert event.status == WebhookEvent.Status.DONE
+    assert calls == [9]
+
+
+def test_two_workers_on_the_same_event_process_it_once(settings):
+    use(settings, slow_handler)
+    event = WebhookEvent.objects.create(
+        key="c" * 64,
+        installation=SaleorInstallationFactory(),
+        event_type="product_updated",
+        payload={},
+        body="{}",
+        signature="s",
+    )
+    results: list[str] = []
+
+    def worker():
+        try:
+            results.append(services.inbox_process(event_id=event.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(results) == ["done", "skipped"]
+    assert calls == ["slow"]

@@ -1,0 +1,57 @@
+"""docker-compose.yml runs the whole stack; every long-running service has a health check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from tests.django_process import setup_django
+
+COMPOSE = yaml.safe_load((Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text())
+ONE_SHOT = {"saleor-init", "install-app"}
+
+
+def test_the_stack_has_every_part():
+    assert set(COMPOSE["services"]) >= {
+        "postgres",
+        "redis",
+        "saleor-api",
+        "dashboard",
+        "web",
+        "worker",
+        "saleor-init",
+        "install-app",
+    }
+
+
+def test_every_long_running_service_has_a_health_check():
+    missing = [n for n, s in COMPOSE["services"].items() if n not in ONE_SHOT and "healthcheck" not in s]
+
+    assert missing == []
+
+
+def test_images_are_pinned():
+    images = [s["image"] for s in COMPOSE["services"].values() if "image" in s]
+
+    assert all(":" in image and not image.endswith(":latest") for image in images)
+
+
+def test_the_install_step_waits_for_saleor_and_this_service():
+    depends = COMPOSE["services"]["install-app"]["depends_on"]
+
+    assert depends["saleor-api"]["condition"] == "service_healthy"
+    assert depends["web"]["condition"] == "service_healthy"
+
+
+def test_the_app_runs_in_production_mode_with_its_required_settings():
+    env = COMPOSE["services"]["web"]["environment"]
+
+    assert env["APP_ENV"] == "production"
+    assert env["SALEOR_API_URL"] in env["SALEOR_ALLOWED_API_URLS"].split(",")
+
+
+def test_the_compose_environment_is_enough_for_production_settings():
+    result = setup_django(COMPOSE["services"]["web"]["environment"])
+
+    assert result.stdout.strip() == "settings ok", result.stderr
