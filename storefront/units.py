@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.utils.translation import get_language
+
 from catalog import saleor_metadata as keys
 
 
@@ -26,8 +28,10 @@ class Seller:
     def is_platform(self) -> bool:
         return self.unit_id is None
 
-    def name(self, language: str | None) -> str:
-        if (language or "").startswith("en"):
+    @property
+    def name(self) -> str:
+        """The name in the active language (falls back to the other one)."""
+        if (get_language() or "").startswith("en"):
             return self.name_en or self.name_zh
         return self.name_zh or self.name_en
 

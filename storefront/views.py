@@ -360,7 +360,8 @@ def register(request):
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
                 first_name=form.cleaned_data["name"],
-                redirect_url=request.build_absolute_uri(reverse("storefront:login")),
+                # Saleor allows only its ALLOWED_CLIENT_HOSTS: our public URL, not the Host header.
+                redirect_url=settings.APP_PUBLIC_URL + reverse("storefront:login"),
                 language=_language(),
             )
             return render(request, "storefront/registered.html", {"needs_confirmation": needs_confirmation})
