@@ -81,6 +81,14 @@ def test_a_buyer_browses_units_fills_one_cart_across_units_and_reaches_payment(
     assert "Authorised product of 三峡博物馆" in english and "Warring States" in english
     variant = re.findall(r'name="variant" value="([^"]+)"', page)[0]
 
+    recorder.scene = "category"
+    category_path = re.findall(r'href="(/categories/[^"]+/)"', page)[0]
+    assert museum_product["name"] in client.get(category_path).content.decode()
+
+    recorder.scene = ""
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert f"/en/products/{museum_product['slug']}/" in sitemap and f"/units/{museum.pk}/" in sitemap
+
     recorder.scene = "library"
     page = client.get(f"/products/{library_product['slug']}/").content.decode()
     assert "授权产品" not in page and "李明" in page
