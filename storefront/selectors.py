@@ -9,7 +9,7 @@ from django.conf import settings
 
 from catalog import saleor_metadata as keys
 from saleor_app.errors import SaleorGraphQLError
-from storefront.catalog_cache import cached, listing_key, product_cached
+from storefront.catalog_cache import listing_cached, product_cached
 from storefront.saleor import buyer_client
 from unit_onboarding.models import Unit
 
@@ -22,7 +22,7 @@ def _channel() -> str:
 
 
 def _listing(name: str, variables: dict[str, Any]) -> dict:
-    return cached(listing_key(name, variables), lambda: buyer_client().execute(name, variables))
+    return listing_cached(name, variables, lambda: buyer_client().execute(name, variables))
 
 
 def home_get() -> dict:
@@ -64,9 +64,10 @@ def products_find(query: ProductQuery) -> dict:
     return _listing("StorefrontProducts", query.variables())
 
 
-def category_get(*, slug: str, after: str = "") -> dict | None:
+def category_get(*, slug: str, after: str = "") -> dict:
+    """The cached listing; its "category" is None when Saleor has no such category."""
     variables = {"slug": slug, "channel": _channel(), "first": PAGE_SIZE, "after": after or None}
-    return _listing("StorefrontCategory", variables).get("category")
+    return _listing("StorefrontCategory", variables)
 
 
 def product_get(*, slug: str) -> dict | None:

@@ -9,6 +9,7 @@ from django.core import signing
 from django.core.mail import send_mail
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse, translate_url
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -23,6 +24,7 @@ from storefront.accounts import (
     customer_register,
     customer_token,
 )
+from storefront.catalog_cache import fragment
 from storefront.context_processors import CART_COUNT_KEY
 from storefront.forms import AddToCartForm, ContactForm, DeliveryForm, LineUpdateForm, LoginForm, RegisterForm
 from storefront.services import CheckoutProblem
@@ -36,6 +38,21 @@ def _language() -> str:
     return get_language() or settings.LANGUAGE_CODE
 
 
+def _grid(data: dict, connection: dict | None, *, query_string: str = "") -> str:
+    """The product grid of a cached listing, rendered once per process, language and query."""
+    language = _language()
+
+    def render() -> str:
+        context = {
+            "products": presenters.cards(connection, language),
+            "page": (connection or {}).get("pageInfo"),
+            "query_string": query_string,
+        }
+        return render_to_string("storefront/_cards.html", context)
+
+    return fragment(data, f"{language}:{query_string}", render)
+
+
 @require_GET
 def home(request):
     data = selectors.home_get()
@@ -44,7 +61,7 @@ def home(request):
         "storefront/home.html",
         {
             "units": selectors.units_featured(),
-            "new_arrivals": presenters.cards(data.get("products"), _language()),
+            "grid": _grid(data, data.get("products")),
             "categories": [e["node"] for e in (data.get("categories") or {}).get("edges", [])],
         },
     )
@@ -61,25 +78,21 @@ def unit_shop(request, unit_id: int):
     return render(
         request,
         "storefront/unit.html",
-        {"unit": unit, "products": presenters.cards(products, _language()), "page": products.get("pageInfo")},
+        {"unit": unit, "grid": _grid(data, products)},
     )
 
 
 @require_GET
 def category(request, slug: str):
-    found = selectors.category_get(slug=slug, after=request.GET.get("after", ""))
+    data = selectors.category_get(slug=slug, after=request.GET.get("after", ""))
+    found = data.get("category")
     if found is None:
         raise Http404
     products = found.get("products") or {}
     return render(
         request,
         "storefront/category.html",
-        {
-            "category": found,
-            "products": presenters.cards(products, _language()),
-            "page": products.get("pageInfo"),
-            "total": products.get("totalCount"),
-        },
+        {"category": found, "grid": _grid(data, products), "total": products.get("totalCount")},
     )
 
 
@@ -89,6 +102,12 @@ def _int_or_none(value: str | None) -> int | None:
     except ValueError:
         return None
     return number if 0 <= number <= 10_000_000 else None
+
+
+def _without_cursor(request) -> str:
+    params = request.GET.copy()
+    params.pop("after", None)
+    return params.urlencode()
 
 
 @require_GET
@@ -112,9 +131,8 @@ def search(request):
         "storefront/search.html",
         {
             "query": query,
-            "products": presenters.cards(products, _language()),
+            "grid": _grid(data, products, query_string=_without_cursor(request)),
             "total": products.get("totalCount") or 0,
-            "page": products.get("pageInfo"),
             "categories": [e["node"] for e in (data.get("categories") or {}).get("edges", [])],
             "units": selectors.units_public(),
             "buckets": buckets,

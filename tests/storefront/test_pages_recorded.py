@@ -12,6 +12,7 @@ from django.core import mail
 
 from catalog import saleor_metadata as keys
 from storefront.views import CHECKOUT_KEY, order_link
+from storefront.webhooks import product_changed
 from tests.conftest import RECORDED_API_URL
 from tests.factories import SaleorInstallationFactory
 from tests.recording import load_delivery, load_exchange, replay_scenes
@@ -394,3 +395,16 @@ def test_saleor_answering_500_is_also_the_friendly_page(client, saleor, settings
     saleor.post(RECORDED_API_URL).mock(return_value=httpx.Response(500, text="boom"))
 
     assert client.get("/").status_code == 503
+
+
+def test_a_product_webhook_also_refreshes_listings(client, saleor, units):
+    museum, _ = units
+    route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontProducts.unit")
+    client.get(f"/units/{museum.pk}/")
+
+    product_changed(
+        event_type="product_updated", payload={"product": {"id": "x", "slug": "y"}}, installation=None
+    )
+    client.get(f"/units/{museum.pk}/")
+
+    assert route.call_count == 2
