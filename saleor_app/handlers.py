@@ -16,6 +16,10 @@ HANDLERS: dict[str, str | list[str]] = {
     "product_created": _PRODUCT_CHANGE,
     "product_updated": _PRODUCT_CHANGE,
     "product_deleted": _PRODUCT_CHANGE,
+    **{
+        f"product_variant_{change}": "storefront.webhooks.product_changed"
+        for change in ("created", "updated", "deleted", "out_of_stock", "back_in_stock")
+    },
 }
 
 

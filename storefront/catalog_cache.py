@@ -104,7 +104,10 @@ def fragment(data: dict, variant: str, render: Callable[[], str]) -> str:
 
 
 def catalog_invalidate(*, product_id: str | None, slug: str | None) -> None:
-    """Forget what a change to this product may have made stale: its page and every listing."""
+    """Forget what a change to this product may have made stale: its page and every listing.
+
+    The generation bump also retires every process's in-memory copies (they are checked against it).
+    """
     keys = [product_key(slug)] if slug else []
     if product_id:
         previous = cache.get(_slug_of_id_key(product_id))

@@ -96,3 +96,14 @@ def test_a_change_forgets_the_product_page_also_under_its_old_slug_and_every_lis
     assert cache.get(product_key("old-slug")) is None
     assert cache.get(GENERATION) == generation + 1
     assert listing_key("StorefrontHome", {"a": 1}) != listing
+
+
+def test_a_variant_change_such_as_a_price_forgets_its_products_page():
+    product_cached("mug", lambda: {"id": "UHJvZHVjdDo5", "name": "mug"})
+    payload = {"productVariant": {"id": "V", "product": {"id": "UHJvZHVjdDo5", "slug": "mug"}}}
+
+    handler_for("product_variant_updated")(
+        event_type="product_variant_updated", payload=payload, installation=None
+    )
+
+    assert cache.get(product_key("mug")) is None
