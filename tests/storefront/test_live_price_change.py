@@ -7,7 +7,6 @@ import uuid
 from decimal import Decimal
 
 import pytest
-
 from django.core.cache import cache
 
 from saleor_app.installer import app_install
