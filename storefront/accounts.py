@@ -79,15 +79,21 @@ def _refreshed(session) -> str | None:
 
 
 def customer_query(session, name: str, variables: dict[str, Any] | None = None) -> dict | None:
-    """Run a query as the signed-in customer, refreshing an expired access token once."""
+    """Run a query as the signed-in customer, refreshing an expired access token once.
+
+    Saleor answers a stale token either with an error or as if anonymous (every field null).
+    """
     token = customer_token(session)
     if not token:
         return None
     try:
-        return buyer_client(token).execute(name, variables)
+        data = buyer_client(token).execute(name, variables)
+        if any(value is not None for value in data.values()):
+            return data
     except (SaleorAuthError, SaleorGraphQLError):
-        token = _refreshed(session)
-        if token is None:
-            session.pop(SESSION_KEY, None)
-            return None
-        return buyer_client(token).execute(name, variables)
+        pass
+    token = _refreshed(session)
+    if token is None:
+        session.pop(SESSION_KEY, None)
+        return None
+    return buyer_client(token).execute(name, variables)

@@ -174,6 +174,9 @@ else:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(DOCUMENTS_ROOT), "base_url": None},
     }
+STATIC_FINGERPRINTS = env.bool("STATIC_FINGERPRINTS", default=PRODUCTION)
+# Without collected (fingerprinted) files, WhiteNoise serves straight from the apps' static/ folders.
+WHITENOISE_USE_FINDERS = not STATIC_FINGERPRINTS
 STORAGES = {
     "default": PUBLIC_STORAGE,
     "private": PRIVATE_STORAGE,
@@ -181,7 +184,7 @@ STORAGES = {
     # Fingerprinted names (name.<hash>.css) need `collectstatic`; development serves the plain files.
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if env.bool("STATIC_FINGERPRINTS", default=PRODUCTION)
+        if STATIC_FINGERPRINTS
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }

@@ -347,6 +347,30 @@ def test_sign_in_keeps_the_customer_token_in_the_session_and_lists_orders(client
     assert me_request.headers["Authorization"] == "Bearer <redacted>"  # the recorded (redacted) token
 
 
+def test_a_stale_customer_token_is_refreshed_once_and_kept(client, saleor):
+    replay_scenes(saleor, RECORDED_API_URL, "StorefrontTokenCreate")
+    client.post("/account/login/", {"email": "admin@example.com", "password": "x"})
+    answers = {
+        "StorefrontMe": [load_exchange("StorefrontMe.stale_token"), load_exchange("StorefrontMe")],
+        "StorefrontTokenRefresh": [load_exchange("StorefrontTokenRefresh")],
+    }
+    sent = []
+
+    def respond(request):
+        name = json.loads(request.content)["operationName"]
+        sent.append(name)
+        exchange = answers[name].pop(0)
+        return httpx.Response(exchange["status"], json=exchange["response"])
+
+    saleor.post(RECORDED_API_URL).mock(side_effect=respond)
+
+    account = client.get("/account/")
+
+    assert "admin@example.com" in account.content.decode()
+    assert sent == ["StorefrontMe", "StorefrontTokenRefresh", "StorefrontMe"]
+    assert client.session["sf_customer"]["token"] == "<redacted>"  # the refreshed (recorded) token
+
+
 def test_a_refused_sign_in_is_a_form_error(client, saleor):
     replay_scenes(saleor, RECORDED_API_URL, "StorefrontTokenCreate.refused")
 
