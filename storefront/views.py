@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import uuid
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, translate_url
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -72,7 +74,7 @@ def unit_shop(request, unit_id: int):
     unit = selectors.unit_get_public(unit_id=unit_id)
     if unit is None:
         raise Http404
-    after = request.GET.get("after", "")
+    after = _cursor(request.GET.get("after", ""))
     data = selectors.products_find(selectors.ProductQuery(unit_id=str(unit.pk), after=after))
     products = data.get("products") or {}
     return render(
@@ -84,7 +86,7 @@ def unit_shop(request, unit_id: int):
 
 @require_GET
 def category(request, slug: str):
-    data = selectors.category_get(slug=slug, after=request.GET.get("after", ""))
+    data = selectors.category_get(slug=slug, after=_cursor(request.GET.get("after", "")))
     found = data.get("category")
     if found is None:
         raise Http404
@@ -94,6 +96,23 @@ def category(request, slug: str):
         "storefront/category.html",
         {"category": found, "grid": _grid(data, products), "total": products.get("totalCount")},
     )
+
+
+def _global_id(value: str, type_name: str) -> str:
+    """A Saleor global id of this type, or "" (a malformed one would make Saleor fail the query)."""
+    try:
+        decoded = base64.b64decode(value, validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        return ""
+    return value if decoded.startswith(f"{type_name}:") else ""
+
+
+def _cursor(value: str) -> str:
+    try:
+        base64.b64decode(value, validate=True)
+    except ValueError:
+        return ""
+    return value[:200]
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -115,10 +134,10 @@ def search(request):
     query = selectors.ProductQuery(
         search=request.GET.get("q", "").strip()[:200],
         unit_id=request.GET.get("unit", "") if request.GET.get("unit", "").isdigit() else "",
-        category_id=request.GET.get("category", "")[:100],
+        category_id=_global_id(request.GET.get("category", "")[:100], "Category"),
         price_min=_int_or_none(request.GET.get("min")),
         price_max=_int_or_none(request.GET.get("max")),
-        after=request.GET.get("after", "")[:200],
+        after=_cursor(request.GET.get("after", "")),
     )
     data = selectors.products_find(query)
     products = data.get("products") or {}
@@ -180,8 +199,8 @@ def _flash(request) -> list[str]:
 @require_POST
 def cart_add(request):
     form = AddToCartForm(request.POST)
-    back = request.POST.get("next") or reverse("storefront:cart")
-    if not back.startswith("/"):
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("storefront:cart")
     if not form.is_valid():
         return _problem_page(

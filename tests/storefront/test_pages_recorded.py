@@ -198,6 +198,24 @@ def test_search_sends_the_facets_to_saleor_and_offers_units_and_categories(clien
     assert '<meta name="robots" content="noindex, follow">' in html
 
 
+def test_malformed_facets_and_cursors_are_dropped_before_saleor_sees_them(client, saleor):
+    route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontProducts.search")
+
+    response = client.get("/search/", {"q": "Apple", "category": "not-an-id", "after": "%%%", "min": "x"})
+
+    assert response.status_code == 200
+    sent = saleor_requests(route)[0]["variables"]
+    assert sent["filter"] is None and sent["after"] is None
+
+
+def test_adding_to_the_cart_never_redirects_off_site(client, saleor):
+    replay_scenes(saleor, RECORDED_API_URL, "StorefrontCheckoutCreate")
+
+    response = client.post("/cart/add/", {"variant": "v", "quantity": 0, "next": "//evil.example/"})
+
+    assert response["Location"] == "/cart/"
+
+
 def test_cart_is_one_checkout_with_lines_grouped_by_unit(client, saleor):
     replay_scenes(saleor, RECORDED_API_URL, "StorefrontCheckout.cart")
     with_cart(client)
