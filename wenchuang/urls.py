@@ -1,5 +1,6 @@
 """URL map: each app owns its prefix."""
 
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
@@ -13,3 +14,5 @@ urlpatterns = [
     path("onboarding/", include("unit_onboarding.urls")),
     path("admin/", admin.site.urls),
 ]
+# The public shop: Chinese at the root, English under /en/.
+urlpatterns += i18n_patterns(path("", include("storefront.urls")), prefix_default_language=False)
