@@ -6,7 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
+from django.contrib.postgres.fields import BigIntegerRangeField, DateTimeRangeField, RangeOperators
 from django.db import models
 from django.db.models import Func, Q
 from django.utils.translation import gettext_lazy as _
@@ -264,6 +264,15 @@ class TsTzRange(Func):
     output_field = DateTimeRangeField()
 
 
+class PointRange(Func):
+    """[x, x] as an int8range: lets a GiST exclusion compare ids with && and no btree_gist extension
+    (the embedded PostgreSQL ships without contrib modules)."""
+
+    function = "INT8RANGE"
+    template = "%(function)s(%(expressions)s, %(expressions)s, '[]')"
+    output_field = BigIntegerRangeField()
+
+
 class AgreementVersion(models.Model):
     """Terms in force over [effective_from, effective_to); immutable once in force (DB trigger)."""
 
@@ -286,7 +295,7 @@ class AgreementVersion(models.Model):
             ExclusionConstraint(
                 name="agreement_version_no_overlap",
                 expressions=[
-                    ("agreement", RangeOperators.EQUAL),
+                    (PointRange("agreement"), RangeOperators.OVERLAPS),
                     (TsTzRange("effective_from", "effective_to"), RangeOperators.OVERLAPS),
                 ],
             ),
