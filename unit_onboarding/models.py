@@ -132,6 +132,10 @@ class OperatingEntity(models.Model):
     bank_name = models.CharField(_("bank name"), max_length=100, blank=True)
     bank_account_encrypted = models.TextField(blank=True, help_text="bank account number (encrypted at rest)")
     stripe_account_id = models.CharField(_("Stripe account id"), max_length=64, blank=True)
+    stripe_account_created_here = models.BooleanField(default=False)
+    # Stripe Connect onboarding link for an account this service created (short-lived, refreshed on demand).
+    stripe_onboarding_url = models.URLField(max_length=500, blank=True)
+    stripe_onboarding_expires_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.legal_name

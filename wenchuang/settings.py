@@ -252,6 +252,8 @@ SALEOR_SYNC_WEBHOOK_MAX_AGE = env.int("SALEOR_SYNC_WEBHOOK_MAX_AGE", default=900
 # Payment methods offered per Saleor channel: "slug=card|alipay|wechat_pay; other-slug=card".
 STRIPE_DEFAULT_PAYMENT_METHODS = env.list("STRIPE_DEFAULT_PAYMENT_METHODS", default=["card"])
 STRIPE_CHANNEL_PAYMENT_METHODS = env.str("STRIPE_CHANNEL_PAYMENT_METHODS", default="")
+# Country of the Stripe Connect (Express) accounts created for operating entities paid through Stripe.
+STRIPE_CONNECT_COUNTRY = env.str("STRIPE_CONNECT_COUNTRY", default="HK")
 LOGIN_URL = "unit_onboarding:login"
 LOGIN_REDIRECT_URL = "unit_onboarding:home"
 # Sales channel new unit warehouses are attached to.
