@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import time
@@ -74,6 +75,43 @@ class SaleorClient:
     def mutate(self, name: str, variables: dict[str, Any], field: str) -> dict[str, Any]:
         """Run a mutation and return its payload `field`; user errors raise SaleorMutationError."""
         payload = self.execute(name, variables).get(field) or {}
+        errors = payload.get("errors") or []
+        if errors:
+            raise SaleorMutationError(
+                name, [UserError(e.get("field"), e.get("code"), e.get("message") or "") for e in errors]
+            )
+        return payload
+
+    def upload(
+        self, name: str, variables: dict[str, Any], files: dict[str, tuple[str, bytes, str]], field: str
+    ) -> dict[str, Any]:
+        """Run a mutation with file variables as a GraphQL multipart request; return its payload `field`.
+
+        `files` maps a variable name to (filename, bytes, content type). Not retried once sent: an upload
+        may have been applied, the caller looks it up before trying again.
+        """
+        query = operation(name)
+        names = sorted(files)
+        operations = {
+            "query": query,
+            "operationName": name,
+            "variables": {**variables, **dict.fromkeys(names)},
+        }
+        mapping = {str(i): [f"variables.{var}"] for i, var in enumerate(names)}
+        headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        http = self._http or _http_client()
+        try:
+            response = http.post(
+                self.api_url,
+                data={"operations": json.dumps(operations), "map": json.dumps(mapping)},
+                files={str(i): files[var] for i, var in enumerate(names)},
+                headers=headers,
+            )
+        except httpx.HTTPError as exc:
+            raise SaleorUnavailable(f"{name}: {type(exc).__name__} during upload; not retried") from exc
+        if response.status_code in _RETRY_STATUSES:
+            raise SaleorUnavailable(f"{name}: HTTP {response.status_code} during upload")
+        payload = self._parse(name, response).get(field) or {}
         errors = payload.get("errors") or []
         if errors:
             raise SaleorMutationError(

@@ -10,7 +10,11 @@ from django.utils.module_loading import import_string
 
 # Saleor-Event (lower-case) -> dotted path of `handler(*, event_type, payload, installation)`.
 # Domain apps add their entries here as they gain handlers; settings may extend it.
-HANDLERS: dict[str, str] = {}
+HANDLERS: dict[str, str] = {
+    "product_created": "catalog.saleor_changes.product_changed",
+    "product_updated": "catalog.saleor_changes.product_changed",
+    "product_deleted": "catalog.saleor_changes.product_changed",
+}
 
 
 def handler_for(event_type: str) -> Callable[..., Any] | None:
