@@ -415,7 +415,9 @@ def listing_sync(*, listing_id: int, client: SaleorClient | None = None) -> str:
     """Push the listing's approved revision and its stock; record the outcome on the listing."""
     with transaction.atomic():
         listing = (
-            Listing.objects.select_for_update().select_related("unit", "live_revision").get(pk=listing_id)
+            Listing.objects.select_for_update(of=("self",))
+            .select_related("unit", "live_revision")
+            .get(pk=listing_id)
         )
         if listing.sync_status == Sync.DIVERGED:
             return Sync.DIVERGED

@@ -45,6 +45,15 @@ def _http_client() -> httpx.Client:
     return _shared_http
 
 
+def _is_mutation(query: str) -> bool:
+    """Whether the document's operation is a mutation (leading `#` comment lines skipped)."""
+    for line in query.splitlines():
+        text = line.strip()
+        if text and not text.startswith("#"):
+            return text.startswith("mutation")
+    return False
+
+
 class SaleorClient:
     """Calls one Saleor instance, as this app (token) or anonymously (token=None)."""
 
@@ -66,7 +75,7 @@ class SaleorClient:
     def execute(self, name: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """Run the named operation and return its `data`; raise a typed SaleorError otherwise."""
         query = operation(name)
-        is_mutation = query.lstrip().startswith("mutation")
+        is_mutation = _is_mutation(query)
         body = {"query": query, "operationName": name, "variables": variables or {}}
         headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
         response = self._post_with_retries(name, body, headers, retry_maybe_sent=not is_mutation)

@@ -87,3 +87,13 @@ def test_upload_raises_user_errors_and_is_not_retried_on_503():
             "productMediaCreate",
         )
     assert route.call_count == 2
+
+
+@respx.mock
+def test_a_mutation_file_opening_with_a_comment_is_not_retried_after_a_503():
+    route = respx.post(API).mock(return_value=httpx.Response(503))
+
+    with pytest.raises(SaleorUnavailable):
+        SaleorClient(API, "t" * 30, backoff_seconds=0).execute("CatalogMediaDelete", {"id": "M1"})
+
+    assert route.call_count == 1
