@@ -1,4 +1,4 @@
-"""Products changed in the Saleor Dashboard come back through the product webhook and are never overwritten."""
+"""Products changed in the Saleor Dashboard come back through the product webhook, never overwritten."""
 
 from __future__ import annotations
 
