@@ -10,5 +10,6 @@ urlpatterns = [
     path("readyz", health.readiness, name="readyz"),
     path("saleor/", include("saleor_app.urls")),
     path("onboarding/", include("unit_onboarding.urls")),
+    path("catalog/", include("catalog.urls")),
     path("admin/", admin.site.urls),
 ]
