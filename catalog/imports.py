@@ -16,7 +16,9 @@ from catalog.forms import yuan_to_fen
 from catalog.models import CollectionObject, ListingVariant, Relation
 from unit_onboarding.models import Unit
 
-REQUIRED = ("handle", "name_zh", "category", "product_type", "sku", "price_cny", "stock")
+ROW_REQUIRED = ("handle", "sku", "price_cny", "stock")
+PRODUCT_REQUIRED = ("name_zh", "category", "product_type")  # on a product's first row
+REQUIRED = (*ROW_REQUIRED, *PRODUCT_REQUIRED)
 COLUMNS = (
     *REQUIRED,
     "name_en",
@@ -52,7 +54,7 @@ def _parse(unit: Unit, rows) -> tuple[dict[str, dict], list[RowError]]:
         def bad(column: str, message: str, number=number) -> None:
             errors.append(RowError(number, column, message))
 
-        for column in REQUIRED:
+        for column in ROW_REQUIRED:
             if not row.get(column):
                 bad(column, "required")
         handle = row.get("handle", "")
@@ -75,6 +77,9 @@ def _parse(unit: Unit, rows) -> tuple[dict[str, dict], list[RowError]]:
             bad("weight_g", "a whole number of grams")
         product = products.get(handle)
         if product is None and handle:
+            for column in PRODUCT_REQUIRED:
+                if not row.get(column):
+                    bad(column, "required on the first row of a product")
             if row.get("category") and row["category"] not in taxonomy.CATEGORIES:
                 bad("category", f"one of {', '.join(taxonomy.CATEGORIES)}")
             if row.get("product_type") and row["product_type"] not in taxonomy.PRODUCT_TYPES:
