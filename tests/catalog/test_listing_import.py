@@ -16,7 +16,8 @@ HEADER = (
     "accession_number,relation,designer\n"
 )
 GOOD = HEADER + (
-    "mirror,铜镜书签,Mirror bookmark,wenchuang-stationery,wenchuang-goods,IM-1,金色,38.00,100,30,SX-1,reproduction,王\n"
+    "mirror,铜镜书签,Mirror bookmark,wenchuang-stationery,wenchuang-goods,"
+    "IM-1,金色,38.00,100,30,SX-1,reproduction,王\n"
     "mirror,,,,,IM-2,银色,38.5,50,30,,,\n"
     "scarf,丝巾,Silk scarf,wenchuang-textiles,wenchuang-goods,IM-3,,268,10,120,,,\n"
 )
