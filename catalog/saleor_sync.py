@@ -405,10 +405,11 @@ def listing_push(*, listing: Listing, client: SaleorClient) -> None:
         )
     product_id = _ensure_product(client, listing, content)
     _translate(client, product_id, content)
+    # Saleor prices a variant in a channel only once its product is listed there (published or not).
+    _sync_channel(client, listing, product_id, channel["id"])
     state = _product_state(client, product_id)
     _sync_variants(client, listing, product_id, content, state, channel["id"], unit.saleor_warehouse_id)
     _sync_media(client, listing, product_id, content, state)
-    _sync_channel(client, listing, product_id, channel["id"])
 
 
 def listing_sync(*, listing_id: int, client: SaleorClient | None = None) -> str:

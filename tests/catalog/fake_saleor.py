@@ -178,6 +178,14 @@ class CatalogFakeSaleor(FakeSaleor):
     def op_CatalogVariantsCreate(self, v):
         product = self.products[v["product"]]
         results = []
+        listed = {c["channel"] for c in product["channelListings"]}
+        if any(c["channelId"] not in listed for data in v["variants"] for c in data["channelListings"]):
+            error = {
+                "field": "channelId",
+                "code": "PRODUCT_NOT_ASSIGNED_TO_CHANNEL",
+                "message": "not in channel",
+            }
+            return {"productVariantBulkCreate": {"results": [], "errors": [error]}}
         for data in v["variants"]:
             if any(var["sku"] == data["sku"] for p in self.products.values() for var in p["variants"]):
                 results.append(
