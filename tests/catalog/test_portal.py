@@ -163,3 +163,16 @@ def test_pages_render_in_both_languages(client, unit, operator):
             ("catalog:listings_import", [unit.uid]),
         ):
             assert client.get(reverse(name, args=args)).status_code == 200
+
+
+def test_the_portal_speaks_chinese_by_default_and_english_on_request(client, unit, operator):
+    listing = make_listing(unit, operator)
+    client.force_login(operator)
+    url = reverse("catalog:listing", args=[listing.uid])
+
+    chinese = client.get(url).content.decode()
+    client.cookies["django_language"] = "en"
+    english = client.get(url).content.decode()
+
+    assert "提交审核" in chinese and "草稿" in chinese
+    assert "Submit for review" in english and "Draft" in english
