@@ -186,7 +186,9 @@ class Listing(models.Model):
     saleor_media_ids = models.JSONField(default=dict, blank=True, help_text="{asset uid: Saleor media id}")
     sync_status = models.CharField(max_length=16, choices=Sync.choices, default=Sync.IDLE)
     sync_error = models.TextField(blank=True)
-    sync_attempts = models.PositiveIntegerField(default=0)
+    sync_attempts = models.PositiveIntegerField(default=0, help_text="failed attempts since the last success")
+    sync_requested_at = models.DateTimeField(null=True, blank=True)
+    sync_attempted_at = models.DateTimeField(null=True, blank=True)
     synced_revision = models.ForeignKey(
         "ListingRevision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

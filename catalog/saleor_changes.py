@@ -23,7 +23,7 @@ Sync = Listing.Sync
 
 
 class SyncInProgress(Exception):
-    """Our own push is running: its intermediate states are not the Dashboard's; retry the event later."""
+    """Our own push is waiting or running; the inbox retries the event later."""
 
 
 def _listing_for(product: dict[str, Any]) -> Listing | None:
@@ -60,7 +60,9 @@ def product_changed(*, event_type: str, payload: dict[str, Any], installation) -
         listing = _listing_for(product)
         if listing is None or not listing.synced_fingerprint:
             return  # not ours, or never pushed: nothing to compare with
-        if listing.sync_status == Sync.SYNCING:
+        if listing.sync_status in {Sync.SYNCING, Sync.PENDING}:
+            # Our push is under way: its intermediate states are not the Dashboard's. After it, this
+            # event is older than the new baseline and ignored unless it really came later.
             raise SyncInProgress(f"listing {listing.pk} is being pushed")
         if event_type == "product_deleted":
             listing.saleor_divergence = {"deleted": {"ours": listing.saleor_product_id, "saleor": None}}

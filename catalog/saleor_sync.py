@@ -17,8 +17,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import storages
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -51,7 +51,9 @@ def _client() -> SaleorClient:
 
 def listing_sync_request(*, listing_id: int) -> None:
     """Mark the listing as waiting and enqueue the push once the caller's transaction commits."""
-    Listing.objects.filter(pk=listing_id).exclude(sync_status=Sync.DIVERGED).update(sync_status=Sync.PENDING)
+    Listing.objects.filter(pk=listing_id).exclude(sync_status=Sync.DIVERGED).update(
+        sync_status=Sync.PENDING, sync_requested_at=timezone.now()
+    )
 
     def enqueue() -> None:
         from catalog.tasks import sync_listing
@@ -412,8 +414,39 @@ def listing_push(*, listing: Listing, client: SaleorClient) -> None:
     _sync_media(client, listing, product_id, content, state)
 
 
+# Namespace of the advisory locks that keep two pushes of one listing from interleaving.
+_LOCK_NAMESPACE = 4_704_001
+
+
+class SyncBusy(SaleorError):
+    """Another worker is pushing this listing right now; try again shortly."""
+
+
+def _try_lock(listing_id: int) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_NAMESPACE, listing_id])
+        return bool(cursor.fetchone()[0])
+
+
+def _unlock(listing_id: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, listing_id])
+
+
 def listing_sync(*, listing_id: int, client: SaleorClient | None = None) -> str:
-    """Push the listing's approved revision and its stock; record the outcome on the listing."""
+    """Push the listing's approved revision and its stock; record the outcome on the listing.
+
+    One push per listing at a time (advisory lock); a push asked for meanwhile runs after it.
+    """
+    if not _try_lock(listing_id):
+        raise SyncBusy(f"listing {listing_id} is being pushed by another worker")
+    try:
+        return _listing_sync_locked(listing_id, client)
+    finally:
+        _unlock(listing_id)
+
+
+def _listing_sync_locked(listing_id: int, client: SaleorClient | None) -> str:
     with transaction.atomic():
         listing = (
             Listing.objects.select_for_update(of=("self",))
@@ -426,7 +459,8 @@ def listing_sync(*, listing_id: int, client: SaleorClient | None = None) -> str:
             return Sync.IDLE
         listing.sync_status = Sync.SYNCING
         listing.sync_attempts = F("sync_attempts") + 1
-        listing.save(update_fields=["sync_status", "sync_attempts"])
+        listing.sync_attempted_at = timezone.now()
+        listing.save(update_fields=["sync_status", "sync_attempts", "sync_attempted_at"])
     listing.refresh_from_db()
     try:
         client = client or _client()
@@ -439,23 +473,35 @@ def listing_sync(*, listing_id: int, client: SaleorClient | None = None) -> str:
             sync_status=Sync.FAILED, sync_error=str(exc)[:2000]
         )
         raise
-    Listing.objects.filter(pk=listing_id, sync_status=Sync.SYNCING).update(
-        sync_status=Sync.DONE,
-        sync_error="",
+    # The baseline webhooks are compared with is what this push wrote, whatever was asked meanwhile;
+    # a push asked for during this one left the status pending and runs next.
+    Listing.objects.filter(pk=listing_id).exclude(sync_status=Sync.DIVERGED).update(
         synced_revision=listing.live_revision,
         synced_at=timezone.now(),
         synced_fingerprint=fingerprint(listing, listing.live_revision.content),
         saleor_updated_at=updated_at,
     )
+    Listing.objects.filter(pk=listing_id, sync_status=Sync.SYNCING).update(
+        sync_status=Sync.DONE, sync_error="", sync_attempts=0
+    )
     return Sync.DONE
 
 
 def listings_due_for_sync(*, limit: int = 50) -> list[int]:
-    """Failed pushes and pending ones whose enqueue was lost (beat job)."""
-    stale = timezone.now() - timedelta(minutes=2)
+    """Beat job: pushes whose enqueue was lost, failed ones past their backoff, and abandoned ones."""
+    now = timezone.now()
+    lost = Q(sync_status=Sync.PENDING, sync_requested_at__lt=now - timedelta(minutes=2)) & (
+        Q(sync_attempted_at__isnull=True) | Q(sync_attempted_at__lt=F("sync_requested_at"))
+    )
+    abandoned = Q(sync_status=Sync.SYNCING, sync_attempted_at__lt=now - timedelta(minutes=15))
+    due = Q()
+    for attempts in range(1, 12):  # 2, 4, 8 ... minutes, capped at an hour
+        wait = timedelta(minutes=min(2**attempts, 60))
+        due |= Q(sync_status=Sync.FAILED, sync_attempts=attempts, sync_attempted_at__lt=now - wait)
+    due |= Q(sync_status=Sync.FAILED, sync_attempts__gte=12, sync_attempted_at__lt=now - timedelta(hours=1))
     return list(
-        Listing.objects.filter(sync_status__in=[Sync.FAILED, Sync.PENDING], updated_at__lt=stale)
+        Listing.objects.filter(lost | abandoned | due)
         .exclude(live_revision=None)
-        .order_by("updated_at")
+        .order_by("pk")
         .values_list("pk", flat=True)[:limit]
     )

@@ -170,3 +170,54 @@ def test_a_unit_without_a_warehouse_is_not_pushed(saleor, operator):
 
     with pytest.raises(SyncNotPossible, match="no Saleor warehouse"):
         listing_sync(listing_id=listing.pk)
+
+
+def test_a_second_push_of_the_same_listing_waits_for_the_first(saleor, unit, operator):
+    import psycopg
+    from django.db import connection
+
+    from catalog.saleor_sync import _LOCK_NAMESPACE, SyncBusy
+
+    listing = approved(make_listing(unit, operator), operator)
+    db = connection.settings_dict
+    # another worker's session holds the listing's lock
+    other = psycopg.connect(
+        host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"], autocommit=True
+    )
+    try:
+        other.execute("SELECT pg_advisory_lock(%s, %s)", [_LOCK_NAMESPACE, listing.pk])
+
+        with pytest.raises(SyncBusy):
+            listing_sync(listing_id=listing.pk)
+        assert saleor.products == {}
+    finally:
+        other.close()
+    assert listing_sync(listing_id=listing.pk) == "done"
+
+
+def test_the_beat_job_finds_lost_failed_and_abandoned_pushes_with_backoff(unit, operator):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from catalog.saleor_sync import listings_due_for_sync
+
+    now = timezone.now()
+    lost, fresh, failed_due, failed_waiting, abandoned = (
+        approved(make_listing(unit, operator), operator) for _ in range(5)
+    )
+    Listing.objects.filter(pk=lost.pk).update(
+        sync_status="pending", sync_requested_at=now - timedelta(minutes=5)
+    )
+    Listing.objects.filter(pk=fresh.pk).update(sync_status="pending", sync_requested_at=now)
+    Listing.objects.filter(pk=failed_due.pk).update(
+        sync_status="failed", sync_attempts=1, sync_attempted_at=now - timedelta(minutes=3)
+    )
+    Listing.objects.filter(pk=failed_waiting.pk).update(
+        sync_status="failed", sync_attempts=3, sync_attempted_at=now - timedelta(minutes=3)
+    )
+    Listing.objects.filter(pk=abandoned.pk).update(
+        sync_status="syncing", sync_attempted_at=now - timedelta(hours=1)
+    )
+
+    assert listings_due_for_sync() == sorted([lost.pk, failed_due.pk, abandoned.pk])
