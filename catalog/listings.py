@@ -205,6 +205,9 @@ def listing_submit(*, listing: Listing, actor) -> Listing:
     if listing.images.exclude(asset__status=ImageAsset.Status.READY).exists():
         raise CatalogError(Code.IMAGE_NOT_READY, "images")
     content = listing_content(listing)
+    if listing.pending_revision is not None and listing.pending_revision.content == content:
+        _sync_after_commit(listing)  # e.g. stock changed while the edit waits: the same edit stays queued
+        return listing
     if listing.pending_revision_id:
         ListingRevision.objects.filter(pk=listing.pending_revision_id).update(
             status=ListingRevision.Status.WITHDRAWN

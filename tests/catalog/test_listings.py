@@ -174,3 +174,15 @@ def test_review_of_nothing_is_refused(unit, operator):
         listings.listing_review(listing=listing, approve=True, reviewer=curator())
 
     assert refused.value.code == CatalogErrorCode.NOTHING_TO_REVIEW
+
+
+def test_a_stock_change_while_an_edit_waits_keeps_that_edit_queued(unit, operator):
+    listing = make_listing(unit, operator, skus=("Q-1",))
+    listings.listing_submit(listing=listing, actor=operator)
+    waiting = Listing.objects.get(pk=listing.pk).pending_revision
+
+    listings.listing_update(listing=listing, data={}, variants=[variant("Q-1", stock=1)], actor=operator)
+
+    listing.refresh_from_db()
+    assert listing.pending_revision == waiting
+    assert listing.revisions.count() == 1
