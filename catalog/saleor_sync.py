@@ -311,6 +311,11 @@ def _sync_variants(
         )
         _bulk_check("CatalogVariantsCreate", payload)
         ids.update({r["productVariant"]["sku"]: r["productVariant"]["id"] for r in payload["results"]})
+    for sku, v in wanted.items():
+        if v["name_en"]:
+            client.mutate(
+                "CatalogVariantTranslate", {"id": ids[sku], "name": v["name_en"]}, "productVariantTranslate"
+            )
     gone = [v["id"] for sku, v in existing.items() if sku not in wanted]
     if gone:
         client.mutate("CatalogVariantsDelete", {"ids": gone}, "productVariantBulkDelete")

@@ -243,6 +243,13 @@ class CatalogFakeSaleor(FakeSaleor):
             results.append({"productVariant": {"id": variant["id"], "sku": variant["sku"]}, "errors": []})
         return _ok("productVariantBulkUpdate", results=results)
 
+    def op_CatalogVariantTranslate(self, v):
+        for product in self.products.values():
+            for variant in product["variants"]:
+                if variant["id"] == v["id"]:
+                    variant["name_en"] = v["name"]
+        return _ok("productVariantTranslate")
+
     def op_CatalogVariantsDelete(self, v):
         for product in self.products.values():
             product["variants"] = [var for var in product["variants"] if var["id"] not in v["ids"]]

@@ -60,6 +60,7 @@ def test_an_approved_listing_arrives_with_variants_stock_media_metadata_and_tran
     assert json.loads(product["description"])["blocks"][1]["data"]["text"] == "黄铜蚀刻。"
     assert product["translations"]["EN"]["name"] == "Bronze mirror bookmark"
     assert saleor.prices(product) == {"MR-1": 12800, "MR-2": 12800}
+    assert [v["name_en"] for v in product["variants"]] == ["Style MR-1", "Style MR-2"]
     assert [(s["warehouse"], s["quantity"]) for v in product["variants"] for s in v["stocks"]] == [
         (WAREHOUSE_ID, 10),
         (WAREHOUSE_ID, 10),

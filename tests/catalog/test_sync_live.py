@@ -146,6 +146,7 @@ PRODUCT = """query($ref: String!) {
     channelListings { channel { slug } isPublished }
     variants {
       sku
+      translation(languageCode: EN) { name }
       channelListings { channel { slug } price { fractionalAmount currency } }
       stocks { warehouse { id } quantity }
     }
@@ -219,6 +220,7 @@ def test_live_product_arrives_after_approval_and_a_price_edit_waits_for_review(
     assert listing.state == Listing.State.PENDING_REVIEW
     product = saleor_product(saleor_api_url, staff_token, listing)
     assert prices(product) == {skus[0]: 12800, skus[1]: 12800}
+    assert {v["translation"]["name"] for v in product["variants"]} == {f"Style {sku}" for sku in skus}
     assert {v["sku"]: v["stocks"][0]["quantity"] for v in product["variants"]}[skus[0]] == 7
 
     # approved: the new price is live; pushing again changes nothing more
