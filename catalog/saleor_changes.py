@@ -72,13 +72,48 @@ def product_changed(*, event_type: str, payload: dict[str, Any], installation) -
                 return  # an echo of our own push, or older than it
             theirs = saleor_values(product)
             differences = {
-                key: {"ours": ours, "saleor": theirs[key]}
-                for key, ours in listing.synced_fingerprint.items()
-                if theirs.get(key) != ours
+                key: {"ours": listing.synced_fingerprint[key], "saleor": value}
+                for key, value in theirs.items()
+                if key in listing.synced_fingerprint and listing.synced_fingerprint[key] != value
             }
             if not differences:
                 return
             listing.saleor_divergence = {**listing.saleor_divergence, **differences}
+        listing.sync_status = Sync.DIVERGED
+        listing.save(update_fields=["saleor_divergence", "sync_status", "updated_at"])
+
+
+def variant_changed(*, event_type: str, payload: dict[str, Any], installation) -> None:
+    """Handler of product_variant_updated: a price changed in Saleor is a divergence like any other."""
+    from django.conf import settings
+
+    variant = payload.get("productVariant") or {}
+    with transaction.atomic():
+        listing = _listing_for(variant.get("product") or {})
+        if listing is None or not listing.synced_fingerprint:
+            return
+        if listing.sync_status in {Sync.SYNCING, Sync.PENDING}:
+            raise SyncInProgress(f"listing {listing.pk} is being pushed")
+        baseline = listing.synced_fingerprint.get("variants_updated_at") or ""
+        updated_at = parse_datetime(variant.get("updatedAt") or "")
+        if baseline and updated_at and updated_at <= parse_datetime(baseline):
+            return  # an echo of our own push, or older than it
+        sku = variant.get("sku") or ""
+        ours = (listing.synced_fingerprint.get("prices") or {}).get(sku)
+        theirs = next(
+            (
+                c["price"]["fractionalAmount"]
+                for c in variant.get("channelListings") or []
+                if c["channel"]["slug"] == settings.SALEOR_CHANNEL_SLUG and c.get("price")
+            ),
+            None,
+        )
+        if ours is None or theirs is None or theirs == ours:
+            return
+        listing.saleor_divergence = {
+            **listing.saleor_divergence,
+            f"price:{sku}": {"ours": ours, "saleor": theirs},
+        }
         listing.sync_status = Sync.DIVERGED
         listing.save(update_fields=["saleor_divergence", "sync_status", "updated_at"])
 
@@ -111,6 +146,13 @@ def listing_divergence_resolve(*, listing: Listing, adopt_saleor: bool, actor) -
     listing.save()
     if adopt_saleor and "deleted" not in divergence:
         data = {FIELD_FOR[k]: v["saleor"] for k, v in divergence.items() if k in FIELD_FOR}
-        return listings.listing_update(listing=listing, data=data, actor=actor)
+        prices = {k.split(":", 1)[1]: v["saleor"] for k, v in divergence.items() if k.startswith("price:")}
+        variants = None
+        if prices:
+            variants = [
+                {**row, "price_fen": prices.get(row["sku"], row["price_fen"])}
+                for row in listing.variants.values(*listings.VARIANT_FIELDS)
+            ]
+        return listings.listing_update(listing=listing, data=data, variants=variants, actor=actor)
     listing_sync_request(listing_id=listing.pk)
     return listing

@@ -136,6 +136,7 @@ def fingerprint(listing: Listing, content: dict[str, Any]) -> dict[str, Any]:
         "description": editorjs_text(editorjs(content["description_zh"])),
         "seo_title": content["seo_title"],
         "seo_description": content["seo_description"],
+        "prices": {v["sku"]: v["price_fen"] for v in content["variants"]},
     }
 
 
@@ -471,7 +472,9 @@ def _listing_sync_locked(listing_id: int, client: SaleorClient | None) -> str:
         client = client or _client()
         listing_push(listing=listing, client=client)
         product_id = Listing.objects.values_list("saleor_product_id", flat=True).get(pk=listing.pk)
-        updated_at = parse_datetime(_product_state(client, product_id)["updatedAt"])
+        state = _product_state(client, product_id)
+        updated_at = parse_datetime(state["updatedAt"])
+        variants_updated_at = max((v["updatedAt"] for v in state["variants"]), default="")
     except SaleorError as exc:
         logger.warning("sync of listing %s failed: %s", listing_id, exc)
         Listing.objects.filter(pk=listing_id, sync_status=Sync.SYNCING).update(
@@ -483,7 +486,10 @@ def _listing_sync_locked(listing_id: int, client: SaleorClient | None) -> str:
     Listing.objects.filter(pk=listing_id).exclude(sync_status=Sync.DIVERGED).update(
         synced_revision=listing.live_revision,
         synced_at=timezone.now(),
-        synced_fingerprint=fingerprint(listing, listing.live_revision.content),
+        synced_fingerprint={
+            **fingerprint(listing, listing.live_revision.content),
+            "variants_updated_at": variants_updated_at,
+        },
         saleor_updated_at=updated_at,
     )
     Listing.objects.filter(pk=listing_id, sync_status=Sync.SYNCING).update(

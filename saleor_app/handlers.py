@@ -14,6 +14,7 @@ HANDLERS: dict[str, str] = {
     "product_created": "catalog.saleor_changes.product_changed",
     "product_updated": "catalog.saleor_changes.product_changed",
     "product_deleted": "catalog.saleor_changes.product_changed",
+    "product_variant_updated": "catalog.saleor_changes.variant_changed",
 }
 
 

@@ -27,7 +27,7 @@ class WebhookSpec:
 ASYNC_WEBHOOKS: tuple[WebhookSpec, ...] = (
     WebhookSpec(
         name="product-changes",
-        async_events=("PRODUCT_CREATED", "PRODUCT_UPDATED", "PRODUCT_DELETED"),
+        async_events=("PRODUCT_CREATED", "PRODUCT_UPDATED", "PRODUCT_DELETED", "PRODUCT_VARIANT_UPDATED"),
         subscription="product_changes",
     ),
 )

@@ -145,6 +145,7 @@ class CatalogFakeSaleor(FakeSaleor):
                     {
                         "id": var["id"],
                         "sku": var["sku"],
+                        "updatedAt": var["updatedAt"],
                         "channelListings": [
                             {
                                 "id": cl["id"],
@@ -210,6 +211,7 @@ class CatalogFakeSaleor(FakeSaleor):
                     for s in data["stocks"]
                 ],
             }
+            self._tick(variant)
             product["variants"].append(variant)
             results.append({"productVariant": {"id": variant["id"], "sku": variant["sku"]}, "errors": []})
         return _ok("productVariantBulkCreate", results=results)
@@ -221,6 +223,7 @@ class CatalogFakeSaleor(FakeSaleor):
             variant = next(var for var in product["variants"] if var["id"] == data["id"])
             variant["name"] = data["name"]
             variant["weight"] = data.get("weight")
+            self._tick(variant)
             for update in data["channelListings"].get("update", []):
                 cl = next(c for c in variant["channelListings"] if c["id"] == update["channelListing"])
                 cl["fen"] = self._fen(update["price"])

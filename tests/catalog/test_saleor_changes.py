@@ -11,7 +11,12 @@ from catalog import listings
 from catalog import saleor_metadata as meta
 from catalog.error_codes import CatalogError
 from catalog.models import Listing
-from catalog.saleor_changes import SyncInProgress, listing_divergence_resolve, product_changed
+from catalog.saleor_changes import (
+    SyncInProgress,
+    listing_divergence_resolve,
+    product_changed,
+    variant_changed,
+)
 from catalog.saleor_sync import editorjs, listing_sync
 from saleor_app.handlers import handler_for
 from tests.catalog.factories import active_unit, curator, make_listing
@@ -166,3 +171,65 @@ def test_products_that_are_not_ours_are_ignored(saleor, synced):
 
     listing.refresh_from_db()
     assert listing.sync_status == Sync.DONE
+
+
+def variant_event(saleor, listing, *, sku, fen, later_by=timedelta(minutes=5)) -> dict:
+    from datetime import datetime
+
+    product = saleor.products[listing.saleor_product_id]
+    variant = next(v for v in product["variants"] if v["sku"] == sku)
+    return {
+        "issuedAt": "2026-11-27T12:00:00+00:00",
+        "version": "3.24.0",
+        "productVariant": {
+            "id": variant["id"],
+            "sku": sku,
+            "updatedAt": (datetime.fromisoformat(variant["updatedAt"]) + later_by).isoformat(),
+            "product": {
+                "id": product["id"],
+                "externalReference": product["externalReference"],
+                "metadata": [{"key": k, "value": v} for k, v in product["metadata"].items()],
+            },
+            "channelListings": [
+                {
+                    "channel": {"slug": "default-channel"},
+                    "price": {"fractionalAmount": fen, "currency": "CNY"},
+                }
+            ],
+        },
+    }
+
+
+def test_a_price_changed_in_the_dashboard_is_a_divergence_and_can_be_adopted_through_review(saleor, synced):
+    listing, operator = synced
+    sku = listing.variants.first().sku
+    assert handler_for("product_variant_updated") is variant_changed
+
+    # our own push's echo (same price, not later than the baseline) changes nothing
+    variant_changed(
+        event_type="product_variant_updated",
+        payload=variant_event(saleor, listing, sku=sku, fen=9900, later_by=timedelta(0)),
+        installation=None,
+    )
+    variant_changed(
+        event_type="product_variant_updated",
+        payload=variant_event(saleor, listing, sku=sku, fen=12800),
+        installation=None,
+    )
+    listing.refresh_from_db()
+    assert listing.sync_status == Sync.DONE
+
+    variant_changed(
+        event_type="product_variant_updated",
+        payload=variant_event(saleor, listing, sku=sku, fen=9900),
+        installation=None,
+    )
+    listing.refresh_from_db()
+    assert listing.sync_status == Sync.DIVERGED
+    assert listing.saleor_divergence == {f"price:{sku}": {"ours": 12800, "saleor": 9900}}
+
+    listing_divergence_resolve(listing=listing, adopt_saleor=True, actor=operator)
+    listing.refresh_from_db()
+    assert listing.state == Listing.State.PENDING_REVIEW
+    assert {v["sku"]: v["price_fen"] for v in listing.pending_revision.content["variants"]}[sku] == 9900
+    assert {v["sku"]: v["price_fen"] for v in listing.live_revision.content["variants"]}[sku] == 12800
