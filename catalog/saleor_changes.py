@@ -94,10 +94,12 @@ def variant_changed(*, event_type: str, payload: dict[str, Any], installation) -
             return
         if listing.sync_status in {Sync.SYNCING, Sync.PENDING}:
             raise SyncInProgress(f"listing {listing.pk} is being pushed")
+        # A channel price change does not touch the variant's updatedAt (seen on Saleor 3.24), so the
+        # event's issuedAt is compared with the last variant write of our push: earlier events are stale.
         baseline = listing.synced_fingerprint.get("variants_updated_at") or ""
-        updated_at = parse_datetime(variant.get("updatedAt") or "")
-        if baseline and updated_at and updated_at <= parse_datetime(baseline):
-            return  # an echo of our own push, or older than it
+        issued_at = parse_datetime(payload.get("issuedAt") or "")
+        if baseline and issued_at and issued_at <= parse_datetime(baseline):
+            return  # older than our push
         sku = variant.get("sku") or ""
         ours = (listing.synced_fingerprint.get("prices") or {}).get(sku)
         theirs = next(

@@ -179,12 +179,12 @@ def variant_event(saleor, listing, *, sku, fen, later_by=timedelta(minutes=5)) -
     product = saleor.products[listing.saleor_product_id]
     variant = next(v for v in product["variants"] if v["sku"] == sku)
     return {
-        "issuedAt": "2026-11-27T12:00:00+00:00",
+        "issuedAt": (datetime.fromisoformat(variant["updatedAt"]) + later_by).isoformat(),
         "version": "3.24.0",
         "productVariant": {
             "id": variant["id"],
             "sku": sku,
-            "updatedAt": (datetime.fromisoformat(variant["updatedAt"]) + later_by).isoformat(),
+            "updatedAt": variant["updatedAt"],  # Saleor leaves it unchanged on a channel price change
             "product": {
                 "id": product["id"],
                 "externalReference": product["externalReference"],
@@ -205,7 +205,7 @@ def test_a_price_changed_in_the_dashboard_is_a_divergence_and_can_be_adopted_thr
     sku = listing.variants.first().sku
     assert handler_for("product_variant_updated") is variant_changed
 
-    # our own push's echo (same price, not later than the baseline) changes nothing
+    # events older than our push, and echoes of it (same price), change nothing
     variant_changed(
         event_type="product_variant_updated",
         payload=variant_event(saleor, listing, sku=sku, fen=9900, later_by=timedelta(0)),
