@@ -6,7 +6,7 @@ metadata); JSON-valued keys hold a compact JSON object.
 """
 
 UNIT_ID = "wenchuang.unit_id"  # str(Unit.pk)
-UNIT_SLUG = "wenchuang.unit_slug"
+UNIT_SLUG = "wenchuang.unit_slug"  # str(Unit.uid): units have no slug field; the uid is stable and public
 UNIT_NAME_ZH = "wenchuang.unit_name_zh"
 UNIT_NAME_EN = "wenchuang.unit_name_en"
 AGREEMENT_VERSION = "wenchuang.agreement_version"  # str(AgreementVersion.pk) in force when last synced

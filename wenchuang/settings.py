@@ -213,6 +213,8 @@ CELERY_BEAT_SCHEDULE = {
     "saleor-inbox-redeliver": {"task": "saleor_app.tasks.inbox_redeliver_stale", "schedule": 60.0},
     "stripe-events-redeliver": {"task": "payments.gateway.tasks.stripe_events_redeliver", "schedule": 60.0},
     "unit-provisioning-retry": {"task": "unit_onboarding.tasks.provision_due_units", "schedule": 60.0},
+    "catalog-sync-retry": {"task": "catalog.tasks.sync_due_listings", "schedule": 120.0},
+    "catalog-licence-expiry": {"task": "catalog.tasks.unpublish_expired_licences", "schedule": 3600.0},
 }
 
 # This service as Saleor sees it: manifest, registration and webhook target URLs derive from it.

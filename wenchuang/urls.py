@@ -12,6 +12,7 @@ urlpatterns = [
     path("saleor/", include("saleor_app.urls")),
     path("payments/gateway/", include("payments.gateway.urls")),
     path("onboarding/", include("unit_onboarding.urls")),
+    path("catalog/", include("catalog.urls")),
     path("admin/", admin.site.urls),
 ]
 # The public shop: Chinese at the root, English under /en/.
