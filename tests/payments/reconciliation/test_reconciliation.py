@@ -125,3 +125,47 @@ def test_unreadable_imports_are_refused_with_a_message():
     with pytest.raises(SettlementError) as refused:
         services.balance_transactions_import(rows=[{"id": "txn_1"}])
     assert refused.value.code == SettlementErrorCode.BAD_IMPORT
+
+
+def test_stripe_transfers_match_their_batch_payout(parties, finance_users, connect):
+    # given an executed Stripe batch of two orders
+    from datetime import date, timedelta
+
+    from django.utils import timezone
+
+    from payments.models import SettlementTransfer
+    from payments.settlement import services as settlement
+
+    maker, checker = finance_users
+    pay("o1", parties["stripe"], 10_000, at(2))
+    pay("o2", parties["stripe"], 5_000, at(3))
+    (batch,) = [
+        b
+        for b in settlement.settlement_run(
+            period_start=date(2026, 11, 1), period_end=date(2026, 12, 1), actor=maker
+        )
+        if b.party == parties["stripe"]
+    ]
+    settlement.settlement_approve(batch_id=batch.pk, actor=maker)
+    settlement.settlement_execute(batch_id=batch.pk, actor=checker)
+    now = timezone.now()
+    period = services.period_open(start=now - timedelta(hours=1), end=now + timedelta(hours=1))
+    transfers = list(SettlementTransfer.objects.filter(batch=batch).order_by("order_ref"))
+
+    # when Stripe reports only the first transfer
+    services.balance_transactions_import(
+        rows=[
+            _btx("txn_t1", "transfer", -transfers[0].amount, "", now, source=transfers[0].stripe_transfer_id)
+        ]
+    )
+    # then the batch's payout is short by the second
+    (item,) = services.period_reconcile(period=period).open_items
+    assert (item.key, item.stripe, item.ledger) == (f"transfer:{batch.ref}", 9_000, 13_500)
+
+    # when the second arrives, everything matches
+    services.balance_transactions_import(
+        rows=[
+            _btx("txn_t2", "transfer", -transfers[1].amount, "", now, source=transfers[1].stripe_transfer_id)
+        ]
+    )
+    assert services.period_reconcile(period=period).open_items == []
