@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Sequence
 
 from openpyxl import Workbook
@@ -22,7 +23,7 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
 
 def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence], *, title: str = "export") -> bytes:
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
+    sheet = book.create_sheet(re.sub(r"[\[\]:*?/\\]", "-", title)[:31])  # characters Excel refuses
     sheet.append(list(header))
     for row in rows:
         sheet.append(list(_safe(row)))
