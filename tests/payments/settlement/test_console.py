@@ -146,3 +146,11 @@ def test_a_units_finance_staff_see_only_their_units_parties_on_every_route(clien
 
 def test_anonymous_users_are_sent_to_log_in(client, ledger):
     assert client.get(reverse("finance:home")).status_code == 302
+
+
+def test_the_console_speaks_chinese_and_english(client, ledger):
+    client.force_login(platform_finance())
+    client.cookies["django_language"] = "zh-hans"
+    assert "期初余额" in client.get(reverse("finance:home") + PERIOD).content.decode()
+    client.cookies["django_language"] = "en"
+    assert "Opening balance" in client.get(reverse("finance:home") + PERIOD).content.decode()
