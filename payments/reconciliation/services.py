@@ -86,15 +86,27 @@ def balance_transactions_import(*, rows: Iterable[Mapping[str, Any]], actor=None
     return new
 
 
+_COLUMNS = ("stripe_id", "type", "source", "order_ref", "amount", "fee", "net", "currency", "created")
+
+
 def _store(batch: list[StripeBalanceTransaction]) -> int:
+    """COPY into a scratch table, then insert what is new: one round trip per chunk, duplicates skipped."""
     if not batch:
         return 0
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM payments_stripebalancetransaction")
-        before = cursor.fetchone()[0]
-        StripeBalanceTransaction.objects.bulk_create(batch, ignore_conflicts=True)
-        cursor.execute("SELECT count(*) FROM payments_stripebalancetransaction")
-        return cursor.fetchone()[0] - before
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS btx_incoming AS "
+            f"SELECT {', '.join(_COLUMNS)} FROM payments_stripebalancetransaction WITH NO DATA"
+        )
+        cursor.execute("TRUNCATE btx_incoming")
+        with cursor.copy(f"COPY btx_incoming ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
+            for row in batch:
+                copy.write_row([getattr(row, c) for c in _COLUMNS])
+        cursor.execute(
+            f"INSERT INTO payments_stripebalancetransaction ({', '.join(_COLUMNS)}, imported_at) "  # noqa: S608 - fixed names
+            f"SELECT {', '.join(_COLUMNS)}, now() FROM btx_incoming ON CONFLICT (stripe_id) DO NOTHING"
+        )
+        return cursor.rowcount
 
 
 def balance_transactions_fetch() -> list[dict[str, Any]]:
