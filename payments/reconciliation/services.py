@@ -95,7 +95,7 @@ def _store(batch: list[StripeBalanceTransaction]) -> int:
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS btx_incoming AS "
+            "CREATE TEMP TABLE IF NOT EXISTS btx_incoming AS "  # noqa: S608 - fixed column names
             f"SELECT {', '.join(_COLUMNS)} FROM payments_stripebalancetransaction WITH NO DATA"
         )
         cursor.execute("TRUNCATE btx_incoming")
