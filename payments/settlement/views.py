@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from payments.models import AccountingPeriod, FinanceAuditEvent, SettlementBatch
 from payments.reconciliation import services as reconciliation
 from payments.settlement import charts, exports, pdf, selectors, services, statements, stats
+from payments.settlement.audit import audit_record
 from payments.settlement.error_codes import SettlementError
 from payments.settlement.periods import at_midnight, period_containing
 from payments.settlement.permissions import can_see_party, is_finance, is_platform_finance, visible_parties
@@ -260,11 +261,8 @@ def bank_file(request: HttpRequest, fmt: str) -> HttpResponse:
         method=SettlementBatch.Method.BANK, status=SettlementBatch.Status.EXECUTED
     ).order_by("pk")
     data = exports.bank_file_rows(rows)
-    FinanceAuditEvent.objects.create(
-        actor=request.user,
-        action="bank_file.downloaded",
-        subject="bank_file",
-        detail={"batches": [r[0] for r in data]},
+    audit_record(
+        actor=request.user, action="bank_file.downloaded", subject="bank_file", batches=[r[0] for r in data]
     )
     body = (
         exports.csv_bytes(exports.BANK_FILE_HEADER, data)
