@@ -41,7 +41,7 @@ CREATE TEMP TABLE gen ON COMMIT DROP AS
 SELECT i, nextval(pg_get_serial_sequence('payments_ledgertransaction', 'id')) AS txn,
        1000 + (i * 7919) %% 100000 AS c,
        %(start)s::timestamptz + ((i * 2654435761) %% 2505600) * interval '1 second' AS at
-FROM generate_series(%(lo)s, %(hi)s - 1) AS i;
+FROM generate_series(%(lo)s::bigint, %(hi)s::bigint - 1) AS i;
 INSERT INTO payments_ledgertransaction (id, idempotency_key, kind, order_ref, currency, fingerprint, memo,
     posted_at)
 SELECT txn, 'payment:b-' || i, 'payment', 'b-' || i, 'CNY', 'bench', '', at FROM gen;
@@ -75,7 +75,7 @@ CREATE TEMP TABLE gen ON COMMIT DROP AS
 SELECT i, nextval(pg_get_serial_sequence('payments_ledgertransaction', 'id')) AS txn,
        (1000 + (i * 7919) %% 100000) / 4 AS r,
        %(start)s::timestamptz + ((i * 2654435761) %% 2505600) * interval '1 second' + interval '2 days' AS at
-FROM generate_series(%(lo)s, %(hi)s - 1) AS i WHERE i %% %(every)s = 0;
+FROM generate_series(%(lo)s::bigint, %(hi)s::bigint - 1) AS i WHERE i %% %(every)s = 0;
 INSERT INTO payments_ledgertransaction (id, idempotency_key, kind, order_ref, currency, fingerprint, memo,
     posted_at)
 SELECT txn, 'refund:b-' || i, 'refund', 'b-' || i, 'CNY', 'bench', '', at FROM gen;
