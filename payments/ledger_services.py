@@ -493,6 +493,46 @@ def _refund_per_line(
     return {ref: r for ref, r in zip(refs, spread, strict=True) if r}
 
 
+def fee_adjustment_post(
+    *, idempotency_key: str, order_ref: str, amount: int, currency: str, posted_at: datetime | None = None
+) -> PostResult:
+    """Record a processor fee Stripe kept beyond what the payment posted (negative: a fee returned).
+
+    Dr processor_fees, Cr stripe_clearing: the platform bears it; parties' shares are unchanged.
+    """
+    if amount == 0:
+        raise PostingRefused(LedgerErrorCode.NEGATIVE_AMOUNT, f"fee adjustment of 0 on order {order_ref}")
+    fp = fingerprint({"order": order_ref, "amount": amount, "currency": currency})
+    with transaction.atomic():
+        new_ids = _transactions_insert(
+            [
+                (
+                    idempotency_key,
+                    LedgerTransaction.Kind.FEE,
+                    order_ref,
+                    currency,
+                    fp,
+                    "fee adjustment",
+                    posted_at or timezone.now(),
+                    None,
+                )
+            ]
+        )
+        if idempotency_key not in new_ids:
+            return _already_posted(requests={idempotency_key: (fp, order_ref)})[idempotency_key]
+        txn_id = new_ids[idempotency_key]
+        accounts = _account_ids({(Kind.PROCESSOR_FEES, SYSTEM), (Kind.STRIPE_CLEARING, SYSTEM)})
+        _insert(
+            "payments_ledgerentry",
+            _ENTRY_COLUMNS,
+            [
+                (txn_id, accounts[(Kind.PROCESSOR_FEES, SYSTEM)], amount, currency),
+                (txn_id, accounts[(Kind.STRIPE_CLEARING, SYSTEM)], -amount, currency),
+            ],
+        )
+    return PostResult(txn_id, created=True)
+
+
 def payout_post(
     *,
     idempotency_key: str,

@@ -144,8 +144,8 @@ WITH ledger AS (
     SELECT t.order_ref AS ref,
            sum(CASE WHEN t.kind = 'payment' AND a.kind = 'stripe_clearing' AND e.amount > 0
                     THEN e.amount ELSE 0 END) AS gross,
-           sum(CASE WHEN t.kind = 'payment' AND a.kind = 'stripe_clearing' AND e.amount < 0
-                    THEN -e.amount ELSE 0 END) AS fee,
+           sum(CASE WHEN t.kind = 'payment' AND a.kind = 'stripe_clearing' AND e.amount < 0 THEN -e.amount
+                    WHEN t.kind = 'fee' AND a.kind = 'stripe_clearing' THEN -e.amount ELSE 0 END) AS fee,
            sum(CASE WHEN t.kind = 'refund' AND a.kind = 'refunds' THEN -e.amount ELSE 0 END) AS refunded,
            sum(CASE WHEN t.kind = 'payout' AND a.kind = 'stripe_clearing' THEN -e.amount ELSE 0 END)
                AS transferred
@@ -156,7 +156,7 @@ WITH ledger AS (
     ) t
     JOIN payments_ledgerentry e ON e.transaction_id = t.id
     JOIN payments_account a ON a.id = e.account_id
-    WHERE e.currency = %(currency)s AND t.kind IN ('payment', 'refund', 'payout')
+    WHERE e.currency = %(currency)s AND t.kind IN ('payment', 'refund', 'payout', 'fee')
     GROUP BY t.order_ref
 ),
 transfer_batch AS (
@@ -199,8 +199,8 @@ ORDER BY ref
 _ACTIONS = {
     "charge": "Stripe captured {s}, the ledger posted {l}: check the order's payment posting "
     "(post the missing payment, or explain a timing difference at the period boundary).",
-    "fee": "Stripe kept a fee of {s}, the ledger recorded {l}: record the fee difference "
-    "(explain it, or correct the payment posting by reversal).",
+    "fee": "Stripe kept a fee of {s}, the ledger recorded {l}: post a fee adjustment of the difference "
+    "(payments.ledger_services.fee_adjustment_post), or explain it.",
     "refund": "Stripe refunded {s}, the ledger posted {l}: reverse the wrong refund posting and post "
     "the refund Stripe made, or post the missing refund.",
     "transfer": "Stripe transferred {s}, the payout posted {l}: check the settlement batch's transfers.",
