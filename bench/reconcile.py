@@ -2,7 +2,7 @@
 
 1. Builds a ledger in SQL through the real PostgreSQL triggers (one database transaction per chunk):
    --orders paid orders (3 parties each: a unit, an operating entity, the platform; a processor fee),
-   a refund on every --refund-every'th order. Split lines = 3 per posting.
+   a refund on every --refund-every'th order, two days after it (all inside the month). Split lines = 3 per posting.
 2. Imports --btx Stripe balance transactions (a charge per order, a refund per refund, payouts to the
    platform's bank to make up the count) through payments.reconciliation.services, with deliberate
    differences: --defects orders whose fee Stripe reports 1 fen higher, --defects refunds 1 fen lower.
@@ -40,7 +40,7 @@ _PAYMENTS = """
 CREATE TEMP TABLE gen ON COMMIT DROP AS
 SELECT i, nextval(pg_get_serial_sequence('payments_ledgertransaction', 'id')) AS txn,
        1000 + (i * 7919) %% 100000 AS c,
-       %(start)s::timestamptz + ((i * 2654435761) %% 2505600) * interval '1 second' AS at
+       %(start)s::timestamptz + ((i * 2654435761) %% 2332800) * interval '1 second' AS at
 FROM generate_series(%(lo)s::bigint, %(hi)s::bigint - 1) AS i;
 INSERT INTO payments_ledgertransaction (id, idempotency_key, kind, order_ref, currency, fingerprint, memo,
     posted_at)
@@ -74,7 +74,7 @@ _REFUNDS = """
 CREATE TEMP TABLE gen ON COMMIT DROP AS
 SELECT i, nextval(pg_get_serial_sequence('payments_ledgertransaction', 'id')) AS txn,
        (1000 + (i * 7919) %% 100000) / 4 AS r,
-       %(start)s::timestamptz + ((i * 2654435761) %% 2505600) * interval '1 second' + interval '2 days' AS at
+       %(start)s::timestamptz + ((i * 2654435761) %% 2332800) * interval '1 second' + interval '2 days' AS at
 FROM generate_series(%(lo)s::bigint, %(hi)s::bigint - 1) AS i WHERE i %% %(every)s = 0;
 INSERT INTO payments_ledgertransaction (id, idempotency_key, kind, order_ref, currency, fingerprint, memo,
     posted_at)
@@ -110,7 +110,7 @@ def _stripe_rows(orders: int, every: int, total: int, defects: int):
     for i in range(orders):
         c = 1000 + (i * 7919) % 100000
         fee = c * 29 // 1000 + 1 + (1 if i < defects else 0)  # planted: Stripe kept one fen more
-        at = START + timedelta(seconds=(i * 2654435761) % 2505600)
+        at = START + timedelta(seconds=(i * 2654435761) % 2332800)
         yield {
             "id": f"txn_c{i}",
             "type": "charge",
@@ -166,6 +166,7 @@ def main() -> None:
     parser.add_argument("--db", default="wc_reconcile_bench")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # figures appear as they come, also when redirected
 
     admin_url, bench_url = _urls(args.db)
     _admin(admin_url, f'DROP DATABASE IF EXISTS "{args.db}"')

@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from payments.models import Account, LedgerTransaction, SettlementBatch
 from unit_onboarding.models import OperatingEntity, Unit
@@ -113,3 +114,23 @@ def _is_uuid(text: str) -> bool:
 
 def last_batch(*, party: str, currency: str) -> SettlementBatch | None:
     return SettlementBatch.objects.filter(party=party, currency=currency).order_by("-cutoff").first()
+
+
+def party_names(parties) -> dict[str, str]:
+    """Readable names of party keys: the unit's or entity's name, the staff pool of a unit."""
+    uids = {p.partition(":")[2] for p in parties if p.startswith(("unit:", "staff_pool:"))}
+    units = {str(u.uid): str(u) for u in Unit.objects.filter(uid__in=[x for x in uids if _is_uuid(x)])}
+    ids = [int(k) for p in parties if p.startswith("entity:") and (k := p.partition(":")[2]).isdigit()]
+    entities = {f"entity:{e.pk}": e.legal_name for e in OperatingEntity.objects.filter(pk__in=ids)}
+    names = {}
+    for party in parties:
+        kind, _sep, key = party.partition(":")
+        if kind == "unit" and key in units:
+            names[party] = units[key]
+        elif kind == "staff_pool" and key in units:
+            names[party] = f"{units[key]} · {_('staff pool')}"
+        elif party in entities and entities[party]:
+            names[party] = entities[party]
+        else:
+            names[party] = party
+    return names

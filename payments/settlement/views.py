@@ -98,7 +98,13 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "payments/finance/home.html",
-        {"statements": rows, "start": start, "end": end, "platform": is_platform_finance(request.user)},
+        {
+            "statements": rows,
+            "names": selectors.party_names([r.party for r in rows]),
+            "start": start,
+            "end": end,
+            "platform": is_platform_finance(request.user),
+        },
     )
 
 
@@ -121,6 +127,7 @@ def statement(request: HttpRequest, party: str) -> HttpResponse:
         "payments/finance/statement.html",
         {
             "party": party,
+            "name": selectors.party_names([party])[party],
             "statement": found[0] if found else None,
             "lines": lines,
             "start": start,
@@ -175,7 +182,8 @@ def chart_revenue(request: HttpRequest) -> HttpResponse:
     series = statements.revenue_by_unit_month(
         start=at_midnight(start), end=at_midnight(end), currency=settings.SETTLEMENT_CURRENCY, units=units
     )
-    svg = charts.bar_chart_svg(series, title=_("Revenue by unit per month"))
+    names = selectors.party_names(list(series))
+    svg = charts.bar_chart_svg({names[u]: v for u, v in series.items()}, title=_("Revenue by unit per month"))
     return HttpResponse(svg, content_type="image/svg+xml")
 
 
@@ -189,9 +197,9 @@ def chart_shares(request: HttpRequest) -> HttpResponse:
         currency=settings.SETTLEMENT_CURRENCY,
         parties=visible_parties(request.user),
     )
-    return HttpResponse(
-        charts.share_chart_svg(shares, title=_("Shares by party")), content_type="image/svg+xml"
-    )
+    names = selectors.party_names(list(shares))
+    svg = charts.share_chart_svg({names[p]: v for p, v in shares.items()}, title=_("Shares by party"))
+    return HttpResponse(svg, content_type="image/svg+xml")
 
 
 @platform_finance_required

@@ -37,6 +37,7 @@ def ledger(parties):
     pay("o1", parties["stripe"], 10_000, at(3), fee=300)
     pay("o2", parties["bank"], 20_000, at(4))
     refund("o2", 5_000, at(6))
+    pay("o3", f"staff_pool:{mine.uid}", 1_000, at(7))
     return {"mine": mine, "other": other, **parties}
 
 
@@ -45,6 +46,7 @@ def test_platform_finance_sees_statements_exports_charts_and_stats(client, ledge
     page = client.get(reverse("finance:home") + PERIOD)
     assert page.status_code == 200
     assert ledger["stripe"] in page.content.decode() and ledger["bank"] in page.content.decode()
+    assert f"{ledger['mine']} · staff pool" in page.content.decode()  # parties by name
 
     statement = client.get(reverse("finance:statement", args=[ledger["bank"]]) + PERIOD)
     text = statement.content.decode()
@@ -63,7 +65,7 @@ def test_platform_finance_sees_statements_exports_charts_and_stats(client, ledge
     assert (
         svg["Content-Type"] == "image/svg+xml"
         and b"<svg" in svg.content
-        and ledger["bank"].encode() in svg.content
+        and "某某图书馆".encode() in svg.content
     )
     assert b"<rect" in client.get(reverse("finance:chart_revenue") + PERIOD).content
 
@@ -131,7 +133,8 @@ def test_a_units_finance_staff_see_only_their_units_parties_on_every_route(clien
     assert ledger["stripe"] in home and ledger["bank"] not in home
     assert client.get(reverse("finance:statement", args=[ledger["stripe"]]) + PERIOD).status_code == 200
     shares = client.get(reverse("finance:chart_shares") + PERIOD).content
-    assert ledger["bank"].encode() not in shares and b"platform" not in shares
+    assert "某某图书馆".encode() not in shares and b"platform" not in shares
+    assert "重庆文创有限公司".encode() in shares
 
     # and every other route, as GET and as POST, is not found for them
     for url in _every_route(ledger, batch.pk, period.pk):
