@@ -2,7 +2,8 @@
 
 1. Builds a ledger in SQL through the real PostgreSQL triggers (one database transaction per chunk):
    --orders paid orders (3 parties each: a unit, an operating entity, the platform; a processor fee),
-   a refund on every --refund-every'th order, two days after it (all inside the month). Split lines = 3 per posting.
+   a refund on every --refund-every'th order, two days after it (all inside the month);
+   3 split lines per posting.
 2. Imports --btx Stripe balance transactions (a charge per order, a refund per refund, payouts to the
    platform's bank to make up the count) through payments.reconciliation.services, with deliberate
    differences: --defects orders whose fee Stripe reports 1 fen higher, --defects refunds 1 fen lower.

@@ -129,7 +129,7 @@ def party_names(parties) -> dict[str, str]:
             names[party] = units[key]
         elif kind == "staff_pool" and key in units:
             names[party] = f"{units[key]} · {_('staff pool')}"
-        elif party in entities and entities[party]:
+        elif entities.get(party):
             names[party] = entities[party]
         else:
             names[party] = party
