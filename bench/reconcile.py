@@ -23,6 +23,7 @@ import argparse
 import os
 import resource
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -157,6 +158,31 @@ def _rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+class BackendPeak:
+    """Samples the PostgreSQL backend serving this connection (a local server): its peak RSS in MiB."""
+
+    def __init__(self, pid: int) -> None:
+        import psutil
+
+        self.process = psutil.Process(pid)
+        self.peak = 0.0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            self.peak = max(self.peak, self.process.memory_info().rss / 2**20)
+            self.stop.wait(0.05)
+
+    def __enter__(self) -> BackendPeak:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=720_000)
@@ -232,9 +258,13 @@ def main() -> None:
 
         period = AccountingPeriod.objects.create(start=START, end=END)
         rss_before = _rss_mib()
-        t0 = time.perf_counter()
-        result = period_reconcile(period=period)
-        elapsed = time.perf_counter() - t0
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+        with BackendPeak(backend) as server:
+            t0 = time.perf_counter()
+            result = period_reconcile(period=period)
+            elapsed = time.perf_counter() - t0
         kinds: dict[str, int] = {}
         for item in result.open_items:
             kinds[item.kind] = kinds.get(item.kind, 0) + 1
@@ -242,19 +272,21 @@ def main() -> None:
             f"reconciled {args.btx:,} balance transactions against {txns:,} ledger transactions "
             f"({result.refs:,} orders compared) in {elapsed:.1f} s (target <= 60); "
             f"differences: {kinds} (planted: {args.defects} fee, {args.defects} refund); "
-            f"peak RSS {max(rss_before, _rss_mib()):.0f} MiB (target <= 1024)"
+            f"peak RSS {max(rss_before, _rss_mib()):.0f} MiB here + {server.peak:.0f} MiB PostgreSQL backend "
+            "(target <= 1024)"
         )
         assert kinds == {"fee": args.defects, "refund": args.defects}, kinds
 
-        t0 = time.perf_counter()
-        rows = statements(start=START, end=END, currency="CNY")
-        elapsed = time.perf_counter() - t0
+        with BackendPeak(backend) as server:
+            t0 = time.perf_counter()
+            rows = statements(start=START, end=END, currency="CNY")
+            elapsed = time.perf_counter() - t0
         assert sum(s.closing for s in rows) == sum(
             s.opening + s.sales - s.fees + s.refunds - s.payouts for s in rows
         )
         print(
             f"statements of all {len(rows):,} parties over {lines:,} split lines: {elapsed:.1f} s "
-            f"(target <= 30); peak RSS {_rss_mib():.0f} MiB"
+            f"(target <= 30); peak RSS {_rss_mib():.0f} MiB here + {server.peak:.0f} MiB PostgreSQL backend"
         )
     finally:
         from django.db import connections
