@@ -8,6 +8,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from payments.models import Account, FinanceAuditEvent, LedgerTransaction, SettlementBatch
+from payments.reconciliation.services import balance_transactions_import
 from payments.selectors import account_balances
 from payments.settlement import services
 from payments.settlement.error_codes import SettlementError, SettlementErrorCode
@@ -55,6 +56,23 @@ def test_a_month_with_refunds_settles_to_the_ledger_balance_holding_back_the_ret
     assert s.method == "stripe" and s.stripe_account_id == "acct_1A" and b.method == "bank"
     assert "platform" not in batches
 
+    # and Stripe's charge of o1 is known from its balance history
+    balance_transactions_import(
+        rows=[
+            {
+                "id": "txn_o1",
+                "type": "charge",
+                "source": "ch_o1",
+                "order_ref": "o1",
+                "amount": 10_000,
+                "fee": 300,
+                "net": 9_700,
+                "currency": "cny",
+                "created": int(at(3).timestamp()),
+            }
+        ]
+    )
+
     # when one user approves and another executes
     for batch in (s, b):
         services.settlement_approve(batch_id=batch.pk, actor=maker)
@@ -67,6 +85,10 @@ def test_a_month_with_refunds_settles_to_the_ledger_balance_holding_back_the_ret
     ]
     assert all(key.startswith(f"transfer:{s.pk}:") for key, _ in connect.requests)
     assert {t["destination"] for t in connect.transfers} == {"acct_1A"}
+    assert {t["transfer_group"]: t["source_transaction"] for t in connect.transfers} == {
+        "o1": "ch_o1",
+        "o2": None,
+    }
     # and each payout posted: only the held-back order is still payable
     assert _payable(parties["stripe"]) == 7_200
     assert _payable(parties["bank"]) == 0
