@@ -10,6 +10,7 @@ class SettlementErrorCode(StrEnum):
     NOT_EXECUTED = "not_executed"
     FOUR_EYES = "four_eyes"
     NOT_BANK = "not_bank"
+    STALE = "stale"
     NO_STRIPE_ACCOUNT = "no_stripe_account"
     STRIPE_FAILED = "stripe_failed"
     PERIOD_NOT_RECONCILED = "period_not_reconciled"

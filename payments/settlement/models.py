@@ -20,6 +20,7 @@ class SettlementBatch(models.Model):
         EXECUTED = "executed", "executed (transfers sent or bank file issued)"
         PAID = "paid", "paid (bank confirmed)"
         CARRIED = "carried", "nothing to pay: carried forward"
+        REJECTED = "rejected", "rejected (propose again)"
 
     class Method(models.TextChoices):
         BANK = "bank"
@@ -57,7 +58,9 @@ class SettlementBatch(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["party", "currency", "period_end"], name="settlement_batch_party_period_uniq"
+                fields=["party", "currency", "period_end"],
+                condition=~Q(status="rejected"),
+                name="settlement_batch_party_period_uniq",
             ),
             # one batch awaiting approval or execution per party: the next run waits for it
             models.UniqueConstraint(
@@ -71,7 +74,7 @@ class SettlementBatch(models.Model):
                 name="settlement_batch_four_eyes",
             ),
             models.CheckConstraint(
-                condition=Q(status__in=["proposed", "carried"]) | Q(approved_by__isnull=False),
+                condition=Q(status__in=["proposed", "carried", "rejected"]) | Q(approved_by__isnull=False),
                 name="settlement_batch_approved_before_execution",
             ),
         ]

@@ -113,7 +113,12 @@ def _is_uuid(text: str) -> bool:
 
 
 def last_batch(*, party: str, currency: str) -> SettlementBatch | None:
-    return SettlementBatch.objects.filter(party=party, currency=currency).order_by("-cutoff").first()
+    return (
+        SettlementBatch.objects.filter(party=party, currency=currency)
+        .exclude(status=SettlementBatch.Status.REJECTED)
+        .order_by("-cutoff")
+        .first()
+    )
 
 
 def party_names(parties) -> dict[str, str]:

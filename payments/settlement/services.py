@@ -56,10 +56,14 @@ def settlement_run(
 def _batch_propose(
     *, party: str, currency: str, period_start: date, period_end: date, cutoff: datetime, actor
 ) -> SettlementBatch | None:
-    existing = SettlementBatch.objects.filter(party=party, currency=currency, period_end=period_end).first()
+    existing = (
+        SettlementBatch.objects.filter(party=party, currency=currency, period_end=period_end)
+        .exclude(status=S.REJECTED)
+        .first()
+    )
     if existing is not None:
         return existing
-    previous = selectors.last_batch(party=party, currency=currency)
+    previous = selectors.last_batch(party=party, currency=currency)  # rejected batches are skipped
     if previous is not None and previous.status in (S.PROPOSED, S.APPROVED):
         return None  # the open batch must be executed first; its lines are not proposed twice
     lines_from = previous.cutoff if previous else None
@@ -147,6 +151,13 @@ def settlement_execute(*, batch_id: int, actor) -> SettlementBatch:
             raise SettlementError(
                 SettlementErrorCode.FOUR_EYES, "a batch is executed by someone other than its approver"
             )
+        owed = selectors.party_owed_at(party=batch.party, currency=batch.currency, cutoff=batch.cutoff)
+        if owed != batch.amount and not batch.transfers.exists():
+            raise SettlementError(
+                SettlementErrorCode.STALE,
+                f"the ledger changed since this batch was proposed (owed now {owed}, batch {batch.amount}):"
+                " reject it and propose again",
+            )
         if batch.method == SettlementBatch.Method.STRIPE:
             charges = dict(
                 StripeBalanceTransaction.objects.filter(type="charge")
@@ -220,6 +231,18 @@ def _transfers_send(batch: SettlementBatch) -> None:
                 " Execute again to retry: transfers already made are not repeated.",
             ) from exc
         SettlementTransfer.objects.filter(pk=transfer.pk).update(stripe_transfer_id=result["id"])
+
+
+def settlement_reject(*, batch_id: int, actor) -> SettlementBatch:
+    """Drop a proposed or approved batch (e.g. stale figures); the period can then be proposed again."""
+    with transaction.atomic():
+        batch = SettlementBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.status not in (S.PROPOSED, S.APPROVED) or batch.transfers.exists():
+            raise SettlementError(SettlementErrorCode.NOT_PROPOSED, f"batch {batch_id} is {batch.status}")
+        batch.status = S.REJECTED
+        batch.save(update_fields=["status"])
+        audit_record(actor=actor, action="settlement.rejected", subject=batch.ref, party=batch.party)
+    return batch
 
 
 def settlement_mark_paid(*, batch_id: int, actor) -> SettlementBatch:

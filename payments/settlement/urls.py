@@ -29,6 +29,7 @@ urlpatterns = [
     path("batches/<int:pk>/approve", views.batch_approve, name="batch_approve"),
     path("batches/<int:pk>/execute", views.batch_execute, name="batch_execute"),
     path("batches/<int:pk>/paid", views.batch_mark_paid, name="batch_paid"),
+    path("batches/<int:pk>/reject", views.batch_reject, name="batch_reject"),
     path("bank-file.<fmt:fmt>", views.bank_file, name="bank_file"),
     path("periods/", views.periods, name="periods"),
     path("periods/open", views.period_open, name="period_open"),

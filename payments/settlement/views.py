@@ -258,6 +258,7 @@ def _batch_action(action):
 batch_approve = _batch_action(services.settlement_approve)
 batch_execute = _batch_action(services.settlement_execute)
 batch_mark_paid = _batch_action(services.settlement_mark_paid)
+batch_reject = _batch_action(services.settlement_reject)
 
 
 @platform_finance_required

@@ -105,6 +105,7 @@ def _every_route(ledger, batch_pk, period_pk) -> list[str]:
         "batch_approve": [batch_pk],
         "batch_execute": [batch_pk],
         "batch_paid": [batch_pk],
+        "batch_reject": [batch_pk],
         "bank_file": ["csv"],
         "period": [period_pk],
         "period_explain": [period_pk],
@@ -115,7 +116,7 @@ def _every_route(ledger, batch_pk, period_pk) -> list[str]:
     for pattern in finance_urls.urlpatterns:
         assert isinstance(pattern, URLPattern)
         routes.append(reverse(f"finance:{pattern.name}", args=args.get(pattern.name, [])))
-    assert len(routes) == 20
+    assert len(routes) == 21
     return routes
 
 

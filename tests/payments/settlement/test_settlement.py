@@ -248,3 +248,24 @@ def test_bank_batches_are_marked_paid_after_the_file_and_every_action_is_audited
     ) == ["settlement.proposed", "settlement.approved", "settlement.executed", "settlement.marked_paid"]
     with pytest.raises(Exception), transaction.atomic():  # noqa: B017 - the trigger's error
         FinanceAuditEvent.objects.filter(subject=batch.ref).delete()
+
+
+def test_a_batch_whose_lines_changed_is_refused_then_rejected_and_proposed_again(
+    parties, finance_users, connect
+):
+    # given an approved batch, then a refund dated before its cutoff (a late, back-dated posting)
+    maker, checker = finance_users
+    pay("o1", parties["bank"], 10_000, at(2))
+    batch = _run(maker)[parties["bank"]]
+    services.settlement_approve(batch_id=batch.pk, actor=maker)
+    refund("o1", 2_000, at(5))
+
+    # when it is executed, the stale amount is refused
+    with pytest.raises(SettlementError) as refused:
+        services.settlement_execute(batch_id=batch.pk, actor=checker)
+    assert refused.value.code == SettlementErrorCode.STALE
+
+    # when it is rejected and the period proposed again, the new batch has the right amount
+    services.settlement_reject(batch_id=batch.pk, actor=maker)
+    again = _run(maker)[parties["bank"]]
+    assert again.pk != batch.pk and again.amount == 9_000 - 1_800
