@@ -260,6 +260,10 @@ STRIPE_CHANNEL_PAYMENT_METHODS = env.str("STRIPE_CHANNEL_PAYMENT_METHODS", defau
 STRIPE_CONNECT_COUNTRY = env.str("STRIPE_CONNECT_COUNTRY", default="HK")
 LOGIN_URL = "unit_onboarding:login"
 LOGIN_REDIRECT_URL = "unit_onboarding:home"
+# Settlement: days a paid line is held back (the return window) and the default batch period.
+SETTLEMENT_RETURN_WINDOW_DAYS = env.int("SETTLEMENT_RETURN_WINDOW_DAYS", default=7)
+SETTLEMENT_PERIOD = env.str("SETTLEMENT_PERIOD", default="monthly")  # weekly or monthly
+SETTLEMENT_CURRENCY = env.str("SETTLEMENT_CURRENCY", default="CNY")
 # Sales channel new unit warehouses are attached to.
 SALEOR_CHANNEL_SLUG = env.str("SALEOR_CHANNEL_SLUG", default="default-channel")
 

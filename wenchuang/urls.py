@@ -13,6 +13,7 @@ urlpatterns = [
     path("payments/gateway/", include("payments.gateway.urls")),
     path("onboarding/", include("unit_onboarding.urls")),
     path("catalog/", include("catalog.urls")),
+    path("finance/", include("payments.settlement.urls")),
     path("admin/", admin.site.urls),
 ]
 # The public shop: Chinese at the root, English under /en/.
