@@ -344,14 +344,21 @@ def test_buyer_pays_on_the_payment_page_and_gets_an_order(staff_token):
     # Stripe appends its parameters to the return URL's own query, as the redirect does.
     done = httpx.get(f"{config['returnUrl']}&payment_intent={pi_id}&redirect_status=succeeded", timeout=60)
 
-    number = re.search(r"Order #(\d+)", done.text)
-    assert number, done.text
+    # The storefront takes over with the order Saleor made from this very checkout.
+    assert done.status_code == 302, done.text
+    paid_url = httpx.URL(done.headers["Location"])
+    assert paid_url.path == "/checkout/paid/"
+    assert paid_url.params["checkout"] == checkout["id"]
     order = gql(
-        """query($n: [String!]) { orders(first: 1, filter: {numbers: $n}) { edges { node {
-            authorizeStatus chargeStatus total { gross { amount } } } } } }""",
-        {"n": [number.group(1)]},
+        """query($id: ID!) { order(id: $id) { checkoutId authorizeStatus chargeStatus
+            total { gross { amount } } } }""",
+        {"id": paid_url.params["order"]},
         staff_token,
-    )["orders"]["edges"][0]["node"]
+    )["order"]
+    assert order["checkoutId"] == checkout["id"]
+    # Without the buyer's storefront session the link shows and mails nothing.
+    stranger = httpx.get(f"{app_url}{paid_url.raw_path.decode()}", timeout=60)
+    assert (stranger.status_code, stranger.headers["Location"]) == (302, "/cart/")
     assert order["authorizeStatus"] == "FULL" or order["chargeStatus"] == "FULL"
     assert Decimal(str(order["total"]["gross"]["amount"])) == total_amount
     assert stripe("GET", f"payment_intents/{pi_id}")["amount"] == int(total_amount * 100)
