@@ -18,8 +18,6 @@ class StorefrontError(StrEnum):
     PHONE_INVALID = "phone_invalid"
     SHIPPING_METHOD_INVALID = "shipping_method_invalid"
     CART_GONE = "cart_gone"
-    NOT_PAID = "not_paid"
-    PAYMENT_UNAVAILABLE = "payment_unavailable"
     LOGIN_FAILED = "login_failed"
     ACCOUNT_INVALID = "account_invalid"
     OTHER = "other"
@@ -36,10 +34,6 @@ MESSAGES = {
     StorefrontError.PHONE_INVALID: _("Please enter a valid phone number, e.g. +86 138 0013 8000."),
     StorefrontError.SHIPPING_METHOD_INVALID: _("Please choose one of the shipping methods offered."),
     StorefrontError.CART_GONE: _("Your cart has expired; please add the items again."),
-    StorefrontError.NOT_PAID: _("The payment has not been completed yet."),
-    StorefrontError.PAYMENT_UNAVAILABLE: _(
-        "Card payment is not available right now; please try again later."
-    ),
     StorefrontError.LOGIN_FAILED: _(
         "E-mail or password is not correct, or the account is not confirmed yet."
     ),
@@ -58,7 +52,6 @@ _FROM_SALEOR = {
     "REQUIRED": StorefrontError.FIELD_REQUIRED,
     "INVALID_SHIPPING_METHOD": StorefrontError.SHIPPING_METHOD_INVALID,
     "SHIPPING_METHOD_NOT_APPLICABLE": StorefrontError.SHIPPING_METHOD_INVALID,
-    "CHECKOUT_NOT_FULLY_PAID": StorefrontError.NOT_PAID,
     "NOT_FOUND": StorefrontError.CART_GONE,
 }
 

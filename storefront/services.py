@@ -1,4 +1,4 @@
-"""Writes for the storefront: the one Saleor checkout behind the cart, payment start, completion."""
+"""Writes for the storefront: the one Saleor checkout behind the cart (the payments app takes the payment)."""
 
 from __future__ import annotations
 
@@ -92,41 +92,3 @@ def checkout_contact_set(*, checkout_id: str, email: str, address: dict[str, str
 
 def checkout_delivery_set(*, checkout_id: str, method_id: str) -> None:
     _run("StorefrontCheckoutDelivery", {"id": checkout_id, "deliveryMethodId": method_id})
-
-
-@dataclass(frozen=True)
-class PaymentStart:
-    """What the payment page needs: Saleor's transaction and the gateway's data (e.g. a client secret)."""
-
-    gateway: str
-    transaction_id: str | None
-    event_type: str | None
-    data: Any
-
-
-def payment_initialize(*, checkout_id: str, idempotency_key: str) -> PaymentStart:
-    """Ask the payment app (STOREFRONT_PAYMENT_GATEWAY) to start paying the whole checkout."""
-    gateway = settings.STOREFRONT_PAYMENT_GATEWAY
-    try:
-        data = _run(
-            "StorefrontTransactionInitialize",
-            {"id": checkout_id, "gateway": gateway, "idempotencyKey": idempotency_key},
-        )
-    except CheckoutProblem as problem:
-        raise CheckoutProblem(codes=[StorefrontError.PAYMENT_UNAVAILABLE]) from problem
-    result = data["transactionInitialize"]
-    event = result.get("transactionEvent") or {}
-    if event.get("type", "").endswith("FAILURE"):
-        raise CheckoutProblem(codes=[StorefrontError.PAYMENT_UNAVAILABLE])
-    return PaymentStart(
-        gateway=gateway,
-        transaction_id=(result.get("transaction") or {}).get("id"),
-        event_type=event.get("type"),
-        data=result.get("data"),
-    )
-
-
-def checkout_complete(*, checkout_id: str, token: str | None = None) -> dict:
-    """Turn the paid checkout into an order; returns {"id", "number", "userEmail"}."""
-    data = _run("StorefrontCheckoutComplete", {"id": checkout_id}, token=token)
-    return data["checkoutComplete"]["order"]

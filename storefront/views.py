@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-import uuid
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
@@ -304,23 +304,12 @@ def checkout_delivery(request):
 
 
 def pay(request):
-    """The payment seam: GET shows the summary; POST starts the payment with the payment app.
-
-    The card form itself (Stripe Payment Element) comes from the payments app and is rendered by
-    storefront/pay_start.html from `payment.data`; it is the only page that needs JavaScript.
-    """
+    """The payment step: GET shows the summary; POST hands the buyer to the payments app's card page."""
     checkout_id = request.session.get(CHECKOUT_KEY)
     if not checkout_id:
         return redirect("storefront:cart")
     if request.method == "POST":
-        key = request.session.setdefault("sf_pay_key", uuid.uuid4().hex)
-        try:
-            payment = services.payment_initialize(
-                checkout_id=checkout_id, idempotency_key=f"{checkout_id}:{key}"
-            )
-        except CheckoutProblem as problem:
-            return _problem_page(request, problem, reverse("storefront:pay"))
-        return render(request, "storefront/pay_start.html", {"payment": payment})
+        return redirect(reverse("payments_gateway:payment-page") + "?" + urlencode({"checkout": checkout_id}))
     found = selectors.checkout_get(checkout_id=checkout_id)
     if found is None:
         request.session.pop(CHECKOUT_KEY, None)
@@ -336,17 +325,9 @@ def order_link(request, order_id: str) -> str:
     return request.build_absolute_uri(reverse("storefront:order", args=[token]))
 
 
-@require_POST
-def checkout_complete(request):
-    """After payment: Saleor turns the checkout into an order; the buyer gets a signed link by e-mail."""
-    checkout_id = request.session.get(CHECKOUT_KEY)
-    if not checkout_id:
-        return redirect("storefront:cart")
-    try:
-        order = services.checkout_complete(checkout_id=checkout_id, token=customer_token(request.session))
-    except CheckoutProblem as problem:
-        return _problem_page(request, problem, reverse("storefront:pay"))
-    for key in (CHECKOUT_KEY, CART_COUNT_KEY, "sf_pay_key"):
+def _order_placed(request, order: dict):
+    """The cart is done: forget it, mail the buyer the signed order link, show the order."""
+    for key in (CHECKOUT_KEY, CART_COUNT_KEY):
         request.session.pop(key, None)
     link = order_link(request, order["id"])
     send_mail(
@@ -356,6 +337,20 @@ def checkout_complete(request):
         [order["userEmail"]],
     )
     return redirect(link)
+
+
+@require_GET
+def checkout_paid(request):
+    """Back from the payments app: only this session's checkout, and only the order made from it."""
+    checkout_id = request.GET.get("checkout", "")
+    if not checkout_id or checkout_id != request.session.get(CHECKOUT_KEY):
+        return redirect("storefront:cart")
+    order_id = _global_id(request.GET.get("order", "")[:200], "Order")
+    found = selectors.order_get(order_id=order_id) if order_id else None
+    # The link in the query string is the buyer's to edit: the order itself must name this checkout.
+    if found is None or found.get("checkoutId") != checkout_id:
+        raise Http404
+    return _order_placed(request, found)
 
 
 @require_GET

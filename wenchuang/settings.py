@@ -267,10 +267,8 @@ SETTLEMENT_CURRENCY = env.str("SETTLEMENT_CURRENCY", default="CNY")
 # Sales channel new unit warehouses are attached to.
 SALEOR_CHANNEL_SLUG = env.str("SALEOR_CHANNEL_SLUG", default="default-channel")
 
-# Storefront: catalog data is cached this long at most (webhooks invalidate it sooner); the payment
-# app that transactionInitialize addresses (the Stripe app built by payments/: its app identifier).
+# Storefront: catalog data is cached this long at most (webhooks invalidate it sooner).
 STOREFRONT_CACHE_SECONDS = env.int("STOREFRONT_CACHE_SECONDS", default=3600)
-STOREFRONT_PAYMENT_GATEWAY = env.str("STOREFRONT_PAYMENT_GATEWAY", default=SALEOR_APP_IDENTIFIER)
 # Guest order links (signed) stay valid this many days.
 STOREFRONT_ORDER_LINK_DAYS = env.int("STOREFRONT_ORDER_LINK_DAYS", default=90)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -304,21 +305,18 @@ def test_checkout_offers_shipping_methods_after_the_address(client, saleor):
     assert 'value="广东省"' in html and 'value="南山区"' in html
 
 
-def test_pay_page_shows_the_total_and_a_missing_payment_app_gets_a_clear_message(client, saleor, settings):
-    route = replay_scenes(
-        saleor, RECORDED_API_URL, "StorefrontCheckout.ready", "StorefrontTransactionInitialize"
-    )
+def test_pay_page_shows_the_total_and_hands_the_buyer_to_the_payments_page(client, saleor):
+    route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontCheckout.ready")
     with_cart(client)
 
     page = client.get("/checkout/pay/").content.decode()
-    started = client.post("/checkout/pay/", follow=True).content.decode()
+    calls_for_page = route.call_count
+    started = client.post("/checkout/pay/")
 
     assert 'id="pay"' in page
-    assert "银行卡支付暂不可用" in started
-    initialize = [
-        r for r in saleor_requests(route) if r["operationName"] == "StorefrontTransactionInitialize"
-    ]
-    assert initialize[0]["variables"]["gateway"] == settings.STOREFRONT_PAYMENT_GATEWAY
+    assert started.status_code == 302
+    assert started["Location"] == "/payments/gateway/pay?" + urlencode({"checkout": CHECKOUT_ID})
+    assert route.call_count == calls_for_page  # the payments page starts the payment, not the storefront
 
 
 def test_the_signed_order_link_shows_the_order_grouped_by_unit(client, saleor, rf):
@@ -332,25 +330,71 @@ def test_the_signed_order_link_shows_the_order_grouped_by_unit(client, saleor, r
     assert client.get(link[:-3] + "xx/").status_code == 404  # tampered signature
 
 
-def test_completing_mails_the_signed_order_link(client, saleor):
-    order = load_exchange("StorefrontOrder")["response"]["data"]["order"]
-    completed = {"data": {"checkoutComplete": {"order": order, "errors": []}}}
-    saleor.post(RECORDED_API_URL).mock(
-        side_effect=lambda request: httpx.Response(
-            200,
-            json=completed
-            if b"StorefrontCheckoutComplete" in request.content
-            else {"data": {"order": order}},
-        )
+RECORDED_ORDER = load_exchange("StorefrontOrder")["response"]["data"]["order"]
+
+
+def order_of_checkout(saleor, checkout_id: str):
+    """Saleor answering StorefrontOrder with the recorded order, made from `checkout_id`."""
+    order = {**RECORDED_ORDER, "checkoutId": checkout_id}
+    return saleor.post(RECORDED_API_URL).mock(
+        return_value=httpx.Response(200, json={"data": {"order": order}})
     )
+
+
+def paid(client, checkout_id: str = CHECKOUT_ID, order_id: str = RECORDED_ORDER["id"], **kwargs):
+    return client.get("/checkout/paid/", {"checkout": checkout_id, "order": order_id}, **kwargs)
+
+
+def test_a_paid_checkout_mails_the_signed_order_link_and_shows_the_order_once(client, saleor):
+    order_of_checkout(saleor, CHECKOUT_ID)
     with_cart(client)
 
-    response = client.post("/checkout/complete/", follow=True)
+    response = paid(client, follow=True)
+    reloaded = paid(client)
 
-    assert response.status_code == 200 and "三峡博物馆" in response.content.decode()
+    assert response.status_code == 200 and "<h2>三峡博物馆</h2>" in response.content.decode()
     assert CHECKOUT_KEY not in client.session
-    assert mail.outbox[0].to == [order["userEmail"]]
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [RECORDED_ORDER["userEmail"]]
     assert response.redirect_chain[0][0] in mail.outbox[0].body
+    assert reloaded.status_code == 302 and reloaded["Location"] == "/cart/"  # no second mail
+
+
+@pytest.mark.parametrize("session_checkout", [None, "Q2hlY2tvdXQ6b3RoZXI="], ids=["no-cart", "other-cart"])
+def test_a_paid_link_for_a_checkout_not_in_this_session_gets_no_order(client, saleor, session_checkout):
+    route = order_of_checkout(saleor, CHECKOUT_ID)
+    if session_checkout:
+        session = client.session
+        session[CHECKOUT_KEY] = session_checkout
+        session.save()
+
+    response = paid(client)
+
+    assert response.status_code == 302 and response["Location"] == "/cart/"
+    assert route.call_count == 0 and mail.outbox == []
+    assert client.session.get(CHECKOUT_KEY) == session_checkout  # the buyer's own cart is kept
+
+
+@pytest.mark.parametrize(
+    ("made_from", "order_id"),
+    [
+        ("Q2hlY2tvdXQ6b3RoZXI=", RECORDED_ORDER["id"]),  # someone else's order
+        (None, RECORDED_ORDER["id"]),  # an order not made from a checkout
+        (CHECKOUT_ID, "not-an-order-id"),
+    ],
+    ids=["other-checkout", "no-checkout", "malformed-id"],
+)
+def test_an_order_not_made_from_the_session_checkout_is_not_shown_or_mailed(
+    client, saleor, made_from, order_id
+):
+    order_of_checkout(saleor, made_from)
+    with_cart(client)
+
+    response = paid(client, order_id=order_id)
+
+    assert response.status_code == 404
+    assert mail.outbox == []
+    assert "/orders/" not in response.content.decode()
+    assert client.session[CHECKOUT_KEY] == CHECKOUT_ID
 
 
 def test_sign_in_keeps_the_customer_token_in_the_session_and_lists_orders(client, saleor):
