@@ -1,5 +1,5 @@
-"""Provision an approved unit: its Saleor warehouse (tagged, in the channel) and, for an operating entity
-paid through Stripe, its Connect account and onboarding link.
+"""Provision an approved unit: its Saleor warehouse (tagged, in the channel and its shipping zones) and,
+for an operating entity paid through Stripe, its Connect account and onboarding link.
 
 Idempotent and retry-safe: the intent is recorded on the unit before any call; the warehouse is looked up
 by its external reference and slug (both derived from the unit's uid and unique in Saleor) before one is
@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from catalog.saleor_channel import channel_zones_warehouse_add
 from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorError, SaleorMutationError
 from saleor_app.selectors import installation_default
@@ -93,14 +94,16 @@ def _ensure_warehouse(client: SaleorClient, unit: Unit) -> str:
     return created["warehouse"]["id"]
 
 
-def _attach_to_channel(client: SaleorClient, warehouse_id: str) -> None:
+def _attach_to_channel(client: SaleorClient, warehouse_id: str) -> str:
     slug = settings.SALEOR_CHANNEL_SLUG
     channel = client.execute("ChannelWarehouses", {"slug": slug}).get("channel")
     if channel is None:
         raise SaleorError(f"Saleor has no channel {slug!r} (setting SALEOR_CHANNEL_SLUG)")
-    if any(w["id"] == warehouse_id for w in channel["warehouses"]):
-        return
-    client.mutate("ChannelWarehouseAdd", {"id": channel["id"], "warehouseId": warehouse_id}, "channelUpdate")
+    if all(w["id"] != warehouse_id for w in channel["warehouses"]):
+        client.mutate(
+            "ChannelWarehouseAdd", {"id": channel["id"], "warehouseId": warehouse_id}, "channelUpdate"
+        )
+    return channel["id"]
 
 
 def unit_provisioning_request(*, unit: Unit) -> None:
@@ -132,7 +135,9 @@ def unit_provision(*, unit_id: int) -> Unit:
             {"id": warehouse_id, "input": [{"key": UNIT_METADATA_KEY, "value": str(unit.uid)}]},
             "updateMetadata",
         )
-        _attach_to_channel(client, warehouse_id)
+        channel_id = _attach_to_channel(client, warehouse_id)
+        # Without a shipping zone shipping from it, its stock cannot be bought by any address.
+        channel_zones_warehouse_add(client, channel_id=channel_id, warehouse_id=warehouse_id)
         if hasattr(unit, "operating_entity"):
             entity_connect_onboard(entity_id=unit.operating_entity.pk)
     except (SaleorError, stripe.StripeError) as exc:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import io
 
 import pytest
-from django.core.management import call_command
+import respx
+from django.core.management import CommandError, call_command
 
 from catalog.models import CollectionObject, ImageAsset, Listing
+from tests.factories import SaleorInstallationFactory
+from tests.unit_onboarding.fake_saleor import API_URL, FakeSaleor
 from unit_onboarding.models import AgreementVersion, Application, Unit
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -43,3 +46,17 @@ def test_seed_demo_builds_a_living_shop_and_running_it_again_creates_nothing(set
 
     assert counts() == first
     assert "0 products created, 30 demo products in all" in out.getvalue()
+
+
+def test_with_saleor_installed_the_channel_is_ensured_first_and_a_usd_channel_stops_the_seed(settings):
+    settings.SALEOR_CHANNEL_SLUG = "default-channel"  # a fresh Saleor's, in USD
+    SaleorInstallationFactory(api_url=API_URL)
+    fake = FakeSaleor()
+
+    with respx.mock(assert_all_called=False) as mock:
+        mock.post(API_URL).mock(side_effect=fake.handle)
+        with pytest.raises(CommandError, match="'default-channel' sells in USD"):
+            call_command("seed_demo", stdout=io.StringIO())
+
+    assert fake.calls == ["SalesChannel"]
+    assert Unit.objects.count() == 0

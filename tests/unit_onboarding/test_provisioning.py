@@ -21,6 +21,7 @@ from unit_onboarding.provisioning import (
 from unit_onboarding.selectors import unit_for_warehouse
 
 from .factories import UnitFactory
+from .fake_saleor import CHANNEL_ID
 
 pytestmark = pytest.mark.django_db
 
@@ -164,3 +165,26 @@ def test_provinces_keep_city_and_district_apart():
     address = warehouse_address(unit)
 
     assert (address["countryArea"], address["city"], address["cityArea"]) == ("四川省", "成都市", "武侯区")
+
+
+def test_the_warehouse_is_added_to_every_shipping_zone_of_the_channel(saleor, installation, approved_unit):
+    china = saleor.zone_add("中国大陆 Mainland China", ["CN"], [CHANNEL_ID])
+    other_channel = saleor.zone_add("Elsewhere", ["US"], ["Q2hhbm5lbDo5"])
+
+    unit = unit_provision(unit_id=approved_unit.pk)
+
+    assert unit.provisioning == Unit.Provisioning.DONE
+    assert china["warehouses"] == [unit.saleor_warehouse_id]
+    assert other_channel["warehouses"] == []
+
+
+def test_provisioning_again_adds_the_warehouse_to_a_zone_once(saleor, installation, approved_unit):
+    china = saleor.zone_add("中国大陆 Mainland China", ["CN"], [CHANNEL_ID])
+    unit_provision(unit_id=approved_unit.pk)
+    Unit.objects.filter(pk=approved_unit.pk).update(provisioning=Unit.Provisioning.PENDING)
+
+    unit = unit_provision(unit_id=approved_unit.pk)
+
+    assert unit.provisioning == Unit.Provisioning.DONE
+    assert china["warehouses"] == [unit.saleor_warehouse_id]
+    assert saleor.calls.count("ShippingZoneWarehouseAdd") == 1

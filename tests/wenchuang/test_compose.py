@@ -9,7 +9,7 @@ import yaml
 from tests.django_process import setup_django
 
 COMPOSE = yaml.safe_load((Path(__file__).resolve().parents[2] / "docker-compose.yml").read_text())
-ONE_SHOT = {"saleor-init", "install-app"}
+ONE_SHOT = {"saleor-init", "install-app", "seed-demo"}
 
 
 def test_the_stack_has_every_part():
@@ -22,6 +22,7 @@ def test_the_stack_has_every_part():
         "worker",
         "saleor-init",
         "install-app",
+        "seed-demo",
     }
 
 
@@ -42,6 +43,14 @@ def test_the_install_step_waits_for_saleor_and_this_service():
 
     assert depends["saleor-api"]["condition"] == "service_healthy"
     assert depends["web"]["condition"] == "service_healthy"
+
+
+def test_the_demo_is_seeded_once_the_app_is_installed_into_a_cny_channel():
+    seed = COMPOSE["services"]["seed-demo"]
+
+    assert seed["command"] == "python manage.py seed_demo"
+    assert seed["depends_on"]["install-app"]["condition"] == "service_completed_successfully"
+    assert seed["environment"]["SALEOR_CHANNEL_SLUG"] == "wenchuang-cny"
 
 
 def test_the_app_runs_in_production_mode_with_its_required_settings():

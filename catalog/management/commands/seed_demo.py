@@ -11,16 +11,20 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from catalog import listings, provenance, services
 from catalog.demo_data import UNITS
 from catalog.demo_images import product_picture
 from catalog.models import CollectionObject, IpLicence, Listing, ListingVariant
+from catalog.saleor_channel import sales_channel_ensure
+from saleor_app.client import SaleorClient
+from saleor_app.errors import SaleorError
 from saleor_app.selectors import installation_default
 from unit_onboarding import agreements
 from unit_onboarding import services as onboarding
@@ -51,6 +55,13 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Saleor: {saleor.api_url if saleor and saleor.token else 'not installed, no pushes'}"
         )
+        if saleor and saleor.token:
+            # Before any unit: provisioning attaches warehouses to this channel and its China zone.
+            try:
+                sales_channel_ensure(client=SaleorClient(saleor.api_url, saleor.token))
+            except SaleorError as exc:
+                raise CommandError(f"seed_demo: the Saleor sales channel is not usable: {exc}") from exc
+            self.stdout.write(f"Saleor channel {settings.SALEOR_CHANNEL_SLUG}: CNY, ships to China")
         created = 0
         for spec in UNITS:
             unit, operator = self._unit(spec, admin)
