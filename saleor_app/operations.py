@@ -2,20 +2,35 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
 
 GRAPHQL_DIR = Path(__file__).with_name("graphql")
 SUBSCRIPTIONS_DIR = GRAPHQL_DIR / "subscriptions"
+FRAGMENTS_DIR = GRAPHQL_DIR / "fragments"  # shared fragments, one per file named after the fragment
+_SPREAD = re.compile(r"\.\.\.\s*(?!on\b)([A-Za-z_]\w*)")
+_DEFINED = re.compile(r"\bfragment\s+([A-Za-z_]\w*)")
+
+
+def with_shared_fragments(text: str) -> str:
+    """The document plus every shared fragment it spreads (transitively) but does not define itself."""
+    while missing := set(_SPREAD.findall(text)) - set(_DEFINED.findall(text)):
+        for fragment in sorted(missing):
+            path = FRAGMENTS_DIR / f"{fragment}.graphql"
+            if not path.is_file():
+                raise KeyError(f"fragment {fragment!r} is neither defined nor in {FRAGMENTS_DIR}")
+            text += "\n" + path.read_text()
+    return text
 
 
 @cache
 def operation(name: str) -> str:
-    """Text of the operation in graphql/<name>.graphql (the operation inside is named <name>)."""
+    """Text of the operation in graphql/<name>.graphql (named <name>), with the shared fragments it uses."""
     path = GRAPHQL_DIR / f"{name}.graphql"
     if not path.is_file():
         raise KeyError(f"no GraphQL operation named {name!r} in {GRAPHQL_DIR}")
-    return path.read_text()
+    return with_shared_fragments(path.read_text())
 
 
 @cache

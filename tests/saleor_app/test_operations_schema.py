@@ -10,7 +10,7 @@ import pytest
 from graphql import GraphQLSchema, build_client_schema, build_schema, parse, validate
 from graphql.language import OperationDefinitionNode
 
-from saleor_app.operations import all_operation_files, all_subscription_files
+from saleor_app.operations import all_operation_files, all_subscription_files, with_shared_fragments
 from tests.conftest import SHARED_SALEOR
 
 SCHEMA_FILE = Path(SHARED_SALEOR) / "schema.graphql"
@@ -24,7 +24,8 @@ def shared_schema() -> GraphQLSchema:
 
 
 def problems(schema: GraphQLSchema, path: Path) -> list[str]:
-    return [error.message for error in validate(schema, parse(path.read_text()))]
+    document = with_shared_fragments(path.read_text())
+    return [error.message for error in validate(schema, parse(document))]
 
 
 def test_there_are_operations_and_subscriptions_to_check():
@@ -34,7 +35,8 @@ def test_there_are_operations_and_subscriptions_to_check():
 
 @pytest.mark.parametrize("path", OPERATIONS, ids=lambda p: p.stem)
 def test_each_operation_file_holds_one_operation_named_after_the_file(path):
-    operations = [d for d in parse(path.read_text()).definitions if isinstance(d, OperationDefinitionNode)]
+    document = parse(with_shared_fragments(path.read_text()))
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
 
     assert len(operations) == 1
     assert operations[0].name is not None and operations[0].name.value == path.stem
@@ -74,3 +76,19 @@ def live_schema() -> GraphQLSchema:
 
     response = httpx.post(os.environ["SALEOR_API_URL"], json={"query": get_introspection_query()}, timeout=30)
     return build_client_schema(response.json()["data"])
+
+
+def test_a_shared_fragment_is_added_once_even_when_spread_twice(tmp_path):
+    text = (
+        "query Q { a: products(first: 1) { edges { node { ...StorefrontCard } } } "
+        "b: products(first: 2) { edges { node { ...StorefrontCard } } } }"
+    )
+
+    document = with_shared_fragments(text)
+
+    assert document.count("fragment StorefrontCard on Product") == 1
+
+
+def test_an_unknown_fragment_is_reported():
+    with pytest.raises(KeyError, match="NoSuchFragment"):
+        with_shared_fragments("query Q { shop { ...NoSuchFragment } }")
