@@ -10,7 +10,18 @@ from django.utils.module_loading import import_string
 
 # Saleor-Event (lower-case) -> dotted path of `handler(*, event_type, payload, installation)`.
 # Domain apps add their entries here as they gain handlers; settings may extend it.
-HANDLERS: dict[str, str] = {}
+HANDLERS: dict[str, str] = {
+    event: "orders.webhooks.order_event"
+    for event in (
+        "order_created",
+        "order_updated",
+        "order_fully_paid",
+        "order_cancelled",
+        "order_refunded",
+        "order_fully_refunded",
+        "fulfillment_created",
+    )
+}
 
 
 def handler_for(event_type: str) -> Callable[..., Any] | None:
