@@ -7,6 +7,7 @@ from collections import defaultdict
 from datetime import datetime
 
 from django.db import connection, transaction
+from django.db.models import F
 
 from orders.error_codes import OrderInputError
 from orders.error_codes import OrdersErrorCode as Code
@@ -15,6 +16,9 @@ from orders.payload import LineData, OrderData
 from payments import ledger_services
 from payments.ledger_services import PostResult
 from payments.split import AgreementVersion, PartyShare, Sale, SaleLine, SaleShipping, SplitError
+from saleor_app.client import SaleorClient
+from saleor_app.errors import SaleorMutationError
+from saleor_app.selectors import installation_default
 from unit_onboarding.models import Unit
 from unit_onboarding.selectors import split_terms_in_force, unit_for_warehouse
 
@@ -224,3 +228,73 @@ def order_event_apply(*, data: OrderData, announced_paid: bool) -> None:
     """Project the order and post what it shows, all or nothing."""
     order_project(data=data)
     order_postings(data=data, announced_paid=announced_paid)
+
+
+def fulfilment_create(
+    *,
+    unit: Unit,
+    order: Order,
+    quantities: dict[int, int],
+    carrier: str,
+    tracking_number: str,
+    client: SaleorClient | None = None,
+) -> list[Fulfilment]:
+    """Fulfil this unit's lines (local line pk -> quantity) in Saleor from the unit's warehouse."""
+    if not tracking_number.strip() or not carrier.strip():
+        raise OrderInputError(Code.TRACKING_REQUIRED, "give the carrier and the tracking number")
+    lines = {line.pk: line for line in OrderLine.objects.filter(order=order, unit=unit)}
+    wanted = {pk: qty for pk, qty in quantities.items() if qty}
+    if not wanted or any(pk not in lines for pk in wanted):
+        raise OrderInputError(Code.NOTHING_TO_FULFIL, "choose at least one of your lines to fulfil")
+    for pk, qty in wanted.items():
+        if not 0 < qty <= lines[pk].quantity_to_fulfil:
+            raise OrderInputError(
+                Code.QUANTITY_TOO_HIGH,
+                f"{lines[pk].product_name}: at most {lines[pk].quantity_to_fulfil} left to fulfil",
+            )
+    client = client or _saleor_client()
+    try:
+        result = client.mutate(
+            "OrderFulfill",
+            {
+                "order": order.saleor_id,
+                "input": {
+                    "lines": [
+                        {
+                            "orderLineId": lines[pk].saleor_id,
+                            "stocks": [{"quantity": qty, "warehouse": unit.saleor_warehouse_id}],
+                        }
+                        for pk, qty in sorted(wanted.items())
+                    ],
+                    "trackingNumber": tracking_number.strip(),
+                    "notifyCustomer": True,
+                },
+            },
+            "orderFulfill",
+        )
+    except SaleorMutationError as exc:
+        raise OrderInputError(Code.SALEOR_REFUSED, str(exc)) from exc
+    created = []
+    with transaction.atomic():
+        for f in result.get("fulfillments") or []:
+            fulfilment, _ = Fulfilment.objects.update_or_create(
+                saleor_id=f["id"],
+                defaults={
+                    "order": order,
+                    "unit": unit,
+                    "status": f["status"],
+                    "tracking_number": f.get("trackingNumber") or tracking_number.strip(),
+                    "carrier": carrier.strip()[:100],
+                },
+            )
+            created.append(fulfilment)
+        for pk, qty in wanted.items():  # until the FULFILLMENT_CREATED event brings Saleor's figures
+            OrderLine.objects.filter(pk=pk).update(quantity_fulfilled=F("quantity_fulfilled") + qty)
+    return created
+
+
+def _saleor_client() -> SaleorClient:
+    installation = installation_default()
+    if installation is None or not installation.token:
+        raise OrderInputError(Code.SALEOR_REFUSED, "the app is not installed in Saleor")
+    return SaleorClient(installation.api_url, installation.token)

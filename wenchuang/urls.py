@@ -11,5 +11,6 @@ urlpatterns = [
     path("saleor/", include("saleor_app.urls")),
     path("payments/gateway/", include("payments.gateway.urls")),
     path("onboarding/", include("unit_onboarding.urls")),
+    path("orders/", include("orders.urls")),
     path("admin/", admin.site.urls),
 ]
