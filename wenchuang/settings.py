@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "graphene_django",  # GraphiQL templates of the finance API
     "wenchuang",
     "saleor_app",
     "unit_onboarding",

@@ -12,5 +12,6 @@ urlpatterns = [
     path("payments/gateway/", include("payments.gateway.urls")),
     path("onboarding/", include("unit_onboarding.urls")),
     path("orders/", include("orders.urls")),
+    path("finance/", include("payments.finance.urls")),
     path("admin/", admin.site.urls),
 ]
