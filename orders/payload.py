@@ -22,7 +22,7 @@ class LineData:
     sku: str
     quantity: int
     quantity_fulfilled: int
-    warehouse_id: str  # of its first allocation, "" once fulfilled (Saleor drops allocations)
+    warehouse_id: str  # of its allocation (one still holding stock first), "" when it has none
     metadata_unit: str  # unit uid from the product's metadata, if any
     undiscounted_total: int  # gross
     total_net: int  # after discounts Saleor applied to the line, before tax
@@ -107,7 +107,8 @@ class _Money:
 
 def _line(raw: dict[str, Any], money: _Money) -> LineData:
     ref = raw["id"]
-    allocations = raw.get("allocations") or []
+    # Fulfilling from another warehouse leaves the original allocation behind with quantity 0.
+    allocations = sorted(raw.get("allocations") or [], key=lambda a: not a.get("quantity"))
     product = (raw.get("variant") or {}).get("product") or {}
     metadata = {m["key"]: m["value"] for m in product.get("metadata") or []}
     total = raw["totalPrice"]

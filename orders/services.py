@@ -31,15 +31,15 @@ ON CONFLICT (saleor_id) DO NOTHING
 
 
 def _line_units(data: OrderData) -> dict[str, Unit]:
-    """Each line's unit: its allocation's warehouse, else a fulfilment's warehouse, else product metadata.
+    """Each line's unit: the warehouse it was fulfilled from, else its allocation's, else product metadata.
 
     Raises UNIT_UNRESOLVED naming every line that has none (the event is parked until fixed).
     """
     fulfilled_from = {ref: f.warehouse_id for f in data.fulfilments for ref, _ in f.line_quantities}
     units, missing = {}, []
     for line in data.lines:
-        unit = unit_for_warehouse(line.warehouse_id) or unit_for_warehouse(
-            fulfilled_from.get(line.saleor_id, "")
+        unit = unit_for_warehouse(fulfilled_from.get(line.saleor_id, "")) or unit_for_warehouse(
+            line.warehouse_id
         )
         if unit is None and line.metadata_unit:
             unit = (
