@@ -13,7 +13,7 @@ class SaleorInstallationAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookEvent)
 class WebhookEventAdmin(admin.ModelAdmin):
-    list_display = ("event_type", "status", "attempts", "received_at", "processed_at")
+    list_display = ("event_type", "status", "attempts", "received_at", "processed_at", "last_error")
     list_filter = ("status", "event_type")
     readonly_fields = [f.name for f in WebhookEvent._meta.fields]
     actions = ["retry_parked"]

@@ -148,7 +148,8 @@ def inbox_process(*, event_id: int) -> str:
     """Run the event's handler once; concurrent workers skip an event another is processing."""
     with transaction.atomic():
         event = (
-            WebhookEvent.objects.select_for_update(skip_locked=True)
+            # of=self: locking the joined installation row too would make workers skip each other's events
+            WebhookEvent.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("installation")
             .filter(pk=event_id, status__in=[WebhookEvent.Status.PENDING, WebhookEvent.Status.FAILED])
             .first()

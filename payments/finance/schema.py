@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from payments import selectors
 from payments.finance.scope import FinanceScope, finance_scope
 from payments.models import Account, LedgerEntry, LedgerTransaction, SplitLine
+from saleor_app.models import WebhookEvent
 
 MAX_ROWS = 1000
 PARTY_KINDS = {Account.Kind.PARTY_PAYABLE, Account.Kind.PLATFORM_REVENUE}
@@ -68,7 +69,20 @@ class LedgerTransactionType(graphene.ObjectType):
     entries = graphene.List(graphene.NonNull(EntryType), required=True, description="only parties in scope")
 
 
+class ParkedEventType(graphene.ObjectType):
+    id = graphene.Int(required=True)
+    event_type = graphene.String(required=True)
+    reason = graphene.String(required=True)
+    received_at = graphene.DateTime(required=True)
+    attempts = graphene.Int(required=True)
+
+
 class Query(graphene.ObjectType):
+    parked_events = graphene.List(
+        graphene.NonNull(ParkedEventType),
+        required=True,
+        description="Saleor events that could not be posted, with the reason (platform finance only)",
+    )
     split_lines = graphene.List(
         graphene.NonNull(SplitLineType),
         required=True,
@@ -83,6 +97,21 @@ class Query(graphene.ObjectType):
         order_ref=graphene.String(),
         first=graphene.Int(default_value=100),
     )
+
+    def resolve_parked_events(self, info):
+        if not _scope(info).everything:
+            raise GraphQLError("parked events are shown to platform finance only")
+        parked = WebhookEvent.objects.filter(status=WebhookEvent.Status.PARKED).order_by("pk")[:MAX_ROWS]
+        return [
+            ParkedEventType(
+                id=e.pk,
+                event_type=e.event_type,
+                reason=e.last_error,
+                received_at=e.received_at,
+                attempts=e.attempts,
+            )
+            for e in parked
+        ]
 
     def resolve_split_lines(self, info, order_ref=None, party=None, first=100):
         scope = _scope(info)

@@ -75,3 +75,20 @@ def test_anonymous_requests_are_sent_to_login(client):
     )
 
     assert response.status_code == 302
+
+
+def test_platform_finance_sees_parked_events_with_their_reason_unit_finance_does_not(client, units, deliver):
+    from .payloads import Line, SaleorOrder
+
+    deliver("order_created", SaleorOrder("order-9", [Line("line-x", "V2FyZWhvdXNlOm5vbmU=", 100)]).payload())
+    user = UserFactory()
+    user.user_permissions.add(Permission.objects.get(codename="view_ledgertransaction"))
+
+    parked = ask(client, user, "{ parkedEvents { eventType reason } }")["data"]["parkedEvents"]
+    refused = ask(client, operator_of(units[0], role="finance"), "{ parkedEvents { reason } }")
+
+    assert parked == [{"eventType": "order_created", "reason": parked[0]["reason"]}]
+    assert (
+        parked[0]["reason"].startswith("unit_unresolved: order order-9") and "line-x" in parked[0]["reason"]
+    )
+    assert "platform finance only" in refused["errors"][0]["message"]
