@@ -11,6 +11,7 @@ from django.db import transaction
 from saleor_app import services
 from saleor_app.models import WebhookEvent
 from tests.factories import SaleorInstallationFactory
+from tests.saleor_app.test_live_saleor import installed_app, staff  # noqa: F401 (live fixtures, shared)
 from tests.unit_onboarding.factories import OperatingEntityFactory, UserFactory
 from unit_onboarding.agreements import ShareTerm, agreement_version_add
 from unit_onboarding.models import Unit

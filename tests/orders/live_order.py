@@ -79,7 +79,7 @@ def order_place(
             },
         )["draftOrderCreate"]
     )["order"]
-    method = next(m["id"] for m in draft["shippingMethods"] if m["active"])
+    method = next(m["id"] for m in draft["shippingMethods"] if m["active"])  # the variants are shippable
     _ok(
         staff.gql(
             "mutation($id: ID!, $i: DraftOrderInput!) { draftOrderUpdate(id: $id, input: $i)"

@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 
+import httpx
 import pytest
 
 from orders.models import OrderLine
 from payments import selectors as ledger
 from payments.models import LedgerTransaction
 from saleor_app.client import SaleorClient
+from saleor_app.models import SaleorInstallation, WebhookEvent
 from tests.live_saleor import StaffSession
-from tests.recording import RECORDINGS
+from tests.recording import RECORDINGS, save_delivery
+from tests.saleor_app.test_live_saleor import wait_for
 
 from . import live_order
 from .conftest import unit_with_agreement
@@ -111,3 +114,53 @@ def test_paid_two_unit_order_with_voucher_then_partial_refund(saleor_api_url, de
         for name, payload in (("paid", paid), ("refunded", refunded)):
             path = RECORDINGS / f"order.{name}.json"
             path.write_text(json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_installed_app_receives_signed_order_events_with_the_projection_shape(
+    installed_app, staff, saleor_api_url, settings, record_saleor
+):
+    channel = next(
+        c for c in staff.gql("{ channels { id slug } }")["channels"] if c["slug"] == "default-channel"
+    )
+    variants = staff.gql(
+        '{ productVariants(first: 50, channel: "default-channel")'
+        " { edges { node { id preorder { endDate } quantityAvailable } } } }"
+    )["productVariants"]["edges"]
+    shippable = [
+        v["node"]["id"]
+        for v in variants
+        if v["node"]["preorder"] is None and (v["node"]["quantityAvailable"] or 0) > 5
+    ][:2]
+    voucher_id, code = live_order.voucher_create(staff, channel["id"], "1.00")
+    try:
+        order_id = live_order.order_place(
+            staff, channel_id=channel["id"], variants=[(shippable[0], 2), (shippable[1], 1)], voucher=code
+        )
+    finally:
+        live_order.voucher_delete(staff, voucher_id)
+
+    created = WebhookEvent.objects.filter(event_type="order_created")
+    wait_for(lambda: any(e.payload["order"]["id"] == order_id for e in created))
+    event = next(e for e in created if e.payload["order"]["id"] == order_id)
+
+    order = event.payload["order"]
+    assert event.payload["issuedAt"]
+    assert isinstance(order["total"]["gross"]["fractionalAmount"], int)
+    assert order["lines"][0]["totalPrice"]["net"]["currency"] == order["total"]["gross"]["currency"]
+    event.refresh_from_db()  # no unit owns the demo warehouses: parked with its reason, nothing posted
+    wait_for(lambda: WebhookEvent.objects.get(pk=event.pk).status == "parked")
+    assert "unit_unresolved" in WebhookEvent.objects.get(pk=event.pk).last_error
+    if record_saleor:
+        installation = SaleorInstallation.objects.get()
+        save_delivery(
+            "order_created",
+            {
+                "api_url": installation.api_url,
+                "event": "order_created",
+                "target": "/saleor/webhooks/order-changes",
+                "body": event.body,
+                "signature": event.signature,
+                "jwks": httpx.get(installation.jwks_url, timeout=10).json(),
+            },
+        )
