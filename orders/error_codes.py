@@ -8,6 +8,7 @@ from enum import StrEnum
 class OrdersErrorCode(StrEnum):
     MALFORMED_PAYLOAD = "malformed_payload"
     UNIT_UNRESOLVED = "unit_unresolved"
+    UNIT_AMBIGUOUS = "unit_ambiguous"
     NO_AGREEMENT = "no_agreement"
     CURRENCY_MISMATCH = "currency_mismatch"
     AMOUNT_MISMATCH = "amount_mismatch"

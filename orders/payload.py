@@ -23,6 +23,7 @@ class LineData:
     quantity: int
     quantity_fulfilled: int
     warehouse_id: str  # of its allocation (one still holding stock first), "" when it has none
+    stocked_warehouses: tuple[str, ...]  # every warehouse still holding an allocation of this line
     metadata_unit: str  # unit uid from the product's metadata, if any
     undiscounted_total: int  # gross
     total_net: int  # after discounts Saleor applied to the line, before tax
@@ -120,6 +121,7 @@ def _line(raw: dict[str, Any], money: _Money) -> LineData:
         quantity=raw["quantity"],
         quantity_fulfilled=raw.get("quantityFulfilled") or 0,
         warehouse_id=allocations[0]["warehouse"]["id"] if allocations else "",
+        stocked_warehouses=tuple(sorted({a["warehouse"]["id"] for a in allocations if a.get("quantity")})),
         metadata_unit=next((metadata[k] for k in UNIT_METADATA_KEYS if metadata.get(k)), ""),
         undiscounted_total=money.fen(
             raw["undiscountedTotalPrice"]["gross"], f"line {ref} undiscounted total"

@@ -41,6 +41,13 @@ def _line_units(data: OrderData) -> dict[str, Unit]:
         unit = unit_for_warehouse(fulfilled_from.get(line.saleor_id, "")) or unit_for_warehouse(
             line.warehouse_id
         )
+        allocated = {unit_for_warehouse(w) for w in line.stocked_warehouses} - {None}
+        if len(allocated) > 1:  # one line's income cannot belong to two units
+            raise OrderInputError(
+                Code.UNIT_AMBIGUOUS,
+                f"order {data.saleor_id}: line {line.saleor_id} ({line.product_name}) is allocated in "
+                f"warehouses of {len(allocated)} units; allocate it in one unit's warehouse",
+            )
         if unit is None and line.metadata_unit:
             unit = (
                 Unit.objects.filter(uid=line.metadata_unit).first() if _is_uuid(line.metadata_unit) else None

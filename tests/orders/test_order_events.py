@@ -232,3 +232,18 @@ def test_refund_above_what_was_captured_is_parked_by_the_ledger(units, deliver):
 
     assert event.status == Status.PARKED and "refund_exceeds_captured" in event.last_error
     assert not LedgerTransaction.objects.exists()  # the payment in the same delivery rolled back too
+
+
+def test_a_line_allocated_in_two_units_warehouses_is_parked(units, deliver):
+    payload = SaleorOrder(
+        "order-4", [Line("line-x", units[0].saleor_warehouse_id, 1000, quantity=2)]
+    ).payload()
+    payload["order"]["lines"][0]["allocations"] = [
+        {"quantity": 1, "warehouse": {"id": units[0].saleor_warehouse_id}},
+        {"quantity": 1, "warehouse": {"id": units[1].saleor_warehouse_id}},
+    ]
+
+    event = deliver("order_created", payload)
+
+    assert event.status == Status.PARKED and "unit_ambiguous" in event.last_error
+    assert not Order.objects.exists()
