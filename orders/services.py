@@ -15,6 +15,7 @@ from orders.models import Fulfilment, Order, OrderLine
 from orders.payload import LineData, OrderData
 from payments import ledger_services
 from payments.ledger_services import PostResult
+from payments.models import LedgerTransaction
 from payments.split import AgreementVersion, PartyShare, Sale, SaleLine, SaleShipping, SplitError
 from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorMutationError
@@ -211,7 +212,11 @@ def order_postings(*, data: OrderData, announced_paid: bool) -> list[PostResult]
     """
     results = []
     fully_charged = data.charged >= data.total > 0 and data.paid_at is not None
-    if fully_charged or announced_paid:
+    # Later events (refunds, fulfilments) never re-derive a posted payment: a unit's details may have
+    # changed since, and the refund reuses the recipe frozen at payment. ORDER_FULLY_PAID itself always
+    # re-posts, so a second payment with other figures is refused (parked) rather than ignored.
+    posted = LedgerTransaction.objects.filter(idempotency_key=payment_key(data.saleor_id)).exists()
+    if announced_paid or (fully_charged and not posted):
         if data.paid_at is None:
             raise OrderInputError(
                 Code.AMOUNT_MISMATCH, f"order {data.saleor_id}: fully paid without a charge"

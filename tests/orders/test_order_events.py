@@ -247,3 +247,29 @@ def test_a_line_allocated_in_two_units_warehouses_is_parked(units, deliver):
 
     assert event.status == Status.PARKED and "unit_ambiguous" in event.last_error
     assert not Order.objects.exists()
+
+
+def test_a_refund_after_the_units_details_changed_reuses_the_posted_payment(units, deliver):
+    order = two_unit_order(units)
+    order.lines[0].tax = 936  # its tax goes to the seller of record: the operating entity
+    order.paid()
+    deliver("order_fully_paid", order.payload())
+    units[0].operating_entity.delete()  # re-deriving the sale now would name another seller of record
+    order.refunds.append(("refund-1", 700, "2026-11-27T11:00:00+00:00"))
+
+    event = deliver("order_refunded", order.payload(issued_at="2026-11-27T11:00:02+00:00"))
+
+    assert event.status == Status.DONE, event.last_error
+    assert sum(line_sums("order-1").values()) == 16800 + 936 - 700
+
+
+def test_fully_paid_again_with_other_figures_is_parked_not_ignored(units, deliver):
+    order = two_unit_order(units).paid()
+    deliver("order_fully_paid", order.payload())
+    payload = order.payload(issued_at="2026-11-27T10:20:00+00:00")
+    payload["order"]["lines"][0]["totalPrice"]["net"]["fractionalAmount"] -= 100
+    payload["order"]["lines"][1]["totalPrice"]["net"]["fractionalAmount"] += 100
+
+    event = deliver("order_fully_paid", payload)
+
+    assert event.status == Status.PARKED and "idempotency_conflict" in event.last_error
