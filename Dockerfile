@@ -13,7 +13,10 @@ COPY orders ./orders
 COPY payments ./payments
 COPY storefront ./storefront
 COPY manage.py ./
+ENV STATIC_ROOT=/app/static
 RUN pip install . \
+    && DATABASE_URL=postgres://build@127.0.0.1/none STATIC_FINGERPRINTS=true \
+       python manage.py collectstatic --noinput -v0 \
     && useradd --create-home --uid 1000 wenchuang \
     && mkdir -p /data && chown wenchuang /data
 USER wenchuang

@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from django.utils.translation import gettext_lazy as _
+
 
 class ImageErrorCode(StrEnum):
     EMPTY_FILE = "image_empty_file"
@@ -14,3 +16,53 @@ class ImageErrorCode(StrEnum):
     CORRUPT = "image_corrupt"
     UNSUPPORTED_COLOR_MODE = "image_unsupported_color_mode"
     PROCESSING_FAILED = "image_processing_failed"
+
+
+class CatalogErrorCode(StrEnum):
+    LISTING_INCOMPLETE = "listing_incomplete"
+    LISTING_ARCHIVED = "listing_archived"
+    NOT_APPROVED = "listing_not_approved"
+    NOTHING_TO_REVIEW = "listing_nothing_to_review"
+    REASON_REQUIRED = "listing_reason_required"
+    SKU_TAKEN = "listing_sku_taken"
+    OBJECT_OF_OTHER_UNIT = "listing_object_of_other_unit"
+    RELATION_REQUIRED = "listing_relation_required"
+    LICENCE_NOT_IN_FORCE = "listing_licence_not_in_force"
+    LICENCE_NOT_FOR_OBJECT = "listing_licence_not_for_object"
+    NO_DIVERGENCE = "listing_no_divergence"
+    IMAGE_NOT_READY = "listing_image_not_ready"
+
+
+MESSAGES = {
+    CatalogErrorCode.LISTING_INCOMPLETE: _("The listing is not complete: %(missing)s."),
+    CatalogErrorCode.LISTING_ARCHIVED: _("This listing is archived and cannot be changed."),
+    CatalogErrorCode.NOT_APPROVED: _("Only an approved listing can be put on sale."),
+    CatalogErrorCode.NOTHING_TO_REVIEW: _("This listing has no edit waiting for review."),
+    CatalogErrorCode.REASON_REQUIRED: _("Please give the operator a reason for the rejection."),
+    CatalogErrorCode.SKU_TAKEN: _("The SKU %(sku)s is already used by another product."),
+    CatalogErrorCode.OBJECT_OF_OTHER_UNIT: _(
+        "This collection object belongs to another unit; attach an IP licence from that unit."
+    ),
+    CatalogErrorCode.RELATION_REQUIRED: _("Say how the product relates to the collection object."),
+    CatalogErrorCode.LICENCE_NOT_IN_FORCE: _("The IP licence is not in force today."),
+    CatalogErrorCode.LICENCE_NOT_FOR_OBJECT: _(
+        "The IP licence is not granted by the unit that owns the object."
+    ),
+    CatalogErrorCode.NO_DIVERGENCE: _("Nothing was changed in Saleor for this listing."),
+    CatalogErrorCode.IMAGE_NOT_READY: _("Images are still being processed; try again in a moment."),
+}
+
+
+class CatalogError(Exception):
+    """A refusal the operator or curator can act on; `field` names the form field, if any."""
+
+    def __init__(self, code: CatalogErrorCode, field: str | None = None, **params: object) -> None:
+        self.code = code
+        self.field = field
+        self.params = params
+        super().__init__(code.value)
+
+    @property
+    def message(self) -> str:
+        text = str(MESSAGES[self.code])
+        return text % self.params if self.params else text

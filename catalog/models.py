@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from unit_onboarding.models import Unit
 
 
 class ImageAsset(models.Model):
@@ -53,3 +58,249 @@ class ImageAsset(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_filename} ({self.status})"
+
+
+class Relation(models.TextChoices):
+    """How a product relates to the collection object it draws on."""
+
+    REPRODUCTION = "reproduction", _("Reproduction")
+    ADAPTATION = "adaptation", _("Adaptation")
+    INSPIRED_BY = "inspired_by", _("Inspired by")
+
+
+class UnitCatalogSettings(models.Model):
+    """Per-unit catalog policy: trusted units publish their edits without a curator's review."""
+
+    unit = models.OneToOneField(Unit, on_delete=models.CASCADE, related_name="catalog_settings")
+    review_exempt = models.BooleanField(_("exempt from listing review"), default=False)
+
+    def __str__(self) -> str:
+        return f"catalog settings of {self.unit}"
+
+
+class CollectionObject(models.Model):
+    """An object in a unit's collection: the cultural source a product can credit."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="collection_objects")
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    accession_number = models.CharField(_("accession number"), max_length=64)
+    era = models.CharField(_("era or dynasty"), max_length=100, blank=True)
+    material = models.CharField(_("material"), max_length=100, blank=True)
+    dimensions = models.CharField(_("dimensions"), max_length=100, blank=True)
+    image = models.ForeignKey(ImageAsset, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    story_zh = models.TextField(_("story (Chinese)"), blank=True)
+    story_en = models.TextField(_("story (English)"), blank=True)
+    public_domain = models.BooleanField(_("in the public domain"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["unit", "accession_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "accession_number"], name="collection_object_accession_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.accession_number} {self.title_zh}"
+
+
+class IpLicence(models.Model):
+    """A licence to use a unit's IP: who grants it, who holds it, for what, until when, at what royalty."""
+
+    licensor = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="ip_licences_granted")
+    licensee_name = models.CharField(_("licensee entity"), max_length=200)
+    licensee_credit_code = models.CharField(_("licensee credit code"), max_length=18, blank=True)
+    scope = models.TextField(_("scope"))
+    valid_from = models.DateField(_("valid from"))
+    valid_until = models.DateField(_("valid until"))
+    royalty_bps = models.PositiveIntegerField(_("royalty (basis points)"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_until__gte=F("valid_from")), name="ip_licence_term_valid"
+            ),
+            models.CheckConstraint(condition=Q(royalty_bps__lte=10_000), name="ip_licence_royalty_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.licensor} → {self.licensee_name} until {self.valid_until}"
+
+
+class Listing(models.Model):
+    """A unit's product. The fields here are the working copy; buyers see only `live_revision`."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PENDING_REVIEW = "pending_review", _("Waiting for review")
+        APPROVED = "approved", _("Approved (not on sale)")
+        REJECTED = "rejected", _("Rejected")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    class Sync(models.TextChoices):
+        IDLE = "idle", _("Not in Saleor yet")
+        PENDING = "pending", _("Waiting to sync")
+        SYNCING = "syncing", _("Syncing")
+        DONE = "done", _("In sync")
+        FAILED = "failed", _("Sync failed (will be retried)")
+        DIVERGED = "diverged", _("Changed in Saleor")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="listings")
+    state = models.CharField(max_length=16, choices=State.choices, default=State.DRAFT)
+    on_sale = models.BooleanField(default=False, help_text="the operator wants it published in the channel")
+
+    name_zh = models.CharField(_("name (Chinese)"), max_length=250)
+    name_en = models.CharField(_("name (English)"), max_length=250, blank=True)
+    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    category = models.CharField(_("category"), max_length=64)
+    product_type = models.CharField(_("product type"), max_length=64)
+    seo_title = models.CharField(_("SEO title"), max_length=70, blank=True)
+    seo_description = models.CharField(_("SEO description"), max_length=300, blank=True)
+
+    collection_object = models.ForeignKey(
+        CollectionObject, on_delete=models.PROTECT, null=True, blank=True, related_name="listings"
+    )
+    relation = models.CharField(
+        _("relation to the object"), max_length=16, choices=Relation.choices, blank=True
+    )
+    designer = models.CharField(_("designer credit"), max_length=200, blank=True)
+    licence = models.ForeignKey(
+        IpLicence, on_delete=models.PROTECT, null=True, blank=True, related_name="listings"
+    )
+
+    live_revision = models.ForeignKey(
+        "ListingRevision", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    pending_revision = models.ForeignKey(
+        "ListingRevision", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    saleor_product_id = models.CharField(max_length=200, blank=True)
+    saleor_variant_ids = models.JSONField(default=dict, blank=True, help_text="{sku: Saleor variant id}")
+    saleor_media_ids = models.JSONField(default=dict, blank=True, help_text="{asset uid: Saleor media id}")
+    sync_status = models.CharField(max_length=16, choices=Sync.choices, default=Sync.IDLE)
+    sync_error = models.TextField(blank=True)
+    sync_attempts = models.PositiveIntegerField(default=0, help_text="failed attempts since the last success")
+    sync_requested_at = models.DateTimeField(null=True, blank=True)
+    sync_attempted_at = models.DateTimeField(null=True, blank=True)
+    synced_revision = models.ForeignKey(
+        "ListingRevision", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    synced_at = models.DateTimeField(null=True, blank=True)
+    synced_fingerprint = models.JSONField(default=dict, blank=True, help_text="what the last sync pushed")
+    saleor_updated_at = models.DateTimeField(
+        null=True, blank=True, help_text="product.updatedAt after our sync"
+    )
+    saleor_divergence = models.JSONField(
+        default=dict, blank=True, help_text="{field: {ours, saleor}} changed in Saleor, awaiting the operator"
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        permissions = [("review_listing", "Can review listings (platform curator)")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(relation="") | Q(collection_object__isnull=True),
+                name="listing_object_has_relation",
+            ),
+            models.CheckConstraint(
+                condition=Q(on_sale=False) | Q(live_revision__isnull=False),
+                name="listing_on_sale_is_approved",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_zh or self.name_en
+
+    @property
+    def slug(self) -> str:
+        return f"wenchuang-{self.uid}"
+
+    @property
+    def external_reference(self) -> str:
+        return f"wenchuang-listing-{self.uid}"
+
+
+class ListingVariant(models.Model):
+    """A sellable variant of the working copy; price in fen of `currency`."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="variants")
+    sku = models.CharField(_("SKU"), max_length=64, unique=True)
+    name_zh = models.CharField(_("variant name (Chinese)"), max_length=100, blank=True)
+    name_en = models.CharField(_("variant name (English)"), max_length=100, blank=True)
+    price_fen = models.PositiveIntegerField(_("price (fen)"))
+    currency = models.CharField(max_length=3, default="CNY")
+    stock = models.PositiveIntegerField(_("stock"), default=0)
+    weight_g = models.PositiveIntegerField(_("weight (g)"), default=0)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["listing", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(price_fen__gt=0), name="listing_variant_price_positive"),
+            models.CheckConstraint(condition=Q(currency="CNY"), name="listing_variant_currency_cny"),
+        ]
+
+    def __str__(self) -> str:
+        return self.sku
+
+
+class ListingImage(models.Model):
+    """An image of the working copy, in display order."""
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="images")
+    asset = models.ForeignKey(ImageAsset, on_delete=models.PROTECT, related_name="+")
+    alt = models.CharField(_("alternative text"), max_length=250, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["listing", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["listing", "asset"], name="listing_image_unique")]
+
+    def __str__(self) -> str:
+        return f"image {self.position} of {self.listing_id}"
+
+
+class ListingRevision(models.Model):
+    """An immutable snapshot of the reviewable content (text, prices, images) submitted for review."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Waiting for review")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Replaced by a later edit")
+
+    listing = models.ForeignKey(Listing, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    content = models.JSONField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_exempt = models.BooleanField(default=False, help_text="approved without review (trusted unit)")
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["listing", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["listing", "number"], name="listing_revision_number_unique"),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(reason=""), name="listing_revision_rejection_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"r{self.number} of listing {self.listing_id} ({self.status})"

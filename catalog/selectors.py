@@ -15,3 +15,47 @@ def image_asset_derivative_url(*, asset: ImageAsset, size: int) -> str | None:
         if entry["size"] == size:
             return storages["default"].url(entry["name"])
     return None
+
+
+def listings_of_unit(*, unit, query: str = "", state: str = ""):
+    """The unit's listings, newest first, optionally searched by name or SKU and filtered by state."""
+    from django.db.models import Q
+
+    from catalog.models import Listing
+
+    listings = Listing.objects.filter(unit=unit)
+    if query:
+        listings = listings.filter(
+            Q(name_zh__icontains=query) | Q(name_en__icontains=query) | Q(variants__sku__icontains=query)
+        ).distinct()
+    if state:
+        listings = listings.filter(state=state)
+    return listings.order_by("-updated_at")
+
+
+def review_queue():
+    """Listings whose edit waits for a curator, oldest submission first."""
+    from catalog.models import Listing
+
+    return (
+        Listing.objects.filter(state=Listing.State.PENDING_REVIEW)
+        .select_related("unit", "pending_revision")
+        .order_by("pending_revision__submitted_at")
+    )
+
+
+def listing_page(*, listing) -> dict:
+    """What the operator's and the curator's pages show: working copy, live and pending content."""
+    images = [
+        {"image": image, "url": image_asset_derivative_url(asset=image.asset, size=256)}
+        for image in listing.images.select_related("asset")
+    ]
+    return {
+        "listing": listing,
+        "unit": listing.unit,
+        "variants": listing.variants.all(),
+        "images": images,
+        "revisions": listing.revisions.select_related("submitted_by", "reviewed_by"),
+        "live": listing.live_revision.content if listing.live_revision else None,
+        "pending": listing.pending_revision.content if listing.pending_revision else None,
+    }

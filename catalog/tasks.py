@@ -19,3 +19,41 @@ def process_image_asset(self, asset_id: int) -> str:
             services.image_asset_fail(asset_id=asset_id, reason=f"{type(exc).__name__}: {exc}")
             return "failed"
         raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 2)) from exc
+
+
+SYNC_RETRIES = 5
+
+
+@shared_task(bind=True, acks_late=True, max_retries=SYNC_RETRIES)
+def sync_listing(self, listing_id: int) -> str:
+    """Push a listing to Saleor; outages are retried with backoff, then left to the beat job."""
+    from catalog.saleor_sync import SyncNotPossible, listing_sync
+    from saleor_app.errors import SaleorError
+
+    try:
+        return listing_sync(listing_id=listing_id)
+    except SyncNotPossible as exc:
+        return f"not possible yet: {exc}"
+    except SaleorError as exc:
+        if self.request.retries >= SYNC_RETRIES:
+            return "failed"
+        raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 2)) from exc
+
+
+@shared_task
+def sync_due_listings() -> int:
+    """Beat job: listings whose push failed or whose enqueue was lost are pushed again."""
+    from catalog.saleor_sync import listings_due_for_sync
+
+    ids = listings_due_for_sync()
+    for listing_id in ids:
+        sync_listing.delay(listing_id)
+    return len(ids)
+
+
+@shared_task
+def unpublish_expired_licences() -> int:
+    """Beat job: products whose IP licence has expired are taken off sale."""
+    from catalog.provenance import listings_unpublish_expired
+
+    return listings_unpublish_expired()

@@ -491,3 +491,90 @@ def _refund_per_line(
     refs = list(posted)  # payment order: stable
     spread = refund_spread(amount, [posted[ref].net for ref in refs])
     return {ref: r for ref, r in zip(refs, spread, strict=True) if r}
+
+
+def fee_adjustment_post(
+    *, idempotency_key: str, order_ref: str, amount: int, currency: str, posted_at: datetime | None = None
+) -> PostResult:
+    """Record a processor fee Stripe kept beyond what the payment posted (negative: a fee returned).
+
+    Dr processor_fees, Cr stripe_clearing: the platform bears it; parties' shares are unchanged.
+    """
+    if amount == 0:
+        raise PostingRefused(LedgerErrorCode.NEGATIVE_AMOUNT, f"fee adjustment of 0 on order {order_ref}")
+    fp = fingerprint({"order": order_ref, "amount": amount, "currency": currency})
+    with transaction.atomic():
+        new_ids = _transactions_insert(
+            [
+                (
+                    idempotency_key,
+                    LedgerTransaction.Kind.FEE,
+                    order_ref,
+                    currency,
+                    fp,
+                    "fee adjustment",
+                    posted_at or timezone.now(),
+                    None,
+                )
+            ]
+        )
+        if idempotency_key not in new_ids:
+            return _already_posted(requests={idempotency_key: (fp, order_ref)})[idempotency_key]
+        txn_id = new_ids[idempotency_key]
+        accounts = _account_ids({(Kind.PROCESSOR_FEES, SYSTEM), (Kind.STRIPE_CLEARING, SYSTEM)})
+        _insert(
+            "payments_ledgerentry",
+            _ENTRY_COLUMNS,
+            [
+                (txn_id, accounts[(Kind.PROCESSOR_FEES, SYSTEM)], amount, currency),
+                (txn_id, accounts[(Kind.STRIPE_CLEARING, SYSTEM)], -amount, currency),
+            ],
+        )
+    return PostResult(txn_id, created=True)
+
+
+def payout_post(
+    *,
+    idempotency_key: str,
+    party: str,
+    amount: int,
+    currency: str,
+    clearing: str,
+    ref: str,
+    posted_at: datetime | None = None,
+) -> PostResult:
+    """Post a payout to a party: Dr its payable, Cr the clearing account the money leaves by.
+
+    `clearing` is stripe_clearing (a Connect transfer) or bank_clearing (a bank settlement file).
+    """
+    if amount <= 0:
+        raise PostingRefused(LedgerErrorCode.NEGATIVE_AMOUNT, f"payout of {amount} to {party}")
+    fp = fingerprint({"party": party, "amount": amount, "currency": currency, "clearing": clearing})
+    with transaction.atomic():
+        new_ids = _transactions_insert(
+            [
+                (
+                    idempotency_key,
+                    LedgerTransaction.Kind.PAYOUT,
+                    ref,
+                    currency,
+                    fp,
+                    f"payout to {party}"[:255],
+                    posted_at or timezone.now(),
+                    None,
+                )
+            ]
+        )
+        if idempotency_key not in new_ids:
+            return _already_posted(requests={idempotency_key: (fp, ref)})[idempotency_key]
+        txn_id = new_ids[idempotency_key]
+        accounts = _account_ids({(Kind.PARTY_PAYABLE, party), (clearing, SYSTEM)})
+        _insert(
+            "payments_ledgerentry",
+            _ENTRY_COLUMNS,
+            [
+                (txn_id, accounts[(Kind.PARTY_PAYABLE, party)], amount, currency),
+                (txn_id, accounts[(clearing, SYSTEM)], -amount, currency),
+            ],
+        )
+    return PostResult(txn_id, created=True)

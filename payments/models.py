@@ -20,6 +20,7 @@ class Account(models.Model):
         STRIPE_CLEARING = "stripe_clearing"
         PROCESSOR_FEES = "processor_fees"
         REFUNDS = "refunds"
+        BANK_CLEARING = "bank_clearing", "bank clearing (payouts by bank file)"
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     party = models.CharField(
@@ -42,6 +43,8 @@ class LedgerTransaction(models.Model):
         PAYMENT = "payment"
         REFUND = "refund"
         REVERSAL = "reversal", "reversal (correction)"
+        PAYOUT = "payout", "payout (settlement)"
+        FEE = "fee", "processor fee adjustment"
 
     idempotency_key = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -139,13 +142,25 @@ class SplitLine(models.Model):
 
 # The Stripe gateway's models live in payments.gateway; importing them here registers them with the app.
 from payments.gateway.models import PaymentIntentRecord, StripeEvent, TransactionEventReport  # noqa: E402
+from payments.reconciliation.models import (  # noqa: E402
+    AccountingPeriod,
+    ReconciliationExplanation,
+    StripeBalanceTransaction,
+)
+from payments.settlement.models import FinanceAuditEvent, SettlementBatch, SettlementTransfer  # noqa: E402
 
 __all__ = [
     "Account",
+    "AccountingPeriod",
+    "FinanceAuditEvent",
     "LedgerEntry",
     "LedgerTransaction",
     "PaymentIntentRecord",
+    "ReconciliationExplanation",
+    "SettlementBatch",
+    "SettlementTransfer",
     "SplitLine",
+    "StripeBalanceTransaction",
     "StripeEvent",
     "TransactionEventReport",
 ]

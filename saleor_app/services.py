@@ -14,7 +14,7 @@ from django.utils import timezone
 from saleor_app import secrets_at_rest, wakeup
 from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorError
-from saleor_app.handlers import handler_for
+from saleor_app.handlers import handlers_for
 from saleor_app.models import SaleorInstallation, WebhookEvent
 from saleor_app.selectors import normalise_api_url
 
@@ -157,15 +157,18 @@ def inbox_process(*, event_id: int) -> str:
         if event is None:
             return "skipped"
         event.attempts += 1
-        handler = handler_for(event.event_type)
-        if handler is None:
+        handlers = handlers_for(event.event_type)
+        if not handlers:
             event.status = WebhookEvent.Status.IGNORED
         else:
             try:
-                with transaction.atomic():  # the handler's writes commit with the status, or not at all
-                    handler(
-                        event_type=event.event_type, payload=event.payload, installation=event.installation
-                    )
+                with transaction.atomic():  # all handlers' writes commit with the status, or none do
+                    for handler in handlers:
+                        handler(
+                            event_type=event.event_type,
+                            payload=event.payload,
+                            installation=event.installation,
+                        )
             except PermanentEventError as exc:
                 event.status, event.last_error = WebhookEvent.Status.PARKED, str(exc)
             except Exception as exc:  # a handler bug or an outage: keep the event, retry later, then park

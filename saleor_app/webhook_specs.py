@@ -28,7 +28,17 @@ class WebhookSpec:
 ASYNC_WEBHOOKS: tuple[WebhookSpec, ...] = (
     WebhookSpec(
         name="product-changes",
-        async_events=("PRODUCT_CREATED", "PRODUCT_UPDATED", "PRODUCT_DELETED"),
+        async_events=(
+            "PRODUCT_CREATED",
+            "PRODUCT_UPDATED",
+            "PRODUCT_DELETED",
+            "PRODUCT_VARIANT_CREATED",
+            "PRODUCT_VARIANT_UPDATED",
+            "PRODUCT_VARIANT_DELETED",
+            "PRODUCT_VARIANT_OUT_OF_STOCK",
+            # Not PRODUCT_VARIANT_STOCK_UPDATED: it fires on every sale; the cart reads live stock.
+            "PRODUCT_VARIANT_BACK_IN_STOCK",
+        ),
         subscription="product_changes",
     ),
     WebhookSpec(

@@ -12,6 +12,13 @@ if [ "${1:-}" != "--redis-only" ] && [ -z "${DATABASE_URL:-}" ] && port_open 543
   echo "export DATABASE_URL=postgres://postgres@127.0.0.1:5432/${WENCHUANG_DB_NAME:-wenchuang}"
 fi
 
+# Debian's chromium drives the browser tests (Playwright with executable_path, never a downloaded browser).
+if [ "${1:-}" != "--redis-only" ] && [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "installing chromium from Debian's packages" >&2
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >&2 \
+    || echo "chromium could not be installed: browser tests will be skipped" >&2
+fi
+
 # Redis: Celery's broker in the worker tests.
 if ! port_open 6379; then
   if ! command -v redis-server >/dev/null 2>&1; then

@@ -28,6 +28,8 @@ class GraphQLRecorder:
 
     def __init__(self) -> None:
         self.exchanges: dict[str, dict] = {}
+        # Set to keep several exchanges of one operation: saved as graphql.<Name>.<scene>.json.
+        self.scene = ""
 
     def __call__(self, response: httpx.Response) -> None:
         request = json.loads(response.request.content or b"{}")
@@ -35,7 +37,7 @@ class GraphQLRecorder:
         if not name:
             return
         response.read()
-        self.exchanges[name] = {
+        self.exchanges[f"{name}.{self.scene}" if self.scene else name] = {
             "operationName": name,
             "variables": _redact(request.get("variables") or {}),
             "status": response.status_code,
@@ -65,6 +67,22 @@ def load_delivery(name: str) -> dict:
 
 def load_exchange(name: str) -> dict:
     return json.loads((RECORDINGS / f"graphql.{name}.json").read_text())
+
+
+def replay_scenes(mock, api_url: str, *recordings: str):
+    """Like replay, but of recordings named <Name> or <Name>.<scene>; each operation name once."""
+    exchanges = {}
+    for recording in recordings:
+        exchange = load_exchange(recording)
+        exchanges[exchange["operationName"]] = exchange
+
+    def respond(request: httpx.Request) -> httpx.Response:
+        name = json.loads(request.content).get("operationName")
+        if name not in exchanges:
+            return httpx.Response(599, json={"errors": [{"message": f"no recording for operation {name}"}]})
+        return httpx.Response(exchanges[name]["status"], json=exchanges[name]["response"])
+
+    return mock.post(api_url).mock(side_effect=respond)
 
 
 def replay(mock, api_url: str, *names: str):

@@ -97,12 +97,7 @@ class ApplicationForm(forms.ModelForm):
             for name in ("entity_bank_name", "entity_bank_account"):
                 if not data.get(name):
                     self.add_error(name, _("Required for bank settlement."))
-        if (
-            submitting
-            and method == OperatingEntity.Settlement.STRIPE
-            and not data.get("entity_stripe_account_id")
-        ):
-            self.add_error("entity_stripe_account_id", _("Required for settlement through Stripe."))
+        # Stripe settlement without an account id: a Connect account is created on approval.
         return data
 
     def unit_data(self) -> dict:

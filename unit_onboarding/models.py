@@ -6,7 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
+from django.contrib.postgres.fields import BigIntegerRangeField, DateTimeRangeField, RangeOperators
 from django.db import models
 from django.db.models import Func, Q
 from django.utils.translation import gettext_lazy as _
@@ -132,6 +132,10 @@ class OperatingEntity(models.Model):
     bank_name = models.CharField(_("bank name"), max_length=100, blank=True)
     bank_account_encrypted = models.TextField(blank=True, help_text="bank account number (encrypted at rest)")
     stripe_account_id = models.CharField(_("Stripe account id"), max_length=64, blank=True)
+    stripe_account_created_here = models.BooleanField(default=False)
+    # Stripe Connect onboarding link for an account this service created (short-lived, refreshed on demand).
+    stripe_onboarding_url = models.URLField(max_length=500, blank=True)
+    stripe_onboarding_expires_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.legal_name
@@ -264,6 +268,15 @@ class TsTzRange(Func):
     output_field = DateTimeRangeField()
 
 
+class PointRange(Func):
+    """[x, x] as an int8range: lets a GiST exclusion compare ids with && and no btree_gist extension
+    (the embedded PostgreSQL ships without contrib modules)."""
+
+    function = "INT8RANGE"
+    template = "%(function)s(%(expressions)s, %(expressions)s, '[]')"
+    output_field = BigIntegerRangeField()
+
+
 class AgreementVersion(models.Model):
     """Terms in force over [effective_from, effective_to); immutable once in force (DB trigger)."""
 
@@ -286,7 +299,7 @@ class AgreementVersion(models.Model):
             ExclusionConstraint(
                 name="agreement_version_no_overlap",
                 expressions=[
-                    ("agreement", RangeOperators.EQUAL),
+                    (PointRange("agreement"), RangeOperators.OVERLAPS),
                     (TsTzRange("effective_from", "effective_to"), RangeOperators.OVERLAPS),
                 ],
             ),

@@ -1,4 +1,5 @@
-"""Provision an approved unit in Saleor: one warehouse, tagged with the unit, attached to the channel.
+"""Provision an approved unit: its Saleor warehouse (tagged, in the channel) and, for an operating entity
+paid through Stripe, its Connect account and onboarding link.
 
 Idempotent and retry-safe: the intent is recorded on the unit before any call; the warehouse is looked up
 by its external reference and slug (both derived from the unit's uid and unique in Saleor) before one is
@@ -10,6 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+import stripe
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
@@ -19,6 +21,7 @@ from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorError, SaleorMutationError
 from saleor_app.selectors import installation_default
 from unit_onboarding.models import Unit
+from unit_onboarding.stripe_connect import entity_connect_onboard
 
 logger = logging.getLogger(__name__)
 
@@ -130,7 +133,9 @@ def unit_provision(*, unit_id: int) -> Unit:
             "updateMetadata",
         )
         _attach_to_channel(client, warehouse_id)
-    except SaleorError as exc:
+        if hasattr(unit, "operating_entity"):
+            entity_connect_onboard(entity_id=unit.operating_entity.pk)
+    except (SaleorError, stripe.StripeError) as exc:
         logger.warning("provisioning unit %s failed: %s", unit.pk, exc)
         Unit.objects.filter(pk=unit.pk).update(
             provisioning=Unit.Provisioning.FAILED,

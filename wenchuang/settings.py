@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "graphene_django",  # GraphiQL templates of the finance API
     "wenchuang",
     "saleor_app",
@@ -43,13 +44,18 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Serves fingerprinted static files with far-future cache headers (no separate web server needed).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # LocaleMiddleware that pins only the storefront's unprefixed pages to Chinese (English: /en/...).
+    "storefront.middleware.SiteLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Saleor down or refusing: the storefront answers a friendly 503 page with a retry link.
+    "storefront.middleware.SaleorUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "wenchuang.urls"
@@ -67,6 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "payments.gateway.context_processors.stripe_mode",
+                "storefront.context_processors.storefront",
             ],
         },
     },
@@ -98,7 +105,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(DATA_DIR / "static")))
+if not PRODUCTION:
+    Path(STATIC_ROOT).mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start without it
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(DATA_DIR / "media")))
 # Originals, unit documents and other private files: never under MEDIA_ROOT, never served by URL.
@@ -169,17 +178,32 @@ else:
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": str(DOCUMENTS_ROOT), "base_url": None},
     }
+STATIC_FINGERPRINTS = env.bool("STATIC_FINGERPRINTS", default=PRODUCTION)
+# Without collected (fingerprinted) files, WhiteNoise serves straight from the apps' static/ folders.
+WHITENOISE_USE_FINDERS = not STATIC_FINGERPRINTS
 STORAGES = {
     "default": PUBLIC_STORAGE,
     "private": PRIVATE_STORAGE,
     "documents": DOCUMENTS_STORAGE,
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Fingerprinted names (name.<hash>.css) need `collectstatic`; development serves the plain files.
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_FINGERPRINTS
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
-
 
 # Redis serves Celery's broker; the worker runs the webhook inbox.
 REDIS_URL = env.str("REDIS_URL", dev_default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+# Django's cache (storefront catalog data, invalidated by product webhooks) lives in Redis too.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env.str("CACHE_URL", default=REDIS_URL),
+        "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="wc"),
+    }
+}
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message for another
@@ -190,6 +214,8 @@ CELERY_BEAT_SCHEDULE = {
     "saleor-inbox-redeliver": {"task": "saleor_app.tasks.inbox_redeliver_stale", "schedule": 60.0},
     "stripe-events-redeliver": {"task": "payments.gateway.tasks.stripe_events_redeliver", "schedule": 60.0},
     "unit-provisioning-retry": {"task": "unit_onboarding.tasks.provision_due_units", "schedule": 60.0},
+    "catalog-sync-retry": {"task": "catalog.tasks.sync_due_listings", "schedule": 120.0},
+    "catalog-licence-expiry": {"task": "catalog.tasks.unpublish_expired_licences", "schedule": 3600.0},
 }
 
 # This service as Saleor sees it: manifest, registration and webhook target URLs derive from it.
@@ -231,10 +257,21 @@ SALEOR_SYNC_WEBHOOK_MAX_AGE = env.int("SALEOR_SYNC_WEBHOOK_MAX_AGE", default=900
 # Payment methods offered per Saleor channel: "slug=card|alipay|wechat_pay; other-slug=card".
 STRIPE_DEFAULT_PAYMENT_METHODS = env.list("STRIPE_DEFAULT_PAYMENT_METHODS", default=["card"])
 STRIPE_CHANNEL_PAYMENT_METHODS = env.str("STRIPE_CHANNEL_PAYMENT_METHODS", default="")
+# Country of the Stripe Connect (Express) accounts created for operating entities paid through Stripe.
+STRIPE_CONNECT_COUNTRY = env.str("STRIPE_CONNECT_COUNTRY", default="HK")
 LOGIN_URL = "unit_onboarding:login"
 LOGIN_REDIRECT_URL = "unit_onboarding:home"
+# Settlement: days a paid line is held back (the return window) and the default batch period.
+SETTLEMENT_RETURN_WINDOW_DAYS = env.int("SETTLEMENT_RETURN_WINDOW_DAYS", default=7)
+SETTLEMENT_PERIOD = env.str("SETTLEMENT_PERIOD", default="monthly")  # weekly or monthly
+SETTLEMENT_CURRENCY = env.str("SETTLEMENT_CURRENCY", default="CNY")
 # Sales channel new unit warehouses are attached to.
 SALEOR_CHANNEL_SLUG = env.str("SALEOR_CHANNEL_SLUG", default="default-channel")
+
+# Storefront: catalog data is cached this long at most (webhooks invalidate it sooner).
+STOREFRONT_CACHE_SECONDS = env.int("STOREFRONT_CACHE_SECONDS", default=3600)
+# Guest order links (signed) stay valid this many days.
+STOREFRONT_ORDER_LINK_DAYS = env.int("STOREFRONT_ORDER_LINK_DAYS", default=90)
 
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env.str(

@@ -12,3 +12,5 @@ SALEOR_MAX_RETRIES = 2
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # A queue of this test run's own: a dev worker on the same Redis never steals test tasks.
 CELERY_TASK_DEFAULT_QUEUE = f"wenchuang-test-{os.getpid()}"
+# This run's own cache keys: parallel runs and a dev server on the same Redis never see them.
+CACHES["default"]["KEY_PREFIX"] = f"wc-test-{os.getpid()}"  # noqa: F405

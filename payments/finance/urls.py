@@ -4,7 +4,7 @@ from graphene_django.views import GraphQLView
 
 from payments.finance.schema import schema
 
-app_name = "finance"
+app_name = "finance_api"
 
 urlpatterns = [
     # Session-authenticated (CSRF-protected); scoping by role happens in every resolver.

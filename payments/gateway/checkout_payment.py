@@ -43,6 +43,7 @@ class PaymentPage:
 
 @dataclass(frozen=True)
 class PaymentOutcome:
+    order_id: str = ""
     order_number: str = ""
     message: str = ""
     can_retry: bool = False
@@ -130,4 +131,4 @@ def payment_page_finish(*, checkout_id: str, payment_intent_id: str) -> PaymentO
         order = client.mutate("PaymentCheckoutComplete", {"id": checkout_id}, "checkoutComplete")["order"]
     except SaleorError:
         return PaymentOutcome(message=MESSAGES[Code.ORDER_NOT_CREATED])
-    return PaymentOutcome(order_number=str(order["number"]))
+    return PaymentOutcome(order_id=order["id"], order_number=str(order["number"]))

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -111,14 +111,19 @@ def payment_page(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def payment_return(request: HttpRequest) -> HttpResponse:
-    """Where Stripe.js sends the buyer back: the order on success, a clear message otherwise."""
+    """Where Stripe.js sends the buyer back: the storefront's order on success, a clear message otherwise."""
     checkout_id = request.GET.get("checkout", "")
     outcome = checkout_payment.payment_page_finish(
         checkout_id=checkout_id, payment_intent_id=request.GET.get("payment_intent", "")
     )
+    if outcome.order_id:
+        logger.info("checkout %s paid: order %s", checkout_id, outcome.order_number)
+        # The storefront checks the order against the buyer's session, then mails and shows it.
+        query = urlencode({"checkout": checkout_id, "order": outcome.order_id})
+        return redirect(reverse("storefront:checkout_paid") + "?" + query)
     retry_url = reverse("payments_gateway:payment-page") + "?" + urlencode({"checkout": checkout_id})
     return render(
         request,
         "payments/gateway/result.html",
-        {"outcome": outcome, "message": outcome.message, "retry_url": retry_url if outcome.can_retry else ""},
+        {"message": outcome.message, "retry_url": retry_url if outcome.can_retry else ""},
     )

@@ -8,6 +8,7 @@ import pytest
 from celery.exceptions import Retry
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from PIL import Image
 
 from catalog import images, selectors, services
@@ -100,7 +101,8 @@ def test_a_truncated_jpeg_passes_the_header_check_and_is_refused_by_the_task(
 ):
     data = make.encoded(make.quadrants(640, 480), "JPEG", quality=90)
 
-    with django_capture_on_commit_callbacks(execute=True):
+    # the refusal is worded in the language active where the task runs
+    with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         asset = services.image_asset_create(owner_key="unit:7", upload=upload(data[: len(data) // 2]))
 
     asset.refresh_from_db()

@@ -7,11 +7,19 @@ import struct
 import zlib
 
 import pytest
+from django.utils import translation
 from PIL import Image, ImageFile, ImageOps, ImageStat
 
 from catalog import images
 from catalog.error_codes import ImageErrorCode
 from tests.catalog import image_factories as make
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Refusals are worded in the active language (zh-Hans by default); these tests read the English."""
+    with translation.override("en"):
+        yield
 
 
 def run(data: bytes, filename: str = "photo.jpg", content_type: str | None = None) -> images.ProcessedImage:

@@ -24,7 +24,7 @@ def test_a_webp_derivative_is_uploaded_as_product_media(saleor_api_url):
     upright_512 = derivative.derivatives[1]
 
     payload = SaleorClient(saleor_api_url, staff.token).upload(
-        "ProductMediaCreate",
+        "CatalogMediaCreate",
         {"product": product["id"], "alt": "wenchuang live upload check"},
         {"image": ("check-512.webp", upright_512.data, "image/webp")},
         field="productMediaCreate",

@@ -56,7 +56,7 @@ def test_an_operator_without_finance_role_sees_nothing(client, units, posted):
 
 def test_platform_finance_sees_every_party_and_system_account(client, units, posted):
     user = UserFactory()
-    user.user_permissions.add(Permission.objects.get(codename="view_ledgertransaction"))
+    user.user_permissions.add(Permission.objects.get(codename="change_settlementbatch"))
 
     data = ask(client, user)["data"]
 
@@ -82,7 +82,7 @@ def test_platform_finance_sees_parked_events_with_their_reason_unit_finance_does
 
     deliver("order_created", SaleorOrder("order-9", [Line("line-x", "V2FyZWhvdXNlOm5vbmU=", 100)]).payload())
     user = UserFactory()
-    user.user_permissions.add(Permission.objects.get(codename="view_ledgertransaction"))
+    user.user_permissions.add(Permission.objects.get(codename="change_settlementbatch"))
 
     parked = ask(client, user, "{ parkedEvents { eventType reason } }")["data"]["parkedEvents"]
     refused = ask(client, operator_of(units[0], role="finance"), "{ parkedEvents { reason } }")

@@ -344,14 +344,21 @@ def test_buyer_pays_on_the_payment_page_and_gets_an_order(staff_token):
     # Stripe appends its parameters to the return URL's own query, as the redirect does.
     done = httpx.get(f"{config['returnUrl']}&payment_intent={pi_id}&redirect_status=succeeded", timeout=60)
 
-    number = re.search(r"Order #(\d+)", done.text)
-    assert number, done.text
+    # The storefront takes over with the order Saleor made from this very checkout.
+    assert done.status_code == 302, done.text
+    paid_url = httpx.URL(done.headers["Location"])
+    assert paid_url.path == "/checkout/paid/"
+    assert paid_url.params["checkout"] == checkout["id"]
     order = gql(
-        """query($n: [String!]) { orders(first: 1, filter: {numbers: $n}) { edges { node {
-            authorizeStatus chargeStatus total { gross { amount } } } } } }""",
-        {"n": [number.group(1)]},
+        """query($id: ID!) { order(id: $id) { checkoutId authorizeStatus chargeStatus
+            total { gross { amount } } } }""",
+        {"id": paid_url.params["order"]},
         staff_token,
-    )["orders"]["edges"][0]["node"]
+    )["order"]
+    assert order["checkoutId"] == checkout["id"]
+    # Without the buyer's storefront session the link shows and mails nothing.
+    stranger = httpx.get(f"{app_url}{paid_url.raw_path.decode()}", timeout=60)
+    assert (stranger.status_code, stranger.headers["Location"]) == (302, "/cart/")
     assert order["authorizeStatus"] == "FULL" or order["chargeStatus"] == "FULL"
     assert Decimal(str(order["total"]["gross"]["amount"])) == total_amount
     assert stripe("GET", f"payment_intents/{pi_id}")["amount"] == int(total_amount * 100)
@@ -435,3 +442,65 @@ def test_an_authorisation_canceled_in_saleor_is_released_in_stripe_and_forged_we
         },
     )
     assert (forged.status_code, stale.status_code) == (400, 400)
+
+
+def csrf_post(buyer: httpx.Client, path: str, data: dict) -> httpx.Response:
+    return buyer.post(path, data={**data, "csrfmiddlewaretoken": buyer.cookies["csrftoken"]})
+
+
+def test_a_storefront_buyer_pays_and_lands_on_the_order_mailed_to_them(staff_token):
+    app_url = os.environ["PAYMENTS_LIVE_APP_URL"].rstrip("/")
+    variant = two_products()[0]
+    buyer = httpx.Client(base_url=app_url, timeout=60, headers={"Referer": app_url})
+    buyer.get("/account/login/")  # a page with a form: the CSRF cookie
+    assert csrf_post(buyer, "/cart/add/", {"variant": variant, "quantity": 1}).status_code == 302
+    address = {
+        "email": "buyer@example.cn",
+        "name": "张三",
+        "phone": "+86 138 0013 8000",
+        "province": "广东省",
+        "city": "深圳市",
+        "district": "南山区",
+        "street": "科技园路1号",
+        "postal_code": "518057",
+    }
+    assert csrf_post(buyer, "/checkout/", address).status_code == 302
+    method = re.findall(r'name="method" value="([^"]+)"', buyer.get("/checkout/").text)[0]
+    assert csrf_post(buyer, "/checkout/delivery/", {"method": method}).status_code == 302
+
+    handed_over = csrf_post(buyer, "/checkout/pay/", {})
+    assert handed_over.status_code == 302
+    page = buyer.get(handed_over.headers["Location"])
+    assert page.status_code == 200, page.text
+    config = json.loads(
+        re.search(r'<script id="stripe-config" type="application/json">(.*?)</script>', page.text).group(1)
+    )
+    pi_id = config["clientSecret"].split("_secret_")[0]
+    pm = stripe(
+        "POST",
+        "payment_methods",
+        {
+            "type": "card",
+            "card[number]": "4242424242424242",
+            "card[exp_month]": "12",
+            "card[exp_year]": "2030",
+            "card[cvc]": "123",
+        },
+    )
+    stripe("POST", f"payment_intents/{pi_id}", {"payment_method": pm["id"]})
+    stripe("POST", f"payment_intents/{pi_id}/confirm")
+
+    returned = buyer.get(f"{config['returnUrl']}&payment_intent={pi_id}&redirect_status=succeeded")
+    paid = buyer.get(returned.headers["Location"])
+    order_page = buyer.get(paid.headers["Location"])
+    again = buyer.get(returned.headers["Location"])
+
+    assert returned.status_code == 302 and paid.status_code == 302
+    assert httpx.URL(paid.headers["Location"]).path.startswith("/orders/")
+    assert order_page.status_code == 200
+    order_id = httpx.URL(returned.headers["Location"]).params["order"]
+    number = gql("query($id: ID!) { order(id: $id) { number } }", {"id": order_id}, staff_token)["order"][
+        "number"
+    ]
+    assert number in order_page.text
+    assert (again.status_code, again.headers["Location"]) == (302, "/cart/")  # the cart is gone: once only

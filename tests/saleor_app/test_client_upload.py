@@ -45,7 +45,7 @@ def test_upload_sends_operations_map_and_file_parts_per_the_multipart_spec():
     client = SaleorClient(API_URL, "app-token")
 
     payload = client.upload(
-        "ProductMediaCreate",
+        "CatalogMediaCreate",
         {"product": "UHJvZHVjdDox", "alt": "Teapot"},
         {"image": ("teapot-2048.webp", WEBP, "image/webp")},
         field="productMediaCreate",
@@ -59,8 +59,8 @@ def test_upload_sends_operations_map_and_file_parts_per_the_multipart_spec():
     assert [name for name, *_ in parts] == ["operations", "map", "0"]
     operations = json.loads(parts[0][3])
     assert operations == {
-        "query": operation("ProductMediaCreate"),
-        "operationName": "ProductMediaCreate",
+        "query": operation("CatalogMediaCreate"),
+        "operationName": "CatalogMediaCreate",
         "variables": {"product": "UHJvZHVjdDox", "alt": "Teapot", "image": None},
     }
     assert json.loads(parts[1][3]) == {"0": ["variables.image"]}
@@ -72,7 +72,7 @@ def test_upload_places_nested_and_several_files():
     route = respx.post(API_URL).mock(return_value=httpx.Response(200, json={"data": {}}))
 
     SaleorClient(API_URL, "t").upload(
-        "ProductMediaCreate",
+        "CatalogMediaCreate",
         {"input": {"product": "P"}, "images": [None, None]},
         {"input.image": ("a.webp", b"a", "image/webp"), "images.1": ("b.webp", b"b", "image/webp")},
     )
@@ -95,7 +95,7 @@ def test_upload_user_errors_raise_a_mutation_error():
 
     with pytest.raises(SaleorMutationError) as caught:
         SaleorClient(API_URL, "t").upload(
-            "ProductMediaCreate",
+            "CatalogMediaCreate",
             {"product": "P"},
             {"image": ("a.webp", WEBP, "image/webp")},
             field="productMediaCreate",
@@ -110,7 +110,7 @@ def test_an_upload_is_a_mutation_so_it_is_not_resent_after_a_read_timeout():
 
     with pytest.raises(SaleorUnavailable, match="not retried"):
         SaleorClient(API_URL, "t", max_retries=3, backoff_seconds=0).upload(
-            "ProductMediaCreate", {"product": "P"}, {"image": ("a.webp", WEBP, "image/webp")}
+            "CatalogMediaCreate", {"product": "P"}, {"image": ("a.webp", WEBP, "image/webp")}
         )
 
     assert route.call_count == 1

@@ -10,8 +10,9 @@ from graphql import build_schema, parse, validate
 from saleor_app.manifest import build_manifest
 from saleor_app.operations import operation, subscription
 from saleor_app.webhook_specs import SYNC_WEBHOOKS
+from tests.conftest import SHARED_SALEOR
 
-SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "saleor" / "schema.graphql"
+SCHEMA = Path(SHARED_SALEOR) / "schema.graphql"
 
 EXPECTED = {
     "PAYMENT_GATEWAY_INITIALIZE_SESSION",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from urllib.parse import parse_qs
 
 import httpx
 import pytest
@@ -31,6 +32,7 @@ class StorefrontSaleor:
         self.transactions: dict[str, str] = {}  # idempotency key -> transaction id
         self.last_result: dict[str, str] = {}  # transaction id -> last result
         self.completed: list[str] = []
+        self.orders: dict[str, str] = {}  # checkout id -> order id
         self.down = False
 
     def add_checkout(self, total: str, currency: str = "CNY") -> str:
@@ -107,7 +109,8 @@ class StorefrontSaleor:
             paid = any(r == "CHARGE_SUCCESS" for r in self.last_result.values())
             if paid:
                 self.completed.append(variables["id"])
-                data = {"checkoutComplete": {"order": {"id": gid("Order"), "number": "1042"}, "errors": []}}
+                order = {"id": self.orders.setdefault(variables["id"], gid("Order")), "number": "1042"}
+                data = {"checkoutComplete": {"order": order, "errors": []}}
             else:
                 data = {
                     "checkoutComplete": {
@@ -162,7 +165,7 @@ def test_reloading_or_retrying_the_page_resumes_the_same_payment(client, shop):
     assert PaymentIntentRecord.objects.count() == 1
 
 
-def test_a_paid_card_completes_the_checkout_into_an_order(client, shop, localstripe):
+def test_a_paid_card_completes_the_checkout_and_hands_the_order_to_the_storefront(client, shop, localstripe):
     checkout_id = shop.add_checkout("45.00")
     pi_id = client_secret(pay_page(client, checkout_id)).split("_secret_")[0]
     localstripe.pay(pi_id)
@@ -171,8 +174,10 @@ def test_a_paid_card_completes_the_checkout_into_an_order(client, shop, localstr
         RETURN_URL, {"checkout": checkout_id, "payment_intent": pi_id, "redirect_status": "succeeded"}
     )
 
-    assert response.status_code == 200
-    assert "Order #1042" in response.content.decode()
+    assert response.status_code == 302
+    path, query = response["Location"].split("?")
+    assert path == "/checkout/paid/"
+    assert parse_qs(query) == {"checkout": [checkout_id], "order": [shop.orders[checkout_id]]}
     assert shop.completed == [checkout_id]
 
 

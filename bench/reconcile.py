@@ -1,0 +1,300 @@
+"""Reconciliation and statement benchmark (prints figures; not a test).
+
+1. Builds a ledger in SQL through the real PostgreSQL triggers (one database transaction per chunk):
+   --orders paid orders (3 parties each: a unit, an operating entity, the platform; a processor fee),
+   a refund on every --refund-every'th order, two days after it (all inside the month);
+   3 split lines per posting.
+2. Imports --btx Stripe balance transactions (a charge per order, a refund per refund, payouts to the
+   platform's bank to make up the count) through payments.reconciliation.services, with deliberate
+   differences: --defects orders whose fee Stripe reports 1 fen higher, --defects refunds 1 fen lower.
+3. Times period_reconcile over the month (target <= 60 s, <= 1 GiB peak RSS) and checks it finds
+   exactly the planted differences.
+4. Times statements of every party for the month over all split lines (target <= 30 s).
+
+Runs in its own database (wc_reconcile_bench on the server of DATABASE_URL), dropped at the end
+unless --keep.
+
+    .venv/bin/python bench/reconcile.py [--orders 720000] [--btx 1000000] [--keep]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from ledger import _admin, _urls  # noqa: E402
+
+START = datetime(2026, 11, 1, tzinfo=UTC)
+END = datetime(2026, 12, 1, tzinfo=UTC)
+
+# Orders [lo, hi): captured c, fee f (borne by the platform), unit 70%, entity 20%, platform the rest.
+_PAYMENTS = """
+CREATE TEMP TABLE gen ON COMMIT DROP AS
+SELECT i, nextval(pg_get_serial_sequence('payments_ledgertransaction', 'id')) AS txn,
+       1000 + (i * 7919) %% 100000 AS c,
+       %(start)s::timestamptz + ((i * 2654435761) %% 2332800) * interval '1 second' AS at
+FROM generate_series(%(lo)s::bigint, %(hi)s::bigint - 1) AS i;
+INSERT INTO payments_ledgertransaction (id, idempotency_key, kind, order_ref, currency, fingerprint, memo,
+    posted_at)
+SELECT txn, 'payment:b-' || i, 'payment', 'b-' || i, 'CNY', 'bench', '', at FROM gen;
+INSERT INTO payments_ledgerentry (transaction_id, account_id, amount, currency)
+SELECT g.txn, a.id, v.amount, 'CNY'
+FROM gen g
+CROSS JOIN LATERAL (VALUES
+    ('stripe_clearing', '', g.c),
+    ('stripe_clearing', '', -(g.c * 29 / 1000 + 1)),
+    ('processor_fees', '', g.c * 29 / 1000 + 1),
+    ('party_payable', 'unit:' || (g.i %% 200), -(g.c * 7 / 10)),
+    ('party_payable', 'entity:' || (g.i %% 50), -(g.c * 2 / 10)),
+    ('platform_revenue', 'platform', -(g.c - g.c * 7 / 10 - g.c * 2 / 10))
+) AS v(kind, party, amount)
+JOIN payments_account a ON a.kind = v.kind AND a.party = v.party;
+INSERT INTO payments_splitline (transaction_id, order_ref, line_ref, line_kind, party, role, position, bps,
+    carved, rule, fee_rule, agreement_version, amount, fee, currency)
+SELECT g.txn, 'b-' || g.i, 'L1', 'product', v.party, v.role, v.pos, v.bps, false, 'agreement', 'platform',
+       'agr:bench', v.amount, 0, 'CNY'
+FROM gen g
+CROSS JOIN LATERAL (VALUES
+    ('unit:' || (g.i %% 200), 'unit', 0, 7000, g.c * 7 / 10),
+    ('entity:' || (g.i %% 50), 'entity', 1, 2000, g.c * 2 / 10),
+    ('platform', 'platform', 2, 1000, g.c - g.c * 7 / 10 - g.c * 2 / 10)
+) AS v(party, role, pos, bps, amount);
+"""
+
+# A refund of every n'th order: r = c / 4, split like the sale, two days after the payment.
+_REFUNDS = """
+CREATE TEMP TABLE gen ON COMMIT DROP AS
+SELECT i, nextval(pg_get_serial_sequence('payments_ledgertransaction', 'id')) AS txn,
+       (1000 + (i * 7919) %% 100000) / 4 AS r,
+       %(start)s::timestamptz + ((i * 2654435761) %% 2332800) * interval '1 second' + interval '2 days' AS at
+FROM generate_series(%(lo)s::bigint, %(hi)s::bigint - 1) AS i WHERE i %% %(every)s = 0;
+INSERT INTO payments_ledgertransaction (id, idempotency_key, kind, order_ref, currency, fingerprint, memo,
+    posted_at)
+SELECT txn, 'refund:b-' || i, 'refund', 'b-' || i, 'CNY', 'bench', '', at FROM gen;
+INSERT INTO payments_ledgerentry (transaction_id, account_id, amount, currency)
+SELECT g.txn, a.id, v.amount, 'CNY'
+FROM gen g
+CROSS JOIN LATERAL (VALUES
+    ('party_payable', 'unit:' || (g.i %% 200), g.r * 7 / 10),
+    ('party_payable', 'entity:' || (g.i %% 50), g.r * 2 / 10),
+    ('platform_revenue', 'platform', g.r - g.r * 7 / 10 - g.r * 2 / 10),
+    ('refunds', '', -g.r)
+) AS v(kind, party, amount)
+JOIN payments_account a ON a.kind = v.kind AND a.party = v.party
+WHERE v.amount <> 0;
+INSERT INTO payments_splitline (transaction_id, order_ref, line_ref, line_kind, party, role, position, bps,
+    carved, rule, fee_rule, agreement_version, amount, fee, currency)
+SELECT g.txn, 'b-' || g.i, 'L1', 'product', v.party, v.role, v.pos, v.bps, false, 'agreement', 'platform',
+       'agr:bench', -v.amount, 0, 'CNY'
+FROM gen g
+CROSS JOIN LATERAL (VALUES
+    ('unit:' || (g.i %% 200), 'unit', 0, 7000, g.r * 7 / 10),
+    ('entity:' || (g.i %% 50), 'entity', 1, 2000, g.r * 2 / 10),
+    ('platform', 'platform', 2, 1000, g.r - g.r * 7 / 10 - g.r * 2 / 10)
+) AS v(party, role, pos, bps, amount);
+"""
+
+
+def _stripe_rows(orders: int, every: int, total: int, defects: int):
+    """Stripe's view: one charge per order, one refund per refund, payouts up to `total` rows."""
+    made = 0
+    span = int((END - START).total_seconds()) - 4 * 86400
+    for i in range(orders):
+        c = 1000 + (i * 7919) % 100000
+        fee = c * 29 // 1000 + 1 + (1 if i < defects else 0)  # planted: Stripe kept one fen more
+        at = START + timedelta(seconds=(i * 2654435761) % 2332800)
+        yield {
+            "id": f"txn_c{i}",
+            "type": "charge",
+            "amount": c,
+            "fee": fee,
+            "net": c - fee,
+            "currency": "cny",
+            "created": at,
+            "source": f"ch_{i}",
+            "order_ref": f"b-{i}",
+        }
+        made += 1
+        if i % every == 0:
+            r = c // 4 - (1 if i // every < defects else 0)  # planted: Stripe refunded one fen less
+            yield {
+                "id": f"txn_r{i}",
+                "type": "refund",
+                "amount": -r,
+                "fee": 0,
+                "net": -r,
+                "currency": "cny",
+                "created": at + timedelta(days=2),
+                "source": f"re_{i}",
+                "order_ref": f"b-{i}",
+            }
+            made += 1
+    for k in range(total - made):
+        yield {
+            "id": f"txn_p{k}",
+            "type": "payout",
+            "amount": -1000,
+            "fee": 0,
+            "net": -1000,
+            "currency": "cny",
+            "created": START + timedelta(seconds=k % span),
+            "source": f"po_{k}",
+            "order_ref": "",
+        }
+    del span
+
+
+def _rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class BackendPeak:
+    """Samples the PostgreSQL backend serving this connection (a local server): its peak RSS in MiB."""
+
+    def __init__(self, pid: int) -> None:
+        import psutil
+
+        self.process = psutil.Process(pid)
+        self.peak = 0.0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            self.peak = max(self.peak, self.process.memory_info().rss / 2**20)
+            self.stop.wait(0.05)
+
+    def __enter__(self) -> BackendPeak:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        self.thread.join()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=720_000)
+    parser.add_argument("--refund-every", type=int, default=3)
+    parser.add_argument("--btx", type=int, default=1_000_000)
+    parser.add_argument("--defects", type=int, default=50)
+    parser.add_argument("--chunk", type=int, default=60_000)
+    parser.add_argument("--db", default="wc_reconcile_bench")
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # figures appear as they come, also when redirected
+
+    admin_url, bench_url = _urls(args.db)
+    _admin(admin_url, f'DROP DATABASE IF EXISTS "{args.db}"')
+    _admin(admin_url, f'CREATE DATABASE "{args.db}"')
+    os.environ["DATABASE_URL"] = bench_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenchuang.settings")
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection, transaction
+
+        call_command("migrate", verbosity=0)
+        from payments.ledger_services import _account_ids
+        from payments.models import AccountingPeriod
+        from payments.reconciliation.services import balance_transactions_import, period_reconcile
+        from payments.settlement.statements import statements
+
+        keys = {
+            ("stripe_clearing", ""),
+            ("processor_fees", ""),
+            ("refunds", ""),
+            ("platform_revenue", "platform"),
+        }
+        keys |= {("party_payable", f"unit:{u}") for u in range(200)}
+        keys |= {("party_payable", f"entity:{e}") for e in range(50)}
+        with transaction.atomic():
+            _account_ids(keys)
+
+        t0 = time.perf_counter()
+        for lo in range(0, args.orders, args.chunk):
+            hi = min(lo + args.chunk, args.orders)
+            params = {"lo": lo, "hi": hi, "start": START, "every": args.refund_every}
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(_PAYMENTS, params)
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(_REFUNDS, params)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+            cursor.execute("SELECT count(*) FROM payments_ledgertransaction")
+            txns = cursor.fetchone()[0]
+            cursor.execute("SELECT count(*) FROM payments_splitline")
+            lines = cursor.fetchone()[0]
+            cursor.execute("SELECT count(*) FROM payments_ledgerentry")
+            entries = cursor.fetchone()[0]
+        print(
+            f"ledger: {txns:,} transactions, {entries:,} entries, {lines:,} split lines, "
+            f"built through the triggers in {time.perf_counter() - t0:.1f} s"
+        )
+
+        t0 = time.perf_counter()
+        new = balance_transactions_import(
+            rows=_stripe_rows(args.orders, args.refund_every, args.btx, args.defects), chunk=50_000
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE payments_stripebalancetransaction")
+        print(
+            f"imported {new:,} balance transactions in {time.perf_counter() - t0:.1f} s "
+            f"(peak RSS so far {_rss_mib():.0f} MiB)"
+        )
+
+        period = AccountingPeriod.objects.create(start=START, end=END)
+        rss_before = _rss_mib()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+        with BackendPeak(backend) as server:
+            t0 = time.perf_counter()
+            result = period_reconcile(period=period)
+            elapsed = time.perf_counter() - t0
+        kinds: dict[str, int] = {}
+        for item in result.open_items:
+            kinds[item.kind] = kinds.get(item.kind, 0) + 1
+        print(
+            f"reconciled {args.btx:,} balance transactions against {txns:,} ledger transactions "
+            f"({result.refs:,} orders compared) in {elapsed:.1f} s (target <= 60); "
+            f"differences: {kinds} (planted: {args.defects} fee, {args.defects} refund); "
+            f"peak RSS {max(rss_before, _rss_mib()):.0f} MiB here + {server.peak:.0f} MiB PostgreSQL backend "
+            "(target <= 1024)"
+        )
+        assert kinds == {"fee": args.defects, "refund": args.defects}, kinds
+
+        with BackendPeak(backend) as server:
+            t0 = time.perf_counter()
+            rows = statements(start=START, end=END, currency="CNY")
+            elapsed = time.perf_counter() - t0
+        assert sum(s.closing for s in rows) == sum(
+            s.opening + s.sales - s.fees + s.refunds - s.payouts for s in rows
+        )
+        print(
+            f"statements of all {len(rows):,} parties over {lines:,} split lines: {elapsed:.1f} s "
+            f"(target <= 30); peak RSS {_rss_mib():.0f} MiB here + {server.peak:.0f} MiB PostgreSQL backend"
+        )
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        if not args.keep:
+            _admin(admin_url, f'DROP DATABASE IF EXISTS "{args.db}"')
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,187 @@
+"""Forms of the catalog portal: parse and explain input field by field; the services decide."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from catalog import taxonomy
+from catalog.error_codes import CatalogError
+from catalog.models import CollectionObject, IpLicence, Listing, Relation
+from unit_onboarding.models import Unit
+
+LISTING_FORM_FIELDS = (
+    "name_zh",
+    "name_en",
+    "description_zh",
+    "description_en",
+    "category",
+    "product_type",
+    "seo_title",
+    "seo_description",
+    "collection_object",
+    "relation",
+    "designer",
+    "licence",
+)
+
+
+def add_service_error(form: forms.Form, error: CatalogError, default_field: str | None = None) -> None:
+    field = error.field if error.field in form.fields else default_field
+    form.add_error(field, error.message)
+
+
+def yuan_to_fen(value: str | Decimal) -> int:
+    """'128', '128.5' or '128.50' yuan as fen; more than two decimals or non-positive is refused."""
+    try:
+        amount = Decimal(str(value).strip())
+    except InvalidOperation as exc:
+        raise forms.ValidationError(_("Enter a price such as 128.00.")) from exc
+    if amount <= 0 or amount != amount.quantize(Decimal("0.01")):
+        raise forms.ValidationError(_("Enter a positive price with at most two decimals."))
+    return int(amount * 100)
+
+
+def licences_usable_by(unit: Unit):
+    """Licences the unit may attach: those it grants, and those granted to its operating entity."""
+    entity = getattr(unit, "operating_entity", None)
+    codes = {c for c in (unit.credit_code, entity.credit_code if entity else "") if c}
+    return IpLicence.objects.filter(Q(licensor=unit) | Q(licensee_credit_code__in=codes)).select_related(
+        "licensor"
+    )
+
+
+class ListingForm(forms.ModelForm):
+    category = forms.ChoiceField(label=_("category"), choices=taxonomy.category_choices)
+    product_type = forms.ChoiceField(label=_("product type"), choices=taxonomy.product_type_choices)
+
+    class Meta:
+        model = Listing
+        fields = LISTING_FORM_FIELDS
+        widgets = {
+            "description_zh": forms.Textarea(attrs={"rows": 5}),
+            "description_en": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def __init__(self, *args, unit: Unit, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        licences = licences_usable_by(unit)
+        self.fields["licence"].queryset = licences
+        self.fields["collection_object"].queryset = CollectionObject.objects.filter(
+            Q(unit=unit) | Q(unit__ip_licences_granted__in=licences)
+        ).distinct()
+        self.fields["relation"].choices = [("", "—"), *Relation.choices]
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in LISTING_FORM_FIELDS}
+
+
+class VariantForm(forms.Form):
+    sku = forms.SlugField(label=_("SKU"), max_length=64)
+    name_zh = forms.CharField(label=_("variant name (Chinese)"), max_length=100, required=False)
+    name_en = forms.CharField(label=_("variant name (English)"), max_length=100, required=False)
+    price = forms.CharField(label=_("price (CNY)"), max_length=12)
+    stock = forms.IntegerField(label=_("stock"), min_value=0, max_value=1_000_000)
+    weight_g = forms.IntegerField(label=_("weight (g)"), min_value=0, max_value=1_000_000, initial=0)
+
+    def clean_price(self) -> int:
+        return yuan_to_fen(self.cleaned_data["price"])
+
+
+class BaseVariantFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        skus = [
+            f.cleaned_data["sku"] for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        if len(skus) != len(set(skus)):
+            raise forms.ValidationError(_("Each variant needs its own SKU."))
+
+    def service_variants(self) -> list[dict]:
+        return [
+            {
+                **{k: v for k, v in f.cleaned_data.items() if k not in {"price", "DELETE"}},
+                "price_fen": f.cleaned_data["price"],
+            }
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+
+
+VariantFormSet = forms.formset_factory(
+    VariantForm, formset=BaseVariantFormSet, extra=1, can_delete=True, max_num=50
+)
+
+
+def variant_initial(listing: Listing) -> list[dict]:
+    return [
+        {
+            "sku": v.sku,
+            "name_zh": v.name_zh,
+            "name_en": v.name_en,
+            "price": f"{v.price_fen // 100}.{v.price_fen % 100:02d}",
+            "stock": v.stock,
+            "weight_g": v.weight_g,
+        }
+        for v in listing.variants.all()
+    ]
+
+
+class ImageForm(forms.Form):
+    image = forms.FileField(label=_("image (JPEG, PNG or WebP, up to 40 MB)"))
+    alt = forms.CharField(label=_("alternative text"), max_length=250, required=False)
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    reason = forms.CharField(
+        label=_("reason (for a rejection)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class CsvForm(forms.Form):
+    file = forms.FileField(label=_("CSV file (UTF-8)"))
+    commit = forms.BooleanField(label=_("import now (otherwise a dry run)"), required=False)
+
+
+class CollectionObjectForm(forms.ModelForm):
+    class Meta:
+        model = CollectionObject
+        fields = (
+            "accession_number",
+            "title_zh",
+            "title_en",
+            "era",
+            "material",
+            "dimensions",
+            "story_zh",
+            "story_en",
+            "public_domain",
+        )
+
+
+class IpLicenceForm(forms.ModelForm):
+    class Meta:
+        model = IpLicence
+        fields = (
+            "licensee_name",
+            "licensee_credit_code",
+            "scope",
+            "valid_from",
+            "valid_until",
+            "royalty_bps",
+        )
+        widgets = {
+            "valid_from": forms.DateInput(attrs={"type": "date"}),
+            "valid_until": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        if data.get("valid_from") and data.get("valid_until") and data["valid_until"] < data["valid_from"]:
+            self.add_error("valid_until", _("The licence must end after it starts."))
+        if data.get("royalty_bps") is not None and data["royalty_bps"] > 10_000:
+            self.add_error("royalty_bps", _("At most 10,000 basis points (100%)."))
+        return data

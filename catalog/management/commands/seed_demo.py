@@ -1,0 +1,244 @@
+"""Seed the demo shop through the real services: three units onboarded (with agreements), about thirty
+products with drawn images and provenance, approved and on sale; pushed to Saleor when one is installed.
+
+Idempotent: a unit is found by its credit code, an object by its accession number, a product by its SKU,
+so running it again creates nothing new. Background work (image processing, provisioning, pushes) runs
+in-line here, so no worker is needed.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from catalog import listings, provenance, services
+from catalog.demo_data import UNITS
+from catalog.demo_images import product_picture
+from catalog.models import CollectionObject, IpLicence, Listing, ListingVariant
+from saleor_app.selectors import installation_default
+from unit_onboarding import agreements
+from unit_onboarding import services as onboarding
+from unit_onboarding.models import Application, Unit
+from unit_onboarding.uscc import check_character
+from wenchuang.celery import app as celery_app
+
+ADMIN_EMAIL = "demo-admin@wenchuang.example"
+DEMO_PASSWORD = "wenchuang-demo"  # noqa: S105 - documented demo login, local use only
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+S = Application.Status
+
+
+def credit_code(n: int) -> str:
+    first17 = f"12500000{n:09d}"[:17]
+    return first17 + check_character(first17)
+
+
+class Command(BaseCommand):
+    help = "Onboard three demo units and list about thirty products (idempotent)."
+
+    def handle(self, *args, **options) -> None:
+        # Explicit, and only for this command: tasks run in this process instead of a worker.
+        celery_app.conf.task_always_eager = True
+        self.stdout.write("seed_demo: running background tasks in-line")
+        admin = self._admin()
+        saleor = installation_default()
+        self.stdout.write(
+            f"Saleor: {saleor.api_url if saleor and saleor.token else 'not installed, no pushes'}"
+        )
+        created = 0
+        for spec in UNITS:
+            unit, operator = self._unit(spec, admin)
+            objects = self._objects(spec, unit)
+            licence = self._licence(unit)
+            for index, product in enumerate(spec["products"]):
+                created += self._product(spec, unit, operator, admin, objects, licence, index, product)
+        total = Listing.objects.filter(
+            unit__credit_code__in=[credit_code(s["code_no"]) for s in UNITS]
+        ).count()
+        self.stdout.write(
+            self.style.SUCCESS(f"seed_demo: {created} products created, {total} demo products in all")
+        )
+
+    def _admin(self):
+        User = get_user_model()
+        admin, created = User.objects.get_or_create(
+            username=ADMIN_EMAIL, defaults={"email": ADMIN_EMAIL, "is_staff": True}
+        )
+        if created:
+            admin.set_password(DEMO_PASSWORD)
+            admin.save()
+        group, _ = Group.objects.get_or_create(name="Platform reviewers")
+        group.permissions.add(
+            Permission.objects.get(content_type__app_label="unit_onboarding", codename="review_application"),
+            Permission.objects.get(content_type__app_label="catalog", codename="review_listing"),
+        )
+        admin.groups.add(group)
+        return User.objects.get(pk=admin.pk)  # fresh: permissions are cached per instance
+
+    def _unit(self, spec: dict, admin) -> tuple[Unit, object]:
+        User = get_user_model()
+        email = f"operator@{spec['key']}.demo.wenchuang.example"
+        operator, created = User.objects.get_or_create(username=email, defaults={"email": email})
+        if created:
+            operator.set_password(DEMO_PASSWORD)
+            operator.save()
+        code = credit_code(spec["code_no"])
+        unit = Unit.objects.filter(credit_code=code).first()
+        if unit is None:
+            application = onboarding.application_start(applicant=operator, language="zh-hans")
+            onboarding.application_save(
+                application=application,
+                unit_data={
+                    **spec["unit"],
+                    "credit_code": code,
+                    "province": "重庆市",
+                    "city": "重庆市",
+                    "contact_name": "演示联系人",
+                    "contact_phone": "+86 23 6000 0000",
+                    "contact_email": email,
+                },
+                entity_data={
+                    "legal_name": f"{spec['unit']['legal_name_zh']}文创运营公司",
+                    "credit_code": self._entity_code(spec["code_no"]),
+                    "settlement_method": "bank",
+                    "bank_name": "中国工商银行重庆分行",
+                    "bank_account": f"62220202{spec['code_no']:011d}",
+                },
+            )
+            onboarding.document_add(
+                application=application,
+                kind="business_licence",
+                upload=SimpleUploadedFile("licence.pdf", PDF, content_type="application/pdf"),
+                actor=operator,
+            )
+            onboarding.application_transition(application=application, to_status=S.SUBMITTED, actor=operator)
+            onboarding.application_transition(application=application, to_status=S.IN_REVIEW, actor=admin)
+            unit = Unit.objects.get(credit_code=code)
+            keys = agreements.default_party_keys(unit)
+            agreements.agreement_version_add(
+                unit=unit,
+                effective_from=timezone.now(),
+                shares=[
+                    agreements.ShareTerm(keys["unit"], "unit", 6000),
+                    agreements.ShareTerm(keys["operating_entity"], "operating_entity", 2500),
+                    agreements.ShareTerm(keys["staff_pool"], "staff_pool", 500),
+                    agreements.ShareTerm(keys["platform"], "platform", 1000),
+                ],
+                actor=admin,
+                note="demo",
+            )
+            # Approval needs an agreement in force: every sale of the unit can then be split.
+            onboarding.application_transition(application=application, to_status=S.APPROVED, actor=admin)
+            unit.refresh_from_db()
+            onboarding.unit_profile_update(unit=unit, data={"display_name": spec["display_name"]})
+            self.stdout.write(f"  onboarded {unit} ({unit.get_provisioning_display()})")
+        unit.refresh_from_db()
+        return unit, operator
+
+    @staticmethod
+    def _entity_code(n: int) -> str:
+        first17 = f"91500103{n:09d}"[:17]
+        return first17 + check_character(first17)
+
+    def _objects(self, spec: dict, unit: Unit) -> list[CollectionObject]:
+        objects = []
+        for accession, title_zh, title_en, era, material, dimensions, public_domain in spec["objects"]:
+            obj = CollectionObject.objects.filter(unit=unit, accession_number=accession).first()
+            obj = obj or provenance.collection_object_save(
+                unit=unit,
+                data={
+                    "accession_number": accession,
+                    "title_zh": title_zh,
+                    "title_en": title_en,
+                    "era": era,
+                    "material": material,
+                    "dimensions": dimensions,
+                    "story_zh": f"{title_zh}是{unit.display_name}的馆藏珍品，年代为{era}。",
+                    "story_en": f"{title_en} is held by {unit.legal_name_en}.",
+                    "public_domain": public_domain,
+                },
+            )
+            objects.append(obj)
+        return objects
+
+    def _licence(self, unit: Unit) -> IpLicence:
+        licence = IpLicence.objects.filter(licensor=unit).order_by("pk").first()
+        if licence is None:
+            today = timezone.localdate()
+            licence = provenance.ip_licence_create(
+                licensor=unit,
+                data={
+                    "licensee_name": unit.operating_entity.legal_name,
+                    "licensee_credit_code": unit.operating_entity.credit_code,
+                    "scope": "馆藏文物形象用于文创产品的设计、生产和线上销售",
+                    "valid_from": today - timedelta(days=30),
+                    "valid_until": today + timedelta(days=730),
+                    "royalty_bps": 800,
+                },
+            )
+        return licence
+
+    def _product(self, spec, unit, operator, admin, objects, licence, index, product) -> int:
+        motif, name_zh, name_en, category, price_fen, object_index, relation = product
+        sku = f"DEMO-{spec['key'].upper()}-{index + 1:02d}"
+        if ListingVariant.objects.filter(sku=f"{sku}-A").exists():
+            return 0
+        obj = objects[object_index] if object_index is not None else None
+        listing = listings.listing_create(
+            unit=unit,
+            data={
+                "name_zh": name_zh,
+                "name_en": name_en,
+                "description_zh": f"{name_zh}，{unit.display_name}文创出品。"
+                + (f"\n\n灵感来自馆藏{obj.title_zh}（{obj.era}）。" if obj else ""),
+                "description_en": f"{name_en}, made for {unit.legal_name_en}."
+                + (f"\n\nAfter {obj.title_en} in the collection." if obj else ""),
+                "category": category,
+                "product_type": "wenchuang-book"
+                if category == "wenchuang-books-prints"
+                else "wenchuang-goods",
+                "seo_title": name_zh[:70],
+                "seo_description": f"{unit.display_name} · {name_zh}"[:300],
+                "collection_object": obj,
+                "relation": relation if obj else "",
+                "designer": "文创设计工作室" if obj else "",
+                "licence": licence if obj and spec["unit"]["operating_mode"] == "ip_licensed" else None,
+            },
+            variants=[
+                {
+                    "sku": f"{sku}-A",
+                    "name_zh": "标准款",
+                    "name_en": "Standard",
+                    "price_fen": price_fen,
+                    "stock": 50 + index,
+                    "weight_g": 200,
+                },
+                {
+                    "sku": f"{sku}-B",
+                    "name_zh": "礼盒款",
+                    "name_en": "Gift box",
+                    "price_fen": price_fen + 2000,
+                    "stock": 20,
+                    "weight_g": 350,
+                },
+            ],
+            actor=operator,
+        )
+        ground, ink = spec["palette"]
+        for k in range(2 if index % 3 == 0 else 1):
+            data = product_picture(seed=index * 3 + k, ground=ground, ink=ink, motif=motif)
+            upload = SimpleUploadedFile(f"{uuid.uuid4().hex}.jpg", data, content_type="image/jpeg")
+            asset = services.image_asset_create(owner_key=f"unit:{unit.pk}", upload=upload)
+            listings.listing_image_add(listing=listing, asset=asset, alt=name_zh, actor=operator)
+        listings.listing_submit(listing=listing, actor=operator)
+        listings.listing_review(listing=listing, approve=True, reviewer=admin)
+        listings.listing_publish(listing=listing, on_sale=True, actor=operator)
+        listing.refresh_from_db()
+        self.stdout.write(f"  listed {name_zh} ({listing.get_sync_status_display()})")
+        return 1

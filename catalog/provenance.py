@@ -1,0 +1,131 @@
+"""Writes of cultural provenance: a unit's collection objects (also from CSV) and IP licences."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from catalog import listings
+from catalog.csv_rows import ImportResult, RowError, parse_bool, read_rows
+from catalog.models import CollectionObject, IpLicence, Listing
+from unit_onboarding.models import Unit
+
+OBJECT_FIELDS = (
+    "title_zh",
+    "title_en",
+    "accession_number",
+    "era",
+    "material",
+    "dimensions",
+    "story_zh",
+    "story_en",
+    "public_domain",
+)
+OBJECT_CSV_REQUIRED = ("accession_number", "title_zh")
+_LIMITS = {f.name: f.max_length for f in CollectionObject._meta.fields if getattr(f, "max_length", None)}
+
+
+class DuplicateAccession(ValueError):
+    """The unit already has an object with this accession number."""
+
+
+def collection_object_save(
+    *, unit: Unit, data: Mapping[str, Any], obj: CollectionObject | None = None
+) -> CollectionObject:
+    """Create or edit one of the unit's collection objects; accession numbers are unique per unit."""
+    obj = obj or CollectionObject(unit=unit)
+    for name in (*OBJECT_FIELDS, "image"):
+        if name in data:
+            setattr(obj, name, data[name])
+    try:
+        with transaction.atomic():
+            obj.save()
+    except IntegrityError as exc:
+        raise DuplicateAccession(obj.accession_number) from exc
+    return obj
+
+
+def _object_row(row: dict[str, str]) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    values: dict[str, Any] = {}
+    errors = []
+    for name in OBJECT_FIELDS:
+        raw = row.get(name, "")
+        if name == "public_domain":
+            flag = parse_bool(raw)
+            if flag is None:
+                errors.append((name, "use yes/no (是/否)"))
+            values[name] = bool(flag)
+            continue
+        if name in OBJECT_CSV_REQUIRED and not raw:
+            errors.append((name, "required"))
+        if len(raw) > _LIMITS.get(name, 10**6):
+            errors.append((name, f"at most {_LIMITS[name]} characters"))
+        values[name] = raw
+    return values, errors
+
+
+def collection_objects_import(*, unit: Unit, data: bytes, dry_run: bool) -> ImportResult:
+    """Create or update objects by accession number from CSV; all rows or none (errors per row)."""
+    result = ImportResult(dry_run=dry_run)
+    rows = read_rows(data, required=OBJECT_CSV_REQUIRED)
+    parsed = []
+    seen: dict[str, int] = {}
+    for number, row in rows:
+        values, errors = _object_row(row)
+        result.errors += [RowError(number, column, message) for column, message in errors]
+        accession = values["accession_number"]
+        if accession and accession in seen:
+            result.errors.append(RowError(number, "accession_number", f"repeats row {seen[accession]}"))
+        seen.setdefault(accession, number)
+        parsed.append(values)
+    if result.errors:
+        return result
+    existing = set(
+        CollectionObject.objects.filter(unit=unit, accession_number__in=seen).values_list(
+            "accession_number", flat=True
+        )
+    )
+    result.updated = sum(1 for v in parsed if v["accession_number"] in existing)
+    result.created = len(parsed) - result.updated
+    if dry_run:
+        return result
+    with transaction.atomic():
+        for values in parsed:
+            CollectionObject.objects.update_or_create(
+                unit=unit, accession_number=values["accession_number"], defaults=values
+            )
+    return result
+
+
+def ip_licence_create(*, licensor: Unit, data: Mapping[str, Any]) -> IpLicence:
+    """Record a licence the unit grants (term and royalty checked by the database too)."""
+    return IpLicence.objects.create(
+        licensor=licensor,
+        **{
+            k: data[k]
+            for k in (
+                "licensee_name",
+                "licensee_credit_code",
+                "scope",
+                "valid_from",
+                "valid_until",
+                "royalty_bps",
+            )
+        },
+    )
+
+
+def listings_unpublish_expired(*, today=None) -> int:
+    """Take off sale every product whose IP licence ended before today; returns how many."""
+    today = today or timezone.localdate()
+    ids = list(
+        Listing.objects.filter(on_sale=True, licence__valid_until__lt=today)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for listing_id in ids:
+        listings.listing_publish(listing=Listing(pk=listing_id), on_sale=False)
+    return len(ids)

@@ -1,0 +1,352 @@
+"""Pages of the catalog portal: parse, authorize, call one service, render.
+
+Every object is reached through the signed-in user's unit: another unit's listing is a 404, a curator-only
+page is a 403, so one unit can never read or change another's products.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from catalog import images, imports, listings, provenance, selectors, services
+from catalog.csv_rows import CsvUnreadable
+from catalog.error_codes import CatalogError
+from catalog.forms import (
+    CollectionObjectForm,
+    CsvForm,
+    ImageForm,
+    IpLicenceForm,
+    ListingForm,
+    ReviewForm,
+    VariantFormSet,
+    add_service_error,
+    variant_initial,
+)
+from catalog.models import CollectionObject, Listing, ListingImage
+from catalog.permissions import can_manage_listings, is_curator
+from catalog.saleor_changes import listing_divergence_resolve
+from unit_onboarding.models import Unit
+from unit_onboarding.selectors import units_of
+
+
+def _unit_for(request: HttpRequest, uid) -> Unit:
+    """The unit if the user operates it; anyone else gets 404 (its existence is not disclosed)."""
+    unit = get_object_or_404(Unit, uid=uid)
+    if not can_manage_listings(request.user, unit):
+        raise Http404
+    return unit
+
+
+def _listing_for(request: HttpRequest, uid) -> Listing:
+    listing = get_object_or_404(Listing.objects.select_related("unit"), uid=uid)
+    if not can_manage_listings(request.user, listing.unit):
+        raise Http404
+    return listing
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    units = [u for u in units_of(request.user) if can_manage_listings(request.user, u)]
+    return render(request, "catalog/home.html", {"units": units, "curator": is_curator(request.user)})
+
+
+@login_required
+def unit_listings(request: HttpRequest, uid) -> HttpResponse:
+    unit = _unit_for(request, uid)
+    query = request.GET.get("q", "").strip()
+    state = request.GET.get("state", "")
+    return render(
+        request,
+        "catalog/listings.html",
+        {
+            "unit": unit,
+            "listings": selectors.listings_of_unit(unit=unit, query=query, state=state),
+            "query": query,
+            "state": state,
+            "states": Listing.State.choices,
+        },
+    )
+
+
+def _save_listing(request, unit, listing=None) -> HttpResponse | None:
+    form = ListingForm(request.POST or None, instance=listing, unit=unit)
+    initial = variant_initial(listing) if listing else None
+    formset = VariantFormSet(request.POST or None, initial=initial, prefix="variants")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            with transaction.atomic():
+                if listing is None:
+                    listing = listings.listing_create(
+                        unit=unit,
+                        data=form.service_data(),
+                        variants=formset.service_variants(),
+                        actor=request.user,
+                    )
+                else:
+                    listings.listing_update(
+                        listing=listing,
+                        data=form.service_data(),
+                        variants=formset.service_variants(),
+                        actor=request.user,
+                    )
+        except CatalogError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Listing saved."))
+            return redirect("catalog:listing", uid=listing.uid)
+    return render(
+        request,
+        "catalog/listing_form.html",
+        {"unit": unit, "listing": listing, "form": form, "formset": formset},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def listing_new(request: HttpRequest, uid) -> HttpResponse:
+    return _save_listing(request, _unit_for(request, uid))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def listing_edit(request: HttpRequest, uid) -> HttpResponse:
+    listing = _listing_for(request, uid)
+    if listing.state == Listing.State.ARCHIVED:
+        raise PermissionDenied
+    return _save_listing(request, listing.unit, listing)
+
+
+@login_required
+def listing_detail(request: HttpRequest, uid) -> HttpResponse:
+    listing = _listing_for(request, uid)
+    return render(
+        request, "catalog/listing.html", selectors.listing_page(listing=listing) | {"image_form": ImageForm()}
+    )
+
+
+@login_required
+@require_POST
+def listing_image_upload(request: HttpRequest, uid) -> HttpResponse:
+    listing = _listing_for(request, uid)
+    form = ImageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                asset = services.image_asset_create(
+                    owner_key=f"unit:{listing.unit_id}", upload=form.cleaned_data["image"]
+                )
+                listings.listing_image_add(
+                    listing=listing, asset=asset, alt=form.cleaned_data["alt"], actor=request.user
+                )
+        except images.ImageRefused as refusal:
+            messages.error(request, refusal.message)
+        except CatalogError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Image uploaded; it is being processed."))
+    else:
+        messages.error(request, _("Choose an image file to upload."))
+    return redirect("catalog:listing", uid=listing.uid)
+
+
+@login_required
+@require_POST
+def listing_image_remove(request: HttpRequest, uid, pk: int) -> HttpResponse:
+    listing = _listing_for(request, uid)
+    image = get_object_or_404(ListingImage, pk=pk, listing=listing)
+    try:
+        listings.listing_image_remove(image=image, actor=request.user)
+    except CatalogError as error:
+        messages.error(request, error.message)
+    return redirect("catalog:listing", uid=listing.uid)
+
+
+@login_required
+@require_POST
+def listing_submit(request: HttpRequest, uid) -> HttpResponse:
+    listing = _listing_for(request, uid)
+    try:
+        listings.listing_submit(listing=listing, actor=request.user)
+    except CatalogError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Submitted for review."))
+    return redirect("catalog:listing", uid=listing.uid)
+
+
+@login_required
+@require_POST
+def listing_publish(request: HttpRequest, uid) -> HttpResponse:
+    listing = _listing_for(request, uid)
+    on_sale = request.POST.get("on_sale") == "1"
+    try:
+        listings.listing_publish(listing=listing, on_sale=on_sale, actor=request.user)
+    except CatalogError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Put on sale.") if on_sale else _("Taken off sale."))
+    return redirect("catalog:listing", uid=listing.uid)
+
+
+@login_required
+@require_POST
+def listing_archive(request: HttpRequest, uid) -> HttpResponse:
+    listing = _listing_for(request, uid)
+    listings.listing_archive(listing=listing, actor=request.user)
+    messages.success(request, _("Listing archived."))
+    return redirect("catalog:listing", uid=listing.uid)
+
+
+@login_required
+@require_POST
+def listing_divergence(request: HttpRequest, uid) -> HttpResponse:
+    listing = _listing_for(request, uid)
+    try:
+        listing_divergence_resolve(
+            listing=listing, adopt_saleor=request.POST.get("adopt") == "saleor", actor=request.user
+        )
+    except CatalogError as error:
+        messages.error(request, error.message)
+    return redirect("catalog:listing", uid=listing.uid)
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    if not is_curator(request.user):
+        raise PermissionDenied
+    return render(request, "catalog/review_queue.html", {"listings": selectors.review_queue()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, uid) -> HttpResponse:
+    if not is_curator(request.user):
+        raise PermissionDenied
+    listing = get_object_or_404(Listing.objects.select_related("unit"), uid=uid)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            listings.listing_review(
+                listing=listing,
+                approve=form.cleaned_data["decision"] == "approve",
+                reviewer=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except CatalogError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Decision recorded."))
+            return redirect("catalog:review_queue")
+    return render(
+        request,
+        "catalog/review.html",
+        selectors.listing_page(listing=listing) | {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _csv_import(request, unit, run, template: str, extra: dict) -> HttpResponse:
+    form = CsvForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = run(data=form.cleaned_data["file"].read(), dry_run=not form.cleaned_data["commit"])
+        except CsvUnreadable as exc:
+            form.add_error("file", str(exc))
+    return render(
+        request,
+        template,
+        {"unit": unit, "form": form, "result": result, **extra},
+        status=400 if form.errors or (result and not result.ok) else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def listings_import(request: HttpRequest, uid) -> HttpResponse:
+    unit = _unit_for(request, uid)
+
+    def run(*, data, dry_run):
+        return imports.listings_import(unit=unit, data=data, dry_run=dry_run, actor=request.user)
+
+    return _csv_import(request, unit, run, "catalog/import.html", {"columns": imports.COLUMNS})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def collection_objects(request: HttpRequest, uid) -> HttpResponse:
+    unit = _unit_for(request, uid)
+    if request.method == "POST" and "file" in request.FILES:
+
+        def run(*, data, dry_run):
+            return provenance.collection_objects_import(unit=unit, data=data, dry_run=dry_run)
+
+        return _csv_import(
+            request,
+            unit,
+            run,
+            "catalog/objects.html",
+            {"objects": unit.collection_objects.all(), "object_form": CollectionObjectForm()},
+        )
+    object_form = CollectionObjectForm(request.POST or None)
+    if request.method == "POST" and object_form.is_valid():
+        try:
+            provenance.collection_object_save(unit=unit, data=object_form.cleaned_data)
+        except provenance.DuplicateAccession:
+            object_form.add_error("accession_number", _("This accession number is already registered."))
+        else:
+            messages.success(request, _("Object registered."))
+            return redirect("catalog:objects", uid=unit.uid)
+    return render(
+        request,
+        "catalog/objects.html",
+        {
+            "unit": unit,
+            "objects": unit.collection_objects.all(),
+            "object_form": object_form,
+            "form": CsvForm(),
+        },
+        status=400 if object_form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def collection_object(request: HttpRequest, uid, pk: int) -> HttpResponse:
+    unit = _unit_for(request, uid)
+    obj = get_object_or_404(CollectionObject, pk=pk, unit=unit)
+    form = CollectionObjectForm(request.POST or None, instance=obj)
+    if request.method == "POST" and form.is_valid():
+        try:
+            provenance.collection_object_save(unit=unit, data=form.cleaned_data, obj=obj)
+        except provenance.DuplicateAccession:
+            form.add_error("accession_number", _("This accession number is already registered."))
+        else:
+            messages.success(request, _("Object saved."))
+            return redirect("catalog:objects", uid=unit.uid)
+    return render(request, "catalog/object.html", {"unit": unit, "object": obj, "object_form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def licences(request: HttpRequest, uid) -> HttpResponse:
+    unit = _unit_for(request, uid)
+    form = IpLicenceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        provenance.ip_licence_create(licensor=unit, data=form.cleaned_data)
+        messages.success(request, _("Licence recorded."))
+        return redirect("catalog:licences", uid=unit.uid)
+    return render(
+        request,
+        "catalog/licences.html",
+        {"unit": unit, "form": form, "licences": unit.ip_licences_granted.order_by("-valid_until")},
+        status=400 if form.errors else 200,
+    )

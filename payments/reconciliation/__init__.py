@@ -1,0 +1,1 @@
+"""Reconciliation of Stripe balance transactions with the ledger; closing accounting periods."""

@@ -1,0 +1,70 @@
+"""Stripe balance transactions as imported, accounting periods, and explanations of differences."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class StripeBalanceTransaction(models.Model):
+    """One Stripe balance transaction (charge, refund, transfer, payout...), stored once by its id."""
+
+    stripe_id = models.CharField(max_length=100, unique=True)
+    type = models.CharField(max_length=40)
+    source = models.CharField(max_length=100, blank=True, help_text="ch_/re_/tr_/po_ id")
+    order_ref = models.CharField(max_length=100, blank=True, help_text="resolved from the source's metadata")
+    amount = models.BigIntegerField(help_text="gross, signed as Stripe reports it")
+    fee = models.BigIntegerField(default=0)
+    net = models.BigIntegerField()
+    currency = models.CharField(max_length=3)
+    created = models.DateTimeField(db_index=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["type", "order_ref"], name="stripe_btx_type_order_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.stripe_id} {self.type} {self.amount} {self.currency}"
+
+
+class AccountingPeriod(models.Model):
+    """A month (or any [start, end) span) of the books; once closed nothing is posted into it (DB trigger)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open"
+        CLOSED = "closed"
+
+    start = models.DateTimeField(unique=True)
+    end = models.DateTimeField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=F("start")), name="accounting_period_nonempty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start:%Y-%m-%d}..{self.end:%Y-%m-%d} {self.status}"
+
+
+class ReconciliationExplanation(models.Model):
+    """Why a difference found in a period is acceptable; explained items no longer block closing."""
+
+    period = models.ForeignKey(AccountingPeriod, on_delete=models.PROTECT, related_name="explanations")
+    item_key = models.CharField(max_length=200)
+    note = models.TextField()
+    explained_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    explained_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["period", "item_key"], name="reconciliation_explanation_uniq")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_key}: {self.note[:40]}"

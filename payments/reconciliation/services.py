@@ -1,0 +1,319 @@
+"""Reconciliation: import Stripe balance transactions, match them to the ledger, close periods.
+
+Matching is per order and per settlement batch, set-based in PostgreSQL (a million balance
+transactions aggregate in one statement):
+  charge   Stripe's gross and fee per order  = the payment postings' clearing debit and fee credit
+  refund   Stripe's refunds per order        = the refund postings' credit to the refunds account
+  transfer Stripe's transfers per batch      = the batch's payout posting (Stripe batches)
+  payout   Stripe paying the platform's bank: no ledger counterpart, listed as matched
+Everything else Stripe reports, and any posting Stripe does not know, is listed with what to do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from payments.gateway.config import stripe_client
+from payments.models import AccountingPeriod, ReconciliationExplanation, StripeBalanceTransaction
+from payments.settlement.audit import audit_record
+from payments.settlement.error_codes import SettlementError, SettlementErrorCode
+
+KNOWN_TYPES = ("charge", "payment", "refund", "payment_refund", "transfer", "payout")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of a reconciliation: what Stripe says, what the ledger says, and what to do."""
+
+    key: str
+    kind: str
+    ref: str
+    stripe: int
+    ledger: int
+    status: str  # matched | explained | open
+    action: str = ""
+    note: str = ""
+
+    @property
+    def difference(self) -> int:
+        return self.stripe - self.ledger
+
+
+def _row(raw: Mapping[str, Any]) -> StripeBalanceTransaction:
+    created = raw["created"]
+    if isinstance(created, int | float | str) and str(created).isdigit():
+        created = datetime.fromtimestamp(int(created), tz=UTC)
+    elif isinstance(created, str):
+        created = datetime.fromisoformat(created)
+    kind = {"payment": "charge", "payment_refund": "refund"}.get(raw["type"], raw["type"])
+    return StripeBalanceTransaction(
+        stripe_id=raw["id"],
+        type=kind,
+        source=raw.get("source") or "",
+        order_ref=raw.get("order_ref") or "",
+        amount=int(raw["amount"]),
+        fee=int(raw.get("fee") or 0),
+        net=int(raw["net"])
+        if raw.get("net") not in (None, "")
+        else int(raw["amount"]) - int(raw.get("fee") or 0),
+        currency=str(raw["currency"]).upper(),
+        created=created,
+    )
+
+
+def balance_transactions_import(*, rows: Iterable[Mapping[str, Any]], actor=None, chunk: int = 20_000) -> int:
+    """Store balance transactions once each (by Stripe id); returns how many were new."""
+    new = 0
+    batch: list[StripeBalanceTransaction] = []
+    try:
+        for raw in rows:
+            batch.append(_row(raw))
+            if len(batch) >= chunk:
+                new += _store(batch)
+                batch = []
+        new += _store(batch)
+    except (KeyError, ValueError, TypeError) as exc:
+        raise SettlementError(
+            SettlementErrorCode.BAD_IMPORT, f"unreadable balance transaction: {exc}"
+        ) from exc
+    audit_record(actor=actor, action="reconciliation.imported", subject="stripe:balance", new=new)
+    return new
+
+
+_COLUMNS = ("stripe_id", "type", "source", "order_ref", "amount", "fee", "net", "currency", "created")
+
+
+def _store(batch: list[StripeBalanceTransaction]) -> int:
+    """COPY into a scratch table, then insert what is new: one round trip per chunk, duplicates skipped."""
+    if not batch:
+        return 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS btx_incoming AS "  # noqa: S608 - fixed column names
+            f"SELECT {', '.join(_COLUMNS)} FROM payments_stripebalancetransaction WITH NO DATA"
+        )
+        cursor.execute("TRUNCATE btx_incoming")
+        with cursor.copy(f"COPY btx_incoming ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
+            for row in batch:
+                copy.write_row([getattr(row, c) for c in _COLUMNS])
+        cursor.execute(
+            f"INSERT INTO payments_stripebalancetransaction ({', '.join(_COLUMNS)}, imported_at) "  # noqa: S608 - fixed names
+            f"SELECT {', '.join(_COLUMNS)}, now() FROM btx_incoming ON CONFLICT (stripe_id) DO NOTHING"
+        )
+        return cursor.rowcount
+
+
+def balance_transactions_fetch() -> list[dict[str, Any]]:
+    """Every balance transaction of the Stripe account, with the order it belongs to (from metadata)."""
+    client = stripe_client()
+    rows, cache = [], {}
+    for txn in client.v1.balance_transactions.list(params={"limit": 100}).auto_paging_iter():
+        raw = txn.to_dict()
+        raw["order_ref"] = _order_of(client, raw.get("source") or "", cache)
+        rows.append(raw)
+    return rows
+
+
+def _order_of(client, source: str, cache: dict[str, str]) -> str:
+    """The order a charge or refund belongs to: metadata order_ref, else the Saleor source id."""
+    if source in cache:
+        return cache[source]
+    order = ""
+    if source.startswith("re_"):
+        order = _order_of(client, client.v1.refunds.retrieve(source).to_dict().get("charge") or "", cache)
+    elif source.startswith(("ch_", "py_")):
+        charge = client.v1.charges.retrieve(source).to_dict()
+        meta = charge.get("metadata") or {}
+        if not meta and charge.get("payment_intent"):
+            meta = (
+                client.v1.payment_intents.retrieve(charge["payment_intent"]).to_dict().get("metadata") or {}
+            )
+        order = meta.get("order_ref") or meta.get("saleor_source_id") or ""
+    cache[source] = order
+    return order
+
+
+_MATCH = """
+WITH ledger AS (
+    SELECT t.order_ref AS ref,
+           sum(CASE WHEN t.kind = 'payment' AND a.kind = 'stripe_clearing' AND e.amount > 0
+                    THEN e.amount ELSE 0 END) AS gross,
+           sum(CASE WHEN t.kind = 'payment' AND a.kind = 'stripe_clearing' AND e.amount < 0 THEN -e.amount
+                    WHEN t.kind = 'fee' AND a.kind = 'stripe_clearing' THEN -e.amount ELSE 0 END) AS fee,
+           sum(CASE WHEN t.kind = 'refund' AND a.kind = 'refunds' THEN -e.amount ELSE 0 END) AS refunded,
+           sum(CASE WHEN t.kind = 'payout' AND a.kind = 'stripe_clearing' THEN -e.amount ELSE 0 END)
+               AS transferred
+    FROM (  -- a reversal counts as the kind it reverses (its entries are negated)
+        SELECT t.id, t.order_ref, COALESCE(o.kind, t.kind) AS kind
+        FROM payments_ledgertransaction t LEFT JOIN payments_ledgertransaction o ON o.id = t.reverses_id
+        WHERE t.posted_at >= %(start)s AND t.posted_at < %(end)s
+    ) t
+    JOIN payments_ledgerentry e ON e.transaction_id = t.id
+    JOIN payments_account a ON a.id = e.account_id
+    WHERE e.currency = %(currency)s AND t.kind IN ('payment', 'refund', 'payout', 'fee')
+    GROUP BY t.order_ref
+),
+transfer_batch AS (
+    SELECT st.stripe_transfer_id AS source, 'settlement:' || st.batch_id AS ref
+    FROM payments_settlementtransfer st WHERE st.stripe_transfer_id <> ''
+),
+stripe AS (
+    SELECT CASE WHEN b.type = 'transfer' THEN COALESCE(tb.ref, 'transfer:' || b.source) ELSE b.order_ref END
+               AS ref,
+           sum(CASE WHEN b.type = 'charge' THEN b.amount ELSE 0 END) AS gross,
+           sum(CASE WHEN b.type = 'charge' THEN b.fee ELSE 0 END) AS fee,
+           sum(CASE WHEN b.type = 'refund' THEN -b.amount ELSE 0 END) AS refunded,
+           sum(CASE WHEN b.type = 'transfer' THEN -b.amount ELSE 0 END) AS transferred,
+           count(*) FILTER (WHERE b.type NOT IN ('charge', 'refund', 'transfer', 'payout')) AS other,
+           sum(CASE WHEN b.type NOT IN ('charge', 'refund', 'transfer', 'payout') THEN b.net ELSE 0 END)
+               AS other_net,
+           bool_or(b.order_ref = '' AND b.type IN ('charge', 'refund')) AS unassigned
+    FROM payments_stripebalancetransaction b
+    LEFT JOIN transfer_batch tb ON tb.source = b.source AND b.type = 'transfer'
+    WHERE b.created >= %(start)s AND b.created < %(end)s AND b.currency = %(currency)s AND b.type <> 'payout'
+    GROUP BY 1
+),
+joined AS (
+    SELECT COALESCE(s.ref, l.ref) AS ref,
+           COALESCE(s.gross, 0) AS s_gross, COALESCE(l.gross, 0) AS l_gross,
+           COALESCE(s.fee, 0) AS s_fee, COALESCE(l.fee, 0) AS l_fee,
+           COALESCE(s.refunded, 0) AS s_ref, COALESCE(l.refunded, 0) AS l_ref,
+           COALESCE(s.transferred, 0) AS s_tr, COALESCE(l.transferred, 0) AS l_tr,
+           COALESCE(s.other, 0) AS other, COALESCE(s.other_net, 0) AS other_net,
+           COALESCE(s.unassigned, false) AS unassigned
+    FROM stripe s FULL OUTER JOIN ledger l ON l.ref = s.ref
+)
+SELECT ref, s_gross, l_gross, s_fee, l_fee, s_ref, l_ref, s_tr, l_tr, other, other_net, unassigned,
+       (SELECT count(*) FROM joined) AS refs
+FROM joined
+WHERE s_gross <> l_gross OR s_fee <> l_fee OR s_ref <> l_ref OR s_tr <> l_tr OR other > 0 OR unassigned
+ORDER BY ref
+"""
+
+_ACTIONS = {
+    "charge": "Stripe captured {s}, the ledger posted {l}: check the order's payment posting "
+    "(post the missing payment, or explain a timing difference at the period boundary).",
+    "fee": "Stripe kept a fee of {s}, the ledger recorded {l}: post a fee adjustment of the difference "
+    "(payments.ledger_services.fee_adjustment_post), or explain it.",
+    "refund": "Stripe refunded {s}, the ledger posted {l}: reverse the wrong refund posting and post "
+    "the refund Stripe made, or post the missing refund.",
+    "transfer": "Stripe transferred {s}, the payout posted {l}: check the settlement batch's transfers.",
+    "other": "Stripe reports {s} of other balance activity (adjustment, dispute...): explain it.",
+    "unassigned": "Stripe activity without an order reference: find its order, or explain it.",
+}
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    period: AccountingPeriod
+    items: list[Item]
+    refs: int  # orders and batches compared
+
+    @property
+    def open_items(self) -> list[Item]:
+        return [i for i in self.items if i.status == "open"]
+
+
+def period_reconcile(*, period: AccountingPeriod, currency: str = "CNY") -> Reconciliation:
+    """Compare Stripe with the ledger for a period: the differences, each with what to do about it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_MATCH, {"start": period.start, "end": period.end, "currency": currency})
+        rows = cursor.fetchall()
+    explained = dict(period.explanations.values_list("item_key", "note"))
+    items: list[Item] = []
+    refs = 0
+    for (
+        ref,
+        s_gross,
+        l_gross,
+        s_fee,
+        l_fee,
+        s_ref,
+        l_ref,
+        s_tr,
+        l_tr,
+        other,
+        other_net,
+        unassigned,
+        n,
+    ) in rows:
+        refs = n
+        pairs = [
+            ("charge", s_gross, l_gross),
+            ("fee", s_fee, l_fee),
+            ("refund", s_ref, l_ref),
+            ("transfer", s_tr, l_tr),
+        ]
+        for kind, s, ledger in pairs:
+            if s != ledger:
+                items.append(_item(kind, ref, int(s), int(ledger), explained))
+        if other:
+            items.append(_item("other", ref, int(other_net), 0, explained))
+        if unassigned:
+            items.append(_item("unassigned", ref, int(s_gross - s_ref), 0, explained))
+    if not rows:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(DISTINCT order_ref) FROM payments_ledgertransaction WHERE posted_at >= %s "
+                "AND posted_at < %s",
+                [period.start, period.end],
+            )
+            refs = cursor.fetchone()[0]
+    return Reconciliation(period=period, items=items, refs=refs)
+
+
+def _item(kind: str, ref: str, s: int, ledger: int, explained: Mapping[str, str]) -> Item:
+    key = f"{kind}:{ref}"
+    note = explained.get(key, "")
+    return Item(
+        key=key,
+        kind=kind,
+        ref=ref,
+        stripe=s,
+        ledger=ledger,
+        status="explained" if note else "open",
+        action=_ACTIONS[kind].format(s=s, l=ledger),
+        note=note,
+    )
+
+
+def period_open(*, start: datetime, end: datetime) -> AccountingPeriod:
+    period, _ = AccountingPeriod.objects.get_or_create(start=start, defaults={"end": end})
+    return period
+
+
+def item_explain(*, period: AccountingPeriod, item_key: str, note: str, actor) -> ReconciliationExplanation:
+    """Record why a difference is acceptable; an explained item no longer blocks closing."""
+    if period.status == AccountingPeriod.Status.CLOSED:
+        raise SettlementError(SettlementErrorCode.PERIOD_CLOSED, "the period is closed")
+    explanation, _ = ReconciliationExplanation.objects.update_or_create(
+        period=period, item_key=item_key, defaults={"note": note.strip(), "explained_by": actor}
+    )
+    audit_record(actor=actor, action="reconciliation.explained", subject=f"period:{period.pk}", item=item_key)
+    return explanation
+
+
+def period_close(*, period_id: int, actor, currency: str = "CNY") -> AccountingPeriod:
+    """Close a period once every difference is matched or explained; nothing can be posted into it after."""
+    with transaction.atomic():
+        period = AccountingPeriod.objects.select_for_update().get(pk=period_id)
+        if period.status == AccountingPeriod.Status.CLOSED:
+            return period
+        result = period_reconcile(period=period, currency=currency)
+        if result.open_items:
+            raise SettlementError(
+                SettlementErrorCode.PERIOD_NOT_RECONCILED,
+                f"{len(result.open_items)} differences are neither fixed nor explained",
+            )
+        period.status = AccountingPeriod.Status.CLOSED
+        period.closed_by = actor
+        period.closed_at = timezone.now()
+        period.save(update_fields=["status", "closed_by", "closed_at"])
+        audit_record(actor=actor, action="period.closed", subject=f"period:{period.pk}")
+    return period

@@ -1,0 +1,75 @@
+"""Tabular exports (CSV, XLSX) shared by the bank settlement file, statements and statistics."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+
+from openpyxl import Workbook
+
+from payments.models import SettlementBatch
+from payments.settlement.selectors import operating_entity_of
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(_safe(row) for row in rows)
+    return ("\ufeff" + out.getvalue()).encode()  # BOM: spreadsheet programs then read UTF-8 Chinese
+
+
+def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence], *, title: str = "export") -> bytes:
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(re.sub(r"[\[\]:*?/\\]", "-", title)[:31])  # characters Excel refuses
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append(list(_safe(row)))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _safe(row: Sequence) -> list:
+    # a cell starting with = + - @ is a formula to a spreadsheet: neutralise text (numbers stay numbers)
+    return [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v for v in row]
+
+
+BANK_FILE_HEADER = (
+    "batch",
+    "party",
+    "payee",
+    "bank",
+    "account",
+    "amount_fen",
+    "amount",
+    "currency",
+    "period_start",
+    "period_end",
+    "reference",
+)
+
+
+def bank_file_rows(batches: Iterable[SettlementBatch]) -> list[tuple]:
+    """One row per executed bank batch: whom to pay, where, how much (fen and yuan), with a reference."""
+    rows = []
+    for batch in batches:
+        entity = operating_entity_of(batch.party)
+        rows.append(
+            (
+                batch.pk,
+                batch.party,
+                entity.legal_name if entity else "",
+                entity.bank_name if entity else "",
+                entity.bank_account if entity else "",
+                batch.amount,
+                f"{batch.amount // 100}.{batch.amount % 100:02d}",
+                batch.currency,
+                batch.period_start.isoformat(),
+                batch.period_end.isoformat(),
+                f"WC-SETTLE-{batch.pk}",
+            )
+        )
+    return rows

@@ -1,0 +1,129 @@
+"""Settlement batches, their Stripe transfers and the finance audit trail."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+
+class SettlementBatch(models.Model):
+    """What one party is paid for one period: the lines posted up to `cutoff` not settled before.
+
+    `amount` is the party's payable balance at the cutoff less every payout already posted, so a
+    negative balance (refunds after a payout) is carried into the next batch instead of being paid.
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed"
+        APPROVED = "approved"
+        EXECUTED = "executed", "executed (transfers sent or bank file issued)"
+        PAID = "paid", "paid (bank confirmed)"
+        CARRIED = "carried", "nothing to pay: carried forward"
+        REJECTED = "rejected", "rejected (propose again)"
+
+    class Method(models.TextChoices):
+        BANK = "bank"
+        STRIPE = "stripe"
+
+    party = models.CharField(max_length=64)
+    currency = models.CharField(max_length=3)
+    period_start = models.DateField()
+    period_end = models.DateField(help_text="exclusive")
+    lines_from = models.DateTimeField(null=True, blank=True, help_text="previous batch's cutoff (exclusive)")
+    cutoff = models.DateTimeField(help_text="lines posted up to here (inclusive) are settled")
+    window_total = models.BigIntegerField(help_text="net of the lines in (lines_from, cutoff]")
+    amount = models.BigIntegerField(help_text="to pay; window_total plus what was carried in")
+    method = models.CharField(max_length=8, choices=Method.choices)
+    stripe_account_id = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    executed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    paid_marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    executed_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    ledger_transaction = models.OneToOneField(
+        "payments.LedgerTransaction", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party", "currency", "period_end"],
+                condition=~Q(status="rejected"),
+                name="settlement_batch_party_period_uniq",
+            ),
+            # one batch awaiting approval or execution per party: the next run waits for it
+            models.UniqueConstraint(
+                fields=["party", "currency"],
+                condition=Q(status__in=["proposed", "approved"]),
+                name="settlement_batch_one_open_per_party",
+            ),
+            # four eyes: who executes a payout is never who approved it
+            models.CheckConstraint(
+                condition=Q(executed_by__isnull=True) | ~Q(executed_by=F("approved_by")),
+                name="settlement_batch_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["proposed", "carried", "rejected"]) | Q(approved_by__isnull=False),
+                name="settlement_batch_approved_before_execution",
+            ),
+        ]
+        indexes = [models.Index(fields=["party", "currency", "cutoff"], name="settlement_batch_party_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.party} {self.period_start}..{self.period_end} {self.amount} {self.currency}"
+
+    @property
+    def ref(self) -> str:
+        return f"settlement:{self.pk}"
+
+
+class SettlementTransfer(models.Model):
+    """One Stripe transfer of a batch: the batch's amount for one order, to the party's connected account."""
+
+    batch = models.ForeignKey(SettlementBatch, on_delete=models.PROTECT, related_name="transfers")
+    order_ref = models.CharField(max_length=100)
+    amount = models.BigIntegerField()
+    source_transaction = models.CharField(
+        max_length=100, blank=True, help_text="the order's charge, if known"
+    )
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    stripe_transfer_id = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "order_ref"], name="settlement_transfer_order_uniq"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="settlement_transfer_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_ref} {self.amount} ({self.stripe_transfer_id or 'not sent'})"
+
+
+class FinanceAuditEvent(models.Model):
+    """Every money action (batch, approval, payout, file, import, explanation, period close): append-only."""
+
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=40)
+    subject = models.CharField(max_length=100, help_text="e.g. settlement:12, period:2026-11")
+    party = models.CharField(max_length=64, blank=True)
+    detail = models.JSONField(default=dict)
+
+    class Meta:
+        indexes = [models.Index(fields=["party", "at"], name="finance_audit_party_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.subject}"

@@ -1,0 +1,42 @@
+"""Who sees which parties: platform finance sees all; a unit's finance staff only their unit's parties."""
+
+from __future__ import annotations
+
+from unit_onboarding.models import OperatingEntity, UnitMembership
+
+PLATFORM_FINANCE_PERMISSION = "payments.change_settlementbatch"
+
+
+def is_platform_finance(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.has_perm(PLATFORM_FINANCE_PERMISSION))
+
+
+def visible_parties(user) -> set[str] | None:
+    """None means every party (platform finance); otherwise the party keys of the user's finance units."""
+    if is_platform_finance(user):
+        return None
+    if not user.is_authenticated:
+        return set()
+    units = list(
+        UnitMembership.objects.filter(user=user, role=UnitMembership.Role.FINANCE).values_list(
+            "unit_id", "unit__uid"
+        )
+    )
+    parties = set()
+    for _, uid in units:
+        parties |= {f"unit:{uid}", f"staff_pool:{uid}"}
+    entities = OperatingEntity.objects.filter(unit_id__in=[pk for pk, _ in units]).values_list(
+        "pk", flat=True
+    )
+    parties |= {f"entity:{pk}" for pk in entities}
+    return parties
+
+
+def can_see_party(user, party: str) -> bool:
+    parties = visible_parties(user)
+    return parties is None or party in parties
+
+
+def is_finance(user) -> bool:
+    parties = visible_parties(user)
+    return parties is None or bool(parties)

@@ -1,0 +1,141 @@
+"""Reads for settlement: what a party is owed at a cutoff, and the lines of a settlement window."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from payments.models import Account, LedgerTransaction, SettlementBatch
+from unit_onboarding.models import OperatingEntity, Unit
+
+# Owed = credits to the party's payable from sales, refunds and corrections posted up to the cutoff,
+# less every payout already posted (whenever): a payout is a debit, so it simply reduces the sum.
+_OWED = """
+SELECT COALESCE(-sum(e.amount), 0)
+FROM payments_ledgerentry e
+JOIN payments_account a ON a.id = e.account_id
+JOIN payments_ledgertransaction t ON t.id = e.transaction_id
+WHERE a.kind = %s AND a.party = %s AND e.currency = %s
+  AND (t.kind = %s OR t.posted_at <= %s)
+"""
+
+
+def party_owed_at(*, party: str, currency: str, cutoff: datetime) -> int:
+    """What the party can be paid now for lines posted up to `cutoff` (negative: it owes the platform)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _OWED, [Account.Kind.PARTY_PAYABLE, party, currency, LedgerTransaction.Kind.PAYOUT, cutoff]
+        )
+        return int(cursor.fetchone()[0])
+
+
+_WINDOW = """
+SELECT s.order_ref, sum(s.amount - s.fee)
+FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
+WHERE s.party = %s AND s.currency = %s AND t.posted_at <= %s AND (%s::timestamptz IS NULL OR t.posted_at > %s)
+GROUP BY s.order_ref ORDER BY s.order_ref
+"""
+
+
+def window_order_nets(
+    *, party: str, currency: str, lines_from: datetime | None, cutoff: datetime
+) -> list[tuple[str, int]]:
+    """(order, party's net: share less fee borne) for the lines posted in (lines_from, cutoff]."""
+    with connection.cursor() as cursor:
+        cursor.execute(_WINDOW, [party, currency, cutoff, lines_from, lines_from])
+        return [(order, int(net)) for order, net in cursor.fetchall() if net]
+
+
+_WINDOW_LINES = """
+SELECT t.posted_at, t.kind, s.order_ref, s.line_ref, s.role, s.rule, s.bps, s.amount, s.fee
+FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
+WHERE s.party = %s AND s.currency = %s AND t.posted_at <= %s AND (%s::timestamptz IS NULL OR t.posted_at > %s)
+ORDER BY t.posted_at, s.order_ref, s.line_ref
+"""
+
+
+def batch_lines(batch: SettlementBatch) -> list[dict]:
+    """The split lines a batch settles (drill-down), oldest first."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _WINDOW_LINES, [batch.party, batch.currency, batch.cutoff, batch.lines_from, batch.lines_from]
+        )
+        cols = [c.name for c in cursor.description]
+        return [dict(zip(cols, row, strict=True)) for row in cursor.fetchall()]
+
+
+def payable_parties(*, currency: str) -> list[str]:
+    """Every party with a payable account that has entries in this currency (the platform keeps revenue)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT a.party FROM payments_account a WHERE a.kind = %s AND EXISTS "
+            "(SELECT 1 FROM payments_ledgerentry e WHERE e.account_id = a.id AND e.currency = %s) "
+            "ORDER BY a.party",
+            [Account.Kind.PARTY_PAYABLE, currency],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def operating_entity_of(party: str) -> OperatingEntity | None:
+    """The operating entity that receives a unit's or entity's money (None for designers, staff pools)."""
+    kind, _, key = party.partition(":")
+    if kind == "entity" and key.isdigit():
+        return OperatingEntity.objects.filter(pk=int(key)).first()
+    if kind == "unit":
+        unit = (
+            Unit.objects.filter(uid=key).select_related("operating_entity").first() if _is_uuid(key) else None
+        )
+        return getattr(unit, "operating_entity", None) if unit else None
+    return None
+
+
+def payee_method(party: str) -> tuple[str, str]:
+    """(method, connected account): Stripe when the party's operating entity settles by Stripe Connect."""
+    entity = operating_entity_of(party)
+    if (
+        entity is not None
+        and entity.settlement_method == OperatingEntity.Settlement.STRIPE
+        and entity.stripe_account_id
+    ):
+        return SettlementBatch.Method.STRIPE, entity.stripe_account_id
+    return SettlementBatch.Method.BANK, ""
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
+def last_batch(*, party: str, currency: str) -> SettlementBatch | None:
+    return (
+        SettlementBatch.objects.filter(party=party, currency=currency)
+        .exclude(status=SettlementBatch.Status.REJECTED)
+        .order_by("-cutoff")
+        .first()
+    )
+
+
+def party_names(parties) -> dict[str, str]:
+    """Readable names of party keys: the unit's or entity's name, the staff pool of a unit."""
+    uids = {p.partition(":")[2] for p in parties if p.startswith(("unit:", "staff_pool:"))}
+    units = {str(u.uid): str(u) for u in Unit.objects.filter(uid__in=[x for x in uids if _is_uuid(x)])}
+    ids = [int(k) for p in parties if p.startswith("entity:") and (k := p.partition(":")[2]).isdigit()]
+    entities = {f"entity:{e.pk}": e.legal_name for e in OperatingEntity.objects.filter(pk__in=ids)}
+    names = {}
+    for party in parties:
+        kind, _sep, key = party.partition(":")
+        if kind == "unit" and key in units:
+            names[party] = units[key]
+        elif kind == "staff_pool" and key in units:
+            names[party] = f"{units[key]} · {_('staff pool')}"
+        elif entities.get(party):
+            names[party] = entities[party]
+        else:
+            names[party] = party
+    return names

@@ -1,0 +1,180 @@
+"""Per-party statements for a period, their drill-down to order lines, and the figures behind charts.
+
+All set-based: one statement over every party aggregates the whole ledger in two queries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection
+
+from payments.models import Account
+
+_BALANCES = """
+SELECT a.party,
+       sum(CASE WHEN t.posted_at < %(start)s THEN -e.amount ELSE 0 END) AS opening,
+       sum(CASE WHEN t.posted_at >= %(start)s AND k.kind = 'payment' THEN -e.amount ELSE 0 END) AS sales_net,
+       sum(CASE WHEN t.posted_at >= %(start)s AND k.kind = 'refund' THEN -e.amount ELSE 0 END) AS refunds,
+       sum(CASE WHEN t.posted_at >= %(start)s AND k.kind = 'payout' THEN e.amount ELSE 0 END) AS payouts,
+       sum(-e.amount) AS closing
+FROM payments_ledgerentry e
+JOIN payments_account a ON a.id = e.account_id
+JOIN payments_ledgertransaction t ON t.id = e.transaction_id
+LEFT JOIN payments_ledgertransaction o ON o.id = t.reverses_id  -- a correction counts as what it reverses
+CROSS JOIN LATERAL (SELECT COALESCE(o.kind, t.kind) AS kind) k
+WHERE a.kind IN (%(payable)s, %(revenue)s) AND e.currency = %(currency)s AND t.posted_at < %(end)s
+  {party_filter}
+GROUP BY a.party ORDER BY a.party
+"""
+
+_SALES = """
+SELECT s.party, sum(s.amount) AS sales
+FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
+LEFT JOIN payments_ledgertransaction o ON o.id = t.reverses_id
+WHERE COALESCE(o.kind, t.kind) = 'payment' AND t.posted_at >= %(start)s AND t.posted_at < %(end)s
+  AND s.currency = %(currency)s {party_filter}
+GROUP BY s.party
+"""
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A party's period: opening + sales - fees + refunds (negative) - payouts = closing."""
+
+    party: str
+    opening: int
+    sales: int
+    fees: int
+    refunds: int
+    payouts: int
+    closing: int
+
+
+def statements(
+    *, start: datetime, end: datetime, currency: str, parties: set[str] | None = None
+) -> list[Statement]:
+    """Statements of every party (or the given ones) with any ledger activity up to the period's end."""
+    params = {
+        "start": start,
+        "end": end,
+        "currency": currency,
+        "payable": Account.Kind.PARTY_PAYABLE,
+        "revenue": Account.Kind.PLATFORM_REVENUE,
+        "parties": sorted(parties or []),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SALES.format(party_filter="AND s.party = ANY(%(parties)s)" if parties is not None else ""),
+            params,
+        )
+        sales = {party: int(total) for party, total in cursor.fetchall()}
+        cursor.execute(
+            _BALANCES.format(party_filter="AND a.party = ANY(%(parties)s)" if parties is not None else ""),
+            params,
+        )
+        rows = cursor.fetchall()
+    out = []
+    for party, opening, sales_net, refunds, payouts, closing in rows:
+        gross = sales.get(party, 0)
+        out.append(
+            Statement(
+                party=party,
+                opening=int(opening),
+                sales=gross,
+                fees=gross - int(sales_net),
+                refunds=int(refunds),
+                payouts=int(payouts),
+                closing=int(closing),
+            )
+        )
+    return out
+
+
+_ORDER_LINES = """
+SELECT s.order_ref, t.posted_at, t.kind, s.line_ref, s.line_kind, s.role, s.rule, s.bps, s.amount, s.fee,
+       s.agreement_version
+FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
+WHERE s.party = %(party)s AND s.currency = %(currency)s AND t.posted_at >= %(start)s AND t.posted_at < %(end)s
+  {order_filter}
+ORDER BY t.posted_at, s.order_ref, s.line_ref
+LIMIT 5000
+"""
+
+
+def statement_lines(
+    *, party: str, start: datetime, end: datetime, currency: str, order_ref: str | None = None
+) -> list[dict]:
+    """The party's split lines in the period (first 5,000), optionally of one order: the drill-down."""
+    params = {"party": party, "currency": currency, "start": start, "end": end, "order": order_ref}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _ORDER_LINES.format(order_filter="AND s.order_ref = %(order)s" if order_ref else ""), params
+        )
+        cols = [c.name for c in cursor.description]
+        return [dict(zip(cols, row, strict=True)) for row in cursor.fetchall()]
+
+
+# A line's unit is the `unit:` party in its recipe; its revenue is every party's share of the line.
+_REVENUE_BY_UNIT_MONTH = """
+SELECT to_char(date_trunc('month', t.posted_at AT TIME ZONE 'UTC'), 'YYYY-MM') AS month,
+       COALESCE(l.unit, '') AS unit, sum(l.total)
+FROM (
+    SELECT s.transaction_id, s.line_ref, sum(s.amount) AS total,
+           max(s.party) FILTER (WHERE s.party LIKE 'unit:%%') AS unit
+    FROM payments_splitline s WHERE s.currency = %(currency)s
+    GROUP BY s.transaction_id, s.line_ref
+) l JOIN payments_ledgertransaction t ON t.id = l.transaction_id
+WHERE t.posted_at >= %(start)s AND t.posted_at < %(end)s {unit_filter}
+GROUP BY 1, 2 ORDER BY 1, 2
+"""
+
+
+def revenue_by_unit_month(
+    *, start: datetime, end: datetime, currency: str, units: set[str] | None = None
+) -> dict[str, dict[str, int]]:
+    """unit party -> month (YYYY-MM) -> revenue (sales less refunds) of its order lines."""
+    params = {"currency": currency, "start": start, "end": end, "units": sorted(units or [])}
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _REVENUE_BY_UNIT_MONTH.format(
+                unit_filter="AND l.unit = ANY(%(units)s)" if units is not None else ""
+            ),
+            params,
+        )
+        for month, unit, total in cursor.fetchall():
+            out[unit][month] = int(total)
+    return dict(out)
+
+
+_SHARES = """
+SELECT s.party, sum(s.amount)
+FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
+WHERE s.currency = %(currency)s AND t.posted_at >= %(start)s AND t.posted_at < %(end)s
+  AND (%(all)s OR s.party = ANY(%(parties)s))
+GROUP BY s.party ORDER BY 2 DESC
+"""
+
+
+def shares_by_party(
+    *, start: datetime, end: datetime, currency: str, parties: set[str] | None = None
+) -> dict[str, int]:
+    """Net share (sales less refunds) of each party in the period."""
+    params = {
+        "currency": currency,
+        "start": start,
+        "end": end,
+        "all": parties is None,
+        "parties": sorted(parties or []),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_SHARES, params)
+        return {party: int(total) for party, total in cursor.fetchall()}
+
+
+def yuan(fen: int) -> str:
+    sign = "-" if fen < 0 else ""
+    return f"{sign}{abs(fen) // 100:,}.{abs(fen) % 100:02d}"

@@ -1,0 +1,42 @@
+from django.urls import path, register_converter
+
+from payments.settlement import views
+
+
+class Format:
+    regex = "csv|xlsx|pdf"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(Format, "fmt")
+
+app_name = "finance"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("statements/<str:party>/", views.statement, name="statement"),
+    path("statements/<str:party>/export.<fmt:fmt>", views.statement_export, name="statement_export"),
+    path("charts/revenue-by-unit.svg", views.chart_revenue, name="chart_revenue"),
+    path("charts/shares.svg", views.chart_shares, name="chart_shares"),
+    path("batches/", views.batches, name="batches"),
+    path("batches/run", views.batches_run, name="batches_run"),
+    path("batches/<int:pk>/", views.batch_detail, name="batch"),
+    path("batches/<int:pk>/approve", views.batch_approve, name="batch_approve"),
+    path("batches/<int:pk>/execute", views.batch_execute, name="batch_execute"),
+    path("batches/<int:pk>/paid", views.batch_mark_paid, name="batch_paid"),
+    path("batches/<int:pk>/reject", views.batch_reject, name="batch_reject"),
+    path("bank-file.<fmt:fmt>", views.bank_file, name="bank_file"),
+    path("periods/", views.periods, name="periods"),
+    path("periods/open", views.period_open, name="period_open"),
+    path("periods/<int:pk>/", views.period_detail, name="period"),
+    path("periods/<int:pk>/explain", views.period_explain, name="period_explain"),
+    path("periods/<int:pk>/close", views.period_close, name="period_close"),
+    path("statistics/", views.bureau, name="stats"),
+    path("statistics/export.<fmt:fmt>", views.bureau_export, name="stats_export"),
+    path("audit/", views.audit, name="audit"),
+]

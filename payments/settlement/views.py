@@ -1,0 +1,374 @@
+"""Finance console pages: parse, authorize, call one service or selector, render.
+
+Every page needs a finance user; a unit's finance staff only reach their unit's parties (others 404),
+and only platform finance runs, approves, executes and reconciles.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from functools import wraps
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from payments.models import AccountingPeriod, FinanceAuditEvent, SettlementBatch
+from payments.reconciliation import services as reconciliation
+from payments.settlement import charts, exports, pdf, selectors, services, statements, stats
+from payments.settlement.audit import audit_record
+from payments.settlement.error_codes import SettlementError
+from payments.settlement.periods import at_midnight, period_containing
+from payments.settlement.permissions import can_see_party, is_finance, is_platform_finance, visible_parties
+
+FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+
+
+def finance_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_finance(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def platform_finance_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_platform_finance(request.user):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _period(request: HttpRequest) -> tuple[date, date]:
+    """?start=&end= (YYYY-MM-DD, end exclusive), else the current month."""
+    try:
+        start = date.fromisoformat(request.GET["start"])
+        end = date.fromisoformat(request.GET["end"])
+        if end > start:
+            return start, end
+    except (KeyError, ValueError):
+        pass
+    return period_containing(timezone.now().date(), "monthly")
+
+
+def _party(request: HttpRequest, party: str) -> str:
+    if not can_see_party(request.user, party):
+        raise Http404
+    return party
+
+
+def _download(data: bytes, fmt: str, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def _table(fmt: str, *, title: str, subtitle: str, header, rows) -> bytes:
+    if fmt == "csv":
+        return exports.csv_bytes(header, rows)
+    if fmt == "xlsx":
+        return exports.xlsx_bytes(header, rows, title=title)
+    return pdf.table_pdf(title=title, subtitle=subtitle, header=header, rows=rows)
+
+
+@finance_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    start, end = _period(request)
+    parties = visible_parties(request.user)
+    rows = statements.statements(
+        start=at_midnight(start), end=at_midnight(end), currency=settings.SETTLEMENT_CURRENCY, parties=parties
+    )
+    return render(
+        request,
+        "payments/finance/home.html",
+        {
+            "statements": rows,
+            "names": selectors.party_names([r.party for r in rows]),
+            "start": start,
+            "end": end,
+            "platform": is_platform_finance(request.user),
+        },
+    )
+
+
+STATEMENT_HEADER = ("party", "opening", "sales", "fees", "refunds", "payouts", "closing")
+LINES_HEADER = ("posted_at", "kind", "order", "line", "role", "rule", "bps", "amount", "fee")
+
+
+@finance_required
+@require_GET
+def statement(request: HttpRequest, party: str) -> HttpResponse:
+    party = _party(request, party)
+    start, end = _period(request)
+    s, e = at_midnight(start), at_midnight(end)
+    cur = settings.SETTLEMENT_CURRENCY
+    found = statements.statements(start=s, end=e, currency=cur, parties={party})
+    order = request.GET.get("order") or None
+    lines = statements.statement_lines(party=party, start=s, end=e, currency=cur, order_ref=order)
+    return render(
+        request,
+        "payments/finance/statement.html",
+        {
+            "party": party,
+            "name": selectors.party_names([party])[party],
+            "statement": found[0] if found else None,
+            "lines": lines,
+            "start": start,
+            "end": end,
+            "order": order,
+        },
+    )
+
+
+@finance_required
+@require_GET
+def statement_export(request: HttpRequest, party: str, fmt: str) -> HttpResponse:
+    party = _party(request, party)
+    start, end = _period(request)
+    s, e = at_midnight(start), at_midnight(end)
+    cur = settings.SETTLEMENT_CURRENCY
+    found = statements.statements(start=s, end=e, currency=cur, parties={party})
+    lines = statements.statement_lines(party=party, start=s, end=e, currency=cur)
+    header = STATEMENT_HEADER if not request.GET.get("lines") else LINES_HEADER
+    if header is STATEMENT_HEADER:
+        rows = [(x.party, x.opening, x.sales, x.fees, x.refunds, x.payouts, x.closing) for x in found]
+    else:
+        rows = [
+            (
+                str(ln["posted_at"]),
+                ln["kind"],
+                ln["order_ref"],
+                ln["line_ref"],
+                ln["role"],
+                ln["rule"],
+                ln["bps"],
+                ln["amount"],
+                ln["fee"],
+            )
+            for ln in lines
+        ]
+    title = _("Statement of %(party)s") % {"party": party}
+    subtitle = f"{start} / {end} ({cur}, fen)"
+    return _download(
+        _table(fmt, title=title, subtitle=subtitle, header=header, rows=rows),
+        fmt,
+        f"statement-{party.replace(':', '-')}-{start}",
+    )
+
+
+@finance_required
+@require_GET
+def chart_revenue(request: HttpRequest) -> HttpResponse:
+    start, end = _period(request)
+    parties = visible_parties(request.user)
+    units = {p for p in parties if p.startswith("unit:")} if parties is not None else None
+    series = statements.revenue_by_unit_month(
+        start=at_midnight(start), end=at_midnight(end), currency=settings.SETTLEMENT_CURRENCY, units=units
+    )
+    names = selectors.party_names(list(series))
+    svg = charts.bar_chart_svg({names[u]: v for u, v in series.items()}, title=_("Revenue by unit per month"))
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+@finance_required
+@require_GET
+def chart_shares(request: HttpRequest) -> HttpResponse:
+    start, end = _period(request)
+    shares = statements.shares_by_party(
+        start=at_midnight(start),
+        end=at_midnight(end),
+        currency=settings.SETTLEMENT_CURRENCY,
+        parties=visible_parties(request.user),
+    )
+    names = selectors.party_names(list(shares))
+    svg = charts.share_chart_svg({names[p]: v for p, v in shares.items()}, title=_("Shares by party"))
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+@platform_finance_required
+@require_GET
+def batches(request: HttpRequest) -> HttpResponse:
+    rows = SettlementBatch.objects.order_by("-period_end", "party")[:500]
+    default = period_containing(timezone.now().date() - timedelta(days=28), settings.SETTLEMENT_PERIOD)
+    return render(request, "payments/finance/batches.html", {"batches": rows, "default": default})
+
+
+@platform_finance_required
+@require_POST
+def batches_run(request: HttpRequest) -> HttpResponse:
+    try:
+        start = date.fromisoformat(request.POST.get("start", ""))
+        end = date.fromisoformat(request.POST.get("end", ""))
+        made = services.settlement_run(period_start=start, period_end=end, actor=request.user)
+        messages.info(request, _("%(n)d batches for this period.") % {"n": len(made)})
+    except ValueError:
+        messages.error(request, _("Give the period as two dates (YYYY-MM-DD)."))
+    except SettlementError as exc:
+        messages.error(request, str(exc))
+    return redirect("finance:batches")
+
+
+@platform_finance_required
+@require_GET
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_object_or_404(SettlementBatch, pk=pk)
+    return render(
+        request,
+        "payments/finance/batch.html",
+        {
+            "batch": batch,
+            "lines": selectors.batch_lines(batch),
+            "transfers": batch.transfers.order_by("order_ref"),
+        },
+    )
+
+
+def _batch_action(action):
+    @platform_finance_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        get_object_or_404(SettlementBatch, pk=pk)
+        try:
+            action(batch_id=pk, actor=request.user)
+            messages.info(request, _("Done."))
+        except SettlementError as exc:
+            messages.error(request, str(exc))
+        return redirect("finance:batch", pk=pk)
+
+    return view
+
+
+batch_approve = _batch_action(services.settlement_approve)
+batch_execute = _batch_action(services.settlement_execute)
+batch_mark_paid = _batch_action(services.settlement_mark_paid)
+batch_reject = _batch_action(services.settlement_reject)
+
+
+@platform_finance_required
+@require_GET
+def bank_file(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    rows = SettlementBatch.objects.filter(
+        method=SettlementBatch.Method.BANK, status=SettlementBatch.Status.EXECUTED
+    ).order_by("pk")
+    data = exports.bank_file_rows(rows)
+    audit_record(
+        actor=request.user, action="bank_file.downloaded", subject="bank_file", batches=[r[0] for r in data]
+    )
+    body = (
+        exports.csv_bytes(exports.BANK_FILE_HEADER, data)
+        if fmt == "csv"
+        else exports.xlsx_bytes(exports.BANK_FILE_HEADER, data, title="settlement")
+    )
+    return _download(body, fmt, f"bank-settlement-{timezone.now():%Y%m%d%H%M}")
+
+
+@platform_finance_required
+@require_GET
+def periods(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "payments/finance/periods.html", {"periods": AccountingPeriod.objects.order_by("-start")}
+    )
+
+
+@platform_finance_required
+@require_POST
+def period_open(request: HttpRequest) -> HttpResponse:
+    try:
+        start = date.fromisoformat(request.POST.get("start", ""))
+        end = date.fromisoformat(request.POST.get("end", ""))
+        period = reconciliation.period_open(start=at_midnight(start), end=at_midnight(end))
+    except ValueError:
+        messages.error(request, _("Give the period as two dates (YYYY-MM-DD)."))
+        return redirect("finance:periods")
+    return redirect("finance:period", pk=period.pk)
+
+
+@platform_finance_required
+@require_GET
+def period_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    period = get_object_or_404(AccountingPeriod, pk=pk)
+    result = reconciliation.period_reconcile(period=period, currency=settings.SETTLEMENT_CURRENCY)
+    return render(request, "payments/finance/period.html", {"period": period, "result": result})
+
+
+@platform_finance_required
+@require_POST
+def period_explain(request: HttpRequest, pk: int) -> HttpResponse:
+    period = get_object_or_404(AccountingPeriod, pk=pk)
+    note = request.POST.get("note", "").strip()
+    if not note:
+        messages.error(request, _("Say why the difference is acceptable."))
+    else:
+        try:
+            reconciliation.item_explain(
+                period=period, item_key=request.POST.get("item", ""), note=note, actor=request.user
+            )
+        except SettlementError as exc:
+            messages.error(request, str(exc))
+    return redirect("finance:period", pk=pk)
+
+
+@platform_finance_required
+@require_POST
+def period_close(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(AccountingPeriod, pk=pk)
+    try:
+        reconciliation.period_close(period_id=pk, actor=request.user, currency=settings.SETTLEMENT_CURRENCY)
+        messages.info(request, _("The period is closed."))
+    except SettlementError as exc:
+        messages.error(request, str(exc))
+    return redirect("finance:period", pk=pk)
+
+
+@platform_finance_required
+@require_GET
+def bureau(request: HttpRequest) -> HttpResponse:
+    start, end = _period(request)
+    figures = stats.bureau_stats(
+        start=at_midnight(start), end=at_midnight(end), currency=settings.SETTLEMENT_CURRENCY
+    )
+    return render(request, "payments/finance/stats.html", {"stats": figures, "start": start, "end": end})
+
+
+@platform_finance_required
+@require_GET
+def bureau_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    start, end = _period(request)
+    figures = stats.bureau_stats(
+        start=at_midnight(start), end=at_midnight(end), currency=settings.SETTLEMENT_CURRENCY
+    )
+    header = ("dimension", "name", "month", "value")
+    data = _table(
+        fmt,
+        title=_("Statistics for the culture bureau"),
+        subtitle=f"{start} / {end}",
+        header=header,
+        rows=stats.stats_rows(figures),
+    )
+    return _download(data, fmt, f"bureau-stats-{start}")
+
+
+@platform_finance_required
+@require_GET
+def audit(request: HttpRequest) -> HttpResponse:
+    events = FinanceAuditEvent.objects.select_related("actor").order_by("-at")[:500]
+    return render(request, "payments/finance/audit.html", {"events": events})

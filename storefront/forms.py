@@ -1,0 +1,78 @@
+"""Buyer forms: add to cart, the Chinese-format delivery address, sign-in and registration."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class AddToCartForm(forms.Form):
+    variant = forms.CharField(max_length=200)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=99, initial=1)
+
+
+class LineUpdateForm(forms.Form):
+    line = forms.CharField(max_length=200)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=0, max_value=99)
+
+
+class ContactForm(forms.Form):
+    """Order of fields as a Chinese address is written: province, city, district, street."""
+
+    email = forms.EmailField(label=_("E-mail"))
+    name = forms.CharField(label=_("Recipient"), max_length=100)
+    phone = forms.CharField(label=_("Mobile phone"), max_length=30, initial="+86 ")
+    province = forms.CharField(label=_("Province"), max_length=50)
+    city = forms.CharField(label=_("City"), max_length=50)
+    district = forms.CharField(label=_("District"), max_length=50)
+    street = forms.CharField(label=_("Street address"), max_length=200)
+    postal_code = forms.CharField(label=_("Postal code"), max_length=6, min_length=6)
+
+    # Saleor's AddressInput field -> ours, to put Saleor's inline errors next to the right input.
+    SALEOR_FIELDS = {
+        "firstName": "name",
+        "phone": "phone",
+        "countryArea": "province",
+        "city": "city",
+        "cityArea": "district",
+        "streetAddress1": "street",
+        "postalCode": "postal_code",
+        "email": "email",
+    }
+
+    def saleor_address(self) -> dict[str, str]:
+        data = self.cleaned_data
+        return {
+            "firstName": data["name"],
+            "country": "CN",
+            "countryArea": data["province"],
+            "city": data["city"],
+            "cityArea": data["district"],
+            "streetAddress1": data["street"],
+            "postalCode": data["postal_code"],
+            "phone": data["phone"].replace(" ", ""),
+        }
+
+    @classmethod
+    def initial_from(cls, checkout: dict) -> dict[str, str]:
+        address = checkout.get("shippingAddress") or {}
+        initial = {"email": checkout.get("email") or ""}
+        for saleor_field, ours in cls.SALEOR_FIELDS.items():
+            if address.get(saleor_field):
+                initial[ours] = address[saleor_field]
+        return initial
+
+
+class DeliveryForm(forms.Form):
+    method = forms.CharField(max_length=200)
+
+
+class LoginForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail"))
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput)
+
+
+class RegisterForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    email = forms.EmailField(label=_("E-mail"))
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, min_length=8)

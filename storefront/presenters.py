@@ -1,0 +1,207 @@
+"""Saleor's data shaped for templates: formatted prices, sellers, srcsets, readable descriptions."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import nh3
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+
+from storefront.money import money_format
+from storefront.units import group_by_seller, licence_in_force, metadata_dict, provenance_of, seller_of
+
+_INLINE_TAGS = {"b", "strong", "i", "em", "a", "br", "span"}
+
+
+def _gross(price: dict | None) -> dict | None:
+    return (price or {}).get("gross")
+
+
+def card(product: dict, language: str) -> dict[str, Any]:
+    """A product tile: name, seller, 'from' price, a responsive thumbnail."""
+    meta = metadata_dict(product.get("metadata"))
+    price_range = (product.get("pricing") or {}).get("priceRange") or {}
+    start, stop = _gross(price_range.get("start")), _gross(price_range.get("stop"))
+    thumb, small = product.get("thumbnail") or {}, product.get("thumbnailSmall") or {}
+    srcset = ", ".join(f"{u} {w}w" for u, w in ((small.get("url"), 256), (thumb.get("url"), 512)) if u)
+    return {
+        "name": product["name"],
+        "slug": product["slug"],
+        "seller": seller_of(meta),
+        "price": money_format(start, language=language),
+        "price_varies": bool(start and stop and start["fractionalAmount"] != stop["fractionalAmount"]),
+        "image": thumb.get("url"),
+        "srcset": srcset,
+        "alt": thumb.get("alt") or product["name"],
+        "available": product.get("isAvailableForPurchase", True),
+    }
+
+
+def cards(connection: dict | None, language: str) -> list[dict]:
+    return [card(edge["node"], language) for edge in (connection or {}).get("edges", [])]
+
+
+def rich_text(description: str | None) -> str:
+    """Saleor's Editor.js JSON as sanitised HTML paragraphs, headings and lists."""
+    try:
+        blocks = json.loads(description or "{}").get("blocks", [])
+    except (ValueError, AttributeError):
+        return ""
+    parts = []
+    for block in blocks:
+        data = block.get("data") or {}
+        if block.get("type") == "list":
+            items = "".join(f"<li>{nh3.clean(str(i), tags=_INLINE_TAGS)}</li>" for i in data.get("items", []))
+            parts.append(f"<ul>{items}</ul>")
+        elif block.get("type") == "header":
+            parts.append(f"<h3>{nh3.clean(str(data.get('text', '')), tags=_INLINE_TAGS)}</h3>")
+        elif data.get("text"):
+            parts.append(f"<p>{nh3.clean(str(data['text']), tags=_INLINE_TAGS)}</p>")
+    return mark_safe("".join(parts))  # noqa: S308 - every fragment went through nh3
+
+
+def product_page(product: dict, language: str) -> dict[str, Any]:
+    meta = metadata_dict(product.get("metadata"))
+    provenance = provenance_of(meta) or {}
+    story_key = "story_en" if language.startswith("en") else "story_zh"
+    variants = []
+    for variant in product.get("variants") or []:
+        pricing = variant.get("pricing") or {}
+        available = variant.get("quantityAvailable")
+        limit = variant.get("quantityLimitPerCustomer")
+        caps = [c for c in (available, limit, 99) if c is not None]
+        label = variant["name"] if variant["name"] != variant["id"] else ""
+        if not label:
+            values = [", ".join(v["name"] for v in a["values"]) for a in variant.get("attributes") or []]
+            label = " / ".join(v for v in values if v)
+        variants.append(
+            {
+                "id": variant["id"],
+                "label": label or product["name"],
+                "price": money_format(_gross(pricing.get("price")), language=language),
+                "was": money_format(_gross(pricing.get("priceUndiscounted")), language=language)
+                if pricing.get("onSale")
+                else "",
+                "in_stock": available is None or available > 0,
+                "available": available,
+                "max": min(caps),
+                "limit": limit,
+            }
+        )
+    gallery = [
+        {
+            "small": m["small"],
+            "medium": m["medium"],
+            "large": m["large"],
+            "full": m["full"],
+            "alt": m.get("alt") or product["name"],
+        }
+        for m in product.get("media") or []
+        if m.get("type") == "IMAGE"
+    ]
+    return {
+        "id": product["id"],
+        "name": product["name"],
+        "slug": product["slug"],
+        "seo_title": product.get("seoTitle") or product["name"],
+        "seo_description": product.get("seoDescription") or "",
+        "category": product.get("category"),
+        "description": rich_text(product.get("description")),
+        "seller": seller_of(meta),
+        "provenance": provenance,
+        "story": provenance.get(story_key) or provenance.get("story_zh") or provenance.get("story_en") or "",
+        "designer": provenance.get("designer") or "",
+        "licence": licence_in_force(meta, today=timezone.localdate()),
+        "variants": variants,
+        "in_stock": any(v["in_stock"] for v in variants),
+        "gallery": gallery,
+        "available": product.get("isAvailableForPurchase", True),
+    }
+
+
+def _line_meta(line: dict) -> dict[str, str]:
+    product = ((line.get("variant") or {}).get("product")) or {}
+    return metadata_dict(product.get("metadata"))
+
+
+def checkout_page(checkout: dict, language: str) -> dict[str, Any]:
+    """The cart grouped by unit, with formatted totals and the delivery options."""
+    lines = []
+    for line in checkout.get("lines") or []:
+        variant = line["variant"]
+        product = variant["product"]
+        caps = [
+            c for c in (variant.get("quantityAvailable"), variant.get("quantityLimitPerCustomer"), 99) if c
+        ]
+        lines.append(
+            {
+                "id": line["id"],
+                "quantity": line["quantity"],
+                "name": product["name"],
+                "variant": variant["name"] if variant["name"] != variant["id"] else "",
+                "slug": product["slug"],
+                "image": (product.get("thumbnail") or {}).get("url"),
+                "alt": (product.get("thumbnail") or {}).get("alt") or product["name"],
+                "unit_price": money_format(_gross(line.get("unitPrice")), language=language),
+                "total": money_format(_gross(line.get("totalPrice")), language=language),
+                "max": min(caps) if caps else 99,
+                "short": variant.get("quantityAvailable") is not None
+                and variant["quantityAvailable"] < line["quantity"],
+                "_meta": _line_meta(line),
+            }
+        )
+    methods = [
+        {
+            "id": m["id"],
+            "name": m["name"],
+            "price": money_format(m.get("price"), language=language),
+            "days": (m.get("minimumDeliveryDays"), m.get("maximumDeliveryDays")),
+        }
+        for m in checkout.get("shippingMethods") or []
+    ]
+    return {
+        "id": checkout["id"],
+        "quantity": checkout.get("quantity") or 0,
+        "groups": group_by_seller(lines, lambda line: line["_meta"]),
+        "subtotal": money_format(_gross(checkout.get("subtotalPrice")), language=language),
+        "shipping": money_format(_gross(checkout.get("shippingPrice")), language=language),
+        "total": money_format(_gross(checkout.get("totalPrice")), language=language),
+        "methods": methods,
+        "method_id": (checkout.get("deliveryMethod") or {}).get("id"),
+        "has_address": bool(checkout.get("shippingAddress")),
+        "email": checkout.get("email") or "",
+        "ready_to_pay": bool(
+            checkout.get("lines")
+            and checkout.get("email")
+            and checkout.get("shippingAddress")
+            and (checkout.get("deliveryMethod") or {}).get("id")
+        ),
+    }
+
+
+def order_page(order: dict, language: str) -> dict[str, Any]:
+    lines = [
+        {
+            "name": line["productName"],
+            "variant": line.get("variantName") or "",
+            "quantity": line["quantity"],
+            "total": money_format(_gross(line.get("totalPrice")), language=language),
+            "image": (line.get("thumbnail") or {}).get("url"),
+            "alt": (line.get("thumbnail") or {}).get("alt") or line["productName"],
+            "_meta": metadata_dict((((line.get("variant") or {}).get("product")) or {}).get("metadata")),
+        }
+        for line in order.get("lines") or []
+    ]
+    return {
+        "id": order["id"],
+        "number": order["number"],
+        "created": order.get("created"),
+        "status": order.get("status"),
+        "email": order.get("userEmail") or "",
+        "groups": group_by_seller(lines, lambda line: line["_meta"]),
+        "shipping_method": order.get("shippingMethodName") or "",
+        "shipping": money_format(_gross(order.get("shippingPrice")), language=language),
+        "total": money_format(_gross(order.get("total")), language=language),
+    }

@@ -1,0 +1,446 @@
+"""Public pages: thin views, one Saleor request at most per page, catalog reads cached."""
+
+from __future__ import annotations
+
+import base64
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import send_mail
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse, translate_url
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from storefront import presenters, selectors, services
+from storefront.accounts import (
+    customer_login,
+    customer_logout,
+    customer_of,
+    customer_query,
+    customer_register,
+    customer_token,
+)
+from storefront.catalog_cache import fragment
+from storefront.context_processors import CART_COUNT_KEY
+from storefront.forms import AddToCartForm, ContactForm, DeliveryForm, LineUpdateForm, LoginForm, RegisterForm
+from storefront.services import CheckoutProblem
+
+CHECKOUT_KEY = "sf_checkout"
+ORDER_LINK_SALT = "storefront.order-link"
+PRICE_BUCKETS = [(None, 50), (50, 200), (200, 1000), (1000, None)]
+
+
+def _language() -> str:
+    return get_language() or settings.LANGUAGE_CODE
+
+
+def _grid(data: dict, connection: dict | None, *, query_string: str = "") -> str:
+    """The product grid of a cached listing, rendered once per process, language and query."""
+    language = _language()
+
+    def render() -> str:
+        context = {
+            "products": presenters.cards(connection, language),
+            "page": (connection or {}).get("pageInfo"),
+            "query_string": query_string,
+        }
+        return render_to_string("storefront/_cards.html", context)
+
+    return fragment(data, f"{language}:{query_string}", render)
+
+
+@require_GET
+def home(request):
+    data = selectors.home_get()
+    return render(
+        request,
+        "storefront/home.html",
+        {
+            "units": selectors.units_featured(),
+            "grid": _grid(data, data.get("products")),
+            "categories": [e["node"] for e in (data.get("categories") or {}).get("edges", [])],
+        },
+    )
+
+
+@require_GET
+def unit_shop(request, unit_id: int):
+    unit = selectors.unit_get_public(unit_id=unit_id)
+    if unit is None:
+        raise Http404
+    after = _cursor(request.GET.get("after", ""))
+    data = selectors.products_find(selectors.ProductQuery(unit_id=str(unit.pk), after=after))
+    products = data.get("products") or {}
+    return render(
+        request,
+        "storefront/unit.html",
+        {"unit": unit, "grid": _grid(data, products)},
+    )
+
+
+@require_GET
+def category(request, slug: str):
+    data = selectors.category_get(slug=slug, after=_cursor(request.GET.get("after", "")))
+    found = data.get("category")
+    if found is None:
+        raise Http404
+    products = found.get("products") or {}
+    return render(
+        request,
+        "storefront/category.html",
+        {"category": found, "grid": _grid(data, products), "total": products.get("totalCount")},
+    )
+
+
+def _global_id(value: str, type_name: str) -> str:
+    """A Saleor global id of this type, or "" (a malformed one would make Saleor fail the query)."""
+    try:
+        decoded = base64.b64decode(value, validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        return ""
+    return value if decoded.startswith(f"{type_name}:") else ""
+
+
+def _cursor(value: str) -> str:
+    try:
+        base64.b64decode(value, validate=True)
+    except ValueError:
+        return ""
+    return value[:200]
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        number = int(value or "")
+    except ValueError:
+        return None
+    return number if 0 <= number <= 10_000_000 else None
+
+
+def _without_cursor(request) -> str:
+    params = request.GET.copy()
+    params.pop("after", None)
+    return params.urlencode()
+
+
+@require_GET
+def search(request):
+    query = selectors.ProductQuery(
+        search=request.GET.get("q", "").strip()[:200],
+        unit_id=request.GET.get("unit", "") if request.GET.get("unit", "").isdigit() else "",
+        category_id=_global_id(request.GET.get("category", "")[:100], "Category"),
+        price_min=_int_or_none(request.GET.get("min")),
+        price_max=_int_or_none(request.GET.get("max")),
+        after=_cursor(request.GET.get("after", "")),
+    )
+    data = selectors.products_find(query)
+    products = data.get("products") or {}
+    buckets = [
+        {"min": low, "max": high, "active": (low, high) == (query.price_min, query.price_max)}
+        for low, high in PRICE_BUCKETS
+    ]
+    return render(
+        request,
+        "storefront/search.html",
+        {
+            "query": query,
+            "grid": _grid(data, products, query_string=_without_cursor(request)),
+            "total": products.get("totalCount") or 0,
+            "categories": [e["node"] for e in (data.get("categories") or {}).get("edges", [])],
+            "units": selectors.units_public(),
+            "buckets": buckets,
+        },
+    )
+
+
+@require_GET
+def product(request, slug: str):
+    found = selectors.product_get(slug=slug)
+    if found is None:
+        raise Http404
+    return render(
+        request,
+        "storefront/product.html",
+        {"product": presenters.product_page(found, _language()), "messages_inline": _flash(request)},
+    )
+
+
+def _checkout(request) -> dict | None:
+    checkout_id = request.session.get(CHECKOUT_KEY)
+    if not checkout_id:
+        return None
+    checkout = selectors.checkout_get(checkout_id=checkout_id)
+    if checkout is None:
+        request.session.pop(CHECKOUT_KEY, None)
+    request.session[CART_COUNT_KEY] = (checkout or {}).get("quantity") or 0
+    return checkout
+
+
+def _problem_page(request, problem: CheckoutProblem, back: str):
+    for message in problem.messages:
+        request.session.setdefault("sf_flash", []).append(message)
+    request.session.modified = True
+    return redirect(back)
+
+
+def _flash(request) -> list[str]:
+    # Only touch the session when it exists: a cookieless visitor costs no session query.
+    if not request.COOKIES.get(settings.SESSION_COOKIE_NAME):
+        return []
+    return request.session.pop("sf_flash", [])
+
+
+@require_POST
+def cart_add(request):
+    form = AddToCartForm(request.POST)
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("storefront:cart")
+    if not form.is_valid():
+        return _problem_page(
+            request, CheckoutProblem(codes=[services.StorefrontError.QUANTITY_INVALID]), back
+        )
+    try:
+        request.session[CHECKOUT_KEY] = services.cart_add(
+            checkout_id=request.session.get(CHECKOUT_KEY),
+            variant_id=form.cleaned_data["variant"],
+            quantity=form.cleaned_data["quantity"],
+            token=customer_token(request.session),
+        )
+    except CheckoutProblem as problem:
+        return _problem_page(request, problem, back)
+    request.session[CART_COUNT_KEY] = request.session.get(CART_COUNT_KEY, 0) + form.cleaned_data["quantity"]
+    return redirect("storefront:cart")
+
+
+@require_POST
+def cart_update(request):
+    form = LineUpdateForm(request.POST)
+    checkout_id = request.session.get(CHECKOUT_KEY)
+    if not checkout_id:
+        return redirect("storefront:cart")
+    if not form.is_valid():
+        problem = CheckoutProblem(codes=[services.StorefrontError.QUANTITY_INVALID])
+        return _problem_page(request, problem, reverse("storefront:cart"))
+    try:
+        services.cart_line_update(
+            checkout_id=checkout_id, line_id=form.cleaned_data["line"], quantity=form.cleaned_data["quantity"]
+        )
+    except CheckoutProblem as problem:
+        return _problem_page(request, problem, reverse("storefront:cart"))
+    return redirect("storefront:cart")
+
+
+@require_GET
+def cart(request):
+    checkout = _checkout(request)
+    view = presenters.checkout_page(checkout, _language()) if checkout else None
+    return render(request, "storefront/cart.html", {"checkout": view, "messages_inline": _flash(request)})
+
+
+def checkout(request):
+    """Contact and address (POST here), then the shipping method; one Saleor request per view."""
+    checkout_id = request.session.get(CHECKOUT_KEY)
+    if not checkout_id:
+        return redirect("storefront:cart")
+    form = None
+    if request.method == "POST":
+        form = ContactForm(request.POST)
+        if form.is_valid():
+            try:
+                services.checkout_contact_set(
+                    checkout_id=checkout_id, email=form.cleaned_data["email"], address=form.saleor_address()
+                )
+                return redirect(reverse("storefront:checkout") + "#delivery")
+            except CheckoutProblem as problem:
+                for saleor_field, message in problem.by_field.items():
+                    form.add_error(ContactForm.SALEOR_FIELDS.get(saleor_field), message)
+                if not problem.by_field:
+                    form.add_error(None, " ".join(problem.messages))
+        status = 400
+    else:
+        status = 200
+    found = selectors.checkout_get(checkout_id=checkout_id)
+    if found is None or not found.get("lines"):
+        request.session.pop(CHECKOUT_KEY, None)
+        return redirect("storefront:cart")
+    if form is None:
+        customer = customer_of(request.session) or {}
+        initial = ContactForm.initial_from(found)
+        initial.setdefault("email", customer.get("email", ""))
+        if not initial["email"]:
+            initial["email"] = customer.get("email", "")
+        form = ContactForm(initial=initial)
+    view = presenters.checkout_page(found, _language())
+    return render(
+        request,
+        "storefront/checkout.html",
+        {"checkout": view, "form": form, "messages_inline": _flash(request)},
+        status=status,
+    )
+
+
+@require_POST
+def checkout_delivery(request):
+    checkout_id = request.session.get(CHECKOUT_KEY)
+    form = DeliveryForm(request.POST)
+    if not checkout_id:
+        return redirect("storefront:cart")
+    back = reverse("storefront:checkout") + "#delivery"
+    if not form.is_valid():
+        problem = CheckoutProblem(codes=[services.StorefrontError.SHIPPING_METHOD_INVALID])
+        return _problem_page(request, problem, back)
+    try:
+        services.checkout_delivery_set(checkout_id=checkout_id, method_id=form.cleaned_data["method"])
+    except CheckoutProblem as problem:
+        return _problem_page(request, problem, back)
+    return redirect("storefront:pay")
+
+
+def pay(request):
+    """The payment step: GET shows the summary; POST hands the buyer to the payments app's card page."""
+    checkout_id = request.session.get(CHECKOUT_KEY)
+    if not checkout_id:
+        return redirect("storefront:cart")
+    if request.method == "POST":
+        return redirect(reverse("payments_gateway:payment-page") + "?" + urlencode({"checkout": checkout_id}))
+    found = selectors.checkout_get(checkout_id=checkout_id)
+    if found is None:
+        request.session.pop(CHECKOUT_KEY, None)
+        return redirect("storefront:cart")
+    view = presenters.checkout_page(found, _language())
+    if not view["ready_to_pay"]:
+        return redirect("storefront:checkout")
+    return render(request, "storefront/pay.html", {"checkout": view, "messages_inline": _flash(request)})
+
+
+def order_link(request, order_id: str) -> str:
+    token = signing.dumps({"order": order_id}, salt=ORDER_LINK_SALT, compress=True)
+    return request.build_absolute_uri(reverse("storefront:order", args=[token]))
+
+
+def _order_placed(request, order: dict):
+    """The cart is done: forget it, mail the buyer the signed order link, show the order."""
+    for key in (CHECKOUT_KEY, CART_COUNT_KEY):
+        request.session.pop(key, None)
+    link = order_link(request, order["id"])
+    send_mail(
+        _("Your order %(number)s") % {"number": order["number"]},
+        _("Thank you for your order. See it at any time here:\n%(link)s") % {"link": link},
+        None,
+        [order["userEmail"]],
+    )
+    return redirect(link)
+
+
+@require_GET
+def checkout_paid(request):
+    """Back from the payments app: only this session's checkout, and only the order made from it."""
+    checkout_id = request.GET.get("checkout", "")
+    if not checkout_id or checkout_id != request.session.get(CHECKOUT_KEY):
+        return redirect("storefront:cart")
+    order_id = _global_id(request.GET.get("order", "")[:200], "Order")
+    found = selectors.order_get(order_id=order_id) if order_id else None
+    # The link in the query string is the buyer's to edit: the order itself must name this checkout.
+    if found is None or found.get("checkoutId") != checkout_id:
+        raise Http404
+    return _order_placed(request, found)
+
+
+@require_GET
+def order(request, token: str):
+    try:
+        order_id = signing.loads(
+            token, salt=ORDER_LINK_SALT, max_age=settings.STOREFRONT_ORDER_LINK_DAYS * 86400
+        )["order"]
+    except (signing.BadSignature, KeyError, TypeError) as exc:
+        raise Http404 from exc
+    found = selectors.order_get(order_id=order_id)
+    if found is None:
+        raise Http404
+    return render(request, "storefront/order.html", {"order": presenters.order_page(found, _language())})
+
+
+def login(request):
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            customer_login(session=request.session, **form.cleaned_data)
+            return redirect("storefront:account")
+        except CheckoutProblem as problem:
+            form.add_error(None, " ".join(problem.messages))
+    return render(request, "storefront/login.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_POST
+def logout(request):
+    customer_logout(session=request.session)
+    return redirect("storefront:home")
+
+
+def register(request):
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            needs_confirmation = customer_register(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+                first_name=form.cleaned_data["name"],
+                # Saleor allows only its ALLOWED_CLIENT_HOSTS: our public URL, not the Host header.
+                redirect_url=settings.APP_PUBLIC_URL + reverse("storefront:login"),
+                language=_language(),
+            )
+            return render(request, "storefront/registered.html", {"needs_confirmation": needs_confirmation})
+        except CheckoutProblem as problem:
+            for field_name, message in problem.by_field.items():
+                form.add_error(field_name if field_name in form.fields else None, message)
+            if not problem.by_field:
+                form.add_error(None, " ".join(problem.messages))
+    return render(request, "storefront/register.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@require_GET
+def account(request):
+    data = customer_query(request.session, "StorefrontMe")
+    me = (data or {}).get("me")
+    if not me:
+        return redirect(reverse("storefront:login"))
+    orders = [
+        {
+            **edge["node"],
+            "total": presenters.money_format(edge["node"]["total"]["gross"], language=_language()),
+            "link": order_link(request, edge["node"]["id"]),
+        }
+        for edge in me["orders"]["edges"]
+    ]
+    return render(request, "storefront/account.html", {"me": me, "orders": orders})
+
+
+@require_GET
+def sitemap(request):
+    data = selectors.sitemap_get()
+    base = request.build_absolute_uri("/").rstrip("/")
+    urls = [reverse("storefront:home")]
+    urls += [reverse("storefront:unit", args=[u.pk]) for u in selectors.units_public()]
+    urls += [reverse("storefront:category", args=[e["node"]["slug"]]) for e in data["categories"]["edges"]]
+    urls += [reverse("storefront:product", args=[e["node"]["slug"]]) for e in data["products"]["edges"]]
+    return render(
+        request,
+        "storefront/sitemap.xml",
+        {"entries": [(base + u, base + translate_url(u, "en")) for u in urls]},
+        content_type="application/xml",
+    )
+
+
+@require_GET
+def robots(request):
+    sitemap_url = request.build_absolute_uri(reverse("storefront:sitemap"))
+    private = "".join(f"Disallow: {p}\n" for p in ("/cart/", "/checkout/", "/account/", "/orders/"))
+    body = f"User-agent: *\n{private}Sitemap: {sitemap_url}\n"
+    return HttpResponse(body, content_type="text/plain")

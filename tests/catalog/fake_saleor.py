@@ -1,0 +1,296 @@
+"""An in-memory Saleor at the HTTP edge (respx) for catalog sync: products, variants, stock, media."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from tests.unit_onboarding.fake_saleor import API_URL, CHANNEL_ID, FakeSaleor
+
+__all__ = ["API_URL", "CHANNEL_ID", "CatalogFakeSaleor"]
+
+
+def _gid(kind: str) -> str:
+    return base64.b64encode(f"{kind}:{uuid.uuid4()}".encode()).decode()
+
+
+def _ok(field: str, **payload) -> dict:
+    return {field: {**payload, "errors": []}}
+
+
+class CatalogFakeSaleor(FakeSaleor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.currency = "CNY"
+        self.categories: dict[str, str] = {}
+        self.product_types: dict[str, str] = {}
+        self.products: dict[str, dict] = {}
+        self.uploads: list[dict] = []
+        self.clock = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
+        self.fail_on: str | None = None  # operation name answering 503 once
+
+    def handle(self, request: httpx.Request) -> httpx.Response:
+        if request.headers.get("content-type", "").startswith("multipart/form-data"):
+            return self._multipart(request)
+        name = json.loads(request.content)["operationName"]
+        if self.fail_on == name:
+            self.fail_on = None
+            self.calls.append(name)
+            return httpx.Response(503, text="unavailable")
+        return super().handle(request)
+
+    def _multipart(self, request: httpx.Request) -> httpx.Response:
+        boundary = request.headers["content-type"].split("boundary=")[1].encode()
+        parts = {}
+        for chunk in request.content.split(b"--" + boundary)[1:-1]:
+            head, _, body = chunk.strip(b"\r\n").partition(b"\r\n\r\n")
+            parts[head.split(b'name="')[1].split(b'"')[0].decode()] = body
+        operations = json.loads(parts["operations"])
+        self.calls.append(operations["operationName"])
+        variables = operations["variables"]
+        for key, paths in json.loads(parts["map"]).items():
+            for path in paths:
+                variables[path.split(".", 1)[1]] = parts[key]
+        data = getattr(self, f"op_{operations['operationName']}")(variables)
+        return httpx.Response(200, json={"data": data})
+
+    def _tick(self, product: dict) -> None:
+        self.clock += timedelta(seconds=1)
+        product["updatedAt"] = self.clock.isoformat()
+
+    # channel and taxonomy
+    def op_CatalogChannel(self, v):
+        return {"channel": {"id": CHANNEL_ID, "slug": v["slug"], "currencyCode": self.currency}}
+
+    def op_CatalogCategoryFind(self, v):
+        cid = self.categories.get(v["slug"])
+        return {"category": {"id": cid} if cid else None}
+
+    def op_CatalogCategoryCreate(self, v):
+        self.categories[v["input"]["slug"]] = _gid("Category")
+        return _ok("categoryCreate", category={"id": self.categories[v["input"]["slug"]]})
+
+    def op_CatalogProductTypeFind(self, v):
+        tid = self.product_types.get(v["slug"])
+        return {"productTypes": {"edges": [{"node": {"id": tid}}] if tid else []}}
+
+    def op_CatalogProductTypeCreate(self, v):
+        self.product_types[v["input"]["slug"]] = _gid("ProductType")
+        return _ok("productTypeCreate", productType={"id": self.product_types[v["input"]["slug"]]})
+
+    # products
+    def product_by_slug(self, slug: str) -> dict | None:
+        return next((p for p in self.products.values() if p["slug"] == slug), None)
+
+    def op_CatalogProductFind(self, v):
+        ref = next(
+            (p for p in self.products.values() if p["externalReference"] == v["externalReference"]), None
+        )
+        slug = self.product_by_slug(v["slug"])
+        return {"byReference": ref and {"id": ref["id"]}, "bySlug": slug and {"id": slug["id"]}}
+
+    def op_CatalogProductCreate(self, v):
+        data = v["input"]
+        if self.product_by_slug(data["slug"]):
+            return {
+                "productCreate": {
+                    "product": None,
+                    "errors": [{"field": "slug", "code": "UNIQUE", "message": "taken"}],
+                }
+            }
+        pid = _gid("Product")
+        self.products[pid] = {
+            "id": pid,
+            "variants": [],
+            "media": [],
+            "channelListings": [],
+            "translations": {},
+            "metadata": {},
+        }
+        self._apply(self.products[pid], data)
+        return _ok("productCreate", product={"id": pid})
+
+    def _apply(self, product: dict, data: dict) -> None:
+        for key in ("name", "slug", "description", "category", "externalReference", "productType"):
+            if key in data:
+                product[key] = data[key]
+        if "seo" in data:
+            product["seoTitle"] = data["seo"]["title"]
+            product["seoDescription"] = data["seo"]["description"]
+        product["metadata"].update({m["key"]: m["value"] for m in data.get("metadata") or []})
+        self._tick(product)
+
+    def op_CatalogProductUpdate(self, v):
+        product = self.products[v["id"]]
+        self._apply(product, v["input"])
+        return _ok("productUpdate", product={"id": product["id"], "updatedAt": product["updatedAt"]})
+
+    def op_CatalogProductTranslate(self, v):
+        self.products[v["id"]]["translations"]["EN"] = v["input"]
+        return _ok("productTranslate")
+
+    def op_CatalogProductState(self, v):
+        product = self.products.get(v["id"])
+        if product is None:
+            return {"product": None}
+        return {
+            "product": {
+                "id": product["id"],
+                "updatedAt": product["updatedAt"],
+                "variants": [
+                    {
+                        "id": var["id"],
+                        "sku": var["sku"],
+                        "updatedAt": var["updatedAt"],
+                        "channelListings": [
+                            {
+                                "id": cl["id"],
+                                "channel": {"id": cl["channel"]},
+                                "price": {"fractionalAmount": cl["fen"], "currency": self.currency},
+                            }
+                            for cl in var["channelListings"]
+                        ],
+                        "stocks": [
+                            {"id": s["id"], "warehouse": {"id": s["warehouse"]}, "quantity": s["quantity"]}
+                            for s in var["stocks"]
+                        ],
+                    }
+                    for var in product["variants"]
+                ],
+                "media": [
+                    {"id": m["id"], "assetUid": m["private"].get("wenchuang.asset")} for m in product["media"]
+                ],
+                "channelListings": [
+                    {"channel": {"id": c["channel"]}, "isPublished": c["isPublished"]}
+                    for c in product["channelListings"]
+                ],
+            }
+        }
+
+    @staticmethod
+    def _fen(price: str) -> int:
+        units, _, cents = price.partition(".")
+        return int(units) * 100 + int((cents + "00")[:2])
+
+    def op_CatalogVariantsCreate(self, v):
+        product = self.products[v["product"]]
+        results = []
+        listed = {c["channel"] for c in product["channelListings"]}
+        if any(c["channelId"] not in listed for data in v["variants"] for c in data["channelListings"]):
+            error = {
+                "field": "channelId",
+                "code": "PRODUCT_NOT_ASSIGNED_TO_CHANNEL",
+                "message": "not in channel",
+            }
+            return {"productVariantBulkCreate": {"results": [], "errors": [error]}}
+        for data in v["variants"]:
+            if any(var["sku"] == data["sku"] for p in self.products.values() for var in p["variants"]):
+                results.append(
+                    {"productVariant": None, "errors": [{"field": "sku", "code": "UNIQUE", "message": "sku"}]}
+                )
+                continue
+            variant = {
+                "id": _gid("ProductVariant"),
+                "sku": data["sku"],
+                "name": data["name"],
+                "weight": data.get("weight"),
+                "channelListings": [
+                    {
+                        "id": _gid("ProductVariantChannelListing"),
+                        "channel": c["channelId"],
+                        "fen": self._fen(c["price"]),
+                    }
+                    for c in data["channelListings"]
+                ],
+                "stocks": [
+                    {"id": _gid("Stock"), "warehouse": s["warehouse"], "quantity": s["quantity"]}
+                    for s in data["stocks"]
+                ],
+            }
+            self._tick(variant)
+            product["variants"].append(variant)
+            results.append({"productVariant": {"id": variant["id"], "sku": variant["sku"]}, "errors": []})
+        return _ok("productVariantBulkCreate", results=results)
+
+    def op_CatalogVariantsUpdate(self, v):
+        product = self.products[v["product"]]
+        results = []
+        for data in v["variants"]:
+            variant = next(var for var in product["variants"] if var["id"] == data["id"])
+            variant["name"] = data["name"]
+            variant["weight"] = data.get("weight")
+            self._tick(variant)
+            for update in data["channelListings"].get("update", []):
+                cl = next(c for c in variant["channelListings"] if c["id"] == update["channelListing"])
+                cl["fen"] = self._fen(update["price"])
+            for create in data["channelListings"].get("create", []):
+                variant["channelListings"].append(
+                    {
+                        "id": _gid("ProductVariantChannelListing"),
+                        "channel": create["channelId"],
+                        "fen": self._fen(create["price"]),
+                    }
+                )
+            for update in data["stocks"].get("update", []):
+                next(s for s in variant["stocks"] if s["id"] == update["stock"])["quantity"] = update[
+                    "quantity"
+                ]
+            for create in data["stocks"].get("create", []):
+                variant["stocks"].append(
+                    {"id": _gid("Stock"), "warehouse": create["warehouse"], "quantity": create["quantity"]}
+                )
+            results.append({"productVariant": {"id": variant["id"], "sku": variant["sku"]}, "errors": []})
+        return _ok("productVariantBulkUpdate", results=results)
+
+    def op_CatalogVariantTranslate(self, v):
+        for product in self.products.values():
+            for variant in product["variants"]:
+                if variant["id"] == v["id"]:
+                    variant["name_en"] = v["name"]
+        return _ok("productVariantTranslate")
+
+    def op_CatalogVariantsDelete(self, v):
+        for product in self.products.values():
+            product["variants"] = [var for var in product["variants"] if var["id"] not in v["ids"]]
+        return _ok("productVariantBulkDelete", count=len(v["ids"]))
+
+    def op_CatalogProductChannel(self, v):
+        product = self.products[v["id"]]
+        for update in v["input"]["updateChannels"]:
+            product["channelListings"] = [
+                c for c in product["channelListings"] if c["channel"] != update["channelId"]
+            ]
+            product["channelListings"].append(
+                {"channel": update["channelId"], "isPublished": update["isPublished"]}
+            )
+        return _ok("productChannelListingUpdate")
+
+    def op_CatalogMediaCreate(self, v):
+        media = {"id": _gid("ProductMedia"), "alt": v.get("alt"), "bytes": v["image"], "private": {}}
+        self.products[v["product"]]["media"].append(media)
+        self.uploads.append(media)
+        return _ok("productMediaCreate", media={"id": media["id"]})
+
+    def op_CatalogMediaDelete(self, v):
+        for product in self.products.values():
+            product["media"] = [m for m in product["media"] if m["id"] != v["id"]]
+        return _ok("productMediaDelete")
+
+    def op_PrivateMetadataUpdate(self, v):
+        for product in self.products.values():
+            for media in product["media"]:
+                if media["id"] == v["id"]:
+                    media["private"].update({m["key"]: m["value"] for m in v["input"]})
+        return _ok("updatePrivateMetadata")
+
+    # reading helpers for tests
+    def only_product(self) -> dict:
+        assert len(self.products) == 1, list(self.products)
+        return next(iter(self.products.values()))
+
+    def prices(self, product: dict) -> dict[str, int]:
+        return {var["sku"]: var["channelListings"][0]["fen"] for var in product["variants"]}

@@ -1,0 +1,231 @@
+"""Against the live Saleor: an operator's product with two variants and three images arrives after
+approval (product, variants, stock in the unit's warehouse, media, metadata), and a price edit goes back
+to review while the old price stays live.
+
+The app token is SALEOR_APP_TOKEN when given (the app installed with `saleor_install`), else a staff
+token. Prices are in fen of CNY, so the test uses (and creates if missing) a CNY channel.
+"""
+
+from __future__ import annotations
+
+import os
+
+import httpx
+import pytest
+
+from catalog import listings
+from catalog import saleor_metadata as meta
+from catalog.models import Listing
+from saleor_app import secrets_at_rest
+from saleor_app.models import SaleorInstallation
+from tests.catalog.factories import curator, make_listing, variant
+from tests.unit_onboarding.factories import UnitFactory, operator_of
+from unit_onboarding.models import Unit
+from unit_onboarding.provisioning import unit_provision, unit_provisioning_request
+
+pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db]
+
+STAFF_EMAIL = os.environ.get("SALEOR_STAFF_EMAIL", "admin@example.com")
+STAFF_PASSWORD = os.environ.get("SALEOR_STAFF_PASSWORD", "admin")
+CHANNEL_SLUG = "wenchuang-cny-test"
+
+
+def gql(api_url, token, query, **variables):
+    response = httpx.post(
+        api_url,
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=60,
+    )
+    document = response.json()
+    assert not document.get("errors"), document
+    return document["data"]
+
+
+@pytest.fixture
+def staff_token(saleor_api_url):
+    data = httpx.post(
+        saleor_api_url,
+        json={
+            "query": "mutation($e: String!, $p: String!) { tokenCreate(email: $e, password: $p) { token } }",
+            "variables": {"e": STAFF_EMAIL, "p": STAFF_PASSWORD},
+        },
+        timeout=30,
+    ).json()
+    return data["data"]["tokenCreate"]["token"]
+
+
+@pytest.fixture
+def cny_channel(saleor_api_url, staff_token, settings):
+    found = gql(
+        saleor_api_url, staff_token, "query($s: String!) { channel(slug: $s) { id } }", s=CHANNEL_SLUG
+    )
+    created = found["channel"] is None
+    if created:
+        gql(
+            saleor_api_url,
+            staff_token,
+            """mutation($input: ChannelCreateInput!) { channelCreate(input: $input) {
+                 channel { id } errors { field message } } }""",
+            input={
+                "name": "Wenchuang CNY (test)",
+                "slug": CHANNEL_SLUG,
+                "currencyCode": "CNY",
+                "defaultCountry": "CN",
+                "isActive": True,
+            },
+        )
+    settings.SALEOR_CHANNEL_SLUG = CHANNEL_SLUG
+    yield CHANNEL_SLUG
+    if created:
+        channel_id = gql(
+            saleor_api_url, staff_token, "query($s: String!) { channel(slug: $s) { id } }", s=CHANNEL_SLUG
+        )
+        gql(
+            saleor_api_url,
+            staff_token,
+            "mutation($id: ID!) { channelDelete(id: $id) { errors { message } } }",
+            id=channel_id["channel"]["id"],
+        )
+
+
+@pytest.fixture
+def live_installation(saleor_api_url, staff_token, settings):
+    settings.SALEOR_API_URL = saleor_api_url
+    token = os.environ.get("SALEOR_APP_TOKEN") or staff_token
+    return SaleorInstallation.objects.create(
+        api_url=saleor_api_url, token_encrypted=secrets_at_rest.encrypt(token)
+    )
+
+
+@pytest.fixture
+def unit(saleor_api_url, staff_token, live_installation, cny_channel):
+    unit = UnitFactory(
+        status=Unit.Status.ACTIVE,
+        display_name="实况测试博物馆",
+        province="四川省",
+        city="成都市",
+        district="武侯区",
+        street="浆洗街1号",
+        postal_code="610041",
+    )
+    unit_provisioning_request(unit=unit)
+    unit = unit_provision(unit_id=unit.pk)
+    assert unit.provisioning == Unit.Provisioning.DONE, unit.provisioning_error
+    yield unit
+    product = gql(saleor_api_url, staff_token, PRODUCT_ID, ref=f"wenchuang-listing-{_listing_uid(unit)}")
+    if product["product"]:
+        gql(
+            saleor_api_url,
+            staff_token,
+            "mutation($id: ID!) { productDelete(id: $id) { errors { message } } }",
+            id=product["product"]["id"],
+        )
+    gql(
+        saleor_api_url,
+        staff_token,
+        "mutation($id: ID!) { deleteWarehouse(id: $id) { errors { message } } }",
+        id=unit.saleor_warehouse_id,
+    )
+
+
+def _listing_uid(unit):
+    listing = Listing.objects.filter(unit=unit).first()
+    return listing.uid if listing else "none"
+
+
+PRODUCT_ID = "query($ref: String!) { product(externalReference: $ref) { id } }"
+# Without a channel: stocks are then listed for every warehouse, not only the channel's shipping zones.
+PRODUCT = """query($ref: String!) {
+  product(externalReference: $ref) {
+    id name slug
+    category { slug }
+    translation(languageCode: EN) { name }
+    metadata { key value }
+    media { id url }
+    channelListings { channel { slug } isPublished }
+    variants {
+      sku
+      translation(languageCode: EN) { name }
+      channelListings { channel { slug } price { fractionalAmount currency } }
+      stocks { warehouse { id } quantity }
+    }
+  }
+}"""
+
+
+def saleor_product(api_url, token, listing):
+    return gql(api_url, token, PRODUCT, ref=listing.external_reference)["product"]
+
+
+def prices(product) -> dict[str, int]:
+    return {
+        v["sku"]: next(
+            c["price"]["fractionalAmount"]
+            for c in v["channelListings"]
+            if c["channel"]["slug"] == CHANNEL_SLUG
+        )
+        for v in product["variants"]
+    }
+
+
+def test_live_product_arrives_after_approval_and_a_price_edit_waits_for_review(
+    saleor_api_url, staff_token, unit, django_capture_on_commit_callbacks
+):
+    operator = operator_of(unit)
+    tag = unit.uid.hex[:6].upper()
+    skus = (f"LIVE-{tag}-S", f"LIVE-{tag}-L")
+    listing = make_listing(unit, operator, skus=skus, images=3)
+
+    # submitted: nothing in Saleor before a curator approves
+    with django_capture_on_commit_callbacks(execute=True):
+        listings.listing_submit(listing=listing, actor=operator)
+    assert saleor_product(saleor_api_url, staff_token, listing) is None
+
+    # approved and put on sale: the Celery task runs after commit and pushes everything
+    with django_capture_on_commit_callbacks(execute=True):
+        listings.listing_review(listing=listing, approve=True, reviewer=curator())
+    with django_capture_on_commit_callbacks(execute=True):
+        listings.listing_publish(listing=listing, on_sale=True)
+    listing.refresh_from_db()
+    assert listing.sync_status == Listing.Sync.DONE, listing.sync_error
+
+    product = saleor_product(saleor_api_url, staff_token, listing)
+    assert product["name"] == "青铜镜书签"
+    assert product["translation"]["name"] == "Bronze mirror bookmark"
+    assert product["category"]["slug"] == "wenchuang-stationery"
+    assert prices(product) == {skus[0]: 12800, skus[1]: 12800}
+    assert {
+        v["sku"]: [(s["warehouse"]["id"], s["quantity"]) for s in v["stocks"]] for v in product["variants"]
+    } == {sku: [(unit.saleor_warehouse_id, 10)] for sku in skus}
+    assert len(product["media"]) == 3
+    metadata = {m["key"]: m["value"] for m in product["metadata"]}
+    assert metadata[meta.UNIT_ID] == str(unit.pk)
+    assert metadata[meta.LISTING_ID] == str(listing.pk)
+    assert metadata[meta.UNIT_NAME_ZH] == "实况测试博物馆"
+    assert meta.AGREEMENT_VERSION in metadata
+    assert [c["isPublished"] for c in product["channelListings"] if c["channel"]["slug"] == CHANNEL_SLUG] == [
+        True
+    ]
+
+    # a price edit goes back to review; the stock change is pushed, the old price stays live
+    with django_capture_on_commit_callbacks(execute=True):
+        listings.listing_update(
+            listing=listing,
+            data={},
+            variants=[variant(skus[0], price_fen=15800, stock=7), variant(skus[1])],
+            actor=operator,
+        )
+    listing.refresh_from_db()
+    assert listing.state == Listing.State.PENDING_REVIEW
+    product = saleor_product(saleor_api_url, staff_token, listing)
+    assert prices(product) == {skus[0]: 12800, skus[1]: 12800}
+    assert {v["translation"]["name"] for v in product["variants"]} == {f"Style {sku}" for sku in skus}
+    assert {v["sku"]: v["stocks"][0]["quantity"] for v in product["variants"]}[skus[0]] == 7
+
+    # approved: the new price is live; pushing again changes nothing more
+    with django_capture_on_commit_callbacks(execute=True):
+        listings.listing_review(listing=listing, approve=True, reviewer=curator())
+    product = saleor_product(saleor_api_url, staff_token, listing)
+    assert prices(product) == {skus[0]: 15800, skus[1]: 12800}
+    assert len(product["media"]) == 3

@@ -1,0 +1,1 @@
+from tests.payments.settlement.conftest import connect, finance_users, parties  # noqa: F401

@@ -1,0 +1,160 @@
+"""Finance console: pages, exports and charts render; a unit's finance staff reach only their parties."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import URLPattern, reverse
+
+from payments.models import AccountingPeriod, SettlementBatch
+from payments.settlement import services
+from payments.settlement import urls as finance_urls
+from tests.payments.settlement.conftest import at, pay, refund
+from tests.unit_onboarding.factories import UserFactory
+from unit_onboarding.models import UnitMembership
+
+pytestmark = pytest.mark.django_db
+PERIOD = "?start=2026-11-01&end=2026-12-01"
+
+
+def platform_finance():
+    user = UserFactory()
+    user.user_permissions.add(Permission.objects.get(codename="change_settlementbatch"))
+    return user
+
+
+def unit_finance(unit):
+    user = UserFactory()
+    UnitMembership.objects.create(user=user, unit=unit, role=UnitMembership.Role.FINANCE)
+    return user
+
+
+@pytest.fixture
+def ledger(parties):
+    mine, other = parties["stripe_unit"], parties["bank_unit"]
+    pay("o1", parties["stripe"], 10_000, at(3), fee=300)
+    pay("o2", parties["bank"], 20_000, at(4))
+    refund("o2", 5_000, at(6))
+    pay("o3", f"staff_pool:{mine.uid}", 1_000, at(7))
+    return {"mine": mine, "other": other, **parties}
+
+
+def test_platform_finance_sees_statements_exports_charts_and_stats(client, ledger):
+    client.force_login(platform_finance())
+    page = client.get(reverse("finance:home") + PERIOD)
+    assert page.status_code == 200
+    assert ledger["stripe"] in page.content.decode() and ledger["bank"] in page.content.decode()
+    assert f"{ledger['mine']} · staff pool" in page.content.decode()  # parties by name
+
+    statement = client.get(reverse("finance:statement", args=[ledger["bank"]]) + PERIOD)
+    text = statement.content.decode()
+    assert statement.status_code == 200 and "180.00" in text and "o2" in text  # 90% of 200.00
+
+    csv = client.get(reverse("finance:statement_export", args=[ledger["bank"], "csv"]) + PERIOD)
+    assert csv.content.decode("utf-8-sig").splitlines()[1] == f"{ledger['bank']},0,18000,0,-4500,0,13500"
+    xlsx = client.get(
+        reverse("finance:statement_export", args=[ledger["bank"], "xlsx"]) + PERIOD + "&lines=1"
+    )
+    assert xlsx.content[:2] == b"PK"
+    pdf = client.get(reverse("finance:statement_export", args=[ledger["bank"], "pdf"]) + PERIOD)
+    assert pdf.content[:5] == b"%PDF-"
+
+    svg = client.get(reverse("finance:chart_shares") + PERIOD)
+    assert (
+        svg["Content-Type"] == "image/svg+xml"
+        and b"<svg" in svg.content
+        and "某某图书馆".encode() in svg.content
+    )
+    assert b"<rect" in client.get(reverse("finance:chart_revenue") + PERIOD).content
+
+    stats = client.get(reverse("finance:stats") + PERIOD)
+    assert stats.status_code == 200 and "2026-11" in stats.content.decode()
+    assert client.get(reverse("finance:stats_export", args=["xlsx"]) + PERIOD).content[:2] == b"PK"
+
+
+def test_the_console_runs_batches_with_four_eyes_and_reconciles(client, ledger, finance_users, connect):
+    approver, executor = platform_finance(), platform_finance()
+    client.force_login(approver)
+    client.post(reverse("finance:batches_run"), {"start": "2026-11-01", "end": "2026-12-01"})
+    batch = SettlementBatch.objects.get(party=ledger["bank"])
+    client.post(reverse("finance:batch_approve", args=[batch.pk]))
+    refused = client.post(reverse("finance:batch_execute", args=[batch.pk]), follow=True)
+    assert "other than its approver" in refused.content.decode()
+    client.force_login(executor)
+    client.post(reverse("finance:batch_execute", args=[batch.pk]))
+    assert SettlementBatch.objects.get(pk=batch.pk).status == "executed"
+    bank_file = client.get(reverse("finance:bank_file", args=["csv"]))
+    assert "某某图书馆" in bank_file.content.decode("utf-8-sig")
+    assert client.get(reverse("finance:batch", args=[batch.pk])).status_code == 200
+
+    client.post(reverse("finance:period_open"), {"start": "2026-11-01", "end": "2026-12-01"})
+    period = AccountingPeriod.objects.get()
+    page = client.get(reverse("finance:period", args=[period.pk])).content.decode()
+    assert "charge:o1" in page  # the ledger has it, Stripe's history was not imported
+    assert client.get(reverse("finance:audit")).status_code == 200
+
+
+def _every_route(ledger, batch_pk, period_pk) -> list[str]:
+    """The url of every console route, with the other unit's objects as arguments."""
+    args = {
+        "statement": [ledger["bank"]],
+        "statement_export": [ledger["bank"], "csv"],
+        "batch": [batch_pk],
+        "batch_approve": [batch_pk],
+        "batch_execute": [batch_pk],
+        "batch_paid": [batch_pk],
+        "batch_reject": [batch_pk],
+        "bank_file": ["csv"],
+        "period": [period_pk],
+        "period_explain": [period_pk],
+        "period_close": [period_pk],
+        "stats_export": ["csv"],
+    }
+    routes = []
+    for pattern in finance_urls.urlpatterns:
+        assert isinstance(pattern, URLPattern)
+        routes.append(reverse(f"finance:{pattern.name}", args=args.get(pattern.name, [])))
+    assert len(routes) == 21
+    return routes
+
+
+def test_a_units_finance_staff_see_only_their_units_parties_on_every_route(client, ledger, finance_users):
+    # given a finance user of the Stripe unit, and the other unit's batch and a period
+    user = unit_finance(ledger["mine"])
+    batch = services.settlement_run(
+        period_start=date(2026, 11, 1), period_end=date(2026, 12, 1), actor=finance_users[0]
+    )[0]
+    period = AccountingPeriod.objects.create(start=at(1, 11, 0), end=at(1, 12, 0))
+    client.force_login(user)
+
+    # then their own statement and exports work and show only their parties
+    home = client.get(reverse("finance:home") + PERIOD).content.decode()
+    assert ledger["stripe"] in home and ledger["bank"] not in home
+    assert client.get(reverse("finance:statement", args=[ledger["stripe"]]) + PERIOD).status_code == 200
+    shares = client.get(reverse("finance:chart_shares") + PERIOD).content
+    assert "某某图书馆".encode() not in shares and b"platform" not in shares
+    assert "重庆文创有限公司".encode() in shares
+
+    # and every other route, as GET and as POST, is not found for them
+    for url in _every_route(ledger, batch.pk, period.pk):
+        if url.startswith(reverse("finance:home") + "charts/") or url == reverse("finance:home"):
+            continue  # scoped above
+        assert client.get(url + PERIOD).status_code == 404, url
+        # a POST to a read-only page is refused by method before anything is looked up
+        posted = client.post(url, {"start": "2026-11-01", "end": "2026-12-01", "item": "x", "note": "x"})
+        assert posted.status_code in (404, 405), url
+    assert SettlementBatch.objects.get(pk=batch.pk).status == batch.status
+
+
+def test_anonymous_users_are_sent_to_log_in(client, ledger):
+    assert client.get(reverse("finance:home")).status_code == 302
+
+
+def test_the_console_speaks_chinese_and_english(client, ledger):
+    client.force_login(platform_finance())
+    client.cookies["django_language"] = "zh-hans"
+    assert "期初余额" in client.get(reverse("finance:home") + PERIOD).content.decode()
+    client.cookies["django_language"] = "en"
+    assert "Opening balance" in client.get(reverse("finance:home") + PERIOD).content.decode()

@@ -1,0 +1,496 @@
+"""Storefront pages on recorded real Saleor responses (respx at the HTTP edge; Redis cache is real)."""
+
+from __future__ import annotations
+
+import json
+import re
+from urllib.parse import urlencode
+
+import httpx
+import pytest
+import respx
+from django.core import mail
+
+from catalog import saleor_metadata as keys
+from storefront.views import CHECKOUT_KEY, order_link
+from storefront.webhooks import product_changed
+from tests.conftest import RECORDED_API_URL
+from tests.factories import SaleorInstallationFactory
+from tests.recording import load_delivery, load_exchange, replay_scenes
+from tests.unit_onboarding.factories import UnitFactory
+from unit_onboarding.models import Unit
+
+pytestmark = pytest.mark.django_db
+MUSEUM_PRODUCT = load_exchange("StorefrontProduct.museum")["response"]["data"]["product"]
+LIBRARY_PRODUCT = load_exchange("StorefrontProduct.library")["response"]["data"]["product"]
+CHECKOUT_ID = load_exchange("StorefrontCheckout.cart")["variables"]["id"]
+
+
+def unit_id_of(product: dict) -> int:
+    return int(next(m["value"] for m in product["metadata"] if m["key"] == keys.UNIT_ID))
+
+
+@pytest.fixture
+def units(settings):
+    settings.SALEOR_API_URL = RECORDED_API_URL
+    museum = UnitFactory(
+        pk=unit_id_of(MUSEUM_PRODUCT),
+        status=Unit.Status.ACTIVE,
+        display_name="三峡博物馆",
+        legal_name_en="Three Gorges Museum",
+        opening_hours="周二至周日 9:00-17:00",
+    )
+    library = UnitFactory(
+        pk=unit_id_of(LIBRARY_PRODUCT), status=Unit.Status.ACTIVE, display_name="重庆图书馆"
+    )
+    return museum, library
+
+
+@pytest.fixture
+def saleor(units):
+    with respx.mock(assert_all_called=False) as mock:
+        yield mock
+
+
+def saleor_requests(route) -> list[dict]:
+    return [json.loads(call.request.content) for call in route.calls]
+
+
+def with_cart(client):
+    session = client.session
+    session[CHECKOUT_KEY] = CHECKOUT_ID
+    session.save()
+
+
+def test_home_shows_featured_units_and_new_arrivals_with_babel_prices(client, saleor):
+    route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontHome.home")
+
+    html = client.get("/").content.decode()
+
+    newest = load_exchange("StorefrontHome.home")["response"]["data"]["products"]["edges"][0]["node"]
+    assert "三峡博物馆" in html and "重庆图书馆" in html
+    assert newest["name"] in html
+    assert 'lang="zh-Hans"' in html
+    assert route.call_count == 1
+
+
+def test_unit_shop_lists_only_its_products_in_one_query_then_from_cache(client, saleor, units):
+    museum, _ = units
+    route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontProducts.unit")
+
+    first = client.get(f"/units/{museum.pk}/").content.decode()
+    again = client.get(f"/units/{museum.pk}/").content.decode()
+
+    assert MUSEUM_PRODUCT["name"] in first and LIBRARY_PRODUCT["name"] not in first
+    assert "周二至周日" in first
+    assert again == first
+    assert route.call_count == 1
+    sent = saleor_requests(route)[0]["variables"]
+    assert sent["filter"]["metadata"] == [{"key": keys.UNIT_ID, "value": str(museum.pk)}]
+
+
+def test_an_unknown_or_inactive_unit_is_not_found_without_asking_saleor(client, saleor):
+    route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontProducts.unit")
+    inactive = UnitFactory(pk=9000, status=Unit.Status.APPLYING)
+
+    assert client.get(f"/units/{inactive.pk}/").status_code == 404
+    assert client.get("/units/999999/").status_code == 404
+    assert route.call_count == 0
+
+
+def test_product_page_shows_licence_provenance_designer_gallery_and_meta(client, saleor):
+    replay_scenes(saleor, RECORDED_API_URL, "StorefrontProduct.museum")
+
+    html = client.get(f"/products/{MUSEUM_PRODUCT['slug']}/").content.decode()
+
+    assert "三峡博物馆 授权产品" in html
+    assert "鎏金铜编钟" in html and "编钟纹样取自馆藏战国编钟" in html and "王小青" in html
+    assert re.search(r'<p class="seller">\S+ 三峡博物馆</p>', html)
+    assert re.search(r'srcset="[^"]+ 256w, [^"]+ 512w, [^"]+ 1024w"', html)
+    assert 'href="#zoom-1"' in html and 'id="zoom-1"' in html  # zoom without JavaScript
+    assert f'<link rel="canonical" href="http://testserver/products/{MUSEUM_PRODUCT["slug"]}/">' in html
+    assert '<meta property="og:type" content="product">' in html
+    assert 'hreflang="en" href="http://testserver/en/products/' in html
+
+
+def test_product_page_in_english_uses_the_english_story_and_price_format(client, saleor):
+    replay_scenes(saleor, RECORDED_API_URL, "StorefrontProduct.museum")
+
+    html = client.get(f"/en/products/{MUSEUM_PRODUCT['slug']}/").content.decode()
+
+    assert 'lang="en"' in html
+    assert "Authorised product of 三峡博物馆" in html and "Warring States" in html
+    assert "Sold by Three Gorges Museum" in html
+    assert "$1.99" in html and "US$" not in html  # Babel's en format of the recorded USD price
+
+
+def test_a_product_without_our_metadata_is_sold_by_the_platform(client, saleor):
+    plain = {**LIBRARY_PRODUCT, "metadata": []}
+    saleor.post(RECORDED_API_URL).mock(return_value=httpx.Response(200, json={"data": {"product": plain}}))
+
+    html = client.get(f"/products/{plain['slug']}/").content.decode()
+
+    assert "平台自营" in html and "授权产品" not in html
+
+
+def test_a_missing_product_is_a_404(client, saleor):
+    saleor.post(RECORDED_API_URL).mock(return_value=httpx.Response(200, json={"data": {"product": None}}))
+
+    assert client.get("/products/no-such-thing/").status_code == 404
+
+
+def test_a_product_webhook_makes_the_next_view_ask_saleor_again(
+    client, saleor, django_capture_on_commit_callbacks
+):
+    """The recorded delivery is Saleor's product_updated for the museum product (apple-juice)."""
+    delivery = load_delivery("product_updated")
+    assert json.loads(delivery["body"])["product"]["slug"] == MUSEUM_PRODUCT["slug"]
+    installation = SaleorInstallationFactory(api_url=delivery["api_url"])
+    saleor.get(installation.jwks_url).mock(return_value=httpx.Response(200, json=delivery["jwks"]))
+    route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontProduct.museum")
+    client.get(f"/products/{MUSEUM_PRODUCT['slug']}/")
+    client.get(f"/products/{MUSEUM_PRODUCT['slug']}/")
+    assert route.call_count == 1
+
+    with django_capture_on_commit_callbacks(execute=True):  # the inbox processes after commit
+        delivered = client.post(
+            delivery["target"],
+            data=delivery["body"].encode(),
+            content_type="application/json",
+            headers={
+                "Saleor-Event": delivery["event"],
+                "Saleor-Api-Url": delivery["api_url"],
+                "Saleor-Signature": delivery["signature"],
+            },
+        )
+    assert delivered.status_code == 200
+    client.get(f"/products/{MUSEUM_PRODUCT['slug']}/")
+
+    assert route.call_count == 2
+
+
+def test_category_page_lists_its_products(client, saleor):
+    replay_scenes(saleor, RECORDED_API_URL, "StorefrontCategory.category")
+    category = load_exchange("StorefrontCategory.category")["response"]["data"]["category"]
+
+    html = client.get(f"/categories/{category['slug']}/").content.decode()
+
+    assert f"<h1>{category['name']}</h1>" in html
+    assert MUSEUM_PRODUCT["name"] in html
+
+
+def test_search_sends_the_facets_to_saleor_and_offers_units_and_categories(client, saleor, units):
+    museum, _ = units
+    route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontProducts.search")
+
+    html = client.get(
+        "/search/", {"q": "Apple", "unit": museum.pk, "category": "Q2F0ZWdvcnk6NDM=", "min": "1", "max": "50"}
+    ).content.decode()
+
+    sent = saleor_requests(route)[0]["variables"]
+    assert sent["search"] == "Apple"
+    assert sent["filter"] == {
+        "metadata": [{"key": keys.UNIT_ID, "value": str(museum.pk)}],
+        "categories": ["Q2F0ZWdvcnk6NDM="],
+        "price": {"gte": 1, "lte": 50},
+    }
+    assert MUSEUM_PRODUCT["name"] in html
+    assert f'name="unit" value="{museum.pk}" checked' in html
+    assert '<meta name="robots" content="noindex, follow">' in html
+
+
+def test_malformed_facets_and_cursors_are_dropped_before_saleor_sees_them(client, saleor):
+    route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontProducts.search")
+
+    response = client.get("/search/", {"q": "Apple", "category": "not-an-id", "after": "%%%", "min": "x"})
+
+    assert response.status_code == 200
+    sent = saleor_requests(route)[0]["variables"]
+    assert sent["filter"] is None and sent["after"] is None
+
+
+def test_adding_to_the_cart_never_redirects_off_site(client, saleor):
+    replay_scenes(saleor, RECORDED_API_URL, "StorefrontCheckoutCreate")
+
+    response = client.post("/cart/add/", {"variant": "v", "quantity": 0, "next": "//evil.example/"})
+
+    assert response["Location"] == "/cart/"
+
+
+def test_cart_is_one_checkout_with_lines_grouped_by_unit(client, saleor):
+    replay_scenes(saleor, RECORDED_API_URL, "StorefrontCheckout.cart")
+    with_cart(client)
+
+    html = client.get("/cart/").content.decode()
+
+    assert (
+        html.index("<h2>三峡博物馆</h2>")
+        < html.index(MUSEUM_PRODUCT["name"])
+        < html.index("<h2>重庆图书馆</h2>")
+    )
+    assert html.index("<h2>重庆图书馆</h2>") < html.index(LIBRARY_PRODUCT["name"])
+
+
+def test_adding_to_the_cart_creates_the_checkout_once_then_adds_lines(client, saleor):
+    route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontCheckoutCreate", "StorefrontCheckoutLinesAdd")
+
+    client.post("/cart/add/", {"variant": "UHJvZHVjdFZhcmlhbnQ6Mzg0", "quantity": 1})
+    client.post("/cart/add/", {"variant": "UHJvZHVjdFZhcmlhbnQ6MzQ4", "quantity": 2})
+
+    names = [r["operationName"] for r in saleor_requests(route)]
+    assert names == ["StorefrontCheckoutCreate", "StorefrontCheckoutLinesAdd"]
+    assert (
+        client.session[CHECKOUT_KEY]
+        == load_exchange("StorefrontCheckoutCreate")["response"]["data"]["checkoutCreate"]["checkout"]["id"]
+    )
+
+
+def test_too_many_gets_an_inline_message_on_the_product_page(client, saleor):
+    replay_scenes(
+        saleor, RECORDED_API_URL, "StorefrontCheckoutLinesAdd.too_many", "StorefrontProduct.library"
+    )
+    with_cart(client)
+    back = f"/products/{LIBRARY_PRODUCT['slug']}/"
+
+    response = client.post("/cart/add/", {"variant": "v", "quantity": 99, "next": back}, follow=True)
+
+    assert response.redirect_chain[-1][0] == back
+    assert "超出了每位顾客的限购数量" in response.content.decode()
+
+
+def test_a_quantity_out_of_range_is_refused_before_saleor_is_asked(client, saleor):
+    route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontCheckoutCreate")
+
+    response = client.post("/cart/add/", {"variant": "v", "quantity": 0}, follow=True)
+
+    assert "请输入 1 到 99 之间的数量" in response.content.decode()
+    assert route.call_count == 0
+
+
+def test_an_invalid_phone_is_shown_next_to_the_phone_field(client, saleor):
+    replay_scenes(saleor, RECORDED_API_URL, "StorefrontCheckoutContact.invalid", "StorefrontCheckout.invalid")
+    with_cart(client)
+    address = {
+        "email": "buyer@example.cn",
+        "name": "张三",
+        "phone": "123",
+        "province": "广东省",
+        "city": "深圳市",
+        "district": "南山区",
+        "street": "科技园路1号",
+        "postal_code": "518057",
+    }
+
+    response = client.post("/checkout/", address)
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert re.search(
+        r'id="id_phone"[^>]*>\s*<span class="error" id="id_phone-error" role="alert">请输入有效的手机号码',
+        html,
+    )
+    assert 'value="科技园路1号"' in html  # what the buyer typed is kept
+
+
+def test_checkout_offers_shipping_methods_after_the_address(client, saleor):
+    replay_scenes(saleor, RECORDED_API_URL, "StorefrontCheckout.address")
+    with_cart(client)
+
+    html = client.get("/checkout/").content.decode()
+
+    methods = load_exchange("StorefrontCheckout.address")["response"]["data"]["checkout"]["shippingMethods"]
+    assert len(methods) >= 1
+    for method in methods:
+        assert f'name="method" value="{method["id"]}"' in html
+    assert 'value="广东省"' in html and 'value="南山区"' in html
+
+
+def test_pay_page_shows_the_total_and_hands_the_buyer_to_the_payments_page(client, saleor):
+    route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontCheckout.ready")
+    with_cart(client)
+
+    page = client.get("/checkout/pay/").content.decode()
+    calls_for_page = route.call_count
+    started = client.post("/checkout/pay/")
+
+    assert 'id="pay"' in page
+    assert started.status_code == 302
+    assert started["Location"] == "/payments/gateway/pay?" + urlencode({"checkout": CHECKOUT_ID})
+    assert route.call_count == calls_for_page  # the payments page starts the payment, not the storefront
+
+
+def test_the_signed_order_link_shows_the_order_grouped_by_unit(client, saleor, rf):
+    replay_scenes(saleor, RECORDED_API_URL, "StorefrontOrder")
+    order_id = load_exchange("StorefrontOrder")["variables"]["id"]
+    link = order_link(rf.get("/"), order_id).removeprefix("http://testserver")
+
+    html = client.get(link).content.decode()
+
+    assert "<h2>三峡博物馆</h2>" in html and "<h2>重庆图书馆</h2>" in html
+    assert client.get(link[:-3] + "xx/").status_code == 404  # tampered signature
+
+
+RECORDED_ORDER = load_exchange("StorefrontOrder")["response"]["data"]["order"]
+
+
+def order_of_checkout(saleor, checkout_id: str):
+    """Saleor answering StorefrontOrder with the recorded order, made from `checkout_id`."""
+    order = {**RECORDED_ORDER, "checkoutId": checkout_id}
+    return saleor.post(RECORDED_API_URL).mock(
+        return_value=httpx.Response(200, json={"data": {"order": order}})
+    )
+
+
+def paid(client, checkout_id: str = CHECKOUT_ID, order_id: str = RECORDED_ORDER["id"], **kwargs):
+    return client.get("/checkout/paid/", {"checkout": checkout_id, "order": order_id}, **kwargs)
+
+
+def test_a_paid_checkout_mails_the_signed_order_link_and_shows_the_order_once(client, saleor):
+    order_of_checkout(saleor, CHECKOUT_ID)
+    with_cart(client)
+
+    response = paid(client, follow=True)
+    reloaded = paid(client)
+
+    assert response.status_code == 200 and "<h2>三峡博物馆</h2>" in response.content.decode()
+    assert CHECKOUT_KEY not in client.session
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == [RECORDED_ORDER["userEmail"]]
+    assert response.redirect_chain[0][0] in mail.outbox[0].body
+    assert reloaded.status_code == 302 and reloaded["Location"] == "/cart/"  # no second mail
+
+
+@pytest.mark.parametrize("session_checkout", [None, "Q2hlY2tvdXQ6b3RoZXI="], ids=["no-cart", "other-cart"])
+def test_a_paid_link_for_a_checkout_not_in_this_session_gets_no_order(client, saleor, session_checkout):
+    route = order_of_checkout(saleor, CHECKOUT_ID)
+    if session_checkout:
+        session = client.session
+        session[CHECKOUT_KEY] = session_checkout
+        session.save()
+
+    response = paid(client)
+
+    assert response.status_code == 302 and response["Location"] == "/cart/"
+    assert route.call_count == 0 and mail.outbox == []
+    assert client.session.get(CHECKOUT_KEY) == session_checkout  # the buyer's own cart is kept
+
+
+@pytest.mark.parametrize(
+    ("made_from", "order_id"),
+    [
+        ("Q2hlY2tvdXQ6b3RoZXI=", RECORDED_ORDER["id"]),  # someone else's order
+        (None, RECORDED_ORDER["id"]),  # an order not made from a checkout
+        (CHECKOUT_ID, "not-an-order-id"),
+    ],
+    ids=["other-checkout", "no-checkout", "malformed-id"],
+)
+def test_an_order_not_made_from_the_session_checkout_is_not_shown_or_mailed(
+    client, saleor, made_from, order_id
+):
+    order_of_checkout(saleor, made_from)
+    with_cart(client)
+
+    response = paid(client, order_id=order_id)
+
+    assert response.status_code == 404
+    assert mail.outbox == []
+    assert "/orders/" not in response.content.decode()
+    assert client.session[CHECKOUT_KEY] == CHECKOUT_ID
+
+
+def test_sign_in_keeps_the_customer_token_in_the_session_and_lists_orders(client, saleor):
+    route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontTokenCreate", "StorefrontMe")
+
+    signed_in = client.post("/account/login/", {"email": "admin@example.com", "password": "x"})
+    account = client.get("/account/")
+
+    assert signed_in.status_code == 302
+    assert "admin@example.com" in account.content.decode()
+    me_request = route.calls[-1].request
+    assert me_request.headers["Authorization"] == "Bearer <redacted>"  # the recorded (redacted) token
+
+
+def test_a_stale_customer_token_is_refreshed_once_and_kept(client, saleor):
+    replay_scenes(saleor, RECORDED_API_URL, "StorefrontTokenCreate")
+    client.post("/account/login/", {"email": "admin@example.com", "password": "x"})
+    answers = {
+        "StorefrontMe": [load_exchange("StorefrontMe.stale_token"), load_exchange("StorefrontMe")],
+        "StorefrontTokenRefresh": [load_exchange("StorefrontTokenRefresh")],
+    }
+    sent = []
+
+    def respond(request):
+        name = json.loads(request.content)["operationName"]
+        sent.append(name)
+        exchange = answers[name].pop(0)
+        return httpx.Response(exchange["status"], json=exchange["response"])
+
+    saleor.post(RECORDED_API_URL).mock(side_effect=respond)
+
+    account = client.get("/account/")
+
+    assert "admin@example.com" in account.content.decode()
+    assert sent == ["StorefrontMe", "StorefrontTokenRefresh", "StorefrontMe"]
+    assert client.session["sf_customer"]["token"] == "<redacted>"  # the refreshed (recorded) token
+
+
+def test_a_refused_sign_in_is_a_form_error(client, saleor):
+    replay_scenes(saleor, RECORDED_API_URL, "StorefrontTokenCreate.refused")
+
+    response = client.post("/account/login/", {"email": "admin@example.com", "password": "x"})
+
+    assert response.status_code == 400
+    assert "邮箱或密码不正确" in response.content.decode()
+
+
+def test_register_says_to_confirm_the_email(client, saleor):
+    replay_scenes(saleor, RECORDED_API_URL, "StorefrontAccountRegister")
+
+    response = client.post(
+        "/account/register/", {"name": "测", "email": "n@example.com", "password": "long-enough"}
+    )
+
+    assert "请点击我们发送的链接确认邮箱" in response.content.decode()
+
+
+def test_sitemap_lists_units_categories_and_products_in_both_languages(client, saleor, units):
+    museum, _ = units
+    replay_scenes(saleor, RECORDED_API_URL, "StorefrontSitemap")
+
+    xml = client.get("/sitemap.xml").content.decode()
+
+    assert f"<loc>http://testserver/units/{museum.pk}/</loc>" in xml
+    assert f"<loc>http://testserver/en/products/{MUSEUM_PRODUCT['slug']}/</loc>" in xml
+    assert "robots" not in xml and client.get("/robots.txt").content.decode().endswith("sitemap.xml\n")
+
+
+def test_saleor_down_gives_a_friendly_503_with_a_retry_link(client, saleor, settings):
+    settings.SALEOR_MAX_RETRIES = 0
+    saleor.post(RECORDED_API_URL).mock(side_effect=httpx.ConnectError("refused"))
+
+    response = client.get("/search/?q=tea")
+
+    html = response.content.decode()
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "马上回来" in html and 'href="/search/?q=tea"' in html
+    assert "Traceback" not in html
+
+
+def test_saleor_answering_500_is_also_the_friendly_page(client, saleor, settings):
+    settings.SALEOR_MAX_RETRIES = 0
+    saleor.post(RECORDED_API_URL).mock(return_value=httpx.Response(500, text="boom"))
+
+    assert client.get("/").status_code == 503
+
+
+def test_a_product_webhook_also_refreshes_listings(client, saleor, units):
+    museum, _ = units
+    route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontProducts.unit")
+    client.get(f"/units/{museum.pk}/")
+
+    product_changed(
+        event_type="product_updated", payload={"product": {"id": "x", "slug": "y"}}, installation=None
+    )
+    client.get(f"/units/{museum.pk}/")
+
+    assert route.call_count == 2
