@@ -8,10 +8,12 @@ from typing import Any
 
 from django.utils.dateparse import parse_datetime
 
+from catalog import saleor_metadata
 from orders.error_codes import OrderInputError
 from orders.error_codes import OrdersErrorCode as Code
 
-UNIT_METADATA_KEYS = ("wenchuang.unit_id", "wenchuang.unit")  # product metadata naming the unit (uid)
+# Product metadata naming the unit, as catalog sync writes it: unit pk, then unit uid (onboarding's key).
+UNIT_METADATA_KEYS = (saleor_metadata.UNIT_ID, saleor_metadata.UNIT_SLUG, "wenchuang.unit")
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class LineData:
     quantity_fulfilled: int
     warehouse_id: str  # of its allocation (one still holding stock first), "" when it has none
     stocked_warehouses: tuple[str, ...]  # every warehouse still holding an allocation of this line
-    metadata_unit: str  # unit uid from the product's metadata, if any
+    metadata_unit: str  # unit pk or uid from the product's metadata, if any
     undiscounted_total: int  # gross
     total_net: int  # after discounts Saleor applied to the line, before tax
     total_tax: int

@@ -50,9 +50,7 @@ def _line_units(data: OrderData) -> dict[str, Unit]:
                 f"warehouses of {len(allocated)} units; allocate it in one unit's warehouse",
             )
         if unit is None and line.metadata_unit:
-            unit = (
-                Unit.objects.filter(uid=line.metadata_unit).first() if _is_uuid(line.metadata_unit) else None
-            )
+            unit = _unit_from_metadata(line.metadata_unit)
         if unit is None:
             missing.append(f"{line.saleor_id} ({line.product_name})")
         else:
@@ -65,12 +63,14 @@ def _line_units(data: OrderData) -> dict[str, Unit]:
     return units
 
 
-def _is_uuid(value: str) -> bool:
+def _unit_from_metadata(value: str) -> Unit | None:
+    """Catalog writes the unit's pk; older products may carry its uid."""
+    if value.isdigit():
+        return Unit.objects.filter(pk=int(value)).first()
     try:
-        uuid.UUID(value)
+        return Unit.objects.filter(uid=uuid.UUID(value)).first()
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def order_project(*, data: OrderData) -> bool:

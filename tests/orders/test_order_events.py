@@ -273,3 +273,12 @@ def test_fully_paid_again_with_other_figures_is_parked_not_ignored(units, delive
     event = deliver("order_fully_paid", payload)
 
     assert event.status == Status.PARKED and "idempotency_conflict" in event.last_error
+
+
+def test_product_metadata_written_by_catalog_sync_names_the_unit_by_pk(units, deliver):
+    order = SaleorOrder("order-5", [Line("line-x", None, 1000, unit_metadata=str(units[0].pk))])
+
+    event = deliver("order_created", order.payload())
+
+    assert event.status == Status.DONE, event.last_error
+    assert OrderLine.objects.get().unit == units[0]
