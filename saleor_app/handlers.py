@@ -24,6 +24,18 @@ HANDLERS: dict[str, str | list[str]] = {
         f"product_variant_{change}": "storefront.webhooks.product_changed"
         for change in ("created", "deleted", "out_of_stock", "back_in_stock")
     },
+    **{
+        event: "orders.webhooks.order_event"
+        for event in (
+            "order_created",
+            "order_updated",
+            "order_fully_paid",
+            "order_cancelled",
+            "order_refunded",
+            "order_fully_refunded",
+            "fulfillment_created",
+        )
+    },
 }
 
 

@@ -148,7 +148,8 @@ def inbox_process(*, event_id: int) -> str:
     """Run the event's handler once; concurrent workers skip an event another is processing."""
     with transaction.atomic():
         event = (
-            WebhookEvent.objects.select_for_update(skip_locked=True)
+            # of=self: locking the joined installation row too would make workers skip each other's events
+            WebhookEvent.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("installation")
             .filter(pk=event_id, status__in=[WebhookEvent.Status.PENDING, WebhookEvent.Status.FAILED])
             .first()
@@ -182,3 +183,16 @@ def inbox_process(*, event_id: int) -> str:
     if event.status == WebhookEvent.Status.FAILED:
         logger.warning("webhook event %s failed (attempt %d): %s", event_id, event.attempts, event.last_error)
     return event.status
+
+
+def inbox_unpark(*, event_type: str = "", ids: list[int] | None = None) -> list[int]:
+    """Put parked events back in the queue with fresh attempts; returns their ids in arrival order."""
+    parked = WebhookEvent.objects.filter(status=WebhookEvent.Status.PARKED)
+    if event_type:
+        parked = parked.filter(event_type=event_type)
+    if ids is not None:
+        parked = parked.filter(pk__in=ids)
+    with transaction.atomic():
+        chosen = list(parked.select_for_update().order_by("pk").values_list("pk", flat=True))
+        WebhookEvent.objects.filter(pk__in=chosen).update(status=WebhookEvent.Status.PENDING, attempts=0)
+    return chosen

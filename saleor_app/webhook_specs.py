@@ -41,6 +41,19 @@ ASYNC_WEBHOOKS: tuple[WebhookSpec, ...] = (
         ),
         subscription="product_changes",
     ),
+    WebhookSpec(
+        name="order-changes",
+        async_events=(
+            "ORDER_CREATED",
+            "ORDER_UPDATED",
+            "ORDER_FULLY_PAID",
+            "ORDER_CANCELLED",
+            "ORDER_REFUNDED",
+            "ORDER_FULLY_REFUNDED",
+            "FULFILLMENT_CREATED",
+        ),
+        subscription="order_changes",
+    ),
 )
 
 ASYNC_WEBHOOKS_BY_NAME = {spec.name: spec for spec in ASYNC_WEBHOOKS}

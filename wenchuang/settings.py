@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "graphene_django",  # GraphiQL templates of the finance API
     "wenchuang",
     "saleor_app",
     "unit_onboarding",

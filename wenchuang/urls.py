@@ -14,6 +14,8 @@ urlpatterns = [
     path("onboarding/", include("unit_onboarding.urls")),
     path("catalog/", include("catalog.urls")),
     path("finance/", include("payments.settlement.urls")),
+    path("orders/", include("orders.urls")),
+    path("finance/", include("payments.finance.urls")),  # graphql: the finance API
     path("admin/", admin.site.urls),
 ]
 # The public shop: Chinese at the root, English under /en/.

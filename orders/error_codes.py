@@ -1,0 +1,29 @@
+"""Error codes of orders: why an order event was parked, or a fulfilment refused."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class OrdersErrorCode(StrEnum):
+    MALFORMED_PAYLOAD = "malformed_payload"
+    UNIT_UNRESOLVED = "unit_unresolved"
+    UNIT_AMBIGUOUS = "unit_ambiguous"
+    NO_AGREEMENT = "no_agreement"
+    CURRENCY_MISMATCH = "currency_mismatch"
+    AMOUNT_MISMATCH = "amount_mismatch"
+    NOTHING_TO_FULFIL = "nothing_to_fulfil"
+    QUANTITY_TOO_HIGH = "quantity_too_high"
+    TRACKING_REQUIRED = "tracking_required"
+    SALEOR_REFUSED = "saleor_refused"
+
+
+class OrderInputError(Exception):
+    """An order Saleor sent that cannot be projected or posted as it is; `code` is stable."""
+
+    def __init__(self, code: OrdersErrorCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.args[0]}"

@@ -1,0 +1,71 @@
+"""Local projection of Saleor orders: each line owned by the unit whose warehouse ships it."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from unit_onboarding.models import Unit
+
+
+class Order(models.Model):
+    """The newest state of a Saleor order seen by this app (older deliveries never overwrite it)."""
+
+    saleor_id = models.CharField(max_length=200, unique=True)
+    number = models.CharField(max_length=32, blank=True)
+    status = models.CharField(max_length=32, help_text="Saleor OrderStatus")
+    charge_status = models.CharField(max_length=32, blank=True, help_text="Saleor OrderChargeStatusEnum")
+    currency = models.CharField(max_length=3)
+    total = models.BigIntegerField(help_text="gross total in minor units")
+    shipping = models.BigIntegerField(default=0, help_text="gross shipping in minor units")
+    shipping_address = models.JSONField(default=dict, blank=True)
+    customer_email = models.CharField(max_length=254, blank=True)
+    created_in_saleor = models.DateTimeField(null=True, blank=True)
+    saleor_updated_at = models.DateTimeField(help_text="Saleor's updatedAt of the projected state")
+    projected_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"order {self.number or self.saleor_id}"
+
+
+class OrderLine(models.Model):
+    """One Saleor order line; `unit` is resolved from its allocation's warehouse or product metadata."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    saleor_id = models.CharField(max_length=200, unique=True)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, related_name="order_lines")
+    warehouse_id = models.CharField(
+        max_length=200, blank=True, help_text="Saleor warehouse of its allocation"
+    )
+    product_name = models.CharField(max_length=250)
+    variant_name = models.CharField(max_length=250, blank=True)
+    sku = models.CharField(max_length=255, blank=True)
+    quantity = models.PositiveIntegerField()
+    quantity_fulfilled = models.PositiveIntegerField(default=0)
+    undiscounted_total = models.BigIntegerField(help_text="gross, before discounts, minor units")
+    total_net = models.BigIntegerField(help_text="after discounts, before tax, minor units")
+    total_tax = models.BigIntegerField(default=0)
+    currency = models.CharField(max_length=3)
+
+    class Meta:
+        indexes = [models.Index(fields=["unit", "order"], name="orders_line_unit_order_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.product_name} x {self.quantity}"
+
+    @property
+    def quantity_to_fulfil(self) -> int:
+        return self.quantity - self.quantity_fulfilled
+
+
+class Fulfilment(models.Model):
+    """A Saleor fulfilment of some lines from one warehouse, with its carrier and tracking number."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="fulfilments")
+    saleor_id = models.CharField(max_length=200, unique=True)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, related_name="fulfilments")
+    status = models.CharField(max_length=32)
+    tracking_number = models.CharField(max_length=255, blank=True)
+    carrier = models.CharField(max_length=100, blank=True, help_text="as entered by the unit's operator")
+
+    def __str__(self) -> str:
+        return f"fulfilment {self.saleor_id}"

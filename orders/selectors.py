@@ -1,0 +1,25 @@
+"""Reads of orders, always scoped to one unit: a unit never sees another unit's lines."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from orders.models import Fulfilment, Order, OrderLine
+from unit_onboarding.models import Unit
+
+
+def unit_orders(unit: Unit) -> QuerySet[Order]:
+    return Order.objects.filter(lines__unit=unit).distinct().order_by("-created_in_saleor", "-pk")
+
+
+def unit_order(unit: Unit, pk: int) -> Order | None:
+    """The order if it holds at least one line of this unit."""
+    return unit_orders(unit).filter(pk=pk).first()
+
+
+def unit_lines(unit: Unit, order: Order) -> QuerySet[OrderLine]:
+    return OrderLine.objects.filter(order=order, unit=unit).order_by("pk")
+
+
+def unit_fulfilments(unit: Unit, order: Order) -> QuerySet[Fulfilment]:
+    return Fulfilment.objects.filter(order=order, unit=unit).order_by("pk")

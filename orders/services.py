@@ -1,0 +1,312 @@
+"""Writes of orders: project Saleor orders onto units, post paid orders and refunds to the ledger."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.db.models import F
+
+from orders.error_codes import OrderInputError
+from orders.error_codes import OrdersErrorCode as Code
+from orders.models import Fulfilment, Order, OrderLine
+from orders.payload import LineData, OrderData
+from payments import ledger_services
+from payments.ledger_services import PostResult
+from payments.models import LedgerTransaction
+from payments.split import AgreementVersion, PartyShare, Sale, SaleLine, SaleShipping, SplitError
+from saleor_app.client import SaleorClient
+from saleor_app.errors import SaleorMutationError
+from saleor_app.selectors import installation_default
+from unit_onboarding.models import Unit
+from unit_onboarding.selectors import split_terms_in_force, unit_for_warehouse
+
+_ORDER_INSERT = """
+INSERT INTO orders_order (saleor_id, number, status, charge_status, currency, total, shipping,
+    shipping_address, customer_email, saleor_updated_at, projected_at)
+VALUES (%s, '', '', '', %s, 0, 0, '{}'::jsonb, '', '1970-01-01T00:00:00Z', now())
+ON CONFLICT (saleor_id) DO NOTHING
+"""
+
+
+def _line_units(data: OrderData) -> dict[str, Unit]:
+    """Each line's unit: the warehouse it was fulfilled from, else its allocation's, else product metadata.
+
+    Raises UNIT_UNRESOLVED naming every line that has none (the event is parked until fixed).
+    """
+    fulfilled_from = {ref: f.warehouse_id for f in data.fulfilments for ref, _ in f.line_quantities}
+    units, missing = {}, []
+    for line in data.lines:
+        unit = unit_for_warehouse(fulfilled_from.get(line.saleor_id, "")) or unit_for_warehouse(
+            line.warehouse_id
+        )
+        allocated = {unit_for_warehouse(w) for w in line.stocked_warehouses} - {None}
+        if len(allocated) > 1:  # one line's income cannot belong to two units
+            raise OrderInputError(
+                Code.UNIT_AMBIGUOUS,
+                f"order {data.saleor_id}: line {line.saleor_id} ({line.product_name}) is allocated in "
+                f"warehouses of {len(allocated)} units; allocate it in one unit's warehouse",
+            )
+        if unit is None and line.metadata_unit:
+            unit = _unit_from_metadata(line.metadata_unit)
+        if unit is None:
+            missing.append(f"{line.saleor_id} ({line.product_name})")
+        else:
+            units[line.saleor_id] = unit
+    if missing:
+        raise OrderInputError(
+            Code.UNIT_UNRESOLVED,
+            f"order {data.saleor_id}: no unit owns the warehouse or product of line(s) {', '.join(missing)}",
+        )
+    return units
+
+
+def _unit_from_metadata(value: str) -> Unit | None:
+    """Catalog writes the unit's pk; older products may carry its uid."""
+    if value.isdigit():
+        return Unit.objects.filter(pk=int(value)).first()
+    try:
+        return Unit.objects.filter(uid=uuid.UUID(value)).first()
+    except ValueError:
+        return None
+
+
+def order_project(*, data: OrderData) -> bool:
+    """Store the order as Saleor last saw it; False (nothing written) when a newer state is already stored."""
+    units = _line_units(data)
+    with connection.cursor() as cursor:  # insert-or-nothing, then lock: concurrent events serialise here
+        cursor.execute(_ORDER_INSERT, [data.saleor_id, data.currency])
+    order = Order.objects.select_for_update().get(saleor_id=data.saleor_id)
+    if order.saleor_updated_at > data.updated_at:
+        return False
+    order.number = data.number
+    order.status = data.status
+    order.charge_status = data.charge_status
+    order.currency = data.currency
+    order.total = data.total
+    order.shipping = data.shipping_net + data.shipping_tax
+    order.shipping_address = data.shipping_address
+    order.customer_email = data.customer_email
+    order.created_in_saleor = data.created
+    order.saleor_updated_at = data.updated_at
+    order.save()
+    for line in data.lines:
+        OrderLine.objects.update_or_create(
+            saleor_id=line.saleor_id,
+            defaults={
+                "order": order,
+                "unit": units[line.saleor_id],
+                "warehouse_id": line.warehouse_id,
+                "product_name": line.product_name[:250],
+                "variant_name": line.variant_name[:250],
+                "sku": line.sku[:255],
+                "quantity": line.quantity,
+                "quantity_fulfilled": line.quantity_fulfilled,
+                "undiscounted_total": line.undiscounted_total,
+                "total_net": line.total_net,
+                "total_tax": line.total_tax,
+                "currency": data.currency,
+            },
+        )
+    order.lines.exclude(saleor_id__in=[line.saleor_id for line in data.lines]).delete()
+    for f in data.fulfilments:
+        Fulfilment.objects.update_or_create(
+            saleor_id=f.saleor_id,
+            defaults={
+                "order": order,
+                "unit": unit_for_warehouse(f.warehouse_id),
+                "status": f.status,
+                "tracking_number": f.tracking_number[:255],
+            },
+        )
+    return True
+
+
+def _agreement(unit: Unit, at: datetime, order_ref: str) -> AgreementVersion:
+    terms = split_terms_in_force(unit, at)
+    if terms is None:
+        raise OrderInputError(
+            Code.NO_AGREEMENT, f"order {order_ref}: unit {unit} has no agreement in force on {at.isoformat()}"
+        )
+    try:
+        return AgreementVersion(
+            f"agreement_version:{terms.version_id}",
+            tuple(PartyShare(s.party_key, s.role, s.bps) for s in terms.shares),
+        )
+    except SplitError as exc:
+        raise OrderInputError(Code.NO_AGREEMENT, f"order {order_ref}: {exc}") from exc
+
+
+def _seller_of_record(unit: Unit) -> str:
+    entity = getattr(unit, "operating_entity", None)
+    return entity.party_key if entity is not None else unit.party_key
+
+
+def _shipping_unit(lines: tuple[LineData, ...], units: dict[str, Unit]) -> Unit:
+    """Saleor charges one shipping price per order: it goes to the unit with most goods (first on ties)."""
+    goods: dict[int, int] = defaultdict(int)
+    first: dict[int, int] = {}
+    for i, line in enumerate(lines):
+        unit = units[line.saleor_id]
+        goods[unit.pk] += line.total_net
+        first.setdefault(unit.pk, i)
+    best = min(goods, key=lambda pk: (-goods[pk], first[pk]))
+    return next(u for u in units.values() if u.pk == best)
+
+
+def sale_for(data: OrderData, units: dict[str, Unit]) -> Sale:
+    """The split input of a fully charged order; AMOUNT_MISMATCH when it does not add up to Saleor's total."""
+    paid_at = data.paid_at
+    assert paid_at is not None
+    agreements = {
+        u.pk: _agreement(u, paid_at, data.saleor_id) for u in {u.pk: u for u in units.values()}.values()
+    }
+    lines = tuple(
+        SaleLine(
+            ref=line.saleor_id,
+            gross=line.total_net,
+            agreement=agreements[units[line.saleor_id].pk],
+            seller_of_record=_seller_of_record(units[line.saleor_id]),
+            tax=line.total_tax,
+        )
+        for line in data.lines
+    )
+    shipping = None
+    if data.shipping_net or data.shipping_tax:
+        shipper = _shipping_unit(data.lines, units)
+        shipping = SaleShipping(
+            amount=data.shipping_net,
+            party=shipper.party_key,
+            agreement=agreements[shipper.pk],
+            tax=data.shipping_tax,
+        )
+    listed = sum(ln.gross + ln.tax for ln in lines) + data.shipping_net + data.shipping_tax
+    # Saleor usually folds order discounts into line prices; what it did not is spread here by the engine.
+    discount = listed - data.total
+    if discount < 0:
+        raise OrderInputError(
+            Code.AMOUNT_MISMATCH,
+            f"order {data.saleor_id}: lines and shipping add up to {listed}, "
+            f"less than the total {data.total}",
+        )
+    if data.charged != data.total:
+        raise OrderInputError(
+            Code.AMOUNT_MISMATCH,
+            f"order {data.saleor_id}: {data.charged} charged, but the order total is {data.total}",
+        )
+    # The Stripe fee is not known here (the gateway does not read balance transactions): posted as 0.
+    return Sale(data.saleor_id, data.currency, data.total, lines, discount=discount, shipping=shipping)
+
+
+def payment_key(order_ref: str) -> str:
+    return f"payment:{order_ref}"
+
+
+def order_postings(*, data: OrderData, announced_paid: bool) -> list[PostResult]:
+    """Post the payment once the order is fully charged, then every refund Saleor reports on it.
+
+    Any delivery that shows the charge can post the payment (same figures, same key), so the order
+    in which events arrive does not matter; ledger refusals propagate (PostingRefused, PostingNotReady).
+    """
+    results = []
+    fully_charged = data.charged >= data.total > 0 and data.paid_at is not None
+    # Later events (refunds, fulfilments) never re-derive a posted payment: a unit's details may have
+    # changed since, and the refund reuses the recipe frozen at payment. ORDER_FULLY_PAID itself always
+    # re-posts, so a second payment with other figures is refused (parked) rather than ignored.
+    posted = LedgerTransaction.objects.filter(idempotency_key=payment_key(data.saleor_id)).exists()
+    if announced_paid or (fully_charged and not posted):
+        if data.paid_at is None:
+            raise OrderInputError(
+                Code.AMOUNT_MISMATCH, f"order {data.saleor_id}: fully paid without a charge"
+            )
+        sale = sale_for(data, _line_units(data))
+        results.append(ledger_services.payment_post(idempotency_key=payment_key(data.saleor_id), sale=sale))
+    for refund in data.refunds:
+        results.append(
+            ledger_services.refund_post(
+                idempotency_key=f"refund:{refund.saleor_id}",
+                order_ref=data.saleor_id,
+                currency=data.currency,
+                amount=refund.amount,
+            )
+        )
+    return results
+
+
+@transaction.atomic
+def order_event_apply(*, data: OrderData, announced_paid: bool) -> None:
+    """Project the order and post what it shows, all or nothing."""
+    order_project(data=data)
+    order_postings(data=data, announced_paid=announced_paid)
+
+
+def fulfilment_create(
+    *,
+    unit: Unit,
+    order: Order,
+    quantities: dict[int, int],
+    carrier: str,
+    tracking_number: str,
+    client: SaleorClient | None = None,
+) -> list[Fulfilment]:
+    """Fulfil this unit's lines (local line pk -> quantity) in Saleor from the unit's warehouse."""
+    if not tracking_number.strip() or not carrier.strip():
+        raise OrderInputError(Code.TRACKING_REQUIRED, "give the carrier and the tracking number")
+    lines = {line.pk: line for line in OrderLine.objects.filter(order=order, unit=unit)}
+    wanted = {pk: qty for pk, qty in quantities.items() if qty}
+    if not wanted or any(pk not in lines for pk in wanted):
+        raise OrderInputError(Code.NOTHING_TO_FULFIL, "choose at least one of your lines to fulfil")
+    for pk, qty in wanted.items():
+        if not 0 < qty <= lines[pk].quantity_to_fulfil:
+            raise OrderInputError(
+                Code.QUANTITY_TOO_HIGH,
+                f"{lines[pk].product_name}: at most {lines[pk].quantity_to_fulfil} left to fulfil",
+            )
+    client = client or _saleor_client()
+    try:
+        result = client.mutate(
+            "OrderFulfill",
+            {
+                "order": order.saleor_id,
+                "input": {
+                    "lines": [
+                        {
+                            "orderLineId": lines[pk].saleor_id,
+                            "stocks": [{"quantity": qty, "warehouse": unit.saleor_warehouse_id}],
+                        }
+                        for pk, qty in sorted(wanted.items())
+                    ],
+                    "trackingNumber": tracking_number.strip(),
+                    "notifyCustomer": True,
+                },
+            },
+            "orderFulfill",
+        )
+    except SaleorMutationError as exc:
+        raise OrderInputError(Code.SALEOR_REFUSED, str(exc)) from exc
+    created = []
+    with transaction.atomic():
+        for f in result.get("fulfillments") or []:
+            fulfilment, _ = Fulfilment.objects.update_or_create(
+                saleor_id=f["id"],
+                defaults={
+                    "order": order,
+                    "unit": unit,
+                    "status": f["status"],
+                    "tracking_number": f.get("trackingNumber") or tracking_number.strip(),
+                    "carrier": carrier.strip()[:100],
+                },
+            )
+            created.append(fulfilment)
+        for pk, qty in wanted.items():  # until the FULFILLMENT_CREATED event brings Saleor's figures
+            OrderLine.objects.filter(pk=pk).update(quantity_fulfilled=F("quantity_fulfilled") + qty)
+    return created
+
+
+def _saleor_client() -> SaleorClient:
+    installation = installation_default()
+    if installation is None or not installation.token:
+        raise OrderInputError(Code.SALEOR_REFUSED, "the app is not installed in Saleor")
+    return SaleorClient(installation.api_url, installation.token)

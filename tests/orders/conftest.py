@@ -1,0 +1,64 @@
+"""Units with warehouses and agreements in force, and a way to push deliveries through the inbox."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import pytest
+from django.db import transaction
+
+from saleor_app import services
+from saleor_app.models import WebhookEvent
+from tests.factories import SaleorInstallationFactory
+from tests.saleor_app.test_live_saleor import installed_app, staff  # noqa: F401 (live fixtures, shared)
+from tests.unit_onboarding.factories import OperatingEntityFactory, UserFactory
+from unit_onboarding.agreements import ShareTerm, agreement_version_add
+from unit_onboarding.models import Unit
+
+SINCE = datetime.fromisoformat("2026-01-01T00:00:00+00:00")
+
+
+def unit_with_agreement(n: int, *, effective_from: datetime = SINCE) -> Unit:
+    unit = OperatingEntityFactory(
+        unit__status=Unit.Status.ACTIVE,
+        unit__display_name=f"Museum {n}",
+        unit__saleor_warehouse_id=f"V2FyZWhvdXNlOj{n}",
+    ).unit
+    agreement_version_add(
+        unit=unit,
+        effective_from=effective_from,
+        shares=[
+            ShareTerm(unit.party_key, "unit", 6000),
+            ShareTerm(unit.operating_entity.party_key, "operating_entity", 2500),
+            ShareTerm(f"staff_pool:{unit.uid}", "staff_pool", 500),
+            ShareTerm("platform", "platform", 1000),
+        ],
+        actor=UserFactory(),
+    )
+    return unit
+
+
+@pytest.fixture
+def units():
+    return [unit_with_agreement(1), unit_with_agreement(2)]
+
+
+@pytest.fixture
+def deliver():
+    """Store a delivery in the inbox like the webhook view does, process it once; return the event."""
+    installation = SaleorInstallationFactory()
+
+    def _deliver(event_type: str, payload: dict, *, process: bool = True) -> WebhookEvent:
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        with transaction.atomic():
+            event_id = services.inbox_store(
+                installation=installation, event_type=event_type, body=body, signature="test"
+            )
+        if event_id is None:  # the same body again: the stored event
+            return WebhookEvent.objects.get(key=services.event_key(body))
+        if process:
+            services.inbox_process(event_id=event_id)
+        return WebhookEvent.objects.get(pk=event_id)
+
+    return _deliver
