@@ -82,7 +82,9 @@ TEMPLATES = [
 # Database: DATABASE_URL, else (outside production) the embedded server under DATA_DIR.
 DATABASE_URL = env.str("DATABASE_URL", dev_default="")
 if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+    # Persistent connections without a per-request health check (it costs a SELECT 1 round trip on every
+    # request); a connection broken by a database restart fails one request, which Saleor/Celery retry.
+    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=False)}
 elif not PRODUCTION:
     from wenchuang.embedded_postgres import database_settings
 
