@@ -59,3 +59,11 @@ def _fresh_process_caches():
     yield
     forget_cached_keys()
     forget_cached_installations()
+
+
+@pytest.fixture
+def staff_token(saleor_api_url) -> str:
+    """A Saleor staff token (SALEOR_STAFF_EMAIL / SALEOR_STAFF_PASSWORD; default admin@example.com)."""
+    from tests.live_saleor import StaffSession
+
+    return StaffSession(saleor_api_url).token

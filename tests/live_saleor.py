@@ -51,3 +51,16 @@ class StaffSession:
             " { errors { message } } }",
             {"id": product_id, "t": seo_title},
         )
+
+
+def gql(api_url: str, token: str, query: str, **variables) -> dict:
+    """One staff GraphQL call; GraphQL errors fail the test."""
+    response = httpx.post(
+        api_url,
+        json={"query": query, "variables": variables},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=60,
+    )
+    document = response.json()
+    assert not document.get("errors"), document
+    return document["data"]

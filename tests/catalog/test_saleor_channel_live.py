@@ -3,49 +3,21 @@ shipping from a warehouse added the way provisioning adds one; everything create
 
 from __future__ import annotations
 
-import os
 import uuid
 
-import httpx
 import pytest
 
 from catalog.saleor_channel import ChannelCurrencyMismatch, channel_zones_warehouse_add, sales_channel_ensure
 from saleor_app.client import SaleorClient
+from tests.live_saleor import gql
 
 pytestmark = pytest.mark.saleor_live
 
-STAFF_EMAIL = os.environ.get("SALEOR_STAFF_EMAIL", "admin@example.com")
-STAFF_PASSWORD = os.environ.get("SALEOR_STAFF_PASSWORD", "admin")
 
 CHANNEL = """query($slug: String!) { channel(slug: $slug) { id currencyCode defaultCountry { code } } }"""
 ZONES = """query($id: ID!) { shippingZones(first: 20, filter: {channels: [$id]}) { edges { node {
   id countries { code } warehouses { id }
   shippingMethods { channelListings { channel { id } price { amount currency } } } } } } }"""
-
-
-def gql(api_url, token, query, **variables):
-    response = httpx.post(
-        api_url,
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=30,
-    )
-    document = response.json()
-    assert not document.get("errors"), document
-    return document["data"]
-
-
-@pytest.fixture
-def staff_token(saleor_api_url):
-    data = httpx.post(
-        saleor_api_url,
-        json={
-            "query": "mutation($e: String!, $p: String!) { tokenCreate(email: $e, password: $p) { token } }",
-            "variables": {"e": STAFF_EMAIL, "p": STAFF_PASSWORD},
-        },
-        timeout=30,
-    ).json()
-    return data["data"]["tokenCreate"]["token"]
 
 
 @pytest.fixture

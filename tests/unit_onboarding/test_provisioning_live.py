@@ -2,47 +2,17 @@
 
 from __future__ import annotations
 
-import os
-
-import httpx
 import pytest
 
 from saleor_app import secrets_at_rest
 from saleor_app.models import SaleorInstallation
+from tests.live_saleor import gql
 from unit_onboarding.models import Unit
 from unit_onboarding.provisioning import UNIT_METADATA_KEY, unit_provision, unit_provisioning_request
 
 from .factories import UnitFactory
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db]
-
-STAFF_EMAIL = os.environ.get("SALEOR_STAFF_EMAIL", "admin@example.com")
-STAFF_PASSWORD = os.environ.get("SALEOR_STAFF_PASSWORD", "admin")
-
-
-def gql(api_url, token, query, **variables):
-    response = httpx.post(
-        api_url,
-        json={"query": query, "variables": variables},
-        headers={"Authorization": f"Bearer {token}"},
-        timeout=30,
-    )
-    document = response.json()
-    assert not document.get("errors"), document
-    return document["data"]
-
-
-@pytest.fixture
-def staff_token(saleor_api_url):
-    data = httpx.post(
-        saleor_api_url,
-        json={
-            "query": "mutation($e: String!, $p: String!) { tokenCreate(email: $e, password: $p) { token } }",
-            "variables": {"e": STAFF_EMAIL, "p": STAFF_PASSWORD},
-        },
-        timeout=30,
-    ).json()
-    return data["data"]["tokenCreate"]["token"]
 
 
 @pytest.fixture
