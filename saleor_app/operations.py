@@ -48,8 +48,8 @@ def is_mutation(name: str) -> bool:
 
 @cache
 def subscription(name: str) -> str:
-    """Text of the webhook subscription query in graphql/subscriptions/<name>.graphql."""
-    return (SUBSCRIPTIONS_DIR / f"{name}.graphql").read_text()
+    """The webhook subscription in graphql/subscriptions/<name>.graphql, with the shared fragments it uses."""
+    return with_shared_fragments((SUBSCRIPTIONS_DIR / f"{name}.graphql").read_text())
 
 
 def all_operation_files() -> list[Path]:
