@@ -8,7 +8,28 @@ import pytest
 
 from tests.saleor_signing import SaleorSigner
 
-SHARED_SALEOR = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "saleor")
+# Saleor's schema and response schemas (data only): beside the repository, or SALEOR_SHARED_DIR.
+SHARED_SALEOR = os.environ.get("SALEOR_SHARED_DIR") or os.path.join(
+    os.path.dirname(__file__), "..", "..", "shared", "saleor"
+)
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def shared_saleor_file(name: str) -> str:
+    """Path of a file of Saleor's data; the test is skipped, naming what to set, when it is absent."""
+    path = os.path.join(SHARED_SALEOR, name)
+    if not os.path.isfile(path):
+        pytest.skip(f"needs {path}: set SALEOR_SHARED_DIR to the folder holding Saleor's schema.graphql")
+    return path
+
+
+def chromium_path() -> str:
+    """Debian's chromium for browser tests; skipped, naming what to set, when it is absent."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"needs chromium at {CHROMIUM}: set CHROMIUM_PATH (make test installs Debian's chromium)")
+    return CHROMIUM
+
+
 RECORDED_API_URL = "http://127.0.0.1:8000/graphql/"
 
 

@@ -28,7 +28,7 @@ pytestmark = [
     ),
 ]
 
-CHANNEL = "default-channel"
+CHANNEL = os.environ.get("PAYMENTS_LIVE_CHANNEL", "default-channel")
 ADDRESS = {
     "firstName": "Li",
     "lastName": "Wei",
@@ -375,7 +375,10 @@ def test_an_authorisation_canceled_in_saleor_is_released_in_stripe_and_forged_we
         staff_token,
     )["channel"]["paymentSettings"]["defaultTransactionFlowStrategy"]
     if strategy != "AUTHORIZATION":
-        pytest.skip(f"{CHANNEL} charges at once ({strategy}); cancelation needs an authorisation")
+        pytest.skip(
+            f"{CHANNEL} charges at once ({strategy}): set PAYMENTS_LIVE_CHANNEL to a channel whose "
+            "transaction flow is AUTHORIZATION to test cancelation"
+        )
     checkout, total_amount = buyer_checkout(*two_products())
     init = ok(
         gql(

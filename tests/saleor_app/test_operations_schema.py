@@ -11,16 +11,15 @@ from graphql import GraphQLSchema, build_client_schema, build_schema, parse, val
 from graphql.language import OperationDefinitionNode
 
 from saleor_app.operations import all_operation_files, all_subscription_files, with_shared_fragments
-from tests.conftest import SHARED_SALEOR
+from tests.conftest import shared_saleor_file
 
-SCHEMA_FILE = Path(SHARED_SALEOR) / "schema.graphql"
 OPERATIONS = all_operation_files()
 SUBSCRIPTIONS = all_subscription_files()
 
 
 @cache
 def shared_schema() -> GraphQLSchema:
-    return build_schema(SCHEMA_FILE.read_text())
+    return build_schema(Path(shared_saleor_file("schema.graphql")).read_text())
 
 
 def problems(schema: GraphQLSchema, path: Path) -> list[str]:
@@ -42,7 +41,6 @@ def test_each_operation_file_holds_one_operation_named_after_the_file(path):
     assert operations[0].name is not None and operations[0].name.value == path.stem
 
 
-@pytest.mark.skipif(not SCHEMA_FILE.exists(), reason=f"Saleor schema not found at {SCHEMA_FILE}")
 @pytest.mark.parametrize("path", OPERATIONS + SUBSCRIPTIONS, ids=lambda p: p.name)
 def test_operation_is_valid_against_the_shared_saleor_schema(path):
     assert problems(shared_schema(), path) == []
@@ -55,7 +53,6 @@ def test_every_subscription_selects_issued_at_so_bodies_never_collide(path):
     assert "subscription" in text and "issuedAt" in text
 
 
-@pytest.mark.skipif(not SCHEMA_FILE.exists(), reason=f"Saleor schema not found at {SCHEMA_FILE}")
 def test_an_invalid_operation_is_reported(tmp_path):
     broken = tmp_path / "Broken.graphql"
     broken.write_text("query Broken { shop { noSuchField } }")

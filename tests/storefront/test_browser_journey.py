@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import chromium_path
 from tests.live_saleor import StaffSession
 from tests.storefront.live_catalog import live_shop_create, live_shop_remove
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db(transaction=True)]
-CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "storefront"
 
 
@@ -29,8 +29,7 @@ def live_shop(settings, saleor_api_url):
 
 @pytest.fixture
 def browser():
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} missing: apt-get install -y chromium")
+    executable = chromium_path()
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop in this thread; the live server's DB work is elsewhere.
@@ -38,7 +37,7 @@ def browser():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
+            executable_path=executable,
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         try:

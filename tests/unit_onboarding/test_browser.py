@@ -2,27 +2,24 @@
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import timedelta
 
+import playwright.sync_api as playwright_api
 import pytest
 from django.db import connections
 from django.utils import timezone
 
+from tests.conftest import chromium_path
 from tests.factories import SaleorInstallationFactory
 from unit_onboarding.models import Application, ApplicationTransition, Unit, UnitMembership
 
 from .factories import reviewer
 from .test_application_flow import PDF, complete_form
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-playwright_api = pytest.importorskip("playwright.sync_api")
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no chromium at {CHROMIUM}"),
 ]
 PASSWORD = "Bronze-Mirror-1987"
 
@@ -34,7 +31,7 @@ def browser(monkeypatch):
     # The live server's request threads must close their connections, or the test database cannot be dropped.
     monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
     with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
         yield browser
         browser.close()
         connections.close_all()  # ORM calls made while Playwright's loop ran used their own connection

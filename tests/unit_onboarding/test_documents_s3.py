@@ -9,6 +9,7 @@ import socket
 
 import boto3
 import httpx
+import moto.server as moto_server
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -16,8 +17,6 @@ from django.urls import reverse
 from unit_onboarding.models import Document
 
 from .factories import ApplicationFactory, UserFactory
-
-moto_server = pytest.importorskip("moto.server")
 
 pytestmark = pytest.mark.django_db
 

@@ -14,16 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import jsonschema
 import pytest
 import requests
 import respx
 
-from tests.conftest import SHARED_SALEOR
+from tests.conftest import shared_saleor_file
 from tests.factories import SaleorInstallationFactory
 
 STRIPE_SECRET_KEY = "sk_test_wenchuang"
 STRIPE_WEBHOOK_SECRET = "whsec_test_wenchuang"
-SCHEMAS = Path(SHARED_SALEOR) / "json_schemas"
 
 
 def _free_port() -> int:
@@ -195,9 +195,5 @@ def saleor(signer, installation):
 
 def schema_validator(name: str):
     """jsonschema validator for Saleor's response schema `name` (skipped with a reason if absent)."""
-    jsonschema = pytest.importorskip("jsonschema")
-    path = SCHEMAS / f"{name}.json"
-    if not path.is_file():
-        pytest.skip(f"Saleor's JSON schemas are not at {SCHEMAS} (shared folder absent)")
-    schema = json.loads(path.read_text())
+    schema = json.loads(Path(shared_saleor_file(f"json_schemas/{name}.json")).read_text())
     return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
