@@ -19,6 +19,8 @@ Entries (debit positive, credit negative), per transaction and currency:
            Cr its share, less the fee it bears (platform: platform_revenue, others: party_payable).
   refund   Dr each party the share reversed; Cr refunds the amount refunded to the buyer.
            Processor fees are not returned on refunds, so they are not reversed.
+  fee      (the fee Stripe reports after the payment, see payment_fee_post) Cr stripe_clearing fee;
+           Dr processor_fees the platform's part; Dr each party its part (pro_rata lines).
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ from payments.split import (
     RecipeShare,
     Sale,
     SplitError,
+    allocate,
+    line_split,
     refund_deltas,
     refund_spread,
     sale_split,
@@ -280,14 +284,18 @@ def _posted_lines(*, order_ref: str, payment_id: int) -> dict[str, _PostedLine]:
             recipe_rows[row.line_ref].append(row)
     lines = {}
     for ref, shares in recipe_rows.items():
-        shares.sort(key=lambda r: r.position)
-        recipe = Recipe(
-            agreement_version=shares[0].agreement_version,
-            fee_rule=FeeRule(shares[0].fee_rule),
-            shares=tuple(RecipeShare(r.party, r.role, r.bps, r.rule, r.carved) for r in shares),
-        )
-        lines[ref] = _PostedLine(kind=shares[0].line_kind, recipe=recipe, net=nets[ref])
+        lines[ref] = _PostedLine(kind=shares[0].line_kind, recipe=_recipe(shares), net=nets[ref])
     return lines
+
+
+def _recipe(shares: list[SplitLine]) -> Recipe:
+    """The recipe frozen on one line's split rows of a payment."""
+    shares = sorted(shares, key=lambda r: r.position)
+    return Recipe(
+        agreement_version=shares[0].agreement_version,
+        fee_rule=FeeRule(shares[0].fee_rule),
+        shares=tuple(RecipeShare(r.party, r.role, r.bps, r.rule, r.carved) for r in shares),
+    )
 
 
 def refund_post(
@@ -578,3 +586,117 @@ def payout_post(
             ],
         )
     return PostResult(txn_id, created=True)
+
+
+def payment_fee_post(
+    *, idempotency_key: str, order_ref: str, fee: int, currency: str, posted_at: datetime | None = None
+) -> PostResult:
+    """Post the fee Stripe kept on an order's charge, after its payment, borne as its payment's fee rules say.
+
+    The fee is spread over the payment's lines pro rata to their captured amounts, then over each
+    pro_rata line's parties, exactly as `sale_split` does at payment: a payment posted with fee 0 plus
+    this posting leave the same balances and split-line fees as the payment posted with the fee.
+    Refunds do not change it (processor fees are not returned on refunds).
+    """
+    if fee <= 0:
+        raise PostingRefused(LedgerErrorCode.NEGATIVE_AMOUNT, f"processor fee of {fee} on order {order_ref}")
+    fp = fingerprint({"order": order_ref, "fee": fee, "currency": currency, "posting": "payment_fee"})
+    with transaction.atomic():
+        payment = (  # the lock refunds and reversals take: one order's postings are serialised
+            LedgerTransaction.objects.select_for_update()
+            .filter(order_ref=order_ref, kind=LedgerTransaction.Kind.PAYMENT)
+            .first()
+        )
+        if payment is None:
+            raise PostingNotReady(
+                LedgerErrorCode.PAYMENT_NOT_POSTED,
+                f"order {order_ref} has no posted payment yet; retry later",
+            )
+        if LedgerTransaction.objects.filter(idempotency_key=idempotency_key).exists():
+            return _already_posted(requests={idempotency_key: (fp, order_ref)})[idempotency_key]
+        if currency != payment.currency:
+            raise PostingRefused(
+                LedgerErrorCode.CURRENCY_MISMATCH,
+                f"fee in {currency}, order {order_ref} paid in {payment.currency}",
+            )
+        lines = _payment_lines(payment_id=payment.pk)
+        captured = sum(amount for *_, amount in lines)
+        if fee > captured:
+            raise PostingRefused(
+                LedgerErrorCode.FEE_EXCEEDS_CAPTURED, f"fee {fee} exceeds captured {captured} on {order_ref}"
+            )
+        splits = [
+            line_split(ref=ref, kind=kind, recipe=recipe, amount=amount, fee=line_fee)
+            for (ref, kind, recipe, amount), line_fee in zip(
+                lines, allocate(fee, [amount for *_, amount in lines]), strict=True
+            )
+        ]
+        borne: dict[str, int] = defaultdict(int)
+        for line in splits:
+            for pa in line.parties:
+                if pa.party != PLATFORM:  # as at payment: the platform's part stays its expense
+                    borne[pa.party] += pa.fee
+        legs = [
+            (Kind.STRIPE_CLEARING, SYSTEM, -fee),
+            (Kind.PROCESSOR_FEES, SYSTEM, fee - sum(borne.values())),
+            *((Kind.PARTY_PAYABLE, p, amount) for p, amount in sorted(borne.items())),
+        ]
+        legs = [leg for leg in legs if leg[2]]
+        txn_id = _transactions_insert(
+            [
+                (
+                    idempotency_key,
+                    LedgerTransaction.Kind.FEE,
+                    order_ref,
+                    currency,
+                    fp,
+                    "processor fee",
+                    posted_at or timezone.now(),
+                    None,
+                )
+            ]
+        )[idempotency_key]
+        accounts = _account_ids({(k, p) for k, p, _ in legs})
+        _insert(
+            "payments_ledgerentry",
+            _ENTRY_COLUMNS,
+            [(txn_id, accounts[(k, p)], amt, currency) for k, p, amt in legs],
+        )
+        _insert(
+            "payments_splitline",
+            _SPLIT_COLUMNS,
+            [
+                (
+                    txn_id,
+                    order_ref,
+                    line.ref,
+                    line.kind,
+                    pa.party,
+                    pa.role,
+                    pa.position,
+                    pa.bps,
+                    pa.carved,
+                    pa.rule,
+                    line.recipe.fee_rule,
+                    line.recipe.agreement_version,
+                    0,
+                    pa.fee,
+                    currency,
+                )
+                for line in splits
+                for pa in line.parties
+                if pa.fee
+            ],
+        )
+    return PostResult(txn_id, created=True)
+
+
+def _payment_lines(*, payment_id: int) -> list[tuple[str, str, Recipe, int]]:
+    """(ref, kind, recipe, captured amount) of each line of a payment posting, in posting order."""
+    rows: dict[str, list[SplitLine]] = defaultdict(list)  # insertion order: the payment's line order
+    for row in SplitLine.objects.filter(transaction_id=payment_id).order_by("id"):
+        rows[row.line_ref].append(row)
+    return [
+        (ref, shares[0].line_kind, _recipe(shares), sum(r.amount for r in shares))
+        for ref, shares in rows.items()
+    ]
