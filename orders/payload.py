@@ -66,6 +66,9 @@ class OrderData:
     lines: tuple[LineData, ...]
     fulfilments: tuple[FulfilmentData, ...]
     payments: tuple[PaymentEvent, ...]
+    psp_references: tuple[
+        str, ...
+    ] = ()  # of its transactions (Stripe PaymentIntent ids): fees, reconciliation
 
     @property
     def charged(self) -> int:
@@ -183,6 +186,9 @@ def order_data(payload: dict[str, Any]) -> OrderData:
                 for f in order.get("fulfillments") or []
             ),
             payments=payments,
+            psp_references=tuple(
+                sorted({t["pspReference"] for t in order.get("transactions") or [] if t.get("pspReference")})
+            ),
         )
     except (KeyError, TypeError) as exc:
         raise OrderInputError(

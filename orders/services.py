@@ -14,6 +14,7 @@ from orders.error_codes import OrdersErrorCode as Code
 from orders.models import Fulfilment, Order, OrderLine
 from orders.payload import LineData, OrderData
 from payments import ledger_services
+from payments.gateway import fees as payment_fees
 from payments.ledger_services import PostResult
 from payments.models import LedgerTransaction
 from payments.split import AgreementVersion, PartyShare, Sale, SaleLine, SaleShipping, SplitError
@@ -196,7 +197,8 @@ def sale_for(data: OrderData, units: dict[str, Unit]) -> Sale:
             Code.AMOUNT_MISMATCH,
             f"order {data.saleor_id}: {data.charged} charged, but the order total is {data.total}",
         )
-    # The Stripe fee is not known here (the gateway does not read balance transactions): posted as 0.
+    # Stripe's fee is posted apart when Stripe reports it (payments.gateway.fees), so the payment's
+    # figures, and so its idempotency fingerprint, never depend on which of the two arrived first.
     return Sale(data.saleor_id, data.currency, data.total, lines, discount=discount, shipping=shipping)
 
 
@@ -239,7 +241,11 @@ def order_postings(*, data: OrderData, announced_paid: bool) -> list[PostResult]
 def order_event_apply(*, data: OrderData, announced_paid: bool) -> None:
     """Project the order and post what it shows, all or nothing."""
     order_project(data=data)
+    # Stripe's fee: link the order's PaymentIntents first (their lock precedes the ledger's), then post
+    # the fees Stripe already reported once the payment is posted (payments.gateway.fees).
+    payment_fees.order_payment_link(order_ref=data.saleor_id, psp_references=data.psp_references)
     order_postings(data=data, announced_paid=announced_paid)
+    payment_fees.order_fees_post(order_ref=data.saleor_id, psp_references=data.psp_references)
 
 
 def fulfilment_create(

@@ -141,7 +141,13 @@ class SplitLine(models.Model):
 
 
 # The Stripe gateway's models live in payments.gateway; importing them here registers them with the app.
-from payments.gateway.models import PaymentIntentRecord, StripeEvent, TransactionEventReport  # noqa: E402
+from payments.gateway.models import (  # noqa: E402
+    ChargeFee,
+    OrderPaymentReference,
+    PaymentIntentRecord,
+    StripeEvent,
+    TransactionEventReport,
+)
 from payments.reconciliation.models import (  # noqa: E402
     AccountingPeriod,
     ReconciliationExplanation,
@@ -152,9 +158,11 @@ from payments.settlement.models import FinanceAuditEvent, SettlementBatch, Settl
 __all__ = [
     "Account",
     "AccountingPeriod",
+    "ChargeFee",
     "FinanceAuditEvent",
     "LedgerEntry",
     "LedgerTransaction",
+    "OrderPaymentReference",
     "PaymentIntentRecord",
     "ReconciliationExplanation",
     "SettlementBatch",

@@ -1,4 +1,5 @@
-"""Stripe webhook events: stored once by id, then reported to Saleor with transactionEventReport."""
+"""Stripe webhook events: stored once by id, then reported to Saleor with transactionEventReport;
+the fee of a succeeded charge is recorded and posted to its order (payments.gateway.fees)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from payments.gateway import stripe_api
+from payments.gateway import fees, stripe_api
 from payments.gateway.models import PaymentIntentRecord, StripeEvent, TransactionEventReport
 from payments.gateway.money import to_decimal
 from saleor_app.client import SaleorClient
@@ -234,11 +235,12 @@ def stripe_event_process(*, pk: int) -> str:
         plans = planned_reports(event.payload)
         for plan in plans:
             transaction_event_report(planned=plan, stripe_event=event)
+        fee_recorded = fees.event_fee_collect(payload=event.payload)
     except Exception as exc:  # an outage (Saleor, Stripe) or a bug: keep the event and retry it later
         logger.exception("stripe event %s (%s) failed", event.event_id, event.event_type)
         status, error = StripeEvent.Status.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
     else:
-        status, error = (StripeEvent.Status.DONE if plans else StripeEvent.Status.IGNORED), ""
+        status, error = (StripeEvent.Status.DONE if plans or fee_recorded else StripeEvent.Status.IGNORED), ""
     StripeEvent.objects.filter(pk=pk).update(status=status, last_error=error, processed_at=timezone.now())
     return status
 

@@ -88,3 +88,29 @@ class TransactionEventReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.amount} {self.currency} {self.psp_reference}"
+
+
+class ChargeFee(models.Model):
+    """What Stripe kept on one charge, read from the charge's balance transaction (recorded once)."""
+
+    charge_id = models.CharField(max_length=100, unique=True)
+    payment_intent_id = models.CharField(max_length=100, db_index=True)
+    balance_transaction_id = models.CharField(max_length=100, unique=True)
+    amount = models.BigIntegerField(help_text="gross of the balance transaction, minor units")
+    fee = models.BigIntegerField(help_text="minor units, in the balance transaction's currency")
+    currency = models.CharField(max_length=3)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"fee {self.fee} {self.currency} on {self.charge_id}"
+
+
+class OrderPaymentReference(models.Model):
+    """Which Saleor order a payment reference (a Stripe PaymentIntent id) paid; the ledger's order_ref."""
+
+    psp_reference = models.CharField(max_length=100, unique=True)
+    order_ref = models.CharField(max_length=100, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.psp_reference} -> {self.order_ref}"

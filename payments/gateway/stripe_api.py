@@ -52,5 +52,14 @@ def refunds_of_charge(charge_id: str) -> list[dict[str, Any]]:
     return [refund.to_dict() for refund in page.data]
 
 
+def charge_retrieve(charge_id: str) -> dict[str, Any]:
+    return stripe_client().v1.charges.retrieve(charge_id).to_dict()
+
+
 def payment_intent_of_charge(charge_id: str) -> str | None:
-    return stripe_client().v1.charges.retrieve(charge_id).to_dict().get("payment_intent")
+    return charge_retrieve(charge_id).get("payment_intent")
+
+
+def balance_transaction_retrieve(balance_transaction_id: str) -> dict[str, Any]:
+    """Amount, fee and net Stripe booked for a charge or refund (its currency is the settlement's)."""
+    return stripe_client().v1.balance_transactions.retrieve(balance_transaction_id).to_dict()
