@@ -14,32 +14,10 @@ from payments.gateway.models import ChargeFee, OrderPaymentReference, StripeEven
 from payments.models import LedgerTransaction, SplitLine
 from payments.selectors import transactions_unbalanced
 from tests.orders.conftest import deliver, units  # noqa: F401 (fixtures)
-from tests.orders.payloads import two_unit_order
-from tests.payments.gateway import saleor_payloads as sp
-from tests.payments.gateway.conftest import stripe_event, stripe_signature
+from tests.payments.gateway.paid_orders import paid_order, stripe_post
 from tests.payments.stripe_fee_proxy import stripe_fee, stripe_with_fees  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("stripe_with_fees")]
-
-URL = "/payments/gateway/stripe/webhook"
-
-
-def stripe_post(client, event_type: str, obj: dict):
-    body = stripe_event(event_type, obj)
-    return client.post(
-        URL, data=body, content_type="application/json", headers={"Stripe-Signature": stripe_signature(body)}
-    )
-
-
-def paid_order(client, signer, localstripe, units, order_id: str):
-    """A two-unit order paid by card through the gateway: (order payload, PaymentIntent as Stripe has it)."""
-    order = two_unit_order(units, order_id).paid()
-    session = sp.session(amount=f"{order.total / 100:.2f}")
-    pi_id = sp.deliver(client, signer, "transaction-initialize-session", session).json()["pspReference"]
-    localstripe.pay(pi_id)
-    payload = order.payload()
-    payload["order"]["transactions"][0].update(id=session["transaction"]["id"], pspReference=pi_id)
-    return payload, localstripe.get(f"payment_intents/{pi_id}")
 
 
 def _fees(order_ref: str) -> list[LedgerTransaction]:
@@ -66,7 +44,8 @@ def test_a_fee_reported_before_the_order_is_posted_lands_with_the_order_payment(
     units,
     deliver,
 ):
-    payload, pi = paid_order(client, signer, localstripe, units, "order-fee-first")
+    paid = paid_order(client, signer, localstripe, units, "order-fee-first")
+    payload, pi = paid.payload(), paid.pi
 
     # when Stripe reports the charge before Saleor creates the order
     stripe_post(client, "payment_intent.succeeded", pi)
@@ -87,7 +66,8 @@ def test_a_fee_reported_after_the_order_is_posted_lands_once_whatever_is_deliver
     units,
     deliver,
 ):
-    payload, pi = paid_order(client, signer, localstripe, units, "order-fee-after")
+    paid = paid_order(client, signer, localstripe, units, "order-fee-after")
+    payload, pi = paid.payload(), paid.pi
     deliver("order_fully_paid", payload)
     assert OrderPaymentReference.objects.get(psp_reference=pi["id"]).order_ref == "order-fee-after"
     assert _fees("order-fee-after") == []
@@ -108,7 +88,8 @@ def test_a_charge_without_its_balance_transaction_yet_is_completed_by_charge_upd
     units,
     deliver,
 ):
-    payload, pi = paid_order(client, signer, localstripe, units, "order-fee-late")
+    paid = paid_order(client, signer, localstripe, units, "order-fee-late")
+    payload, pi = paid.payload(), paid.pi
     deliver("order_fully_paid", payload)
     charge = pi["latest_charge"]
 
@@ -127,7 +108,8 @@ def test_a_lost_fee_event_is_recovered_by_collecting_the_payment_intent_fee(
     units,
     deliver,
 ):
-    payload, pi = paid_order(client, signer, localstripe, units, "order-fee-lost")
+    paid = paid_order(client, signer, localstripe, units, "order-fee-lost")
+    payload, pi = paid.payload(), paid.pi
     deliver("order_fully_paid", payload)
 
     assert fees.payment_intent_fee_collect(payment_intent_id=pi["id"]) is True
