@@ -20,7 +20,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from payments.gateway.config import stripe_client
-from payments.models import AccountingPeriod, ReconciliationExplanation, StripeBalanceTransaction
+from payments.models import (
+    AccountingPeriod,
+    OrderPaymentReference,
+    ReconciliationExplanation,
+    StripeBalanceTransaction,
+)
 from payments.settlement.audit import audit_record
 from payments.settlement.error_codes import SettlementError, SettlementErrorCode
 
@@ -110,7 +115,7 @@ def _store(batch: list[StripeBalanceTransaction]) -> int:
 
 
 def balance_transactions_fetch() -> list[dict[str, Any]]:
-    """Every balance transaction of the Stripe account, with the order it belongs to (from metadata)."""
+    """Every balance transaction of the Stripe account, with the order it belongs to (see _order_of)."""
     client = stripe_client()
     rows, cache = [], {}
     for txn in client.v1.balance_transactions.list(params={"limit": 100}).auto_paging_iter():
@@ -121,7 +126,11 @@ def balance_transactions_fetch() -> list[dict[str, Any]]:
 
 
 def _order_of(client, source: str, cache: dict[str, str]) -> str:
-    """The order a charge or refund belongs to: metadata order_ref, else the Saleor source id."""
+    """The order a charge or refund belongs to, as the ledger names it.
+
+    The order whose payment used the charge's PaymentIntent (linked when the order was posted), else
+    metadata order_ref, else the Saleor source id (a checkout's id when no order was posted for it).
+    """
     if source in cache:
         return cache[source]
     order = ""
@@ -129,11 +138,18 @@ def _order_of(client, source: str, cache: dict[str, str]) -> str:
         order = _order_of(client, client.v1.refunds.retrieve(source).to_dict().get("charge") or "", cache)
     elif source.startswith(("ch_", "py_")):
         charge = client.v1.charges.retrieve(source).to_dict()
-        meta = charge.get("metadata") or {}
-        if not meta and charge.get("payment_intent"):
-            meta = (
-                client.v1.payment_intents.retrieve(charge["payment_intent"]).to_dict().get("metadata") or {}
-            )
+        pi = charge.get("payment_intent")
+        pi_id = pi.get("id") if isinstance(pi, dict) else pi
+        linked = (
+            OrderPaymentReference.objects.filter(psp_reference=pi_id)
+            .values_list("order_ref", flat=True)
+            .first()
+            if pi_id
+            else None
+        )
+        meta = {"order_ref": linked} if linked else charge.get("metadata") or {}
+        if not meta and pi_id:
+            meta = client.v1.payment_intents.retrieve(pi_id).to_dict().get("metadata") or {}
         order = meta.get("order_ref") or meta.get("saleor_source_id") or ""
     cache[source] = order
     return order
@@ -199,8 +215,9 @@ ORDER BY ref
 _ACTIONS = {
     "charge": "Stripe captured {s}, the ledger posted {l}: check the order's payment posting "
     "(post the missing payment, or explain a timing difference at the period boundary).",
-    "fee": "Stripe kept a fee of {s}, the ledger recorded {l}: post a fee adjustment of the difference "
-    "(payments.ledger_services.fee_adjustment_post), or explain it.",
+    "fee": "Stripe kept a fee of {s}, the ledger recorded {l}: collect the charge's fee again "
+    "(payments.gateway.fees.payment_intent_fee_collect, e.g. after a lost Stripe event); else post a "
+    "fee adjustment of the difference (payments.ledger_services.fee_adjustment_post), or explain it.",
     "refund": "Stripe refunded {s}, the ledger posted {l}: reverse the wrong refund posting and post "
     "the refund Stripe made, or post the missing refund.",
     "transfer": "Stripe transferred {s}, the payout posted {l}: check the settlement batch's transfers.",
