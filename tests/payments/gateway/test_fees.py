@@ -6,14 +6,21 @@ Stripe is localstripe behind the fee proxy (tests/payments/stripe_fee_proxy.py).
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
+from django.db import connection, transaction
 
 from orders.models import Order
+from orders.payload import order_data
+from orders.services import order_event_apply
 from payments.gateway import fees
 from payments.gateway.models import ChargeFee, OrderPaymentReference, StripeEvent
 from payments.models import LedgerTransaction, SplitLine
 from payments.selectors import transactions_unbalanced
 from tests.orders.conftest import deliver, units  # noqa: F401 (fixtures)
+from tests.orders.payloads import two_unit_order
 from tests.payments.gateway.paid_orders import paid_order, stripe_post
 from tests.payments.stripe_fee_proxy import stripe_fee, stripe_with_fees  # noqa: F401 (fixture)
 
@@ -116,3 +123,47 @@ def test_a_lost_fee_event_is_recovered_by_collecting_the_payment_intent_fee(
     assert fees.payment_intent_fee_collect(payment_intent_id=pi["id"]) is True  # again: nothing new
 
     _assert_fee_posted_once("order-fee-lost", pi)
+
+
+def test_a_fee_recorded_while_the_order_payment_is_being_posted_is_not_lost(units, deliver):
+    # given an order whose payment is being posted by one worker, not committed yet
+    order = two_unit_order(units, "order-fee-race").paid()
+    payload = order.payload()
+    payload["order"]["transactions"][0]["pspReference"] = "pi_race"
+    data = order_data(payload)
+    balance_transaction = {"id": "txn_race", "amount": order.total, "fee": 517, "currency": "cny"}
+    posted, fee_started, results = threading.Event(), threading.Event(), {}
+
+    def order_worker() -> None:
+        try:
+            with transaction.atomic():
+                order_event_apply(data=data, announced_paid=True)
+                posted.set()
+                fee_started.wait(10)
+                time.sleep(
+                    0.3
+                )  # the fee worker is now waiting on the PaymentIntent's lock (or would be done)
+        finally:
+            connection.close()
+
+    def fee_worker() -> None:
+        try:
+            fee_started.set()
+            results["fee"] = fees.charge_fee_record(
+                charge_id="ch_race", payment_intent_id="pi_race", balance_transaction=balance_transaction
+            )
+        finally:
+            connection.close()
+
+    # when the fee is recorded by another worker in the meantime
+    threads = [threading.Thread(target=order_worker), threading.Thread(target=fee_worker)]
+    threads[0].start()
+    assert posted.wait(10)
+    threads[1].start()
+    for t in threads:
+        t.join()
+
+    # then the fee worker saw the committed payment and posted the fee, once
+    assert results["fee"] is not None and results["fee"].created
+    [posting] = _fees("order-fee-race")
+    assert posting.idempotency_key == fees.fee_key("txn_race")
