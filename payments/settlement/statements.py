@@ -19,6 +19,8 @@ SELECT a.party,
        sum(CASE WHEN t.posted_at >= %(start)s AND k.kind = 'payment' THEN -e.amount ELSE 0 END) AS sales_net,
        sum(CASE WHEN t.posted_at >= %(start)s AND k.kind = 'refund' THEN -e.amount ELSE 0 END) AS refunds,
        sum(CASE WHEN t.posted_at >= %(start)s AND k.kind = 'payout' THEN e.amount ELSE 0 END) AS payouts,
+       -- Stripe's fee posted after its payment (payment_fee_post): the party's part is a debit
+       sum(CASE WHEN t.posted_at >= %(start)s AND k.kind = 'fee' THEN e.amount ELSE 0 END) AS fees_after,
        sum(-e.amount) AS closing
 FROM payments_ledgerentry e
 JOIN payments_account a ON a.id = e.account_id
@@ -77,14 +79,14 @@ def statements(
         )
         rows = cursor.fetchall()
     out = []
-    for party, opening, sales_net, refunds, payouts, closing in rows:
+    for party, opening, sales_net, refunds, payouts, fees_after, closing in rows:
         gross = sales.get(party, 0)
         out.append(
             Statement(
                 party=party,
                 opening=int(opening),
                 sales=gross,
-                fees=gross - int(sales_net),
+                fees=gross - int(sales_net) + int(fees_after),
                 refunds=int(refunds),
                 payouts=int(payouts),
                 closing=int(closing),

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from payments.error_codes import LedgerErrorCode
 from payments.errors import PostingNotReady, PostingRefused
 from payments.ledger_services import payment_fee_post, payment_post, refund_post
 from payments.models import LedgerTransaction, SplitLine
 from payments.selectors import transactions_unbalanced
+from payments.settlement.statements import statements
 from payments.split import FeeRule, PartyShare, SaleLine, SaleShipping
 from tests.payments.sales import agreement, sale
 
@@ -123,3 +126,23 @@ def test_a_fee_before_its_payment_waits_and_bad_figures_are_refused():
             payment_fee_post(idempotency_key="fee:txn_2", order_ref="o", **kwargs)
         assert exc.value.code == code
     assert not LedgerTransaction.objects.filter(kind=LedgerTransaction.Kind.FEE).exists()
+
+
+def test_a_statement_counts_a_fee_posted_after_the_payment_among_the_partys_fees():
+    # given a payment posted with fee 0, then its fee
+    payment_post(idempotency_key="payment:o", sale=_order("o", fee=0, second_rule=FeeRule.PRO_RATA))
+    payment_fee_post(idempotency_key="fee:txn_o", order_ref="o", fee=317, currency="CNY")
+
+    # when the parties' statements are drawn for the period
+    now = timezone.now()
+    rows = statements(start=now - timedelta(hours=1), end=now + timedelta(hours=1), currency="CNY")
+
+    # then each party's fees are what it bears on its split lines, and its statement adds up
+    borne = defaultdict(int)
+    for row in SplitLine.objects.filter(order_ref="o"):
+        borne[row.party] += row.fee
+    assert {s.party: s.fees for s in rows if s.party != "platform"} == {
+        p: f for p, f in borne.items() if p != "platform"
+    }
+    for s in rows:
+        assert s.opening + s.sales - s.fees + s.refunds - s.payouts == s.closing
