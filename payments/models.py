@@ -44,7 +44,7 @@ class LedgerTransaction(models.Model):
         REFUND = "refund"
         REVERSAL = "reversal", "reversal (correction)"
         PAYOUT = "payout", "payout (settlement)"
-        FEE = "fee", "processor fee adjustment"
+        FEE = "fee", "processor fee (after its payment, or an adjustment)"
 
     idempotency_key = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=16, choices=Kind.choices)
