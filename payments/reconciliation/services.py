@@ -215,9 +215,9 @@ ORDER BY ref
 _ACTIONS = {
     "charge": "Stripe captured {s}, the ledger posted {l}: check the order's payment posting "
     "(post the missing payment, or explain a timing difference at the period boundary).",
-    "fee": "Stripe kept a fee of {s}, the ledger recorded {l}: collect the charge's fee again "
-    "(payments.gateway.fees.payment_intent_fee_collect, e.g. after a lost Stripe event); else post a "
-    "fee adjustment of the difference (payments.ledger_services.fee_adjustment_post), or explain it.",
+    "fee": "Stripe kept a fee of {s}, the ledger recorded {l}: collect the order's fee from Stripe "
+    "(manage.py stripe_fee_collect <order>, e.g. after a lost Stripe event); else post a fee adjustment "
+    "of the difference (payments.ledger_services.fee_adjustment_post), or explain it.",
     "refund": "Stripe refunded {s}, the ledger posted {l}: reverse the wrong refund posting and post "
     "the refund Stripe made, or post the missing refund.",
     "transfer": "Stripe transferred {s}, the payout posted {l}: check the settlement batch's transfers.",

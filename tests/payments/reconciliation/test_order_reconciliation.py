@@ -8,12 +8,13 @@ fixed as the reconciliation says, and the period closes.
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from payments.gateway import fees
 from payments.ledger_services import refund_post, transaction_reverse
 from payments.models import LedgerTransaction
 from payments.reconciliation import services
@@ -78,7 +79,7 @@ def test_an_orders_charge_refund_and_fee_reconcile_and_a_lost_fee_and_a_wrong_re
         ("fee:order-rec-b", fee, 0),
         ("refund:order-rec-b", 1_500, 1_600),
     ]
-    assert "payment_intent_fee_collect" in result.open_items[0].action
+    assert "stripe_fee_collect" in result.open_items[0].action
     with pytest.raises(SettlementError) as refused:
         services.period_close(period_id=period.pk, actor=finance)
     assert refused.value.code == SettlementErrorCode.PERIOD_NOT_RECONCILED
@@ -89,8 +90,15 @@ def test_an_orders_charge_refund_and_fee_reconcile_and_a_lost_fee_and_a_wrong_re
     refund_post(
         idempotency_key="refund:refund-b:fixed", order_ref="order-rec-b", currency="CNY", amount=1_500
     )
-    assert fees.payment_intent_fee_collect(payment_intent_id=b.pi["id"])
+    out = io.StringIO()
+    call_command("stripe_fee_collect", "order-rec-b", stdout=out)
+    assert out.getvalue() == f"order-rec-b {b.pi['id']}: fee recorded\n"
 
     # then nothing is open and the period closes
     assert services.period_reconcile(period=period).items == []
     assert services.period_close(period_id=period.pk, actor=finance).status == "closed"
+
+
+def test_collecting_the_fee_of_an_order_without_a_linked_payment_says_so():
+    with pytest.raises(CommandError, match="order order-unknown: no payment is linked to it"):
+        call_command("stripe_fee_collect", "order-unknown")
