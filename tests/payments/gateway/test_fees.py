@@ -79,7 +79,8 @@ def test_a_fee_reported_after_the_order_is_posted_lands_once_whatever_is_deliver
     assert OrderPaymentReference.objects.get(psp_reference=pi["id"]).order_ref == "order-fee-after"
     assert _fees("order-fee-after") == []
 
-    stripe_post(client, "payment_intent.succeeded", pi)
+    # as Stripe sends it: latest_charge is the charge's id (localstripe embeds the charge)
+    stripe_post(client, "payment_intent.succeeded", {**pi, "latest_charge": pi["latest_charge"]["id"]})
     stripe_post(client, "charge.succeeded", pi["latest_charge"])  # Stripe also sends this one
     deliver("order_updated", {**payload, "issuedAt": "2026-11-27T10:12:00+00:00"})
 
