@@ -66,9 +66,8 @@ class OrderData:
     lines: tuple[LineData, ...]
     fulfilments: tuple[FulfilmentData, ...]
     payments: tuple[PaymentEvent, ...]
-    psp_references: tuple[
-        str, ...
-    ] = ()  # of its transactions (Stripe PaymentIntent ids): fees, reconciliation
+    # its transactions' pspReference (Stripe PaymentIntent ids): fees and reconciliation find it by them
+    psp_references: tuple[str, ...] = ()
 
     @property
     def charged(self) -> int:
