@@ -154,6 +154,9 @@ def listing_update(
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
     if listing.state == S.ARCHIVED:
         raise CatalogError(Code.LISTING_ARCHIVED)
+    # Saleor cannot change a product's type (its attributes hang on it).
+    if listing.live_revision_id and data.get("product_type", listing.product_type) != listing.product_type:
+        raise CatalogError(Code.PRODUCT_TYPE_FIXED, "product_type")
     for name in LISTING_FIELDS:
         if name in data:
             setattr(listing, name, data[name])

@@ -150,3 +150,18 @@ def test_csv_attribute_columns_are_checked_row_by_row(unit, operator):
     assert result.ok, result.errors
     assert Listing.objects.get(name_zh="杯").attributes == {MATERIAL: "porcelain", LENGTH: "9.5"}
     assert Listing.objects.get(name_zh="书").attributes == {AUTHOR: "某人"}
+
+
+def test_the_product_type_is_fixed_once_approved(unit, operator):
+    listing = make_listing(unit, operator)
+    listings.listing_update(listing=listing, data={"product_type": "wenchuang-book"}, actor=operator)
+    listings.listing_update(listing=listing, data={"product_type": "wenchuang-goods"}, actor=operator)
+    listings.listing_update(
+        listing=listing, data={"attributes": {"wenchuang-material": "wood"}}, actor=operator
+    )  # a draft may still change type; its attributes were reset meanwhile
+    listings.listing_submit(listing=listing, actor=operator)
+    approve(listing)
+
+    with pytest.raises(CatalogError) as refused:
+        listings.listing_update(listing=listing, data={"product_type": "wenchuang-book"}, actor=operator)
+    assert (refused.value.code, refused.value.field) == (CatalogErrorCode.PRODUCT_TYPE_FIXED, "product_type")
