@@ -148,7 +148,7 @@ ATTRIBUTES: dict[str, Attribute] = {
                 ("modern", "现代", "Modern"),
             ),
         ),
-        Attribute("wenchuang-length-cm", "尺寸 (最长边)", "Size (longest side)", "NUMERIC", unit="CM"),
+        Attribute("wenchuang-length-cm", "最长边尺寸", "Size, longest side", "NUMERIC", unit="CM"),
         Attribute("wenchuang-author", "作者", "Author", "PLAIN_TEXT", required=True, max_length=200),
         Attribute("wenchuang-publisher", "出版社", "Publisher", "PLAIN_TEXT", max_length=200),
         IsbnAttribute("wenchuang-isbn", "ISBN", "ISBN", "PLAIN_TEXT", max_length=17),

@@ -165,3 +165,14 @@ def test_the_product_type_is_fixed_once_approved(unit, operator):
     with pytest.raises(CatalogError) as refused:
         listings.listing_update(listing=listing, data={"product_type": "wenchuang-book"}, actor=operator)
     assert (refused.value.code, refused.value.field) == (CatalogErrorCode.PRODUCT_TYPE_FIXED, "product_type")
+
+
+def test_the_curator_sees_the_submitted_attributes(client, unit, operator):
+    listing = make_listing(unit, operator, attributes={MATERIAL: "silk", LENGTH: "90"})
+    listings.listing_submit(listing=listing, actor=operator)
+    client.force_login(curator())
+
+    page = client.get(reverse("catalog:review", args=[listing.uid])).content.decode()
+
+    assert "材质 / Material: 丝绸" in page
+    assert "最长边尺寸 / Size, longest side (cm): 90 cm" in page
