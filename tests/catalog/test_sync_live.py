@@ -295,3 +295,29 @@ def test_live_attributes_arrive_after_approval_and_an_edit_waits_for_review(
     product = gql(saleor_api_url, staff_token, ATTRIBUTES, ref=listing.external_reference)["product"]
     assigned = [a["slug"] for a in product["productType"]["productAttributes"]]
     assert sorted(assigned) == sorted(taxonomy.PRODUCT_TYPE_ATTRIBUTES["wenchuang-goods"])
+
+
+def test_live_a_book_carries_author_publisher_and_isbn(
+    saleor_api_url, staff_token, unit, django_capture_on_commit_callbacks
+):
+    operator = operator_of(unit)
+    listing = make_listing(
+        unit,
+        operator,
+        skus=(f"BOOK-{unit.uid.hex[:6].upper()}",),
+        category="wenchuang-books-prints",
+        product_type="wenchuang-book",
+        attributes={"wenchuang-author": "常璩", "wenchuang-isbn": "9787229000011", "wenchuang-era": "ming"},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        listings.listing_submit(listing=listing, actor=operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        listings.listing_review(listing=listing, approve=True, reviewer=curator())
+    listing.refresh_from_db()
+    assert listing.sync_status == Listing.Sync.DONE, listing.sync_error
+
+    assert product_attributes(saleor_api_url, staff_token, listing) == {
+        "wenchuang-author": ["常璩"],
+        "wenchuang-isbn": ["9787229000011"],
+        "wenchuang-era": ["明"],
+    }
