@@ -57,7 +57,7 @@ def licences_usable_by(unit: Unit):
 def attribute_field(attribute: taxonomy.Attribute) -> forms.Field:
     """A form field for one attribute; which product types use it is said in its help text."""
     types = [
-        str(_(taxonomy.PRODUCT_TYPES[t][1]))
+        " / ".join(taxonomy.PRODUCT_TYPES[t])
         for t, slugs in taxonomy.PRODUCT_TYPE_ATTRIBUTES.items()
         if attribute.slug in slugs
     ]
