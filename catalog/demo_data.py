@@ -208,3 +208,57 @@ UNITS = [
         ],
     },
 ]
+
+# The era attribute of a product drawn on a collection object, from the object's era or dynasty.
+ERA_OF_OBJECT = {
+    "东汉": "qin-han",
+    "汉": "qin-han",
+    "明": "ming",
+    "清": "qing",
+    "民国": "republic",
+    "现代": "modern",
+}
+
+M, L = "wenchuang-material", "wenchuang-length-cm"
+AUTHOR, PUBLISHER, ISBN = "wenchuang-author", "wenchuang-publisher", "wenchuang-isbn"
+# Attributes of each demo product by its English name (slugs and choices in catalog.taxonomy).
+PRODUCT_ATTRIBUTES: dict[str, dict[str, str]] = {
+    "Four Spirits mirror bookmark": {M: "bronze", L: "12"},
+    "Mirror-pattern coasters": {M: "wood", L: "10"},
+    "Blue-and-white fridge magnet": {M: "porcelain", L: "6.5"},
+    "Lotus scroll silk scarf": {M: "silk", L: "90"},
+    "Blue-and-white tea cup": {M: "porcelain", L: "8"},
+    "Buddha incense holder": {M: "bronze", L: "11"},
+    "Ba-Yu dancer blind box": {M: "resin", L: "9"},
+    "Three Gorges cloud notebook": {M: "paper", L: "21"},
+    "Collection seal set": {M: "jade", L: "5"},
+    "Mirror-motif earrings": {M: "silver", L: "3.5"},
+    "Huayang notebook": {M: "paper", L: "21"},
+    "Book-cover canvas bag": {M: "cotton", L: "38"},
+    "Woodblock printing kit": {M: "wood", L: "30"},
+    "Bookplate set": {AUTHOR: "重庆图书馆 编", PUBLISHER: "重庆图书馆（演示）"},
+    "Wartime press postcards": {AUTHOR: "重庆图书馆 编", PUBLISHER: "重庆图书馆（演示）"},
+    "Reading lamp": {M: "bronze", L: "42"},
+    "Metal bookmark set": {M: "bronze", L: "12"},
+    "Thread-bound facsimile": {
+        AUTHOR: "常璩",
+        PUBLISHER: "重庆出版社（演示）",
+        ISBN: "9787229000011",
+    },
+    "Library stamp pin": {M: "enamel", L: "3"},
+    "Scholar's tea set": {M: "porcelain", L: "30"},
+    "Red star pin": {M: "enamel", L: "2.5"},
+    "Hongyan poems notebook": {M: "paper", L: "21"},
+    "Hongyan village puzzle": {M: "paper", L: "50"},
+    "Oil-lamp night light": {M: "resin", L: "15"},
+    "Hongyan seal bookmark": {M: "bronze", L: "12"},
+    "Hongyan picture book": {
+        AUTHOR: "红岩革命纪念馆 编",
+        PUBLISHER: "重庆出版社（演示）",
+        ISBN: "9787229000028",
+    },
+    "Red canvas tote": {M: "cotton", L: "40"},
+    "Memorial hall enamel mug": {M: "enamel", L: "9"},
+    "Hongyan postcards": {AUTHOR: "红岩革命纪念馆 编", PUBLISHER: "红岩革命纪念馆（演示）"},
+    "Red star key ring": {M: "silver", L: "4"},
+}

@@ -31,6 +31,8 @@ class CatalogErrorCode(StrEnum):
     LICENCE_NOT_FOR_OBJECT = "listing_licence_not_for_object"
     NO_DIVERGENCE = "listing_no_divergence"
     IMAGE_NOT_READY = "listing_image_not_ready"
+    ATTRIBUTE_INVALID = "listing_attribute_invalid"
+    PRODUCT_TYPE_FIXED = "listing_product_type_fixed"
 
 
 MESSAGES = {
@@ -50,6 +52,10 @@ MESSAGES = {
     ),
     CatalogErrorCode.NO_DIVERGENCE: _("Nothing was changed in Saleor for this listing."),
     CatalogErrorCode.IMAGE_NOT_READY: _("Images are still being processed; try again in a moment."),
+    CatalogErrorCode.ATTRIBUTE_INVALID: _("%(attribute)s: enter %(expected)s."),
+    CatalogErrorCode.PRODUCT_TYPE_FIXED: _(
+        "The product type cannot change once the product is approved; list a new product instead."
+    ),
 }
 
 

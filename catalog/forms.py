@@ -54,7 +54,31 @@ def licences_usable_by(unit: Unit):
     )
 
 
+def attribute_field(attribute: taxonomy.Attribute) -> forms.Field:
+    """A form field for one attribute; which product types use it is said in its help text."""
+    types = [
+        " / ".join(taxonomy.PRODUCT_TYPES[t])
+        for t, slugs in taxonomy.PRODUCT_TYPE_ATTRIBUTES.items()
+        if attribute.slug in slugs
+    ]
+    help_text = _("for: %(types)s") % {"types": ", ".join(types)}
+    if attribute.required:
+        help_text = _("%(help)s; needed before review") % {"help": help_text}
+    if attribute.choices:
+        return forms.ChoiceField(
+            label=attribute.label,
+            choices=[("", "—"), *((slug, f"{zh} / {en}") for slug, zh, en in attribute.choices)],
+            required=False,
+            help_text=help_text,
+        )
+    return forms.CharField(
+        label=attribute.label, max_length=attribute.max_length, required=False, help_text=help_text
+    )
+
+
 class ListingForm(forms.ModelForm):
+    """The product's fields, and one `attr_<slug>` field per attribute (those of its type are kept)."""
+
     category = forms.ChoiceField(label=_("category"), choices=taxonomy.category_choices)
     product_type = forms.ChoiceField(label=_("product type"), choices=taxonomy.product_type_choices)
 
@@ -74,9 +98,30 @@ class ListingForm(forms.ModelForm):
             Q(unit=unit) | Q(unit__ip_licences_granted__in=licences)
         ).distinct()
         self.fields["relation"].choices = [("", "—"), *Relation.choices]
+        attributes = self.instance.attributes if self.instance.pk else {}
+        for slug, attribute in taxonomy.ATTRIBUTES.items():
+            self.fields[f"attr_{slug}"] = attribute_field(attribute)
+            self.initial.setdefault(f"attr_{slug}", (attributes or {}).get(slug, ""))
+
+    def product_fields(self) -> list:
+        return [self[name] for name in self.fields if not name.startswith("attr_")]
+
+    def attribute_fields(self) -> list:
+        return [self[name] for name in self.fields if name.startswith("attr_")]
+
+    def clean(self):
+        data = super().clean()
+        raw = {slug: data.get(f"attr_{slug}", "") for slug in taxonomy.ATTRIBUTES}
+        self.attribute_values, errors = taxonomy.attributes_clean(data.get("product_type", ""), raw)
+        for slug, expected in errors.items():
+            self.add_error(f"attr_{slug}", _("Enter %(expected)s.") % {"expected": expected})
+        return data
 
     def service_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in LISTING_FORM_FIELDS}
+        return {
+            **{name: self.cleaned_data[name] for name in LISTING_FORM_FIELDS},
+            "attributes": self.attribute_values,
+        }
 
 
 class VariantForm(forms.Form):

@@ -1,6 +1,7 @@
 """Bulk import of listings from CSV: a dry run reports every row's errors; a commit writes all or nothing.
 
-One row per variant; rows sharing a `handle` are one product, whose texts come from its first row.
+One row per variant; rows sharing a `handle` are one product, whose texts and attributes (`attr_<slug>`
+columns, see catalog.taxonomy) come from its first row.
 Imported listings are drafts: the operator adds images and submits them for review.
 """
 
@@ -30,7 +31,22 @@ COLUMNS = (
     "accession_number",
     "relation",
     "designer",
+    *(f"attr_{slug}" for slug in taxonomy.ATTRIBUTES),
 )
+
+
+def _attributes(row: dict[str, str], bad) -> dict[str, str]:
+    """The product type's attributes from `attr_<slug>` columns; a value its type lacks is an error."""
+    product_type = row.get("product_type", "")
+    raw = {slug: row.get(f"attr_{slug}", "") for slug in taxonomy.ATTRIBUTES}
+    values, errors = taxonomy.attributes_clean(product_type, raw)
+    for slug, expected in errors.items():
+        bad(f"attr_{slug}", expected)
+    if product_type in taxonomy.PRODUCT_TYPES:
+        for slug, value in raw.items():
+            if value and slug not in taxonomy.PRODUCT_TYPE_ATTRIBUTES[product_type]:
+                bad(f"attr_{slug}", f"not an attribute of {product_type}")
+    return values
 
 
 def _int(value: str, *, default: int | None = None) -> int | None:
@@ -102,6 +118,7 @@ def _parse(unit: Unit, rows) -> tuple[dict[str, dict], list[RowError]]:
                     "collection_object": obj,
                     "relation": relation if obj else "",
                     "designer": row.get("designer", "")[:200],
+                    "attributes": _attributes(row, bad),
                 },
                 "variants": [],
                 "row": number,

@@ -1,9 +1,9 @@
 """Writes of listings: the working copy, review of its revisions, and being on sale.
 
 A listing's fields are the operator's working copy. Submitting snapshots the reviewable content (text,
-prices, images, provenance) into an immutable revision; only an approved revision (`live_revision`) is
-pushed to Saleor, so a published product keeps its old price until a curator approves the new one.
-Stock is not reviewed: it is pushed as soon as it is saved.
+attributes, prices, images, provenance) into an immutable revision; only an approved revision
+(`live_revision`) is pushed to Saleor, so a published product keeps its old price until a curator
+approves the new one. Stock is not reviewed: it is pushed as soon as it is saved.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from catalog import taxonomy
 from catalog.error_codes import CatalogError
 from catalog.error_codes import CatalogErrorCode as Code
 from catalog.models import (
@@ -39,6 +40,7 @@ LISTING_FIELDS = (
     "product_type",
     "seo_title",
     "seo_description",
+    "attributes",
     "collection_object",
     "relation",
     "designer",
@@ -62,6 +64,8 @@ def listing_content(listing: Listing) -> dict[str, Any]:
         "relation": listing.relation,
         "designer": listing.designer,
         "licence_id": listing.licence_id,
+        # Only when set, so content (and review) of listings without attributes is as before.
+        **({"attributes": dict(sorted(listing.attributes.items()))} if listing.attributes else {}),
         "variants": [
             {
                 "sku": v.sku,
@@ -94,6 +98,17 @@ def _provenance_check(*, unit: Unit, obj: CollectionObject | None, relation: str
         raise CatalogError(Code.LICENCE_NOT_IN_FORCE, "licence")
 
 
+def _attributes_check(listing: Listing) -> None:
+    """Keep only the product type's attributes, in their stored form; refuse a value they do not accept."""
+    values, errors = taxonomy.attributes_clean(listing.product_type, listing.attributes or {})
+    for slug, expected in errors.items():
+        attribute = taxonomy.ATTRIBUTES[slug]
+        raise CatalogError(
+            Code.ATTRIBUTE_INVALID, f"attr_{slug}", attribute=attribute.label, expected=expected
+        )
+    listing.attributes = values
+
+
 def _variants_replace(listing: Listing, variants: Sequence[Mapping[str, Any]]) -> None:
     keep = []
     for position, data in enumerate(variants):
@@ -120,7 +135,9 @@ def listing_create(
         relation=data.get("relation", ""),
         licence=data.get("licence"),
     )
-    listing = Listing.objects.create(unit=unit, **{k: data[k] for k in LISTING_FIELDS if k in data})
+    listing = Listing(unit=unit, **{k: data[k] for k in LISTING_FIELDS if k in data})
+    _attributes_check(listing)
+    listing.save()
     _variants_replace(listing, variants)
     return listing
 
@@ -137,12 +154,16 @@ def listing_update(
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
     if listing.state == S.ARCHIVED:
         raise CatalogError(Code.LISTING_ARCHIVED)
+    # Saleor cannot change a product's type (its attributes hang on it).
+    if listing.live_revision_id and data.get("product_type", listing.product_type) != listing.product_type:
+        raise CatalogError(Code.PRODUCT_TYPE_FIXED, "product_type")
     for name in LISTING_FIELDS:
         if name in data:
             setattr(listing, name, data[name])
     _provenance_check(
         unit=listing.unit, obj=listing.collection_object, relation=listing.relation, licence=listing.licence
     )
+    _attributes_check(listing)
     listing.save()
     if variants is not None:
         _variants_replace(listing, variants)
@@ -177,6 +198,10 @@ def listing_image_remove(*, image: ListingImage, actor) -> None:
 def listing_missing(listing: Listing) -> list[str]:
     """What the working copy still needs before it can be reviewed."""
     missing = [name for name in ("name_zh", "category", "product_type") if not getattr(listing, name)]
+    missing += [
+        taxonomy.ATTRIBUTES[slug].label
+        for slug in taxonomy.attributes_missing(listing.product_type, listing.attributes or {})
+    ]
     if not listing.variants.exists():
         missing.append("variants")
     return missing

@@ -162,6 +162,9 @@ class Listing(models.Model):
     product_type = models.CharField(_("product type"), max_length=64)
     seo_title = models.CharField(_("SEO title"), max_length=70, blank=True)
     seo_description = models.CharField(_("SEO description"), max_length=300, blank=True)
+    attributes = models.JSONField(
+        _("attributes"), default=dict, blank=True, help_text="{attribute slug: value} (catalog.taxonomy)"
+    )
 
     collection_object = models.ForeignKey(
         CollectionObject, on_delete=models.PROTECT, null=True, blank=True, related_name="listings"

@@ -156,12 +156,13 @@ def _ensure_category(client: SaleorClient, slug: str) -> str:
         raise
 
 
-def _find_product_type(client: SaleorClient, slug: str) -> str | None:
+def _find_product_type(client: SaleorClient, slug: str) -> dict[str, Any] | None:
     edges = (client.execute("CatalogProductTypeFind", {"slug": slug}).get("productTypes") or {}).get("edges")
-    return edges[0]["node"]["id"] if edges else None
+    return edges[0]["node"] if edges else None
 
 
-def _ensure_product_type(client: SaleorClient, slug: str) -> str:
+def _ensure_product_type(client: SaleorClient, slug: str) -> dict[str, Any]:
+    """The product type's id and assigned product attributes, created if missing."""
     if found := _find_product_type(client, slug):
         return found
     name = taxonomy.PRODUCT_TYPES.get(slug, (slug, slug))[0]
@@ -170,11 +171,97 @@ def _ensure_product_type(client: SaleorClient, slug: str) -> str:
             "CatalogProductTypeCreate",
             {"input": {"name": name, "slug": slug, "kind": "NORMAL", "isShippingRequired": True}},
             "productTypeCreate",
-        )["productType"]["id"]
+        )["productType"]
     except SaleorMutationError:
         if found := _find_product_type(client, slug):
             return found
         raise
+
+
+def _attribute_create_input(attribute: taxonomy.Attribute) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "name": attribute.name_zh,
+        "slug": attribute.slug,
+        "type": "PRODUCT_TYPE",
+        "inputType": attribute.input_type,
+        # Required is enforced before review; in Saleor it would break pushes of older listings.
+        "valueRequired": False,
+        "visibleInStorefront": True,
+    }
+    if attribute.unit:
+        data["unit"] = attribute.unit
+    if attribute.choices:
+        data["values"] = [
+            {"name": zh, "externalReference": attribute.choice_reference(value)}
+            for value, zh, _en in attribute.choices
+        ]
+    return data
+
+
+def _find_attributes(client: SaleorClient, slugs: list[str]) -> dict[str, dict[str, Any]]:
+    edges = (client.execute("CatalogAttributesFind", {"slugs": slugs}).get("attributes") or {}).get("edges")
+    return {e["node"]["slug"]: e["node"] for e in edges or []}
+
+
+def _ensure_attribute(
+    client: SaleorClient, attribute: taxonomy.Attribute, node: dict[str, Any] | None
+) -> str:
+    """The attribute's id: created with its values if missing, values the taxonomy gained added."""
+    if node is None:
+        try:
+            return client.mutate(
+                "CatalogAttributeCreate", {"input": _attribute_create_input(attribute)}, "attributeCreate"
+            )["attribute"]["id"]
+        except SaleorMutationError:
+            node = _find_attributes(client, [attribute.slug]).get(attribute.slug)
+            if node is None:
+                raise
+    have = {e["node"]["externalReference"] for e in (node.get("choices") or {}).get("edges") or []}
+    missing = [
+        {"name": zh, "externalReference": attribute.choice_reference(value)}
+        for value, zh, _en in attribute.choices
+        if attribute.choice_reference(value) not in have
+    ]
+    if missing:
+        client.mutate("CatalogAttributeValuesAdd", {"id": node["id"], "values": missing}, "attributeUpdate")
+    return node["id"]
+
+
+def _ensure_attributes(client: SaleorClient, product_type: dict[str, Any], slug: str) -> dict[str, str]:
+    """{attribute slug: id} of the product type's attributes, each existing and assigned to the type."""
+    wanted = taxonomy.attributes_of(slug)
+    if not wanted:
+        return {}
+    found = _find_attributes(client, [a.slug for a in wanted])
+    ids = {a.slug: _ensure_attribute(client, a, found.get(a.slug)) for a in wanted}
+    assigned = {a["slug"] for a in product_type.get("productAttributes") or []}
+    operations = [{"id": ids[a.slug], "type": "PRODUCT"} for a in wanted if a.slug not in assigned]
+    if operations:
+        client.mutate(
+            "CatalogProductTypeAttributesAssign",
+            {"productTypeId": product_type["id"], "operations": operations},
+            "productAttributeAssign",
+        )
+    return ids
+
+
+def attributes_input(content: dict[str, Any], ids: dict[str, str]) -> list[dict[str, Any]]:
+    """Every attribute of the product type, an empty one cleared, as productCreate/Update take them."""
+    values = content.get("attributes") or {}
+    result = []
+    for attribute in taxonomy.attributes_of(content["product_type"]):
+        value = values.get(attribute.slug, "")
+        entry: dict[str, Any] = {"id": ids[attribute.slug]}
+        if attribute.input_type == "DROPDOWN":
+            reference = attribute.choice_reference(value) if value else None
+            # {"value": None} and null texts clear the value (an empty numeric string is refused).
+            entry["dropdown"] = {"externalReference": reference} if reference else {"value": None}
+        elif attribute.input_type == "NUMERIC":
+            entry["numeric"] = value or None
+        else:
+            entry["plainText"] = value or None
+        result.append(entry)
+    return result
 
 
 def _find_product(client: SaleorClient, listing: Listing) -> str | None:
@@ -185,7 +272,9 @@ def _find_product(client: SaleorClient, listing: Listing) -> str | None:
     return found["id"] if found else None
 
 
-def _product_input(listing: Listing, content: dict[str, Any], category_id: str) -> dict[str, Any]:
+def _product_input(
+    listing: Listing, content: dict[str, Any], category_id: str, attribute_ids: dict[str, str]
+) -> dict[str, Any]:
     return {
         "name": content["name_zh"],
         "slug": listing.slug,
@@ -194,21 +283,24 @@ def _product_input(listing: Listing, content: dict[str, Any], category_id: str) 
         "seo": {"title": content["seo_title"], "description": content["seo_description"]},
         "externalReference": listing.external_reference,
         "metadata": product_metadata(listing, content),
+        "attributes": attributes_input(content, attribute_ids),
     }
 
 
 def _ensure_product(client: SaleorClient, listing: Listing, content: dict[str, Any]) -> str:
     category_id = _ensure_category(client, content["category"])
-    product_input = _product_input(listing, content, category_id)
+    # Updates need the type too: its attributes must exist and be assigned before values are set.
+    product_type = _ensure_product_type(client, content["product_type"])
+    attribute_ids = _ensure_attributes(client, product_type, content["product_type"])
+    product_input = _product_input(listing, content, category_id, attribute_ids)
     product_id = listing.saleor_product_id or _find_product(client, listing)
     if product_id:
         client.mutate("CatalogProductUpdate", {"id": product_id, "input": product_input}, "productUpdate")
     else:
-        product_type_id = _ensure_product_type(client, content["product_type"])
         try:
             product_id = client.mutate(
                 "CatalogProductCreate",
-                {"input": {**product_input, "productType": product_type_id}},
+                {"input": {**product_input, "productType": product_type["id"]}},
                 "productCreate",
             )["product"]["id"]
         except SaleorMutationError:

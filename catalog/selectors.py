@@ -44,6 +44,22 @@ def review_queue():
     )
 
 
+def attribute_rows(content: dict) -> list[tuple[str, str]]:
+    """(label, value as buyers read it) of a revision's attributes, in the product type's order."""
+    from catalog import taxonomy
+
+    values = content.get("attributes") or {}
+    return [
+        (a.label, a.display(values[a.slug]))
+        for a in taxonomy.attributes_of(content.get("product_type", ""))
+        if values.get(a.slug)
+    ]
+
+
+def _with_rows(content: dict | None) -> dict | None:
+    return content and {**content, "attribute_rows": attribute_rows(content)}
+
+
 def listing_page(*, listing) -> dict:
     """What the operator's and the curator's pages show: working copy, live and pending content."""
     images = [
@@ -56,6 +72,6 @@ def listing_page(*, listing) -> dict:
         "variants": listing.variants.all(),
         "images": images,
         "revisions": listing.revisions.select_related("submitted_by", "reviewed_by"),
-        "live": listing.live_revision.content if listing.live_revision else None,
-        "pending": listing.pending_revision.content if listing.pending_revision else None,
+        "live": _with_rows(listing.live_revision.content if listing.live_revision else None),
+        "pending": _with_rows(listing.pending_revision.content if listing.pending_revision else None),
     }

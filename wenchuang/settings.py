@@ -207,6 +207,10 @@ CACHES = {
     }
 }
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
+# Decoding an image takes 250-760 MB for 50 MP: those tasks have a queue of their own, consumed by a
+# worker with concurrency 1 (manage.py dev and docker-compose's worker-images).
+CELERY_IMAGES_QUEUE = env.str("CELERY_IMAGES_QUEUE", default="images")
+CELERY_TASK_ROUTES = {"catalog.tasks.process_image_asset": {"queue": CELERY_IMAGES_QUEUE}}
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task leaves the message for another
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -12,5 +12,7 @@ SALEOR_MAX_RETRIES = 2
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # A queue of this test run's own: a dev worker on the same Redis never steals test tasks.
 CELERY_TASK_DEFAULT_QUEUE = f"wenchuang-test-{os.getpid()}"
+CELERY_IMAGES_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-images"
+CELERY_TASK_ROUTES = {"catalog.tasks.process_image_asset": {"queue": CELERY_IMAGES_QUEUE}}
 # This run's own cache keys: parallel runs and a dev server on the same Redis never see them.
 CACHES["default"]["KEY_PREFIX"] = f"wc-test-{os.getpid()}"  # noqa: F405

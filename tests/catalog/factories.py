@@ -73,6 +73,7 @@ def listing_data(**extra) -> dict:
         "product_type": "wenchuang-goods",
         "seo_title": "青铜镜书签",
         "seo_description": "汉代铜镜文创书签",
+        "attributes": {"wenchuang-material": "bronze", "wenchuang-era": "qin-han"},
         **extra,
     }
 

@@ -1,4 +1,4 @@
-"""An in-memory Saleor at the HTTP edge (respx) for catalog sync: products, variants, stock, media."""
+"""An in-memory Saleor at the HTTP edge (respx) for catalog sync: products, attributes, variants, media."""
 
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ class CatalogFakeSaleor(FakeSaleor):
         self.currency = "CNY"
         self.categories: dict[str, str] = {}
         self.product_types: dict[str, str] = {}
+        self.type_attributes: dict[str, list[str]] = {}  # product type id -> assigned attribute ids
+        self.attributes: dict[str, dict] = {}  # slug -> {id, slug, inputType, unit, values}
         self.products: dict[str, dict] = {}
         self.uploads: list[dict] = []
         self.clock = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
@@ -74,13 +76,85 @@ class CatalogFakeSaleor(FakeSaleor):
         self.categories[v["input"]["slug"]] = _gid("Category")
         return _ok("categoryCreate", category={"id": self.categories[v["input"]["slug"]]})
 
+    def _type_node(self, tid: str) -> dict:
+        by_id = {a["id"]: a for a in self.attributes.values()}
+        assigned = [by_id[a] for a in self.type_attributes.get(tid, [])]
+        return {"id": tid, "productAttributes": [{"id": a["id"], "slug": a["slug"]} for a in assigned]}
+
     def op_CatalogProductTypeFind(self, v):
         tid = self.product_types.get(v["slug"])
-        return {"productTypes": {"edges": [{"node": {"id": tid}}] if tid else []}}
+        return {"productTypes": {"edges": [{"node": self._type_node(tid)}] if tid else []}}
 
     def op_CatalogProductTypeCreate(self, v):
         self.product_types[v["input"]["slug"]] = _gid("ProductType")
-        return _ok("productTypeCreate", productType={"id": self.product_types[v["input"]["slug"]]})
+        return _ok("productTypeCreate", productType=self._type_node(self.product_types[v["input"]["slug"]]))
+
+    def op_CatalogAttributesFind(self, v):
+        nodes = [
+            {
+                "id": a["id"],
+                "slug": a["slug"],
+                "choices": {
+                    "edges": [{"node": {"externalReference": c["externalReference"]}} for c in a["values"]]
+                },
+            }
+            for slug, a in self.attributes.items()
+            if slug in v["slugs"]
+        ]
+        return {"attributes": {"edges": [{"node": n} for n in nodes]}}
+
+    def op_CatalogAttributeCreate(self, v):
+        data = v["input"]
+        if data["slug"] in self.attributes:
+            error = {"field": "slug", "code": "UNIQUE", "message": "Attribute with this Slug already exists."}
+            return {"attributeCreate": {"attribute": None, "errors": [error]}}
+        attribute = {
+            "id": _gid("Attribute"),
+            "slug": data["slug"],
+            "name": data["name"],
+            "inputType": data["inputType"],
+            "unit": data.get("unit"),
+            "values": list(data.get("values") or []),
+        }
+        self.attributes[data["slug"]] = attribute
+        return _ok("attributeCreate", attribute={"id": attribute["id"], "slug": attribute["slug"]})
+
+    def op_CatalogAttributeValuesAdd(self, v):
+        attribute = next(a for a in self.attributes.values() if a["id"] == v["id"])
+        attribute["values"].extend(v["values"])
+        return _ok("attributeUpdate", attribute={"id": attribute["id"]})
+
+    def op_CatalogProductTypeAttributesAssign(self, v):
+        assigned = self.type_attributes.setdefault(v["productTypeId"], [])
+        if any(op["id"] in assigned for op in v["operations"]):
+            error = {"field": "operations", "code": "ATTRIBUTE_ALREADY_ASSIGNED", "message": "assigned"}
+            return {"productAttributeAssign": {"productType": None, "errors": [error]}}
+        assigned.extend(op["id"] for op in v["operations"])
+        return _ok("productAttributeAssign", productType={"id": v["productTypeId"]})
+
+    def _attribute_values(self, product: dict, entries: list[dict]) -> dict[str, str] | None:
+        """Saleor's check: each attribute assigned to the product's type, each dropdown value known."""
+        by_id = {a["id"]: a for a in self.attributes.values()}
+        values = dict(product.get("attributes") or {})
+        for entry in entries:
+            attribute = by_id.get(entry["id"])
+            if attribute is None or entry["id"] not in self.type_attributes.get(product["productType"], []):
+                return None
+            if entry.get("numeric") == "":  # "Numeric value is required."
+                return None
+            if attribute["inputType"] == "DROPDOWN":
+                ref = (entry.get("dropdown") or {}).get("externalReference")
+                names = {c["externalReference"]: c["name"] for c in attribute["values"]}
+                if ref and ref not in names:
+                    return None
+                value = names.get(ref, "")
+            else:
+                value = entry.get("numeric") or entry.get("plainText") or ""
+            if value:
+                values[attribute["slug"]] = value
+            else:
+                values.pop(attribute["slug"], None)
+        return values
 
     # products
     def product_by_slug(self, slug: str) -> dict | None:
@@ -103,6 +177,9 @@ class CatalogFakeSaleor(FakeSaleor):
                 }
             }
         pid = _gid("Product")
+        if self._attribute_values({"productType": data["productType"]}, data.get("attributes") or []) is None:
+            error = {"field": "attributes", "code": "INVALID", "message": "not assigned / unknown value"}
+            return {"productCreate": {"product": None, "errors": [error]}}
         self.products[pid] = {
             "id": pid,
             "variants": [],
@@ -122,10 +199,15 @@ class CatalogFakeSaleor(FakeSaleor):
             product["seoTitle"] = data["seo"]["title"]
             product["seoDescription"] = data["seo"]["description"]
         product["metadata"].update({m["key"]: m["value"] for m in data.get("metadata") or []})
+        if "attributes" in data:
+            product["attributes"] = self._attribute_values(product, data["attributes"])
         self._tick(product)
 
     def op_CatalogProductUpdate(self, v):
         product = self.products[v["id"]]
+        if self._attribute_values(product, v["input"].get("attributes") or []) is None:
+            error = {"field": "attributes", "code": "INVALID", "message": "not assigned / unknown value"}
+            return {"productUpdate": {"product": None, "errors": [error]}}
         self._apply(product, v["input"])
         return _ok("productUpdate", product={"id": product["id"], "updatedAt": product["updatedAt"]})
 

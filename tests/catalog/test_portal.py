@@ -38,6 +38,7 @@ def listing_post(**extra) -> dict:
         "relation": "",
         "designer": "",
         "licence": "",
+        "attr_wenchuang-material": "paper",
         "variants-TOTAL_FORMS": "2",
         "variants-INITIAL_FORMS": "0",
         "variants-MIN_NUM_FORMS": "0",

@@ -1,6 +1,7 @@
 """Against the live Saleor: an operator's product with two variants and three images arrives after
-approval (product, variants, stock in the unit's warehouse, media, metadata), and a price edit goes back
-to review while the old price stays live.
+approval (product, variants, stock in the unit's warehouse, media, metadata, attributes), and a price or
+attribute edit goes back to review while the old values stay live. `--record-saleor` keeps the attribute
+lookups for tests/catalog/test_recorded_attributes.py.
 
 The app token is SALEOR_APP_TOKEN when given (the app installed with `saleor_install`), else a staff
 token. Prices are in fen of CNY, so the test uses (and creates if missing) a CNY channel.
@@ -12,13 +13,16 @@ import os
 
 import pytest
 
-from catalog import listings
+from catalog import listings, taxonomy
 from catalog import saleor_metadata as meta
 from catalog.models import Listing
+from catalog.saleor_sync import listing_sync
 from saleor_app import secrets_at_rest
+from saleor_app.client import _http_client
 from saleor_app.models import SaleorInstallation
 from tests.catalog.factories import curator, make_listing, variant
 from tests.live_saleor import gql
+from tests.recording import GraphQLRecorder
 from tests.unit_onboarding.factories import UnitFactory, operator_of
 from unit_onboarding.models import Unit
 from unit_onboarding.provisioning import unit_provision, unit_provisioning_request
@@ -202,3 +206,118 @@ def test_live_product_arrives_after_approval_and_a_price_edit_waits_for_review(
     product = saleor_product(saleor_api_url, staff_token, listing)
     assert prices(product) == {skus[0]: 15800, skus[1]: 12800}
     assert len(product["media"]) == 3
+
+
+ATTRIBUTES = """query($ref: String!) {
+  product(externalReference: $ref) {
+    productType { slug productAttributes { slug } }
+    attributes { attribute { slug } values { name } }
+  }
+}"""
+SHOP_ATTRIBUTES = """query($slugs: [String!]!) {
+  attributes(first: 50, where: { slug: { oneOf: $slugs } }) {
+    edges { node { slug unit choices(first: 100) { totalCount } } }
+  }
+}"""
+MATERIAL, ERA, LENGTH = "wenchuang-material", "wenchuang-era", "wenchuang-length-cm"
+# What a replay checks against (tests/catalog/test_recorded_attributes.py): the lookups of a push whose
+# attributes already exist and are assigned.
+RECORDED = ("CatalogProductTypeFind", "CatalogAttributesFind")
+
+
+@pytest.fixture
+def recorder(record_saleor):
+    recorder = GraphQLRecorder()
+    recorder.scene = "attributes"
+    hooks = _http_client().event_hooks["response"]
+    hooks.append(recorder)
+    try:
+        yield recorder
+    finally:
+        hooks.remove(recorder)
+    if record_saleor:
+        recorder.exchanges = {k: v for k, v in recorder.exchanges.items() if k.split(".")[0] in RECORDED}
+        recorder.save()
+
+
+def product_attributes(api_url, token, listing) -> dict[str, list[str]]:
+    product = gql(api_url, token, ATTRIBUTES, ref=listing.external_reference)["product"]
+    return {
+        a["attribute"]["slug"]: [v["name"] for v in a["values"]] for a in product["attributes"] if a["values"]
+    }
+
+
+def shop_attributes(api_url, token) -> dict[str, tuple]:
+    edges = gql(api_url, token, SHOP_ATTRIBUTES, slugs=[MATERIAL, ERA, LENGTH])["attributes"]["edges"]
+    assert len(edges) == 3, edges  # one attribute per slug
+    return {e["node"]["slug"]: (e["node"]["unit"], e["node"]["choices"]["totalCount"]) for e in edges}
+
+
+def test_live_attributes_arrive_after_approval_and_an_edit_waits_for_review(
+    saleor_api_url, staff_token, unit, recorder, django_capture_on_commit_callbacks
+):
+    operator = operator_of(unit)
+    tag = unit.uid.hex[:6].upper()
+    listing = make_listing(
+        unit, operator, skus=(f"ATTR-{tag}",), attributes={MATERIAL: "bronze", ERA: "qin-han", LENGTH: "12.5"}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        listings.listing_submit(listing=listing, actor=operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        listings.listing_review(listing=listing, approve=True, reviewer=curator())
+    listing.refresh_from_db()
+    assert listing.sync_status == Listing.Sync.DONE, listing.sync_error
+
+    assert product_attributes(saleor_api_url, staff_token, listing) == {
+        MATERIAL: ["铜"],
+        ERA: ["秦汉"],
+        LENGTH: ["12.5"],
+    }
+    shop = shop_attributes(saleor_api_url, staff_token)
+    assert shop[LENGTH][0] == "CM"
+    assert shop[MATERIAL][1] == len(taxonomy.ATTRIBUTES[MATERIAL].choices)
+
+    # an attribute edit goes back to review; Saleor keeps the approved values meanwhile
+    with django_capture_on_commit_callbacks(execute=True):
+        listings.listing_update(
+            listing=listing, data={"attributes": {MATERIAL: "jade", ERA: "qin-han"}}, actor=operator
+        )
+    listing.refresh_from_db()
+    assert listing.state == Listing.State.PENDING_REVIEW
+    assert product_attributes(saleor_api_url, staff_token, listing)[MATERIAL] == ["铜"]
+
+    # approved: the new value is set and the emptied size cleared; pushing again duplicates nothing
+    with django_capture_on_commit_callbacks(execute=True):
+        listings.listing_review(listing=listing, approve=True, reviewer=curator())
+    assert listing_sync(listing_id=listing.pk) == Listing.Sync.DONE
+    assert product_attributes(saleor_api_url, staff_token, listing) == {MATERIAL: ["玉石"], ERA: ["秦汉"]}
+    assert shop_attributes(saleor_api_url, staff_token) == shop
+    product = gql(saleor_api_url, staff_token, ATTRIBUTES, ref=listing.external_reference)["product"]
+    assigned = [a["slug"] for a in product["productType"]["productAttributes"]]
+    assert sorted(assigned) == sorted(taxonomy.PRODUCT_TYPE_ATTRIBUTES["wenchuang-goods"])
+
+
+def test_live_a_book_carries_author_publisher_and_isbn(
+    saleor_api_url, staff_token, unit, django_capture_on_commit_callbacks
+):
+    operator = operator_of(unit)
+    listing = make_listing(
+        unit,
+        operator,
+        skus=(f"BOOK-{unit.uid.hex[:6].upper()}",),
+        category="wenchuang-books-prints",
+        product_type="wenchuang-book",
+        attributes={"wenchuang-author": "常璩", "wenchuang-isbn": "9787229000011", "wenchuang-era": "ming"},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        listings.listing_submit(listing=listing, actor=operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        listings.listing_review(listing=listing, approve=True, reviewer=curator())
+    listing.refresh_from_db()
+    assert listing.sync_status == Listing.Sync.DONE, listing.sync_error
+
+    assert product_attributes(saleor_api_url, staff_token, listing) == {
+        "wenchuang-author": ["常璩"],
+        "wenchuang-isbn": ["9787229000011"],
+        "wenchuang-era": ["明"],
+    }

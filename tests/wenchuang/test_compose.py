@@ -64,3 +64,12 @@ def test_the_compose_environment_is_enough_for_production_settings():
     result = setup_django(COMPOSE["services"]["web"]["environment"])
 
     assert result.stdout.strip() == "settings ok", result.stderr
+
+
+def test_images_are_decoded_by_a_worker_of_their_own_one_at_a_time():
+    images = COMPOSE["services"]["worker-images"]["command"].split()
+    worker = COMPOSE["services"]["worker"]["command"].split()
+
+    assert images[images.index("-Q") + 1] == "images"
+    assert images[images.index("-c") + 1] == "1"
+    assert "--beat" in worker and "-Q" not in worker  # the default queue only (checked live: `celery`)

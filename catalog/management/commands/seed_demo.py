@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from catalog import listings, provenance, services
-from catalog.demo_data import UNITS
+from catalog.demo_data import ERA_OF_OBJECT, PRODUCT_ATTRIBUTES, UNITS
 from catalog.demo_images import product_picture
 from catalog.models import CollectionObject, IpLicence, Listing, ListingVariant
 from catalog.saleor_channel import sales_channel_ensure
@@ -201,6 +201,9 @@ class Command(BaseCommand):
         if ListingVariant.objects.filter(sku=f"{sku}-A").exists():
             return 0
         obj = objects[object_index] if object_index is not None else None
+        attributes = dict(PRODUCT_ATTRIBUTES[name_en])
+        if obj is not None and obj.era in ERA_OF_OBJECT:
+            attributes["wenchuang-era"] = ERA_OF_OBJECT[obj.era]
         listing = listings.listing_create(
             unit=unit,
             data={
@@ -219,6 +222,7 @@ class Command(BaseCommand):
                 "collection_object": obj,
                 "relation": relation if obj else "",
                 "designer": "文创设计工作室" if obj else "",
+                "attributes": attributes,
                 "licence": licence if obj and spec["unit"]["operating_mode"] == "ip_licensed" else None,
             },
             variants=[

@@ -1,4 +1,4 @@
-"""python manage.py dev: migrate, then run the web server and the Celery worker (with beat) together."""
+"""python manage.py dev: migrate, then run the web server, the Celery worker with beat, the images worker."""
 
 import signal
 import subprocess
@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Run this service for development: web on --bind and a Celery worker with beat."
+    help = "Run this service for development: web on --bind, a Celery worker with beat, an images worker."
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default="127.0.0.1:8080")
@@ -24,23 +24,14 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"Saleor:   {settings.SALEOR_API_URL or '(SALEOR_API_URL not set)'}")
         self.stdout.write(f"Serving:  http://{bind}  (manifest at {settings.APP_PUBLIC_URL}/saleor/manifest)")
+        celery = [sys.executable, "-m", "celery", "-A", "wenchuang", "worker", "-l", "info"]
         processes = [
             subprocess.Popen([sys.executable, "manage.py", "runserver", bind, "--noreload"]),  # noqa: S603
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "celery",
-                    "-A",
-                    "wenchuang",
-                    "worker",
-                    "--beat",
-                    "-l",
-                    "info",
-                    "-c",
-                    "2",
-                ]
+            subprocess.Popen(  # noqa: S603
+                [*celery, "--beat", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-c", "2", "-n", "main@%h"]
             ),
+            # Image decoding (up to 760 MB for 50 MP) one at a time, in a worker of its own.
+            subprocess.Popen([*celery, "-Q", settings.CELERY_IMAGES_QUEUE, "-c", "1", "-n", "images@%h"]),  # noqa: S603
         ]
 
         def stop(*_):
@@ -49,7 +40,7 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         try:
-            while all(p.poll() is None for p in processes):  # stop both when either exits
+            while all(p.poll() is None for p in processes):  # stop all when any exits
                 time.sleep(1)
         except KeyboardInterrupt:
             pass
