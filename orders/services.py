@@ -17,7 +17,17 @@ from payments import ledger_services
 from payments.gateway import fees as payment_fees
 from payments.ledger_services import PostResult
 from payments.models import LedgerTransaction
-from payments.split import AgreementVersion, PartyShare, Sale, SaleLine, SaleShipping, SplitError
+from payments.split import (
+    AgreementVersion,
+    FeeRule,
+    PartyShare,
+    Sale,
+    SaleLine,
+    SaleShipping,
+    ShippingRule,
+    SplitError,
+    TaxRule,
+)
 from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorMutationError
 from saleor_app.selectors import installation_default
@@ -135,6 +145,9 @@ def _agreement(unit: Unit, at: datetime, order_ref: str) -> AgreementVersion:
         return AgreementVersion(
             f"agreement_version:{terms.version_id}",
             tuple(PartyShare(s.party_key, s.role, s.bps) for s in terms.shares),
+            fee_rule=FeeRule(terms.fee_rule),
+            tax_rule=TaxRule(terms.tax_rule),
+            shipping_rule=ShippingRule(terms.shipping_rule),
         )
     except SplitError as exc:
         raise OrderInputError(Code.NO_AGREEMENT, f"order {order_ref}: {exc}") from exc

@@ -27,16 +27,25 @@ class ShareTerm:
 
 @dataclass(frozen=True)
 class SplitTerms:
-    """What the split engine freezes onto a sale: the version and its shares (sum 10,000 bps)."""
+    """What the split engine freezes onto a sale: the version, its shares (sum 10,000 bps) and its rules."""
 
     version_id: int
     shares: tuple[ShareTerm, ...]
+    fee_rule: str = AgreementVersion.FeeRule.PRO_RATA
+    tax_rule: str = AgreementVersion.TaxRule.SELLER_OF_RECORD
+    shipping_rule: str = AgreementVersion.ShippingRule.SHIPPING_UNIT
 
 
 def split_terms(version: AgreementVersion) -> SplitTerms:
     """Plain, ordered terms of one version, independent of the ORM."""
     shares = sorted(version.shares.all(), key=lambda s: s.party_key)
-    return SplitTerms(version.pk, tuple(ShareTerm(s.party_key, s.role, s.bps) for s in shares))
+    return SplitTerms(
+        version.pk,
+        tuple(ShareTerm(s.party_key, s.role, s.bps) for s in shares),
+        fee_rule=version.fee_rule,
+        tax_rule=version.tax_rule,
+        shipping_rule=version.shipping_rule,
+    )
 
 
 def shares_check(shares: Sequence[ShareTerm]) -> None:
@@ -80,6 +89,9 @@ def agreement_version_add(
     shares: Sequence[ShareTerm],
     actor: AbstractBaseUser,
     note: str = "",
+    fee_rule: str = AgreementVersion.FeeRule.PRO_RATA,
+    tax_rule: str = AgreementVersion.TaxRule.SELLER_OF_RECORD,
+    shipping_rule: str = AgreementVersion.ShippingRule.SHIPPING_UNIT,
 ) -> AgreementVersion:
     """Append a version that starts where the previous one ends; an open previous version is closed then."""
     shares_check(shares)
@@ -95,6 +107,9 @@ def agreement_version_add(
         number=(latest.number + 1) if latest else 1,
         effective_from=effective_from,
         effective_to=effective_to,
+        fee_rule=fee_rule,
+        tax_rule=tax_rule,
+        shipping_rule=shipping_rule,
         note=note,
         created_by=actor,
     )

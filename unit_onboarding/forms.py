@@ -15,7 +15,14 @@ from unit_onboarding import filetypes, uscc
 from unit_onboarding.agreements import ShareTerm, default_party_keys
 from unit_onboarding.error_codes import MESSAGES, OnboardingError
 from unit_onboarding.error_codes import OnboardingErrorCode as Code
-from unit_onboarding.models import AgreementShare, Document, OperatingEntity, Unit, UnitMembership
+from unit_onboarding.models import (
+    AgreementShare,
+    AgreementVersion,
+    Document,
+    OperatingEntity,
+    Unit,
+    UnitMembership,
+)
 from unit_onboarding.services import ENTITY_FIELDS, REQUIRED_UNIT_FIELDS, UNIT_FIELDS
 
 _USCC_CODES = {
@@ -200,6 +207,21 @@ class AgreementVersionForm(forms.Form):
         label=_("staff incentive pool (bps)"), min_value=0, max_value=10_000, initial=0
     )
     platform_bps = forms.IntegerField(label=_("platform (bps)"), min_value=0, max_value=10_000, initial=0)
+    fee_rule = forms.ChoiceField(
+        label=_("card processing fee"),
+        choices=AgreementVersion.FeeRule.choices,
+        initial=AgreementVersion.FeeRule.PRO_RATA,
+    )
+    tax_rule = forms.ChoiceField(
+        label=_("tax"),
+        choices=AgreementVersion.TaxRule.choices,
+        initial=AgreementVersion.TaxRule.SELLER_OF_RECORD,
+    )
+    shipping_rule = forms.ChoiceField(
+        label=_("shipping income"),
+        choices=AgreementVersion.ShippingRule.choices,
+        initial=AgreementVersion.ShippingRule.SHIPPING_UNIT,
+    )
     note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, unit: Unit, **kwargs) -> None:

@@ -280,10 +280,29 @@ class PointRange(Func):
 class AgreementVersion(models.Model):
     """Terms in force over [effective_from, effective_to); immutable once in force (DB trigger)."""
 
+    # Values are the split engine's (payments.split FeeRule/TaxRule/ShippingRule); a test keeps them equal.
+    class FeeRule(models.TextChoices):
+        PRO_RATA = "pro_rata", _("Each party bears the card fee in proportion to its share")
+        PLATFORM = "platform", _("The platform bears the card fee")
+
+    class TaxRule(models.TextChoices):
+        SELLER_OF_RECORD = "seller_of_record", _("Tax goes to the seller of record")
+        PLATFORM = "platform", _("Tax goes to the platform")
+
+    class ShippingRule(models.TextChoices):
+        SHIPPING_UNIT = "shipping_unit", _("Shipping income goes to the unit that ships")
+        AGREEMENT = "agreement", _("Shipping income is split like goods")
+        PLATFORM = "platform", _("Shipping income goes to the platform")
+
     agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
     effective_from = models.DateTimeField()
     effective_to = models.DateTimeField(null=True, blank=True)
+    fee_rule = models.CharField(max_length=20, choices=FeeRule.choices, default=FeeRule.PRO_RATA)
+    tax_rule = models.CharField(max_length=20, choices=TaxRule.choices, default=TaxRule.SELLER_OF_RECORD)
+    shipping_rule = models.CharField(
+        max_length=20, choices=ShippingRule.choices, default=ShippingRule.SHIPPING_UNIT
+    )
     note = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -342,6 +342,9 @@ def unit_agreement(request: HttpRequest, uid) -> HttpResponse:
                     shares=form.shares(),
                     actor=request.user,
                     note=form.cleaned_data["note"],
+                    fee_rule=form.cleaned_data["fee_rule"],
+                    tax_rule=form.cleaned_data["tax_rule"],
+                    shipping_rule=form.cleaned_data["shipping_rule"],
                 )
             except OnboardingError as error:
                 add_service_error(form, error)

@@ -141,6 +141,9 @@ def agreement_form(**overrides):
         "designer_name": "li-wei",
         "staff_pool_bps": 500,
         "platform_bps": 1000,
+        "fee_rule": "pro_rata",
+        "tax_rule": "seller_of_record",
+        "shipping_rule": "shipping_unit",
     }
     data.update(overrides)
     return data
@@ -162,9 +165,25 @@ def test_unit_finance_adds_an_agreement_version(client, unit):
     }
 
 
+def test_finance_chooses_who_bears_the_card_fee_and_gets_tax_and_shipping(client, unit):
+    client.force_login(operator_of(unit, role="finance"))
+    rules = {"fee_rule": "platform", "tax_rule": "platform", "shipping_rule": "agreement"}
+
+    response = client.post(reverse("unit_onboarding:agreement", args=[unit.uid]), agreement_form(**rules))
+
+    assert response.status_code == 302
+    version = AgreementVersion.objects.get(agreement__unit=unit)
+    assert (version.fee_rule, version.tax_rule, version.shipping_rule) == ("platform", "platform", "agreement")
+    page = client.get(reverse("unit_onboarding:agreement", args=[unit.uid]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "The platform bears the card fee" in page.content.decode()
+    page = client.get(reverse("unit_onboarding:agreement", args=[unit.uid]), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "银行卡手续费由平台承担" in page.content.decode()
+
+
 @pytest.mark.parametrize(
     ("overrides", "language", "message"),
     [
+        ({"fee_rule": "buyer"}, "en", "Select a valid choice"),
         ({"platform_bps": 900}, "en", "add up to 9,900"),
         ({"platform_bps": 900}, "zh-hans", "当前合计为 9,900"),
         ({"designer_name": ""}, "en", "Name the designer"),
