@@ -1,7 +1,10 @@
-"""Statistics for the culture bureau: sales by unit, unit type and month; counts of units and orders.
+"""Statistics for the culture bureau: sales by unit, unit type, category and month; counts of units,
+products, buyers and orders.
 
-Sales by product category and counts of products and buyers need the order projection (orders/),
-which the ledger does not hold; they are reported as unavailable until it lands.
+Sales are the ledger's product lines (every party's share, so the goods' price after discounts, before
+tax and shipping), net of refunds, in the month they were posted; each line's unit and category come
+from the order projection (its unit, its SKU's listing), so every dimension adds up to the same total.
+All set-based: the queries return one row per month, unit and category, never one per order line.
 """
 
 from __future__ import annotations
@@ -11,63 +14,150 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import connection
+from django.db.models import Count
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-from payments.settlement.statements import revenue_by_unit_month
-from unit_onboarding.models import Unit
+from catalog.models import Listing
+from catalog.taxonomy import CATEGORIES
+from unit_onboarding.models import Unit, UnitType
+
+NONE = "—"
+
+# One row per (month, unit, unit type, category). A line's unit is the one the projection gave it; a line
+# posted without a projection (ledger-only data) falls back to the non-royalty `unit` share of its recipe.
+_SALES = """
+WITH lines AS (
+    SELECT to_char(date_trunc('month', t.posted_at AT TIME ZONE 'UTC'), 'YYYY-MM') AS month,
+           s.order_ref, s.line_ref, sum(s.amount) AS amount,
+           max(s.party) FILTER (WHERE s.role = 'unit' AND NOT s.carved) AS unit_party
+    FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
+    WHERE s.currency = %(currency)s AND s.line_kind = 'product'
+      AND t.posted_at >= %(start)s AND t.posted_at < %(end)s
+    GROUP BY 1, s.order_ref, s.line_ref
+)
+SELECT l.month, COALESCE(u.id, r.id), COALESCE(u.unit_type, r.unit_type, ''), COALESCE(lst.category, ''),
+       sum(l.amount)
+FROM lines l
+LEFT JOIN (orders_orderline ol JOIN orders_order o ON o.id = ol.order_id)
+       ON ol.saleor_id = l.line_ref AND o.saleor_id = l.order_ref
+LEFT JOIN catalog_listingvariant v ON v.sku = ol.sku
+LEFT JOIN catalog_listing lst ON lst.id = v.listing_id
+LEFT JOIN unit_onboarding_unit u ON u.id = ol.unit_id
+LEFT JOIN unit_onboarding_unit r ON ol.unit_id IS NULL AND 'unit:' || r.uid::text = l.unit_party
+GROUP BY 1, 2, 3, 4
+"""
+
+# Paid orders and distinct buyers (e-mail, case-insensitive) per month of payment and over the period.
+_ORDERS = """
+SELECT to_char(date_trunc('month', t.posted_at AT TIME ZONE 'UTC'), 'YYYY-MM') AS month,
+       count(DISTINCT t.order_ref),
+       count(DISTINCT lower(o.customer_email)) FILTER (WHERE o.customer_email <> '')
+FROM payments_ledgertransaction t
+LEFT JOIN orders_order o ON o.saleor_id = t.order_ref
+WHERE t.kind = 'payment' AND t.currency = %(currency)s AND t.posted_at >= %(start)s AND t.posted_at < %(end)s
+GROUP BY GROUPING SETS ((1), ())
+"""
 
 
 @dataclass
 class BureauStats:
+    start: datetime
+    end: datetime
+    months: list[str] = field(default_factory=list)
     by_unit: dict[str, dict[str, int]] = field(default_factory=dict)  # unit name -> month -> fen
     by_type: dict[str, dict[str, int]] = field(default_factory=dict)  # unit type -> month -> fen
+    by_category: dict[str, dict[str, int]] = field(default_factory=dict)  # category -> month -> fen
+    total: dict[str, int] = field(default_factory=dict)  # month -> fen
+    orders: int = 0
+    orders_by_month: dict[str, int] = field(default_factory=dict)
+    buyers: int = 0
+    buyers_by_month: dict[str, int] = field(default_factory=dict)
     units_active: int = 0
     units_by_type: dict[str, int] = field(default_factory=dict)
-    orders: int = 0
-    months: list[str] = field(default_factory=list)
+    products: int = 0  # published listings, now
+    products_by_category: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def sales(self) -> int:
+        return sum(self.total.values())
+
+
+def category_name(slug: str) -> str:
+    names = CATEGORIES.get(slug)
+    if not names:
+        return slug or NONE
+    return names[0] if (get_language() or "").startswith("zh") else names[1]
+
+
+def type_name(code: str) -> str:
+    return str(UnitType(code).label) if code in UnitType.values else NONE
+
+
+def _add(table: dict[str, dict[str, int]], key: str, month: str, fen: int) -> None:
+    table.setdefault(key, {})
+    table[key][month] = table[key].get(month, 0) + fen
 
 
 def bureau_stats(*, start: datetime, end: datetime, currency: str) -> BureauStats:
-    revenue = revenue_by_unit_month(start=start, end=end, currency=currency)
-    units = {f"unit:{u.uid}": u for u in Unit.objects.all()}
-    stats = BureauStats()
-    by_type: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for party, months in revenue.items():
-        unit = units.get(party)
-        name = str(unit) if unit else (party or "—")
-        stats.by_unit[name] = months
-        kind = unit.get_unit_type_display() if unit and unit.unit_type else "—"
-        for month, total in months.items():
-            by_type[str(kind)][month] += total
-    stats.by_type = {k: dict(v) for k, v in by_type.items()}
-    stats.months = sorted({m for v in revenue.values() for m in v})
-    active = [u for u in units.values() if u.status == Unit.Status.ACTIVE]
-    stats.units_active = len(active)
-    counts: dict[str, int] = defaultdict(int)
-    for unit in active:
-        counts[str(unit.get_unit_type_display() if unit.unit_type else "—")] += 1
-    stats.units_by_type = dict(counts)
+    stats = BureauStats(start=start, end=end)
+    params = {"currency": currency, "start": start, "end": end}
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(DISTINCT order_ref) FROM payments_ledgertransaction WHERE kind = 'payment' "
-            "AND currency = %s AND posted_at >= %s AND posted_at < %s",
-            [currency, start, end],
-        )
-        stats.orders = cursor.fetchone()[0]
+        cursor.execute(_SALES, params)
+        sales = cursor.fetchall()
+        cursor.execute(_ORDERS, params)
+        orders = cursor.fetchall()
+    names = {u.pk: str(u) for u in Unit.objects.filter(pk__in={row[1] for row in sales if row[1]})}
+    for month, unit_id, unit_type, category, fen in sales:
+        fen = int(fen)
+        _add(stats.by_unit, names.get(unit_id, NONE), month, fen)
+        _add(stats.by_type, type_name(unit_type), month, fen)
+        _add(stats.by_category, category_name(category), month, fen)
+        stats.total[month] = stats.total.get(month, 0) + fen
+    for month, count, buyers in orders:
+        if month is None:  # the grand total of the grouping sets
+            stats.orders, stats.buyers = count, buyers
+        else:
+            stats.orders_by_month[month], stats.buyers_by_month[month] = count, buyers
+    stats.months = sorted(set(stats.total) | set(stats.orders_by_month))
+
+    active = Unit.objects.filter(status=Unit.Status.ACTIVE).values("unit_type").annotate(n=Count("pk"))
+    stats.units_by_type = {type_name(row["unit_type"]): row["n"] for row in active.order_by("unit_type")}
+    stats.units_active = sum(stats.units_by_type.values())
+    published = (
+        Listing.objects.filter(state=Listing.State.PUBLISHED).values("category").annotate(n=Count("pk"))
+    )
+    by_category: dict[str, int] = defaultdict(int)
+    for row in published.order_by("category"):
+        by_category[category_name(row["category"])] += row["n"]
+    stats.products_by_category = dict(by_category)
+    stats.products = sum(by_category.values())
     return stats
 
 
+STATS_HEADER = ("figure", "name", "period", "value")
+
+
 def stats_rows(stats: BureauStats) -> list[tuple]:
-    """Flat rows (dimension, name, month, sales in fen) for export."""
-    rows = [
-        ("unit", name, m, v)
-        for name, months in sorted(stats.by_unit.items())
-        for m, v in sorted(months.items())
-    ]
-    rows += [
-        ("unit_type", k, m, v)
-        for k, months in sorted(stats.by_type.items())
-        for m, v in sorted(months.items())
-    ]
-    rows += [("count", "units_active", "", stats.units_active), ("count", "orders", "", stats.orders)]
-    rows += [("count", f"units:{k}", "", v) for k, v in sorted(stats.units_by_type.items())]
+    """Flat rows for export: sales in fen per dimension and month, then counts over the whole period."""
+    whole = f"{stats.start:%Y-%m-%d}..{stats.end:%Y-%m-%d}"
+    rows: list[tuple] = []
+    for figure, table in (
+        ("sales_fen_by_unit", stats.by_unit),
+        ("sales_fen_by_unit_type", stats.by_type),
+        ("sales_fen_by_category", stats.by_category),
+    ):
+        rows += [
+            (figure, name, m, v) for name, months in sorted(table.items()) for m, v in sorted(months.items())
+        ]
+    rows += [("sales_fen", _("Total"), m, v) for m, v in sorted(stats.total.items())]
+    rows += [("sales_fen", _("Total"), whole, stats.sales)]
+    rows += [("paid_orders", "", m, v) for m, v in sorted(stats.orders_by_month.items())]
+    rows += [("paid_orders", "", whole, stats.orders)]
+    rows += [("buyers", "", m, v) for m, v in sorted(stats.buyers_by_month.items())]
+    rows += [("buyers", "", whole, stats.buyers)]
+    rows += [("active_units", k, "", v) for k, v in sorted(stats.units_by_type.items())]
+    rows += [("active_units", _("Total"), "", stats.units_active)]
+    rows += [("published_products", k, "", v) for k, v in sorted(stats.products_by_category.items())]
+    rows += [("published_products", _("Total"), "", stats.products)]
     return rows

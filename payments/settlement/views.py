@@ -356,12 +356,11 @@ def bureau_export(request: HttpRequest, fmt: str) -> HttpResponse:
     figures = stats.bureau_stats(
         start=at_midnight(start), end=at_midnight(end), currency=settings.SETTLEMENT_CURRENCY
     )
-    header = ("dimension", "name", "month", "value")
     data = _table(
         fmt,
         title=_("Statistics for the culture bureau"),
-        subtitle=f"{start} / {end}",
-        header=header,
+        subtitle=f"{start} / {end} ({settings.SETTLEMENT_CURRENCY}, fen)",
+        header=stats.STATS_HEADER,
         rows=stats.stats_rows(figures),
     )
     return _download(data, fmt, f"bureau-stats-{start}")

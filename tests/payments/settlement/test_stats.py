@@ -1,0 +1,122 @@
+"""Statistics for the culture bureau from a month of projected, posted orders: figures, exports, page."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from django.utils import translation
+from openpyxl import load_workbook
+
+from catalog.models import Listing, ListingVariant
+from payments.settlement.periods import at_midnight
+from payments.settlement.stats import bureau_stats
+from tests.payments.settlement.month import november
+from tests.unit_onboarding.factories import UnitFactory, UserFactory
+from unit_onboarding.models import Unit, UnitMembership
+
+pytestmark = pytest.mark.django_db
+NOV = "?start=2026-11-01&end=2026-12-01"
+
+
+def _stats(start="2026-11-01", end="2026-12-01"):
+    with translation.override("en"):
+        return bureau_stats(
+            start=at_midnight(date.fromisoformat(start)),
+            end=at_midnight(date.fromisoformat(end)),
+            currency="CNY",
+        )
+
+
+def test_sales_by_unit_type_category_and_month_add_up_from_the_orders():
+    # given a month of orders with refunds (expected figures worked out by hand in november())
+    month = november()
+    UnitFactory(status=Unit.Status.APPLYING, unit_type="archive")  # not active: not counted
+
+    # when November's statistics are read
+    stats = _stats()
+
+    # then sales are goods after discounts, before tax and shipping, less refunds
+    assert stats.months == ["2026-11"]
+    assert stats.by_category == {
+        "Stationery": {"2026-11": 11_700},
+        "Ceramics": {"2026-11": 7_200},
+        "Books and prints": {"2026-11": 40_800},
+    }
+    assert stats.by_unit == {str(month.museum): {"2026-11": 18_900}, str(month.library): {"2026-11": 40_800}}
+    assert stats.by_type == {"Museum": {"2026-11": 18_900}, "Library": {"2026-11": 40_800}}
+    assert stats.total == {"2026-11": 59_700}
+    # and six orders were paid in November by four buyers (an e-mail in other case is the same buyer)
+    assert (stats.orders, stats.buyers) == (6, 4)
+    assert (stats.orders_by_month, stats.buyers_by_month) == ({"2026-11": 6}, {"2026-11": 4})
+    # and counts: active units by type, published listings by category (the cup is off sale)
+    assert (stats.units_active, stats.units_by_type) == (2, {"Library": 1, "Museum": 1})
+    assert (stats.products, stats.products_by_category) == (2, {"Books and prints": 1, "Stationery": 1})
+
+
+def test_months_are_separate_and_buyers_count_once_over_the_period():
+    november()
+    stats = _stats("2026-10-01", "2026-12-01")
+    assert stats.months == ["2026-10", "2026-11"]
+    assert stats.by_category["Stationery"] == {"2026-10": 3_900, "2026-11": 11_700}
+    assert stats.orders_by_month == {"2026-10": 1, "2026-11": 6}
+    # b1 bought in October and in November: one buyer in each month, one over the period
+    assert stats.buyers_by_month == {"2026-10": 1, "2026-11": 4}
+    assert (stats.orders, stats.buyers) == (7, 4)
+
+
+def test_a_line_whose_sku_has_no_listing_is_reported_without_category():
+    november()
+    Listing.objects.filter(variants__sku="L-PRINT").update(category="wenchuang-unknown")
+    stats = _stats()
+    assert stats.by_category["wenchuang-unknown"] == {"2026-11": 40_800}
+    ListingVariant.objects.filter(sku="M-CUP").update(sku="M-CUP-RENAMED")
+    assert _stats().by_category["—"] == {"2026-11": 7_200}
+
+
+def _platform_finance():
+    user = UserFactory()
+    user.user_permissions.add(Permission.objects.get(codename="change_settlementbatch"))
+    return user
+
+
+def test_the_statistics_page_and_its_exports_in_both_languages(client):
+    month = november()
+    client.force_login(_platform_finance())
+
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get(reverse("finance:stats") + NOV).content.decode()
+    assert "分品类销售" in page and "陶瓷" in page and "博物馆" in page and "408.00" in page
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("finance:stats") + NOV).content.decode()
+    assert "Sales by category" in page and "Ceramics" in page and "597.00" in page
+
+    body = client.get(reverse("finance:stats_export", args=["csv"]) + NOV).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[0] == ["figure", "name", "period", "value"]
+    assert ["sales_fen_by_category", "Ceramics", "2026-11", "7200"] in rows
+    assert ["sales_fen_by_unit", str(month.museum), "2026-11", "18900"] in rows
+    assert ["sales_fen_by_unit_type", "Library", "2026-11", "40800"] in rows
+    assert ["buyers", "", "2026-11-01..2026-12-01", "4"] in rows
+    assert ["paid_orders", "", "2026-11-01..2026-12-01", "6"] in rows
+    assert ["published_products", "Total", "", "2"] in rows
+
+    xlsx = client.get(reverse("finance:stats_export", args=["xlsx"]) + NOV).content
+    sheet = load_workbook(io.BytesIO(xlsx), read_only=True).active
+    values = [tuple(r) for r in sheet.iter_rows(values_only=True)]
+    assert ("sales_fen", "Total", "2026-11-01..2026-12-01", 59_700) in values
+    pdf = client.get(reverse("finance:stats_export", args=["pdf"]) + NOV).content
+    assert pdf[:5] == b"%PDF-"
+
+
+def test_a_units_finance_staff_cannot_read_the_bureau_statistics(client):
+    month = november()
+    user = UserFactory()
+    UnitMembership.objects.create(user=user, unit=month.museum, role=UnitMembership.Role.FINANCE)
+    client.force_login(user)
+    assert client.get(reverse("finance:stats") + NOV).status_code == 404
+    assert client.get(reverse("finance:stats_export", args=["csv"]) + NOV).status_code == 404
