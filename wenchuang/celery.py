@@ -10,4 +10,4 @@ app = Celery("wenchuang")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Task modules inside sub-packages of an app are not found by the default discovery.
-app.autodiscover_tasks(["payments.gateway"])
+app.autodiscover_tasks(["payments.gateway", "payments.settlement"])

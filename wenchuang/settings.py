@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 from wenchuang.env import Env
 
@@ -222,6 +223,11 @@ CELERY_BEAT_SCHEDULE = {
     "unit-provisioning-retry": {"task": "unit_onboarding.tasks.provision_due_units", "schedule": 60.0},
     "catalog-sync-retry": {"task": "catalog.tasks.sync_due_listings", "schedule": 120.0},
     "catalog-licence-expiry": {"task": "catalog.tasks.unpublish_expired_licences", "schedule": 3600.0},
+    # daily at 01:30 UTC: batches of the period that just closed (proposed only; people approve and pay)
+    "settlement-run": {
+        "task": "payments.settlement.tasks.settlement_run_scheduled",
+        "schedule": crontab(hour=1, minute=30),
+    },
 }
 
 # This service as Saleor sees it: manifest, registration and webhook target URLs derive from it.
@@ -271,6 +277,8 @@ LOGIN_REDIRECT_URL = "unit_onboarding:home"
 SETTLEMENT_RETURN_WINDOW_DAYS = env.int("SETTLEMENT_RETURN_WINDOW_DAYS", default=7)
 SETTLEMENT_PERIOD = env.str("SETTLEMENT_PERIOD", default="monthly")  # weekly or monthly
 SETTLEMENT_CURRENCY = env.str("SETTLEMENT_CURRENCY", default="CNY")
+# Username of the platform finance account the daily beat job proposes batches as; empty = job off.
+SETTLEMENT_SCHEDULE_USER = env.str("SETTLEMENT_SCHEDULE_USER", default="")
 # Sales channel new unit warehouses are attached to.
 SALEOR_CHANNEL_SLUG = env.str("SALEOR_CHANNEL_SLUG", default="default-channel")
 

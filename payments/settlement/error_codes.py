@@ -16,6 +16,7 @@ class SettlementErrorCode(StrEnum):
     PERIOD_NOT_RECONCILED = "period_not_reconciled"
     PERIOD_CLOSED = "period_closed"
     BAD_IMPORT = "bad_import"
+    NO_SCHEDULE_USER = "no_schedule_user"
 
 
 class SettlementError(Exception):

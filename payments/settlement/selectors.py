@@ -5,10 +5,13 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.utils.translation import gettext as _
 
 from payments.models import Account, LedgerTransaction, SettlementBatch
+from payments.settlement.error_codes import SettlementError, SettlementErrorCode
+from payments.settlement.permissions import is_platform_finance
 from unit_onboarding.models import OperatingEntity, Unit
 
 # Owed = credits to the party's payable from sales, refunds and corrections posted up to the cutoff,
@@ -139,3 +142,15 @@ def party_names(parties) -> dict[str, str]:
         else:
             names[party] = party
     return names
+
+
+def schedule_user(username: str):
+    """The platform finance account the beat job proposes batches as; refused when it is not one."""
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None or not is_platform_finance(user):
+        raise SettlementError(
+            SettlementErrorCode.NO_SCHEDULE_USER,
+            f"SETTLEMENT_SCHEDULE_USER={username!r} is not an active platform finance user "
+            "(payments.change_settlementbatch)",
+        )
+    return user

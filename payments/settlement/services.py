@@ -19,7 +19,7 @@ from payments.models import Account, SettlementBatch, SettlementTransfer, Stripe
 from payments.settlement import selectors
 from payments.settlement.audit import audit_record
 from payments.settlement.error_codes import SettlementError, SettlementErrorCode
-from payments.settlement.periods import at_midnight
+from payments.settlement.periods import at_midnight, period_before
 from payments.settlement.stripe_transfers import transfer_create
 
 S = SettlementBatch.Status
@@ -51,6 +51,14 @@ def settlement_run(
         if batch is not None:
             batches.append(batch)
     return batches
+
+
+def settlement_run_closed_period(
+    *, actor, today: date, kind: str | None = None
+) -> tuple[date, date, list[SettlementBatch]]:
+    """Propose the batches of the last weekly or monthly period closed before `today` (as settlement_run)."""
+    start, end = period_before(today, kind or settings.SETTLEMENT_PERIOD)
+    return start, end, settlement_run(period_start=start, period_end=end, actor=actor)
 
 
 def _batch_propose(

@@ -2,14 +2,12 @@
 
 from datetime import date
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from payments.settlement.error_codes import SettlementError
-from payments.settlement.periods import period_before
-from payments.settlement.services import settlement_run
+from payments.settlement.services import settlement_run_closed_period
 
 
 class Command(BaseCommand):
@@ -27,8 +25,9 @@ class Command(BaseCommand):
         if actor is None:
             raise CommandError(f"no user {user}")
         try:
-            start, end = period_before(today or timezone.now().date(), period or settings.SETTLEMENT_PERIOD)
-            batches = settlement_run(period_start=start, period_end=end, actor=actor)
+            start, end, batches = settlement_run_closed_period(
+                actor=actor, today=today or timezone.now().date(), kind=period
+            )
         except SettlementError as exc:
             raise CommandError(str(exc)) from exc
         for batch in batches:

@@ -1,0 +1,30 @@
+"""Celery tasks of settlement: thin wrappers over services."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from payments.settlement import selectors
+from payments.settlement.services import settlement_run_closed_period
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task
+def settlement_run_scheduled() -> str:
+    """Beat job: propose the batches of the period that just closed; people approve and execute them.
+
+    Runs daily: proposing is idempotent (a party's batch for a period exists once), and a party whose
+    previous batch was still open on an earlier day gets its batch once that one is executed.
+    """
+    if not settings.SETTLEMENT_SCHEDULE_USER:
+        logger.warning("scheduled settlement is off: SETTLEMENT_SCHEDULE_USER is not set")
+        return "off: SETTLEMENT_SCHEDULE_USER is not set"
+    actor = selectors.schedule_user(settings.SETTLEMENT_SCHEDULE_USER)
+    start, end, batches = settlement_run_closed_period(actor=actor, today=timezone.now().date())
+    proposed = sum(1 for b in batches if b.status == b.Status.PROPOSED)
+    return f"{len(batches)} batches for {start} .. {end}, {proposed} awaiting approval"
