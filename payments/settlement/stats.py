@@ -4,7 +4,8 @@ products, buyers and orders.
 Sales are the ledger's product lines (every party's share, so the goods' price after discounts, before
 tax and shipping), net of refunds, in the month they were posted; each line's unit and category come
 from the order projection (its unit, its SKU's listing), so every dimension adds up to the same total.
-All set-based: the queries return one row per month, unit and category, never one per order line.
+All set-based: the queries return one row per month, unit and category, never one per order line
+(`bench/bureau_stats.py` times them).
 """
 
 from __future__ import annotations
@@ -24,39 +25,35 @@ from unit_onboarding.models import Unit, UnitType
 
 NONE = "—"
 
-# One row per (month, unit, unit type, category). A line's unit is the one the projection gave it; a line
-# posted without a projection (ledger-only data) falls back to the non-royalty `unit` share of its recipe.
+# One row per (month, unit, category): every party's share of the product lines, joined to the projected
+# line (its unit, its SKU's listing). A line the projection lacks is still counted, under "—".
 _SALES = """
-WITH lines AS (
-    SELECT to_char(date_trunc('month', t.posted_at AT TIME ZONE 'UTC'), 'YYYY-MM') AS month,
-           s.order_ref, s.line_ref, sum(s.amount) AS amount,
-           max(s.party) FILTER (WHERE s.role = 'unit' AND NOT s.carved) AS unit_party
-    FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
-    WHERE s.currency = %(currency)s AND s.line_kind = 'product'
-      AND t.posted_at >= %(start)s AND t.posted_at < %(end)s
-    GROUP BY 1, s.order_ref, s.line_ref
-)
-SELECT l.month, COALESCE(u.id, r.id), COALESCE(u.unit_type, r.unit_type, ''), COALESCE(lst.category, ''),
-       sum(l.amount)
-FROM lines l
+SELECT to_char(date_trunc('month', t.posted_at AT TIME ZONE 'UTC'), 'YYYY-MM'), ol.unit_id,
+       COALESCE(lst.category, ''), sum(s.amount)
+FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
 LEFT JOIN (orders_orderline ol JOIN orders_order o ON o.id = ol.order_id)
-       ON ol.saleor_id = l.line_ref AND o.saleor_id = l.order_ref
+       ON ol.saleor_id = s.line_ref AND o.saleor_id = s.order_ref
 LEFT JOIN catalog_listingvariant v ON v.sku = ol.sku
 LEFT JOIN catalog_listing lst ON lst.id = v.listing_id
-LEFT JOIN unit_onboarding_unit u ON u.id = ol.unit_id
-LEFT JOIN unit_onboarding_unit r ON ol.unit_id IS NULL AND 'unit:' || r.uid::text = l.unit_party
-GROUP BY 1, 2, 3, 4
+WHERE s.currency = %(currency)s AND s.line_kind = 'product'
+  AND t.posted_at >= %(start)s AND t.posted_at < %(end)s
+GROUP BY 1, 2, 3
 """
 
-# Paid orders and distinct buyers (e-mail, case-insensitive) per month of payment and over the period.
+# Paid orders (one payment transaction per order, a database constraint) and distinct buyers (e-mail,
+# case-insensitive) per month of payment, then over the whole period (month NULL).
 _ORDERS = """
-SELECT to_char(date_trunc('month', t.posted_at AT TIME ZONE 'UTC'), 'YYYY-MM') AS month,
-       count(DISTINCT t.order_ref),
-       count(DISTINCT lower(o.customer_email)) FILTER (WHERE o.customer_email <> '')
-FROM payments_ledgertransaction t
-LEFT JOIN orders_order o ON o.saleor_id = t.order_ref
-WHERE t.kind = 'payment' AND t.currency = %(currency)s AND t.posted_at >= %(start)s AND t.posted_at < %(end)s
-GROUP BY GROUPING SETS ((1), ())
+WITH per AS (
+    SELECT to_char(date_trunc('month', t.posted_at AT TIME ZONE 'UTC'), 'YYYY-MM') AS month,
+           lower(NULLIF(o.customer_email, '')) AS buyer, count(*) AS orders
+    FROM payments_ledgertransaction t LEFT JOIN orders_order o ON o.saleor_id = t.order_ref
+    WHERE t.kind = 'payment' AND t.currency = %(currency)s
+      AND t.posted_at >= %(start)s AND t.posted_at < %(end)s
+    GROUP BY 1, 2
+)
+SELECT month, sum(orders), count(buyer) FROM per GROUP BY month
+UNION ALL
+SELECT NULL, COALESCE(sum(orders), 0), count(DISTINCT buyer) FROM per
 """
 
 
@@ -107,18 +104,18 @@ def bureau_stats(*, start: datetime, end: datetime, currency: str) -> BureauStat
         sales = cursor.fetchall()
         cursor.execute(_ORDERS, params)
         orders = cursor.fetchall()
-    names = {u.pk: str(u) for u in Unit.objects.filter(pk__in={row[1] for row in sales if row[1]})}
-    for month, unit_id, unit_type, category, fen in sales:
-        fen = int(fen)
-        _add(stats.by_unit, names.get(unit_id, NONE), month, fen)
-        _add(stats.by_type, type_name(unit_type), month, fen)
+    units = {u.pk: u for u in Unit.objects.filter(pk__in={row[1] for row in sales if row[1]})}
+    for month, unit_id, category, fen in sales:
+        fen, unit = int(fen), units.get(unit_id)
+        _add(stats.by_unit, str(unit) if unit else NONE, month, fen)
+        _add(stats.by_type, type_name(unit.unit_type) if unit else NONE, month, fen)
         _add(stats.by_category, category_name(category), month, fen)
         stats.total[month] = stats.total.get(month, 0) + fen
     for month, count, buyers in orders:
-        if month is None:  # the grand total of the grouping sets
-            stats.orders, stats.buyers = count, buyers
+        if month is None:  # the whole period
+            stats.orders, stats.buyers = int(count), buyers
         else:
-            stats.orders_by_month[month], stats.buyers_by_month[month] = count, buyers
+            stats.orders_by_month[month], stats.buyers_by_month[month] = int(count), buyers
     stats.months = sorted(set(stats.total) | set(stats.orders_by_month))
 
     active = Unit.objects.filter(status=Unit.Status.ACTIVE).values("unit_type").annotate(n=Count("pk"))

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from catalog.models import Listing, ListingVariant
 from payments.settlement.periods import at_midnight
 from payments.settlement.stats import bureau_stats
+from tests.payments.settlement.conftest import at, pay
 from tests.payments.settlement.month import november
 from tests.unit_onboarding.factories import UnitFactory, UserFactory
 from unit_onboarding.models import Unit, UnitMembership
@@ -69,13 +70,21 @@ def test_months_are_separate_and_buyers_count_once_over_the_period():
     assert (stats.orders, stats.buyers) == (7, 4)
 
 
-def test_a_line_whose_sku_has_no_listing_is_reported_without_category():
+def test_lines_without_a_listing_or_a_projection_are_still_counted_under_a_dash(parties):
+    # given the month, a category outside the taxonomy, a renamed SKU and a posting with no projection
     november()
     Listing.objects.filter(variants__sku="L-PRINT").update(category="wenchuang-unknown")
-    stats = _stats()
-    assert stats.by_category["wenchuang-unknown"] == {"2026-11": 40_800}
     ListingVariant.objects.filter(sku="M-CUP").update(sku="M-CUP-RENAMED")
-    assert _stats().by_category["—"] == {"2026-11": 7_200}
+    pay("ledger-only", parties["bank"], 1_000, at(15))
+
+    stats = _stats()
+
+    # then nothing is lost: each shows under its slug or "—", and the total still adds up
+    assert stats.by_category["wenchuang-unknown"] == {"2026-11": 40_800}
+    assert stats.by_category["—"] == {"2026-11": 7_200 + 1_000}
+    assert stats.by_unit["—"] == stats.by_type["—"] == {"2026-11": 1_000}
+    assert stats.total == {"2026-11": 59_700 + 1_000}
+    assert stats.orders == 7 and stats.buyers == 4  # an order without a projection has no known buyer
 
 
 def _platform_finance():
