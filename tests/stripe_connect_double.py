@@ -1,4 +1,5 @@
-"""A small HTTP double of the Stripe Connect endpoints localstripe lacks (accounts, account links).
+"""A small HTTP double of the Stripe Connect endpoints localstripe lacks (accounts, account links,
+transfers to connected accounts).
 
 It speaks Stripe's wire format (form-encoded requests, JSON objects back), honours Idempotency-Key
 the way Stripe documents (same key, same response), and keeps every request for assertions.
@@ -19,6 +20,8 @@ class ConnectDouble:
         self.accounts: dict[str, dict] = {}
         self._by_key: dict[str, dict] = {}
         self.fail_next = 0  # answer this many requests with 500 first
+        self.decline: dict[int, str] = {}  # request number (1-based) -> message of a 400 card/balance error
+        self.transfers: list[dict] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
 
@@ -35,6 +38,10 @@ class ConnectDouble:
         if self.fail_next:
             self.fail_next -= 1
             return 500, {"error": {"type": "api_error", "message": "temporary"}}
+        if len(self.requests) in self.decline:
+            return 400, {
+                "error": {"type": "invalid_request_error", "message": self.decline[len(self.requests)]}
+            }
         if key and key in self._by_key:
             return 200, self._by_key[key]
         if path == "/v1/accounts":
@@ -54,11 +61,29 @@ class ConnectDouble:
                 "expires_at": int(time.time()) + 300,
                 "created": int(time.time()),
             }
+        elif path == "/v1/transfers":
+            if form.get("destination") not in self.accounts:
+                return 400, {"error": {"type": "invalid_request_error", "message": "No such destination"}}
+            body = {
+                "id": f"tr_{len(self.transfers) + 1:06d}",
+                "object": "transfer",
+                "amount": int(form["amount"]),
+                "currency": form["currency"],
+                "destination": form["destination"],
+                "transfer_group": form.get("transfer_group"),
+                "source_transaction": form.get("source_transaction"),
+                "metadata": {k[9:-1]: v for k, v in form.items() if k.startswith("metadata[")},
+            }
+            self.transfers.append(body)
         else:
             return 404, {"error": {"type": "invalid_request_error", "message": f"Unrecognized {path}"}}
         if key:
             self._by_key[key] = body
         return 200, body
+
+    def account_add(self, account_id: str) -> None:
+        """A connected account created before the test (e.g. by provisioning)."""
+        self.accounts[account_id] = {"id": account_id, "object": "account", "type": "express"}
 
     def _handler(self):
         double = self

@@ -110,7 +110,7 @@ def test_a_month_of_orders_with_refunds_settles_to_the_ledger_pays_by_transfer_a
     stripe = [b for b in batches.values() if b.method == "stripe"]
     assert stripe and connect.transfers
     for batch in stripe:
-        sent = [t for key, t in connect.by_key.items() if key.startswith(f"transfer:{batch.pk}:")]
+        sent = [t for t in connect.transfers if t["metadata"]["settlement_batch"] == str(batch.pk)]
         assert sum(t["amount"] for t in sent) == batch.amount
         assert {t["destination"] for t in sent} == {"acct_museum"}
         assert {t["transfer_group"] for t in sent} <= {o.id for o in month.orders}

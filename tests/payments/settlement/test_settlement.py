@@ -83,7 +83,7 @@ def test_a_month_with_refunds_settles_to_the_ledger_balance_holding_back_the_ret
         ("o1", 8_730),
         ("o2", 13_500),
     ]
-    assert all(key.startswith(f"transfer:{s.pk}:") for key, _ in connect.requests)
+    assert all(key.startswith(f"transfer:{s.pk}:") for _path, _form, key in connect.requests)
     assert {t["destination"] for t in connect.transfers} == {"acct_1A"}
     assert {t["transfer_group"]: t["source_transaction"] for t in connect.transfers} == {
         "o1": "ch_o1",
@@ -204,19 +204,7 @@ def test_a_failed_transfer_is_retried_with_the_same_key_and_paid_once(parties, f
     pay("o2", parties["stripe"], 10_000, at(3))
     batch = _run(maker)[parties["stripe"]]
     services.settlement_approve(batch_id=batch.pk, actor=maker)
-    connect.fail_next = 0
-
-    original = connect.transfer
-    calls = {"n": 0}
-
-    def flaky(key, form):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            connect.requests.append((key, form))
-            return 400, {"error": {"type": "invalid_request_error", "message": "insufficient funds"}}
-        return original(key, form)
-
-    connect.transfer = flaky
+    connect.decline = {2: "Insufficient funds in the platform's balance"}
     with pytest.raises(SettlementError) as refused:
         services.settlement_execute(batch_id=batch.pk, actor=checker)
     assert refused.value.code == SettlementErrorCode.STRIPE_FAILED
@@ -225,8 +213,9 @@ def test_a_failed_transfer_is_retried_with_the_same_key_and_paid_once(parties, f
     # when executed again
     services.settlement_execute(batch_id=batch.pk, actor=checker)
 
-    # then each order was transferred once and the payout posted once
+    # then each order was transferred once (only the declined one was sent again) and the payout posted once
     assert sorted(t["transfer_group"] for t in connect.transfers) == ["o1", "o2"]
+    assert [form["transfer_group"] for _path, form, _key in connect.requests] == ["o1", "o2", "o2"]
     assert LedgerTransaction.objects.filter(kind="payout").count() == 1
     assert SettlementBatch.objects.get(pk=batch.pk).status == "executed"
 
