@@ -99,7 +99,7 @@ def test_the_statistics_page_and_its_exports_in_both_languages(client):
 
     client.cookies["django_language"] = "zh-hans"
     page = client.get(reverse("finance:stats") + NOV).content.decode()
-    assert "分品类销售" in page and "陶瓷" in page and "博物馆" in page and "408.00" in page
+    assert "分类目销售" in page and "陶瓷" in page and "博物馆" in page and "408.00" in page
     client.cookies["django_language"] = "en"
     page = client.get(reverse("finance:stats") + NOV).content.decode()
     assert "Sales by category" in page and "Ceramics" in page and "597.00" in page
@@ -120,6 +120,10 @@ def test_the_statistics_page_and_its_exports_in_both_languages(client):
     assert ("sales_fen", "Total", "2026-11-01..2026-12-01", 59_700) in values
     pdf = client.get(reverse("finance:stats_export", args=["pdf"]) + NOV).content
     assert pdf[:5] == b"%PDF-"
+
+    # and a period without sales shows zero counts, not an error
+    empty = client.get(reverse("finance:stats") + "?start=2025-01-01&end=2025-02-01")
+    assert empty.status_code == 200 and "Published products" in empty.content.decode()
 
 
 def test_a_units_finance_staff_cannot_read_the_bureau_statistics(client):
