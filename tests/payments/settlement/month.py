@@ -17,7 +17,8 @@ from catalog.models import Listing
 from orders.models import OrderLine
 from orders.payload import order_data
 from orders.services import order_project, payment_key, sale_for
-from payments.ledger_services import payment_post, refund_post
+from payments.gateway.fees import fee_key
+from payments.ledger_services import payment_fee_post, payment_post, refund_post
 from tests.catalog.factories import curator, listing_data, variant
 from tests.orders.conftest import unit_with_agreement
 from tests.orders.payloads import Line, SaleorOrder
@@ -37,8 +38,9 @@ def _listing(unit: Unit, sku: str, category: str, *, publish: bool) -> Listing:
     return listing
 
 
-def order_post(order: SaleorOrder, *, email: str, skus: dict[str, str]) -> None:
-    """Project one delivery and post its payment and refunds, as orders.services.order_postings does."""
+def order_post(order: SaleorOrder, *, email: str, skus: dict[str, str], fee: int = 0) -> None:
+    """Project one delivery and post its payment and refunds, as orders.services.order_postings does,
+    and the fee Stripe kept on its charge, as payments.gateway.fees does."""
     payload = order.payload(issued_at=order.updated_at)
     payload["order"]["userEmail"] = email
     for line in payload["order"]["lines"]:
@@ -50,6 +52,14 @@ def order_post(order: SaleorOrder, *, email: str, skus: dict[str, str]) -> None:
         payment_post(
             idempotency_key=payment_key(data.saleor_id), sale=sale_for(data, units), posted_at=data.paid_at
         )
+        if fee:
+            payment_fee_post(
+                idempotency_key=fee_key(f"txn_{data.saleor_id}"),
+                order_ref=data.saleor_id,
+                fee=fee,
+                currency=data.currency,
+                posted_at=data.paid_at,
+            )
         for refund in data.refunds:
             refund_post(
                 idempotency_key=f"refund:{refund.saleor_id}",
@@ -65,6 +75,7 @@ class Month:
     museum: Unit  # its operating entity is paid by Stripe Connect
     library: Unit  # its operating entity by bank file
     orders: list[SaleorOrder] = field(default_factory=list)
+    fees: dict[str, int] = field(default_factory=dict)  # order -> Stripe's fee, posted at payment
 
 
 def _at(day: int, month: int = 11) -> str:
@@ -72,12 +83,14 @@ def _at(day: int, month: int = 11) -> str:
 
 
 def november() -> Month:
-    """Two units (a museum paid by Stripe, a library by bank), three listings, seven orders, four refunds.
+    """Two units (a museum paid by Stripe, a library by bank), three listings, seven orders, three
+    refunds, Stripe's fee on two orders.
 
     Goods sales before tax and shipping, net of refunds, in November 2026 (by hand):
     stationery 7,800 + 3,900 = 11,700; ceramics 8,000 - 800 + 8,000 - 8,000 = 7,200;
     books and prints 12,000 - 1,200 + 24,000 + 12,000 - 6,000 = 40,800; the museum 18,900,
-    the library 40,800; six orders paid by four buyers. October holds one more order (3,900).
+    the library 40,800; six orders paid by four buyers (fees change none of it). October holds one more
+    order (3,900).
     """
     museum, library = unit_with_agreement(101), unit_with_agreement(102)
     museum.unit_type, library.unit_type = "museum", "library"
@@ -139,6 +152,8 @@ def november() -> Month:
         )
         order.paid(f"{ref}-charge", _at(day, mon))
         order.refunds = [(rid, amount, _at(d, m)) for rid, amount, (d, m) in refunds]
-        order_post(order, email=email, skus={lid: sku for lid, *_rest, sku in lines})
+        fee = {"m-1": 300, "m-4": 1_000}.get(ref, 0)
+        order_post(order, email=email, skus={lid: sku for lid, *_rest, sku in lines}, fee=fee)
         month.orders.append(order)
+        month.fees[ref] = fee
     return month

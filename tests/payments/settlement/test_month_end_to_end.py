@@ -44,10 +44,11 @@ def _payable(*, upto: datetime | None = None) -> dict[str, int]:
     return {r["account__party"]: -r["total"] for r in rows if r["total"]}
 
 
-def _platform_revenue(upto: datetime) -> int:
-    return -LedgerEntry.objects.filter(
-        account__kind=Account.Kind.PLATFORM_REVENUE, transaction__posted_at__lte=upto
-    ).aggregate(s=Sum("amount"))["s"]
+def _balance(kind: str, upto: datetime) -> int:
+    """Credit balance of the platform's account of this kind at `upto` (an expense comes out negative)."""
+    return -LedgerEntry.objects.filter(account__kind=kind, transaction__posted_at__lte=upto).aggregate(
+        s=Sum("amount")
+    )["s"]
 
 
 def _when(text: str) -> datetime:
@@ -78,10 +79,14 @@ def test_a_month_of_orders_with_refunds_settles_to_the_ledger_pays_by_transfer_a
     assert {month.museum.party_key, museum_entity, library_entity, month.library.party_key} <= set(batches)
     assert batches[museum_entity].method == "stripe" and batches[library_entity].method == "bank"
 
-    # and together with the platform's revenue they are what buyers paid less refunds up to the cutoff
+    # and with the platform's revenue, less its part of Stripe's fees, they are what buyers paid less
+    # refunds and Stripe's fees up to the cutoff
     paid = sum(a for o in month.orders for _, a, at in o.charges if _when(at) <= CUTOFF)
     refunded = sum(a for o in month.orders for _, a, at in o.refunds if _when(at) <= CUTOFF)
-    assert sum(b.amount for b in batches.values()) + _platform_revenue(CUTOFF) == paid - refunded
+    fees = sum(month.fees.values())  # all posted with their payments, before the cutoff
+    platform = _balance(Account.Kind.PLATFORM_REVENUE, CUTOFF) + _balance(Account.Kind.PROCESSOR_FEES, CUTOFF)
+    assert sum(b.amount for b in batches.values()) + platform == paid - refunded - fees
+    assert fees and refunded  # the month has both, so the sum above tests them
 
     # and the return window is held back: m-5 (paid 26 Nov) and m-6's refund (27 Nov) are in no batch
     settled = {(ln["order_ref"], ln["kind"]) for b in batches.values() for ln in selectors.batch_lines(b)}
