@@ -364,7 +364,9 @@ def order(request, token: str):
     found = selectors.order_get(order_id=order_id)
     if found is None:
         raise Http404
-    return render(request, "storefront/order.html", {"order": presenters.order_page(found, _language())})
+    carriers = selectors.order_carriers(order=found)
+    view = presenters.order_page(found, _language(), carriers=carriers)
+    return render(request, "storefront/order.html", {"order": view})
 
 
 def login(request):

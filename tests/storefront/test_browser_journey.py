@@ -12,10 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from saleor_app.installer import app_install
 from tests.conftest import chromium_path
 from tests.live_saleor import StaffSession
-from tests.localstripe_server import localstripe_running, stripe_test_settings
 from tests.storefront.live_catalog import live_shop_create, live_shop_remove
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db(transaction=True)]
@@ -36,23 +34,6 @@ def live_shop(settings, staff, saleor_api_url):
         yield shop
     finally:
         live_shop_remove(staff, shop)
-
-
-@pytest.fixture
-def payment_app(live_server, settings, staff, saleor_api_url):
-    """This service (live_server) installed in Saleor as its Stripe payment app, Stripe being localstripe."""
-    settings.APP_PUBLIC_URL = live_server.url
-    settings.SALEOR_API_URL = saleor_api_url
-    settings.SALEOR_APP_IDENTIFIER = f"cn.wenchuang.journey-{uuid.uuid4().hex[:8]}"
-    settings.SALEOR_ALLOWED_API_URLS = [saleor_api_url]
-    with localstripe_running() as stripe_url:
-        stripe_test_settings(settings, stripe_url)
-        try:
-            yield app_install(api_url=saleor_api_url, email=staff.email, password=staff.password)
-        finally:
-            app = staff.app_by_identifier(settings.SALEOR_APP_IDENTIFIER)
-            if app:
-                staff.delete_app(app["id"])
 
 
 @pytest.fixture
@@ -166,6 +147,7 @@ def test_a_new_buyer_searches_buys_from_two_units_pays_by_card_and_finds_the_ord
     heading = page.locator("h1").inner_text()
     number = re.search(r"\d+", heading).group(0)
     assert page.locator(".seller-group h2").all_inner_texts() == UNITS
+    assert page.locator(".seller-group .fulfilment-state").all_inner_texts() == ["待发货", "待发货"]
     assert page.locator(".totals strong").inner_text() == total
     shot("08-order-confirmation-grouped-by-unit")
 
