@@ -417,6 +417,7 @@ def account(request):
         {
             **edge["node"],
             "total": presenters.money_format(edge["node"]["total"]["gross"], language=_language()),
+            "status": presenters.ORDER_STATUS_LABELS.get(edge["node"]["status"], edge["node"]["status"]),
             "link": order_link(request, edge["node"]["id"]),
         }
         for edge in me["orders"]["edges"]

@@ -57,7 +57,7 @@ def payment_intent_of_charge(charge_id: str) -> str | None:
 
 
 def token_card_id(token_id: str) -> str:
-    """The card behind a Stripe.js token (createToken), usable as a PaymentIntent's payment_method."""
+    """The card behind a Stripe.js token (createToken): localstripe takes it as a payment_method."""
     return stripe_client().v1.tokens.retrieve(token_id).to_dict()["card"]["id"]
 
 

@@ -242,3 +242,23 @@ def test_with_stripe_itself_the_page_mounts_the_payment_element_only():
 
     assert 'elements.create("payment")' in html
     assert "card-element" not in html and "pay/card" not in html
+
+
+def test_a_declined_card_on_the_card_element_says_so_and_offers_a_retry(client, shop, localstripe_url):
+    checkout_id = shop.add_checkout("45.00")
+    pi_id = client_secret(pay_page(client, checkout_id)).split("_secret_")[0]
+
+    response = client.post(
+        CARD_URL,
+        {
+            "checkout": checkout_id,
+            "payment_intent": pi_id,
+            "token": card_token(localstripe_url, "4000000000000341"),
+        },
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "declined" in html.lower() and "nothing was charged" in html
+    assert 'href="/payments/gateway/pay?checkout=' in html
+    assert shop.completed == []
