@@ -8,9 +8,23 @@ from typing import Any
 import nh3
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from storefront.money import money_format
+from storefront.shipping_progress import progress_of
 from storefront.units import group_by_seller, licence_in_force, metadata_dict, provenance_of, seller_of
+
+# Saleor's OrderStatus in the buyer's words (the account's order list).
+ORDER_STATUS_LABELS = {
+    "UNCONFIRMED": _("Awaiting confirmation"),
+    "UNFULFILLED": _("Not shipped yet"),
+    "PARTIALLY_FULFILLED": _("Partly shipped"),
+    "FULFILLED": _("Shipped"),
+    "PARTIALLY_RETURNED": _("Partly returned"),
+    "RETURNED": _("Returned"),
+    "CANCELED": _("Canceled"),
+    "EXPIRED": _("Expired"),
+}
 
 _INLINE_TAGS = {"b", "strong", "i", "em", "a", "br", "span"}
 
@@ -181,12 +195,15 @@ def checkout_page(checkout: dict, language: str) -> dict[str, Any]:
     }
 
 
-def order_page(order: dict, language: str) -> dict[str, Any]:
+def order_page(order: dict, language: str, *, carriers: dict[str, str] | None = None) -> dict[str, Any]:
+    """The order grouped by unit, each with its fulfilment progress (carriers: fulfilment id -> name)."""
     lines = [
         {
+            "id": line["id"],
             "name": line["productName"],
             "variant": line.get("variantName") or "",
             "quantity": line["quantity"],
+            "quantity_fulfilled": line.get("quantityFulfilled") or 0,
             "total": money_format(_gross(line.get("totalPrice")), language=language),
             "image": (line.get("thumbnail") or {}).get("url"),
             "alt": (line.get("thumbnail") or {}).get("alt") or line["productName"],
@@ -194,13 +211,22 @@ def order_page(order: dict, language: str) -> dict[str, Any]:
         }
         for line in order.get("lines") or []
     ]
+    fulfilments = order.get("fulfillments") or []
+    groups = [
+        {
+            "seller": group.seller,
+            "lines": group.lines,
+            "progress": progress_of(group.lines, fulfilments, carriers or {}),
+        }
+        for group in group_by_seller(lines, lambda line: line["_meta"])
+    ]
     return {
         "id": order["id"],
         "number": order["number"],
         "created": order.get("created"),
         "status": order.get("status"),
         "email": order.get("userEmail") or "",
-        "groups": group_by_seller(lines, lambda line: line["_meta"]),
+        "groups": groups,
         "shipping_method": order.get("shippingMethodName") or "",
         "shipping": money_format(_gross(order.get("shippingPrice")), language=language),
         "total": money_format(_gross(order.get("total")), language=language),

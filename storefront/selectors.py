@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 
 from catalog import saleor_metadata as keys
+from orders.models import Fulfilment
 from saleor_app.errors import SaleorGraphQLError
 from storefront.catalog_cache import listing_cached, product_cached
 from storefront.saleor import buyer_client
@@ -94,6 +95,15 @@ def order_get(*, order_id: str) -> dict | None:
         return buyer_client().execute("StorefrontOrder", {"id": order_id})["order"]
     except SaleorGraphQLError:
         return None
+
+
+def order_carriers(*, order: dict) -> dict[str, str]:
+    """Carrier names the units' operators gave their fulfilments (Saleor keeps only tracking numbers)."""
+    ids = [f["id"] for f in order.get("fulfillments") or []]
+    if not ids:
+        return {}
+    rows = Fulfilment.objects.filter(saleor_id__in=ids).exclude(carrier="")
+    return dict(rows.values_list("saleor_id", "carrier"))
 
 
 def units_featured(limit: int = 8) -> list[Unit]:

@@ -26,12 +26,12 @@ from storefront.accounts import (
     customer_register,
     customer_token,
 )
+from storefront.cart_session import CHECKOUT_KEY, cart_owns
 from storefront.catalog_cache import fragment
 from storefront.context_processors import CART_COUNT_KEY
 from storefront.forms import AddToCartForm, ContactForm, DeliveryForm, LineUpdateForm, LoginForm, RegisterForm
 from storefront.services import CheckoutProblem
 
-CHECKOUT_KEY = "sf_checkout"
 ORDER_LINK_SALT = "storefront.order-link"
 PRICE_BUCKETS = [(None, 50), (50, 200), (200, 1000), (1000, None)]
 
@@ -343,7 +343,7 @@ def _order_placed(request, order: dict):
 def checkout_paid(request):
     """Back from the payments app: only this session's checkout, and only the order made from it."""
     checkout_id = request.GET.get("checkout", "")
-    if not checkout_id or checkout_id != request.session.get(CHECKOUT_KEY):
+    if not cart_owns(request.session, checkout_id=checkout_id):
         return redirect("storefront:cart")
     order_id = _global_id(request.GET.get("order", "")[:200], "Order")
     found = selectors.order_get(order_id=order_id) if order_id else None
@@ -364,7 +364,9 @@ def order(request, token: str):
     found = selectors.order_get(order_id=order_id)
     if found is None:
         raise Http404
-    return render(request, "storefront/order.html", {"order": presenters.order_page(found, _language())})
+    carriers = selectors.order_carriers(order=found)
+    view = presenters.order_page(found, _language(), carriers=carriers)
+    return render(request, "storefront/order.html", {"order": view})
 
 
 def login(request):
@@ -415,6 +417,7 @@ def account(request):
         {
             **edge["node"],
             "total": presenters.money_format(edge["node"]["total"]["gross"], language=_language()),
+            "status": presenters.ORDER_STATUS_LABELS.get(edge["node"]["status"], edge["node"]["status"]),
             "link": order_link(request, edge["node"]["id"]),
         }
         for edge in me["orders"]["edges"]

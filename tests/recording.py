@@ -26,15 +26,16 @@ def _redact(value):
 class GraphQLRecorder:
     """An httpx response hook that keeps the last exchange of each named operation."""
 
-    def __init__(self) -> None:
+    def __init__(self, prefix: str = "") -> None:
         self.exchanges: dict[str, dict] = {}
+        self.prefix = prefix  # keep only operations of one area, e.g. "Storefront"
         # Set to keep several exchanges of one operation: saved as graphql.<Name>.<scene>.json.
         self.scene = ""
 
     def __call__(self, response: httpx.Response) -> None:
         request = json.loads(response.request.content or b"{}")
         name = request.get("operationName")
-        if not name:
+        if not name or not name.startswith(self.prefix):
             return
         response.read()
         self.exchanges[f"{name}.{self.scene}" if self.scene else name] = {

@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import stripe
 from django.conf import settings
 
-from payments.gateway import config
+from payments.gateway import config, stripe_api
 from payments.gateway.error_codes import MESSAGES
 from payments.gateway.error_codes import GatewayErrorCode as Code
 from payments.gateway.models import PaymentIntentRecord
+from payments.gateway.stripe_errors import RETRYABLE, user_message
 from saleor_app import selectors
 from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorError, SaleorMutationError
@@ -53,6 +55,14 @@ def stripe_js_url() -> str:
     """Stripe.js from Stripe, or the test double localstripe serves when STRIPE_API_BASE points at it."""
     base = settings.STRIPE_API_BASE.rstrip("/")
     return f"{base}/js.stripe.com/v3/" if base else "https://js.stripe.com/v3/"
+
+
+def card_element_fallback() -> bool:
+    """True only against localstripe with test keys: its Stripe.js has a Card Element, no Payment Element.
+
+    Then the page tokenises the card with Stripe.js and this service confirms the PaymentIntent; with
+    Stripe itself (STRIPE_API_BASE empty) the Payment Element confirms in the browser, as always."""
+    return bool(settings.STRIPE_API_BASE) and config.test_mode()
 
 
 def _storefront_client() -> SaleorClient:
@@ -132,3 +142,26 @@ def payment_page_finish(*, checkout_id: str, payment_intent_id: str) -> PaymentO
     except SaleorError:
         return PaymentOutcome(message=MESSAGES[Code.ORDER_NOT_CREATED])
     return PaymentOutcome(order_id=order["id"], order_number=str(order["number"]))
+
+
+def payment_card_confirm(*, checkout_id: str, payment_intent_id: str, token_id: str) -> None:
+    """Card Element fallback (localstripe): confirm this checkout's PaymentIntent with the tokenised card."""
+    if not card_element_fallback():
+        raise PaymentPageError(Code.CARD_FALLBACK_OFF)
+    if not PaymentIntentRecord.objects.filter(
+        payment_intent_id=payment_intent_id, source_id=checkout_id
+    ).exists():
+        raise PaymentPageError(Code.UNKNOWN_TRANSACTION)
+    if not token_id.startswith("tok_"):
+        raise PaymentPageError(Code.PAYMENT_NOT_COMPLETED)
+    try:
+        card_id = stripe_api.token_card_id(token_id)
+        stripe_api.payment_intent_confirm_with(
+            payment_intent_id,
+            payment_method=card_id,
+            idempotency_key=hashlib.sha256(f"wc-card:{payment_intent_id}:{token_id}".encode()).hexdigest(),
+        )
+    except RETRYABLE as exc:
+        raise PaymentPageError(Code.STRIPE_UNAVAILABLE) from exc
+    except stripe.StripeError as exc:  # declined, expired: the buyer may try another card
+        raise PaymentPageError(Code.PAYMENT_NOT_COMPLETED, user_message(exc)) from exc

@@ -21,6 +21,8 @@ class GatewayErrorCode(StrEnum):
     PAYMENT_NOT_COMPLETED = "payment_not_completed"
     PAYMENT_PENDING = "payment_pending"
     ORDER_NOT_CREATED = "order_not_created"
+    CHECKOUT_NOT_YOURS = "checkout_not_yours"
+    CARD_FALLBACK_OFF = "card_fallback_off"
 
 
 MESSAGES: dict[GatewayErrorCode, str] = {
@@ -37,4 +39,8 @@ MESSAGES: dict[GatewayErrorCode, str] = {
     ),
     GatewayErrorCode.PAYMENT_PENDING: "Your payment is still being processed; your order follows shortly.",
     GatewayErrorCode.ORDER_NOT_CREATED: "Your payment was received but the order could not be created yet.",
+    GatewayErrorCode.CHECKOUT_NOT_YOURS: (
+        "This payment link is not for the cart in this browser. Please pay from your cart."
+    ),
+    GatewayErrorCode.CARD_FALLBACK_OFF: "Please pay with the payment form on the payment page.",
 }

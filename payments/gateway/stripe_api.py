@@ -63,3 +63,23 @@ def payment_intent_of_charge(charge_id: str) -> str | None:
 def balance_transaction_retrieve(balance_transaction_id: str) -> dict[str, Any]:
     """Amount, fee and net Stripe booked for a charge or refund (its currency is the settlement's)."""
     return stripe_client().v1.balance_transactions.retrieve(balance_transaction_id).to_dict()
+
+
+def token_card_id(token_id: str) -> str:
+    """The card behind a Stripe.js token (createToken): localstripe takes it as a payment_method."""
+    return stripe_client().v1.tokens.retrieve(token_id).to_dict()["card"]["id"]
+
+
+def payment_intent_confirm_with(
+    payment_intent_id: str, *, payment_method: str, idempotency_key: str
+) -> dict[str, Any]:
+    """Attach the payment method, then confirm: two writes, each with its own idempotency key."""
+    client = stripe_client()
+    client.v1.payment_intents.update(
+        payment_intent_id,
+        params={"payment_method": payment_method},
+        options={"idempotency_key": f"{idempotency_key}:attach"},
+    )
+    return client.v1.payment_intents.confirm(
+        payment_intent_id, options={"idempotency_key": f"{idempotency_key}:confirm"}
+    ).to_dict()

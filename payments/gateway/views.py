@@ -23,6 +23,7 @@ from payments.gateway.error_codes import GatewayErrorCode as Code
 from payments.gateway.stripe_errors import StripeUnavailable
 from saleor_app import selectors, signatures
 from saleor_app.webhook_specs import SYNC_WEBHOOKS_BY_NAME
+from storefront.cart_session import cart_owns
 
 logger = logging.getLogger(__name__)
 
@@ -82,10 +83,22 @@ def saleor_webhook(request: HttpRequest, name: str) -> JsonResponse:
         return _error(503, Code.STRIPE_UNAVAILABLE, MESSAGES[Code.STRIPE_UNAVAILABLE])
 
 
+def _not_yours(request: HttpRequest) -> HttpResponse:
+    context = {"message": MESSAGES[Code.CHECKOUT_NOT_YOURS], "retry_url": reverse("storefront:cart")}
+    return render(request, "payments/gateway/result.html", context, status=403)
+
+
+def _retry_url(checkout_id: str) -> str:
+    return reverse("payments_gateway:payment-page") + "?" + urlencode({"checkout": checkout_id})
+
+
 @require_GET
 def payment_page(request: HttpRequest) -> HttpResponse:
     """The buyer's payment page: Stripe's Payment Element for the Saleor transaction of this checkout."""
     checkout_id = request.GET.get("checkout", "")
+    if not cart_owns(request.session, checkout_id=checkout_id):
+        # A checkout id is no secret (it is in URLs): only the browser whose cart it is may pay it.
+        return _not_yours(request)
     try:
         page = checkout_payment.payment_page_open(checkout_id=checkout_id)
     except checkout_payment.PaymentPageError as exc:
@@ -100,6 +113,8 @@ def payment_page(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "stripe_js_url": checkout_payment.stripe_js_url(),
+            "card_element": checkout_payment.card_element_fallback(),
+            "payment_intent_id": page.client_secret.split("_secret_")[0],
             "stripe_config": {
                 "publishableKey": page.publishable_key,
                 "clientSecret": page.client_secret,
@@ -109,10 +124,34 @@ def payment_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_POST
+def payment_card(request: HttpRequest) -> HttpResponse:
+    """Card Element fallback (localstripe only): the tokenised card confirms the PaymentIntent here."""
+    checkout_id = request.POST.get("checkout", "")
+    if not cart_owns(request.session, checkout_id=checkout_id):
+        return _not_yours(request)
+    payment_intent_id = request.POST.get("payment_intent", "")[:100]
+    try:
+        checkout_payment.payment_card_confirm(
+            checkout_id=checkout_id,
+            payment_intent_id=payment_intent_id,
+            token_id=request.POST.get("token", ""),
+        )
+    except checkout_payment.PaymentPageError as exc:
+        logger.info("card payment for %s: %s", checkout_id, exc.code)
+        status = 404 if exc.code == Code.CARD_FALLBACK_OFF else 400
+        context = {"message": exc.message, "retry_url": _retry_url(checkout_id)}
+        return render(request, "payments/gateway/result.html", context, status=status)
+    query = urlencode({"checkout": checkout_id, "payment_intent": payment_intent_id})
+    return redirect(reverse("payments_gateway:payment-return") + "?" + query)
+
+
 @require_GET
 def payment_return(request: HttpRequest) -> HttpResponse:
     """Where Stripe.js sends the buyer back: the storefront's order on success, a clear message otherwise."""
     checkout_id = request.GET.get("checkout", "")
+    if not cart_owns(request.session, checkout_id=checkout_id):
+        return _not_yours(request)
     outcome = checkout_payment.payment_page_finish(
         checkout_id=checkout_id, payment_intent_id=request.GET.get("payment_intent", "")
     )
@@ -121,9 +160,8 @@ def payment_return(request: HttpRequest) -> HttpResponse:
         # The storefront checks the order against the buyer's session, then mails and shows it.
         query = urlencode({"checkout": checkout_id, "order": outcome.order_id})
         return redirect(reverse("storefront:checkout_paid") + "?" + query)
-    retry_url = reverse("payments_gateway:payment-page") + "?" + urlencode({"checkout": checkout_id})
     return render(
         request,
         "payments/gateway/result.html",
-        {"message": outcome.message, "retry_url": retry_url if outcome.can_retry else ""},
+        {"message": outcome.message, "retry_url": _retry_url(checkout_id) if outcome.can_retry else ""},
     )

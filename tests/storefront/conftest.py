@@ -1,4 +1,5 @@
-"""Storefront fixtures: a fresh cache namespace per test (Redis is real, keys are not shared)."""
+"""Storefront fixtures: a fresh cache namespace per test (Redis is real, keys are not shared); for live
+tests, this service installed in the live Saleor as its payment app."""
 
 from __future__ import annotations
 
@@ -6,9 +7,31 @@ import uuid
 
 import pytest
 
+from saleor_app.installer import app_install
+from tests.live_saleor import StaffSession
+from tests.localstripe_server import localstripe_running, stripe_test_settings
+
 
 @pytest.fixture(autouse=True)
 def _own_cache_namespace(settings):
     settings.CACHES = {
         "default": {**settings.CACHES["default"], "KEY_PREFIX": f"wc-test-{uuid.uuid4().hex[:12]}"}
     }
+
+
+@pytest.fixture
+def payment_app(live_server, settings, saleor_api_url):
+    """This service (live_server) installed in Saleor as its Stripe payment app, Stripe being localstripe."""
+    staff = StaffSession(saleor_api_url)
+    settings.APP_PUBLIC_URL = live_server.url
+    settings.SALEOR_API_URL = saleor_api_url
+    settings.SALEOR_APP_IDENTIFIER = f"cn.wenchuang.storefront-pay-{uuid.uuid4().hex[:8]}"
+    settings.SALEOR_ALLOWED_API_URLS = [saleor_api_url]
+    with localstripe_running() as stripe_url:
+        stripe_test_settings(settings, stripe_url)
+        try:
+            yield app_install(api_url=saleor_api_url, email=staff.email, password=staff.password)
+        finally:
+            app = staff.app_by_identifier(settings.SALEOR_APP_IDENTIFIER)
+            if app:
+                staff.delete_app(app["id"])

@@ -27,28 +27,25 @@ class LiveShop:
     library: Unit
     museum_product: dict  # {"id", "slug", "name"}
     library_product: dict
-    order_id: str  # a demo order holding both products
 
 
-def _demo_order_with_two_products(staff: StaffSession) -> tuple[str, dict, dict]:
+def _two_demo_products(staff: StaffSession) -> tuple[dict, dict]:
+    """The first two demo products by name with stock to sell: stable across runs (orders made by tests
+    come and go; the first product is also the one tests/saleor_app's recorded product_updated is about)."""
     data = staff.gql(
-        "{ orders(first: 50) { edges { node { id lines { variant { product { id slug name"
-        " isAvailableForPurchase variants { quantityAvailable(countryCode: CN) } } } } } } } }"
+        '{ products(first: 30, channel: "default-channel", sortBy: {field: NAME, direction: ASC}) {'
+        " edges { node { id slug name isAvailableForPurchase"
+        " variants { quantityAvailable(countryCode: CN) } } } } }"
     )
-    for edge in data["orders"]["edges"]:
-        products = {}
-        for line in edge["node"]["lines"]:
-            product = (line.get("variant") or {}).get("product")
-            if (
-                product
-                and product.get("isAvailableForPurchase")
-                and all((v.get("quantityAvailable") or 0) >= 5 for v in product["variants"])
-            ):
-                products[product["id"]] = product
-        if len(products) >= 2:
-            first, second = list(products.values())[:2]
-            return edge["node"]["id"], first, second
-    raise AssertionError("no demo order with two available products (run Saleor's populatedb)")
+    products = [
+        edge["node"]
+        for edge in data["products"]["edges"]
+        if edge["node"]["isAvailableForPurchase"]
+        and edge["node"]["variants"]
+        and all((v.get("quantityAvailable") or 0) >= 5 for v in edge["node"]["variants"])
+    ]
+    assert len(products) >= 2, "no two available demo products (run Saleor's populatedb)"
+    return products[0], products[1]
 
 
 def _unit_metadata(unit: Unit, *, provenance: dict, licence: dict | None) -> list[dict]:
@@ -84,7 +81,7 @@ def clear_metadata(staff: StaffSession, product_id: str) -> None:
 
 def live_shop_create(staff: StaffSession) -> LiveShop:
     """Two active units in this service's DB and two demo products carrying their metadata."""
-    order_id, first, second = _demo_order_with_two_products(staff)
+    first, second = _two_demo_products(staff)
     museum = UnitFactory(
         status=Unit.Status.ACTIVE,
         unit_type="museum",
@@ -125,9 +122,7 @@ def live_shop_create(staff: StaffSession) -> LiveShop:
             licence=None,
         ),
     )
-    return LiveShop(
-        museum=museum, library=library, museum_product=first, library_product=second, order_id=order_id
-    )
+    return LiveShop(museum=museum, library=library, museum_product=first, library_product=second)
 
 
 def live_shop_remove(staff: StaffSession, shop: LiveShop) -> None:

@@ -1,9 +1,13 @@
-"""A buyer in Debian's chromium, JavaScript off, on the live Saleor: search, two units' products, one
-cart, checkout up to the payment step. Screenshots go to tests/artifacts/storefront/ (gitignored)."""
+"""A new buyer in Debian's chromium on the live Saleor, this service installed as its payment app:
+search, two units' products, one cart, checkout without JavaScript, pay by card on localstripe, the
+confirmation grouped by unit, then register and find the order in the account.
+Screenshots go to tests/artifacts/storefront/ (gitignored)."""
 
 from __future__ import annotations
 
 import os
+import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -14,17 +18,34 @@ from tests.storefront.live_catalog import live_shop_create, live_shop_remove
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db(transaction=True)]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "storefront"
+UNITS = ["三峡博物馆", "重庆图书馆"]
 
 
 @pytest.fixture
-def live_shop(settings, saleor_api_url):
+def staff(saleor_api_url):
+    return StaffSession(saleor_api_url)
+
+
+@pytest.fixture
+def live_shop(settings, staff, saleor_api_url):
     settings.SALEOR_API_URL = saleor_api_url
-    staff = StaffSession(saleor_api_url)
     shop = live_shop_create(staff)
     try:
         yield shop
     finally:
         live_shop_remove(staff, shop)
+
+
+@pytest.fixture
+def buyer_email(staff):
+    """A new buyer's address; their Saleor account (made by the test) is removed afterwards."""
+    email = f"journey-{uuid.uuid4().hex[:8]}@example.cn"
+    yield email
+    found = staff.gql("query($e: String!) { user(email: $e) { id } }", {"e": email})["user"]
+    if found:
+        staff.gql(
+            "mutation($id: ID!) { customerDelete(id: $id) { errors { message } } }", {"id": found["id"]}
+        )
 
 
 @pytest.fixture
@@ -47,10 +68,21 @@ def browser():
             os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
-def test_a_buyer_without_javascript_searches_buys_from_two_units_and_reaches_payment(
-    live_server, live_shop, browser
+def confirm_email_as_the_emailed_link_would(staff: StaffSession, email: str) -> None:
+    """Saleor mails the confirmation link; confirming the account links the buyer's guest orders to it."""
+    user = staff.gql("query($e: String!) { user(email: $e) { id } }", {"e": email})["user"]
+    result = staff.gql(
+        "mutation($id: ID!) { customerUpdate(id: $id, input: {isConfirmed: true}) { errors { message } } }",
+        {"id": user["id"]},
+    )
+    assert result["customerUpdate"]["errors"] == []
+
+
+def test_a_new_buyer_searches_buys_from_two_units_pays_by_card_and_finds_the_order_in_the_account(
+    live_server, live_shop, payment_app, browser, staff, buyer_email
 ):
-    page = browser.new_context(java_script_enabled=False, locale="zh-CN").new_page()
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN")
+    page = context.new_page()
 
     def shot(name: str) -> None:
         page.wait_for_load_state("networkidle")  # pictures come from Saleor's thumbnail URLs
@@ -70,12 +102,11 @@ def test_a_buyer_without_javascript_searches_buys_from_two_units_and_reaches_pay
         page.click("form.add button[type=submit]")
         assert page.url.endswith("/cart/")
 
-    groups = page.locator(".seller-group h2").all_inner_texts()
-    assert groups == ["三峡博物馆", "重庆图书馆"]
+    assert page.locator(".seller-group h2").all_inner_texts() == UNITS
     shot("04-cart-grouped-by-unit")
 
     page.click("text=去结算")
-    page.fill("#id_email", "buyer@example.cn")
+    page.fill("#id_email", buyer_email)
     page.fill("#id_name", "张三")
     page.fill("#id_phone", "+86 138 0013 8000")
     page.fill("#id_province", "广东省")
@@ -89,10 +120,60 @@ def test_a_buyer_without_javascript_searches_buys_from_two_units_and_reaches_pay
     page.click("text=继续付款")
 
     assert page.url.endswith("/checkout/pay/")
-    assert page.locator("#total").inner_text()
-    assert page.locator(".seller-group h2").all_inner_texts() == ["三峡博物馆", "重庆图书馆"]
+    total = page.locator("#total").inner_text()
+    assert total
+    assert page.locator(".seller-group h2").all_inner_texts() == UNITS
     shot("06-payment-step")
+
+    # Paying is the one step that needs JavaScript (Stripe.js): same cookies, scripts on.
+    context = browser.new_context(
+        java_script_enabled=True, locale="zh-CN", storage_state=context.storage_state()
+    )
+    page = context.new_page()
+    page.goto(live_server.url + "/checkout/pay/")
     page.click("#pay")
-    # The card form is the payments app's page for this cart (what it shows depends on the app's install).
     assert "/payments/gateway/pay?checkout=" in page.url
-    shot("07-payments-page")
+    assert "TEST MODE" in page.locator(".test-mode-marker").inner_text()
+    card = page.locator("#card-element")  # localstripe's Stripe.js Card Element
+    card.locator("input[placeholder=number]").fill("4242424242424242")
+    card.locator("input[placeholder=exp_month]").fill("12")
+    card.locator("input[placeholder=exp_year]").fill("30")
+    card.locator("input[placeholder=cvc]").fill("123")
+    card.locator("input[placeholder=postal_code]").fill("51805")
+    shot("07-payment-card")
+    page.click("#pay")
+    page.wait_for_url(re.compile(r"/orders/[^/]+/$"), timeout=60_000)
+
+    heading = page.locator("h1").inner_text()
+    number = re.search(r"\d+", heading).group(0)
+    assert page.locator(".seller-group h2").all_inner_texts() == UNITS
+    assert page.locator(".seller-group .fulfilment-state").all_inner_texts() == ["待发货", "待发货"]
+    assert page.locator(".totals strong").inner_text() == total
+    shot("08-order-confirmation-grouped-by-unit")
+
+    order = staff.gql(
+        "query($n: [String!]) { orders(first: 1, filter: {numbers: $n}) { edges { node {"
+        " userEmail authorizeStatus chargeStatus } } } }",
+        {"n": [number]},
+    )["orders"]["edges"][0]["node"]
+    assert order["userEmail"] == buyer_email
+    assert "FULL" in (order["authorizeStatus"], order["chargeStatus"])
+
+    page.goto(live_server.url + "/account/register/")
+    page.fill("#id_name", "张三")
+    page.fill("#id_email", buyer_email)
+    page.fill("#id_password", "Journey-pass-123")
+    page.press("#id_password", "Enter")
+    assert page.locator("h1").inner_text() == "账户已创建"
+    shot("09-registered")
+    confirm_email_as_the_emailed_link_would(staff, buyer_email)
+
+    page.goto(live_server.url + "/account/login/")
+    page.fill("#id_email", buyer_email)
+    page.fill("#id_password", "Journey-pass-123")
+    page.press("#id_password", "Enter")
+    page.wait_for_url(re.compile(r"/account/$"))
+    assert page.locator("table.orders th[scope=row] a").all_inner_texts() == [number]
+    shot("10-account-order-history")
+    page.click(f"text={number}")
+    assert page.locator(".seller-group h2").all_inner_texts() == UNITS

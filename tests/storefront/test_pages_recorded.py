@@ -10,8 +10,10 @@ import httpx
 import pytest
 import respx
 from django.core import mail
+from django.utils import timezone
 
 from catalog import saleor_metadata as keys
+from orders.models import Fulfilment, Order
 from storefront.views import CHECKOUT_KEY, order_link
 from storefront.webhooks import product_changed
 from tests.conftest import RECORDED_API_URL
@@ -121,7 +123,10 @@ def test_product_page_in_english_uses_the_english_story_and_price_format(client,
     assert 'lang="en"' in html
     assert "Authorised product of 三峡博物馆" in html and "Warring States" in html
     assert "Sold by Three Gorges Museum" in html
-    assert "$1.99" in html and "US$" not in html  # Babel's en format of the recorded USD price
+    price = MUSEUM_PRODUCT["pricing"]["priceRange"]["start"]["gross"]
+    assert price["currency"] == "USD"
+    dollars = f"${price['fractionalAmount'] / 10 ** price['fractionDigits']:.2f}"
+    assert dollars in html and "US$" not in html  # Babel's en format of the recorded USD price
 
 
 def test_a_product_without_our_metadata_is_sold_by_the_platform(client, saleor):
@@ -319,26 +324,93 @@ def test_pay_page_shows_the_total_and_hands_the_buyer_to_the_payments_page(clien
     assert route.call_count == calls_for_page  # the payments page starts the payment, not the storefront
 
 
-def test_the_signed_order_link_shows_the_order_grouped_by_unit(client, saleor, rf):
-    replay_scenes(saleor, RECORDED_API_URL, "StorefrontOrder")
-    order_id = load_exchange("StorefrontOrder")["variables"]["id"]
-    link = order_link(rf.get("/"), order_id).removeprefix("http://testserver")
+RECORDED_ORDER = load_exchange("StorefrontOrder")["response"]["data"]["order"]
+SHIPPED_ORDER = load_exchange("StorefrontOrder.shipped")["response"]["data"]["order"]
+OTHER_CHECKOUT = "Q2hlY2tvdXQ6b3RoZXI="
+
+
+def order_html(client, rf, order_id: str) -> str:
+    return client.get(order_link(rf.get("/"), order_id).removeprefix("http://testserver")).content.decode()
+
+
+def by_unit(html: str) -> dict[str, str]:
+    """Each unit's section of an order page, by its heading."""
+    sections = re.findall(r'<section class="seller-group">\s*<h2>([^<]+)</h2>(.*?)</section>', html, re.S)
+    return dict(sections)
+
+
+def test_the_recorded_order_was_made_from_the_recorded_cart():
+    assert RECORDED_ORDER["checkoutId"] == CHECKOUT_ID
+    assert SHIPPED_ORDER["id"] == RECORDED_ORDER["id"]
+
+
+def test_the_signed_order_link_shows_the_order_grouped_by_unit_nothing_shipped_yet(client, saleor, rf):
+    route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontOrder")
+    link = order_link(rf.get("/"), RECORDED_ORDER["id"]).removeprefix("http://testserver")
 
     html = client.get(link).content.decode()
 
-    assert "<h2>三峡博物馆</h2>" in html and "<h2>重庆图书馆</h2>" in html
+    sections = by_unit(html)
+    assert list(sections) == ["三峡博物馆", "重庆图书馆"]
+    assert all("待发货" in part and "shipments" not in part for part in sections.values())
+    assert route.call_count == 1
     assert client.get(link[:-3] + "xx/").status_code == 404  # tampered signature
 
 
-RECORDED_ORDER = load_exchange("StorefrontOrder")["response"]["data"]["order"]
-
-
-def order_of_checkout(saleor, checkout_id: str):
-    """Saleor answering StorefrontOrder with the recorded order, made from `checkout_id`."""
-    order = {**RECORDED_ORDER, "checkoutId": checkout_id}
-    return saleor.post(RECORDED_API_URL).mock(
-        return_value=httpx.Response(200, json={"data": {"order": order}})
+def test_each_unit_shows_its_own_shipment_with_carrier_and_tracking_number(client, saleor, rf, units):
+    museum, _ = units
+    route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontOrder.shipped")
+    shipped = SHIPPED_ORDER["fulfillments"][0]
+    order = Order.objects.create(
+        saleor_id=SHIPPED_ORDER["id"],
+        status="UNFULFILLED",
+        currency="USD",
+        total=1,
+        saleor_updated_at=timezone.now(),
     )
+    # The museum's operator named the carrier when fulfilling in the unit portal; Saleor keeps no carrier.
+    Fulfilment.objects.create(
+        order=order, saleor_id=shipped["id"], unit=museum, status="FULFILLED", carrier="顺丰速运"
+    )
+
+    sections = by_unit(order_html(client, rf, SHIPPED_ORDER["id"]))
+
+    assert "已发货" in sections["三峡博物馆"]
+    assert (
+        f'顺丰速运: 运单号 <span class="tracking-number">{shipped["trackingNumber"]}</span>'
+        in sections["三峡博物馆"]
+    )
+    assert "待发货" in sections["重庆图书馆"] and shipped["trackingNumber"] not in sections["重庆图书馆"]
+    assert route.call_count == 1  # one Saleor query for the page; carriers come from this service's DB
+
+
+def test_a_unit_that_shipped_part_of_its_lines_shows_partly_shipped(client, saleor, rf):
+    museum_line = SHIPPED_ORDER["fulfillments"][0]["lines"][0]["orderLine"]["id"]
+    lines = [
+        {**line, "quantity": line["quantity"] + 1} if line["id"] == museum_line else line
+        for line in SHIPPED_ORDER["lines"]
+    ]
+    saleor.post(RECORDED_API_URL).mock(
+        return_value=httpx.Response(200, json={"data": {"order": {**SHIPPED_ORDER, "lines": lines}}})
+    )
+
+    sections = by_unit(order_html(client, rf, SHIPPED_ORDER["id"]))
+
+    assert "部分已发货" in sections["三峡博物馆"]
+    assert (
+        SHIPPED_ORDER["fulfillments"][0]["trackingNumber"] in sections["三峡博物馆"]
+    )  # no carrier known: number only
+
+
+def test_a_canceled_fulfilment_is_not_a_shipment(client, saleor, rf):
+    canceled = [{**f, "status": "CANCELED"} for f in SHIPPED_ORDER["fulfillments"]]
+    lines = [{**line, "quantityFulfilled": 0} for line in SHIPPED_ORDER["lines"]]
+    order = {**SHIPPED_ORDER, "fulfillments": canceled, "lines": lines}
+    saleor.post(RECORDED_API_URL).mock(return_value=httpx.Response(200, json={"data": {"order": order}}))
+
+    sections = by_unit(order_html(client, rf, SHIPPED_ORDER["id"]))
+
+    assert all("待发货" in part and "tracking-number" not in part for part in sections.values())
 
 
 def paid(client, checkout_id: str = CHECKOUT_ID, order_id: str = RECORDED_ORDER["id"], **kwargs):
@@ -346,7 +418,7 @@ def paid(client, checkout_id: str = CHECKOUT_ID, order_id: str = RECORDED_ORDER[
 
 
 def test_a_paid_checkout_mails_the_signed_order_link_and_shows_the_order_once(client, saleor):
-    order_of_checkout(saleor, CHECKOUT_ID)
+    replay_scenes(saleor, RECORDED_API_URL, "StorefrontOrder")
     with_cart(client)
 
     response = paid(client, follow=True)
@@ -359,9 +431,9 @@ def test_a_paid_checkout_mails_the_signed_order_link_and_shows_the_order_once(cl
     assert reloaded.status_code == 302 and reloaded["Location"] == "/cart/"  # no second mail
 
 
-@pytest.mark.parametrize("session_checkout", [None, "Q2hlY2tvdXQ6b3RoZXI="], ids=["no-cart", "other-cart"])
+@pytest.mark.parametrize("session_checkout", [None, OTHER_CHECKOUT], ids=["no-cart", "other-cart"])
 def test_a_paid_link_for_a_checkout_not_in_this_session_gets_no_order(client, saleor, session_checkout):
-    route = order_of_checkout(saleor, CHECKOUT_ID)
+    route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontOrder")
     if session_checkout:
         session = client.session
         session[CHECKOUT_KEY] = session_checkout
@@ -374,19 +446,34 @@ def test_a_paid_link_for_a_checkout_not_in_this_session_gets_no_order(client, sa
     assert client.session.get(CHECKOUT_KEY) == session_checkout  # the buyer's own cart is kept
 
 
+def made_from(saleor, checkout_id: str | None):
+    """Saleor answering StorefrontOrder with the recorded order as if made from `checkout_id`."""
+    order = {**RECORDED_ORDER, "checkoutId": checkout_id}
+    saleor.post(RECORDED_API_URL).mock(return_value=httpx.Response(200, json={"data": {"order": order}}))
+
+
+def test_someone_elses_order_is_not_shown_or_mailed(client, saleor):
+    replay_scenes(saleor, RECORDED_API_URL, "StorefrontOrder")  # made from CHECKOUT_ID
+    session = client.session
+    session[CHECKOUT_KEY] = OTHER_CHECKOUT  # this browser's cart is another one
+    session.save()
+
+    response = paid(client, checkout_id=OTHER_CHECKOUT)
+
+    assert response.status_code == 404
+    assert mail.outbox == [] and "/orders/" not in response.content.decode()
+    assert client.session[CHECKOUT_KEY] == OTHER_CHECKOUT
+
+
 @pytest.mark.parametrize(
-    ("made_from", "order_id"),
-    [
-        ("Q2hlY2tvdXQ6b3RoZXI=", RECORDED_ORDER["id"]),  # someone else's order
-        (None, RECORDED_ORDER["id"]),  # an order not made from a checkout
-        (CHECKOUT_ID, "not-an-order-id"),
-    ],
-    ids=["other-checkout", "no-checkout", "malformed-id"],
+    ("checkout_of_order", "order_id"),
+    [(None, RECORDED_ORDER["id"]), (CHECKOUT_ID, "not-an-order-id")],
+    ids=["no-checkout", "malformed-id"],
 )
 def test_an_order_not_made_from_the_session_checkout_is_not_shown_or_mailed(
-    client, saleor, made_from, order_id
+    client, saleor, checkout_of_order, order_id
 ):
-    order_of_checkout(saleor, made_from)
+    made_from(saleor, checkout_of_order)
     with_cart(client)
 
     response = paid(client, order_id=order_id)
@@ -399,12 +486,17 @@ def test_an_order_not_made_from_the_session_checkout_is_not_shown_or_mailed(
 
 def test_sign_in_keeps_the_customer_token_in_the_session_and_lists_orders(client, saleor):
     route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontTokenCreate", "StorefrontMe")
+    me = load_exchange("StorefrontMe")["response"]["data"]["me"]
 
-    signed_in = client.post("/account/login/", {"email": "admin@example.com", "password": "x"})
-    account = client.get("/account/")
+    signed_in = client.post("/account/login/", {"email": me["email"], "password": "x"})
+    account = client.get("/account/").content.decode()
 
     assert signed_in.status_code == 302
-    assert "admin@example.com" in account.content.decode()
+    assert me["email"] in account
+    # The recorded buyer's order: the museum has shipped, the library not yet.
+    assert [e["node"]["number"] for e in me["orders"]["edges"]] == [SHIPPED_ORDER["number"]]
+    assert f">{SHIPPED_ORDER['number']}</a>" in account and "部分已发货" in account
+    assert "PARTIALLY_FULFILLED" not in account
     me_request = route.calls[-1].request
     assert me_request.headers["Authorization"] == "Bearer <redacted>"  # the recorded (redacted) token
 
@@ -428,7 +520,7 @@ def test_a_stale_customer_token_is_refreshed_once_and_kept(client, saleor):
 
     account = client.get("/account/")
 
-    assert "admin@example.com" in account.content.decode()
+    assert load_exchange("StorefrontMe")["response"]["data"]["me"]["email"] in account.content.decode()
     assert sent == ["StorefrontMe", "StorefrontTokenRefresh", "StorefrontMe"]
     assert client.session["sf_customer"]["token"] == "<redacted>"  # the refreshed (recorded) token
 

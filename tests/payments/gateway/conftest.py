@@ -5,9 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import socket
-import subprocess
-import sys
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -21,48 +18,24 @@ import respx
 
 from tests.conftest import shared_saleor_file
 from tests.factories import SaleorInstallationFactory
-
-STRIPE_SECRET_KEY = "sk_test_wenchuang"
-STRIPE_WEBHOOK_SECRET = "whsec_test_wenchuang"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.localstripe_server import (
+    STRIPE_SECRET_KEY,
+    STRIPE_WEBHOOK_SECRET,
+    localstripe_running,
+    stripe_test_settings,
+)
 
 
 @pytest.fixture(scope="session")
 def localstripe_url():
     """localstripe (PyPI) as a subprocess on a free port, fresh for the session."""
-    port = _free_port()
-    process = subprocess.Popen(  # noqa: S603 - our own venv's interpreter
-        [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            requests.get(f"{url}/v1/customers", auth=(STRIPE_SECRET_KEY, ""), timeout=1)
-            break
-        except requests.ConnectionError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                pytest.fail("localstripe did not start")
-            time.sleep(0.1)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
+    with localstripe_running() as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)
 def stripe_settings(settings, localstripe_url):
-    settings.STRIPE_API_BASE = localstripe_url
-    settings.STRIPE_SECRET_KEY = STRIPE_SECRET_KEY
-    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_wenchuang"
-    settings.STRIPE_WEBHOOK_SECRET = STRIPE_WEBHOOK_SECRET
+    stripe_test_settings(settings, localstripe_url)
     settings.STRIPE_MAX_NETWORK_RETRIES = 2
     settings.STRIPE_TIMEOUT = 5.0
     settings.STRIPE_DEFAULT_PAYMENT_METHODS = ["card"]

@@ -1,126 +1,27 @@
 """The buyer's payment page: one PaymentIntent per cart total, order on success, clear words otherwise.
 
-Stripe.js itself is not driven here: localstripe's test Stripe.js has no Payment Element, so the buyer's
-confirmation is made directly against localstripe (what Stripe.js would do)."""
+Stripe.js itself is not driven here (the storefront's browser journey does): the buyer's confirmation is
+made directly against localstripe, as the Payment Element would, or through the Card Element fallback's
+token, as localstripe's Stripe.js makes it."""
 
 from __future__ import annotations
 
-import json
-from decimal import Decimal
 from urllib.parse import parse_qs
 
-import httpx
 import pytest
+import requests
 import respx
+from django.template.loader import render_to_string
 
-from payments.gateway import services
 from payments.gateway.models import PaymentIntentRecord
-from tests.payments.gateway.saleor_payloads import gid
+from storefront.cart_session import CHECKOUT_KEY
+from tests.payments.gateway.buyer_saleor import StorefrontSaleor
 
 pytestmark = pytest.mark.django_db
 
 PAY_URL = "/payments/gateway/pay"
 RETURN_URL = "/payments/gateway/pay/return"
-
-
-class StorefrontSaleor:
-    """Saleor as the storefront sees it; its sync webhooks call this app's gateway services."""
-
-    def __init__(self, installation) -> None:
-        self.installation = installation
-        self.checkouts: dict[str, dict] = {}
-        self.transactions: dict[str, str] = {}  # idempotency key -> transaction id
-        self.last_result: dict[str, str] = {}  # transaction id -> last result
-        self.completed: list[str] = []
-        self.orders: dict[str, str] = {}  # checkout id -> order id
-        self.down = False
-
-    def add_checkout(self, total: str, currency: str = "CNY") -> str:
-        checkout_id = gid("Checkout")
-        self.checkouts[checkout_id] = {"amount": total, "currency": currency}
-        return checkout_id
-
-    def _session(self, checkout_id: str, transaction_id: str, key: str | None) -> dict:
-        checkout = self.checkouts[checkout_id]
-        payload = {
-            "merchantReference": transaction_id,
-            "action": {
-                "amount": Decimal(checkout["amount"]),
-                "currency": checkout["currency"],
-                "actionType": "CHARGE",
-            },
-            "transaction": {"id": transaction_id, "pspReference": ""},
-            "sourceObject": {"__typename": "Checkout", "id": checkout_id, "channel": {"slug": "museum-cny"}},
-        }
-        if key:
-            payload["idempotencyKey"] = key
-        return payload
-
-    def _payload(self, transaction_id: str, answer: dict) -> dict:
-        self.last_result[transaction_id] = answer.get("result", "")
-        return {
-            "transaction": {"id": transaction_id, "pspReference": answer.get("pspReference", "")},
-            "transactionEvent": {"type": answer.get("result"), "message": answer.get("message", "")},
-            "data": answer.get("data"),
-            "errors": [],
-        }
-
-    def handle(self, request: httpx.Request) -> httpx.Response:
-        if self.down:
-            return httpx.Response(503)
-        body = json.loads(request.content)
-        name, variables = body["operationName"], body["variables"]
-        assert "authorization" not in request.headers  # the buyer's calls carry no app token
-        if name == "PaymentCheckout":
-            checkout = self.checkouts.get(variables["id"])
-            data = {
-                "checkout": checkout
-                and {
-                    "id": variables["id"],
-                    "email": "buyer@example.com",
-                    "channel": {"slug": "museum-cny"},
-                    "totalPrice": {
-                        "gross": {"amount": float(checkout["amount"]), "currency": checkout["currency"]}
-                    },
-                }
-            }
-        elif name == "PaymentTransactionInitialize":
-            assert variables["gateway"]["id"] == "cn.wenchuang.payments"
-            key = variables["idempotencyKey"]
-            transaction_id = self.transactions.setdefault(key, gid("TransactionItem"))
-            answer = services.transaction_session_initialize(
-                installation=self.installation, payload=self._session(variables["id"], transaction_id, key)
-            )
-            data = {"transactionInitialize": self._payload(transaction_id, answer)}
-        elif name == "PaymentTransactionProcess":
-            transaction_id = variables["id"]
-            checkout_id = next(
-                c
-                for c in self.checkouts
-                if PaymentIntentRecord.objects.filter(
-                    saleor_transaction_id=transaction_id, source_id=c
-                ).exists()
-            )
-            answer = services.transaction_session_process(
-                installation=self.installation, payload=self._session(checkout_id, transaction_id, None)
-            )
-            data = {"transactionProcess": self._payload(transaction_id, answer)}
-        elif name == "PaymentCheckoutComplete":
-            paid = any(r == "CHARGE_SUCCESS" for r in self.last_result.values())
-            if paid:
-                self.completed.append(variables["id"])
-                order = {"id": self.orders.setdefault(variables["id"], gid("Order")), "number": "1042"}
-                data = {"checkoutComplete": {"order": order, "errors": []}}
-            else:
-                data = {
-                    "checkoutComplete": {
-                        "order": None,
-                        "errors": [{"field": None, "code": "CHECKOUT_NOT_FULLY_PAID", "message": "not paid"}],
-                    }
-                }
-        else:
-            raise AssertionError(f"unexpected operation {name}")
-        return httpx.Response(200, json={"data": data})
+CARD_URL = "/payments/gateway/pay/card"
 
 
 @pytest.fixture
@@ -132,7 +33,15 @@ def shop(installation, settings):
         yield fake
 
 
+def own_cart(client, checkout_id: str) -> None:
+    """The storefront put this checkout in the buyer's session (their cart)."""
+    session = client.session
+    session[CHECKOUT_KEY] = checkout_id
+    session.save()
+
+
 def pay_page(client, checkout_id: str):
+    own_cart(client, checkout_id)
     return client.get(PAY_URL, {"checkout": checkout_id})
 
 
@@ -140,7 +49,7 @@ def client_secret(response) -> str:
     return response.context["stripe_config"]["clientSecret"]
 
 
-def test_the_payment_page_shows_the_payment_element_for_the_exact_total_with_a_test_marker(
+def test_the_payment_page_shows_the_card_form_for_the_exact_total_with_a_test_marker(
     client, shop, localstripe, localstripe_url
 ):
     checkout_id = shop.add_checkout("268.80")
@@ -229,7 +138,127 @@ def test_a_return_for_someone_elses_payment_is_refused(client, shop, localstripe
     pi_id = client_secret(pay_page(client, checkout_id)).split("_secret_")[0]
     localstripe.pay(pi_id)
 
-    response = client.get(RETURN_URL, {"checkout": shop.add_checkout("1.00"), "payment_intent": pi_id})
+    other_cart = shop.add_checkout("1.00")
+    own_cart(client, other_cart)  # this browser's cart is now another one
+
+    response = client.get(RETURN_URL, {"checkout": other_cart, "payment_intent": pi_id})
 
     assert "This payment is not known to the Stripe gateway." in response.content.decode()
+    assert shop.completed == []
+
+
+def test_the_payment_page_refuses_a_checkout_that_is_not_this_browsers_cart(client, shop, django_user_model):
+    victim = shop.add_checkout("45.00")
+    own_cart(client, shop.add_checkout("9.00"))  # this browser has a cart, just not that one
+
+    response = client.get(PAY_URL, {"checkout": victim})
+    stranger = client.__class__().get(PAY_URL, {"checkout": victim})  # no session at all
+
+    for answer in (response, stranger):
+        assert answer.status_code == 403
+        assert "This payment link is not for the cart in this browser." in answer.content.decode()
+        assert 'href="/cart/"' in answer.content.decode()
+    assert PaymentIntentRecord.objects.count() == 0  # nothing was started for the stranger
+
+
+def test_a_return_or_card_post_for_a_checkout_not_in_the_session_is_refused(client, shop, localstripe):
+    checkout_id = shop.add_checkout("45.00")
+    pi_id = client_secret(pay_page(client, checkout_id)).split("_secret_")[0]
+    localstripe.pay(pi_id)
+    stranger = client.__class__()
+
+    returned = stranger.get(RETURN_URL, {"checkout": checkout_id, "payment_intent": pi_id})
+    carded = stranger.post(CARD_URL, {"checkout": checkout_id, "payment_intent": pi_id, "token": "tok_x"})
+
+    assert (returned.status_code, carded.status_code) == (403, 403)
+    assert shop.completed == []
+
+
+def card_token(localstripe_url: str, number: str) -> str:
+    """What localstripe's Stripe.js createToken(card) posts from the buyer's browser (publishable key)."""
+    card = {"number": number, "exp_month": "12", "exp_year": "2030", "cvc": "123"}
+    data = {f"card[{k}]": v for k, v in card.items()} | {"key": "pk_test_wenchuang"}
+    return requests.post(f"{localstripe_url}/v1/tokens", data=data, timeout=10).json()["id"]
+
+
+def test_on_localstripe_the_card_element_token_pays_and_completes_the_checkout(
+    client, shop, localstripe, localstripe_url
+):
+    checkout_id = shop.add_checkout("45.00")
+    page = pay_page(client, checkout_id)
+    pi_id = client_secret(page).split("_secret_")[0]
+    assert 'id="card-element"' in page.content.decode() and "payment-element" not in page.content.decode()
+
+    posted = client.post(
+        CARD_URL,
+        {
+            "checkout": checkout_id,
+            "payment_intent": pi_id,
+            "token": card_token(localstripe_url, "4242424242424242"),
+        },
+    )
+    returned = client.get(posted["Location"])
+
+    assert posted.status_code == 302
+    assert localstripe.get(f"payment_intents/{pi_id}")["status"] in ("succeeded", "requires_capture")
+    assert returned.status_code == 302 and returned["Location"].startswith("/checkout/paid/?")
+    assert shop.completed == [checkout_id]
+
+
+def test_the_card_fallback_refuses_a_payment_intent_of_another_checkout(client, shop, localstripe_url):
+    theirs = client_secret(pay_page(client, shop.add_checkout("45.00"))).split("_secret_")[0]
+    mine = shop.add_checkout("9.00")
+    pay_page(client, mine)
+
+    response = client.post(
+        CARD_URL,
+        {
+            "checkout": mine,
+            "payment_intent": theirs,
+            "token": card_token(localstripe_url, "4242424242424242"),
+        },
+    )
+
+    assert response.status_code == 400
+    assert "This payment is not known to the Stripe gateway." in response.content.decode()
+
+
+def test_the_card_fallback_is_off_with_stripe_itself(client, shop, settings):
+    checkout_id = shop.add_checkout("45.00")
+    own_cart(client, checkout_id)
+    settings.STRIPE_API_BASE = ""  # production: Stripe's own Stripe.js and its Payment Element
+
+    response = client.post(CARD_URL, {"checkout": checkout_id, "payment_intent": "pi_x", "token": "tok_x"})
+
+    assert response.status_code == 404
+    assert shop.completed == []
+
+
+def test_with_stripe_itself_the_page_mounts_the_payment_element_only():
+    html = render_to_string(
+        "payments/gateway/pay.html",
+        {"card_element": False, "stripe_js_url": "https://js.stripe.com/v3/", "stripe_config": {}},
+    )
+
+    assert 'elements.create("payment")' in html
+    assert "card-element" not in html and "pay/card" not in html
+
+
+def test_a_declined_card_on_the_card_element_says_so_and_offers_a_retry(client, shop, localstripe_url):
+    checkout_id = shop.add_checkout("45.00")
+    pi_id = client_secret(pay_page(client, checkout_id)).split("_secret_")[0]
+
+    response = client.post(
+        CARD_URL,
+        {
+            "checkout": checkout_id,
+            "payment_intent": pi_id,
+            "token": card_token(localstripe_url, "4000000000000341"),
+        },
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "declined" in html.lower() and "nothing was charged" in html
+    assert 'href="/payments/gateway/pay?checkout=' in html
     assert shop.completed == []
