@@ -137,6 +137,11 @@ def fingerprint(listing: Listing, content: dict[str, Any]) -> dict[str, Any]:
         "seo_title": content["seo_title"],
         "seo_description": content["seo_description"],
         "prices": {v["sku"]: v["price_fen"] for v in content["variants"]},
+        # Every attribute of the type, an empty one as "", so a value set in the Dashboard is seen too.
+        "attributes": {
+            a.slug: (content.get("attributes") or {}).get(a.slug, "")
+            for a in taxonomy.attributes_of(content["product_type"])
+        },
     }
 
 

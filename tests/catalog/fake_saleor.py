@@ -370,6 +370,24 @@ class CatalogFakeSaleor(FakeSaleor):
         return _ok("updatePrivateMetadata")
 
     # reading helpers for tests
+    def selected_attributes(self, product: dict, **changes: str) -> list[dict]:
+        """The product's attributes as a webhook carries them (SelectedAttribute), with `changes` by slug:
+        a dropdown value's Chinese name, a number or a text ("" clears)."""
+        by_id = {a["id"]: a for a in self.attributes.values()}
+        values = {**(product.get("attributes") or {}), **changes}
+        selected = []
+        for attribute_id in self.type_attributes.get(product["productType"], []):
+            attribute = by_id[attribute_id]
+            name = values.get(attribute["slug"], "")
+            value = {"name": name, "plainText": None, "externalReference": None}
+            if attribute["inputType"] == "DROPDOWN":
+                known = {c["name"]: c["externalReference"] for c in attribute["values"]}
+                value["externalReference"] = known.get(name)
+            elif attribute["inputType"] == "PLAIN_TEXT":
+                value["plainText"] = name
+            selected.append({"attribute": {"slug": attribute["slug"]}, "values": [value] if name else []})
+        return selected
+
     def only_product(self) -> dict:
         assert len(self.products) == 1, list(self.products)
         return next(iter(self.products.values()))

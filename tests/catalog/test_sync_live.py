@@ -9,6 +9,7 @@ token. Prices are in fen of CNY, so the test uses (and creates if missing) a CNY
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -16,10 +17,12 @@ import pytest
 from catalog import listings, taxonomy
 from catalog import saleor_metadata as meta
 from catalog.models import Listing
+from catalog.saleor_changes import listing_divergence_resolve, product_changed
 from catalog.saleor_sync import listing_sync
 from saleor_app import secrets_at_rest
 from saleor_app.client import _http_client
 from saleor_app.models import SaleorInstallation
+from saleor_app.operations import subscription
 from tests.catalog.factories import curator, make_listing, variant
 from tests.live_saleor import gql
 from tests.recording import GraphQLRecorder
@@ -321,3 +324,82 @@ def test_live_a_book_carries_author_publisher_and_isbn(
         "wenchuang-isbn": ["9787229000011"],
         "wenchuang-era": ["明"],
     }
+
+
+DASHBOARD_EDIT = """mutation($id: ID!, $attributes: [AttributeValueInput!]) {
+  productUpdate(id: $id, input: { attributes: $attributes }) { errors { field message } }
+}"""
+# Saleor serializes a product with our webhook's subscription, as it would for the delivery.
+DRY_RUN = """mutation($id: ID!, $query: String!) {
+  webhookDryRun(objectId: $id, query: $query) { payload errors { field message } }
+}"""
+
+
+def test_live_an_attribute_changed_in_the_dashboard_is_flagged_and_restored_only_on_request(
+    saleor_api_url, staff_token, unit, django_capture_on_commit_callbacks
+):
+    operator = operator_of(unit)
+    listing = make_listing(
+        unit,
+        operator,
+        skus=(f"DASH-{unit.uid.hex[:6].upper()}",),
+        attributes={MATERIAL: "bronze", LENGTH: "12.5"},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        listings.listing_submit(listing=listing, actor=operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        listings.listing_review(listing=listing, approve=True, reviewer=curator())
+    listing.refresh_from_db()
+    assert listing.sync_status == Listing.Sync.DONE, listing.sync_error
+    ids = {
+        e["node"]["slug"]: e["node"]["id"]
+        for e in gql(
+            saleor_api_url,
+            staff_token,
+            SHOP_ATTRIBUTES.replace("slug unit", "id slug unit"),
+            slugs=[MATERIAL, LENGTH],
+        )["attributes"]["edges"]
+    }
+
+    def delivered() -> dict:
+        data = gql(
+            saleor_api_url,
+            staff_token,
+            DRY_RUN,
+            id=listing.saleor_product_id,
+            query=subscription("product_changes"),
+        )
+        assert not data["webhookDryRun"]["errors"]
+        return json.loads(data["webhookDryRun"]["payload"])
+
+    # what our own push left is no change
+    product_changed(event_type="product_updated", payload=delivered(), installation=None)
+    listing.refresh_from_db()
+    assert listing.sync_status == Listing.Sync.DONE
+
+    # what the Dashboard sends when a person picks another material and types the size anew
+    edit = gql(
+        saleor_api_url,
+        staff_token,
+        DASHBOARD_EDIT,
+        id=listing.saleor_product_id,
+        attributes=[
+            {"id": ids[MATERIAL], "dropdown": {"externalReference": f"{MATERIAL}-jade"}},
+            {"id": ids[LENGTH], "numeric": "12.50"},
+        ],
+    )
+    assert edit["productUpdate"]["errors"] == []
+    product_changed(event_type="product_updated", payload=delivered(), installation=None)
+
+    listing.refresh_from_db()
+    assert listing.sync_status == Listing.Sync.DIVERGED
+    assert listing.saleor_divergence == {f"attribute:{MATERIAL}": {"ours": "bronze", "saleor": "jade"}}
+    assert listing_sync(listing_id=listing.pk) == Listing.Sync.DIVERGED
+    assert product_attributes(saleor_api_url, staff_token, listing)[MATERIAL] == ["玉石"]  # not overwritten
+
+    # the operator restores the approved listing: only then does the push put bronze back
+    with django_capture_on_commit_callbacks(execute=True):
+        listing_divergence_resolve(listing=listing, adopt_saleor=False, actor=operator)
+    listing.refresh_from_db()
+    assert listing.sync_status == Listing.Sync.DONE, listing.sync_error
+    assert product_attributes(saleor_api_url, staff_token, listing) == {MATERIAL: ["铜"], LENGTH: ["12.5"]}
