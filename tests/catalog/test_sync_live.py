@@ -330,8 +330,8 @@ DASHBOARD_EDIT = """mutation($id: ID!, $attributes: [AttributeValueInput!]) {
   productUpdate(id: $id, input: { attributes: $attributes }) { errors { field message } }
 }"""
 # Saleor serializes a product with our webhook's subscription, as it would for the delivery.
-DRY_RUN = """mutation($id: ID!, $query: String!) {
-  webhookDryRun(objectId: $id, query: $query) { payload errors { field message } }
+DRY_RUN = """mutation($id: ID!, $subscription: String!) {
+  webhookDryRun(objectId: $id, query: $subscription) { payload errors { field message } }
 }"""
 
 
@@ -367,7 +367,7 @@ def test_live_an_attribute_changed_in_the_dashboard_is_flagged_and_restored_only
             staff_token,
             DRY_RUN,
             id=listing.saleor_product_id,
-            query=subscription("product_changes"),
+            subscription=subscription("product_changes"),
         )
         assert not data["webhookDryRun"]["errors"]
         return json.loads(data["webhookDryRun"]["payload"])
