@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 
 import pytest
 
@@ -18,9 +19,9 @@ from catalog import listings, taxonomy
 from catalog import saleor_metadata as meta
 from catalog.models import Listing
 from catalog.saleor_changes import listing_divergence_resolve, product_changed
-from catalog.saleor_sync import listing_sync
+from catalog.saleor_sync import _ensure_attribute, _find_attributes, listing_sync
 from saleor_app import secrets_at_rest
-from saleor_app.client import _http_client
+from saleor_app.client import SaleorClient, _http_client
 from saleor_app.models import SaleorInstallation
 from saleor_app.operations import subscription
 from tests.catalog.factories import curator, make_listing, variant
@@ -256,6 +257,39 @@ def shop_attributes(api_url, token) -> dict[str, tuple]:
     return {e["node"]["slug"]: (e["node"]["unit"], e["node"]["choices"]["totalCount"]) for e in edges}
 
 
+NAMES = """query($slugs: [String!]!) {
+  attributes(first: 50, where: { slug: { oneOf: $slugs } }) {
+    edges { node { slug name translation(languageCode: EN) { name } choices(first: 100) {
+      edges { node { name externalReference translation(languageCode: EN) { name } } } } } }
+  }
+}"""
+
+
+def english_names(api_url, token, slugs) -> dict[str, tuple]:
+    """{slug: (name, English name, {value reference: (name, English name)})} as Saleor reads them back."""
+    edges = gql(api_url, token, NAMES, slugs=slugs)["attributes"]["edges"]
+    return {
+        e["node"]["slug"]: (
+            e["node"]["name"],
+            (e["node"]["translation"] or {}).get("name"),
+            {
+                c["node"]["externalReference"]: (
+                    c["node"]["name"],
+                    (c["node"]["translation"] or {}).get("name"),
+                )
+                for c in e["node"]["choices"]["edges"]
+            },
+        )
+        for e in edges
+    }
+
+
+def taxonomy_names(slug, attribute=None) -> tuple:
+    attribute = attribute or taxonomy.ATTRIBUTES[slug]
+    values = {attribute.choice_reference(value): (zh, en) for value, zh, en in attribute.choices}
+    return attribute.name_zh, attribute.name_en, values
+
+
 def test_live_attributes_arrive_after_approval_and_an_edit_waits_for_review(
     saleor_api_url, staff_token, unit, recorder, django_capture_on_commit_callbacks
 ):
@@ -278,6 +312,9 @@ def test_live_attributes_arrive_after_approval_and_an_edit_waits_for_review(
     }
     shop = shop_attributes(saleor_api_url, staff_token)
     assert shop[LENGTH][0] == "CM"
+    assert english_names(saleor_api_url, staff_token, [MATERIAL, ERA, LENGTH]) == {
+        slug: taxonomy_names(slug) for slug in (MATERIAL, ERA, LENGTH)
+    }
     assert shop[MATERIAL][1] == len(taxonomy.ATTRIBUTES[MATERIAL].choices)
 
     # an attribute edit goes back to review; Saleor keeps the approved values meanwhile
@@ -403,3 +440,41 @@ def test_live_an_attribute_changed_in_the_dashboard_is_flagged_and_restored_only
     listing.refresh_from_db()
     assert listing.sync_status == Listing.Sync.DONE, listing.sync_error
     assert product_attributes(saleor_api_url, staff_token, listing) == {MATERIAL: ["铜"], LENGTH: ["12.5"]}
+
+
+def test_live_an_attribute_renamed_in_the_taxonomy_is_renamed_and_translated_in_saleor(
+    saleor_api_url, staff_token
+):
+    """On an attribute of this test's own (created and deleted here), not the shared taxonomy's."""
+    slug = f"wenchuang-test-{uuid.uuid4().hex[:8]}"
+    first = taxonomy.Attribute(
+        slug, "测试材质", "Test material", "DROPDOWN", choices=(("a", "甲", "A"), ("b", "乙", "B"))
+    )
+    client = SaleorClient(saleor_api_url, staff_token)
+    attribute_id = _ensure_attribute(client, first, None)
+    try:
+        assert english_names(saleor_api_url, staff_token, [slug]) == {slug: taxonomy_names(slug, first)}
+
+        renamed = taxonomy.Attribute(
+            slug, "测试材料", "Test stuff", "DROPDOWN", choices=(("a", "甲一", "A one"), ("b", "乙", "B"))
+        )
+        node = _find_attributes(client, [slug])[slug]
+        assert _ensure_attribute(client, renamed, node) == attribute_id
+        assert english_names(saleor_api_url, staff_token, [slug]) == {slug: taxonomy_names(slug, renamed)}
+
+        # once named, looking again asks for nothing
+        recorder = GraphQLRecorder()
+        hooks = _http_client().event_hooks["response"]
+        hooks.append(recorder)
+        try:
+            _ensure_attribute(client, renamed, _find_attributes(client, [slug])[slug])
+        finally:
+            hooks.remove(recorder)
+        assert list(recorder.exchanges) == ["CatalogAttributesFind"]
+    finally:
+        gql(
+            saleor_api_url,
+            staff_token,
+            "mutation($id: ID!) { attributeDelete(id: $id) { errors { message } } }",
+            id=attribute_id,
+        )
