@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import respx
+from django.urls import reverse
 
 from catalog import listings
 from catalog import saleor_metadata as meta
@@ -237,7 +238,9 @@ def test_a_price_changed_in_the_dashboard_is_a_divergence_and_can_be_adopted_thr
     assert {v["sku"]: v["price_fen"] for v in listing.live_revision.content["variants"]}[sku] == 12800
 
 
-def test_an_attribute_value_changed_in_the_dashboard_is_a_divergence_adopted_through_review(saleor, synced):
+def test_an_attribute_value_changed_in_the_dashboard_is_a_divergence_adopted_through_review(
+    saleor, synced, client
+):
     listing, operator = synced
     product = saleor.products[listing.saleor_product_id]
     # a later save in the Dashboard that leaves the attributes as we pushed them changes nothing
@@ -261,6 +264,12 @@ def test_an_attribute_value_changed_in_the_dashboard_is_a_divergence_adopted_thr
     calls = len(saleor.calls)
     assert listing_sync(listing_id=listing.pk) == Sync.DIVERGED
     assert len(saleor.calls) == calls  # the Dashboard's values are not pushed over
+
+    # the operator reads them by name and value, as buyers would
+    client.force_login(operator)
+    page = client.get(reverse("catalog:listing", args=[listing.uid])).content.decode()
+    assert "<td>材质 / Material</td><td>铜</td><td>玉石</td>" in page
+    assert "<td>最长边尺寸 / Size, longest side (cm)</td><td>—</td><td>12.5 cm</td>" in page
 
     listing_divergence_resolve(listing=listing, adopt_saleor=True, actor=operator)
     listing.refresh_from_db()
