@@ -12,7 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
-from catalog import listings
+from catalog import listings, taxonomy
 from catalog import saleor_metadata as meta
 from catalog.error_codes import CatalogError
 from catalog.error_codes import CatalogErrorCode as Code
@@ -42,15 +42,54 @@ def _listing_for(product: dict[str, Any]) -> Listing | None:
     return None
 
 
+def _attribute_value(attribute: taxonomy.Attribute, values: list[dict[str, Any]]) -> str:
+    """A value as Saleor has it, in the stored form of the taxonomy when it is one the taxonomy knows."""
+    if not values:
+        return ""
+    value = values[0]
+    reference = value.get("externalReference") or ""
+    if attribute.choices and reference.startswith(f"{attribute.slug}-"):
+        return reference.removeprefix(f"{attribute.slug}-")
+    raw = value.get("plainText") or value.get("name") or ""
+    try:
+        return attribute.clean(raw)  # e.g. Saleor's "12.50" is our "12.5"
+    except taxonomy.AttributeValueError:
+        return raw  # a value made in the Dashboard (e.g. a new dropdown value): shown, not adoptable as is
+
+
 def saleor_values(product: dict[str, Any]) -> dict[str, Any]:
     """The product as Saleor has it, in the shape of a push fingerprint."""
-    return {
+    values = {
         "name": product.get("name") or "",
         "slug": product.get("slug") or "",
         "description": editorjs_text(product.get("description")),
         "seo_title": product.get("seoTitle") or "",
         "seo_description": product.get("seoDescription") or "",
     }
+    if product.get("attributes") is not None:  # absent from events of an older subscription
+        values["attributes"] = {
+            selected["attribute"]["slug"]: _attribute_value(
+                taxonomy.ATTRIBUTES[selected["attribute"]["slug"]], selected.get("values") or []
+            )
+            for selected in product["attributes"]
+            if selected["attribute"]["slug"] in taxonomy.ATTRIBUTES
+        }
+    return values
+
+
+def _differences(synced: dict[str, Any], theirs: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """{field: {ours, saleor}} where Saleor differs from what we pushed; attributes as attribute:<slug>."""
+    differences = {}
+    for key, value in theirs.items():
+        if key not in synced:
+            continue  # pushed before the fingerprint had it: nothing to compare with
+        if key == "attributes":
+            for slug, ours in synced[key].items():
+                if value.get(slug, "") != ours:
+                    differences[f"attribute:{slug}"] = {"ours": ours, "saleor": value.get(slug, "")}
+        elif synced[key] != value:
+            differences[key] = {"ours": synced[key], "saleor": value}
+    return differences
 
 
 def product_changed(*, event_type: str, payload: dict[str, Any], installation) -> None:
@@ -70,12 +109,7 @@ def product_changed(*, event_type: str, payload: dict[str, Any], installation) -
             updated_at = parse_datetime(product.get("updatedAt") or "")
             if updated_at and listing.saleor_updated_at and updated_at <= listing.saleor_updated_at:
                 return  # an echo of our own push, or older than it
-            theirs = saleor_values(product)
-            differences = {
-                key: {"ours": listing.synced_fingerprint[key], "saleor": value}
-                for key, value in theirs.items()
-                if key in listing.synced_fingerprint and listing.synced_fingerprint[key] != value
-            }
+            differences = _differences(listing.synced_fingerprint, saleor_values(product))
             if not differences:
                 return
             listing.saleor_divergence = {**listing.saleor_divergence, **differences}
@@ -132,8 +166,8 @@ FIELD_FOR = {
 def listing_divergence_resolve(*, listing: Listing, adopt_saleor: bool, actor) -> Listing:
     """The operator's decision on a listing changed in Saleor.
 
-    Adopting copies Saleor's texts into the working copy and submits them for review like any edit;
-    restoring pushes the approved revision back. Either way pushes resume.
+    Adopting copies Saleor's texts, prices and attribute values into the working copy and submits them
+    for review like any edit; restoring pushes the approved revision back. Either way pushes resume.
     """
     listing = Listing.objects.select_for_update().get(pk=listing.pk)
     if listing.sync_status != Sync.DIVERGED:
@@ -147,7 +181,13 @@ def listing_divergence_resolve(*, listing: Listing, adopt_saleor: bool, actor) -
     listing.sync_status = Sync.PENDING
     listing.save()
     if adopt_saleor and "deleted" not in divergence:
-        data = {FIELD_FOR[k]: v["saleor"] for k, v in divergence.items() if k in FIELD_FOR}
+        data: dict[str, Any] = {FIELD_FOR[k]: v["saleor"] for k, v in divergence.items() if k in FIELD_FOR}
+        attributes = {
+            k.split(":", 1)[1]: v["saleor"] for k, v in divergence.items() if k.startswith("attribute:")
+        }
+        if attributes:
+            # Checked like any edit: a value the taxonomy does not know is refused with its field named.
+            data["attributes"] = {**listing.attributes, **attributes}
         prices = {k.split(":", 1)[1]: v["saleor"] for k, v in divergence.items() if k.startswith("price:")}
         variants = None
         if prices:

@@ -137,6 +137,11 @@ def fingerprint(listing: Listing, content: dict[str, Any]) -> dict[str, Any]:
         "seo_title": content["seo_title"],
         "seo_description": content["seo_description"],
         "prices": {v["sku"]: v["price_fen"] for v in content["variants"]},
+        # Every attribute of the type, an empty one as "", so a value set in the Dashboard is seen too.
+        "attributes": {
+            a.slug: (content.get("attributes") or {}).get(a.slug, "")
+            for a in taxonomy.attributes_of(content["product_type"])
+        },
     }
 
 
@@ -203,27 +208,70 @@ def _find_attributes(client: SaleorClient, slugs: list[str]) -> dict[str, dict[s
     return {e["node"]["slug"]: e["node"] for e in edges or []}
 
 
+def _choices(node: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """{external reference: value node} of an attribute's dropdown values."""
+    edges = (node.get("choices") or {}).get("edges") or []
+    return {e["node"]["externalReference"]: e["node"] for e in edges if e["node"].get("externalReference")}
+
+
+def _english(node: dict[str, Any]) -> str:
+    return (node.get("translation") or {}).get("name") or ""
+
+
+def _ensure_attribute_names(
+    client: SaleorClient, attribute: taxonomy.Attribute, node: dict[str, Any]
+) -> None:
+    """Saleor's names as the taxonomy has them: Chinese names, English ones as EN translations.
+
+    The taxonomy is the source of these shared names (renames propagate); only differences cost a call.
+    """
+    if node.get("name") != attribute.name_zh:
+        client.mutate(
+            "CatalogAttributeRename", {"id": node["id"], "name": attribute.name_zh}, "attributeUpdate"
+        )
+    if _english(node) != attribute.name_en:
+        client.mutate(
+            "CatalogAttributeTranslate", {"id": node["id"], "name": attribute.name_en}, "attributeTranslate"
+        )
+    choices = _choices(node)
+    for value, zh, en in attribute.choices:
+        choice = choices.get(attribute.choice_reference(value))
+        if choice is None:
+            continue
+        if choice.get("name") != zh:
+            client.mutate(
+                "CatalogAttributeValueRename", {"id": choice["id"], "name": zh}, "attributeValueUpdate"
+            )
+        if _english(choice) != en:
+            client.mutate(
+                "CatalogAttributeValueTranslate", {"id": choice["id"], "name": en}, "attributeValueTranslate"
+            )
+
+
 def _ensure_attribute(
     client: SaleorClient, attribute: taxonomy.Attribute, node: dict[str, Any] | None
 ) -> str:
-    """The attribute's id: created with its values if missing, values the taxonomy gained added."""
+    """The attribute's id: created with its values if missing, values the taxonomy gained added, named."""
     if node is None:
         try:
-            return client.mutate(
+            node = client.mutate(
                 "CatalogAttributeCreate", {"input": _attribute_create_input(attribute)}, "attributeCreate"
-            )["attribute"]["id"]
+            )["attribute"]
         except SaleorMutationError:
             node = _find_attributes(client, [attribute.slug]).get(attribute.slug)
             if node is None:
                 raise
-    have = {e["node"]["externalReference"] for e in (node.get("choices") or {}).get("edges") or []}
+    have = _choices(node)
     missing = [
         {"name": zh, "externalReference": attribute.choice_reference(value)}
         for value, zh, _en in attribute.choices
         if attribute.choice_reference(value) not in have
     ]
     if missing:
-        client.mutate("CatalogAttributeValuesAdd", {"id": node["id"], "values": missing}, "attributeUpdate")
+        node = client.mutate(
+            "CatalogAttributeValuesAdd", {"id": node["id"], "values": missing}, "attributeUpdate"
+        )["attribute"]
+    _ensure_attribute_names(client, attribute, node)
     return node["id"]
 
 

@@ -60,6 +60,22 @@ def _with_rows(content: dict | None) -> dict | None:
     return content and {**content, "attribute_rows": attribute_rows(content)}
 
 
+def divergence_rows(divergence: dict) -> list[tuple[str, object, object]]:
+    """(field, approved here, in Saleor) of a listing changed in Saleor; attributes by label and value."""
+    from catalog import taxonomy
+
+    rows = []
+    for field, values in divergence.items():
+        kind, _, slug = field.partition(":")
+        attribute = taxonomy.ATTRIBUTES.get(slug) if kind == "attribute" else None
+        if attribute is None:
+            rows.append((field, values["ours"], values["saleor"]))
+            continue
+        ours, saleor = (attribute.display(v) if v else "—" for v in (values["ours"], values["saleor"]))
+        rows.append((attribute.label, ours, saleor))
+    return rows
+
+
 def listing_page(*, listing) -> dict:
     """What the operator's and the curator's pages show: working copy, live and pending content."""
     images = [
@@ -68,6 +84,7 @@ def listing_page(*, listing) -> dict:
     ]
     return {
         "listing": listing,
+        "divergence": divergence_rows(listing.saleor_divergence),
         "unit": listing.unit,
         "variants": listing.variants.all(),
         "images": images,

@@ -89,19 +89,36 @@ class CatalogFakeSaleor(FakeSaleor):
         self.product_types[v["input"]["slug"]] = _gid("ProductType")
         return _ok("productTypeCreate", productType=self._type_node(self.product_types[v["input"]["slug"]]))
 
+    @staticmethod
+    def _attribute_node(a: dict) -> dict:
+        """The CatalogAttribute fragment."""
+        return {
+            "id": a["id"],
+            "slug": a["slug"],
+            "name": a["name"],
+            "translation": {"name": a["name_en"]} if a.get("name_en") else None,
+            "choices": {
+                "edges": [
+                    {
+                        "node": {
+                            "id": c["id"],
+                            "name": c["name"],
+                            "externalReference": c["externalReference"],
+                            "translation": {"name": c["name_en"]} if c.get("name_en") else None,
+                        }
+                    }
+                    for c in a["values"]
+                ]
+            },
+        }
+
     def op_CatalogAttributesFind(self, v):
-        nodes = [
-            {
-                "id": a["id"],
-                "slug": a["slug"],
-                "choices": {
-                    "edges": [{"node": {"externalReference": c["externalReference"]}} for c in a["values"]]
-                },
-            }
-            for slug, a in self.attributes.items()
-            if slug in v["slugs"]
-        ]
+        nodes = [self._attribute_node(a) for slug, a in self.attributes.items() if slug in v["slugs"]]
         return {"attributes": {"edges": [{"node": n} for n in nodes]}}
+
+    @staticmethod
+    def _values(values: list[dict]) -> list[dict]:
+        return [{**value, "id": _gid("AttributeValue")} for value in values]
 
     def op_CatalogAttributeCreate(self, v):
         data = v["input"]
@@ -114,15 +131,37 @@ class CatalogFakeSaleor(FakeSaleor):
             "name": data["name"],
             "inputType": data["inputType"],
             "unit": data.get("unit"),
-            "values": list(data.get("values") or []),
+            "values": self._values(data.get("values") or []),
         }
         self.attributes[data["slug"]] = attribute
-        return _ok("attributeCreate", attribute={"id": attribute["id"], "slug": attribute["slug"]})
+        return _ok("attributeCreate", attribute=self._attribute_node(attribute))
+
+    def _attribute(self, attribute_id: str) -> dict:
+        return next(a for a in self.attributes.values() if a["id"] == attribute_id)
+
+    def _value(self, value_id: str) -> dict:
+        return next(c for a in self.attributes.values() for c in a["values"] if c["id"] == value_id)
 
     def op_CatalogAttributeValuesAdd(self, v):
-        attribute = next(a for a in self.attributes.values() if a["id"] == v["id"])
-        attribute["values"].extend(v["values"])
-        return _ok("attributeUpdate", attribute={"id": attribute["id"]})
+        attribute = self._attribute(v["id"])
+        attribute["values"].extend(self._values(v["values"]))
+        return _ok("attributeUpdate", attribute=self._attribute_node(attribute))
+
+    def op_CatalogAttributeRename(self, v):
+        self._attribute(v["id"])["name"] = v["name"]
+        return _ok("attributeUpdate", attribute={"id": v["id"]})
+
+    def op_CatalogAttributeTranslate(self, v):
+        self._attribute(v["id"])["name_en"] = v["name"]
+        return _ok("attributeTranslate", attribute={"id": v["id"]})
+
+    def op_CatalogAttributeValueRename(self, v):
+        self._value(v["id"])["name"] = v["name"]
+        return _ok("attributeValueUpdate", attributeValue={"id": v["id"]})
+
+    def op_CatalogAttributeValueTranslate(self, v):
+        self._value(v["id"])["name_en"] = v["name"]
+        return _ok("attributeValueTranslate", attributeValue={"id": v["id"]})
 
     def op_CatalogProductTypeAttributesAssign(self, v):
         assigned = self.type_attributes.setdefault(v["productTypeId"], [])
@@ -370,6 +409,24 @@ class CatalogFakeSaleor(FakeSaleor):
         return _ok("updatePrivateMetadata")
 
     # reading helpers for tests
+    def selected_attributes(self, product: dict, **changes: str) -> list[dict]:
+        """The product's attributes as a webhook carries them (SelectedAttribute), with `changes` by slug:
+        a dropdown value's Chinese name, a number or a text ("" clears)."""
+        by_id = {a["id"]: a for a in self.attributes.values()}
+        values = {**(product.get("attributes") or {}), **changes}
+        selected = []
+        for attribute_id in self.type_attributes.get(product["productType"], []):
+            attribute = by_id[attribute_id]
+            name = values.get(attribute["slug"], "")
+            value = {"name": name, "plainText": None, "externalReference": None}
+            if attribute["inputType"] == "DROPDOWN":
+                known = {c["name"]: c["externalReference"] for c in attribute["values"]}
+                value["externalReference"] = known.get(name)
+            elif attribute["inputType"] == "PLAIN_TEXT":
+                value["plainText"] = name
+            selected.append({"attribute": {"slug": attribute["slug"]}, "values": [value] if name else []})
+        return selected
+
     def only_product(self) -> dict:
         assert len(self.products) == 1, list(self.products)
         return next(iter(self.products.values()))

@@ -1,5 +1,6 @@
 """A push's attribute lookups on Saleor's recorded answers (test_sync_live.py --record-saleor): attributes
-that exist with all their values and are assigned to the type need no mutation."""
+that exist with all their values, named and translated as the taxonomy says and assigned to the type
+need no mutation."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def test_recorded_lookups_give_every_attribute_id_and_ask_for_nothing_more():
         product_type = _ensure_product_type(client, "wenchuang-goods")
         ids = _ensure_attributes(client, product_type, "wenchuang-goods")
 
-    # an unrecorded operation (a create, an assignment, a value added) would have failed the push
+    # an unrecorded operation (a create, an assignment, a value added, a rename, a translation) would fail
     assert route.call_count == 2
     assert ids == {e["node"]["slug"]: e["node"]["id"] for e in recorded}
     assert list(ids) == list(taxonomy.PRODUCT_TYPE_ATTRIBUTES["wenchuang-goods"])

@@ -6,10 +6,11 @@ from datetime import timedelta
 
 import pytest
 import respx
+from django.urls import reverse
 
 from catalog import listings
 from catalog import saleor_metadata as meta
-from catalog.error_codes import CatalogError
+from catalog.error_codes import CatalogError, CatalogErrorCode
 from catalog.models import Listing
 from catalog.saleor_changes import (
     SyncInProgress,
@@ -21,6 +22,7 @@ from catalog.saleor_sync import editorjs, listing_sync
 from saleor_app.handlers import handlers_for
 from tests.catalog.factories import active_unit, curator, make_listing
 from tests.catalog.fake_saleor import API_URL, CatalogFakeSaleor
+from tests.catalog.test_attributes import ERA, LENGTH, MATERIAL
 from tests.factories import SaleorInstallationFactory
 from tests.unit_onboarding.factories import operator_of
 
@@ -62,6 +64,7 @@ def event(saleor, listing, *, later_by=timedelta(minutes=5), **changes) -> dict:
         "externalReference": product["externalReference"],
         "updatedAt": (listing.saleor_updated_at + later_by).isoformat(),
         "metadata": [{"key": k, "value": v} for k, v in product["metadata"].items()],
+        "attributes": saleor.selected_attributes(product),
         **changes,
     }
     return {"issuedAt": body["updatedAt"], "version": "3.24.0", "product": body}
@@ -233,3 +236,95 @@ def test_a_price_changed_in_the_dashboard_is_a_divergence_and_can_be_adopted_thr
     assert listing.state == Listing.State.PENDING_REVIEW
     assert {v["sku"]: v["price_fen"] for v in listing.pending_revision.content["variants"]}[sku] == 9900
     assert {v["sku"]: v["price_fen"] for v in listing.live_revision.content["variants"]}[sku] == 12800
+
+
+def test_an_attribute_value_changed_in_the_dashboard_is_a_divergence_adopted_through_review(
+    saleor, synced, client
+):
+    listing, operator = synced
+    product = saleor.products[listing.saleor_product_id]
+    # a later save in the Dashboard that leaves the attributes as we pushed them changes nothing
+    product_changed(event_type="product_updated", payload=event(saleor, listing), installation=None)
+    listing.refresh_from_db()
+    assert listing.sync_status == Sync.DONE
+
+    # Saleor's numbers come back as typed in the Dashboard ("12.50"): the same value as our "12.5"
+    dashboard = saleor.selected_attributes(product, **{MATERIAL: "玉石", LENGTH: "12.50", ERA: ""})
+    product_changed(
+        event_type="product_updated", payload=event(saleor, listing, attributes=dashboard), installation=None
+    )
+
+    listing.refresh_from_db()
+    assert listing.sync_status == Sync.DIVERGED
+    assert listing.saleor_divergence == {
+        f"attribute:{MATERIAL}": {"ours": "bronze", "saleor": "jade"},
+        f"attribute:{ERA}": {"ours": "qin-han", "saleor": ""},
+        f"attribute:{LENGTH}": {"ours": "", "saleor": "12.5"},
+    }
+    calls = len(saleor.calls)
+    assert listing_sync(listing_id=listing.pk) == Sync.DIVERGED
+    assert len(saleor.calls) == calls  # the Dashboard's values are not pushed over
+
+    # the operator reads them by name and value, as buyers would
+    client.force_login(operator)
+    page = client.get(reverse("catalog:listing", args=[listing.uid])).content.decode()
+    assert "<td>材质 / Material</td><td>铜</td><td>玉石</td>" in page
+    assert "<td>最长边尺寸 / Size, longest side (cm)</td><td>—</td><td>12.5 cm</td>" in page
+
+    listing_divergence_resolve(listing=listing, adopt_saleor=True, actor=operator)
+    listing.refresh_from_db()
+    assert listing.state == Listing.State.PENDING_REVIEW
+    assert listing.pending_revision.content["attributes"] == {MATERIAL: "jade", LENGTH: "12.5"}
+    assert listing.live_revision.content["attributes"] == {MATERIAL: "bronze", ERA: "qin-han"}
+
+
+def test_an_attribute_restored_from_the_approved_listing_goes_back_to_saleor(saleor, synced):
+    listing, operator = synced
+    product = saleor.products[listing.saleor_product_id]
+    product["attributes"] = {MATERIAL: "玉石", ERA: "秦汉"}  # as the Dashboard left it
+    product_changed(
+        event_type="product_updated",
+        payload=event(saleor, listing, attributes=saleor.selected_attributes(product)),
+        installation=None,
+    )
+
+    listing_divergence_resolve(listing=listing, adopt_saleor=False, actor=operator)
+
+    assert listing_sync(listing_id=listing.pk) == Sync.DONE
+    assert saleor.products[listing.saleor_product_id]["attributes"] == {MATERIAL: "铜", ERA: "秦汉"}
+
+
+def test_a_dropdown_value_made_in_the_dashboard_is_shown_but_cannot_be_adopted(saleor, synced):
+    listing, operator = synced
+    product = saleor.products[listing.saleor_product_id]
+    dashboard = saleor.selected_attributes(product, **{MATERIAL: "金"})  # a value Saleor has, we do not
+    product_changed(
+        event_type="product_updated", payload=event(saleor, listing, attributes=dashboard), installation=None
+    )
+    listing.refresh_from_db()
+    assert listing.saleor_divergence == {f"attribute:{MATERIAL}": {"ours": "bronze", "saleor": "金"}}
+
+    with pytest.raises(CatalogError) as refused:
+        listing_divergence_resolve(listing=listing, adopt_saleor=True, actor=operator)
+
+    assert refused.value.code == CatalogErrorCode.ATTRIBUTE_INVALID
+    listing.refresh_from_db()
+    assert listing.sync_status == Sync.DIVERGED  # still the operator's decision; restoring remains
+    assert listing.attributes == {MATERIAL: "bronze", ERA: "qin-han"}
+
+
+def test_a_listing_pushed_before_attributes_were_compared_is_not_flagged_by_them(saleor, synced):
+    listing, _ = synced
+    fingerprint = {k: v for k, v in listing.synced_fingerprint.items() if k != "attributes"}
+    Listing.objects.filter(pk=listing.pk).update(synced_fingerprint=fingerprint)
+    listing.refresh_from_db()
+    product = saleor.products[listing.saleor_product_id]
+
+    product_changed(
+        event_type="product_updated",
+        payload=event(saleor, listing, attributes=saleor.selected_attributes(product, **{MATERIAL: "玉石"})),
+        installation=None,
+    )
+
+    listing.refresh_from_db()
+    assert listing.sync_status == Sync.DONE

@@ -82,6 +82,8 @@ def test_a_choice_added_to_the_taxonomy_is_added_to_the_saleor_attribute(saleor,
     assert listing_sync(listing_id=listing.pk) == "done"
     assert saleor.calls.count("CatalogAttributeValuesAdd") == 1
     assert saleor.only_product()["attributes"] == {MATERIAL: "金"}
+    gold = next(c for c in saleor.attributes[MATERIAL]["values"] if c["name"] == "金")
+    assert gold["name_en"] == "Gold"  # the added value is translated too
 
 
 def test_a_book_carries_its_own_attributes(saleor, unit, operator):
@@ -100,3 +102,87 @@ def test_a_book_carries_its_own_attributes(saleor, unit, operator):
     assert saleor.only_product()["attributes"] == {AUTHOR: "常璩", ISBN: "9787229000011"}
     book = saleor.product_types["wenchuang-book"]
     assert len(saleor.type_attributes[book]) == len(taxonomy.PRODUCT_TYPE_ATTRIBUTES["wenchuang-book"])
+
+
+def english_names(saleor) -> dict[str, tuple[str, dict[str, str]]]:
+    return {
+        slug: (a.get("name_en"), {c["externalReference"]: c.get("name_en") for c in a["values"]})
+        for slug, a in saleor.attributes.items()
+    }
+
+
+def test_attributes_and_their_values_get_their_english_names_once(saleor, unit, operator):
+    listing = make_listing(unit, operator)
+    listings.listing_submit(listing=listing, actor=operator)
+    listing = approve(listing)
+
+    assert listing_sync(listing_id=listing.pk) == "done"
+
+    for slug in taxonomy.PRODUCT_TYPE_ATTRIBUTES["wenchuang-goods"]:
+        attribute = taxonomy.ATTRIBUTES[slug]
+        assert english_names(saleor)[slug] == (
+            attribute.name_en,
+            {attribute.choice_reference(value): en for value, _zh, en in attribute.choices},
+        )
+    translated = (
+        saleor.calls.count("CatalogAttributeTranslate"),
+        saleor.calls.count("CatalogAttributeValueTranslate"),
+    )
+    assert translated == (
+        3,
+        len(taxonomy.ATTRIBUTES[MATERIAL].choices) + len(taxonomy.ATTRIBUTES[ERA].choices),
+    )
+
+    calls = len(saleor.calls)
+    assert listing_sync(listing_id=listing.pk) == "done"
+    assert not {"CatalogAttributeTranslate", "CatalogAttributeValueTranslate"} & set(saleor.calls[calls:])
+
+
+def test_an_english_translation_missing_or_changed_in_saleor_is_set_again(saleor, unit, operator):
+    listing = make_listing(unit, operator)
+    listings.listing_submit(listing=listing, actor=operator)
+    listing = approve(listing)
+    listing_sync(listing_id=listing.pk)
+    saleor.attributes[LENGTH]["name_en"] = None  # e.g. created by a version that did not translate
+    saleor.attributes[MATERIAL]["values"][0]["name_en"] = "Copper"
+    calls = len(saleor.calls)
+
+    assert listing_sync(listing_id=listing.pk) == "done"
+
+    assert saleor.calls[calls:].count("CatalogAttributeTranslate") == 1
+    assert saleor.calls[calls:].count("CatalogAttributeValueTranslate") == 1
+    assert saleor.attributes[LENGTH]["name_en"] == "Size, longest side"
+    assert saleor.attributes[MATERIAL]["values"][0]["name_en"] == "Bronze or brass"
+
+
+def test_a_taxonomy_rename_reaches_saleor_once(saleor, unit, operator, monkeypatch):
+    listing = make_listing(unit, operator)
+    listings.listing_submit(listing=listing, actor=operator)
+    listing = approve(listing)
+    listing_sync(listing_id=listing.pk)
+
+    material = taxonomy.ATTRIBUTES[MATERIAL]
+    renamed = taxonomy.Attribute(
+        **{
+            **material.__dict__,
+            "name_zh": "主要材质",
+            "choices": (("bronze", "青铜", "Bronze"), *material.choices[1:]),
+        }
+    )
+    monkeypatch.setitem(taxonomy.ATTRIBUTES, MATERIAL, renamed)
+    calls = len(saleor.calls)
+
+    assert listing_sync(listing_id=listing.pk) == "done"
+    assert listing_sync(listing_id=listing.pk) == "done"
+
+    pushed = saleor.calls[calls:]
+    assert (pushed.count("CatalogAttributeRename"), pushed.count("CatalogAttributeValueRename")) == (1, 1)
+    assert pushed.count("CatalogAttributeValueTranslate") == 1  # Bronze or brass -> Bronze
+    assert "CatalogAttributeCreate" not in pushed and "CatalogAttributeValuesAdd" not in pushed
+    assert saleor.attributes[MATERIAL]["name"] == "主要材质"
+    bronze = saleor.attributes[MATERIAL]["values"][0]
+    assert (bronze["externalReference"], bronze["name"], bronze["name_en"]) == (
+        f"{MATERIAL}-bronze",
+        "青铜",
+        "Bronze",
+    )

@@ -9,17 +9,21 @@ token. Prices are in fen of CNY, so the test uses (and creates if missing) a CNY
 
 from __future__ import annotations
 
+import json
 import os
+import uuid
 
 import pytest
 
 from catalog import listings, taxonomy
 from catalog import saleor_metadata as meta
 from catalog.models import Listing
-from catalog.saleor_sync import listing_sync
+from catalog.saleor_changes import listing_divergence_resolve, product_changed
+from catalog.saleor_sync import _ensure_attribute, _find_attributes, listing_sync
 from saleor_app import secrets_at_rest
-from saleor_app.client import _http_client
+from saleor_app.client import SaleorClient, _http_client
 from saleor_app.models import SaleorInstallation
+from saleor_app.operations import subscription
 from tests.catalog.factories import curator, make_listing, variant
 from tests.live_saleor import gql
 from tests.recording import GraphQLRecorder
@@ -253,6 +257,39 @@ def shop_attributes(api_url, token) -> dict[str, tuple]:
     return {e["node"]["slug"]: (e["node"]["unit"], e["node"]["choices"]["totalCount"]) for e in edges}
 
 
+NAMES = """query($slugs: [String!]!) {
+  attributes(first: 50, where: { slug: { oneOf: $slugs } }) {
+    edges { node { slug name translation(languageCode: EN) { name } choices(first: 100) {
+      edges { node { name externalReference translation(languageCode: EN) { name } } } } } }
+  }
+}"""
+
+
+def english_names(api_url, token, slugs) -> dict[str, tuple]:
+    """{slug: (name, English name, {value reference: (name, English name)})} as Saleor reads them back."""
+    edges = gql(api_url, token, NAMES, slugs=slugs)["attributes"]["edges"]
+    return {
+        e["node"]["slug"]: (
+            e["node"]["name"],
+            (e["node"]["translation"] or {}).get("name"),
+            {
+                c["node"]["externalReference"]: (
+                    c["node"]["name"],
+                    (c["node"]["translation"] or {}).get("name"),
+                )
+                for c in e["node"]["choices"]["edges"]
+            },
+        )
+        for e in edges
+    }
+
+
+def taxonomy_names(slug, attribute=None) -> tuple:
+    attribute = attribute or taxonomy.ATTRIBUTES[slug]
+    values = {attribute.choice_reference(value): (zh, en) for value, zh, en in attribute.choices}
+    return attribute.name_zh, attribute.name_en, values
+
+
 def test_live_attributes_arrive_after_approval_and_an_edit_waits_for_review(
     saleor_api_url, staff_token, unit, recorder, django_capture_on_commit_callbacks
 ):
@@ -275,6 +312,9 @@ def test_live_attributes_arrive_after_approval_and_an_edit_waits_for_review(
     }
     shop = shop_attributes(saleor_api_url, staff_token)
     assert shop[LENGTH][0] == "CM"
+    assert english_names(saleor_api_url, staff_token, [MATERIAL, ERA, LENGTH]) == {
+        slug: taxonomy_names(slug) for slug in (MATERIAL, ERA, LENGTH)
+    }
     assert shop[MATERIAL][1] == len(taxonomy.ATTRIBUTES[MATERIAL].choices)
 
     # an attribute edit goes back to review; Saleor keeps the approved values meanwhile
@@ -321,3 +361,120 @@ def test_live_a_book_carries_author_publisher_and_isbn(
         "wenchuang-isbn": ["9787229000011"],
         "wenchuang-era": ["明"],
     }
+
+
+DASHBOARD_EDIT = """mutation($id: ID!, $attributes: [AttributeValueInput!]) {
+  productUpdate(id: $id, input: { attributes: $attributes }) { errors { field message } }
+}"""
+# Saleor serializes a product with our webhook's subscription, as it would for the delivery.
+DRY_RUN = """mutation($id: ID!, $subscription: String!) {
+  webhookDryRun(objectId: $id, query: $subscription) { payload errors { field message } }
+}"""
+
+
+def test_live_an_attribute_changed_in_the_dashboard_is_flagged_and_restored_only_on_request(
+    saleor_api_url, staff_token, unit, django_capture_on_commit_callbacks
+):
+    operator = operator_of(unit)
+    listing = make_listing(
+        unit,
+        operator,
+        skus=(f"DASH-{unit.uid.hex[:6].upper()}",),
+        attributes={MATERIAL: "bronze", LENGTH: "12.5"},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        listings.listing_submit(listing=listing, actor=operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        listings.listing_review(listing=listing, approve=True, reviewer=curator())
+    listing.refresh_from_db()
+    assert listing.sync_status == Listing.Sync.DONE, listing.sync_error
+    ids = {
+        e["node"]["slug"]: e["node"]["id"]
+        for e in gql(
+            saleor_api_url,
+            staff_token,
+            SHOP_ATTRIBUTES.replace("slug unit", "id slug unit"),
+            slugs=[MATERIAL, LENGTH],
+        )["attributes"]["edges"]
+    }
+
+    def delivered() -> dict:
+        data = gql(
+            saleor_api_url,
+            staff_token,
+            DRY_RUN,
+            id=listing.saleor_product_id,
+            subscription=subscription("product_changes"),
+        )
+        assert not data["webhookDryRun"]["errors"]
+        return json.loads(data["webhookDryRun"]["payload"])
+
+    # what our own push left is no change
+    product_changed(event_type="product_updated", payload=delivered(), installation=None)
+    listing.refresh_from_db()
+    assert listing.sync_status == Listing.Sync.DONE
+
+    # what the Dashboard sends when a person picks another material and types the size anew
+    edit = gql(
+        saleor_api_url,
+        staff_token,
+        DASHBOARD_EDIT,
+        id=listing.saleor_product_id,
+        attributes=[
+            {"id": ids[MATERIAL], "dropdown": {"externalReference": f"{MATERIAL}-jade"}},
+            {"id": ids[LENGTH], "numeric": "12.50"},
+        ],
+    )
+    assert edit["productUpdate"]["errors"] == []
+    product_changed(event_type="product_updated", payload=delivered(), installation=None)
+
+    listing.refresh_from_db()
+    assert listing.sync_status == Listing.Sync.DIVERGED
+    assert listing.saleor_divergence == {f"attribute:{MATERIAL}": {"ours": "bronze", "saleor": "jade"}}
+    assert listing_sync(listing_id=listing.pk) == Listing.Sync.DIVERGED
+    assert product_attributes(saleor_api_url, staff_token, listing)[MATERIAL] == ["玉石"]  # not overwritten
+
+    # the operator restores the approved listing: only then does the push put bronze back
+    with django_capture_on_commit_callbacks(execute=True):
+        listing_divergence_resolve(listing=listing, adopt_saleor=False, actor=operator)
+    listing.refresh_from_db()
+    assert listing.sync_status == Listing.Sync.DONE, listing.sync_error
+    assert product_attributes(saleor_api_url, staff_token, listing) == {MATERIAL: ["铜"], LENGTH: ["12.5"]}
+
+
+def test_live_an_attribute_renamed_in_the_taxonomy_is_renamed_and_translated_in_saleor(
+    saleor_api_url, staff_token
+):
+    """On an attribute of this test's own (created and deleted here), not the shared taxonomy's."""
+    slug = f"wenchuang-test-{uuid.uuid4().hex[:8]}"
+    first = taxonomy.Attribute(
+        slug, "测试材质", "Test material", "DROPDOWN", choices=(("a", "甲", "A"), ("b", "乙", "B"))
+    )
+    client = SaleorClient(saleor_api_url, staff_token)
+    attribute_id = _ensure_attribute(client, first, None)
+    try:
+        assert english_names(saleor_api_url, staff_token, [slug]) == {slug: taxonomy_names(slug, first)}
+
+        renamed = taxonomy.Attribute(
+            slug, "测试材料", "Test stuff", "DROPDOWN", choices=(("a", "甲一", "A one"), ("b", "乙", "B"))
+        )
+        node = _find_attributes(client, [slug])[slug]
+        assert _ensure_attribute(client, renamed, node) == attribute_id
+        assert english_names(saleor_api_url, staff_token, [slug]) == {slug: taxonomy_names(slug, renamed)}
+
+        # once named, looking again asks for nothing
+        recorder = GraphQLRecorder()
+        hooks = _http_client().event_hooks["response"]
+        hooks.append(recorder)
+        try:
+            _ensure_attribute(client, renamed, _find_attributes(client, [slug])[slug])
+        finally:
+            hooks.remove(recorder)
+        assert list(recorder.exchanges) == ["CatalogAttributesFind"]
+    finally:
+        gql(
+            saleor_api_url,
+            staff_token,
+            "mutation($id: ID!) { attributeDelete(id: $id) { errors { message } } }",
+            id=attribute_id,
+        )

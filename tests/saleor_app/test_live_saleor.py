@@ -78,6 +78,7 @@ def test_install_update_product_receive_once_refuse_tampered(
     event = WebhookEvent.objects.get(event_type="product_updated")
     assert event.payload["product"]["id"] == product["id"]
     assert event.payload["issuedAt"]
+    assert isinstance(event.payload["product"]["attributes"], list)  # the subscription's attribute values
 
     # The same request replayed is a no-op; a tampered copy is refused and stores nothing.
     headers = {
