@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from storefront import cn_address
+
 
 class AddToCartForm(forms.Form):
     variant = forms.CharField(max_length=200)
@@ -42,12 +44,13 @@ class ContactForm(forms.Form):
 
     def saleor_address(self) -> dict[str, str]:
         data = self.cleaned_data
+        province, city, district = cn_address.to_saleor(data["province"], data["city"], data["district"])
         return {
             "firstName": data["name"],
             "country": "CN",
-            "countryArea": data["province"],
-            "city": data["city"],
-            "cityArea": data["district"],
+            "countryArea": province,
+            "city": city,
+            "cityArea": district,
             "streetAddress1": data["street"],
             "postalCode": data["postal_code"],
             "phone": data["phone"].replace(" ", ""),
@@ -60,7 +63,20 @@ class ContactForm(forms.Form):
         for saleor_field, ours in cls.SALEOR_FIELDS.items():
             if address.get(saleor_field):
                 initial[ours] = address[saleor_field]
+        if address:
+            written = cn_address.from_saleor(
+                address.get("countryArea") or "", address.get("city") or "", address.get("cityArea") or ""
+            )
+            fields = ("province", "city", "district")
+            initial.update((k, v) for k, v in zip(fields, written, strict=True) if v)
         return initial
+
+    def field_for(self, saleor_field: str) -> str | None:
+        """Our input that holds a Saleor address field (in a municipality Saleor's city is our district)."""
+        moved = self.saleor_address()["cityArea"] == "" and self.cleaned_data["district"]
+        if saleor_field == "city" and moved:
+            return "district"
+        return self.SALEOR_FIELDS.get(saleor_field)
 
 
 class DeliveryForm(forms.Form):

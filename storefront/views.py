@@ -260,7 +260,7 @@ def checkout(request):
                 return redirect(reverse("storefront:checkout") + "#delivery")
             except CheckoutProblem as problem:
                 for saleor_field, message in problem.by_field.items():
-                    form.add_error(ContactForm.SALEOR_FIELDS.get(saleor_field), message)
+                    form.add_error(form.field_for(saleor_field), message)
                 if not problem.by_field:
                     form.add_error(None, " ".join(problem.messages))
         status = 400
