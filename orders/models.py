@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from orders.labels import CHARGE_STATUS, FULFILMENT_STATUS, ORDER_STATUS, label
 from unit_onboarding.models import Unit
 
 
@@ -25,6 +26,14 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return f"order {self.number or self.saleor_id}"
+
+    @property
+    def status_label(self) -> str:
+        return label(ORDER_STATUS, self.status)
+
+    @property
+    def charge_status_label(self) -> str:
+        return label(CHARGE_STATUS, self.charge_status)
 
 
 class OrderLine(models.Model):
@@ -69,3 +78,7 @@ class Fulfilment(models.Model):
 
     def __str__(self) -> str:
         return f"fulfilment {self.saleor_id}"
+
+    @property
+    def status_label(self) -> str:
+        return label(FULFILMENT_STATUS, self.status)

@@ -8,23 +8,10 @@ from typing import Any
 import nh3
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy as _
 
 from storefront.money import money_format
 from storefront.shipping_progress import progress_of
 from storefront.units import group_by_seller, licence_in_force, metadata_dict, provenance_of, seller_of
-
-# Saleor's OrderStatus in the buyer's words (the account's order list).
-ORDER_STATUS_LABELS = {
-    "UNCONFIRMED": _("Awaiting confirmation"),
-    "UNFULFILLED": _("Not shipped yet"),
-    "PARTIALLY_FULFILLED": _("Partly shipped"),
-    "FULFILLED": _("Shipped"),
-    "PARTIALLY_RETURNED": _("Partly returned"),
-    "RETURNED": _("Returned"),
-    "CANCELED": _("Canceled"),
-    "EXPIRED": _("Expired"),
-}
 
 _INLINE_TAGS = {"b", "strong", "i", "em", "a", "br", "span"}
 

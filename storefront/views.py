@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from orders.labels import ORDER_STATUS, label
 from storefront import presenters, selectors, services
 from storefront.accounts import (
     customer_login,
@@ -417,7 +418,7 @@ def account(request):
         {
             **edge["node"],
             "total": presenters.money_format(edge["node"]["total"]["gross"], language=_language()),
-            "status": presenters.ORDER_STATUS_LABELS.get(edge["node"]["status"], edge["node"]["status"]),
+            "status": label(ORDER_STATUS, edge["node"]["status"]),
             "link": order_link(request, edge["node"]["id"]),
         }
         for edge in me["orders"]["edges"]

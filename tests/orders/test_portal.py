@@ -34,9 +34,16 @@ def test_a_unit_sees_only_its_own_lines_the_address_and_status(client, units, sh
     html = page.content.decode()
     assert page.status_code == 200
     assert "Product of line-a" in html and "Product of line-b" not in html
-    assert "解放碑步行街1号" in html and "UNFULFILLED" in html
+    assert "解放碑步行街1号" in html
+    assert 'data-code="UNFULFILLED">待发货<' in html and "未付款" in html  # states in words, not codes
+    assert "运单号" in html and "Tracking number" not in html
     listing = client.get(reverse("orders:list", kwargs={"uid": units[0].uid})).content.decode()
-    assert f"#{shared_order.number}" in listing
+    assert f"#{shared_order.number}" in listing and "待发货" in listing
+    english = client.get(
+        reverse("orders:detail", kwargs={"uid": units[0].uid, "pk": shared_order.pk}),
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+    assert "Not shipped yet" in english and "Tracking number" in english
 
 
 def test_fulfilling_creates_the_fulfilment_in_saleor_from_the_units_warehouse(client, units, shared_order):
