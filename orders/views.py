@@ -40,15 +40,18 @@ def order_list(request: HttpRequest, uid) -> HttpResponse:
 def order_detail(request: HttpRequest, uid, pk: int) -> HttpResponse:
     unit = _unit_for(request, uid)
     order = _order_for(unit, pk)
+    lines = list(selectors.unit_lines(unit, order))
+    is_operator = UnitMembership.Role.OPERATOR in unit_roles(request.user, unit)
     return render(
         request,
         "orders/detail.html",
         {
             "unit": unit,
             "order": order,
-            "lines": selectors.unit_lines(unit, order),
+            "lines": lines,
             "fulfilments": selectors.unit_fulfilments(unit, order),
-            "can_fulfil": UnitMembership.Role.OPERATOR in unit_roles(request.user, unit),
+            # the shipping form only while something of this unit is left to ship
+            "can_fulfil": is_operator and any(line.quantity_to_fulfil for line in lines),
         },
     )
 

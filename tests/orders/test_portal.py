@@ -102,6 +102,8 @@ def test_fulfilling_creates_the_fulfilment_in_saleor_from_the_units_warehouse(cl
         "SF1234567890",
     )
     assert OrderLine.objects.get(pk=line.pk).quantity_fulfilled == 3
+    page = client.get(reverse("orders:detail", kwargs={"uid": units[0].uid, "pk": shared_order.pk}))
+    assert 'id="tracking_number"' not in page.content.decode()  # nothing of this unit is left to ship
 
 
 def test_fulfilling_without_tracking_number_is_refused_before_calling_saleor(client, units, shared_order):
