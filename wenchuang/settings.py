@@ -74,6 +74,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "payments.gateway.context_processors.stripe_mode",
+                "payments.settlement.context_processors.finance_nav",
                 "storefront.context_processors.storefront",
             ],
         },

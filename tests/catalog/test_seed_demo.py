@@ -6,9 +6,11 @@ import io
 
 import pytest
 import respx
+from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from catalog.models import CollectionObject, ImageAsset, Listing
+from payments.settlement.permissions import is_platform_finance
 from tests.factories import SaleorInstallationFactory
 from tests.unit_onboarding.fake_saleor import API_URL, FakeSaleor
 from unit_onboarding.models import AgreementVersion, Application, Unit
@@ -46,6 +48,11 @@ def test_seed_demo_builds_a_living_shop_and_running_it_again_creates_nothing(set
 
     assert counts() == first
     assert "0 products created, 30 demo products in all" in out.getvalue()
+    # two platform finance logins, so a demo settlement batch can be approved by one and executed by another
+    finance = [
+        u for u in get_user_model().objects.filter(username__startswith="demo-") if is_platform_finance(u)
+    ]
+    assert len(finance) == 2 and "demo-finance@wenchuang.example" in out.getvalue()
 
 
 def test_with_saleor_installed_the_channel_is_ensured_first_and_a_usd_channel_stops_the_seed(settings):

@@ -33,6 +33,8 @@ from unit_onboarding.uscc import check_character
 from wenchuang.celery import app as celery_app
 
 ADMIN_EMAIL = "demo-admin@wenchuang.example"
+# A second platform finance login: settlement batches are approved by one person and executed by another.
+FINANCE_EMAIL = "demo-finance@wenchuang.example"
 DEMO_PASSWORD = "wenchuang-demo"  # noqa: S105 - documented demo login, local use only
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 S = Application.Status
@@ -75,6 +77,10 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"seed_demo: {created} products created, {total} demo products in all")
         )
+        logins = [ADMIN_EMAIL, FINANCE_EMAIL] + [
+            f"operator@{spec['key']}.demo.wenchuang.example" for spec in UNITS
+        ]
+        self.stdout.write(f"Demo logins (password {DEMO_PASSWORD}): {', '.join(logins)}")
 
     def _admin(self):
         User = get_user_model()
@@ -89,7 +95,18 @@ class Command(BaseCommand):
             Permission.objects.get(content_type__app_label="unit_onboarding", codename="review_application"),
             Permission.objects.get(content_type__app_label="catalog", codename="review_listing"),
         )
-        admin.groups.add(group)
+        finance, _ = Group.objects.get_or_create(name="Platform finance")  # as payments' migration 0007 does
+        finance.permissions.add(
+            Permission.objects.get(content_type__app_label="payments", codename="change_settlementbatch")
+        )
+        admin.groups.add(group, finance)
+        colleague, created = User.objects.get_or_create(
+            username=FINANCE_EMAIL, defaults={"email": FINANCE_EMAIL}
+        )
+        if created:
+            colleague.set_password(DEMO_PASSWORD)
+            colleague.save()
+        colleague.groups.add(finance)
         return User.objects.get(pk=admin.pk)  # fresh: permissions are cached per instance
 
     def _unit(self, spec: dict, admin) -> tuple[Unit, object]:

@@ -158,3 +158,24 @@ def test_the_console_speaks_chinese_and_english(client, ledger):
     assert "期初余额" in client.get(reverse("finance:home") + PERIOD).content.decode()
     client.cookies["django_language"] = "en"
     assert "Opening balance" in client.get(reverse("finance:home") + PERIOD).content.decode()
+
+
+def test_the_portal_links_the_console_for_finance_users_only(client, ledger):
+    portal = reverse("unit_onboarding:home")
+    for user, shown in (
+        (platform_finance(), True),
+        (unit_finance(ledger["mine"]), True),
+        (UserFactory(), False),
+    ):
+        client.force_login(user)
+        page = client.get(portal, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        assert (f'href="{reverse("finance:home")}">财务<' in page) is shown
+
+
+def test_the_platform_finance_group_settles():
+    from django.contrib.auth.models import Group
+
+    user = UserFactory()
+    user.groups.add(Group.objects.get(name="Platform finance"))
+    client_user = type(user).objects.get(pk=user.pk)
+    assert client_user.has_perm("payments.change_settlementbatch")
