@@ -139,6 +139,8 @@ def party_names(parties) -> dict[str, str]:
             names[party] = f"{units[key]} · {_('staff pool')}"
         elif entities.get(party):
             names[party] = entities[party]
+        elif party == "platform":
+            names[party] = _("Platform")
         else:
             names[party] = party
     return names

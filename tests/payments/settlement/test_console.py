@@ -46,7 +46,7 @@ def test_platform_finance_sees_statements_exports_charts_and_stats(client, ledge
     page = client.get(reverse("finance:home") + PERIOD)
     assert page.status_code == 200
     assert ledger["stripe"] in page.content.decode() and ledger["bank"] in page.content.decode()
-    assert f"{ledger['mine']} · staff pool" in page.content.decode()  # parties by name
+    assert f"{ledger['mine']} · 员工激励池" in page.content.decode()  # parties by name (zh default)
 
     statement = client.get(reverse("finance:statement", args=[ledger["bank"]]) + PERIOD)
     text = statement.content.decode()
@@ -155,7 +155,8 @@ def test_anonymous_users_are_sent_to_log_in(client, ledger):
 def test_the_console_speaks_chinese_and_english(client, ledger):
     client.force_login(platform_finance())
     client.cookies["django_language"] = "zh-hans"
-    assert "期初余额" in client.get(reverse("finance:home") + PERIOD).content.decode()
+    home = client.get(reverse("finance:home") + PERIOD).content.decode()
+    assert "期初余额" in home and "员工激励池" in home and ">平台<" in home
     client.cookies["django_language"] = "en"
     assert "Opening balance" in client.get(reverse("finance:home") + PERIOD).content.decode()
 
