@@ -1,8 +1,8 @@
-"""Platform staff's view of the catalog: which units are trusted (their edits skip review)."""
+"""Platform staff's view of the catalog: which units are trusted, designers' royalties on products."""
 
 from django.contrib import admin
 
-from catalog.models import UnitCatalogSettings
+from catalog.models import DesignerRoyalty, UnitCatalogSettings
 
 
 @admin.register(UnitCatalogSettings)
@@ -10,3 +10,18 @@ class UnitCatalogSettingsAdmin(admin.ModelAdmin):
     list_display = ("unit", "review_exempt")
     list_filter = ("review_exempt",)
     raw_id_fields = ("unit",)
+
+
+@admin.register(DesignerRoyalty)
+class DesignerRoyaltyAdmin(admin.ModelAdmin):
+    """Read-only here: terms change through `designer_royalty_set`, which closes the previous ones."""
+
+    list_display = ("listing", "designer_key", "bps", "effective_from", "effective_to")
+    search_fields = ("designer_key",)
+    raw_id_fields = ("listing",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -5,11 +5,13 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import RangeOperators
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from unit_onboarding.models import Unit
+from unit_onboarding.models import PointRange, TsTzRange, Unit
 
 
 class ImageAsset(models.Model):
@@ -307,3 +309,46 @@ class ListingRevision(models.Model):
 
     def __str__(self) -> str:
         return f"r{self.number} of listing {self.listing_id} ({self.status})"
+
+
+class DesignerRoyalty(models.Model):
+    """A designer's royalty on one product over [effective_from, effective_to): carved from each sale.
+
+    Terms are dated, like agreements, so a payment takes the terms in force when it was made; a change
+    is a new row that closes the previous one (no overlaps: a database constraint).
+    """
+
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="designer_royalties")
+    designer_key = models.SlugField(
+        _("designer (identifier)"), max_length=100, help_text="the ledger party is designer:<identifier>"
+    )
+    bps = models.PositiveIntegerField(_("royalty (basis points)"))
+    effective_from = models.DateTimeField()
+    effective_to = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["listing", "effective_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(bps__gt=0, bps__lte=10_000), name="designer_royalty_bps_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(effective_to__isnull=True) | Q(effective_to__gt=F("effective_from")),
+                name="designer_royalty_period_positive",
+            ),
+            ExclusionConstraint(
+                name="designer_royalty_no_overlap",
+                expressions=[
+                    (PointRange("listing"), RangeOperators.OVERLAPS),
+                    (TsTzRange("effective_from", "effective_to"), RangeOperators.OVERLAPS),
+                ],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"designer:{self.designer_key} {self.bps} bps on listing {self.listing_id}"
+
+    @property
+    def party_key(self) -> str:
+        return f"designer:{self.designer_key}"

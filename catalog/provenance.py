@@ -1,8 +1,9 @@
-"""Writes of cultural provenance: a unit's collection objects (also from CSV) and IP licences."""
+"""Writes of cultural provenance: a unit's collection objects (also from CSV), IP licences, royalties."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from catalog import listings
 from catalog.csv_rows import ImportResult, RowError, parse_bool, read_rows
-from catalog.models import CollectionObject, IpLicence, Listing
+from catalog.models import CollectionObject, DesignerRoyalty, IpLicence, Listing
 from unit_onboarding.models import Unit
 
 OBJECT_FIELDS = (
@@ -116,6 +117,29 @@ def ip_licence_create(*, licensor: Unit, data: Mapping[str, Any]) -> IpLicence:
             )
         },
     )
+
+
+def designer_royalty_set(
+    *, listing: Listing, designer_key: str, bps: int, effective_from: datetime
+) -> DesignerRoyalty | None:
+    """From `effective_from` on, the product's designer earns `bps` of each sale (0: no royalty).
+
+    The terms in force until then are closed at `effective_from`; earlier sales keep theirs.
+    """
+    with transaction.atomic():
+        current = (
+            DesignerRoyalty.objects.select_for_update()
+            .filter(listing=listing, effective_to__isnull=True)
+            .first()
+        )
+        if current is not None:
+            current.effective_to = effective_from
+            current.save(update_fields=["effective_to"])  # a backdated start is refused by the database
+        if not bps:
+            return None
+        return DesignerRoyalty.objects.create(
+            listing=listing, designer_key=designer_key, bps=bps, effective_from=effective_from
+        )
 
 
 def listings_unpublish_expired(*, today=None) -> int:

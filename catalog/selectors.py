@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
 from django.core.files.storage import storages
 
 from catalog.models import ImageAsset
@@ -92,3 +96,39 @@ def listing_page(*, listing) -> dict:
         "live": _with_rows(listing.live_revision.content if listing.live_revision else None),
         "pending": _with_rows(listing.pending_revision.content if listing.pending_revision else None),
     }
+
+
+@dataclass(frozen=True)
+class Royalty:
+    """A royalty carved from a product's sale: party key, role (designer, ip_licence), basis points."""
+
+    party: str
+    role: str
+    bps: int
+
+
+def royalties_in_force(*, listing_ids: Iterable[int], at: datetime) -> dict[int, tuple[Royalty, ...]]:
+    """Per listing, the designer royalty and the IP licence royalty (to the licensor unit) in force at `at`.
+
+    A licence runs over whole days (valid_from..valid_until inclusive, in the project's time zone).
+    """
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from catalog.models import DesignerRoyalty, Listing
+
+    ids = set(listing_ids)
+    found: dict[int, list[Royalty]] = {pk: [] for pk in ids}
+    designers = DesignerRoyalty.objects.filter(listing_id__in=ids, effective_from__lte=at).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gt=at)
+    )
+    for royalty in designers.order_by("listing_id"):
+        found[royalty.listing_id].append(Royalty(royalty.party_key, "designer", royalty.bps))
+    day = timezone.localdate(at)
+    licensed = Listing.objects.filter(
+        pk__in=ids, licence__valid_from__lte=day, licence__valid_until__gte=day, licence__royalty_bps__gt=0
+    ).select_related("licence__licensor")
+    for listing in licensed.order_by("pk"):
+        licence = listing.licence
+        found[listing.pk].append(Royalty(licence.licensor.party_key, "ip_licence", licence.royalty_bps))
+    return {pk: tuple(royalties) for pk, royalties in found.items()}

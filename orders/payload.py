@@ -27,6 +27,7 @@ class LineData:
     warehouse_id: str  # of its allocation (one still holding stock first), "" when it has none
     stocked_warehouses: tuple[str, ...]  # every warehouse still holding an allocation of this line
     metadata_unit: str  # unit pk or uid from the product's metadata, if any
+    metadata_listing: str  # this service's listing pk from the product's metadata, if any
     undiscounted_total: int  # gross
     total_net: int  # after discounts Saleor applied to the line, before tax
     total_tax: int
@@ -127,6 +128,7 @@ def _line(raw: dict[str, Any], money: _Money) -> LineData:
         warehouse_id=allocations[0]["warehouse"]["id"] if allocations else "",
         stocked_warehouses=tuple(sorted({a["warehouse"]["id"] for a in allocations if a.get("quantity")})),
         metadata_unit=next((metadata[k] for k in UNIT_METADATA_KEYS if metadata.get(k)), ""),
+        metadata_listing=metadata.get(saleor_metadata.LISTING_ID, ""),
         undiscounted_total=money.fen(
             raw["undiscountedTotalPrice"]["gross"], f"line {ref} undiscounted total"
         ),

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.db.models import F
 
+from catalog.selectors import royalties_in_force
 from orders.error_codes import OrderInputError
 from orders.error_codes import OrdersErrorCode as Code
 from orders.models import Fulfilment, Order, OrderLine
@@ -170,6 +171,18 @@ def _shipping_unit(lines: tuple[LineData, ...], units: dict[str, Unit]) -> Unit:
     return next(u for u in units.values() if u.pk == best)
 
 
+def _royalties(data: OrderData, at: datetime) -> dict[str, tuple[PartyShare, ...]]:
+    """Each line's per-product royalties (designer, IP licence) in force at payment, by its listing."""
+    listing_of = {
+        ln.saleor_id: int(ln.metadata_listing) for ln in data.lines if ln.metadata_listing.isdigit()
+    }
+    in_force = royalties_in_force(listing_ids=listing_of.values(), at=at)
+    return {
+        ref: tuple(PartyShare(r.party, r.role, r.bps) for r in in_force[listing_id])
+        for ref, listing_id in listing_of.items()
+    }
+
+
 def sale_for(data: OrderData, units: dict[str, Unit]) -> Sale:
     """The split input of a fully charged order; AMOUNT_MISMATCH when it does not add up to Saleor's total."""
     paid_at = data.paid_at
@@ -177,6 +190,7 @@ def sale_for(data: OrderData, units: dict[str, Unit]) -> Sale:
     agreements = {
         u.pk: _agreement(u, paid_at, data.saleor_id) for u in {u.pk: u for u in units.values()}.values()
     }
+    royalties = _royalties(data, paid_at)
     lines = tuple(
         SaleLine(
             ref=line.saleor_id,
@@ -184,6 +198,7 @@ def sale_for(data: OrderData, units: dict[str, Unit]) -> Sale:
             agreement=agreements[units[line.saleor_id].pk],
             seller_of_record=_seller_of_record(units[line.saleor_id]),
             tax=line.total_tax,
+            royalties=royalties.get(line.saleor_id, ()),
         )
         for line in data.lines
     )

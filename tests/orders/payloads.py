@@ -28,11 +28,14 @@ class Line:
     tax: int = 0
     unit_metadata: str = ""
     quantity_fulfilled: int = 0
+    listing: int | None = None  # catalog listing pk, as catalog sync writes it into product metadata
 
     def shape(self, currency: str) -> dict:
         undiscounted = self.unit_price * self.quantity
         net = undiscounted - self.discount
         metadata = [{"key": "wenchuang.unit_id", "value": self.unit_metadata}] if self.unit_metadata else []
+        if self.listing is not None:
+            metadata.append({"key": "wenchuang.listing_id", "value": str(self.listing)})
         return {
             "id": self.id,
             "productName": f"Product of {self.id}",

@@ -1,0 +1,169 @@
+"""Per-product royalties: the designer's and the IP licensor's, in force at payment, carved from the line."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pytest
+
+from catalog import provenance
+from catalog.models import IpLicence
+from payments import selectors as ledger
+from payments.models import SplitLine
+from payments.settlement import selectors as settlement_selectors
+from payments.settlement import services as settlement
+from payments.split import allocate
+from saleor_app.models import WebhookEvent
+from tests.catalog.factories import make_listing
+from tests.unit_onboarding.factories import UserFactory
+
+from .conftest import unit_with_agreement
+from .payloads import two_unit_order
+
+pytestmark = pytest.mark.django_db
+PAID_AT = "2026-11-27T10:05:00+00:00"
+PAID = datetime.fromisoformat(PAID_AT)
+
+
+def licence_of(licensor, *, royalty_bps: int, valid_from: date, valid_until: date) -> IpLicence:
+    return provenance.ip_licence_create(
+        licensor=licensor,
+        data={
+            "licensee_name": "某文创公司",
+            "licensee_credit_code": "",
+            "scope": "bronze mirror motif",
+            "valid_from": valid_from,
+            "valid_until": valid_until,
+            "royalty_bps": royalty_bps,
+        },
+    )
+
+
+def line_a_shares(order_ref: str = "order-1") -> dict[str, int]:
+    return {p: amt for p, amt, _ in ledger.order_line_nets(order_ref=order_ref)["line-a"]}
+
+
+def test_designer_and_licence_royalties_are_carved_from_the_line_and_frozen_with_their_rule(units, deliver):
+    licensor = unit_with_agreement(3)
+    listing = make_listing(units[0])
+    provenance.designer_royalty_set(
+        listing=listing, designer_key="li-hua", bps=500, effective_from=PAID - timedelta(days=30)
+    )
+    listing.licence = licence_of(
+        licensor, royalty_bps=300, valid_from=date(2026, 1, 1), valid_until=date(2026, 12, 31)
+    )
+    listing.save(update_fields=["licence"])
+    order = two_unit_order(units)
+    order.lines[0].listing = listing.pk
+    order.paid(at=PAID_AT)
+
+    event = deliver("order_fully_paid", order.payload())
+
+    assert event.status == WebhookEvent.Status.DONE, event.last_error
+    shares = line_a_shares()
+    assert sum(shares.values()) == 7200  # the line's net, voucher share already off
+    designer, licensor_part, rest = allocate(7200, [500, 300, 9200])
+    assert (shares["designer:li-hua"], shares[licensor.party_key]) == (designer, licensor_part) == (360, 216)
+    agreement = SplitLine.objects.filter(line_ref="line-a", rule="agreement").order_by("position")
+    assert [s.amount for s in agreement] == allocate(rest, [s.bps for s in agreement])  # the rest, as agreed
+    rules = dict(SplitLine.objects.filter(line_ref="line-a").values_list("party", "rule"))
+    assert rules["designer:li-hua"] == "royalty:designer"
+    assert rules[licensor.party_key] == "royalty:ip_licence"
+    assert "designer:li-hua" not in {p for p, _, _ in ledger.order_line_nets(order_ref="order-1")["line-b"]}
+    assert ledger.transactions_unbalanced() == []
+    # the royalty parties have payable accounts: finance sees what they are owed
+    owed = ledger.party_owed(currency="CNY")
+    assert (owed["designer:li-hua"], owed[licensor.party_key]) == (360, 216)
+
+
+def test_royalties_follow_the_terms_in_force_at_payment_not_at_posting(units, deliver):
+    listing = make_listing(units[0])
+    provenance.designer_royalty_set(
+        listing=listing, designer_key="old", bps=800, effective_from=PAID - timedelta(days=60)
+    )
+    provenance.designer_royalty_set(  # changed after the payment: the sale keeps the old terms
+        listing=listing, designer_key="new", bps=100, effective_from=PAID + timedelta(minutes=1)
+    )
+    listing.licence = licence_of(  # ended the day before the payment
+        unit_with_agreement(3), royalty_bps=300, valid_from=date(2026, 1, 1), valid_until=date(2026, 11, 26)
+    )
+    listing.save(update_fields=["licence"])
+    order = two_unit_order(units)
+    order.lines[0].listing = listing.pk
+    order.paid(at=PAID_AT)
+
+    event = deliver("order_fully_paid", order.payload())
+
+    assert event.status == WebhookEvent.Status.DONE, event.last_error
+    royalties = SplitLine.objects.filter(line_ref="line-a", rule__startswith="royalty:")
+    assert list(royalties.values_list("party", "bps")) == [("designer:old", 800)]
+
+
+def test_a_partial_refund_reverses_the_royalty_parties_too(units, deliver):
+    listing = make_listing(units[0])
+    provenance.designer_royalty_set(
+        listing=listing, designer_key="li-hua", bps=500, effective_from=PAID - timedelta(days=1)
+    )
+    order = two_unit_order(units)
+    order.lines[0].listing = listing.pk
+    order.paid(at=PAID_AT)
+    deliver("order_fully_paid", order.payload())
+    order.refunds.append(("refund-1", order.total, "2026-11-27T11:00:00+00:00"))
+
+    event = deliver("order_fully_refunded", order.payload(issued_at="2026-11-27T11:00:02+00:00"))
+
+    assert event.status == WebhookEvent.Status.DONE, event.last_error
+    assert set(line_a_shares().values()) == {0}
+    assert ledger.party_owed(currency="CNY").get("designer:li-hua", 0) == 0
+
+
+def test_royalties_above_the_whole_line_park_the_payment_with_the_reason(units, deliver):
+    listing = make_listing(units[0])
+    provenance.designer_royalty_set(
+        listing=listing, designer_key="greedy", bps=9000, effective_from=PAID - timedelta(days=1)
+    )
+    listing.licence = licence_of(
+        unit_with_agreement(3), royalty_bps=2000, valid_from=date(2026, 1, 1), valid_until=date(2026, 12, 31)
+    )
+    listing.save(update_fields=["licence"])
+    order = two_unit_order(units)
+    order.lines[0].listing = listing.pk
+
+    event = deliver("order_fully_paid", order.paid(at=PAID_AT).payload())
+
+    assert event.status == WebhookEvent.Status.PARKED
+    assert "royalties_exceed_line" in event.last_error
+    assert not SplitLine.objects.exists()
+
+
+def test_a_designer_without_payout_details_gets_a_bank_settlement_batch(units, deliver, settings):
+    settings.SETTLEMENT_RETURN_WINDOW_DAYS = 0
+    listing = make_listing(units[0])
+    provenance.designer_royalty_set(
+        listing=listing, designer_key="li-hua", bps=500, effective_from=PAID - timedelta(days=1)
+    )
+    order = two_unit_order(units)
+    order.lines[0].listing = listing.pk
+    deliver("order_fully_paid", order.paid(at=PAID_AT).payload())
+
+    batches = settlement.settlement_run(
+        period_start=date(2026, 11, 1),
+        period_end=date(2026, 12, 1),
+        actor=UserFactory(),
+        currency="CNY",
+        now=datetime.fromisoformat("2026-12-02T00:00:00+00:00"),
+    )
+
+    assert "designer:li-hua" in settlement_selectors.payable_parties(currency="CNY")
+    batch = next(b for b in batches if b.party == "designer:li-hua")
+    assert (batch.amount, batch.method) == (360, "bank")
+
+
+def test_a_new_designer_royalty_cannot_start_before_the_current_one(units):
+    listing = make_listing(units[0])
+    provenance.designer_royalty_set(listing=listing, designer_key="a", bps=500, effective_from=PAID)
+
+    with pytest.raises(Exception, match="designer_royalty_period_positive"):
+        provenance.designer_royalty_set(
+            listing=listing, designer_key="b", bps=400, effective_from=PAID - timedelta(days=1)
+        )
