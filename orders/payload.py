@@ -51,6 +51,17 @@ class PaymentEvent:
 
 
 @dataclass(frozen=True)
+class GrantedRefund:
+    """A refund granted in Saleor: which lines (quantities) and whether shipping; paid by `event_ids`."""
+
+    saleor_id: str
+    amount: int
+    shipping_included: bool
+    line_quantities: tuple[tuple[str, int], ...]
+    event_ids: tuple[str, ...]  # its REFUND_SUCCESS (and other) transaction events
+
+
+@dataclass(frozen=True)
 class OrderData:
     saleor_id: str
     number: str
@@ -69,6 +80,11 @@ class OrderData:
     payments: tuple[PaymentEvent, ...]
     # its transactions' pspReference (Stripe PaymentIntent ids): fees and reconciliation find it by them
     psp_references: tuple[str, ...] = ()
+    granted_refunds: tuple[GrantedRefund, ...] = ()
+
+    def granted_refund_of(self, event_id: str) -> GrantedRefund | None:
+        """The granted refund a refund event paid, if Saleor links them."""
+        return next((g for g in self.granted_refunds if event_id in g.event_ids), None)
 
     @property
     def charged(self) -> int:
@@ -189,6 +205,20 @@ def order_data(payload: dict[str, Any]) -> OrderData:
             payments=payments,
             psp_references=tuple(
                 sorted({t["pspReference"] for t in order.get("transactions") or [] if t.get("pspReference")})
+            ),
+            granted_refunds=tuple(
+                GrantedRefund(
+                    saleor_id=g["id"],
+                    amount=money.fen(g["amount"], f"granted refund {g['id']}"),
+                    shipping_included=bool(g.get("shippingCostsIncluded")),
+                    line_quantities=tuple(
+                        (gl["orderLine"]["id"], gl["quantity"])
+                        for gl in g.get("lines") or []
+                        if gl.get("orderLine")
+                    ),
+                    event_ids=tuple(e["id"] for e in g.get("transactionEvents") or []),
+                )
+                for g in order.get("grantedRefunds") or []
             ),
         )
     except (KeyError, TypeError) as exc:

@@ -14,6 +14,7 @@ from orders.error_codes import OrderInputError
 from orders.error_codes import OrdersErrorCode as Code
 from orders.models import Fulfilment, Order, OrderLine
 from orders.payload import LineData, OrderData
+from orders.refunds import refund_scope
 from payments import ledger_services
 from payments.gateway import fees as payment_fees
 from payments.ledger_services import PostResult
@@ -235,7 +236,8 @@ def payment_key(order_ref: str) -> str:
 
 
 def order_postings(*, data: OrderData, announced_paid: bool) -> list[PostResult]:
-    """Post the payment once the order is fully charged, then every refund Saleor reports on it.
+    """Post the payment once the order is fully charged, then every refund Saleor reports on it
+    (line by line when a granted refund scopes it, else pro rata).
 
     Any delivery that shows the charge can post the payment (same figures, same key), so the order
     in which events arrive does not matter; ledger refusals propagate (PostingRefused, PostingNotReady).
@@ -253,12 +255,13 @@ def order_postings(*, data: OrderData, announced_paid: bool) -> list[PostResult]
             )
         sale = sale_for(data, _line_units(data))
         results.append(ledger_services.payment_post(idempotency_key=payment_key(data.saleor_id), sale=sale))
-    for refund in data.refunds:
+    for refund in data.refunds:  # a granted refund's lines and shipping say whose shares it reverses
         results.append(
             ledger_services.refund_post(
                 idempotency_key=f"refund:{refund.saleor_id}",
                 order_ref=data.saleor_id,
                 currency=data.currency,
+                lines=refund_scope(data, refund),
                 amount=refund.amount,
             )
         )

@@ -8,10 +8,11 @@ insert waits on the unique index, then does nothing). Reusing a key for differen
 Ordering: a refund whose payment is not posted yet raises PostingNotReady (code payment_not_posted);
 nothing is written and the inbox retries the event later. Refunds of one order are serialised by a
 row lock on the order's payment transaction. Payments, line-level refunds (shipping and tax lines
-included), duplicates, retries and workers killed mid-posting end in the same ledger whatever the
-delivery order. An order-level (amount-only) refund is spread over lines pro rata to what is left on
-each when it is posted, so two of them on one order posted in swapped order can round a fen
-differently between lines; every line still holds exactly the split of its captured minus refunded.
+included) that fit what is left on their lines, duplicates, retries and workers killed mid-posting
+end in the same ledger whatever the delivery order. An order-level (amount-only) refund is spread
+over lines pro rata to what is left on each when it is posted, so two of them on one order posted
+in swapped order can round a fen differently between lines; every line still holds exactly the
+split of its captured minus refunded.
 
 Entries (debit positive, credit negative), per transaction and currency:
   payment  Dr stripe_clearing captured, Cr stripe_clearing fee (what Stripe keeps); Dr processor_fees
@@ -310,11 +311,19 @@ def refund_post(
     """Reverse each party's share of a refund exactly; line-level (`lines`, incl. shipping/tax refs) or
     order-level (`amount`, spread over lines pro rata to what is left on each at posting time).
 
+    Both given (`amount` must be their sum): the lines as the shop scoped the refund, used when every
+    one is posted and has that much left, else `amount` spread pro rata (the refund is never lost).
     Parties already paid out simply go negative; their next settlement carries it.
     """
-    if (lines is None) == (amount is None):
-        raise PostingRefused(LedgerErrorCode.REFUND_SCOPE, "give either per-line amounts or an order amount")
-    fp = fingerprint({"order": order_ref, "currency": currency, "lines": lines, "amount": amount})
+    if lines is None and amount is None:
+        raise PostingRefused(LedgerErrorCode.REFUND_SCOPE, "give per-line amounts or an order amount")
+    if lines is not None and amount is not None and sum(lines.values()) != amount:
+        raise PostingRefused(
+            LedgerErrorCode.REFUND_SCOPE, f"lines add up to {sum(lines.values())}, the refund is {amount}"
+        )
+    # With an amount, the lines only say how to divide it: a redelivery is the same refund whatever they say.
+    scope = lines if amount is None else None
+    fp = fingerprint({"order": order_ref, "currency": currency, "lines": scope, "amount": amount})
     with transaction.atomic():
         payment = (
             LedgerTransaction.objects.select_for_update()
@@ -488,6 +497,11 @@ def transaction_reverse(
 def _refund_per_line(
     posted: Mapping[str, _PostedLine], *, lines: Mapping[str, int] | None, amount: int | None, order_ref: str
 ) -> dict[str, int]:
+    if lines is not None and amount is not None:
+        fits = all(ref in posted and 0 <= r <= posted[ref].net for ref, r in lines.items())
+        return _refund_per_line(
+            posted, lines=lines if fits else None, amount=None if fits else amount, order_ref=order_ref
+        )
     if lines is not None:
         unknown = sorted(set(lines) - set(posted))
         if unknown:

@@ -69,6 +69,29 @@ class SaleorOrder:
     refunds: list[tuple[str, int, str]] = field(default_factory=list)
     extra_discount: int = 0  # an order discount Saleor did not fold into lines
     fulfillments: list[dict] = field(default_factory=list)
+    granted: list[dict] = field(default_factory=list)  # grantedRefunds, as the subscription reads them
+
+    def refund_granted(
+        self,
+        event_id: str,
+        amount: int,
+        at: str,
+        *,
+        lines: tuple[tuple[str, int], ...] = (),
+        shipping: bool = False,
+    ) -> SaleorOrder:
+        """A refund granted in Saleor for these (line, quantity) and/or shipping, paid by one refund event."""
+        self.refunds.append((event_id, amount, at))
+        self.granted.append(
+            {
+                "id": f"granted-{event_id}",
+                "shippingCostsIncluded": shipping,
+                "amount": money(amount, self.currency),
+                "lines": [{"quantity": q, "orderLine": {"id": ref}} for ref, q in lines],
+                "transactionEvents": [{"id": event_id}],
+            }
+        )
+        return self
 
     @property
     def total(self) -> int:
@@ -134,6 +157,7 @@ class SaleorOrder:
                 "discounts": [],
                 "lines": [ln.shape(c) for ln in self.lines],
                 "fulfillments": self.fulfillments,
+                "grantedRefunds": self.granted,
                 "transactions": [{"id": f"txn-{self.id}", "pspReference": f"pi_{self.id}", "events": events}],
             },
         }

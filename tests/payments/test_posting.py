@@ -153,6 +153,25 @@ def test_shipping_and_order_level_refunds():
     assert all(v == 0 for v in party_owed(currency="CNY").values())
 
 
+def test_a_scoped_refund_uses_its_lines_when_they_fit_else_spreads_its_amount_pro_rata():
+    s = _two_line_sale()
+    payment_post(idempotency_key="payment:order-1", sale=s)
+    refund_post(
+        idempotency_key="refund:1", order_ref="order-1", currency="CNY", lines={"L2": 500}, amount=500
+    )
+    nets = order_line_nets(order_ref="order-1")
+    assert sum(a for _, a, _ in nets["L2"]) == 3_100 and sum(a for _, a, _ in nets["L1"]) == 5_400
+    # L1 holds 5,400: a scope of 6,000 on it cannot be right, so the 6,000 is spread over every line
+    refund_post(
+        idempotency_key="refund:2", order_ref="order-1", currency="CNY", lines={"L1": 6_000}, amount=6_000
+    )
+    _check_constraints_now()
+    nets = order_line_nets(order_ref="order-1")
+    assert 0 < sum(a for _, a, _ in nets["L1"]) and sum(a for _, a, _ in nets["L2"]) < 3_100
+    assert sum(a for parts in nets.values() for _, a, _ in parts) == s.captured - 6_500
+    assert transactions_unbalanced() == []
+
+
 def test_a_refund_beyond_what_was_captured_is_refused_and_posts_nothing():
     payment_post(idempotency_key="payment:order-1", sale=sale())
     refund_post(idempotency_key="refund:1", order_ref="order-1", currency="CNY", amount=9_000)
@@ -183,6 +202,7 @@ def test_refund_bad_inputs_are_refused_with_codes():
         ({"currency": "CNY", "amount": 0}, LedgerErrorCode.NOTHING_TO_REFUND),
         ({"currency": "CNY", "lines": {"L1": -5}}, LedgerErrorCode.NEGATIVE_REFUND),
         ({"currency": "CNY"}, LedgerErrorCode.REFUND_SCOPE),
+        ({"currency": "CNY", "lines": {"L1": 5}, "amount": 6}, LedgerErrorCode.REFUND_SCOPE),
     ]
     for i, (kwargs, code) in enumerate(cases):
         with pytest.raises(PostingRefused) as exc:

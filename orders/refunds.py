@@ -1,0 +1,45 @@
+"""How a Saleor refund divides over an order's split lines: by the granted refund it paid, if any."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from orders.payload import OrderData, PaymentEvent
+from payments.split import allocate
+
+
+def _part(total: int, quantity: int, of: int) -> int:
+    """The part of a line's `total` that `quantity` of its `of` items carry (exact split, earlier first)."""
+    return allocate(total, [quantity, of - quantity])[0] if of else 0
+
+
+def refund_scope(data: OrderData, refund: PaymentEvent) -> dict[str, int] | None:
+    """Split line ref -> part of the refund, from the granted refund it paid (lines by quantity, shipping).
+
+    None when Saleor links no granted refund to the event, or the granted refund's lines and shipping
+    cannot hold the amount (a custom amount above them): the ledger then spreads it pro rata.
+    """
+    granted = data.granted_refund_of(refund.saleor_id)
+    if granted is None:
+        return None
+    lines = {line.saleor_id: line for line in data.lines}
+    quantities: dict[str, int] = defaultdict(int)
+    for ref, quantity in granted.line_quantities:
+        quantities[ref] += quantity
+    weights: dict[str, int] = {}
+    for ref, quantity in quantities.items():
+        line = lines.get(ref)
+        if line is None:
+            return None
+        quantity = min(quantity, line.quantity)
+        weights[ref] = _part(line.total_net, quantity, line.quantity)
+        weights[f"{ref}:tax"] = _part(line.total_tax, quantity, line.quantity)
+    if granted.shipping_included:
+        weights["shipping"] = data.shipping_net
+        weights["shipping:tax"] = data.shipping_tax
+    refs = sorted(ref for ref, weight in weights.items() if weight > 0)
+    if not refs or refund.amount > sum(weights[ref] for ref in refs):
+        return None
+    # a refund of less than the granted lines hold (paid in parts, or a smaller custom amount) scales down
+    parts = allocate(refund.amount, [weights[ref] for ref in refs])
+    return {ref: part for ref, part in zip(refs, parts, strict=True) if part}
