@@ -5,8 +5,14 @@ from __future__ import annotations
 import os
 
 import pytest
+from hypothesis import settings
 
 from tests.saleor_signing import SaleorSigner
+
+# Hypothesis profiles: `default` keeps the suite fast; HYPOTHESIS_PROFILE=thorough runs 10x the examples.
+settings.register_profile("default", max_examples=200)
+settings.register_profile("thorough", max_examples=2_000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 # Saleor's schema and response schemas (data only): beside the repository, or SALEOR_SHARED_DIR.
 SHARED_SALEOR = os.environ.get("SALEOR_SHARED_DIR") or os.path.join(

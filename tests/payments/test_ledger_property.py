@@ -109,7 +109,7 @@ class WorkerKilled(Exception):
     """A worker dying after its writes, before its commit."""
 
 
-@settings(  # max_examples: 200, or 2,000 with HYPOTHESIS_PROFILE=thorough (tests/payments/conftest.py)
+@settings(  # max_examples: 200, or 2,000 with HYPOTHESIS_PROFILE=thorough (tests/conftest.py)
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
