@@ -31,6 +31,8 @@ class LineData:
     undiscounted_total: int  # gross
     total_net: int  # after discounts Saleor applied to the line, before tax
     total_tax: int
+    unit_net: int = 0  # one item, after discounts: what Saleor grants a refund of per item (with unit_tax)
+    unit_tax: int = 0
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,8 @@ def _line(raw: dict[str, Any], money: _Money) -> LineData:
         ),
         total_net=money.fen(total["net"], f"line {ref} total net"),
         total_tax=money.fen(total["tax"], f"line {ref} total tax"),
+        unit_net=money.fen(raw["unitPrice"]["net"], f"line {ref} unit net"),
+        unit_tax=money.fen(raw["unitPrice"]["tax"], f"line {ref} unit tax"),
     )
 
 

@@ -8,13 +8,11 @@ from orders.payload import OrderData, PaymentEvent
 from payments.split import allocate
 
 
-def _part(total: int, quantity: int, of: int) -> int:
-    """The part of a line's `total` that `quantity` of its `of` items carry (exact split, earlier first)."""
-    return allocate(total, [quantity, of - quantity])[0] if of else 0
-
-
 def refund_scope(data: OrderData, refund: PaymentEvent) -> dict[str, int] | None:
     """Split line ref -> part of the refund, from the granted refund it paid (lines by quantity, shipping).
+
+    A granted line is weighed as Saleor prices it (unit price times quantity, net and tax apart, never
+    above the line's total), so a refund of what Saleor granted lands exactly on those lines.
 
     None when Saleor links no granted refund to the event, or the granted refund's lines and shipping
     cannot hold the amount (a custom amount above them): the ledger then spreads it pro rata.
@@ -32,8 +30,8 @@ def refund_scope(data: OrderData, refund: PaymentEvent) -> dict[str, int] | None
         if line is None:
             return None
         quantity = min(quantity, line.quantity)
-        weights[ref] = _part(line.total_net, quantity, line.quantity)
-        weights[f"{ref}:tax"] = _part(line.total_tax, quantity, line.quantity)
+        weights[ref] = min(line.unit_net * quantity, line.total_net)
+        weights[f"{ref}:tax"] = min(line.unit_tax * quantity, line.total_tax)
     if granted.shipping_included:
         weights["shipping"] = data.shipping_net
         weights["shipping:tax"] = data.shipping_tax

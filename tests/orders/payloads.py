@@ -44,7 +44,7 @@ class Line:
             "quantity": self.quantity,
             "quantityFulfilled": self.quantity_fulfilled,
             "undiscountedUnitPrice": taxed(self.unit_price, currency=currency),
-            "unitPrice": taxed(net // self.quantity, currency=currency),
+            "unitPrice": taxed(net // self.quantity, self.tax // self.quantity, currency),
             "undiscountedTotalPrice": taxed(undiscounted, self.tax, currency),
             "totalPrice": taxed(net, self.tax, currency),
             "allocations": (

@@ -93,8 +93,9 @@ class ModelOrder:
             by_id, weights = {ln.id: ln for ln in o.lines}, {}
             for ref, k in lines:
                 ln = by_id[ref]
-                weights[ref] = naive_lr(ln.unit_price * ln.quantity - ln.discount, [k, ln.quantity - k])[0]
-                weights[f"{ref}:tax"] = naive_lr(ln.tax, [k, ln.quantity - k])[0]
+                net = ln.unit_price * ln.quantity - ln.discount  # Saleor's unit price: net // quantity
+                weights[ref] = min(net // ln.quantity * k, net)
+                weights[f"{ref}:tax"] = min(ln.tax // ln.quantity * k, ln.tax)
             if shipping:
                 weights["shipping"] = o.shipping
             refs = sorted(r for r, w in weights.items() if w > 0)
@@ -190,10 +191,13 @@ def orders(draw) -> tuple[ModelOrder, list[tuple[str, dict]]]:
             amount = draw(st.integers(1, room))
         else:
             by_id = {ln.id: ln for ln in lines}
-            full = (o.shipping if with_shipping else 0) + sum(  # what Saleor grants for k of q items
-                naive_lr(part, [k, by_id[r].quantity - k])[0]
+            full = (o.shipping if with_shipping else 0) + sum(  # Saleor grants unit gross x k
+                (
+                    (by_id[r].unit_price * by_id[r].quantity - by_id[r].discount) // by_id[r].quantity
+                    + by_id[r].tax // by_id[r].quantity
+                )
+                * k
                 for r, k in granted_lines
-                for part in (by_id[r].unit_price * by_id[r].quantity - by_id[r].discount, by_id[r].tax)
             )
             amount = min(room, draw(st.sampled_from([full, full, draw(st.integers(1, max(full, 1)))])))
         event_id = f"{order_id}-refund-{n}"
