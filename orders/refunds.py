@@ -12,10 +12,11 @@ def refund_scope(data: OrderData, refund: PaymentEvent) -> dict[str, int] | None
     """Split line ref -> part of the refund, from the granted refund it paid (lines by quantity, shipping).
 
     A granted line is weighed as Saleor prices it (unit price times quantity, net and tax apart, never
-    above the line's total), so a refund of what Saleor granted lands exactly on those lines.
-
-    None when Saleor links no granted refund to the event, or the granted refund's lines and shipping
-    cannot hold the amount (a custom amount above them): the ledger then spreads it pro rata.
+    above the line's total), so a refund of what Saleor granted lands exactly on those lines. A smaller
+    refund is scaled down over them; of a larger one (a custom amount, or unit prices rounded up past
+    the line's total) they take their whole weight and the ledger spreads the rest pro rata, as it does
+    what a line no longer holds after an earlier order-level refund. None when no granted refund is
+    linked to the event: all of it is spread pro rata.
     """
     granted = data.granted_refund_of(refund.saleor_id)
     if granted is None:
@@ -36,8 +37,8 @@ def refund_scope(data: OrderData, refund: PaymentEvent) -> dict[str, int] | None
         weights["shipping"] = data.shipping_net
         weights["shipping:tax"] = data.shipping_tax
     refs = sorted(ref for ref, weight in weights.items() if weight > 0)
-    if not refs or refund.amount > sum(weights[ref] for ref in refs):
+    if not refs:
         return None
-    # a refund of less than the granted lines hold (paid in parts, or a smaller custom amount) scales down
-    parts = allocate(refund.amount, [weights[ref] for ref in refs])
+    held = [weights[ref] for ref in refs]
+    parts = held if refund.amount >= sum(held) else allocate(refund.amount, held)
     return {ref: part for ref, part in zip(refs, parts, strict=True) if part}

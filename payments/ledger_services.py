@@ -311,13 +311,13 @@ def refund_post(
     """Reverse each party's share of a refund exactly; line-level (`lines`, incl. shipping/tax refs) or
     order-level (`amount`, spread over lines pro rata to what is left on each at posting time).
 
-    Both given (`amount` must be their sum): the lines as the shop scoped the refund, used when every
-    one is posted and has that much left, else `amount` spread pro rata (the refund is never lost).
+    Both given (`amount` at least their sum): the lines as the shop scoped the refund; a line gives back
+    at most what it still holds, and the rest of `amount` is spread pro rata over what is left on all.
     Parties already paid out simply go negative; their next settlement carries it.
     """
     if lines is None and amount is None:
         raise PostingRefused(LedgerErrorCode.REFUND_SCOPE, "give per-line amounts or an order amount")
-    if lines is not None and amount is not None and sum(lines.values()) != amount:
+    if lines is not None and amount is not None and sum(lines.values()) > amount:
         raise PostingRefused(
             LedgerErrorCode.REFUND_SCOPE, f"lines add up to {sum(lines.values())}, the refund is {amount}"
         )
@@ -498,10 +498,14 @@ def _refund_per_line(
     posted: Mapping[str, _PostedLine], *, lines: Mapping[str, int] | None, amount: int | None, order_ref: str
 ) -> dict[str, int]:
     if lines is not None and amount is not None:
-        fits = all(ref in posted and 0 <= r <= posted[ref].net for ref, r in lines.items())
-        return _refund_per_line(
-            posted, lines=lines if fits else None, amount=None if fits else amount, order_ref=order_ref
+        # each scoped line gives back what it still holds, up to its part; an earlier order-level refund
+        # may have taken some of it, and that excess is spread pro rata over what is left on every line
+        taken = {ref: min(max(r, 0), posted[ref].net) for ref, r in lines.items() if ref in posted}
+        refs = list(posted)  # payment order: stable
+        spread = refund_spread(
+            amount - sum(taken.values()), [posted[ref].net - taken.get(ref, 0) for ref in refs]
         )
+        return {ref: r for ref, s in zip(refs, spread, strict=True) if (r := taken.get(ref, 0) + s)}
     if lines is not None:
         unknown = sorted(set(lines) - set(posted))
         if unknown:

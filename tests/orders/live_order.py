@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from saleor_app.operations import subscription
-from tests.live_saleor import StaffSession
+from tests.live_saleor import StaffSession, gql
 
 ADDRESS = {
     "firstName": "Ming",
@@ -66,7 +72,7 @@ def order_place(
     draft = _ok(
         staff.gql(
             "mutation($i: DraftOrderCreateInput!) { draftOrderCreate(input: $i)"
-            " { order { id shippingMethods { id active } } errors { field message } } }",
+            " { order { id shippingMethods { id active price { amount } } } errors { field message } } }",
             {
                 "i": {
                     "channelId": channel_id,
@@ -79,7 +85,9 @@ def order_place(
             },
         )["draftOrderCreate"]
     )["order"]
-    method = next(m["id"] for m in draft["shippingMethods"] if m["active"])  # the variants are shippable
+    active = [m for m in draft["shippingMethods"] if m["active"]]  # the variants are shippable
+    # a priced method when there is one: a shipping refund then has something to give back
+    method = max(active, key=lambda m: m["price"]["amount"] > 0)["id"]
     _ok(
         staff.gql(
             "mutation($id: ID!, $i: DraftOrderInput!) { draftOrderUpdate(id: $id, input: $i)"
@@ -96,30 +104,148 @@ def order_place(
     return draft["id"]
 
 
-def charge(staff: StaffSession, order_id: str, amount: str, currency: str) -> str:
-    """Record a charge as a payment app would (manual adjustment: a CHARGE_SUCCESS event)."""
-    return _ok(
+class _RefundResponder(BaseHTTPRequestHandler):
+    """A payment app's TRANSACTION_REFUND_REQUESTED answer: the refund succeeded, for the amount asked."""
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        answer = json.dumps(
+            {
+                "pspReference": f"re_{uuid.uuid4().hex[:12]}",
+                "result": "REFUND_SUCCESS",
+                "amount": body["action"]["amount"],
+            }
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class PaymentApp:
+    """A throw-away app owning the order's transaction, so Saleor sends it refund requests."""
+
+    id: str
+    token: str
+    api_url: str
+
+    def gql(self, query: str, **variables) -> dict:
+        return gql(self.api_url, self.token, query, **variables)
+
+
+@contextmanager
+def payment_app(staff: StaffSession) -> Iterator[PaymentApp]:
+    """An app with HANDLE_PAYMENTS whose refund webhook (served here) reports every refund succeeded."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _RefundResponder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    created = _ok(
         staff.gql(
+            "mutation($i: AppInput!) { appCreate(input: $i)"
+            " { authToken app { id } errors { field message } } }",
+            {
+                "i": {
+                    "name": "wenchuang split2 live payments",
+                    "identifier": f"wenchuang.split2-live-{uuid.uuid4().hex[:8]}",
+                    "permissions": ["HANDLE_PAYMENTS", "MANAGE_ORDERS"],
+                }
+            },
+        )["appCreate"]
+    )
+    app = PaymentApp(created["app"]["id"], created["authToken"], staff.api_url)
+    try:
+        _ok(
+            staff.gql(
+                "mutation($i: WebhookCreateInput!) { webhookCreate(input: $i) { errors { field message } } }",
+                {
+                    "i": {
+                        "name": "refund requested",
+                        "app": app.id,
+                        "targetUrl": f"http://127.0.0.1:{server.server_port}/refund",
+                        "syncEvents": ["TRANSACTION_REFUND_REQUESTED"],
+                        "isActive": True,
+                        "query": "subscription { event { ... on TransactionRefundRequested"
+                        " { action { amount } } } }",
+                    }
+                },
+            )["webhookCreate"]
+        )
+        yield app
+    finally:
+        staff.delete_app(app.id)
+        server.shutdown()
+
+
+def charge(app: PaymentApp, order_id: str, amount: str, currency: str) -> str:
+    """Record a charge as a payment app does (a CHARGE_SUCCESS event on the app's transaction)."""
+    return _ok(
+        app.gql(
             "mutation($id: ID!, $t: TransactionCreateInput!) { transactionCreate(id: $id, transaction: $t)"
             " { transaction { id } errors { field message } } }",
-            {
-                "id": order_id,
-                "t": {
-                    "name": "live-test",
-                    "pspReference": f"pi_{uuid.uuid4().hex[:12]}",
-                    "amountCharged": {"amount": amount, "currency": currency},
-                    "availableActions": ["REFUND"],
-                },
+            id=order_id,
+            t={
+                "name": "live-test",
+                "pspReference": f"pi_{uuid.uuid4().hex[:12]}",
+                "amountCharged": {"amount": amount, "currency": currency},
+                "availableActions": ["REFUND"],
             },
         )["transactionCreate"]
     )["transaction"]["id"]
 
 
-def refund(staff: StaffSession, transaction_id: str, amount: str, currency: str) -> None:
+def refund(app: PaymentApp, transaction_id: str, amount: str) -> None:
+    """A refund the app reports with no granted refund behind it (say, made in Stripe's dashboard)."""
+    _ok(
+        app.gql(
+            "mutation($id: ID!, $a: PositiveDecimal!, $p: String!) { transactionEventReport(id: $id,"
+            " type: REFUND_SUCCESS, amount: $a, pspReference: $p) { errors { field code message } } }",
+            id=transaction_id,
+            a=amount,
+            p=f"re_{uuid.uuid4().hex[:12]}",
+        )["transactionEventReport"]
+    )
+
+
+def refund_granted(
+    staff: StaffSession, order_id: str, transaction_id: str, *, lines=(), shipping: bool = False
+) -> int:
+    """Grant a refund of (line id, quantity) and/or shipping as staff do, then refund it; its fen."""
+    extra = {}
+    reason_type = staff.gql("{ refundSettings { reasonReferenceType { id } } }")["refundSettings"][
+        "reasonReferenceType"
+    ]
+    if reason_type:  # the shop asks for a reason (a Page of that type), as the Dashboard's picker offers
+        pages = staff.gql(
+            "query($t: [ID!]) { pages(first: 1, filter: {pageTypes: $t}) { edges { node { id } } } }",
+            {"t": [reason_type["id"]]},
+        )["pages"]["edges"]
+        extra = {"reason": "live test", "reasonReference": pages[0]["node"]["id"]}
+    granted = _ok(
+        staff.gql(
+            "mutation($id: ID!, $i: OrderGrantRefundCreateInput!)"
+            " { orderGrantRefundCreate(id: $id, input: $i)"
+            " { grantedRefund { id amount { fractionalAmount } } errors { field code message } } }",
+            {
+                "id": order_id,
+                "i": {
+                    "lines": [{"id": ref, "quantity": q} for ref, q in lines],
+                    "grantRefundForShipping": shipping,
+                    "transactionId": transaction_id,
+                    **extra,
+                },
+            },
+        )["orderGrantRefundCreate"]
+    )["grantedRefund"]
     _ok(
         staff.gql(
-            "mutation($id: ID!, $t: TransactionUpdateInput!) { transactionUpdate(id: $id, transaction: $t)"
-            " { errors { field message } } }",
-            {"id": transaction_id, "t": {"amountRefunded": {"amount": amount, "currency": currency}}},
-        )["transactionUpdate"]
+            "mutation($g: ID!, $t: ID!)"
+            " { transactionRequestRefundForGrantedRefund(grantedRefundId: $g, id: $t)"
+            " { errors { field code message } } }",
+            {"g": granted["id"], "t": transaction_id},
+        )["transactionRequestRefundForGrantedRefund"]
     )
+    return granted["amount"]["fractionalAmount"]

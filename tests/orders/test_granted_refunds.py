@@ -117,17 +117,38 @@ def test_an_unlinked_refund_or_one_above_its_granted_lines_is_spread_pro_rata(un
     assert sums["shipping"] < 1000 - pro_rata[2]  # the second refund reached shipping too: pro rata
 
 
-def test_a_granted_line_refund_that_no_longer_fits_its_line_falls_back_to_pro_rata(units, deliver):
+def test_a_granted_line_refund_beyond_what_its_line_holds_spreads_only_the_excess(units, deliver):
     order = two_unit_order(units)
-    order.extra_discount = 1600  # spread by the engine: line-a holds less than Saleor's 72.00
+    order.extra_discount = 1600  # spread by the engine over the goods: line-a holds less than 72.00
     deliver("order_fully_paid", order.paid().payload())
     order.refund_granted("refund-1", 7200, LATER, lines=(("line-a", 3),))
 
     event = refunded(order, deliver)
 
     assert event.status == Status.DONE, event.last_error
-    sums = line_sums("order-1")
-    assert sum(sums.values()) == order.total - 7200 and sums["line-b"] < 8600 - 1600
+    share_a, share_b = allocate(1600, [7200, 8600])
+    excess = allocate(share_a, [8600 - share_b, 1000])  # what line-a no longer held, over the others
+    assert line_sums("order-1") == {
+        "line-a": 0,
+        "line-b": 8600 - share_b - excess[0],
+        "shipping": 1000 - excess[1],
+    }
+
+
+def test_after_an_order_level_refund_a_shipping_refund_empties_shipping_and_spreads_the_rest(units, deliver):
+    order = two_unit_order(units).paid()
+    deliver("order_fully_paid", order.payload())
+    order.refunds.append(("refund-0", 1680, LATER))  # 10% of every line, shipping included
+    order.refund_granted("refund-1", 1000, "2026-11-27T11:30:00+00:00", shipping=True)
+
+    event = refunded(order, deliver)
+
+    assert event.status == Status.DONE, event.last_error
+    assert line_sums("order-1") == {
+        "line-a": 6480 - allocate(100, [6480, 7740])[0],
+        "line-b": 7740 - allocate(100, [6480, 7740])[1],
+        "shipping": 0,
+    }
 
 
 def test_line_refunds_delivered_in_any_order_end_in_the_same_ledger(units, deliver):

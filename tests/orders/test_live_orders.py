@@ -1,4 +1,5 @@
-"""Live Saleor: a paid two-unit order with a voucher, split to the fen; a partial refund reversed exactly."""
+"""Live Saleor: a paid two-unit order with a voucher, split to the fen; partial, line and shipping refunds
+reversed exactly (the line and shipping ones granted in Saleor and refunded through a payment app)."""
 
 from __future__ import annotations
 
@@ -30,7 +31,16 @@ def line_sums(order_ref: str) -> dict[str, int]:
     return dict(out)
 
 
-def test_paid_two_unit_order_with_voucher_then_partial_refund(saleor_api_url, deliver, record_saleor):
+@pytest.fixture
+def app(saleor_api_url):
+    """A throw-away payment app owning the order's transaction (removed afterwards)."""
+    with live_order.payment_app(StaffSession(saleor_api_url)) as payment_app:
+        yield payment_app
+
+
+def test_paid_two_unit_order_with_voucher_then_partial_line_and_shipping_refunds(
+    saleor_api_url, deliver, record_saleor, app
+):
     staff = StaffSession(saleor_api_url)
     channel = next(
         c for c in staff.gql("{ channels { id slug } }")["channels"] if c["slug"] == "default-channel"
@@ -47,14 +57,14 @@ def test_paid_two_unit_order_with_voucher_then_partial_refund(saleor_api_url, de
         order_id = live_order.order_place(
             staff,
             channel_id=channel["id"],
-            variants=[(variants[0]["node"]["id"], 2), (variants[1]["node"]["id"], 1)],
+            variants=[(variants[0]["node"]["id"], 4), (variants[1]["node"]["id"], 2)],
             voucher=code,
         )
     finally:
         live_order.voucher_delete(staff, voucher_id)
     placed = live_order.delivery(staff, order_id)["order"]
     total = placed["total"]["gross"]
-    txn = live_order.charge(staff, order_id, str(total["fractionalAmount"] / 100), total["currency"])
+    txn = live_order.charge(app, order_id, str(total["fractionalAmount"] / 100), total["currency"])
 
     # Each line shipped from its own warehouse with our OrderFulfill operation (as the portal does).
     # (Saleor 3.24 showed no allocations on these staff-placed orders: lines resolve by fulfilment warehouse.)
@@ -64,7 +74,7 @@ def test_paid_two_unit_order_with_voucher_then_partial_refund(saleor_api_url, de
         s["warehouse"]["id"] for s in variants[1]["node"]["stocks"] if s["warehouse"]["id"] != warehouse_1
     )
     client = SaleorClient(saleor_api_url, staff.token)
-    for line, warehouse, quantity in ((line1, warehouse_1, 2), (line2, warehouse_2, 1)):
+    for line, warehouse, quantity in ((line1, warehouse_1, 4), (line2, warehouse_2, 2)):
         client.mutate(
             "OrderFulfill",
             {
@@ -84,8 +94,9 @@ def test_paid_two_unit_order_with_voucher_then_partial_refund(saleor_api_url, de
     unit_a, unit_b = unit_with_agreement(91), unit_with_agreement(92)
     type(unit_a).objects.filter(pk=unit_a.pk).update(saleor_warehouse_id=warehouse_1)
     type(unit_b).objects.filter(pk=unit_b.pk).update(saleor_warehouse_id=warehouse_2)
+    recorded = {}
 
-    paid = live_order.delivery(staff, order_id)
+    paid = recorded["paid"] = live_order.delivery(staff, order_id)
     event = deliver("order_fully_paid", paid)
 
     assert event.status == "done", event.last_error
@@ -101,17 +112,49 @@ def test_paid_two_unit_order_with_voucher_then_partial_refund(saleor_api_url, de
     assert placed["undiscountedTotal"]["gross"]["fractionalAmount"] - total["fractionalAmount"] == 700
     assert ledger.transactions_unbalanced() == []
 
-    live_order.refund(staff, txn, "5.55", total["currency"])
-    refunded = live_order.delivery(staff, order_id)
+    # one of line 1's items, granted and refunded in Saleor: only line 1's parties give it back
+    before = line_sums(order_id)
+    granted = live_order.refund_granted(staff, order_id, txn, lines=[(line1["id"], 1)])
+    line_refunded = recorded["line_refunded"] = live_order.delivery(staff, order_id)
+    event = deliver("order_refunded", line_refunded)
+
+    assert event.status == "done", event.last_error
+    assert granted == line1["unitPrice"]["gross"]["fractionalAmount"]  # what Saleor grants per item
+    after = line_sums(order_id)
+    line1_refs = [ref for ref in after if ref.startswith(line1["id"])]  # the line and its tax line
+    assert sum(before[r] - after[r] for r in line1_refs) == granted
+    assert {r: v for r, v in after.items() if r not in line1_refs} == {
+        r: v for r, v in before.items() if r not in line1_refs
+    }
+    refund = LedgerTransaction.objects.get(kind="refund", order_ref=order_id)
+    assert {s.line_ref for s in refund.split_lines.all()} <= set(line1_refs)
+
+    # the shipping, granted and refunded: only the shipping recipe gives it back
+    granted_shipping = live_order.refund_granted(staff, order_id, txn, shipping=True)
+    shipping_refunded = recorded["shipping_refunded"] = live_order.delivery(staff, order_id)
+    event = deliver("order_refunded", shipping_refunded)
+
+    assert event.status == "done", event.last_error
+    assert granted_shipping == placed["shippingPrice"]["gross"]["fractionalAmount"] > 0
+    final = line_sums(order_id)
+    shipping_refs = [ref for ref in final if ref.startswith("shipping")]
+    assert {r: final[r] for r in shipping_refs} == dict.fromkeys(shipping_refs, 0)
+    assert {r: v for r, v in final.items() if r not in shipping_refs} == {
+        r: v for r, v in after.items() if r not in shipping_refs
+    }
+
+    # a refund with no granted refund behind it (made at the processor): spread over what is left
+    live_order.refund(app, txn, "5.55")
+    refunded = recorded["refunded"] = live_order.delivery(staff, order_id)
     event = deliver("order_refunded", refunded)
 
     assert event.status == "done", event.last_error
-    refund = LedgerTransaction.objects.get(kind="refund", order_ref=order_id)
-    assert sum(refund.split_lines.values_list("amount", flat=True)) == -555
-    assert sum(line_sums(order_id).values()) == total["fractionalAmount"] - 555
+    last = LedgerTransaction.objects.filter(kind="refund", order_ref=order_id).latest("pk")
+    assert sum(last.split_lines.values_list("amount", flat=True)) == -555
+    assert sum(line_sums(order_id).values()) == total["fractionalAmount"] - granted - granted_shipping - 555
     assert ledger.transactions_unbalanced() == []
     if record_saleor:
-        for name, payload in (("paid", paid), ("refunded", refunded)):
+        for name, payload in recorded.items():
             path = RECORDINGS / f"order.{name}.json"
             path.write_text(json.dumps(payload, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
 

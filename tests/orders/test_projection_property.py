@@ -87,7 +87,7 @@ class ModelOrder:
             self.recipes["shipping"], self.nets["shipping"] = [(shipper, 1)], o.shipping
 
     def refund(self, amount: int, lines: tuple[tuple[str, int], ...], shipping: bool, granted: bool) -> None:
-        """Reverse on the granted lines (by quantity) and shipping when they hold it, else pro rata."""
+        """Reverse on the granted lines (by quantity) and shipping as far as they hold, the rest pro rata."""
         o, scope = self.saleor, None
         if granted:
             by_id, weights = {ln.id: ln for ln in o.lines}, {}
@@ -99,11 +99,13 @@ class ModelOrder:
             if shipping:
                 weights["shipping"] = o.shipping
             refs = sorted(r for r, w in weights.items() if w > 0)
-            if refs and amount <= sum(weights[r] for r in refs):
-                scope = dict(zip(refs, naive_lr(amount, [weights[r] for r in refs]), strict=True))
-        if scope is None or any(r > self.nets.get(ref, -1) for ref, r in scope.items()):
-            scope = dict(zip(self.nets, naive_lr(amount, list(self.nets.values())), strict=True))
-        for ref, r in scope.items():
+            held = [weights[r] for r in refs]
+            scope = dict(zip(refs, held if amount >= sum(held) else naive_lr(amount, held), strict=True))
+        taken = {ref: min(r, self.nets[ref]) for ref, r in (scope or {}).items() if ref in self.nets}
+        for ref, r in taken.items():  # each scoped line gives what it still holds, up to its part
+            self.nets[ref] -= r
+        rest = naive_lr(amount - sum(taken.values()), list(self.nets.values()))  # the excess: pro rata
+        for ref, r in zip(list(self.nets), rest, strict=True):
             self.nets[ref] -= r
         self.refunded += amount
 
@@ -199,7 +201,9 @@ def orders(draw) -> tuple[ModelOrder, list[tuple[str, dict]]]:
                 * k
                 for r, k in granted_lines
             )
-            amount = min(room, draw(st.sampled_from([full, full, draw(st.integers(1, max(full, 1)))])))
+            # what Saleor grants, part of it (paid in parts), or a custom amount above it
+            options = [full, full, draw(st.integers(1, max(full, 1))), full + draw(st.integers(1, 500))]
+            amount = min(room, draw(st.sampled_from(options)))
         event_id = f"{order_id}-refund-{n}"
         minute = 10 + 10 * n
         if kind == "amount":

@@ -21,10 +21,13 @@ DELIVERY = load_delivery("order_created")
 
 def test_a_real_order_delivery_verifies_and_projects_onto_the_unit_of_its_allocation(client):
     installation = SaleorInstallationFactory(api_url=DELIVERY["api_url"])
-    unit = unit_with_agreement(1)
     payload_order = httpx.Response(200, content=DELIVERY["body"]).json()["order"]
-    warehouse = payload_order["lines"][0]["allocations"][0]["warehouse"]["id"]
-    Unit.objects.filter(pk=unit.pk).update(saleor_warehouse_id=warehouse)
+    allocated = {ln["id"]: ln["allocations"][0]["warehouse"]["id"] for ln in payload_order["lines"]}
+    unit_of_warehouse = {}
+    for n, warehouse in enumerate(sorted(set(allocated.values())), start=1):
+        unit = unit_with_agreement(n)
+        Unit.objects.filter(pk=unit.pk).update(saleor_warehouse_id=warehouse)
+        unit_of_warehouse[warehouse] = unit.pk
 
     with respx.mock(assert_all_called=False) as mock:
         mock.get(installation.jwks_url).mock(return_value=httpx.Response(200, json=DELIVERY["jwks"]))
@@ -50,4 +53,6 @@ def test_a_real_order_delivery_verifies_and_projects_onto_the_unit_of_its_alloca
     lines = {ln["id"]: ln for ln in payload_order["lines"]}
     for line in OrderLine.objects.all():
         assert line.total_net == lines[line.saleor_id]["totalPrice"]["net"]["fractionalAmount"]
-    assert set(OrderLine.objects.values_list("unit", flat=True)) == {unit.pk}  # one warehouse allocated both
+    assert dict(OrderLine.objects.values_list("saleor_id", "unit")) == {  # each to its allocation's unit
+        ref: unit_of_warehouse[warehouse] for ref, warehouse in allocated.items()
+    }

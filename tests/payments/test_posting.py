@@ -11,7 +11,7 @@ from payments.errors import PostingNotReady, PostingRefused
 from payments.ledger_services import payment_post, payment_post_batch, refund_post, transaction_reverse
 from payments.models import Account, LedgerEntry, LedgerTransaction, SplitLine
 from payments.selectors import account_balances, order_line_nets, party_owed, transactions_unbalanced
-from payments.split import FeeRule, PartyShare, SaleLine, SaleShipping
+from payments.split import FeeRule, PartyShare, SaleLine, SaleShipping, allocate
 from tests.payments.sales import agreement, sale
 
 pytestmark = pytest.mark.django_db
@@ -153,7 +153,7 @@ def test_shipping_and_order_level_refunds():
     assert all(v == 0 for v in party_owed(currency="CNY").values())
 
 
-def test_a_scoped_refund_uses_its_lines_when_they_fit_else_spreads_its_amount_pro_rata():
+def test_a_scoped_refund_takes_what_its_lines_hold_and_spreads_the_rest_pro_rata():
     s = _two_line_sale()
     payment_post(idempotency_key="payment:order-1", sale=s)
     refund_post(
@@ -161,14 +161,15 @@ def test_a_scoped_refund_uses_its_lines_when_they_fit_else_spreads_its_amount_pr
     )
     nets = order_line_nets(order_ref="order-1")
     assert sum(a for _, a, _ in nets["L2"]) == 3_100 and sum(a for _, a, _ in nets["L1"]) == 5_400
-    # L1 holds 5,400: a scope of 6,000 on it cannot be right, so the 6,000 is spread over every line
+    # L1 holds 5,400: it gives all of it, the other 600 is spread over what is left on the other lines
     refund_post(
         idempotency_key="refund:2", order_ref="order-1", currency="CNY", lines={"L1": 6_000}, amount=6_000
     )
     _check_constraints_now()
-    nets = order_line_nets(order_ref="order-1")
-    assert sum(a for _, a, _ in nets["L1"]) > 0 and sum(a for _, a, _ in nets["L2"]) < 3_100
-    assert sum(a for parts in nets.values() for _, a, _ in parts) == s.captured - 6_500
+    sums = {ref: sum(a for _, a, _ in parts) for ref, parts in order_line_nets(order_ref="order-1").items()}
+    before = {"L1:tax": 600, "L2": 3_100, "shipping": 800}
+    spread = dict(zip(before, allocate(600, list(before.values())), strict=True))
+    assert sums == {"L1": 0, **{ref: before[ref] - spread[ref] for ref in before}}
     assert transactions_unbalanced() == []
 
 
@@ -202,7 +203,7 @@ def test_refund_bad_inputs_are_refused_with_codes():
         ({"currency": "CNY", "amount": 0}, LedgerErrorCode.NOTHING_TO_REFUND),
         ({"currency": "CNY", "lines": {"L1": -5}}, LedgerErrorCode.NEGATIVE_REFUND),
         ({"currency": "CNY"}, LedgerErrorCode.REFUND_SCOPE),
-        ({"currency": "CNY", "lines": {"L1": 5}, "amount": 6}, LedgerErrorCode.REFUND_SCOPE),
+        ({"currency": "CNY", "lines": {"L1": 6}, "amount": 5}, LedgerErrorCode.REFUND_SCOPE),
     ]
     for i, (kwargs, code) in enumerate(cases):
         with pytest.raises(PostingRefused) as exc:
