@@ -1,7 +1,8 @@
-"""Property: random Saleor orders (2-3 units, agreements, vouchers, shipping, line, shipping and partial
-refunds) delivered as order webhooks through the inbox, duplicated, reordered, by concurrent workers
-(threads with their own connections) and some killed mid-posting, end in a balanced ledger where each
-line and each party holds what an independent recomputation says.
+"""Property: random Saleor orders (2-3 units, agreements with their tax and shipping rules, vouchers,
+shipping, line, shipping and partial refunds) delivered as order webhooks through the inbox,
+duplicated, reordered, by concurrent workers (threads with their own connections) and some killed
+mid-posting, end in a balanced ledger where each line and each party holds what an independent
+recomputation says.
 
 The recomputation (Fractions, tests/payments/ledger_model.naive_lr) sees only the orders as Saleor
 shows them and the agreements; it shares no code with orders/ or payments.split.
@@ -57,6 +58,8 @@ _killing = threading.local()
 class ModelUnit:
     unit: Unit
     shares: list[tuple[str, int]]  # agreement parties, ordered by party key (the tie-break order)
+    tax_rule: str  # seller_of_record (its operating entity) or platform
+    shipping_rule: str  # shipping_unit, agreement (split like goods) or platform
 
 
 @dataclass
@@ -76,15 +79,22 @@ class ModelOrder:
         for ln, net, disc in zip(o.lines, line_nets, spread, strict=True):
             owner = self.owners[ln.id]
             self.recipes[ln.id], self.nets[ln.id] = owner.shares, net - disc
-            if ln.tax:  # tax goes to the seller of record: the unit's operating entity
-                self.recipes[f"{ln.id}:tax"] = [(owner.unit.operating_entity.party_key, 1)]
+            if ln.tax:  # to the seller of record (the unit's operating entity) or the platform
+                taker = "platform" if owner.tax_rule == "platform" else owner.unit.operating_entity.party_key
+                self.recipes[f"{ln.id}:tax"] = [(taker, 1)]
                 self.nets[f"{ln.id}:tax"] = ln.tax
-        if o.shipping:  # to the unit with most goods (Saleor's line nets), the first one on ties
+        if o.shipping:  # by the rules of the unit with most goods (Saleor's line nets), first on ties
             goods: dict[str, int] = defaultdict(int)
+            units = {self.owners[ln.id].unit.party_key: self.owners[ln.id] for ln in o.lines}
             for ln, net in zip(o.lines, line_nets, strict=True):
                 goods[self.owners[ln.id].unit.party_key] += net
-            shipper = max(goods, key=lambda p: (goods[p], -list(goods).index(p)))
-            self.recipes["shipping"], self.nets["shipping"] = [(shipper, 1)], o.shipping
+            shipper = units[max(goods, key=lambda p: (goods[p], -list(goods).index(p)))]
+            recipe = {
+                "shipping_unit": [(shipper.unit.party_key, 1)],
+                "agreement": shipper.shares,
+                "platform": [("platform", 1)],
+            }[shipper.shipping_rule]
+            self.recipes["shipping"], self.nets["shipping"] = recipe, o.shipping
 
     def refund(self, amount: int, lines: tuple[tuple[str, int], ...], shipping: bool, granted: bool) -> None:
         """Reverse on the granted lines (by quantity) and shipping as far as they hold, the rest pro rata."""
@@ -137,8 +147,17 @@ def unit_of(draw) -> ModelUnit:
     bps = [b - a for a, b in zip([0, *cuts], [*cuts, 10_000], strict=True)]
     roles = ["unit", "operating_entity", "staff_pool", "platform"]
     terms = [ShareTerm(p, r, b) for p, r, b in zip(parties, roles, bps, strict=True) if b]
-    agreement_version_add(unit=unit, effective_from=SINCE, shares=terms, actor=UserFactory())
-    return ModelUnit(unit, sorted((t.party_key, t.bps) for t in terms))
+    tax_rule = draw(st.sampled_from(["seller_of_record", "platform"]))
+    shipping_rule = draw(st.sampled_from(["shipping_unit", "agreement", "platform"]))
+    agreement_version_add(
+        unit=unit,
+        effective_from=SINCE,
+        shares=terms,
+        actor=UserFactory(),
+        tax_rule=tax_rule,
+        shipping_rule=shipping_rule,
+    )
+    return ModelUnit(unit, sorted((t.party_key, t.bps) for t in terms), tax_rule, shipping_rule)
 
 
 @st.composite

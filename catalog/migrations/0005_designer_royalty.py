@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('catalog', '0003_listing_sync_timestamps'),
+        ('catalog', '0004_listing_attributes'),
     ]
 
     operations = [
