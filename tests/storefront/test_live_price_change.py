@@ -1,4 +1,5 @@
-"""Live: a price changed in Saleor shows on the cached product page once its webhook is processed."""
+"""Live: a price or an attribute changed in Saleor shows on the cached product page once its webhook is
+processed."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from saleor_app.installer import app_install
 from saleor_app.models import WebhookEvent
 from storefront.catalog_cache import product_key
 from tests.live_saleor import StaffSession
+from tests.storefront.live_catalog import attributes_remove, attributes_set
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db(transaction=True)]
 
@@ -46,6 +48,17 @@ def set_price(staff: StaffSession, variant_id: str, channel_id: str, price: Deci
     assert data["productVariantChannelListingUpdate"]["errors"] == []
 
 
+def processed(event_type: str, **payload) -> None:
+    """Wait until this service has processed a delivery of `event_type` (Saleor runs its tasks inline)."""
+    events = WebhookEvent.objects.filter(event_type=event_type, status=WebhookEvent.Status.DONE)
+    if payload:  # e.g. product={"id": ...}: this product's event, not another helper's
+        events = events.filter(payload__contains=payload)
+    deadline = time.monotonic() + 30
+    while not events.exists():
+        assert time.monotonic() < deadline, f"no processed {event_type} webhook"
+        time.sleep(0.2)
+
+
 def test_a_price_change_is_on_the_product_page_once_its_webhook_is_processed(installed, staff, client):
     data = staff.gql(
         '{ channel(slug: "default-channel") { id } products(first: 1, channel: "default-channel",'
@@ -63,13 +76,32 @@ def test_a_price_change_is_on_the_product_page_once_its_webhook_is_processed(ins
 
     try:
         set_price(staff, variant["id"], channel_id, changed)
-        deadline = time.monotonic() + 30
-        while not WebhookEvent.objects.filter(
-            event_type="product_variant_updated", status=WebhookEvent.Status.DONE
-        ).exists():
-            assert time.monotonic() < deadline, "no processed product_variant_updated webhook"
-            time.sleep(0.2)
+        processed("product_variant_updated")
 
         assert f"${changed:.2f}" in client.get(path).content.decode()
     finally:
         set_price(staff, variant["id"], channel_id, before)
+
+
+def test_an_attribute_given_to_a_product_is_on_its_page_once_product_updated_is_processed(
+    installed, staff, client
+):
+    data = staff.gql(
+        '{ products(first: 1, channel: "default-channel", filter: {search: "Apple Juice"})'
+        " { edges { node { id slug } } } }"
+    )
+    product = data["products"]["edges"][0]["node"]
+    path = f"/en/products/{product['slug']}/"
+    assert "Bronze or brass" not in client.get(path).content.decode()
+    assert cache.get(product_key(product["slug"]))  # served from cache from now on
+
+    assigned = []
+    try:
+        # Assigning our attributes to the demo product's type sends no product event; setting the value does.
+        assigned = attributes_set(staff, product, {"wenchuang-material": "bronze"})
+        processed("product_updated", product={"id": product["id"]})
+
+        page = client.get(path).content.decode()
+        assert ">Material<" in page and ">Bronze or brass<" in page
+    finally:
+        attributes_remove(staff, product, assigned)
