@@ -77,6 +77,10 @@ def test_a_buyer_fills_one_cart_across_units_pays_and_follows_each_units_shipmen
     found = client.get("/search/", {"q": word}).content.decode()
     assert museum_product["name"] in found
 
+    recorder.scene = "material"  # the catalog's material facet, filtered by Saleor
+    bronze = html.unescape(client.get("/search/", {"material": "bronze"}).content.decode())
+    assert museum_product["name"] in bronze and library_product["name"] not in bronze
+
     recorder.scene = "museum"
     page = client.get(f"/products/{museum_product['slug']}/").content.decode()
     assert "三峡博物馆 授权产品" in page

@@ -258,10 +258,24 @@ def test_search_sends_the_facets_to_saleor_and_offers_units_and_categories(clien
     assert '<meta name="robots" content="noindex, follow">' in html
 
 
+def test_search_by_material_asks_saleor_for_the_catalogs_value_by_its_chinese_name(client, saleor):
+    route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontProducts.material")
+
+    html = client.get("/en/search/", {"material": "bronze"}).content.decode()
+
+    sent = saleor_requests(route)[0]["variables"]
+    assert sent["filter"] == {"attributes": [{"slug": "wenchuang-material", "value": {"name": {"eq": "铜"}}}]}
+    assert MUSEUM_PRODUCT["name"] in html and LIBRARY_PRODUCT["name"] not in html  # as Saleor filtered
+    assert '<input type="radio" name="material" value="bronze" checked> Bronze or brass' in html
+    assert '<input type="radio" name="material" value="silk" > Silk' in html
+
+
 def test_malformed_facets_and_cursors_are_dropped_before_saleor_sees_them(client, saleor):
     route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontProducts.search")
 
-    response = client.get("/search/", {"q": "Apple", "category": "not-an-id", "after": "%%%", "min": "x"})
+    response = client.get(
+        "/search/", {"q": "Apple", "category": "not-an-id", "after": "%%%", "min": "x", "material": "gold"}
+    )
 
     assert response.status_code == 200
     sent = saleor_requests(route)[0]["variables"]
