@@ -15,7 +15,7 @@ from storefront.attributes import attributes_shown
 from storefront.catalog_cache import GENERATION, listing_key, product_cached, product_key
 from storefront.money import money_format
 from storefront.units import PLATFORM, group_by_seller, licence_in_force, seller_of
-from storefront.webhooks import product_changed
+from storefront.webhooks import attribute_changed, product_changed
 
 
 def test_cny_is_formatted_from_minor_units_for_each_language():
@@ -161,3 +161,43 @@ def test_a_variant_change_such_as_a_price_forgets_its_products_page():
     assert product_changed in handlers_for("product_variant_updated")
 
     assert cache.get(product_key("mug")) is None
+
+
+def cached_reads(slug: str) -> list[str]:
+    """Read a product page's data twice; which reads went to Saleor (fill)."""
+    filled: list[str] = []
+    for _ in range(2):
+        product_cached(slug, lambda: filled.append(slug) or {"id": "UHJvZHVjdDo3", "name": slug})
+    return filled
+
+
+@pytest.mark.parametrize(
+    ("event_type", "payload"),
+    [
+        ("attribute_updated", {"attribute": {"id": "A", "slug": "wenchuang-material"}}),
+        ("attribute_deleted", {"attribute": {"id": "A", "slug": "wenchuang-material"}}),
+        ("attribute_value_updated", {"attributeValue": {"id": "V", "slug": "tong"}}),
+        ("attribute_value_deleted", {"attributeValue": {"id": "V", "slug": "tong"}}),
+        ("translation_created", {"translation": {"__typename": "AttributeValueTranslation"}}),
+        ("translation_updated", {"translation": {"__typename": "AttributeTranslation"}}),
+    ],
+)
+def test_an_attribute_value_or_translation_change_forgets_every_product_page_and_listing(event_type, payload):
+    assert cached_reads("mug") == ["mug"] and cached_reads("vase") == ["vase"]
+    listing = listing_key("StorefrontHome", {"a": 1})
+
+    assert attribute_changed in handlers_for(event_type)
+    attribute_changed(event_type=event_type, payload=payload, installation=None)
+
+    assert cached_reads("mug") == ["mug"] and cached_reads("vase") == ["vase"]  # each asked Saleor again
+    assert listing_key("StorefrontHome", {"a": 1}) != listing
+
+
+def test_a_translation_of_something_the_storefront_does_not_show_keeps_the_cache():
+    assert cached_reads("mug") == ["mug"]
+    generation = cache.get(GENERATION)
+
+    payload = {"translation": {"__typename": "ProductTranslation"}}  # the catalog's pushes send these
+    attribute_changed(event_type="translation_updated", payload=payload, installation=None)
+
+    assert cached_reads("mug") == [] and cache.get(GENERATION) == generation
