@@ -25,6 +25,17 @@ HANDLERS: dict[str, str | list[str]] = {
         for change in ("created", "deleted", "out_of_stock", "back_in_stock")
     },
     **{
+        event: "storefront.webhooks.attribute_changed"
+        for event in (
+            "attribute_updated",
+            "attribute_deleted",
+            "attribute_value_updated",
+            "attribute_value_deleted",
+            "translation_created",
+            "translation_updated",
+        )
+    },
+    **{
         event: "orders.webhooks.order_event"
         for event in (
             "order_created",

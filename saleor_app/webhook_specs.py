@@ -42,6 +42,18 @@ ASYNC_WEBHOOKS: tuple[WebhookSpec, ...] = (
         subscription="product_changes",
     ),
     WebhookSpec(
+        name="attribute-changes",
+        async_events=(
+            "ATTRIBUTE_UPDATED",
+            "ATTRIBUTE_DELETED",
+            "ATTRIBUTE_VALUE_UPDATED",
+            "ATTRIBUTE_VALUE_DELETED",
+            "TRANSLATION_CREATED",  # of any object: the handler keeps those of attributes and values
+            "TRANSLATION_UPDATED",
+        ),
+        subscription="attribute_changes",
+    ),
+    WebhookSpec(
         name="order-changes",
         async_events=(
             "ORDER_CREATED",

@@ -4,6 +4,9 @@ Listings (home, unit shops, categories, search, sitemap) depend on many products
 generation number that any product change bumps. A product page depends on one product: its key is
 deleted when that product changes (by slug, and by the slug last cached for its id, for renames).
 
+An attribute's or value's change (a rename, a translation) reaches no product event but may be on any
+product page: it bumps the product epoch, which every product page key carries.
+
 Each process also keeps what it read from Redis (and rendered product grids) in memory, tagged with
 the generation: a warm page costs one small Redis read (the generation), not a large unpickle.
 """
@@ -20,6 +23,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 GENERATION = "sf:generation"
+EPOCH = "sf:product-epoch"  # absent: 0
 LOCAL_ENTRIES = 512
 _local: OrderedDict[str, tuple[int, Any]] = OrderedDict()
 
@@ -52,8 +56,13 @@ def _local_put(key: str, generation: int, value: Any) -> None:
         _local.popitem(last=False)
 
 
+def _product_key(slug: str, epoch: int) -> str:
+    return f"sf:product:{epoch}:{hashlib.sha256(slug.encode()).hexdigest()[:32]}"
+
+
 def product_key(slug: str) -> str:
-    return f"sf:product:{hashlib.sha256(slug.encode()).hexdigest()[:32]}"
+    """The product page's key in the current epoch."""
+    return _product_key(slug, int(cache.get(EPOCH) or 0))
 
 
 def _slug_of_id_key(product_id: str) -> str:
@@ -76,8 +85,10 @@ def listing_cached(name: str, variables: dict[str, Any], fill: Callable[[], dict
 
 def product_cached(slug: str, fill: Callable[[], dict | None]) -> dict | None:
     """A product's data from memory, Redis, or fill() (None: no such product, not kept)."""
-    generation = _generation()
-    key = product_key(slug)
+    # One round trip for both counters: a warm page still costs one small Redis read.
+    counters = cache.get_many([GENERATION, EPOCH])
+    generation = int(counters[GENERATION]) if GENERATION in counters else _generation()
+    key = _product_key(slug, int(counters.get(EPOCH) or 0))
     value = _local_get(key, generation)
     if value is None:
         value = cache.get(key)
@@ -116,7 +127,17 @@ def catalog_invalidate(*, product_id: str | None, slug: str | None) -> None:
         keys.append(_slug_of_id_key(product_id))
     if keys:
         cache.delete_many(keys)
+    _bump(GENERATION)
+
+
+def catalog_invalidate_all() -> None:
+    """Forget every product page and listing (an attribute or its translation changed)."""
+    _bump(EPOCH)
+    _bump(GENERATION)
+
+
+def _bump(counter: str) -> None:
     try:
-        cache.incr(GENERATION)
+        cache.incr(counter)
     except ValueError:  # never set (or evicted): a fresh generation also misses every old key
-        cache.set(GENERATION, _generation() + 1, timeout=None)
+        cache.set(counter, _generation() + 1 if counter == GENERATION else 1, timeout=None)

@@ -9,6 +9,7 @@ import nh3
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from storefront.attributes import attributes_shown
 from storefront.money import money_format
 from storefront.shipping_progress import progress_of
 from storefront.units import group_by_seller, licence_in_force, metadata_dict, provenance_of, seller_of
@@ -110,6 +111,7 @@ def product_page(product: dict, language: str) -> dict[str, Any]:
         "seo_description": product.get("seoDescription") or "",
         "category": product.get("category"),
         "description": rich_text(product.get("description")),
+        "attributes": attributes_shown(product, language),
         "seller": seller_of(meta),
         "provenance": provenance,
         "story": provenance.get(story_key) or provenance.get("story_zh") or provenance.get("story_en") or "",

@@ -10,6 +10,7 @@ from django.conf import settings
 from catalog import saleor_metadata as keys
 from orders.models import Fulfilment
 from saleor_app.errors import SaleorGraphQLError
+from storefront.attributes import material_filter
 from storefront.catalog_cache import listing_cached, product_cached
 from storefront.saleor import buyer_client
 from unit_onboarding.models import Unit
@@ -32,11 +33,13 @@ def home_get() -> dict:
 
 @dataclass(frozen=True)
 class ProductQuery:
-    """What a listing asks Saleor for: free text and the facets (unit, category, price in major units)."""
+    """What a listing asks Saleor for: free text and the facets (unit, category, material, price in major
+    units)."""
 
     search: str = ""
     unit_id: str = ""
     category_id: str = ""
+    material: str = ""  # a value slug of the catalog's material attribute
     price_min: int | None = None
     price_max: int | None = None
     after: str = ""
@@ -47,6 +50,8 @@ class ProductQuery:
             filters["metadata"] = [{"key": keys.UNIT_ID, "value": self.unit_id}]
         if self.category_id:
             filters["categories"] = [self.category_id]
+        if material := material_filter(self.material):
+            filters["attributes"] = [material]
         if self.price_min is not None or self.price_max is not None:
             filters["price"] = {
                 k: v for k, v in (("gte", self.price_min), ("lte", self.price_max)) if v is not None

@@ -27,6 +27,7 @@ from storefront.accounts import (
     customer_register,
     customer_token,
 )
+from storefront.attributes import material_filter, material_options
 from storefront.cart_session import CHECKOUT_KEY, cart_owns
 from storefront.catalog_cache import fragment
 from storefront.context_processors import CART_COUNT_KEY
@@ -136,6 +137,7 @@ def search(request):
         search=request.GET.get("q", "").strip()[:200],
         unit_id=request.GET.get("unit", "") if request.GET.get("unit", "").isdigit() else "",
         category_id=_global_id(request.GET.get("category", "")[:100], "Category"),
+        material=request.GET.get("material", "") if material_filter(request.GET.get("material", "")) else "",
         price_min=_int_or_none(request.GET.get("min")),
         price_max=_int_or_none(request.GET.get("max")),
         after=_cursor(request.GET.get("after", "")),
@@ -155,6 +157,7 @@ def search(request):
             "total": products.get("totalCount") or 0,
             "categories": [e["node"] for e in (data.get("categories") or {}).get("edges", [])],
             "units": selectors.units_public(),
+            "materials": material_options(_language()),
             "buckets": buckets,
         },
     )

@@ -1,4 +1,5 @@
-"""Live Saleor set-up for storefront tests: two demo products sold by our units, as the catalog sync would."""
+"""Live Saleor set-up for storefront tests: two demo products sold by our units, as the catalog sync would
+(the museum's with the taxonomy's attributes: material, era, size)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,9 @@ import json
 from dataclasses import dataclass
 
 from catalog import saleor_metadata as keys
+from catalog import taxonomy
+from catalog.saleor_sync import attributes_input
+from saleor_app.client import SaleorClient
 from tests.live_saleor import StaffSession
 from tests.unit_onboarding.factories import UnitFactory
 from unit_onboarding.models import Unit
@@ -27,6 +31,16 @@ class LiveShop:
     library: Unit
     museum_product: dict  # {"id", "slug", "name"}
     library_product: dict
+    attributes_assigned: list[str]  # ids of our attributes this set-up assigned to the museum product's type
+
+
+# What the museum product carries, in the catalog's stored form (a cultural goods listing's attributes).
+MUSEUM_TYPE = "wenchuang-goods"
+MUSEUM_ATTRIBUTES = {
+    "wenchuang-material": "bronze",
+    "wenchuang-era": "shang-zhou",
+    "wenchuang-length-cm": "18.5",
+}
 
 
 def _two_demo_products(staff: StaffSession) -> tuple[dict, dict]:
@@ -79,6 +93,65 @@ def clear_metadata(staff: StaffSession, product_id: str) -> None:
     )
 
 
+def attributes_set(staff: StaffSession, product: dict, values: dict[str, str]) -> list[str]:
+    """Give a demo product the taxonomy's cultural-goods attributes (values as the catalog stores them).
+
+    Demo products have populatedb's product types: our attributes (made by the catalog sync, with their
+    English translations) are assigned to that type first; returns the ids this call assigned.
+    """
+    client = SaleorClient(staff.api_url, staff.token)
+    wanted = [a.slug for a in taxonomy.attributes_of(MUSEUM_TYPE)]
+    edges = client.execute("CatalogAttributesFind", {"slugs": wanted})["attributes"]["edges"]
+    ids = {e["node"]["slug"]: e["node"]["id"] for e in edges}
+    assert set(ids) == set(wanted), f"attributes {wanted} missing in Saleor: run the catalog sync (seed_demo)"
+    product_type = staff.gql(
+        "query($id: ID!) { product(id: $id) { productType { id productAttributes { id } } } }",
+        {"id": product["id"]},
+    )["product"]["productType"]
+    have = {a["id"] for a in product_type["productAttributes"]}
+    assigned = [i for i in ids.values() if i not in have]
+    if assigned:
+        client.mutate(
+            "CatalogProductTypeAttributesAssign",
+            {
+                "productTypeId": product_type["id"],
+                "operations": [{"id": i, "type": "PRODUCT"} for i in assigned],
+            },
+            "productAttributeAssign",
+        )
+    content = {"product_type": MUSEUM_TYPE, "attributes": values}
+    client.mutate(
+        "CatalogProductUpdate",
+        {"id": product["id"], "input": {"attributes": attributes_input(content, ids)}},
+        "productUpdate",
+    )
+    return assigned
+
+
+def attributes_remove(staff: StaffSession, product: dict, assigned: list[str]) -> None:
+    """Clear our attributes' values on the product; unassign from its type those attributes_set assigned."""
+    client = SaleorClient(staff.api_url, staff.token)
+    wanted = [a.slug for a in taxonomy.attributes_of(MUSEUM_TYPE)]
+    edges = client.execute("CatalogAttributesFind", {"slugs": wanted})["attributes"]["edges"]
+    ids = {e["node"]["slug"]: e["node"]["id"] for e in edges}
+    content = {"product_type": MUSEUM_TYPE, "attributes": {}}
+    client.mutate(
+        "CatalogProductUpdate",
+        {"id": product["id"], "input": {"attributes": attributes_input(content, ids)}},
+        "productUpdate",
+    )
+    if assigned:
+        product_type = staff.gql(
+            "query($id: ID!) { product(id: $id) { productType { id } } }", {"id": product["id"]}
+        )["product"]["productType"]
+        data = staff.gql(
+            "mutation($t: ID!, $a: [ID!]!) { productAttributeUnassign(productTypeId: $t, attributeIds: $a)"
+            " { errors { field message } } }",
+            {"t": product_type["id"], "a": assigned},
+        )
+        assert data["productAttributeUnassign"]["errors"] == []
+
+
 def live_shop_create(staff: StaffSession) -> LiveShop:
     """Two active units in this service's DB and two demo products carrying their metadata."""
     first, second = _two_demo_products(staff)
@@ -122,9 +195,17 @@ def live_shop_create(staff: StaffSession) -> LiveShop:
             licence=None,
         ),
     )
-    return LiveShop(museum=museum, library=library, museum_product=first, library_product=second)
+    assigned = attributes_set(staff, first, MUSEUM_ATTRIBUTES)
+    return LiveShop(
+        museum=museum,
+        library=library,
+        museum_product=first,
+        library_product=second,
+        attributes_assigned=assigned,
+    )
 
 
 def live_shop_remove(staff: StaffSession, shop: LiveShop) -> None:
+    attributes_remove(staff, shop.museum_product, shop.attributes_assigned)
     for product in (shop.museum_product, shop.library_product):
         clear_metadata(staff, product["id"])

@@ -1,4 +1,5 @@
-"""Live: a price changed in Saleor shows on the cached product page once its webhook is processed."""
+"""Live: a price, an attribute given to a product, or an attribute value renamed or translated in Saleor
+shows on the cached product page once its webhook is processed."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from saleor_app.installer import app_install
 from saleor_app.models import WebhookEvent
 from storefront.catalog_cache import product_key
 from tests.live_saleor import StaffSession
+from tests.storefront.live_catalog import attributes_remove, attributes_set
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db(transaction=True)]
 
@@ -46,6 +48,17 @@ def set_price(staff: StaffSession, variant_id: str, channel_id: str, price: Deci
     assert data["productVariantChannelListingUpdate"]["errors"] == []
 
 
+def processed(event_type: str, **payload) -> None:
+    """Wait until this service has processed a delivery of `event_type` (Saleor runs its tasks inline)."""
+    events = WebhookEvent.objects.filter(event_type=event_type, status=WebhookEvent.Status.DONE)
+    if payload:  # e.g. product={"id": ...}: this product's event, not another helper's
+        events = events.filter(payload__contains=payload)
+    deadline = time.monotonic() + 30
+    while not events.exists():
+        assert time.monotonic() < deadline, f"no processed {event_type} webhook"
+        time.sleep(0.2)
+
+
 def test_a_price_change_is_on_the_product_page_once_its_webhook_is_processed(installed, staff, client):
     data = staff.gql(
         '{ channel(slug: "default-channel") { id } products(first: 1, channel: "default-channel",'
@@ -63,13 +76,101 @@ def test_a_price_change_is_on_the_product_page_once_its_webhook_is_processed(ins
 
     try:
         set_price(staff, variant["id"], channel_id, changed)
-        deadline = time.monotonic() + 30
-        while not WebhookEvent.objects.filter(
-            event_type="product_variant_updated", status=WebhookEvent.Status.DONE
-        ).exists():
-            assert time.monotonic() < deadline, "no processed product_variant_updated webhook"
-            time.sleep(0.2)
+        processed("product_variant_updated")
 
         assert f"${changed:.2f}" in client.get(path).content.decode()
     finally:
         set_price(staff, variant["id"], channel_id, before)
+
+
+def test_an_attribute_given_to_a_product_is_on_its_page_once_product_updated_is_processed(
+    installed, staff, client
+):
+    data = staff.gql(
+        '{ products(first: 1, channel: "default-channel", filter: {search: "Apple Juice"})'
+        " { edges { node { id slug } } } }"
+    )
+    product = data["products"]["edges"][0]["node"]
+    path = f"/en/products/{product['slug']}/"
+    assert "Bronze or brass" not in client.get(path).content.decode()
+    assert cache.get(product_key(product["slug"]))  # served from cache from now on
+
+    assigned = []
+    try:
+        # Assigning our attributes to the demo product's type sends no product event; setting the value does.
+        assigned = attributes_set(staff, product, {"wenchuang-material": "bronze"})
+        processed("product_updated", product={"id": product["id"]})
+
+        page = client.get(path).content.decode()
+        assert ">Material<" in page and ">Bronze or brass<" in page
+    finally:
+        attributes_remove(staff, product, assigned)
+
+
+@pytest.fixture
+def own_attribute(staff):
+    """A dropdown attribute of this test's own (value 哑光, no English name yet), deleted afterwards."""
+    data = staff.gql(
+        "mutation($input: AttributeCreateInput!) { attributeCreate(input: $input) {"
+        " attribute { id choices(first: 1) { edges { node { id } } } } errors { field message } } }",
+        {
+            "input": {
+                "name": "表面处理",
+                "slug": f"sf-test-finish-{uuid.uuid4().hex[:8]}",
+                "type": "PRODUCT_TYPE",
+                "inputType": "DROPDOWN",
+                "visibleInStorefront": True,
+                "values": [{"name": "哑光"}],
+            }
+        },
+    )["attributeCreate"]
+    assert data["errors"] == []
+    attribute = data["attribute"]
+    yield attribute["id"], attribute["choices"]["edges"][0]["node"]["id"]
+    staff.gql(
+        "mutation($id: ID!) { attributeDelete(id: $id) { errors { message } } }", {"id": attribute["id"]}
+    )
+
+
+def test_a_value_translated_or_renamed_in_saleor_is_on_cached_product_pages_once_processed(
+    installed, staff, client, own_attribute
+):
+    attribute_id, value_id = own_attribute
+    product = staff.gql(
+        '{ products(first: 1, channel: "default-channel", filter: {search: "Apple Juice"})'
+        " { edges { node { id slug productType { id } } } } }"
+    )["products"]["edges"][0]["node"]
+    assigned = staff.gql(
+        "mutation($t: ID!, $a: ID!) { productAttributeAssign(productTypeId: $t,"
+        " operations: [{id: $a, type: PRODUCT}]) { errors { message } } }",
+        {"t": product["productType"]["id"], "a": attribute_id},
+    )
+    assert assigned["productAttributeAssign"]["errors"] == []
+    updated = staff.gql(
+        "mutation($id: ID!, $a: ID!, $v: ID!) { productUpdate(id: $id, input: {attributes:"
+        " [{id: $a, dropdown: {id: $v}}]}) { errors { message } } }",
+        {"id": product["id"], "a": attribute_id, "v": value_id},
+    )
+    assert updated["productUpdate"]["errors"] == []
+    processed("product_updated", product={"id": product["id"]})
+    english, chinese = f"/en/products/{product['slug']}/", f"/products/{product['slug']}/"
+    assert ">表面处理<" in client.get(english).content.decode()  # no English names yet: the Chinese ones
+    assert ">哑光<" in client.get(english).content.decode()  # (now cached)
+
+    translated = staff.gql(
+        'mutation($id: ID!) { attributeValueTranslate(id: $id, languageCode: EN, input: {name: "Matte"})'
+        " { errors { message } } }",
+        {"id": value_id},
+    )
+    assert translated["attributeValueTranslate"]["errors"] == []
+    processed("translation_created", translation={"translatableContent": {"attributeValueId": value_id}})
+    assert ">Matte<" in client.get(english).content.decode()
+
+    assert ">哑光<" in client.get(chinese).content.decode()  # cached again
+    renamed = staff.gql(
+        'mutation($id: ID!) { attributeValueUpdate(id: $id, input: {name: "亚光"}) { errors { message } } }',
+        {"id": value_id},
+    )
+    assert renamed["attributeValueUpdate"]["errors"] == []
+    processed("attribute_value_updated", attributeValue={"id": value_id})
+    assert ">亚光<" in client.get(chinese).content.decode()

@@ -77,12 +77,23 @@ def test_a_buyer_fills_one_cart_across_units_pays_and_follows_each_units_shipmen
     found = client.get("/search/", {"q": word}).content.decode()
     assert museum_product["name"] in found
 
+    recorder.scene = "material"  # the catalog's material facet, filtered by Saleor
+    bronze = html.unescape(client.get("/search/", {"material": "bronze"}).content.decode())
+    assert museum_product["name"] in bronze and library_product["name"] not in bronze
+
     recorder.scene = "museum"
     page = client.get(f"/products/{museum_product['slug']}/").content.decode()
     assert "三峡博物馆 授权产品" in page
     assert "编钟纹样取自馆藏战国编钟" in page and "王小青" in page
+    details = page.split('class="attributes"')[1]  # the catalog's attributes, Chinese names from Saleor
+    assert all(f'<dt itemprop="name">{name}</dt>' in details for name in ("材质", "源物年代", "最长边尺寸"))
+    assert ">铜<" in details and ">商周<" in details and ">18.5厘米<" in details
     english = client.get(f"/en/products/{museum_product['slug']}/").content.decode()
     assert "Authorised product of 三峡博物馆" in english and "Warring States" in english
+    details = english.split('class="attributes"')[1]  # Saleor's EN translations (the catalog sync's)
+    assert ">Material<" in details and ">Bronze or brass<" in details
+    assert ">Era of the source object<" in details and ">Shang and Zhou<" in details
+    assert ">Size, longest side<" in details and ">18.5 cm<" in details
     variant = re.findall(r'name="variant" value="([^"]+)"', page)[0]
 
     recorder.scene = "category"

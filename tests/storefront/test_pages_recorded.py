@@ -115,6 +115,60 @@ def test_product_page_shows_licence_provenance_designer_gallery_and_meta(client,
     assert 'hreflang="en" href="http://testserver/en/products/' in html
 
 
+def attribute_rows(html: str) -> dict[str, list[str]]:
+    """The product page's attribute list: {name: [values]}, in the page's order."""
+    section = html.split('<section class="attributes"', 1)[1].split("</section>", 1)[0]
+    rows = re.findall(r'<dt itemprop="name">([^<]+)</dt>((?:<dd itemprop="value">[^<]+</dd>)+)', section)
+    return {name: re.findall(r">([^<]+)</dd>", values) for name, values in rows}
+
+
+def test_product_page_lists_the_products_attributes_under_the_description(client, saleor):
+    replay_scenes(saleor, RECORDED_API_URL, "StorefrontProduct.museum")
+
+    html = client.get(f"/products/{MUSEUM_PRODUCT['slug']}/").content.decode()
+
+    assert html.index('itemprop="description"') < html.index('class="attributes"')
+    assert '<h2 id="attrs-h">商品参数</h2>' in html
+    rows = attribute_rows(html)
+    # The catalog's attributes (Chinese names in Saleor) and the demo product's own flavor; the page
+    # reference "Brand" has no text to show.
+    assert list(rows.items()) == [  # in Saleor's order
+        ("Flavor", ["Apple"]),
+        ("源物年代", ["商周"]),
+        ("最长边尺寸", ["18.5厘米"]),
+        ("材质", ["铜"]),
+    ]
+
+
+def test_product_page_in_english_shows_saleors_translations_of_attributes_and_values(client, saleor):
+    replay_scenes(saleor, RECORDED_API_URL, "StorefrontProduct.museum")
+
+    html = client.get(f"/en/products/{MUSEUM_PRODUCT['slug']}/").content.decode()
+
+    assert '<h2 id="attrs-h">Details</h2>' in html
+    assert list(attribute_rows(html).items()) == [
+        ("Flavor", ["Apple"]),
+        ("Era of the source object", ["Shang and Zhou"]),
+        ("Size, longest side", ["18.5 cm"]),
+        ("Material", ["Bronze or brass"]),
+    ]
+
+
+def test_an_attribute_without_an_english_translation_reads_in_chinese_on_english_pages(client, saleor):
+    untranslated = [
+        {**a, "attribute": {**a["attribute"], "translation": None}, "choice": {**a["choice"], "en": None}}
+        if a["attribute"]["slug"] == "wenchuang-material"
+        else a
+        for a in MUSEUM_PRODUCT["assignedAttributes"]
+    ]
+    product = {**MUSEUM_PRODUCT, "assignedAttributes": untranslated}
+    saleor.post(RECORDED_API_URL).mock(return_value=httpx.Response(200, json={"data": {"product": product}}))
+
+    rows = attribute_rows(client.get(f"/en/products/{product['slug']}/").content.decode())
+
+    assert rows["材质"] == ["铜"] and rows["Era of the source object"] == ["Shang and Zhou"]
+
+
 def test_product_page_in_english_uses_the_english_story_and_price_format(client, saleor):
     replay_scenes(saleor, RECORDED_API_URL, "StorefrontProduct.museum")
 
@@ -204,10 +258,24 @@ def test_search_sends_the_facets_to_saleor_and_offers_units_and_categories(clien
     assert '<meta name="robots" content="noindex, follow">' in html
 
 
+def test_search_by_material_asks_saleor_for_the_catalogs_value_by_its_chinese_name(client, saleor):
+    route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontProducts.material")
+
+    html = client.get("/en/search/", {"material": "bronze"}).content.decode()
+
+    sent = saleor_requests(route)[0]["variables"]
+    assert sent["filter"] == {"attributes": [{"slug": "wenchuang-material", "value": {"name": {"eq": "铜"}}}]}
+    assert MUSEUM_PRODUCT["name"] in html and LIBRARY_PRODUCT["name"] not in html  # as Saleor filtered
+    assert '<input type="radio" name="material" value="bronze" checked> Bronze or brass' in html
+    assert '<input type="radio" name="material" value="silk" > Silk' in html
+
+
 def test_malformed_facets_and_cursors_are_dropped_before_saleor_sees_them(client, saleor):
     route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontProducts.search")
 
-    response = client.get("/search/", {"q": "Apple", "category": "not-an-id", "after": "%%%", "min": "x"})
+    response = client.get(
+        "/search/", {"q": "Apple", "category": "not-an-id", "after": "%%%", "min": "x", "material": "gold"}
+    )
 
     assert response.status_code == 200
     sent = saleor_requests(route)[0]["variables"]
