@@ -12,6 +12,7 @@ from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorError
 from saleor_app.manifest import PERMISSIONS, absolute, build_manifest
 from saleor_app.models import SaleorInstallation
+from saleor_app.webhook_sync import WebhookSync, webhooks_sync
 
 
 class InstallError(Exception):
@@ -23,6 +24,7 @@ class InstallOutcome:
     already_installed: bool
     app_id: str
     app: dict = field(default_factory=dict)
+    webhooks: WebhookSync | None = None  # an installation made earlier: what its webhooks needed
 
 
 def _staff_client(api_url: str, email: str, password: str) -> SaleorClient:
@@ -56,7 +58,10 @@ def app_install(
     installation = selectors.installation_get(api_url=api_url)
     if existing:
         if installation and installation.token:
-            return InstallOutcome(already_installed=True, app_id=existing["id"], app=existing)
+            synced = webhooks_sync(client=SaleorClient(api_url, installation.token))
+            return InstallOutcome(
+                already_installed=True, app_id=existing["id"], app=existing, webhooks=synced
+            )
         raise InstallError(
             f"Saleor already has app {identifier} ({existing['id']}) but this service holds no token for it. "
             "Delete that app in the Saleor Dashboard, then install again."

@@ -26,6 +26,11 @@ class Command(BaseCommand):
         except InstallError as exc:
             raise CommandError(str(exc)) from exc
         if outcome.already_installed:
-            self.stdout.write(f"Already installed in {api_url} as app {outcome.app_id}; nothing changed.")
+            if outcome.webhooks and outcome.webhooks.changed:
+                self.stdout.write(
+                    f"Already installed in {api_url} as app {outcome.app_id}; {outcome.webhooks.summary()}."
+                )
+            else:
+                self.stdout.write(f"Already installed in {api_url} as app {outcome.app_id}; nothing changed.")
         else:
             self.stdout.write(self.style.SUCCESS(f"Installed in {api_url} as app {outcome.app_id}."))

@@ -3,8 +3,10 @@
 from django.core.management.base import BaseCommand
 from django.db.models import Count
 
+from saleor_app.client import SaleorClient
 from saleor_app.installer import installation_status
 from saleor_app.models import SaleorInstallation, WebhookEvent
+from saleor_app.webhook_sync import webhooks_sync
 
 
 class Command(BaseCommand):
@@ -37,6 +39,17 @@ class Command(BaseCommand):
                     self.stdout.write(
                         f"Webhook:      {hook['name']} [{state}] {hook['targetUrl']} {','.join(events)}"
                     )
+                drift = webhooks_sync(
+                    client=SaleorClient(installation.api_url, installation.token), dry_run=True
+                )
+                if drift.changed:
+                    self.stdout.write(
+                        self.style.WARNING(
+                            f"Manifest:     differs ({drift.summary()} needed): run saleor_install"
+                        )
+                    )
+                else:
+                    self.stdout.write("Manifest:     webhooks match")
             self.stdout.write("")
         counts = dict(WebhookEvent.objects.values_list("status").annotate(n=Count("pk")))
         self.stdout.write(
