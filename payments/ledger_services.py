@@ -131,6 +131,31 @@ def _transactions_insert(rows: Sequence[tuple]) -> dict[str, int]:
         return {key: pk for pk, key in cursor.fetchall()}
 
 
+def _transaction_insert(
+    key: str,
+    kind: str,
+    order_ref: str,
+    currency: str,
+    fp: str,
+    memo: str,
+    posted_at: datetime | None,
+    reverses: int | None = None,
+) -> int | None:
+    """Insert one transaction; its id, or None when the key is already posted."""
+    row = (key, kind, order_ref, currency, fp, memo[:255], posted_at or timezone.now(), reverses)
+    return _transactions_insert([row]).get(key)
+
+
+def _legs_insert(txn_id: int, legs: Sequence[tuple[str, str, int]], currency: str) -> None:
+    """The entries of one transaction, one per (account kind, party, amount) leg."""
+    accounts = _account_ids({(k, p) for k, p, _ in legs})
+    _insert(
+        "payments_ledgerentry",
+        _ENTRY_COLUMNS,
+        [(txn_id, accounts[(k, p)], amt, currency) for k, p, amt in legs],
+    )
+
+
 def _already_posted(*, requests: Mapping[str, tuple[str, str]]) -> dict[str, PostResult]:
     """Results for keys that were not inserted ({key: (fingerprint, order)}): duplicates, or refusals."""
     found = {
@@ -361,26 +386,10 @@ def refund_post(
                 reversed_by_party[share.party] -= delta
         legs = [(account_kind(p), p, amt) for p, amt in sorted(reversed_by_party.items()) if amt]
         legs.append((Kind.REFUNDS, SYSTEM, -total))
-        txn_id = _transactions_insert(
-            [
-                (
-                    idempotency_key,
-                    LedgerTransaction.Kind.REFUND,
-                    order_ref,
-                    currency,
-                    fp,
-                    "",
-                    posted_at or timezone.now(),
-                    None,
-                )
-            ]
-        )[idempotency_key]
-        accounts = _account_ids({(k, p) for k, p, _ in legs})
-        _insert(
-            "payments_ledgerentry",
-            _ENTRY_COLUMNS,
-            [(txn_id, accounts[(k, p)], amt, currency) for k, p, amt in legs],
+        txn_id = _transaction_insert(
+            idempotency_key, LedgerTransaction.Kind.REFUND, order_ref, currency, fp, "", posted_at
         )
+        _legs_insert(txn_id, legs, currency)
         _insert(
             "payments_splitline",
             _SPLIT_COLUMNS,
@@ -448,20 +457,16 @@ def transaction_reverse(
                 LedgerErrorCode.NOT_LATEST_POSTING,
                 f"order {target.order_ref} has later postings; reverse those first",
             )
-        txn_id = _transactions_insert(
-            [
-                (
-                    idempotency_key,
-                    LedgerTransaction.Kind.REVERSAL,
-                    target.order_ref,
-                    target.currency,
-                    fp,
-                    memo[:255],
-                    posted_at or timezone.now(),
-                    target.pk,
-                )
-            ]
-        )[idempotency_key]
+        txn_id = _transaction_insert(
+            idempotency_key,
+            LedgerTransaction.Kind.REVERSAL,
+            target.order_ref,
+            target.currency,
+            fp,
+            memo,
+            posted_at,
+            target.pk,
+        )
         _insert(
             "payments_ledgerentry",
             _ENTRY_COLUMNS,
@@ -530,31 +535,13 @@ def fee_adjustment_post(
         raise PostingRefused(LedgerErrorCode.NEGATIVE_AMOUNT, f"fee adjustment of 0 on order {order_ref}")
     fp = fingerprint({"order": order_ref, "amount": amount, "currency": currency})
     with transaction.atomic():
-        new_ids = _transactions_insert(
-            [
-                (
-                    idempotency_key,
-                    LedgerTransaction.Kind.FEE,
-                    order_ref,
-                    currency,
-                    fp,
-                    "fee adjustment",
-                    posted_at or timezone.now(),
-                    None,
-                )
-            ]
+        txn_id = _transaction_insert(
+            idempotency_key, LedgerTransaction.Kind.FEE, order_ref, currency, fp, "fee adjustment", posted_at
         )
-        if idempotency_key not in new_ids:
+        if txn_id is None:
             return _already_posted(requests={idempotency_key: (fp, order_ref)})[idempotency_key]
-        txn_id = new_ids[idempotency_key]
-        accounts = _account_ids({(Kind.PROCESSOR_FEES, SYSTEM), (Kind.STRIPE_CLEARING, SYSTEM)})
-        _insert(
-            "payments_ledgerentry",
-            _ENTRY_COLUMNS,
-            [
-                (txn_id, accounts[(Kind.PROCESSOR_FEES, SYSTEM)], amount, currency),
-                (txn_id, accounts[(Kind.STRIPE_CLEARING, SYSTEM)], -amount, currency),
-            ],
+        _legs_insert(
+            txn_id, [(Kind.PROCESSOR_FEES, SYSTEM, amount), (Kind.STRIPE_CLEARING, SYSTEM, -amount)], currency
         )
     return PostResult(txn_id, created=True)
 
@@ -577,32 +564,12 @@ def payout_post(
         raise PostingRefused(LedgerErrorCode.NEGATIVE_AMOUNT, f"payout of {amount} to {party}")
     fp = fingerprint({"party": party, "amount": amount, "currency": currency, "clearing": clearing})
     with transaction.atomic():
-        new_ids = _transactions_insert(
-            [
-                (
-                    idempotency_key,
-                    LedgerTransaction.Kind.PAYOUT,
-                    ref,
-                    currency,
-                    fp,
-                    f"payout to {party}"[:255],
-                    posted_at or timezone.now(),
-                    None,
-                )
-            ]
+        txn_id = _transaction_insert(
+            idempotency_key, LedgerTransaction.Kind.PAYOUT, ref, currency, fp, f"payout to {party}", posted_at
         )
-        if idempotency_key not in new_ids:
+        if txn_id is None:
             return _already_posted(requests={idempotency_key: (fp, ref)})[idempotency_key]
-        txn_id = new_ids[idempotency_key]
-        accounts = _account_ids({(Kind.PARTY_PAYABLE, party), (clearing, SYSTEM)})
-        _insert(
-            "payments_ledgerentry",
-            _ENTRY_COLUMNS,
-            [
-                (txn_id, accounts[(Kind.PARTY_PAYABLE, party)], amount, currency),
-                (txn_id, accounts[(clearing, SYSTEM)], -amount, currency),
-            ],
-        )
+        _legs_insert(txn_id, [(Kind.PARTY_PAYABLE, party, amount), (clearing, SYSTEM, -amount)], currency)
     return PostResult(txn_id, created=True)
 
 
@@ -660,26 +627,10 @@ def payment_fee_post(
             *((Kind.PARTY_PAYABLE, p, amount) for p, amount in sorted(borne.items())),
         ]
         legs = [leg for leg in legs if leg[2]]
-        txn_id = _transactions_insert(
-            [
-                (
-                    idempotency_key,
-                    LedgerTransaction.Kind.FEE,
-                    order_ref,
-                    currency,
-                    fp,
-                    "processor fee",
-                    posted_at or timezone.now(),
-                    None,
-                )
-            ]
-        )[idempotency_key]
-        accounts = _account_ids({(k, p) for k, p, _ in legs})
-        _insert(
-            "payments_ledgerentry",
-            _ENTRY_COLUMNS,
-            [(txn_id, accounts[(k, p)], amt, currency) for k, p, amt in legs],
+        txn_id = _transaction_insert(
+            idempotency_key, LedgerTransaction.Kind.FEE, order_ref, currency, fp, "processor fee", posted_at
         )
+        _legs_insert(txn_id, legs, currency)
         _insert(
             "payments_splitline",
             _SPLIT_COLUMNS,
