@@ -6,8 +6,16 @@ from typing import Any
 
 from storefront.catalog_cache import catalog_invalidate, catalog_invalidate_all
 
-# Translations the storefront shows on any page (English pages read them): a change rebuilds every page.
-_SHOWN_EVERYWHERE = {"AttributeTranslation", "AttributeValueTranslation", "CategoryTranslation"}
+# Translations the storefront shows (English pages read them). A product's or variant's rebuilds that
+# product's pages when the event names it; any other (or one from an installation whose subscription
+# predates the product id) rebuilds every page.
+_SHOWN = {
+    "AttributeTranslation",
+    "AttributeValueTranslation",
+    "CategoryTranslation",
+    "ProductTranslation",
+    "ProductVariantTranslation",
+}
 
 
 def product_changed(*, event_type: str, payload: dict[str, Any], installation) -> None:
@@ -35,6 +43,6 @@ def attribute_changed(*, event_type: str, payload: dict[str, Any], installation)
         if product_id := _translated_product_id(translation):
             catalog_invalidate(product_id=product_id, slug=None)
             return
-        if translation.get("__typename") not in _SHOWN_EVERYWHERE:
+        if translation.get("__typename") not in _SHOWN:
             return
     catalog_invalidate_all()
