@@ -235,6 +235,18 @@ def test_an_empty_or_partial_translation_falls_back_field_by_field(client, saleo
     assert "<title>Chime-bell bookmark · " in english  # no EN SEO title: the English name
 
 
+def test_a_named_variant_reads_its_english_translation_on_english_pages(client, saleor):
+    named = {**MUSEUM_PRODUCT["variants"][0], "name": "大号", "en": {"name": "Large"}}
+    product = {**MUSEUM_PRODUCT, "variants": [named]}
+    saleor.post(RECORDED_API_URL).mock(return_value=httpx.Response(200, json={"data": {"product": product}}))
+
+    chinese = client.get(f"/products/{product['slug']}/").content.decode()
+    english = client.get(f"/en/products/{product['slug']}/").content.decode()
+
+    assert "<span>大号</span>" in chinese and "Large" not in chinese
+    assert "<span>Large</span>" in english
+
+
 def test_a_product_without_our_metadata_is_sold_by_the_platform(client, saleor):
     plain = {**LIBRARY_PRODUCT, "metadata": []}
     saleor.post(RECORDED_API_URL).mock(return_value=httpx.Response(200, json={"data": {"product": plain}}))
