@@ -33,11 +33,11 @@ def seo_texts(node: dict, language: str) -> tuple[str, str]:
     return translated(node, "seoTitle", language) or "", translated(node, "seoDescription", language) or ""
 
 
-def localized(node: dict | None, language: str, *fields: str) -> dict | None:
-    """A copy of the node whose fields (default: name) read in the page's language."""
+def localized(node: dict | None, language: str) -> dict | None:
+    """A copy of the node (a category, say) whose name reads in the page's language."""
     if node is None:
         return None
-    return {**node, **{f: translated(node, f, language) for f in fields or ("name",)}}
+    return {**node, "name": translated(node, "name", language)}
 
 
 def localized_nodes(connection: dict | None, language: str) -> list[dict]:
