@@ -145,20 +145,31 @@ def fingerprint(listing: Listing, content: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _ensure_category(client: SaleorClient, slug: str) -> str:
-    found = client.execute("CatalogCategoryFind", {"slug": slug}).get("category")
-    if found:
-        return found["id"]
-    name = taxonomy.CATEGORIES.get(slug, (slug, slug))[0]
+def _find_category(client: SaleorClient, slug: str) -> dict[str, Any] | None:
+    return client.execute("CatalogCategoryFind", {"slug": slug}).get("category")
+
+
+def _create_category(client: SaleorClient, slug: str, name: str) -> dict[str, Any]:
     try:
         return client.mutate(
             "CatalogCategoryCreate", {"input": {"name": name, "slug": slug}}, "categoryCreate"
-        )["category"]["id"]
-    except SaleorMutationError:
-        found = client.execute("CatalogCategoryFind", {"slug": slug}).get("category")
-        if found:
-            return found["id"]
+        )["category"]
+    except SaleorMutationError:  # made meanwhile by a concurrent push
+        if found := _find_category(client, slug):
+            return found
         raise
+
+
+def _ensure_category(client: SaleorClient, slug: str) -> str:
+    """The category's id: created with the taxonomy's Chinese name if missing, given its English name
+    as the EN translation when it has none (a name set in the Dashboard is kept)."""
+    name_zh, name_en = taxonomy.CATEGORIES.get(slug, (slug, ""))
+    category = _find_category(client, slug) or _create_category(client, slug, name_zh)
+    if name_en and not _english(category):
+        client.mutate(
+            "CatalogCategoryTranslate", {"id": category["id"], "name": name_en}, "categoryTranslate"
+        )
+    return category["id"]
 
 
 def _find_product_type(client: SaleorClient, slug: str) -> dict[str, Any] | None:

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from catalog.taxonomy import ATTRIBUTES
 from storefront.money import babel_locale
+from storefront.translations import is_english
 
 # The search facet: the catalog's material attribute, offered from the taxonomy (no Saleor query).
 MATERIAL = ATTRIBUTES["wenchuang-material"]
@@ -47,10 +48,6 @@ _CLDR_UNITS = {
 }
 
 
-def _english(language: str) -> bool:
-    return language.lower().startswith("en")
-
-
 def _named(item: dict | None, english: bool) -> str:
     """A choice's name: its English translation on English pages when Saleor has one, else the name."""
     item = item or {}
@@ -71,7 +68,7 @@ def number_format(number: float, unit: str | None, language: str) -> str:
 
 
 def _values(assigned: dict, language: str) -> list[str]:
-    english = _english(language)
+    english = is_english(language)
     if "choice" in assigned:
         return [_named(assigned["choice"], english)]
     if "choices" in assigned:
@@ -87,7 +84,7 @@ def _values(assigned: dict, language: str) -> list[str]:
 
 def attributes_shown(product: dict[str, Any], language: str) -> list[dict[str, Any]]:
     """[{"name", "values"}] of the attributes that have a value, in Saleor's (the product type's) order."""
-    english = _english(language)
+    english = is_english(language)
     shown = []
     for assigned in product.get("assignedAttributes") or []:
         values = [v for v in _values(assigned, language) if v.strip()]
@@ -101,7 +98,7 @@ def attributes_shown(product: dict[str, Any], language: str) -> list[dict[str, A
 
 def material_options(language: str) -> list[tuple[str, str]]:
     """(value slug, label) of every material, for the search facet."""
-    english = _english(language)
+    english = is_english(language)
     return [(slug, en if english else zh) for slug, zh, en in MATERIAL.choices]
 
 

@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from storefront.attributes import attributes_shown
 from storefront.money import money_format
 from storefront.shipping_progress import progress_of
+from storefront.translations import localized, localized_nodes, seo_texts, translated
 from storefront.units import group_by_seller, licence_in_force, metadata_dict, provenance_of, seller_of
 
 _INLINE_TAGS = {"b", "strong", "i", "em", "a", "br", "span"}
@@ -28,21 +29,38 @@ def card(product: dict, language: str) -> dict[str, Any]:
     start, stop = _gross(price_range.get("start")), _gross(price_range.get("stop"))
     thumb, small = product.get("thumbnail") or {}, product.get("thumbnailSmall") or {}
     srcset = ", ".join(f"{u} {w}w" for u, w in ((small.get("url"), 256), (thumb.get("url"), 512)) if u)
+    name = translated(product, "name", language)
     return {
-        "name": product["name"],
+        "name": name,
         "slug": product["slug"],
         "seller": seller_of(meta),
         "price": money_format(start, language=language),
         "price_varies": bool(start and stop and start["fractionalAmount"] != stop["fractionalAmount"]),
         "image": thumb.get("url"),
         "srcset": srcset,
-        "alt": thumb.get("alt") or product["name"],
+        "alt": thumb.get("alt") or name,
         "available": product.get("isAvailableForPurchase", True),
     }
 
 
 def cards(connection: dict | None, language: str) -> list[dict]:
     return [card(edge["node"], language) for edge in (connection or {}).get("edges", [])]
+
+
+def categories(connection: dict | None, language: str) -> list[dict]:
+    """Category links (id, slug, name) in the page's language."""
+    return localized_nodes(connection, language)
+
+
+def category_page(category: dict, language: str) -> dict[str, Any]:
+    """A category's texts in the page's language; its subcategories as links."""
+    seo_title, seo_description = seo_texts(category, language)
+    return {
+        **localized(category, language),
+        "seoTitle": seo_title,
+        "seoDescription": seo_description,
+        "children": localized_nodes(category.get("children"), language),
+    }
 
 
 def rich_text(description: str | None) -> str:
@@ -64,8 +82,16 @@ def rich_text(description: str | None) -> str:
     return mark_safe("".join(parts))  # noqa: S308 - every fragment went through nh3
 
 
+def _variant_name(variant: dict, language: str) -> str:
+    """The variant's own name (translated), or "" when Saleor made it from the id (unnamed)."""
+    name = translated(variant, "name", language)
+    return name if name and name != variant["id"] else ""
+
+
 def product_page(product: dict, language: str) -> dict[str, Any]:
     meta = metadata_dict(product.get("metadata"))
+    name = translated(product, "name", language)
+    seo_title, seo_description = seo_texts(product, language)
     provenance = provenance_of(meta) or {}
     story_key = "story_en" if language.startswith("en") else "story_zh"
     variants = []
@@ -74,14 +100,14 @@ def product_page(product: dict, language: str) -> dict[str, Any]:
         available = variant.get("quantityAvailable")
         limit = variant.get("quantityLimitPerCustomer")
         caps = [c for c in (available, limit, 99) if c is not None]
-        label = variant["name"] if variant["name"] != variant["id"] else ""
+        label = _variant_name(variant, language)
         if not label:
             values = [", ".join(v["name"] for v in a["values"]) for a in variant.get("attributes") or []]
             label = " / ".join(v for v in values if v)
         variants.append(
             {
                 "id": variant["id"],
-                "label": label or product["name"],
+                "label": label or name,
                 "price": money_format(_gross(pricing.get("price")), language=language),
                 "was": money_format(_gross(pricing.get("priceUndiscounted")), language=language)
                 if pricing.get("onSale")
@@ -98,19 +124,21 @@ def product_page(product: dict, language: str) -> dict[str, Any]:
             "medium": m["medium"],
             "large": m["large"],
             "full": m["full"],
-            "alt": m.get("alt") or product["name"],
+            "alt": m.get("alt") or name,
         }
         for m in product.get("media") or []
         if m.get("type") == "IMAGE"
     ]
     return {
         "id": product["id"],
-        "name": product["name"],
+        "name": name,
         "slug": product["slug"],
-        "seo_title": product.get("seoTitle") or product["name"],
-        "seo_description": product.get("seoDescription") or "",
-        "category": product.get("category"),
-        "description": rich_text(product.get("description")),
+        "seo_title": seo_title or name,
+        "seo_description": seo_description,
+        "category": localized(product.get("category"), language),
+        # An empty English description (a listing without one) falls back to the Chinese text.
+        "description": rich_text(translated(product, "description", language))
+        or rich_text(product.get("description")),
         "attributes": attributes_shown(product, language),
         "seller": seller_of(meta),
         "provenance": provenance,
@@ -135,6 +163,7 @@ def checkout_page(checkout: dict, language: str) -> dict[str, Any]:
     for line in checkout.get("lines") or []:
         variant = line["variant"]
         product = variant["product"]
+        name = translated(product, "name", language)
         caps = [
             c for c in (variant.get("quantityAvailable"), variant.get("quantityLimitPerCustomer"), 99) if c
         ]
@@ -142,11 +171,11 @@ def checkout_page(checkout: dict, language: str) -> dict[str, Any]:
             {
                 "id": line["id"],
                 "quantity": line["quantity"],
-                "name": product["name"],
-                "variant": variant["name"] if variant["name"] != variant["id"] else "",
+                "name": name,
+                "variant": _variant_name(variant, language),
                 "slug": product["slug"],
                 "image": (product.get("thumbnail") or {}).get("url"),
-                "alt": (product.get("thumbnail") or {}).get("alt") or product["name"],
+                "alt": (product.get("thumbnail") or {}).get("alt") or name,
                 "unit_price": money_format(_gross(line.get("unitPrice")), language=language),
                 "total": money_format(_gross(line.get("totalPrice")), language=language),
                 "max": min(caps) if caps else 99,
@@ -184,22 +213,29 @@ def checkout_page(checkout: dict, language: str) -> dict[str, Any]:
     }
 
 
+def _order_line(line: dict, language: str) -> dict[str, Any]:
+    # The line keeps the names as ordered; an English page reads the product's translation (if the
+    # variant still exists and has one).
+    variant = line.get("variant") or {}
+    product = variant.get("product") or {}
+    name = translated({"name": line["productName"], "en": product.get("en")}, "name", language)
+    return {
+        "id": line["id"],
+        "name": name,
+        "variant": translated({"name": line.get("variantName"), "en": variant.get("en")}, "name", language)
+        or "",
+        "quantity": line["quantity"],
+        "quantity_fulfilled": line.get("quantityFulfilled") or 0,
+        "total": money_format(_gross(line.get("totalPrice")), language=language),
+        "image": (line.get("thumbnail") or {}).get("url"),
+        "alt": (line.get("thumbnail") or {}).get("alt") or name,
+        "_meta": metadata_dict(product.get("metadata")),
+    }
+
+
 def order_page(order: dict, language: str, *, carriers: dict[str, str] | None = None) -> dict[str, Any]:
     """The order grouped by unit, each with its fulfilment progress (carriers: fulfilment id -> name)."""
-    lines = [
-        {
-            "id": line["id"],
-            "name": line["productName"],
-            "variant": line.get("variantName") or "",
-            "quantity": line["quantity"],
-            "quantity_fulfilled": line.get("quantityFulfilled") or 0,
-            "total": money_format(_gross(line.get("totalPrice")), language=language),
-            "image": (line.get("thumbnail") or {}).get("url"),
-            "alt": (line.get("thumbnail") or {}).get("alt") or line["productName"],
-            "_meta": metadata_dict((((line.get("variant") or {}).get("product")) or {}).get("metadata")),
-        }
-        for line in order.get("lines") or []
-    ]
+    lines = [_order_line(line, language) for line in order.get("lines") or []]
     fulfilments = order.get("fulfillments") or []
     groups = [
         {

@@ -66,7 +66,7 @@ def home(request):
         {
             "units": selectors.units_featured(),
             "grid": _grid(data, data.get("products")),
-            "categories": [e["node"] for e in (data.get("categories") or {}).get("edges", [])],
+            "categories": presenters.categories(data.get("categories"), _language()),
         },
     )
 
@@ -96,7 +96,11 @@ def category(request, slug: str):
     return render(
         request,
         "storefront/category.html",
-        {"category": found, "grid": _grid(data, products), "total": products.get("totalCount")},
+        {
+            "category": presenters.category_page(found, _language()),
+            "grid": _grid(data, products),
+            "total": products.get("totalCount"),
+        },
     )
 
 
@@ -155,7 +159,7 @@ def search(request):
             "query": query,
             "grid": _grid(data, products, query_string=_without_cursor(request)),
             "total": products.get("totalCount") or 0,
-            "categories": [e["node"] for e in (data.get("categories") or {}).get("edges", [])],
+            "categories": presenters.categories(data.get("categories"), _language()),
             "units": selectors.units_public(),
             "materials": material_options(_language()),
             "buckets": buckets,

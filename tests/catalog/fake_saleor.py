@@ -27,6 +27,7 @@ class CatalogFakeSaleor(FakeSaleor):
         super().__init__()
         self.currency = "CNY"
         self.categories: dict[str, str] = {}
+        self.category_names_en: dict[str, str] = {}  # category id -> EN translation's name
         self.product_types: dict[str, str] = {}
         self.type_attributes: dict[str, list[str]] = {}  # product type id -> assigned attribute ids
         self.attributes: dict[str, dict] = {}  # slug -> {id, slug, inputType, unit, values}
@@ -70,11 +71,19 @@ class CatalogFakeSaleor(FakeSaleor):
 
     def op_CatalogCategoryFind(self, v):
         cid = self.categories.get(v["slug"])
-        return {"category": {"id": cid} if cid else None}
+        if not cid:
+            return {"category": None}
+        name_en = self.category_names_en.get(cid)
+        return {"category": {"id": cid, "translation": {"name": name_en} if name_en else None}}
 
     def op_CatalogCategoryCreate(self, v):
         self.categories[v["input"]["slug"]] = _gid("Category")
         return _ok("categoryCreate", category={"id": self.categories[v["input"]["slug"]]})
+
+    def op_CatalogCategoryTranslate(self, v):
+        assert v["id"] in self.categories.values(), "no such category"
+        self.category_names_en[v["id"]] = v["name"]
+        return _ok("categoryTranslate", category={"id": v["id"]})
 
     def _type_node(self, tid: str) -> dict:
         by_id = {a["id"]: a for a in self.attributes.values()}

@@ -7,7 +7,7 @@ import json
 import pytest
 import respx
 
-from catalog import listings
+from catalog import listings, taxonomy
 from catalog import saleor_metadata as meta
 from catalog.models import Listing
 from catalog.saleor_sync import SyncNotPossible, listing_sync
@@ -223,3 +223,25 @@ def test_the_beat_job_finds_lost_failed_and_abandoned_pushes_with_backoff(unit, 
     )
 
     assert listings_due_for_sync() == sorted([lost.pk, failed_due.pk, abandoned.pk])
+
+
+def test_the_category_gets_its_english_name_once_and_a_dashboard_one_is_kept(saleor, unit, operator):
+    listing = approved(make_listing(unit, operator), operator)
+    slug = listing.live_revision.content["category"]
+    name_en = taxonomy.CATEGORIES[slug][1]
+
+    listing_sync(listing_id=listing.pk)
+    listing_sync(listing_id=listing.pk)
+
+    category_id = saleor.categories[slug]
+    assert saleor.category_names_en == {category_id: name_en}
+    assert saleor.calls.count("CatalogCategoryTranslate") == 1  # the second push found it translated
+
+    # a category made earlier without an English name gets one; a name set in the Dashboard stays
+    saleor.category_names_en.clear()
+    listing_sync(listing_id=listing.pk)
+    assert saleor.category_names_en == {category_id: name_en}
+    saleor.category_names_en[category_id] = "Stationery & paper"
+    listing_sync(listing_id=listing.pk)
+    assert saleor.category_names_en == {category_id: "Stationery & paper"}
+    assert saleor.calls.count("CatalogCategoryTranslate") == 2

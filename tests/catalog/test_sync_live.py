@@ -120,7 +120,7 @@ PRODUCT_ID = "query($ref: String!) { product(externalReference: $ref) { id } }"
 PRODUCT = """query($ref: String!) {
   product(externalReference: $ref) {
     id name slug
-    category { slug }
+    category { slug translation(languageCode: EN) { name } }
     translation(languageCode: EN) { name }
     metadata { key value }
     media { id url }
@@ -175,6 +175,7 @@ def test_live_product_arrives_after_approval_and_a_price_edit_waits_for_review(
     assert product["name"] == "青铜镜书签"
     assert product["translation"]["name"] == "Bronze mirror bookmark"
     assert product["category"]["slug"] == "wenchuang-stationery"
+    assert product["category"]["translation"]["name"] == "Stationery"  # the taxonomy's English name
     assert prices(product) == {skus[0]: 12800, skus[1]: 12800}
     assert {
         v["sku"]: [(s["warehouse"]["id"], s["quantity"]) for s in v["stocks"]] for v in product["variants"]

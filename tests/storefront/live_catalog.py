@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from catalog import saleor_metadata as keys
 from catalog import taxonomy
-from catalog.saleor_sync import attributes_input
+from catalog.saleor_sync import attributes_input, editorjs
 from saleor_app.client import SaleorClient
 from tests.live_saleor import StaffSession
 from tests.unit_onboarding.factories import UnitFactory
@@ -32,6 +32,7 @@ class LiveShop:
     museum_product: dict  # {"id", "slug", "name"}
     library_product: dict
     attributes_assigned: list[str]  # ids of our attributes this set-up assigned to the museum product's type
+    translations_before: dict[str, tuple[str, dict]]  # {object id: (kind, its EN texts before set-up)}
 
 
 # What the museum product carries, in the catalog's stored form (a cultural goods listing's attributes).
@@ -152,6 +153,49 @@ def attributes_remove(staff: StaffSession, product: dict, assigned: list[str]) -
         assert data["productAttributeUnassign"]["errors"] == []
 
 
+# The museum product's and its category's English texts, as the catalog sync pushes them (the library
+# product keeps none: its English page falls back to the original).
+MUSEUM_EN = {
+    "name": "Chime-bell bookmark",
+    "description": editorjs("A bookmark with the pattern of a Warring States chime bell."),
+    "seoTitle": "Chime-bell bookmark | Three Gorges Museum",
+    "seoDescription": "Bronze bookmark after a chime bell in the museum's collection.",
+}
+CATEGORY_EN = {"name": "Cultural drinks"}
+_TRANSLATED = "translation(languageCode: EN) { name description seoTitle seoDescription }"
+
+
+def _translate(staff: StaffSession, kind: str, object_id: str, texts: dict) -> None:
+    mutation = f"{kind}Translate"
+    data = staff.gql(
+        f"mutation($id: ID!, $input: TranslationInput!) {{ {mutation}(id: $id, languageCode: EN,"
+        " input: $input) { errors { field message } } }",
+        {"id": object_id, "input": texts},
+    )
+    assert data[mutation]["errors"] == []
+
+
+def translations_set(staff: StaffSession, product: dict) -> dict[str, tuple[str, dict]]:
+    """Give the product and its category English texts; returns what they had, for translations_restore."""
+    found = staff.gql(
+        f"query($id: ID!) {{ product(id: $id) {{ id {_TRANSLATED} category {{ id {_TRANSLATED} }} }} }}",
+        {"id": product["id"]},
+    )["product"]
+    empty = dict.fromkeys(MUSEUM_EN)  # Saleor cannot delete a translation: a null one reads as none
+    before = {
+        found["id"]: ("product", found["translation"] or empty),
+        found["category"]["id"]: ("category", found["category"]["translation"] or empty),
+    }
+    _translate(staff, "product", found["id"], MUSEUM_EN)
+    _translate(staff, "category", found["category"]["id"], CATEGORY_EN)
+    return before
+
+
+def translations_restore(staff: StaffSession, before: dict[str, tuple[str, dict]]) -> None:
+    for object_id, (kind, texts) in before.items():
+        _translate(staff, kind, object_id, texts)
+
+
 def live_shop_create(staff: StaffSession) -> LiveShop:
     """Two active units in this service's DB and two demo products carrying their metadata."""
     first, second = _two_demo_products(staff)
@@ -196,16 +240,25 @@ def live_shop_create(staff: StaffSession) -> LiveShop:
         ),
     )
     assigned = attributes_set(staff, first, MUSEUM_ATTRIBUTES)
+    try:
+        translations_before = translations_set(staff, first)
+    except Exception:  # no fixture teardown follows a failed set-up: undo what this one did
+        attributes_remove(staff, first, assigned)
+        for product in (first, second):
+            clear_metadata(staff, product["id"])
+        raise
     return LiveShop(
         museum=museum,
         library=library,
         museum_product=first,
         library_product=second,
         attributes_assigned=assigned,
+        translations_before=translations_before,
     )
 
 
 def live_shop_remove(staff: StaffSession, shop: LiveShop) -> None:
+    translations_restore(staff, shop.translations_before)
     attributes_remove(staff, shop.museum_product, shop.attributes_assigned)
     for product in (shop.museum_product, shop.library_product):
         clear_metadata(staff, product["id"])

@@ -180,6 +180,9 @@ def cached_reads(slug: str) -> list[str]:
         ("attribute_value_deleted", {"attributeValue": {"id": "V", "slug": "tong"}}),
         ("translation_created", {"translation": {"__typename": "AttributeValueTranslation"}}),
         ("translation_updated", {"translation": {"__typename": "AttributeTranslation"}}),
+        ("translation_created", {"translation": {"__typename": "CategoryTranslation"}}),
+        # an installation whose subscription predates the product id: which product is not known
+        ("translation_updated", {"translation": {"__typename": "ProductTranslation"}}),
     ],
 )
 def test_an_attribute_value_or_translation_change_forgets_every_product_page_and_listing(event_type, payload):
@@ -197,7 +200,32 @@ def test_a_translation_of_something_the_storefront_does_not_show_keeps_the_cache
     assert cached_reads("mug") == ["mug"]
     generation = cache.get(GENERATION)
 
-    payload = {"translation": {"__typename": "ProductTranslation"}}  # the catalog's pushes send these
+    payload = {"translation": {"__typename": "PageTranslation"}}
     attribute_changed(event_type="translation_updated", payload=payload, installation=None)
 
     assert cached_reads("mug") == [] and cache.get(GENERATION) == generation
+
+
+@pytest.mark.parametrize(
+    "translation_payload",
+    [
+        {"__typename": "ProductTranslation", "translatableContent": {"productId": "UHJvZHVjdDox"}},
+        {
+            "__typename": "ProductVariantTranslation",
+            "translatableContent": {"productVariant": {"product": {"id": "UHJvZHVjdDox"}}},
+        },
+    ],
+)
+def test_a_products_or_variants_translation_forgets_that_products_page_and_the_listings(translation_payload):
+    filled: list[str] = []
+    for slug, product_id in (("mug", "UHJvZHVjdDox"), ("vase", "UHJvZHVjdDoy")):
+        product_cached(slug, lambda s=slug, i=product_id: filled.append(s) or {"id": i, "name": s})
+    listing = listing_key("StorefrontHome", {"a": 1})
+
+    attribute_changed(
+        event_type="translation_updated", payload={"translation": translation_payload}, installation=None
+    )
+
+    assert cache.get(product_key("mug")) is None  # its English name may have changed
+    assert cache.get(product_key("vase")) is not None  # another product's page stays
+    assert listing_key("StorefrontHome", {"a": 1}) != listing

@@ -18,7 +18,7 @@ from saleor_app.client import _http_client
 from storefront.views import CHECKOUT_KEY
 from tests.live_saleor import StaffSession
 from tests.recording import GraphQLRecorder
-from tests.storefront.live_catalog import live_shop_create, live_shop_remove
+from tests.storefront.live_catalog import CATEGORY_EN, MUSEUM_EN, live_shop_create, live_shop_remove
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db(transaction=True)]
 
@@ -71,6 +71,8 @@ def test_a_buyer_fills_one_cart_across_units_pays_and_follows_each_units_shipmen
     assert museum_product["name"] in shop
     assert library_product["name"] not in shop
     assert "周二至周日" in shop
+    shop_en = html.unescape(client.get(f"/en/units/{museum.pk}/").content.decode())  # the same cached answer
+    assert MUSEUM_EN["name"] in shop_en and museum_product["name"] not in shop_en
 
     recorder.scene = "search"
     word = museum_product["name"].split()[0]
@@ -94,11 +96,17 @@ def test_a_buyer_fills_one_cart_across_units_pays_and_follows_each_units_shipmen
     assert ">Material<" in details and ">Bronze or brass<" in details
     assert ">Era of the source object<" in details and ">Shang and Zhou<" in details
     assert ">Size, longest side<" in details and ">18.5 cm<" in details
+    # The product's own texts: Saleor's EN translation on the English page, the original on the Chinese one.
+    assert f"<title>{MUSEUM_EN['seoTitle']} · " in english and f">{MUSEUM_EN['name']}</h1>" in english
+    assert "Warring States chime bell" in english and f">{CATEGORY_EN['name']}</a>" in english
+    assert MUSEUM_EN["name"] not in page and f">{museum_product['name']}</h1>" in html.unescape(page)
     variant = re.findall(r'name="variant" value="([^"]+)"', page)[0]
 
     recorder.scene = "category"
     category_path = re.findall(r'href="(/categories/[^"]+/)"', page)[0]
     assert museum_product["name"] in html.unescape(client.get(category_path).content.decode())
+    category_en = html.unescape(client.get(f"/en{category_path}").content.decode())
+    assert f"<h1>{CATEGORY_EN['name']}</h1>" in category_en and MUSEUM_EN["name"] in category_en
 
     recorder.scene = ""
     sitemap = client.get("/sitemap.xml").content.decode()
@@ -107,6 +115,8 @@ def test_a_buyer_fills_one_cart_across_units_pays_and_follows_each_units_shipmen
     recorder.scene = "library"
     page = client.get(f"/products/{library_product['slug']}/").content.decode()
     assert "授权产品" not in page and "李明" in page
+    english = html.unescape(client.get(f"/en/products/{library_product['slug']}/").content.decode())
+    assert f">{library_product['name']}</h1>" in english  # no EN translation: the original name
     library_variant = re.findall(r'name="variant" value="([^"]+)"', page)[0]
 
     recorder.scene = ""
@@ -124,6 +134,8 @@ def test_a_buyer_fills_one_cart_across_units_pays_and_follows_each_units_shipmen
     cart = html.unescape(client.get("/cart/").content.decode())  # names such as "Paul's" are escaped
     assert cart.index("三峡博物馆") < cart.index(museum_product["name"]) < cart.index("重庆图书馆")
     assert library_product["name"] in cart
+    cart_en = html.unescape(client.get("/en/cart/").content.decode())
+    assert MUSEUM_EN["name"] in cart_en and library_product["name"] in cart_en
 
     recorder.scene = "invalid"
     address = {
@@ -191,6 +203,8 @@ def test_a_buyer_fills_one_cart_across_units_pays_and_follows_each_units_shipmen
     museum_part, library_part = shipped.split("<h2>重庆图书馆</h2>")
     assert "已发货" in museum_part and tracking in museum_part
     assert "待发货" in library_part and tracking not in library_part
+    shipped_en = html.unescape(client.get("/en" + httpx.URL(order_path).path).content.decode())
+    assert MUSEUM_EN["name"] in shipped_en and library_product["name"] in shipped_en
 
     # The buyer opens an account with the order's e-mail; confirming it links the order (staff plays
     # the mailed confirmation link, which Saleor would send).

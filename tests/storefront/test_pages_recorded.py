@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_module
 import json
 import re
 from urllib.parse import urlencode
@@ -26,6 +27,9 @@ pytestmark = pytest.mark.django_db
 MUSEUM_PRODUCT = load_exchange("StorefrontProduct.museum")["response"]["data"]["product"]
 LIBRARY_PRODUCT = load_exchange("StorefrontProduct.library")["response"]["data"]["product"]
 CHECKOUT_ID = load_exchange("StorefrontCheckout.cart")["variables"]["id"]
+# The live test gave the museum product and its category EN translations; the library product has none.
+MUSEUM_EN = MUSEUM_PRODUCT["en"]
+CATEGORY_EN = MUSEUM_PRODUCT["category"]["en"]["name"]
 
 
 def unit_id_of(product: dict) -> int:
@@ -183,6 +187,66 @@ def test_product_page_in_english_uses_the_english_story_and_price_format(client,
     assert dollars in html and "US$" not in html  # Babel's en format of the recorded USD price
 
 
+def test_the_product_page_reads_saleors_english_translation_on_english_pages_from_one_cached_answer(
+    client, saleor
+):
+    route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontProduct.museum")
+    slug = MUSEUM_PRODUCT["slug"]
+    assert MUSEUM_EN["name"] and MUSEUM_EN["name"] != MUSEUM_PRODUCT["name"]  # the recording carries one
+
+    chinese = html_module.unescape(client.get(f"/products/{slug}/").content.decode())
+    english = html_module.unescape(client.get(f"/en/products/{slug}/").content.decode())
+
+    assert route.call_count == 1  # both languages from the one cached Saleor answer
+    assert f'<h1 itemprop="name">{MUSEUM_PRODUCT["name"]}</h1>' in chinese
+    assert MUSEUM_EN["name"] not in chinese
+    assert f'<h1 itemprop="name">{MUSEUM_EN["name"]}</h1>' in english
+    assert f"<title>{MUSEUM_EN['seoTitle']} · " in english
+    assert f'<meta property="og:title" content="{MUSEUM_EN["name"]}">' in english
+    assert f'<meta name="description" content="{MUSEUM_EN["seoDescription"]}">' in english
+    assert "<p>A bookmark with the pattern of a Warring States chime bell.</p>" in english
+    assert f">{CATEGORY_EN}</a>" in english and f">{MUSEUM_PRODUCT['category']['name']}</a>" in chinese
+    assert f'<link rel="canonical" href="http://testserver/en/products/{slug}/">' in english
+    assert f'hreflang="zh-Hans" href="http://testserver/products/{slug}/"' in english
+
+
+def test_without_an_english_translation_english_pages_read_the_original(client, saleor):
+    replay_scenes(saleor, RECORDED_API_URL, "StorefrontProduct.library")
+    assert LIBRARY_PRODUCT["en"] is None
+
+    english = html_module.unescape(client.get(f"/en/products/{LIBRARY_PRODUCT['slug']}/").content.decode())
+
+    assert f'<h1 itemprop="name">{LIBRARY_PRODUCT["name"]}</h1>' in english
+    assert f"<title>{LIBRARY_PRODUCT['seoTitle'] or LIBRARY_PRODUCT['name']} · " in english
+
+
+def test_an_empty_or_partial_translation_falls_back_field_by_field(client, saleor):
+    # A listing without an English description: the catalog sync sends an empty Editor.js document.
+    empty = json.dumps({"blocks": [], "version": "2.24.3"})
+    en = {"name": "Chime-bell bookmark", "description": empty, "seoTitle": None, "seoDescription": None}
+    product = {**MUSEUM_PRODUCT, "en": en}
+    saleor.post(RECORDED_API_URL).mock(return_value=httpx.Response(200, json={"data": {"product": product}}))
+
+    english = html_module.unescape(client.get(f"/en/products/{product['slug']}/").content.decode())
+
+    original = json.loads(MUSEUM_PRODUCT["description"])["blocks"][0]["data"]["text"]
+    assert '<h1 itemprop="name">Chime-bell bookmark</h1>' in english
+    assert original in english  # the Chinese description, not an empty one
+    assert "<title>Chime-bell bookmark · " in english  # no EN SEO title: the English name
+
+
+def test_a_named_variant_reads_its_english_translation_on_english_pages(client, saleor):
+    named = {**MUSEUM_PRODUCT["variants"][0], "name": "大号", "en": {"name": "Large"}}
+    product = {**MUSEUM_PRODUCT, "variants": [named]}
+    saleor.post(RECORDED_API_URL).mock(return_value=httpx.Response(200, json={"data": {"product": product}}))
+
+    chinese = client.get(f"/products/{product['slug']}/").content.decode()
+    english = client.get(f"/en/products/{product['slug']}/").content.decode()
+
+    assert "<span>大号</span>" in chinese and "Large" not in chinese
+    assert "<span>Large</span>" in english
+
+
 def test_a_product_without_our_metadata_is_sold_by_the_platform(client, saleor):
     plain = {**LIBRARY_PRODUCT, "metadata": []}
     saleor.post(RECORDED_API_URL).mock(return_value=httpx.Response(200, json={"data": {"product": plain}}))
@@ -236,6 +300,24 @@ def test_category_page_lists_its_products(client, saleor):
 
     assert f"<h1>{category['name']}</h1>" in html
     assert MUSEUM_PRODUCT["name"] in html
+    english = html_module.unescape(client.get(f"/en/categories/{category['slug']}/").content.decode())
+    assert f"<h1>{CATEGORY_EN}</h1>" in english and f"<title>{CATEGORY_EN} · " in english
+    assert MUSEUM_EN["name"] in english and LIBRARY_PRODUCT["name"] in english  # one untranslated
+
+
+def test_unit_shop_and_home_name_products_and_categories_in_the_pages_language(client, saleor, units):
+    museum, _ = units
+    route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontProducts.unit", "StorefrontHome.home")
+
+    chinese = html_module.unescape(client.get(f"/units/{museum.pk}/").content.decode())
+    english = html_module.unescape(client.get(f"/en/units/{museum.pk}/").content.decode())
+    home = html_module.unescape(client.get("/en/").content.decode())
+
+    assert route.call_count == 2  # one listing answer per page kind, whatever the language
+    assert MUSEUM_PRODUCT["name"] in chinese and MUSEUM_EN["name"] not in chinese
+    assert MUSEUM_EN["name"] in english and MUSEUM_PRODUCT["name"] not in english
+    assert MUSEUM_EN["name"] in home and "Banana Juice" in home  # translated, and an original
+    assert ">文具</a>" in home  # a category Saleor has no English name for yet
 
 
 def test_search_sends_the_facets_to_saleor_and_offers_units_and_categories(client, saleor, units):
@@ -265,7 +347,7 @@ def test_search_by_material_asks_saleor_for_the_catalogs_value_by_its_chinese_na
 
     sent = saleor_requests(route)[0]["variables"]
     assert sent["filter"] == {"attributes": [{"slug": "wenchuang-material", "value": {"name": {"eq": "铜"}}}]}
-    assert MUSEUM_PRODUCT["name"] in html and LIBRARY_PRODUCT["name"] not in html  # as Saleor filtered
+    assert MUSEUM_EN["name"] in html and LIBRARY_PRODUCT["name"] not in html  # as Saleor filtered
     assert '<input type="radio" name="material" value="bronze" checked> Bronze or brass' in html
     assert '<input type="radio" name="material" value="silk" > Silk' in html
 
@@ -302,6 +384,9 @@ def test_cart_is_one_checkout_with_lines_grouped_by_unit(client, saleor):
         < html.index("<h2>重庆图书馆</h2>")
     )
     assert html.index("<h2>重庆图书馆</h2>") < html.index(LIBRARY_PRODUCT["name"])
+    assert MUSEUM_EN["name"] not in html
+    english = html_module.unescape(client.get("/en/cart/").content.decode())
+    assert MUSEUM_EN["name"] in english and LIBRARY_PRODUCT["name"] in english
 
 
 def test_adding_to_the_cart_creates_the_checkout_once_then_adds_lines(client, saleor):
@@ -423,6 +508,9 @@ def test_the_signed_order_link_shows_the_order_grouped_by_unit_nothing_shipped_y
     assert all("待发货" in part and "shipments" not in part for part in sections.values())
     assert route.call_count == 1
     assert client.get(link[:-3] + "xx/").status_code == 404  # tampered signature
+    assert MUSEUM_EN["name"] not in html
+    english = html_module.unescape(client.get("/en" + link).content.decode())
+    assert MUSEUM_EN["name"] in english and LIBRARY_PRODUCT["name"] in english
 
 
 def test_each_unit_shows_its_own_shipment_with_carrier_and_tracking_number(client, saleor, rf, units):
