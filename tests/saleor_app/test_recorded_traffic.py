@@ -21,9 +21,15 @@ DELIVERY = load_delivery("product_updated")
 RECORDED_APP = load_exchange("AppSelf")["response"]["data"]["app"]
 
 
+RECORDED_HOOKS = load_exchange("AppWebhooks")["response"]["data"]["app"]["webhooks"]
+
+
 @pytest.fixture
 def installation(settings):
     settings.SALEOR_APP_IDENTIFIER = RECORDED_APP["identifier"]
+    # The recorded webhooks point at the service that was installed (pytest's live server)
+    origin = httpx.URL(RECORDED_HOOKS[0]["targetUrl"])
+    settings.APP_PUBLIC_URL = f"{origin.scheme}://{origin.netloc.decode()}"
     return SaleorInstallationFactory(api_url=DELIVERY["api_url"], app_id=RECORDED_APP["id"])
 
 
@@ -60,12 +66,13 @@ def test_a_tampered_copy_of_a_real_delivery_is_refused(client, saleor):
 
 
 def test_status_reports_the_installation_from_saleor(installation, saleor):
-    replay(saleor, installation.api_url, "AppSelf")
+    replay(saleor, installation.api_url, "AppSelf", "AppWebhooks")
     out = StringIO()
 
     call_command("saleor_status", stdout=out, no_color=True)
 
     text = out.getvalue()
+    assert "Manifest:     webhooks match" in text  # Saleor's webhooks, compared with this release's manifest
     assert "Token works:  yes" in text
     assert f"App id:       {RECORDED_APP['id']}" in text
     assert "Webhook:      product-changes [active]" in text
@@ -82,7 +89,7 @@ def test_status_says_when_the_token_is_refused(installation, saleor):
 
 
 def test_install_again_reports_already_installed_and_changes_nothing(installation, saleor):
-    route = replay(saleor, installation.api_url, "TokenCreate", "AppsSearch")
+    route = replay(saleor, installation.api_url, "TokenCreate", "AppsSearch", "AppWebhooks")
     before = list(SaleorInstallation.objects.values())
     out = StringIO()
 
@@ -90,9 +97,10 @@ def test_install_again_reports_already_installed_and_changes_nothing(installatio
         "saleor_install", api_url=installation.api_url, email="admin@example.com", password="x", stdout=out
     )
 
-    assert "Already installed" in out.getvalue()
+    assert "Already installed" in out.getvalue() and "nothing changed" in out.getvalue()
     assert list(SaleorInstallation.objects.values()) == before
-    assert [c.request.read().count(b"appInstall") for c in route.calls] == [0, 0]
+    # logged in, found the app, compared its webhooks with the manifest: no install, no webhook written
+    assert [c.request.read().count(b"mutation") for c in route.calls] == [1, 0, 0]
 
 
 def test_install_refuses_when_saleor_has_the_app_but_this_service_lost_its_token(installation, saleor):
