@@ -16,9 +16,9 @@ class UnitCatalogSettingsAdmin(admin.ModelAdmin):
 class DesignerRoyaltyAdmin(admin.ModelAdmin):
     """Read-only here: terms change through `designer_royalty_set`, which closes the previous ones."""
 
-    list_display = ("listing", "designer_key", "bps", "effective_from", "effective_to")
-    search_fields = ("designer_key",)
-    raw_id_fields = ("listing",)
+    list_display = ("listing", "designer", "bps", "effective_from", "effective_to", "created_by")
+    search_fields = ("designer__slug", "designer__name_zh")
+    raw_id_fields = ("listing", "designer")
 
     def has_add_permission(self, request) -> bool:
         return False

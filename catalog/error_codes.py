@@ -33,6 +33,10 @@ class CatalogErrorCode(StrEnum):
     IMAGE_NOT_READY = "listing_image_not_ready"
     ATTRIBUTE_INVALID = "listing_attribute_invalid"
     PRODUCT_TYPE_FIXED = "listing_product_type_fixed"
+    ROYALTY_DESIGNER_REQUIRED = "royalty_designer_required"
+    ROYALTY_DESIGNER_OF_OTHER_UNIT = "royalty_designer_of_other_unit"
+    ROYALTY_IN_PAST = "royalty_in_past"
+    ROYALTY_BEFORE_CURRENT = "royalty_before_current"
 
 
 MESSAGES = {
@@ -55,6 +59,16 @@ MESSAGES = {
     CatalogErrorCode.ATTRIBUTE_INVALID: _("%(attribute)s: enter %(expected)s."),
     CatalogErrorCode.PRODUCT_TYPE_FIXED: _(
         "The product type cannot change once the product is approved; list a new product instead."
+    ),
+    CatalogErrorCode.ROYALTY_DESIGNER_REQUIRED: _("Choose the designer who earns the royalty."),
+    CatalogErrorCode.ROYALTY_DESIGNER_OF_OTHER_UNIT: _(
+        "This designer is registered by another unit; register them with this unit first."
+    ),
+    CatalogErrorCode.ROYALTY_IN_PAST: _(
+        "A royalty cannot start in the past: sales already made keep their terms."
+    ),
+    CatalogErrorCode.ROYALTY_BEFORE_CURRENT: _(
+        "The terms from %(start)s are already set: a change must start after them."
     ),
 }
 

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from catalog import taxonomy
 from catalog.error_codes import CatalogError
 from catalog.models import CollectionObject, IpLicence, Listing, Relation
-from unit_onboarding.models import Unit
+from unit_onboarding.designers import designers_of
+from unit_onboarding.models import Designer, Unit
 
 LISTING_FORM_FIELDS = (
     "name_zh",
@@ -230,3 +231,24 @@ class IpLicenceForm(forms.ModelForm):
         if data.get("royalty_bps") is not None and data["royalty_bps"] > 10_000:
             self.add_error("royalty_bps", _("At most 10,000 basis points (100%)."))
         return data
+
+
+class DesignerRoyaltyForm(forms.Form):
+    """New royalty terms for one product, from a chosen time on (0 bps ends the royalty)."""
+
+    designer = forms.ModelChoiceField(
+        label=_("designer"), queryset=Designer.objects.none(), to_field_name="slug", required=False
+    )
+    bps = forms.IntegerField(
+        label=_("royalty (basis points)"),
+        min_value=0,
+        max_value=10_000,
+        help_text=_("100 bps = 1% of each sale's net amount; 0 ends the royalty."),
+    )
+    effective_from = forms.DateTimeField(
+        label=_("applies from"), help_text=_("Not in the past: sales already made keep their terms.")
+    )
+
+    def __init__(self, *args, unit: Unit, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["designer"].queryset = designers_of(unit)

@@ -319,12 +319,21 @@ class DesignerRoyalty(models.Model):
     """
 
     listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="designer_royalties")
-    designer_key = models.SlugField(
-        _("designer (identifier)"), max_length=100, help_text="the ledger party is designer:<identifier>"
+    # The column keeps the slug (the ledger party is designer:<slug>), now a registered designer's.
+    designer = models.ForeignKey(
+        "unit_onboarding.Designer",
+        to_field="slug",
+        db_column="designer_key",
+        on_delete=models.PROTECT,
+        related_name="royalties",
+        verbose_name=_("designer"),
     )
     bps = models.PositiveIntegerField(_("royalty (basis points)"))
     effective_from = models.DateTimeField()
     effective_to = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -347,8 +356,8 @@ class DesignerRoyalty(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"designer:{self.designer_key} {self.bps} bps on listing {self.listing_id}"
+        return f"designer:{self.designer_id} {self.bps} bps on listing {self.listing_id}"
 
     @property
     def party_key(self) -> str:
-        return f"designer:{self.designer_key}"
+        return f"designer:{self.designer_id}"

@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from catalog import listings
 from catalog.csv_rows import ImportResult, RowError, parse_bool, read_rows
+from catalog.error_codes import CatalogError, CatalogErrorCode
 from catalog.models import CollectionObject, DesignerRoyalty, IpLicence, Listing
-from unit_onboarding.models import Unit
+from payments.settlement.audit import audit_record
+from unit_onboarding.models import Designer, Unit
 
 OBJECT_FIELDS = (
     "title_zh",
@@ -120,26 +122,53 @@ def ip_licence_create(*, licensor: Unit, data: Mapping[str, Any]) -> IpLicence:
 
 
 def designer_royalty_set(
-    *, listing: Listing, designer_key: str, bps: int, effective_from: datetime
+    *,
+    listing: Listing,
+    designer: Designer | None,
+    bps: int,
+    effective_from: datetime,
+    actor=None,
+    now: datetime | None = None,
 ) -> DesignerRoyalty | None:
-    """From `effective_from` on, the product's designer earns `bps` of each sale (0: no royalty).
+    """From `effective_from` on, `designer` earns `bps` of each sale of the product (0: no royalty).
 
-    The terms in force until then are closed at `effective_from`; earlier sales keep theirs.
+    Never retroactive: the start is not in the past, nor before the terms already set; the terms in force
+    until then are closed at `effective_from`, so earlier sales keep theirs. An audited money action.
     """
+    if bps and designer is None:
+        raise CatalogError(CatalogErrorCode.ROYALTY_DESIGNER_REQUIRED, "designer")
+    if designer is not None and designer.unit_id != listing.unit_id:
+        raise CatalogError(CatalogErrorCode.ROYALTY_DESIGNER_OF_OTHER_UNIT, "designer")
+    if effective_from < (now or timezone.now()):
+        raise CatalogError(CatalogErrorCode.ROYALTY_IN_PAST, "effective_from")
     with transaction.atomic():
-        current = (
-            DesignerRoyalty.objects.select_for_update()
-            .filter(listing=listing, effective_to__isnull=True)
-            .first()
-        )
+        Listing.objects.select_for_update().filter(pk=listing.pk).first()  # one change per product at a time
+        current = DesignerRoyalty.objects.filter(listing=listing, effective_to__isnull=True).first()
         if current is not None:
+            if effective_from <= current.effective_from:
+                raise CatalogError(
+                    CatalogErrorCode.ROYALTY_BEFORE_CURRENT,
+                    "effective_from",
+                    start=timezone.localtime(current.effective_from).strftime("%Y-%m-%d %H:%M"),
+                )
             current.effective_to = effective_from
-            current.save(update_fields=["effective_to"])  # a backdated start is refused by the database
-        if not bps:
-            return None
-        return DesignerRoyalty.objects.create(
-            listing=listing, designer_key=designer_key, bps=bps, effective_from=effective_from
-        )
+            current.save(update_fields=["effective_to"])
+        royalty = None
+        if bps:
+            royalty = DesignerRoyalty.objects.create(
+                listing=listing, designer=designer, bps=bps, effective_from=effective_from, created_by=actor
+            )
+        if bps or current is not None:
+            audit_record(
+                actor=actor,
+                action="designer_royalty.set",
+                subject=f"listing:{listing.uid}",
+                party=designer.party_key if designer else (current.party_key if current else ""),
+                bps=bps,
+                effective_from=effective_from.isoformat(),
+                replaced=f"{current.party_key} {current.bps}" if current else None,
+            )
+    return royalty
 
 
 def listings_unpublish_expired(*, today=None) -> int:

@@ -132,3 +132,22 @@ def royalties_in_force(*, listing_ids: Iterable[int], at: datetime) -> dict[int,
         licence = listing.licence
         found[listing.pk].append(Royalty(licence.licensor.party_key, "ip_licence", licence.royalty_bps))
     return {pk: tuple(royalties) for pk, royalties in found.items()}
+
+
+def royalty_overview(*, unit) -> list[tuple]:
+    """(listing, its open-ended or latest royalty or None) for each of the unit's products, newest first."""
+    from catalog.models import DesignerRoyalty, Listing
+
+    listings = Listing.objects.filter(unit=unit).exclude(state=Listing.State.ARCHIVED)
+    rows = list(listings.order_by("-created_at"))
+    latest: dict[int, DesignerRoyalty] = {}
+    royalties = DesignerRoyalty.objects.filter(listing__in=rows).select_related("designer")
+    for royalty in royalties.order_by("listing_id", "effective_from"):
+        latest[royalty.listing_id] = royalty
+    return [(listing, latest.get(listing.pk)) for listing in rows]
+
+
+def royalty_history(*, listing) -> list:
+    """Every royalty term of the product, latest first, with who set it."""
+    royalties = listing.designer_royalties.select_related("designer", "created_by")
+    return list(royalties.order_by("-effective_from"))

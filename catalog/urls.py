@@ -14,6 +14,7 @@ urlpatterns = [
     path("units/<uuid:uid>/objects/", views.collection_objects, name="objects"),
     path("units/<uuid:uid>/objects/<int:pk>/", views.collection_object, name="object"),
     path("units/<uuid:uid>/licences/", views.licences, name="licences"),
+    path("units/<uuid:uid>/royalties/", views.unit_royalties, name="royalties"),
     path("listings/<uuid:uid>/", views.listing_detail, name="listing"),
     path("listings/<uuid:uid>/edit/", views.listing_edit, name="listing_edit"),
     path("listings/<uuid:uid>/images/", views.listing_image_upload, name="listing_image_upload"),
@@ -24,4 +25,5 @@ urlpatterns = [
     path("listings/<uuid:uid>/publish/", views.listing_publish, name="listing_publish"),
     path("listings/<uuid:uid>/archive/", views.listing_archive, name="listing_archive"),
     path("listings/<uuid:uid>/divergence/", views.listing_divergence, name="listing_divergence"),
+    path("listings/<uuid:uid>/royalty/", views.listing_royalty, name="listing_royalty"),
 ]

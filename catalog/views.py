@@ -21,6 +21,7 @@ from catalog.error_codes import CatalogError
 from catalog.forms import (
     CollectionObjectForm,
     CsvForm,
+    DesignerRoyaltyForm,
     ImageForm,
     IpLicenceForm,
     ListingForm,
@@ -33,6 +34,7 @@ from catalog.models import CollectionObject, Listing, ListingImage
 from catalog.permissions import can_manage_listings, is_curator
 from catalog.saleor_changes import listing_divergence_resolve
 from unit_onboarding.models import Unit
+from unit_onboarding.permissions import can_manage_designers, can_view_designers
 from unit_onboarding.selectors import units_of
 
 
@@ -349,4 +351,60 @@ def licences(request: HttpRequest, uid) -> HttpResponse:
         "catalog/licences.html",
         {"unit": unit, "form": form, "licences": unit.ip_licences_granted.order_by("-valid_until")},
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def unit_royalties(request: HttpRequest, uid) -> HttpResponse:
+    """Each product's designer royalty (finance sets them per product)."""
+    unit = get_object_or_404(Unit, uid=uid)
+    if not can_view_designers(request.user, unit):
+        raise Http404
+    return render(
+        request,
+        "catalog/royalties.html",
+        {
+            "unit": unit,
+            "rows": selectors.royalty_overview(unit=unit),
+            "may_set": can_manage_designers(request.user, unit),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def listing_royalty(request: HttpRequest, uid) -> HttpResponse:
+    """The product's royalty history; finance adds new terms from a chosen time on."""
+    listing = get_object_or_404(Listing.objects.select_related("unit"), uid=uid)
+    if not can_view_designers(request.user, listing.unit):
+        raise Http404
+    may_set = can_manage_designers(request.user, listing.unit)
+    form = DesignerRoyaltyForm(request.POST or None, unit=listing.unit) if may_set else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                provenance.designer_royalty_set(
+                    listing=listing,
+                    designer=form.cleaned_data["designer"],
+                    bps=form.cleaned_data["bps"],
+                    effective_from=form.cleaned_data["effective_from"],
+                    actor=request.user,
+                )
+            except CatalogError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("Royalty terms saved."))
+                return redirect("catalog:listing_royalty", uid=listing.uid)
+    return render(
+        request,
+        "catalog/royalty.html",
+        {
+            "unit": listing.unit,
+            "listing": listing,
+            "form": form,
+            "history": selectors.royalty_history(listing=listing),
+        },
+        status=400 if form is not None and form.errors else 200,
     )

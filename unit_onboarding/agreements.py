@@ -10,6 +10,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from unit_onboarding.designers import designer_keys_check
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.error_codes import OnboardingErrorCode as Code
 from unit_onboarding.models import Agreement, AgreementShare, AgreementVersion, Unit
@@ -95,6 +96,14 @@ def agreement_version_add(
 ) -> AgreementVersion:
     """Append a version that starts where the previous one ends; an open previous version is closed then."""
     shares_check(shares)
+    designer_keys_check(
+        unit=unit,
+        party_keys=[
+            s.party_key
+            for s in shares
+            if s.role == AgreementShare.Role.DESIGNER or s.party_key.startswith("designer:")
+        ],
+    )
     agreement, _ = Agreement.objects.get_or_create(unit=unit)
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)  # serialise versioning per unit
     latest = agreement.versions.order_by("-number").first()

@@ -25,6 +25,9 @@ class OnboardingErrorCode(StrEnum):
     PERIOD_IN_PAST = "period_in_past"
     PERIOD_EMPTY = "period_empty"
     AGREEMENT_MISSING = "agreement_missing"
+    DESIGNER_SLUG_TAKEN = "designer_slug_taken"
+    DESIGNER_UNKNOWN = "designer_unknown"
+    DESIGNER_PAYOUT_INCOMPLETE = "designer_payout_incomplete"
 
 
 MESSAGES = {
@@ -63,6 +66,15 @@ MESSAGES = {
     OnboardingErrorCode.PERIOD_EMPTY: _("The end of the period must be after its start."),
     OnboardingErrorCode.AGREEMENT_MISSING: _(
         "Before approval, the unit needs a distribution agreement in force: add one on the agreement page."
+    ),
+    OnboardingErrorCode.DESIGNER_SLUG_TAKEN: _(
+        "The identifier %(slug)s is already used by a designer on the platform; choose another one."
+    ),
+    OnboardingErrorCode.DESIGNER_UNKNOWN: _(
+        "%(party)s is not a designer registered by this unit: register the designer first."
+    ),
+    OnboardingErrorCode.DESIGNER_PAYOUT_INCOMPLETE: _(
+        "Give both the bank and the account number, or neither (payouts then wait until they are given)."
     ),
 }
 

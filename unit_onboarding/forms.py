@@ -13,11 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 from unit_onboarding import filetypes, uscc
 from unit_onboarding.agreements import ShareTerm, default_party_keys
+from unit_onboarding.designers import designers_of
 from unit_onboarding.error_codes import MESSAGES, OnboardingError
 from unit_onboarding.error_codes import OnboardingErrorCode as Code
 from unit_onboarding.models import (
     AgreementShare,
     AgreementVersion,
+    Designer,
     Document,
     OperatingEntity,
     Unit,
@@ -202,7 +204,9 @@ class AgreementVersionForm(forms.Form):
     designer_bps = forms.IntegerField(
         label=_("designer royalty (bps)"), min_value=0, max_value=10_000, initial=0
     )
-    designer_name = forms.SlugField(label=_("designer (identifier)"), required=False)
+    designer = forms.ModelChoiceField(
+        label=_("designer"), queryset=Designer.objects.none(), to_field_name="slug", required=False
+    )
     staff_pool_bps = forms.IntegerField(
         label=_("staff incentive pool (bps)"), min_value=0, max_value=10_000, initial=0
     )
@@ -227,19 +231,88 @@ class AgreementVersionForm(forms.Form):
     def __init__(self, *args, unit: Unit, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.unit = unit
+        self.fields["designer"].queryset = designers_of(unit)
+        self.fields["designer"].help_text = _("Register designers on the unit's designers page.")
         self.fields["effective_from"].initial = timezone.localtime().replace(second=0, microsecond=0)
 
     def clean(self):
         data = super().clean()
-        if data.get("designer_bps") and not data.get("designer_name"):
-            self.add_error("designer_name", _("Name the designer who receives the royalty."))
+        if data.get("designer_bps") and not data.get("designer"):
+            self.add_error("designer", _("Name the designer who receives the royalty."))
         return data
 
     def shares(self) -> list[ShareTerm]:
         keys = default_party_keys(self.unit)
-        keys[AgreementShare.Role.DESIGNER] = f"designer:{self.cleaned_data.get('designer_name') or ''}"
+        designer = self.cleaned_data.get("designer")
+        keys[AgreementShare.Role.DESIGNER] = designer.party_key if designer else "designer:"
         return [
             ShareTerm(keys[role], role, self.cleaned_data[f"{role}_bps"])
             for role in AgreementShare.Role.values
             if self.cleaned_data.get(f"{role}_bps")
         ]
+
+
+class DesignerForm(forms.Form):
+    """A designer's names and payout details; the identifier is given once, at registration."""
+
+    slug = forms.SlugField(
+        label=_("identifier"),
+        max_length=100,
+        help_text=_("Letters, digits and hyphens, unique on the platform; it never changes (e.g. li-hua)."),
+    )
+    name_zh = forms.CharField(label=_("name (Chinese)"), max_length=100)
+    name_en = forms.CharField(label=_("name (English)"), max_length=100, required=False)
+    settlement_method = forms.ChoiceField(
+        label=_("settlement method"), choices=OperatingEntity.Settlement.choices
+    )
+    account_holder = forms.CharField(
+        label=_("account holder (if not the name)"), max_length=200, required=False
+    )
+    bank_name = forms.CharField(label=_("bank name"), max_length=100, required=False)
+    bank_account = forms.CharField(label=_("bank account number"), max_length=40, required=False)
+    stripe_account_id = forms.CharField(label=_("Stripe account id"), max_length=64, required=False)
+
+    def __init__(self, *args, designer: Designer | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.designer = designer
+        if designer is not None:
+            del self.fields["slug"]
+            if not self.is_bound:
+                self.initial = {name: getattr(designer, name) for name in self.service_fields()}
+                self.initial["bank_account"] = ""
+            if designer.bank_account_encrypted:
+                self.fields["bank_account"].help_text = _(
+                    "On record: %(masked)s. Leave empty to keep it; clear the bank name to remove both."
+                ) % {"masked": "…" + designer.bank_account[-4:]}
+
+    @staticmethod
+    def service_fields() -> tuple[str, ...]:
+        return (
+            "name_zh",
+            "name_en",
+            "settlement_method",
+            "account_holder",
+            "bank_name",
+            "bank_account",
+            "stripe_account_id",
+        )
+
+    def clean_bank_account(self) -> str:
+        return re.sub(r"[\s-]", "", self.cleaned_data.get("bank_account", ""))
+
+    def clean_stripe_account_id(self) -> str:
+        value = self.cleaned_data.get("stripe_account_id", "").strip()
+        if value and not re.fullmatch(r"acct_[A-Za-z0-9]+", value):
+            raise forms.ValidationError(_("A Stripe account id looks like acct_1AbC…"))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("settlement_method") == OperatingEntity.Settlement.STRIPE and not data.get(
+            "stripe_account_id"
+        ):
+            self.add_error("stripe_account_id", _("Required for Stripe settlement."))
+        return data
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data.get(name, "") for name in self.service_fields()}

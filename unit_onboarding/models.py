@@ -153,6 +153,64 @@ class OperatingEntity(models.Model):
         self.bank_account_encrypted = secrets_at_rest.encrypt(value) if value else ""
 
 
+class Designer(models.Model):
+    """A designer the unit pays (an agreement share or a product royalty), and where the money goes.
+
+    Registered per unit, by its finance staff; the ledger party is `designer:<slug>`, which names no unit,
+    so the slug is unique across the platform and never changes once given (ledger rows refer to it).
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="designers")
+    slug = models.SlugField(_("identifier"), max_length=100, unique=True)
+    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    settlement_method = models.CharField(
+        _("settlement method"),
+        max_length=16,
+        choices=OperatingEntity.Settlement.choices,
+        default=OperatingEntity.Settlement.BANK,
+    )
+    account_holder = models.CharField(
+        _("account holder"), max_length=200, blank=True, help_text="payee name at the bank if not name_zh"
+    )
+    bank_name = models.CharField(_("bank name"), max_length=100, blank=True)
+    bank_account_encrypted = models.TextField(blank=True, help_text="bank account number (encrypted at rest)")
+    stripe_account_id = models.CharField(_("Stripe account id"), max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["unit", "slug"]
+
+    def __str__(self) -> str:
+        return self.name_zh or self.slug
+
+    @property
+    def party_key(self) -> str:
+        return f"designer:{self.slug}"
+
+    @property
+    def payee_name(self) -> str:
+        return self.account_holder or self.name_zh
+
+    @property
+    def bank_account(self) -> str:
+        return secrets_at_rest.decrypt(self.bank_account_encrypted) if self.bank_account_encrypted else ""
+
+    @bank_account.setter
+    def bank_account(self, value: str) -> None:
+        self.bank_account_encrypted = secrets_at_rest.encrypt(value) if value else ""
+
+    @property
+    def pays_by_stripe(self) -> bool:
+        return self.settlement_method == OperatingEntity.Settlement.STRIPE and bool(self.stripe_account_id)
+
+    @property
+    def payout_ready(self) -> bool:
+        """Whether a payout has somewhere to go: a connected Stripe account, or a bank and an account."""
+        return self.pays_by_stripe or bool(self.bank_name and self.bank_account_encrypted)
+
+
 class Application(models.Model):
     """A unit's request to join; its status only moves through services.application_transition."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
+from payments.settlement.permissions import is_platform_finance
 from unit_onboarding.models import Application, Unit, UnitMembership
 
 REVIEW_PERMISSION = "unit_onboarding.review_application"
@@ -34,6 +35,15 @@ def can_edit_profile(user: User, unit: Unit) -> bool:
 
 def can_manage_members(user: User, unit: Unit) -> bool:
     return is_reviewer(user) or UnitMembership.Role.OPERATOR in unit_roles(user, unit)
+
+
+def can_view_designers(user: User, unit: Unit) -> bool:
+    return can_view_unit(user, unit) or is_platform_finance(user)
+
+
+def can_manage_designers(user: User, unit: Unit) -> bool:
+    """Designers and their royalties are money terms: finance (the unit's, the platform's) and reviewers."""
+    return can_change_agreement(user, unit) or is_platform_finance(user)
 
 
 def can_change_agreement(user: User, unit: Unit) -> bool:

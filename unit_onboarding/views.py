@@ -13,11 +13,12 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from unit_onboarding import agreements, documents, selectors, services
+from unit_onboarding import agreements, designers, documents, selectors, services
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.forms import (
     AgreementVersionForm,
     ApplicationForm,
+    DesignerForm,
     DocumentForm,
     InviteForm,
     ProfileForm,
@@ -29,8 +30,10 @@ from unit_onboarding.models import Application, Document, Unit
 from unit_onboarding.permissions import (
     can_change_agreement,
     can_edit_profile,
+    can_manage_designers,
     can_manage_members,
     can_view_application,
+    can_view_designers,
     can_view_unit,
     is_reviewer,
 )
@@ -272,6 +275,7 @@ def unit_detail(request: HttpRequest, uid) -> HttpResponse:
             "can_edit_profile": can_edit_profile(request.user, unit),
             "can_manage_members": can_manage_members(request.user, unit),
             "can_change_agreement": can_change_agreement(request.user, unit),
+            "can_manage_designers": can_manage_designers(request.user, unit),
         },
     )
 
@@ -356,4 +360,67 @@ def unit_agreement(request: HttpRequest, uid) -> HttpResponse:
         "unit_onboarding/agreement.html",
         {"unit": unit, "form": form, "versions": selectors.agreement_versions(unit)},
         status=400 if form is not None and form.errors else 200,
+    )
+
+
+def _designers_unit_for(request: HttpRequest, uid) -> Unit:
+    """The unit if the user may see its designers (members, reviewers, platform finance); else 404."""
+    unit = get_object_or_404(Unit, uid=uid)
+    if not can_view_designers(request.user, unit):
+        raise Http404
+    return unit
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_designers(request: HttpRequest, uid) -> HttpResponse:
+    """The unit's designers and whether each can be paid; finance registers new ones here."""
+    unit = _designers_unit_for(request, uid)
+    may_manage = can_manage_designers(request.user, unit)
+    form = DesignerForm(request.POST or None) if may_manage else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                designer = designers.designer_register(
+                    unit=unit, slug=form.cleaned_data["slug"], data=form.service_data(), actor=request.user
+                )
+            except OnboardingError as error:
+                add_service_error(form, error)
+            else:
+                messages.success(request, _("Designer %(name)s registered.") % {"name": designer})
+                return redirect("unit_onboarding:designers", uid=unit.uid)
+    return render(
+        request,
+        "unit_onboarding/designers.html",
+        {"unit": unit, "form": form, "designers": designers.designers_of(unit), "may_manage": may_manage},
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_designer(request: HttpRequest, uid, slug: str) -> HttpResponse:
+    """Change a designer's names or payout details (finance only)."""
+    unit = _designers_unit_for(request, uid)
+    designer = designers.designer_of_unit(unit=unit, slug=slug)
+    if designer is None:
+        raise Http404
+    if not can_manage_designers(request.user, unit):
+        raise PermissionDenied
+    form = DesignerForm(request.POST or None, designer=designer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            designers.designer_update(designer=designer, data=form.service_data(), actor=request.user)
+        except OnboardingError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("Designer %(name)s saved.") % {"name": designer})
+            return redirect("unit_onboarding:designers", uid=unit.uid)
+    return render(
+        request,
+        "unit_onboarding/designer.html",
+        {"unit": unit, "designer": designer, "form": form},
+        status=400 if form.errors else 200,
     )

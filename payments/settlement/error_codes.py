@@ -17,6 +17,7 @@ class SettlementErrorCode(StrEnum):
     PERIOD_CLOSED = "period_closed"
     BAD_IMPORT = "bad_import"
     NO_SCHEDULE_USER = "no_schedule_user"
+    NO_PAYEE_DETAILS = "no_payee_details"
 
 
 class SettlementError(Exception):

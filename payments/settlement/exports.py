@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from openpyxl import Workbook
 
 from payments.models import SettlementBatch
-from payments.settlement.selectors import operating_entity_of
+from payments.settlement.selectors import bank_payee_check
 
 
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence]) -> bytes:
@@ -53,17 +53,21 @@ BANK_FILE_HEADER = (
 
 
 def bank_file_rows(batches: Iterable[SettlementBatch]) -> list[tuple]:
-    """One row per executed bank batch: whom to pay, where, how much (fen and yuan), with a reference."""
+    """One row per executed bank batch: whom to pay, where, how much (fen and yuan), with a reference.
+
+    A batch whose payee has no bank details refuses the whole file (SettlementError): never a row that
+    a bank cannot pay.
+    """
     rows = []
     for batch in batches:
-        entity = operating_entity_of(batch.party)
+        payee = bank_payee_check(batch.party)
         rows.append(
             (
                 batch.pk,
                 batch.party,
-                entity.legal_name if entity else "",
-                entity.bank_name if entity else "",
-                entity.bank_account if entity else "",
+                payee.name,
+                payee.bank_name,
+                payee.bank_account,
                 batch.amount,
                 f"{batch.amount // 100}.{batch.amount % 100:02d}",
                 batch.currency,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from unit_onboarding.models import OperatingEntity, UnitMembership
+from unit_onboarding.models import Designer, OperatingEntity, UnitMembership
 
 PLATFORM_FINANCE_PERMISSION = "payments.change_settlementbatch"
 
@@ -12,7 +12,8 @@ def is_platform_finance(user) -> bool:
 
 
 def visible_parties(user) -> set[str] | None:
-    """None means every party (platform finance); otherwise the party keys of the user's finance units."""
+    """None means every party (platform finance); otherwise the party keys of the user's finance units:
+    the unit, its staff pool, its operating entity and the designers it registered."""
     if is_platform_finance(user):
         return None
     if not user.is_authenticated:
@@ -29,6 +30,8 @@ def visible_parties(user) -> set[str] | None:
         "pk", flat=True
     )
     parties |= {f"entity:{pk}" for pk in entities}
+    slugs = Designer.objects.filter(unit_id__in=[pk for pk, _ in units]).values_list("slug", flat=True)
+    parties |= {f"designer:{slug}" for slug in slugs}
     return parties
 
 

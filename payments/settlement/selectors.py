@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from payments.models import Account, LedgerTransaction, SettlementBatch
 from payments.settlement.error_codes import SettlementError, SettlementErrorCode
 from payments.settlement.permissions import is_platform_finance
-from unit_onboarding.models import OperatingEntity, Unit
+from unit_onboarding.models import Designer, OperatingEntity, Unit
 
 # Owed = credits to the party's payable from sales, refunds and corrections posted up to the cutoff,
 # less every payout already posted (whenever): a payout is a debit, so it simply reduces the sum.
@@ -83,11 +85,15 @@ def payable_parties(*, currency: str) -> list[str]:
 
 
 def operating_entity_of(party: str) -> OperatingEntity | None:
-    """The operating entity that receives a unit's or entity's money (None for designers, staff pools)."""
+    """The operating entity that receives a unit's, its entity's or its staff pool's money.
+
+    The staff incentive pool is the unit's money, administered by the unit: it is paid with the unit's own
+    share, to the account the unit gave at onboarding (its operating entity's), never to the staff directly.
+    """
     kind, _, key = party.partition(":")
     if kind == "entity" and key.isdigit():
         return OperatingEntity.objects.filter(pk=int(key)).first()
-    if kind == "unit":
+    if kind in ("unit", "staff_pool"):
         unit = (
             Unit.objects.filter(uid=key).select_related("operating_entity").first() if _is_uuid(key) else None
         )
@@ -95,16 +101,68 @@ def operating_entity_of(party: str) -> OperatingEntity | None:
     return None
 
 
-def payee_method(party: str) -> tuple[str, str]:
-    """(method, connected account): Stripe when the party's operating entity settles by Stripe Connect."""
+def designer_of(party: str) -> Designer | None:
+    kind, _, slug = party.partition(":")
+    return Designer.objects.filter(slug=slug).first() if kind == "designer" and slug else None
+
+
+@dataclass(frozen=True)
+class Payee:
+    """Whom a party's money is paid to, and where: a bank account or a Stripe connected account."""
+
+    name: str
+    bank_name: str
+    bank_account: str
+    stripe_account_id: str = ""
+
+    @property
+    def bank_ready(self) -> bool:
+        return bool(self.name and self.bank_name and self.bank_account)
+
+
+def payee_of(party: str) -> Payee | None:
+    """The payee of a party key: a registered designer, or the operating entity of a unit-side party."""
+    designer = designer_of(party)
+    if designer is not None:
+        return Payee(
+            designer.payee_name,
+            designer.bank_name,
+            designer.bank_account,
+            designer.stripe_account_id if designer.pays_by_stripe else "",
+        )
     entity = operating_entity_of(party)
-    if (
-        entity is not None
-        and entity.settlement_method == OperatingEntity.Settlement.STRIPE
-        and entity.stripe_account_id
-    ):
-        return SettlementBatch.Method.STRIPE, entity.stripe_account_id
+    if entity is None:
+        return None
+    stripe = entity.settlement_method == OperatingEntity.Settlement.STRIPE and entity.stripe_account_id
+    return Payee(entity.legal_name, entity.bank_name, entity.bank_account, stripe or "")
+
+
+def payee_method(party: str) -> tuple[str, str]:
+    """(method, connected account): Stripe when the payee settles by Stripe Connect, else a bank file."""
+    payee = payee_of(party)
+    if payee is not None and payee.stripe_account_id:
+        return SettlementBatch.Method.STRIPE, payee.stripe_account_id
     return SettlementBatch.Method.BANK, ""
+
+
+def bank_payee_check(party: str) -> Payee:
+    """The payee of a bank-file payout, refused when its name, bank or account is missing."""
+    payee = payee_of(party)
+    if payee is None or not payee.bank_ready:
+        where = (
+            _("add the designer's payout details on the unit's designers page")
+            if party.startswith("designer:")
+            else _("add the bank details of the unit's operating entity")
+        )
+        raise SettlementError(
+            SettlementErrorCode.NO_PAYEE_DETAILS,
+            _(
+                "%(party)s has no bank account on record, so no bank file can pay it: "
+                "%(where)s, then execute again."
+            )
+            % {"party": party, "where": where},
+        )
+    return payee
 
 
 def _is_uuid(text: str) -> bool:
@@ -125,11 +183,17 @@ def last_batch(*, party: str, currency: str) -> SettlementBatch | None:
 
 
 def party_names(parties) -> dict[str, str]:
-    """Readable names of party keys: the unit's or entity's name, the staff pool of a unit."""
+    """Readable names of party keys: the unit's or entity's name, the staff pool of a unit, the designer."""
     uids = {p.partition(":")[2] for p in parties if p.startswith(("unit:", "staff_pool:"))}
     units = {str(u.uid): str(u) for u in Unit.objects.filter(uid__in=[x for x in uids if _is_uuid(x)])}
     ids = [int(k) for p in parties if p.startswith("entity:") and (k := p.partition(":")[2]).isdigit()]
     entities = {f"entity:{e.pk}": e.legal_name for e in OperatingEntity.objects.filter(pk__in=ids)}
+    slugs = [p.partition(":")[2] for p in parties if p.startswith("designer:")]
+    english = not (get_language() or "").startswith("zh")
+    designers = {
+        d.party_key: f"{(d.name_en if english and d.name_en else d.name_zh)} · {_('designer')}"
+        for d in Designer.objects.filter(slug__in=slugs)
+    }
     names = {}
     for party in parties:
         kind, _sep, key = party.partition(":")
@@ -139,6 +203,8 @@ def party_names(parties) -> dict[str, str]:
             names[party] = f"{units[key]} · {_('staff pool')}"
         elif entities.get(party):
             names[party] = entities[party]
+        elif party in designers:
+            names[party] = designers[party]
         elif party == "platform":
             names[party] = _("Platform")
         else:

@@ -159,6 +159,8 @@ def settlement_execute(*, batch_id: int, actor) -> SettlementBatch:
             raise SettlementError(
                 SettlementErrorCode.FOUR_EYES, "a batch is executed by someone other than its approver"
             )
+        if batch.method == SettlementBatch.Method.BANK:
+            selectors.bank_payee_check(batch.party)  # no bank file row without an account to pay
         owed = selectors.party_owed_at(party=batch.party, currency=batch.currency, cutoff=batch.cutoff)
         if owed != batch.amount and not batch.transfers.exists():
             raise SettlementError(

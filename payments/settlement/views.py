@@ -164,7 +164,7 @@ def statement_export(request: HttpRequest, party: str, fmt: str) -> HttpResponse
             )
             for ln in lines
         ]
-    title = _("Statement of %(party)s") % {"party": party}
+    title = _("Statement of %(party)s") % {"party": f"{selectors.party_names([party])[party]} ({party})"}
     subtitle = f"{start} / {end} ({cur}, fen)"
     return _download(
         _table(fmt, title=title, subtitle=subtitle, header=header, rows=rows),
@@ -205,9 +205,13 @@ def chart_shares(request: HttpRequest) -> HttpResponse:
 @platform_finance_required
 @require_GET
 def batches(request: HttpRequest) -> HttpResponse:
-    rows = SettlementBatch.objects.order_by("-period_end", "party")[:500]
+    rows = list(SettlementBatch.objects.order_by("-period_end", "party")[:500])
     default = period_containing(timezone.now().date() - timedelta(days=28), settings.SETTLEMENT_PERIOD)
-    return render(request, "payments/finance/batches.html", {"batches": rows, "default": default})
+    return render(
+        request,
+        "payments/finance/batches.html",
+        {"batches": rows, "default": default, "names": selectors.party_names({b.party for b in rows})},
+    )
 
 
 @platform_finance_required
@@ -234,6 +238,8 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "payments/finance/batch.html",
         {
             "batch": batch,
+            "name": selectors.party_names([batch.party])[batch.party],
+            "payee": selectors.payee_of(batch.party),
             "lines": selectors.batch_lines(batch),
             "transfers": batch.transfers.order_by("order_ref"),
         },
@@ -269,7 +275,11 @@ def bank_file(request: HttpRequest, fmt: str) -> HttpResponse:
     rows = SettlementBatch.objects.filter(
         method=SettlementBatch.Method.BANK, status=SettlementBatch.Status.EXECUTED
     ).order_by("pk")
-    data = exports.bank_file_rows(rows)
+    try:
+        data = exports.bank_file_rows(rows)
+    except SettlementError as exc:
+        messages.error(request, str(exc))
+        return redirect("finance:batches")
     audit_record(
         actor=request.user, action="bank_file.downloaded", subject="bank_file", batches=[r[0] for r in data]
     )

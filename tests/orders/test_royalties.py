@@ -7,15 +7,18 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from catalog import provenance
+from catalog.error_codes import CatalogError, CatalogErrorCode
 from catalog.models import IpLicence
 from payments import selectors as ledger
 from payments.models import SplitLine
 from payments.settlement import selectors as settlement_selectors
 from payments.settlement import services as settlement
+from payments.settlement.error_codes import SettlementError, SettlementErrorCode
 from payments.split import allocate
 from saleor_app.models import WebhookEvent
 from tests.catalog.factories import make_listing
-from tests.unit_onboarding.factories import UserFactory
+from tests.unit_onboarding.factories import DesignerFactory, UserFactory
+from unit_onboarding.models import Designer
 
 from .conftest import unit_with_agreement
 from .payloads import two_unit_order
@@ -39,6 +42,14 @@ def licence_of(licensor, *, royalty_bps: int, valid_from: date, valid_until: dat
     )
 
 
+def set_royalty(listing, slug: str, bps: int, start: datetime):
+    """Terms as finance set them at `start` (the service refuses a start in the past)."""
+    designer = Designer.objects.filter(slug=slug).first() or DesignerFactory(unit=listing.unit, slug=slug)
+    return provenance.designer_royalty_set(
+        listing=listing, designer=designer, bps=bps, effective_from=start, now=start
+    )
+
+
 def line_a_shares(order_ref: str = "order-1") -> dict[str, int]:
     return {p: amt for p, amt, _ in ledger.order_line_nets(order_ref=order_ref)["line-a"]}
 
@@ -46,9 +57,7 @@ def line_a_shares(order_ref: str = "order-1") -> dict[str, int]:
 def test_designer_and_licence_royalties_are_carved_from_the_line_and_frozen_with_their_rule(units, deliver):
     licensor = unit_with_agreement(3)
     listing = make_listing(units[0])
-    provenance.designer_royalty_set(
-        listing=listing, designer_key="li-hua", bps=500, effective_from=PAID - timedelta(days=30)
-    )
+    set_royalty(listing, "li-hua", 500, PAID - timedelta(days=30))
     listing.licence = licence_of(
         licensor, royalty_bps=300, valid_from=date(2026, 1, 1), valid_until=date(2026, 12, 31)
     )
@@ -78,12 +87,9 @@ def test_designer_and_licence_royalties_are_carved_from_the_line_and_frozen_with
 
 def test_royalties_follow_the_terms_in_force_at_payment_not_at_posting(units, deliver):
     listing = make_listing(units[0])
-    provenance.designer_royalty_set(
-        listing=listing, designer_key="old", bps=800, effective_from=PAID - timedelta(days=60)
-    )
-    provenance.designer_royalty_set(  # changed after the payment: the sale keeps the old terms
-        listing=listing, designer_key="new", bps=100, effective_from=PAID + timedelta(minutes=1)
-    )
+    set_royalty(listing, "old", 800, PAID - timedelta(days=60))
+    # changed after the payment: the sale keeps the old terms
+    set_royalty(listing, "new", 100, PAID + timedelta(minutes=1))
     listing.licence = licence_of(  # ended the day before the payment
         unit_with_agreement(3), royalty_bps=300, valid_from=date(2026, 1, 1), valid_until=date(2026, 11, 26)
     )
@@ -101,9 +107,7 @@ def test_royalties_follow_the_terms_in_force_at_payment_not_at_posting(units, de
 
 def test_a_partial_refund_reverses_the_royalty_parties_too(units, deliver):
     listing = make_listing(units[0])
-    provenance.designer_royalty_set(
-        listing=listing, designer_key="li-hua", bps=500, effective_from=PAID - timedelta(days=1)
-    )
+    set_royalty(listing, "li-hua", 500, PAID - timedelta(days=1))
     order = two_unit_order(units)
     order.lines[0].listing = listing.pk
     order.paid(at=PAID_AT)
@@ -119,9 +123,7 @@ def test_a_partial_refund_reverses_the_royalty_parties_too(units, deliver):
 
 def test_royalties_above_the_whole_line_park_the_payment_with_the_reason(units, deliver):
     listing = make_listing(units[0])
-    provenance.designer_royalty_set(
-        listing=listing, designer_key="greedy", bps=9000, effective_from=PAID - timedelta(days=1)
-    )
+    set_royalty(listing, "greedy", 9000, PAID - timedelta(days=1))
     listing.licence = licence_of(
         unit_with_agreement(3), royalty_bps=2000, valid_from=date(2026, 1, 1), valid_until=date(2026, 12, 31)
     )
@@ -136,20 +138,20 @@ def test_royalties_above_the_whole_line_park_the_payment_with_the_reason(units, 
     assert not SplitLine.objects.exists()
 
 
-def test_a_designer_without_payout_details_gets_a_bank_settlement_batch(units, deliver, settings):
+def test_a_designer_without_payout_details_is_proposed_but_held_from_bank_execution(units, deliver, settings):
     settings.SETTLEMENT_RETURN_WINDOW_DAYS = 0
     listing = make_listing(units[0])
-    provenance.designer_royalty_set(
-        listing=listing, designer_key="li-hua", bps=500, effective_from=PAID - timedelta(days=1)
-    )
+    DesignerFactory(unit=listing.unit, slug="li-hua", bank_name="")
+    set_royalty(listing, "li-hua", 500, PAID - timedelta(days=1))
     order = two_unit_order(units)
     order.lines[0].listing = listing.pk
     deliver("order_fully_paid", order.paid(at=PAID_AT).payload())
+    maker, checker = UserFactory(), UserFactory()
 
     batches = settlement.settlement_run(
         period_start=date(2026, 11, 1),
         period_end=date(2026, 12, 1),
-        actor=UserFactory(),
+        actor=maker,
         currency="CNY",
         now=datetime.fromisoformat("2026-12-02T00:00:00+00:00"),
     )
@@ -157,13 +159,44 @@ def test_a_designer_without_payout_details_gets_a_bank_settlement_batch(units, d
     assert "designer:li-hua" in settlement_selectors.payable_parties(currency="CNY")
     batch = next(b for b in batches if b.party == "designer:li-hua")
     assert (batch.amount, batch.method) == (360, "bank")
+    settlement.settlement_approve(batch_id=batch.pk, actor=maker)
+    with pytest.raises(SettlementError, match="designer:li-hua has no bank account on record") as refused:
+        settlement.settlement_execute(batch_id=batch.pk, actor=checker)
+    assert refused.value.code == SettlementErrorCode.NO_PAYEE_DETAILS
+    batch.refresh_from_db()
+    assert (batch.status, batch.ledger_transaction_id) == ("approved", None)  # held, nothing posted
+    assert ledger.party_owed(currency="CNY")["designer:li-hua"] == 360
 
 
-def test_a_new_designer_royalty_cannot_start_before_the_current_one(units):
+def test_royalty_terms_never_start_in_the_past_nor_before_the_terms_already_set(units):
     listing = make_listing(units[0])
-    provenance.designer_royalty_set(listing=listing, designer_key="a", bps=500, effective_from=PAID)
+    set_royalty(listing, "a", 500, PAID)
 
-    with pytest.raises(Exception, match="designer_royalty_period_positive"):
+    with pytest.raises(CatalogError) as before_current:
+        set_royalty(listing, "b", 400, PAID - timedelta(days=1))
+    with pytest.raises(CatalogError) as in_past:
         provenance.designer_royalty_set(
-            listing=listing, designer_key="b", bps=400, effective_from=PAID - timedelta(days=1)
+            listing=listing,
+            designer=Designer.objects.get(slug="a"),
+            bps=300,
+            effective_from=PAID + timedelta(hours=1),
+            now=PAID + timedelta(hours=2),
         )
+
+    assert before_current.value.code == CatalogErrorCode.ROYALTY_BEFORE_CURRENT
+    assert in_past.value.code == CatalogErrorCode.ROYALTY_IN_PAST
+    terms = listing.designer_royalties.values_list("designer_id", "bps", "effective_to")
+    assert list(terms) == [("a", 500, None)]
+
+
+def test_a_royalty_names_a_designer_of_the_products_unit(units):
+    listing = make_listing(units[0])
+    stranger = DesignerFactory(unit=units[1], slug="of-another-unit")
+
+    with pytest.raises(CatalogError) as refused:
+        provenance.designer_royalty_set(
+            listing=listing, designer=stranger, bps=500, effective_from=PAID + timedelta(days=1), now=PAID
+        )
+
+    assert refused.value.code == CatalogErrorCode.ROYALTY_DESIGNER_OF_OTHER_UNIT
+    assert not listing.designer_royalties.exists()

@@ -6,7 +6,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 
-from unit_onboarding.models import Application, OperatingEntity, Unit, UnitMembership
+from unit_onboarding.models import Application, Designer, OperatingEntity, Unit, UnitMembership
 from unit_onboarding.uscc import check_character
 
 REVIEWERS = "Platform reviewers"
@@ -83,3 +83,17 @@ def operator_of(unit: Unit, role: str = UnitMembership.Role.OPERATOR):
     user = UserFactory()
     UnitMembership.objects.create(user=user, unit=unit, role=role)
     return user
+
+
+class DesignerFactory(factory.django.DjangoModelFactory):
+    """A registered designer with bank payout details (pass bank_name="" for none)."""
+
+    class Meta:
+        model = Designer
+
+    unit = factory.SubFactory(UnitFactory)
+    slug = factory.Sequence(lambda n: f"designer-{n}")
+    name_zh = factory.Sequence(lambda n: f"设计师{n}")
+    name_en = factory.Sequence(lambda n: f"Designer {n}")
+    bank_name = "中国建设银行重庆分行"
+    bank_account = factory.LazyAttribute(lambda d: "6217003800012345678" if d.bank_name else "")

@@ -20,7 +20,7 @@ from unit_onboarding.error_codes import OnboardingErrorCode as Code
 from unit_onboarding.models import Agreement, AgreementShare, AgreementVersion
 from unit_onboarding.selectors import agreement_version_in_force, split_terms_in_force
 
-from .factories import OperatingEntityFactory, UserFactory
+from .factories import DesignerFactory, OperatingEntityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,9 @@ def terms(unit, unit_bps=5000, entity_bps=3000, designer_bps=500, pool_bps=500, 
 
 @pytest.fixture
 def unit():
-    return OperatingEntityFactory().unit
+    unit = OperatingEntityFactory().unit
+    DesignerFactory(unit=unit, slug="li-wei")
+    return unit
 
 
 @pytest.fixture

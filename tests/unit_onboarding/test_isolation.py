@@ -15,9 +15,9 @@ from django.utils import timezone
 from unit_onboarding import urls as onboarding_urls
 from unit_onboarding.agreements import ShareTerm, agreement_version_add
 from unit_onboarding.documents import document_link
-from unit_onboarding.models import AgreementVersion, Application, Document, Unit, UnitMembership
+from unit_onboarding.models import AgreementVersion, Application, Designer, Document, Unit, UnitMembership
 
-from .factories import ApplicationFactory, OperatingEntityFactory, UserFactory, reviewer
+from .factories import ApplicationFactory, DesignerFactory, OperatingEntityFactory, UserFactory, reviewer
 
 pytestmark = pytest.mark.django_db
 
@@ -54,8 +54,17 @@ def make_unit_world(name: str) -> dict:
         actor=application.applicant,
     )
     UnitMembership.objects.create(user=application.applicant, unit=unit, role="operator")
-    UnitMembership.objects.create(user=UserFactory(), unit=unit, role="finance")
-    return {"unit": unit, "application": application, "document": document, "version": version}
+    finance = UserFactory()
+    UnitMembership.objects.create(user=finance, unit=unit, role="finance")
+    designer = DesignerFactory(unit=unit, slug=f"{name}-designer")
+    return {
+        "unit": unit,
+        "application": application,
+        "document": document,
+        "version": version,
+        "finance": finance,
+        "designer": designer,
+    }
 
 
 def route_kwargs(pattern: URLPattern, world: dict, viewer_id: int) -> dict:
@@ -64,6 +73,8 @@ def route_kwargs(pattern: URLPattern, world: dict, viewer_id: int) -> dict:
     kwargs = {}
     if "uid" in names:
         kwargs["uid"] = world["unit"].uid
+    if "slug" in names:
+        kwargs["slug"] = world["designer"].slug
     if "pk" in names:
         kwargs["pk"] = world["document"].pk if route.startswith("documents/") else world["application"].pk
     if pattern.name == "document_blob":
@@ -87,6 +98,10 @@ def snapshot(world: dict) -> tuple:
         unit.provisioning,
         unit.display_name,
         unit.legal_name_zh,
+        sorted(
+            (d.slug, d.name_zh, d.bank_name, d.bank_account, d.stripe_account_id)
+            for d in Designer.objects.filter(unit=unit)
+        ),
     )
 
 
@@ -103,9 +118,27 @@ def test_every_route_is_either_own_scope_token_or_object_scoped():
     assert names >= TOKEN_ROUTES
 
 
-def test_an_operator_of_unit_a_gets_403_or_404_on_every_route_of_unit_b(client, worlds):
+HOSTILE_POST = {
+    "to_status": "approved",
+    "display_name": "hijacked",
+    "email": "x@evil.example",
+    "role": "operator",
+    "legal_name_zh": "hijacked",
+    "save": "1",
+    "kind": "other",
+    "slug": "hijacked",
+    "name_zh": "hijacked",
+    "settlement_method": "bank",
+    "bank_name": "evil bank",
+    "bank_account": "6666666666666666",
+}
+
+
+@pytest.mark.parametrize("who", ["application", "finance"])
+def test_a_member_of_unit_a_gets_403_or_404_on_every_route_of_unit_b(client, worlds, who):
+    """Swept as unit A's operator and as its finance staff (who manage money terms in their own unit)."""
     world_a, world_b = worlds
-    operator_a = world_a["application"].applicant
+    operator_a = world_a["application"].applicant if who == "application" else world_a["finance"]
     client.force_login(operator_a)
     before = snapshot(world_b)
     swept = []
@@ -117,18 +150,7 @@ def test_an_operator_of_unit_a_gets_403_or_404_on_every_route_of_unit_b(client, 
             f"unit_onboarding:{pattern.name}", kwargs=route_kwargs(pattern, world_b, operator_a.pk)
         )
         got = client.get(path)
-        posted = client.post(
-            path,
-            {
-                "to_status": "approved",
-                "display_name": "hijacked",
-                "email": "x@evil.example",
-                "role": "operator",
-                "legal_name_zh": "hijacked",
-                "save": "1",
-                "kind": "other",
-            },
-        )
+        posted = client.post(path, HOSTILE_POST)
         assert got.status_code in {403, 404, 405}, (path, got.status_code)
         assert posted.status_code in {403, 404}, (path, posted.status_code)
         swept.append(pattern.name)
@@ -136,6 +158,23 @@ def test_an_operator_of_unit_a_gets_403_or_404_on_every_route_of_unit_b(client, 
     assert snapshot(world_b) == before
     assert len(swept) == len(patterns()) - len(OWN_SCOPE) - 1
     assert not UnitMembership.objects.filter(unit=world_b["unit"], user__email="x@evil.example").exists()
+    assert not Designer.objects.filter(slug="hijacked").exists()
+
+
+def test_unit_a_finance_manages_its_own_designers_and_only_those(client, worlds):
+    """The control of the sweep for the new money routes: unit A's finance staff get them for unit A."""
+    world_a, world_b = worlds
+    client.force_login(world_a["finance"])
+
+    own = client.get(
+        reverse("unit_onboarding:designer", args=[world_a["unit"].uid, world_a["designer"].slug])
+    )
+    crossed = client.get(  # unit A's page, unit B's designer: no such designer in unit A
+        reverse("unit_onboarding:designer", args=[world_a["unit"].uid, world_b["designer"].slug])
+    )
+
+    assert own.status_code == 200
+    assert crossed.status_code == 404
 
 
 def test_the_same_routes_work_for_unit_a_itself(client, worlds):
@@ -145,7 +184,13 @@ def test_the_same_routes_work_for_unit_a_itself(client, worlds):
     client.force_login(operator_a)
 
     for pattern in patterns():
-        if pattern.name in OWN_SCOPE or pattern.name in {"set_password", "review", "provision_retry"}:
+        # reviewers' pages, and a designer's payout page (finance: see the test below)
+        if pattern.name in OWN_SCOPE or pattern.name in {
+            "set_password",
+            "review",
+            "provision_retry",
+            "designer",
+        }:
             continue
         path = reverse(
             f"unit_onboarding:{pattern.name}", kwargs=route_kwargs(pattern, world_a, operator_a.pk)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from tests.factories import SaleorInstallationFactory
 from unit_onboarding.models import AgreementVersion, Unit, UnitMembership
 
-from .factories import OperatingEntityFactory, operator_of, reviewer
+from .factories import DesignerFactory, OperatingEntityFactory, operator_of, reviewer
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,9 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 32
 
 @pytest.fixture
 def unit():
-    return OperatingEntityFactory(unit__status=Unit.Status.ACTIVE).unit
+    unit = OperatingEntityFactory(unit__status=Unit.Status.ACTIVE).unit
+    DesignerFactory(unit=unit, slug="li-wei")
+    return unit
 
 
 @pytest.mark.django_db(transaction=True)  # the invitation is mailed after commit
@@ -138,7 +140,7 @@ def agreement_form(**overrides):
         "unit_bps": 5000,
         "operating_entity_bps": 3000,
         "designer_bps": 500,
-        "designer_name": "li-wei",
+        "designer": "li-wei",
         "staff_pool_bps": 500,
         "platform_bps": 1000,
         "fee_rule": "pro_rata",
@@ -186,7 +188,7 @@ def test_finance_chooses_who_bears_the_card_fee_and_gets_tax_and_shipping(client
         ({"fee_rule": "buyer"}, "en", "Select a valid choice"),
         ({"platform_bps": 900}, "en", "add up to 9,900"),
         ({"platform_bps": 900}, "zh-hans", "当前合计为 9,900"),
-        ({"designer_name": ""}, "en", "Name the designer"),
+        ({"designer": ""}, "en", "Name the designer"),
     ],
 )
 def test_bad_agreements_get_clear_messages_and_save_nothing(client, unit, overrides, language, message):
