@@ -1,6 +1,13 @@
-"""The demo shop: three units, their collection objects and about thirty products (fictional data)."""
+"""The demo shop: three units, their designers, collection objects and about thirty products (fictional data).
+
+Each unit's designers: (slug, name zh, name en, bank, account); the slug is the ledger party designer:<slug>.
+"""
 
 from __future__ import annotations
+
+# The first products drawn from a collection object pay their designer this royalty (basis points).
+DEMO_ROYALTY_BPS = 500
+DEMO_ROYALTY_PRODUCTS = 2  # per unit
 
 UNITS = [
     {
@@ -17,6 +24,16 @@ UNITS = [
             "operating_mode": "commissioned",
         },
         "display_name": "三峡博物馆",
+        "designers": [
+            ("demo-museum-wang-fang", "王芳", "Wang Fang", "中国建设银行重庆分行", "6217003800000910011"),
+            (
+                "demo-museum-chen-studio",
+                "陈默设计工作室",
+                "Chen Mo Design Studio",
+                "招商银行重庆分行",
+                "6214830200910012",
+            ),
+        ],
         "palette": ((236, 224, 200), (120, 72, 40)),
         "objects": [
             ("SX-D-0001", "鎏金铜佛像", "Gilt bronze Buddha", "明", "铜鎏金", "高 32 cm", True),
@@ -83,6 +100,10 @@ UNITS = [
             "operating_mode": "self_operated",
         },
         "display_name": "重庆图书馆",
+        "designers": [
+            ("demo-library-liu-yang", "刘洋", "Liu Yang", "中国农业银行重庆分行", "6228480400000910021"),
+            ("demo-library-zhou-ning", "周宁", "Zhou Ning", "重庆银行", "6229570000910022"),
+        ],
         "palette": ((226, 232, 240), (30, 60, 110)),
         "objects": [
             (
@@ -164,6 +185,16 @@ UNITS = [
             "operating_mode": "ip_licensed",
         },
         "display_name": "红岩革命纪念馆",
+        "designers": [
+            ("demo-memorial-he-xin", "何欣", "He Xin", "中国银行重庆分行", "6217560000000910031"),
+            (
+                "demo-memorial-hongyan-studio",
+                "红岩文创设计室",
+                "Hongyan Design Office",
+                "中国工商银行重庆分行",
+                "6222020200000910032",
+            ),
+        ],
         "palette": ((244, 230, 226), (160, 30, 30)),
         "objects": [
             (

@@ -9,11 +9,11 @@ import respx
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from catalog.models import CollectionObject, ImageAsset, Listing
+from catalog.models import CollectionObject, DesignerRoyalty, ImageAsset, Listing
 from payments.settlement.permissions import is_platform_finance
 from tests.factories import SaleorInstallationFactory
 from tests.unit_onboarding.fake_saleor import API_URL, FakeSaleor
-from unit_onboarding.models import AgreementVersion, Application, Unit
+from unit_onboarding.models import AgreementVersion, Application, Designer, Unit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,6 +25,8 @@ def counts() -> tuple:
         ImageAsset.objects.count(),
         CollectionObject.objects.count(),
         AgreementVersion.objects.count(),
+        Designer.objects.count(),
+        DesignerRoyalty.objects.count(),
     )
 
 
@@ -41,6 +43,13 @@ def test_seed_demo_builds_a_living_shop_and_running_it_again_creates_nothing(set
     assert set(Listing.objects.values_list("state", "on_sale")) == {("published", True)}
     assert set(ImageAsset.objects.values_list("status", flat=True)) == {"ready"}
     assert Listing.objects.exclude(collection_object=None).count() >= 15
+    # each unit's designers are registered payees with bank details, and a few products pay them a royalty
+    assert [Designer.objects.filter(unit=u).count() for u in units] == [2, 2, 2]
+    assert all(d.payout_ready and not d.pays_by_stripe for d in Designer.objects.all())
+    royalties = DesignerRoyalty.objects.select_related("designer", "listing")
+    assert royalties.count() == 6
+    assert all(r.designer.unit_id == r.listing.unit_id and r.bps == 500 for r in royalties)
+    assert all(r.listing.designer == r.designer.name_zh for r in royalties)  # the credit names the payee
     first = counts()
 
     out = io.StringIO()

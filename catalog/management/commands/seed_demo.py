@@ -1,5 +1,6 @@
-"""Seed the demo shop through the real services: three units onboarded (with agreements), about thirty
-products with drawn images and provenance, approved and on sale; pushed to Saleor when one is installed.
+"""Seed the demo shop through the real services: three units onboarded (with agreements and registered
+designers with bank details), about thirty products with drawn images and provenance, approved and on sale,
+a few paying their designer a royalty; pushed to Saleor when one is installed.
 
 Idempotent: a unit is found by its credit code, an object by its accession number, a product by its SKU,
 so running it again creates nothing new. Background work (image processing, provisioning, pushes) runs
@@ -19,16 +20,22 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from catalog import listings, provenance, services
-from catalog.demo_data import ERA_OF_OBJECT, PRODUCT_ATTRIBUTES, UNITS
+from catalog.demo_data import (
+    DEMO_ROYALTY_BPS,
+    DEMO_ROYALTY_PRODUCTS,
+    ERA_OF_OBJECT,
+    PRODUCT_ATTRIBUTES,
+    UNITS,
+)
 from catalog.demo_images import product_picture
 from catalog.models import CollectionObject, IpLicence, Listing, ListingVariant
 from catalog.saleor_channel import sales_channel_ensure
 from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorError
 from saleor_app.selectors import installation_default
-from unit_onboarding import agreements
+from unit_onboarding import agreements, designers
 from unit_onboarding import services as onboarding
-from unit_onboarding.models import Application, Unit
+from unit_onboarding.models import Application, Designer, Unit
 from unit_onboarding.uscc import check_character
 from wenchuang.celery import app as celery_app
 
@@ -67,10 +74,12 @@ class Command(BaseCommand):
         created = 0
         for spec in UNITS:
             unit, operator = self._unit(spec, admin)
+            team = self._designers(spec, unit, admin)
             objects = self._objects(spec, unit)
             licence = self._licence(unit)
             for index, product in enumerate(spec["products"]):
-                created += self._product(spec, unit, operator, admin, objects, licence, index, product)
+                created += self._product(spec, unit, operator, admin, objects, licence, index, product, team)
+            self._royalties(unit, team, admin)
         total = Listing.objects.filter(
             unit__credit_code__in=[credit_code(s["code_no"]) for s in UNITS]
         ).count()
@@ -169,6 +178,42 @@ class Command(BaseCommand):
         unit.refresh_from_db()
         return unit, operator
 
+    def _designers(self, spec: dict, unit: Unit, admin) -> list[Designer]:
+        """The unit's designers with bank details, registered as finance would (found again by slug)."""
+        team = []
+        for slug, name_zh, name_en, bank_name, account in spec["designers"]:
+            designer = Designer.objects.filter(slug=slug).first() or designers.designer_register(
+                unit=unit,
+                slug=slug,
+                data={
+                    "name_zh": name_zh,
+                    "name_en": name_en,
+                    "bank_name": bank_name,
+                    "bank_account": account,
+                },
+                actor=admin,
+            )
+            team.append(designer)
+        return team
+
+    def _royalties(self, unit: Unit, team: list[Designer], admin) -> None:
+        """The first products drawn from the collection pay their credited designer a royalty from now on."""
+        drawn = Listing.objects.filter(unit=unit).exclude(collection_object=None).order_by("pk")
+        for listing in drawn[:DEMO_ROYALTY_PRODUCTS]:
+            if listing.designer_royalties.exists():
+                continue
+            designer = next((d for d in team if d.name_zh == listing.designer), team[0])
+            start = timezone.now()
+            provenance.designer_royalty_set(
+                listing=listing,
+                designer=designer,
+                bps=DEMO_ROYALTY_BPS,
+                effective_from=start,
+                actor=admin,
+                now=start,  # from the moment of seeding: nothing earlier is touched
+            )
+            self.stdout.write(f"  royalty {DEMO_ROYALTY_BPS} bps on {listing} to {designer.party_key}")
+
     @staticmethod
     def _entity_code(n: int) -> str:
         first17 = f"91500103{n:09d}"[:17]
@@ -212,7 +257,7 @@ class Command(BaseCommand):
             )
         return licence
 
-    def _product(self, spec, unit, operator, admin, objects, licence, index, product) -> int:
+    def _product(self, spec, unit, operator, admin, objects, licence, index, product, team) -> int:
         motif, name_zh, name_en, category, price_fen, object_index, relation = product
         sku = f"DEMO-{spec['key'].upper()}-{index + 1:02d}"
         if ListingVariant.objects.filter(sku=f"{sku}-A").exists():
@@ -238,7 +283,7 @@ class Command(BaseCommand):
                 "seo_description": f"{unit.display_name} · {name_zh}"[:300],
                 "collection_object": obj,
                 "relation": relation if obj else "",
-                "designer": "文创设计工作室" if obj else "",
+                "designer": team[index % len(team)].name_zh if obj else "",  # the credit buyers read
                 "attributes": attributes,
                 "licence": licence if obj and spec["unit"]["operating_mode"] == "ip_licensed" else None,
             },
