@@ -252,3 +252,4 @@ class DesignerRoyaltyForm(forms.Form):
     def __init__(self, *args, unit: Unit, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["designer"].queryset = designers_of(unit)
+        self.fields["designer"].label_from_instance = lambda d: f"{d} ({d.slug})"

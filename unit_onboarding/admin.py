@@ -2,7 +2,14 @@
 
 from django.contrib import admin
 
-from unit_onboarding.models import AgreementVersion, Application, ApplicationTransition, Unit, UnitMembership
+from unit_onboarding.models import (
+    AgreementVersion,
+    Application,
+    ApplicationTransition,
+    Designer,
+    Unit,
+    UnitMembership,
+)
 
 
 class TransitionInline(admin.TabularInline):
@@ -42,6 +49,21 @@ class AgreementVersionAdmin(admin.ModelAdmin):
     """Versions are added through the agreement page (checks) and cannot change once in force (DB)."""
 
     list_display = ("agreement", "number", "effective_from", "effective_to")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Designer)
+class DesignerAdmin(admin.ModelAdmin):
+    """Listed here; registered and changed on the unit's designers page (checks, audit, encryption)."""
+
+    list_display = ("slug", "name_zh", "unit", "settlement_method", "payout_ready")
+    search_fields = ("slug", "name_zh", "name_en")
+    exclude = ("bank_account_encrypted",)
 
     def has_change_permission(self, request, obj=None):
         return False

@@ -232,6 +232,7 @@ class AgreementVersionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.unit = unit
         self.fields["designer"].queryset = designers_of(unit)
+        self.fields["designer"].label_from_instance = lambda d: f"{d} ({d.slug})"
         self.fields["designer"].help_text = _("Register designers on the unit's designers page.")
         self.fields["effective_from"].initial = timezone.localtime().replace(second=0, microsecond=0)
 
