@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 import pytest
+from django.utils import translation
 
 from catalog import provenance
 from catalog.error_codes import CatalogError, CatalogErrorCode
@@ -160,7 +161,10 @@ def test_a_designer_without_payout_details_is_proposed_but_held_from_bank_execut
     batch = next(b for b in batches if b.party == "designer:li-hua")
     assert (batch.amount, batch.method) == (360, "bank")
     settlement.settlement_approve(batch_id=batch.pk, actor=maker)
-    with pytest.raises(SettlementError, match="designer:li-hua has no bank account on record") as refused:
+    with (
+        translation.override("en"),
+        pytest.raises(SettlementError, match="designer:li-hua has no bank account on record") as refused,
+    ):
         settlement.settlement_execute(batch_id=batch.pk, actor=checker)
     assert refused.value.code == SettlementErrorCode.NO_PAYEE_DETAILS
     batch.refresh_from_db()
