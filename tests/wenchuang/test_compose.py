@@ -73,3 +73,12 @@ def test_images_are_decoded_by_a_worker_of_their_own_one_at_a_time():
     assert images[images.index("-Q") + 1] == "images"
     assert images[images.index("-c") + 1] == "1"
     assert "--beat" in worker and "-Q" not in worker  # the default queue only (checked live: `celery`)
+
+
+def test_saleor_runs_its_worker_with_beat_so_new_products_are_indexed_for_search():
+    worker = COMPOSE["services"]["saleor-worker"]
+    saleor_env = COMPOSE["services"]["saleor-api"]["environment"]
+
+    assert worker["image"] == COMPOSE["services"]["saleor-api"]["image"]
+    assert "-B" in worker["command"].split() and "saleor.celeryconf:app" in worker["command"]
+    assert saleor_env["CELERY_BROKER_URL"].startswith("redis://redis:6379/")
