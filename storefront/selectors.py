@@ -23,8 +23,8 @@ def _channel() -> str:
     return settings.SALEOR_CHANNEL_SLUG
 
 
-def _listing(name: str, variables: dict[str, Any]) -> dict:
-    return listing_cached(name, variables, lambda: buyer_client().execute(name, variables))
+def _listing(name: str, variables: dict[str, Any], ttl: int | None = None) -> dict:
+    return listing_cached(name, variables, lambda: buyer_client().execute(name, variables), ttl=ttl)
 
 
 def home_get() -> dict:
@@ -67,7 +67,10 @@ class ProductQuery:
 
 
 def products_find(query: ProductQuery) -> dict:
-    return _listing("StorefrontProducts", query.variables())
+    # Saleor indexes a new product for search a minute or so after it is created, with no event: a search
+    # answer is kept briefly, so one asked in that gap does not hide the product for the cache's hour.
+    ttl = settings.STOREFRONT_SEARCH_CACHE_SECONDS if query.search else None
+    return _listing("StorefrontProducts", query.variables(), ttl)
 
 
 def category_get(*, slug: str, after: str = "") -> dict:

@@ -285,6 +285,7 @@ SALEOR_CHANNEL_SLUG = env.str("SALEOR_CHANNEL_SLUG", default="default-channel")
 
 # Storefront: catalog data is cached this long at most (webhooks invalidate it sooner).
 STOREFRONT_CACHE_SECONDS = env.int("STOREFRONT_CACHE_SECONDS", default=3600)
+STOREFRONT_SEARCH_CACHE_SECONDS = env.int("STOREFRONT_SEARCH_CACHE_SECONDS", default=120)
 # Guest order links (signed) stay valid this many days.
 STOREFRONT_ORDER_LINK_DAYS = env.int("STOREFRONT_ORDER_LINK_DAYS", default=90)
 
