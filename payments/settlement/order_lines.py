@@ -65,7 +65,7 @@ LEFT JOIN LATERAL (
     ORDER BY b.cutoff LIMIT 1
 ) b ON true
 LEFT JOIN orders_order ord ON ord.saleor_id = l.order_ref
-LEFT JOIN orders_orderline ol ON ol.saleor_id = l.line_ref
+LEFT JOIN orders_orderline ol ON ol.saleor_id = l.line_ref AND ol.order_id = ord.id
 ORDER BY keys.first_at, keys.order_ref, keys.line_ref
 """
 

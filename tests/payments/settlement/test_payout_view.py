@@ -14,6 +14,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from orders.models import Order, OrderLine
 from payments.settlement import order_lines, services
 from payments.settlement.periods import at_midnight
 from tests.payments.settlement.conftest import at, pay, refund
@@ -48,7 +49,7 @@ def october(parties, finance_users, settings):
     assert batch.cutoff == at(25, 10, 0) and batch.amount == 9_000 - 270 - 1_800
     services.settlement_approve(batch_id=batch.pk, actor=approver)
     batch = services.settlement_execute(batch_id=batch.pk, actor=executor)
-    return {"party": bank, "batch": batch, **parties}
+    return {"party": bank, "batch": batch, "finance": approver, **parties}
 
 
 def lines_at(party, now, **kw):
@@ -92,6 +93,21 @@ def test_a_line_paid_in_a_batch_one_expected_next_period_and_one_held_in_the_win
     assert (rows["o-held"]["gross"], rows["o-held"]["share"]) == (20_000, 18_000)
     assert (held.code, held.held_until, held.day) == ("held", date(2026, 11, 24), date(2026, 12, 1))
     assert held.text.startswith("held in the return window until 2026-11-24; expected in the settlement")
+
+    # and settlement itself agrees: the daily run of Dec 1 puts both in November's batch
+    (nov,) = services.settlement_run(
+        period_start=date(2026, 11, 1),
+        period_end=date(2026, 12, 1),
+        actor=october["finance"],
+        now=at(1, 12, 1),
+    )
+    rows, _ = lines_at(party, at(1, 12, 2))
+    assert {o: (r["settlement"].code, r["settlement"].batch) for o, r in rows.items()} == {
+        "o-paid": ("paid", batch.pk),
+        "o-next": ("awaiting_approval", nov.pk),
+        "o-held": ("awaiting_approval", nov.pk),
+    }
+    assert nov.amount == 4_500 + 18_000
 
 
 def test_a_proposed_batch_awaits_approval_and_what_it_left_out_waits_for_the_next_period(
@@ -139,9 +155,12 @@ def test_weekly_periods_and_a_release_at_midnight():
     assert st.period == (date(2026, 11, 23), date(2026, 11, 30)) and st.day == date(2026, 12, 28)
 
 
-def test_pages_are_bounded(parties):
+def test_pages_are_bounded_and_cost_two_queries_whatever_their_length(parties, django_assert_num_queries):
     for i in range(5):
         pay(f"o{i}", parties["bank"], 1_000 + i, at(1 + i, 11))
+    with django_assert_num_queries(2):  # the lines with their batches and names, then the last batch
+        rows, more = lines_at(parties["bank"], at(20, 11))
+    assert len(rows) == 5 and not more
     first, more = lines_at(parties["bank"], at(20, 11), per_page=2)
     assert list(first) == ["o0", "o1"] and more
     last, more = lines_at(parties["bank"], at(20, 11), per_page=2, page=3)
@@ -152,6 +171,23 @@ def test_the_statement_page_and_export_show_each_lines_payout(client, october):
     party, batch = october["party"], october["batch"]
     sold = timezone.now() - timedelta(days=1)
     pay("o-recent", party, 3_000, sold)
+    order = Order.objects.create(
+        saleor_id="o-paid",
+        number="1042",
+        status="FULFILLED",
+        currency="CNY",
+        total=10_000,
+        saleor_updated_at=at(3, 10),
+    )
+    OrderLine.objects.create(
+        order=order,
+        saleor_id="L1",
+        product_name="青花瓷杯",
+        quantity=1,
+        undiscounted_total=10_000,
+        total_net=10_000,
+        currency="CNY",
+    )
     client.force_login(platform_finance())
     client.cookies["django_language"] = "en"
     page = client.get(reverse("finance:statement", args=[party]) + "?start=2026-10-01&end=2099-01-01")
@@ -160,6 +196,7 @@ def test_the_statement_page_and_export_show_each_lines_payout(client, october):
     for figure in ("100.00", "90.00", "2.70", "87.30", "-18.00"):  # o-paid's gross, share, fee, net, refunds
         assert f'class="num">{figure}<' in text, figure
     assert f"paid in batch {batch.pk} ({batch.executed_at.date()})" in text
+    assert ">1042</a>" in text and "青花瓷杯" in text and ">o-next</a>" in text  # number and product if known
     assert f"held in the return window until {(sold + timedelta(days=7)).date()}" in text
 
     client.cookies["django_language"] = "zh-hans"
@@ -183,6 +220,9 @@ def test_the_statement_page_and_export_show_each_lines_payout(client, october):
     assert rows["o-next"]["settlement"] in ("expected", "held")
     xlsx = client.get(reverse("finance:statement_export", args=[party, "xlsx"]) + OCT_NOV + "&lines=1")
     assert xlsx.content[:2] == b"PK"
+    assert (paid["order_number"], paid["product"]) == ("1042", "青花瓷杯")
+    pdf = client.get(reverse("finance:statement_export", args=[party, "pdf"]) + OCT_NOV + "&lines=1")
+    assert pdf.content[:5] == b"%PDF-"
 
 
 def test_another_units_finance_staff_cannot_see_the_lines(client, october):
