@@ -104,15 +104,20 @@ ORDER_LINES_HEADER = (
     "settlement_date",
     "held_until",
     "settlement_note",
+    "refund_settlement",
+    "refund_batch",
+    "refund_settlement_date",
+    "refund_note",
 )
 
 
 def order_line_rows(lines: Iterable[dict]) -> list[tuple]:
     """A party's order lines (order_lines.order_lines) as rows: figures in fen, the settlement status
-    as a code, its batch, period and date, and the same sentence the console shows."""
+    as a code, its batch, period and date, and the same sentence the console shows; then the same for
+    the line's last refund, which is deducted from the payout of its own batch."""
     rows = []
     for ln in lines:
-        st = ln["settlement"]
+        st, rf = ln["settlement"], ln["refund_settlement"]
         rows.append(
             (
                 ln["order_ref"],
@@ -136,6 +141,10 @@ def order_line_rows(lines: Iterable[dict]) -> list[tuple]:
                 st.day.isoformat() if st.day else "",
                 st.held_until.isoformat() if st.held_until else "",
                 st.text,
+                rf.code if rf else "",
+                rf.batch if rf else None,
+                rf.day.isoformat() if rf and rf.day else "",
+                rf.text if rf else "",
             )
         )
     return rows

@@ -6,7 +6,7 @@ the sale (by the same window rule as `services.settlement_run`) and the order's 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from django.db import connection
@@ -38,6 +38,7 @@ WITH keys AS (
            COALESCE(sum(s.amount) FILTER (WHERE k.kind = 'payment'), 0) AS share,
            COALESCE(sum(s.fee) FILTER (WHERE k.kind IN ('payment', 'fee')), 0) AS fee,
            COALESCE(sum(s.amount - s.fee) FILTER (WHERE k.kind = 'refund'), 0) AS refunds,
+           max(t.posted_at) FILTER (WHERE t.kind = 'refund') AS refunded_at,
            sum(s.amount - s.fee) AS balance
     FROM keys
     JOIN payments_splitline s
@@ -49,25 +50,28 @@ WITH keys AS (
     GROUP BY s.order_ref, s.line_ref
 )
 SELECT l.order_ref, l.line_ref, l.sold_at, l.role, l.rule, l.bps, l.share, l.fee, l.refunds, l.balance,
-       COALESCE(g.gross, 0) AS gross, ord.number AS order_number, ol.product_name,
+       l.refunded_at, COALESCE(g.gross, 0) AS gross, ord.number AS order_number, ol.product_name,
        b.id AS batch_id, b.status AS batch_status, b.period_start AS batch_start, b.period_end AS batch_end,
-       COALESCE(b.paid_at, b.executed_at) AS batch_paid_at
+       COALESCE(b.paid_at, b.executed_at) AS batch_paid_at,
+       r.id AS refund_batch_id, r.status AS refund_batch_status, r.period_start AS refund_batch_start,
+       r.period_end AS refund_batch_end, COALESCE(r.paid_at, r.executed_at) AS refund_batch_paid_at
 FROM keys JOIN lines l ON l.order_ref = keys.order_ref AND l.line_ref = keys.line_ref
 LEFT JOIN LATERAL (
     SELECT sum(x.amount) AS gross FROM payments_splitline x
     WHERE x.transaction_id = l.payment_id AND x.line_ref = l.line_ref
 ) g ON true
--- the batch whose window (lines_from, cutoff] holds the sale: the rule settlement_run proposes by
-LEFT JOIN LATERAL (
-    SELECT b.* FROM payments_settlementbatch b
-    WHERE b.party = %(party)s AND b.currency = %(currency)s AND b.status <> 'rejected'
-      AND l.sold_at <= b.cutoff AND (b.lines_from IS NULL OR l.sold_at > b.lines_from)
-    ORDER BY b.cutoff LIMIT 1
-) b ON true
+-- the batch whose window (lines_from, cutoff] holds the sale, and the one holding the last refund:
+-- the rule settlement_run proposes by
+LEFT JOIN LATERAL ({batch} AND l.sold_at <= b.cutoff AND (b.lines_from IS NULL OR l.sold_at > b.lines_from)
+    ORDER BY b.cutoff LIMIT 1) b ON true
+LEFT JOIN LATERAL ({batch} AND l.refunded_at <= b.cutoff
+    AND (b.lines_from IS NULL OR l.refunded_at > b.lines_from) ORDER BY b.cutoff LIMIT 1) r ON true
 LEFT JOIN orders_order ord ON ord.saleor_id = l.order_ref
 LEFT JOIN orders_orderline ol ON ol.saleor_id = l.line_ref AND ol.order_id = ord.id
 ORDER BY keys.first_at, keys.order_ref, keys.line_ref
 """
+_BATCH = """SELECT b.* FROM payments_settlementbatch b
+    WHERE b.party = %(party)s AND b.currency = %(currency)s AND b.status <> 'rejected'"""
 
 
 @dataclass(frozen=True)
@@ -79,9 +83,12 @@ class Settlement:
     day: date | None = None  # paid on, held until, or expected on
     period: tuple[date, date] | None = None
     held_until: date | None = None
+    refund: bool = False  # the line's last refund: deducted from a payout rather than paid
 
     @property
     def text(self) -> str:
+        if self.refund:
+            return self._refund_text()
         if self.code == "paid":
             return _("paid in batch %(n)s (%(day)s)") % {"n": self.batch, "day": self.day}
         if self.code == "carried":
@@ -90,9 +97,8 @@ class Settlement:
             return _("in batch %(n)s, awaiting approval") % {"n": self.batch}
         if self.code == "awaiting_execution":
             return _("in batch %(n)s, approved, awaiting execution") % {"n": self.batch}
-        period = f"{self.period[0]}..{self.period[1] - timedelta(days=1)}" if self.period else ""
         expected = _("expected in the settlement of period %(period)s, on %(day)s") % {
-            "period": period,
+            "period": self.period_text,
             "day": self.day,
         }
         if self.code == "held":
@@ -103,6 +109,22 @@ class Settlement:
         if self.code == "expected":
             return expected
         return _("no sale posted for this line")
+
+    def _refund_text(self) -> str:
+        if self.code == "paid":
+            return _("refund deducted in batch %(n)s (%(day)s)") % {"n": self.batch, "day": self.day}
+        if self.code == "carried":
+            return _("refund netted in batch %(n)s, carried forward") % {"n": self.batch}
+        if self.code in ("awaiting_approval", "awaiting_execution"):
+            return _("refund to be deducted in batch %(n)s, not yet executed") % {"n": self.batch}
+        return _("refund to be deducted in the settlement of period %(period)s, on %(day)s") % {
+            "period": self.period_text,
+            "day": self.day,
+        }
+
+    @property
+    def period_text(self) -> str:
+        return f"{self.period[0]}..{self.period[1] - timedelta(days=1)}" if self.period else ""
 
 
 _BATCH_CODES = {
@@ -155,7 +177,10 @@ def order_lines(
         "offset": (max(page, 1) - 1) * per_page,
     }
     with connection.cursor() as cursor:
-        cursor.execute(_LINES.format(order_filter="AND s.order_ref = %(order)s" if order_ref else ""), params)
+        cursor.execute(
+            _LINES.format(order_filter="AND s.order_ref = %(order)s" if order_ref else "", batch=_BATCH),
+            params,
+        )
         cols = [c.name for c in cursor.description]
         rows = [dict(zip(cols, row, strict=True)) for row in cursor.fetchall()]
     last = (
@@ -167,21 +192,30 @@ def order_lines(
     )
     for row in rows:
         row["net"] = row["share"] - row["fee"]
-        row["settlement"] = _settlement(row, window_days=window_days, kind=kind, last=last, now=now)
+        row["settlement"] = _settlement(row, "", row["sold_at"], window_days, kind, last, now)
+        row["refund_settlement"] = (
+            _settlement(row, "refund_", row["refunded_at"], window_days, kind, last, now)
+            if row["refunded_at"]
+            else None
+        )
     return rows[:per_page], len(rows) > per_page
 
 
-def _settlement(row: dict, *, window_days: int, kind: str, last: date | None, now: datetime) -> Settlement:
-    if row["sold_at"] is None:
+def _settlement(row, prefix, at, window_days, kind, last, now) -> Settlement:
+    """The status of the posting at `at` from its batch's columns (`batch_*` or `refund_batch_*`)."""
+    refund = prefix == "refund_"
+    if at is None:
         return Settlement("unsold")
-    if row["batch_id"] is not None:
-        paid = row["batch_paid_at"]
+    if row[f"{prefix}batch_id"] is not None:
+        paid = row[f"{prefix}batch_paid_at"]
         return Settlement(
-            _BATCH_CODES[row["batch_status"]],
-            batch=row["batch_id"],
+            _BATCH_CODES[row[f"{prefix}batch_status"]],
+            batch=row[f"{prefix}batch_id"],
             day=paid.date() if paid else None,
-            period=(row["batch_start"], row["batch_end"]),
+            period=(row[f"{prefix}batch_start"], row[f"{prefix}batch_end"]),
+            refund=refund,
         )
-    return expected_settlement(
-        sold_at=row["sold_at"], window_days=window_days, kind=kind, last_period_end=last, now=now
+    expected = expected_settlement(
+        sold_at=at, window_days=window_days, kind=kind, last_period_end=last, now=now
     )
+    return replace(expected, refund=refund)

@@ -69,15 +69,20 @@ def lines_at(party, now, **kw):
 def test_a_line_paid_in_a_batch_one_expected_next_period_and_one_held_in_the_window(october):
     party, batch = october["party"], october["batch"]
     pay("o-held", party, 20_000, at(17, 11))  # released Nov 24 12:00
+    refund("o-paid", 1_000, at(18, 11))  # after its payout: the party gives back 900 from November's
     rows, more = lines_at(party, at(20, 11))
     assert not more and list(rows) == ["o-paid", "o-next", "o-held"]
 
     paid = rows["o-paid"]
     assert (paid["gross"], paid["bps"], paid["share"], paid["fee"]) == (10_000, 9000, 9_000, 270)
-    assert (paid["net"], paid["refunds"], paid["balance"]) == (8_730, -1_800, 6_930)
+    assert (paid["net"], paid["refunds"], paid["balance"]) == (8_730, -2_700, 6_030)
     st = paid["settlement"]
     assert (st.code, st.batch, st.day) == ("paid", batch.pk, batch.executed_at.date())
     assert st.text == f"paid in batch {batch.pk} ({batch.executed_at.date()})"
+    assert paid["refund_settlement"].text == (
+        "refund to be deducted in the settlement of period 2026-11-01..2026-11-30, on 2026-12-01"
+    )
+    assert rows["o-next"]["refund_settlement"] is None
 
     # Oct 28 + 7 days = Nov 4: past the window at Nov 20, settled with November, proposed Dec 1
     nxt = rows["o-next"]["settlement"]
@@ -107,7 +112,11 @@ def test_a_line_paid_in_a_batch_one_expected_next_period_and_one_held_in_the_win
         "o-next": ("awaiting_approval", nov.pk),
         "o-held": ("awaiting_approval", nov.pk),
     }
-    assert nov.amount == 4_500 + 18_000
+    assert (
+        rows["o-paid"]["refund_settlement"].text
+        == f"refund to be deducted in batch {nov.pk}, not yet executed"
+    )
+    assert nov.amount == 4_500 + 18_000 - 900
 
 
 def test_a_proposed_batch_awaits_approval_and_what_it_left_out_waits_for_the_next_period(
@@ -196,6 +205,7 @@ def test_the_statement_page_and_export_show_each_lines_payout(client, october):
     for figure in ("100.00", "90.00", "2.70", "87.30", "-18.00"):  # o-paid's gross, share, fee, net, refunds
         assert f'class="num">{figure}<' in text, figure
     assert f"paid in batch {batch.pk} ({batch.executed_at.date()})" in text
+    assert f"refund deducted in batch {batch.pk} ({batch.executed_at.date()})" in text  # Oct 10, same batch
     assert ">1042</a>" in text and "青花瓷杯" in text and ">o-next</a>" in text  # number and product if known
     assert f"held in the return window until {(sold + timedelta(days=7)).date()}" in text
 
@@ -221,6 +231,7 @@ def test_the_statement_page_and_export_show_each_lines_payout(client, october):
     xlsx = client.get(reverse("finance:statement_export", args=[party, "xlsx"]) + OCT_NOV + "&lines=1")
     assert xlsx.content[:2] == b"PK"
     assert (paid["order_number"], paid["product"]) == ("1042", "青花瓷杯")
+    assert (paid["refund_settlement"], paid["refund_batch"]) == ("paid", str(batch.pk))
     pdf = client.get(reverse("finance:statement_export", args=[party, "pdf"]) + OCT_NOV + "&lines=1")
     assert pdf.content[:5] == b"%PDF-"
 
