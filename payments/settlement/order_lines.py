@@ -190,18 +190,17 @@ def order_lines(
         .values_list("period_end", flat=True)
         .first()
     )
+    rule = {"window_days": window_days, "kind": kind, "last": last, "now": now}
     for row in rows:
         row["net"] = row["share"] - row["fee"]
-        row["settlement"] = _settlement(row, "", row["sold_at"], window_days, kind, last, now)
+        row["settlement"] = _settlement(row, "", row["sold_at"], **rule)
         row["refund_settlement"] = (
-            _settlement(row, "refund_", row["refunded_at"], window_days, kind, last, now)
-            if row["refunded_at"]
-            else None
+            _settlement(row, "refund_", row["refunded_at"], **rule) if row["refunded_at"] else None
         )
     return rows[:per_page], len(rows) > per_page
 
 
-def _settlement(row, prefix, at, window_days, kind, last, now) -> Settlement:
+def _settlement(row: dict, prefix: str, at: datetime | None, *, window_days, kind, last, now) -> Settlement:
     """The status of the posting at `at` from its batch's columns (`batch_*` or `refund_batch_*`)."""
     refund = prefix == "refund_"
     if at is None:
