@@ -1,7 +1,8 @@
 """Payout transparency: a party's order lines with share, fee, net, refunds and when each is (to be) paid.
 
-One query per page: the lines come with their gross, the party's postings to date, the batch that settles
-the sale (by the same window rule as `services.settlement_run`) and the order's number and product.
+Two queries a page, whatever its length: the lines with their gross, the party's postings to date, the
+batches that settle the sale and the last refund (by `services.settlement_run`'s window rule) and the
+order's number and product; then the party's last batch, from which a line in none is expected.
 """
 
 from __future__ import annotations
