@@ -10,6 +10,8 @@
 3. Times period_reconcile over the month (target <= 60 s, <= 1 GiB peak RSS) and checks it finds
    exactly the planted differences.
 4. Times statements of every party for the month over all split lines (target <= 30 s).
+5. Times a statement's order-line drill-down (first and last page of 200, with settlement status) for an
+   entity (1/50 of the orders) and for the platform (a line in every order).
 
 Runs in its own database (wc_reconcile_bench on the server of DATABASE_URL), dropped at the end
 unless --keep.
@@ -211,6 +213,7 @@ def main() -> None:
         from payments.ledger_services import _account_ids
         from payments.models import AccountingPeriod
         from payments.reconciliation.services import balance_transactions_import, period_reconcile
+        from payments.settlement.order_lines import order_lines
         from payments.settlement.statements import statements
 
         keys = {
@@ -288,6 +291,23 @@ def main() -> None:
             f"statements of all {len(rows):,} parties over {lines:,} split lines: {elapsed:.1f} s "
             f"(target <= 30); peak RSS {_rss_mib():.0f} MiB here + {server.peak:.0f} MiB PostgreSQL backend"
         )
+
+        for party, count in (("entity:0", -(-args.orders // 50)), ("platform", args.orders)):
+            pages = []
+            for page in (1, -(-count // 200)):  # first and last page
+                t0 = time.perf_counter()
+                got, _more = order_lines(
+                    party=party,
+                    currency="CNY",
+                    start=START,
+                    end=END,
+                    window_days=7,
+                    kind="monthly",
+                    now=END,
+                    page=page,
+                )
+                pages.append(f"page {page} ({len(got)} lines) {(time.perf_counter() - t0) * 1000:.0f} ms")
+            print(f"order-line drill-down of {party} ({count:,} lines): {', '.join(pages)}")
     finally:
         from django.db import connections
 

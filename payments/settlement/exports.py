@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Sequence
+from datetime import timedelta
 
 from openpyxl import Workbook
 
@@ -74,6 +75,76 @@ def bank_file_rows(batches: Iterable[SettlementBatch]) -> list[tuple]:
                 batch.period_start.isoformat(),
                 batch.period_end.isoformat(),
                 f"WC-SETTLE-{batch.pk}",
+            )
+        )
+    return rows
+
+
+LINES_LIMIT = 50_000  # an export is bounded like a page: one query, held in memory
+
+ORDER_LINES_HEADER = (
+    "order",
+    "order_number",
+    "line",
+    "product",
+    "sold_at",
+    "role",
+    "rule",
+    "bps",
+    "gross",
+    "share",
+    "fee",
+    "net",
+    "refunds",
+    "net_after_refunds",
+    "settlement",
+    "batch",
+    "settlement_period_start",
+    "settlement_period_end",
+    "settlement_date",
+    "held_until",
+    "settlement_note",
+    "refund_settlement",
+    "refund_batch",
+    "refund_settlement_date",
+    "refund_note",
+)
+
+
+def order_line_rows(lines: Iterable[dict]) -> list[tuple]:
+    """A party's order lines (order_lines.order_lines) as rows: figures in fen, the settlement status
+    as a code, its batch, period and date, and the same sentence the console shows; then the same for
+    the line's last refund, which is deducted from the payout of its own batch."""
+    rows = []
+    for ln in lines:
+        st, rf = ln["settlement"], ln["refund_settlement"]
+        rows.append(
+            (
+                ln["order_ref"],
+                ln["order_number"] or "",
+                ln["line_ref"],
+                ln["product_name"] or "",
+                ln["sold_at"].isoformat() if ln["sold_at"] else "",
+                ln["role"] or "",
+                ln["rule"] or "",
+                ln["bps"],
+                ln["gross"],
+                ln["share"],
+                ln["fee"],
+                ln["net"],
+                ln["refunds"],
+                ln["balance"],
+                st.code,
+                st.batch,
+                st.period[0].isoformat() if st.period else "",
+                (st.period[1] - timedelta(days=1)).isoformat() if st.period else "",
+                st.day.isoformat() if st.day else "",
+                st.held_until.isoformat() if st.held_until else "",
+                st.text,
+                rf.code if rf else "",
+                rf.batch if rf else None,
+                rf.day.isoformat() if rf and rf.day else "",
+                rf.text if rf else "",
             )
         )
     return rows

@@ -1,4 +1,4 @@
-"""Per-party statements for a period, their drill-down to order lines, and the figures behind charts.
+"""Per-party statements for a period and the figures behind charts (drill-down: order_lines.py).
 
 All set-based: one statement over every party aggregates the whole ledger in two queries.
 """
@@ -93,30 +93,6 @@ def statements(
             )
         )
     return out
-
-
-_ORDER_LINES = """
-SELECT s.order_ref, t.posted_at, t.kind, s.line_ref, s.line_kind, s.role, s.rule, s.bps, s.amount, s.fee,
-       s.agreement_version
-FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
-WHERE s.party = %(party)s AND s.currency = %(currency)s AND t.posted_at >= %(start)s AND t.posted_at < %(end)s
-  {order_filter}
-ORDER BY t.posted_at, s.order_ref, s.line_ref
-LIMIT 5000
-"""
-
-
-def statement_lines(
-    *, party: str, start: datetime, end: datetime, currency: str, order_ref: str | None = None
-) -> list[dict]:
-    """The party's split lines in the period (first 5,000), optionally of one order: the drill-down."""
-    params = {"party": party, "currency": currency, "start": start, "end": end, "order": order_ref}
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _ORDER_LINES.format(order_filter="AND s.order_ref = %(order)s" if order_ref else ""), params
-        )
-        cols = [c.name for c in cursor.description]
-        return [dict(zip(cols, row, strict=True)) for row in cursor.fetchall()]
 
 
 # A line's unit is the `unit:` party in its recipe; its revenue is every party's share of the line.

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from payments.models import AccountingPeriod, FinanceAuditEvent, SettlementBatch
 from payments.reconciliation import services as reconciliation
-from payments.settlement import charts, exports, pdf, selectors, services, statements, stats
+from payments.settlement import charts, exports, order_lines, pdf, selectors, services, statements, stats
 from payments.settlement.audit import audit_record
 from payments.settlement.error_codes import SettlementError
 from payments.settlement.periods import at_midnight, period_containing
@@ -109,7 +109,24 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 STATEMENT_HEADER = ("party", "opening", "sales", "fees", "refunds", "payouts", "closing")
-LINES_HEADER = ("posted_at", "kind", "order", "line", "role", "rule", "bps", "amount", "fee")
+
+
+def _order_lines(party: str, start: date, end: date, **kwargs):
+    return order_lines.order_lines(
+        party=party,
+        currency=settings.SETTLEMENT_CURRENCY,
+        start=at_midnight(start),
+        end=at_midnight(end),
+        window_days=settings.SETTLEMENT_RETURN_WINDOW_DAYS,
+        kind=settings.SETTLEMENT_PERIOD,
+        now=timezone.now(),
+        **kwargs,
+    )
+
+
+def _page(request: HttpRequest) -> int:
+    page = request.GET.get("page", "1")
+    return int(page) if page.isdigit() and int(page) > 0 else 1
 
 
 @finance_required
@@ -117,11 +134,12 @@ LINES_HEADER = ("posted_at", "kind", "order", "line", "role", "rule", "bps", "am
 def statement(request: HttpRequest, party: str) -> HttpResponse:
     party = _party(request, party)
     start, end = _period(request)
-    s, e = at_midnight(start), at_midnight(end)
-    cur = settings.SETTLEMENT_CURRENCY
-    found = statements.statements(start=s, end=e, currency=cur, parties={party})
+    found = statements.statements(
+        start=at_midnight(start), end=at_midnight(end), currency=settings.SETTLEMENT_CURRENCY, parties={party}
+    )
     order = request.GET.get("order") or None
-    lines = statements.statement_lines(party=party, start=s, end=e, currency=cur, order_ref=order)
+    page = _page(request)
+    lines, more = _order_lines(party, start, end, order_ref=order, page=page)
     return render(
         request,
         "payments/finance/statement.html",
@@ -130,6 +148,8 @@ def statement(request: HttpRequest, party: str) -> HttpResponse:
             "name": selectors.party_names([party])[party],
             "statement": found[0] if found else None,
             "lines": lines,
+            "page": page,
+            "more": more,
             "start": start,
             "end": end,
             "order": order,
@@ -142,28 +162,16 @@ def statement(request: HttpRequest, party: str) -> HttpResponse:
 def statement_export(request: HttpRequest, party: str, fmt: str) -> HttpResponse:
     party = _party(request, party)
     start, end = _period(request)
-    s, e = at_midnight(start), at_midnight(end)
     cur = settings.SETTLEMENT_CURRENCY
-    found = statements.statements(start=s, end=e, currency=cur, parties={party})
-    lines = statements.statement_lines(party=party, start=s, end=e, currency=cur)
-    header = STATEMENT_HEADER if not request.GET.get("lines") else LINES_HEADER
-    if header is STATEMENT_HEADER:
-        rows = [(x.party, x.opening, x.sales, x.fees, x.refunds, x.payouts, x.closing) for x in found]
+    if request.GET.get("lines"):
+        lines, _more = _order_lines(party, start, end, per_page=exports.LINES_LIMIT)
+        header, rows = exports.ORDER_LINES_HEADER, exports.order_line_rows(lines)
     else:
-        rows = [
-            (
-                str(ln["posted_at"]),
-                ln["kind"],
-                ln["order_ref"],
-                ln["line_ref"],
-                ln["role"],
-                ln["rule"],
-                ln["bps"],
-                ln["amount"],
-                ln["fee"],
-            )
-            for ln in lines
-        ]
+        found = statements.statements(
+            start=at_midnight(start), end=at_midnight(end), currency=cur, parties={party}
+        )
+        header = STATEMENT_HEADER
+        rows = [(x.party, x.opening, x.sales, x.fees, x.refunds, x.payouts, x.closing) for x in found]
     title = _("Statement of %(party)s") % {"party": f"{selectors.party_names([party])[party]} ({party})"}
     subtitle = f"{start} / {end} ({cur}, fen)"
     return _download(

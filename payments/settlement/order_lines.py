@@ -1,0 +1,221 @@
+"""Payout transparency: a party's order lines with share, fee, net, refunds and when each is (to be) paid.
+
+Two queries a page, whatever its length: the lines with their gross, the party's postings to date, the
+batches that settle the sale and the last refund (by `services.settlement_run`'s window rule) and the
+order's number and product; then the party's last batch, from which a line in none is expected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from payments.models import SettlementBatch
+from payments.settlement.periods import period_containing
+
+PAGE = 200
+
+# `keys`: the party's lines with a posting in the period (one page of them); then every posting of those
+# lines to date, so a line sold earlier and refunded in the period shows its sale too.
+_LINES = """
+WITH keys AS (
+    SELECT s.order_ref, s.line_ref, min(t.posted_at) AS first_at
+    FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
+    WHERE s.party = %(party)s AND s.currency = %(currency)s
+      AND t.posted_at >= %(start)s AND t.posted_at < %(end)s {order_filter}
+    GROUP BY s.order_ref, s.line_ref
+    ORDER BY first_at, s.order_ref, s.line_ref
+    LIMIT %(limit)s OFFSET %(offset)s
+), lines AS (
+    SELECT s.order_ref, s.line_ref,
+           min(t.posted_at) FILTER (WHERE t.kind = 'payment') AS sold_at,
+           min(s.transaction_id) FILTER (WHERE t.kind = 'payment') AS payment_id,
+           max(s.role) FILTER (WHERE t.kind = 'payment') AS role,
+           max(s.rule) FILTER (WHERE t.kind = 'payment') AS rule,
+           max(s.bps) FILTER (WHERE t.kind = 'payment') AS bps,
+           COALESCE(sum(s.amount) FILTER (WHERE k.kind = 'payment'), 0) AS share,
+           COALESCE(sum(s.fee) FILTER (WHERE k.kind IN ('payment', 'fee')), 0) AS fee,
+           COALESCE(sum(s.amount - s.fee) FILTER (WHERE k.kind = 'refund'), 0) AS refunds,
+           max(t.posted_at) FILTER (WHERE t.kind = 'refund') AS refunded_at,
+           sum(s.amount - s.fee) AS balance
+    FROM keys
+    JOIN payments_splitline s
+      ON s.order_ref = keys.order_ref AND s.line_ref = keys.line_ref
+     AND s.party = %(party)s AND s.currency = %(currency)s
+    JOIN payments_ledgertransaction t ON t.id = s.transaction_id
+    LEFT JOIN payments_ledgertransaction o ON o.id = t.reverses_id  -- a correction counts as what it reverses
+    CROSS JOIN LATERAL (SELECT COALESCE(o.kind, t.kind) AS kind) k
+    GROUP BY s.order_ref, s.line_ref
+)
+SELECT l.order_ref, l.line_ref, l.sold_at, l.role, l.rule, l.bps, l.share, l.fee, l.refunds, l.balance,
+       l.refunded_at, COALESCE(g.gross, 0) AS gross, ord.number AS order_number, ol.product_name,
+       b.id AS batch_id, b.status AS batch_status, b.period_start AS batch_start, b.period_end AS batch_end,
+       COALESCE(b.paid_at, b.executed_at) AS batch_paid_at,
+       r.id AS refund_batch_id, r.status AS refund_batch_status, r.period_start AS refund_batch_start,
+       r.period_end AS refund_batch_end, COALESCE(r.paid_at, r.executed_at) AS refund_batch_paid_at
+FROM keys JOIN lines l ON l.order_ref = keys.order_ref AND l.line_ref = keys.line_ref
+LEFT JOIN LATERAL (
+    SELECT sum(x.amount) AS gross FROM payments_splitline x
+    WHERE x.transaction_id = l.payment_id AND x.line_ref = l.line_ref
+) g ON true
+-- the batch whose window (lines_from, cutoff] holds the sale, and the one holding the last refund:
+-- the rule settlement_run proposes by
+LEFT JOIN LATERAL ({batch} AND l.sold_at <= b.cutoff AND (b.lines_from IS NULL OR l.sold_at > b.lines_from)
+    ORDER BY b.cutoff LIMIT 1) b ON true
+LEFT JOIN LATERAL ({batch} AND l.refunded_at <= b.cutoff
+    AND (b.lines_from IS NULL OR l.refunded_at > b.lines_from) ORDER BY b.cutoff LIMIT 1) r ON true
+LEFT JOIN orders_order ord ON ord.saleor_id = l.order_ref
+LEFT JOIN orders_orderline ol ON ol.saleor_id = l.line_ref AND ol.order_id = ord.id
+ORDER BY keys.first_at, keys.order_ref, keys.line_ref
+"""
+_BATCH = """SELECT b.* FROM payments_settlementbatch b
+    WHERE b.party = %(party)s AND b.currency = %(currency)s AND b.status <> 'rejected'"""
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """Where a line's sale stands: paid / in a batch / held / expected, with the batch, period and date."""
+
+    code: str  # paid, carried, awaiting_approval, awaiting_execution, held, expected, unsold
+    batch: int | None = None
+    day: date | None = None  # paid on, held until, or expected on
+    period: tuple[date, date] | None = None
+    held_until: date | None = None
+    refund: bool = False  # the line's last refund: deducted from a payout rather than paid
+
+    @property
+    def text(self) -> str:
+        if self.refund:
+            return self._refund_text()
+        if self.code == "paid":
+            return _("paid in batch %(n)s (%(day)s)") % {"n": self.batch, "day": self.day}
+        if self.code == "carried":
+            return _("netted in batch %(n)s: nothing to pay, carried forward") % {"n": self.batch}
+        if self.code == "awaiting_approval":
+            return _("in batch %(n)s, awaiting approval") % {"n": self.batch}
+        if self.code == "awaiting_execution":
+            return _("in batch %(n)s, approved, awaiting execution") % {"n": self.batch}
+        expected = _("expected in the settlement of period %(period)s, on %(day)s") % {
+            "period": self.period_text,
+            "day": self.day,
+        }
+        if self.code == "held":
+            return _("held in the return window until %(until)s; %(expected)s") % {
+                "until": self.held_until,
+                "expected": expected,
+            }
+        if self.code == "expected":
+            return expected
+        return _("no sale posted for this line")
+
+    def _refund_text(self) -> str:
+        if self.code == "paid":
+            return _("refund deducted in batch %(n)s (%(day)s)") % {"n": self.batch, "day": self.day}
+        if self.code == "carried":
+            return _("refund netted in batch %(n)s, carried forward") % {"n": self.batch}
+        if self.code in ("awaiting_approval", "awaiting_execution"):
+            return _("refund to be deducted in batch %(n)s, not yet executed") % {"n": self.batch}
+        return _("refund to be deducted in the settlement of period %(period)s, on %(day)s") % {
+            "period": self.period_text,
+            "day": self.day,
+        }
+
+    @property
+    def period_text(self) -> str:
+        return f"{self.period[0]}..{self.period[1] - timedelta(days=1)}" if self.period else ""
+
+
+_BATCH_CODES = {
+    SettlementBatch.Status.EXECUTED: "paid",
+    SettlementBatch.Status.PAID: "paid",
+    SettlementBatch.Status.CARRIED: "carried",
+    SettlementBatch.Status.PROPOSED: "awaiting_approval",
+    SettlementBatch.Status.APPROVED: "awaiting_execution",
+}
+
+
+def expected_settlement(
+    *, sold_at: datetime, window_days: int, kind: str, last_period_end: date | None, now: datetime
+) -> Settlement:
+    """Status of a sale in no batch yet, by settlement_run's rule: a batch of a period ending at E settles
+    lines posted up to E - window, and the daily job proposes a closed period's batch on the day it ends."""
+    window = timedelta(days=window_days)
+    released = sold_at + window
+    # the first period whose end (midnight) is not before the release: released <= end - 0
+    start, end = period_containing((released - timedelta(microseconds=1)).date(), kind)
+    while last_period_end is not None and end <= last_period_end:  # that period's batch is already made
+        start, end = period_containing(end, kind)
+    day = max(end, now.date())  # a closed period not yet run is proposed at the next daily run
+    if released > now:
+        return Settlement("held", day=day, period=(start, end), held_until=released.date())
+    return Settlement("expected", day=day, period=(start, end))
+
+
+def order_lines(
+    *,
+    party: str,
+    currency: str,
+    start: datetime,
+    end: datetime,
+    window_days: int,
+    kind: str,
+    now: datetime,
+    order_ref: str | None = None,
+    page: int = 1,
+    per_page: int = PAGE,
+) -> tuple[list[dict], bool]:
+    """One page of the party's order lines with a posting in [start, end), and whether more follow."""
+    params = {
+        "party": party,
+        "currency": currency,
+        "start": start,
+        "end": end,
+        "order": order_ref,
+        "limit": per_page + 1,
+        "offset": (max(page, 1) - 1) * per_page,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _LINES.format(order_filter="AND s.order_ref = %(order)s" if order_ref else "", batch=_BATCH),
+            params,
+        )
+        cols = [c.name for c in cursor.description]
+        rows = [dict(zip(cols, row, strict=True)) for row in cursor.fetchall()]
+    last = (
+        SettlementBatch.objects.filter(party=party, currency=currency)
+        .exclude(status=SettlementBatch.Status.REJECTED)
+        .order_by("-period_end")
+        .values_list("period_end", flat=True)
+        .first()
+    )
+    rule = {"window_days": window_days, "kind": kind, "last": last, "now": now}
+    for row in rows:
+        row["net"] = row["share"] - row["fee"]
+        row["settlement"] = _settlement(row, "", row["sold_at"], **rule)
+        row["refund_settlement"] = (
+            _settlement(row, "refund_", row["refunded_at"], **rule) if row["refunded_at"] else None
+        )
+    return rows[:per_page], len(rows) > per_page
+
+
+def _settlement(row: dict, prefix: str, at: datetime | None, *, window_days, kind, last, now) -> Settlement:
+    """The status of the posting at `at` from its batch's columns (`batch_*` or `refund_batch_*`)."""
+    refund = prefix == "refund_"
+    if at is None:
+        return Settlement("unsold")
+    if row[f"{prefix}batch_id"] is not None:
+        paid = row[f"{prefix}batch_paid_at"]
+        return Settlement(
+            _BATCH_CODES[row[f"{prefix}batch_status"]],
+            batch=row[f"{prefix}batch_id"],
+            day=paid.date() if paid else None,
+            period=(row[f"{prefix}batch_start"], row[f"{prefix}batch_end"]),
+            refund=refund,
+        )
+    expected = expected_settlement(
+        sold_at=at, window_days=window_days, kind=kind, last_period_end=last, now=now
+    )
+    return replace(expected, refund=refund)

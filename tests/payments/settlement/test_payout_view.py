@@ -1,0 +1,247 @@
+"""Payout transparency: each order line's share, fee, net, refunds and when it is (to be) paid.
+
+Real ledger postings and settlement batches; the figures and dates below are worked out by hand from the
+`pay` helper (90% to the party, 10% to the platform, the fee pro rata) and settlement's window rule.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from orders.models import Order, OrderLine
+from payments.settlement import order_lines, services
+from payments.settlement.periods import at_midnight
+from tests.payments.settlement.conftest import at, pay, refund
+from tests.payments.settlement.test_console import platform_finance, unit_finance
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Statuses are read in English here whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
+
+
+OCT_NOV = "?start=2026-10-01&end=2026-12-01"
+
+
+@pytest.fixture
+def october(parties, finance_users, settings):
+    """o-paid (Oct 3) settled and paid in October's batch; o-next (Oct 28) sold after its cutoff (Oct 25)."""
+    settings.SETTLEMENT_RETURN_WINDOW_DAYS = 7
+    settings.SETTLEMENT_PERIOD = "monthly"
+    bank = parties["bank"]
+    pay("o-paid", bank, 10_000, at(3, 10), fee=300)  # share 9,000, fee 270 (90% of 300)
+    refund("o-paid", 2_000, at(10, 10))  # the party gives back 90%: 1,800
+    pay("o-next", bank, 5_000, at(28, 10))  # share 4,500, no fee
+    approver, executor = finance_users
+    (batch,) = services.settlement_run(
+        period_start=date(2026, 10, 1), period_end=date(2026, 11, 1), actor=approver, now=at(2, 11, 0)
+    )
+    assert batch.cutoff == at(25, 10, 0) and batch.amount == 9_000 - 270 - 1_800
+    services.settlement_approve(batch_id=batch.pk, actor=approver)
+    batch = services.settlement_execute(batch_id=batch.pk, actor=executor)
+    return {"party": bank, "batch": batch, "finance": approver, **parties}
+
+
+def lines_at(party, now, **kw):
+    rows, more = order_lines.order_lines(
+        party=party,
+        currency="CNY",
+        start=at_midnight(date(2026, 10, 1)),
+        end=at_midnight(date(2026, 12, 1)),
+        window_days=7,
+        kind="monthly",
+        now=now,
+        **kw,
+    )
+    return {r["order_ref"]: r for r in rows}, more
+
+
+def test_a_line_paid_in_a_batch_one_expected_next_period_and_one_held_in_the_window(october):
+    party, batch = october["party"], october["batch"]
+    pay("o-held", party, 20_000, at(17, 11))  # released Nov 24 12:00
+    refund("o-paid", 1_000, at(18, 11))  # after its payout: the party gives back 900 from November's
+    rows, more = lines_at(party, at(20, 11))
+    assert not more and list(rows) == ["o-paid", "o-next", "o-held"]
+
+    paid = rows["o-paid"]
+    assert (paid["gross"], paid["bps"], paid["share"], paid["fee"]) == (10_000, 9000, 9_000, 270)
+    assert (paid["net"], paid["refunds"], paid["balance"]) == (8_730, -2_700, 6_030)
+    st = paid["settlement"]
+    assert (st.code, st.batch, st.day) == ("paid", batch.pk, batch.executed_at.date())
+    assert st.text == f"paid in batch {batch.pk} ({batch.executed_at.date()})"
+    assert paid["refund_settlement"].text == (
+        "refund to be deducted in the settlement of period 2026-11-01..2026-11-30, on 2026-12-01"
+    )
+    assert rows["o-next"]["refund_settlement"] is None
+
+    # Oct 28 + 7 days = Nov 4: past the window at Nov 20, settled with November, proposed Dec 1
+    nxt = rows["o-next"]["settlement"]
+    assert (rows["o-next"]["share"], rows["o-next"]["net"], rows["o-next"]["refunds"]) == (4_500, 4_500, 0)
+    assert (nxt.code, nxt.period, nxt.day) == (
+        "expected",
+        (date(2026, 11, 1), date(2026, 12, 1)),
+        date(2026, 12, 1),
+    )
+    assert nxt.text == "expected in the settlement of period 2026-11-01..2026-11-30, on 2026-12-01"
+
+    held = rows["o-held"]["settlement"]
+    assert (rows["o-held"]["gross"], rows["o-held"]["share"]) == (20_000, 18_000)
+    assert (held.code, held.held_until, held.day) == ("held", date(2026, 11, 24), date(2026, 12, 1))
+    assert held.text.startswith("held in the return window until 2026-11-24; expected in the settlement")
+
+    # and settlement itself agrees: the daily run of Dec 1 puts both in November's batch
+    (nov,) = services.settlement_run(
+        period_start=date(2026, 11, 1),
+        period_end=date(2026, 12, 1),
+        actor=october["finance"],
+        now=at(1, 12, 1),
+    )
+    rows, _ = lines_at(party, at(1, 12, 2))
+    assert {o: (r["settlement"].code, r["settlement"].batch) for o, r in rows.items()} == {
+        "o-paid": ("paid", batch.pk),
+        "o-next": ("awaiting_approval", nov.pk),
+        "o-held": ("awaiting_approval", nov.pk),
+    }
+    assert (
+        rows["o-paid"]["refund_settlement"].text
+        == f"refund to be deducted in batch {nov.pk}, not yet executed"
+    )
+    assert nov.amount == 4_500 + 18_000 - 900
+
+
+def test_a_proposed_batch_awaits_approval_and_what_it_left_out_waits_for_the_next_period(
+    october, finance_users
+):
+    party = october["party"]
+    pay("o-held", party, 20_000, at(17, 11))
+    # November proposed early (Nov 20): its cutoff Nov 13 takes o-next (Oct 28) but not o-held (Nov 17)
+    (nov,) = services.settlement_run(
+        period_start=date(2026, 11, 1), period_end=date(2026, 12, 1), actor=finance_users[0], now=at(20, 11)
+    )
+    rows, _ = lines_at(party, at(30, 11))
+    assert (rows["o-next"]["settlement"].code, rows["o-next"]["settlement"].batch) == (
+        "awaiting_approval",
+        nov.pk,
+    )
+    assert rows["o-next"]["settlement"].text == f"in batch {nov.pk}, awaiting approval"
+    # released Nov 24, but November's batch exists: December's, proposed Jan 1
+    held = rows["o-held"]["settlement"]
+    assert (held.code, held.period, held.day) == (
+        "expected",
+        (date(2026, 12, 1), date(2027, 1, 1)),
+        date(2027, 1, 1),
+    )
+    services.settlement_approve(batch_id=nov.pk, actor=finance_users[0])
+    rows, _ = lines_at(party, at(30, 11))
+    assert rows["o-next"]["settlement"].code == "awaiting_execution"
+
+
+def test_weekly_periods_and_a_release_at_midnight():
+    when = at(27, 11)  # a Friday; + 7 days = Friday Dec 4, in the week Nov 30 .. Dec 6, proposed Monday Dec 7
+    st = order_lines.expected_settlement(
+        sold_at=when, window_days=7, kind="weekly", last_period_end=None, now=at(28, 11)
+    )
+    assert (st.code, st.held_until, st.period, st.day) == (
+        "held",
+        date(2026, 12, 4),
+        (date(2026, 11, 30), date(2026, 12, 7)),
+        date(2026, 12, 7),
+    )
+    # released exactly at a period's end (midnight): that period's batch takes it (cutoff = end - window)
+    st = order_lines.expected_settlement(
+        sold_at=at(23, 11, 0), window_days=7, kind="weekly", last_period_end=None, now=at(28, 12)
+    )
+    assert st.period == (date(2026, 11, 23), date(2026, 11, 30)) and st.day == date(2026, 12, 28)
+
+
+def test_pages_are_bounded_and_cost_two_queries_whatever_their_length(parties, django_assert_num_queries):
+    for i in range(5):
+        pay(f"o{i}", parties["bank"], 1_000 + i, at(1 + i, 11))
+    with django_assert_num_queries(2):  # the lines with their batches and names, then the last batch
+        rows, more = lines_at(parties["bank"], at(20, 11))
+    assert len(rows) == 5 and not more
+    first, more = lines_at(parties["bank"], at(20, 11), per_page=2)
+    assert list(first) == ["o0", "o1"] and more
+    last, more = lines_at(parties["bank"], at(20, 11), per_page=2, page=3)
+    assert list(last) == ["o4"] and not more
+
+
+def test_the_statement_page_and_export_show_each_lines_payout(client, october):
+    party, batch = october["party"], october["batch"]
+    sold = timezone.now() - timedelta(days=1)
+    pay("o-recent", party, 3_000, sold)
+    order = Order.objects.create(
+        saleor_id="o-paid",
+        number="1042",
+        status="FULFILLED",
+        currency="CNY",
+        total=10_000,
+        saleor_updated_at=at(3, 10),
+    )
+    OrderLine.objects.create(
+        order=order,
+        saleor_id="L1",
+        product_name="青花瓷杯",
+        quantity=1,
+        undiscounted_total=10_000,
+        total_net=10_000,
+        currency="CNY",
+    )
+    client.force_login(platform_finance())
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("finance:statement", args=[party]) + "?start=2026-10-01&end=2099-01-01")
+    text = page.content.decode()
+    assert page.status_code == 200
+    for figure in ("100.00", "90.00", "2.70", "87.30", "-18.00"):  # o-paid's gross, share, fee, net, refunds
+        assert f'class="num">{figure}<' in text, figure
+    assert f"paid in batch {batch.pk} ({batch.executed_at.date()})" in text
+    assert f"refund deducted in batch {batch.pk} ({batch.executed_at.date()})" in text  # Oct 10, same batch
+    assert ">1042</a>" in text and "青花瓷杯" in text and ">o-next</a>" in text  # number and product if known
+    assert f"held in the return window until {(sold + timedelta(days=7)).date()}" in text
+
+    client.cookies["django_language"] = "zh-hans"
+    text = client.get(reverse("finance:statement", args=[party]) + OCT_NOV).content.decode()
+    assert f"已在第 {batch.pk} 批结算中支付" in text and "毛额" in text
+
+    csv_body = client.get(
+        reverse("finance:statement_export", args=[party, "csv"]) + OCT_NOV + "&lines=1"
+    ).content.decode("utf-8-sig")
+    rows = {r["order"]: r for r in csv.DictReader(io.StringIO(csv_body))}
+    assert {"o-paid", "o-next"} <= set(rows)  # and o-recent when today is in November
+    paid = rows["o-paid"]
+    assert [paid[k] for k in ("gross", "bps", "share", "fee", "net", "refunds", "net_after_refunds")] == [
+        "10000", "9000", "9000", "270", "8730", "-1800", "6930"
+    ]  # fmt: skip
+    assert (paid["settlement"], paid["batch"], paid["settlement_date"]) == (
+        "paid",
+        str(batch.pk),
+        batch.executed_at.date().isoformat(),
+    )
+    assert rows["o-next"]["settlement"] in ("expected", "held")
+    xlsx = client.get(reverse("finance:statement_export", args=[party, "xlsx"]) + OCT_NOV + "&lines=1")
+    assert xlsx.content[:2] == b"PK"
+    assert (paid["order_number"], paid["product"]) == ("1042", "青花瓷杯")
+    assert (paid["refund_settlement"], paid["refund_batch"]) == ("paid", str(batch.pk))
+    pdf = client.get(reverse("finance:statement_export", args=[party, "pdf"]) + OCT_NOV + "&lines=1")
+    assert pdf.content[:5] == b"%PDF-"
+
+
+def test_another_units_finance_staff_cannot_see_the_lines(client, october):
+    client.force_login(unit_finance(october["stripe_unit"]))
+    party = october["party"]  # the bank unit's operating entity
+    assert client.get(reverse("finance:statement", args=[party]) + OCT_NOV + "&page=1").status_code == 404
+    for fmt in ("csv", "xlsx", "pdf"):
+        url = reverse("finance:statement_export", args=[party, fmt]) + OCT_NOV + "&lines=1"
+        assert client.get(url).status_code == 404
+    own = client.get(reverse("finance:statement", args=[october["stripe"]]) + OCT_NOV)
+    assert own.status_code == 200 and "o-paid" not in own.content.decode()
