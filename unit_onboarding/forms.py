@@ -317,3 +317,31 @@ class DesignerForm(forms.Form):
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data.get(name, "") for name in self.service_fields()}
+
+
+class UnitPayoutForm(forms.Form):
+    """The unit's own bank details (bank transfer only); the account number is never shown back."""
+
+    payout_account_name = forms.CharField(
+        label=_("account name"),
+        max_length=200,
+        required=False,
+        help_text=_("The institution's name at the bank (not its operating entity's)."),
+    )
+    payout_bank_name = forms.CharField(label=_("bank name"), max_length=100, required=False)
+    payout_bank_account = forms.CharField(label=_("bank account number"), max_length=40, required=False)
+
+    def __init__(self, *args, unit: Unit, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial = {
+                "payout_account_name": unit.payout_account_name,
+                "payout_bank_name": unit.payout_bank_name,
+            }
+        if unit.payout_bank_account_encrypted:
+            self.fields["payout_bank_account"].help_text = _(
+                "On record: %(masked)s. Leave empty to keep it; clear the bank name to remove all three."
+            ) % {"masked": "…" + unit.payout_bank_account[-4:]}
+
+    def clean_payout_bank_account(self) -> str:
+        return re.sub(r"[\s-]", "", self.cleaned_data.get("payout_bank_account", ""))
