@@ -108,7 +108,10 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 with transaction.atomic():  # a refused submission saves nothing either
                     services.application_save(
-                        application=app, unit_data=form.unit_data(), entity_data=form.entity_data()
+                        application=app,
+                        unit_data=form.unit_data(),
+                        entity_data=form.entity_data(),
+                        payout_data=form.payout_data(),
                     )
                     if submitting:
                         services.application_transition(
