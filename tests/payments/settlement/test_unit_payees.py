@@ -126,3 +126,18 @@ def test_the_bank_file_is_refused_while_a_unit_has_no_payout_details(client, par
     assert f"{unit.party_key} has no bank account on record" in page
     assert "the unit&#x27;s own bank details on the unit&#x27;s payout page" in page
     assert not FinanceAuditEvent.objects.filter(action="bank_file.downloaded").exists()
+
+
+def test_the_batch_page_names_the_unit_as_payee_not_its_entity(client, parties, finance_users):
+    maker, _checker = finance_users
+    unit = parties["bank_unit"]
+    _give_details(unit, name="重庆市某某图书馆")
+    pay("o1", unit.party_key, 10_000, at(2))
+    batch = _settle(maker)[unit.party_key]
+    maker.user_permissions.add(Permission.objects.get(codename="change_settlementbatch"))
+    client.force_login(maker)
+
+    payee = client.get(reverse("finance:batch", args=[batch.pk])).content.decode().split('id="payee">')[1]
+
+    assert payee.startswith("重庆市某某图书馆 · 中国工商银行重庆分行 …8877")
+    assert "5678" not in payee.split("</td>")[0]  # the entity's account ends in 5678
