@@ -107,3 +107,14 @@ def test_the_unit_page_says_when_the_units_payout_details_are_missing(client, un
     assert 'id="payout-missing"' in client.get(detail).content.decode()
     client.post(_page(unit.uid), FORM)
     assert 'id="payout-missing"' not in client.get(detail).content.decode()
+
+
+def test_the_admin_shows_no_payout_field_so_every_change_goes_through_the_audited_page(client, unit):
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    client.force_login(admin)
+
+    page = client.get(reverse("admin:unit_onboarding_unit_change", args=[unit.pk]))
+
+    assert page.status_code == 200
+    assert 'name="legal_name_zh"' in page.content.decode()
+    assert "payout_" not in page.content.decode()
