@@ -36,6 +36,8 @@ class UnitAdmin(admin.ModelAdmin):
     list_filter = ("status", "provisioning", "unit_type", "pilot_level", "operating_mode")
     search_fields = ("legal_name_zh", "legal_name_en", "credit_code", "display_name")
     readonly_fields = ("uid", "status", "saleor_warehouse_id", "provisioning", "provisioning_error")
+    # Payout details change only on the unit's payout page (audited, the account encrypted and masked).
+    exclude = ("payout_account_name", "payout_bank_name", "payout_bank_account_encrypted")
 
 
 @admin.register(UnitMembership)

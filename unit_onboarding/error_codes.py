@@ -28,6 +28,7 @@ class OnboardingErrorCode(StrEnum):
     DESIGNER_SLUG_TAKEN = "designer_slug_taken"
     DESIGNER_UNKNOWN = "designer_unknown"
     DESIGNER_PAYOUT_INCOMPLETE = "designer_payout_incomplete"
+    UNIT_PAYOUT_INCOMPLETE = "unit_payout_incomplete"
 
 
 MESSAGES = {
@@ -75,6 +76,10 @@ MESSAGES = {
     ),
     OnboardingErrorCode.DESIGNER_PAYOUT_INCOMPLETE: _(
         "Give both the bank and the account number, or neither (payouts then wait until they are given)."
+    ),
+    OnboardingErrorCode.UNIT_PAYOUT_INCOMPLETE: _(
+        "Give the account name, the bank and the account number together, or none of them"
+        " (the unit's payouts then wait until they are given)."
     ),
 }
 

@@ -26,6 +26,7 @@ from unit_onboarding.models import (
     UnitMembership,
 )
 from unit_onboarding.services import ENTITY_FIELDS, REQUIRED_UNIT_FIELDS, UNIT_FIELDS
+from unit_onboarding.unit_payout import PAYOUT_FIELDS
 
 _USCC_CODES = {
     "length": Code.CREDIT_CODE_LENGTH,
@@ -63,6 +64,15 @@ class ApplicationForm(forms.ModelForm):
     entity_bank_name = forms.CharField(label=_("bank name"), max_length=100, required=False)
     entity_bank_account = forms.CharField(label=_("bank account number"), max_length=40, required=False)
     entity_stripe_account_id = forms.CharField(label=_("Stripe account id"), max_length=64, required=False)
+    # The unit's own account (its share and staff pool are paid there); optional here, set later if need be.
+    payout_account_name = forms.CharField(
+        label=_("account name"),
+        max_length=200,
+        required=False,
+        help_text=_("The institution's name at the bank (not its operating entity's)."),
+    )
+    payout_bank_name = forms.CharField(label=_("bank name"), max_length=100, required=False)
+    payout_bank_account = forms.CharField(label=_("bank account number"), max_length=40, required=False)
 
     class Meta:
         model = Unit
@@ -76,6 +86,8 @@ class ApplicationForm(forms.ModelForm):
         for name in ENTITY_FIELDS:
             if entity is not None and not self.is_bound:
                 self.initial[f"entity_{name}"] = getattr(entity, name)
+        if self.instance.pk:
+            _payout_initial(self, self.instance)
         if submitting:
             for name in (*REQUIRED_UNIT_FIELDS, "entity_legal_name", "entity_credit_code"):
                 self.fields[name].required = True
@@ -90,6 +102,9 @@ class ApplicationForm(forms.ModelForm):
 
     def clean_entity_credit_code(self) -> str:
         return credit_code_clean(self.cleaned_data.get("entity_credit_code", ""))
+
+    def clean_payout_bank_account(self) -> str:
+        return re.sub(r"[\s-]", "", self.cleaned_data.get("payout_bank_account", ""))
 
     def clean_postal_code(self) -> str:
         value = (self.cleaned_data.get("postal_code") or "").strip()
@@ -114,6 +129,9 @@ class ApplicationForm(forms.ModelForm):
 
     def entity_data(self) -> dict:
         return {name: self.cleaned_data.get(f"entity_{name}", "") for name in ENTITY_FIELDS}
+
+    def payout_data(self) -> dict:
+        return {name: self.cleaned_data.get(name, "") for name in PAYOUT_FIELDS}
 
 
 class DocumentForm(forms.Form):
@@ -317,3 +335,35 @@ class DesignerForm(forms.Form):
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data.get(name, "") for name in self.service_fields()}
+
+
+class UnitPayoutForm(forms.Form):
+    """The unit's own bank details (bank transfer only); the account number is never shown back."""
+
+    payout_account_name = forms.CharField(
+        label=_("account name"),
+        max_length=200,
+        required=False,
+        help_text=_("The institution's name at the bank (not its operating entity's)."),
+    )
+    payout_bank_name = forms.CharField(label=_("bank name"), max_length=100, required=False)
+    payout_bank_account = forms.CharField(label=_("bank account number"), max_length=40, required=False)
+
+    def __init__(self, *args, unit: Unit, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        _payout_initial(self, unit)
+
+    def clean_payout_bank_account(self) -> str:
+        return re.sub(r"[\s-]", "", self.cleaned_data.get("payout_bank_account", ""))
+
+
+def _payout_initial(form: forms.Form, unit: Unit) -> None:
+    """The unit's payout fields as on record; the account number is never shown back, only its end."""
+    if not form.is_bound:
+        form.initial.update(
+            {"payout_account_name": unit.payout_account_name, "payout_bank_name": unit.payout_bank_name}
+        )
+    if unit.payout_bank_account_encrypted:
+        form.fields["payout_bank_account"].help_text = _(
+            "On record: %(masked)s. Leave empty to keep it; clear the bank name to remove all three."
+        ) % {"masked": "…" + unit.payout_bank_account[-4:]}

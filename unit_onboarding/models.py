@@ -87,6 +87,14 @@ class Unit(models.Model):
     story = models.TextField(_("story"), blank=True, help_text="sanitised HTML")
     opening_hours = models.TextField(_("opening hours"), blank=True)
 
+    # The institution's own bank account: the unit's share and its staff pool are paid here, never to
+    # the operating entity (policy: institution and enterprise kept apart). Bank transfer only.
+    payout_account_name = models.CharField(_("account name"), max_length=200, blank=True)
+    payout_bank_name = models.CharField(_("bank name"), max_length=100, blank=True)
+    payout_bank_account_encrypted = models.TextField(
+        blank=True, help_text="the unit's bank account number (encrypted at rest)"
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -114,6 +122,20 @@ class Unit(models.Model):
     @property
     def warehouse_slug(self) -> str:
         return f"wenchuang-unit-{self.uid}"
+
+    @property
+    def payout_bank_account(self) -> str:
+        enc = self.payout_bank_account_encrypted
+        return secrets_at_rest.decrypt(enc) if enc else ""
+
+    @payout_bank_account.setter
+    def payout_bank_account(self, value: str) -> None:
+        self.payout_bank_account_encrypted = secrets_at_rest.encrypt(value) if value else ""
+
+    @property
+    def payout_ready(self) -> bool:
+        """Whether the unit's own money has somewhere to go: an account name, a bank and an account."""
+        return bool(self.payout_account_name and self.payout_bank_name and self.payout_bank_account_encrypted)
 
 
 class OperatingEntity(models.Model):

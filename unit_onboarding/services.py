@@ -26,6 +26,7 @@ from unit_onboarding.models import (
 )
 from unit_onboarding.permissions import is_reviewer
 from unit_onboarding.selectors import agreement_version_in_force
+from unit_onboarding.unit_payout import unit_payout_update
 
 S = Application.Status
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -84,9 +85,16 @@ def application_start(*, applicant: AbstractBaseUser, language: str) -> Applicat
 
 
 def application_save(
-    *, application: Application, unit_data: Mapping[str, Any], entity_data: Mapping[str, Any]
+    *,
+    application: Application,
+    unit_data: Mapping[str, Any],
+    entity_data: Mapping[str, Any],
+    payout_data: Mapping[str, Any] | None = None,
 ) -> Application:
-    """Save the draft's fields all or nothing; a credit code already applied for is refused."""
+    """Save the draft's fields all or nothing; a credit code already applied for is refused.
+
+    `payout_data` (optional) are the unit's own bank details, saved as the payout page does (audited).
+    """
     try:
         with transaction.atomic():
             application = Application.objects.select_for_update().get(pk=application.pk)
@@ -104,6 +112,8 @@ def application_save(
                     setattr(entity, name, entity_data[name])
             entity.credit_code = uscc.normalise(entity.credit_code)
             entity.save()
+            if payout_data is not None:
+                unit_payout_update(unit=unit, data=payout_data, actor=application.applicant)
             application.save(update_fields=["updated_at"])
     except IntegrityError as exc:
         if "unit_credit_code_unique" in str(exc):

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from unit_onboarding import agreements, designers, documents, selectors, services
+from unit_onboarding import agreements, designers, documents, selectors, services, unit_payout
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.forms import (
     AgreementVersionForm,
@@ -24,6 +24,7 @@ from unit_onboarding.forms import (
     ProfileForm,
     SignupForm,
     TransitionForm,
+    UnitPayoutForm,
     add_service_error,
 )
 from unit_onboarding.models import Application, Document, Unit
@@ -107,7 +108,10 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 with transaction.atomic():  # a refused submission saves nothing either
                     services.application_save(
-                        application=app, unit_data=form.unit_data(), entity_data=form.entity_data()
+                        application=app,
+                        unit_data=form.unit_data(),
+                        entity_data=form.entity_data(),
+                        payout_data=form.payout_data(),
                     )
                     if submitting:
                         services.application_transition(
@@ -277,6 +281,30 @@ def unit_detail(request: HttpRequest, uid) -> HttpResponse:
             "can_change_agreement": can_change_agreement(request.user, unit),
             "can_manage_designers": can_manage_designers(request.user, unit),
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_payout_details(request: HttpRequest, uid) -> HttpResponse:
+    """The unit's own bank details (where its share and staff pool are paid); finance sets them."""
+    unit = _designers_unit_for(request, uid)
+    if not can_manage_designers(request.user, unit):
+        raise PermissionDenied
+    form = UnitPayoutForm(request.POST or None, unit=unit)
+    if request.method == "POST" and form.is_valid():
+        try:
+            unit_payout.unit_payout_update(unit=unit, data=form.cleaned_data, actor=request.user)
+        except OnboardingError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(request, _("The unit's payout details were saved."))
+            return redirect("unit_onboarding:payout", uid=unit.uid)
+    return render(
+        request,
+        "unit_onboarding/payout.html",
+        {"unit": unit, "form": form},
+        status=400 if form.errors else 200,
     )
 
 

@@ -85,19 +85,18 @@ def payable_parties(*, currency: str) -> list[str]:
 
 
 def operating_entity_of(party: str) -> OperatingEntity | None:
-    """The operating entity that receives a unit's, its entity's or its staff pool's money.
-
-    The staff incentive pool is the unit's money, administered by the unit: it is paid with the unit's own
-    share, to the account the unit gave at onboarding (its operating entity's), never to the staff directly.
-    """
+    """The operating entity of an `entity:<id>` party (only the entity's own share goes to it)."""
     kind, _, key = party.partition(":")
     if kind == "entity" and key.isdigit():
         return OperatingEntity.objects.filter(pk=int(key)).first()
-    if kind in ("unit", "staff_pool"):
-        unit = (
-            Unit.objects.filter(uid=key).select_related("operating_entity").first() if _is_uuid(key) else None
-        )
-        return getattr(unit, "operating_entity", None) if unit else None
+    return None
+
+
+def unit_of(party: str) -> Unit | None:
+    """The unit of a `unit:<uid>` or `staff_pool:<uid>` party."""
+    kind, _, key = party.partition(":")
+    if kind in ("unit", "staff_pool") and _is_uuid(key):
+        return Unit.objects.filter(uid=key).first()
     return None
 
 
@@ -121,7 +120,13 @@ class Payee:
 
 
 def payee_of(party: str) -> Payee | None:
-    """The payee of a party key: a registered designer, or the operating entity of a unit-side party."""
+    """The payee of a party key: a registered designer, the unit itself, or an operating entity.
+
+    事企分开 (the institution and the enterprise kept apart): `unit:<uid>` and `staff_pool:<uid>` are the
+    public institution's money (the pool is administered by the unit, never paid to staff directly) and go
+    to the unit's own bank account, by bank transfer only; without it they are held like a designer without
+    details, never paid to the operating entity. Only `entity:<id>` is paid to the entity (bank or Stripe).
+    """
     designer = designer_of(party)
     if designer is not None:
         return Payee(
@@ -130,6 +135,9 @@ def payee_of(party: str) -> Payee | None:
             designer.bank_account,
             designer.stripe_account_id if designer.pays_by_stripe else "",
         )
+    unit = unit_of(party)
+    if unit is not None:
+        return Payee(unit.payout_account_name, unit.payout_bank_name, unit.payout_bank_account)
     entity = operating_entity_of(party)
     if entity is None:
         return None
@@ -149,11 +157,13 @@ def bank_payee_check(party: str) -> Payee:
     """The payee of a bank-file payout, refused when its name, bank or account is missing."""
     payee = payee_of(party)
     if payee is None or not payee.bank_ready:
-        where = (
-            _("add the designer's payout details on the unit's designers page")
-            if party.startswith("designer:")
-            else _("add the bank details of the unit's operating entity")
-        )
+        kind = party.partition(":")[0]
+        if kind == "designer":
+            where = _("add the designer's payout details on the unit's designers page")
+        elif kind in ("unit", "staff_pool"):
+            where = _("add the unit's own bank details on the unit's payout page")
+        else:
+            where = _("add the bank details of the unit's operating entity")
         raise SettlementError(
             SettlementErrorCode.NO_PAYEE_DETAILS,
             _(

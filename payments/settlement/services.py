@@ -161,6 +161,17 @@ def settlement_execute(*, batch_id: int, actor) -> SettlementBatch:
             )
         if batch.method == SettlementBatch.Method.BANK:
             selectors.bank_payee_check(batch.party)  # no bank file row without an account to pay
+        elif not batch.transfers.exists() and selectors.payee_method(batch.party) != (
+            batch.method,
+            batch.stripe_account_id,
+        ):
+            # The payee changed since the proposal (e.g. a unit's share once proposed to its entity's
+            # Stripe account): never transfer to an account that is no longer the party's.
+            raise SettlementError(
+                SettlementErrorCode.STALE,
+                f"{batch.party} is no longer paid to {batch.stripe_account_id}: reject this batch and"
+                " propose again",
+            )
         owed = selectors.party_owed_at(party=batch.party, currency=batch.currency, cutoff=batch.cutoff)
         if owed != batch.amount and not batch.transfers.exists():
             raise SettlementError(

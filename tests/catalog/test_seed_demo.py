@@ -46,6 +46,9 @@ def test_seed_demo_builds_a_living_shop_and_running_it_again_creates_nothing(set
     # each unit's designers are registered payees with bank details, and a few products pay them a royalty
     assert [Designer.objects.filter(unit=u).count() for u in units] == [2, 2, 2]
     assert all(d.payout_ready and not d.pays_by_stripe for d in Designer.objects.all())
+    # and each unit has its own bank account, not its operating entity's
+    assert all(u.payout_ready for u in Unit.objects.all())
+    assert all(u.payout_bank_account != u.operating_entity.bank_account for u in units)
     royalties = DesignerRoyalty.objects.select_related("designer", "listing")
     assert royalties.count() == 6
     assert all(r.designer.unit_id == r.listing.unit_id and r.bps == 500 for r in royalties)

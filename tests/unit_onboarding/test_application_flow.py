@@ -322,6 +322,42 @@ def test_the_bank_account_is_encrypted_at_rest(client, draft):
     assert 'value="6216610200016587010"' in page  # the applicant sees it back in the form
 
 
+def test_the_units_own_bank_account_is_captured_in_the_application_encrypted_and_audited(client, draft):
+    from payments.models import FinanceAuditEvent
+
+    form = complete_form(
+        save="1",
+        payout_account_name="重庆某某博物馆",
+        payout_bank_name="中国建设银行重庆分行",
+        payout_bank_account="6227 0000 5555 6666",
+    )
+    assert client.post(url(draft), form).status_code == 302
+
+    unit = Unit.objects.get(pk=draft.unit.pk)
+    assert (unit.payout_account_name, unit.payout_bank_account, unit.payout_ready) == (
+        "重庆某某博物馆",
+        "6227000055556666",
+        True,
+    )
+    assert "6227000055556666" not in unit.payout_bank_account_encrypted
+    assert unit.payout_bank_account != unit.operating_entity.bank_account
+    event = FinanceAuditEvent.objects.get(action="unit.payout_changed")
+    assert (event.actor_id, event.detail["account"]) == (draft.applicant_id, "…6666")
+    page = client.get(url(draft)).content.decode()
+    assert "…6666" in page and "6227000055556666" not in page
+
+
+def test_partial_unit_bank_details_in_the_application_save_nothing(client, draft):
+    form = complete_form(save="1", legal_name_zh="新名称博物馆", payout_bank_name="中国建设银行")
+
+    response = client.post(url(draft), form, HTTP_ACCEPT_LANGUAGE="en")
+
+    assert response.status_code == 400
+    assert "Give the account name, the bank and the account number together" in response.content.decode()
+    unit = Unit.objects.get(pk=draft.unit.pk)
+    assert unit.legal_name_zh != "新名称博物馆" and not unit.payout_bank_name
+
+
 def test_starting_twice_gives_the_same_draft(applicant):
     from unit_onboarding.services import application_start
 

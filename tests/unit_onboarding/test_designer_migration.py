@@ -15,7 +15,16 @@ BEFORE = [("catalog", "0005_designer_royalty"), ("unit_onboarding", "0005_agreem
 AFTER = [("catalog", "0006_designer_royalty_registered"), ("unit_onboarding", "0006_designers")]
 
 
+@pytest.fixture
+def _back_to_latest():
+    """Leave the schema at the latest migrations: later migrations (0007+) must not stay unapplied."""
+    yield
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+
+
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("_back_to_latest")
 def test_agreement_and_royalty_designers_are_registered_with_their_unit_keeping_the_party_keys():
     unit, actor = UnitFactory(), UserFactory()
     executor = MigrationExecutor(connection)

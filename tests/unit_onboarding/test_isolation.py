@@ -57,6 +57,12 @@ def make_unit_world(name: str) -> dict:
     finance = UserFactory()
     UnitMembership.objects.create(user=finance, unit=unit, role="finance")
     designer = DesignerFactory(unit=unit, slug=f"{name}-designer")
+    unit.payout_account_name, unit.payout_bank_name, unit.payout_bank_account = (
+        name,
+        "中国银行",
+        "6217000099990000",
+    )
+    unit.save()
     return {
         "unit": unit,
         "application": application,
@@ -98,6 +104,7 @@ def snapshot(world: dict) -> tuple:
         unit.provisioning,
         unit.display_name,
         unit.legal_name_zh,
+        (unit.payout_account_name, unit.payout_bank_name, unit.payout_bank_account),
         sorted(
             (d.slug, d.name_zh, d.bank_name, d.bank_account, d.stripe_account_id)
             for d in Designer.objects.filter(unit=unit)
@@ -131,6 +138,9 @@ HOSTILE_POST = {
     "settlement_method": "bank",
     "bank_name": "evil bank",
     "bank_account": "6666666666666666",
+    "payout_account_name": "hijacked",
+    "payout_bank_name": "evil bank",
+    "payout_bank_account": "6666666666666666",
 }
 
 
@@ -177,6 +187,22 @@ def test_unit_a_finance_manages_its_own_designers_and_only_those(client, worlds)
     assert crossed.status_code == 404
 
 
+def test_unit_a_finance_sets_its_own_units_payout_details_and_no_other(client, worlds):
+    """The control of the sweep for the unit's payout page: open to unit A's finance for unit A only."""
+    world_a, world_b = worlds
+    client.force_login(world_a["finance"])
+
+    own = client.get(reverse("unit_onboarding:payout", args=[world_a["unit"].uid]))
+    other = client.post(
+        reverse("unit_onboarding:payout", args=[world_b["unit"].uid]),
+        {"payout_account_name": "x", "payout_bank_name": "evil bank", "payout_bank_account": "6666"},
+    )
+
+    assert own.status_code == 200
+    assert other.status_code == 404
+    assert Unit.objects.get(pk=world_b["unit"].pk).payout_bank_name != "evil bank"
+
+
 def test_the_same_routes_work_for_unit_a_itself(client, worlds):
     """The sweep's control: with unit A's own objects, the GET routes answer (so 404s above are isolation)."""
     world_a, _ = worlds
@@ -184,12 +210,13 @@ def test_the_same_routes_work_for_unit_a_itself(client, worlds):
     client.force_login(operator_a)
 
     for pattern in patterns():
-        # reviewers' pages, and a designer's payout page (finance: see the test below)
+        # reviewers' pages, a designer's and the unit's payout pages (finance: see the tests above)
         if pattern.name in OWN_SCOPE or pattern.name in {
             "set_password",
             "review",
             "provision_retry",
             "designer",
+            "payout",
         }:
             continue
         path = reverse(

@@ -1,6 +1,7 @@
-"""Seed the demo shop through the real services: three units onboarded (with agreements and registered
-designers with bank details), about thirty products with drawn images and provenance, approved and on sale,
-a few paying their designer a royalty; pushed to Saleor when one is installed.
+"""Seed the demo shop through the real services: three units onboarded (with agreements, their own bank
+accounts and registered designers with bank details), about thirty products with drawn images and
+provenance, approved and on sale, a few paying their designer a royalty; pushed to Saleor when one is
+installed.
 
 Idempotent: a unit is found by its credit code, an object by its accession number, a product by its SKU,
 so running it again creates nothing new. Background work (image processing, provisioning, pushes) runs
@@ -33,7 +34,7 @@ from catalog.saleor_channel import sales_channel_ensure
 from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorError
 from saleor_app.selectors import installation_default
-from unit_onboarding import agreements, designers
+from unit_onboarding import agreements, designers, unit_payout
 from unit_onboarding import services as onboarding
 from unit_onboarding.models import Application, Designer, Unit
 from unit_onboarding.uscc import check_character
@@ -74,6 +75,7 @@ class Command(BaseCommand):
         created = 0
         for spec in UNITS:
             unit, operator = self._unit(spec, admin)
+            self._unit_bank(spec, unit, admin)
             team = self._designers(spec, unit, admin)
             objects = self._objects(spec, unit)
             licence = self._licence(unit)
@@ -177,6 +179,21 @@ class Command(BaseCommand):
             self.stdout.write(f"  onboarded {unit} ({unit.get_provisioning_display()})")
         unit.refresh_from_db()
         return unit, operator
+
+    def _unit_bank(self, spec: dict, unit: Unit, admin) -> None:
+        """The institution's own account (its share and staff pool are paid there, not to the entity)."""
+        if unit.payout_ready:
+            return
+        unit_payout.unit_payout_update(
+            unit=unit,
+            data={
+                "payout_account_name": spec["unit"]["legal_name_zh"],
+                "payout_bank_name": "中国建设银行重庆分行",
+                "payout_bank_account": f"62270000{spec['code_no']:011d}",
+            },
+            actor=admin,
+        )
+        unit.refresh_from_db()
 
     def _designers(self, spec: dict, unit: Unit, admin) -> list[Designer]:
         """The unit's designers with bank details, registered as finance would (found again by slug)."""

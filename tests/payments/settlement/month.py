@@ -104,6 +104,13 @@ def november() -> Month:
     library_entity.bank_name = "中国工商银行"
     library_entity.bank_account = "6222020200112233"
     library_entity.save()
+    # The institutions' own accounts: their shares and staff pools are paid there, not to the entities.
+    for unit, name, bank, account in (
+        (museum, "某某博物馆", "中国建设银行重庆分行", "6227000011112222"),
+        (library, "某某图书馆", "中国银行重庆分行", "6217000033334444"),
+    ):
+        unit.payout_account_name, unit.payout_bank_name, unit.payout_bank_account = name, bank, account
+        unit.save(update_fields=["payout_account_name", "payout_bank_name", "payout_bank_account_encrypted"])
     museum.refresh_from_db()
     library.refresh_from_db()
     _listing(museum, "M-BOOKMARK", "wenchuang-stationery", publish=True)

@@ -37,6 +37,9 @@ def test_the_bank_file_pays_a_designer_and_a_staff_pool_to_real_accounts(parties
     DesignerFactory(
         unit=unit, slug="li-hua", name_zh="李华", account_holder="李华本人", bank_name="招商银行重庆分行"
     )
+    unit.payout_account_name, unit.payout_bank_name = "重庆市某某图书馆", "中国工商银行重庆分行"
+    unit.payout_bank_account = "6222020200998877"
+    unit.save()
     pay("o1", "designer:li-hua", 10_000, at(2))
     pay("o2", f"staff_pool:{unit.uid}", 5_000, at(3))
 
@@ -47,8 +50,12 @@ def test_the_bank_file_pays_a_designer_and_a_staff_pool_to_real_accounts(parties
 
     designer = Designer.objects.get(slug="li-hua")
     assert rows["designer:li-hua"] == ("李华本人", "招商银行重庆分行", designer.bank_account)
-    # the pool is the unit's money: paid where the unit's share goes, its operating entity's account
-    assert rows[f"staff_pool:{unit.uid}"] == ("某某图书馆", "中国银行", "6217000012345678")
+    # the pool is the unit's money: paid where the unit's share goes, the institution's own account
+    assert rows[f"staff_pool:{unit.uid}"] == (
+        "重庆市某某图书馆",
+        "中国工商银行重庆分行",
+        "6222020200998877",
+    )
     assert all(all(cells) for cells in rows.values())
 
 

@@ -78,6 +78,8 @@ def test_a_month_of_orders_with_refunds_settles_to_the_ledger_pays_by_transfer_a
     library_entity = month.library.operating_entity.party_key
     assert {month.museum.party_key, museum_entity, library_entity, month.library.party_key} <= set(batches)
     assert batches[museum_entity].method == "stripe" and batches[library_entity].method == "bank"
+    # the museum's own share is the institution's: by bank to its account, not to its entity's Stripe
+    assert batches[month.museum.party_key].method == "bank"
 
     # and with the platform's revenue, less its part of Stripe's fees, they are what buyers paid less
     # refunds and Stripe's fees up to the cutoff
@@ -128,6 +130,10 @@ def test_a_month_of_orders_with_refunds_settles_to_the_ledger_pays_by_transfer_a
     assert {int(r["batch"]): int(r["amount_fen"]) for r in rows} == bank
     library_row = next(r for r in rows if r["party"] == library_entity)
     assert (library_row["bank"], library_row["account"]) == ("中国工商银行", "6222020200112233")
+    for unit, payee in ((month.museum, "某某博物馆"), (month.library, "某某图书馆")):
+        unit_row = next(r for r in rows if r["party"] == unit.party_key)
+        assert (unit_row["payee"], unit_row["account"]) == (payee, unit.payout_bank_account)
+    assert {r["account"] for r in rows if r["party"].startswith("unit:")}.isdisjoint({"6222020200112233"})
     sheet = load_workbook(
         io.BytesIO(client.get(reverse("finance:bank_file", args=["xlsx"])).content), read_only=True
     ).active

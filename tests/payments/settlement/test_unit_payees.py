@@ -1,0 +1,143 @@
+"""The unit's own share and staff pool are paid to the unit's own account, never to its operating entity."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from payments.models import FinanceAuditEvent, SettlementBatch
+from payments.settlement import services
+from payments.settlement.error_codes import SettlementError, SettlementErrorCode
+from payments.settlement.exports import bank_file_rows
+from tests.payments.settlement.conftest import at, pay
+
+pytestmark = pytest.mark.django_db
+NOV = (date(2026, 11, 1), date(2026, 12, 1))
+
+
+def _settle(maker) -> dict[str, SettlementBatch]:
+    batches = {
+        b.party: b for b in services.settlement_run(period_start=NOV[0], period_end=NOV[1], actor=maker)
+    }
+    for batch in batches.values():
+        services.settlement_approve(batch_id=batch.pk, actor=maker)
+    return batches
+
+
+def _give_details(unit, name="某某图书馆", bank="中国工商银行重庆分行", account="6222020200998877"):
+    unit.payout_account_name, unit.payout_bank_name, unit.payout_bank_account = name, bank, account
+    unit.save()
+
+
+def test_the_units_share_is_in_its_own_row_and_never_in_the_entitys(parties, finance_users):
+    maker, checker = finance_users
+    unit = parties["bank_unit"]
+    _give_details(unit)
+    pay("o1", unit.party_key, 10_000, at(2))  # 9,000 to the unit
+    pay("o2", parties["bank"], 4_000, at(3))  # 3,600 to the entity
+
+    batches = _settle(maker)
+    for batch in batches.values():
+        services.settlement_execute(batch_id=batch.pk, actor=checker)
+    rows = {row[1]: row for row in bank_file_rows(SettlementBatch.objects.order_by("pk"))}
+
+    assert rows[unit.party_key][2:6] == ("某某图书馆", "中国工商银行重庆分行", "6222020200998877", 9_000)
+    assert rows[parties["bank"]][2:6] == ("某某图书馆", "中国银行", "6217000012345678", 3_600)
+    entity_account_rows = [r for r in rows.values() if r[4] == "6217000012345678"]
+    assert [r[1] for r in entity_account_rows] == [parties["bank"]]
+
+
+def test_a_unit_without_payout_details_is_held_and_its_entity_is_still_paid(parties, finance_users):
+    maker, checker = finance_users
+    unit = parties["bank_unit"]
+    pay("o1", unit.party_key, 10_000, at(2))
+    pay("o2", f"staff_pool:{unit.uid}", 5_000, at(2))
+    pay("o3", parties["bank"], 4_000, at(3))
+    batches = _settle(maker)
+
+    for party in (unit.party_key, f"staff_pool:{unit.uid}"):
+        with pytest.raises(SettlementError) as refused:
+            services.settlement_execute(batch_id=batches[party].pk, actor=checker)
+        assert refused.value.code == SettlementErrorCode.NO_PAYEE_DETAILS
+        assert SettlementBatch.objects.get(pk=batches[party].pk).status == "approved"
+    services.settlement_execute(batch_id=batches[parties["bank"]].pk, actor=checker)
+    rows = bank_file_rows(SettlementBatch.objects.filter(status="executed"))
+    assert [(r[1], r[4], r[5]) for r in rows] == [(parties["bank"], "6217000012345678", 3_600)]
+
+    # once the unit's finance give the details, the same batch is paid to the unit's account
+    _give_details(unit)
+    services.settlement_execute(batch_id=batches[unit.party_key].pk, actor=checker)
+    row = bank_file_rows([SettlementBatch.objects.get(pk=batches[unit.party_key].pk)])[0]
+    assert (row[2], row[4], row[5]) == ("某某图书馆", "6222020200998877", 9_000)
+
+
+def test_a_unit_whose_entity_is_paid_by_stripe_is_paid_by_bank_to_itself(parties, finance_users, connect):
+    maker, checker = finance_users
+    unit = parties["stripe_unit"]
+    _give_details(unit, name="重庆某博物馆", bank="中国建设银行", account="6227000011112222")
+    pay("o1", unit.party_key, 10_000, at(2))
+    pay("o2", parties["stripe"], 10_000, at(2))
+
+    batches = _settle(maker)
+    for batch in batches.values():
+        services.settlement_execute(batch_id=batch.pk, actor=checker)
+
+    assert (batches[unit.party_key].method, batches[unit.party_key].stripe_account_id) == ("bank", "")
+    assert batches[parties["stripe"]].method == "stripe"
+    assert {(t["destination"], t["amount"]) for t in connect.transfers} == {("acct_1A", 9_000)}
+    row = bank_file_rows([SettlementBatch.objects.get(pk=batches[unit.party_key].pk)])[0]
+    assert (row[2], row[4]) == ("重庆某博物馆", "6227000011112222")
+
+
+def test_a_units_batch_proposed_to_its_entitys_stripe_account_is_refused_as_stale(
+    parties, finance_users, connect
+):
+    """A batch proposed under the old rule (unit paid to the entity's Stripe) never transfers there."""
+    maker, checker = finance_users
+    unit = parties["stripe_unit"]
+    pay("o1", unit.party_key, 10_000, at(2))
+    batch = _settle(maker)[unit.party_key]
+    SettlementBatch.objects.filter(pk=batch.pk).update(method="stripe", stripe_account_id="acct_1A")
+
+    with pytest.raises(SettlementError) as refused:
+        services.settlement_execute(batch_id=batch.pk, actor=checker)
+
+    assert refused.value.code == SettlementErrorCode.STALE
+    assert connect.transfers == [] and not SettlementBatch.objects.get(pk=batch.pk).transfers.exists()
+
+
+def test_the_bank_file_is_refused_while_a_unit_has_no_payout_details(client, parties, finance_users):
+    maker, checker = finance_users
+    unit = parties["bank_unit"]
+    _give_details(unit)
+    pay("o1", unit.party_key, 10_000, at(2))
+    services.settlement_execute(batch_id=_settle(maker)[unit.party_key].pk, actor=checker)
+    type(unit).objects.filter(pk=unit.pk).update(payout_bank_name="", payout_bank_account_encrypted="")
+    checker.user_permissions.add(Permission.objects.get(codename="change_settlementbatch"))
+    client.force_login(checker)
+
+    response = client.get(reverse("finance:bank_file", args=["csv"]), HTTP_ACCEPT_LANGUAGE="en", follow=True)
+
+    assert response.redirect_chain == [(reverse("finance:batches"), 302)]
+    page = response.content.decode()
+    assert f"{unit.party_key} has no bank account on record" in page
+    assert "the unit&#x27;s own bank details on the unit&#x27;s payout page" in page
+    assert not FinanceAuditEvent.objects.filter(action="bank_file.downloaded").exists()
+
+
+def test_the_batch_page_names_the_unit_as_payee_not_its_entity(client, parties, finance_users):
+    maker, _checker = finance_users
+    unit = parties["bank_unit"]
+    _give_details(unit, name="重庆市某某图书馆")
+    pay("o1", unit.party_key, 10_000, at(2))
+    batch = _settle(maker)[unit.party_key]
+    maker.user_permissions.add(Permission.objects.get(codename="change_settlementbatch"))
+    client.force_login(maker)
+
+    payee = client.get(reverse("finance:batch", args=[batch.pk])).content.decode().split('id="payee">')[1]
+
+    assert payee.startswith("重庆市某某图书馆 · 中国工商银行重庆分行 …8877")
+    assert "5678" not in payee.split("</td>")[0]  # the entity's account ends in 5678
