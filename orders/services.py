@@ -256,6 +256,8 @@ def order_postings(*, data: OrderData, announced_paid: bool) -> list[PostResult]
         sale = sale_for(data, _line_units(data))
         results.append(ledger_services.payment_post(idempotency_key=payment_key(data.saleor_id), sale=sale))
     for refund in data.refunds:  # a granted refund's lines and shipping say whose shares it reverses
+        if refund.amount == 0:  # a refund of nothing (e.g. a zero grant) moves no money: nothing to post
+            continue
         results.append(
             ledger_services.refund_post(
                 idempotency_key=f"refund:{refund.saleor_id}",

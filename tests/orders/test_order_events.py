@@ -282,3 +282,15 @@ def test_product_metadata_written_by_catalog_sync_names_the_unit_by_pk(units, de
 
     assert event.status == Status.DONE, event.last_error
     assert OrderLine.objects.get().unit == units[0]
+
+
+def test_a_refund_of_nothing_posts_nothing_and_is_not_parked(units, deliver):
+    # found by the projection property test: a zero grant reported as REFUND_SUCCESS of 0.00
+    order = two_unit_order(units).paid()
+    order.refunds.append(("refund-zero", 0, "2026-11-27T10:20:00+00:00"))
+
+    event = deliver("order_refunded", order.payload(issued_at="2026-11-27T10:21:00+00:00"))
+
+    assert event.status == Status.DONE, event.last_error
+    assert not LedgerTransaction.objects.filter(kind=LedgerTransaction.Kind.REFUND).exists()
+    assert line_sums("order-1") == {"line-a": 7200, "line-b": 8600, "shipping": 1000}
