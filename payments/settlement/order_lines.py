@@ -68,7 +68,8 @@ LEFT JOIN LATERAL ({batch} AND l.sold_at <= b.cutoff AND (b.lines_from IS NULL O
 LEFT JOIN LATERAL ({batch} AND l.refunded_at <= b.cutoff
     AND (b.lines_from IS NULL OR l.refunded_at > b.lines_from) ORDER BY b.cutoff LIMIT 1) r ON true
 LEFT JOIN orders_order ord ON ord.saleor_id = l.order_ref
-LEFT JOIN orders_orderline ol ON ol.saleor_id = l.line_ref AND ol.order_id = ord.id
+-- a line's tax is split as "<line>:tax": it names the same product
+LEFT JOIN orders_orderline ol ON ol.saleor_id = split_part(l.line_ref, ':', 1) AND ol.order_id = ord.id
 ORDER BY keys.first_at, keys.order_ref, keys.line_ref
 """
 _BATCH = """SELECT b.* FROM payments_settlementbatch b

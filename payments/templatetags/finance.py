@@ -1,6 +1,7 @@
 """Template filters of the finance console: yuan from fen, dict lookup, word lists."""
 
 from django import template
+from django.utils.translation import pgettext
 
 from payments.settlement.statements import yuan as _yuan
 
@@ -20,3 +21,13 @@ def get(mapping, key):
 @register.filter
 def split(text: str) -> list[str]:
     return text.split()
+
+
+@register.filter
+def line_label(line) -> str:
+    """What a split line is, in words: its product, shipping, or the tax on either."""
+    ref = line["line_ref"] if isinstance(line, dict) else line.line_ref
+    product = line["product_name"] if isinstance(line, dict) else line.product_name
+    base, _sep, part = ref.partition(":")
+    name = pgettext("split line", "Shipping") if base == "shipping" else (product or base)
+    return f"{name} · {pgettext('split line', 'tax')}" if part == "tax" else name

@@ -245,3 +245,17 @@ def test_another_units_finance_staff_cannot_see_the_lines(client, october):
         assert client.get(url).status_code == 404
     own = client.get(reverse("finance:statement", args=[october["stripe"]]) + OCT_NOV)
     assert own.status_code == 200 and "o-paid" not in own.content.decode()
+
+
+def test_shipping_and_tax_lines_are_named_in_words():
+    from django.utils import translation
+
+    from payments.templatetags.finance import line_label
+
+    with translation.override("zh-hans"):
+        assert line_label({"line_ref": "shipping", "product_name": None}) == "运费"
+        assert line_label({"line_ref": "shipping:tax", "product_name": None}) == "运费 · 税款"
+        assert line_label({"line_ref": "TGluZTox:tax", "product_name": "铜镜纹杯垫"}) == "铜镜纹杯垫 · 税款"
+    with translation.override("en"):
+        assert line_label({"line_ref": "shipping", "product_name": None}) == "Shipping"
+        assert line_label({"line_ref": "TGluZTox", "product_name": None}) == "TGluZTox"  # not projected
