@@ -27,13 +27,8 @@ class SaleorInstallation(models.Model):
     def __str__(self) -> str:
         return self.api_url
 
-    @property
-    def token(self) -> str:
-        return secrets_at_rest.decrypt(self.token_encrypted) if self.token_encrypted else ""
-
-    @property
-    def pending_token(self) -> str:
-        return secrets_at_rest.decrypt(self.pending_token_encrypted) if self.pending_token_encrypted else ""
+    token = secrets_at_rest.encrypted("token_encrypted")
+    pending_token = secrets_at_rest.encrypted("pending_token_encrypted")
 
     @property
     def jwks_url(self) -> str:

@@ -22,3 +22,19 @@ def decrypt(ciphertext: str) -> str:
         raise ValueError(
             "stored secret cannot be decrypted with the configured FIELD_ENCRYPTION_KEYS"
         ) from exc
+
+
+def encrypted(column: str) -> property:
+    """A model property that reads and writes a secret in plain text, stored encrypted in `column`.
+
+    A property (not another descriptor) so that Model(**kwargs) accepts it, as Django allows for properties.
+    """
+
+    def read(instance) -> str:
+        stored = getattr(instance, column)
+        return decrypt(stored) if stored else ""
+
+    def write(instance, value: str) -> None:
+        setattr(instance, column, encrypt(value) if value else "")
+
+    return property(read, write)

@@ -123,14 +123,7 @@ class Unit(models.Model):
     def warehouse_slug(self) -> str:
         return f"wenchuang-unit-{self.uid}"
 
-    @property
-    def payout_bank_account(self) -> str:
-        enc = self.payout_bank_account_encrypted
-        return secrets_at_rest.decrypt(enc) if enc else ""
-
-    @payout_bank_account.setter
-    def payout_bank_account(self, value: str) -> None:
-        self.payout_bank_account_encrypted = secrets_at_rest.encrypt(value) if value else ""
+    payout_bank_account = secrets_at_rest.encrypted("payout_bank_account_encrypted")
 
     @property
     def payout_ready(self) -> bool:
@@ -166,13 +159,7 @@ class OperatingEntity(models.Model):
     def party_key(self) -> str:
         return f"entity:{self.pk}"
 
-    @property
-    def bank_account(self) -> str:
-        return secrets_at_rest.decrypt(self.bank_account_encrypted) if self.bank_account_encrypted else ""
-
-    @bank_account.setter
-    def bank_account(self, value: str) -> None:
-        self.bank_account_encrypted = secrets_at_rest.encrypt(value) if value else ""
+    bank_account = secrets_at_rest.encrypted("bank_account_encrypted")
 
 
 class Designer(models.Model):
@@ -215,13 +202,7 @@ class Designer(models.Model):
     def payee_name(self) -> str:
         return self.account_holder or self.name_zh
 
-    @property
-    def bank_account(self) -> str:
-        return secrets_at_rest.decrypt(self.bank_account_encrypted) if self.bank_account_encrypted else ""
-
-    @bank_account.setter
-    def bank_account(self, value: str) -> None:
-        self.bank_account_encrypted = secrets_at_rest.encrypt(value) if value else ""
+    bank_account = secrets_at_rest.encrypted("bank_account_encrypted")
 
     @property
     def pays_by_stripe(self) -> bool:
