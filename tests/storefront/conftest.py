@@ -3,12 +3,15 @@ tests, this service installed in the live Saleor as its payment app."""
 
 from __future__ import annotations
 
+import os
 import uuid
+from pathlib import Path
 
 import pytest
 from django.utils import translation
 
 from saleor_app.installer import app_install
+from tests.conftest import chromium_path
 from tests.live_saleor import StaffSession
 from tests.localstripe_server import localstripe_running, stripe_test_settings
 
@@ -45,3 +48,38 @@ def payment_app(live_server, settings, saleor_api_url):
             app = staff.app_by_identifier(settings.SALEOR_APP_IDENTIFIER)
             if app:
                 staff.delete_app(app["id"])
+
+
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "storefront"  # screenshots (gitignored)
+
+
+@pytest.fixture
+def browser():
+    """Debian's chromium driven by Playwright (never a downloaded browser)."""
+    executable = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the live server's DB work is elsewhere.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def card_fill(page, *, number: str = "4242424242424242", postal_code: str = "") -> None:
+    """Type a test card into localstripe's Stripe.js Card Element on the payment page."""
+    card = page.locator("#card-element")
+    card.locator("input[placeholder=number]").fill(number)
+    card.locator("input[placeholder=exp_month]").fill("12")
+    card.locator("input[placeholder=exp_year]").fill("30")
+    card.locator("input[placeholder=cvc]").fill("123")
+    if postal_code:
+        card.locator("input[placeholder=postal_code]").fill(postal_code)

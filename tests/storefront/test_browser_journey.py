@@ -5,19 +5,16 @@ Screenshots go to tests/artifacts/storefront/ (gitignored)."""
 
 from __future__ import annotations
 
-import os
 import re
 import uuid
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import chromium_path
 from tests.live_saleor import StaffSession
+from tests.storefront.conftest import ARTIFACTS, card_fill
 from tests.storefront.live_catalog import live_shop_create, live_shop_remove
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "storefront"
 UNITS = ["三峡博物馆", "重庆图书馆"]
 
 
@@ -46,26 +43,6 @@ def buyer_email(staff):
         staff.gql(
             "mutation($id: ID!) { customerDelete(id: $id) { errors { message } } }", {"id": found["id"]}
         )
-
-
-@pytest.fixture
-def browser():
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the live server's DB work is elsewhere.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def confirm_email_as_the_emailed_link_would(staff: StaffSession, email: str) -> None:
@@ -134,12 +111,7 @@ def test_a_new_buyer_searches_buys_from_two_units_pays_by_card_and_finds_the_ord
     page.click("#pay")
     assert "/payments/gateway/pay?checkout=" in page.url
     assert "TEST MODE" in page.locator(".test-mode-marker").inner_text()
-    card = page.locator("#card-element")  # localstripe's Stripe.js Card Element
-    card.locator("input[placeholder=number]").fill("4242424242424242")
-    card.locator("input[placeholder=exp_month]").fill("12")
-    card.locator("input[placeholder=exp_year]").fill("30")
-    card.locator("input[placeholder=cvc]").fill("123")
-    card.locator("input[placeholder=postal_code]").fill("51805")
+    card_fill(page, postal_code="51805")
     shot("07-payment-card")
     page.click("#pay")
     page.wait_for_url(re.compile(r"/orders/[^/]+/$"), timeout=60_000)

@@ -6,26 +6,24 @@ Screenshots go to tests/artifacts/storefront/recorded-*.png (gitignored)."""
 from __future__ import annotations
 
 import json
-import os
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import httpx
 import pytest
 import respx
 
 from catalog import saleor_metadata as keys
-from tests.conftest import RECORDED_API_URL, chromium_path
+from tests.conftest import RECORDED_API_URL
 from tests.factories import SaleorInstallationFactory
 from tests.localstripe_server import localstripe_running, stripe_test_settings
 from tests.payments.gateway.buyer_saleor import StorefrontSaleor
 from tests.recording import load_exchange
+from tests.storefront.conftest import ARTIFACTS, card_fill
 from tests.unit_onboarding.factories import UnitFactory
 from unit_onboarding.models import Unit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts" / "storefront"
 UNITS = ["三峡博物馆", "重庆图书馆"]
 MUSEUM = load_exchange("StorefrontProduct.museum")["response"]["data"]["product"]
 LIBRARY = load_exchange("StorefrontProduct.library")["response"]["data"]["product"]
@@ -75,25 +73,6 @@ def saleor(live_server, settings):
         stripe_test_settings(settings, stripe_url)
         mock.post(RECORDED_API_URL).mock(side_effect=recorded.handle)
         yield recorded
-
-
-@pytest.fixture
-def browser():
-    executable = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop runs in this thread
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=executable,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
 def test_a_buyer_fills_one_cart_from_two_units_pays_by_card_and_sees_the_order_by_unit(
@@ -154,11 +133,7 @@ def test_a_buyer_fills_one_cart_from_two_units_pays_by_card_and_sees_the_order_b
     page.goto(live_server.url + "/checkout/pay/")
     page.click("#pay")
     assert "/payments/gateway/pay?checkout=" in page.url
-    card = page.locator("#card-element")
-    card.locator("input[placeholder=number]").fill("4242424242424242")
-    card.locator("input[placeholder=exp_month]").fill("12")
-    card.locator("input[placeholder=exp_year]").fill("30")
-    card.locator("input[placeholder=cvc]").fill("123")
+    card_fill(page)
     shot("04-card")
     saleor.play("StorefrontOrder")
     page.click("#pay")
