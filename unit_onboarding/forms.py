@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from unit_onboarding import filetypes, uscc
 from unit_onboarding.agreements import ShareTerm, default_party_keys
@@ -279,8 +280,8 @@ class DesignerForm(forms.Form):
         max_length=100,
         help_text=_("Letters, digits and hyphens, unique on the platform; it never changes (e.g. li-hua)."),
     )
-    name_zh = forms.CharField(label=_("name (Chinese)"), max_length=100)
-    name_en = forms.CharField(label=_("name (English)"), max_length=100, required=False)
+    name_zh = forms.CharField(label=pgettext_lazy("person", "name (Chinese)"), max_length=100)
+    name_en = forms.CharField(label=pgettext_lazy("person", "name (English)"), max_length=100, required=False)
     settlement_method = forms.ChoiceField(
         label=_("settlement method"), choices=OperatingEntity.Settlement.choices
     )

@@ -10,6 +10,7 @@ from django.contrib.postgres.fields import BigIntegerRangeField, DateTimeRangeFi
 from django.db import models
 from django.db.models import Func, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from saleor_app import secrets_at_rest
 from unit_onboarding.storage import document_storage, public_storage
@@ -18,7 +19,7 @@ from unit_onboarding.storage import document_storage, public_storage
 class UnitType(models.TextChoices):
     MUSEUM = "museum", _("Museum")
     LIBRARY = "library", _("Library")
-    ARCHIVE = "archive", _("Archive")
+    ARCHIVE = "archive", pgettext_lazy("unit type", "Archive")
     MEMORIAL_HALL = "memorial_hall", _("Memorial hall")
     ART_GALLERY = "art_gallery", _("Art gallery")
     CULTURAL_CENTRE = "cultural_centre", _("Cultural centre")
@@ -171,8 +172,8 @@ class Designer(models.Model):
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="designers")
     slug = models.SlugField(_("identifier"), max_length=100, unique=True)
-    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
-    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    name_zh = models.CharField(pgettext_lazy("person", "name (Chinese)"), max_length=100)
+    name_en = models.CharField(pgettext_lazy("person", "name (English)"), max_length=100, blank=True)
     settlement_method = models.CharField(
         _("settlement method"),
         max_length=16,

@@ -46,3 +46,15 @@ def test_the_compiled_catalog_holds_every_translation(po):
     assert not stale, (
         f"run msgfmt -o {po.with_suffix('.mo')} {po}: {len(stale)} not compiled, e.g. {list(stale)[:3]}"
     )
+
+
+def test_a_message_means_one_thing_across_the_apps_catalogs():
+    """Django merges every app's catalog (the first app wins): one msgid translated two ways shows the
+    wrong words somewhere (a listing's "Archive" button read 档案馆, the cart's "Item" 项目). Give such
+    strings a context (pgettext, {% translate ... context ... %}) instead."""
+    by_message: dict[str, dict[str, str]] = {}
+    for po in CATALOGS:
+        for message, translated in po_entries(po).items():
+            by_message.setdefault(message, {})[po.parts[-5]] = translated
+    clashes = {m: apps for m, apps in by_message.items() if len(set(apps.values())) > 1}
+    assert not clashes, clashes
