@@ -181,7 +181,9 @@ class ImageForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))]
+    )
     reason = forms.CharField(
         label=_("reason (for a rejection)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )

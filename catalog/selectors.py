@@ -61,7 +61,21 @@ def attribute_rows(content: dict) -> list[tuple[str, str]]:
 
 
 def _with_rows(content: dict | None) -> dict | None:
-    return content and {**content, "attribute_rows": attribute_rows(content)}
+    """A revision's content for the portal: attributes as rows, category and product type by name."""
+    from catalog import taxonomy
+
+    if not content:
+        return content
+    category = dict(taxonomy.category_choices()).get(content.get("category", ""), content.get("category"))
+    product_type = dict(taxonomy.product_type_choices()).get(
+        content.get("product_type", ""), content.get("product_type")
+    )
+    return {
+        **content,
+        "attribute_rows": attribute_rows(content),
+        "category_name": category,
+        "product_type_name": product_type,
+    }
 
 
 def divergence_rows(divergence: dict) -> list[tuple[str, object, object]]:

@@ -176,3 +176,5 @@ def test_the_curator_sees_the_submitted_attributes(client, unit, operator):
 
     assert "材质 / Material: 丝绸" in page
     assert "最长边尺寸 / Size, longest side (cm): 90 cm" in page
+    assert "wenchuang-goods" not in page  # category and product type by name, not slug
+    assert "审核结论" in page
