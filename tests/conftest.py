@@ -22,17 +22,12 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
 def shared_saleor_file(name: str) -> str:
-    """Path of a file of Saleor's data; the test is skipped, naming what to set, when it is absent."""
-    path = os.path.join(SHARED_SALEOR, name)
-    if not os.path.isfile(path):
-        pytest.skip(f"needs {path}: set SALEOR_SHARED_DIR to the folder holding Saleor's schema.graphql")
-    return path
+    """Path of a file of Saleor's data (tests that read it carry the `saleor_schema` marker)."""
+    return os.path.join(SHARED_SALEOR, name)
 
 
 def chromium_path() -> str:
-    """Debian's chromium for browser tests; skipped, naming what to set, when it is absent."""
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"needs chromium at {CHROMIUM}: set CHROMIUM_PATH (make test installs Debian's chromium)")
+    """Debian's chromium (tests that drive it carry the `browser` marker)."""
     return CHROMIUM
 
 
@@ -52,16 +47,30 @@ def record_saleor(request) -> bool:
     return bool(request.config.getoption("--record-saleor"))
 
 
+# What a marked test waits for: whether it is there, and the reason a skip gives (naming what to set).
+WAITS_FOR = {
+    "saleor_live": (
+        lambda: bool(os.environ.get("SALEOR_API_URL")),
+        "needs a live Saleor: set SALEOR_API_URL (see README, 'Live Saleor tests')",
+    ),
+    "browser": (
+        lambda: os.path.exists(CHROMIUM),
+        f"needs Debian's chromium at {CHROMIUM}: set CHROMIUM_PATH (make test installs it)",
+    ),
+    "saleor_schema": (
+        lambda: os.path.isfile(os.path.join(SHARED_SALEOR, "schema.graphql")),
+        f"needs Saleor's schema data in {SHARED_SALEOR}: set SALEOR_SHARED_DIR",
+    ),
+}
+
+
 def pytest_collection_modifyitems(config, items):
-    """saleor_live tests run only against a live Saleor named by SALEOR_API_URL."""
-    if os.environ.get("SALEOR_API_URL"):
-        return
-    skip = pytest.mark.skip(
-        reason="needs a live Saleor: set SALEOR_API_URL (see README, 'Live Saleor tests')"
-    )
-    for item in items:
-        if "saleor_live" in item.keywords:
-            item.add_marker(skip)
+    """A marked test is skipped, with its reason, only when what it waits for is absent."""
+    for marker, (present, reason) in WAITS_FOR.items():
+        skip = pytest.mark.skipif(not present(), reason=reason)
+        for item in items:
+            if marker in item.keywords:
+                item.add_marker(skip)
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import time
+from contextlib import contextmanager
 from decimal import Decimal
 
 import httpx
@@ -332,17 +333,31 @@ def test_an_authorisation_canceled_in_saleor_is_released_in_stripe_and_forged_we
 ):
     gateway = os.environ["SALEOR_APP_IDENTIFIER"]
     app_url = os.environ["PAYMENTS_LIVE_APP_URL"].rstrip("/")
-    strategy = gql(
-        "query($c: String!) { channel(slug: $c) { paymentSettings { defaultTransactionFlowStrategy } } }",
-        {"c": CHANNEL},
-        staff_token,
-    )["channel"]["paymentSettings"]["defaultTransactionFlowStrategy"]
-    if strategy != "AUTHORIZATION":
-        pytest.skip(
-            f"{CHANNEL} charges at once ({strategy}): set PAYMENTS_LIVE_CHANNEL to a channel whose "
-            "transaction flow is AUTHORIZATION to test cancelation"
+    with transaction_flow(CHANNEL, "AUTHORIZATION", staff_token):  # only an authorisation can be canceled
+        checkout, total_amount = buyer_checkout(*two_products())
+        cancel_an_authorisation_and_refuse_forged_webhooks(
+            checkout, total_amount, gateway, app_url, staff_token
         )
-    checkout, total_amount = buyer_checkout(*two_products())
+
+
+@contextmanager
+def transaction_flow(channel: str, strategy: str, staff_token: str):
+    """The channel's transaction flow set for the test, and put back afterwards."""
+    query = (
+        "query($c: String!) { channel(slug: $c) { id paymentSettings { defaultTransactionFlowStrategy } } }"
+    )
+    found = gql(query, {"c": channel}, staff_token)["channel"]
+    before = found["paymentSettings"]["defaultTransactionFlowStrategy"]
+    update = """mutation($id: ID!, $s: TransactionFlowStrategyEnum!) { channelUpdate(id: $id,
+        input: {paymentSettings: {defaultTransactionFlowStrategy: $s}}) { errors { field message } } }"""
+    ok(gql(update, {"id": found["id"], "s": strategy}, staff_token)["channelUpdate"])
+    try:
+        yield
+    finally:
+        ok(gql(update, {"id": found["id"], "s": before}, staff_token)["channelUpdate"])
+
+
+def cancel_an_authorisation_and_refuse_forged_webhooks(checkout, total_amount, gateway, app_url, staff_token):
     init = ok(
         gql(
             """mutation($id: ID!, $g: PaymentGatewayToInitialize!) { transactionInitialize(id: $id,

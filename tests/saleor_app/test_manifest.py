@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from django.urls import resolve
 
 from tests.conftest import shared_saleor_file
@@ -34,6 +35,7 @@ def test_manifest_has_the_fields_saleor_requires(client, settings):
         assert webhook.get("asyncEvents") or webhook.get("syncEvents")
 
 
+@pytest.mark.saleor_schema
 def test_permissions_and_events_are_names_saleor_knows(client):
     manifest = client.get("/saleor/manifest").json()
 

@@ -42,6 +42,7 @@ def test_each_operation_file_holds_one_operation_named_after_the_file(path):
 
 
 @pytest.mark.parametrize("path", OPERATIONS + SUBSCRIPTIONS, ids=lambda p: p.name)
+@pytest.mark.saleor_schema
 def test_operation_is_valid_against_the_shared_saleor_schema(path):
     assert problems(shared_schema(), path) == []
 
@@ -53,6 +54,7 @@ def test_every_subscription_selects_issued_at_so_bodies_never_collide(path):
     assert "subscription" in text and "issuedAt" in text
 
 
+@pytest.mark.saleor_schema
 def test_an_invalid_operation_is_reported(tmp_path):
     broken = tmp_path / "Broken.graphql"
     broken.write_text("query Broken { shop { noSuchField } }")

@@ -14,7 +14,7 @@ from tests.live_saleor import StaffSession
 from tests.storefront.conftest import ARTIFACTS, card_fill
 from tests.storefront.live_catalog import live_shop_create, live_shop_remove
 
-pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.saleor_live, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 UNITS = ["三峡博物馆", "重庆图书馆"]
 
 

@@ -167,6 +167,6 @@ def saleor(signer, installation):
 
 
 def schema_validator(name: str):
-    """jsonschema validator for Saleor's response schema `name` (skipped with a reason if absent)."""
+    """jsonschema validator for Saleor's response schema `name` (tests using it carry `saleor_schema`)."""
     schema = json.loads(Path(shared_saleor_file(f"json_schemas/{name}.json")).read_text())
     return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())

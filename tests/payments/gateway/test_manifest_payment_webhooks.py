@@ -3,12 +3,7 @@ in tests/saleor_app/test_operations_schema.py)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from saleor_app.manifest import build_manifest
-from tests.conftest import SHARED_SALEOR
-
-SCHEMA = Path(SHARED_SALEOR) / "schema.graphql"
 
 EXPECTED = {
     "PAYMENT_GATEWAY_INITIALIZE_SESSION",

@@ -8,7 +8,7 @@ from payments.gateway.models import PaymentIntentRecord
 from tests.payments.gateway.conftest import schema_validator
 from tests.payments.gateway.saleor_payloads import deliver, now, requested, session
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.saleor_schema]
 
 
 def answer(response, schema: str) -> dict:
