@@ -156,6 +156,31 @@ def _legs_insert(txn_id: int, legs: Sequence[tuple[str, str, int]], currency: st
     )
 
 
+def _payment_locked(
+    *, order_ref: str, idempotency_key: str, fp: str, currency: str, what: str
+) -> tuple[LedgerTransaction, PostResult | None]:
+    """The order's posted payment, row-locked (the lock serialises one order's refunds, fees and reversals),
+    with the result already posted under this key if any; refused when not posted yet or in another currency.
+    """
+    payment = (
+        LedgerTransaction.objects.select_for_update()
+        .filter(order_ref=order_ref, kind=LedgerTransaction.Kind.PAYMENT)
+        .first()
+    )
+    if payment is None:
+        raise PostingNotReady(
+            LedgerErrorCode.PAYMENT_NOT_POSTED, f"order {order_ref} has no posted payment yet; retry later"
+        )
+    if LedgerTransaction.objects.filter(idempotency_key=idempotency_key).exists():
+        return payment, _already_posted(requests={idempotency_key: (fp, order_ref)})[idempotency_key]
+    if currency != payment.currency:
+        raise PostingRefused(
+            LedgerErrorCode.CURRENCY_MISMATCH,
+            f"{what} in {currency}, order {order_ref} paid in {payment.currency}",
+        )
+    return payment, None
+
+
 def _already_posted(*, requests: Mapping[str, tuple[str, str]]) -> dict[str, PostResult]:
     """Results for keys that were not inserted ({key: (fingerprint, order)}): duplicates, or refusals."""
     found = {
@@ -350,23 +375,11 @@ def refund_post(
     scope = lines if amount is None else None
     fp = fingerprint({"order": order_ref, "currency": currency, "lines": scope, "amount": amount})
     with transaction.atomic():
-        payment = (
-            LedgerTransaction.objects.select_for_update()
-            .filter(order_ref=order_ref, kind=LedgerTransaction.Kind.PAYMENT)
-            .first()
+        payment, posted_before = _payment_locked(
+            order_ref=order_ref, idempotency_key=idempotency_key, fp=fp, currency=currency, what="refund"
         )
-        if payment is None:
-            raise PostingNotReady(
-                LedgerErrorCode.PAYMENT_NOT_POSTED,
-                f"order {order_ref} has no posted payment yet; retry later",
-            )
-        if LedgerTransaction.objects.filter(idempotency_key=idempotency_key).exists():
-            return _already_posted(requests={idempotency_key: (fp, order_ref)})[idempotency_key]
-        if currency != payment.currency:
-            raise PostingRefused(
-                LedgerErrorCode.CURRENCY_MISMATCH,
-                f"refund in {currency}, order {order_ref} paid in {payment.currency}",
-            )
+        if posted_before is not None:
+            return posted_before
         posted = _posted_lines(order_ref=order_ref, payment_id=payment.pk)
         try:
             per_line = _refund_per_line(posted, lines=lines, amount=amount, order_ref=order_ref)
@@ -587,23 +600,11 @@ def payment_fee_post(
         raise PostingRefused(LedgerErrorCode.NEGATIVE_AMOUNT, f"processor fee of {fee} on order {order_ref}")
     fp = fingerprint({"order": order_ref, "fee": fee, "currency": currency, "posting": "payment_fee"})
     with transaction.atomic():
-        payment = (  # the lock refunds and reversals take: one order's postings are serialised
-            LedgerTransaction.objects.select_for_update()
-            .filter(order_ref=order_ref, kind=LedgerTransaction.Kind.PAYMENT)
-            .first()
+        payment, posted_before = _payment_locked(
+            order_ref=order_ref, idempotency_key=idempotency_key, fp=fp, currency=currency, what="fee"
         )
-        if payment is None:
-            raise PostingNotReady(
-                LedgerErrorCode.PAYMENT_NOT_POSTED,
-                f"order {order_ref} has no posted payment yet; retry later",
-            )
-        if LedgerTransaction.objects.filter(idempotency_key=idempotency_key).exists():
-            return _already_posted(requests={idempotency_key: (fp, order_ref)})[idempotency_key]
-        if currency != payment.currency:
-            raise PostingRefused(
-                LedgerErrorCode.CURRENCY_MISMATCH,
-                f"fee in {currency}, order {order_ref} paid in {payment.currency}",
-            )
+        if posted_before is not None:
+            return posted_before
         lines = _payment_lines(payment_id=payment.pk)
         captured = sum(amount for *_, amount in lines)
         if fee > captured:
