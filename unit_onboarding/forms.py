@@ -50,7 +50,38 @@ def add_service_error(form: forms.Form, error: OnboardingError, default_field: s
     form.add_error(field, error.message)
 
 
-class ApplicationForm(forms.ModelForm):
+class UnitPayoutFields(forms.Form):
+    """The unit's own bank details (its share and staff pool are paid there, by bank transfer only);
+    the account number is never shown back, only its end."""
+
+    payout_account_name = forms.CharField(
+        label=_("account name"),
+        max_length=200,
+        required=False,
+        help_text=_("The institution's name at the bank (not its operating entity's)."),
+    )
+    payout_bank_name = forms.CharField(label=_("bank name"), max_length=100, required=False)
+    payout_bank_account = forms.CharField(label=_("bank account number"), max_length=40, required=False)
+
+    def payout_initial(self, unit: Unit) -> None:
+        """The payout fields as on record."""
+        if not self.is_bound:
+            self.initial.update(
+                {"payout_account_name": unit.payout_account_name, "payout_bank_name": unit.payout_bank_name}
+            )
+        if unit.payout_bank_account_encrypted:
+            self.fields["payout_bank_account"].help_text = _(
+                "On record: %(masked)s. Leave empty to keep it; clear the bank name to remove all three."
+            ) % {"masked": "…" + unit.payout_bank_account[-4:]}
+
+    def clean_payout_bank_account(self) -> str:
+        return re.sub(r"[\s-]", "", self.cleaned_data.get("payout_bank_account", ""))
+
+    def payout_data(self) -> dict:
+        return {name: self.cleaned_data.get(name, "") for name in PAYOUT_FIELDS}
+
+
+class ApplicationForm(UnitPayoutFields, forms.ModelForm):
     """The unit and its operating entity on one page; every field optional until submission."""
 
     entity_legal_name = forms.CharField(
@@ -65,15 +96,6 @@ class ApplicationForm(forms.ModelForm):
     entity_bank_name = forms.CharField(label=_("bank name"), max_length=100, required=False)
     entity_bank_account = forms.CharField(label=_("bank account number"), max_length=40, required=False)
     entity_stripe_account_id = forms.CharField(label=_("Stripe account id"), max_length=64, required=False)
-    # The unit's own account (its share and staff pool are paid there); optional here, set later if need be.
-    payout_account_name = forms.CharField(
-        label=_("account name"),
-        max_length=200,
-        required=False,
-        help_text=_("The institution's name at the bank (not its operating entity's)."),
-    )
-    payout_bank_name = forms.CharField(label=_("bank name"), max_length=100, required=False)
-    payout_bank_account = forms.CharField(label=_("bank account number"), max_length=40, required=False)
 
     class Meta:
         model = Unit
@@ -88,7 +110,7 @@ class ApplicationForm(forms.ModelForm):
             if entity is not None and not self.is_bound:
                 self.initial[f"entity_{name}"] = getattr(entity, name)
         if self.instance.pk:
-            _payout_initial(self, self.instance)
+            self.payout_initial(self.instance)  # optional in the application, set later if need be
         if submitting:
             for name in (*REQUIRED_UNIT_FIELDS, "entity_legal_name", "entity_credit_code"):
                 self.fields[name].required = True
@@ -103,9 +125,6 @@ class ApplicationForm(forms.ModelForm):
 
     def clean_entity_credit_code(self) -> str:
         return credit_code_clean(self.cleaned_data.get("entity_credit_code", ""))
-
-    def clean_payout_bank_account(self) -> str:
-        return re.sub(r"[\s-]", "", self.cleaned_data.get("payout_bank_account", ""))
 
     def clean_postal_code(self) -> str:
         value = (self.cleaned_data.get("postal_code") or "").strip()
@@ -130,9 +149,6 @@ class ApplicationForm(forms.ModelForm):
 
     def entity_data(self) -> dict:
         return {name: self.cleaned_data.get(f"entity_{name}", "") for name in ENTITY_FIELDS}
-
-    def payout_data(self) -> dict:
-        return {name: self.cleaned_data.get(name, "") for name in PAYOUT_FIELDS}
 
 
 class DocumentForm(forms.Form):
@@ -338,33 +354,9 @@ class DesignerForm(forms.Form):
         return {name: self.cleaned_data.get(name, "") for name in self.service_fields()}
 
 
-class UnitPayoutForm(forms.Form):
-    """The unit's own bank details (bank transfer only); the account number is never shown back."""
-
-    payout_account_name = forms.CharField(
-        label=_("account name"),
-        max_length=200,
-        required=False,
-        help_text=_("The institution's name at the bank (not its operating entity's)."),
-    )
-    payout_bank_name = forms.CharField(label=_("bank name"), max_length=100, required=False)
-    payout_bank_account = forms.CharField(label=_("bank account number"), max_length=40, required=False)
+class UnitPayoutForm(UnitPayoutFields):
+    """The unit's payout page."""
 
     def __init__(self, *args, unit: Unit, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        _payout_initial(self, unit)
-
-    def clean_payout_bank_account(self) -> str:
-        return re.sub(r"[\s-]", "", self.cleaned_data.get("payout_bank_account", ""))
-
-
-def _payout_initial(form: forms.Form, unit: Unit) -> None:
-    """The unit's payout fields as on record; the account number is never shown back, only its end."""
-    if not form.is_bound:
-        form.initial.update(
-            {"payout_account_name": unit.payout_account_name, "payout_bank_name": unit.payout_bank_name}
-        )
-    if unit.payout_bank_account_encrypted:
-        form.fields["payout_bank_account"].help_text = _(
-            "On record: %(masked)s. Leave empty to keep it; clear the bank name to remove all three."
-        ) % {"masked": "…" + unit.payout_bank_account[-4:]}
+        self.payout_initial(unit)
