@@ -31,6 +31,7 @@ from catalog.demo_data import (
 from catalog.demo_images import product_picture
 from catalog.models import CollectionObject, IpLicence, Listing, ListingVariant
 from catalog.saleor_channel import sales_channel_ensure
+from payments.settlement.permissions import platform_finance_group
 from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorError
 from saleor_app.selectors import installation_default
@@ -106,10 +107,7 @@ class Command(BaseCommand):
             Permission.objects.get(content_type__app_label="unit_onboarding", codename="review_application"),
             Permission.objects.get(content_type__app_label="catalog", codename="review_listing"),
         )
-        finance, _ = Group.objects.get_or_create(name="Platform finance")  # as payments' migration 0007 does
-        finance.permissions.add(
-            Permission.objects.get(content_type__app_label="payments", codename="change_settlementbatch")
-        )
+        finance = platform_finance_group()
         admin.groups.add(group, finance)
         colleague, created = User.objects.get_or_create(
             username=FINANCE_EMAIL, defaults={"email": FINANCE_EMAIL}
