@@ -13,7 +13,6 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from catalog import taxonomy
 from catalog.error_codes import CatalogError
@@ -28,6 +27,7 @@ from catalog.models import (
     ListingVariant,
     UnitCatalogSettings,
 )
+from core import clock
 from unit_onboarding.models import Unit
 
 S = Listing.State
@@ -94,7 +94,7 @@ def _provenance_check(*, unit: Unit, obj: CollectionObject | None, relation: str
             raise CatalogError(Code.OBJECT_OF_OTHER_UNIT, "collection_object")
         if licence.licensor_id != obj.unit_id:
             raise CatalogError(Code.LICENCE_NOT_FOR_OBJECT, "licence")
-    if licence is not None and not licence.valid_from <= timezone.localdate() <= licence.valid_until:
+    if licence is not None and not licence.valid_from <= clock.today() <= licence.valid_until:
         raise CatalogError(Code.LICENCE_NOT_IN_FORCE, "licence")
 
 
@@ -259,7 +259,7 @@ def listing_submit(*, listing: Listing, actor) -> Listing:
 def _approve(listing: Listing, revision: ListingRevision, *, reviewer, exempt: bool = False) -> Listing:
     revision.status = ListingRevision.Status.APPROVED
     revision.reviewed_by = reviewer
-    revision.reviewed_at = timezone.now()
+    revision.reviewed_at = clock.now()
     revision.review_exempt = exempt
     revision.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_exempt"])
     listing.live_revision = revision
@@ -283,7 +283,7 @@ def listing_review(*, listing: Listing, approve: bool, reviewer, reason: str = "
         raise CatalogError(Code.REASON_REQUIRED, "reason")
     revision.status = ListingRevision.Status.REJECTED
     revision.reviewed_by = reviewer
-    revision.reviewed_at = timezone.now()
+    revision.reviewed_at = clock.now()
     revision.reason = reason.strip()
     revision.save(update_fields=["status", "reviewed_by", "reviewed_at", "reason"])
     listing.pending_revision = None

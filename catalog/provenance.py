@@ -7,12 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from catalog import listings
 from catalog.csv_rows import ImportResult, RowError, parse_bool, read_rows
 from catalog.error_codes import CatalogError, CatalogErrorCode
 from catalog.models import CollectionObject, DesignerRoyalty, IpLicence, Listing
+from core import clock
 from payments.settlement.audit import audit_record
 from unit_onboarding.models import Designer, Unit
 
@@ -139,7 +139,7 @@ def designer_royalty_set(
         raise CatalogError(CatalogErrorCode.ROYALTY_DESIGNER_REQUIRED, "designer")
     if designer is not None and designer.unit_id != listing.unit_id:
         raise CatalogError(CatalogErrorCode.ROYALTY_DESIGNER_OF_OTHER_UNIT, "designer")
-    if effective_from < (now or timezone.now()):
+    if effective_from < (now or clock.now()):
         raise CatalogError(CatalogErrorCode.ROYALTY_IN_PAST, "effective_from")
     with transaction.atomic():
         Listing.objects.select_for_update().filter(pk=listing.pk).first()  # one change per product at a time
@@ -149,7 +149,7 @@ def designer_royalty_set(
                 raise CatalogError(
                     CatalogErrorCode.ROYALTY_BEFORE_CURRENT,
                     "effective_from",
-                    start=timezone.localtime(current.effective_from).strftime("%Y-%m-%d %H:%M"),
+                    start=clock.local(current.effective_from).strftime("%Y-%m-%d %H:%M"),
                 )
             current.effective_to = effective_from
             current.save(update_fields=["effective_to"])
@@ -173,7 +173,7 @@ def designer_royalty_set(
 
 def listings_unpublish_expired(*, today=None) -> int:
     """Take off sale every product whose IP licence ended before today; returns how many."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     ids = list(
         Listing.objects.filter(on_sale=True, licence__valid_until__lt=today)
         .order_by("pk")

@@ -19,12 +19,12 @@ from django.conf import settings
 from django.core.files.storage import storages
 from django.db import connection, transaction
 from django.db.models import F, Q
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from catalog import saleor_metadata as meta
 from catalog import taxonomy
 from catalog.models import CollectionObject, ImageAsset, IpLicence, Listing, ListingVariant
+from core import clock
 from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorError, SaleorMutationError
 from saleor_app.selectors import installation_default
@@ -52,7 +52,7 @@ def _client() -> SaleorClient:
 def listing_sync_request(*, listing_id: int) -> None:
     """Mark the listing as waiting and enqueue the push once the caller's transaction commits."""
     Listing.objects.filter(pk=listing_id).exclude(sync_status=Sync.DIVERGED).update(
-        sync_status=Sync.PENDING, sync_requested_at=timezone.now()
+        sync_status=Sync.PENDING, sync_requested_at=clock.now()
     )
 
     def enqueue() -> None:
@@ -89,7 +89,7 @@ def price_decimal(fen: int) -> str:
 def product_metadata(listing: Listing, content: dict[str, Any]) -> list[dict[str, str]]:
     """The public metadata the storefront reads (keys in catalog.saleor_metadata)."""
     unit: Unit = listing.unit
-    version = agreement_version_in_force(unit, timezone.now())
+    version = agreement_version_in_force(unit, clock.now())
     values = {
         meta.UNIT_ID: str(unit.pk),
         meta.UNIT_SLUG: str(unit.uid),
@@ -616,7 +616,7 @@ def _listing_sync_locked(listing_id: int, client: SaleorClient | None) -> str:
             return Sync.IDLE
         listing.sync_status = Sync.SYNCING
         listing.sync_attempts = F("sync_attempts") + 1
-        listing.sync_attempted_at = timezone.now()
+        listing.sync_attempted_at = clock.now()
         listing.save(update_fields=["sync_status", "sync_attempts", "sync_attempted_at"])
     listing.refresh_from_db()
     try:
@@ -636,7 +636,7 @@ def _listing_sync_locked(listing_id: int, client: SaleorClient | None) -> str:
     # a push asked for during this one left the status pending and runs next.
     Listing.objects.filter(pk=listing_id).exclude(sync_status=Sync.DIVERGED).update(
         synced_revision=listing.live_revision,
-        synced_at=timezone.now(),
+        synced_at=clock.now(),
         synced_fingerprint={
             **fingerprint(listing, listing.live_revision.content),
             "variants_updated_at": variants_updated_at,
@@ -651,7 +651,7 @@ def _listing_sync_locked(listing_id: int, client: SaleorClient | None) -> str:
 
 def listings_due_for_sync(*, limit: int = 50) -> list[int]:
     """Beat job: pushes whose enqueue was lost, failed ones past their backoff, and abandoned ones."""
-    now = timezone.now()
+    now = clock.now()
     lost = Q(sync_status=Sync.PENDING, sync_requested_at__lt=now - timedelta(minutes=2)) & (
         Q(sync_attempted_at__isnull=True) | Q(sync_attempted_at__lt=F("sync_requested_at"))
     )

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.core.files.storage import storages
 
 from catalog.models import ImageAsset
+from core import clock
 
 
 def image_asset_derivative_url(*, asset: ImageAsset, size: int) -> str | None:
@@ -127,7 +128,6 @@ def royalties_in_force(*, listing_ids: Iterable[int], at: datetime) -> dict[int,
     A licence runs over whole days (valid_from..valid_until inclusive, in the project's time zone).
     """
     from django.db.models import Q
-    from django.utils import timezone
 
     from catalog.models import DesignerRoyalty, Listing
 
@@ -138,7 +138,7 @@ def royalties_in_force(*, listing_ids: Iterable[int], at: datetime) -> dict[int,
     )
     for royalty in designers.order_by("listing_id"):
         found[royalty.listing_id].append(Royalty(royalty.party_key, "designer", royalty.bps))
-    day = timezone.localdate(at)
+    day = clock.today(at)
     licensed = Listing.objects.filter(
         pk__in=ids, licence__valid_from__lte=day, licence__valid_until__gte=day, licence__royalty_bps__gt=0
     ).select_related("licence__licensor")

@@ -11,11 +11,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
 
 from catalog import images
 from catalog.error_codes import ImageErrorCode
 from catalog.models import ImageAsset
+from core import clock
 
 logger = logging.getLogger(__name__)
 
@@ -127,5 +127,5 @@ def image_asset_fail(*, asset_id: int, reason: str) -> None:
 def _finish(asset_id: int, **fields: object) -> None:
     # Only a pending asset changes: a duplicate delivery of the task cannot overwrite a finished one.
     ImageAsset.objects.filter(pk=asset_id, status=ImageAsset.Status.PENDING).update(
-        processed_at=timezone.now(), **fields
+        processed_at=clock.now(), **fields
     )

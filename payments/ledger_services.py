@@ -35,8 +35,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
-from django.utils import timezone
 
+from core import clock
 from payments.error_codes import LedgerErrorCode
 from payments.errors import PostingNotReady, PostingRefused
 from payments.models import Account, LedgerTransaction, SplitLine
@@ -142,7 +142,7 @@ def _transaction_insert(
     reverses: int | None = None,
 ) -> int | None:
     """Insert one transaction; its id, or None when the key is already posted."""
-    row = (key, kind, order_ref, currency, fp, memo[:255], posted_at or timezone.now(), reverses)
+    row = (key, kind, order_ref, currency, fp, memo[:255], posted_at or clock.now(), reverses)
     return _transactions_insert([row]).get(key)
 
 
@@ -260,7 +260,7 @@ def payment_post_batch(
 
     All or nothing: a refusal of any order refuses the batch.
     """
-    posted_at = posted_at or timezone.now()
+    posted_at = posted_at or clock.now()
     plans: dict[str, tuple[Sale, list[LineSplit], str]] = {}
     for key, sale in payments:
         try:

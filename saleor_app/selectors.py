@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core import clock
 from saleor_app.models import SaleorInstallation, WebhookEvent
 
 
@@ -59,9 +60,8 @@ def inbox_due_ids(*, lost_after_seconds: int = 120, limit: int = 500) -> list[in
     from datetime import timedelta
 
     from django.db.models import Q
-    from django.utils import timezone
 
-    now = timezone.now()
+    now = clock.now()
     lost = Q(status=WebhookEvent.Status.PENDING, received_at__lt=now - timedelta(seconds=lost_after_seconds))
     due = Q()
     for attempts in range(1, 9):  # backoff 20 s, 40 s, ... capped at about 43 min

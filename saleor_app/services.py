@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.utils import timezone
 
+from core import clock
 from saleor_app import secrets_at_rest, wakeup
 from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorError
@@ -39,7 +39,7 @@ def installation_register(*, api_url: str, domain: str, token: str) -> SaleorIns
         defaults={
             "domain": domain,
             "pending_token_encrypted": secrets_at_rest.encrypt(token),
-            "pending_since": timezone.now(),
+            "pending_since": clock.now(),
         },
     )
     return installation
@@ -87,7 +87,7 @@ PENDING_TOKEN_TTL = timedelta(minutes=10)
 
 def installation_discard_stale_pending(*, installation_id: int, reason: str) -> bool:
     """Give up on a token that has not proved itself for PENDING_TOKEN_TTL (forged or abandoned)."""
-    cutoff = timezone.now() - PENDING_TOKEN_TTL
+    cutoff = clock.now() - PENDING_TOKEN_TTL
     return bool(
         SaleorInstallation.objects.filter(pk=installation_id, pending_since__lt=cutoff).update(
             pending_token_encrypted="", pending_since=None, last_error=f"pending token discarded: {reason}"
@@ -127,7 +127,7 @@ def inbox_store(
                 text,
                 text,
                 signature,
-                timezone.now(),
+                clock.now(),
             ],
         )
         row = cursor.fetchone()
@@ -178,7 +178,7 @@ def inbox_process(*, event_id: int) -> str:
                 event.last_error = f"{type(exc).__name__}: {exc}"
             else:
                 event.status, event.last_error = WebhookEvent.Status.DONE, ""
-        event.processed_at = timezone.now()
+        event.processed_at = clock.now()
         event.save(update_fields=["status", "attempts", "last_error", "processed_at"])
     if event.status == WebhookEvent.Status.FAILED:
         logger.warning("webhook event %s failed (attempt %d): %s", event_id, event.attempts, event.last_error)

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 import httpx
 import jwt
 from django.conf import settings
-from django.utils import timezone
 from jwt import api_jws
 
+from core import clock
 from saleor_app.client import _http_client
 from saleor_app.models import SaleorInstallation
 
@@ -68,7 +68,7 @@ def _key_for(installation: SaleorInstallation, kid: str) -> object:
         jwks = _fetch_jwks(installation)
         keyset = _cache[installation.api_url] = _KeySet(_parse_jwks(jwks), now)
     # Persist so a restarted process does not need to refetch; a plain UPDATE, outside the lock.
-    SaleorInstallation.objects.filter(pk=installation.pk).update(jwks=jwks, jwks_fetched_at=timezone.now())
+    SaleorInstallation.objects.filter(pk=installation.pk).update(jwks=jwks, jwks_fetched_at=clock.now())
     if kid not in keyset.keys:
         raise SignatureInvalid(f"unknown key id {kid!r}")
     return keyset.keys[kid]

@@ -6,9 +6,9 @@ import json
 from typing import Any
 
 import nh3
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from core import clock
 from storefront.attributes import attributes_shown
 from storefront.money import money_format
 from storefront.shipping_progress import progress_of
@@ -144,7 +144,7 @@ def product_page(product: dict, language: str) -> dict[str, Any]:
         "provenance": provenance,
         "story": provenance.get(story_key) or provenance.get("story_zh") or provenance.get("story_en") or "",
         "designer": provenance.get("designer") or "",
-        "licence": licence_in_force(meta, today=timezone.localdate()),
+        "licence": licence_in_force(meta, today=clock.today()),
         "variants": variants,
         "in_stock": any(v["in_stock"] for v in variants),
         "gallery": gallery,

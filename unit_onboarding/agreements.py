@@ -8,8 +8,8 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
 
+from core import clock
 from unit_onboarding.designers import designer_keys_check
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.error_codes import OnboardingErrorCode as Code
@@ -107,7 +107,7 @@ def agreement_version_add(
     agreement, _ = Agreement.objects.get_or_create(unit=unit)
     agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)  # serialise versioning per unit
     latest = agreement.versions.order_by("-number").first()
-    _period_check(latest, effective_from, effective_to, timezone.now())
+    _period_check(latest, effective_from, effective_to, clock.now())
     if latest is not None and latest.effective_to is None:
         latest.effective_to = effective_from
         latest.save(update_fields=["effective_to"])

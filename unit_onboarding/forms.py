@@ -8,10 +8,10 @@ import uuid
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core import clock
 from unit_onboarding import filetypes, uscc
 from unit_onboarding.agreements import ShareTerm, default_party_keys
 from unit_onboarding.designers import designers_of
@@ -269,7 +269,7 @@ class AgreementVersionForm(forms.Form):
         self.fields["designer"].queryset = designers_of(unit)
         self.fields["designer"].label_from_instance = lambda d: f"{d} ({d.slug})"
         self.fields["designer"].help_text = _("Register designers on the unit's designers page.")
-        self.fields["effective_from"].initial = timezone.localtime().replace(second=0, microsecond=0)
+        self.fields["effective_from"].initial = clock.local(clock.now()).replace(second=0, microsecond=0)
 
     def clean(self):
         data = super().clean()

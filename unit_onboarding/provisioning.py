@@ -15,9 +15,9 @@ import stripe
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
-from django.utils import timezone
 
 from catalog.saleor_channel import channel_zones_warehouse_add
+from core import clock
 from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorError, SaleorMutationError
 from saleor_app.selectors import installation_default
@@ -109,7 +109,7 @@ def _attach_to_channel(client: SaleorClient, warehouse_id: str) -> str:
 def unit_provisioning_request(*, unit: Unit) -> None:
     """Record the intent to provision (inside the approving transaction); the task does the calls."""
     unit.provisioning = Unit.Provisioning.PENDING
-    unit.provisioning_requested_at = timezone.now()
+    unit.provisioning_requested_at = clock.now()
     unit.save(update_fields=["provisioning", "provisioning_requested_at", "updated_at"])
 
 
@@ -123,7 +123,7 @@ def unit_provision(*, unit_id: int) -> Unit:
         }:
             return unit
         unit.provisioning_attempts = F("provisioning_attempts") + 1
-        unit.provisioning_attempted_at = timezone.now()
+        unit.provisioning_attempted_at = clock.now()
         unit.save(update_fields=["provisioning_attempts", "provisioning_attempted_at", "updated_at"])
     unit.refresh_from_db()
     try:
@@ -145,14 +145,14 @@ def unit_provision(*, unit_id: int) -> Unit:
         Unit.objects.filter(pk=unit.pk).update(
             provisioning=Unit.Provisioning.FAILED,
             provisioning_error=str(exc)[:2000],
-            updated_at=timezone.now(),
+            updated_at=clock.now(),
         )
     else:
         Unit.objects.filter(pk=unit.pk).update(
             provisioning=Unit.Provisioning.DONE,
             provisioning_error="",
-            provisioned_at=timezone.now(),
-            updated_at=timezone.now(),
+            provisioned_at=clock.now(),
+            updated_at=clock.now(),
         )
     unit.refresh_from_db()
     return unit
@@ -162,12 +162,12 @@ def unit_provisioning_retry(*, unit: Unit) -> None:
     """A reviewer's retry (the button): mark pending again so the task runs it now."""
     Unit.objects.filter(pk=unit.pk, status=Unit.Status.ACTIVE).exclude(
         provisioning=Unit.Provisioning.DONE
-    ).update(provisioning=Unit.Provisioning.PENDING, updated_at=timezone.now())
+    ).update(provisioning=Unit.Provisioning.PENDING, updated_at=clock.now())
 
 
 def units_due_for_provisioning(*, limit: int = 50) -> list[int]:
     """Failed units past their backoff, and pending ones whose enqueue was lost."""
-    now = timezone.now()
+    now = clock.now()
     lost = Q(
         provisioning=Unit.Provisioning.PENDING, provisioning_requested_at__lt=now - timedelta(minutes=2)
     ) & (

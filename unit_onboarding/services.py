@@ -11,8 +11,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from core import clock
 from unit_onboarding import filetypes, provisioning, tasks, uscc
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.error_codes import OnboardingErrorCode as Code
@@ -152,7 +152,7 @@ def application_transition(
     if to_status == S.SUBMITTED and (missing := application_missing(application)):
         raise OnboardingError(Code.APPLICATION_INCOMPLETE, missing=", ".join(missing))
     # Every sale of an approved unit must find terms to split by.
-    if to_status == S.APPROVED and agreement_version_in_force(application.unit, timezone.now()) is None:
+    if to_status == S.APPROVED and agreement_version_in_force(application.unit, clock.now()) is None:
         raise OnboardingError(Code.AGREEMENT_MISSING)
     transition = ApplicationTransition.objects.create(
         application=application,

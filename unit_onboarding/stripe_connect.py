@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 
+from core import clock
 from payments.gateway.config import stripe_client
 from unit_onboarding.models import OperatingEntity
 
@@ -76,6 +76,6 @@ def entity_connect_onboard(*, entity_id: int) -> OperatingEntity:
     entity = entity_connect_account_ensure(entity_id=entity_id)
     if not entity.stripe_account_created_here:
         return entity
-    if entity.stripe_onboarding_expires_at and entity.stripe_onboarding_expires_at > timezone.now():
+    if entity.stripe_onboarding_expires_at and entity.stripe_onboarding_expires_at > clock.now():
         return entity
     return entity_onboarding_link_refresh(entity_id=entity.pk)

@@ -9,10 +9,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import clock
 from unit_onboarding import agreements, designers, documents, selectors, services, unit_payout
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.forms import (
@@ -262,7 +263,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "transitions": app.transitions.select_related("actor"),
             "actions": [(to, S(to).label) for to in actions],
             "form": form,
-            "agreement": selectors.agreement_version_in_force(app.unit, timezone.now()),
+            "agreement": selectors.agreement_version_in_force(app.unit, clock.now()),
         },
     )
 

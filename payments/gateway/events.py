@@ -11,8 +11,8 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone
 
+from core import clock
 from payments.gateway import fees, stripe_api
 from payments.gateway.models import PaymentIntentRecord, StripeEvent, TransactionEventReport
 from payments.gateway.money import to_decimal
@@ -45,7 +45,7 @@ def stripe_event_store(*, payload: dict) -> int | None:
                 payload["type"],
                 bool(payload.get("livemode")),
                 json.dumps(payload),
-                timezone.now(),
+                clock.now(),
             ],
         )
         row = cursor.fetchone()
@@ -204,7 +204,7 @@ def transaction_event_report(*, planned: PlannedReport, stripe_event: StripeEven
         result = SaleorClient(installation.api_url, installation.token).mutate(
             "TransactionEventReport", variables, "transactionEventReport"
         )
-        report.reported_at = timezone.now()
+        report.reported_at = clock.now()
         report.already_processed = bool(result.get("alreadyProcessed"))
         report.saleor_event_id = (result.get("transactionEvent") or {}).get("id") or ""
         report.save(update_fields=["reported_at", "already_processed", "saleor_event_id"])
@@ -214,14 +214,14 @@ def transaction_event_report(*, planned: PlannedReport, stripe_event: StripeEven
 def _claim(pk: int) -> StripeEvent | None:
     """Mark the event as taken by this worker (attempts + 1); None if done or another worker has it."""
     open_ = Q(status__in=[StripeEvent.Status.PENDING, StripeEvent.Status.FAILED])
-    stuck = Q(status=StripeEvent.Status.PROCESSING, processed_at__lt=timezone.now() - STUCK_AFTER)
+    stuck = Q(status=StripeEvent.Status.PROCESSING, processed_at__lt=clock.now() - STUCK_AFTER)
     with transaction.atomic():
         event = StripeEvent.objects.select_for_update(skip_locked=True).filter(open_ | stuck, pk=pk).first()
         if event is None:
             return None
         event.attempts += 1
         event.status = StripeEvent.Status.PROCESSING
-        event.processed_at = timezone.now()
+        event.processed_at = clock.now()
         event.save(update_fields=["attempts", "status", "processed_at"])
     return event
 
@@ -241,13 +241,13 @@ def stripe_event_process(*, pk: int) -> str:
         status, error = StripeEvent.Status.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
     else:
         status, error = (StripeEvent.Status.DONE if plans or fee_recorded else StripeEvent.Status.IGNORED), ""
-    StripeEvent.objects.filter(pk=pk).update(status=status, last_error=error, processed_at=timezone.now())
+    StripeEvent.objects.filter(pk=pk).update(status=status, last_error=error, processed_at=clock.now())
     return status
 
 
 def stripe_events_due(*, lost_after_seconds: int = 120, limit: int = 500) -> list[int]:
     """Events to (re)process: pending ones whose enqueue was lost, failed ones past their backoff."""
-    now = timezone.now()
+    now = clock.now()
     lost = Q(status=StripeEvent.Status.PENDING, received_at__lt=now - timedelta(seconds=lost_after_seconds))
     due = Q(status=StripeEvent.Status.PROCESSING, processed_at__lt=now - STUCK_AFTER)
     for attempts in range(1, MAX_ATTEMPTS):

@@ -12,11 +12,11 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from core import clock
 from payments.gateway import checkout_payment, services
 from payments.gateway.error_codes import MESSAGES
 from payments.gateway.error_codes import GatewayErrorCode as Code
@@ -43,7 +43,7 @@ def _fresh(payload: dict) -> bool:
     issued_at = parse_datetime(str(payload.get("issuedAt") or ""))
     if issued_at is None or issued_at.tzinfo is None:
         return False
-    age = (timezone.now() - issued_at).total_seconds()
+    age = (clock.now() - issued_at).total_seconds()
     return -60 <= age <= settings.SALEOR_SYNC_WEBHOOK_MAX_AGE
 
 

@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, transaction
-from django.utils import timezone
 
+from core import clock
 from payments.gateway.config import stripe_client
 from payments.models import (
     AccountingPeriod,
@@ -330,7 +330,7 @@ def period_close(*, period_id: int, actor, currency: str = "CNY") -> AccountingP
             )
         period.status = AccountingPeriod.Status.CLOSED
         period.closed_by = actor
-        period.closed_at = timezone.now()
+        period.closed_at = clock.now()
         period.save(update_fields=["status", "closed_by", "closed_at"])
         audit_record(actor=actor, action="period.closed", subject=f"period:{period.pk}")
     return period

@@ -13,6 +13,7 @@ from datetime import date, datetime, timedelta
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from core import clock
 from payments.models import SettlementBatch
 from payments.settlement.periods import period_containing
 
@@ -146,12 +147,12 @@ def expected_settlement(
     window = timedelta(days=window_days)
     released = sold_at + window
     # the first period whose end (midnight) is not before the release: released <= end - 0
-    start, end = period_containing((released - timedelta(microseconds=1)).date(), kind)
+    start, end = period_containing(clock.today(released - timedelta(microseconds=1)), kind)
     while last_period_end is not None and end <= last_period_end:  # that period's batch is already made
         start, end = period_containing(end, kind)
-    day = max(end, now.date())  # a closed period not yet run is proposed at the next daily run
+    day = max(end, clock.today(now))  # a closed period not yet run is proposed at the next daily run
     if released > now:
-        return Settlement("held", day=day, period=(start, end), held_until=released.date())
+        return Settlement("held", day=day, period=(start, end), held_until=clock.today(released))
     return Settlement("expected", day=day, period=(start, end))
 
 
@@ -212,7 +213,7 @@ def _settlement(row: dict, prefix: str, at: datetime | None, *, window_days, kin
         return Settlement(
             _BATCH_CODES[row[f"{prefix}batch_status"]],
             batch=row[f"{prefix}batch_id"],
-            day=paid.date() if paid else None,
+            day=clock.today(paid) if paid else None,
             period=(row[f"{prefix}batch_start"], row[f"{prefix}batch_end"]),
             refund=refund,
         )

@@ -1,9 +1,10 @@
-"""Settlement periods: weekly (Monday to Monday) or monthly (first to first), in UTC."""
+"""Settlement periods: weekly (Monday to Monday) or monthly (first to first), by Asia/Shanghai days."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
+from core import clock
 from payments.settlement.error_codes import SettlementError, SettlementErrorCode
 
 
@@ -28,4 +29,5 @@ def period_before(day: date, kind: str) -> tuple[date, date]:
 
 
 def at_midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+    """The instant a period's day starts: local midnight, where units and the bureau count their months."""
+    return clock.day_start(day)

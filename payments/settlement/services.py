@@ -12,8 +12,8 @@ from datetime import date, datetime, timedelta
 import stripe
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from core import clock
 from payments.ledger_services import payout_post
 from payments.models import Account, SettlementBatch, SettlementTransfer, StripeBalanceTransaction
 from payments.settlement import selectors
@@ -37,7 +37,7 @@ def settlement_run(
         raise SettlementError(SettlementErrorCode.BAD_PERIOD, "the period must end after it starts")
     currency = currency or settings.SETTLEMENT_CURRENCY
     window = timedelta(days=settings.SETTLEMENT_RETURN_WINDOW_DAYS)
-    cutoff = min(at_midnight(period_end), now or timezone.now()) - window
+    cutoff = min(at_midnight(period_end), now or clock.now()) - window
     batches = []
     for party in selectors.payable_parties(currency=currency):
         batch = _batch_propose(
@@ -120,7 +120,7 @@ def settlement_approve(*, batch_id: int, actor) -> SettlementBatch:
             raise SettlementError(SettlementErrorCode.NOT_PROPOSED, f"batch {batch_id} is {batch.status}")
         batch.status = S.APPROVED
         batch.approved_by = actor
-        batch.approved_at = timezone.now()
+        batch.approved_at = clock.now()
         batch.save(update_fields=["status", "approved_by", "approved_at"])
         audit_record(actor=actor, action="settlement.approved", subject=batch.ref, party=batch.party)
     return batch
@@ -216,7 +216,7 @@ def settlement_execute(*, batch_id: int, actor) -> SettlementBatch:
         )
         batch.status = S.EXECUTED
         batch.executed_by = actor
-        batch.executed_at = timezone.now()
+        batch.executed_at = clock.now()
         batch.ledger_transaction_id = posted.transaction_id
         batch.save(update_fields=["status", "executed_by", "executed_at", "ledger_transaction"])
         audit_record(
@@ -278,7 +278,7 @@ def settlement_mark_paid(*, batch_id: int, actor) -> SettlementBatch:
             raise SettlementError(SettlementErrorCode.NOT_EXECUTED, "issue the bank file first")
         batch.status = S.PAID
         batch.paid_marked_by = actor
-        batch.paid_at = timezone.now()
+        batch.paid_at = clock.now()
         batch.save(update_fields=["status", "paid_marked_by", "paid_at"])
         audit_record(actor=actor, action="settlement.marked_paid", subject=batch.ref, party=batch.party)
     return batch

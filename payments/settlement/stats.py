@@ -14,6 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count
 from django.utils.translation import get_language
@@ -28,7 +29,7 @@ NONE = "—"
 # One row per (month, unit, category): every party's share of the product lines, joined to the projected
 # line (its unit, its SKU's listing). A line the projection lacks is still counted, under "—".
 _SALES = """
-SELECT to_char(date_trunc('month', t.posted_at AT TIME ZONE 'UTC'), 'YYYY-MM'), ol.unit_id,
+SELECT to_char(date_trunc('month', t.posted_at AT TIME ZONE %(tz)s), 'YYYY-MM'), ol.unit_id,
        COALESCE(lst.category, ''), sum(s.amount)
 FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
 LEFT JOIN (orders_orderline ol JOIN orders_order o ON o.id = ol.order_id)
@@ -44,7 +45,7 @@ GROUP BY 1, 2, 3
 # case-insensitive) per month of payment, then over the whole period (month NULL).
 _ORDERS = """
 WITH per AS (
-    SELECT to_char(date_trunc('month', t.posted_at AT TIME ZONE 'UTC'), 'YYYY-MM') AS month,
+    SELECT to_char(date_trunc('month', t.posted_at AT TIME ZONE %(tz)s), 'YYYY-MM') AS month,
            lower(NULLIF(o.customer_email, '')) AS buyer, count(*) AS orders
     FROM payments_ledgertransaction t LEFT JOIN orders_order o ON o.saleor_id = t.order_ref
     WHERE t.kind = 'payment' AND t.currency = %(currency)s
@@ -98,7 +99,7 @@ def _add(table: dict[str, dict[str, int]], key: str, month: str, fen: int) -> No
 
 def bureau_stats(*, start: datetime, end: datetime, currency: str) -> BureauStats:
     stats = BureauStats(start=start, end=end)
-    params = {"currency": currency, "start": start, "end": end}
+    params = {"currency": currency, "start": start, "end": end, "tz": settings.TIME_ZONE}  # local months
     with connection.cursor() as cursor:
         cursor.execute(_SALES, params)
         sales = cursor.fetchall()

@@ -6,8 +6,8 @@ import logging
 
 from celery import shared_task
 from django.conf import settings
-from django.utils import timezone
 
+from core import clock
 from payments.settlement import selectors
 from payments.settlement.services import settlement_run_closed_period
 
@@ -25,6 +25,6 @@ def settlement_run_scheduled() -> str:
         logger.warning("scheduled settlement is off: SETTLEMENT_SCHEDULE_USER is not set")
         return "off: SETTLEMENT_SCHEDULE_USER is not set"
     actor = selectors.schedule_user(settings.SETTLEMENT_SCHEDULE_USER)
-    start, end, batches = settlement_run_closed_period(actor=actor, today=timezone.now().date())
+    start, end, batches = settlement_run_closed_period(actor=actor, today=clock.today())
     proposed = sum(1 for b in batches if b.status == b.Status.PROPOSED)
     return f"{len(batches)} batches for {start} .. {end}, {proposed} awaiting approval"

@@ -14,10 +14,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from core import clock
 from payments.models import AccountingPeriod, FinanceAuditEvent, SettlementBatch
 from payments.reconciliation import services as reconciliation
 from payments.settlement import charts, exports, order_lines, pdf, selectors, services, statements, stats
@@ -64,7 +64,7 @@ def _period(request: HttpRequest) -> tuple[date, date]:
             return start, end
     except (KeyError, ValueError):
         pass
-    return period_containing(timezone.now().date(), "monthly")
+    return period_containing(clock.today(), "monthly")
 
 
 def _party(request: HttpRequest, party: str) -> str:
@@ -119,7 +119,7 @@ def _order_lines(party: str, start: date, end: date, **kwargs):
         end=at_midnight(end),
         window_days=settings.SETTLEMENT_RETURN_WINDOW_DAYS,
         kind=settings.SETTLEMENT_PERIOD,
-        now=timezone.now(),
+        now=clock.now(),
         **kwargs,
     )
 
@@ -214,7 +214,7 @@ def chart_shares(request: HttpRequest) -> HttpResponse:
 @require_GET
 def batches(request: HttpRequest) -> HttpResponse:
     rows = list(SettlementBatch.objects.order_by("-period_end", "party")[:500])
-    default = period_containing(timezone.now().date() - timedelta(days=28), settings.SETTLEMENT_PERIOD)
+    default = period_containing(clock.today() - timedelta(days=28), settings.SETTLEMENT_PERIOD)
     return render(
         request,
         "payments/finance/batches.html",
@@ -296,7 +296,7 @@ def bank_file(request: HttpRequest, fmt: str) -> HttpResponse:
         if fmt == "csv"
         else exports.xlsx_bytes(exports.BANK_FILE_HEADER, data, title="settlement")
     )
-    return _download(body, fmt, f"bank-settlement-{timezone.now():%Y%m%d%H%M}")
+    return _download(body, fmt, f"bank-settlement-{clock.now():%Y%m%d%H%M}")
 
 
 @platform_finance_required

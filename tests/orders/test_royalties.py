@@ -29,6 +29,12 @@ PAID_AT = "2026-11-27T10:05:00+00:00"
 PAID = datetime.fromisoformat(PAID_AT)
 
 
+@pytest.fixture(autouse=True)
+def _paid_now(time_machine):
+    """Business time is the payment's: the inbox posts each delivery at the clock's now."""
+    time_machine.move_to(PAID, tick=False)
+
+
 def licence_of(licensor, *, royalty_bps: int, valid_from: date, valid_until: date) -> IpLicence:
     return provenance.ip_licence_create(
         licensor=licensor,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from unit_onboarding.agreements import (
@@ -159,8 +159,12 @@ def test_the_database_refuses_shares_not_summing_to_10000_at_commit(unit, actor)
 
 
 def test_the_database_refuses_any_change_to_a_version_in_force(unit, actor):
+    # the guard reads PostgreSQL's own clock, whatever the service's clock says
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT now()")
+        (db_now,) = cursor.fetchone()
     version = agreement_version_add(
-        unit=unit, effective_from=timezone.now() - timedelta(days=1), shares=terms(unit), actor=actor
+        unit=unit, effective_from=db_now - timedelta(days=1), shares=terms(unit), actor=actor
     )
     share = version.shares.get(role="platform")
 
@@ -168,10 +172,10 @@ def test_the_database_refuses_any_change_to_a_version_in_force(unit, actor):
         lambda: AgreementShare.objects.filter(pk=share.pk).update(bps=2000),
         lambda: AgreementShare.objects.filter(pk=share.pk).delete(),
         lambda: AgreementVersion.objects.filter(pk=version.pk).update(
-            effective_from=timezone.now() - timedelta(days=2)
+            effective_from=db_now - timedelta(days=2)
         ),
         lambda: AgreementVersion.objects.filter(pk=version.pk).update(
-            effective_to=timezone.now() - timedelta(hours=1)  # closing it in the past would rewrite history
+            effective_to=db_now - timedelta(hours=1)  # closing it in the past would rewrite history
         ),
         lambda: AgreementVersion.objects.filter(pk=version.pk).delete(),
     ]

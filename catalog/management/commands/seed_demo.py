@@ -18,7 +18,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from catalog import listings, provenance, services
 from catalog.demo_data import (
@@ -31,6 +30,7 @@ from catalog.demo_data import (
 from catalog.demo_images import product_picture
 from catalog.models import CollectionObject, IpLicence, Listing, ListingVariant
 from catalog.saleor_channel import sales_channel_ensure
+from core import clock
 from payments.settlement.permissions import platform_finance_group
 from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorError
@@ -160,7 +160,7 @@ class Command(BaseCommand):
             keys = agreements.default_party_keys(unit)
             agreements.agreement_version_add(
                 unit=unit,
-                effective_from=timezone.now(),
+                effective_from=clock.now(),
                 shares=[
                     agreements.ShareTerm(keys["unit"], "unit", 6000),
                     agreements.ShareTerm(keys["operating_entity"], "operating_entity", 2500),
@@ -218,7 +218,7 @@ class Command(BaseCommand):
             if listing.designer_royalties.exists():
                 continue
             designer = next((d for d in team if d.name_zh == listing.designer), team[0])
-            start = timezone.now()
+            start = clock.now()
             provenance.designer_royalty_set(
                 listing=listing,
                 designer=designer,
@@ -258,7 +258,7 @@ class Command(BaseCommand):
     def _licence(self, unit: Unit) -> IpLicence:
         licence = IpLicence.objects.filter(licensor=unit).order_by("pk").first()
         if licence is None:
-            today = timezone.localdate()
+            today = clock.today()
             licence = provenance.ip_licence_create(
                 licensor=unit,
                 data={

@@ -4,8 +4,8 @@ from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from core import clock
 from payments.settlement.error_codes import SettlementError
 from payments.settlement.services import settlement_run_closed_period
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
             raise CommandError(f"no user {user}")
         try:
             start, end, batches = settlement_run_closed_period(
-                actor=actor, today=today or timezone.now().date(), kind=period
+                actor=actor, today=today or clock.today(), kind=period
             )
         except SettlementError as exc:
             raise CommandError(str(exc)) from exc

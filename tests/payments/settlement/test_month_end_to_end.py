@@ -21,12 +21,13 @@ from openpyxl import load_workbook
 
 from payments.models import Account, LedgerEntry, LedgerTransaction, SplitLine
 from payments.settlement import selectors, services
+from payments.settlement.periods import at_midnight
 from tests.payments.settlement.month import november
 from tests.unit_onboarding.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 NOV = (date(2026, 11, 1), date(2026, 12, 1))
-CUTOFF = datetime(2026, 11, 24, tzinfo=UTC)  # the month's end less the 7-day return window
+CUTOFF = at_midnight(date(2026, 11, 24))  # the month's end less the 7-day return window (Beijing time)
 
 
 def _finance():

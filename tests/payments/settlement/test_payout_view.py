@@ -14,6 +14,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from core import clock
 from orders.models import Order, OrderLine
 from payments.settlement import order_lines, services
 from payments.settlement.periods import at_midnight
@@ -46,7 +47,7 @@ def october(parties, finance_users, settings):
     (batch,) = services.settlement_run(
         period_start=date(2026, 10, 1), period_end=date(2026, 11, 1), actor=approver, now=at(2, 11, 0)
     )
-    assert batch.cutoff == at(25, 10, 0) and batch.amount == 9_000 - 270 - 1_800
+    assert batch.cutoff == at_midnight(date(2026, 10, 25)) and batch.amount == 9_000 - 270 - 1_800
     services.settlement_approve(batch_id=batch.pk, actor=approver)
     batch = services.settlement_execute(batch_id=batch.pk, actor=executor)
     return {"party": bank, "batch": batch, "finance": approver, **parties}
@@ -77,8 +78,8 @@ def test_a_line_paid_in_a_batch_one_expected_next_period_and_one_held_in_the_win
     assert (paid["gross"], paid["bps"], paid["share"], paid["fee"]) == (10_000, 9000, 9_000, 270)
     assert (paid["net"], paid["refunds"], paid["balance"]) == (8_730, -2_700, 6_030)
     st = paid["settlement"]
-    assert (st.code, st.batch, st.day) == ("paid", batch.pk, batch.executed_at.date())
-    assert st.text == f"paid in batch {batch.pk} ({batch.executed_at.date()})"
+    assert (st.code, st.batch, st.day) == ("paid", batch.pk, clock.today(batch.executed_at))
+    assert st.text == f"paid in batch {batch.pk} ({clock.today(batch.executed_at)})"
     assert paid["refund_settlement"].text == (
         "refund to be deducted in the settlement of period 2026-11-01..2026-11-30, on 2026-12-01"
     )
@@ -159,7 +160,11 @@ def test_weekly_periods_and_a_release_at_midnight():
     )
     # released exactly at a period's end (midnight): that period's batch takes it (cutoff = end - window)
     st = order_lines.expected_settlement(
-        sold_at=at(23, 11, 0), window_days=7, kind="weekly", last_period_end=None, now=at(28, 12)
+        sold_at=at_midnight(date(2026, 11, 23)),
+        window_days=7,
+        kind="weekly",
+        last_period_end=None,
+        now=at(28, 12),
     )
     assert st.period == (date(2026, 11, 23), date(2026, 11, 30)) and st.day == date(2026, 12, 28)
 
@@ -204,10 +209,12 @@ def test_the_statement_page_and_export_show_each_lines_payout(client, october):
     assert page.status_code == 200
     for figure in ("100.00", "90.00", "2.70", "87.30", "-18.00"):  # o-paid's gross, share, fee, net, refunds
         assert f'class="num">{figure}<' in text, figure
-    assert f"paid in batch {batch.pk} ({batch.executed_at.date()})" in text
-    assert f"refund deducted in batch {batch.pk} ({batch.executed_at.date()})" in text  # Oct 10, same batch
+    assert f"paid in batch {batch.pk} ({clock.today(batch.executed_at)})" in text
+    assert (
+        f"refund deducted in batch {batch.pk} ({clock.today(batch.executed_at)})" in text
+    )  # Oct 10, same batch
     assert ">1042</a>" in text and "青花瓷杯" in text and ">o-next</a>" in text  # number and product if known
-    assert f"held in the return window until {(sold + timedelta(days=7)).date()}" in text
+    assert f"held in the return window until {clock.today(sold + timedelta(days=7))}" in text
 
     client.cookies["django_language"] = "zh-hans"
     text = client.get(reverse("finance:statement", args=[party]) + OCT_NOV).content.decode()
@@ -225,7 +232,7 @@ def test_the_statement_page_and_export_show_each_lines_payout(client, october):
     assert (paid["settlement"], paid["batch"], paid["settlement_date"]) == (
         "paid",
         str(batch.pk),
-        batch.executed_at.date().isoformat(),
+        clock.today(batch.executed_at).isoformat(),
     )
     assert rows["o-next"]["settlement"] in ("expected", "held")
     xlsx = client.get(reverse("finance:statement_export", args=[party, "xlsx"]) + OCT_NOV + "&lines=1")

@@ -9,6 +9,7 @@ from django.conf import settings as django_settings
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
+from core import clock
 from payments.models import FinanceAuditEvent, LedgerTransaction, SettlementBatch
 from payments.settlement.error_codes import SettlementError, SettlementErrorCode
 from payments.settlement.periods import at_midnight, period_before
@@ -41,7 +42,7 @@ def test_the_job_proposes_the_closed_period_once_and_leaves_approval_to_people(
     # return window at its end, and one in the running period
     settings.SETTLEMENT_PERIOD = kind
     settings.SETTLEMENT_SCHEDULE_USER = _scheduler().username
-    start, end = period_before(timezone.now().date(), kind)
+    start, end = period_before(clock.today(), kind)
     cutoff = at_midnight(end) - timedelta(days=settings.SETTLEMENT_RETURN_WINDOW_DAYS)
     pay("o1", parties["stripe"], 10_000, cutoff - timedelta(hours=2))
     pay("o2", parties["bank"], 20_000, cutoff - timedelta(hours=1))

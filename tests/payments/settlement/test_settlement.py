@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -258,3 +258,22 @@ def test_a_batch_whose_lines_changed_is_refused_then_rejected_and_proposed_again
     services.settlement_reject(batch_id=batch.pk, actor=maker)
     again = _run(maker)[parties["bank"]]
     assert again.pk != batch.pk and again.amount == 9_000 - 1_800
+
+
+def test_a_period_starts_and_ends_at_midnight_in_asia_shanghai(parties, finance_users, settings):
+    # given no return window, a sale at 23:30 on 30 November and one at 00:30 on 1 December (Beijing time),
+    # both on 30 November in UTC
+    settings.SETTLEMENT_RETURN_WINDOW_DAYS = 0
+    party = parties["bank"]
+    pay("late-nov", party, 10_000, datetime(2026, 11, 30, 15, 30, tzinfo=UTC))
+    pay("early-dec", party, 20_000, datetime(2026, 11, 30, 16, 30, tzinfo=UTC))
+
+    # when November, then December, is settled after each has ended
+    nov = _run(finance_users[0], NOV, now=datetime(2026, 12, 2, tzinfo=UTC))[party]
+    services.settlement_approve(batch_id=nov.pk, actor=finance_users[0])
+    services.settlement_execute(batch_id=nov.pk, actor=finance_users[1])
+    dec = _run(finance_users[0], DEC, now=datetime(2027, 1, 2, tzinfo=UTC))[party]
+
+    # then each sale is in the month a person in China paid it
+    assert (nov.amount, dec.amount) == (9_000, 18_000)
+    assert nov.cutoff == datetime(2026, 11, 30, 16, 0, tzinfo=UTC)  # 1 December 00:00 in Asia/Shanghai

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -133,3 +133,16 @@ def test_a_units_finance_staff_cannot_read_the_bureau_statistics(client):
     client.force_login(user)
     assert client.get(reverse("finance:stats") + NOV).status_code == 404
     assert client.get(reverse("finance:stats_export", args=["csv"]) + NOV).status_code == 404
+
+
+def test_a_month_is_counted_from_midnight_in_asia_shanghai(parties):
+    # given sales at 23:30 on 31 October and at 00:30 on 1 November, Beijing time (both 31 October in UTC)
+    pay("late-oct", parties["bank"], 10_000, datetime(2026, 10, 31, 15, 30, tzinfo=UTC))
+    pay("early-nov", parties["bank"], 20_000, datetime(2026, 10, 31, 16, 30, tzinfo=UTC))
+
+    # when October and November are read
+    stats = _stats("2026-10-01", "2026-12-01")
+
+    # then each is in the month it was paid in China, the whole month and nothing of the next
+    assert stats.orders_by_month == {"2026-10": 1, "2026-11": 1}
+    assert _stats("2026-11-01", "2026-12-01").orders == 1
