@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 # .env (if present) is loaded into every command's environment.
 LOAD_ENV := set -a; [ ! -f .env ] || . ./.env; set +a;
 
-.PHONY: dev test lint venv migrate record clean
+.PHONY: dev test test-now test-dates lint venv migrate record clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,10 +20,17 @@ venv: $(STAMP)
 dev: $(STAMP)
 	$(LOAD_ENV) eval "$$(scripts/ensure-services.sh --redis-only)" && $(BIN)/python manage.py dev
 
-## Create the environment, start PostgreSQL/Redis if needed, run the whole suite.
-test: $(STAMP)
+## Create the environment, start PostgreSQL/Redis if needed, run the whole suite today and at other dates.
+test: test-now test-dates
+
+## The suite at today's date (with ruff first).
+test-now: $(STAMP)
 	$(BIN)/ruff check .
 	eval "$$(scripts/ensure-services.sh)" && $(BIN)/pytest $(PYTEST_ARGS)
+
+## The suite again with the clock moved by faketime: a year ahead, a leap day, a month's end in Beijing.
+test-dates: $(STAMP)
+	eval "$$(scripts/ensure-services.sh)" && scripts/test-at-dates.sh -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

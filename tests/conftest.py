@@ -31,6 +31,13 @@ def chromium_path() -> str:
     return CHROMIUM
 
 
+def chromium_env() -> dict[str, str]:
+    """The environment chromium starts in: never under faketime (scripts/test-at-dates.sh), where it hangs.
+
+    The browser keeps the real time; the service under test keeps the moved one."""
+    return {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
+
+
 RECORDED_API_URL = "http://127.0.0.1:8000/graphql/"
 
 

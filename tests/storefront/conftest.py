@@ -11,7 +11,7 @@ import pytest
 from django.utils import translation
 
 from saleor_app.installer import app_install
-from tests.conftest import chromium_path
+from tests.conftest import chromium_env, chromium_path
 from tests.live_saleor import StaffSession
 from tests.localstripe_server import localstripe_running, stripe_test_settings
 
@@ -65,6 +65,7 @@ def browser():
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=executable,
+            env=chromium_env(),
             args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         try:

@@ -10,7 +10,7 @@ import pytest
 from django.db import connections
 from django.utils import timezone
 
-from tests.conftest import chromium_path
+from tests.conftest import chromium_env, chromium_path
 from tests.factories import SaleorInstallationFactory
 from unit_onboarding.models import Application, ApplicationTransition, Unit, UnitMembership
 
@@ -31,7 +31,9 @@ def browser(monkeypatch):
     # The live server's request threads must close their connections, or the test database cannot be dropped.
     monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
     with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), env=chromium_env(), args=["--no-sandbox"]
+        )
         yield browser
         browser.close()
         connections.close_all()  # ORM calls made while Playwright's loop ran used their own connection
