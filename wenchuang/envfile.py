@@ -13,7 +13,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-ENV_FILE = Path(__file__).resolve().parent.parent / ".env"
+ENV_FILE = Path(__file__).parent.parent / ".env"  # beside manage.py (not resolved: a linked copy has its own)
 
 
 def env_file_values(path: Path = ENV_FILE, environ: Mapping[str, str] | None = None) -> dict[str, str]:
