@@ -162,7 +162,12 @@ def stack(stack_dir, django_db_setup, django_db_blocker):
                 "LOCALSTRIPE_PORT": str(ports[8420]),
             }
         services[name] = {"argv": argv, "check": check, "env": service_env, "hostname": hostname, "tmp": tmp}
-    return {"dir": stack_dir, "env": env, "ports": ports, "services": services}
+    yield {"dir": stack_dir, "env": env, "ports": ports, "services": services}
+    import redis
+
+    broker = redis.Redis.from_url(env["REDIS_URL"])  # this run's queues and their bindings
+    for key in broker.scan_iter(match=f"*stack-{run}*"):
+        broker.delete(key)
 
 
 def _as_image_user(argv: list[str], service: dict) -> list[str]:
