@@ -14,7 +14,7 @@ from saleor_app.manifest import PERMISSIONS
 from saleor_app.models import SaleorInstallation, WebhookEvent
 from saleor_app.services import event_key
 from saleor_app.webhook_specs import ASYNC_WEBHOOKS, SYNC_WEBHOOKS
-from tests.live_saleor import StaffSession, wait_until
+from tests.live_saleor import WAIT_SECONDS, StaffSession, wait_until
 from tests.live_shop import own_product
 from tests.recording import GraphQLRecorder, save_delivery
 from tests.saleor_signing import tamper
@@ -38,7 +38,9 @@ def installed_app(live_server, settings, staff, saleor_api_url, record_saleor):
     hooks.append(recorder)
     outcome = None
     try:
-        outcome = app_install(api_url=saleor_api_url, email=staff.email, password=staff.password)
+        outcome = app_install(
+            api_url=saleor_api_url, email=staff.email, password=staff.password, timeout=WAIT_SECONDS
+        )
         yield outcome
     finally:
         hooks.remove(recorder)

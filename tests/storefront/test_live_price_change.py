@@ -15,7 +15,7 @@ from saleor_app.installer import app_install
 from saleor_app.models import WebhookEvent
 from storefront.catalog_cache import product_key
 from storefront.money import money_format
-from tests.live_saleor import StaffSession, wait_until
+from tests.live_saleor import WAIT_SECONDS, StaffSession, wait_until
 from tests.live_shop import ProductSpec, own_shop
 from tests.storefront.live_catalog import attributes_set, taxonomy_attributes
 
@@ -43,7 +43,9 @@ def installed(shop, live_server, settings, staff, saleor_api_url):
     settings.SALEOR_APP_IDENTIFIER = f"cn.wenchuang.storefront-{uuid.uuid4().hex[:8]}"
     settings.SALEOR_ALLOWED_API_URLS = [saleor_api_url]
     try:
-        yield app_install(api_url=saleor_api_url, email=staff.email, password=staff.password)
+        yield app_install(
+            api_url=saleor_api_url, email=staff.email, password=staff.password, timeout=WAIT_SECONDS
+        )
     finally:
         app = staff.app_by_identifier(settings.SALEOR_APP_IDENTIFIER)
         if app:
