@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import httpx
+import jwt
 import pytest
 
 T = TypeVar("T")
@@ -36,14 +37,22 @@ class StaffSession:
         email = os.environ.get("SALEOR_STAFF_EMAIL", "admin@example.com")
         password = os.environ.get("SALEOR_STAFF_PASSWORD", "admin")
         self.email, self.password = email, password
+        self.token, self.expires = "", 0.0
+        self._log_in()
+
+    def _log_in(self) -> None:
         data = self.gql(
             "mutation($e: String!, $p: String!) { tokenCreate(email: $e, password: $p) { token } }",
-            {"e": email, "p": password},
+            {"e": self.email, "p": self.password},
             auth=False,
         )
         self.token = data["tokenCreate"]["token"]
+        # Saleor's access tokens live minutes; a session outliving one (a module's fixtures) logs in again.
+        self.expires = jwt.decode(self.token, options={"verify_signature": False}).get("exp", 0)
 
     def gql(self, query: str, variables: dict | None = None, *, auth: bool = True) -> dict:
+        if auth and time.time() > self.expires - 30:
+            self._log_in()
         headers = {"Authorization": f"Bearer {self.token}"} if auth else {}
         response = httpx.post(
             self.api_url, json={"query": query, "variables": variables or {}}, headers=headers, timeout=60
