@@ -241,14 +241,19 @@ def batches_run(request: HttpRequest) -> HttpResponse:
 @require_GET
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(SettlementBatch, pk=pk)
+    lines = selectors.batch_lines(batch)
     return render(
         request,
         "payments/finance/batch.html",
         {
             "batch": batch,
             "name": selectors.party_names([batch.party])[batch.party],
-            "payee": selectors.payee_of(batch.party),
-            "lines": selectors.batch_lines(batch),
+            "payee": selectors.batch_payee(batch),
+            "payee_on_record": selectors.payee_of(batch.party),
+            "payee_changed": batch.status in ("proposed", "approved") and selectors.payee_changed(batch),
+            "lines": lines,
+            "lines_total": sum(ln["net"] for ln in lines),
+            "carries": selectors.batch_carries(batch),
             "transfers": batch.transfers.order_by("order_ref"),
         },
     )

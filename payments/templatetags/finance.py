@@ -3,6 +3,7 @@
 from django import template
 from django.utils.translation import pgettext
 
+from payments.settlement.selectors import masked
 from payments.settlement.statements import yuan as _yuan
 
 register = template.Library()
@@ -31,3 +32,9 @@ def line_label(line) -> str:
     base, _sep, part = ref.partition(":")
     name = pgettext("split line", "Shipping") if base == "shipping" else (product or base)
     return f"{name} · {pgettext('split line', 'tax')}" if part == "tax" else name
+
+
+@register.filter
+def masked_payee(payee) -> str:
+    """A payee as pages name it: never the whole account number."""
+    return masked(payee)
