@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -25,6 +26,9 @@ from payments.settlement.audit import audit_record
 from payments.settlement.error_codes import SettlementError
 from payments.settlement.periods import at_midnight, period_containing
 from payments.settlement.permissions import can_see_party, is_finance, is_platform_finance, visible_parties
+from unit_onboarding import payees
+from unit_onboarding.error_codes import OnboardingError
+from unit_onboarding.models import PayeeChange
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -387,6 +391,71 @@ def bureau_export(request: HttpRequest, fmt: str) -> HttpResponse:
         rows=stats.stats_rows(figures),
     )
     return _download(data, fmt, f"bureau-stats-{start}")
+
+
+@platform_finance_required
+@require_GET
+def approvals(request: HttpRequest) -> HttpResponse:
+    """Platform finance's queue: payout changes to confirm and agreement versions to approve."""
+    changes = payees.payee_changes_pending()
+    open_batches = SettlementBatch.objects.filter(
+        party__in={c.party for c in changes}
+        | {f"staff_pool:{c.unit.uid}" for c in changes if c.kind == "unit"},
+        status__in=(SettlementBatch.Status.PROPOSED, SettlementBatch.Status.APPROVED),
+    ).order_by("pk")
+    by_party: dict[str, list[SettlementBatch]] = {}
+    for batch in open_batches:
+        by_party.setdefault(batch.party, []).append(batch)
+    return render(
+        request,
+        "payments/finance/approvals.html",
+        {
+            "changes": [
+                (
+                    c,
+                    by_party.get(c.party, [])
+                    + (by_party.get(f"staff_pool:{c.unit.uid}", []) if c.kind == "unit" else []),
+                )
+                for c in changes
+            ],
+            "decided": PayeeChange.objects.exclude(status=PayeeChange.Status.PENDING).select_related(
+                "unit", "designer", "requested_by", "decided_by"
+            )[:30],
+        },
+    )
+
+
+def _approval_action(action):
+    @platform_finance_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            action(pk, request)
+            messages.info(request, _("Done."))
+        except OnboardingError as error:
+            messages.error(request, error.message)
+        return redirect("finance:approvals")
+
+    return view
+
+
+def _payee_confirm(pk: int, request: HttpRequest) -> None:
+    change = get_object_or_404(PayeeChange, pk=pk)
+    payees.payee_change_confirm(change_id=change.pk, actor=request.user, language=get_language())
+
+
+def _payee_reject(pk: int, request: HttpRequest) -> None:
+    change = get_object_or_404(PayeeChange, pk=pk)
+    payees.payee_change_reject(
+        change_id=change.pk,
+        actor=request.user,
+        reason=request.POST.get("reason", "").strip()[:1000],
+        language=get_language(),
+    )
+
+
+payee_change_confirm = _approval_action(_payee_confirm)
+payee_change_reject = _approval_action(_payee_reject)
 
 
 @platform_finance_required

@@ -13,7 +13,8 @@ from payments.settlement import services
 from payments.settlement import urls as finance_urls
 from tests.payments.settlement.conftest import at, pay, refund
 from tests.unit_onboarding.factories import UserFactory
-from unit_onboarding.models import UnitMembership
+from unit_onboarding import payees
+from unit_onboarding.models import PayeeChange, UnitMembership
 
 pytestmark = pytest.mark.django_db
 PERIOD = "?start=2026-11-01&end=2026-12-01"
@@ -96,9 +97,11 @@ def test_the_console_runs_batches_with_four_eyes_and_reconciles(client, ledger, 
     assert client.get(reverse("finance:audit")).status_code == 200
 
 
-def _every_route(ledger, batch_pk, period_pk) -> list[str]:
+def _every_route(ledger, batch_pk, period_pk, change_pk) -> list[str]:
     """The url of every console route, with the other unit's objects as arguments."""
     args = {
+        "payee_change_confirm": [change_pk],
+        "payee_change_reject": [change_pk],
         "statement": [ledger["bank"]],
         "statement_export": [ledger["bank"], "csv"],
         "batch": [batch_pk],
@@ -116,7 +119,7 @@ def _every_route(ledger, batch_pk, period_pk) -> list[str]:
     for pattern in finance_urls.urlpatterns:
         assert isinstance(pattern, URLPattern)
         routes.append(reverse(f"finance:{pattern.name}", args=args.get(pattern.name, [])))
-    assert len(routes) == 21
+    assert len(routes) == 24
     return routes
 
 
@@ -127,6 +130,11 @@ def test_a_units_finance_staff_see_only_their_units_parties_on_every_route(clien
         period_start=date(2026, 11, 1), period_end=date(2026, 12, 1), actor=finance_users[0]
     )[0]
     period = AccountingPeriod.objects.create(start=at(1, 11, 0), end=at(1, 12, 0))
+    change = payees.payee_change_request(
+        payee=payees.unit_payee(ledger["other"]),
+        data={"account_name": "某某图书馆", "bank_name": "中国银行", "bank_account": "6217000000001111"},
+        actor=unit_finance(ledger["other"]),
+    )
     client.force_login(user)
 
     # then their own statement and exports work and show only their parties
@@ -138,7 +146,7 @@ def test_a_units_finance_staff_see_only_their_units_parties_on_every_route(clien
     assert "重庆文创有限公司".encode() in shares
 
     # and every other route, as GET and as POST, is not found for them
-    for url in _every_route(ledger, batch.pk, period.pk):
+    for url in _every_route(ledger, batch.pk, period.pk, change.pk):
         if url.startswith(reverse("finance:home") + "charts/") or url == reverse("finance:home"):
             continue  # scoped above
         assert client.get(url + PERIOD).status_code == 404, url
@@ -146,6 +154,7 @@ def test_a_units_finance_staff_see_only_their_units_parties_on_every_route(clien
         posted = client.post(url, {"start": "2026-11-01", "end": "2026-12-01", "item": "x", "note": "x"})
         assert posted.status_code in (404, 405), url
     assert SettlementBatch.objects.get(pk=batch.pk).status == batch.status
+    assert PayeeChange.objects.get(pk=change.pk).status == "pending"
 
 
 def test_anonymous_users_are_sent_to_log_in(client, ledger):
