@@ -40,6 +40,13 @@ class OnboardingErrorCode(StrEnum):
     PAYEE_CHANGE_STALE = "payee_change_stale"
     PAYEE_WITHDRAW_NOT_ALLOWED = "payee_withdraw_not_allowed"
     PAYOUT_NEEDS_CONFIRMATION = "payout_needs_confirmation"
+    PLATFORM_SHARE_BELOW_FLOOR = "platform_share_below_floor"
+    AGREEMENT_PROPOSAL_PENDING = "agreement_proposal_pending"
+    AGREEMENT_NOT_PROPOSED = "agreement_not_proposed"
+    AGREEMENT_APPROVE_NOT_ALLOWED = "agreement_approve_not_allowed"
+    AGREEMENT_FOUR_EYES = "agreement_four_eyes"
+    AGREEMENT_START_PASSED = "agreement_start_passed"
+    AGREEMENT_WITHDRAW_NOT_ALLOWED = "agreement_withdraw_not_allowed"
 
 
 MESSAGES = {
@@ -77,7 +84,8 @@ MESSAGES = {
     ),
     OnboardingErrorCode.PERIOD_EMPTY: _("The end of the period must be after its start."),
     OnboardingErrorCode.AGREEMENT_MISSING: _(
-        "Before approval, the unit needs a distribution agreement in force: add one on the agreement page."
+        "Before approval, the unit needs a distribution agreement in force: propose one on the agreement page"
+        " and have platform finance approve it."
     ),
     OnboardingErrorCode.DESIGNER_SLUG_TAKEN: _(
         "The identifier %(slug)s is already used by a designer on the platform; choose another one."
@@ -119,6 +127,30 @@ MESSAGES = {
     ),
     OnboardingErrorCode.PAYEE_WITHDRAW_NOT_ALLOWED: _(
         "Only whoever asked for this change, or the unit's finance staff, can withdraw it."
+    ),
+    OnboardingErrorCode.PLATFORM_SHARE_BELOW_FLOOR: _(
+        "Platform policy sets the platform's share at no less than %(floor)s bps (%(percent)s%%);"
+        " this version gives it %(given)s bps."
+    ),
+    OnboardingErrorCode.AGREEMENT_PROPOSAL_PENDING: _(
+        "A proposed version is already awaiting approval by platform finance: withdraw it or wait for the"
+        " decision before proposing another."
+    ),
+    OnboardingErrorCode.AGREEMENT_NOT_PROPOSED: _(
+        "This version was already approved, rejected or withdrawn; nothing was changed."
+    ),
+    OnboardingErrorCode.AGREEMENT_APPROVE_NOT_ALLOWED: _(
+        "Only platform finance approves or rejects a proposed agreement version."
+    ),
+    OnboardingErrorCode.AGREEMENT_FOUR_EYES: _(
+        "You proposed this version yourself: another member of platform finance must approve it."
+    ),
+    OnboardingErrorCode.AGREEMENT_START_PASSED: _(
+        "This version was to start at %(start)s, which has passed: approving it now would change the terms of"
+        " sales already made. Reject it and propose a version that starts later."
+    ),
+    OnboardingErrorCode.AGREEMENT_WITHDRAW_NOT_ALLOWED: _(
+        "Only whoever proposed this version, or the unit's finance staff, can withdraw it."
     ),
     OnboardingErrorCode.PAYOUT_NEEDS_CONFIRMATION: _(
         "The unit is active: its payout details change only through a request that platform finance"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
@@ -269,7 +271,20 @@ class AgreementVersionForm(forms.Form):
         self.fields["designer"].queryset = designers_of(unit)
         self.fields["designer"].label_from_instance = lambda d: f"{d} ({d.slug})"
         self.fields["designer"].help_text = _("Register designers on the unit's designers page.")
-        self.fields["effective_from"].initial = clock.local(clock.now()).replace(second=0, microsecond=0)
+        # the next day at midnight: a version must be approved before its start (unless it is the first)
+        self.fields["effective_from"].initial = clock.local(
+            clock.day_start(clock.today() + timedelta(days=1))
+        )
+        self.fields["effective_from"].help_text = _(
+            "A version takes force at this time once platform finance approves it, which must happen before"
+            " then (only the unit's first version may start in the past)."
+        )
+        self.fields["platform_bps"].help_text = _(
+            "At least %(floor)s bps (%(percent)s%%) by platform policy."
+        ) % {
+            "floor": f"{settings.PLATFORM_SHARE_MIN_BPS:,}",
+            "percent": f"{settings.PLATFORM_SHARE_MIN_BPS / 100:g}",
+        }
 
     def clean(self):
         data = super().clean()

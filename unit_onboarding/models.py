@@ -413,7 +413,19 @@ class PointRange(Func):
 
 
 class AgreementVersion(models.Model):
-    """Terms in force over [effective_from, effective_to); immutable once in force (DB trigger)."""
+    """Terms over [effective_from, effective_to), in force only once approved by platform finance.
+
+    A version is proposed (by the unit's finance staff, a reviewer or platform finance) and approved by a
+    platform finance member who did not propose it (service check and database constraint), before its
+    start unless it is the agreement's first: an approval never rewrites the terms of sales already made.
+    The database keeps proposals and decisions as records and approved terms immutable (triggers).
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed: awaiting approval by platform finance")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected by platform finance")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     # Values are the split engine's (payments.split FeeRule/TaxRule/ShippingRule); a test keeps them equal.
     class FeeRule(models.TextChoices):
@@ -439,8 +451,17 @@ class AgreementVersion(models.Model):
         max_length=20, choices=ShippingRule.choices, default=ShippingRule.SHIPPING_UNIT
     )
     note = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    approved_before_review = models.BooleanField(
+        default=False, help_text="in force before versions needed approval (set by migration only)"
+    )
 
     class Meta:
         ordering = ["agreement", "number"]
@@ -450,12 +471,29 @@ class AgreementVersion(models.Model):
                 condition=Q(effective_to__isnull=True) | Q(effective_to__gt=models.F("effective_from")),
                 name="agreement_version_period_positive",
             ),
+            # approved versions never overlap; a proposal is not in force and may overlap them
             ExclusionConstraint(
                 name="agreement_version_no_overlap",
                 expressions=[
                     (PointRange("agreement"), RangeOperators.OVERLAPS),
                     (TsTzRange("effective_from", "effective_to"), RangeOperators.OVERLAPS),
                 ],
+                condition=Q(status="approved"),
+            ),
+            # one proposal at a time per agreement
+            models.UniqueConstraint(
+                fields=["agreement"], condition=Q(status="proposed"), name="agreement_version_one_proposed"
+            ),
+            # four eyes: an approved version was approved by someone other than its proposer
+            models.CheckConstraint(
+                condition=~Q(status="approved")
+                | Q(approved_before_review=True)
+                | (Q(decided_by__isnull=False) & ~Q(decided_by=F("created_by"))),
+                name="agreement_version_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="proposed") | Q(approved_before_review=True) | Q(decided_by__isnull=False),
+                name="agreement_version_decided_by_someone",
             ),
         ]
 

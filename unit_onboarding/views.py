@@ -29,7 +29,7 @@ from unit_onboarding.forms import (
     UnitPayoutForm,
     add_service_error,
 )
-from unit_onboarding.models import Application, Document, PayeeChange, Unit
+from unit_onboarding.models import AgreementVersion, Application, Document, PayeeChange, Unit
 from unit_onboarding.permissions import (
     can_change_agreement,
     can_edit_profile,
@@ -265,6 +265,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": [(to, S(to).label) for to in actions],
             "form": form,
             "agreement": selectors.agreement_version_in_force(app.unit, clock.now()),
+            "proposed": selectors.agreement_versions(app.unit)
+            .filter(status=AgreementVersion.Status.PROPOSED)
+            .first(),
         },
     )
 
@@ -409,7 +412,8 @@ def unit_members(request: HttpRequest, uid) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def unit_agreement(request: HttpRequest, uid) -> HttpResponse:
-    unit = _unit_for(request, uid)
+    """The unit's agreement versions (in force, proposed, decided); finance proposes a new one here."""
+    unit = _designers_unit_for(request, uid)
     may_change = can_change_agreement(request.user, unit)
     form = AgreementVersionForm(request.POST or None, unit=unit) if may_change else None
     if request.method == "POST":
@@ -417,7 +421,7 @@ def unit_agreement(request: HttpRequest, uid) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                agreements.agreement_version_add(
+                agreements.agreement_version_propose(
                     unit=unit,
                     effective_from=form.cleaned_data["effective_from"],
                     effective_to=form.cleaned_data["effective_to"],
@@ -431,14 +435,45 @@ def unit_agreement(request: HttpRequest, uid) -> HttpResponse:
             except OnboardingError as error:
                 add_service_error(form, error)
             else:
-                messages.success(request, _("Agreement version added."))
+                messages.success(
+                    request,
+                    _(
+                        "Version proposed. It takes force from its start once a member of platform finance,"
+                        " not you, approves it."
+                    ),
+                )
                 return redirect("unit_onboarding:agreement", uid=unit.uid)
+    versions = list(selectors.agreement_versions(unit))
     return render(
         request,
         "unit_onboarding/agreement.html",
-        {"unit": unit, "form": form, "versions": selectors.agreement_versions(unit)},
+        {
+            "unit": unit,
+            "form": form,
+            "versions": versions,
+            "in_force": selectors.agreement_version_in_force(unit, clock.now()),
+            "proposed": next((v for v in versions if v.status == v.Status.PROPOSED), None),
+            "may_change": may_change,
+        },
         status=400 if form is not None and form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def agreement_version_withdraw(request: HttpRequest, uid, pk: int) -> HttpResponse:
+    """Take back a proposed version of this unit's agreement (its proposer or the unit's finance staff)."""
+    unit = _designers_unit_for(request, uid)
+    if not can_change_agreement(request.user, unit):
+        raise PermissionDenied
+    version = get_object_or_404(AgreementVersion, pk=pk, agreement__unit=unit)
+    try:
+        agreements.agreement_version_withdraw(version_id=version.pk, actor=request.user)
+    except OnboardingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The proposal was withdrawn; the terms in force are unchanged."))
+    return redirect("unit_onboarding:agreement", uid=unit.uid)
 
 
 def _designers_unit_for(request: HttpRequest, uid) -> Unit:

@@ -26,9 +26,10 @@ from payments.settlement.audit import audit_record
 from payments.settlement.error_codes import SettlementError
 from payments.settlement.periods import at_midnight, period_containing
 from payments.settlement.permissions import can_see_party, is_finance, is_platform_finance, visible_parties
-from unit_onboarding import payees
+from unit_onboarding import agreements, payees
+from unit_onboarding import selectors as onboarding_selectors
 from unit_onboarding.error_codes import OnboardingError
-from unit_onboarding.models import PayeeChange
+from unit_onboarding.models import AgreementVersion, PayeeChange
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -421,6 +422,10 @@ def approvals(request: HttpRequest) -> HttpResponse:
             "decided": PayeeChange.objects.exclude(status=PayeeChange.Status.PENDING).select_related(
                 "unit", "designer", "requested_by", "decided_by"
             )[:30],
+            "versions": [
+                (v, onboarding_selectors.agreement_version_in_force(v.agreement.unit, clock.now()))
+                for v in onboarding_selectors.agreement_versions_proposed()
+            ],
         },
     )
 
@@ -454,8 +459,24 @@ def _payee_reject(pk: int, request: HttpRequest) -> None:
     )
 
 
+def _agreement_approve(pk: int, request: HttpRequest) -> None:
+    version = get_object_or_404(AgreementVersion, pk=pk)
+    agreements.agreement_version_approve(
+        version_id=version.pk, actor=request.user, note=request.POST.get("note", "").strip()[:1000]
+    )
+
+
+def _agreement_reject(pk: int, request: HttpRequest) -> None:
+    version = get_object_or_404(AgreementVersion, pk=pk)
+    agreements.agreement_version_reject(
+        version_id=version.pk, actor=request.user, note=request.POST.get("note", "").strip()[:1000]
+    )
+
+
 payee_change_confirm = _approval_action(_payee_confirm)
 payee_change_reject = _approval_action(_payee_reject)
+agreement_version_approve = _approval_action(_agreement_approve)
+agreement_version_reject = _approval_action(_agreement_reject)
 
 
 @platform_finance_required

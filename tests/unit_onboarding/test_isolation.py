@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from unit_onboarding import payees
 from unit_onboarding import urls as onboarding_urls
-from unit_onboarding.agreements import ShareTerm, agreement_version_add
+from unit_onboarding.agreements import ShareTerm, agreement_version_propose
 from unit_onboarding.documents import document_link
 from unit_onboarding.models import (
     AgreementVersion,
@@ -56,7 +56,7 @@ def make_unit_world(name: str) -> dict:
         uploaded_by=application.applicant,
     )
     document.file.save(f"{name}.pdf", ContentFile(PDF), save=True)
-    version = agreement_version_add(
+    version = agreement_version_propose(
         unit=unit,
         effective_from=timezone.now() + timedelta(days=1),
         shares=[ShareTerm(unit.party_key, "unit", 9000), ShareTerm("platform", "platform", 1000)],
@@ -103,6 +103,8 @@ def route_kwargs(pattern: URLPattern, world: dict, viewer_id: int) -> dict:
     if "pk" in names:
         if pattern.name == "payee_change_withdraw":
             kwargs["pk"] = world["payee_change"].pk
+        elif pattern.name == "agreement_withdraw":
+            kwargs["pk"] = world["version"].pk
         else:
             kwargs["pk"] = world["document"].pk if route.startswith("documents/") else world["application"].pk
     if pattern.name == "document_blob":
@@ -121,7 +123,7 @@ def snapshot(world: dict) -> tuple:
     return (
         Application.objects.get(pk=world["application"].pk).status,
         Document.objects.filter(application=world["application"]).count(),
-        AgreementVersion.objects.filter(agreement__unit=unit).count(),
+        sorted(AgreementVersion.objects.filter(agreement__unit=unit).values_list("pk", "status")),
         UnitMembership.objects.filter(unit=unit).count(),
         unit.provisioning,
         unit.display_name,
@@ -241,6 +243,7 @@ def test_the_same_routes_work_for_unit_a_itself(client, worlds):
             "designer",
             "payout",
             "payee_change_withdraw",
+            "agreement_withdraw",
         }:
             continue
         path = reverse(

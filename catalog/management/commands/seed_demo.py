@@ -160,7 +160,7 @@ class Command(BaseCommand):
             onboarding.application_transition(application=application, to_status=S.IN_REVIEW, actor=admin)
             unit = Unit.objects.get(credit_code=code)
             keys = agreements.default_party_keys(unit)
-            agreements.agreement_version_add(
+            proposal = agreements.agreement_version_propose(
                 unit=unit,
                 effective_from=clock.now(),
                 shares=[
@@ -172,6 +172,8 @@ class Command(BaseCommand):
                 actor=admin,
                 note="demo",
             )
+            # the unit's first version, approved by the second platform finance login (four eyes)
+            agreements.agreement_version_approve(version_id=proposal.pk, actor=self.colleague)
             # Approval needs an agreement in force: every sale of the unit can then be split.
             onboarding.application_transition(application=application, to_status=S.APPROVED, actor=admin)
             unit.refresh_from_db()
