@@ -27,8 +27,9 @@ SELECT %s, s.id, NULL, s.amount - s.fee, true
 FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
 WHERE s.party = %s AND s.currency = %s AND t.posted_at <= %s
   AND (%s::timestamptz IS NULL OR t.posted_at > %s)
+  -- a line already in an earlier live batch stays there (the unique index comes at the migration's end)
+  AND NOT EXISTS (SELECT 1 FROM {ITEMS} i WHERE i.split_line_id = s.id AND i.live)
 ORDER BY s.id
-ON CONFLICT (split_line_id) WHERE live DO NOTHING
 """
 
 # The payee each party is paid to, as settlement.selectors.payee_of reads it (name, bank, ciphertext).
