@@ -115,8 +115,8 @@ def terms_summary(version: AgreementVersion | None) -> dict:
         return {}
     return {
         "version": version.number,
-        "effective_from": version.effective_from.isoformat(),
-        "effective_to": version.effective_to.isoformat() if version.effective_to else None,
+        "effective_from": clock.local(version.effective_from).isoformat(),
+        "effective_to": clock.local(version.effective_to).isoformat() if version.effective_to else None,
         "shares": {s.party_key: s.bps for s in version.shares.all()},
         "fee_rule": version.fee_rule,
         "tax_rule": version.tax_rule,

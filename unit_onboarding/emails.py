@@ -70,6 +70,15 @@ def payee_change_recipients(change: PayeeChange, *, actor_id: int | None) -> lis
     return sorted({email.lower() for email, pk in people if email and pk != actor_id})
 
 
+def _payee_label(change: PayeeChange) -> str:
+    """Whom the account pays, by name: the designer, the operating entity or the unit."""
+    if change.designer is not None:
+        return str(change.designer)
+    if change.kind == PayeeChange.Kind.ENTITY:
+        return str(change.unit.operating_entity)
+    return str(change.unit)
+
+
 def payee_change_announced(*, change_id: int, event: str, language: str) -> None:
     """Mail a payee change (requested, confirmed, rejected, withdrawn) with the account masked."""
     change = PayeeChange.objects.select_related("unit", "designer", "requested_by", "decided_by").get(
@@ -85,7 +94,7 @@ def payee_change_announced(*, change_id: int, event: str, language: str) -> None
             "event": event,
             "actor": actor,
             "kind": change.get_kind_display(),
-            "payee": change.designer or change.unit,
+            "payee": _payee_label(change),
             "before": change.before,
             "after": change.after,
             "queue_url": _absolute(reverse("finance:approvals")),

@@ -319,7 +319,7 @@ def _audit(change: PayeeChange, *, actor, action: str) -> None:
         unit=str(change.unit.uid),
         kind=change.kind,
         requested_by=str(change.requested_by),
-        requested_at=change.requested_at.isoformat(),
+        requested_at=clock.local(change.requested_at).isoformat(),
         before=change.before,
         after=change.after,
         reason=change.reason,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import pgettext_lazy
 
 from saleor_app import secrets_at_rest
 
@@ -18,16 +19,19 @@ class SettlementBatch(models.Model):
     """
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed"
-        APPROVED = "approved"
-        EXECUTED = "executed", "executed (transfers sent or bank file issued)"
-        PAID = "paid", "paid (bank confirmed)"
-        CARRIED = "carried", "nothing to pay: carried forward"
-        REJECTED = "rejected", "rejected (propose again)"
+        PROPOSED = "proposed", pgettext_lazy("settlement batch", "Proposed")
+        APPROVED = "approved", pgettext_lazy("settlement batch", "Approved")
+        EXECUTED = (
+            "executed",
+            pgettext_lazy("settlement batch", "executed (transfers sent or bank file issued)"),
+        )
+        PAID = "paid", pgettext_lazy("settlement batch", "paid (bank confirmed)")
+        CARRIED = "carried", pgettext_lazy("settlement batch", "nothing to pay: carried forward")
+        REJECTED = "rejected", pgettext_lazy("settlement batch", "rejected (propose again)")
 
     class Method(models.TextChoices):
-        BANK = "bank"
-        STRIPE = "stripe"
+        BANK = "bank", pgettext_lazy("settlement method", "Bank")
+        STRIPE = "stripe", pgettext_lazy("settlement method", "Stripe")
 
     party = models.CharField(max_length=64)
     currency = models.CharField(max_length=3)
