@@ -153,7 +153,12 @@ from payments.reconciliation.models import (  # noqa: E402
     ReconciliationExplanation,
     StripeBalanceTransaction,
 )
-from payments.settlement.models import FinanceAuditEvent, SettlementBatch, SettlementTransfer  # noqa: E402
+from payments.settlement.models import (  # noqa: E402
+    FinanceAuditEvent,
+    SettlementBatch,
+    SettlementBatchItem,
+    SettlementTransfer,
+)
 
 __all__ = [
     "Account",
@@ -166,6 +171,7 @@ __all__ = [
     "PaymentIntentRecord",
     "ReconciliationExplanation",
     "SettlementBatch",
+    "SettlementBatchItem",
     "SettlementTransfer",
     "SplitLine",
     "StripeBalanceTransaction",

@@ -7,61 +7,82 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from payments.settlement.audit import audit_record
+from unit_onboarding import payees
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.error_codes import OnboardingErrorCode as Code
-from unit_onboarding.models import Designer, OperatingEntity, Unit
+from unit_onboarding.models import Designer, OperatingEntity, PayeeChange, Unit
 
 PROFILE_FIELDS = ("name_zh", "name_en")
-PAYOUT_FIELDS = ("settlement_method", "account_holder", "bank_name", "bank_account", "stripe_account_id")
 
 
 def designers_of(unit: Unit) -> QuerySet[Designer]:
-    return Designer.objects.filter(unit=unit).order_by("slug")
+    """The unit's designers, each marked when a change of its payout details awaits confirmation."""
+    pending = PayeeChange.objects.filter(designer=OuterRef("pk"), status=PayeeChange.Status.PENDING)
+    return Designer.objects.filter(unit=unit).annotate(pending_change=Exists(pending)).order_by("slug")
 
 
 def designer_of_unit(*, unit: Unit, slug: str) -> Designer | None:
     return Designer.objects.filter(unit=unit, slug=slug).first()
 
 
-def _payout_check(designer: Designer) -> None:
-    if bool(designer.bank_name) != bool(designer.bank_account_encrypted):
-        raise OnboardingError(Code.DESIGNER_PAYOUT_INCOMPLETE, "bank_account")
-
-
-def _masked(account: str) -> str:
-    return f"…{account[-4:]}" if account else ""
-
-
-def _audit_payout(*, actor, designer: Designer, action: str) -> None:
-    # The audit names where the money goes, never the whole account number.
+def _audit_profile(*, actor, designer: Designer, action: str) -> None:
     audit_record(
         actor=actor,
         action=action,
         subject=f"designer:{designer.slug}",
         party=designer.party_key,
         unit=str(designer.unit.uid),
-        method=designer.settlement_method,
-        bank=designer.bank_name,
-        account=_masked(designer.bank_account),
-        stripe_account=designer.stripe_account_id,
+        name_zh=designer.name_zh,
+        name_en=designer.name_en,
     )
 
 
-def designer_register(*, unit: Unit, slug: str, data: Mapping[str, Any], actor: AbstractBaseUser) -> Designer:
-    """Register a designer of the unit; the slug is the platform-wide identifier of their ledger party."""
-    designer = Designer(unit=unit, slug=slug)
-    for name in (*PROFILE_FIELDS, *PAYOUT_FIELDS):
+def _payout_data(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The form's payout fields under the names payee changes use."""
+    return {
+        "settlement_method": data.get("settlement_method") or OperatingEntity.Settlement.BANK,
+        "account_name": data.get("account_holder", ""),
+        "bank_name": data.get("bank_name", ""),
+        "bank_account": data.get("bank_account", ""),
+        "stripe_account_id": data.get("stripe_account_id", ""),
+    }
+
+
+def _payout_given(data: Mapping[str, Any]) -> bool:
+    return any(
+        data.get(name) for name in ("account_holder", "bank_name", "bank_account", "stripe_account_id")
+    )
+
+
+def designer_register(
+    *, unit: Unit, slug: str, data: Mapping[str, Any], actor: AbstractBaseUser, language: str = "zh-hans"
+) -> Designer:
+    """Register a designer of the unit; the slug is the platform-wide identifier of their ledger party.
+
+    Payout details given with the registration are a payee change like any other: the designer is paid
+    nowhere until platform finance confirms them.
+    """
+    designer = Designer(unit=unit, slug=slug, settlement_method=OperatingEntity.Settlement.BANK)
+    for name in PROFILE_FIELDS:
         if name in data:
             setattr(designer, name, data[name] or "")
-    designer.settlement_method = designer.settlement_method or OperatingEntity.Settlement.BANK
-    _payout_check(designer)
     try:
         with transaction.atomic():
+            payee = payees.designer_payee(designer)
+            if _payout_given(data):  # checked before anything is written
+                payees.target_details(payee, _payout_data(data), payees.PayoutDetails())
             designer.save()
-            _audit_payout(actor=actor, designer=designer, action="designer.registered")
+            _audit_profile(actor=actor, designer=designer, action="designer.registered")
+            if _payout_given(data):
+                payees.payee_change_request(
+                    payee=payees.designer_payee(designer),
+                    data=_payout_data(data),
+                    actor=actor,
+                    language=language,
+                )
     except IntegrityError as exc:
         if "slug" not in str(exc):
             raise
@@ -69,24 +90,29 @@ def designer_register(*, unit: Unit, slug: str, data: Mapping[str, Any], actor: 
     return designer
 
 
-def designer_update(*, designer: Designer, data: Mapping[str, Any], actor: AbstractBaseUser) -> Designer:
-    """Change names or payout details (never the slug); a payout change is an audited money action.
+def designer_update(
+    *, designer: Designer, data: Mapping[str, Any], actor: AbstractBaseUser, language: str = "zh-hans"
+) -> PayeeChange | None:
+    """Change names (at once) or payout details (asked for: they change when platform finance confirms).
 
-    An empty or missing `bank_account` keeps the account on record (forms never show it back).
+    Returns the payee change asked for, if the payout details differ from those on record. An empty or
+    missing `bank_account` keeps the account on record (forms never show it back).
     """
     with transaction.atomic():
         designer = Designer.objects.select_for_update().select_related("unit").get(pk=designer.pk)
-        before = tuple(getattr(designer, name) for name in PAYOUT_FIELDS)
-        for name in (*PROFILE_FIELDS, *PAYOUT_FIELDS):
-            if name in data and (name != "bank_account" or data[name]):
-                setattr(designer, name, data[name] or "")
-        if not designer.bank_name:
-            designer.bank_account = ""  # no bank, no account: the details are removed together
-        _payout_check(designer)
-        designer.save()
-        if tuple(getattr(designer, name) for name in PAYOUT_FIELDS) != before:
-            _audit_payout(actor=actor, designer=designer, action="designer.payout_changed")
-    return designer
+        if any(name in data and (data[name] or "") != getattr(designer, name) for name in PROFILE_FIELDS):
+            for name in PROFILE_FIELDS:
+                if name in data:
+                    setattr(designer, name, data[name] or "")
+            designer.save(update_fields=[*PROFILE_FIELDS, "updated_at"])
+            _audit_profile(actor=actor, designer=designer, action="designer.profile_changed")
+        payee = payees.designer_payee(designer)
+        current = payees.payout_details(payee)
+        if payees.target_details(payee, _payout_data(data), current) == current:
+            return None
+        return payees.payee_change_request(
+            payee=payee, data=_payout_data(data), actor=actor, language=language
+        )
 
 
 def designer_keys_check(*, unit: Unit, party_keys: list[str]) -> None:

@@ -29,6 +29,24 @@ class OnboardingErrorCode(StrEnum):
     DESIGNER_UNKNOWN = "designer_unknown"
     DESIGNER_PAYOUT_INCOMPLETE = "designer_payout_incomplete"
     UNIT_PAYOUT_INCOMPLETE = "unit_payout_incomplete"
+    ENTITY_PAYOUT_INCOMPLETE = "entity_payout_incomplete"
+    STRIPE_ACCOUNT_MISSING = "stripe_account_missing"
+    STRIPE_ACCOUNT_INVALID = "stripe_account_invalid"
+    PAYEE_UNCHANGED = "payee_unchanged"
+    PAYEE_CHANGE_PENDING = "payee_change_pending"
+    PAYEE_CHANGE_NOT_PENDING = "payee_change_not_pending"
+    PAYEE_CONFIRM_NOT_ALLOWED = "payee_confirm_not_allowed"
+    PAYEE_FOUR_EYES = "payee_four_eyes"
+    PAYEE_CHANGE_STALE = "payee_change_stale"
+    PAYEE_WITHDRAW_NOT_ALLOWED = "payee_withdraw_not_allowed"
+    PAYOUT_NEEDS_CONFIRMATION = "payout_needs_confirmation"
+    PLATFORM_SHARE_BELOW_FLOOR = "platform_share_below_floor"
+    AGREEMENT_PROPOSAL_PENDING = "agreement_proposal_pending"
+    AGREEMENT_NOT_PROPOSED = "agreement_not_proposed"
+    AGREEMENT_APPROVE_NOT_ALLOWED = "agreement_approve_not_allowed"
+    AGREEMENT_FOUR_EYES = "agreement_four_eyes"
+    AGREEMENT_START_PASSED = "agreement_start_passed"
+    AGREEMENT_WITHDRAW_NOT_ALLOWED = "agreement_withdraw_not_allowed"
 
 
 MESSAGES = {
@@ -66,7 +84,8 @@ MESSAGES = {
     ),
     OnboardingErrorCode.PERIOD_EMPTY: _("The end of the period must be after its start."),
     OnboardingErrorCode.AGREEMENT_MISSING: _(
-        "Before approval, the unit needs a distribution agreement in force: add one on the agreement page."
+        "Before approval, the unit needs a distribution agreement in force: propose one on the agreement page"
+        " and have platform finance approve it."
     ),
     OnboardingErrorCode.DESIGNER_SLUG_TAKEN: _(
         "The identifier %(slug)s is already used by a designer on the platform; choose another one."
@@ -80,6 +99,62 @@ MESSAGES = {
     OnboardingErrorCode.UNIT_PAYOUT_INCOMPLETE: _(
         "Give the account name, the bank and the account number together, or none of them"
         " (the unit's payouts then wait until they are given)."
+    ),
+    OnboardingErrorCode.ENTITY_PAYOUT_INCOMPLETE: _(
+        "Settlement by bank transfer needs both the bank and the account number."
+    ),
+    OnboardingErrorCode.STRIPE_ACCOUNT_MISSING: _("Settlement by Stripe needs the Stripe account id."),
+    OnboardingErrorCode.STRIPE_ACCOUNT_INVALID: _("A Stripe account id looks like acct_1AbC…"),
+    OnboardingErrorCode.PAYEE_UNCHANGED: _(
+        "These are the payout details already on record (or already awaiting confirmation): nothing changed."
+    ),
+    OnboardingErrorCode.PAYEE_CHANGE_PENDING: _(
+        "A change of these payout details is already awaiting confirmation by platform finance: withdraw it"
+        " or wait for the decision before asking for another."
+    ),
+    OnboardingErrorCode.PAYEE_CHANGE_NOT_PENDING: _(
+        "This request was already decided or withdrawn; nothing was changed."
+    ),
+    OnboardingErrorCode.PAYEE_CONFIRM_NOT_ALLOWED: _(
+        "Only platform finance confirms or rejects a change of payout details."
+    ),
+    OnboardingErrorCode.PAYEE_FOUR_EYES: _(
+        "You asked for this change yourself: another member of platform finance must confirm it."
+    ),
+    OnboardingErrorCode.PAYEE_CHANGE_STALE: _(
+        "The payout details on record changed after this request was made, so it cannot be confirmed:"
+        " reject it, and the change can be requested again against the details now on record."
+    ),
+    OnboardingErrorCode.PAYEE_WITHDRAW_NOT_ALLOWED: _(
+        "Only whoever asked for this change, or the unit's finance staff, can withdraw it."
+    ),
+    OnboardingErrorCode.PLATFORM_SHARE_BELOW_FLOOR: _(
+        "Platform policy sets the platform's share at no less than %(floor)s bps (%(percent)s%%);"
+        " this version gives it %(given)s bps."
+    ),
+    OnboardingErrorCode.AGREEMENT_PROPOSAL_PENDING: _(
+        "A proposed version is already awaiting approval by platform finance: withdraw it or wait for the"
+        " decision before proposing another."
+    ),
+    OnboardingErrorCode.AGREEMENT_NOT_PROPOSED: _(
+        "This version was already approved, rejected or withdrawn; nothing was changed."
+    ),
+    OnboardingErrorCode.AGREEMENT_APPROVE_NOT_ALLOWED: _(
+        "Only platform finance approves or rejects a proposed agreement version."
+    ),
+    OnboardingErrorCode.AGREEMENT_FOUR_EYES: _(
+        "You proposed this version yourself: another member of platform finance must approve it."
+    ),
+    OnboardingErrorCode.AGREEMENT_START_PASSED: _(
+        "This version was to start at %(start)s, which has passed: approving it now would change the terms of"
+        " sales already made. Reject it and propose a version that starts later."
+    ),
+    OnboardingErrorCode.AGREEMENT_WITHDRAW_NOT_ALLOWED: _(
+        "Only whoever proposed this version, or the unit's finance staff, can withdraw it."
+    ),
+    OnboardingErrorCode.PAYOUT_NEEDS_CONFIRMATION: _(
+        "The unit is active: its payout details change only through a request that platform finance"
+        " confirms, on the unit's payout page."
     ),
 }
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
@@ -269,7 +271,20 @@ class AgreementVersionForm(forms.Form):
         self.fields["designer"].queryset = designers_of(unit)
         self.fields["designer"].label_from_instance = lambda d: f"{d} ({d.slug})"
         self.fields["designer"].help_text = _("Register designers on the unit's designers page.")
-        self.fields["effective_from"].initial = clock.local(clock.now()).replace(second=0, microsecond=0)
+        # the next day at midnight: a version must be approved before its start (unless it is the first)
+        self.fields["effective_from"].initial = clock.local(
+            clock.day_start(clock.today() + timedelta(days=1))
+        )
+        self.fields["effective_from"].help_text = _(
+            "A version takes force at this time once platform finance approves it, which must happen before"
+            " then (only the unit's first version may start in the past)."
+        )
+        self.fields["platform_bps"].help_text = _(
+            "At least %(floor)s bps (%(percent)s%%) by platform policy."
+        ) % {
+            "floor": f"{settings.PLATFORM_SHARE_MIN_BPS:,}",
+            "percent": f"{settings.PLATFORM_SHARE_MIN_BPS / 100:g}",
+        }
 
     def clean(self):
         data = super().clean()
@@ -355,8 +370,48 @@ class DesignerForm(forms.Form):
 
 
 class UnitPayoutForm(UnitPayoutFields):
-    """The unit's payout page."""
+    """The unit's payout page: a request to change the unit's own account (platform finance confirms)."""
 
     def __init__(self, *args, unit: Unit, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.payout_initial(unit)
+
+    def request_data(self) -> dict:
+        """The request under the names payee changes use."""
+        data = self.payout_data()
+        return {
+            "account_name": data["payout_account_name"],
+            "bank_name": data["payout_bank_name"],
+            "bank_account": data["payout_bank_account"],
+        }
+
+
+class EntityPayoutForm(forms.Form):
+    """The operating entity's settlement: by bank transfer or Stripe; asked for, confirmed by the platform."""
+
+    settlement_method = forms.ChoiceField(
+        label=_("settlement method"), choices=OperatingEntity.Settlement.choices
+    )
+    bank_name = forms.CharField(label=_("bank name"), max_length=100, required=False)
+    bank_account = forms.CharField(label=_("bank account number"), max_length=40, required=False)
+    stripe_account_id = forms.CharField(label=_("Stripe account id"), max_length=64, required=False)
+
+    def __init__(self, *args, entity: OperatingEntity, **kwargs) -> None:
+        kwargs.setdefault("prefix", "entity")
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial = {
+                "settlement_method": entity.settlement_method,
+                "bank_name": entity.bank_name,
+                "stripe_account_id": entity.stripe_account_id,
+            }
+        if entity.bank_account_encrypted:
+            self.fields["bank_account"].help_text = _(
+                "On record: %(masked)s. Leave empty to keep it; clear the bank name to remove both."
+            ) % {"masked": "…" + entity.bank_account[-4:]}
+
+    def clean_bank_account(self) -> str:
+        return re.sub(r"[\s-]", "", self.cleaned_data.get("bank_account", ""))
+
+    def request_data(self) -> dict:
+        return dict(self.cleaned_data)

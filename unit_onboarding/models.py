@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import BigIntegerRangeField, DateTimeRangeField, RangeOperators
 from django.db import models
-from django.db.models import Func, Q
+from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -215,6 +215,79 @@ class Designer(models.Model):
         return self.pays_by_stripe or bool(self.bank_name and self.bank_account_encrypted)
 
 
+class PayeeChange(models.Model):
+    """A requested change of where a payee's money goes (the unit's own account, its operating entity's
+    bank or Stripe account, a designer's); it takes effect only when platform finance confirms it, and
+    the confirmer is never the requester (checked by the service and by a database constraint).
+
+    The request holds the whole target (the account encrypted at rest) and a keyed digest of the details
+    it was made against: confirming it after they changed is refused (optimistic check).
+    """
+
+    class Kind(models.TextChoices):
+        UNIT = "unit", _("The unit's own account")
+        ENTITY = "entity", _("The operating entity's account")
+        DESIGNER = "designer", _("A designer's account")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting confirmation by platform finance")
+        CONFIRMED = "confirmed", _("Confirmed: in effect")
+        REJECTED = "rejected", _("Rejected by platform finance")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="payee_changes")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    designer = models.ForeignKey(
+        "Designer", on_delete=models.PROTECT, null=True, blank=True, related_name="payee_changes"
+    )
+    party = models.CharField(max_length=100, help_text="the ledger party paid to this account")
+    settlement_method = models.CharField(max_length=16, choices=OperatingEntity.Settlement.choices)
+    account_name = models.CharField(max_length=200, blank=True, help_text="payee name at the bank")
+    bank_name = models.CharField(max_length=100, blank=True)
+    bank_account_encrypted = models.TextField(blank=True, help_text="encrypted at rest")
+    stripe_account_id = models.CharField(max_length=64, blank=True)
+    before = models.JSONField(default=dict, help_text="the details on record when requested (masked)")
+    after = models.JSONField(default=dict, help_text="the requested details (masked)")
+    base_digest = models.CharField(max_length=64, help_text="keyed digest of the details when requested")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            # one request at a time per payee: a second waits until the first is decided or withdrawn
+            models.UniqueConstraint(
+                fields=["party"], condition=Q(status="pending"), name="payee_change_one_pending"
+            ),
+            # four eyes: whoever confirms a change is never whoever asked for it
+            models.CheckConstraint(
+                condition=~Q(status="confirmed")
+                | (Q(decided_by__isnull=False) & ~Q(decided_by=F("requested_by"))),
+                name="payee_change_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(decided_by__isnull=False, decided_at__isnull=False),
+                name="payee_change_decided_by_someone",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="designer", designer__isnull=False)
+                | (~Q(kind="designer") & Q(designer__isnull=True)),
+                name="payee_change_designer_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party} ({self.status})"
+
+    bank_account = secrets_at_rest.encrypted("bank_account_encrypted")
+
+
 class Application(models.Model):
     """A unit's request to join; its status only moves through services.application_transition."""
 
@@ -340,7 +413,19 @@ class PointRange(Func):
 
 
 class AgreementVersion(models.Model):
-    """Terms in force over [effective_from, effective_to); immutable once in force (DB trigger)."""
+    """Terms over [effective_from, effective_to), in force only once approved by platform finance.
+
+    A version is proposed (by the unit's finance staff, a reviewer or platform finance) and approved by a
+    platform finance member who did not propose it (service check and database constraint), before its
+    start unless it is the agreement's first: an approval never rewrites the terms of sales already made.
+    The database keeps proposals and decisions as records and approved terms immutable (triggers).
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed: awaiting approval by platform finance")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected by platform finance")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     # Values are the split engine's (payments.split FeeRule/TaxRule/ShippingRule); a test keeps them equal.
     class FeeRule(models.TextChoices):
@@ -366,8 +451,17 @@ class AgreementVersion(models.Model):
         max_length=20, choices=ShippingRule.choices, default=ShippingRule.SHIPPING_UNIT
     )
     note = models.TextField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    approved_before_review = models.BooleanField(
+        default=False, help_text="in force before versions needed approval (set by migration only)"
+    )
 
     class Meta:
         ordering = ["agreement", "number"]
@@ -377,12 +471,29 @@ class AgreementVersion(models.Model):
                 condition=Q(effective_to__isnull=True) | Q(effective_to__gt=models.F("effective_from")),
                 name="agreement_version_period_positive",
             ),
+            # approved versions never overlap; a proposal is not in force and may overlap them
             ExclusionConstraint(
                 name="agreement_version_no_overlap",
                 expressions=[
                     (PointRange("agreement"), RangeOperators.OVERLAPS),
                     (TsTzRange("effective_from", "effective_to"), RangeOperators.OVERLAPS),
                 ],
+                condition=Q(status="approved"),
+            ),
+            # one proposal at a time per agreement
+            models.UniqueConstraint(
+                fields=["agreement"], condition=Q(status="proposed"), name="agreement_version_one_proposed"
+            ),
+            # four eyes: an approved version was approved by someone other than its proposer
+            models.CheckConstraint(
+                condition=~Q(status="approved")
+                | Q(approved_before_review=True)
+                | (Q(decided_by__isnull=False) & ~Q(decided_by=F("created_by"))),
+                name="agreement_version_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="proposed") | Q(approved_before_review=True) | Q(decided_by__isnull=False),
+                name="agreement_version_decided_by_someone",
             ),
         ]
 

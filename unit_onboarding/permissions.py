@@ -47,5 +47,10 @@ def can_manage_designers(user: User, unit: Unit) -> bool:
 
 
 def can_change_agreement(user: User, unit: Unit) -> bool:
-    """Distribution terms are set by finance: the platform's reviewers or the unit's finance staff."""
-    return is_reviewer(user) or UnitMembership.Role.FINANCE in unit_roles(user, unit)
+    """Distribution terms are proposed by finance (the unit's finance staff, platform finance) or reviewers;
+    a proposal is in force only once platform finance approves it (unit_onboarding.agreements)."""
+    return (
+        is_reviewer(user)
+        or is_platform_finance(user)
+        or UnitMembership.Role.FINANCE in unit_roles(user, unit)
+    )

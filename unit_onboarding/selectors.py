@@ -44,15 +44,19 @@ def review_queue() -> QuerySet[Application]:
 def agreement_versions(unit: Unit) -> QuerySet[AgreementVersion]:
     return (
         AgreementVersion.objects.filter(agreement__unit=unit)
+        .select_related("created_by", "decided_by")
         .prefetch_related(Prefetch("shares", queryset=AgreementShare.objects.order_by("role", "party_key")))
         .order_by("-number")
     )
 
 
 def agreement_version_in_force(unit: Unit, at: datetime) -> AgreementVersion | None:
-    """The version whose period [effective_from, effective_to) contains `at`, shares prefetched."""
+    """The approved version whose period [effective_from, effective_to) contains `at`, shares prefetched;
+    a proposed (or rejected) version is never in force."""
     return (
-        AgreementVersion.objects.filter(agreement__unit=unit, effective_from__lte=at)
+        AgreementVersion.objects.filter(
+            agreement__unit=unit, status=AgreementVersion.Status.APPROVED, effective_from__lte=at
+        )
         .exclude(effective_to__lte=at)
         .prefetch_related("shares")
         .first()
@@ -62,3 +66,13 @@ def agreement_version_in_force(unit: Unit, at: datetime) -> AgreementVersion | N
 def split_terms_in_force(unit: Unit, at: datetime) -> SplitTerms | None:
     version = agreement_version_in_force(unit, at)
     return split_terms(version) if version else None
+
+
+def agreement_versions_proposed() -> QuerySet[AgreementVersion]:
+    """Every version awaiting platform finance's approval, oldest first (platform finance's queue)."""
+    return (
+        AgreementVersion.objects.filter(status=AgreementVersion.Status.PROPOSED)
+        .select_related("agreement__unit", "created_by")
+        .prefetch_related(Prefetch("shares", queryset=AgreementShare.objects.order_by("role", "party_key")))
+        .order_by("created_at", "pk")
+    )

@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from core import clock
 from payments.gateway.config import stripe_client
+from payments.settlement.audit import audit_record
 from unit_onboarding.models import OperatingEntity
 
 
@@ -45,6 +46,15 @@ def entity_connect_account_ensure(*, entity_id: int) -> OperatingEntity:
             locked.stripe_account_id = account.id
             locked.stripe_account_created_here = True
             locked.save(update_fields=["stripe_account_id", "stripe_account_created_here"])
+            # where the entity's money goes is a money fact: recorded like a confirmed payee change
+            audit_record(
+                actor=None,
+                action="entity.stripe_account_created",
+                subject=f"entity:{locked.pk}",
+                party=locked.party_key,
+                unit=str(entity.unit.uid),
+                stripe_account=account.id,
+            )
     entity.refresh_from_db()
     return entity
 

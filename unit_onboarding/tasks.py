@@ -33,3 +33,8 @@ def mail_application_status(transition_id: int) -> None:
 @shared_task(autoretry_for=(OSError, SMTPException), retry_backoff=30, max_retries=8)
 def mail_invitation(membership_id: int, language: str) -> None:
     emails.member_invited(membership_id=membership_id, language=language)
+
+
+@shared_task(autoretry_for=(OSError, SMTPException), retry_backoff=30, max_retries=8)
+def mail_payee_change(change_id: int, event: str, language: str) -> None:
+    emails.payee_change_announced(change_id=change_id, event=event, language=language)

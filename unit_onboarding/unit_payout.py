@@ -1,7 +1,10 @@
-"""The unit's own payout details: where the institution's share and its staff pool are paid.
+"""The unit's own payout details as given in its application: where the institution's share and its
+staff pool will be paid.
 
 Policy keeps the public institution and its operating enterprise apart (事企分开), so the unit is paid to
 its own bank account, never to its operating entity's; public institutions are paid by bank transfer.
+Once the unit is active its details change only through a payee change that platform finance confirms
+(unit_onboarding.payees); before, no money can reach it and the application they belong to is reviewed.
 """
 
 from __future__ import annotations
@@ -25,13 +28,15 @@ def _masked(account: str) -> str:
 
 
 def unit_payout_update(*, unit: Unit, data: Mapping[str, Any], actor: AbstractBaseUser | None) -> Unit:
-    """Set or remove the unit's bank details; a change is an audited money action (account masked).
+    """Set or remove the bank details of a unit still applying; a change is audited (account masked).
 
     An empty or missing account number keeps the one on record (forms never show it back); clearing the
     bank name removes all three. Partial details are refused: a payout needs name, bank and account.
     """
     with transaction.atomic():
         unit = Unit.objects.select_for_update().get(pk=unit.pk)
+        if unit.status == Unit.Status.ACTIVE:
+            raise OnboardingError(Code.PAYOUT_NEEDS_CONFIRMATION)
         before = tuple(getattr(unit, name) for name in PAYOUT_FIELDS)
         for name in PAYOUT_FIELDS:
             if name in data and (name != "payout_bank_account" or data[name]):

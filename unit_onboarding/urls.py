@@ -36,7 +36,17 @@ urlpatterns = [
     path("units/<uuid:uid>/profile/", views.unit_profile, name="profile"),
     path("units/<uuid:uid>/members/", views.unit_members, name="members"),
     path("units/<uuid:uid>/agreement/", views.unit_agreement, name="agreement"),
+    path(
+        "units/<uuid:uid>/agreement/versions/<int:pk>/withdraw/",
+        views.agreement_version_withdraw,
+        name="agreement_withdraw",
+    ),
     path("units/<uuid:uid>/payout/", views.unit_payout_details, name="payout"),
+    path(
+        "units/<uuid:uid>/payee-changes/<int:pk>/withdraw/",
+        views.payee_change_withdraw,
+        name="payee_change_withdraw",
+    ),
     path("units/<uuid:uid>/designers/", views.unit_designers, name="designers"),
     path("units/<uuid:uid>/designers/<slug:slug>/", views.unit_designer, name="designer"),
     path("units/<uuid:uid>/provision/", views.unit_provision_retry, name="provision_retry"),

@@ -14,13 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import clock
-from unit_onboarding import agreements, designers, documents, selectors, services, unit_payout
+from unit_onboarding import agreements, designers, documents, payees, selectors, services
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.forms import (
     AgreementVersionForm,
     ApplicationForm,
     DesignerForm,
     DocumentForm,
+    EntityPayoutForm,
     InviteForm,
     ProfileForm,
     SignupForm,
@@ -28,7 +29,7 @@ from unit_onboarding.forms import (
     UnitPayoutForm,
     add_service_error,
 )
-from unit_onboarding.models import Application, Document, Unit
+from unit_onboarding.models import AgreementVersion, Application, Document, PayeeChange, Unit
 from unit_onboarding.permissions import (
     can_change_agreement,
     can_edit_profile,
@@ -264,6 +265,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": [(to, S(to).label) for to in actions],
             "form": form,
             "agreement": selectors.agreement_version_in_force(app.unit, clock.now()),
+            "proposed": selectors.agreement_versions(app.unit)
+            .filter(status=AgreementVersion.Status.PROPOSED)
+            .first(),
         },
     )
 
@@ -288,25 +292,73 @@ def unit_detail(request: HttpRequest, uid) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def unit_payout_details(request: HttpRequest, uid) -> HttpResponse:
-    """The unit's own bank details (where its share and staff pool are paid); finance sets them."""
+    """Where the unit's money goes: its own account and its operating entity's. Finance asks for changes
+    here; each takes effect when platform finance confirms it."""
     unit = _designers_unit_for(request, uid)
     if not can_manage_designers(request.user, unit):
         raise PermissionDenied
-    form = UnitPayoutForm(request.POST or None, unit=unit)
-    if request.method == "POST" and form.is_valid():
+    entity = getattr(unit, "operating_entity", None)
+    posted = request.POST if request.method == "POST" else None
+    which = request.POST.get("which") if posted else None
+    form = UnitPayoutForm(posted if which == "unit" else None, unit=unit)
+    entity_form = (
+        EntityPayoutForm(posted if which == "entity" else None, entity=entity) if entity is not None else None
+    )
+    bound = form if which == "unit" else entity_form if which == "entity" else None
+    if posted and bound is None:
+        return HttpResponse(_("Say which account to change."), status=400)
+    if bound is not None and bound.is_valid():
+        payee = payees.unit_payee(unit) if which == "unit" else payees.entity_payee(unit)
         try:
-            unit_payout.unit_payout_update(unit=unit, data=form.cleaned_data, actor=request.user)
+            payees.payee_change_request(
+                payee=payee,
+                data=bound.request_data(),
+                actor=request.user,
+                language=translation.get_language(),
+            )
         except OnboardingError as error:
-            add_service_error(form, error)
+            add_service_error(bound, error, "payout_bank_account" if which == "unit" else "bank_account")
         else:
-            messages.success(request, _("The unit's payout details were saved."))
+            messages.success(
+                request,
+                _("The change was requested. It takes effect once a member of platform finance confirms it."),
+            )
             return redirect("unit_onboarding:payout", uid=unit.uid)
     return render(
         request,
         "unit_onboarding/payout.html",
-        {"unit": unit, "form": form},
-        status=400 if form.errors else 200,
+        {
+            "unit": unit,
+            "entity": entity,
+            "form": form,
+            "entity_form": entity_form,
+            "unit_pending": payees.pending_change(payees.unit_payee(unit)),
+            "entity_pending": payees.pending_change(payees.entity_payee(unit)) if entity else None,
+            "history": payees.payee_changes_of(unit),
+        },
+        status=400 if bound is not None and bound.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def payee_change_withdraw(request: HttpRequest, uid, pk: int) -> HttpResponse:
+    """Take back a pending payout change of this unit (its requester or the unit's finance staff)."""
+    unit = _designers_unit_for(request, uid)
+    if not can_manage_designers(request.user, unit):
+        raise PermissionDenied
+    change = get_object_or_404(PayeeChange, pk=pk, unit=unit)
+    try:
+        payees.payee_change_withdraw(
+            change_id=change.pk, actor=request.user, language=translation.get_language()
+        )
+    except OnboardingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The request was withdrawn; the account on record is unchanged."))
+    if change.designer_id:
+        return redirect("unit_onboarding:designer", uid=unit.uid, slug=change.designer.slug)
+    return redirect("unit_onboarding:payout", uid=unit.uid)
 
 
 @login_required
@@ -360,7 +412,8 @@ def unit_members(request: HttpRequest, uid) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def unit_agreement(request: HttpRequest, uid) -> HttpResponse:
-    unit = _unit_for(request, uid)
+    """The unit's agreement versions (in force, proposed, decided); finance proposes a new one here."""
+    unit = _designers_unit_for(request, uid)
     may_change = can_change_agreement(request.user, unit)
     form = AgreementVersionForm(request.POST or None, unit=unit) if may_change else None
     if request.method == "POST":
@@ -368,7 +421,7 @@ def unit_agreement(request: HttpRequest, uid) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                agreements.agreement_version_add(
+                agreements.agreement_version_propose(
                     unit=unit,
                     effective_from=form.cleaned_data["effective_from"],
                     effective_to=form.cleaned_data["effective_to"],
@@ -382,14 +435,45 @@ def unit_agreement(request: HttpRequest, uid) -> HttpResponse:
             except OnboardingError as error:
                 add_service_error(form, error)
             else:
-                messages.success(request, _("Agreement version added."))
+                messages.success(
+                    request,
+                    _(
+                        "Version proposed. It takes force from its start once a member of platform finance,"
+                        " not you, approves it."
+                    ),
+                )
                 return redirect("unit_onboarding:agreement", uid=unit.uid)
+    versions = list(selectors.agreement_versions(unit))
     return render(
         request,
         "unit_onboarding/agreement.html",
-        {"unit": unit, "form": form, "versions": selectors.agreement_versions(unit)},
+        {
+            "unit": unit,
+            "form": form,
+            "versions": versions,
+            "in_force": selectors.agreement_version_in_force(unit, clock.now()),
+            "proposed": next((v for v in versions if v.status == v.Status.PROPOSED), None),
+            "may_change": may_change,
+        },
         status=400 if form is not None and form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def agreement_version_withdraw(request: HttpRequest, uid, pk: int) -> HttpResponse:
+    """Take back a proposed version of this unit's agreement (its proposer or the unit's finance staff)."""
+    unit = _designers_unit_for(request, uid)
+    if not can_change_agreement(request.user, unit):
+        raise PermissionDenied
+    version = get_object_or_404(AgreementVersion, pk=pk, agreement__unit=unit)
+    try:
+        agreements.agreement_version_withdraw(version_id=version.pk, actor=request.user)
+    except OnboardingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The proposal was withdrawn; the terms in force are unchanged."))
+    return redirect("unit_onboarding:agreement", uid=unit.uid)
 
 
 def _designers_unit_for(request: HttpRequest, uid) -> Unit:
@@ -413,12 +497,24 @@ def unit_designers(request: HttpRequest, uid) -> HttpResponse:
         if form.is_valid():
             try:
                 designer = designers.designer_register(
-                    unit=unit, slug=form.cleaned_data["slug"], data=form.service_data(), actor=request.user
+                    unit=unit,
+                    slug=form.cleaned_data["slug"],
+                    data=form.service_data(),
+                    actor=request.user,
+                    language=translation.get_language(),
                 )
             except OnboardingError as error:
                 add_service_error(form, error)
             else:
                 messages.success(request, _("Designer %(name)s registered.") % {"name": designer})
+                if payees.pending_change(payees.designer_payee(designer)):
+                    messages.info(
+                        request,
+                        _(
+                            "Their payout details take effect once a member of platform finance confirms"
+                            " them; until then their payouts are held."
+                        ),
+                    )
                 return redirect("unit_onboarding:designers", uid=unit.uid)
     return render(
         request,
@@ -441,15 +537,32 @@ def unit_designer(request: HttpRequest, uid, slug: str) -> HttpResponse:
     form = DesignerForm(request.POST or None, designer=designer)
     if request.method == "POST" and form.is_valid():
         try:
-            designers.designer_update(designer=designer, data=form.service_data(), actor=request.user)
+            change = designers.designer_update(
+                designer=designer,
+                data=form.service_data(),
+                actor=request.user,
+                language=translation.get_language(),
+            )
         except OnboardingError as error:
             add_service_error(form, error)
         else:
             messages.success(request, _("Designer %(name)s saved.") % {"name": designer})
-            return redirect("unit_onboarding:designers", uid=unit.uid)
+            if change is not None:
+                messages.info(
+                    request,
+                    _("The payout change was requested. It takes effect once platform finance confirms it."),
+                )
+            return redirect("unit_onboarding:designer", uid=unit.uid, slug=designer.slug)
+    payee = payees.designer_payee(designer)
     return render(
         request,
         "unit_onboarding/designer.html",
-        {"unit": unit, "designer": designer, "form": form},
+        {
+            "unit": unit,
+            "designer": designer,
+            "form": form,
+            "pending": payees.pending_change(payee),
+            "history": [c for c in payees.payee_changes_of(unit) if c.designer_id == designer.pk],
+        },
         status=400 if form.errors else 200,
     )

@@ -286,6 +286,8 @@ SETTLEMENT_PERIOD = env.str("SETTLEMENT_PERIOD", default="monthly")  # weekly or
 SETTLEMENT_CURRENCY = env.str("SETTLEMENT_CURRENCY", default="CNY")
 # Username of the platform finance account the daily beat job proposes batches as; empty = job off.
 SETTLEMENT_SCHEDULE_USER = env.str("SETTLEMENT_SCHEDULE_USER", default="")
+# Platform policy: the least share (basis points) a new agreement version may give the platform.
+PLATFORM_SHARE_MIN_BPS = env.int("PLATFORM_SHARE_MIN_BPS", default=500)
 # Sales channel new unit warehouses are attached to.
 SALEOR_CHANNEL_SLUG = env.str("SALEOR_CHANNEL_SLUG", default="default-channel")
 

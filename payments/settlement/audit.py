@@ -11,5 +11,8 @@ def audit_record(*, actor, action: str, subject: str, party: str = "", **detail)
         action=action,
         subject=subject,
         party=party,
-        detail={k: v if isinstance(v, int | str | bool | list | None) else str(v) for k, v in detail.items()},
+        detail={
+            k: v if isinstance(v, int | str | bool | list | dict | None) else str(v)
+            for k, v in detail.items()
+        },
     )

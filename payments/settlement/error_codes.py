@@ -5,6 +5,8 @@ from enum import StrEnum
 
 class SettlementErrorCode(StrEnum):
     BAD_PERIOD = "bad_period"
+    PERIOD_NOT_ENDED = "period_not_ended"
+    PERIOD_OVERLAP = "period_overlap"
     NOT_PROPOSED = "not_proposed"
     NOT_APPROVED = "not_approved"
     NOT_EXECUTED = "not_executed"

@@ -56,12 +56,13 @@ BANK_FILE_HEADER = (
 def bank_file_rows(batches: Iterable[SettlementBatch]) -> list[tuple]:
     """One row per executed bank batch: whom to pay, where, how much (fen and yuan), with a reference.
 
-    A batch whose payee has no bank details refuses the whole file (SettlementError): never a row that
-    a bank cannot pay.
+    The payee is the one frozen on the batch at proposal (what was approved), never the account on record
+    now. A batch without bank details refuses the whole file (SettlementError): never a row that a bank
+    cannot pay.
     """
     rows = []
     for batch in batches:
-        payee = bank_payee_check(batch.party)
+        payee = bank_payee_check(batch)
         rows.append(
             (
                 batch.pk,
@@ -108,13 +109,15 @@ ORDER_LINES_HEADER = (
     "refund_batch",
     "refund_settlement_date",
     "refund_note",
+    "paid_by_batches",
 )
 
 
 def order_line_rows(lines: Iterable[dict]) -> list[tuple]:
     """A party's order lines (order_lines.order_lines) as rows: figures in fen, the settlement status
     as a code, its batch, period and date, and the same sentence the console shows; then the same for
-    the line's last refund, which is deducted from the payout of its own batch."""
+    the line's last refund, which is deducted from the payout of its own batch; last, what each batch
+    pays of the line (`batch:fen`, from the batches' items: summed per batch they are its lines total)."""
     rows = []
     for ln in lines:
         st, rf = ln["settlement"], ln["refund_settlement"]
@@ -145,6 +148,7 @@ def order_line_rows(lines: Iterable[dict]) -> list[tuple]:
                 rf.batch if rf else None,
                 rf.day.isoformat() if rf and rf.day else "",
                 rf.text if rf else "",
+                " ".join(f"{batch}:{net}" for batch, net in ln["batch_nets"]),
             )
         )
     return rows

@@ -5,37 +5,48 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import pgettext_lazy
+
+from saleor_app import secrets_at_rest
 
 
 class SettlementBatch(models.Model):
-    """What one party is paid for one period: the lines posted up to `cutoff` not settled before.
+    """What one party is paid for one period: exactly the split lines (and carried amounts) frozen in its
+    items at proposal, to the payee account frozen with it.
 
-    `amount` is the party's payable balance at the cutoff less every payout already posted, so a
-    negative balance (refunds after a payout) is carried into the next batch instead of being paid.
+    `amount` is the sum of its items (a database check at commit): its lines posted up to `cutoff` that no
+    other live batch holds, plus what an earlier batch carried (a negative total is carried, never paid).
     """
 
     class Status(models.TextChoices):
-        PROPOSED = "proposed"
-        APPROVED = "approved"
-        EXECUTED = "executed", "executed (transfers sent or bank file issued)"
-        PAID = "paid", "paid (bank confirmed)"
-        CARRIED = "carried", "nothing to pay: carried forward"
-        REJECTED = "rejected", "rejected (propose again)"
+        PROPOSED = "proposed", pgettext_lazy("settlement batch", "Proposed")
+        APPROVED = "approved", pgettext_lazy("settlement batch", "Approved")
+        EXECUTED = (
+            "executed",
+            pgettext_lazy("settlement batch", "executed (transfers sent or bank file issued)"),
+        )
+        PAID = "paid", pgettext_lazy("settlement batch", "paid (bank confirmed)")
+        CARRIED = "carried", pgettext_lazy("settlement batch", "nothing to pay: carried forward")
+        REJECTED = "rejected", pgettext_lazy("settlement batch", "rejected (propose again)")
 
     class Method(models.TextChoices):
-        BANK = "bank"
-        STRIPE = "stripe"
+        BANK = "bank", pgettext_lazy("settlement method", "Bank")
+        STRIPE = "stripe", pgettext_lazy("settlement method", "Stripe")
 
     party = models.CharField(max_length=64)
     currency = models.CharField(max_length=3)
     period_start = models.DateField()
     period_end = models.DateField(help_text="exclusive")
-    lines_from = models.DateTimeField(null=True, blank=True, help_text="previous batch's cutoff (exclusive)")
-    cutoff = models.DateTimeField(help_text="lines posted up to here (inclusive) are settled")
-    window_total = models.BigIntegerField(help_text="net of the lines in (lines_from, cutoff]")
-    amount = models.BigIntegerField(help_text="to pay; window_total plus what was carried in")
+    cutoff = models.DateTimeField(help_text="lines posted up to here (inclusive) and in no other batch")
+    window_total = models.BigIntegerField(help_text="net of the batch's split lines (its line items)")
+    amount = models.BigIntegerField(help_text="to pay: every item, its lines plus what was carried in")
     method = models.CharField(max_length=8, choices=Method.choices)
+    # The payee as it was when the batch was proposed: the approval covers this account, the bank file
+    # pays it, and execution is refused when the party's account on record is no longer this one.
     stripe_account_id = models.CharField(max_length=64, blank=True)
+    payee_name = models.CharField(max_length=200, blank=True)
+    payee_bank_name = models.CharField(max_length=100, blank=True)
+    payee_bank_account_encrypted = models.TextField(blank=True, help_text="encrypted at rest")
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PROPOSED)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     approved_by = models.ForeignKey(
@@ -86,6 +97,50 @@ class SettlementBatch(models.Model):
     @property
     def ref(self) -> str:
         return f"settlement:{self.pk}"
+
+    payee_bank_account = secrets_at_rest.encrypted("payee_bank_account_encrypted")
+
+    @property
+    def carried_in(self) -> int:
+        return self.amount - self.window_total
+
+
+class SettlementBatchItem(models.Model):
+    """One split line, or one carried batch's amount, that a batch pays: its membership, frozen at proposal.
+
+    A line (or a carried amount) is in at most one live batch (unique while `live`); rejecting a batch
+    releases its items. PostgreSQL refuses items whose amount is not the line's net or the carried
+    batch's amount, items added to a batch past proposal, and any other change (migration 0008).
+    """
+
+    batch = models.ForeignKey(SettlementBatch, on_delete=models.PROTECT, related_name="items")
+    split_line = models.ForeignKey(
+        "payments.SplitLine", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    carried_from = models.ForeignKey(
+        SettlementBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    amount = models.BigIntegerField(help_text="the line's net (share less fee borne) or the carried amount")
+    live = models.BooleanField(default=True, help_text="false once its batch is rejected")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(split_line__isnull=False) & Q(carried_from__isnull=True))
+                | (Q(split_line__isnull=True) & Q(carried_from__isnull=False)),
+                name="settlement_item_line_or_carry",
+            ),
+            models.UniqueConstraint(
+                fields=["split_line"], condition=Q(live=True), name="settlement_item_line_once"
+            ),
+            models.UniqueConstraint(
+                fields=["carried_from"], condition=Q(live=True), name="settlement_item_carry_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        what = f"line {self.split_line_id}" if self.split_line_id else f"carried from {self.carried_from_id}"
+        return f"batch {self.batch_id}: {what} {self.amount}"
 
 
 class SettlementTransfer(models.Model):

@@ -1,8 +1,9 @@
 """Payout transparency: a party's order lines with share, fee, net, refunds and when each is (to be) paid.
 
 Two queries a page, whatever its length: the lines with their gross, the party's postings to date, the
-batches that settle the sale and the last refund (by `services.settlement_run`'s window rule) and the
-order's number and product; then the party's last batch, from which a line in none is expected.
+batches whose items hold the sale and the last refund (a batch's membership, the same rows its page, its
+total and the bank file come from), what each batch pays of the line, and the order's number and
+product; then the party's last batch, from which a line in none is expected (settlement_run's rule).
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ WITH keys AS (
     SELECT s.order_ref, s.line_ref,
            min(t.posted_at) FILTER (WHERE t.kind = 'payment') AS sold_at,
            min(s.transaction_id) FILTER (WHERE t.kind = 'payment') AS payment_id,
+           min(s.id) FILTER (WHERE t.kind = 'payment') AS sale_split_id,
+           (array_agg(s.id ORDER BY t.posted_at DESC, s.id DESC) FILTER (WHERE t.kind = 'refund'))[1]
+               AS refund_split_id,
            max(s.role) FILTER (WHERE t.kind = 'payment') AS role,
            max(s.rule) FILTER (WHERE t.kind = 'payment') AS rule,
            max(s.bps) FILTER (WHERE t.kind = 'payment') AS bps,
@@ -56,25 +60,34 @@ SELECT l.order_ref, l.line_ref, l.sold_at, l.role, l.rule, l.bps, l.share, l.fee
        b.id AS batch_id, b.status AS batch_status, b.period_start AS batch_start, b.period_end AS batch_end,
        COALESCE(b.paid_at, b.executed_at) AS batch_paid_at,
        r.id AS refund_batch_id, r.status AS refund_batch_status, r.period_start AS refund_batch_start,
-       r.period_end AS refund_batch_end, COALESCE(r.paid_at, r.executed_at) AS refund_batch_paid_at
+       r.period_end AS refund_batch_end, COALESCE(r.paid_at, r.executed_at) AS refund_batch_paid_at,
+       COALESCE(n.batch_nets, '[]') AS batch_nets
 FROM keys JOIN lines l ON l.order_ref = keys.order_ref AND l.line_ref = keys.line_ref
 LEFT JOIN LATERAL (
     SELECT sum(x.amount) AS gross FROM payments_splitline x
     WHERE x.transaction_id = l.payment_id AND x.line_ref = l.line_ref
 ) g ON true
--- the batch whose window (lines_from, cutoff] holds the sale, and the one holding the last refund:
--- the rule settlement_run proposes by
-LEFT JOIN LATERAL ({batch} AND l.sold_at <= b.cutoff AND (b.lines_from IS NULL OR l.sold_at > b.lines_from)
-    ORDER BY b.cutoff LIMIT 1) b ON true
-LEFT JOIN LATERAL ({batch} AND l.refunded_at <= b.cutoff
-    AND (b.lines_from IS NULL OR l.refunded_at > b.lines_from) ORDER BY b.cutoff LIMIT 1) r ON true
+-- the live batch whose items hold the sale, and the one holding the last refund
+LEFT JOIN payments_settlementbatchitem bi ON bi.split_line_id = l.sale_split_id AND bi.live
+LEFT JOIN payments_settlementbatch b ON b.id = bi.batch_id
+LEFT JOIN payments_settlementbatchitem ri ON ri.split_line_id = l.refund_split_id AND ri.live
+LEFT JOIN payments_settlementbatch r ON r.id = ri.batch_id
+-- what each live batch pays of this line (sale, fee, refunds, corrections): [[batch, net], ...]
+LEFT JOIN LATERAL (
+    SELECT json_agg(json_build_array(x.batch_id, x.net) ORDER BY x.batch_id) AS batch_nets FROM (
+        SELECT i.batch_id, sum(i.amount) AS net
+        FROM payments_splitline s2
+        JOIN payments_settlementbatchitem i ON i.split_line_id = s2.id AND i.live
+        WHERE s2.order_ref = l.order_ref AND s2.line_ref = l.line_ref
+          AND s2.party = %(party)s AND s2.currency = %(currency)s
+        GROUP BY i.batch_id
+    ) x
+) n ON true
 LEFT JOIN orders_order ord ON ord.saleor_id = l.order_ref
 -- a line's tax is split as "<line>:tax": it names the same product
 LEFT JOIN orders_orderline ol ON ol.saleor_id = split_part(l.line_ref, ':', 1) AND ol.order_id = ord.id
 ORDER BY keys.first_at, keys.order_ref, keys.line_ref
 """
-_BATCH = """SELECT b.* FROM payments_settlementbatch b
-    WHERE b.party = %(party)s AND b.currency = %(currency)s AND b.status <> 'rejected'"""
 
 
 @dataclass(frozen=True)
@@ -181,7 +194,7 @@ def order_lines(
     }
     with connection.cursor() as cursor:
         cursor.execute(
-            _LINES.format(order_filter="AND s.order_ref = %(order)s" if order_ref else "", batch=_BATCH),
+            _LINES.format(order_filter="AND s.order_ref = %(order)s" if order_ref else ""),
             params,
         )
         cols = [c.name for c in cursor.description]
@@ -196,6 +209,7 @@ def order_lines(
     rule = {"window_days": window_days, "kind": kind, "last": last, "now": now}
     for row in rows:
         row["net"] = row["share"] - row["fee"]
+        row["batch_nets"] = [(int(batch), int(net)) for batch, net in row["batch_nets"]]
         row["settlement"] = _settlement(row, "", row["sold_at"], **rule)
         row["refund_settlement"] = (
             _settlement(row, "refund_", row["refunded_at"], **rule) if row["refunded_at"] else None

@@ -8,68 +8,84 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import connection
+from django.db.models import Sum
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from payments.models import Account, LedgerTransaction, SettlementBatch
+from payments.models import Account, SettlementBatch, SettlementBatchItem
 from payments.settlement.error_codes import SettlementError, SettlementErrorCode
 from payments.settlement.permissions import is_platform_finance
 from unit_onboarding.models import Designer, OperatingEntity, Unit
 
-# Owed = credits to the party's payable from sales, refunds and corrections posted up to the cutoff,
-# less every payout already posted (whenever): a payout is a debit, so it simply reduces the sum.
-_OWED = """
-SELECT COALESCE(-sum(e.amount), 0)
-FROM payments_ledgerentry e
-JOIN payments_account a ON a.id = e.account_id
-JOIN payments_ledgertransaction t ON t.id = e.transaction_id
-WHERE a.kind = %s AND a.party = %s AND e.currency = %s
-  AND (t.kind = %s OR t.posted_at <= %s)
+# The party's split lines posted up to the cutoff that no live batch holds: what a new batch pays.
+_UNBATCHED = """
+SELECT s.id, s.order_ref, s.amount - s.fee
+FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
+WHERE s.party = %s AND s.currency = %s AND t.posted_at <= %s
+  AND NOT EXISTS (SELECT 1 FROM payments_settlementbatchitem i WHERE i.split_line_id = s.id AND i.live)
+ORDER BY t.posted_at, s.id
 """
 
 
-def party_owed_at(*, party: str, currency: str, cutoff: datetime) -> int:
-    """What the party can be paid now for lines posted up to `cutoff` (negative: it owes the platform)."""
+def unbatched_lines(*, party: str, currency: str, cutoff: datetime) -> list[tuple[int, str, int]]:
+    """(split line, order, net: share less fee borne) of the party's lines posted up to `cutoff` in no
+    live batch, oldest first."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            _OWED, [Account.Kind.PARTY_PAYABLE, party, currency, LedgerTransaction.Kind.PAYOUT, cutoff]
+        cursor.execute(_UNBATCHED, [party, currency, cutoff])
+        return [(pk, order, int(net)) for pk, order, net in cursor.fetchall()]
+
+
+def uncarried(*, party: str, currency: str) -> list[tuple[int, int]]:
+    """(batch, amount) of the party's carried batches whose amount no live batch has taken over yet."""
+    return list(
+        SettlementBatch.objects.filter(party=party, currency=currency, status=SettlementBatch.Status.CARRIED)
+        .exclude(
+            pk__in=SettlementBatchItem.objects.filter(live=True, carried_from__isnull=False).values(
+                "carried_from"
+            )
         )
-        return int(cursor.fetchone()[0])
+        .order_by("cutoff", "pk")
+        .values_list("pk", "amount")
+    )
 
 
-_WINDOW = """
-SELECT s.order_ref, sum(s.amount - s.fee)
-FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
-WHERE s.party = %s AND s.currency = %s AND t.posted_at <= %s AND (%s::timestamptz IS NULL OR t.posted_at > %s)
-GROUP BY s.order_ref ORDER BY s.order_ref
-"""
-
-
-def window_order_nets(
-    *, party: str, currency: str, lines_from: datetime | None, cutoff: datetime
-) -> list[tuple[str, int]]:
-    """(order, party's net: share less fee borne) for the lines posted in (lines_from, cutoff]."""
-    with connection.cursor() as cursor:
-        cursor.execute(_WINDOW, [party, currency, cutoff, lines_from, lines_from])
-        return [(order, int(net)) for order, net in cursor.fetchall() if net]
-
-
-_WINDOW_LINES = """
-SELECT t.posted_at, t.kind, s.order_ref, s.line_ref, s.role, s.rule, s.bps, s.amount, s.fee
-FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
-WHERE s.party = %s AND s.currency = %s AND t.posted_at <= %s AND (%s::timestamptz IS NULL OR t.posted_at > %s)
-ORDER BY t.posted_at, s.order_ref, s.line_ref
+_BATCH_LINES = """
+SELECT t.posted_at, COALESCE(o.kind, t.kind) AS kind, t.kind = 'reversal' AS correction, s.order_ref,
+       s.line_ref, s.role, s.rule, s.bps, s.amount, s.fee, i.amount AS net, ord.number AS order_number
+FROM payments_settlementbatchitem i
+JOIN payments_splitline s ON s.id = i.split_line_id
+JOIN payments_ledgertransaction t ON t.id = s.transaction_id
+LEFT JOIN payments_ledgertransaction o ON o.id = t.reverses_id
+LEFT JOIN orders_order ord ON ord.saleor_id = s.order_ref
+WHERE i.batch_id = %s
+ORDER BY t.posted_at, s.order_ref, s.line_ref, s.id
 """
 
 
 def batch_lines(batch: SettlementBatch) -> list[dict]:
-    """The split lines a batch settles (drill-down), oldest first."""
+    """The split lines a batch pays (its line items), oldest first: what its page and exports list."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            _WINDOW_LINES, [batch.party, batch.currency, batch.cutoff, batch.lines_from, batch.lines_from]
-        )
+        cursor.execute(_BATCH_LINES, [batch.pk])
         cols = [c.name for c in cursor.description]
         return [dict(zip(cols, row, strict=True)) for row in cursor.fetchall()]
+
+
+def batch_carries(batch: SettlementBatch) -> list[SettlementBatchItem]:
+    """The carried amounts a batch takes over (each from one earlier carried batch)."""
+    return list(
+        batch.items.filter(carried_from__isnull=False).select_related("carried_from").order_by("carried_from")
+    )
+
+
+def batch_order_nets(batch: SettlementBatch) -> list[tuple[str, int]]:
+    """(order, net) of the batch's line items, per order: what Stripe transfers are planned from."""
+    rows = (
+        SettlementBatchItem.objects.filter(batch=batch, split_line__isnull=False)
+        .values("split_line__order_ref")
+        .annotate(net=Sum("amount"))
+        .order_by("split_line__order_ref")
+    )
+    return [(r["split_line__order_ref"], int(r["net"])) for r in rows if r["net"]]
 
 
 def payable_parties(*, currency: str) -> list[str]:
@@ -145,32 +161,54 @@ def payee_of(party: str) -> Payee | None:
     return Payee(entity.legal_name, entity.bank_name, entity.bank_account, stripe or "")
 
 
-def payee_method(party: str) -> tuple[str, str]:
+def payee_method(payee: Payee | None) -> tuple[str, str]:
     """(method, connected account): Stripe when the payee settles by Stripe Connect, else a bank file."""
-    payee = payee_of(party)
     if payee is not None and payee.stripe_account_id:
         return SettlementBatch.Method.STRIPE, payee.stripe_account_id
     return SettlementBatch.Method.BANK, ""
 
 
-def bank_payee_check(party: str) -> Payee:
-    """The payee of a bank-file payout, refused when its name, bank or account is missing."""
-    payee = payee_of(party)
-    if payee is None or not payee.bank_ready:
-        kind = party.partition(":")[0]
-        if kind == "designer":
-            where = _("add the designer's payout details on the unit's designers page")
-        elif kind in ("unit", "staff_pool"):
-            where = _("add the unit's own bank details on the unit's payout page")
-        else:
-            where = _("add the bank details of the unit's operating entity")
+def batch_payee(batch: SettlementBatch) -> Payee:
+    """The payee frozen on the batch at proposal: what was approved and what the bank file pays."""
+    return Payee(batch.payee_name, batch.payee_bank_name, batch.payee_bank_account, batch.stripe_account_id)
+
+
+def payee_changed(batch: SettlementBatch) -> bool:
+    """Whether the party's payee on record is no longer the one the batch was proposed (and approved) for."""
+    return (payee_of(batch.party) or Payee("", "", "")) != batch_payee(batch)
+
+
+def masked(payee: Payee | None) -> str:
+    """A payee as the audit trail and the pages name it: never the whole account number."""
+    if payee is None or not (payee.name or payee.bank_name or payee.bank_account or payee.stripe_account_id):
+        return "—"
+    if payee.stripe_account_id:
+        return f"{payee.name} · Stripe {payee.stripe_account_id}"
+    account = f"…{payee.bank_account[-4:]}" if payee.bank_account else "—"
+    return f"{payee.name} · {payee.bank_name} {account}"
+
+
+def _where_to_add(party: str) -> str:
+    kind = party.partition(":")[0]
+    if kind == "designer":
+        return _("add the designer's payout details on the unit's designers page")
+    if kind in ("unit", "staff_pool"):
+        return _("add the unit's own bank details on the unit's payout page")
+    return _("add the bank details of the unit's operating entity")
+
+
+def bank_payee_check(batch: SettlementBatch) -> Payee:
+    """The payee frozen on a bank-file batch, refused when its name, bank or account is missing."""
+    payee = batch_payee(batch)
+    if not payee.bank_ready:
         raise SettlementError(
             SettlementErrorCode.NO_PAYEE_DETAILS,
             _(
-                "%(party)s has no bank account on record, so no bank file can pay it: "
-                "%(where)s, then execute again."
+                "%(party)s had no bank account on record when batch %(batch)s was proposed, so no bank file"
+                " can pay it: %(where)s and, once platform finance has confirmed them, reject this batch"
+                " and propose it again."
             )
-            % {"party": party, "where": where},
+            % {"party": batch.party, "batch": batch.pk, "where": _where_to_add(batch.party)},
         )
     return payee
 

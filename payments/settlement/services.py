@@ -1,8 +1,10 @@
 """Settlement: propose batches per party and period, approve, execute (Stripe transfers or bank file).
 
 Four eyes: the user who executes a batch is never the one who approved it (checked here and by a
-database constraint). Idempotent: a batch is unique per party and period end, a Stripe transfer per
-batch and order (with an idempotency key sent to Stripe), and a payout posting per batch.
+database constraint). Idempotent: a batch is unique per party and period end, a split line is in one
+live batch (its items, frozen at proposal), a Stripe transfer per batch and order (with an idempotency
+key sent to Stripe), and a payout posting per batch. A batch pays the payee frozen on it at proposal,
+and only while that is still the party's payee on record.
 """
 
 from __future__ import annotations
@@ -11,11 +13,18 @@ from datetime import date, datetime, timedelta
 
 import stripe
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
 
 from core import clock
 from payments.ledger_services import payout_post
-from payments.models import Account, SettlementBatch, SettlementTransfer, StripeBalanceTransaction
+from payments.models import (
+    Account,
+    SettlementBatch,
+    SettlementBatchItem,
+    SettlementTransfer,
+    StripeBalanceTransaction,
+)
 from payments.settlement import selectors
 from payments.settlement.audit import audit_record
 from payments.settlement.error_codes import SettlementError, SettlementErrorCode
@@ -29,28 +38,74 @@ CARRIED_REF = "carried-forward"
 def settlement_run(
     *, period_start: date, period_end: date, actor, currency: str | None = None, now: datetime | None = None
 ) -> list[SettlementBatch]:
-    """Propose one batch per party for the period; running again returns the same batches (no double pay).
+    """Propose one batch per party for a period that has ended; running again returns the same batches.
 
-    Lines posted within the return window before the period's end are held back for the next batch.
+    Each batch takes the party's lines posted up to the period's end less the return window that no live
+    batch holds yet (later lines are held back for the next one), and any amount an earlier batch carried.
+    A period that has not ended, or that overlaps another period already settled, is refused.
     """
     if period_end <= period_start:
-        raise SettlementError(SettlementErrorCode.BAD_PERIOD, "the period must end after it starts")
+        raise SettlementError(SettlementErrorCode.BAD_PERIOD, _("The period must end after it starts."))
+    now = now or clock.now()
+    if at_midnight(period_end) > now:
+        raise SettlementError(
+            SettlementErrorCode.PERIOD_NOT_ENDED,
+            _(
+                "The period %(start)s .. %(last)s has not ended yet (it ends at midnight on %(end)s, Beijing"
+                " time): settle it once it has ended."
+            )
+            % {"start": period_start, "last": period_end - timedelta(days=1), "end": period_end},
+        )
     currency = currency or settings.SETTLEMENT_CURRENCY
     window = timedelta(days=settings.SETTLEMENT_RETURN_WINDOW_DAYS)
-    cutoff = min(at_midnight(period_end), now or clock.now()) - window
-    batches = []
-    for party in selectors.payable_parties(currency=currency):
-        batch = _batch_propose(
-            party=party,
-            currency=currency,
-            period_start=period_start,
-            period_end=period_end,
-            cutoff=cutoff,
-            actor=actor,
-        )
-        if batch is not None:
-            batches.append(batch)
+    cutoff = at_midnight(period_end) - window
+    with transaction.atomic():
+        with connection.cursor() as cursor:  # one run at a time: the overlap check below stays true
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('payments.settlement_run'))")
+        _overlap_check(period_start=period_start, period_end=period_end, currency=currency)
+        batches = []
+        for party in selectors.payable_parties(currency=currency):
+            batch = _batch_propose(
+                party=party,
+                currency=currency,
+                period_start=period_start,
+                period_end=period_end,
+                cutoff=cutoff,
+                actor=actor,
+            )
+            if batch is not None:
+                batches.append(batch)
     return batches
+
+
+def _overlap_check(*, period_start: date, period_end: date, currency: str) -> None:
+    """Refuse a period that overlaps another one already settled (the same period is proposed once)."""
+    other = (
+        SettlementBatch.objects.filter(
+            currency=currency, period_start__lt=period_end, period_end__gt=period_start
+        )
+        .exclude(status=S.REJECTED)
+        .exclude(period_start=period_start, period_end=period_end)
+        .order_by("period_start", "pk")
+        .first()
+    )
+    if other is not None:
+        raise SettlementError(
+            SettlementErrorCode.PERIOD_OVERLAP,
+            _(
+                "The period %(start)s .. %(last)s overlaps the period %(other_start)s .. %(other_last)s"
+                " already settled for %(party)s (batch %(batch)s): settle periods that follow each other,"
+                " or reject that batch first."
+            )
+            % {
+                "start": period_start,
+                "last": period_end - timedelta(days=1),
+                "other_start": other.period_start,
+                "other_last": other.period_end - timedelta(days=1),
+                "party": other.party,
+                "batch": other.pk,
+            },
+        )
 
 
 def settlement_run_closed_period(
@@ -71,49 +126,89 @@ def _batch_propose(
     )
     if existing is not None:
         return existing
-    previous = selectors.last_batch(party=party, currency=currency)  # rejected batches are skipped
-    if previous is not None and previous.status in (S.PROPOSED, S.APPROVED):
-        return None  # the open batch must be executed first; its lines are not proposed twice
-    lines_from = previous.cutoff if previous else None
-    if lines_from is not None and cutoff <= lines_from:
+    if SettlementBatch.objects.filter(
+        party=party, currency=currency, status__in=(S.PROPOSED, S.APPROVED)
+    ).exists():
+        return None  # the open batch must be executed first; the lines wait for the party's next batch
+    lines = selectors.unbatched_lines(party=party, currency=currency, cutoff=cutoff)
+    carries = selectors.uncarried(party=party, currency=currency)
+    if not lines and not carries:
         return None
-    nets = selectors.window_order_nets(party=party, currency=currency, lines_from=lines_from, cutoff=cutoff)
-    amount = selectors.party_owed_at(party=party, currency=currency, cutoff=cutoff)
-    window_total = sum(net for _, net in nets)
-    if not nets and amount == 0:
-        return None
-    method, account = selectors.payee_method(party)
-    try:
-        with transaction.atomic():
-            batch = SettlementBatch.objects.create(
-                party=party,
-                currency=currency,
-                period_start=period_start,
-                period_end=period_end,
-                lines_from=lines_from,
-                cutoff=cutoff,
-                window_total=window_total,
-                amount=amount,
-                method=method,
-                stripe_account_id=account,
-                status=S.PROPOSED if amount > 0 else S.CARRIED,
-                created_by=actor,
-            )
-            audit_record(
-                actor=actor,
-                action="settlement.proposed" if amount > 0 else "settlement.carried",
-                subject=batch.ref,
-                party=party,
-                amount=amount,
-                currency=currency,
-                window_total=window_total,
-            )
-    except IntegrityError:  # a concurrent run proposed it first
-        return SettlementBatch.objects.filter(party=party, currency=currency, period_end=period_end).first()
+    window_total = sum(net for _, _, net in lines)
+    amount = window_total + sum(amount for _, amount in carries)
+    payee = selectors.payee_of(party) or selectors.Payee("", "", "")
+    method, account = selectors.payee_method(payee)
+    with transaction.atomic():
+        batch = SettlementBatch.objects.create(
+            party=party,
+            currency=currency,
+            period_start=period_start,
+            period_end=period_end,
+            cutoff=cutoff,
+            window_total=window_total,
+            amount=amount,
+            method=method,
+            stripe_account_id=account,
+            payee_name=payee.name,
+            payee_bank_name=payee.bank_name,
+            payee_bank_account=payee.bank_account,
+            status=S.PROPOSED if amount > 0 else S.CARRIED,
+            created_by=actor,
+        )
+        SettlementBatchItem.objects.bulk_create(
+            [SettlementBatchItem(batch=batch, split_line_id=pk, amount=net) for pk, _, net in lines]
+            + [SettlementBatchItem(batch=batch, carried_from_id=pk, amount=amt) for pk, amt in carries],
+            batch_size=2000,
+        )
+        audit_record(
+            actor=actor,
+            action="settlement.proposed" if amount > 0 else "settlement.carried",
+            subject=batch.ref,
+            party=party,
+            amount=amount,
+            currency=currency,
+            window_total=window_total,
+            lines=len(lines),
+            carried_from=[pk for pk, _ in carries],
+            payee=selectors.masked(payee),
+        )
     return batch
 
 
+def _payee_stale_check(batch: SettlementBatch, *, actor, step: str) -> None:
+    """Refuse (and record) a batch whose party is no longer paid to the account it was proposed for."""
+    if not selectors.payee_changed(batch):
+        return
+    before = selectors.masked(selectors.batch_payee(batch))
+    now = selectors.masked(selectors.payee_of(batch.party))
+    with transaction.atomic():  # the refusal is in the audit trail, whatever the caller does next
+        audit_record(
+            actor=actor,
+            action="settlement.refused_stale_payee",
+            subject=batch.ref,
+            party=batch.party,
+            amount=batch.amount,
+            method=batch.method,
+            step=step,
+            proposed_for=before,
+            on_record=now,
+        )
+    raise SettlementError(
+        SettlementErrorCode.STALE,
+        _(
+            "The payee of %(party)s changed since batch %(batch)s was proposed (proposed for %(before)s, on"
+            " record now %(now)s): it is never paid to an account nobody approved. Reject it and propose"
+            " it again."
+        )
+        % {"party": batch.party, "batch": batch.pk, "before": before, "now": now},
+    )
+
+
 def settlement_approve(*, batch_id: int, actor) -> SettlementBatch:
+    """Approve a proposed batch for the payee frozen on it; refused when the party's payee changed since."""
+    batch = SettlementBatch.objects.get(pk=batch_id)
+    if batch.status == S.PROPOSED:
+        _payee_stale_check(batch, actor=actor, step="approval")
     with transaction.atomic():
         batch = SettlementBatch.objects.select_for_update().get(pk=batch_id)
         if batch.status != S.PROPOSED:
@@ -129,12 +224,9 @@ def settlement_approve(*, batch_id: int, actor) -> SettlementBatch:
 def transfer_plan(batch: SettlementBatch) -> list[tuple[str, int]]:
     """(order, amount) transfers summing to the batch amount: refunds and carried debts offset the
     earliest orders, so every transfer is positive and grouped by order."""
-    nets = selectors.window_order_nets(
-        party=batch.party, currency=batch.currency, lines_from=batch.lines_from, cutoff=batch.cutoff
-    )
-    carried = batch.amount - batch.window_total
-    if carried:
-        nets.append((CARRIED_REF, carried))
+    nets = selectors.batch_order_nets(batch)
+    if batch.carried_in:
+        nets.append((CARRIED_REF, batch.carried_in))
     deficit = -sum(net for _, net in nets if net < 0)
     plan = []
     for order, net in nets:
@@ -148,7 +240,8 @@ def transfer_plan(batch: SettlementBatch) -> list[tuple[str, int]]:
 
 
 def settlement_execute(*, batch_id: int, actor) -> SettlementBatch:
-    """Pay an approved batch: Stripe transfers per order, or issue the bank file; then post the payout."""
+    """Pay an approved batch to the payee frozen on it: Stripe transfers per order, or the bank file;
+    then post the payout. Refused when the party's payee changed since the batch was proposed."""
     with transaction.atomic():
         batch = SettlementBatch.objects.select_for_update().get(pk=batch_id)
         if batch.status == S.EXECUTED or batch.status == S.PAID:
@@ -159,42 +252,33 @@ def settlement_execute(*, batch_id: int, actor) -> SettlementBatch:
             raise SettlementError(
                 SettlementErrorCode.FOUR_EYES, "a batch is executed by someone other than its approver"
             )
+        resuming = batch.transfers.exists()
+    # A Stripe batch whose transfers were partly sent is finished to the account it was approved for
+    # (it cannot be rejected any more); every other batch must still be payable to that account.
+    if not resuming:
+        _payee_stale_check(batch, actor=actor, step="execution")
+    with transaction.atomic():
+        batch = SettlementBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.status != S.APPROVED:
+            return batch
         if batch.method == SettlementBatch.Method.BANK:
-            selectors.bank_payee_check(batch.party)  # no bank file row without an account to pay
-        elif not batch.transfers.exists() and selectors.payee_method(batch.party) != (
-            batch.method,
-            batch.stripe_account_id,
-        ):
-            # The payee changed since the proposal (e.g. a unit's share once proposed to its entity's
-            # Stripe account): never transfer to an account that is no longer the party's.
-            raise SettlementError(
-                SettlementErrorCode.STALE,
-                f"{batch.party} is no longer paid to {batch.stripe_account_id}: reject this batch and"
-                " propose again",
-            )
-        owed = selectors.party_owed_at(party=batch.party, currency=batch.currency, cutoff=batch.cutoff)
-        if owed != batch.amount and not batch.transfers.exists():
-            raise SettlementError(
-                SettlementErrorCode.STALE,
-                f"the ledger changed since this batch was proposed (owed now {owed}, batch {batch.amount}):"
-                " reject it and propose again",
-            )
-        if batch.method == SettlementBatch.Method.STRIPE:
+            selectors.bank_payee_check(batch)  # no bank file row without an account to pay
+        elif not batch.transfers.exists():
             charges = dict(
                 StripeBalanceTransaction.objects.filter(type="charge")
                 .filter(order_ref__in=[o for o, _ in transfer_plan(batch)])
                 .values_list("order_ref", "source")
             )
-            for order, amount in transfer_plan(batch):
-                SettlementTransfer.objects.get_or_create(
+            SettlementTransfer.objects.bulk_create(
+                SettlementTransfer(
                     batch=batch,
                     order_ref=order,
-                    defaults={
-                        "amount": amount,
-                        "source_transaction": charges.get(order, ""),
-                        "idempotency_key": f"transfer:{batch.pk}:{order}",
-                    },
+                    amount=amount,
+                    source_transaction=charges.get(order, ""),
+                    idempotency_key=f"transfer:{batch.pk}:{order}",
                 )
+                for order, amount in transfer_plan(batch)
+            )
     if batch.method == SettlementBatch.Method.STRIPE:
         _transfers_send(batch)
     with transaction.atomic():
@@ -226,6 +310,7 @@ def settlement_execute(*, batch_id: int, actor) -> SettlementBatch:
             party=batch.party,
             amount=batch.amount,
             method=batch.method,
+            payee=selectors.masked(selectors.batch_payee(batch)),
             ledger_transaction=posted.transaction_id,
         )
     return batch
@@ -262,7 +347,10 @@ def settlement_reject(*, batch_id: int, actor) -> SettlementBatch:
             raise SettlementError(SettlementErrorCode.NOT_PROPOSED, f"batch {batch_id} is {batch.status}")
         batch.status = S.REJECTED
         batch.save(update_fields=["status"])
-        audit_record(actor=actor, action="settlement.rejected", subject=batch.ref, party=batch.party)
+        released = batch.items.filter(live=True).update(live=False)  # its lines can be proposed again
+        audit_record(
+            actor=actor, action="settlement.rejected", subject=batch.ref, party=batch.party, released=released
+        )
     return batch
 
 

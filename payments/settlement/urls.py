@@ -38,5 +38,10 @@ urlpatterns = [
     path("periods/<int:pk>/close", views.period_close, name="period_close"),
     path("statistics/", views.bureau, name="stats"),
     path("statistics/export.<fmt:fmt>", views.bureau_export, name="stats_export"),
+    path("approvals/", views.approvals, name="approvals"),
+    path("approvals/payee/<int:pk>/confirm", views.payee_change_confirm, name="payee_change_confirm"),
+    path("approvals/payee/<int:pk>/reject", views.payee_change_reject, name="payee_change_reject"),
+    path("approvals/agreement/<int:pk>/approve", views.agreement_version_approve, name="agreement_approve"),
+    path("approvals/agreement/<int:pk>/reject", views.agreement_version_reject, name="agreement_reject"),
     path("audit/", views.audit, name="audit"),
 ]

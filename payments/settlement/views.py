@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -25,6 +26,10 @@ from payments.settlement.audit import audit_record
 from payments.settlement.error_codes import SettlementError
 from payments.settlement.periods import at_midnight, period_containing
 from payments.settlement.permissions import can_see_party, is_finance, is_platform_finance, visible_parties
+from unit_onboarding import agreements, payees
+from unit_onboarding import selectors as onboarding_selectors
+from unit_onboarding.error_codes import OnboardingError
+from unit_onboarding.models import AgreementVersion, PayeeChange
 
 FORMATS = {
     "csv": "text/csv; charset=utf-8",
@@ -241,14 +246,19 @@ def batches_run(request: HttpRequest) -> HttpResponse:
 @require_GET
 def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(SettlementBatch, pk=pk)
+    lines = selectors.batch_lines(batch)
     return render(
         request,
         "payments/finance/batch.html",
         {
             "batch": batch,
             "name": selectors.party_names([batch.party])[batch.party],
-            "payee": selectors.payee_of(batch.party),
-            "lines": selectors.batch_lines(batch),
+            "payee": selectors.batch_payee(batch),
+            "payee_on_record": selectors.payee_of(batch.party),
+            "payee_changed": batch.status in ("proposed", "approved") and selectors.payee_changed(batch),
+            "lines": lines,
+            "lines_total": sum(ln["net"] for ln in lines),
+            "carries": selectors.batch_carries(batch),
             "transfers": batch.transfers.order_by("order_ref"),
         },
     )
@@ -382,6 +392,91 @@ def bureau_export(request: HttpRequest, fmt: str) -> HttpResponse:
         rows=stats.stats_rows(figures),
     )
     return _download(data, fmt, f"bureau-stats-{start}")
+
+
+@platform_finance_required
+@require_GET
+def approvals(request: HttpRequest) -> HttpResponse:
+    """Platform finance's queue: payout changes to confirm and agreement versions to approve."""
+    changes = payees.payee_changes_pending()
+    open_batches = SettlementBatch.objects.filter(
+        party__in={c.party for c in changes}
+        | {f"staff_pool:{c.unit.uid}" for c in changes if c.kind == "unit"},
+        status__in=(SettlementBatch.Status.PROPOSED, SettlementBatch.Status.APPROVED),
+    ).order_by("pk")
+    by_party: dict[str, list[SettlementBatch]] = {}
+    for batch in open_batches:
+        by_party.setdefault(batch.party, []).append(batch)
+    return render(
+        request,
+        "payments/finance/approvals.html",
+        {
+            "changes": [
+                (
+                    c,
+                    by_party.get(c.party, [])
+                    + (by_party.get(f"staff_pool:{c.unit.uid}", []) if c.kind == "unit" else []),
+                )
+                for c in changes
+            ],
+            "decided": PayeeChange.objects.exclude(status=PayeeChange.Status.PENDING).select_related(
+                "unit", "designer", "requested_by", "decided_by"
+            )[:30],
+            "versions": [
+                (v, onboarding_selectors.agreement_version_in_force(v.agreement.unit, clock.now()))
+                for v in onboarding_selectors.agreement_versions_proposed()
+            ],
+        },
+    )
+
+
+def _approval_action(action):
+    @platform_finance_required
+    @require_POST
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        try:
+            action(pk, request)
+            messages.info(request, _("Done."))
+        except OnboardingError as error:
+            messages.error(request, error.message)
+        return redirect("finance:approvals")
+
+    return view
+
+
+def _payee_confirm(pk: int, request: HttpRequest) -> None:
+    change = get_object_or_404(PayeeChange, pk=pk)
+    payees.payee_change_confirm(change_id=change.pk, actor=request.user, language=get_language())
+
+
+def _payee_reject(pk: int, request: HttpRequest) -> None:
+    change = get_object_or_404(PayeeChange, pk=pk)
+    payees.payee_change_reject(
+        change_id=change.pk,
+        actor=request.user,
+        reason=request.POST.get("reason", "").strip()[:1000],
+        language=get_language(),
+    )
+
+
+def _agreement_approve(pk: int, request: HttpRequest) -> None:
+    version = get_object_or_404(AgreementVersion, pk=pk)
+    agreements.agreement_version_approve(
+        version_id=version.pk, actor=request.user, note=request.POST.get("note", "").strip()[:1000]
+    )
+
+
+def _agreement_reject(pk: int, request: HttpRequest) -> None:
+    version = get_object_or_404(AgreementVersion, pk=pk)
+    agreements.agreement_version_reject(
+        version_id=version.pk, actor=request.user, note=request.POST.get("note", "").strip()[:1000]
+    )
+
+
+payee_change_confirm = _approval_action(_payee_confirm)
+payee_change_reject = _approval_action(_payee_reject)
+agreement_version_approve = _approval_action(_agreement_approve)
+agreement_version_reject = _approval_action(_agreement_reject)
 
 
 @platform_finance_required

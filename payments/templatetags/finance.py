@@ -3,6 +3,7 @@
 from django import template
 from django.utils.translation import pgettext
 
+from payments.settlement.selectors import masked
 from payments.settlement.statements import yuan as _yuan
 
 register = template.Library()
@@ -31,3 +32,38 @@ def line_label(line) -> str:
     base, _sep, part = ref.partition(":")
     name = pgettext("split line", "Shipping") if base == "shipping" else (product or base)
     return f"{name} · {pgettext('split line', 'tax')}" if part == "tax" else name
+
+
+@register.filter
+def masked_payee(payee) -> str:
+    """A payee as pages name it: never the whole account number."""
+    return masked(payee)
+
+
+@register.filter
+def audit_lines(detail) -> list[tuple[str, str]]:
+    """An audit event's detail as (name, text) lines, before/after first, payouts and terms in words."""
+    if not isinstance(detail, dict):
+        return [("", str(detail))]
+    order = sorted(detail, key=lambda k: (k not in ("before", "after"), k))
+    return [(key, _audit_value(detail[key])) for key in order]
+
+
+def _audit_value(value) -> str:
+    if not isinstance(value, dict):
+        return "—" if value in (None, "", []) else str(value)
+    if not value:
+        return "—"
+    if "method" in value and "account" in value:  # a payee's details, masked
+        if value.get("stripe_account"):
+            return f"Stripe {value['stripe_account']}"
+        if not value.get("bank"):
+            return "—"
+        name = f"{value['name']} · " if value.get("name") else ""
+        return f"{name}{value['bank']} {value.get('account', '')}".strip()
+    if "shares" in value:  # an agreement version's terms
+        shares = ", ".join(f"{party} {bps}" for party, bps in sorted(value["shares"].items()))
+        until = f" .. {value['effective_to']}" if value.get("effective_to") else ""
+        rules = " · ".join(str(value.get(k, "")) for k in ("fee_rule", "tax_rule", "shipping_rule"))
+        return f"v{value.get('version')} {value.get('effective_from')}{until}: {shares} ({rules})"
+    return ", ".join(f"{k}: {v}" for k, v in value.items())

@@ -12,8 +12,8 @@ from saleor_app import services
 from saleor_app.models import WebhookEvent
 from tests.factories import SaleorInstallationFactory
 from tests.saleor_app.test_live_saleor import installed_app, staff  # noqa: F401 (live fixtures, shared)
-from tests.unit_onboarding.factories import OperatingEntityFactory, UserFactory
-from unit_onboarding.agreements import ShareTerm, agreement_version_add
+from tests.unit_onboarding.factories import OperatingEntityFactory, agreement_in_force
+from unit_onboarding.agreements import ShareTerm
 from unit_onboarding.models import Unit
 
 SINCE = datetime.fromisoformat("2026-01-01T00:00:00+00:00")
@@ -25,8 +25,8 @@ def unit_with_agreement(n: int, *, effective_from: datetime = SINCE) -> Unit:
         unit__display_name=f"Museum {n}",
         unit__saleor_warehouse_id=f"V2FyZWhvdXNlOj{n}",
     ).unit
-    agreement_version_add(
-        unit=unit,
+    agreement_in_force(
+        unit,
         effective_from=effective_from,
         shares=[
             ShareTerm(unit.party_key, "unit", 6000),
@@ -34,7 +34,6 @@ def unit_with_agreement(n: int, *, effective_from: datetime = SINCE) -> Unit:
             ShareTerm(f"staff_pool:{unit.uid}", "staff_pool", 500),
             ShareTerm("platform", "platform", 1000),
         ],
-        actor=UserFactory(),
     )
     return unit
 

@@ -11,8 +11,8 @@ from payments import selectors as ledger
 from payments.models import SplitLine
 from payments.split import FeeRule, ShippingRule, TaxRule
 from saleor_app.models import WebhookEvent
-from tests.unit_onboarding.factories import OperatingEntityFactory, UserFactory
-from unit_onboarding.agreements import ShareTerm, agreement_version_add
+from tests.unit_onboarding.factories import OperatingEntityFactory, agreement_in_force
+from unit_onboarding.agreements import ShareTerm
 from unit_onboarding.models import AgreementVersion, Unit
 
 from .conftest import SINCE, unit_with_agreement
@@ -33,11 +33,10 @@ def ruled_unit(**rules) -> Unit:
         unit__display_name="Ruled museum",
         unit__saleor_warehouse_id="V2FyZWhvdXNlOjk=",
     ).unit
-    agreement_version_add(
-        unit=unit,
+    agreement_in_force(
+        unit,
         effective_from=SINCE,
         shares=[ShareTerm(unit.party_key, "unit", 7000), ShareTerm("platform", "platform", 3000)],
-        actor=UserFactory(),
         **rules,
     )
     return unit

@@ -29,8 +29,8 @@ from saleor_app import services, wakeup
 from saleor_app.models import WebhookEvent
 from tests.factories import SaleorInstallationFactory
 from tests.payments.ledger_model import naive_lr
-from tests.unit_onboarding.factories import OperatingEntityFactory, UserFactory
-from unit_onboarding.agreements import ShareTerm, agreement_version_add
+from tests.unit_onboarding.factories import OperatingEntityFactory, agreement_in_force
+from unit_onboarding.agreements import ShareTerm
 from unit_onboarding.models import Unit
 
 from .conftest import SINCE
@@ -149,13 +149,8 @@ def unit_of(draw) -> ModelUnit:
     terms = [ShareTerm(p, r, b) for p, r, b in zip(parties, roles, bps, strict=True) if b]
     tax_rule = draw(st.sampled_from(["seller_of_record", "platform"]))
     shipping_rule = draw(st.sampled_from(["shipping_unit", "agreement", "platform"]))
-    agreement_version_add(
-        unit=unit,
-        effective_from=SINCE,
-        shares=terms,
-        actor=UserFactory(),
-        tax_rule=tax_rule,
-        shipping_rule=shipping_rule,
+    agreement_in_force(
+        unit, effective_from=SINCE, shares=terms, tax_rule=tax_rule, shipping_rule=shipping_rule
     )
     return ModelUnit(unit, sorted((t.party_key, t.bps) for t in terms), tax_rule, shipping_rule)
 
@@ -287,6 +282,12 @@ def _workers(event_ids: list[int], kills: list[bool], n: int) -> int:
     for t in threads:
         t.join(timeout=60)
     return killed[0]
+
+
+@pytest.fixture(autouse=True)
+def _any_platform_share(settings):
+    """The projection holds for any shares; the platform's floor is policy, tested with the agreements."""
+    settings.PLATFORM_SHARE_MIN_BPS = 0
 
 
 @pytest.fixture

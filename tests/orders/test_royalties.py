@@ -169,7 +169,7 @@ def test_a_designer_without_payout_details_is_proposed_but_held_from_bank_execut
     settlement.settlement_approve(batch_id=batch.pk, actor=maker)
     with (
         translation.override("en"),
-        pytest.raises(SettlementError, match="designer:li-hua has no bank account on record") as refused,
+        pytest.raises(SettlementError, match="designer:li-hua had no bank account on record") as refused,
     ):
         settlement.settlement_execute(batch_id=batch.pk, actor=checker)
     assert refused.value.code == SettlementErrorCode.NO_PAYEE_DETAILS

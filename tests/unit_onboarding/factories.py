@@ -97,3 +97,21 @@ class DesignerFactory(factory.django.DjangoModelFactory):
     name_en = factory.Sequence(lambda n: f"Designer {n}")
     bank_name = "中国建设银行重庆分行"
     bank_account = factory.LazyAttribute(lambda d: "6217003800012345678" if d.bank_name else "")
+
+
+def platform_finance_user():
+    """A member of platform finance (the permission given directly: a flushed test database has no group)."""
+    user = UserFactory()
+    user.user_permissions.add(Permission.objects.get(codename="change_settlementbatch"))
+    return type(user).objects.get(pk=user.pk)  # fresh: permissions are cached per instance
+
+
+def agreement_in_force(unit: Unit, *, effective_from, shares, proposer=None, **terms):
+    """An approved agreement version: proposed by `proposer` (a new user by default), approved by a
+    platform finance member, as the agreement page and platform finance's queue do it."""
+    from unit_onboarding.agreements import agreement_version_approve, agreement_version_propose
+
+    version = agreement_version_propose(
+        unit=unit, effective_from=effective_from, shares=shares, actor=proposer or UserFactory(), **terms
+    )
+    return agreement_version_approve(version_id=version.pk, actor=platform_finance_user())

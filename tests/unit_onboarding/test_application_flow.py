@@ -10,10 +10,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import SaleorInstallationFactory
-from unit_onboarding.agreements import ShareTerm, agreement_version_add
+from unit_onboarding.agreements import ShareTerm
 from unit_onboarding.models import Application, ApplicationTransition, Document, Unit, UnitMembership
 
-from .factories import ApplicationFactory, OperatingEntityFactory, UserFactory, credit_code, reviewer
+from .factories import (
+    ApplicationFactory,
+    OperatingEntityFactory,
+    UserFactory,
+    agreement_in_force,
+    credit_code,
+    reviewer,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -79,11 +86,11 @@ def draft(applicant):
 
 def add_agreement(unit, actor):
     unit.refresh_from_db()
-    agreement_version_add(
-        unit=unit,
+    agreement_in_force(
+        unit,
         effective_from=timezone.now() - timedelta(minutes=1),
         shares=[ShareTerm(unit.party_key, "unit", 7000), ShareTerm("platform", "platform", 3000)],
-        actor=actor,
+        proposer=actor,
     )
 
 

@@ -14,7 +14,7 @@ from tests.conftest import chromium_env, chromium_path
 from tests.factories import SaleorInstallationFactory
 from unit_onboarding.models import Application, ApplicationTransition, Unit, UnitMembership
 
-from .factories import reviewer
+from .factories import platform_finance_user, reviewer
 from .test_application_flow import PDF, complete_form
 
 pytestmark = [
@@ -128,8 +128,22 @@ def test_apply_review_request_changes_and_approve_in_a_browser(browser, live_ser
     assert "add up to 9,500" in review.content()  # refused: 95%
     review.fill("#id_platform_bps", "2000")
     review.click("main form button[type=submit]")
-    assert "Version 1" in review.content()
+    assert "Proposed: awaiting approval by platform finance" in review.locator("#version-1").inner_text()
     review.goto(review_url)
+    assert "Version 1 is proposed and awaits approval" in review.locator("#agreement-state").inner_text()
+
+    # platform finance (another person) approves the proposed version in its queue
+    finance = platform_finance_user()
+    finance.set_password(PASSWORD)
+    finance.save()
+    approvals = browser.new_context(locale="en-US").new_page()
+    log_in(approvals, base, finance.username, PASSWORD)
+    approvals.goto(f"{base}/finance/approvals/")
+    assert "4000" in approvals.locator("#agreement-queue").inner_text()
+    approvals.click("#agreement-queue button:has-text('Approve')")
+    assert "No agreement versions await approval." in approvals.content()
+
+    review.reload()
     assert "version 1" in review.locator("#agreement-state").inner_text()
     review.fill("#id_comment", "Welcome.")
     review.click("button[value=approved]")

@@ -7,7 +7,10 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from payments.models import FinanceAuditEvent
-from unit_onboarding.models import AgreementVersion, Designer, Unit
+from tests.payments.settlement.test_console import platform_finance
+from unit_onboarding import payees
+from unit_onboarding.error_codes import OnboardingError
+from unit_onboarding.models import AgreementVersion, Designer, PayeeChange, Unit
 
 from .factories import DesignerFactory, OperatingEntityFactory, operator_of, reviewer
 
@@ -34,33 +37,44 @@ def designer_form(**overrides) -> dict:
     return data
 
 
-def test_unit_finance_registers_a_designer_with_the_account_encrypted_at_rest(client, unit):
-    client.force_login(operator_of(unit, role="finance"))
+def test_unit_finance_registers_a_designer_whose_account_waits_for_platform_finance(client, unit):
+    finance = operator_of(unit, role="finance")
+    client.force_login(finance)
 
     response = client.post(reverse("unit_onboarding:designers", args=[unit.uid]), designer_form())
 
+    # the designer is registered at once; the account is asked for, encrypted, and not yet in effect
     assert response.status_code == 302
     designer = Designer.objects.get(unit=unit)
-    assert (designer.party_key, designer.name_zh, designer.bank_account) == (
-        "designer:wang-fang",
-        "王芳",
+    assert (designer.party_key, designer.name_zh, designer.bank_account) == ("designer:wang-fang", "王芳", "")
+    change = PayeeChange.objects.get(designer=designer)
+    assert (change.status, change.bank_account, change.requested_by) == (
+        "pending",
         "6228480012345678901",
+        finance,
     )
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT bank_account_encrypted FROM unit_onboarding_designer WHERE id = %s", [designer.pk]
+            "SELECT bank_account_encrypted FROM unit_onboarding_payeechange WHERE id = %s", [change.pk]
         )
         stored = cursor.fetchone()[0]
     assert "6228480012345678901" not in stored and stored
-    event = FinanceAuditEvent.objects.get(action="designer.registered")
-    assert (event.party, event.detail["account"], event.detail["bank"]) == (
+    event = FinanceAuditEvent.objects.get(action="payee.change_requested")
+    assert (event.party, event.detail["after"]["account"], event.detail["after"]["bank"]) == (
         "designer:wang-fang",
         "…8901",
         "中国农业银行重庆分行",
     )
     assert "6228480012345678901" not in str(event.detail)
+    page = client.get(reverse("unit_onboarding:designers", args=[unit.uid]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "王芳" in page.content.decode() and "change awaiting confirmation" in page.content.decode()
+
+    # when platform finance (another person) confirms, the designer is paid there
+    payees.payee_change_confirm(change_id=change.pk, actor=platform_finance())
+    designer.refresh_from_db()
+    assert designer.bank_account == "6228480012345678901" and designer.payout_ready
     page = client.get(reverse("unit_onboarding:designers", args=[unit.uid])).content.decode()
-    assert "王芳" in page and "…8901" in page and "6228480012345678901" not in page
+    assert "…8901" in page and "6228480012345678901" not in page
 
 
 @pytest.mark.parametrize(
@@ -107,7 +121,9 @@ def test_the_slug_never_changes_once_given(unit):
         Designer.objects.filter(pk=designer.pk).update(slug="renamed")
 
 
-def test_editing_keeps_the_account_unless_a_new_one_is_given_and_audits_payout_changes(client, unit):
+def test_editing_changes_names_at_once_and_asks_for_a_new_account_keeping_the_old_until_confirmed(
+    client, unit
+):
     designer = DesignerFactory(unit=unit, slug="li-hua", name_zh="李华")
     client.force_login(operator_of(unit, role="finance"))
     url = reverse("unit_onboarding:designer", args=[unit.uid, designer.slug])
@@ -116,22 +132,26 @@ def test_editing_keeps_the_account_unless_a_new_one_is_given_and_audits_payout_c
     renamed = client.post(
         url, designer_form(slug="ignored", name_zh="李华工作室", bank_account="", **_bank(designer))
     )
-    assert (renamed.status_code, Designer.objects.get(pk=designer.pk).bank_account) == (
-        302,
-        designer.bank_account,
-    )
-    assert not FinanceAuditEvent.objects.filter(action="designer.payout_changed").exists()  # names only
+    assert (renamed.status_code, Designer.objects.get(pk=designer.pk).name_zh) == (302, "李华工作室")
+    assert not PayeeChange.objects.exists()  # names only: nothing to confirm
     moved = client.post(url, designer_form(name_zh="李华工作室", bank_account="6217 0000 9999 0001"))
 
     assert designer.bank_account not in form and "…" + designer.bank_account[-4:] in form
     assert moved.status_code == 302
+    assert Designer.objects.get(pk=designer.pk).bank_account == designer.bank_account  # not yet
+    change = PayeeChange.objects.get(designer=designer, status="pending")
+    assert (change.before["account"], change.after["account"]) == ("…" + designer.bank_account[-4:], "…0001")
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Change awaiting confirmation by platform finance" in page and "…0001" in page
+
+    payees.payee_change_confirm(change_id=change.pk, actor=platform_finance())
     designer.refresh_from_db()
     assert (designer.slug, designer.name_zh, designer.bank_account) == (
         "li-hua",
         "李华工作室",
         "6217000099990001",
     )
-    assert FinanceAuditEvent.objects.get(action="designer.payout_changed").detail["account"] == "…0001"
+    assert FinanceAuditEvent.objects.get(action="payee.changed").detail["after"]["account"] == "…0001"
 
 
 def _bank(designer) -> dict:
@@ -156,15 +176,10 @@ def test_operators_see_the_designers_but_only_finance_and_reviewers_change_them(
     )
 
 
-def test_platform_finance_fixes_payout_details_of_any_unit(client, unit):
-    from django.contrib.auth.models import Permission
-
-    from .factories import UserFactory
-
+def test_platform_finance_asks_for_payout_details_of_any_unit_and_another_confirms(client, unit):
     designer = DesignerFactory(unit=unit, slug="li-hua", bank_name="")
-    user = UserFactory()
-    user.user_permissions.add(Permission.objects.get(codename="change_settlementbatch"))
-    client.force_login(user)
+    asker, confirmer = platform_finance(), platform_finance()
+    client.force_login(asker)
 
     response = client.post(
         reverse("unit_onboarding:designer", args=[unit.uid, designer.slug]),
@@ -172,6 +187,11 @@ def test_platform_finance_fixes_payout_details_of_any_unit(client, unit):
     )
 
     assert response.status_code == 302
+    change = PayeeChange.objects.get(designer=designer)
+    with pytest.raises(OnboardingError) as own:
+        payees.payee_change_confirm(change_id=change.pk, actor=asker)
+    assert own.value.code == "payee_four_eyes"
+    payees.payee_change_confirm(change_id=change.pk, actor=confirmer)
     designer.refresh_from_db()
     assert designer.payout_ready
 

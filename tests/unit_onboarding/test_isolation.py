@@ -12,10 +12,19 @@ import pytest
 from django.urls import URLPattern, reverse
 from django.utils import timezone
 
+from unit_onboarding import payees
 from unit_onboarding import urls as onboarding_urls
-from unit_onboarding.agreements import ShareTerm, agreement_version_add
+from unit_onboarding.agreements import ShareTerm, agreement_version_propose
 from unit_onboarding.documents import document_link
-from unit_onboarding.models import AgreementVersion, Application, Designer, Document, Unit, UnitMembership
+from unit_onboarding.models import (
+    AgreementVersion,
+    Application,
+    Designer,
+    Document,
+    PayeeChange,
+    Unit,
+    UnitMembership,
+)
 
 from .factories import ApplicationFactory, DesignerFactory, OperatingEntityFactory, UserFactory, reviewer
 
@@ -47,7 +56,7 @@ def make_unit_world(name: str) -> dict:
         uploaded_by=application.applicant,
     )
     document.file.save(f"{name}.pdf", ContentFile(PDF), save=True)
-    version = agreement_version_add(
+    version = agreement_version_propose(
         unit=unit,
         effective_from=timezone.now() + timedelta(days=1),
         shares=[ShareTerm(unit.party_key, "unit", 9000), ShareTerm("platform", "platform", 1000)],
@@ -63,6 +72,15 @@ def make_unit_world(name: str) -> dict:
         "6217000099990000",
     )
     unit.save()
+    change = payees.payee_change_request(
+        payee=payees.entity_payee(unit),
+        data={
+            "settlement_method": "bank",
+            "bank_name": "中国银行",
+            "bank_account": f"62170000{len(name)}1234",
+        },
+        actor=finance,
+    )
     return {
         "unit": unit,
         "application": application,
@@ -70,6 +88,7 @@ def make_unit_world(name: str) -> dict:
         "version": version,
         "finance": finance,
         "designer": designer,
+        "payee_change": change,
     }
 
 
@@ -82,7 +101,12 @@ def route_kwargs(pattern: URLPattern, world: dict, viewer_id: int) -> dict:
     if "slug" in names:
         kwargs["slug"] = world["designer"].slug
     if "pk" in names:
-        kwargs["pk"] = world["document"].pk if route.startswith("documents/") else world["application"].pk
+        if pattern.name == "payee_change_withdraw":
+            kwargs["pk"] = world["payee_change"].pk
+        elif pattern.name == "agreement_withdraw":
+            kwargs["pk"] = world["version"].pk
+        else:
+            kwargs["pk"] = world["document"].pk if route.startswith("documents/") else world["application"].pk
     if pattern.name == "document_blob":
         # A link the owner was given, replayed by someone else.
         kwargs["token"] = document_link(world["document"], world["application"].applicant_id).rsplit("/", 2)[
@@ -99,7 +123,7 @@ def snapshot(world: dict) -> tuple:
     return (
         Application.objects.get(pk=world["application"].pk).status,
         Document.objects.filter(application=world["application"]).count(),
-        AgreementVersion.objects.filter(agreement__unit=unit).count(),
+        sorted(AgreementVersion.objects.filter(agreement__unit=unit).values_list("pk", "status")),
         UnitMembership.objects.filter(unit=unit).count(),
         unit.provisioning,
         unit.display_name,
@@ -109,6 +133,7 @@ def snapshot(world: dict) -> tuple:
             (d.slug, d.name_zh, d.bank_name, d.bank_account, d.stripe_account_id)
             for d in Designer.objects.filter(unit=unit)
         ),
+        sorted(PayeeChange.objects.filter(unit=unit).values_list("pk", "status")),
     )
 
 
@@ -217,6 +242,8 @@ def test_the_same_routes_work_for_unit_a_itself(client, worlds):
             "provision_retry",
             "designer",
             "payout",
+            "payee_change_withdraw",
+            "agreement_withdraw",
         }:
             continue
         path = reverse(

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from payments.models import FinanceAuditEvent
 from tests.factories import SaleorInstallationFactory
 from tests.stripe_connect_double import ConnectDouble
 from unit_onboarding.models import OperatingEntity, Unit
@@ -53,6 +54,12 @@ def test_provisioning_creates_the_account_and_its_onboarding_link(saleor, stripe
     assert account_call["type"] == "express"
     assert account_call["capabilities[transfers][requested]"] == "true"
     assert account_call["metadata[unit]"] == str(unit.uid)
+    created = FinanceAuditEvent.objects.get(action="entity.stripe_account_created")
+    assert (created.actor, created.party, created.detail["stripe_account"]) == (
+        None,
+        entity.party_key,
+        entity.stripe_account_id,
+    )
 
 
 def test_repeating_never_opens_a_second_account(stripe_connect, stripe_unit):

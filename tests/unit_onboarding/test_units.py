@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import SaleorInstallationFactory
+from unit_onboarding.agreements import agreement_version_approve
 from unit_onboarding.models import AgreementVersion, Unit, UnitMembership
 
-from .factories import DesignerFactory, OperatingEntityFactory, operator_of, reviewer
+from .factories import DesignerFactory, OperatingEntityFactory, operator_of, platform_finance_user, reviewer
 
 pytestmark = pytest.mark.django_db
 
@@ -211,6 +212,9 @@ def test_an_overlapping_version_is_refused_on_its_field(client, unit):
         client.post(reverse("unit_onboarding:agreement", args=[unit.uid]), agreement_form()).status_code
         == 302
     )
+    agreement_version_approve(
+        version_id=AgreementVersion.objects.get().pk, actor=platform_finance_user()
+    )  # in force from tomorrow
 
     response = client.post(
         reverse("unit_onboarding:agreement", args=[unit.uid]),

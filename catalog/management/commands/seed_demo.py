@@ -35,7 +35,7 @@ from payments.settlement.permissions import platform_finance_group
 from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorError
 from saleor_app.selectors import installation_default
-from unit_onboarding import agreements, designers, unit_payout
+from unit_onboarding import agreements, designers, payees
 from unit_onboarding import services as onboarding
 from unit_onboarding.models import Application, Designer, Unit
 from unit_onboarding.uscc import check_character
@@ -116,6 +116,8 @@ class Command(BaseCommand):
             colleague.set_password(DEMO_PASSWORD)
             colleague.save()
         colleague.groups.add(finance)
+        # the second person of every four-eyes step (payout details, agreement versions)
+        self.colleague = User.objects.get(pk=colleague.pk)
         return User.objects.get(pk=admin.pk)  # fresh: permissions are cached per instance
 
     def _unit(self, spec: dict, admin) -> tuple[Unit, object]:
@@ -158,7 +160,7 @@ class Command(BaseCommand):
             onboarding.application_transition(application=application, to_status=S.IN_REVIEW, actor=admin)
             unit = Unit.objects.get(credit_code=code)
             keys = agreements.default_party_keys(unit)
-            agreements.agreement_version_add(
+            proposal = agreements.agreement_version_propose(
                 unit=unit,
                 effective_from=clock.now(),
                 shares=[
@@ -170,6 +172,8 @@ class Command(BaseCommand):
                 actor=admin,
                 note="demo",
             )
+            # the unit's first version, approved by the second platform finance login (four eyes)
+            agreements.agreement_version_approve(version_id=proposal.pk, actor=self.colleague)
             # Approval needs an agreement in force: every sale of the unit can then be split.
             onboarding.application_transition(application=application, to_status=S.APPROVED, actor=admin)
             unit.refresh_from_db()
@@ -179,18 +183,20 @@ class Command(BaseCommand):
         return unit, operator
 
     def _unit_bank(self, spec: dict, unit: Unit, admin) -> None:
-        """The institution's own account (its share and staff pool are paid there, not to the entity)."""
+        """The institution's own account (its share and staff pool are paid there, not to the entity),
+        asked for by one platform finance member and confirmed by the other."""
         if unit.payout_ready:
             return
-        unit_payout.unit_payout_update(
-            unit=unit,
+        change = payees.pending_change(payees.unit_payee(unit)) or payees.payee_change_request(
+            payee=payees.unit_payee(unit),
             data={
-                "payout_account_name": spec["unit"]["legal_name_zh"],
-                "payout_bank_name": "中国建设银行重庆分行",
-                "payout_bank_account": f"62270000{spec['code_no']:011d}",
+                "account_name": spec["unit"]["legal_name_zh"],
+                "bank_name": "中国建设银行重庆分行",
+                "bank_account": f"62270000{spec['code_no']:011d}",
             },
             actor=admin,
         )
+        payees.payee_change_confirm(change_id=change.pk, actor=self.colleague)
         unit.refresh_from_db()
 
     def _designers(self, spec: dict, unit: Unit, admin) -> list[Designer]:
@@ -208,6 +214,10 @@ class Command(BaseCommand):
                 },
                 actor=admin,
             )
+            pending = payees.pending_change(payees.designer_payee(designer))
+            if pending is not None:  # its payout details take effect once the second person confirms
+                payees.payee_change_confirm(change_id=pending.pk, actor=self.colleague)
+                designer.refresh_from_db()
             team.append(designer)
         return team
 

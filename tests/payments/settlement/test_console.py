@@ -13,7 +13,9 @@ from payments.settlement import services
 from payments.settlement import urls as finance_urls
 from tests.payments.settlement.conftest import at, pay, refund
 from tests.unit_onboarding.factories import UserFactory
-from unit_onboarding.models import UnitMembership
+from unit_onboarding import payees
+from unit_onboarding.agreements import ShareTerm, agreement_version_propose
+from unit_onboarding.models import AgreementVersion, PayeeChange, UnitMembership
 
 pytestmark = pytest.mark.django_db
 PERIOD = "?start=2026-11-01&end=2026-12-01"
@@ -96,9 +98,13 @@ def test_the_console_runs_batches_with_four_eyes_and_reconciles(client, ledger, 
     assert client.get(reverse("finance:audit")).status_code == 200
 
 
-def _every_route(ledger, batch_pk, period_pk) -> list[str]:
+def _every_route(ledger, batch_pk, period_pk, change_pk, version_pk) -> list[str]:
     """The url of every console route, with the other unit's objects as arguments."""
     args = {
+        "agreement_approve": [version_pk],
+        "agreement_reject": [version_pk],
+        "payee_change_confirm": [change_pk],
+        "payee_change_reject": [change_pk],
         "statement": [ledger["bank"]],
         "statement_export": [ledger["bank"], "csv"],
         "batch": [batch_pk],
@@ -116,7 +122,7 @@ def _every_route(ledger, batch_pk, period_pk) -> list[str]:
     for pattern in finance_urls.urlpatterns:
         assert isinstance(pattern, URLPattern)
         routes.append(reverse(f"finance:{pattern.name}", args=args.get(pattern.name, [])))
-    assert len(routes) == 21
+    assert len(routes) == 26
     return routes
 
 
@@ -127,6 +133,17 @@ def test_a_units_finance_staff_see_only_their_units_parties_on_every_route(clien
         period_start=date(2026, 11, 1), period_end=date(2026, 12, 1), actor=finance_users[0]
     )[0]
     period = AccountingPeriod.objects.create(start=at(1, 11, 0), end=at(1, 12, 0))
+    change = payees.payee_change_request(
+        payee=payees.unit_payee(ledger["other"]),
+        data={"account_name": "某某图书馆", "bank_name": "中国银行", "bank_account": "6217000000001111"},
+        actor=unit_finance(ledger["other"]),
+    )
+    version = agreement_version_propose(
+        unit=ledger["other"],
+        effective_from=at(1, 1, year=2030),
+        shares=[ShareTerm(ledger["other"].party_key, "unit", 9000), ShareTerm("platform", "platform", 1000)],
+        actor=unit_finance(ledger["other"]),
+    )
     client.force_login(user)
 
     # then their own statement and exports work and show only their parties
@@ -138,7 +155,7 @@ def test_a_units_finance_staff_see_only_their_units_parties_on_every_route(clien
     assert "重庆文创有限公司".encode() in shares
 
     # and every other route, as GET and as POST, is not found for them
-    for url in _every_route(ledger, batch.pk, period.pk):
+    for url in _every_route(ledger, batch.pk, period.pk, change.pk, version.pk):
         if url.startswith(reverse("finance:home") + "charts/") or url == reverse("finance:home"):
             continue  # scoped above
         assert client.get(url + PERIOD).status_code == 404, url
@@ -146,6 +163,8 @@ def test_a_units_finance_staff_see_only_their_units_parties_on_every_route(clien
         posted = client.post(url, {"start": "2026-11-01", "end": "2026-12-01", "item": "x", "note": "x"})
         assert posted.status_code in (404, 405), url
     assert SettlementBatch.objects.get(pk=batch.pk).status == batch.status
+    assert PayeeChange.objects.get(pk=change.pk).status == "pending"
+    assert AgreementVersion.objects.get(pk=version.pk).status == "proposed"
 
 
 def test_anonymous_users_are_sent_to_log_in(client, ledger):

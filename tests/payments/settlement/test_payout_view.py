@@ -124,26 +124,29 @@ def test_a_proposed_batch_awaits_approval_and_what_it_left_out_waits_for_the_nex
     october, finance_users
 ):
     party = october["party"]
-    pay("o-held", party, 20_000, at(17, 11))
-    # November proposed early (Nov 20): its cutoff Nov 13 takes o-next (Oct 28) but not o-held (Nov 17)
+    pay("o-held", party, 20_000, at(27, 11))  # after November's cutoff (Nov 24): held back
+    # November proposed once it has ended (Dec 1): its cutoff Nov 24 takes o-next (Oct 28), not o-held
     (nov,) = services.settlement_run(
-        period_start=date(2026, 11, 1), period_end=date(2026, 12, 1), actor=finance_users[0], now=at(20, 11)
+        period_start=date(2026, 11, 1), period_end=date(2026, 12, 1), actor=finance_users[0], now=at(1, 12, 1)
     )
-    rows, _ = lines_at(party, at(30, 11))
+    rows, _ = lines_at(party, at(2, 12))
     assert (rows["o-next"]["settlement"].code, rows["o-next"]["settlement"].batch) == (
         "awaiting_approval",
         nov.pk,
     )
     assert rows["o-next"]["settlement"].text == f"in batch {nov.pk}, awaiting approval"
-    # released Nov 24, but November's batch exists: December's, proposed Jan 1
+    assert rows["o-next"]["batch_nets"] == [(nov.pk, 4_500)]
+    # released Dec 4, and November's batch exists: December's, proposed Jan 1
     held = rows["o-held"]["settlement"]
-    assert (held.code, held.period, held.day) == (
-        "expected",
+    assert (held.code, held.held_until, held.period, held.day) == (
+        "held",
+        date(2026, 12, 4),
         (date(2026, 12, 1), date(2027, 1, 1)),
         date(2027, 1, 1),
     )
+    assert rows["o-held"]["batch_nets"] == []
     services.settlement_approve(batch_id=nov.pk, actor=finance_users[0])
-    rows, _ = lines_at(party, at(30, 11))
+    rows, _ = lines_at(party, at(2, 12))
     assert rows["o-next"]["settlement"].code == "awaiting_execution"
 
 

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from payments.models import Account, FinanceAuditEvent, LedgerTransaction, SettlementBatch
 from payments.reconciliation.services import balance_transactions_import
 from payments.selectors import account_balances
-from payments.settlement import services
+from payments.settlement import selectors, services
 from payments.settlement.error_codes import SettlementError, SettlementErrorCode
 from payments.settlement.exports import BANK_FILE_HEADER, bank_file_rows, csv_bytes, xlsx_bytes
 from tests.payments.settlement.conftest import at, pay, refund
@@ -120,10 +120,12 @@ def test_a_month_with_refunds_settles_to_the_ledger_balance_holding_back_the_ret
     assert len(connect.requests) == 2
     assert LedgerTransaction.objects.filter(kind="payout").count() == 2
 
-    # and the held-back order is paid in December's batch
-    dec = _run(maker, DEC, now=at(20, 12))
+    # and the held-back order is paid in December's batch, which holds exactly its line
+    dec = _run(maker, DEC, now=at(2, 1, year=2027))
     assert dec[parties["stripe"]].amount == 7_200
-    assert dec[parties["stripe"]].lines_from == s.cutoff
+    assert [(ln["order_ref"], ln["net"]) for ln in selectors.batch_lines(dec[parties["stripe"]])] == [
+        ("o3", 7_200)
+    ]
 
 
 def test_a_refund_after_payout_is_carried_forward_then_offset(parties, finance_users, connect):
@@ -137,7 +139,7 @@ def test_a_refund_after_payout_is_carried_forward_then_offset(parties, finance_u
     refund("o1", 10_000, at(3, 12))
 
     # when December is settled
-    dec = _run(maker, DEC, now=at(31, 12))[party]
+    dec = _run(maker, DEC, now=at(2, 1, year=2027))[party]
 
     # then the debt is carried forward, not paid
     assert dec.amount == -9_000 and dec.status == "carried"
@@ -149,9 +151,10 @@ def test_a_refund_after_payout_is_carried_forward_then_offset(parties, finance_u
     )
     batch = next(b for b in jan if b.party == party)
 
-    # then the debt is offset
+    # then the debt is offset: the batch takes over what December carried
     assert batch.amount == 18_000 - 9_000
     assert batch.window_total == 18_000
+    assert [(c.carried_from_id, c.amount) for c in selectors.batch_carries(batch)] == [(dec.pk, -9_000)]
 
 
 def test_stripe_transfers_offset_refunds_and_debts_against_orders(parties, finance_users, connect):
@@ -239,7 +242,7 @@ def test_bank_batches_are_marked_paid_after_the_file_and_every_action_is_audited
         FinanceAuditEvent.objects.filter(subject=batch.ref).delete()
 
 
-def test_a_batch_whose_lines_changed_is_refused_then_rejected_and_proposed_again(
+def test_a_back_dated_refund_after_approval_is_not_in_the_approved_batch_but_in_the_next(
     parties, finance_users, connect
 ):
     # given an approved batch, then a refund dated before its cutoff (a late, back-dated posting)
@@ -249,15 +252,33 @@ def test_a_batch_whose_lines_changed_is_refused_then_rejected_and_proposed_again
     services.settlement_approve(batch_id=batch.pk, actor=maker)
     refund("o1", 2_000, at(5))
 
-    # when it is executed, the stale amount is refused
-    with pytest.raises(SettlementError) as refused:
-        services.settlement_execute(batch_id=batch.pk, actor=checker)
-    assert refused.value.code == SettlementErrorCode.STALE
+    # when it is executed, it pays exactly the lines it was approved for
+    executed = services.settlement_execute(batch_id=batch.pk, actor=checker)
+    assert (executed.status, executed.amount) == ("executed", 9_000)
+    assert [ln["kind"] for ln in selectors.batch_lines(executed)] == ["payment"]
 
-    # when it is rejected and the period proposed again, the new batch has the right amount
+    # and the refund is deducted in the party's next batch, carried forward as it is negative
+    dec = _run(maker, DEC, now=at(2, 1, year=2027))[parties["bank"]]
+    assert (dec.status, dec.amount) == ("carried", -1_800)
+    assert [(ln["order_ref"], ln["kind"], ln["net"]) for ln in selectors.batch_lines(dec)] == [
+        ("o1", "refund", -1_800)
+    ]
+
+
+def test_a_rejected_batch_releases_its_lines_to_the_batch_proposed_again(parties, finance_users):
+    # given a proposed batch
+    maker, _checker = finance_users
+    pay("o1", parties["bank"], 10_000, at(2))
+    batch = _run(maker)[parties["bank"]]
+
+    # when it is rejected and the period proposed again
     services.settlement_reject(batch_id=batch.pk, actor=maker)
     again = _run(maker)[parties["bank"]]
-    assert again.pk != batch.pk and again.amount == 9_000 - 1_800
+
+    # then the new batch holds the same lines, and the rejected one holds none any more
+    assert again.pk != batch.pk and again.amount == 9_000
+    assert [ln["order_ref"] for ln in selectors.batch_lines(again)] == ["o1"]
+    assert not batch.items.filter(live=True).exists()
 
 
 def test_a_period_starts_and_ends_at_midnight_in_asia_shanghai(parties, finance_users, settings):

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from payments.models import FinanceAuditEvent, SettlementBatch
@@ -67,10 +68,21 @@ def test_a_unit_without_payout_details_is_held_and_its_entity_is_still_paid(part
     rows = bank_file_rows(SettlementBatch.objects.filter(status="executed"))
     assert [(r[1], r[4], r[5]) for r in rows] == [(parties["bank"], "6217000012345678", 3_600)]
 
-    # once the unit's finance give the details, the same batch is paid to the unit's account
+    # once the unit's details are on record, that batch (approved for no account) is stale: rejected and
+    # proposed again, the new batch is paid to the unit's account
     _give_details(unit)
-    services.settlement_execute(batch_id=batches[unit.party_key].pk, actor=checker)
-    row = bank_file_rows([SettlementBatch.objects.get(pk=batches[unit.party_key].pk)])[0]
+    with pytest.raises(SettlementError) as refused:
+        services.settlement_execute(batch_id=batches[unit.party_key].pk, actor=checker)
+    assert refused.value.code == SettlementErrorCode.STALE
+    services.settlement_reject(batch_id=batches[unit.party_key].pk, actor=maker)
+    (again,) = [
+        b
+        for b in services.settlement_run(period_start=NOV[0], period_end=NOV[1], actor=maker)
+        if b.party == unit.party_key
+    ]
+    services.settlement_approve(batch_id=again.pk, actor=maker)
+    services.settlement_execute(batch_id=again.pk, actor=checker)
+    row = bank_file_rows([SettlementBatch.objects.get(pk=again.pk)])[0]
     assert (row[2], row[4], row[5]) == ("某某图书馆", "6222020200998877", 9_000)
 
 
@@ -92,40 +104,42 @@ def test_a_unit_whose_entity_is_paid_by_stripe_is_paid_by_bank_to_itself(parties
     assert (row[2], row[4]) == ("重庆某博物馆", "6227000011112222")
 
 
-def test_a_units_batch_proposed_to_its_entitys_stripe_account_is_refused_as_stale(
-    parties, finance_users, connect
-):
-    """A batch proposed under the old rule (unit paid to the entity's Stripe) never transfers there."""
-    maker, checker = finance_users
+def test_the_database_refuses_to_change_what_a_batch_pays_or_to_whom(parties, finance_users):
+    """A batch proposed to the unit's own account cannot be pointed at its entity's Stripe account."""
+    maker, _checker = finance_users
     unit = parties["stripe_unit"]
+    _give_details(unit)
     pay("o1", unit.party_key, 10_000, at(2))
     batch = _settle(maker)[unit.party_key]
-    SettlementBatch.objects.filter(pk=batch.pk).update(method="stripe", stripe_account_id="acct_1A")
 
-    with pytest.raises(SettlementError) as refused:
-        services.settlement_execute(batch_id=batch.pk, actor=checker)
+    for change in (
+        {"method": "stripe", "stripe_account_id": "acct_1A"},
+        {"payee_name": "someone else"},
+        {"amount": 1},
+    ):
+        with pytest.raises(IntegrityError, match="cannot change what it pays"), transaction.atomic():
+            SettlementBatch.objects.filter(pk=batch.pk).update(**change)
+    with pytest.raises(IntegrityError, match="never deleted"), transaction.atomic():
+        batch.items.all().delete()
 
-    assert refused.value.code == SettlementErrorCode.STALE
-    assert connect.transfers == [] and not SettlementBatch.objects.get(pk=batch.pk).transfers.exists()
 
-
-def test_the_bank_file_is_refused_while_a_unit_has_no_payout_details(client, parties, finance_users):
+def test_the_bank_file_pays_the_account_frozen_at_proposal_not_the_one_on_record(
+    client, parties, finance_users
+):
     maker, checker = finance_users
     unit = parties["bank_unit"]
     _give_details(unit)
     pay("o1", unit.party_key, 10_000, at(2))
     services.settlement_execute(batch_id=_settle(maker)[unit.party_key].pk, actor=checker)
+    # the account on record changes (or is removed) after the batch was executed
     type(unit).objects.filter(pk=unit.pk).update(payout_bank_name="", payout_bank_account_encrypted="")
     checker.user_permissions.add(Permission.objects.get(codename="change_settlementbatch"))
     client.force_login(checker)
 
-    response = client.get(reverse("finance:bank_file", args=["csv"]), HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    body = client.get(reverse("finance:bank_file", args=["csv"])).content.decode("utf-8-sig")
 
-    assert response.redirect_chain == [(reverse("finance:batches"), 302)]
-    page = response.content.decode()
-    assert f"{unit.party_key} has no bank account on record" in page
-    assert "the unit&#x27;s own bank details on the unit&#x27;s payout page" in page
-    assert not FinanceAuditEvent.objects.filter(action="bank_file.downloaded").exists()
+    assert "6222020200998877" in body and "中国工商银行重庆分行" in body
+    assert FinanceAuditEvent.objects.filter(action="bank_file.downloaded").exists()
 
 
 def test_the_batch_page_names_the_unit_as_payee_not_its_entity(client, parties, finance_users):
