@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from core import clock
+from core.csp import csp_allow
 from payments.gateway import checkout_payment, services
 from payments.gateway.error_codes import MESSAGES
 from payments.gateway.error_codes import GatewayErrorCode as Code
@@ -93,6 +94,7 @@ def _retry_url(checkout_id: str) -> str:
 
 
 @require_GET
+@csp_allow(lambda request, response: checkout_payment.stripe_csp())
 def payment_page(request: HttpRequest) -> HttpResponse:
     """The buyer's payment page: Stripe's Payment Element for the Saleor transaction of this checkout."""
     checkout_id = request.GET.get("checkout", "")
