@@ -73,6 +73,10 @@ def saleor_webhook(request: HttpRequest, name: str) -> JsonResponse:
         payload = json.loads(request.body, parse_float=Decimal)
     except (ValueError, UnicodeDecodeError):
         return _error(400, Code.BAD_REQUEST_BODY, "Body is not JSON.")
+    refused = signatures.recipient_refusal(installation, payload, name)
+    if refused is not None:  # another app's request (e.g. a refund of its own transaction) is never ours
+        status, code, message = refused
+        return _error(status, Code(code), message)
     if not _fresh(payload):
         # A signed body captured and replayed later (e.g. a refund request) is refused.
         return _error(401, Code.STALE_WEBHOOK, "The webhook's issuedAt is missing or too old.")
