@@ -15,7 +15,7 @@ from tests.catalog.factories import active_unit, make_listing
 from tests.storefront.conftest import ARTIFACTS, card_fill
 from tests.storefront.recorded_shop import LIBRARY, MUSEUM, ORDER, recorded_shop
 from tests.unit_onboarding.factories import ApplicationFactory, OperatingEntityFactory, UserFactory
-from tests.unit_onboarding.test_application_flow import PDF
+from tests.unit_onboarding.files import PDF
 from unit_onboarding.models import Document, UnitMembership
 from unit_onboarding.services import document_add
 

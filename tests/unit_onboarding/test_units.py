@@ -15,10 +15,11 @@ from tests.factories import SaleorInstallationFactory
 from unit_onboarding.models import AgreementVersion, Unit, UnitMembership
 
 from .factories import DesignerFactory, OperatingEntityFactory, operator_of, reviewer
+from .files import png
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 32
+PNG = png(120, 120)
 
 
 @pytest.fixture
