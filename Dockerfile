@@ -5,6 +5,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 DATA_DIR=/da
 WORKDIR /app
 
 COPY pyproject.toml README.md ./
+COPY core ./core
 COPY wenchuang ./wenchuang
 COPY saleor_app ./saleor_app
 COPY unit_onboarding ./unit_onboarding

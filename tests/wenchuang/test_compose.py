@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import tomllib
 from pathlib import Path
 
 import yaml
@@ -82,3 +84,12 @@ def test_saleor_runs_its_worker_with_beat_so_new_products_are_indexed_for_search
     assert worker["image"] == COMPOSE["services"]["saleor-api"]["image"]
     assert "-B" in worker["command"].split() and "saleor.celeryconf:app" in worker["command"]
     assert saleor_env["CELERY_BROKER_URL"].startswith("redis://redis:6379/")
+
+
+def test_the_image_holds_every_package_of_the_project():
+    root = Path(__file__).resolve().parents[2]
+    setuptools = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    packages = {p.rstrip("*") for p in setuptools["packages"]["find"]["include"]}
+    copied = set(re.findall(r"^COPY (\w+) \./\1$", (root / "Dockerfile").read_text(), re.M))
+
+    assert packages - copied == set()  # core/ was missing: the image could not import the business clock
