@@ -232,6 +232,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.settlement.tasks.settlement_run_scheduled",
         "schedule": crontab(hour=1, minute=30),
     },
+    # daily: webhook bodies holding personal data are redacted WEBHOOK_RETENTION_DAYS after receipt
+    "saleor-webhook-retention": {
+        "task": "saleor_app.tasks.inbox_redact_expired",
+        "schedule": crontab(hour=2, minute=40),
+    },
+    "stripe-event-retention": {
+        "task": "payments.gateway.tasks.stripe_events_redact_expired",
+        "schedule": crontab(hour=2, minute=50),
+    },
 }
 
 # This service as Saleor sees it: manifest, registration and webhook target URLs derive from it.
@@ -249,6 +258,11 @@ SALEOR_CONNECT_TIMEOUT = env.float("SALEOR_CONNECT_TIMEOUT", default=3.0)
 SALEOR_READ_TIMEOUT = env.float("SALEOR_READ_TIMEOUT", default=15.0)
 SALEOR_MAX_RETRIES = env.int("SALEOR_MAX_RETRIES", default=2)
 SALEOR_JWKS_MIN_REFRESH_SECONDS = env.int("SALEOR_JWKS_MIN_REFRESH_SECONDS", default=30)
+# Days a processed webhook's body (Saleor's orders: buyers' names, addresses, e-mails, phones; Stripe's
+# charges: billing details) is kept before the beat jobs redact it; keys, types, statuses and times stay.
+WEBHOOK_RETENTION_DAYS = env.int("WEBHOOK_RETENTION_DAYS", default=90)
+if WEBHOOK_RETENTION_DAYS < 1:
+    raise SystemExit(f"WEBHOOK_RETENTION_DAYS must be at least 1, not {WEBHOOK_RETENTION_DAYS}")
 
 
 def _dev_encryption_key(secret: str) -> str:
