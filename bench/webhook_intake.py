@@ -25,6 +25,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+APP_ID = "QXBwOjE="  # deliveries name this app as their recipient
 API_URL = "http://127.0.0.1:8000/graphql/"
 QUEUE = "bench-webhook-intake"
 
@@ -50,7 +51,8 @@ def prepare_database(database_url: str, jwks: dict) -> None:
     call_command("migrate", verbosity=0)
     WebhookEvent.objects.all().delete()
     SaleorInstallation.objects.update_or_create(
-        api_url=API_URL, defaults={"token_encrypted": secrets_at_rest.encrypt("b" * 30), "jwks": jwks}
+        api_url=API_URL,
+        defaults={"token_encrypted": secrets_at_rest.encrypt("b" * 30), "jwks": jwks, "app_id": APP_ID},
     )
 
 
@@ -138,6 +140,7 @@ def main() -> None:
             {
                 "issuedAt": f"2026-11-27T10:00:00.{n:06d}+00:00",
                 "version": "3.24.0-a.0",
+                "recipient": {"id": APP_ID},
                 "product": {"id": f"UHJvZHVjdDo{n}", "name": f"Bench {n}"},
             }
         ).encode()

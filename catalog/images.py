@@ -5,22 +5,25 @@ from __future__ import annotations
 import io
 import logging
 import math
-import re
 import struct
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import IO
 
 from django.utils.translation import gettext as _
-from PIL import Image, ImageCms, ImageFile, JpegImagePlugin, PngImagePlugin, WebPImagePlugin
+from PIL import Image, ImageCms, ImageFile
 
 from catalog.error_codes import ImageErrorCode
+from core import uploads
 
 logger = logging.getLogger(__name__)
 
 MAX_BYTES = 40 * 1024 * 1024
-MAX_PIXELS = 50_000_000
+# The header checks (pixel limit, bombs, PNG chunks) are core.uploads', shared with application documents.
+MAX_PIXELS = uploads.MAX_PIXELS
 DERIVATIVE_SIZES = (256, 512, 1024, 2048)
 # Box-reduce by whole factors while at least this much Lanczos scaling is left for the last step
 # (Pillow's `reducing_gap`: from 2 up the result is close to a full Lanczos at a fraction of the work).
@@ -31,13 +34,6 @@ WEBP_QUALITY = 82
 WEBP_METHOD_LARGE, WEBP_METHOD = 2, 4
 WEBP_LARGE_FROM = 1536  # px, longest side
 
-# Pillow warns above this many pixels and raises above twice as many; we refuse at the warning.
-Image.MAX_IMAGE_PIXELS = MAX_PIXELS
-# A short file must fail loudly, never be padded with grey.
-ImageFile.LOAD_TRUNCATED_IMAGES = False
-
-# Imported here so that the first image a worker sees does not pay for Pillow loading every plugin.
-_PLUGINS = (JpegImagePlugin, PngImagePlugin, WebPImagePlugin)
 EXTENSIONS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP"}
 CONTENT_TYPES = {
     "image/jpeg": "JPEG",
@@ -50,7 +46,6 @@ CONTENT_TYPES = {
 _UNDECLARED_CONTENT_TYPES = {"", "application/octet-stream", "binary/octet-stream"}
 _FORMAT_NAMES = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
 _SRGB = ImageCms.createProfile("sRGB")
-_BOMB_PIXELS = re.compile(r"\((\d+) pixels\)")
 # EXIF orientation -> the transpose that makes the image upright (the table ImageOps.exif_transpose uses).
 _ORIENTATION_TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
@@ -103,13 +98,8 @@ class ProcessedImage:
 
 def sniff_format(head: bytes) -> str | None:
     """The accepted format the file's first bytes announce, or None."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return "JPEG"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "PNG"
-    if len(head) >= 12 and head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "WEBP"
-    return None
+    found = uploads.sniff(head)
+    return found if found in _FORMAT_NAMES else None
 
 
 def declared_format(filename: str, content_type: str | None) -> str:
@@ -147,12 +137,10 @@ def inspect(fp: IO[bytes], *, filename: str, content_type: str | None, size: int
     Cheap enough for the request: JPEG and PNG headers are parsed by Pillow, WebP's by hand (Pillow's
     WebP decoder allocates the whole canvas as soon as it opens a file).
     """
-    actual, head = _sniffed(fp, filename=filename, content_type=content_type, size=size)
-    if actual == "WEBP":
-        width, height = _webp_size(head, filename)
-        return ImageHeader(format=actual, width=width, height=height)
-    image = _open(fp, actual, filename)
-    return ImageHeader(format=actual, width=image.width, height=image.height)
+    actual, _head = _sniffed(fp, filename=filename, content_type=content_type, size=size)
+    with _refusals(filename):
+        width, height = uploads.image_size(fp, actual)
+    return ImageHeader(format=actual, width=width, height=height)
 
 
 def process(fp: IO[bytes], *, filename: str, content_type: str | None, size: int) -> ProcessedImage:
@@ -166,7 +154,8 @@ def process(fp: IO[bytes], *, filename: str, content_type: str | None, size: int
         image.draft(image.mode, (math.ceil(image.width * scale), math.ceil(image.height * scale)))
     _load(image, filename)
     if header.format == "PNG":
-        _verify_png(fp, filename)
+        with _refusals(filename):  # checksums every chunk up to IEND: a file cut after its pixels is refused
+            uploads.png_verify(fp)
     # Read after loading: a PNG may carry its eXIf and iCCP chunks after the pixel data.
     orientation = _orientation(image)
     icc_profile = image.info.get("icc_profile")
@@ -189,9 +178,10 @@ def _checked_open(
     fp: IO[bytes], *, filename: str, content_type: str | None, size: int
 ) -> tuple[ImageHeader, ImageFile.ImageFile]:
     actual, head = _sniffed(fp, filename=filename, content_type=content_type, size=size)
-    if actual == "WEBP":
-        _webp_size(head, filename)  # refuse from the header before the decoder allocates a canvas
-    image = _open(fp, actual, filename)
+    with _refusals(filename):
+        if actual == "WEBP":
+            uploads.webp_size(head)  # refuse from the header before the decoder allocates a canvas
+        image = uploads.image_open(fp, actual)
     return ImageHeader(format=actual, width=image.width, height=image.height), image
 
 
@@ -224,51 +214,24 @@ def _sniffed(fp: IO[bytes], *, filename: str, content_type: str | None, size: in
     return actual, head
 
 
-def _webp_size(head: bytes, filename: str) -> tuple[int, int]:
-    """Canvas size from a WebP header (lossy VP8, lossless VP8L, extended VP8X), checked against the limit."""
-    chunk = head[12:16]
-    size = None
-    if chunk == b"VP8 " and len(head) >= 30 and head[23:26] == b"\x9d\x01\x2a":
-        width, height = struct.unpack("<HH", head[26:30])
-        size = width & 0x3FFF, height & 0x3FFF
-    elif chunk == b"VP8L" and len(head) >= 25 and head[20] == 0x2F:
-        bits = int.from_bytes(head[21:25], "little")
-        size = (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
-    elif chunk == b"VP8X" and len(head) >= 30:
-        size = int.from_bytes(head[24:27], "little") + 1, int.from_bytes(head[27:30], "little") + 1
-    if size is None or 0 in size:
-        raise ImageRefused(
-            ImageErrorCode.CORRUPT,
-            _("“%(name)s” could not be read as an image: its header is damaged.") % {"name": filename},
-        )
-    if size[0] * size[1] > MAX_PIXELS:
-        raise _too_many_pixels(filename, size[0] * size[1])
-    return size
-
-
 def _by_size(derivative: Derivative) -> int:
     return derivative.size
 
 
-def _open(fp: IO[bytes], fmt: str, filename: str) -> ImageFile.ImageFile:
-    """Open lazily (header only); Pillow's bomb warning becomes a refusal."""
-    fp.seek(0)
+@contextmanager
+def _refusals(filename: str) -> Iterator[None]:
+    """core.uploads' refusals in the words of the catalog's image errors."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(fp, formats=[fmt])
-    except (Image.DecompressionBombWarning, Image.DecompressionBombError) as exc:
-        found = _BOMB_PIXELS.search(str(exc))
-        raise _too_many_pixels(filename, int(found.group(1)) if found else None) from exc
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        raise ImageRefused(
-            ImageErrorCode.CORRUPT,
-            _("“%(name)s” could not be read as an image: its header is damaged.") % {"name": filename},
-        ) from exc
-    pixels = image.width * image.height
-    if pixels > MAX_PIXELS or image.width <= 0 or image.height <= 0:
-        raise _too_many_pixels(filename, pixels)
-    return image
+        yield
+    except uploads.UploadRefused as refused:
+        if refused.code == uploads.UploadErrorCode.TOO_MANY_PIXELS:
+            raise _too_many_pixels(filename, refused.params["pixels"]) from refused
+        if refused.code == uploads.UploadErrorCode.TRUNCATED:
+            raise _truncated(filename) from refused
+        if refused.code == uploads.UploadErrorCode.HEADER_DAMAGED:
+            message = _("“%(name)s” could not be read as an image: its header is damaged.")
+            raise ImageRefused(ImageErrorCode.CORRUPT, message % {"name": filename}) from refused
+        raise _corrupt(filename) from refused
 
 
 def _too_many_pixels(filename: str, pixels: int | None) -> ImageRefused:
@@ -297,18 +260,6 @@ def _load(image: ImageFile.ImageFile, filename: str) -> None:
             raise _truncated(filename) from exc
         raise _corrupt(filename) from exc
     except (SyntaxError, ValueError, EOFError, Image.DecompressionBombWarning) as exc:
-        raise _corrupt(filename) from exc
-
-
-def _verify_png(fp: IO[bytes], filename: str) -> None:
-    """PNG checksums every chunk up to IEND: a file cut after its pixel data is still refused."""
-    fp.seek(0)
-    try:
-        with Image.open(fp, formats=["PNG"]) as again:
-            again.verify()
-    except OSError as exc:
-        raise _truncated(filename) from exc
-    except (SyntaxError, ValueError, EOFError) as exc:
         raise _corrupt(filename) from exc
 
 

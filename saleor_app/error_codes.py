@@ -11,3 +11,5 @@ class SaleorAppErrorCode(StrEnum):
     UNKNOWN_INSTALLATION = "unknown_installation"
     SIGNATURE_INVALID = "signature_invalid"
     UNKNOWN_WEBHOOK = "unknown_webhook"
+    RECIPIENT_MISMATCH = "recipient_mismatch"
+    RECIPIENT_UNKNOWN = "recipient_unknown"

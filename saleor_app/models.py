@@ -57,9 +57,22 @@ class WebhookEvent(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    redacted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="when the body (buyers' names, addresses, e-mails, phones) was removed,"
+        " WEBHOOK_RETENTION_DAYS after receipt; the key stays, so a replay is still a no-op",
+    )
 
     class Meta:
-        indexes = [models.Index(fields=["status", "received_at"], name="saleor_event_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "received_at"], name="saleor_event_status_idx"),
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(redacted_at=None),
+                name="saleor_event_unredacted_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.key[:12]}"

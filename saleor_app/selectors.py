@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core import clock
+from core.lru import LRUCache
 from saleor_app.models import SaleorInstallation, WebhookEvent
 
 
@@ -15,21 +16,23 @@ def installation_get(*, api_url: str) -> SaleorInstallation | None:
     return SaleorInstallation.objects.filter(api_url=normalise_api_url(api_url)).first()
 
 
-_recent: dict[str, tuple[float, SaleorInstallation]] = {}
+# Webhook intake looks the installation up by the request's Saleor-Api-Url on every delivery; there are few
+# installations, so a small bounded cache (of hits only: an unknown URL is never remembered) saves a query.
+INSTALLATION_CACHE_SIZE = 64
 INSTALLATION_CACHE_SECONDS = 30.0
+_recent: LRUCache[SaleorInstallation] = LRUCache(
+    maxsize=INSTALLATION_CACHE_SIZE, ttl=INSTALLATION_CACHE_SECONDS
+)
 
 
 def installation_get_cached(*, api_url: str) -> SaleorInstallation | None:
     """installation_get with a short per-process cache: webhook intake saves a query per delivery."""
-    import time
-
-    now = time.monotonic()
-    hit = _recent.get(api_url)
-    if hit and now - hit[0] < INSTALLATION_CACHE_SECONDS:
-        return hit[1]
-    installation = installation_get(api_url=api_url)
-    if installation is not None:
-        _recent[api_url] = (now, installation)
+    key = normalise_api_url(api_url)
+    installation = _recent.get(key)
+    if installation is None:
+        installation = installation_get(api_url=api_url)
+        if installation is not None:
+            _recent.set(key, installation)
     return installation
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -196,3 +196,43 @@ def inbox_unpark(*, event_type: str = "", ids: list[int] | None = None) -> list[
         chosen = list(parked.select_for_update().order_by("pk").values_list("pk", flat=True))
         WebhookEvent.objects.filter(pk__in=chosen).update(status=WebhookEvent.Status.PENDING, attempts=0)
     return chosen
+
+
+REDACTABLE = (WebhookEvent.Status.DONE, WebhookEvent.Status.IGNORED)
+
+
+def inbox_redact_expired(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Remove the bodies of processed deliveries received over WEBHOOK_RETENTION_DAYS ago; how many were.
+
+    Order deliveries carry buyers' names, addresses, e-mails and phones: the order projection and the
+    ledger keep what accounting needs. The key (sha256 of the body), event type, status and times stay, so a
+    replayed delivery is still a no-op. Parked and failed events keep their bodies until they are resolved
+    (their handlers need them)."""
+    now = now or clock.now()
+    cutoff = now - timedelta(days=settings.WEBHOOK_RETENTION_DAYS)
+    total = 0
+    while True:
+        with transaction.atomic():
+            events = list(
+                WebhookEvent.objects.select_for_update(skip_locked=True)
+                .filter(redacted_at=None, received_at__lt=cutoff, status__in=REDACTABLE)
+                .order_by("pk")[:batch]
+            )
+            for event in events:
+                event.payload, event.body, event.signature = _skeleton(event.payload), "", ""
+                event.redacted_at = now
+            WebhookEvent.objects.bulk_update(events, ["payload", "body", "signature", "redacted_at"])
+        total += len(events)
+        if len(events) < batch:
+            return total
+
+
+def _skeleton(payload: object) -> dict:
+    """What stays of a body: when Saleor issued it and the ids of the objects it named (no personal data)."""
+    if not isinstance(payload, dict):
+        return {}
+    kept = {key: payload[key] for key in ("issuedAt", "version") if key in payload}
+    for key, value in payload.items():
+        if isinstance(value, dict) and isinstance(value.get("id"), str):
+            kept[key] = {"id": value["id"]}
+    return kept

@@ -14,6 +14,7 @@ from jwt import api_jws
 
 from core import clock
 from saleor_app.client import _http_client
+from saleor_app.error_codes import SaleorAppErrorCode
 from saleor_app.models import SaleorInstallation
 
 logger = logging.getLogger(__name__)
@@ -89,6 +90,55 @@ def verify(installation: SaleorInstallation, body: bytes, signature: str) -> Non
         api_jws.decode_complete(signature, key=key, algorithms=["RS256"], detached_payload=body)
     except jwt.PyJWTError as exc:
         raise SignatureInvalid(f"signature does not match the body: {exc}") from exc
+
+
+class RecipientMismatch(Exception):
+    """Validly signed by the Saleor, but for another app installed there: never ours to act on."""
+
+
+class RecipientUnknown(Exception):
+    """The delivery names no recipient, or this installation's app id is not confirmed yet: not now."""
+
+
+def verify_recipient(installation: SaleorInstallation, payload: object) -> None:
+    """Raise unless the (verified) delivery's `recipient.id` is this installation's app.
+
+    One Saleor key signs every app's deliveries: another app there (or staff with MANAGE_APPS) can point a
+    webhook at this service, so the signature alone does not say the delivery was meant for us. A
+    reinstall changes the app id: a mismatch is checked once more against the stored row before refusing.
+    """
+    recipient = payload.get("recipient") if isinstance(payload, dict) else None
+    recipient_id = recipient.get("id") if isinstance(recipient, dict) else None
+    if not isinstance(recipient_id, str) or not recipient_id:
+        raise RecipientUnknown("the delivery names no recipient (a subscription without `recipient { id }`)")
+    app_id = installation.app_id
+    if recipient_id != app_id:
+        stored = SaleorInstallation.objects.filter(pk=installation.pk).values_list("app_id", flat=True)
+        app_id = stored.first()
+    if not app_id:
+        raise RecipientUnknown("this installation's app id is not confirmed yet")
+    if recipient_id != app_id:
+        raise RecipientMismatch(f"the delivery is for app {recipient_id!r}, not this app ({app_id!r})")
+
+
+def recipient_refusal(
+    installation: SaleorInstallation, payload: object, name: str
+) -> tuple[int, str, str] | None:
+    """Status, code and message refusing a delivery not addressed to this app (None: it is ours).
+
+    Another app's: 403, which Saleor does not retry. No recipient or no confirmed app id yet: 503, which it
+    retries, so deliveries made with subscriptions older than `recipient { id }` are not lost while
+    `saleor_install` brings them up to date."""
+    try:
+        verify_recipient(installation, payload)
+    except RecipientMismatch as exc:
+        logger.warning("webhook %s refused: %s", name, exc)
+        return 403, SaleorAppErrorCode.RECIPIENT_MISMATCH, "This delivery is addressed to another app."
+    except RecipientUnknown as exc:
+        logger.error("webhook %s refused for now: %s; run saleor_install", name, exc)
+        message = "This delivery does not say which app it is for; retry later."
+        return 503, SaleorAppErrorCode.RECIPIENT_UNKNOWN, message
+    return None
 
 
 def forget_cached_keys() -> None:

@@ -58,3 +58,9 @@ def inbox_redeliver_stale() -> int:
     for event_id in ids:
         process_webhook_event.delay(event_id)
     return len(ids)
+
+
+@shared_task
+def inbox_redact_expired() -> int:
+    """Beat job: delivery bodies (personal data) are removed after WEBHOOK_RETENTION_DAYS."""
+    return services.inbox_redact_expired()

@@ -73,6 +73,13 @@ def webhook(request: HttpRequest, name: str) -> JsonResponse:
     if event_type not in ASYNC_WEBHOOKS_BY_NAME[name].event_types:
         return _error(400, Code.UNKNOWN_WEBHOOK, f"Event {event_type!r} is not delivered to {name}.")
     try:
+        payload = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return _error(400, Code.BAD_REQUEST_BODY, "Body is not JSON.")
+    refused = signatures.recipient_refusal(installation, payload, name)
+    if refused is not None:
+        return _error(*refused)
+    try:
         with transaction.atomic():
             event_id = services.inbox_store(
                 installation=installation, event_type=event_type, body=body, signature=signature

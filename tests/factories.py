@@ -7,6 +7,9 @@ import factory
 from saleor_app import secrets_at_rest
 from saleor_app.models import SaleorInstallation
 
+# Saleor's global id of this app in the test installation: deliveries name it as their recipient.
+APP_ID = "QXBwOjE="
+
 
 class SaleorInstallationFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -15,5 +18,5 @@ class SaleorInstallationFactory(factory.django.DjangoModelFactory):
 
     api_url = "http://127.0.0.1:8000/graphql/"
     domain = "127.0.0.1:8000"
-    app_id = "QXBwOjE="
+    app_id = APP_ID
     token_encrypted = factory.LazyFunction(lambda: secrets_at_rest.encrypt("t" * 30))

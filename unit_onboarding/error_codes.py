@@ -15,6 +15,11 @@ class OnboardingErrorCode(StrEnum):
     CREDIT_CODE_TAKEN = "credit_code_taken"
     FILE_TOO_LARGE = "file_too_large"
     FILE_TYPE_NOT_ALLOWED = "file_type_not_allowed"
+    FILE_TOO_MANY_PIXELS = "file_too_many_pixels"
+    FILE_DAMAGED = "file_damaged"
+    FILE_BOMB = "file_decompression_bomb"
+    PDF_ACTIVE_CONTENT = "pdf_active_content"
+    PDF_ENCRYPTED = "pdf_encrypted"
     TRANSITION_NOT_ALLOWED = "transition_not_allowed"
     APPLICATION_INCOMPLETE = "application_incomplete"
     SHARES_SUM = "shares_sum"
@@ -67,6 +72,23 @@ MESSAGES = {
     OnboardingErrorCode.FILE_TOO_LARGE: _("The file is larger than %(limit)s MB."),
     OnboardingErrorCode.FILE_TYPE_NOT_ALLOWED: _(
         "The file's content is not a PDF, JPEG or PNG (whatever its name says)."
+    ),
+    OnboardingErrorCode.FILE_TOO_MANY_PIXELS: _(
+        "The image has more than %(max)s megapixels, the most an upload may have:"
+        " scan or save it at a lower resolution."
+    ),
+    OnboardingErrorCode.FILE_DAMAGED: _(
+        "The file is damaged or incomplete, so its content cannot be checked: scan or export it again."
+    ),
+    OnboardingErrorCode.FILE_BOMB: _(
+        "The file unpacks to far more data than it holds (a decompression bomb): save or scan it again."
+    ),
+    OnboardingErrorCode.PDF_ACTIVE_CONTENT: _(
+        "This PDF contains %(found)s, which documents may not carry: print it to a new PDF or scan the paper"
+        " document, and upload that."
+    ),
+    OnboardingErrorCode.PDF_ENCRYPTED: _(
+        "This PDF is password-protected, so its content cannot be checked: upload it without a password."
     ),
     OnboardingErrorCode.TRANSITION_NOT_ALLOWED: _("This action is not allowed for this application now."),
     OnboardingErrorCode.APPLICATION_INCOMPLETE: _("Please complete the required fields before submitting."),
@@ -156,6 +178,16 @@ MESSAGES = {
         "The unit is active: its payout details change only through a request that platform finance"
         " confirms, on the unit's payout page."
     ),
+}
+
+# What a refused PDF contains (core.uploads.PDF_ACTIVE_CONTENT), in the user's words.
+PDF_CONTENT = {
+    "javascript": _("JavaScript"),
+    "launch": _("an action that launches a program"),
+    "embedded_file": _("an embedded file"),
+    "xfa": _("an XFA form"),
+    "form_submission": _("a form that sends or imports data"),
+    "rich_media": _("embedded media"),
 }
 
 

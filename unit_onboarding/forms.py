@@ -198,6 +198,10 @@ def _image_clean(upload):
     content_type = filetypes.sniff_file(upload)
     if content_type not in filetypes.IMAGE_TYPES:
         raise forms.ValidationError(_("The image's content is not JPEG or PNG."))
+    try:
+        filetypes.content_check(upload, content_type, "image")  # a logo or banner bomb is refused too
+    except OnboardingError as error:
+        raise forms.ValidationError(error.message) from error
     upload.name = f"{uuid.uuid4().hex}.{filetypes.EXTENSIONS[content_type]}"
     return upload
 

@@ -190,12 +190,14 @@ def unit_provisioning_retry(*, unit: Unit) -> None:
 
 
 def document_check(upload: UploadedFile) -> str:
-    """The upload's content type, proven by its bytes; oversized or other types are refused."""
+    """The upload's content type, proven by its bytes; oversized, other types and unsafe content (a PDF with
+    scripts or embedded files, an image bomb) are refused, before anything is stored."""
     if upload.size > MAX_DOCUMENT_BYTES:
         raise OnboardingError(Code.FILE_TOO_LARGE, "file", limit=MAX_DOCUMENT_BYTES // (1024 * 1024))
     content_type = filetypes.sniff_file(upload)
     if content_type not in filetypes.DOCUMENT_TYPES:
         raise OnboardingError(Code.FILE_TYPE_NOT_ALLOWED, "file")
+    filetypes.content_check(upload, content_type, "file")
     return content_type
 
 

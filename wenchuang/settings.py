@@ -6,6 +6,7 @@ import base64
 import hashlib
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -45,6 +46,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy on every response (SECURE_CSP below); Django 5.2 has none of its own.
+    "core.csp.ContentSecurityPolicyMiddleware",
     # Serves fingerprinted static files with far-future cache headers (no separate web server needed).
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -235,6 +238,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "payments.settlement.tasks.settlement_run_scheduled",
         "schedule": crontab(hour=1, minute=30),
     },
+    # daily: webhook bodies holding personal data are redacted WEBHOOK_RETENTION_DAYS after receipt
+    "saleor-webhook-retention": {
+        "task": "saleor_app.tasks.inbox_redact_expired",
+        "schedule": crontab(hour=2, minute=40),
+    },
+    "stripe-event-retention": {
+        "task": "payments.gateway.tasks.stripe_events_redact_expired",
+        "schedule": crontab(hour=2, minute=50),
+    },
 }
 
 # This service as Saleor sees it: manifest, registration and webhook target URLs derive from it.
@@ -252,6 +264,11 @@ SALEOR_CONNECT_TIMEOUT = env.float("SALEOR_CONNECT_TIMEOUT", default=3.0)
 SALEOR_READ_TIMEOUT = env.float("SALEOR_READ_TIMEOUT", default=15.0)
 SALEOR_MAX_RETRIES = env.int("SALEOR_MAX_RETRIES", default=2)
 SALEOR_JWKS_MIN_REFRESH_SECONDS = env.int("SALEOR_JWKS_MIN_REFRESH_SECONDS", default=30)
+# Days a processed webhook's body (Saleor's orders: buyers' names, addresses, e-mails, phones; Stripe's
+# charges: billing details) is kept before the beat jobs redact it; keys, types, statuses and times stay.
+WEBHOOK_RETENTION_DAYS = env.int("WEBHOOK_RETENTION_DAYS", default=90)
+if WEBHOOK_RETENTION_DAYS < 1:
+    raise SystemExit(f"WEBHOOK_RETENTION_DAYS must be at least 1, not {WEBHOOK_RETENTION_DAYS}")
 
 
 def _dev_encryption_key(secret: str) -> str:
@@ -322,9 +339,51 @@ LOGGING = {
     },
 }
 
-if PRODUCTION:
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+# HTTPS (production: `manage.py check --deploy` passes with the defaults). Behind a TLS-terminating proxy,
+# the request counts as secure when the proxy's header says https; the proxy must set (overwrite) it.
+# "none": no proxy (then no client header can make a plain request count as secure).
+_PROXY_SSL_HEADER = env.str("SECURE_PROXY_SSL_HEADER", default="X-Forwarded-Proto" if PRODUCTION else "none")
+if _PROXY_SSL_HEADER.lower() != "none":
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https")
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
+# Probes reach the container directly over plain HTTP: they are answered, never redirected.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=PRODUCTION)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = PRODUCTION
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+# Content-Security-Policy (core.csp): scripts and styles come only from this service's static files; the
+# payment page adds Stripe.js's origins itself. Images may also come from Saleor (product thumbnails) and
+# the public bucket or its CDN: CSP_IMG_SOURCES, by default derived from SALEOR_API_URL and AWS_S3_*.
+_S3_PUBLIC = [
+    f"https://{AWS_S3_CUSTOM_DOMAIN}" if AWS_S3_CUSTOM_DOMAIN else "",
+    _origin(AWS_S3_ENDPOINT_URL or ""),
+    f"https://{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com" if AWS_STORAGE_BUCKET_NAME else "",
+    f"https://{AWS_STORAGE_BUCKET_NAME}.s3.{AWS_S3_REGION_NAME}.amazonaws.com"
+    if AWS_STORAGE_BUCKET_NAME and AWS_S3_REGION_NAME
+    else "",
+]
+CSP_IMG_SOURCES = env.list(
+    "CSP_IMG_SOURCES", default=[o for o in [_origin(SALEOR_API_URL), *_S3_PUBLIC] if o]
+)
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", *CSP_IMG_SOURCES],
+    "connect-src": ["'self'"],
+    "frame-src": ["'none'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 
 env.check()

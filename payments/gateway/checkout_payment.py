@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 import stripe
 from django.conf import settings
@@ -55,6 +56,22 @@ def stripe_js_url() -> str:
     """Stripe.js from Stripe, or the test double localstripe serves when STRIPE_API_BASE points at it."""
     base = settings.STRIPE_API_BASE.rstrip("/")
     return f"{base}/js.stripe.com/v3/" if base else "https://js.stripe.com/v3/"
+
+
+def stripe_csp() -> dict[str, list[str]]:
+    """What the payment page's Content-Security-Policy must add for Stripe.js, and nothing more.
+
+    Stripe's own list (docs.stripe.com/security/guide, "Content Security Policy"), less the Google Maps
+    origins only its Address Element uses; localstripe's Stripe.js loads from and talks to its one origin."""
+    base = urlsplit(settings.STRIPE_API_BASE)
+    if base.netloc:
+        origin = f"{base.scheme}://{base.netloc}"
+        return {"script-src": [origin], "connect-src": [origin]}
+    return {
+        "script-src": ["https://js.stripe.com", "https://*.js.stripe.com"],
+        "frame-src": ["https://js.stripe.com", "https://*.js.stripe.com", "https://hooks.stripe.com"],
+        "connect-src": ["https://api.stripe.com"],
+    }
 
 
 def card_element_fallback() -> bool:

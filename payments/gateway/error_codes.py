@@ -7,6 +7,8 @@ class GatewayErrorCode(StrEnum):
     UNKNOWN_INSTALLATION = "unknown_installation"
     SIGNATURE_INVALID = "signature_invalid"
     UNKNOWN_WEBHOOK = "unknown_webhook"
+    RECIPIENT_MISMATCH = "recipient_mismatch"
+    RECIPIENT_UNKNOWN = "recipient_unknown"
     BAD_REQUEST_BODY = "bad_request_body"
     AMOUNT_INVALID = "amount_invalid"
     STRIPE_UNAVAILABLE = "stripe_unavailable"

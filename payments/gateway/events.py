@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 
@@ -256,3 +257,38 @@ def stripe_events_due(*, lost_after_seconds: int = 120, limit: int = 500) -> lis
     return list(
         StripeEvent.objects.filter(lost | due).order_by("received_at").values_list("pk", flat=True)[:limit]
     )
+
+
+REDACTABLE = (StripeEvent.Status.DONE, StripeEvent.Status.IGNORED)
+
+
+def stripe_events_redact_expired(*, now: datetime | None = None, batch: int = 500) -> int:
+    """Strip processed events received over WEBHOOK_RETENTION_DAYS ago to their skeleton; how many were.
+
+    A charge's billing details (name, e-mail, phone, address) and receipt e-mail are personal data; what
+    accounting needs was posted to the ledger and reported to Saleor. The event id, type, status and times
+    stay, so a replay is still a no-op; failed events keep their payload until they succeed."""
+    now = now or clock.now()
+    cutoff = now - timedelta(days=settings.WEBHOOK_RETENTION_DAYS)
+    total = 0
+    while True:
+        with transaction.atomic():
+            events = list(
+                StripeEvent.objects.select_for_update(skip_locked=True)
+                .filter(redacted_at=None, received_at__lt=cutoff, status__in=REDACTABLE)
+                .order_by("pk")[:batch]
+            )
+            for event in events:
+                event.payload, event.redacted_at = _skeleton(event.payload), now
+            StripeEvent.objects.bulk_update(events, ["payload", "redacted_at"])
+        total += len(events)
+        if len(events) < batch:
+            return total
+
+
+def _skeleton(payload: dict) -> dict:
+    """The event's own facts and the id of the object it was about, nothing of that object's content."""
+    kept = {key: payload[key] for key in ("id", "object", "type", "created", "livemode") if key in payload}
+    obj = (payload.get("data") or {}).get("object") or {}
+    kept["data"] = {"object": {key: obj[key] for key in ("id", "object") if key in obj}}
+    return kept

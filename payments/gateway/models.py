@@ -54,9 +54,22 @@ class StripeEvent(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    redacted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="when the payload's personal data (billing details, e-mails) was removed,"
+        " WEBHOOK_RETENTION_DAYS after receipt; the event id stays, so a replay is still a no-op",
+    )
 
     class Meta:
-        indexes = [models.Index(fields=["status", "received_at"], name="stripe_event_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "received_at"], name="stripe_event_status_idx"),
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(redacted_at=None),
+                name="stripe_event_unredacted_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.event_id}"

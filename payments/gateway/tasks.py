@@ -19,3 +19,9 @@ def stripe_events_redeliver() -> int:
     for pk in pks:
         stripe_event_process.delay(pk)
     return len(pks)
+
+
+@shared_task
+def stripe_events_redact_expired() -> int:
+    """Beat job: personal data in Stripe event payloads is removed after WEBHOOK_RETENTION_DAYS."""
+    return events.stripe_events_redact_expired()

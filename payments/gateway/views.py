@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from core import clock
+from core.csp import csp_allow
 from payments.gateway import checkout_payment, services
 from payments.gateway.error_codes import MESSAGES
 from payments.gateway.error_codes import GatewayErrorCode as Code
@@ -72,6 +73,10 @@ def saleor_webhook(request: HttpRequest, name: str) -> JsonResponse:
         payload = json.loads(request.body, parse_float=Decimal)
     except (ValueError, UnicodeDecodeError):
         return _error(400, Code.BAD_REQUEST_BODY, "Body is not JSON.")
+    refused = signatures.recipient_refusal(installation, payload, name)
+    if refused is not None:  # another app's request (e.g. a refund of its own transaction) is never ours
+        status, code, message = refused
+        return _error(status, Code(code), message)
     if not _fresh(payload):
         # A signed body captured and replayed later (e.g. a refund request) is refused.
         return _error(401, Code.STALE_WEBHOOK, "The webhook's issuedAt is missing or too old.")
@@ -93,6 +98,7 @@ def _retry_url(checkout_id: str) -> str:
 
 
 @require_GET
+@csp_allow(lambda request, response: checkout_payment.stripe_csp())
 def payment_page(request: HttpRequest) -> HttpResponse:
     """The buyer's payment page: Stripe's Payment Element for the Saleor transaction of this checkout."""
     checkout_id = request.GET.get("checkout", "")

@@ -197,6 +197,7 @@ def test_installed_app_receives_signed_order_events_with_the_projection_shape(
             "order_created",
             {
                 "api_url": installation.api_url,
+                "app_id": installation.app_id,  # the delivery's recipient
                 "event": "order_created",
                 "target": "/saleor/webhooks/order-changes",
                 "body": event.body,

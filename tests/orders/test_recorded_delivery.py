@@ -20,7 +20,7 @@ DELIVERY = load_delivery("order_created")
 
 
 def test_a_real_order_delivery_verifies_and_projects_onto_the_unit_of_its_allocation(client):
-    installation = SaleorInstallationFactory(api_url=DELIVERY["api_url"])
+    installation = SaleorInstallationFactory(api_url=DELIVERY["api_url"], app_id=DELIVERY["app_id"])
     payload_order = httpx.Response(200, content=DELIVERY["body"]).json()["order"]
     allocated = {ln["id"]: ln["allocations"][0]["warehouse"]["id"] for ln in payload_order["lines"]}
     unit_of_warehouse = {}

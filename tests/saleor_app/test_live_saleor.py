@@ -82,6 +82,7 @@ def test_install_update_product_receive_once_refuse_tampered(
     time.sleep(1)  # any duplicate delivery would have arrived by now
     [event] = updates.all()
     assert event.payload["product"]["id"] == product.id
+    assert event.payload["recipient"] == {"id": installed_app.app_id}  # Saleor names this app as recipient
     assert event.payload["issuedAt"]
     assert isinstance(event.payload["product"]["attributes"], list)  # the subscription's attribute values
 
@@ -105,6 +106,7 @@ def test_install_update_product_receive_once_refuse_tampered(
             "product_updated",
             {
                 "api_url": installation.api_url,
+                "app_id": installation.app_id,  # the delivery's recipient
                 "event": "product_updated",
                 "target": url,
                 "body": event.body,
@@ -112,3 +114,53 @@ def test_install_update_product_receive_once_refuse_tampered(
                 "jwks": httpx.get(installation.jwks_url, timeout=10).json(),
             },
         )
+
+
+def test_another_apps_webhook_pointed_here_is_refused_and_stores_nothing(
+    product, installed_app, staff, settings, live_server, caplog
+):
+    """A second app in the same Saleor (any app can create its own webhooks) aims product events at this
+    service: Saleor signs them with the one key it signs ours with, so only the recipient tells them apart."""
+    other = staff.gql(
+        "mutation($name: String!) { appCreate(input: {name: $name, permissions: [MANAGE_PRODUCTS]})"
+        " { app { id } errors { message } } }",
+        {"name": f"other-{uuid.uuid4().hex[:6]}"},
+    )["appCreate"]["app"]
+    target = f"{live_server.url}/saleor/webhooks/product-changes"
+    updated = "... on ProductUpdated { product { id } }"
+    queries = {  # its own id as recipient, and a query that names no recipient at all
+        "named": f"subscription {{ event {{ issuedAt recipient {{ id }} {updated} }} }}",
+        "unnamed": f"subscription {{ event {{ issuedAt {updated} }} }}",
+    }
+    try:
+        for name, query in queries.items():
+            created = staff.gql(
+                "mutation($input: WebhookCreateInput!)"
+                " { webhookCreate(input: $input) { errors { message } } }",
+                {
+                    "input": {
+                        "name": name,
+                        "app": other["id"],
+                        "targetUrl": target,
+                        "asyncEvents": ["PRODUCT_UPDATED"],
+                        "query": query,
+                        "isActive": True,
+                    }
+                },
+            )
+            assert created["webhookCreate"]["errors"] == []
+        staff.touch_product(product.id, f"other app {uuid.uuid4().hex[:6]}")
+
+        # ours arrives (and is stored); the other app's two deliveries reach this service but are refused
+        mine = WebhookEvent.objects.filter(event_type="product_updated", payload__product__id=product.id)
+        wait_until(f"product_updated of {product.id} stored", mine.exists)
+        wait_until(
+            "the other app's deliveries refused",
+            lambda: "is for app" in caplog.text and "names no recipient" in caplog.text,
+        )
+        time.sleep(1)  # any delivery wrongly stored would have arrived by now
+        stored = list(mine.values_list("payload", flat=True))
+        assert [p["recipient"]["id"] for p in stored] == [installed_app.app_id]
+        assert f"the delivery is for app {other['id']!r}" in caplog.text
+    finally:
+        staff.delete_app(other["id"])

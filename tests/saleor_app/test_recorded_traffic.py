@@ -30,7 +30,7 @@ def installation(settings):
     # The recorded webhooks point at the service that was installed (pytest's live server)
     origin = httpx.URL(RECORDED_HOOKS[0]["targetUrl"])
     settings.APP_PUBLIC_URL = f"{origin.scheme}://{origin.netloc.decode()}"
-    return SaleorInstallationFactory(api_url=DELIVERY["api_url"], app_id=RECORDED_APP["id"])
+    return SaleorInstallationFactory(api_url=DELIVERY["api_url"], app_id=DELIVERY["app_id"])
 
 
 @pytest.fixture

@@ -8,8 +8,9 @@ import httpx
 import pytest
 import respx
 
-from saleor_app.models import WebhookEvent
-from tests.factories import SaleorInstallationFactory
+from saleor_app import selectors
+from saleor_app.models import SaleorInstallation, WebhookEvent
+from tests.factories import APP_ID, SaleorInstallationFactory
 from tests.saleor_signing import SaleorSigner, tamper
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,10 +41,14 @@ def jwks(signer, installation):
         yield route
 
 
-def product_updated_body(name="Bronze Mirror Bookmark", issued_at="2026-11-27T10:00:00+00:00") -> bytes:
-    return json.dumps(
-        {"issuedAt": issued_at, "version": "3.24.0-a.0", "product": {"id": "UHJvZHVjdDox", "name": name}}
-    ).encode()
+def product_updated_body(
+    name="Bronze Mirror Bookmark", issued_at="2026-11-27T10:00:00+00:00", recipient: object = APP_ID
+) -> bytes:
+    payload = {"issuedAt": issued_at, "version": "3.24.0-a.0"}
+    payload["product"] = {"id": "UHJvZHVjdDox", "name": name}
+    if recipient is not None:
+        payload["recipient"] = {"id": recipient}
+    return json.dumps(payload).encode()
 
 
 def deliver(client, body, signature, *, event="product_updated", api_url="http://127.0.0.1:8000/graphql/"):
@@ -184,3 +189,62 @@ def test_a_signed_body_that_is_not_utf8_is_refused_and_not_stored(client, signer
 
     assert response.status_code == 400
     assert WebhookEvent.objects.count() == 0
+
+
+def test_a_delivery_signed_by_our_saleor_but_for_another_app_is_refused_and_not_stored(client, signer, jwks):
+    body = product_updated_body(recipient="QXBwOjk5")  # another app's webhook aimed at this service
+
+    response = deliver(client, body, signer.sign(body))
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "recipient_mismatch"
+    assert WebhookEvent.objects.count() == 0 and handled == []
+
+
+def test_a_delivery_naming_no_recipient_is_refused_for_now_so_saleor_retries_it(client, signer, jwks):
+    body = product_updated_body(recipient=None)  # e.g. a webhook whose subscription predates recipient
+
+    response = deliver(client, body, signer.sign(body))
+
+    assert response.status_code == 503  # Saleor retries async deliveries on 5xx, never on 4xx
+    assert response.json()["error"]["code"] == "recipient_unknown"
+    assert WebhookEvent.objects.count() == 0 and handled == []
+
+
+def test_until_the_app_id_is_confirmed_deliveries_wait(client, signer, installation, jwks):
+    SaleorInstallation.objects.filter(pk=installation.pk).update(app_id="")
+    body = product_updated_body()
+
+    response = deliver(client, body, signer.sign(body))
+
+    assert response.status_code == 503
+    assert WebhookEvent.objects.count() == 0
+
+
+def test_after_a_reinstall_the_new_app_id_is_read_despite_the_cache(client, signer, installation, jwks):
+    first = product_updated_body(name="before")
+    assert deliver(client, first, signer.sign(first)).status_code == 200  # the installation is cached now
+    SaleorInstallation.objects.filter(pk=installation.pk).update(app_id="QXBwOjI=")  # confirmed anew
+    new_app = product_updated_body(name="after", recipient="QXBwOjI=")
+    other_app = product_updated_body(name="other", recipient="QXBwOjk5")
+
+    accepted = deliver(client, new_app, signer.sign(new_app))
+    refused = deliver(client, other_app, signer.sign(other_app))
+
+    assert (accepted.status_code, refused.status_code) == (200, 403)
+    assert WebhookEvent.objects.count() == 2
+
+
+def test_the_installation_cache_is_bounded_and_keyed_by_the_normalised_url(settings):
+    urls = [f"http://saleor{n}.example/graphql/" for n in range(selectors.INSTALLATION_CACHE_SIZE + 5)]
+    for url in urls:
+        SaleorInstallationFactory(api_url=url)
+
+    for url in urls:
+        assert selectors.installation_get_cached(api_url=url).api_url == url
+    found = selectors.installation_get_cached(api_url=urls[-1].rstrip("/"))
+
+    assert len(selectors._recent) == selectors.INSTALLATION_CACHE_SIZE
+    assert found.api_url == urls[-1]
+    assert selectors.installation_get_cached(api_url="http://unknown.example/graphql/") is None
+    assert len(selectors._recent) == selectors.INSTALLATION_CACHE_SIZE  # misses are never remembered

@@ -12,7 +12,7 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings as django_settings
 
 from saleor_app.models import WebhookEvent
-from tests.factories import SaleorInstallationFactory
+from tests.factories import APP_ID, SaleorInstallationFactory
 from wenchuang.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,7 +33,9 @@ def redis_worker(settings):
 def test_a_delivery_is_processed_by_a_worker_through_redis(client, signer, redis_worker, settings):
     settings.SALEOR_WEBHOOK_HANDLERS = {"product_updated": None}  # switch the real handlers off
     installation = SaleorInstallationFactory()
-    body = json.dumps({"issuedAt": "2026-11-27T10:00:00Z", "product": {"id": "UHJvZHVjdDox"}}).encode()
+    payload = {"issuedAt": "2026-11-27T10:00:00Z", "recipient": {"id": APP_ID}}
+    payload["product"] = {"id": "UHJvZHVjdDox"}
+    body = json.dumps(payload).encode()
     with respx.mock(assert_all_called=False) as mock:
         mock.get(installation.jwks_url).mock(return_value=httpx.Response(200, json=signer.jwks()))
         response = client.post(

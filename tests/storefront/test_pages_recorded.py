@@ -268,7 +268,7 @@ def test_a_product_webhook_makes_the_next_view_ask_saleor_again(
     """The recorded delivery is Saleor's product_updated for the museum product (apple-juice)."""
     delivery = load_delivery("product_updated")
     assert json.loads(delivery["body"])["product"]["slug"] == MUSEUM_PRODUCT["slug"]
-    installation = SaleorInstallationFactory(api_url=delivery["api_url"])
+    installation = SaleorInstallationFactory(api_url=delivery["api_url"], app_id=delivery["app_id"])
     saleor.get(installation.jwks_url).mock(return_value=httpx.Response(200, json=delivery["jwks"]))
     route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontProduct.museum")
     client.get(f"/products/{MUSEUM_PRODUCT['slug']}/")

@@ -6,6 +6,7 @@ import pytest
 import respx
 
 from .fake_saleor import API_URL, FakeSaleor
+from .test_browser import browser  # noqa: F401 - Debian's chromium, for every browser test here
 
 
 @pytest.fixture(autouse=True)

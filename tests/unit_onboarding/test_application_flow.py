@@ -21,11 +21,11 @@ from .factories import (
     credit_code,
     reviewer,
 )
+from .files import PDF, png
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 32
+PNG = png()
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
 UNIT_CODE = credit_code(123456)
 ENTITY_CODE = "91500103MA5U4XQ27" + "0"

@@ -14,10 +14,9 @@ from unit_onboarding.documents import document_link
 from unit_onboarding.models import Document
 
 from .factories import ApplicationFactory, UserFactory, reviewer
+from .files import PDF
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.7\n% licence scan\n%%EOF\n"
 
 
 @pytest.fixture

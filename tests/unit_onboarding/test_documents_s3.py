@@ -16,11 +16,12 @@ from django.urls import reverse
 
 from unit_onboarding.models import Document
 
+from . import files
 from .factories import ApplicationFactory, UserFactory
+from .files import PDF
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.7\n% business licence\n%%EOF\n"
 BUCKET = "wenchuang-documents"
 CREDENTIALS = {"access_key": "testing", "secret_key": "testing", "region_name": "us-east-1"}
 
@@ -100,3 +101,30 @@ def test_an_uploaded_document_lands_in_the_bucket_and_opens_only_through_a_presi
 
     client.force_login(UserFactory())
     assert client.get(reverse("unit_onboarding:document", args=[document.pk])).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (files.PDF_WITH_JAVASCRIPT, "This PDF contains JavaScript"),
+        (files.PDF_WITH_EMBEDDED_FILE, "This PDF contains an embedded file"),
+        (files.PDF_WITH_LAUNCH, "an action that launches a program"),
+        (files.png_400_megapixels(), "more than 50 megapixels"),
+        (files.png_with_text_bomb(), "a decompression bomb"),
+    ],
+    ids=["javascript", "embedded file", "launch", "400 megapixels", "text bomb"],
+)
+def test_a_hostile_document_never_reaches_the_bucket(client, s3_documents, content, message):
+    application = ApplicationFactory()
+    client.force_login(application.applicant)
+
+    refused = client.post(
+        reverse("unit_onboarding:document_upload", args=[application.pk]),
+        {"kind": "business_licence", "file": SimpleUploadedFile("营业执照.pdf", content, "application/pdf")},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+
+    assert refused.status_code == 400
+    assert message in " ".join(refused.context["document_form"].errors["file"])
+    assert Document.objects.count() == 0
+    assert s3_documents.list_objects_v2(Bucket=BUCKET).get("Contents", []) == []

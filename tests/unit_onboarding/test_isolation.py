@@ -27,6 +27,7 @@ from unit_onboarding.models import (
 )
 
 from .factories import ApplicationFactory, DesignerFactory, OperatingEntityFactory, UserFactory, reviewer
+from .files import PDF
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +35,6 @@ pytestmark = pytest.mark.django_db
 OWN_SCOPE = {"home", "signup", "login", "logout", "set_language", "apply", "review_queue"}
 # Routes whose argument is a secret token rather than an object id.
 TOKEN_ROUTES = {"set_password", "document_blob"}
-PDF = b"%PDF-1.4\n%%EOF\n"
 
 
 def patterns() -> list[URLPattern]:

@@ -16,10 +16,11 @@ from unit_onboarding.agreements import agreement_version_approve
 from unit_onboarding.models import AgreementVersion, Unit, UnitMembership
 
 from .factories import DesignerFactory, OperatingEntityFactory, operator_of, platform_finance_user, reviewer
+from .files import png
 
 pytestmark = pytest.mark.django_db
 
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 32
+PNG = png(120, 120)
 
 
 @pytest.fixture

@@ -347,3 +347,11 @@ def test_one_shot_steps_are_the_only_services_that_end():
     ends = {n for n, s in SERVICES.items() if s.get("restart") == "no" or n == "saleor-init"}
 
     assert ends == ONE_SHOT
+
+
+def test_the_image_holds_every_package_of_the_project():
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    packages = {p.rstrip("*") for p in setuptools["packages"]["find"]["include"]}
+    copied = set(re.findall(r"^COPY (\w+) \./\1$", (ROOT / "Dockerfile").read_text(), re.M))
+
+    assert packages - copied == set()  # core/ was missing: the image could not import the business clock

@@ -10,6 +10,7 @@ in-line here, so no worker is needed.
 
 from __future__ import annotations
 
+import io
 import uuid
 from datetime import timedelta
 
@@ -18,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand, CommandError
+from pypdf import PdfWriter
 
 from catalog import listings, provenance, services
 from catalog.demo_data import (
@@ -45,8 +47,16 @@ ADMIN_EMAIL = "demo-admin@wenchuang.example"
 # A second platform finance login: settlement batches are approved by one person and executed by another.
 FINANCE_EMAIL = "demo-finance@wenchuang.example"
 DEMO_PASSWORD = "wenchuang-demo"  # noqa: S105 - documented demo login, local use only
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 S = Application.Status
+
+
+def licence_pdf() -> bytes:
+    """A blank one-page PDF standing in for a scanned business licence (well-formed: documents are parsed)."""
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
 
 
 def credit_code(n: int) -> str:
@@ -153,7 +163,7 @@ class Command(BaseCommand):
             onboarding.document_add(
                 application=application,
                 kind="business_licence",
-                upload=SimpleUploadedFile("licence.pdf", PDF, content_type="application/pdf"),
+                upload=SimpleUploadedFile("licence.pdf", licence_pdf(), content_type="application/pdf"),
                 actor=operator,
             )
             onboarding.application_transition(application=application, to_status=S.SUBMITTED, actor=operator)

@@ -8,6 +8,8 @@ import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from tests.factories import APP_ID
+
 API_URL = "http://127.0.0.1:8000/graphql/"
 
 
@@ -37,6 +39,7 @@ def session(
     payload = {
         "issuedAt": now(),
         "version": "3.24.0-a.0",
+        "recipient": {"id": APP_ID},
         "merchantReference": gid("TransactionItem"),
         "data": None,
         "action": {"amount": Decimal(amount), "currency": currency, "actionType": action_type},
@@ -55,6 +58,7 @@ def requested(
     return {
         "issuedAt": now(),
         "version": "3.24.0-a.0",
+        "recipient": {"id": APP_ID},
         "action": {"actionType": action_type, "amount": Decimal(amount), "currency": currency},
         "grantedRefund": None,
         "transaction": {

@@ -13,6 +13,8 @@ import requests
 import respx
 from django.template.loader import render_to_string
 
+from core.csp import widened
+from payments.gateway import checkout_payment
 from payments.gateway.models import PaymentIntentRecord
 from storefront.cart_session import CHECKOUT_KEY
 from tests.payments.gateway.buyer_saleor import StorefrontSaleor
@@ -45,6 +47,11 @@ def pay_page(client, checkout_id: str):
     return client.get(PAY_URL, {"checkout": checkout_id})
 
 
+def csp(response) -> dict[str, list[str]]:
+    directives = (d.split() for d in response["Content-Security-Policy"].split(";"))
+    return {name: sources for name, *sources in directives}
+
+
 def client_secret(response) -> str:
     return response.context["stripe_config"]["clientSecret"]
 
@@ -63,6 +70,33 @@ def test_the_payment_page_shows_the_card_form_for_the_exact_total_with_a_test_ma
     assert client_secret(response) in html
     pi = localstripe.get(f"payment_intents/{client_secret(response).split('_secret_')[0]}")
     assert (pi["amount"], pi["currency"], pi["metadata"]["saleor_source_id"]) == (26880, "cny", checkout_id)
+
+
+def test_the_payment_page_alone_lets_stripe_js_load_from_localstripe(client, shop, localstripe_url):
+    checkout_id = shop.add_checkout("268.80")
+
+    policy = csp(pay_page(client, checkout_id))
+    elsewhere = csp(client.get(RETURN_URL, {"checkout": checkout_id}))
+
+    assert policy["script-src"] == ["'self'", localstripe_url]
+    assert policy["connect-src"] == ["'self'", localstripe_url]
+    assert policy["frame-src"] == ["'none'"]  # localstripe's Stripe.js has no iframe
+    assert elsewhere["script-src"] == ["'self'"] and elsewhere["connect-src"] == ["'self'"]
+
+
+def test_with_stripe_itself_the_page_allows_stripes_documented_origins(settings):
+    settings.STRIPE_API_BASE = ""
+
+    policy = widened(settings.SECURE_CSP, checkout_payment.stripe_csp())
+
+    assert policy["script-src"] == ["'self'", "https://js.stripe.com", "https://*.js.stripe.com"]
+    assert policy["frame-src"] == [
+        "https://js.stripe.com",
+        "https://*.js.stripe.com",
+        "https://hooks.stripe.com",
+    ]
+    assert policy["connect-src"] == ["'self'", "https://api.stripe.com"]
+    assert policy["style-src"] == ["'self'"]
 
 
 def test_reloading_or_retrying_the_page_resumes_the_same_payment(client, shop):
@@ -240,7 +274,7 @@ def test_with_stripe_itself_the_page_mounts_the_payment_element_only():
         {"card_element": False, "stripe_js_url": "https://js.stripe.com/v3/", "stripe_config": {}},
     )
 
-    assert 'elements.create("payment")' in html
+    assert 'id="payment-element"' in html and "payments/gateway/pay.js" in html
     assert "card-element" not in html and "pay/card" not in html
 
 

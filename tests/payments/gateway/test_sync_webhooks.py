@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from payments.gateway.models import PaymentIntentRecord
+from tests.factories import APP_ID
 from tests.payments.gateway.conftest import schema_validator
 from tests.payments.gateway.saleor_payloads import deliver, now, requested, session
 
@@ -36,6 +37,7 @@ def process(client, signer, payload: dict) -> dict:
 def test_gateway_initialize_offers_the_channels_methods_and_publishable_key(client, signer, saleor):
     payload = {
         "issuedAt": now(),
+        "recipient": {"id": APP_ID},
         "amount": None,
         "data": None,
         "sourceObject": {
@@ -172,6 +174,29 @@ def test_authorize_then_charge_then_partial_and_full_refund(client, signer, sale
     refunds = localstripe.get(f"refunds?charge={charge_id}")["data"]
     assert sorted(r["amount"] for r in refunds) == [12050, 17950]
     assert {r["metadata"]["saleor_transaction_id"] for r in refunds} == {txn}
+
+
+def test_another_apps_refund_request_of_our_payment_is_refused_and_refunds_nothing(
+    client, signer, saleor, localstripe
+):
+    # Another payment app in the same Saleor made a transaction of its own whose pspReference is our
+    # PaymentIntent, and aimed its TRANSACTION_REFUND_REQUESTED webhook here: signed by the same key.
+    payload, body = initialize(client, signer, amount="88.00")
+    pi_id = body["pspReference"]
+    localstripe.pay(pi_id)
+    process(client, signer, payload)
+    theirs = requested(
+        transaction_id=payload["transaction"]["id"], psp_reference=pi_id, action_type="REFUND", amount="88.00"
+    )
+    theirs["recipient"] = {"id": "QXBwOjk5"}
+
+    response = deliver(client, signer, "transaction-refund-requested", theirs)
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "recipient_mismatch"
+    charge = localstripe.get(f"payment_intents/{pi_id}")["latest_charge"]
+    charge_id = charge["id"] if isinstance(charge, dict) else charge
+    assert localstripe.get(f"refunds?charge={charge_id}")["data"] == []
 
 
 def test_cancel_releases_an_authorisation(client, signer, saleor, localstripe):
