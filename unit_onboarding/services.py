@@ -7,7 +7,6 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
@@ -241,25 +240,6 @@ def document_delete(*, document: Document) -> None:
     storage = document.file.storage
     document.delete()
     transaction.on_commit(lambda: storage.delete(name))
-
-
-@transaction.atomic
-def member_invite(
-    *, unit: Unit, email: str, role: str, invited_by: AbstractBaseUser, language: str
-) -> UnitMembership:
-    """Give `email` a role in the unit (a password-less account if new); mail a set-password link."""
-    User = get_user_model()
-    email = User.objects.normalize_email(email).lower()
-    user = User.objects.filter(email__iexact=email).order_by("pk").first()
-    if user is None:
-        user = User(username=email, email=email)
-        user.set_unusable_password()
-        user.save()
-    membership, _ = UnitMembership.objects.get_or_create(
-        user=user, unit=unit, role=role, defaults={"invited_by": invited_by}
-    )
-    transaction.on_commit(lambda: tasks.mail_invitation.delay(membership.pk, language))
-    return membership
 
 
 def unit_profile_update(*, unit: Unit, data: Mapping[str, Any]) -> Unit:

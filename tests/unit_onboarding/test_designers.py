@@ -7,6 +7,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from payments.models import FinanceAuditEvent
+from tests.auth import login_verified
 from unit_onboarding.models import AgreementVersion, Designer, Unit
 
 from .factories import DesignerFactory, OperatingEntityFactory, operator_of, reviewer
@@ -35,7 +36,7 @@ def designer_form(**overrides) -> dict:
 
 
 def test_unit_finance_registers_a_designer_with_the_account_encrypted_at_rest(client, unit):
-    client.force_login(operator_of(unit, role="finance"))
+    login_verified(client, operator_of(unit, role="finance"))
 
     response = client.post(reverse("unit_onboarding:designers", args=[unit.uid]), designer_form())
 
@@ -74,7 +75,7 @@ def test_unit_finance_registers_a_designer_with_the_account_encrypted_at_rest(cl
     ],
 )
 def test_bad_designer_details_get_clear_messages_and_save_nothing(client, unit, overrides, language, message):
-    client.force_login(operator_of(unit, role="finance"))
+    login_verified(client, operator_of(unit, role="finance"))
 
     response = client.post(
         reverse("unit_onboarding:designers", args=[unit.uid]),
@@ -89,7 +90,7 @@ def test_bad_designer_details_get_clear_messages_and_save_nothing(client, unit, 
 
 def test_a_slug_is_unique_on_the_platform_because_the_ledger_party_names_no_unit(client, unit):
     DesignerFactory(slug="wang-fang")  # another unit's designer
-    client.force_login(operator_of(unit, role="finance"))
+    login_verified(client, operator_of(unit, role="finance"))
 
     response = client.post(
         reverse("unit_onboarding:designers", args=[unit.uid]), designer_form(), HTTP_ACCEPT_LANGUAGE="zh-hans"
@@ -109,7 +110,7 @@ def test_the_slug_never_changes_once_given(unit):
 
 def test_editing_keeps_the_account_unless_a_new_one_is_given_and_audits_payout_changes(client, unit):
     designer = DesignerFactory(unit=unit, slug="li-hua", name_zh="李华")
-    client.force_login(operator_of(unit, role="finance"))
+    login_verified(client, operator_of(unit, role="finance"))
     url = reverse("unit_onboarding:designer", args=[unit.uid, designer.slug])
 
     form = client.get(url).content.decode()
@@ -150,7 +151,7 @@ def test_operators_see_the_designers_but_only_finance_and_reviewers_change_them(
     assert "Register a designer" not in page.content.decode() and "登记设计者" not in page.content.decode()
     assert (posted.status_code, edit.status_code) == (403, 403)
     assert Designer.objects.count() == 1
-    client.force_login(reviewer())
+    login_verified(client, reviewer())
     assert (
         client.post(reverse("unit_onboarding:designers", args=[unit.uid]), designer_form()).status_code == 302
     )
@@ -164,7 +165,7 @@ def test_platform_finance_fixes_payout_details_of_any_unit(client, unit):
     designer = DesignerFactory(unit=unit, slug="li-hua", bank_name="")
     user = UserFactory()
     user.user_permissions.add(Permission.objects.get(codename="change_settlementbatch"))
-    client.force_login(user)
+    login_verified(client, user)
 
     response = client.post(
         reverse("unit_onboarding:designer", args=[unit.uid, designer.slug]),
@@ -179,7 +180,7 @@ def test_platform_finance_fixes_payout_details_of_any_unit(client, unit):
 def test_the_agreement_names_a_designer_chosen_among_the_units_own(client, unit):
     DesignerFactory(unit=unit, slug="li-wei")
     DesignerFactory(slug="not-ours")  # another unit's designer
-    client.force_login(operator_of(unit, role="finance"))
+    login_verified(client, operator_of(unit, role="finance"))
     url = reverse("unit_onboarding:agreement", args=[unit.uid])
     form = {
         "effective_from": "2030-01-01 00:00",

@@ -7,6 +7,7 @@ from django.db import connection
 from django.urls import reverse
 
 from payments.models import FinanceAuditEvent
+from tests.auth import login_verified
 from unit_onboarding.models import Unit
 
 from .factories import OperatingEntityFactory, UserFactory, operator_of, reviewer
@@ -29,7 +30,7 @@ def _page(uid) -> str:
 
 
 def test_unit_finance_sets_the_units_account_encrypted_at_rest_and_audited_masked(client, unit):
-    client.force_login(operator_of(unit, role="finance"))
+    login_verified(client, operator_of(unit, role="finance"))
 
     response = client.post(_page(unit.uid), FORM)
 
@@ -60,7 +61,7 @@ def test_unit_finance_sets_the_units_account_encrypted_at_rest_and_audited_maske
 
 
 def test_partial_details_are_refused_field_by_field_in_the_users_language(client, unit):
-    client.force_login(operator_of(unit, role="finance"))
+    login_verified(client, operator_of(unit, role="finance"))
 
     response = client.post(_page(unit.uid), {**FORM, "payout_account_name": ""}, HTTP_ACCEPT_LANGUAGE="en")
 
@@ -71,7 +72,7 @@ def test_partial_details_are_refused_field_by_field_in_the_users_language(client
 
 
 def test_an_empty_account_keeps_the_one_on_record_and_clearing_the_bank_removes_all(client, unit):
-    client.force_login(operator_of(unit, role="finance"))
+    login_verified(client, operator_of(unit, role="finance"))
     client.post(_page(unit.uid), FORM)
 
     client.post(_page(unit.uid), {**FORM, "payout_bank_account": "", "payout_account_name": "某某博物馆"})
@@ -94,14 +95,14 @@ def test_platform_reviewers_may_set_them_and_a_units_operator_may_not(client, un
     unit.refresh_from_db()
     assert not unit.payout_ready
 
-    client.force_login(reviewer())
+    login_verified(client, reviewer())
     assert client.post(_page(unit.uid), FORM).status_code == 302
     unit.refresh_from_db()
     assert unit.payout_ready
 
 
 def test_the_unit_page_says_when_the_units_payout_details_are_missing(client, unit):
-    client.force_login(operator_of(unit, role="finance"))
+    login_verified(client, operator_of(unit, role="finance"))
     detail = reverse("unit_onboarding:unit", args=[unit.uid])
 
     assert 'id="payout-missing"' in client.get(detail).content.decode()
@@ -111,7 +112,7 @@ def test_the_unit_page_says_when_the_units_payout_details_are_missing(client, un
 
 def test_the_admin_shows_no_payout_field_so_every_change_goes_through_the_audited_page(client, unit):
     admin = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(admin)
+    login_verified(client, admin)
 
     page = client.get(reverse("admin:unit_onboarding_unit_change", args=[unit.pk]))
 
