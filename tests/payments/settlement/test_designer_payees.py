@@ -14,6 +14,7 @@ from payments.settlement import selectors, services
 from payments.settlement.error_codes import SettlementError, SettlementErrorCode
 from payments.settlement.exports import bank_file_rows
 from payments.settlement.permissions import visible_parties
+from tests.auth import login_verified
 from tests.payments.settlement.conftest import at, pay
 from tests.unit_onboarding.factories import DesignerFactory, UserFactory
 from unit_onboarding.models import Designer, UnitMembership
@@ -98,7 +99,7 @@ def test_the_bank_file_is_refused_rather_than_issued_with_empty_account_columns(
     services.settlement_execute(batch_id=batch.pk, actor=checker)
     Designer.objects.filter(pk=designer.pk).update(bank_name="", bank_account_encrypted="")  # removed later
     checker.user_permissions.add(Permission.objects.get(codename="change_settlementbatch"))
-    client.force_login(checker)
+    login_verified(client, checker)
 
     response = client.get(reverse("finance:bank_file", args=["csv"]), HTTP_ACCEPT_LANGUAGE="en", follow=True)
 
@@ -118,7 +119,7 @@ def test_statements_and_batches_name_designers_in_the_readers_language(client, p
     with translation.override("en"):
         assert selectors.party_names(["designer:li-hua"])["designer:li-hua"] == "Li Hua · designer"
     maker.user_permissions.add(Permission.objects.get(codename="change_settlementbatch"))
-    client.force_login(maker)
+    login_verified(client, maker)
     home = client.get(
         reverse("finance:home") + "?start=2026-11-01&end=2026-12-01", HTTP_ACCEPT_LANGUAGE="zh-hans"
     )
@@ -135,7 +136,7 @@ def test_a_units_finance_staff_see_their_designers_and_no_other_units(client, pa
     pay("o2", "designer:theirs", 10_000, at(2))
     user = UserFactory()
     UnitMembership.objects.create(user=user, unit=mine, role=UnitMembership.Role.FINANCE)
-    client.force_login(user)
+    login_verified(client, user)
 
     assert "designer:ours" in visible_parties(user) and "designer:theirs" not in visible_parties(user)
     period = "?start=2026-11-01&end=2026-12-01"
