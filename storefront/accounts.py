@@ -30,7 +30,10 @@ def customer_login(*, session, email: str, password: str, address: str = "") -> 
             "StorefrontTokenCreate", {"email": email, "password": password}, forwarded_for=address or None
         )
     except CheckoutProblem as problem:
-        if StorefrontError.LOGIN_THROTTLED in problem.codes:  # Saleor's own delay: not a wrong password
+        if StorefrontError.LOGIN_THROTTLED in problem.codes:
+            # Saleor's own delay: this address is hammering, but the password was not even tried, so it
+            # counts against the address only (at its limit Saleor is no longer asked from there).
+            throttle.login_failed(scope=throttle.BUYER, account="", address=address)
             raise CheckoutProblem(codes=[StorefrontError.LOGIN_THROTTLED]) from problem
         lockout = throttle.login_failed(scope=throttle.BUYER, account=email, address=address)
         if lockout is not None:

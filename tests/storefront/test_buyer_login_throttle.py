@@ -103,15 +103,17 @@ def test_saleor_hears_the_buyers_own_address_behind_a_trusted_proxy(client, sale
     assert saleor.calls == [(BUYER, "198.51.100.23")]  # not the proxy, not what the client wrote
 
 
-def test_saleors_own_delay_is_said_as_a_delay_and_not_counted_as_a_wrong_password(client, saleor):
+def test_saleors_own_delay_is_said_as_a_delay_and_counts_against_the_address_only(client, saleor):
     saleor.delayed = True
 
-    answers = [sign_in(client, BUYER, RIGHT, "203.0.113.9", path="/en" + LOGIN) for _ in range(8)]
+    answers = [sign_in(client, BUYER, RIGHT, "203.0.113.9", path="/en" + LOGIN) for _ in range(25)]
 
     assert {a.status_code for a in answers} == {429}
     assert "wait a moment" in answers[0].content.decode()
-    assert len(saleor.calls) == 8  # each was asked: nothing here was locked by Saleor's delays
-    assert not LoginThrottle.objects.exists()
+    assert len(saleor.calls) == 20  # then the address is locked here and Saleor no longer asked from it
+    assert set(LoginThrottle.objects.values_list("kind", flat=True)) == {"address"}
+    saleor.delayed = False
+    assert sign_in(client, BUYER, RIGHT, "198.51.100.7").status_code == 302  # the account was never locked
 
 
 def test_buyer_failures_never_lock_a_staff_account_of_the_same_address(client, saleor):
