@@ -32,3 +32,27 @@ def mailed_path(body: str, prefix: str) -> str:
         if word.startswith("http") and path.startswith(prefix):
             return path
     raise AssertionError(f"no link under {prefix} in:\n{body}")
+
+
+def authenticator_code(user, *, confirmed: bool | None = None) -> str:
+    """The code the user's authenticator app shows now (the test plays the phone)."""
+    from django_otp.oath import totp
+
+    devices = TOTPDevice.objects.filter(user=user)
+    if confirmed is not None:
+        devices = devices.filter(confirmed=confirmed)
+    device = devices.order_by("-pk").first()
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+
+
+def browser_second_factor(page, user) -> None:
+    """In a browser that was just sent to set up or verify the second factor: do it as the user would."""
+    if "/security/two-factor/verify/" in page.url:
+        page.fill("#id_code", authenticator_code(user, confirmed=True))
+        page.click("main button[type=submit]")
+    elif "/security/two-factor/" in page.url:
+        page.fill("#id_code", authenticator_code(user, confirmed=False))
+        page.click("main button[type=submit]")
+        page.click(
+            "text=" + ("继续" if page.locator("html").get_attribute("lang") == "zh-hans" else "Continue")
+        )
