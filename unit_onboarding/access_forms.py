@@ -37,3 +37,8 @@ class CodeForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
         help_text=_("The 6-digit code from your authenticator app, or one of your recovery codes."),
     )
+
+    def __init__(self, *args, setting_up: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if setting_up:  # no recovery codes exist yet
+            self.fields["code"].help_text = ""

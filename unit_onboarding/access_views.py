@@ -309,7 +309,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         # Replacing an authenticator needs the current one first (a stolen password alone cannot).
         return redirect(f"{reverse('unit_onboarding:two_factor_verify')}?{urlencode({'next': request.path})}")
     device = second_factor.totp_setup_start(user=user)
-    form = CodeForm(request.POST or None)
+    form = CodeForm(request.POST or None, setting_up=True)
     if request.method == "POST" and form.is_valid():
         codes = second_factor.totp_setup_confirm(user=user, device=device, token=form.cleaned_data["code"])
         if codes is None:
