@@ -60,7 +60,7 @@ def totp_setup_confirm(*, user, device: TOTPDevice, token: str) -> list[str] | N
 def second_factor_verify(*, user, token: str):
     """The device that accepts `token` (a TOTP code, or an unused recovery code), or None."""
     token = token.strip().replace(" ", "")
-    if token.isdigit():
+    if token.isdigit() and len(token) <= 8:  # an authenticator's code; recovery codes are 16 characters
         device = totp_device(user)
         return verify_token(user, device.persistent_id, token) if device else None
     device = RecoveryCodeDevice.objects.filter(user=user, confirmed=True).first()

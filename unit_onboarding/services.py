@@ -11,6 +11,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
+from accounts.audit import access_record
+from accounts.models import AccessEvent
 from core import clock
 from unit_onboarding import filetypes, provisioning, tasks, uscc
 from unit_onboarding.error_codes import OnboardingError
@@ -166,9 +168,18 @@ def application_transition(
     if to_status == S.APPROVED:
         unit.status = Unit.Status.ACTIVE
         unit.save(update_fields=["status", "updated_at"])
-        UnitMembership.objects.get_or_create(
+        _membership, created = UnitMembership.objects.get_or_create(
             user_id=application.applicant_id, unit=unit, role=UnitMembership.Role.OPERATOR
         )
+        if created:  # the applicant becomes the unit's first operator: a grant like any other
+            access_record(
+                action=AccessEvent.Action.ROLE_GRANTED,
+                actor=actor,
+                user=application.applicant,
+                scope=f"unit:{unit.uid}",
+                role=UnitMembership.Role.OPERATOR,
+                via="application approved",
+            )
         provisioning.unit_provisioning_request(unit=unit)
         transaction.on_commit(lambda: _enqueue_provisioning(unit.pk))
     elif to_status == S.REJECTED:

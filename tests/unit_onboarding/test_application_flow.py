@@ -9,6 +9,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AccessEvent
 from tests.auth import login_verified, mailed_path
 from tests.factories import SaleorInstallationFactory
 from unit_onboarding.agreements import ShareTerm, agreement_version_add
@@ -264,6 +265,8 @@ def test_the_whole_review_path_emails_each_step_and_provisions_on_approval(clien
     assert unit.provisioning == Unit.Provisioning.DONE  # the task ran after commit (eager in tests)
     assert len(saleor.warehouses) == 1
     assert UnitMembership.objects.filter(user=draft.applicant, unit=unit, role="operator").exists()
+    grant = AccessEvent.objects.get(action=AccessEvent.Action.ROLE_GRANTED)
+    assert (grant.actor, grant.user, grant.detail["role"]) == (staff, draft.applicant, "operator")
 
 
 def test_each_transition_only_by_its_role(client, draft):
