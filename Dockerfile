@@ -1,9 +1,22 @@
-# This service (web and worker share the image).
-FROM python:3.11-slim
+# Two images from one file, each built once by docker compose:
+#   app (the default, last stage): this service; web, workers, beat and the one-shot steps all run it.
+#   localstripe: the fake Stripe of the local stack, installed at build time, never at start.
+FROM python:3.11-slim AS python
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+RUN useradd --create-home --uid 1000 wenchuang
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 DATA_DIR=/data
+FROM python AS localstripe
+RUN pip install localstripe==1.15.10
+COPY deploy/localstripe.sh /usr/local/bin/localstripe-with-webhook
+USER wenchuang
+EXPOSE 8420
+CMD ["localstripe-with-webhook"]
+
+FROM python AS app
+# DATA_DIR holds what the service writes (media, originals, beat's schedule): a volume in compose.
+# /app itself belongs to root: the service's user cannot write there.
+ENV DATA_DIR=/data STATIC_ROOT=/app/static
 WORKDIR /app
-
 COPY pyproject.toml README.md ./
 COPY wenchuang ./wenchuang
 COPY saleor_app ./saleor_app
@@ -13,11 +26,10 @@ COPY orders ./orders
 COPY payments ./payments
 COPY storefront ./storefront
 COPY manage.py ./
-ENV STATIC_ROOT=/app/static
+# Without extras: no embedded PostgreSQL (pgserver) and no test tools in this image.
 RUN pip install . \
     && DATABASE_URL=postgres://build@127.0.0.1/none STATIC_FINGERPRINTS=true \
        python manage.py collectstatic --noinput -v0 \
-    && useradd --create-home --uid 1000 wenchuang \
     && mkdir -p /data && chown wenchuang /data
 USER wenchuang
 

@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-# .env (if present) is loaded into every command's environment.
-LOAD_ENV := set -a; [ ! -f .env ] || . ./.env; set +a;
+# .env (if present) is loaded into every command's environment by the reader manage.py uses too
+# (wenchuang/envfile.py): variables already in the environment win over the file.
+LOAD_ENV := exports="$$($(BIN)/python -m wenchuang.envfile)" && eval "$$exports" &&
 
 .PHONY: dev test test-now test-dates lint venv migrate record clean
 

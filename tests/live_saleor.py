@@ -3,8 +3,29 @@
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
+from typing import TypeVar
 
 import httpx
+import pytest
+
+T = TypeVar("T")
+# Saleor's worker delivers webhooks and runs payment actions for every app installed in that Saleor, one
+# task at a time: another app's slow deliveries delay ours. Waits are generous and say what they waited for.
+WAIT_SECONDS = 180.0
+
+
+def wait_until(what: str, probe: Callable[[], T], *, timeout: float = WAIT_SECONDS, every: float = 0.5) -> T:
+    """Poll probe() until it returns something truthy, and return that; fail naming `what` on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = probe()
+        if found:
+            return found
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(every)
 
 
 class StaffSession:
@@ -41,15 +62,19 @@ class StaffSession:
     def delete_app(self, app_id: str) -> None:
         self.gql("mutation($id: ID!) { appDelete(id: $id) { errors { message } } }", {"id": app_id})
 
-    def first_product(self) -> dict:
-        data = self.gql('{ products(first: 1, channel: "default-channel") { edges { node { id name } } } }')
-        return data["products"]["edges"][0]["node"]
-
     def touch_product(self, product_id: str, seo_title: str) -> None:
         self.gql(
             "mutation($id: ID!, $t: String!) { productUpdate(id: $id, input: {seo: {title: $t}})"
             " { errors { message } } }",
             {"id": product_id, "t": seo_title},
+        )
+
+    def order_charged(self, order_id: str) -> dict:
+        """Wait until Saleor has settled the order's charge (payment actions run in its worker)."""
+        query = "query($id: ID!) { order(id: $id) { chargeStatus totalCharged { amount } } }"
+        return wait_until(
+            f"order {order_id} to be fully charged (chargeStatus FULL)",
+            lambda: (order := self.gql(query, {"id": order_id})["order"])["chargeStatus"] == "FULL" and order,
         )
 
 

@@ -14,7 +14,15 @@ def database_settings(data_dir: Path) -> dict[str, Any]:
 
     # platformdirs (used by pgserver) warns when XDG_RUNTIME_DIR is unset, as on CI: harmless here.
     warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR", module="platformdirs")
-    import pgserver  # imported lazily: production never takes this path
+    try:
+        import pgserver  # imported lazily: production (and the Docker image) never takes this path
+    except ImportError as exc:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "DATABASE_URL is empty and the embedded PostgreSQL is not installed: set DATABASE_URL, "
+            "or install it with pip install -e '.[embedded-db]' (make dev does)."
+        ) from exc
 
     data_dir.mkdir(parents=True, exist_ok=True)
     # cleanup_mode="stop": the server lives while any process of ours uses it (web, worker, tests).

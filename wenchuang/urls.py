@@ -1,10 +1,11 @@
 """URL map: each app owns its prefix."""
 
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from wenchuang import health
+from wenchuang import health, media
 
 urlpatterns = [
     path("healthz", health.liveness, name="healthz"),
@@ -18,5 +19,7 @@ urlpatterns = [
     path("finance/", include("payments.finance.urls")),  # graphql: the finance API
     path("admin/", admin.site.urls),
 ]
+if media.filesystem_media():  # S3 serves its own files
+    urlpatterns.append(path(settings.MEDIA_URL.lstrip("/") + "<path:path>", media.media, name="media"))
 # The public shop: Chinese at the root, English under /en/.
 urlpatterns += i18n_patterns(path("", include("storefront.urls")), prefix_default_language=False)

@@ -12,13 +12,20 @@ from catalog import images
 from saleor_app.client import SaleorClient
 from tests.catalog import image_factories as make
 from tests.live_saleor import StaffSession
+from tests.live_shop import own_product
 
 pytestmark = pytest.mark.saleor_live
 
 
-def test_a_webp_derivative_is_uploaded_as_product_media(saleor_api_url):
+@pytest.fixture
+def product(saleor_api_url):
+    """A product of the test's own (deleted afterwards, with its media)."""
+    with own_product(StaffSession(saleor_api_url)) as made:
+        yield {"id": made.id}
+
+
+def test_a_webp_derivative_is_uploaded_as_product_media(saleor_api_url, product):
     staff = StaffSession(saleor_api_url)
-    product = staff.first_product()
     photo = make.photo_jpeg(1200, 800, orientation=6)
     derivative = images.process(io.BytesIO(photo), filename="p.jpg", content_type=None, size=len(photo))
     upright_512 = derivative.derivatives[1]

@@ -9,7 +9,8 @@ import pytest
 
 from catalog.saleor_channel import ChannelCurrencyMismatch, channel_zones_warehouse_add, sales_channel_ensure
 from saleor_app.client import SaleorClient
-from tests.live_saleor import gql
+from tests.live_saleor import StaffSession, gql
+from tests.live_shop import channel_create, channel_delete
 
 pytestmark = pytest.mark.saleor_live
 
@@ -93,8 +94,19 @@ def test_a_temporary_channel_is_created_in_cny_and_ships_to_china(
     assert zone["warehouses"] == [{"id": warehouse["id"]}]
 
 
-def test_the_fresh_usd_default_channel_is_refused(saleor_api_url, staff_token, settings):
-    settings.SALEOR_CHANNEL_SLUG = "default-channel"
+@pytest.fixture
+def usd_channel(saleor_api_url):
+    """A channel in USD, as a fresh Saleor's default-channel is (this Saleor's may be anything)."""
+    staff = StaffSession(saleor_api_url)
+    channel = channel_create(staff, currency="USD")
+    yield channel["slug"]
+    channel_delete(staff, channel["id"])
+
+
+def test_a_usd_channel_like_a_fresh_saleors_default_is_refused(
+    saleor_api_url, staff_token, settings, usd_channel
+):
+    settings.SALEOR_CHANNEL_SLUG = usd_channel
 
     with pytest.raises(ChannelCurrencyMismatch, match="sells in USD"):
         sales_channel_ensure(client=SaleorClient(saleor_api_url, staff_token))

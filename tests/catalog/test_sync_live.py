@@ -4,7 +4,7 @@ attribute edit goes back to review while the old values stay live. `--record-sal
 lookups for tests/catalog/test_recorded_attributes.py.
 
 The app token is SALEOR_APP_TOKEN when given (the app installed with `saleor_install`), else a staff
-token. Prices are in fen of CNY, so the test uses (and creates if missing) a CNY channel.
+token. Prices are in fen of CNY, so the test sells in a CNY channel of its own.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import os
 import uuid
 
 import pytest
+from django.conf import settings as django_settings
 
 from catalog import listings, taxonomy
 from catalog import saleor_metadata as meta
@@ -25,7 +26,8 @@ from saleor_app.client import SaleorClient, _http_client
 from saleor_app.models import SaleorInstallation
 from saleor_app.operations import subscription
 from tests.catalog.factories import curator, make_listing, variant
-from tests.live_saleor import gql
+from tests.live_saleor import StaffSession, gql
+from tests.live_shop import own_shop
 from tests.recording import GraphQLRecorder
 from tests.unit_onboarding.factories import UnitFactory, operator_of
 from unit_onboarding.models import Unit
@@ -33,41 +35,13 @@ from unit_onboarding.provisioning import unit_provision, unit_provisioning_reque
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db]
 
-CHANNEL_SLUG = "wenchuang-cny-test"
-
 
 @pytest.fixture
-def cny_channel(saleor_api_url, staff_token, settings):
-    found = gql(
-        saleor_api_url, staff_token, "query($s: String!) { channel(slug: $s) { id } }", s=CHANNEL_SLUG
-    )
-    created = found["channel"] is None
-    if created:
-        gql(
-            saleor_api_url,
-            staff_token,
-            """mutation($input: ChannelCreateInput!) { channelCreate(input: $input) {
-                 channel { id } errors { field message } } }""",
-            input={
-                "name": "Wenchuang CNY (test)",
-                "slug": CHANNEL_SLUG,
-                "currencyCode": "CNY",
-                "defaultCountry": "CN",
-                "isActive": True,
-            },
-        )
-    settings.SALEOR_CHANNEL_SLUG = CHANNEL_SLUG
-    yield CHANNEL_SLUG
-    if created:
-        channel_id = gql(
-            saleor_api_url, staff_token, "query($s: String!) { channel(slug: $s) { id } }", s=CHANNEL_SLUG
-        )
-        gql(
-            saleor_api_url,
-            staff_token,
-            "mutation($id: ID!) { channelDelete(id: $id) { errors { message } } }",
-            id=channel_id["channel"]["id"],
-        )
+def cny_channel(saleor_api_url, settings):
+    """A CNY channel of the test's own (with its China zone), whatever SALEOR_CHANNEL_SLUG names."""
+    with own_shop(StaffSession(saleor_api_url), warehouses=0) as shop:
+        settings.SALEOR_CHANNEL_SLUG = shop.channel_slug
+        yield shop.channel_slug
 
 
 @pytest.fixture
@@ -144,7 +118,7 @@ def prices(product) -> dict[str, int]:
         v["sku"]: next(
             c["price"]["fractionalAmount"]
             for c in v["channelListings"]
-            if c["channel"]["slug"] == CHANNEL_SLUG
+            if c["channel"]["slug"] == django_settings.SALEOR_CHANNEL_SLUG
         )
         for v in product["variants"]
     }
@@ -186,9 +160,11 @@ def test_live_product_arrives_after_approval_and_a_price_edit_waits_for_review(
     assert metadata[meta.LISTING_ID] == str(listing.pk)
     assert metadata[meta.UNIT_NAME_ZH] == "实况测试博物馆"
     assert meta.AGREEMENT_VERSION in metadata
-    assert [c["isPublished"] for c in product["channelListings"] if c["channel"]["slug"] == CHANNEL_SLUG] == [
-        True
-    ]
+    assert [
+        c["isPublished"]
+        for c in product["channelListings"]
+        if c["channel"]["slug"] == django_settings.SALEOR_CHANNEL_SLUG
+    ] == [True]
 
     # a price edit goes back to review; the stock change is pushed, the old price stays live
     with django_capture_on_commit_callbacks(execute=True):

@@ -12,17 +12,10 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from saleor_app.operations import subscription
-from tests.live_saleor import StaffSession, gql
+from tests.live_saleor import StaffSession, gql, wait_until
+from tests.live_shop import CN_ADDRESS
 
-ADDRESS = {
-    "firstName": "Ming",
-    "lastName": "Wang",
-    "streetAddress1": "1600 Amphitheatre Pkwy",
-    "city": "Mountain View",
-    "countryArea": "CA",
-    "postalCode": "94043",
-    "country": "US",
-}
+ADDRESS = {"firstName": "明", "lastName": "王", **CN_ADDRESS}  # the test shops ship to China
 
 
 def projection_query() -> str:
@@ -213,7 +206,8 @@ def refund(app: PaymentApp, transaction_id: str, amount: str) -> None:
 def refund_granted(
     staff: StaffSession, order_id: str, transaction_id: str, *, lines=(), shipping: bool = False
 ) -> int:
-    """Grant a refund of (line id, quantity) and/or shipping as staff do, then refund it; its fen."""
+    """Grant a refund of (line id, quantity) and/or shipping as staff do, then refund it; its fen, once Saleor
+    has recorded the refund (the request goes to the payment app through Saleor's worker)."""
     extra = {}
     reason_type = staff.gql("{ refundSettings { reasonReferenceType { id } } }")["refundSettings"][
         "reasonReferenceType"
@@ -248,4 +242,12 @@ def refund_granted(
             {"g": granted["id"], "t": transaction_id},
         )["transactionRequestRefundForGrantedRefund"]
     )
+    query = "query($id: ID!) { order(id: $id) { grantedRefunds { id status } } }"
+
+    def settled() -> str | None:
+        refunds = staff.gql(query, {"id": order_id})["order"]["grantedRefunds"]
+        status = next(g["status"] for g in refunds if g["id"] == granted["id"])
+        return status if status in {"SUCCESS", "FAILURE"} else None
+
+    assert wait_until(f"granted refund {granted['id']} to be refunded", settled) == "SUCCESS"
     return granted["amount"]["fractionalAmount"]

@@ -14,9 +14,9 @@ from payments import selectors as ledger
 from payments.models import LedgerTransaction
 from saleor_app.client import SaleorClient
 from saleor_app.models import SaleorInstallation, WebhookEvent
-from tests.live_saleor import StaffSession
+from tests.live_saleor import StaffSession, wait_until
+from tests.live_shop import ProductSpec, own_shop
 from tests.recording import RECORDINGS, save_delivery
-from tests.saleor_app.test_live_saleor import wait_for
 
 from . import live_order
 from .conftest import unit_with_agreement
@@ -38,26 +38,32 @@ def app(saleor_api_url):
         yield payment_app
 
 
+@pytest.fixture
+def shop(staff):
+    """Two products of the test's own, each stocked in a warehouse of its own, sold in a channel of its own:
+    no promotion, voucher or tax rate that others made in that Saleor applies to them."""
+    products = [
+        ProductSpec("实况测试书签", "12.50", warehouse=0),
+        ProductSpec("实况测试笔记本", "35.00", warehouse=1),
+    ]
+    with own_shop(staff, products, warehouses=2) as made:
+        yield made
+
+
+def line_of(order: dict, variant_id: str) -> dict:
+    return next(line for line in order["lines"] if line["variant"]["id"] == variant_id)
+
+
 def test_paid_two_unit_order_with_voucher_then_partial_line_and_shipping_refunds(
-    saleor_api_url, deliver, record_saleor, app
+    saleor_api_url, deliver, record_saleor, app, staff, shop
 ):
-    staff = StaffSession(saleor_api_url)
-    channel = next(
-        c for c in staff.gql("{ channels { id slug } }")["channels"] if c["slug"] == "default-channel"
-    )
-    variants = staff.gql(
-        '{ productVariants(first: 50, channel: "default-channel")'
-        " { edges { node { id preorder { endDate } quantityAvailable stocks { warehouse { id } } } } } }"
-    )["productVariants"]["edges"]
-    variants = [
-        v for v in variants if v["node"]["preorder"] is None and (v["node"]["quantityAvailable"] or 0) > 5
-    ][:2]
-    voucher_id, code = live_order.voucher_create(staff, channel["id"], "7.00")
+    product_1, product_2 = shop.products
+    voucher_id, code = live_order.voucher_create(staff, shop.channel_id, "7.00")
     try:
         order_id = live_order.order_place(
             staff,
-            channel_id=channel["id"],
-            variants=[(variants[0]["node"]["id"], 4), (variants[1]["node"]["id"], 2)],
+            channel_id=shop.channel_id,
+            variants=[(product_1.variant_id, 4), (product_2.variant_id, 2)],
             voucher=code,
         )
     finally:
@@ -68,11 +74,8 @@ def test_paid_two_unit_order_with_voucher_then_partial_line_and_shipping_refunds
 
     # Each line shipped from its own warehouse with our OrderFulfill operation (as the portal does).
     # (Saleor 3.24 showed no allocations on these staff-placed orders: lines resolve by fulfilment warehouse.)
-    line1, line2 = placed["lines"]
-    warehouse_1 = variants[0]["node"]["stocks"][0]["warehouse"]["id"]
-    warehouse_2 = next(
-        s["warehouse"]["id"] for s in variants[1]["node"]["stocks"] if s["warehouse"]["id"] != warehouse_1
-    )
+    line1, line2 = line_of(placed, product_1.variant_id), line_of(placed, product_2.variant_id)
+    warehouse_1, warehouse_2 = product_1.warehouse_id, product_2.warehouse_id
     client = SaleorClient(saleor_api_url, staff.token)
     for line, warehouse, quantity in ((line1, warehouse_1, 4), (line2, warehouse_2, 2)):
         client.mutate(
@@ -161,39 +164,33 @@ def test_paid_two_unit_order_with_voucher_then_partial_line_and_shipping_refunds
 
 @pytest.mark.django_db(transaction=True)
 def test_installed_app_receives_signed_order_events_with_the_projection_shape(
-    installed_app, staff, saleor_api_url, settings, record_saleor
+    shop, installed_app, staff, saleor_api_url, settings, record_saleor
 ):
-    channel = next(
-        c for c in staff.gql("{ channels { id slug } }")["channels"] if c["slug"] == "default-channel"
-    )
-    variants = staff.gql(
-        '{ productVariants(first: 50, channel: "default-channel")'
-        " { edges { node { id preorder { endDate } quantityAvailable } } } }"
-    )["productVariants"]["edges"]
-    shippable = [
-        v["node"]["id"]
-        for v in variants
-        if v["node"]["preorder"] is None and (v["node"]["quantityAvailable"] or 0) > 5
-    ][:2]
-    voucher_id, code = live_order.voucher_create(staff, channel["id"], "1.00")
+    product_1, product_2 = shop.products
+    voucher_id, code = live_order.voucher_create(staff, shop.channel_id, "1.00")
     try:
         order_id = live_order.order_place(
-            staff, channel_id=channel["id"], variants=[(shippable[0], 2), (shippable[1], 1)], voucher=code
+            staff,
+            channel_id=shop.channel_id,
+            variants=[(product_1.variant_id, 2), (product_2.variant_id, 1)],
+            voucher=code,
         )
     finally:
         live_order.voucher_delete(staff, voucher_id)
 
-    created = WebhookEvent.objects.filter(event_type="order_created")
-    wait_for(lambda: any(e.payload["order"]["id"] == order_id for e in created))
-    event = next(e for e in created if e.payload["order"]["id"] == order_id)
+    # The app gets whatever happens in that Saleor, after other apps' deliveries: this order's event counts.
+    created = WebhookEvent.objects.filter(event_type="order_created", payload__order__id=order_id)
+    event = wait_until(f"ORDER_CREATED of {order_id} stored by this installation", created.first)
 
     order = event.payload["order"]
     assert event.payload["issuedAt"]
     assert isinstance(order["total"]["gross"]["fractionalAmount"], int)
     assert order["lines"][0]["totalPrice"]["net"]["currency"] == order["total"]["gross"]["currency"]
-    event.refresh_from_db()  # no unit owns the demo warehouses: parked with its reason, nothing posted
-    wait_for(lambda: WebhookEvent.objects.get(pk=event.pk).status == "parked")
-    assert "unit_unresolved" in WebhookEvent.objects.get(pk=event.pk).last_error
+    # no unit owns the shop's warehouses: parked with its reason, nothing posted
+    settled = WebhookEvent.objects.filter(pk=event.pk).exclude(status__in=["pending", "failed"])
+    processed = wait_until(f"ORDER_CREATED of {order_id} processed", settled.first)
+    assert processed.status == "parked"
+    assert "unit_unresolved" in processed.last_error
     if record_saleor:
         installation = SaleorInstallation.objects.get()
         save_delivery(

@@ -4,7 +4,12 @@ Needs this service running (`manage.py dev`) and installed in that Saleor, local
 STRIPE_API_BASE, and the same Stripe settings in this process's environment:
 SALEOR_API_URL, PAYMENTS_LIVE_APP_URL (e.g. http://127.0.0.1:8092), SALEOR_APP_IDENTIFIER,
 STRIPE_API_BASE, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET,
-SALEOR_STAFF_EMAIL/PASSWORD (default admin@example.com/admin).
+SALEOR_STAFF_EMAIL/PASSWORD (default admin@example.com/admin), and for the storefront buyer the channel
+that running service sells in, PAYMENTS_LIVE_CHANNEL (default default-channel).
+
+The checkouts made here through Saleor's API are in a shop of the test's own (tests/live_shop.py): its own
+channel, authorising at checkout, and products. Payment actions reach the app through Saleor's worker, so
+their outcomes are waited for.
 """
 
 from __future__ import annotations
@@ -15,12 +20,14 @@ import json
 import os
 import re
 import time
-from contextlib import contextmanager
 from decimal import Decimal
 
 import httpx
 import pytest
 import requests
+
+from tests.live_saleor import StaffSession, wait_until
+from tests.live_shop import CN_ADDRESS, ProductSpec, Shop, own_shop
 
 pytestmark = [
     pytest.mark.saleor_live,
@@ -29,16 +36,8 @@ pytestmark = [
     ),
 ]
 
-CHANNEL = os.environ.get("PAYMENTS_LIVE_CHANNEL", "default-channel")
-ADDRESS = {
-    "firstName": "Li",
-    "lastName": "Wei",
-    "streetAddress1": "601 Townsend St",
-    "city": "San Francisco",
-    "postalCode": "94103",
-    "country": "US",
-    "countryArea": "CA",
-}
+STOREFRONT_CHANNEL = os.environ.get("PAYMENTS_LIVE_CHANNEL", "default-channel")  # the running app's
+ADDRESS = {"firstName": "伟", "lastName": "李", **CN_ADDRESS}
 
 
 def gql(query: str, variables: dict | None = None, token: str | None = None) -> dict:
@@ -83,19 +82,28 @@ def staff_token() -> str:
     return ok(data["tokenCreate"])["token"]
 
 
-def two_products() -> list[str]:
+@pytest.fixture
+def shop() -> Shop:
+    """Two products in a channel of the test's own that authorises at checkout (staff capture later)."""
+    products = [ProductSpec("实况支付书签", "12.80"), ProductSpec("实况支付笔记本", "45.00")]
+    with own_shop(StaffSession(os.environ["SALEOR_API_URL"]), products, flow="AUTHORIZATION") as made:
+        yield made
+
+
+def storefront_variant() -> str:
+    """A variant the running app's storefront sells (its channel, PAYMENTS_LIVE_CHANNEL), with stock."""
     edges = gql(
         """query($c: String!) { products(first: 20, channel: $c, where: {isAvailable: true}) {
         edges { node { name variants { id quantityAvailable } } } } }""",
-        {"c": CHANNEL},
+        {"c": STOREFRONT_CHANNEL},
     )["products"]["edges"]
     variants = [
         n["node"]["variants"][0]["id"]
         for n in edges
         if n["node"]["variants"] and (n["node"]["variants"][0]["quantityAvailable"] or 0) > 3
     ]
-    assert len(variants) >= 2
-    return variants[:2]
+    assert variants, f"no product with stock in {STOREFRONT_CHANNEL} (PAYMENTS_LIVE_CHANNEL)"
+    return variants[0]
 
 
 def transaction_state(transaction_id: str, token: str) -> dict:
@@ -140,8 +148,9 @@ def signed_event(event_type: str, obj: dict) -> tuple[bytes, str]:
     return body, f"t={t},v1={digest.hexdigest()}"
 
 
-def buyer_checkout(first: str, second: str) -> tuple[dict, Decimal]:
-    """A buyer's checkout with two products (two different shop products), delivery chosen."""
+def buyer_checkout(shop: Shop) -> tuple[dict, Decimal]:
+    """A buyer's checkout with the shop's two products, delivery chosen."""
+    first, second = (p.variant_id for p in shop.products)
     checkout = ok(
         gql(
             """mutation($input: CheckoutCreateInput!) { checkoutCreate(input: $input) {
@@ -149,7 +158,7 @@ def buyer_checkout(first: str, second: str) -> tuple[dict, Decimal]:
         errors { field code message } } }""",
             {
                 "input": {
-                    "channel": CHANNEL,
+                    "channel": shop.channel_slug,
                     "email": "buyer@example.com",
                     "shippingAddress": ADDRESS,
                     "billingAddress": ADDRESS,
@@ -174,12 +183,11 @@ def buyer_checkout(first: str, second: str) -> tuple[dict, Decimal]:
     return checkout, total_amount
 
 
-def test_checkout_paid_by_card_charged_then_partially_refunded(staff_token):
+def test_checkout_paid_by_card_charged_then_partially_refunded(staff_token, shop):
     gateway = os.environ["SALEOR_APP_IDENTIFIER"]
     app_url = os.environ["PAYMENTS_LIVE_APP_URL"].rstrip("/")
-    first, second = two_products()
 
-    checkout, total_amount = buyer_checkout(first, second)
+    checkout, total_amount = buyer_checkout(shop)
 
     # Buyer: the storefront learns the gateway config, then starts a transaction.
     configs = ok(
@@ -236,23 +244,17 @@ def test_checkout_paid_by_card_charged_then_partially_refunded(staff_token):
         )["checkoutComplete"]
     )["order"]
 
-    # Staff: capture whatever is only authorised (manual capture), then the order is fully charged.
-    if processed["transactionEvent"]["type"] == "AUTHORIZATION_SUCCESS":
-        ok(
-            gql(
-                """mutation($id: ID!) { transactionRequestAction(id: $id, actionType: CHARGE) {
-            errors { field code message } } }""",
-                {"id": transaction_id},
-                staff_token,
-            )["transactionRequestAction"]
-        )
-    state = gql(
-        """query($id: ID!) { order(id: $id) {
-            chargeStatus totalCharged { amount } total { gross { amount } } } }""",
-        {"id": order["id"]},
-        staff_token,
-    )["order"]
-    assert state["chargeStatus"] == "FULL"
+    # Staff: capture what the channel only authorised (manual capture), then the order is fully charged.
+    assert processed["transactionEvent"]["type"] == "AUTHORIZATION_SUCCESS"
+    ok(
+        gql(
+            """mutation($id: ID!) { transactionRequestAction(id: $id, actionType: CHARGE) {
+        errors { field code message } } }""",
+            {"id": transaction_id},
+            staff_token,
+        )["transactionRequestAction"]
+    )
+    state = StaffSession(os.environ["SALEOR_API_URL"]).order_charged(order["id"])
     assert Decimal(str(state["totalCharged"]["amount"])) == total_amount
 
     pi = stripe("GET", f"payment_intents/{pi_id}")
@@ -260,7 +262,7 @@ def test_checkout_paid_by_card_charged_then_partially_refunded(staff_token):
     assert pi["amount"] == int(total_amount * 100)
     assert pi["metadata"]["saleor_transaction_id"] == transaction_id
     assert pi["metadata"]["saleor_source_id"] == checkout["id"]
-    assert pi["metadata"]["saleor_channel"] == CHANNEL
+    assert pi["metadata"]["saleor_channel"] == shop.channel_slug
 
     # Staff: a partial refund in Saleor refunds exactly that in Stripe and is reported back.
     refund_amount = Decimal("1.23")
@@ -273,10 +275,13 @@ def test_checkout_paid_by_card_charged_then_partially_refunded(staff_token):
             staff_token,
         )["transactionRequestAction"]
     )
+    txn = wait_until(
+        f"the refund of {refund_amount} on transaction {transaction_id} reported to Saleor",
+        lambda: (t := transaction_state(transaction_id, staff_token))["refundedAmount"]["amount"] and t,
+    )
     charge_id = pi["latest_charge"]["id"] if isinstance(pi["latest_charge"], dict) else pi["latest_charge"]
     refunds = stripe("GET", f"refunds?charge={charge_id}")["data"]
     assert [r["amount"] for r in refunds] == [123]
-    txn = transaction_state(transaction_id, staff_token)
     assert Decimal(str(txn["refundedAmount"]["amount"])) == refund_amount
     assert Decimal(str(txn["chargedAmount"]["amount"])) == total_amount - refund_amount
 
@@ -294,15 +299,13 @@ def test_checkout_paid_by_card_charged_then_partially_refunded(staff_token):
     ]
     assert [a.json()["stored"] for a in answers] == [True, False, False]
     expected_refunded = refund_amount + Decimal("0.50")
-    deadline = time.monotonic() + 30
-    while True:  # the worker reports after commit
-        after = transaction_state(transaction_id, staff_token)
-        if (
-            Decimal(str(after["refundedAmount"]["amount"])) == expected_refunded
-            or time.monotonic() > deadline
-        ):
-            break
-        time.sleep(1)
+    wait_until(  # the app's worker reports after commit
+        f"the dashboard refund reported: {expected_refunded} refunded in all",
+        lambda: (
+            Decimal(str(transaction_state(transaction_id, staff_token)["refundedAmount"]["amount"]))
+            >= expected_refunded
+        ),
+    )
     time.sleep(3)  # room for a (wrong) second report to land
     after = transaction_state(transaction_id, staff_token)
     assert Decimal(str(after["refundedAmount"]["amount"])) == expected_refunded
@@ -314,9 +317,9 @@ def test_checkout_paid_by_card_charged_then_partially_refunded(staff_token):
     assert len(after["events"]) == events_before + 1
 
 
-def test_the_payment_page_refuses_a_browser_whose_cart_it_is_not(staff_token):
+def test_the_payment_page_refuses_a_browser_whose_cart_it_is_not(staff_token, shop):
     app_url = os.environ["PAYMENTS_LIVE_APP_URL"].rstrip("/")
-    checkout, _ = buyer_checkout(*two_products())
+    checkout, _ = buyer_checkout(shop)
 
     page = httpx.get(f"{app_url}/payments/gateway/pay", params={"checkout": checkout["id"]}, timeout=60)
 
@@ -329,32 +332,12 @@ def test_the_payment_page_refuses_a_browser_whose_cart_it_is_not(staff_token):
 
 
 def test_an_authorisation_canceled_in_saleor_is_released_in_stripe_and_forged_webhooks_are_refused(
-    staff_token,
+    staff_token, shop
 ):
     gateway = os.environ["SALEOR_APP_IDENTIFIER"]
     app_url = os.environ["PAYMENTS_LIVE_APP_URL"].rstrip("/")
-    with transaction_flow(CHANNEL, "AUTHORIZATION", staff_token):  # only an authorisation can be canceled
-        checkout, total_amount = buyer_checkout(*two_products())
-        cancel_an_authorisation_and_refuse_forged_webhooks(
-            checkout, total_amount, gateway, app_url, staff_token
-        )
-
-
-@contextmanager
-def transaction_flow(channel: str, strategy: str, staff_token: str):
-    """The channel's transaction flow set for the test, and put back afterwards."""
-    query = (
-        "query($c: String!) { channel(slug: $c) { id paymentSettings { defaultTransactionFlowStrategy } } }"
-    )
-    found = gql(query, {"c": channel}, staff_token)["channel"]
-    before = found["paymentSettings"]["defaultTransactionFlowStrategy"]
-    update = """mutation($id: ID!, $s: TransactionFlowStrategyEnum!) { channelUpdate(id: $id,
-        input: {paymentSettings: {defaultTransactionFlowStrategy: $s}}) { errors { field message } } }"""
-    ok(gql(update, {"id": found["id"], "s": strategy}, staff_token)["channelUpdate"])
-    try:
-        yield
-    finally:
-        ok(gql(update, {"id": found["id"], "s": before}, staff_token)["channelUpdate"])
+    checkout, total_amount = buyer_checkout(shop)  # the shop's channel authorises: it can be canceled
+    cancel_an_authorisation_and_refuse_forged_webhooks(checkout, total_amount, gateway, app_url, staff_token)
 
 
 def cancel_an_authorisation_and_refuse_forged_webhooks(checkout, total_amount, gateway, app_url, staff_token):
@@ -395,12 +378,17 @@ def cancel_an_authorisation_and_refuse_forged_webhooks(checkout, total_amount, g
         )["transactionRequestAction"]
     )
 
+    query = (
+        "query($id: ID!) { transaction(id: $id) { authorizedAmount { amount } canceledAmount { amount } } }"
+    )
+    state = wait_until(  # the cancelation reaches the app through Saleor's worker
+        f"the cancelation of transaction {transaction_id} recorded in Saleor",
+        lambda: (
+            (t := gql(query, {"id": transaction_id}, staff_token)["transaction"])["canceledAmount"]["amount"]
+            and t
+        ),
+    )
     assert stripe("GET", f"payment_intents/{pi_id}")["status"] == "canceled"
-    state = gql(
-        "query($id: ID!) { transaction(id: $id) { authorizedAmount { amount } canceledAmount { amount } } }",
-        {"id": transaction_id},
-        staff_token,
-    )["transaction"]
     assert Decimal(str(state["canceledAmount"]["amount"])) == total_amount
     assert Decimal(str(state["authorizedAmount"]["amount"])) == 0
 
@@ -431,7 +419,7 @@ def csrf_post(buyer: httpx.Client, path: str, data: dict) -> httpx.Response:
 
 def test_a_storefront_buyer_pays_and_lands_on_the_order_mailed_to_them(staff_token):
     app_url = os.environ["PAYMENTS_LIVE_APP_URL"].rstrip("/")
-    variant = two_products()[0]
+    variant = storefront_variant()
     buyer = httpx.Client(base_url=app_url, timeout=60, headers={"Referer": app_url})
     buyer.get("/account/login/")  # a page with a form: the CSRF cookie
     assert csrf_post(buyer, "/cart/add/", {"variant": variant, "quantity": 1}).status_code == 302

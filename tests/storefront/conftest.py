@@ -12,7 +12,7 @@ from django.utils import translation
 
 from saleor_app.installer import app_install
 from tests.conftest import chromium_env, chromium_path
-from tests.live_saleor import StaffSession
+from tests.live_saleor import WAIT_SECONDS, StaffSession
 from tests.localstripe_server import localstripe_running, stripe_test_settings
 
 
@@ -43,7 +43,9 @@ def payment_app(live_server, settings, saleor_api_url):
     with localstripe_running() as stripe_url:
         stripe_test_settings(settings, stripe_url)
         try:
-            yield app_install(api_url=saleor_api_url, email=staff.email, password=staff.password)
+            yield app_install(
+                api_url=saleor_api_url, email=staff.email, password=staff.password, timeout=WAIT_SECONDS
+            )
         finally:
             app = staff.app_by_identifier(settings.SALEOR_APP_IDENTIFIER)
             if app:

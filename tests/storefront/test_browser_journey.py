@@ -12,7 +12,7 @@ import pytest
 
 from tests.live_saleor import StaffSession
 from tests.storefront.conftest import ARTIFACTS, card_fill
-from tests.storefront.live_catalog import live_shop_create, live_shop_remove
+from tests.storefront.live_catalog import live_shop_open
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 UNITS = ["三峡博物馆", "重庆图书馆"]
@@ -25,12 +25,11 @@ def staff(saleor_api_url):
 
 @pytest.fixture
 def live_shop(settings, staff, saleor_api_url):
+    """The storefront sells in a shop of the test's own, whatever SALEOR_CHANNEL_SLUG names."""
     settings.SALEOR_API_URL = saleor_api_url
-    shop = live_shop_create(staff)
-    try:
+    with live_shop_open(staff) as shop:
+        settings.SALEOR_CHANNEL_SLUG = shop.channel_slug
         yield shop
-    finally:
-        live_shop_remove(staff, shop)
 
 
 @pytest.fixture

@@ -1,10 +1,11 @@
 """Live: a price, an attribute given to a product, or an attribute value renamed or translated in Saleor
-shows on the cached product page once its webhook is processed."""
+shows on the cached product page once its webhook is processed. The product is the test's own, sold in a
+channel of its own (tests/live_shop.py), made before the app is installed (its set-up is not delivered)."""
 
 from __future__ import annotations
 
-import time
 import uuid
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -13,8 +14,10 @@ from django.core.cache import cache
 from saleor_app.installer import app_install
 from saleor_app.models import WebhookEvent
 from storefront.catalog_cache import product_key
-from tests.live_saleor import StaffSession
-from tests.storefront.live_catalog import attributes_remove, attributes_set
+from storefront.money import money_format
+from tests.live_saleor import WAIT_SECONDS, StaffSession, wait_until
+from tests.live_shop import ProductSpec, own_shop
+from tests.storefront.live_catalog import attributes_set, taxonomy_attributes
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db(transaction=True)]
 
@@ -25,14 +28,24 @@ def staff(saleor_api_url):
 
 
 @pytest.fixture
-def installed(live_server, settings, staff, saleor_api_url):
+def shop(staff, settings):
+    """A product of the test's own; the storefront sells in its channel, whatever SALEOR_CHANNEL_SLUG is."""
+    with own_shop(staff, [ProductSpec("实况测试果汁", "36.50")]) as made:
+        settings.SALEOR_CHANNEL_SLUG = made.channel_slug
+        yield made
+
+
+@pytest.fixture
+def installed(shop, live_server, settings, staff, saleor_api_url):
     """This service (live_server) installed in Saleor under its own identifier; removed afterwards."""
     settings.APP_PUBLIC_URL = live_server.url
     settings.SALEOR_API_URL = saleor_api_url
     settings.SALEOR_APP_IDENTIFIER = f"cn.wenchuang.storefront-{uuid.uuid4().hex[:8]}"
     settings.SALEOR_ALLOWED_API_URLS = [saleor_api_url]
     try:
-        yield app_install(api_url=saleor_api_url, email=staff.email, password=staff.password)
+        yield app_install(
+            api_url=saleor_api_url, email=staff.email, password=staff.password, timeout=WAIT_SECONDS
+        )
     finally:
         app = staff.app_by_identifier(settings.SALEOR_APP_IDENTIFIER)
         if app:
@@ -48,63 +61,67 @@ def set_price(staff: StaffSession, variant_id: str, channel_id: str, price: Deci
     assert data["productVariantChannelListingUpdate"]["errors"] == []
 
 
-def processed(event_type: str, **payload) -> None:
-    """Wait until this service has processed a delivery of `event_type` (Saleor runs its tasks inline)."""
-    events = WebhookEvent.objects.filter(event_type=event_type, status=WebhookEvent.Status.DONE)
-    if payload:  # e.g. product={"id": ...}: this product's event, not another helper's
-        events = events.filter(payload__contains=payload)
-    deadline = time.monotonic() + 30
-    while not events.exists():
-        assert time.monotonic() < deadline, f"no processed {event_type} webhook"
-        time.sleep(0.2)
-
-
-def test_a_price_change_is_on_the_product_page_once_its_webhook_is_processed(installed, staff, client):
-    data = staff.gql(
-        '{ channel(slug: "default-channel") { id } products(first: 1, channel: "default-channel",'
-        ' filter: {search: "Apple Juice"}) { edges { node { slug variants { id'
-        " pricing { price { gross { amount } } } } } } } }"
+def processed(event_type: str, payload: dict, until: Callable[[dict], bool] = lambda payload: True) -> None:
+    """Wait until this service has processed a delivery of `event_type` about `payload` (e.g. product={"id":
+    ...}: this product's, not another app's or test's) that satisfies `until`."""
+    events = WebhookEvent.objects.filter(
+        event_type=event_type, status=WebhookEvent.Status.DONE, payload__contains=payload
     )
-    channel_id = data["channel"]["id"]
-    product = data["products"]["edges"][0]["node"]
-    variant = product["variants"][0]
-    before = Decimal(str(variant["pricing"]["price"]["gross"]["amount"]))
+    wait_until(
+        f"a processed {event_type} webhook about {payload}",
+        lambda: any(until(event.payload) for event in events.all()),
+    )
+
+
+def test_a_price_change_is_on_the_product_page_once_its_webhook_is_processed(installed, shop, staff, client):
+    [product] = shop.products
+    before = Decimal(product.price)
     changed = before + Decimal("1.11")
-    path = f"/en/products/{product['slug']}/"
-    assert f"${before:.2f}" in client.get(path).content.decode()
-    assert cache.get(product_key(product["slug"]))["variants"][0]["pricing"]  # served from cache from now on
 
-    try:
-        set_price(staff, variant["id"], channel_id, changed)
-        processed("product_variant_updated")
+    def shown(amount: Decimal) -> str:
+        fen = int(amount * 100)
+        return money_format(
+            {"currency": shop.currency, "fractionalAmount": fen, "fractionDigits": 2}, language="en"
+        )
 
-        assert f"${changed:.2f}" in client.get(path).content.decode()
-    finally:
-        set_price(staff, variant["id"], channel_id, before)
+    path = f"/en/products/{product.slug}/"
+    assert shown(before) in client.get(path).content.decode()
+    assert cache.get(product_key(product.slug))["variants"][0]["pricing"]  # served from cache from now on
+
+    set_price(staff, product.variant_id, shop.channel_id, changed)
+
+    def repriced(payload: dict) -> bool:
+        listings = payload["productVariant"]["channelListings"]
+        fen = int(changed * 100)
+        return any(
+            c["channel"]["slug"] == shop.channel_slug and c["price"]["fractionalAmount"] == fen
+            for c in listings
+        )
+
+    processed("product_variant_updated", {"productVariant": {"id": product.variant_id}}, repriced)
+
+    assert shown(changed) in client.get(path).content.decode()
 
 
 def test_an_attribute_given_to_a_product_is_on_its_page_once_product_updated_is_processed(
-    installed, staff, client
+    installed, shop, staff, client
 ):
-    data = staff.gql(
-        '{ products(first: 1, channel: "default-channel", filter: {search: "Apple Juice"})'
-        " { edges { node { id slug } } } }"
-    )
-    product = data["products"]["edges"][0]["node"]
-    path = f"/en/products/{product['slug']}/"
+    [product] = shop.products
+    path = f"/en/products/{product.slug}/"
     assert "Bronze or brass" not in client.get(path).content.decode()
-    assert cache.get(product_key(product["slug"]))  # served from cache from now on
+    assert cache.get(product_key(product.slug))  # served from cache from now on
 
-    assigned = []
-    try:
-        # Assigning our attributes to the demo product's type sends no product event; setting the value does.
-        assigned = attributes_set(staff, product, {"wenchuang-material": "bronze"})
-        processed("product_updated", product={"id": product["id"]})
+    # Assigning our attributes to the product's type sends no product event; setting the value does.
+    with taxonomy_attributes(staff, shop.product_type_id) as ids:
+        attributes_set(staff, product.id, ids, {"wenchuang-material": "bronze"})
+        processed(
+            "product_updated",
+            {"product": {"id": product.id}},
+            lambda payload: any(a["values"] for a in payload["product"]["attributes"]),
+        )
 
         page = client.get(path).content.decode()
         assert ">Material<" in page and ">Bronze or brass<" in page
-    finally:
-        attributes_remove(staff, product, assigned)
 
 
 @pytest.fixture
@@ -133,17 +150,15 @@ def own_attribute(staff):
 
 
 def test_a_value_translated_or_renamed_in_saleor_is_on_cached_product_pages_once_processed(
-    installed, staff, client, own_attribute
+    installed, shop, staff, client, own_attribute
 ):
     attribute_id, value_id = own_attribute
-    product = staff.gql(
-        '{ products(first: 1, channel: "default-channel", filter: {search: "Apple Juice"})'
-        " { edges { node { id slug productType { id } } } } }"
-    )["products"]["edges"][0]["node"]
+    [own] = shop.products
+    product = {"id": own.id, "slug": own.slug}
     assigned = staff.gql(
         "mutation($t: ID!, $a: ID!) { productAttributeAssign(productTypeId: $t,"
         " operations: [{id: $a, type: PRODUCT}]) { errors { message } } }",
-        {"t": product["productType"]["id"], "a": attribute_id},
+        {"t": shop.product_type_id, "a": attribute_id},
     )
     assert assigned["productAttributeAssign"]["errors"] == []
     updated = staff.gql(
@@ -152,7 +167,11 @@ def test_a_value_translated_or_renamed_in_saleor_is_on_cached_product_pages_once
         {"id": product["id"], "a": attribute_id, "v": value_id},
     )
     assert updated["productUpdate"]["errors"] == []
-    processed("product_updated", product={"id": product["id"]})
+    processed(
+        "product_updated",
+        {"product": {"id": product["id"]}},
+        lambda payload: any(a["values"] for a in payload["product"]["attributes"]),
+    )
     english, chinese = f"/en/products/{product['slug']}/", f"/products/{product['slug']}/"
     assert ">表面处理<" in client.get(english).content.decode()  # no English names yet: the Chinese ones
     assert ">哑光<" in client.get(english).content.decode()  # (now cached)
@@ -163,7 +182,7 @@ def test_a_value_translated_or_renamed_in_saleor_is_on_cached_product_pages_once
         {"id": value_id},
     )
     assert translated["attributeValueTranslate"]["errors"] == []
-    processed("translation_created", translation={"translatableContent": {"attributeValueId": value_id}})
+    processed("translation_created", {"translation": {"translatableContent": {"attributeValueId": value_id}}})
     assert ">Matte<" in client.get(english).content.decode()
 
     assert ">哑光<" in client.get(chinese).content.decode()  # cached again
@@ -172,5 +191,5 @@ def test_a_value_translated_or_renamed_in_saleor_is_on_cached_product_pages_once
         {"id": value_id},
     )
     assert renamed["attributeValueUpdate"]["errors"] == []
-    processed("attribute_value_updated", attributeValue={"id": value_id})
+    processed("attribute_value_updated", {"attributeValue": {"id": value_id}})
     assert ">亚光<" in client.get(chinese).content.decode()

@@ -18,7 +18,7 @@ from saleor_app.client import _http_client
 from storefront.views import CHECKOUT_KEY
 from tests.live_saleor import StaffSession
 from tests.recording import GraphQLRecorder
-from tests.storefront.live_catalog import CATEGORY_EN, MUSEUM_EN, live_shop_create, live_shop_remove
+from tests.storefront.live_catalog import CATEGORY_EN, MUSEUM_EN, live_shop_open
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db(transaction=True)]
 
@@ -30,12 +30,11 @@ def staff(saleor_api_url):
 
 @pytest.fixture
 def live_shop(settings, staff, saleor_api_url):
+    """The storefront sells in a shop of the test's own, whatever SALEOR_CHANNEL_SLUG names."""
     settings.SALEOR_API_URL = saleor_api_url
-    shop = live_shop_create(staff)
-    try:
+    with live_shop_open(staff) as shop:
+        settings.SALEOR_CHANNEL_SLUG = shop.channel_slug
         yield shop
-    finally:
-        live_shop_remove(staff, shop)
 
 
 @pytest.fixture
@@ -247,7 +246,8 @@ def card_token(stripe_url: str, publishable_key: str) -> str:
 
 def museum_fulfil(staff: StaffSession, *, order_id: str, product: dict, tracking: str) -> None:
     """The museum ships its line from the warehouse it was allocated in (as the unit portal's fulfil does)."""
-    # The channel authorises at checkout; staff capture first, as Saleor fulfils only paid orders.
+    # The channel authorises at checkout; staff capture first, as Saleor fulfils only paid orders. The
+    # capture reaches this app through Saleor's worker: fulfil once Saleor has recorded the charge.
     transactions = staff.gql(
         "query($id: ID!) { order(id: $id) { transactions { id authorizedAmount { amount } } } }",
         {"id": order_id},
@@ -260,6 +260,7 @@ def museum_fulfil(staff: StaffSession, *, order_id: str, product: dict, tracking
                 {"id": transaction["id"]},
             )
             assert captured["transactionRequestAction"]["errors"] == []
+    staff.order_charged(order_id)
     lines = staff.gql(
         "query($id: ID!) { order(id: $id) { lines { id quantity"
         " variant { product { id } stocks { warehouse { id } } }"

@@ -1,4 +1,5 @@
-"""Provisioning against the live Saleor: the warehouse carries the unit's uid; again creates nothing."""
+"""Provisioning against the live Saleor: the warehouse carries the unit's uid and sells in the channel (one of
+the test's own, whatever SALEOR_CHANNEL_SLUG names); again creates nothing."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import pytest
 
 from saleor_app import secrets_at_rest
 from saleor_app.models import SaleorInstallation
-from tests.live_saleor import gql
+from tests.live_saleor import StaffSession, gql
+from tests.live_shop import own_shop
 from unit_onboarding.models import Unit
 from unit_onboarding.provisioning import UNIT_METADATA_KEY, unit_provision, unit_provisioning_request
 
@@ -22,6 +24,14 @@ def live_installation(saleor_api_url, staff_token, settings):
     return SaleorInstallation.objects.create(
         api_url=saleor_api_url, token_encrypted=secrets_at_rest.encrypt(staff_token)
     )
+
+
+@pytest.fixture
+def channel(saleor_api_url, settings):
+    """A channel of the test's own (with its China zone) that provisioning attaches warehouses to."""
+    with own_shop(StaffSession(saleor_api_url), warehouses=0) as shop:
+        settings.SALEOR_CHANNEL_SLUG = shop.channel_slug
+        yield shop.channel_slug
 
 
 @pytest.fixture
@@ -48,11 +58,11 @@ def unit(saleor_api_url, staff_token):
 
 WAREHOUSES = """query($slug: String!) { warehouses(first: 5, filter: {slugs: [$slug]}) {
   edges { node { id slug externalReference metadata { key value } } } } }"""
-CHANNEL = """query { channel(slug: "default-channel") { warehouses { id } } }"""
+CHANNEL = """query($slug: String!) { channel(slug: $slug) { warehouses { id } } }"""
 
 
 def test_live_provisioning_tags_the_warehouse_and_is_idempotent(
-    saleor_api_url, staff_token, live_installation, unit
+    saleor_api_url, staff_token, live_installation, channel, unit
 ):
     provisioned = unit_provision(unit_id=unit.pk)
 
@@ -61,7 +71,9 @@ def test_live_provisioning_tags_the_warehouse_and_is_idempotent(
     warehouse = edge["node"]
     assert warehouse["id"] == provisioned.saleor_warehouse_id
     assert {"key": UNIT_METADATA_KEY, "value": str(unit.uid)} in warehouse["metadata"]
-    channel_ids = [w["id"] for w in gql(saleor_api_url, staff_token, CHANNEL)["channel"]["warehouses"]]
+    channel_ids = [
+        w["id"] for w in gql(saleor_api_url, staff_token, CHANNEL, slug=channel)["channel"]["warehouses"]
+    ]
     assert warehouse["id"] in channel_ids
 
     Unit.objects.filter(pk=unit.pk).update(provisioning=Unit.Provisioning.PENDING)  # force a second run
@@ -73,5 +85,7 @@ def test_live_provisioning_tags_the_warehouse_and_is_idempotent(
         len(gql(saleor_api_url, staff_token, WAREHOUSES, slug=unit.warehouse_slug)["warehouses"]["edges"])
         == 1
     )
-    channel_ids = [w["id"] for w in gql(saleor_api_url, staff_token, CHANNEL)["channel"]["warehouses"]]
+    channel_ids = [
+        w["id"] for w in gql(saleor_api_url, staff_token, CHANNEL, slug=channel)["channel"]["warehouses"]
+    ]
     assert channel_ids.count(warehouse["id"]) == 1
