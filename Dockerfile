@@ -18,6 +18,8 @@ FROM python AS app
 ENV DATA_DIR=/data STATIC_ROOT=/app/static
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY core ./core
+COPY accounts ./accounts
 COPY wenchuang ./wenchuang
 COPY saleor_app ./saleor_app
 COPY unit_onboarding ./unit_onboarding
