@@ -19,6 +19,7 @@ ENV DATA_DIR=/data STATIC_ROOT=/app/static
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY core ./core
+COPY accounts ./accounts
 COPY wenchuang ./wenchuang
 COPY saleor_app ./saleor_app
 COPY unit_onboarding ./unit_onboarding

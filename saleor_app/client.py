@@ -61,9 +61,12 @@ class SaleorClient:
         http: httpx.Client | None = None,
         max_retries: int | None = None,
         backoff_seconds: float = 0.2,
+        forwarded_for: str | None = None,
     ) -> None:
         self.api_url = api_url
         self._token = token
+        # The buyer's own address, for Saleor's per-address login throttle (it reads X-Forwarded-For).
+        self._forwarded_for = forwarded_for
         self._http = http
         self.max_retries = settings.SALEOR_MAX_RETRIES if max_retries is None else max_retries
         self.backoff_seconds = backoff_seconds
@@ -72,6 +75,8 @@ class SaleorClient:
         """Run the named operation and return its `data`; raise a typed SaleorError otherwise."""
         body = {"query": operation(name), "operationName": name, "variables": variables or {}}
         headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
+        if self._forwarded_for:
+            headers["X-Forwarded-For"] = self._forwarded_for
         response = self._post_with_retries(
             name, {"json": body}, headers, retry_maybe_sent=not is_mutation(name)
         )

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 
+from accounts import throttle
 from saleor_app.errors import SaleorAuthError, SaleorGraphQLError
 from storefront.error_codes import StorefrontError
 from storefront.saleor import buyer_client
@@ -14,12 +15,31 @@ from storefront.services import CheckoutProblem, _run
 SESSION_KEY = "sf_customer"
 
 
-def customer_login(*, session, email: str, password: str) -> dict:
-    """Sign in with Saleor's tokenCreate; raises CheckoutProblem(LOGIN_FAILED) when refused."""
+def customer_login(*, session, email: str, password: str, address: str = "") -> dict:
+    """Sign in with Saleor's tokenCreate; raises CheckoutProblem(LOGIN_FAILED) when refused.
+
+    Throttled here first, per account and per client `address` (scope "buyer", apart from staff), so one
+    attacker's guesses stop before they reach Saleor; Saleor is told the buyer's address, so its own
+    throttle blocks that address only, never every buyer of this service.
+    """
+    lockout = throttle.login_lockout(scope=throttle.BUYER, account=email, address=address)
+    if lockout is not None:
+        raise CheckoutProblem(codes=[StorefrontError.LOGIN_THROTTLED], note=lockout.message)
     try:
-        data = _run("StorefrontTokenCreate", {"email": email, "password": password})
+        data = _run(
+            "StorefrontTokenCreate", {"email": email, "password": password}, forwarded_for=address or None
+        )
     except CheckoutProblem as problem:
+        if StorefrontError.LOGIN_THROTTLED in problem.codes:
+            # Saleor's own delay: this address is hammering, but the password was not even tried, so it
+            # counts against the address only (at its limit Saleor is no longer asked from there).
+            throttle.login_failed(scope=throttle.BUYER, account="", address=address)
+            raise CheckoutProblem(codes=[StorefrontError.LOGIN_THROTTLED]) from problem
+        lockout = throttle.login_failed(scope=throttle.BUYER, account=email, address=address)
+        if lockout is not None:
+            raise CheckoutProblem(codes=[StorefrontError.LOGIN_THROTTLED], note=lockout.message) from problem
         raise CheckoutProblem(codes=[StorefrontError.LOGIN_FAILED]) from problem
+    throttle.login_succeeded(scope=throttle.BUYER, account=email)
     result = data["tokenCreate"]
     session.cycle_key()  # a new session id on privilege change
     session[SESSION_KEY] = {

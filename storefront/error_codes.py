@@ -19,6 +19,7 @@ class StorefrontError(StrEnum):
     SHIPPING_METHOD_INVALID = "shipping_method_invalid"
     CART_GONE = "cart_gone"
     LOGIN_FAILED = "login_failed"
+    LOGIN_THROTTLED = "login_throttled"
     ACCOUNT_INVALID = "account_invalid"
     OTHER = "other"
 
@@ -37,6 +38,9 @@ MESSAGES = {
     StorefrontError.LOGIN_FAILED: _(
         "E-mail or password is not correct, or the account is not confirmed yet."
     ),
+    StorefrontError.LOGIN_THROTTLED: _(
+        "Too many sign-in attempts from here in a short time. Please wait a moment and try again."
+    ),
     StorefrontError.ACCOUNT_INVALID: _("The account could not be created with these details."),
     StorefrontError.OTHER: _("Something is not right with this request; please check and try again."),
 }
@@ -53,6 +57,7 @@ _FROM_SALEOR = {
     "INVALID_SHIPPING_METHOD": StorefrontError.SHIPPING_METHOD_INVALID,
     "SHIPPING_METHOD_NOT_APPLICABLE": StorefrontError.SHIPPING_METHOD_INVALID,
     "NOT_FOUND": StorefrontError.CART_GONE,
+    "LOGIN_ATTEMPT_DELAYED": StorefrontError.LOGIN_THROTTLED,
 }
 
 

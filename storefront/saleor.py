@@ -18,6 +18,9 @@ def api_url() -> str:
     return installation.api_url
 
 
-def buyer_client(token: str | None = None) -> SaleorClient:
-    """Never the app token: Saleor then applies the public visibility rules (published products only)."""
-    return SaleorClient(api_url(), token)
+def buyer_client(token: str | None = None, *, forwarded_for: str | None = None) -> SaleorClient:
+    """Never the app token: Saleor then applies the public visibility rules (published products only).
+
+    `forwarded_for` is the buyer's address: Saleor throttles sign-ins per address, and without it every
+    buyer would come from this service's one address and share one bucket."""
+    return SaleorClient(api_url(), token, forwarded_for=forwarded_for)

@@ -22,9 +22,12 @@ class CheckoutProblem(Exception):
     by_field: dict[str, str] = field(default_factory=dict)
     lines: set[str] = field(default_factory=set)
     variants: set[str] = field(default_factory=set)
+    note: str = ""  # a message of its own, said instead of the codes' (e.g. until when sign-in is paused)
 
     @property
     def messages(self) -> list[str]:
+        if self.note:
+            return [self.note]
         return list(dict.fromkeys(str(MESSAGES[c]) for c in self.codes))
 
 
@@ -32,10 +35,12 @@ def _payload_errors(data: dict[str, Any]) -> list[dict]:
     return [e for payload in data.values() if isinstance(payload, dict) for e in payload.get("errors") or []]
 
 
-def _run(name: str, variables: dict[str, Any], *, token: str | None = None) -> dict[str, Any]:
+def _run(
+    name: str, variables: dict[str, Any], *, token: str | None = None, forwarded_for: str | None = None
+) -> dict[str, Any]:
     """Run a mutation of one or more fields; any user error (of any field) raises CheckoutProblem."""
     try:
-        data = buyer_client(token).execute(name, variables)
+        data = buyer_client(token, forwarded_for=forwarded_for).execute(name, variables)
     except SaleorGraphQLError as exc:
         # e.g. a checkout id Saleor no longer knows
         raise CheckoutProblem(codes=[StorefrontError.CART_GONE]) from exc

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.addresses import client_address
 from orders.labels import ORDER_STATUS, label
 from storefront import presenters, selectors, services
 from storefront.accounts import (
@@ -31,6 +32,7 @@ from storefront.attributes import material_filter, material_options
 from storefront.cart_session import CHECKOUT_KEY, cart_owns
 from storefront.catalog_cache import fragment
 from storefront.context_processors import CART_COUNT_KEY
+from storefront.error_codes import StorefrontError
 from storefront.forms import AddToCartForm, ContactForm, DeliveryForm, LineUpdateForm, LoginForm, RegisterForm
 from storefront.services import CheckoutProblem
 
@@ -381,10 +383,12 @@ def login(request):
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            customer_login(session=request.session, **form.cleaned_data)
+            customer_login(session=request.session, address=client_address(request), **form.cleaned_data)
             return redirect("storefront:account")
         except CheckoutProblem as problem:
             form.add_error(None, " ".join(problem.messages))
+            if StorefrontError.LOGIN_THROTTLED in problem.codes:
+                return render(request, "storefront/login.html", {"form": form}, status=429)
     return render(request, "storefront/login.html", {"form": form}, status=400 if form.errors else 200)
 
 

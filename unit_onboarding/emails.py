@@ -1,19 +1,17 @@
-"""Mail to applicants and invited members, in the recipient's language (sent after commit)."""
+"""Mail to applicants, people signing up and invited members, in the recipient's language (after commit)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail, send_mass_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 
+from core import clock
 from payments.settlement.permissions import PLATFORM_FINANCE_PERMISSION
-from unit_onboarding.models import ApplicationTransition, PayeeChange, UnitMembership
+from unit_onboarding.models import ApplicationTransition, Invitation, PayeeChange, UnitMembership
 
 
 def _absolute(path: str) -> str:
@@ -38,26 +36,53 @@ def application_status_changed(*, transition_id: int) -> None:
     send_mail(subject, body, None, [application.applicant.email])
 
 
-def member_invited(*, membership_id: int, language: str) -> None:
+def _send(template: str, context: dict, to: str, language: str) -> None:
+    with translation.override(language):
+        subject = render_to_string(f"unit_onboarding/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"unit_onboarding/email/{template}_body.txt", context)
+    send_mail(subject, body, None, [to])
+
+
+def invitation_sent(*, invitation_id: int) -> None:
+    """The offer and its link; the role attaches only when the invitee accepts there."""
+    from unit_onboarding.memberships import account_for, invitation_token
+
+    invitation = Invitation.objects.select_related("unit", "invited_by").get(pk=invitation_id)
+    with translation.override(invitation.language):
+        context = {
+            "invitation": invitation,
+            "unit": invitation.unit,
+            "role": invitation.get_role_display(),
+            "has_account": account_for(invitation.email) is not None,
+            "expires": clock.local(invitation.expires_at).strftime("%Y-%m-%d %H:%M"),
+            "url": _absolute(reverse("unit_onboarding:invitation", args=[invitation_token(invitation)])),
+        }
+    _send("invite", context, invitation.email, invitation.language)
+
+
+def role_granted(*, membership_id: int) -> None:
+    """A notice to a member given another role (so a grant they did not expect does not go unseen)."""
     membership = UnitMembership.objects.select_related("user", "unit").get(pk=membership_id)
-    user = membership.user
-    path = reverse(
-        "unit_onboarding:set_password",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )
+    language = translation.get_language() or settings.LANGUAGE_CODE
     with translation.override(language):
         context = {
-            "membership": membership,
             "unit": membership.unit,
             "role": membership.get_role_display(),
-            "url": _absolute(path),
+            "url": _absolute(reverse("unit_onboarding:unit", args=[membership.unit.uid])),
         }
-        subject = render_to_string("unit_onboarding/email/invite_subject.txt", context).strip()
-        body = render_to_string("unit_onboarding/email/invite_body.txt", context)
-    send_mail(subject, body, None, [user.email])
+    _send("role_granted", context, membership.user.email, language)
+
+
+def signup_link(*, email: str, token: str, exists: bool, language: str) -> None:
+    """The link that confirms the address (or, when it already has an account, where to log in)."""
+    context = {
+        "exists": exists,
+        "hours": settings.SIGNUP_LINK_HOURS,
+        "url": _absolute(reverse("unit_onboarding:login"))
+        if exists
+        else _absolute(reverse("unit_onboarding:signup_confirm", args=[token])),
+    }
+    _send("signup", context, email, language)
 
 
 def payee_change_recipients(change: PayeeChange, *, actor_id: int | None) -> list[str]:

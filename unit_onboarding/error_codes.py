@@ -52,6 +52,14 @@ class OnboardingErrorCode(StrEnum):
     AGREEMENT_FOUR_EYES = "agreement_four_eyes"
     AGREEMENT_START_PASSED = "agreement_start_passed"
     AGREEMENT_WITHDRAW_NOT_ALLOWED = "agreement_withdraw_not_allowed"
+    ROLE_NOT_ALLOWED = "role_not_allowed"
+    ALREADY_MEMBER = "already_member"
+    NOT_A_MEMBER = "not_a_member"
+    LAST_OPERATOR = "last_operator"
+    INVITATION_INVALID = "invitation_invalid"
+    INVITATION_OTHER_ACCOUNT = "invitation_other_account"
+    ACCOUNT_EXISTS = "account_exists"
+    SIGNUP_LINK_INVALID = "signup_link_invalid"
 
 
 MESSAGES = {
@@ -188,6 +196,31 @@ PDF_CONTENT = {
     "xfa": _("an XFA form"),
     "form_submission": _("a form that sends or imports data"),
     "rich_media": _("embedded media"),
+    OnboardingErrorCode.ROLE_NOT_ALLOWED: _(
+        "You may not give or take away this role: unit operators invite operators; finance roles are "
+        "granted and revoked by platform reviewers."
+    ),
+    OnboardingErrorCode.ALREADY_MEMBER: _("%(email)s already has this role in this unit."),
+    OnboardingErrorCode.NOT_A_MEMBER: _(
+        "Only a member of the unit can be given another role directly; invite others by e-mail."
+    ),
+    OnboardingErrorCode.LAST_OPERATOR: _(
+        "The unit's last operator cannot be removed: invite a replacement first, and remove this "
+        "operator once the replacement has accepted."
+    ),
+    OnboardingErrorCode.INVITATION_INVALID: _(
+        "This invitation link is no longer valid (it expired, was used, declined or withdrawn). "
+        "Ask the unit to invite you again."
+    ),
+    OnboardingErrorCode.INVITATION_OTHER_ACCOUNT: _(
+        "This invitation is for %(email)s. Log out and log in with that account to answer it."
+    ),
+    OnboardingErrorCode.ACCOUNT_EXISTS: _(
+        "An account with this e-mail address already exists; please log in."
+    ),
+    OnboardingErrorCode.SIGNUP_LINK_INVALID: _(
+        "This confirmation link is no longer valid (it expired or was changed). Please sign up again."
+    ),
 }
 
 

@@ -8,8 +8,6 @@ from datetime import timedelta
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -26,7 +24,6 @@ from unit_onboarding.models import (
     Document,
     OperatingEntity,
     Unit,
-    UnitMembership,
 )
 from unit_onboarding.services import ENTITY_FIELDS, REQUIRED_UNIT_FIELDS, UNIT_FIELDS
 from unit_onboarding.unit_payout import PAYOUT_FIELDS
@@ -161,33 +158,6 @@ class DocumentForm(forms.Form):
 class TransitionForm(forms.Form):
     to_status = forms.CharField(widget=forms.HiddenInput)
     comment = forms.CharField(label=_("comment"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
-
-
-class SignupForm(UserCreationForm):
-    email = forms.EmailField(label=_("email"))
-
-    class Meta(UserCreationForm.Meta):
-        model = get_user_model()
-        fields = ("email",)
-
-    def clean_email(self) -> str:
-        email = self.cleaned_data["email"].lower()
-        if get_user_model().objects.filter(username__iexact=email).exists():
-            # Not a uniqueness guarantee (auth_user.username is); only a friendlier message.
-            raise forms.ValidationError(_("An account with this email already exists; please log in."))
-        return email
-
-    def save(self, commit: bool = True):
-        user = super().save(commit=False)
-        user.username = user.email = self.cleaned_data["email"]
-        if commit:
-            user.save()
-        return user
-
-
-class InviteForm(forms.Form):
-    email = forms.EmailField(label=_("email"))
-    role = forms.ChoiceField(label=_("role"), choices=UnitMembership.Role.choices)
 
 
 def _image_clean(upload):

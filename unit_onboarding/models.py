@@ -388,6 +388,47 @@ class UnitMembership(models.Model):
         return f"{self.user} {self.role} @ {self.unit}"
 
 
+class Invitation(models.Model):
+    """A role in a unit offered to an e-mail address; the role attaches only when its holder accepts.
+
+    The mailed link carries a signed token naming this row (`unit_onboarding.memberships`); it works while
+    the invitation is pending and before `expires_at` (the business clock), and only once.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        REVOKED = "revoked", _("Withdrawn")
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("email"))
+    role = models.CharField(_("role"), max_length=16, choices=UnitMembership.Role.choices)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    language = models.CharField(max_length=10, default="zh-hans", help_text="language of the invitee's mail")
+    nonce = models.CharField(max_length=32)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            # One open offer of a role per address and unit (inviting again re-sends it).
+            models.UniqueConstraint(
+                fields=["unit", "email", "role"],
+                condition=Q(status="pending"),
+                name="invitation_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} {self.role} @ {self.unit} ({self.status})"
+
+
 class Agreement(models.Model):
     """The unit's income distribution agreement; its terms live in immutable versions."""
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from payments.settlement.permissions import is_platform_finance
+from payments.settlement.permissions import PLATFORM_FINANCE_PERMISSION, is_platform_finance
 from unit_onboarding.models import Application, Unit, UnitMembership
 
 REVIEW_PERMISSION = "unit_onboarding.review_application"
+# Roles that touch money, review or curate sign in with a second factor (catalog's permission by name:
+# catalog sits above this app).
+SECOND_FACTOR_PERMISSIONS = (REVIEW_PERMISSION, PLATFORM_FINANCE_PERMISSION, "catalog.review_listing")
 User = AbstractBaseUser | AnonymousUser
 
 
@@ -35,6 +38,34 @@ def can_edit_profile(user: User, unit: Unit) -> bool:
 
 def can_manage_members(user: User, unit: Unit) -> bool:
     return is_reviewer(user) or UnitMembership.Role.OPERATOR in unit_roles(user, unit)
+
+
+def invitable_roles(user: User, unit: Unit) -> list[str]:
+    """Operators bring in operators; a finance role (who may set where money goes) only platform reviewers
+    and admins grant."""
+    if is_reviewer(user):
+        return [UnitMembership.Role.OPERATOR, UnitMembership.Role.FINANCE]
+    if UnitMembership.Role.OPERATOR in unit_roles(user, unit):
+        return [UnitMembership.Role.OPERATOR]
+    return []
+
+
+def can_grant(user: User, unit: Unit, role: str) -> bool:
+    return role in invitable_roles(user, unit)
+
+
+def can_remove_member(user: User, membership: UnitMembership) -> bool:
+    """Operators remove operators of their unit; finance members only platform reviewers and admins."""
+    return can_grant(user, membership.unit, membership.role)
+
+
+def second_factor_required(user: User) -> bool:
+    """Platform finance, reviewers, curators, a unit's finance members and Django staff need TOTP."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.is_staff or user.is_superuser or any(user.has_perm(p) for p in SECOND_FACTOR_PERMISSIONS):
+        return True
+    return UnitMembership.objects.filter(user=user, role=UnitMembership.Role.FINANCE).exists()
 
 
 def can_view_designers(user: User, unit: Unit) -> bool:

@@ -7,11 +7,12 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 
+from accounts.audit import access_record
+from accounts.models import AccessEvent
 from core import clock
 from unit_onboarding import filetypes, provisioning, tasks, uscc
 from unit_onboarding.error_codes import OnboardingError
@@ -167,9 +168,18 @@ def application_transition(
     if to_status == S.APPROVED:
         unit.status = Unit.Status.ACTIVE
         unit.save(update_fields=["status", "updated_at"])
-        UnitMembership.objects.get_or_create(
+        _membership, created = UnitMembership.objects.get_or_create(
             user_id=application.applicant_id, unit=unit, role=UnitMembership.Role.OPERATOR
         )
+        if created:  # the applicant becomes the unit's first operator: a grant like any other
+            access_record(
+                action=AccessEvent.Action.ROLE_GRANTED,
+                actor=actor,
+                user=application.applicant,
+                scope=f"unit:{unit.uid}",
+                role=UnitMembership.Role.OPERATOR,
+                via="application approved",
+            )
         provisioning.unit_provisioning_request(unit=unit)
         transaction.on_commit(lambda: _enqueue_provisioning(unit.pk))
     elif to_status == S.REJECTED:
@@ -243,25 +253,6 @@ def document_delete(*, document: Document) -> None:
     storage = document.file.storage
     document.delete()
     transaction.on_commit(lambda: storage.delete(name))
-
-
-@transaction.atomic
-def member_invite(
-    *, unit: Unit, email: str, role: str, invited_by: AbstractBaseUser, language: str
-) -> UnitMembership:
-    """Give `email` a role in the unit (a password-less account if new); mail a set-password link."""
-    User = get_user_model()
-    email = User.objects.normalize_email(email).lower()
-    user = User.objects.filter(email__iexact=email).order_by("pk").first()
-    if user is None:
-        user = User(username=email, email=email)
-        user.set_unusable_password()
-        user.save()
-    membership, _ = UnitMembership.objects.get_or_create(
-        user=user, unit=unit, role=role, defaults={"invited_by": invited_by}
-    )
-    transaction.on_commit(lambda: tasks.mail_invitation.delay(membership.pk, language))
-    return membership
 
 
 def unit_profile_update(*, unit: Unit, data: Mapping[str, Any]) -> Unit:

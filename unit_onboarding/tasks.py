@@ -31,8 +31,18 @@ def mail_application_status(transition_id: int) -> None:
 
 
 @shared_task(autoretry_for=(OSError, SMTPException), retry_backoff=30, max_retries=8)
-def mail_invitation(membership_id: int, language: str) -> None:
-    emails.member_invited(membership_id=membership_id, language=language)
+def mail_invitation(invitation_id: int) -> None:
+    emails.invitation_sent(invitation_id=invitation_id)
+
+
+@shared_task(autoretry_for=(OSError, SMTPException), retry_backoff=30, max_retries=8)
+def mail_role_granted(membership_id: int) -> None:
+    emails.role_granted(membership_id=membership_id)
+
+
+@shared_task(autoretry_for=(OSError, SMTPException), retry_backoff=30, max_retries=8)
+def mail_signup_link(email: str, token: str, exists: bool, language: str) -> None:
+    emails.signup_link(email=email, token=token, exists=exists, language=language)
 
 
 @shared_task(autoretry_for=(OSError, SMTPException), retry_backoff=30, max_retries=8)

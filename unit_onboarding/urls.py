@@ -1,29 +1,25 @@
-from django.contrib.auth import views as auth_views
-from django.urls import path, reverse_lazy
+from django.urls import path
 from django.views.i18n import set_language
 
-from unit_onboarding import views
+from accounts.middleware import second_factor_exempt
+from unit_onboarding import access_views, views
 
 app_name = "unit_onboarding"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("signup/", views.signup, name="signup"),
-    path("login/", auth_views.LoginView.as_view(template_name="unit_onboarding/login.html"), name="login"),
-    path(
-        "logout/",
-        auth_views.LogoutView.as_view(next_page=reverse_lazy("unit_onboarding:login")),
-        name="logout",
-    ),
-    path(
-        "set-password/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(
-            template_name="unit_onboarding/set_password.html",
-            success_url=reverse_lazy("unit_onboarding:login"),
-        ),
-        name="set_password",
-    ),
-    path("language/", set_language, name="set_language"),
+    path("signup/", access_views.signup, name="signup"),
+    path("signup/<str:token>/", access_views.signup_confirm, name="signup_confirm"),
+    path("login/", access_views.login, name="login"),
+    path("logout/", access_views.logout, name="logout"),
+    path("invitations/<str:token>/", access_views.invitation, name="invitation"),
+    path("security/", access_views.security, name="security"),
+    path("security/two-factor/", access_views.two_factor_setup, name="two_factor_setup"),
+    path("security/two-factor/verify/", access_views.two_factor_verify, name="two_factor_verify"),
+    path("security/recovery-codes/", access_views.recovery_codes, name="recovery_codes"),
+    path("security/password/", access_views.password_change, name="password_change"),
+    path("access-log/", access_views.access_log, name="access_log"),
+    path("language/", second_factor_exempt(set_language), name="set_language"),
     path("apply/", views.apply, name="apply"),
     path("applications/<int:pk>/", views.application, name="application"),
     path("applications/<int:pk>/documents/", views.document_upload, name="document_upload"),
@@ -34,7 +30,18 @@ urlpatterns = [
     path("review/<int:pk>/", views.review, name="review"),
     path("units/<uuid:uid>/", views.unit_detail, name="unit"),
     path("units/<uuid:uid>/profile/", views.unit_profile, name="profile"),
-    path("units/<uuid:uid>/members/", views.unit_members, name="members"),
+    path("units/<uuid:uid>/members/", access_views.members, name="members"),
+    path("units/<uuid:uid>/members/<int:pk>/remove/", access_views.member_remove, name="member_remove"),
+    path(
+        "units/<uuid:uid>/members/<int:pk>/grant-finance/",
+        access_views.member_grant_finance,
+        name="member_grant_finance",
+    ),
+    path(
+        "units/<uuid:uid>/invitations/<int:pk>/revoke/",
+        access_views.invitation_revoke,
+        name="invitation_revoke",
+    ),
     path("units/<uuid:uid>/agreement/", views.unit_agreement, name="agreement"),
     path(
         "units/<uuid:uid>/agreement/versions/<int:pk>/withdraw/",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -22,9 +21,7 @@ from unit_onboarding.forms import (
     DesignerForm,
     DocumentForm,
     EntityPayoutForm,
-    InviteForm,
     ProfileForm,
-    SignupForm,
     TransitionForm,
     UnitPayoutForm,
     add_service_error,
@@ -72,16 +69,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "reviewer": is_reviewer(request.user),
         },
     )
-
-
-@require_http_methods(["GET", "POST"])
-def signup(request: HttpRequest) -> HttpResponse:
-    form = SignupForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect("unit_onboarding:apply")
-    return render(request, "unit_onboarding/signup.html", {"form": form})
 
 
 @login_required
@@ -384,29 +371,6 @@ def unit_profile(request: HttpRequest, uid) -> HttpResponse:
         messages.success(request, _("Profile saved."))
         return redirect("unit_onboarding:unit", uid=unit.uid)
     return render(request, "unit_onboarding/profile.html", {"unit": unit, "form": form})
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def unit_members(request: HttpRequest, uid) -> HttpResponse:
-    unit = _unit_for(request, uid)
-    if not can_manage_members(request.user, unit):
-        raise PermissionDenied
-    form = InviteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.member_invite(
-            unit=unit,
-            email=form.cleaned_data["email"],
-            role=form.cleaned_data["role"],
-            invited_by=request.user,
-            language=translation.get_language(),
-        )
-        messages.success(request, _("Invitation sent."))
-        return redirect("unit_onboarding:members", uid=unit.uid)
-    memberships = unit.memberships.select_related("user").order_by("user__email", "role")
-    return render(
-        request, "unit_onboarding/members.html", {"unit": unit, "form": form, "memberships": memberships}
-    )
 
 
 @login_required

@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "graphene_django",  # GraphiQL templates of the finance API
+    "django_otp",  # the second factor (TOTP) of staff who touch money, review or curate, and of /admin/
+    "django_otp.plugins.otp_totp",
+    "accounts",
     "wenchuang",
     "saleor_app",
     "unit_onboarding",
@@ -56,6 +59,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # Back-office views need a verified second factor where the user's role requires one (accounts/).
+    "accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Saleor down or refusing: the storefront answers a friendly 503 page with a retry link.
@@ -297,6 +303,26 @@ STRIPE_CHANNEL_PAYMENT_METHODS = env.str("STRIPE_CHANNEL_PAYMENT_METHODS", defau
 STRIPE_CONNECT_COUNTRY = env.str("STRIPE_CONNECT_COUNTRY", default="HK")
 LOGIN_URL = "unit_onboarding:login"
 LOGIN_REDIRECT_URL = "unit_onboarding:home"
+
+# Sign-in safety (accounts/). Proxies whose X-Forwarded-For is believed, as IPs or CIDRs: behind a
+# reverse proxy name it here, or every client looks like the proxy (and shares its throttle bucket).
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+# Failed sign-ins (staff and buyers counted apart) within the window that lock an account or a client
+# address, and for how long; both read the business clock.
+LOGIN_THROTTLE_ACCOUNT_FAILURES = env.int("LOGIN_THROTTLE_ACCOUNT_FAILURES", default=5)
+LOGIN_THROTTLE_ADDRESS_FAILURES = env.int("LOGIN_THROTTLE_ADDRESS_FAILURES", default=20)
+LOGIN_THROTTLE_WINDOW_SECONDS = env.int("LOGIN_THROTTLE_WINDOW_SECONDS", default=900)
+LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
+# Who must sign in with a second factor (TOTP): platform finance, reviewers, curators, unit finance, staff.
+SECOND_FACTOR_POLICY = "unit_onboarding.permissions.second_factor_required"
+SECOND_FACTOR_SETUP_URL = "unit_onboarding:two_factor_setup"
+SECOND_FACTOR_VERIFY_URL = "unit_onboarding:two_factor_verify"
+# Views outside the back office (the shop, Saleor's and Stripe's calls, probes); "ns:" means a namespace.
+SECOND_FACTOR_PUBLIC_VIEWS = ["storefront:", "saleor_app:", "payments_gateway:", "healthz", "readyz", "media"]
+OTP_TOTP_ISSUER = "Wenchuang Marketplace"
+# Links mailed to invitees and to people signing up stay valid this long (by the business clock).
+INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
+SIGNUP_LINK_HOURS = env.int("SIGNUP_LINK_HOURS", default=24)
 # Settlement: days a paid line is held back (the return window) and the default batch period.
 SETTLEMENT_RETURN_WINDOW_DAYS = env.int("SETTLEMENT_RETURN_WINDOW_DAYS", default=7)
 SETTLEMENT_PERIOD = env.str("SETTLEMENT_PERIOD", default="monthly")  # weekly or monthly

@@ -9,6 +9,7 @@ from catalog import imports, listings, taxonomy
 from catalog.error_codes import CatalogError, CatalogErrorCode
 from catalog.listings import listing_content
 from catalog.models import Listing
+from tests.auth import login_verified
 from tests.catalog.factories import WAREHOUSE_ID, active_unit, curator, make_listing
 from tests.catalog.test_listing_import import HEADER
 from tests.catalog.test_portal import listing_post
@@ -170,7 +171,7 @@ def test_the_product_type_is_fixed_once_approved(unit, operator):
 def test_the_curator_sees_the_submitted_attributes(client, unit, operator):
     listing = make_listing(unit, operator, attributes={MATERIAL: "silk", LENGTH: "90"})
     listings.listing_submit(listing=listing, actor=operator)
-    client.force_login(curator())
+    login_verified(client, curator())
 
     page = client.get(reverse("catalog:review", args=[listing.uid])).content.decode()
 

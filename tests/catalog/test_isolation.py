@@ -13,6 +13,7 @@ from catalog import listings
 from catalog import urls as catalog_urls
 from catalog.models import CollectionObject, IpLicence, Listing
 from catalog.provenance import collection_object_save
+from tests.auth import login_verified
 from tests.catalog.factories import active_unit, curator, make_listing
 from tests.unit_onboarding.factories import operator_of
 
@@ -137,7 +138,7 @@ def test_curator_pages_are_refused_to_operators_and_open_to_curators(client, wor
     client.force_login(world_a["operator"])
     assert client.get(reverse("catalog:review_queue")).status_code == 403
 
-    client.force_login(curator())
+    login_verified(client, curator())
     queue = client.get(reverse("catalog:review_queue")).content.decode()
     assert str(world_a["listing"].uid) in queue and str(world_b["listing"].uid) in queue
     assert client.get(reverse("catalog:review", args=[world_b["listing"].uid])).status_code == 200
@@ -156,7 +157,7 @@ def test_the_home_page_shows_only_the_users_units(client, worlds):
 
 def test_a_finance_member_cannot_manage_listings(client, worlds):
     _, world_b = worlds
-    client.force_login(operator_of(world_b["unit"], role="finance"))
+    login_verified(client, operator_of(world_b["unit"], role="finance"))
 
     assert client.get(reverse("catalog:listings", args=[world_b["unit"].uid])).status_code == 404
 

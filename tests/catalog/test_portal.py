@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from catalog.models import Listing
+from tests.auth import login_verified
 from tests.catalog import image_factories as make
 from tests.catalog.factories import active_unit, curator, make_listing
 from tests.unit_onboarding.factories import operator_of
@@ -82,7 +83,7 @@ def test_an_operator_lists_a_product_uploads_an_image_and_a_curator_approves_it(
     listing.refresh_from_db()
     assert listing.state == Listing.State.PENDING_REVIEW
 
-    client.force_login(curator())
+    login_verified(client, curator())
     assert "古籍雕版笔记本" in client.get(reverse("catalog:review_queue")).content.decode()
     response = client.post(
         reverse("catalog:review", args=[listing.uid]), {"decision": "approve", "reason": ""}
@@ -113,7 +114,7 @@ def test_a_rejection_reason_is_shown_to_the_operator_who_can_resubmit(client, un
     listing = make_listing(unit, operator)
     client.force_login(operator)
     client.post(reverse("catalog:listing_submit", args=[listing.uid]))
-    client.force_login(curator())
+    login_verified(client, curator())
 
     missing_reason = client.post(reverse("catalog:review", args=[listing.uid]), {"decision": "reject"})
     assert missing_reason.status_code == 400

@@ -12,6 +12,7 @@ from django.utils import timezone
 from catalog import provenance
 from catalog.models import DesignerRoyalty
 from payments.models import FinanceAuditEvent
+from tests.auth import login_verified
 from tests.catalog.factories import active_unit, make_listing
 from tests.unit_onboarding.factories import DesignerFactory, UserFactory, operator_of, reviewer
 
@@ -36,7 +37,7 @@ def world():
 
 
 def test_unit_finance_sets_a_royalty_from_a_chosen_time_and_sees_the_history(client, world):
-    client.force_login(world["finance"])
+    login_verified(client, world["finance"])
     url = reverse("catalog:listing_royalty", args=[world["listing"].uid])
 
     first = client.post(url, {"designer": "li-hua", "bps": 500, "effective_from": later(hours=1)})
@@ -66,7 +67,7 @@ def test_unit_finance_sets_a_royalty_from_a_chosen_time_and_sees_the_history(cli
     [("en", "A royalty cannot start in the past"), ("zh-hans", "版税不能从过去的时间开始")],
 )
 def test_a_start_in_the_past_is_refused_with_a_clear_message(client, world, language, message):
-    client.force_login(world["finance"])
+    login_verified(client, world["finance"])
 
     response = client.post(
         reverse("catalog:listing_royalty", args=[world["listing"].uid]),
@@ -84,7 +85,7 @@ def test_zero_ends_the_royalty_from_the_chosen_time(client, world):
     provenance.designer_royalty_set(
         listing=world["listing"], designer=world["designer"], bps=500, effective_from=start
     )
-    client.force_login(world["finance"])
+    login_verified(client, world["finance"])
 
     response = client.post(
         reverse("catalog:listing_royalty", args=[world["listing"].uid]),
@@ -110,7 +111,7 @@ def test_only_finance_sets_royalties_operators_only_read_them(client, world):
 
 def test_another_units_designer_is_not_a_choice(client, world):
     DesignerFactory(slug="elsewhere")
-    client.force_login(world["finance"])
+    login_verified(client, world["finance"])
 
     response = client.post(
         reverse("catalog:listing_royalty", args=[world["listing"].uid]),
@@ -127,7 +128,7 @@ def test_another_units_staff_get_404_on_both_royalty_routes(client, world, role)
     other = active_unit("library")
     intruder = operator_of(other, role=role)
     DesignerFactory(unit=other, slug="intruder")
-    client.force_login(intruder)
+    login_verified(client, intruder)
 
     for url in (
         reverse("catalog:listing_royalty", args=[world["listing"].uid]),
@@ -145,7 +146,7 @@ def test_platform_reviewers_and_finance_reach_every_units_royalties(client, worl
     url = reverse("catalog:listing_royalty", args=[world["listing"].uid])
 
     for user, hours in ((reviewer(), 1), (finance, 2)):
-        client.force_login(user)
+        login_verified(client, user)
         assert (
             client.post(
                 url, {"designer": "li-hua", "bps": 100 * hours, "effective_from": later(hours=hours)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Permission
 
+from tests.auth import login_verified
 from tests.unit_onboarding.factories import UserFactory, operator_of
 
 from .payloads import two_unit_order
@@ -26,7 +27,7 @@ def posted(units, deliver):
 
 
 def ask(client, user, query=QUERY) -> dict:
-    client.force_login(user)
+    login_verified(client, user)
     response = client.post("/finance/graphql", {"query": query}, content_type="application/json")
     return response.json()
 

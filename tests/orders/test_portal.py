@@ -11,6 +11,7 @@ from django.urls import URLPattern, reverse
 
 from orders import urls as orders_urls
 from orders.models import Fulfilment, Order, OrderLine
+from tests.auth import login_verified
 from tests.factories import SaleorInstallationFactory
 from tests.unit_onboarding.factories import operator_of
 
@@ -123,7 +124,7 @@ def test_fulfilling_without_tracking_number_is_refused_before_calling_saleor(cli
 
 
 def test_finance_members_see_orders_but_cannot_fulfil(client, units, shared_order):
-    client.force_login(operator_of(units[0], role="finance"))
+    login_verified(client, operator_of(units[0], role="finance"))
     line = OrderLine.objects.get(saleor_id="line-a")
     url = reverse("orders:fulfil", kwargs={"uid": units[0].uid, "pk": shared_order.pk})
 

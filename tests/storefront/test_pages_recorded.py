@@ -682,7 +682,7 @@ def test_a_stale_customer_token_is_refreshed_once_and_kept(client, saleor):
 
 
 def test_a_refused_sign_in_is_a_form_error(client, saleor):
-    replay_scenes(saleor, RECORDED_API_URL, "StorefrontTokenCreate.refused")
+    replay_scenes(saleor, RECORDED_API_URL, "StorefrontTokenCreate.wrong_password")
 
     response = client.post("/account/login/", {"email": "admin@example.com", "password": "x"})
 

@@ -9,6 +9,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AccessEvent
+from tests.auth import login_verified, mailed_path
 from tests.factories import SaleorInstallationFactory
 from unit_onboarding.agreements import ShareTerm
 from unit_onboarding.models import Application, ApplicationTransition, Document, Unit, UnitMembership
@@ -98,14 +100,15 @@ def url(application):
     return reverse("unit_onboarding:application", args=[application.pk])
 
 
-def test_signup_then_apply_starts_one_draft_and_resumes_it(client):
+def test_signup_then_apply_starts_one_draft_and_resumes_it(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = client.post(reverse("unit_onboarding:signup"), {"email": "curator@museum.example.cn"})
+    assert asked.status_code == 200
     response = client.post(
-        reverse("unit_onboarding:signup"),
-        {
-            "email": "curator@museum.example.cn",
-            "password1": "Bronze-Mirror-1987",
-            "password2": "Bronze-Mirror-1987",
-        },
+        mailed_path(mailoutbox[0].body, "/onboarding/signup/"),
+        {"new_password1": "Bronze-Mirror-1987", "new_password2": "Bronze-Mirror-1987"},
     )
     assert response.status_code == 302
 
@@ -229,7 +232,7 @@ def test_the_whole_review_path_emails_each_step_and_provisions_on_approval(clien
     assert submitted.status_code == 302
 
     staff = reviewer()
-    client.force_login(staff)
+    login_verified(client, staff)
     review_url = reverse("unit_onboarding:review", args=[draft.pk])
     assert client.get(reverse("unit_onboarding:review_queue")).status_code == 200
     client.post(review_url, {"to_status": "in_review"})
@@ -239,7 +242,7 @@ def test_the_whole_review_path_emails_each_step_and_provisions_on_approval(clien
     assert upload(client, draft, PDF, "authorisation.pdf", kind="authorisation_letter").status_code == 302
     assert client.post(url(draft), complete_form(submit="1")).status_code == 302
 
-    client.force_login(staff)
+    login_verified(client, staff)
     client.post(review_url, {"to_status": "in_review"})
     refused = client.post(review_url, {"to_status": "approved"}, follow=True)
     assert "收益分配协议" in refused.content.decode()  # no agreement in force yet
@@ -269,6 +272,8 @@ def test_the_whole_review_path_emails_each_step_and_provisions_on_approval(clien
     assert unit.provisioning == Unit.Provisioning.DONE  # the task ran after commit (eager in tests)
     assert len(saleor.warehouses) == 1
     assert UnitMembership.objects.filter(user=draft.applicant, unit=unit, role="operator").exists()
+    grant = AccessEvent.objects.get(action=AccessEvent.Action.ROLE_GRANTED)
+    assert (grant.actor, grant.user, grant.detail["role"]) == (staff, draft.applicant, "operator")
 
 
 def test_each_transition_only_by_its_role(client, draft):
@@ -283,7 +288,7 @@ def test_each_transition_only_by_its_role(client, draft):
     assert client.post(review_url, {"to_status": "approved"}).status_code == 403
 
     staff = reviewer()
-    client.force_login(staff)
+    login_verified(client, staff)
     skipped = client.post(review_url, {"to_status": "approved"})  # submitted -> approved skips review
     followed = client.get(skipped["Location"])
 

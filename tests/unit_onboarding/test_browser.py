@@ -7,9 +7,11 @@ from datetime import timedelta
 
 import playwright.sync_api as playwright_api
 import pytest
+from django.core import mail
 from django.db import connections
 from django.utils import timezone
 
+from tests.auth import browser_second_factor, mailed_path
 from tests.conftest import chromium_env, chromium_path
 from tests.factories import SaleorInstallationFactory
 from unit_onboarding.models import Application, ApplicationTransition, Unit, UnitMembership
@@ -66,8 +68,11 @@ def test_apply_review_request_changes_and_approve_in_a_browser(browser, live_ser
     applicant = browser.new_context(locale="zh-CN").new_page()
     applicant.goto(f"{base}/onboarding/signup/")
     applicant.fill("#id_email", "curator@museum.example.cn")
-    applicant.fill("#id_password1", PASSWORD)
-    applicant.fill("#id_password2", PASSWORD)
+    applicant.click("main button[type=submit]")
+    assert "请查收邮件" in applicant.content()
+    applicant.goto(base + mailed_path(mail.outbox[-1].body, "/onboarding/signup/"))  # the mailed link
+    applicant.fill("#id_new_password1", PASSWORD)
+    applicant.fill("#id_new_password2", PASSWORD)
     applicant.click("main button[type=submit]")
     applicant.click("button[name=start]")
     assert applicant.locator("#status").inner_text() == "草稿"
@@ -98,6 +103,8 @@ def test_apply_review_request_changes_and_approve_in_a_browser(browser, live_ser
     staff.save()
     review = browser.new_context(locale="en-US").new_page()
     log_in(review, base, staff.username, PASSWORD)
+    review.goto(f"{base}/onboarding/review/")
+    browser_second_factor(review, staff)  # a reviewer sets up the authenticator first
     review.goto(f"{base}/onboarding/review/")
     review.click("text=重庆红岩革命纪念馆")
     review.click("button[value=in_review]")

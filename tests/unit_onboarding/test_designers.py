@@ -7,6 +7,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 
 from payments.models import FinanceAuditEvent
+from tests.auth import login_verified
 from tests.payments.settlement.test_console import platform_finance
 from unit_onboarding import payees
 from unit_onboarding.error_codes import OnboardingError
@@ -39,7 +40,7 @@ def designer_form(**overrides) -> dict:
 
 def test_unit_finance_registers_a_designer_whose_account_waits_for_platform_finance(client, unit):
     finance = operator_of(unit, role="finance")
-    client.force_login(finance)
+    login_verified(client, finance)
 
     response = client.post(reverse("unit_onboarding:designers", args=[unit.uid]), designer_form())
 
@@ -88,7 +89,7 @@ def test_unit_finance_registers_a_designer_whose_account_waits_for_platform_fina
     ],
 )
 def test_bad_designer_details_get_clear_messages_and_save_nothing(client, unit, overrides, language, message):
-    client.force_login(operator_of(unit, role="finance"))
+    login_verified(client, operator_of(unit, role="finance"))
 
     response = client.post(
         reverse("unit_onboarding:designers", args=[unit.uid]),
@@ -103,7 +104,7 @@ def test_bad_designer_details_get_clear_messages_and_save_nothing(client, unit, 
 
 def test_a_slug_is_unique_on_the_platform_because_the_ledger_party_names_no_unit(client, unit):
     DesignerFactory(slug="wang-fang")  # another unit's designer
-    client.force_login(operator_of(unit, role="finance"))
+    login_verified(client, operator_of(unit, role="finance"))
 
     response = client.post(
         reverse("unit_onboarding:designers", args=[unit.uid]), designer_form(), HTTP_ACCEPT_LANGUAGE="zh-hans"
@@ -125,7 +126,7 @@ def test_editing_changes_names_at_once_and_asks_for_a_new_account_keeping_the_ol
     client, unit
 ):
     designer = DesignerFactory(unit=unit, slug="li-hua", name_zh="李华")
-    client.force_login(operator_of(unit, role="finance"))
+    login_verified(client, operator_of(unit, role="finance"))
     url = reverse("unit_onboarding:designer", args=[unit.uid, designer.slug])
 
     form = client.get(url).content.decode()
@@ -170,7 +171,7 @@ def test_operators_see_the_designers_but_only_finance_and_reviewers_change_them(
     assert "Register a designer" not in page.content.decode() and "登记设计者" not in page.content.decode()
     assert (posted.status_code, edit.status_code) == (403, 403)
     assert Designer.objects.count() == 1
-    client.force_login(reviewer())
+    login_verified(client, reviewer())
     assert (
         client.post(reverse("unit_onboarding:designers", args=[unit.uid]), designer_form()).status_code == 302
     )
@@ -179,7 +180,7 @@ def test_operators_see_the_designers_but_only_finance_and_reviewers_change_them(
 def test_platform_finance_asks_for_payout_details_of_any_unit_and_another_confirms(client, unit):
     designer = DesignerFactory(unit=unit, slug="li-hua", bank_name="")
     asker, confirmer = platform_finance(), platform_finance()
-    client.force_login(asker)
+    login_verified(client, asker)
 
     response = client.post(
         reverse("unit_onboarding:designer", args=[unit.uid, designer.slug]),
@@ -199,7 +200,7 @@ def test_platform_finance_asks_for_payout_details_of_any_unit_and_another_confir
 def test_the_agreement_names_a_designer_chosen_among_the_units_own(client, unit):
     DesignerFactory(unit=unit, slug="li-wei")
     DesignerFactory(slug="not-ours")  # another unit's designer
-    client.force_login(operator_of(unit, role="finance"))
+    login_verified(client, operator_of(unit, role="finance"))
     url = reverse("unit_onboarding:agreement", args=[unit.uid])
     form = {
         "effective_from": "2030-01-01 00:00",

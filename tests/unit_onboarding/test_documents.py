@@ -9,6 +9,7 @@ from django.core import signing
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from tests.auth import login_verified
 from unit_onboarding import filetypes
 from unit_onboarding.documents import document_link
 from unit_onboarding.models import Document
@@ -54,7 +55,7 @@ def test_the_applicant_downloads_through_a_fresh_link(client, document):
 
 
 def test_a_reviewer_may_open_it_and_a_stranger_may_not(client, document):
-    client.force_login(reviewer())
+    login_verified(client, reviewer())
     assert client.get(open_link(client, document)).status_code == 200
 
     client.force_login(UserFactory())

@@ -12,6 +12,7 @@ import pytest
 from django.urls import URLPattern, reverse
 from django.utils import timezone
 
+from tests.auth import login_verified
 from unit_onboarding import payees
 from unit_onboarding import urls as onboarding_urls
 from unit_onboarding.agreements import ShareTerm, agreement_version_propose
@@ -21,6 +22,7 @@ from unit_onboarding.models import (
     Application,
     Designer,
     Document,
+    Invitation,
     PayeeChange,
     Unit,
     UnitMembership,
@@ -32,9 +34,25 @@ from .files import PDF
 pytestmark = pytest.mark.django_db
 
 # Routes without object arguments: each shows or acts on the signed-in user's own things only.
-OWN_SCOPE = {"home", "signup", "login", "logout", "set_language", "apply", "review_queue"}
+OWN_SCOPE = {
+    "home",
+    "signup",
+    "login",
+    "logout",
+    "set_language",
+    "apply",
+    "review_queue",
+    "security",
+    "two_factor_setup",
+    "two_factor_verify",
+    "recovery_codes",
+    "password_change",
+    "access_log",
+}
 # Routes whose argument is a secret token rather than an object id.
-TOKEN_ROUTES = {"set_password", "document_blob"}
+TOKEN_ROUTES = {"signup_confirm", "invitation", "document_blob"}
+# Token routes naming no object of a unit (a sign-up link; an invitation names itself): not swept here.
+UNSCOPED_TOKEN_ROUTES = {"signup_confirm", "invitation"}
 
 
 def patterns() -> list[URLPattern]:
@@ -65,6 +83,15 @@ def make_unit_world(name: str) -> dict:
     UnitMembership.objects.create(user=application.applicant, unit=unit, role="operator")
     finance = UserFactory()
     UnitMembership.objects.create(user=finance, unit=unit, role="finance")
+    invitation = Invitation.objects.create(
+        unit=unit,
+        email=f"invitee@{name}.example.cn",
+        role="operator",
+        invited_by=application.applicant,
+        nonce="n",
+        created_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=7),
+    )
     designer = DesignerFactory(unit=unit, slug=f"{name}-designer")
     unit.payout_account_name, unit.payout_bank_name, unit.payout_bank_account = (
         name,
@@ -89,6 +116,8 @@ def make_unit_world(name: str) -> dict:
         "finance": finance,
         "designer": designer,
         "payee_change": change,
+        "invitation": invitation,
+        "operator_membership": UnitMembership.objects.get(user=application.applicant, unit=unit),
     }
 
 
@@ -101,18 +130,24 @@ def route_kwargs(pattern: URLPattern, world: dict, viewer_id: int) -> dict:
     if "slug" in names:
         kwargs["slug"] = world["designer"].slug
     if "pk" in names:
-        if pattern.name == "payee_change_withdraw":
+        if route.startswith("documents/"):
+            kwargs["pk"] = world["document"].pk
+        elif "/members/" in route:
+            kwargs["pk"] = world["operator_membership"].pk
+        elif "/invitations/" in route:
+            kwargs["pk"] = world["invitation"].pk
+        elif pattern.name == "payee_change_withdraw":
             kwargs["pk"] = world["payee_change"].pk
         elif pattern.name == "agreement_withdraw":
             kwargs["pk"] = world["version"].pk
         else:
-            kwargs["pk"] = world["document"].pk if route.startswith("documents/") else world["application"].pk
+            kwargs["pk"] = world["application"].pk
     if pattern.name == "document_blob":
         # A link the owner was given, replayed by someone else.
         kwargs["token"] = document_link(world["document"], world["application"].applicant_id).rsplit("/", 2)[
             -2
         ]
-    assert set(kwargs) == names or pattern.name == "set_password", (
+    assert set(kwargs) == names or pattern.name in UNSCOPED_TOKEN_ROUTES, (
         f"no object for {route}: extend route_kwargs"
     )
     return kwargs
@@ -124,7 +159,8 @@ def snapshot(world: dict) -> tuple:
         Application.objects.get(pk=world["application"].pk).status,
         Document.objects.filter(application=world["application"]).count(),
         sorted(AgreementVersion.objects.filter(agreement__unit=unit).values_list("pk", "status")),
-        UnitMembership.objects.filter(unit=unit).count(),
+        sorted(UnitMembership.objects.filter(unit=unit).values_list("user_id", "role")),
+        sorted(Invitation.objects.filter(unit=unit).values_list("email", "role", "status")),
         unit.provisioning,
         unit.display_name,
         unit.legal_name_zh,
@@ -174,12 +210,12 @@ def test_a_member_of_unit_a_gets_403_or_404_on_every_route_of_unit_b(client, wor
     """Swept as unit A's operator and as its finance staff (who manage money terms in their own unit)."""
     world_a, world_b = worlds
     operator_a = world_a["application"].applicant if who == "application" else world_a["finance"]
-    client.force_login(operator_a)
+    login_verified(client, operator_a)
     before = snapshot(world_b)
     swept = []
 
     for pattern in patterns():
-        if pattern.name in OWN_SCOPE or pattern.name == "set_password":
+        if pattern.name in OWN_SCOPE or pattern.name in UNSCOPED_TOKEN_ROUTES:
             continue
         path = reverse(
             f"unit_onboarding:{pattern.name}", kwargs=route_kwargs(pattern, world_b, operator_a.pk)
@@ -191,7 +227,7 @@ def test_a_member_of_unit_a_gets_403_or_404_on_every_route_of_unit_b(client, wor
         swept.append(pattern.name)
 
     assert snapshot(world_b) == before
-    assert len(swept) == len(patterns()) - len(OWN_SCOPE) - 1
+    assert len(swept) == len(patterns()) - len(OWN_SCOPE) - len(UNSCOPED_TOKEN_ROUTES)
     assert not UnitMembership.objects.filter(unit=world_b["unit"], user__email="x@evil.example").exists()
     assert not Designer.objects.filter(slug="hijacked").exists()
 
@@ -199,7 +235,7 @@ def test_a_member_of_unit_a_gets_403_or_404_on_every_route_of_unit_b(client, wor
 def test_unit_a_finance_manages_its_own_designers_and_only_those(client, worlds):
     """The control of the sweep for the new money routes: unit A's finance staff get them for unit A."""
     world_a, world_b = worlds
-    client.force_login(world_a["finance"])
+    login_verified(client, world_a["finance"])
 
     own = client.get(
         reverse("unit_onboarding:designer", args=[world_a["unit"].uid, world_a["designer"].slug])
@@ -215,7 +251,7 @@ def test_unit_a_finance_manages_its_own_designers_and_only_those(client, worlds)
 def test_unit_a_finance_sets_its_own_units_payout_details_and_no_other(client, worlds):
     """The control of the sweep for the unit's payout page: open to unit A's finance for unit A only."""
     world_a, world_b = worlds
-    client.force_login(world_a["finance"])
+    login_verified(client, world_a["finance"])
 
     own = client.get(reverse("unit_onboarding:payout", args=[world_a["unit"].uid]))
     other = client.post(
@@ -237,7 +273,7 @@ def test_the_same_routes_work_for_unit_a_itself(client, worlds):
     for pattern in patterns():
         # reviewers' pages, a designer's and the unit's payout pages (finance: see the tests above)
         if pattern.name in OWN_SCOPE or pattern.name in {
-            "set_password",
+            *UNSCOPED_TOKEN_ROUTES,
             "review",
             "provision_retry",
             "designer",
@@ -268,7 +304,7 @@ def test_own_scope_pages_show_nothing_of_other_units(client, worlds):
 
 def test_a_platform_reviewer_sees_every_unit(client, worlds):
     _, world_b = worlds
-    client.force_login(reviewer())
+    login_verified(client, reviewer())
 
     for name in ("unit", "agreement", "members"):
         assert client.get(reverse(f"unit_onboarding:{name}", args=[world_b["unit"].uid])).status_code == 200

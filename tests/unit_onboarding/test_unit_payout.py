@@ -9,6 +9,7 @@ from django.db import connection
 from django.urls import reverse
 
 from payments.models import FinanceAuditEvent
+from tests.auth import login_verified
 from tests.payments.settlement.test_console import platform_finance
 from unit_onboarding import payees
 from unit_onboarding.models import OperatingEntity, PayeeChange, Unit
@@ -112,7 +113,7 @@ def test_unit_finance_asks_for_the_units_account_and_it_takes_effect_when_platfo
 
 
 def test_partial_details_are_refused_field_by_field_in_the_users_language(client, unit):
-    client.force_login(operator_of(unit, role="finance"))
+    login_verified(client, operator_of(unit, role="finance"))
 
     response = client.post(_page(unit.uid), {**FORM, "payout_account_name": ""}, HTTP_ACCEPT_LANGUAGE="en")
 
@@ -122,7 +123,7 @@ def test_partial_details_are_refused_field_by_field_in_the_users_language(client
 
 
 def test_an_empty_account_keeps_the_one_on_record_and_clearing_the_bank_removes_all(client, unit):
-    client.force_login(operator_of(unit, role="finance"))
+    login_verified(client, operator_of(unit, role="finance"))
     client.post(_page(unit.uid), FORM)
     _confirm(PayeeChange.objects.get(status="pending"))
 
@@ -198,13 +199,13 @@ def test_platform_reviewers_may_ask_and_a_units_operator_and_strangers_may_not(c
     assert client.get(_page(unit.uid)).status_code == 404
     assert not PayeeChange.objects.exists()
 
-    client.force_login(reviewer())
+    login_verified(client, reviewer())
     assert client.post(_page(unit.uid), FORM).status_code == 302
     assert PayeeChange.objects.get().status == "pending"
 
 
 def test_the_unit_page_says_when_the_units_payout_details_are_missing(client, unit):
-    client.force_login(operator_of(unit, role="finance"))
+    login_verified(client, operator_of(unit, role="finance"))
     detail = reverse("unit_onboarding:unit", args=[unit.uid])
 
     assert 'id="payout-missing"' in client.get(detail).content.decode()
@@ -231,7 +232,7 @@ def test_an_active_units_details_never_change_outside_a_confirmed_request(unit):
 
 def test_the_admin_shows_no_payout_field_so_every_change_goes_through_the_audited_page(client, unit):
     admin = UserFactory(is_staff=True, is_superuser=True)
-    client.force_login(admin)
+    login_verified(client, admin)
 
     page = client.get(reverse("admin:unit_onboarding_unit_change", args=[unit.pk]))
 

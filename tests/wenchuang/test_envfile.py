@@ -50,7 +50,16 @@ def test_manage_py_and_make_see_the_same_settings_from_env(tmp_path):
     (tmp_path / ".env").write_text("DATABASE_URL=postgres://someone@127.0.0.1:5432/named_in_dotenv\n")
     (tmp_path / "manage.py").write_text((ROOT / "manage.py").read_text())
     (tmp_path / "wenchuang").symlink_to(ROOT / "wenchuang")
-    for name in ("saleor_app", "unit_onboarding", "catalog", "orders", "payments", "storefront"):
+    for name in (
+        "core",
+        "accounts",
+        "saleor_app",
+        "unit_onboarding",
+        "catalog",
+        "orders",
+        "payments",
+        "storefront",
+    ):
         (tmp_path / name).symlink_to(ROOT / name)
     show = "from django.conf import settings; print(settings.DATABASES['default']['NAME'])"
     env = _clean_env() | {"PYTHONPATH": str(tmp_path), "DATA_DIR": str(tmp_path / "data")}

@@ -11,6 +11,7 @@ from django.urls import URLPattern, reverse
 from payments.models import AccountingPeriod, SettlementBatch
 from payments.settlement import services
 from payments.settlement import urls as finance_urls
+from tests.auth import login_verified
 from tests.payments.settlement.conftest import at, pay, refund
 from tests.unit_onboarding.factories import UserFactory
 from unit_onboarding import payees
@@ -44,7 +45,7 @@ def ledger(parties):
 
 
 def test_platform_finance_sees_statements_exports_charts_and_stats(client, ledger):
-    client.force_login(platform_finance())
+    login_verified(client, platform_finance())
     page = client.get(reverse("finance:home") + PERIOD)
     assert page.status_code == 200
     assert ledger["stripe"] in page.content.decode() and ledger["bank"] in page.content.decode()
@@ -78,13 +79,13 @@ def test_platform_finance_sees_statements_exports_charts_and_stats(client, ledge
 
 def test_the_console_runs_batches_with_four_eyes_and_reconciles(client, ledger, finance_users, connect):
     approver, executor = platform_finance(), platform_finance()
-    client.force_login(approver)
+    login_verified(client, approver)
     client.post(reverse("finance:batches_run"), {"start": "2026-11-01", "end": "2026-12-01"})
     batch = SettlementBatch.objects.get(party=ledger["bank"])
     client.post(reverse("finance:batch_approve", args=[batch.pk]))
     refused = client.post(reverse("finance:batch_execute", args=[batch.pk]), follow=True)
     assert "other than its approver" in refused.content.decode()
-    client.force_login(executor)
+    login_verified(client, executor)
     client.post(reverse("finance:batch_execute", args=[batch.pk]))
     assert SettlementBatch.objects.get(pk=batch.pk).status == "executed"
     bank_file = client.get(reverse("finance:bank_file", args=["csv"]))
@@ -144,7 +145,7 @@ def test_a_units_finance_staff_see_only_their_units_parties_on_every_route(clien
         shares=[ShareTerm(ledger["other"].party_key, "unit", 9000), ShareTerm("platform", "platform", 1000)],
         actor=unit_finance(ledger["other"]),
     )
-    client.force_login(user)
+    login_verified(client, user)
 
     # then their own statement and exports work and show only their parties
     home = client.get(reverse("finance:home") + PERIOD).content.decode()
@@ -172,7 +173,7 @@ def test_anonymous_users_are_sent_to_log_in(client, ledger):
 
 
 def test_the_console_speaks_chinese_and_english(client, ledger):
-    client.force_login(platform_finance())
+    login_verified(client, platform_finance())
     client.cookies["django_language"] = "zh-hans"
     home = client.get(reverse("finance:home") + PERIOD).content.decode()
     assert "期初余额" in home and "员工激励池" in home and ">平台<" in home
@@ -187,7 +188,7 @@ def test_the_portal_links_the_console_for_finance_users_only(client, ledger):
         (unit_finance(ledger["mine"]), True),
         (UserFactory(), False),
     ):
-        client.force_login(user)
+        login_verified(client, user)
         page = client.get(portal, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
         assert (f'href="{reverse("finance:home")}">财务<' in page) is shown
 

@@ -14,6 +14,7 @@ from payments.settlement import selectors, services
 from payments.settlement.error_codes import SettlementError, SettlementErrorCode
 from payments.settlement.exports import bank_file_rows
 from payments.settlement.permissions import visible_parties
+from tests.auth import login_verified
 from tests.payments.settlement.conftest import at, pay
 from tests.unit_onboarding.factories import DesignerFactory, UserFactory
 from unit_onboarding.models import Designer, UnitMembership
@@ -103,7 +104,7 @@ def test_a_designer_without_details_at_proposal_is_refused_at_execution_never_fi
     assert "designer:li-hua had no bank account on record when batch" in str(refused.value)
     assert SettlementBatch.objects.get(pk=batch.pk).status == "approved"
     checker.user_permissions.add(Permission.objects.get(codename="change_settlementbatch"))
-    client.force_login(checker)
+    login_verified(client, checker)
     body = client.get(reverse("finance:bank_file", args=["csv"])).content.decode("utf-8-sig")
     assert "designer:li-hua" not in body  # only executed batches are filed
 
@@ -119,7 +120,7 @@ def test_statements_and_batches_name_designers_in_the_readers_language(client, p
     with translation.override("en"):
         assert selectors.party_names(["designer:li-hua"])["designer:li-hua"] == "Li Hua · designer"
     maker.user_permissions.add(Permission.objects.get(codename="change_settlementbatch"))
-    client.force_login(maker)
+    login_verified(client, maker)
     home = client.get(
         reverse("finance:home") + "?start=2026-11-01&end=2026-12-01", HTTP_ACCEPT_LANGUAGE="zh-hans"
     )
@@ -136,7 +137,7 @@ def test_a_units_finance_staff_see_their_designers_and_no_other_units(client, pa
     pay("o2", "designer:theirs", 10_000, at(2))
     user = UserFactory()
     UnitMembership.objects.create(user=user, unit=mine, role=UnitMembership.Role.FINANCE)
-    client.force_login(user)
+    login_verified(client, user)
 
     assert "designer:ours" in visible_parties(user) and "designer:theirs" not in visible_parties(user)
     period = "?start=2026-11-01&end=2026-12-01"

@@ -22,6 +22,7 @@ from openpyxl import load_workbook
 from payments.models import Account, LedgerEntry, LedgerTransaction, SplitLine
 from payments.settlement import selectors, services
 from payments.settlement.periods import at_midnight
+from tests.auth import login_verified
 from tests.payments.settlement.month import november
 from tests.unit_onboarding.factories import UserFactory
 
@@ -124,7 +125,7 @@ def test_a_month_of_orders_with_refunds_settles_to_the_ledger_pays_by_transfer_a
         assert {t["transfer_group"] for t in sent} <= {o.id for o in month.orders}
 
     # and the bank parties are in the bank file, as CSV and as XLSX, with their batch amounts
-    client.force_login(checker)
+    login_verified(client, checker)
     bank = {b.pk: b.amount for b in batches.values() if b.method == "bank"}
     body = client.get(reverse("finance:bank_file", args=["csv"])).content.decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(body)))

@@ -18,6 +18,7 @@ from core import clock
 from orders.models import Order, OrderLine
 from payments.settlement import order_lines, services
 from payments.settlement.periods import at_midnight
+from tests.auth import login_verified
 from tests.payments.settlement.conftest import at, pay, refund
 from tests.payments.settlement.test_console import platform_finance, unit_finance
 
@@ -205,7 +206,7 @@ def test_the_statement_page_and_export_show_each_lines_payout(client, october):
         total_net=10_000,
         currency="CNY",
     )
-    client.force_login(platform_finance())
+    login_verified(client, platform_finance())
     client.cookies["django_language"] = "en"
     page = client.get(reverse("finance:statement", args=[party]) + "?start=2026-10-01&end=2099-01-01")
     text = page.content.decode()
@@ -247,7 +248,7 @@ def test_the_statement_page_and_export_show_each_lines_payout(client, october):
 
 
 def test_another_units_finance_staff_cannot_see_the_lines(client, october):
-    client.force_login(unit_finance(october["stripe_unit"]))
+    login_verified(client, unit_finance(october["stripe_unit"]))
     party = october["party"]  # the bank unit's operating entity
     assert client.get(reverse("finance:statement", args=[party]) + OCT_NOV + "&page=1").status_code == 404
     for fmt in ("csv", "xlsx", "pdf"):

@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from catalog.models import Listing, ListingVariant
 from payments.settlement.periods import at_midnight
 from payments.settlement.stats import bureau_stats
+from tests.auth import login_verified
 from tests.payments.settlement.conftest import at, pay
 from tests.payments.settlement.month import november
 from tests.unit_onboarding.factories import UnitFactory, UserFactory
@@ -95,7 +96,7 @@ def _platform_finance():
 
 def test_the_statistics_page_and_its_exports_in_both_languages(client):
     month = november()
-    client.force_login(_platform_finance())
+    login_verified(client, _platform_finance())
 
     client.cookies["django_language"] = "zh-hans"
     page = client.get(reverse("finance:stats") + NOV).content.decode()
@@ -130,7 +131,7 @@ def test_a_units_finance_staff_cannot_read_the_bureau_statistics(client):
     month = november()
     user = UserFactory()
     UnitMembership.objects.create(user=user, unit=month.museum, role=UnitMembership.Role.FINANCE)
-    client.force_login(user)
+    login_verified(client, user)
     assert client.get(reverse("finance:stats") + NOV).status_code == 404
     assert client.get(reverse("finance:stats_export", args=["csv"]) + NOV).status_code == 404
 

@@ -13,6 +13,7 @@ from payments.models import FinanceAuditEvent, SettlementBatch
 from payments.settlement import services
 from payments.settlement.error_codes import SettlementError, SettlementErrorCode
 from payments.settlement.exports import bank_file_rows
+from tests.auth import login_verified
 from tests.payments.settlement.conftest import at, pay
 
 pytestmark = pytest.mark.django_db
@@ -134,7 +135,7 @@ def test_the_bank_file_pays_the_account_frozen_at_proposal_not_the_one_on_record
     # the account on record changes (or is removed) after the batch was executed
     type(unit).objects.filter(pk=unit.pk).update(payout_bank_name="", payout_bank_account_encrypted="")
     checker.user_permissions.add(Permission.objects.get(codename="change_settlementbatch"))
-    client.force_login(checker)
+    login_verified(client, checker)
 
     body = client.get(reverse("finance:bank_file", args=["csv"])).content.decode("utf-8-sig")
 
@@ -149,7 +150,7 @@ def test_the_batch_page_names_the_unit_as_payee_not_its_entity(client, parties, 
     pay("o1", unit.party_key, 10_000, at(2))
     batch = _settle(maker)[unit.party_key]
     maker.user_permissions.add(Permission.objects.get(codename="change_settlementbatch"))
-    client.force_login(maker)
+    login_verified(client, maker)
 
     payee = client.get(reverse("finance:batch", args=[batch.pk])).content.decode().split('id="payee">')[1]
 

@@ -1,0 +1,405 @@
+"""Every back-office route, swept as each kind of visitor: who gets in, who is refused, who must verify first.
+
+The route list is read from the URLconf, so a new route is swept without editing this test; a route that
+nobody classified below fails `test_every_route_is_classified` until someone decides who may open it.
+
+Visitors: anonymous; unit A's operator (no second factor, not required); unit A's finance member without
+and with a verified second factor; unit B's operator and finance member (another unit's members); platform
+staff (a superuser with a verified second factor).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from catalog import listings
+from catalog.provenance import collection_object_save
+from orders.models import Order
+from payments.models import AccountingPeriod
+from payments.settlement import services as settlement
+from tests.auth import login_verified
+from tests.catalog.factories import make_listing
+from tests.orders.conftest import deliver, unit_with_agreement  # noqa: F401 (deliver is a fixture)
+from tests.orders.payloads import two_unit_order
+from tests.payments.settlement.conftest import pay
+from tests.unit_onboarding.factories import ApplicationFactory, DesignerFactory, UserFactory, operator_of
+from unit_onboarding.models import Application, Document, Invitation, UnitMembership
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n%%EOF\n"
+A, F, OB, FB, S = "operator_a", "finance_a", "operator_b", "finance_b", "staff"
+SIGNED_IN = {A, F, OB, FB, S}
+
+# Views outside the back office: the shop, Saleor's and Stripe's calls, probes (SECOND_FACTOR_PUBLIC_VIEWS).
+PUBLIC_PREFIXES = ("storefront:", "saleor_app:", "payments_gateway:")
+PUBLIC = {"healthz", "readyz", "media"}  # media: public image derivatives the shop shows
+# Sign-in, sign-out and the second factor's own pages, and links that carry a secret token: reachable
+# before the second factor (tested in tests/unit_onboarding/test_memberships.py and test_second_factor.py).
+SIGN_IN = {
+    "unit_onboarding:signup",
+    "unit_onboarding:signup_confirm",
+    "unit_onboarding:login",
+    "unit_onboarding:logout",
+    "unit_onboarding:set_language",
+    "unit_onboarding:two_factor_setup",
+    "unit_onboarding:two_factor_verify",
+    "unit_onboarding:invitation",
+    "unit_onboarding:document_blob",
+    "admin:login",
+    "admin:logout",
+}
+# Who may open each back-office route with unit A's objects (everyone else is refused: 403/404).
+ALLOWED: dict[str, set[str]] = {
+    "unit_onboarding:home": SIGNED_IN,
+    "unit_onboarding:apply": SIGNED_IN,
+    "unit_onboarding:security": SIGNED_IN,
+    "unit_onboarding:password_change": SIGNED_IN,
+    "unit_onboarding:recovery_codes": SIGNED_IN,
+    "unit_onboarding:access_log": {S},
+    "unit_onboarding:application": {A, S},  # unit A's operator is its applicant
+    "unit_onboarding:document_upload": {A},
+    "unit_onboarding:document": {A, S},
+    "unit_onboarding:document_remove": {A},
+    "unit_onboarding:review_queue": {S},
+    "unit_onboarding:review": {S},
+    "unit_onboarding:unit": {A, F, S},
+    "unit_onboarding:profile": {A},
+    "unit_onboarding:members": {A, S},
+    "unit_onboarding:member_remove": {A, S},
+    "unit_onboarding:member_grant_finance": {S},
+    "unit_onboarding:invitation_revoke": {A, S},
+    "unit_onboarding:agreement": {A, F, S},  # operators read it; only finance and reviewers change it
+    "unit_onboarding:payout": {F, S},
+    "unit_onboarding:designers": {A, F, S},
+    "unit_onboarding:designer": {F, S},
+    "unit_onboarding:provision_retry": {S},
+    "catalog:home": SIGNED_IN,
+    "catalog:review_queue": {S},
+    "catalog:review": {S},
+    "catalog:listings": {A},
+    "catalog:listing_new": {A},
+    "catalog:listings_import": {A},
+    "catalog:objects": {A},
+    "catalog:object": {A},
+    "catalog:licences": {A},
+    "catalog:royalties": {A, F, S},
+    "catalog:listing": {A},
+    "catalog:listing_edit": {A},
+    "catalog:listing_image_upload": {A},
+    "catalog:listing_image_remove": {A},
+    "catalog:listing_submit": {A},
+    "catalog:listing_publish": {A},
+    "catalog:listing_archive": {A},
+    "catalog:listing_divergence": {A},
+    "catalog:listing_royalty": {A, F, S},
+    "orders:list": {A, F, S},
+    "orders:detail": {A, F, S},
+    "orders:fulfil": {A},
+    "finance:home": {F, FB, S},
+    "finance:chart_revenue": {F, FB, S},
+    "finance:chart_shares": {F, FB, S},
+    "finance:statement": {F, S},
+    "finance:statement_export": {F, S},
+    "finance:batches": {S},
+    "finance:batches_run": {S},
+    "finance:batch": {S},
+    "finance:batch_approve": {S},
+    "finance:batch_execute": {S},
+    "finance:batch_paid": {S},
+    "finance:batch_reject": {S},
+    "finance:bank_file": {S},
+    "finance:periods": {S},
+    "finance:period_open": {S},
+    "finance:period": {S},
+    "finance:period_explain": {S},
+    "finance:period_close": {S},
+    "finance:stats": {S},
+    "finance:stats_export": {S},
+    "finance:audit": {S},
+    "finance_api:graphql": SIGNED_IN,  # every resolver scopes by role
+}
+ADMIN = {S}  # every admin: route (Django's admin, for staff)
+
+
+def all_routes() -> list[tuple[str, URLPattern, str]]:
+    """(qualified name, pattern, route text) of every URL pattern, walked from the root URLconf."""
+    found = []
+
+    def walk(resolver: URLResolver, prefix: str, namespaces: tuple[str, ...]) -> None:
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLResolver):
+                spaces = (*namespaces, entry.namespace) if entry.namespace else namespaces
+                walk(entry, prefix + str(entry.pattern), spaces)
+            else:
+                found.append((":".join((*namespaces, entry.name or "")), entry, prefix + str(entry.pattern)))
+
+    walk(get_resolver(), "", ())
+    return found
+
+
+def is_public(name: str) -> bool:
+    return name in PUBLIC or name.startswith(PUBLIC_PREFIXES)
+
+
+def back_office_routes() -> list[tuple[str, URLPattern, str]]:
+    return [r for r in all_routes() if not is_public(r[0]) and r[0] not in SIGN_IN]
+
+
+def allowed(name: str) -> set[str]:
+    return ADMIN if name.startswith("admin:") else ALLOWED[name]
+
+
+def test_every_route_is_classified():
+    """A new route fails here until it is public, a sign-in page, or has its visitors listed in ALLOWED."""
+    names = {name for name, _p, _r in all_routes()}
+    unclassified = {
+        n for n in names if not (is_public(n) or n in SIGN_IN or n in ALLOWED or n.startswith("admin:"))
+    }
+    assert not unclassified, f"classify these routes in tests/test_route_sweep.py: {sorted(unclassified)}"
+    assert not set(ALLOWED) - names, "ALLOWED names routes that are gone"
+    assert len(back_office_routes()) > 80  # the sweep below really covers the back office
+
+
+@pytest.fixture(autouse=True)
+def _storages(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+        "private": {
+            "BACKEND": "wenchuang.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
+        "documents": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "documents"), "base_url": None},
+        },
+    }
+
+
+@pytest.fixture
+def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
+    """Units A and B with one of everything a back-office route can name, and the visitors."""
+    time_machine.move_to(datetime(2026, 12, 15, 4, tzinfo=UTC), tick=False)
+    unit_a, unit_b = unit_with_agreement(1), unit_with_agreement(2)
+    people = {
+        A: operator_of(unit_a),
+        F: operator_of(unit_a, role=UnitMembership.Role.FINANCE),
+        OB: operator_of(unit_b),
+        FB: operator_of(unit_b, role=UnitMembership.Role.FINANCE),
+        S: UserFactory(is_staff=True, is_superuser=True),
+    }
+    application = ApplicationFactory(
+        unit=unit_a, applicant=people[A], status=Application.Status.CHANGES_REQUESTED
+    )
+    document = Document(
+        application=application,
+        kind="business_licence",
+        original_name="licence.pdf",
+        content_type="application/pdf",
+        size=len(PDF),
+        sha256="0" * 64,
+        uploaded_by=people[A],
+    )
+    document.file.save("licence.pdf", ContentFile(PDF), save=True)
+    invitation = Invitation.objects.create(
+        unit=unit_a,
+        email="new.operator@museum.example.cn",
+        role="operator",
+        invited_by=people[A],
+        nonce="sweep",
+        created_at=datetime(2026, 12, 15, tzinfo=UTC),
+        expires_at=datetime(2026, 12, 22, tzinfo=UTC),
+    )
+    designer = DesignerFactory(unit=unit_a, slug="sweep-designer")
+    listing = make_listing(unit_a, people[A], images=1)
+    listings.listing_submit(listing=listing, actor=people[A])
+    obj = collection_object_save(unit=unit_a, data={"title_zh": "青铜镜", "accession_number": "A-001"})
+    deliver("order_created", two_unit_order([unit_a, unit_b]).payload())
+    pay("sweep-1", unit_a.operating_entity.party_key, 10_000, datetime(2026, 11, 3, 12, tzinfo=UTC))
+    batch = settlement.settlement_run(
+        period_start=date(2026, 11, 1), period_end=date(2026, 12, 1), actor=people[S]
+    )[0]
+    period = AccountingPeriod.objects.create(
+        start=datetime(2026, 10, 31, 16, tzinfo=UTC), end=datetime(2026, 11, 30, 16, tzinfo=UTC)
+    )
+    objects = {
+        "unit": unit_a,
+        "application": application,
+        "document": document,
+        "invitation": invitation,
+        "operator_membership": UnitMembership.objects.get(user=people[A], unit=unit_a),
+        "designer": designer,
+        "listing": listing,
+        "image": listing.images.get(),
+        "object": obj,
+        "order": Order.objects.get(saleor_id="order-1"),
+        "party": unit_a.operating_entity.party_key,
+        "batch": batch,
+        "period": period,
+    }
+    return people, objects
+
+
+# Which object a route's <pk> names, by a fragment of the route (else the application).
+PK_BY_ROUTE = (
+    ("onboarding/documents/", "document"),
+    ("/members/", "operator_membership"),
+    ("/invitations/", "invitation"),
+    ("/objects/", "object"),
+    ("/images/", "image"),
+    ("orders/", "order"),
+    ("finance/batches/", "batch"),
+    ("finance/periods/", "period"),
+)
+
+
+def url_of(name: str, route: str, pattern: URLPattern, objects: dict, staff) -> str:
+    """The route's URL with unit A's objects as arguments."""
+    if name == "admin:":  # the admin's unnamed catch-all view
+        return reverse("admin:index") + "no-such-page/"
+    names = set(pattern.pattern.regex.groupindex)  # path converters and regex groups alike
+    kwargs = {}
+    for arg in names:
+        if name.startswith("admin:"):
+            kwargs[arg] = {"app_label": "auth", "object_id": str(staff.pk), "content_type_id": "1"}.get(
+                arg, "x"
+            )
+        elif arg == "uid":
+            listing_scoped = route.startswith(("catalog/listings/", "catalog/review/"))
+            kwargs[arg] = objects["listing"].uid if listing_scoped else objects["unit"].uid
+        elif arg == "slug":
+            kwargs[arg] = objects["designer"].slug
+        elif arg == "party":
+            kwargs[arg] = objects["party"]
+        elif arg == "fmt":
+            kwargs[arg] = "csv"
+        elif arg == "pk":
+            key = next((obj for fragment, obj in PK_BY_ROUTE if fragment in route), "application")
+            kwargs[arg] = objects[key].pk
+        else:
+            raise AssertionError(f"no object for <{arg}> of {name} ({route}): extend url_of")
+    return reverse(name, kwargs=kwargs)
+
+
+def _location(response) -> str:
+    return response.get("Location", "")
+
+
+def _to_login(response, name: str) -> bool:
+    login = reverse("admin:login") if name.startswith("admin:") else reverse("unit_onboarding:login")
+    return response.status_code == 302 and _location(response).startswith(login)
+
+
+def _to_second_factor(response) -> bool:
+    return response.status_code == 302 and _location(response).startswith(
+        (reverse("unit_onboarding:two_factor_setup"), reverse("unit_onboarding:two_factor_verify"))
+    )
+
+
+def _refused(get, post, name: str) -> bool:
+    """Refused whatever the method: 403/404 (or 405 for the method the route does not take, but not both);
+    the admin answers non-staff by sending them to its login."""
+    if name.startswith("admin:") and _to_login(get, name):
+        return True
+    statuses = (get.status_code, post.status_code)
+    return set(statuses) <= {403, 404, 405} and statuses != (405, 405)
+
+
+def _sweep(client, objects, staff, visit) -> list[str]:
+    problems = []
+    for name, pattern, route in back_office_routes():
+        url = url_of(name, route, pattern, objects, staff)
+        problem = visit(name, url)
+        if problem:
+            problems.append(f"{name} {url}: {problem}")
+    return problems
+
+
+def test_anonymous_visitors_are_sent_to_log_in_everywhere(client, world):
+    people, objects = world
+
+    def visit(name, url):
+        get, post = client.get(url), client.post(url)
+        if not (_to_login(get, name) and _to_login(post, name)):
+            return f"GET {get.status_code} {_location(get)} / POST {post.status_code} {_location(post)}"
+        return None
+
+    problems = _sweep(client, objects, people[S], visit)
+    assert not problems, "\n".join(problems)
+
+
+def test_unit_finance_without_a_second_factor_is_sent_to_set_one_up_on_every_route(client, world):
+    """Refused before any view runs (GET and POST), and nothing changed behind the redirect."""
+    people, objects = world
+    client.force_login(people[F])
+    memberships_before = sorted(UnitMembership.objects.values_list("user_id", "unit_id", "role"))
+
+    def visit(name, url):
+        get, post = client.get(url), client.post(url, {"payout_bank_name": "evil bank", "role": "finance"})
+        if not (_to_second_factor(get) and _to_second_factor(post)):
+            return f"GET {get.status_code} {_location(get)} / POST {post.status_code} {_location(post)}"
+        return None
+
+    problems = _sweep(client, objects, people[S], visit)
+    assert not problems, "\n".join(problems)
+    assert sorted(UnitMembership.objects.values_list("user_id", "unit_id", "role")) == memberships_before
+    assert objects["unit"].__class__.objects.get(pk=objects["unit"].pk).payout_bank_name != "evil bank"
+
+
+@pytest.mark.parametrize("who", [A, F, OB, FB, S])
+def test_each_visitor_gets_exactly_the_routes_their_role_allows(client, world, who):
+    """Allowed: the page answers (GET; 405 for POST-only routes, which are not posted to here). Refused:
+    403/404 on both GET and POST. Never sent to the second factor: operators are not forced, the others
+    are verified; never sent to log in."""
+    people, objects = world
+    if who == A:
+        client.force_login(people[A])  # an operator without a money role: no second factor needed
+    else:
+        login_verified(client, people[who])
+    members_of_a = sorted(UnitMembership.objects.filter(unit=objects["unit"]).values_list("user_id", "role"))
+
+    def visit(name, url):
+        get = client.get(url)
+        if _to_second_factor(get):
+            return "sent to the second factor"
+        if who in allowed(name):
+            if _to_login(get, name):
+                return "sent to log in"
+            # The admin's own answers past sign-in (read-only models: 403; arbitrary ids: 404) are its own.
+            if get.status_code in (403, 404) and not name.startswith("admin:"):
+                return f"refused ({get.status_code})"
+            return None
+        post = client.post(url, {"email": "x@evil.example", "role": "finance", "to_status": "approved"})
+        if not _refused(get, post, name):
+            return f"not refused: GET {get.status_code} / POST {post.status_code}"
+        return None
+
+    problems = _sweep(client, objects, people[S], visit)
+    assert not problems, "\n".join(problems)
+    if who != S:  # nobody but the platform changed who is in unit A (staff were only sent GETs anyway)
+        after = sorted(UnitMembership.objects.filter(unit=objects["unit"]).values_list("user_id", "role"))
+        assert after == members_of_a
+    assert not Invitation.objects.filter(email="x@evil.example").exists()
+
+
+def test_an_operator_who_set_up_a_second_factor_must_verify_it(client, world):
+    """Enrolling is optional for operators; once enrolled, a session without the code is refused."""
+    from tests.auth import verified_device
+
+    people, objects = world
+    verified_device(people[A])
+    client.force_login(people[A])
+
+    listing_page = client.get(reverse("catalog:listings", args=[objects["unit"].uid]))
+
+    assert _to_second_factor(listing_page)
+    assert listing_page["Location"].startswith(reverse("unit_onboarding:two_factor_verify"))

@@ -1,0 +1,344 @@
+"""Who holds which role in a unit: invitations, grants, removals and sign-up by confirmed e-mail.
+
+Nothing attaches a role silently: a role is offered by e-mail and attaches when its holder accepts
+through the link; a new address gets its account only when its owner sets a password through a link
+mailed to it. Every change is in the access trail, and finance roles also in the finance audit trail.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
+from django.db import IntegrityError, transaction
+
+from accounts.audit import access_record
+from accounts.models import AccessEvent
+from core import clock
+from payments.settlement.audit import audit_record
+from unit_onboarding import tasks
+from unit_onboarding.error_codes import OnboardingError
+from unit_onboarding.error_codes import OnboardingErrorCode as Code
+from unit_onboarding.models import Invitation, Unit, UnitMembership
+from unit_onboarding.permissions import can_grant, can_remove_member
+
+A = AccessEvent.Action
+Role = UnitMembership.Role
+_INVITATION_SALT = "unit_onboarding.invitation"
+_SIGNUP_SALT = "unit_onboarding.signup"
+
+
+def email_normalise(email: str) -> str:
+    return get_user_model().objects.normalize_email(email.strip()).lower()
+
+
+def account_for(email: str):
+    return get_user_model().objects.filter(email__iexact=email_normalise(email)).order_by("pk").first()
+
+
+def _scope(unit: Unit) -> str:
+    return f"unit:{unit.uid}"
+
+
+def _finance_audit(*, actor, action: str, membership_or_invitation, user_email: str) -> None:
+    """Finance roles decide who may set where money goes: they are in the finance audit trail too."""
+    unit = membership_or_invitation.unit
+    audit_record(
+        actor=actor, action=action, subject=f"unit:{unit.uid}", party=unit.party_key, member=user_email
+    )
+
+
+# --- invitations --------------------------------------------------------------------------------
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps({"i": invitation.pk, "n": invitation.nonce}, salt=_INVITATION_SALT)
+
+
+def invitation_from_token(token: str) -> Invitation | None:
+    """The invitation the link names (whatever its state), or None for a forged or mangled link."""
+    try:
+        data = signing.loads(token, salt=_INVITATION_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    return (
+        Invitation.objects.select_related("unit", "invited_by")
+        .filter(pk=data.get("i"), nonce=data.get("n"))
+        .first()
+    )
+
+
+def invitation_open(invitation: Invitation, now: datetime | None = None) -> bool:
+    return invitation.status == Invitation.Status.PENDING and invitation.expires_at > (now or clock.now())
+
+
+def invitation_create(
+    *, unit: Unit, email: str, role: str, actor: AbstractBaseUser, language: str, now: datetime | None = None
+) -> Invitation:
+    """Offer `role` to `email` (mailed); inviting again while one is pending re-sends it with a new expiry."""
+    now = now or clock.now()
+    email = email_normalise(email)
+    if not can_grant(actor, unit, role):
+        raise OnboardingError(Code.ROLE_NOT_ALLOWED, "role")
+    if UnitMembership.objects.filter(unit=unit, role=role, user__email__iexact=email).exists():
+        raise OnboardingError(Code.ALREADY_MEMBER, "email", email=email)
+    expires_at = now + timedelta(days=settings.INVITATION_VALID_DAYS)
+    with transaction.atomic():
+        invitation, created = Invitation.objects.get_or_create(
+            unit=unit,
+            email=email,
+            role=role,
+            status=Invitation.Status.PENDING,
+            defaults={
+                "invited_by": actor,
+                "language": language,
+                "nonce": secrets.token_urlsafe(12),
+                "created_at": now,
+                "expires_at": expires_at,
+            },
+        )
+        if not created:
+            invitation.invited_by, invitation.language, invitation.expires_at = actor, language, expires_at
+            invitation.save(update_fields=["invited_by", "language", "expires_at"])
+        access_record(
+            action=A.INVITATION_SENT,
+            actor=actor,
+            user=account_for(email),
+            scope=_scope(unit),
+            now=now,
+            email=email,
+            role=role,
+            invitation=invitation.pk,
+        )
+        transaction.on_commit(lambda: tasks.mail_invitation.delay(invitation.pk))
+    return invitation
+
+
+def _locked_open_invitation(invitation: Invitation, now: datetime) -> Invitation:
+    invitation = Invitation.objects.select_for_update().select_related("unit").get(pk=invitation.pk)
+    if not invitation_open(invitation, now):
+        raise OnboardingError(Code.INVITATION_INVALID)
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(
+    *, invitation: Invitation, user: AbstractBaseUser, now: datetime | None = None
+) -> UnitMembership:
+    """The invitee, signed in as the invited address, takes the role (if the inviter may still give it)."""
+    now = now or clock.now()
+    invitation = _locked_open_invitation(invitation, now)
+    if email_normalise(user.email or "") != invitation.email:
+        raise OnboardingError(Code.INVITATION_OTHER_ACCOUNT, email=invitation.email)
+    if not can_grant(invitation.invited_by, invitation.unit, invitation.role):
+        # The inviter lost the right to give this role since (removed, or a role they never had): stale.
+        raise OnboardingError(Code.INVITATION_INVALID)
+    membership, _created = UnitMembership.objects.get_or_create(
+        user=user, unit=invitation.unit, role=invitation.role, defaults={"invited_by": invitation.invited_by}
+    )
+    invitation.status, invitation.decided_at, invitation.decided_by = Invitation.Status.ACCEPTED, now, user
+    invitation.save(update_fields=["status", "decided_at", "decided_by"])
+    scope = _scope(invitation.unit)
+    detail = {"email": invitation.email, "role": invitation.role, "invitation": invitation.pk}
+    access_record(action=A.INVITATION_ACCEPTED, actor=user, user=user, scope=scope, now=now, **detail)
+    access_record(
+        action=A.ROLE_GRANTED, actor=invitation.invited_by, user=user, scope=scope, now=now, **detail
+    )
+    if invitation.role == Role.FINANCE:
+        _finance_audit(
+            actor=invitation.invited_by,
+            action="membership.finance_granted",
+            membership_or_invitation=invitation,
+            user_email=invitation.email,
+        )
+    return membership
+
+
+@transaction.atomic
+def invitation_accept_new_account(
+    *, invitation: Invitation, password: str, now: datetime | None = None
+) -> tuple[AbstractBaseUser, UnitMembership]:
+    """A new address: the account is made now, with the password its owner set through the mailed link."""
+    now = now or clock.now()
+    invitation = _locked_open_invitation(invitation, now)
+    user = _account_create(email=invitation.email, password=password, now=now, via="invitation")
+    return user, invitation_accept(invitation=invitation, user=user, now=now)
+
+
+@transaction.atomic
+def invitation_decline(
+    *, invitation: Invitation, user: AbstractBaseUser | None, now: datetime | None = None
+) -> None:
+    now = now or clock.now()
+    invitation = _locked_open_invitation(invitation, now)
+    invitation.status, invitation.decided_at = Invitation.Status.DECLINED, now
+    invitation.decided_by = user if getattr(user, "is_authenticated", False) else None
+    invitation.save(update_fields=["status", "decided_at", "decided_by"])
+    access_record(
+        action=A.INVITATION_DECLINED,
+        actor=user,
+        user=account_for(invitation.email),
+        scope=_scope(invitation.unit),
+        now=now,
+        email=invitation.email,
+        role=invitation.role,
+        invitation=invitation.pk,
+    )
+
+
+@transaction.atomic
+def invitation_revoke(
+    *, invitation: Invitation, actor: AbstractBaseUser, now: datetime | None = None
+) -> None:
+    """Withdraw a pending offer (whoever may give that role may withdraw it)."""
+    now = now or clock.now()
+    invitation = _locked_open_invitation(invitation, now)
+    if not can_grant(actor, invitation.unit, invitation.role):
+        raise OnboardingError(Code.ROLE_NOT_ALLOWED)
+    invitation.status, invitation.decided_at, invitation.decided_by = Invitation.Status.REVOKED, now, actor
+    invitation.save(update_fields=["status", "decided_at", "decided_by"])
+    access_record(
+        action=A.INVITATION_REVOKED,
+        actor=actor,
+        user=account_for(invitation.email),
+        scope=_scope(invitation.unit),
+        now=now,
+        email=invitation.email,
+        role=invitation.role,
+        invitation=invitation.pk,
+    )
+
+
+# --- roles of members -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def role_grant(
+    *, unit: Unit, user: AbstractBaseUser, role: str, actor: AbstractBaseUser, now: datetime | None = None
+) -> UnitMembership:
+    """Give a member of the unit another role (a reviewer making an operator the unit's finance member).
+
+    Anyone not yet in the unit is invited instead: they accept before any role attaches.
+    """
+    now = now or clock.now()
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if not can_grant(actor, unit, role):
+        raise OnboardingError(Code.ROLE_NOT_ALLOWED, "role")
+    if not UnitMembership.objects.filter(unit=unit, user=user).exists():
+        raise OnboardingError(Code.NOT_A_MEMBER)
+    membership, created = UnitMembership.objects.get_or_create(
+        user=user, unit=unit, role=role, defaults={"invited_by": actor}
+    )
+    if not created:
+        raise OnboardingError(Code.ALREADY_MEMBER, email=user.email)
+    access_record(
+        action=A.ROLE_GRANTED,
+        actor=actor,
+        user=user,
+        scope=_scope(unit),
+        now=now,
+        email=user.email,
+        role=role,
+    )
+    if role == Role.FINANCE:
+        _finance_audit(
+            actor=actor,
+            action="membership.finance_granted",
+            membership_or_invitation=membership,
+            user_email=user.email,
+        )
+    transaction.on_commit(lambda: tasks.mail_role_granted.delay(membership.pk))
+    return membership
+
+
+@transaction.atomic
+def membership_remove(
+    *, membership: UnitMembership, actor: AbstractBaseUser, now: datetime | None = None
+) -> None:
+    """Take a role away; the unit's last operator stays until a replacement has joined."""
+    now = now or clock.now()
+    unit = Unit.objects.select_for_update().get(pk=membership.unit_id)  # serialises removals per unit
+    membership = UnitMembership.objects.select_related("user", "unit").get(pk=membership.pk)
+    if not can_remove_member(actor, membership):
+        raise OnboardingError(Code.ROLE_NOT_ALLOWED)
+    if (
+        membership.role == Role.OPERATOR
+        and not UnitMembership.objects.filter(unit=unit, role=Role.OPERATOR)
+        .exclude(pk=membership.pk)
+        .exists()
+    ):
+        raise OnboardingError(Code.LAST_OPERATOR)
+    user, role = membership.user, membership.role
+    membership.delete()
+    access_record(
+        action=A.ROLE_REVOKED,
+        actor=actor,
+        user=user,
+        scope=_scope(unit),
+        now=now,
+        email=user.email,
+        role=role,
+    )
+    if role == Role.FINANCE:
+        _finance_audit(
+            actor=actor,
+            action="membership.finance_revoked",
+            membership_or_invitation=membership,
+            user_email=user.email,
+        )
+
+
+# --- sign-up -----------------------------------------------------------------------------------------
+
+
+def signup_request(*, email: str, language: str, now: datetime | None = None) -> None:
+    """Mail a link that confirms the address; the account is made only when a password is set through it."""
+    now = now or clock.now()
+    email = email_normalise(email)
+    token = signing.dumps({"e": email, "t": int(now.timestamp())}, salt=_SIGNUP_SALT)
+    exists = account_for(email) is not None
+    transaction.on_commit(lambda: tasks.mail_signup_link.delay(email, token, exists, language))
+
+
+def signup_email(token: str, now: datetime | None = None) -> str | None:
+    """The address a sign-up link confirms, while it is valid (SIGNUP_LINK_HOURS by the business clock)."""
+    try:
+        data = signing.loads(token, salt=_SIGNUP_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("t"), int):
+        return None
+    age = (now or clock.now()).timestamp() - data["t"]
+    if not 0 <= age < settings.SIGNUP_LINK_HOURS * 3600:
+        return None
+    return data.get("e") or None
+
+
+@transaction.atomic
+def signup_complete(*, token: str, password: str, now: datetime | None = None) -> AbstractBaseUser:
+    now = now or clock.now()
+    email = signup_email(token, now)
+    if email is None:
+        raise OnboardingError(Code.SIGNUP_LINK_INVALID)
+    return _account_create(email=email, password=password, now=now, via="signup")
+
+
+def _account_create(*, email: str, password: str, now: datetime, via: str) -> AbstractBaseUser:
+    User = get_user_model()
+    if account_for(email) is not None:
+        raise OnboardingError(Code.ACCOUNT_EXISTS)
+    user = User(username=email, email=email)
+    user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError as exc:  # the same link used twice at once: auth_user.username is unique
+        raise OnboardingError(Code.ACCOUNT_EXISTS) from exc
+    access_record(action=A.ACCOUNT_CREATED, actor=user, user=user, now=now, email=email, via=via)
+    return user
