@@ -45,7 +45,7 @@ def test_unit_finance_asks_for_the_units_account_and_it_takes_effect_when_platfo
     asker = operator_of(unit, role="finance")
     colleague = operator_of(unit, role="finance")
     confirmer = platform_finance()
-    client.force_login(asker)
+    login_verified(client, asker)
 
     # when the finance member asks for the unit's bank account
     with django_capture_on_commit_callbacks(execute=True):
@@ -143,7 +143,7 @@ def test_an_empty_account_keeps_the_one_on_record_and_clearing_the_bank_removes_
 
 
 def test_a_second_request_waits_for_the_first_and_a_withdrawn_one_changes_nothing(client, unit):
-    client.force_login(operator_of(unit, role="finance"))
+    login_verified(client, operator_of(unit, role="finance"))
     client.post(_page(unit.uid), FORM)
     first = PayeeChange.objects.get()
 
@@ -166,7 +166,7 @@ def test_a_second_request_waits_for_the_first_and_a_withdrawn_one_changes_nothin
 
 
 def test_the_operating_entitys_account_is_asked_for_and_confirmed_the_same_way(client, unit):
-    client.force_login(operator_of(unit, role="finance"))
+    login_verified(client, operator_of(unit, role="finance"))
 
     response = client.post(
         _page(unit.uid),

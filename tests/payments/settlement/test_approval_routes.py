@@ -11,6 +11,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.auth import login_verified
 from tests.unit_onboarding.factories import OperatingEntityFactory, operator_of, platform_finance_user
 from unit_onboarding import payees
 from unit_onboarding.agreements import ShareTerm, agreement_version_propose
@@ -45,9 +46,13 @@ def world():
 
 
 def _as(client, world, who):
+    """Signed in as each role really is: the operator needs no second factor; finance members and platform
+    finance have verified theirs (without it they never reach a view: tests/test_route_sweep.py)."""
     client.logout()
-    if world[who] is not None:
+    if who == "operator":
         client.force_login(world[who])
+    elif world[who] is not None:
+        login_verified(client, world[who])
 
 
 def _state(world) -> tuple[str, str]:
@@ -109,7 +114,7 @@ def test_a_platform_finance_requester_cannot_confirm_or_approve_their_own(client
         data={"settlement_method": "stripe", "stripe_account_id": "acct_1Own"},
         actor=asker,
     )
-    client.force_login(asker)
+    login_verified(client, asker)
     client.cookies["django_language"] = "en"
 
     # when they confirm it themselves, through the queue

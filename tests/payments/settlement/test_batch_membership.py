@@ -18,6 +18,7 @@ from django.utils import translation
 from payments.models import SettlementBatch, SettlementBatchItem, SplitLine
 from payments.settlement import selectors, services
 from payments.settlement.error_codes import SettlementError, SettlementErrorCode
+from tests.auth import login_verified
 from tests.payments.settlement.conftest import at, pay, refund
 from tests.payments.settlement.test_console import platform_finance
 
@@ -147,7 +148,7 @@ def test_batch_page_statement_lines_export_and_bank_file_reconcile_after_refunds
     assert nov.amount == 8_730 + 4_500 - 900
     assert dec.amount == 3_000 * 9 // 10 + 6_000 * 9 // 10 - 1_800 + 900
 
-    client.force_login(platform_finance())
+    login_verified(client, platform_finance())
     client.cookies["django_language"] = "en"
     # and each batch's page lists lines that add up to its total, and says so
     for pk, batch in batches.items():

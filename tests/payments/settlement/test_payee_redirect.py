@@ -13,6 +13,7 @@ from payments.models import FinanceAuditEvent, LedgerTransaction, SettlementBatc
 from payments.settlement import services
 from payments.settlement.error_codes import SettlementError, SettlementErrorCode
 from payments.settlement.exports import bank_file_rows
+from tests.auth import login_verified
 from tests.payments.settlement.conftest import at, pay
 from tests.payments.settlement.test_console import platform_finance
 from tests.unit_onboarding.factories import operator_of
@@ -89,7 +90,7 @@ def test_a_units_approved_bank_payout_is_not_paid_to_an_account_changed_before_e
         "重庆市某某图书馆 · 某某银行 …0000",
     )
     assert "6666000011110000" not in str(FinanceAuditEvent.objects.values_list("detail", flat=True))
-    client.force_login(executor)
+    login_verified(client, executor)
     client.cookies["django_language"] = "en"
     page = client.get(reverse("finance:batch", args=[batch.pk])).content.decode()
     warning = page.split('id="payee-changed">')[1].split("</p>")[0]
