@@ -27,7 +27,16 @@ from tests.orders.conftest import deliver, unit_with_agreement  # noqa: F401 (de
 from tests.orders.payloads import two_unit_order
 from tests.payments.settlement.conftest import pay
 from tests.unit_onboarding.factories import ApplicationFactory, DesignerFactory, UserFactory, operator_of
-from unit_onboarding.models import Application, Document, Invitation, UnitMembership
+from unit_onboarding import payees
+from unit_onboarding.agreements import ShareTerm, agreement_version_propose
+from unit_onboarding.models import (
+    AgreementVersion,
+    Application,
+    Document,
+    Invitation,
+    PayeeChange,
+    UnitMembership,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -74,7 +83,9 @@ ALLOWED: dict[str, set[str]] = {
     "unit_onboarding:member_grant_finance": {S},
     "unit_onboarding:invitation_revoke": {A, S},
     "unit_onboarding:agreement": {A, F, S},  # operators read it; only finance and reviewers change it
+    "unit_onboarding:agreement_withdraw": {F, S},  # the unit's finance, reviewers, platform finance
     "unit_onboarding:payout": {F, S},
+    "unit_onboarding:payee_change_withdraw": {F, S},  # the unit's finance, reviewers, platform finance
     "unit_onboarding:designers": {A, F, S},
     "unit_onboarding:designer": {F, S},
     "unit_onboarding:provision_retry": {S},
@@ -121,6 +132,13 @@ ALLOWED: dict[str, set[str]] = {
     "finance:stats": {S},
     "finance:stats_export": {S},
     "finance:audit": {S},
+    # Platform finance confirms payee changes and approves agreement versions; never a unit's finance member
+    # (not even the one who asked: unit A's finance member proposed both in the world below).
+    "finance:approvals": {S},
+    "finance:payee_change_confirm": {S},
+    "finance:payee_change_reject": {S},
+    "finance:agreement_approve": {S},
+    "finance:agreement_reject": {S},
     "finance_api:graphql": SIGNED_IN,  # every resolver scopes by role
 }
 ADMIN = {S}  # every admin: route (Django's admin, for staff)
@@ -228,6 +246,18 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
     batch = settlement.settlement_run(
         period_start=date(2026, 11, 1), period_end=date(2026, 12, 1), actor=people[S]
     )[0]
+    # unit A's finance member asks for a new payout account and proposes a new agreement version
+    payee_change = payees.payee_change_request(
+        payee=payees.unit_payee(unit_a),
+        data={"account_name": "某某博物馆", "bank_name": "中国建设银行", "bank_account": "6227000011112222"},
+        actor=people[F],
+    )
+    agreement_version = agreement_version_propose(
+        unit=unit_a,
+        effective_from=datetime(2027, 1, 1, tzinfo=UTC),
+        shares=[ShareTerm(unit_a.party_key, "unit", 9000), ShareTerm("platform", "platform", 1000)],
+        actor=people[F],
+    )
     period = AccountingPeriod.objects.create(
         start=datetime(2026, 10, 31, 16, tzinfo=UTC), end=datetime(2026, 11, 30, 16, tzinfo=UTC)
     )
@@ -245,12 +275,18 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
         "party": unit_a.operating_entity.party_key,
         "batch": batch,
         "period": period,
+        "payee_change": payee_change,
+        "agreement_version": agreement_version,
     }
     return people, objects
 
 
 # Which object a route's <pk> names, by a fragment of the route (else the application).
 PK_BY_ROUTE = (
+    ("/payee-changes/", "payee_change"),
+    ("approvals/payee/", "payee_change"),
+    ("/agreement/versions/", "agreement_version"),
+    ("approvals/agreement/", "agreement_version"),
     ("onboarding/documents/", "document"),
     ("/members/", "operator_membership"),
     ("/invitations/", "invitation"),
@@ -314,6 +350,14 @@ def _refused(get, post, name: str) -> bool:
     return set(statuses) <= {403, 404, 405} and statuses != (405, 405)
 
 
+def _money_requests(objects) -> tuple[str, str]:
+    """The state of unit A's payee change and agreement version (both asked for by its finance member)."""
+    return (
+        PayeeChange.objects.get(pk=objects["payee_change"].pk).status,
+        AgreementVersion.objects.get(pk=objects["agreement_version"].pk).status,
+    )
+
+
 def _sweep(client, objects, staff, visit) -> list[str]:
     problems = []
     for name, pattern, route in back_office_routes():
@@ -353,6 +397,7 @@ def test_unit_finance_without_a_second_factor_is_sent_to_set_one_up_on_every_rou
     assert not problems, "\n".join(problems)
     assert sorted(UnitMembership.objects.values_list("user_id", "unit_id", "role")) == memberships_before
     assert objects["unit"].__class__.objects.get(pk=objects["unit"].pk).payout_bank_name != "evil bank"
+    assert _money_requests(objects) == ("pending", "proposed")
 
 
 @pytest.mark.parametrize("who", [A, F, OB, FB, S])
@@ -389,6 +434,7 @@ def test_each_visitor_gets_exactly_the_routes_their_role_allows(client, world, w
         after = sorted(UnitMembership.objects.filter(unit=objects["unit"]).values_list("user_id", "role"))
         assert after == members_of_a
     assert not Invitation.objects.filter(email="x@evil.example").exists()
+    assert _money_requests(objects) == ("pending", "proposed")  # nobody confirmed, approved or withdrew
 
 
 def test_an_operator_who_set_up_a_second_factor_must_verify_it(client, world):
