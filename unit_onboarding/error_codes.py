@@ -186,16 +186,6 @@ MESSAGES = {
         "The unit is active: its payout details change only through a request that platform finance"
         " confirms, on the unit's payout page."
     ),
-}
-
-# What a refused PDF contains (core.uploads.PDF_ACTIVE_CONTENT), in the user's words.
-PDF_CONTENT = {
-    "javascript": _("JavaScript"),
-    "launch": _("an action that launches a program"),
-    "embedded_file": _("an embedded file"),
-    "xfa": _("an XFA form"),
-    "form_submission": _("a form that sends or imports data"),
-    "rich_media": _("embedded media"),
     OnboardingErrorCode.ROLE_NOT_ALLOWED: _(
         "You may not give or take away this role: unit operators invite operators; finance roles are "
         "granted and revoked by platform reviewers."
@@ -221,6 +211,16 @@ PDF_CONTENT = {
     OnboardingErrorCode.SIGNUP_LINK_INVALID: _(
         "This confirmation link is no longer valid (it expired or was changed). Please sign up again."
     ),
+}
+
+# What a refused PDF contains (core.uploads.PDF_ACTIVE_CONTENT), in the user's words.
+PDF_CONTENT = {
+    "javascript": _("JavaScript"),
+    "launch": _("an action that launches a program"),
+    "embedded_file": _("an embedded file"),
+    "xfa": _("an XFA form"),
+    "form_submission": _("a form that sends or imports data"),
+    "rich_media": _("embedded media"),
 }
 
 

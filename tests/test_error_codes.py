@@ -1,0 +1,40 @@
+"""Every error code an app raises has the message the user reads (a code without one is a server error when
+it is shown, as the unit's last operator found after two branches' tables were merged)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import pytest
+from django.utils import translation
+
+from catalog import error_codes as catalog_errors
+from storefront import error_codes as storefront_errors
+from unit_onboarding import error_codes as onboarding_errors
+
+# The apps whose every code is shown to a person (the gateway's webhook refusals are for Saleor and Stripe).
+TABLES = [
+    (onboarding_errors.OnboardingErrorCode, onboarding_errors.MESSAGES),
+    (catalog_errors.CatalogErrorCode, catalog_errors.MESSAGES),
+    (storefront_errors.StorefrontError, storefront_errors.MESSAGES),
+]
+
+
+@pytest.mark.parametrize(("codes", "messages"), TABLES, ids=lambda t: getattr(t, "__name__", ""))
+def test_every_code_has_a_message_and_every_message_a_code(codes: type[StrEnum], messages: dict):
+    assert sorted(set(codes) - set(messages)) == []
+    assert sorted(map(str, set(messages) - set(codes))) == []
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_each_onboarding_refusal_reads_as_a_sentence(language):
+    with translation.override(language):
+        for code in onboarding_errors.OnboardingErrorCode:
+            text = onboarding_errors.OnboardingError(code).message
+            assert text and text != code.value, code
+
+
+def test_the_pdf_findings_are_the_ones_the_upload_check_reports():
+    from core.uploads import PDF_ACTIVE_CONTENT
+
+    assert set(onboarding_errors.PDF_CONTENT) == set(PDF_ACTIVE_CONTENT)
