@@ -146,6 +146,8 @@ def test_apply_review_request_changes_and_approve_in_a_browser(browser, live_ser
     approvals = browser.new_context(locale="en-US").new_page()
     log_in(approvals, base, finance.username, PASSWORD)
     approvals.goto(f"{base}/finance/approvals/")
+    browser_second_factor(approvals, finance)  # platform finance sets up the authenticator first
+    approvals.goto(f"{base}/finance/approvals/")
     assert "4000" in approvals.locator("#agreement-queue").inner_text()
     approvals.click("#agreement-queue button:has-text('Approve')")
     assert "No agreement versions await approval." in approvals.content()
