@@ -4,6 +4,7 @@ cookies are Secure, HSTS and the CSP are sent, and /readyz tells nobody why it i
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 from pathlib import Path
@@ -111,11 +112,19 @@ def test_readyz_says_unavailable_and_nothing_more_while_the_log_says_why():
     assert "Connection refused" in ready["log"] or "connection" in ready["log"].lower()
 
 
-def test_the_compose_stack_serves_plain_http_on_localhost():
+def test_the_compose_stack_serves_plain_http_on_localhost(tmp_path):
     # No TLS proxy there: production's redirect would send Saleor's webhooks and the browser away.
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]["web"]["environment"]
+    # Its image collects the fingerprinted static files at build time (Dockerfile): so do we, here.
+    compose |= {"STATIC_ROOT": str(tmp_path / "static")}
+    collect = "from django.core import management as m; m.call_command('collectstatic', interactive=False)"
+    collected = setup_django(PRODUCTION | compose, collect)
+    assert collected.returncode == 0, collected.stderr
 
     page = get("/onboarding/login/", {"X-Forwarded-Proto": "https"}, host="localhost", **compose)
+    plain = get("/onboarding/login/", host="localhost", **compose)
 
     assert page["status"] == 200
+    assert plain["status"] == 200 and plain["cookies"]["csrftoken"]["secure"] == ""  # sent over http
     assert "Strict-Transport-Security" not in page["headers"]
+    assert re.search(r'href="/static/unit_onboarding/portal\.[0-9a-f]{12}\.css"', page["body"])
