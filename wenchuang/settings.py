@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "catalog",
     "orders",
     "payments",
+    "search",
     "storefront",
 ]
 
@@ -93,6 +94,16 @@ elif not PRODUCTION:
     DATABASES = {"default": database_settings(DATA_DIR / "postgres")}
 else:
     DATABASES = {}
+# A read replica (streaming replication of the primary): storefront search reads from it, writes stay on
+# the primary. SEARCH_READ_DATABASE names the alias search reads through ("default" without a replica).
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=False
+    )
+SEARCH_READ_DATABASE = env.str(
+    "SEARCH_READ_DATABASE", default="replica" if DATABASE_REPLICA_URL else "default"
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -291,7 +302,6 @@ SALEOR_CHANNEL_SLUG = env.str("SALEOR_CHANNEL_SLUG", default="default-channel")
 
 # Storefront: catalog data is cached this long at most (webhooks invalidate it sooner).
 STOREFRONT_CACHE_SECONDS = env.int("STOREFRONT_CACHE_SECONDS", default=3600)
-STOREFRONT_SEARCH_CACHE_SECONDS = env.int("STOREFRONT_SEARCH_CACHE_SECONDS", default=120)
 # Guest order links (signed) stay valid this many days.
 STOREFRONT_ORDER_LINK_DAYS = env.int("STOREFRONT_ORDER_LINK_DAYS", default=90)
 
