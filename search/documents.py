@@ -31,6 +31,7 @@ ERA_ALIASES: dict[str, tuple[str, str]] = {
     "modern": ("当代 近现代", "contemporary"),
 }
 DESCRIPTION_CHARS = 2000  # enough to find a product by its story; keeps documents small and fast to rank
+NAME_SPANS = 6  # a name's pinyin and initials of every run of 2 to 6 characters are lexemes
 CARD_IMAGE_SIZE = 512
 
 
@@ -95,7 +96,7 @@ def listing_indexed(listing: Listing, saleor_prices: dict[str, int] | None = Non
     )
 
     doc = Document()
-    doc.add(content["name_zh"], "A", pinyin=True, term=True)
+    doc.add(content["name_zh"], "A", pinyin=True, term=True, spans=NAME_SPANS)
     doc.add_english(content.get("name_en") or "", "A", term=True)
     if obj is not None:
         doc.add(obj.title_zh, "B", pinyin=True, term=True)

@@ -20,7 +20,7 @@ from django.db import connections
 from catalog import taxonomy
 from catalog.models import CollectionObject, Listing
 from search.models import SearchDocument, SearchSynonym, SearchTerm
-from search.services import DICTIONARY_VERSION, SYNONYMS_VERSION, term_spellings
+from search.services import DICTIONARY_VERSION, INDEX_VERSION, SYNONYMS_VERSION, term_spellings
 from search.text import (
     RUNS,
     Synonyms,
@@ -41,6 +41,7 @@ SORTS = ("relevance", "newest", "price_asc", "price_desc", "bestselling")
 FACETS = ("unit", "unit_type", "category", "material", "era", "price")
 RANK_WEIGHTS = "{0.05, 0.2, 0.5, 1.0}"  # D, C, B, A
 VERSION_CHECK_SECONDS = 5.0
+BROWSE_CACHE_SECONDS = 600
 
 
 def read_db() -> str:
@@ -210,7 +211,22 @@ _FACET_KEYS = {
 
 
 def search(query: SearchQuery) -> SearchResult:
-    """The page of hits in the asked order, the total and the facet counts, in one statement."""
+    """The page of hits in the asked order, the total and the facet counts, in one statement.
+
+    Browsing without words counts facets over every product on sale: that answer is kept in the cache
+    until the index next changes (any document written or removed bumps its version).
+    """
+    if not query.text.strip():
+        key = f"search:browse:{cache.get(INDEX_VERSION, 0)}:{hash(query)}"
+        result = cache.get(key)
+        if result is None:
+            result = _search(query)
+            cache.set(key, result, timeout=BROWSE_CACHE_SECONDS)
+        return result
+    return _search(query)
+
+
+def _search(query: SearchQuery) -> SearchResult:
     tsquery = tsquery_of(query.text) if query.text.strip() else ""
     if query.text.strip() and not tsquery:
         return SearchResult([], 0, {f: {} for f in FACETS}, "", 1, 0, query.sort)
@@ -295,8 +311,8 @@ def suggest(text: str, *, limit: int = 6) -> dict[str, list[dict[str, Any]]]:
     """As one types: words of the catalogue starting so (in characters, pinyin or initials), and products
     whose words start so (the last word typed may be unfinished)."""
     typed = normalize(text)[:50]
-    if not typed:
-        return {"terms": [], "products": []}
+    if len(typed) < 2 and not (typed and is_han(typed)):
+        return {"terms": [], "products": []}  # one letter starts too many words to help
     db = read_db()
     last = RUNS.findall(typed)[-1] if RUNS.findall(typed) else ""
     terms: list[str] = []
@@ -311,7 +327,7 @@ def suggest(text: str, *, limit: int = 6) -> dict[str, list[dict[str, Any]]]:
                 | found.filter(term__startswith=last)
             )
         terms = list(found.order_by("-frequency", "term").values_list("term", flat=True)[:limit])
-    tsquery = tsquery_of(typed, prefix_last=True)
+    tsquery = tsquery_of(typed, prefix_last=True) if len(typed) >= 2 else ""
     products: list[dict[str, Any]] = []
     if tsquery:
         with connections[db].cursor() as cursor:

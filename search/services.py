@@ -22,6 +22,7 @@ from unit_onboarding.models import Unit
 VOCABULARY_LOCK = 0x5EA2C4  # advisory lock: vocabulary counts change one transaction at a time
 DICTIONARY_VERSION = "search:dictionary-version"
 SYNONYMS_VERSION = "search:synonyms-version"
+INDEX_VERSION = "search:index-version"  # any document written or removed: browse pages recounted
 PAID = ("FULL", "OVERCHARGED")
 NOT_SOLD = ("CANCELED", "DRAFT", "UNCONFIRMED", "EXPIRED")
 MAX_DOCUMENT_TERMS = 200
@@ -120,6 +121,8 @@ def listings_index(*, listing_ids: Iterable[int], now: datetime | None = None) -
             SearchDocument.objects.filter(listing_id__in=gone).delete()
         if rows:
             documents_write(rows)
+        if gone or rows:
+            transaction.on_commit(index_changed)
         _vocabulary_apply(added - removed, removed - added)
         if learnt:  # other processes segment queries with the new proper names too
             transaction.on_commit(lambda: _bump(DICTIONARY_VERSION))
@@ -163,6 +166,8 @@ def documents_sold_refresh(*, skus: Iterable[str]) -> int:
                 document.sold = sold.get(document.listing_id, 0)
                 document.save(update_fields=["sold"])
                 changed += 1
+        if changed:
+            transaction.on_commit(index_changed)
     return changed
 
 
@@ -179,7 +184,23 @@ def document_price_set(*, listing_id: int, sku: str, price_fen: int) -> bool:
         prices = [document.saleor_prices.get(s, approved.get(s)) for s in skus or approved]
         document.price_fen = min(p for p in prices if p is not None)
         document.save(update_fields=["saleor_prices", "price_fen"])
+        transaction.on_commit(index_changed)
         return True
+
+
+def index_changed() -> None:
+    """Browse pages (no words) are counted again."""
+    _bump(INDEX_VERSION)
+
+
+def document_remove(*, listing_id: int) -> None:
+    """Out of the index (its Saleor product was deleted); back when the listing is next written."""
+    with transaction.atomic():
+        document = SearchDocument.objects.select_for_update().filter(listing_id=listing_id).first()
+        if document is not None:
+            _vocabulary_apply(Counter(), Counter(document.terms))
+            document.delete()
+            transaction.on_commit(index_changed)
 
 
 def term_spellings(term: str) -> tuple[str, str]:
@@ -243,20 +264,25 @@ def units_reindex(*, unit_ids: Iterable[int], now: datetime | None = None) -> in
 
 
 def units_stale_reindex(*, now: datetime | None = None) -> int:
-    """Units changed after their documents were written (rename, status): their documents rewritten."""
-    stale = []
-    for unit in Unit.objects.only("pk", "updated_at", "status"):
-        newest = (
-            SearchDocument.objects.filter(unit_id=unit.pk)
-            .order_by("indexed_at")
-            .values_list("indexed_at", flat=True)
-            .first()
-        )
-        on_sale = Listing.objects.filter(unit_id=unit.pk, on_sale=True).exists()
-        if (newest is not None and unit.updated_at > newest) or (
-            newest is None and on_sale and unit.status == Unit.Status.ACTIVE
-        ):
-            stale.append(unit.pk)
+    """Units changed since their documents were written (renamed, deactivated, reactivated): rewritten.
+
+    Unit profiles change in unit_onboarding, below search: this beat job notices, at most a minute late.
+    """
+    from django.db.models import Exists, Min, OuterRef, Q
+
+    oldest = SearchDocument.objects.values("unit_id").annotate(oldest=Min("indexed_at"))
+    indexed = {row["unit_id"]: row["oldest"] for row in oldest}
+    stale = [
+        unit.pk
+        for unit in Unit.objects.filter(pk__in=list(indexed)).only("pk", "status", "updated_at")
+        if unit.status != Unit.Status.ACTIVE or unit.updated_at > indexed[unit.pk]
+    ]
+    on_sale = Listing.objects.filter(unit=OuterRef("pk"), on_sale=True)
+    stale += list(
+        Unit.objects.filter(Q(status=Unit.Status.ACTIVE) & ~Q(pk__in=list(indexed)))
+        .filter(Exists(on_sale))
+        .values_list("pk", flat=True)
+    )
     return units_reindex(unit_ids=stale, now=now) if stale else 0
 
 

@@ -151,12 +151,15 @@ class Document:
         if len(places) < MAX_LEXEME_POSITIONS:
             places.append(f"{min(position, MAX_POSITION)}{weight}")
 
-    def add(self, text: str, weight: str, *, pinyin: bool = False, term: bool = False) -> None:
-        """A Chinese (or mixed) text: bigrams, unigrams, ASCII words; pinyin when asked."""
+    def add(
+        self, text: str, weight: str, *, pinyin: bool = False, term: bool = False, spans: int = 2
+    ) -> None:
+        """A Chinese (or mixed) text: bigrams, unigrams, ASCII words; pinyin when asked, of every run of up
+        to `spans` characters (a name's 4 or more: tjsq finds 四神铜镜书签), of each word and of the whole."""
         for match in RUNS.finditer(normalize(text)):
             run = match.group(0)
             if is_han(run):
-                self._han(run, weight, pinyin=pinyin, term=term)
+                self._han(run, weight, pinyin=pinyin, term=term, spans=spans)
             else:
                 self._ascii(run, weight)
             self.position += len(run) + FIELD_GAP
@@ -179,7 +182,7 @@ class Document:
             for part in parts:
                 self._put(part, self.position, weight)
 
-    def _han(self, run: str, weight: str, *, pinyin: bool, term: bool) -> None:
+    def _han(self, run: str, weight: str, *, pinyin: bool, term: bool, spans: int) -> None:
         p = self.position
         for i, char in enumerate(run):
             self._put(char, p + i, weight)
@@ -195,10 +198,11 @@ class Document:
         syllables = syllables_of(run)
         for i, syllable in enumerate(syllables):
             self._put(syllable, p + i, weight)
-        spans = {(i, i + 2) for i in range(len(run) - 1)} | {(s, e) for _w, s, e in words}
+        parts = {(i, i + n) for n in range(2, spans + 1) for i in range(len(run) - n + 1)}
+        parts |= {(s, e) for _w, s, e in words}
         if len(run) >= 2:
-            spans.add((0, len(run)))
-        for start, end in spans:
+            parts.add((0, len(run)))
+        for start, end in parts:
             part = syllables[start:end]
             self._put("".join(part), p + start, weight)
             self._put("".join(s[0] for s in part), p + start, weight)
@@ -221,10 +225,13 @@ class Synonyms:
     groups: tuple[tuple[int | None, tuple[str, ...]], ...] = ()
 
     def by_term(self) -> dict[str, list[tuple[int | None, tuple[str, ...]]]]:
+        """{a term, or a Chinese term's pinyin (fanbudai for 帆布袋): the groups it is in}."""
         index: dict[str, list[tuple[int | None, tuple[str, ...]]]] = {}
         for unit_id, terms in self.groups:
             for term in terms:
-                index.setdefault(term, []).append((unit_id, terms))
+                keys = [term, "".join(syllables_of(term))] if is_han(term) else [term]
+                for key in keys:
+                    index.setdefault(key, []).append((unit_id, terms))
         return index
 
 
@@ -285,6 +292,8 @@ def _ascii_query(word: str, stems: Mapping[str, Sequence[str]], *, prefix: bool 
         return f"{_quote(word)}:*"
     alternatives = [_quote(word)]
     alternatives += [_quote(s) for s in stems.get(word, ()) if s != word]
+    # Names carry the pinyin of every run of up to 6 characters as one lexeme; longer runs typed as pinyin
+    # (and any in other fields) are found as a phrase of syllables.
     syllables = pinyin_split(word) if word.isalpha() and len(word) > 4 else None
     if syllables and len(syllables) > 1:
         alternatives.append("(" + " <-> ".join(_quote(s) for s in syllables) + ")")

@@ -10,7 +10,6 @@ from django.conf import settings
 from catalog import saleor_metadata as meta
 from catalog.models import Listing
 from search import services
-from search.models import SearchDocument
 
 
 def _listing_id(product: dict[str, Any]) -> int | None:
@@ -38,7 +37,7 @@ def product_changed(*, event_type: str, payload: dict[str, Any], installation) -
     if listing_id is None:
         return  # not one of ours: search covers the units' listings only
     if event_type == "product_deleted":
-        SearchDocument.objects.filter(listing_id=listing_id).delete()
+        services.document_remove(listing_id=listing_id)
         return
     services.listings_index(listing_ids=[listing_id])
     for listing in variant.get("channelListings") or []:

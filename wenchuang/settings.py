@@ -241,6 +241,7 @@ CELERY_BEAT_SCHEDULE = {
     "unit-provisioning-retry": {"task": "unit_onboarding.tasks.provision_due_units", "schedule": 60.0},
     "catalog-sync-retry": {"task": "catalog.tasks.sync_due_listings", "schedule": 120.0},
     "catalog-licence-expiry": {"task": "catalog.tasks.unpublish_expired_licences", "schedule": 3600.0},
+    "search-stale-units": {"task": "search.tasks.reindex_stale_units", "schedule": 60.0},
     # daily at 01:30 UTC: batches of the period that just closed (proposed only; people approve and pay)
     "settlement-run": {
         "task": "payments.settlement.tasks.settlement_run_scheduled",
