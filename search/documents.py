@@ -14,7 +14,7 @@ from django.utils import translation
 from catalog import taxonomy
 from catalog.models import CollectionObject, ImageAsset, Listing
 from catalog.selectors import image_asset_derivative_url
-from search.text import Document, segmenter, unit_token
+from search.text import NAME_PINYIN_SPANS, Document, segmenter, unit_token
 from unit_onboarding.models import Designer, Unit, UnitType
 
 # How buyers name an era besides the taxonomy's name (明 is also 明代, 明朝, "Ming dynasty").
@@ -31,7 +31,6 @@ ERA_ALIASES: dict[str, tuple[str, str]] = {
     "modern": ("当代 近现代", "contemporary"),
 }
 DESCRIPTION_CHARS = 2000  # enough to find a product by its story; keeps documents small and fast to rank
-NAME_SPANS = 6  # a name's pinyin and initials of every run of 2 to 6 characters are lexemes
 CARD_IMAGE_SIZE = 512
 
 
@@ -96,7 +95,7 @@ def listing_indexed(listing: Listing, saleor_prices: dict[str, int] | None = Non
     )
 
     doc = Document()
-    doc.add(content["name_zh"], "A", pinyin=True, term=True, spans=NAME_SPANS)
+    doc.add(content["name_zh"], "A", pinyin=True, term=True, spans=NAME_PINYIN_SPANS)
     doc.add_english(content.get("name_en") or "", "A", term=True)
     if obj is not None:
         doc.add(obj.title_zh, "B", pinyin=True, term=True)
@@ -108,8 +107,9 @@ def listing_indexed(listing: Listing, saleor_prices: dict[str, int] | None = Non
         doc.add(designer_credit, "B", pinyin=True, term=True)
     if designer is not None:
         doc.add_english(designer.name_en, "B")
-    for name in unit_names:
-        doc.add(name, "B", pinyin=True, term=True)
+    if unit.display_name:
+        doc.add(unit.display_name, "B", pinyin=True, term=True)
+    doc.add(unit.legal_name_zh, "B", pinyin=not unit.display_name, term=True)
     doc.add_english(unit.legal_name_en, "B")
     type_zh, type_en = _unit_type_names(unit.unit_type)
     doc.add(type_zh, "C", pinyin=True, term=True)
@@ -131,7 +131,8 @@ def listing_indexed(listing: Listing, saleor_prices: dict[str, int] | None = Non
     for slug in ("wenchuang-author", "wenchuang-publisher", "wenchuang-isbn"):
         if attributes.get(slug):
             doc.add(attributes[slug], "C")
-    doc.add((content.get("description_zh") or "")[:DESCRIPTION_CHARS], "C")
+    # Descriptions by bigrams (a one-character query looks at names and provenance, not at stories).
+    doc.add((content.get("description_zh") or "")[:DESCRIPTION_CHARS], "C", unigrams=False)
     doc.add_english((content.get("description_en") or "")[:DESCRIPTION_CHARS], "C")
     doc.add_token(unit_token(unit.pk), "D")
 

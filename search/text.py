@@ -29,6 +29,7 @@ ASCII_PARTS = re.compile(r"[a-z]+|[0-9]+")
 MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
 MAX_LEXEME_POSITIONS = 256  # and the most positions it keeps per lexeme
 FIELD_GAP = 8  # positions between fields and runs, so no phrase spans two of them
+NAME_PINYIN_SPANS = 6  # a name's runs of up to this many characters have their pinyin as one lexeme
 GOODS_WORDS = Path(__file__).with_name("goods_words.txt")
 
 # Every pinyin syllable (ü written v), for splitting a query such as "tongjingbeidian" into syllables.
@@ -152,14 +153,21 @@ class Document:
             places.append(f"{min(position, MAX_POSITION)}{weight}")
 
     def add(
-        self, text: str, weight: str, *, pinyin: bool = False, term: bool = False, spans: int = 2
+        self,
+        text: str,
+        weight: str,
+        *,
+        pinyin: bool = False,
+        term: bool = False,
+        spans: int = 2,
+        unigrams: bool = True,
     ) -> None:
         """A Chinese (or mixed) text: bigrams, unigrams, ASCII words; pinyin when asked, of every run of up
         to `spans` characters (a name's 4 or more: tjsq finds 四神铜镜书签), of each word and of the whole."""
         for match in RUNS.finditer(normalize(text)):
             run = match.group(0)
             if is_han(run):
-                self._han(run, weight, pinyin=pinyin, term=term, spans=spans)
+                self._han(run, weight, pinyin=pinyin, term=term, spans=spans, unigrams=unigrams)
             else:
                 self._ascii(run, weight)
             self.position += len(run) + FIELD_GAP
@@ -182,10 +190,11 @@ class Document:
             for part in parts:
                 self._put(part, self.position, weight)
 
-    def _han(self, run: str, weight: str, *, pinyin: bool, term: bool, spans: int) -> None:
+    def _han(self, run: str, weight: str, *, pinyin: bool, term: bool, spans: int, unigrams: bool) -> None:
         p = self.position
         for i, char in enumerate(run):
-            self._put(char, p + i, weight)
+            if unigrams or len(run) == 1:
+                self._put(char, p + i, weight)
             if i + 1 < len(run):
                 self._put(run[i : i + 2], p + i, weight)
         words = [(w, s, e) for w, s, e in segmenter().words(run) if e - s >= 2]
@@ -295,7 +304,7 @@ def _ascii_query(word: str, stems: Mapping[str, Sequence[str]], *, prefix: bool 
     # Names carry the pinyin of every run of up to 6 characters as one lexeme; longer runs typed as pinyin
     # (and any in other fields) are found as a phrase of syllables.
     syllables = pinyin_split(word) if word.isalpha() and len(word) > 4 else None
-    if syllables and len(syllables) > 1:
+    if syllables and len(syllables) > NAME_PINYIN_SPANS:
         alternatives.append("(" + " <-> ".join(_quote(s) for s in syllables) + ")")
     parts = ASCII_PARTS.findall(word)
     if len(parts) > 1:
