@@ -7,6 +7,7 @@ facet's counts, each facet counted under the other facets' filters (so a buyer s
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
@@ -217,7 +218,8 @@ def search(query: SearchQuery) -> SearchResult:
     until the index next changes (any document written or removed bumps its version).
     """
     if not query.text.strip():
-        key = f"search:browse:{cache.get(INDEX_VERSION, 0)}:{hash(query)}"
+        digest = hashlib.sha256(repr(query).encode()).hexdigest()[:24]  # the same in every process
+        key = f"search:browse:{cache.get(INDEX_VERSION, 0)}:{digest}"
         result = cache.get(key)
         if result is None:
             result = _search(query)
