@@ -40,6 +40,9 @@ class SearchDocument(models.Model):
         max_length=500, blank=True, help_text="URL of the first image's 512 px derivative"
     )
     document = SearchVectorField()
+    # The name's lexemes only (the A weight of document): small enough to stay in the row, so ranking
+    # thousands of matches reads no TOAST; the document is only searched through its GIN index.
+    name_vector = SearchVectorField()
     terms = ArrayField(models.CharField(max_length=100), default=list, blank=True)
     indexed_at = models.DateTimeField()
 

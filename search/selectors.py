@@ -43,6 +43,7 @@ FACETS = ("unit", "unit_type", "category", "material", "era", "price")
 RANK_WEIGHTS = "{0.05, 0.2, 0.5, 1.0}"  # D, C, B, A
 VERSION_CHECK_SECONDS = 5.0
 BROWSE_CACHE_SECONDS = 600
+SUGGEST_CANDIDATES = 300
 
 
 def read_db() -> str:
@@ -235,7 +236,9 @@ def _search(query: SearchQuery) -> SearchResult:
     params: dict[str, Any] = {"tsquery": tsquery, "weights": RANK_WEIGHTS}
     if tsquery:
         matches = (
-            f"SELECT {_COLUMNS}, ts_rank(%(weights)s::real[], document, q.q) AS rank"  # noqa: S608 - constants
+            # Relevance is how well the name matches (its lexemes are in the row: no TOAST read per match);
+            # ties, e.g. matches by unit or era only, go best-selling then newest first.
+            f"SELECT {_COLUMNS}, ts_rank(%(weights)s::real[], name_vector, q.q) AS rank"  # noqa: S608
             " FROM search_searchdocument, (SELECT %(tsquery)s::tsquery AS q) q WHERE document @@ q.q"
         )
     else:
@@ -333,11 +336,12 @@ def suggest(text: str, *, limit: int = 6) -> dict[str, list[dict[str, Any]]]:
     products: list[dict[str, Any]] = []
     if tsquery:
         with connections[db].cursor() as cursor:
-            # Best-selling first, without ranking every match: a prefix of two letters matches thousands.
+            # Among the first matches found, best-selling first: a two-letter prefix matches thousands.
             cursor.execute(
-                "SELECT slug, name_zh, name_en FROM search_searchdocument"
-                " WHERE document @@ %s::tsquery ORDER BY sold DESC, listing_id DESC LIMIT %s",
-                [tsquery, limit],
+                "SELECT slug, name_zh, name_en FROM (SELECT slug, name_zh, name_en, sold, listing_id"
+                " FROM search_searchdocument WHERE document @@ %s::tsquery LIMIT %s) found"
+                " ORDER BY sold DESC, listing_id DESC LIMIT %s",
+                [tsquery, SUGGEST_CANDIDATES, limit],
             )
             products = [{"slug": s, "name_zh": zh, "name_en": en} for s, zh, en in cursor.fetchall()]
     return {"terms": [{"term": t} for t in terms], "products": products}

@@ -30,21 +30,22 @@ MAX_DOCUMENT_TERMS = 200
 _UPSERT = """
 INSERT INTO search_searchdocument (
     listing_id, unit_id, unit_type, category, material, era, price_fen, saleor_prices, sold, listed_at,
-    slug, name_zh, name_en, image, terms, indexed_at, document
+    slug, name_zh, name_en, image, terms, indexed_at, document, name_vector
 ) VALUES (
     %(listing_id)s, %(unit_id)s, %(unit_type)s, %(category)s, %(material)s, %(era)s, %(price_fen)s,
     %(saleor_prices)s, %(sold)s, %(now)s, %(slug)s, %(name_zh)s, %(name_en)s, %(image)s, %(terms)s, %(now)s,
     %(lexemes)s::tsvector
     || setweight(to_tsvector('english', %(english_a)s), 'A')
     || setweight(to_tsvector('english', %(english_b)s), 'B')
-    || setweight(to_tsvector('english', %(english_c)s), 'C')
+    || setweight(to_tsvector('english', %(english_c)s), 'C'),
+    ts_filter(%(lexemes)s::tsvector || setweight(to_tsvector('english', %(english_a)s), 'A'), '{a}')
 )
 ON CONFLICT (listing_id) DO UPDATE SET
     unit_id = EXCLUDED.unit_id, unit_type = EXCLUDED.unit_type, category = EXCLUDED.category,
     material = EXCLUDED.material, era = EXCLUDED.era, price_fen = EXCLUDED.price_fen,
     saleor_prices = EXCLUDED.saleor_prices, slug = EXCLUDED.slug, name_zh = EXCLUDED.name_zh,
     name_en = EXCLUDED.name_en, image = EXCLUDED.image, terms = EXCLUDED.terms,
-    indexed_at = EXCLUDED.indexed_at, document = EXCLUDED.document
+    indexed_at = EXCLUDED.indexed_at, document = EXCLUDED.document, name_vector = EXCLUDED.name_vector
 """
 
 
