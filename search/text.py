@@ -1,8 +1,9 @@
 """Text into search tokens, the same way for the indexed document and for the query.
 
-Chinese runs become character bigrams and unigrams (so any part of a name matches whatever the segmenter
-made of it), and, for the fields that carry it, pinyin: syllables, the pinyin and initials of every bigram
-and of every word the segmenter (jieba-rs with the domain dictionary) finds, and of the whole run. ASCII
+Chinese runs become their substrings of up to four characters (so any part of a name matches whatever
+the segmenter made of it), and, for the fields that carry it, pinyin: syllables, the pinyin and initials of
+every bigram, of every word the segmenter (jieba-rs with the domain dictionary) finds, and of the whole
+run. ASCII
 runs are kept as words (letters and digits apart too). English stems are PostgreSQL's (`english` config):
 the document gets them from `to_tsvector('english', ...)`, the query from `ts_lexize('english_stem', ...)`.
 
@@ -30,6 +31,7 @@ MAX_POSITION = 16383  # PostgreSQL's largest tsvector position
 MAX_LEXEME_POSITIONS = 256  # and the most positions it keeps per lexeme
 FIELD_GAP = 8  # positions between fields and runs, so no phrase spans two of them
 NAME_PINYIN_SPANS = 6  # a name's runs of up to this many characters have their pinyin as one lexeme
+CJK_GRAMS = 4  # Chinese runs are indexed as every 1- to 4-character substring (descriptions from 2)
 GOODS_WORDS = Path(__file__).with_name("goods_words.txt")
 
 # Every pinyin syllable (ü written v), for splitting a query such as "tongjingbeidian" into syllables.
@@ -192,11 +194,10 @@ class Document:
 
     def _han(self, run: str, weight: str, *, pinyin: bool, term: bool, spans: int, unigrams: bool) -> None:
         p = self.position
-        for i, char in enumerate(run):
-            if unigrams or len(run) == 1:
-                self._put(char, p + i, weight)
-            if i + 1 < len(run):
-                self._put(run[i : i + 2], p + i, weight)
+        for i in range(len(run)):
+            for n in range(1 if unigrams or len(run) == 1 else 2, CJK_GRAMS + 1):
+                if i + n <= len(run):
+                    self._put(run[i : i + n], p + i, weight)
         words = [(w, s, e) for w, s, e in segmenter().words(run) if e - s >= 2]
         if term:
             self.terms.update(w for w, _s, _e in words)
@@ -291,9 +292,14 @@ class Query:
 
 
 def _han_query(run: str) -> str:
-    if len(run) == 1:
+    """A Chinese word as lexemes: itself up to CJK_GRAMS characters, else its overlapping n-grams ANDed.
+
+    No phrase operator: GIN cannot check positions, so a phrase would make PostgreSQL read every candidate
+    document from the table again; n-grams the index answers alone.
+    """
+    if len(run) <= CJK_GRAMS:
         return _quote(run)
-    return " <-> ".join(_quote(run[i : i + 2]) for i in range(len(run) - 1))
+    return "(" + " & ".join(_quote(run[i : i + CJK_GRAMS]) for i in range(len(run) - CJK_GRAMS + 1)) + ")"
 
 
 def _ascii_query(word: str, stems: Mapping[str, Sequence[str]], *, prefix: bool = False) -> str:
