@@ -26,6 +26,7 @@ COPY unit_onboarding ./unit_onboarding
 COPY catalog ./catalog
 COPY orders ./orders
 COPY payments ./payments
+COPY search ./search
 COPY storefront ./storefront
 COPY manage.py ./
 # Without extras: no embedded PostgreSQL (pgserver) and no test tools in this image.

@@ -14,7 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
-from catalog import taxonomy
+from catalog import index_hooks, taxonomy
 from catalog.error_codes import CatalogError
 from catalog.error_codes import CatalogErrorCode as Code
 from catalog.models import (
@@ -266,6 +266,7 @@ def _approve(listing: Listing, revision: ListingRevision, *, reviewer, exempt: b
     listing.pending_revision = None
     listing.state = _state_when_live(listing)
     listing.save(update_fields=["live_revision", "pending_revision", "state", "updated_at"])
+    index_hooks.listings_changed(listing_ids=[listing.pk])
     _sync_after_commit(listing)
     return listing
 
@@ -304,6 +305,7 @@ def listing_publish(*, listing: Listing, on_sale: bool, actor=None) -> Listing:
     if listing.state in {S.APPROVED, S.PUBLISHED}:
         listing.state = _state_when_live(listing)
     listing.save(update_fields=["on_sale", "state", "updated_at"])
+    index_hooks.listings_changed(listing_ids=[listing.pk])
     _sync_after_commit(listing)
     return listing
 
@@ -320,6 +322,7 @@ def listing_archive(*, listing: Listing, actor) -> Listing:
     listing.on_sale = False
     listing.state = S.ARCHIVED
     listing.save(update_fields=["pending_revision", "on_sale", "state", "updated_at"])
+    index_hooks.listings_changed(listing_ids=[listing.pk])
     _sync_after_commit(listing)
     return listing
 

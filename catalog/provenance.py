@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from catalog import listings
+from catalog import index_hooks, listings
 from catalog.csv_rows import ImportResult, RowError, parse_bool, read_rows
 from catalog.error_codes import CatalogError, CatalogErrorCode
 from catalog.models import CollectionObject, DesignerRoyalty, IpLicence, Listing
@@ -48,6 +48,7 @@ def collection_object_save(
             obj.save()
     except IntegrityError as exc:
         raise DuplicateAccession(obj.accession_number) from exc
+    index_hooks.object_changed(object_id=obj.pk)
     return obj
 
 
@@ -97,9 +98,10 @@ def collection_objects_import(*, unit: Unit, data: bytes, dry_run: bool) -> Impo
         return result
     with transaction.atomic():
         for values in parsed:
-            CollectionObject.objects.update_or_create(
+            obj, _created = CollectionObject.objects.update_or_create(
                 unit=unit, accession_number=values["accession_number"], defaults=values
             )
+            index_hooks.object_changed(object_id=obj.pk)
     return result
 
 

@@ -11,17 +11,25 @@ from django.utils.module_loading import import_string
 # Saleor-Event (lower-case) -> dotted path(s) of `handler(*, event_type, payload, installation)`.
 # Several apps may handle one event (a list): they run in order, in the inbox's one transaction.
 # Domain apps add their entries here as they gain handlers; settings may extend it (None: no handler).
-_PRODUCT_CHANGE = ["catalog.saleor_changes.product_changed", "storefront.webhooks.product_changed"]
+_PRODUCT_CHANGE = [
+    "catalog.saleor_changes.product_changed",
+    "search.webhooks.product_changed",
+    "storefront.webhooks.product_changed",
+]
 HANDLERS: dict[str, str | list[str]] = {
     "product_created": _PRODUCT_CHANGE,
     "product_updated": _PRODUCT_CHANGE,
     "product_deleted": _PRODUCT_CHANGE,
     "product_variant_updated": [
         "catalog.saleor_changes.variant_changed",
+        "search.webhooks.product_changed",
         "storefront.webhooks.product_changed",
     ],
     **{
-        f"product_variant_{change}": "storefront.webhooks.product_changed"
+        f"product_variant_{change}": [
+            "search.webhooks.product_changed",
+            "storefront.webhooks.product_changed",
+        ]
         for change in ("created", "deleted", "out_of_stock", "back_in_stock")
     },
     **{
@@ -36,7 +44,7 @@ HANDLERS: dict[str, str | list[str]] = {
         )
     },
     **{
-        event: "orders.webhooks.order_event"
+        event: ["orders.webhooks.order_event", "search.webhooks.order_changed"]
         for event in (
             "order_created",
             "order_updated",

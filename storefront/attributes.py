@@ -8,12 +8,8 @@ from typing import Any
 from babel.units import UnknownUnitError, format_unit
 from django.utils.translation import gettext as _
 
-from catalog.taxonomy import ATTRIBUTES
 from storefront.money import babel_locale
 from storefront.translations import is_english
-
-# The search facet: the catalog's material attribute, offered from the taxonomy (no Saleor query).
-MATERIAL = ATTRIBUTES["wenchuang-material"]
 
 # Saleor's MeasurementUnitsEnum -> CLDR unit, so Babel writes "18.5厘米" / "18.5 cm".
 _CLDR_UNITS = {
@@ -94,19 +90,3 @@ def attributes_shown(product: dict[str, Any], language: str) -> list[dict[str, A
         translation = attribute.get("translation") or {}
         shown.append({"name": (english and translation.get("name")) or attribute["name"], "values": values})
     return shown
-
-
-def material_options(language: str) -> list[tuple[str, str]]:
-    """(value slug, label) of every material, for the search facet."""
-    english = is_english(language)
-    return [(slug, en if english else zh) for slug, zh, en in MATERIAL.choices]
-
-
-def material_filter(value: str) -> dict[str, Any] | None:
-    """Saleor's product filter for a material (None: not one of ours).
-
-    Saleor matches assigned values by slug or name, not by external reference; the catalog creates the
-    values with the taxonomy's Chinese names (their slugs are Saleor's transliterations), so by name.
-    """
-    zh = next((zh for slug, zh, _en in MATERIAL.choices if slug == value), None)
-    return {"slug": MATERIAL.slug, "value": {"name": {"eq": zh}}} if zh else None

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
@@ -26,7 +25,7 @@ from django.core.cache import cache
 GENERATION = "sf:generation"
 EPOCH = "sf:product-epoch"  # absent: 0
 LOCAL_ENTRIES = 512
-_local: OrderedDict[str, tuple[int, Any, float]] = OrderedDict()  # key -> (generation, value, expires)
+_local: OrderedDict[str, tuple[int, Any]] = OrderedDict()  # key -> (generation, value)
 
 
 def _generation() -> int:
@@ -48,11 +47,11 @@ def listing_key(name: str, variables: dict[str, Any]) -> str:
 
 def _local_get(key: str, generation: int) -> Any:
     entry = _local.get(cache.make_key(key))
-    return entry[1] if entry and entry[0] == generation and entry[2] > time.monotonic() else None
+    return entry[1] if entry and entry[0] == generation else None
 
 
-def _local_put(key: str, generation: int, value: Any, ttl: float = float("inf")) -> None:
-    _local[cache.make_key(key)] = (generation, value, time.monotonic() + ttl)
+def _local_put(key: str, generation: int, value: Any) -> None:
+    _local[cache.make_key(key)] = (generation, value)
     while len(_local) > LOCAL_ENTRIES:
         _local.popitem(last=False)
 
@@ -70,24 +69,17 @@ def _slug_of_id_key(product_id: str) -> str:
     return f"sf:product-slug:{product_id}"
 
 
-def listing_cached(
-    name: str, variables: dict[str, Any], fill: Callable[[], dict], *, ttl: int | None = None
-) -> dict:
-    """A listing's data from memory, Redis, or fill() (Saleor); `_cache_key` names this version.
-
-    `ttl` bounds how long it is kept even when no product changes (in Redis and in each process).
-    """
+def listing_cached(name: str, variables: dict[str, Any], fill: Callable[[], dict]) -> dict:
+    """A listing's data from memory, Redis, or fill() (Saleor); `_cache_key` names this version."""
     generation = _generation()
     key = _listing_key(name, variables, generation)
     value = _local_get(key, generation)
     if value is None:
         value = cache.get(key)
         if value is None:
-            # with a ttl the version is also named by when it was read, so rendered grids follow it
-            version = f"{key}:{time.time_ns()}" if ttl else key
-            value = {**fill(), "_cache_key": version}
-            cache.set(key, value, timeout=ttl or settings.STOREFRONT_CACHE_SECONDS)
-        _local_put(key, generation, value, ttl if ttl else float("inf"))
+            value = {**fill(), "_cache_key": key}
+            cache.set(key, value, timeout=settings.STOREFRONT_CACHE_SECONDS)
+        _local_put(key, generation, value)
     return value
 
 

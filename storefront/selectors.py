@@ -10,7 +10,6 @@ from django.conf import settings
 from catalog import saleor_metadata as keys
 from orders.models import Fulfilment
 from saleor_app.errors import SaleorGraphQLError
-from storefront.attributes import material_filter
 from storefront.catalog_cache import listing_cached, product_cached
 from storefront.saleor import buyer_client
 from unit_onboarding.models import Unit
@@ -23,8 +22,8 @@ def _channel() -> str:
     return settings.SALEOR_CHANNEL_SLUG
 
 
-def _listing(name: str, variables: dict[str, Any], ttl: int | None = None) -> dict:
-    return listing_cached(name, variables, lambda: buyer_client().execute(name, variables), ttl=ttl)
+def _listing(name: str, variables: dict[str, Any]) -> dict:
+    return listing_cached(name, variables, lambda: buyer_client().execute(name, variables))
 
 
 def home_get() -> dict:
@@ -33,44 +32,40 @@ def home_get() -> dict:
 
 @dataclass(frozen=True)
 class ProductQuery:
-    """What a listing asks Saleor for: free text and the facets (unit, category, material, price in major
-    units)."""
+    """A unit shop's listing as Saleor gives it (search has its own index: search.selectors)."""
 
-    search: str = ""
     unit_id: str = ""
-    category_id: str = ""
-    material: str = ""  # a value slug of the catalog's material attribute
-    price_min: int | None = None
-    price_max: int | None = None
     after: str = ""
 
     def variables(self) -> dict[str, Any]:
-        filters: dict[str, Any] = {}
-        if self.unit_id:
-            filters["metadata"] = [{"key": keys.UNIT_ID, "value": self.unit_id}]
-        if self.category_id:
-            filters["categories"] = [self.category_id]
-        if material := material_filter(self.material):
-            filters["attributes"] = [material]
-        if self.price_min is not None or self.price_max is not None:
-            filters["price"] = {
-                k: v for k, v in (("gte", self.price_min), ("lte", self.price_max)) if v is not None
-            }
+        filters = {"metadata": [{"key": keys.UNIT_ID, "value": self.unit_id}]} if self.unit_id else None
         return {
             "channel": _channel(),
             "first": PAGE_SIZE,
             "after": self.after or None,
-            "filter": filters or None,
-            "search": self.search or None,
-            "sortBy": None if self.search else {"field": "NAME", "direction": "ASC"},
+            "filter": filters,
+            "search": None,
+            "sortBy": {"field": "NAME", "direction": "ASC"},
         }
 
 
 def products_find(query: ProductQuery) -> dict:
-    # Saleor indexes a new product for search a minute or so after it is created, with no event: a search
-    # answer is kept briefly, so one asked in that gap does not hide the product for the cache's hour.
-    ttl = settings.STOREFRONT_SEARCH_CACHE_SECONDS if query.search else None
-    return _listing("StorefrontProducts", query.variables(), ttl)
+    return _listing("StorefrontProducts", query.variables())
+
+
+def products_by_slugs(slugs: list[str]) -> dict[str, dict]:
+    """Saleor's cards of these products that it shows buyers, by slug: one request, cached like every
+    listing (a product webhook rebuilds it)."""
+    variables = {
+        "channel": _channel(),
+        "first": len(slugs),
+        "after": None,
+        "filter": {"slugs": sorted(slugs)},
+        "search": None,
+        "sortBy": None,
+    }
+    data = _listing("StorefrontProducts", variables)
+    return {e["node"]["slug"]: e["node"] for e in (data.get("products") or {}).get("edges") or []}
 
 
 def category_get(*, slug: str, after: str = "") -> dict:

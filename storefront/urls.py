@@ -10,6 +10,7 @@ urlpatterns = [
     path("units/<int:unit_id>/", views.unit_shop, name="unit"),
     path("categories/<slug:slug>/", views.category, name="category"),
     path("search/", views.search, name="search"),
+    path("search/suggest/", views.search_suggest, name="search_suggest"),
     path("products/<slug:slug>/", views.product, name="product"),
     path("cart/", views.cart, name="cart"),
     path("cart/add/", views.cart_add, name="cart_add"),

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse, translate_url
@@ -19,7 +19,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.addresses import client_address
 from orders.labels import ORDER_STATUS, label
-from storefront import presenters, selectors, services
+from search import selectors as search_selectors
+from storefront import presenters, search_page, selectors, services
 from storefront.accounts import (
     customer_login,
     customer_logout,
@@ -28,7 +29,6 @@ from storefront.accounts import (
     customer_register,
     customer_token,
 )
-from storefront.attributes import material_filter, material_options
 from storefront.cart_session import CHECKOUT_KEY, cart_owns
 from storefront.catalog_cache import fragment
 from storefront.context_processors import CART_COUNT_KEY
@@ -37,26 +37,24 @@ from storefront.forms import AddToCartForm, ContactForm, DeliveryForm, LineUpdat
 from storefront.services import CheckoutProblem
 
 ORDER_LINK_SALT = "storefront.order-link"
-PRICE_BUCKETS = [(None, 50), (50, 200), (200, 1000), (1000, None)]
 
 
 def _language() -> str:
     return get_language() or settings.LANGUAGE_CODE
 
 
-def _grid(data: dict, connection: dict | None, *, query_string: str = "") -> str:
-    """The product grid of a cached listing, rendered once per process, language and query."""
+def _grid(data: dict, connection: dict | None) -> str:
+    """The product grid of a cached listing, rendered once per process and language."""
     language = _language()
 
     def render() -> str:
         context = {
             "products": presenters.cards(connection, language),
             "page": (connection or {}).get("pageInfo"),
-            "query_string": query_string,
         }
         return render_to_string("storefront/_cards.html", context)
 
-    return fragment(data, f"{language}:{query_string}", render)
+    return fragment(data, language, render)
 
 
 @require_GET
@@ -123,50 +121,48 @@ def _cursor(value: str) -> str:
     return value[:200]
 
 
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        number = int(value or "")
-    except ValueError:
-        return None
-    return number if 0 <= number <= 10_000_000 else None
-
-
-def _without_cursor(request) -> str:
-    params = request.GET.copy()
-    params.pop("after", None)
-    return params.urlencode()
-
-
 @require_GET
 def search(request):
-    query = selectors.ProductQuery(
-        search=request.GET.get("q", "").strip()[:200],
-        unit_id=request.GET.get("unit", "") if request.GET.get("unit", "").isdigit() else "",
-        category_id=_global_id(request.GET.get("category", "")[:100], "Category"),
-        material=request.GET.get("material", "") if material_filter(request.GET.get("material", "")) else "",
-        price_min=_int_or_none(request.GET.get("min")),
-        price_max=_int_or_none(request.GET.get("max")),
-        after=_cursor(request.GET.get("after", "")),
-    )
-    data = selectors.products_find(query)
-    products = data.get("products") or {}
-    buckets = [
-        {"min": low, "max": high, "active": (low, high) == (query.price_min, query.price_max)}
-        for low, high in PRICE_BUCKETS
-    ]
+    """Results from this service's search index (facets, sorting); no results suggest the nearest terms."""
+    query = search_page.query_from(request.GET)
+    result = search_selectors.search(query)
+    language = _language()
+    nearest = search_selectors.nearest_terms(query.text) if query.text and not result.total else []
     return render(
         request,
         "storefront/search.html",
         {
             "query": query,
-            "grid": _grid(data, products, query_string=_without_cursor(request)),
-            "total": products.get("totalCount") or 0,
-            "categories": presenters.categories(data.get("categories"), _language()),
-            "units": selectors.units_public(),
-            "materials": material_options(_language()),
-            "buckets": buckets,
+            "result": result,
+            "products": search_page.cards(result.hits, language),
+            "facets": search_page.facets(result, query, request.GET, language),
+            "sorts": search_page.sorts(request.GET, result.sort),
+            "pages": search_page.pages(request.GET, result),
+            "nearest": nearest,
+            "filtered": any(request.GET.get(p) for p in search_page.PARAMS if p not in {"q", "sort"}),
         },
     )
+
+
+@require_GET
+def search_suggest(request):
+    """Suggestions as one types (JSON for the search box's script; the form works without it)."""
+    found = search_selectors.suggest(request.GET.get("q", "")[:50])
+    english = _language().startswith("en")
+    products = [
+        {
+            "name": (english and p["name_en"]) or p["name_zh"],
+            "url": reverse("storefront:product", args=[p["slug"]]),
+        }
+        for p in found["products"]
+    ]
+    terms = [
+        {"term": t["term"], "url": reverse("storefront:search") + "?" + urlencode({"q": t["term"]})}
+        for t in found["terms"]
+    ]
+    response = JsonResponse({"terms": terms, "products": products})
+    response["Cache-Control"] = "public, max-age=60"
+    return response
 
 
 @require_GET

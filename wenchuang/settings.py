@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "catalog",
     "orders",
     "payments",
+    "search",
     "storefront",
 ]
 
@@ -102,6 +103,16 @@ elif not PRODUCTION:
     DATABASES = {"default": database_settings(DATA_DIR / "postgres")}
 else:
     DATABASES = {}
+# A read replica (streaming replication of the primary): storefront search reads from it, writes stay on
+# the primary. SEARCH_READ_DATABASE names the alias search reads through ("default" without a replica).
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL, conn_max_age=60, conn_health_checks=False
+    )
+SEARCH_READ_DATABASE = env.str(
+    "SEARCH_READ_DATABASE", default="replica" if DATABASE_REPLICA_URL else "default"
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -239,6 +250,7 @@ CELERY_BEAT_SCHEDULE = {
     "unit-provisioning-retry": {"task": "unit_onboarding.tasks.provision_due_units", "schedule": 60.0},
     "catalog-sync-retry": {"task": "catalog.tasks.sync_due_listings", "schedule": 120.0},
     "catalog-licence-expiry": {"task": "catalog.tasks.unpublish_expired_licences", "schedule": 3600.0},
+    "search-stale-units": {"task": "search.tasks.reindex_stale_units", "schedule": 60.0},
     # daily at 01:30 UTC: batches of the period that just closed (proposed only; people approve and pay)
     "settlement-run": {
         "task": "payments.settlement.tasks.settlement_run_scheduled",
@@ -336,7 +348,6 @@ SALEOR_CHANNEL_SLUG = env.str("SALEOR_CHANNEL_SLUG", default="default-channel")
 
 # Storefront: catalog data is cached this long at most (webhooks invalidate it sooner).
 STOREFRONT_CACHE_SECONDS = env.int("STOREFRONT_CACHE_SECONDS", default=3600)
-STOREFRONT_SEARCH_CACHE_SECONDS = env.int("STOREFRONT_SEARCH_CACHE_SECONDS", default=120)
 # Guest order links (signed) stay valid this many days.
 STOREFRONT_ORDER_LINK_DAYS = env.int("STOREFRONT_ORDER_LINK_DAYS", default=90)
 

@@ -16,3 +16,6 @@ CELERY_IMAGES_QUEUE = f"{CELERY_TASK_DEFAULT_QUEUE}-images"
 CELERY_TASK_ROUTES = {"catalog.tasks.process_image_asset": {"queue": CELERY_IMAGES_QUEUE}}
 # This run's own cache keys: parallel runs and a dev server on the same Redis never see them.
 CACHES["default"]["KEY_PREFIX"] = f"wc-test-{os.getpid()}"  # noqa: F405
+# A read replica as tests see one: the same database through a second connection (search reads from it
+# when SEARCH_READ_DATABASE says so; tests that use it are transactional, so it sees committed rows).
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405

@@ -14,6 +14,7 @@ urlpatterns = [
     path("payments/gateway/", include("payments.gateway.urls")),
     path("onboarding/", include("unit_onboarding.urls")),
     path("catalog/", include("catalog.urls")),
+    path("synonyms/", include("search.urls")),
     path("finance/", include("payments.settlement.urls")),
     path("orders/", include("orders.urls")),
     path("finance/", include("payments.finance.urls")),  # graphql: the finance API

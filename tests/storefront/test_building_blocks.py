@@ -229,28 +229,3 @@ def test_a_products_or_variants_translation_forgets_that_products_page_and_the_l
     assert cache.get(product_key("mug")) is None  # its English name may have changed
     assert cache.get(product_key("vase")) is not None  # another product's page stays
     assert listing_key("StorefrontHome", {"a": 1}) != listing
-
-
-def test_a_search_answer_is_kept_briefly_while_other_listings_wait_for_a_product_change(
-    settings, monkeypatch
-):
-    """Saleor indexes a new product for search about a minute after it exists, and says nothing then."""
-    from storefront import catalog_cache
-
-    settings.STOREFRONT_SEARCH_CACHE_SECONDS = 120
-    clock = [1000.0]
-    monkeypatch.setattr(catalog_cache.time, "monotonic", lambda: clock[0])
-    answers = iter([{"products": []}, {"products": ["铜镜纹杯垫"]}, {"products": ["other"]}])
-    fill = lambda: next(answers)  # noqa: E731
-    first = catalog_cache.listing_cached("StorefrontProducts", {"search": "铜镜"}, fill, ttl=120)
-    home = catalog_cache.listing_cached("StorefrontHome", {"first": 1}, lambda: {"products": ["home"]})
-
-    clock[0] += 60
-    assert catalog_cache.listing_cached("StorefrontProducts", {"search": "铜镜"}, fill, ttl=120) == first
-    clock[0] += 61  # past the search ttl (Redis forgets it too: its timeout is the same)
-    cache.delete(listing_key("StorefrontProducts", {"search": "铜镜"}))
-    later = catalog_cache.listing_cached("StorefrontProducts", {"search": "铜镜"}, fill, ttl=120)
-
-    assert later["products"] == ["铜镜纹杯垫"] and later["_cache_key"] != first["_cache_key"]
-    clock[0] += 3000
-    assert catalog_cache.listing_cached("StorefrontHome", {"first": 1}, lambda: {"products": []}) == home

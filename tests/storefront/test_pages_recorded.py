@@ -320,50 +320,6 @@ def test_unit_shop_and_home_name_products_and_categories_in_the_pages_language(c
     assert ">文具</a>" in home  # a category Saleor has no English name for yet
 
 
-def test_search_sends_the_facets_to_saleor_and_offers_units_and_categories(client, saleor, units):
-    museum, _ = units
-    route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontProducts.search")
-
-    html = client.get(
-        "/search/", {"q": "Apple", "unit": museum.pk, "category": "Q2F0ZWdvcnk6NDM=", "min": "1", "max": "50"}
-    ).content.decode()
-
-    sent = saleor_requests(route)[0]["variables"]
-    assert sent["search"] == "Apple"
-    assert sent["filter"] == {
-        "metadata": [{"key": keys.UNIT_ID, "value": str(museum.pk)}],
-        "categories": ["Q2F0ZWdvcnk6NDM="],
-        "price": {"gte": 1, "lte": 50},
-    }
-    assert MUSEUM_PRODUCT["name"] in html
-    assert f'name="unit" value="{museum.pk}" checked' in html
-    assert '<meta name="robots" content="noindex, follow">' in html
-
-
-def test_search_by_material_asks_saleor_for_the_catalogs_value_by_its_chinese_name(client, saleor):
-    route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontProducts.material")
-
-    html = client.get("/en/search/", {"material": "bronze"}).content.decode()
-
-    sent = saleor_requests(route)[0]["variables"]
-    assert sent["filter"] == {"attributes": [{"slug": "wenchuang-material", "value": {"name": {"eq": "铜"}}}]}
-    assert MUSEUM_EN["name"] in html and LIBRARY_PRODUCT["name"] not in html  # as Saleor filtered
-    assert '<input type="radio" name="material" value="bronze" checked> Bronze or brass' in html
-    assert '<input type="radio" name="material" value="silk" > Silk' in html
-
-
-def test_malformed_facets_and_cursors_are_dropped_before_saleor_sees_them(client, saleor):
-    route = replay_scenes(saleor, RECORDED_API_URL, "StorefrontProducts.search")
-
-    response = client.get(
-        "/search/", {"q": "Apple", "category": "not-an-id", "after": "%%%", "min": "x", "material": "gold"}
-    )
-
-    assert response.status_code == 200
-    sent = saleor_requests(route)[0]["variables"]
-    assert sent["filter"] is None and sent["after"] is None
-
-
 def test_adding_to_the_cart_never_redirects_off_site(client, saleor):
     replay_scenes(saleor, RECORDED_API_URL, "StorefrontCheckoutCreate")
 
@@ -715,12 +671,12 @@ def test_saleor_down_gives_a_friendly_503_with_a_retry_link(client, saleor, sett
     settings.SALEOR_MAX_RETRIES = 0
     saleor.post(RECORDED_API_URL).mock(side_effect=httpx.ConnectError("refused"))
 
-    response = client.get("/search/?q=tea")
+    response = client.get("/categories/tea/")
 
     html = response.content.decode()
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
-    assert "马上回来" in html and 'href="/search/?q=tea"' in html
+    assert "马上回来" in html and 'href="/categories/tea/"' in html
     assert "Traceback" not in html
 
 

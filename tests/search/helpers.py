@@ -1,0 +1,38 @@
+"""Products on sale made through the real catalog services (the index hook runs in their transactions)."""
+
+from __future__ import annotations
+
+import uuid
+
+from catalog import listings
+from catalog.models import Listing
+from tests.catalog.factories import active_unit, curator, listing_data, variant
+from tests.unit_onboarding.factories import operator_of
+
+
+def on_sale(unit, *, price_fen: int = 12800, publish: bool = True, **data) -> Listing:
+    """A listing of the unit submitted, approved by a curator and (by default) put on sale."""
+    operator = operator_of(unit)
+    tag = uuid.uuid4().hex[:8].upper()
+    # Descriptions of their own: the factory's mentions a bronze mirror on every product.
+    data.setdefault("description_zh", data.get("name_zh", ""))
+    data.setdefault("description_en", data.get("name_en", ""))
+    listing = listings.listing_create(
+        unit=unit,
+        data=listing_data(**data),
+        variants=[variant(f"{tag}-1", price_fen=price_fen)],
+        actor=operator,
+    )
+    listings.listing_submit(listing=listing, actor=operator)
+    listings.listing_review(listing=listing, approve=True, reviewer=curator())
+    if publish:
+        listings.listing_publish(listing=listing, on_sale=True, actor=operator)
+    listing.refresh_from_db()
+    return listing
+
+
+def names(result) -> list[str]:
+    return [hit["name_zh"] for hit in result.hits]
+
+
+__all__ = ["active_unit", "names", "on_sale"]
