@@ -21,6 +21,7 @@ from catalog.provenance import collection_object_save
 from orders.models import Order
 from payments.models import AccountingPeriod
 from payments.settlement import services as settlement
+from search.models import SearchSynonym
 from tests.auth import login_verified
 from tests.catalog.factories import make_listing
 from tests.orders.conftest import deliver, unit_with_agreement  # noqa: F401 (deliver is a fixture)
@@ -140,6 +141,9 @@ ALLOWED: dict[str, set[str]] = {
     "finance:agreement_approve": {S},
     "finance:agreement_reject": {S},
     "finance_api:graphql": SIGNED_IN,  # every resolver scopes by role
+    "search:platform_synonyms": {S},  # curators (platform staff)
+    "search:unit_synonyms": {A},  # the unit's operators, who edit its products
+    "search:synonym_delete": {A},  # unit A's synonym in the world below
 }
 ADMIN = {S}  # every admin: route (Django's admin, for staff)
 
@@ -258,6 +262,7 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
         shares=[ShareTerm(unit_a.party_key, "unit", 9000), ShareTerm("platform", "platform", 1000)],
         actor=people[F],
     )
+    synonym = SearchSynonym.objects.create(unit=unit_a, terms=["铜镜", "青铜镜"], created_by=people[A])
     period = AccountingPeriod.objects.create(
         start=datetime(2026, 10, 31, 16, tzinfo=UTC), end=datetime(2026, 11, 30, 16, tzinfo=UTC)
     )
@@ -277,6 +282,7 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
         "period": period,
         "payee_change": payee_change,
         "agreement_version": agreement_version,
+        "synonym": synonym,
     }
     return people, objects
 
@@ -295,6 +301,7 @@ PK_BY_ROUTE = (
     ("orders/", "order"),
     ("finance/batches/", "batch"),
     ("finance/periods/", "period"),
+    ("synonyms/", "synonym"),
 )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from search.models import SearchSynonym
+from tests.auth import login_verified
 from tests.catalog.factories import curator
 from tests.search.helpers import active_unit
 from tests.unit_onboarding.factories import UserFactory, operator_of
@@ -58,7 +59,7 @@ def test_platform_wide_synonyms_are_for_curators_only(client):
     assert client.get("/synonyms/").status_code == 403
     assert client.post("/synonyms/", {"terms": "文创 = 文化创意"}).status_code == 403
     assert client.post(f"/synonyms/{platform.pk}/delete/").status_code == 403
-    client.force_login(curator())
+    login_verified(client, curator())  # curators sign in with their second factor
     assert client.post("/synonyms/", {"terms": "瓷 = 陶瓷"}).status_code == 302
     assert SearchSynonym.objects.filter(unit=None, terms=["瓷", "陶瓷"]).exists()
     client.force_login(UserFactory())  # signed in, no unit

@@ -13,7 +13,7 @@ from django.test import Client
 
 from tests.catalog.factories import active_unit, make_listing
 from tests.storefront.conftest import ARTIFACTS, card_fill
-from tests.storefront.recorded_shop import LIBRARY, MUSEUM, ORDER, recorded_shop
+from tests.storefront.recorded_shop import LIBRARY, MUSEUM, ORDER, recorded_shop, unit_id_of
 from tests.unit_onboarding.factories import ApplicationFactory, OperatingEntityFactory, UserFactory
 from tests.unit_onboarding.files import PDF
 from unit_onboarding.models import Document, UnitMembership
@@ -109,10 +109,11 @@ def test_the_storefront_and_the_card_payment_raise_no_violation(live_server, sho
 
     shop.play("StorefrontHome.home")
     watch.visit(base + "/")
-    shop.play("StorefrontProducts.search")
-    page.fill("#q", MUSEUM["name"].split()[0])
+    page.fill("#q", MUSEUM["name"].split()[0])  # this service's own search (its suggestions script too)
     page.press("#q", "Enter")
     page.wait_for_load_state("load")
+    shop.play("StorefrontProducts.unit")
+    watch.visit(f"{base}/units/{unit_id_of(MUSEUM)}/")
     shop.play("StorefrontProduct.museum")
     watch.visit(f"{base}/products/{MUSEUM['slug']}/")
     shop.play("StorefrontCheckoutCreate", "StorefrontCheckout.cart")

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from tests.storefront.conftest import ARTIFACTS, card_fill
-from tests.storefront.recorded_shop import LIBRARY, MUSEUM, ORDER, READY, UNITS, recorded_shop
+from tests.storefront.recorded_shop import LIBRARY, MUSEUM, ORDER, READY, UNITS, recorded_shop, unit_id_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
