@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.urls import Resolver404, resolve
@@ -33,7 +34,9 @@ class SaleorUnavailableMiddleware:
 
 
 class SiteLocaleMiddleware(LocaleMiddleware):
-    """Django's LocaleMiddleware, but only the storefront's unprefixed pages are pinned to Chinese.
+    """Django's LocaleMiddleware, but only the public site's unprefixed pages are pinned to Chinese.
+
+    The public site is the URL namespaces in settings.SITE_LOCALE_NAMESPACES (the shop, the library).
 
     With i18n_patterns(prefix_default_language=False) Django ignores Accept-Language on every
     unprefixed path; the operator and admin pages (not under i18n_patterns) keep negotiating.
@@ -47,7 +50,7 @@ class SiteLocaleMiddleware(LocaleMiddleware):
             namespace = resolve(request.path_info).namespace
         except Resolver404:
             return
-        if namespace != "storefront":
+        if namespace not in settings.SITE_LOCALE_NAMESPACES:
             language = translation.get_language_from_request(request)
             translation.activate(language)
             request.LANGUAGE_CODE = translation.get_language()

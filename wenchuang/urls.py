@@ -14,6 +14,7 @@ urlpatterns = [
     path("payments/gateway/", include("payments.gateway.urls")),
     path("onboarding/", include("unit_onboarding.urls")),
     path("catalog/", include("catalog.urls")),
+    path("resources/", include("resources.urls")),
     path("synonyms/", include("search.urls")),
     path("finance/", include("payments.settlement.urls")),
     path("orders/", include("orders.urls")),
@@ -22,5 +23,9 @@ urlpatterns = [
 ]
 if media.filesystem_media():  # S3 serves its own files
     urlpatterns.append(path(settings.MEDIA_URL.lstrip("/") + "<path:path>", media.media, name="media"))
-# The public shop: Chinese at the root, English under /en/.
-urlpatterns += i18n_patterns(path("", include("storefront.urls")), prefix_default_language=False)
+# The public shop and cultural-resource library: Chinese at the root, English under /en/.
+urlpatterns += i18n_patterns(
+    path("library/", include("resources.public_urls")),
+    path("", include("storefront.urls")),
+    prefix_default_language=False,
+)

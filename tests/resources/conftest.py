@@ -1,0 +1,38 @@
+"""Library fixtures: a cache namespace of each test's own, storages in a temporary directory, zh-Hans."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.utils import translation
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_namespace(settings):
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"wc-test-{uuid.uuid4().hex[:12]}"}
+    }
+
+
+@pytest.fixture(autouse=True)
+def _storages(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+        "private": {
+            "BACKEND": "wenchuang.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()
