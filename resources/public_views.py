@@ -74,9 +74,7 @@ def index(request):
         return selectors.library_page(query, language)
 
     try:
-        page = cache.cached(
-            "index", {"q": query.text, "f": filters, "p": query.page, "lang": language}, fill
-        )
+        page = cache.cached("index", {"q": query.text, "f": filters, "p": query.page, "lang": language}, fill)
     except selectors.PageOutOfRange as out:
         return _problem(
             request,

@@ -261,5 +261,3 @@ def object_links() -> dict[str, int]:
 
 def library_url(name: str, **kwargs) -> str:
     return reverse(f"library:{name}", kwargs=kwargs or None)
-
-

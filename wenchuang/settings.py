@@ -333,10 +333,18 @@ LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
 SECOND_FACTOR_POLICY = "unit_onboarding.permissions.second_factor_required"
 SECOND_FACTOR_SETUP_URL = "unit_onboarding:two_factor_setup"
 SECOND_FACTOR_VERIFY_URL = "unit_onboarding:two_factor_verify"
-# Views outside the back office (the shop, Saleor's and Stripe's calls, probes); "ns:" means a namespace.
-# The public site under i18n_patterns: its unprefixed pages are Chinese whatever the browser asks for.
+# The public site under i18n_patterns (shop, library): unprefixed pages are Chinese whatever the browser asks.
 SITE_LOCALE_NAMESPACES = ["storefront", "library"]
-SECOND_FACTOR_PUBLIC_VIEWS = ["storefront:", "library:", "saleor_app:", "payments_gateway:", "healthz", "readyz", "media"]
+# Views outside the back office (the shop, Saleor's and Stripe's calls, probes); "ns:" means a namespace.
+SECOND_FACTOR_PUBLIC_VIEWS = [
+    "storefront:",
+    "library:",
+    "saleor_app:",
+    "payments_gateway:",
+    "healthz",
+    "readyz",
+    "media",
+]
 OTP_TOTP_ISSUER = "Wenchuang Marketplace"
 # Links mailed to invitees and to people signing up stay valid this long (by the business clock).
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)

@@ -56,13 +56,17 @@ def test_operator_describes_and_publishes_an_object_and_who_and_when_are_kept(cl
     publication = PublishedObject.objects.get(object=obj)
     assert publication.category == "bronze" and not publication.published
 
-    client.post(reverse("resources:object_publish", kwargs={"uid": unit.uid, "pk": obj.pk}), {"published": "1"})
+    client.post(
+        reverse("resources:object_publish", kwargs={"uid": unit.uid, "pk": obj.pk}), {"published": "1"}
+    )
     publication.refresh_from_db()
     assert publication.published and publication.published_by == operator
     assert publication.published_at == datetime(2026, 12, 3, 8, tzinfo=UTC)
     assert publication.rights == "public_domain"
 
-    client.post(reverse("resources:object_publish", kwargs={"uid": unit.uid, "pk": obj.pk}), {"published": "0"})
+    client.post(
+        reverse("resources:object_publish", kwargs={"uid": unit.uid, "pk": obj.pk}), {"published": "0"}
+    )
     publication.refresh_from_db()
     assert not publication.published and publication.unpublished_by == operator
     assert publication.published_by == operator  # the earlier decision is still on record
@@ -72,7 +76,9 @@ def test_an_object_cannot_be_published_before_it_is_described(client, museum):
     unit, operator, obj = museum
     client.force_login(operator)
     response = client.post(
-        reverse("resources:object_publish", kwargs={"uid": unit.uid, "pk": obj.pk}), {"published": "1"}, follow=True
+        reverse("resources:object_publish", kwargs={"uid": unit.uid, "pk": obj.pk}),
+        {"published": "1"},
+        follow=True,
     )
     assert "保存后再发布" in response.content.decode()
     assert not PublishedObject.objects.filter(object=obj).exists()
@@ -86,7 +92,9 @@ def test_another_units_operator_gets_404_on_every_page_and_changes_nothing(clien
     assert client.get(reverse("resources:objects", kwargs={"uid": unit.uid})).status_code == 404
     assert client.get(reverse("resources:object", kwargs=kwargs)).status_code == 404
     assert client.post(reverse("resources:object", kwargs=kwargs), DESCRIPTION).status_code == 404
-    assert client.post(reverse("resources:object_publish", kwargs=kwargs), {"published": "1"}).status_code == 404
+    assert (
+        client.post(reverse("resources:object_publish", kwargs=kwargs), {"published": "1"}).status_code == 404
+    )
     assert client.post(reverse("resources:object_image", kwargs=kwargs)).status_code == 404
     # Nor through its own unit's URL: the object is looked up within the unit.
     own = {"uid": other.uid, "pk": obj.pk}
@@ -115,7 +123,9 @@ def test_a_file_that_is_not_an_image_is_refused_with_a_message(client, museum):
     client.force_login(operator)
     upload = SimpleUploadedFile("mirror.jpg", b"not an image at all", content_type="image/jpeg")
     response = client.post(
-        reverse("resources:object_image", kwargs={"uid": unit.uid, "pk": obj.pk}), {"image": upload}, follow=True
+        reverse("resources:object_image", kwargs={"uid": unit.uid, "pk": obj.pk}),
+        {"image": upload},
+        follow=True,
     )
     assert response.status_code == 200
     assert CollectionObject.objects.get(pk=obj.pk).image is None
