@@ -122,6 +122,7 @@ def _card(publication: PublishedObject, language: str) -> dict[str, Any]:
         "unit": unit_name(obj.unit, language),
         "era": obj.era,
         "rights": str(Rights(publication.rights_status).label),
+        "rights_code": publication.rights_status,
         "image": image_asset_derivative_url(asset=image, size=THUMB) if image else None,
         "image_2x": image_asset_derivative_url(asset=image, size=WEB) if image else None,
         "image_pending": bool(image and image.status == ImageAsset.Status.PENDING),
