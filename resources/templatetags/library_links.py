@@ -18,3 +18,9 @@ def library_object_url(slug: str) -> str:
         return ""
     pk = cache.memo("links", selectors.object_links).get(slug[len(PREFIX) :])
     return reverse("library:object", kwargs={"pk": pk}) if pk else ""
+
+
+@register.inclusion_tag("resources/_made_from.html")
+def library_object_link(slug: str) -> dict:
+    """The product page's "made from this collection object" link (nothing when there is none)."""
+    return {"url": library_object_url(slug)}
