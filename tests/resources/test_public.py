@@ -150,6 +150,7 @@ def test_an_unpublished_object_is_not_found_and_taking_one_out_hides_it_at_once(
     assert client.get(f"/library/objects/{objects['secret'].pk}/").status_code == 404
     assert client.get(f"/en/library/objects/{objects['secret'].pk}/").status_code == 404
     assert client.get("/library/objects/999999/").status_code == 404
+    assert client.get("/library/objects/" + "9" * 30 + "/").status_code == 404
 
     bells = objects["bells"]
     assert client.get(f"/library/objects/{bells.pk}/").status_code == 200  # now cached
@@ -216,6 +217,7 @@ def test_public_pages_show_web_size_derivatives_never_the_original_or_the_larges
         ({"page": "-3"}, 400, "页码须为从 1 开始的整数"),
         ({"page": "99"}, 404, "没有第 99 页：结果共 1 页"),
         ({"q": "镜" * 101}, 400, "搜索词过长"),
+        ({"unit": "9" * 19}, 400, "文博单位“" + "9" * 19 + "”"),
     ],
 )
 def test_bad_input_is_answered_with_a_clear_page_not_an_error(client, library, query, status, message):
