@@ -24,9 +24,10 @@ from django.utils.dateparse import parse_datetime
 from catalog import saleor_metadata as meta
 from catalog import taxonomy
 from catalog.models import CollectionObject, ImageAsset, IpLicence, Listing, ListingVariant
+from catalog.tasks import sync_listing
 from core import clock
 from saleor_app.client import SaleorClient
-from saleor_app.errors import SaleorError, SaleorMutationError
+from saleor_app.errors import SaleorError, SaleorMutationError, UserError
 from saleor_app.selectors import installation_default
 from unit_onboarding.models import Unit
 from unit_onboarding.selectors import agreement_version_in_force
@@ -55,12 +56,7 @@ def listing_sync_request(*, listing_id: int) -> None:
         sync_status=Sync.PENDING, sync_requested_at=clock.now()
     )
 
-    def enqueue() -> None:
-        from catalog.tasks import sync_listing
-
-        sync_listing.delay(listing_id)
-
-    transaction.on_commit(enqueue)
+    transaction.on_commit(lambda: sync_listing.delay(listing_id))
 
 
 def editorjs(text: str) -> str:
@@ -391,8 +387,6 @@ def _translate(client: SaleorClient, product_id: str, content: dict[str, Any]) -
 def _bulk_check(name: str, payload: dict[str, Any]) -> None:
     errors = [e for r in payload.get("results") or [] for e in r.get("errors") or []]
     if errors:
-        from saleor_app.errors import UserError
-
         raise SaleorMutationError(
             name, [UserError(e.get("field"), e.get("code"), e.get("message") or "") for e in errors]
         )

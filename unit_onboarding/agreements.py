@@ -15,7 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from core import clock
-from payments.settlement.audit import audit_record
+from core.audit import audit_record
 from unit_onboarding.designers import designer_keys_check
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.error_codes import OnboardingErrorCode as Code

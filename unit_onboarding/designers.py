@@ -9,7 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
-from payments.settlement.audit import audit_record
+from core.audit import audit_record
 from unit_onboarding import payees
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.error_codes import OnboardingErrorCode as Code

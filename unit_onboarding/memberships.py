@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from accounts.audit import access_record
 from accounts.models import AccessEvent
 from core import clock
-from payments.settlement.audit import audit_record
+from core.audit import audit_record
 from unit_onboarding import tasks
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.error_codes import OnboardingErrorCode as Code

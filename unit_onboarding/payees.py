@@ -24,7 +24,7 @@ from django.db.models import Model
 from django.utils.crypto import salted_hmac
 
 from core import clock
-from payments.settlement.audit import audit_record
+from core.audit import audit_record
 from unit_onboarding import tasks
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.error_codes import OnboardingErrorCode as Code

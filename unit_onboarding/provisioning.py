@@ -16,8 +16,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 
-from catalog.saleor_channel import channel_zones_warehouse_add
 from core import clock
+from saleor_app.channels import channel_zones_warehouse_add
 from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorError, SaleorMutationError
 from saleor_app.selectors import installation_default

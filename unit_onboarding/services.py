@@ -26,6 +26,7 @@ from unit_onboarding.models import (
     UnitMembership,
 )
 from unit_onboarding.permissions import is_reviewer
+from unit_onboarding.sanitise import story_clean
 from unit_onboarding.selectors import agreement_version_in_force
 from unit_onboarding.unit_payout import unit_payout_update
 
@@ -257,8 +258,6 @@ def document_delete(*, document: Document) -> None:
 
 def unit_profile_update(*, unit: Unit, data: Mapping[str, Any]) -> Unit:
     """Storefront profile; the story is sanitised to a small safe subset of HTML."""
-    from unit_onboarding.sanitise import story_clean
-
     fields = (
         "display_name",
         "story",

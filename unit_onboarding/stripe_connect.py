@@ -15,8 +15,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from core import clock
-from payments.gateway.config import stripe_client
-from payments.settlement.audit import audit_record
+from core.audit import audit_record
+from core.stripe_client import stripe_client
 from unit_onboarding.models import OperatingEntity
 
 

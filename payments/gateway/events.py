@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from core import clock
-from payments.gateway import fees, stripe_api
+from payments.gateway import fees, stripe_api, tasks
 from payments.gateway.models import PaymentIntentRecord, StripeEvent, TransactionEventReport
 from payments.gateway.money import to_decimal
 from saleor_app.client import SaleorClient
@@ -53,9 +53,7 @@ def stripe_event_store(*, payload: dict) -> int | None:
     if row is None:
         return None
     pk = row[0]
-    from payments.gateway.tasks import stripe_event_process  # tasks import this module
-
-    transaction.on_commit(lambda: stripe_event_process.delay(pk))
+    transaction.on_commit(lambda: tasks.stripe_event_process.delay(pk))
     return pk
 
 

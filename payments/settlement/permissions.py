@@ -2,24 +2,8 @@
 
 from __future__ import annotations
 
+from core.finance import is_platform_finance
 from unit_onboarding.models import Designer, OperatingEntity, UnitMembership
-
-PLATFORM_FINANCE_PERMISSION = "payments.change_settlementbatch"
-PLATFORM_FINANCE_GROUP = "Platform finance"  # made by migration payments 0007
-
-
-def platform_finance_group():
-    """The group whose members are platform finance (made again if a test database was flushed)."""
-    from django.contrib.auth.models import Group, Permission
-
-    group, _ = Group.objects.get_or_create(name=PLATFORM_FINANCE_GROUP)
-    app_label, codename = PLATFORM_FINANCE_PERMISSION.split(".")
-    group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-    return group
-
-
-def is_platform_finance(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.has_perm(PLATFORM_FINANCE_PERMISSION))
 
 
 def visible_parties(user) -> set[str] | None:

@@ -12,9 +12,9 @@ from django.db.models import Sum
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.finance import is_platform_finance
+from payments.error_codes import SettlementError, SettlementErrorCode
 from payments.models import Account, SettlementBatch, SettlementBatchItem
-from payments.settlement.error_codes import SettlementError, SettlementErrorCode
-from payments.settlement.permissions import is_platform_finance
 from unit_onboarding.models import Designer, OperatingEntity, Unit
 
 # The party's split lines posted up to the cutoff that no live batch holds: what a new batch pays.

@@ -19,13 +19,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core import clock
+from core.audit import audit_record
+from core.finance import is_platform_finance
+from payments.error_codes import SettlementError
 from payments.models import AccountingPeriod, FinanceAuditEvent, SettlementBatch
 from payments.reconciliation import services as reconciliation
 from payments.settlement import charts, exports, order_lines, pdf, selectors, services, statements, stats
-from payments.settlement.audit import audit_record
-from payments.settlement.error_codes import SettlementError
 from payments.settlement.periods import at_midnight, period_containing
-from payments.settlement.permissions import can_see_party, is_finance, is_platform_finance, visible_parties
+from payments.settlement.permissions import can_see_party, is_finance, visible_parties
 from unit_onboarding import agreements, payees
 from unit_onboarding import selectors as onboarding_selectors
 from unit_onboarding.error_codes import OnboardingError

@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from payments.error_codes import SettlementError, SettlementErrorCode
 from payments.models import FinanceAuditEvent, LedgerTransaction, SettlementBatch
 from payments.settlement import services
-from payments.settlement.error_codes import SettlementError, SettlementErrorCode
 from payments.settlement.exports import bank_file_rows
 from tests.auth import login_verified
 from tests.payments.settlement.conftest import at, pay
