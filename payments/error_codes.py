@@ -13,6 +13,7 @@ class LedgerErrorCode(StrEnum):
     AGREEMENT_EMPTY = "agreement_empty"
     ROYALTIES_EXCEED_LINE = "royalties_exceed_line"
     NEGATIVE_AMOUNT = "negative_amount"
+    ZERO_AMOUNT = "zero_amount"
     NEGATIVE_DISCOUNT = "negative_discount"
     DISCOUNT_EXCEEDS_TOTAL = "discount_exceeds_total"
     DISCOUNT_WITHOUT_LINES = "discount_without_lines"
