@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from core.money import minor_format
 
 
-def price_decimal(fen: int) -> str:
-    return str((Decimal(fen) / 100).quantize(Decimal("0.01")))
+def price_decimal(fen: int, currency: str = "CNY") -> str:
+    return minor_format(fen, currency)
