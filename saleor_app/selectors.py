@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from core import clock
 from core.lru import LRUCache
+from core.retry import INBOX_RETRY
 from saleor_app.models import SaleorInstallation, WebhookEvent
 
 
@@ -65,10 +66,9 @@ def inbox_due_ids(*, lost_after_seconds: int = 120, limit: int = 500) -> list[in
     """Events to (re)deliver: pending ones whose enqueue was lost, failed ones past their backoff."""
     now = clock.now()
     lost = Q(status=WebhookEvent.Status.PENDING, received_at__lt=now - timedelta(seconds=lost_after_seconds))
-    due = Q()
-    for attempts in range(1, 9):  # backoff 20 s, 40 s, ... capped at about 43 min
-        wait = timedelta(seconds=min(10 * 2**attempts, 2600))
-        due |= Q(status=WebhookEvent.Status.FAILED, attempts=attempts, processed_at__lt=now - wait)
+    due = Q(status=WebhookEvent.Status.FAILED) & INBOX_RETRY.due(
+        now=now, attempts_field="attempts", at_field="processed_at"
+    )
     return list(
         WebhookEvent.objects.filter(lost | due).order_by("received_at").values_list("pk", flat=True)[:limit]
     )
