@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
 from core.audit import audit_record
+from core.db import violated_constraint
 from unit_onboarding import payees
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.error_codes import OnboardingErrorCode as Code
@@ -84,7 +85,7 @@ def designer_register(
                     language=language,
                 )
     except IntegrityError as exc:
-        if "slug" not in str(exc):
+        if violated_constraint(exc) != "unit_onboarding_designer_slug_key":  # slug = unique=True
             raise
         raise OnboardingError(Code.DESIGNER_SLUG_TAKEN, "slug", slug=slug) from exc
     return designer
