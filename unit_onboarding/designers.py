@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from core.audit import audit_record
 from core.db import violated_constraint
+from core.party import Party
 from unit_onboarding import payees
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.error_codes import OnboardingErrorCode as Code
@@ -33,7 +34,7 @@ def _audit_profile(*, actor, designer: Designer, action: str) -> None:
     audit_record(
         actor=actor,
         action=action,
-        subject=f"designer:{designer.slug}",
+        subject=designer.party_key,
         party=designer.party_key,
         unit=str(designer.unit.uid),
         name_zh=designer.name_zh,
@@ -118,8 +119,8 @@ def designer_update(
 
 def designer_keys_check(*, unit: Unit, party_keys: list[str]) -> None:
     """Refuse designer parties that are not designers registered by this unit."""
-    slugs = {key.partition(":")[2] for key in party_keys}
+    slugs = {Party.parse(key).id for key in party_keys}
     known = set(Designer.objects.filter(unit=unit, slug__in=slugs).values_list("slug", flat=True))
     for key in party_keys:
-        if key.partition(":")[2] not in known:
+        if Party.parse(key).id not in known:
             raise OnboardingError(Code.DESIGNER_UNKNOWN, "designer", party=key)

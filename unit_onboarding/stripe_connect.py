@@ -50,7 +50,7 @@ def entity_connect_account_ensure(*, entity_id: int) -> OperatingEntity:
             audit_record(
                 actor=None,
                 action="entity.stripe_account_created",
-                subject=f"entity:{locked.pk}",
+                subject=locked.party_key,
                 party=locked.party_key,
                 unit=str(entity.unit.uid),
                 stripe_account=account.id,

@@ -52,7 +52,7 @@ def unit_payout_update(*, unit: Unit, data: Mapping[str, Any], actor: AbstractBa
             audit_record(
                 actor=actor,
                 action="unit.payout_changed",
-                subject=f"unit:{unit.uid}",
+                subject=unit.party_key,
                 party=unit.party_key,
                 unit=str(unit.uid),
                 method="bank",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from core.finance import is_platform_finance
+from core.party import Party
 from unit_onboarding.models import Designer, OperatingEntity, UnitMembership
 
 
@@ -20,13 +21,13 @@ def visible_parties(user) -> set[str] | None:
     )
     parties = set()
     for _, uid in units:
-        parties |= {f"unit:{uid}", f"staff_pool:{uid}"}
+        parties |= {Party.unit(uid).key, Party.staff_pool(uid).key}
     entities = OperatingEntity.objects.filter(unit_id__in=[pk for pk, _ in units]).values_list(
         "pk", flat=True
     )
-    parties |= {f"entity:{pk}" for pk in entities}
+    parties |= {Party.entity(pk).key for pk in entities}
     slugs = Designer.objects.filter(unit_id__in=[pk for pk, _ in units]).values_list("slug", flat=True)
-    parties |= {f"designer:{slug}" for slug in slugs}
+    parties |= {Party.designer(slug).key for slug in slugs}
     return parties
 
 
