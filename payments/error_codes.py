@@ -2,6 +2,8 @@
 
 from enum import StrEnum
 
+from core.errors import AppError
+
 
 class LedgerErrorCode(StrEnum):
     # the split engine refuses the figures (permanent until the data is fixed)
@@ -56,9 +58,5 @@ class SettlementErrorCode(StrEnum):
     NO_PAYEE_DETAILS = "no_payee_details"
 
 
-class SettlementError(Exception):
+class SettlementError(AppError):
     """A refused settlement or reconciliation action; `code` is stable, the message is for people."""
-
-    def __init__(self, code: SettlementErrorCode, message: str) -> None:
-        super().__init__(message)
-        self.code = code
