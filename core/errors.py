@@ -15,7 +15,7 @@ class AppError(Exception):
 
     @property
     def message(self) -> str:
-        return str(self)
+        return str(self.args[0])
 
 
 class FieldError(AppError):

@@ -22,3 +22,6 @@ class OrdersErrorCode(StrEnum):
 
 class OrderInputError(AppError):
     """An order Saleor sent that cannot be projected or posted as it is; `code` is stable."""
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.args[0]}"
