@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from saleor_app.errors import SaleorError
+from saleor_app.errors import SaleorError, SaleorNotInstalled
 
 PROCESS_RETRIES = 5
 
@@ -33,7 +33,7 @@ def sync_listing(self, listing_id: int) -> str:
 
     try:
         return listing_sync(listing_id=listing_id)
-    except SyncNotPossible as exc:
+    except (SyncNotPossible, SaleorNotInstalled) as exc:
         return f"not possible yet: {exc}"
     except SaleorError as exc:
         if self.request.retries >= SYNC_RETRIES:

@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils.dateparse import parse_datetime
 
 from catalog.models import Listing
-from catalog.saleor_sync.errors import SyncBusy, SyncNotPossible
+from catalog.saleor_sync.errors import SyncBusy
 from catalog.saleor_sync.locks import try_lock, unlock
 from catalog.saleor_sync.product_push import (
     fingerprint,
@@ -18,19 +18,12 @@ from catalog.saleor_sync.product_push import (
 )
 from catalog.tasks import sync_listing
 from core import clock
+from saleor_app.app_client import app_client
 from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorError
-from saleor_app.selectors import installation_default
 
 logger = logging.getLogger(__name__)
 Sync = Listing.Sync
-
-
-def _client() -> SaleorClient:
-    installation = installation_default()
-    if installation is None or not installation.token:
-        raise SyncNotPossible("the app is not installed in Saleor (no token): run saleor_install")
-    return SaleorClient(installation.api_url, installation.token)
 
 
 def listing_sync_request(*, listing_id: int) -> None:
@@ -74,7 +67,7 @@ def _listing_sync_locked(listing_id: int, client: SaleorClient | None) -> str:
         listing.save(update_fields=["sync_status", "sync_attempts", "sync_attempted_at"])
     listing.refresh_from_db()
     try:
-        client = client or _client()
+        client = client or app_client()
         listing_push(listing=listing, client=client)
         product_id = Listing.objects.values_list("saleor_product_id", flat=True).get(pk=listing.pk)
         state = product_state(client, product_id)

@@ -34,8 +34,8 @@ from catalog.demo_images import product_picture
 from catalog.models import CollectionObject, IpLicence, Listing, ListingVariant
 from core import clock
 from core.finance import platform_finance_group
+from saleor_app.app_client import app_client
 from saleor_app.channels import sales_channel_ensure
-from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorError
 from saleor_app.selectors import installation_default
 from unit_onboarding import agreements, designers, payees
@@ -79,7 +79,7 @@ class Command(BaseCommand):
         if saleor and saleor.token:
             # Before any unit: provisioning attaches warehouses to this channel and its China zone.
             try:
-                sales_channel_ensure(client=SaleorClient(saleor.api_url, saleor.token))
+                sales_channel_ensure(client=app_client())
             except SaleorError as exc:
                 raise CommandError(f"seed_demo: the Saleor sales channel is not usable: {exc}") from exc
             self.stdout.write(f"Saleor channel {settings.SALEOR_CHANNEL_SLUG}: CNY, ships to China")
