@@ -24,9 +24,10 @@ dev: $(STAMP)
 ## Create the environment, start PostgreSQL/Redis if needed, run the whole suite today and at other dates.
 test: test-now test-dates
 
-## The suite at today's date (with ruff first).
+## The suite at today's date (with ruff and the import layers first: README, "Layers").
 test-now: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	eval "$$(scripts/ensure-services.sh)" && $(BIN)/pytest $(PYTEST_ARGS)
 
 ## The suite again with the clock moved by faketime: a year ahead, a leap day, a month's end in Beijing.
@@ -34,7 +35,7 @@ test-dates: $(STAMP)
 	eval "$$(scripts/ensure-services.sh)" && scripts/test-at-dates.sh -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports
 
 ## Re-record Saleor traffic from the live Saleor at SALEOR_API_URL.
 record: $(STAMP)

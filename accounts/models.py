@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_otp.models import Device, ThrottlingMixin
+
+from core import clock
+
+# A recovery code as read aloud or typed: O, I and L are read as 0, 1 and 1 (Crockford's base32).
+_READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
+
+
+def recovery_code_digest(code: str) -> str:
+    """The SHA-256 digest kept for a recovery code (spaces, dashes and case ignored)."""
+    normalised = "".join(code.upper().split()).replace("-", "").translate(_READ_AS)
+    return hashlib.sha256(normalised.encode()).hexdigest()
 
 
 class AccessEvent(models.Model):
@@ -87,16 +100,21 @@ class RecoveryCodeDevice(ThrottlingMixin, Device):
         return 1
 
     def verify_token(self, token) -> bool:
-        from accounts import second_factor
-
         verify_allowed, _ = self.verify_is_allowed()
         if not verify_allowed:
             return False
-        if second_factor.recovery_code_consume(device=self, code=str(token)):
+        if self.recovery_code_consume(str(token)):
             self.throttle_reset()
             return True
         self.throttle_increment()
         return False
+
+    def recovery_code_consume(self, code: str) -> bool:
+        """Mark the code used if it is one of this device's unused codes (callers hold the row lock)."""
+        used = self.codes.filter(digest=recovery_code_digest(code), used_at__isnull=True).update(
+            used_at=clock.now()
+        )
+        return used == 1
 
 
 class RecoveryCode(models.Model):

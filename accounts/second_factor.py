@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 import segno
@@ -13,14 +12,12 @@ from django_otp import verify_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.audit import access_record
-from accounts.models import AccessEvent, RecoveryCode, RecoveryCodeDevice
-from core import clock
+from accounts.models import AccessEvent, RecoveryCode, RecoveryCodeDevice, recovery_code_digest
 
 A = AccessEvent.Action
 RECOVERY_CODE_COUNT = 10
 # Crockford's base32: no I, L, O or U to misread; 16 characters are 80 bits, beyond brute force of a digest.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_READ_AS = str.maketrans({"O": "0", "I": "1", "L": "1"})
 
 
 def required(user) -> bool:
@@ -90,25 +87,9 @@ def second_factor_reset(*, user, actor) -> None:
     access_record(action=A.TWO_FACTOR_RESET, actor=actor, user=user)
 
 
-def recovery_code_consume(*, device: RecoveryCodeDevice, code: str) -> bool:
-    """Mark the code used if it is one of the device's unused codes (callers hold the device's row lock)."""
-    used = RecoveryCode.objects.filter(device=device, digest=_digest(code), used_at__isnull=True).update(
-        used_at=clock.now()
-    )
-    return used == 1
-
-
 def qr_svg(data: str) -> str:
     """An inline SVG of the QR code (no script, no image request: works under a strict CSP and without JS)."""
     return segno.make(data, error="m").svg_inline(scale=5, dark="#000", light="#fff")
-
-
-def _normalised(code: str) -> str:
-    return "".join(code.upper().split()).replace("-", "").translate(_READ_AS)
-
-
-def _digest(code: str) -> str:
-    return hashlib.sha256(_normalised(code).encode()).hexdigest()
 
 
 def _recovery_codes_new(user) -> list[str]:
@@ -118,5 +99,7 @@ def _recovery_codes_new(user) -> list[str]:
     for _ in range(RECOVERY_CODE_COUNT):
         raw = "".join(secrets.choice(_ALPHABET) for _ in range(16))
         codes.append("-".join(raw[i : i + 4] for i in range(0, 16, 4)))
-    RecoveryCode.objects.bulk_create(RecoveryCode(device=device, digest=_digest(c)) for c in codes)
+    RecoveryCode.objects.bulk_create(
+        RecoveryCode(device=device, digest=recovery_code_digest(c)) for c in codes
+    )
     return codes

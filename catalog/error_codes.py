@@ -4,6 +4,8 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import FieldError
+
 
 class ImageErrorCode(StrEnum):
     EMPTY_FILE = "image_empty_file"
@@ -73,16 +75,7 @@ MESSAGES = {
 }
 
 
-class CatalogError(Exception):
+class CatalogError(FieldError):
     """A refusal the operator or curator can act on; `field` names the form field, if any."""
 
-    def __init__(self, code: CatalogErrorCode, field: str | None = None, **params: object) -> None:
-        self.code = code
-        self.field = field
-        self.params = params
-        super().__init__(code.value)
-
-    @property
-    def message(self) -> str:
-        text = str(MESSAGES[self.code])
-        return text % self.params if self.params else text
+    MESSAGES = MESSAGES

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog import taxonomy
 from catalog.error_codes import CatalogError
 from catalog.models import CollectionObject, IpLicence, Listing, Relation
+from core.money import minor_format
 from unit_onboarding.designers import designers_of
 from unit_onboarding.models import Designer, Unit
 
@@ -167,7 +168,7 @@ def variant_initial(listing: Listing) -> list[dict]:
             "sku": v.sku,
             "name_zh": v.name_zh,
             "name_en": v.name_en,
-            "price": f"{v.price_fen // 100}.{v.price_fen % 100:02d}",
+            "price": minor_format(v.price_fen, "CNY"),
             "stock": v.stock,
             "weight_g": v.weight_g,
         }

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 
 from django.utils.module_loading import import_string
 
+from catalog.models import Listing
+
 # Each is called as f(listing_ids=[...]) inside the caller's transaction; an error rolls the change back.
 LISTING_INDEXERS = ["search.services.listings_index"]
 
@@ -25,7 +27,6 @@ def listings_changed(*, listing_ids: Iterable[int]) -> None:
 
 def object_changed(*, object_id: int) -> None:
     """A collection object was edited: the products on sale drawn from it carry its title, era, material."""
-    from catalog.models import Listing
 
     ids = Listing.objects.filter(
         on_sale=True, live_revision__content__collection_object_id=object_id

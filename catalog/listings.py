@@ -27,6 +27,7 @@ from catalog.models import (
     ListingVariant,
     UnitCatalogSettings,
 )
+from catalog.saleor_sync import listing_sync_request
 from core import clock
 from unit_onboarding.models import Unit
 
@@ -336,6 +337,4 @@ def _sync_after_commit(listing: Listing) -> None:
     """Ask for a push to Saleor once this transaction commits (nothing is pushed before approval)."""
     if listing.live_revision_id is None:
         return
-    from catalog.saleor_sync import listing_sync_request
-
     listing_sync_request(listing_id=listing.pk)

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.party import Party
 from unit_onboarding.models import PointRange, TsTzRange, Unit
 
 
@@ -360,4 +361,4 @@ class DesignerRoyalty(models.Model):
 
     @property
     def party_key(self) -> str:
-        return f"designer:{self.designer_id}"
+        return Party.designer(self.designer_id).key

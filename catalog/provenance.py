@@ -13,7 +13,7 @@ from catalog.csv_rows import ImportResult, RowError, parse_bool, read_rows
 from catalog.error_codes import CatalogError, CatalogErrorCode
 from catalog.models import CollectionObject, DesignerRoyalty, IpLicence, Listing
 from core import clock
-from payments.settlement.audit import audit_record
+from core.audit import audit_record
 from unit_onboarding.models import Designer, Unit
 
 OBJECT_FIELDS = (

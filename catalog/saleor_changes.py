@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
@@ -119,8 +120,6 @@ def product_changed(*, event_type: str, payload: dict[str, Any], installation) -
 
 def variant_changed(*, event_type: str, payload: dict[str, Any], installation) -> None:
     """Handler of product_variant_updated: a price changed in Saleor is a divergence like any other."""
-    from django.conf import settings
-
     variant = payload.get("productVariant") or {}
     with transaction.atomic():
         listing = _listing_for(variant.get("product") or {})

@@ -7,8 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.files.storage import storages
+from django.db.models import Q
 
-from catalog.models import ImageAsset
+from catalog import taxonomy
+from catalog.models import DesignerRoyalty, ImageAsset, Listing
 from core import clock
 
 
@@ -24,9 +26,6 @@ def image_asset_derivative_url(*, asset: ImageAsset, size: int) -> str | None:
 
 def listings_of_unit(*, unit, query: str = "", state: str = ""):
     """The unit's listings, newest first, optionally searched by name or SKU and filtered by state."""
-    from django.db.models import Q
-
-    from catalog.models import Listing
 
     listings = Listing.objects.filter(unit=unit)
     if query:
@@ -40,7 +39,6 @@ def listings_of_unit(*, unit, query: str = "", state: str = ""):
 
 def review_queue():
     """Listings whose edit waits for a curator, oldest submission first."""
-    from catalog.models import Listing
 
     return (
         Listing.objects.filter(state=Listing.State.PENDING_REVIEW)
@@ -51,7 +49,6 @@ def review_queue():
 
 def attribute_rows(content: dict) -> list[tuple[str, str]]:
     """(label, value as buyers read it) of a revision's attributes, in the product type's order."""
-    from catalog import taxonomy
 
     values = content.get("attributes") or {}
     return [
@@ -63,7 +60,6 @@ def attribute_rows(content: dict) -> list[tuple[str, str]]:
 
 def _with_rows(content: dict | None) -> dict | None:
     """A revision's content for the portal: attributes as rows, category and product type by name."""
-    from catalog import taxonomy
 
     if not content:
         return content
@@ -81,7 +77,6 @@ def _with_rows(content: dict | None) -> dict | None:
 
 def divergence_rows(divergence: dict) -> list[tuple[str, object, object]]:
     """(field, approved here, in Saleor) of a listing changed in Saleor; attributes by label and value."""
-    from catalog import taxonomy
 
     rows = []
     for field, values in divergence.items():
@@ -127,9 +122,6 @@ def royalties_in_force(*, listing_ids: Iterable[int], at: datetime) -> dict[int,
 
     A licence runs over whole days (valid_from..valid_until inclusive, in the project's time zone).
     """
-    from django.db.models import Q
-
-    from catalog.models import DesignerRoyalty, Listing
 
     ids = set(listing_ids)
     found: dict[int, list[Royalty]] = {pk: [] for pk in ids}
@@ -150,7 +142,6 @@ def royalties_in_force(*, listing_ids: Iterable[int], at: datetime) -> dict[int,
 
 def royalty_overview(*, unit) -> list[tuple]:
     """(listing, its open-ended or latest royalty or None) for each of the unit's products, newest first."""
-    from catalog.models import DesignerRoyalty, Listing
 
     listings = Listing.objects.filter(unit=unit).exclude(state=Listing.State.ARCHIVED)
     rows = list(listings.order_by("-created_at"))

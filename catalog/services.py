@@ -15,6 +15,7 @@ from django.db import transaction
 from catalog import images
 from catalog.error_codes import ImageErrorCode
 from catalog.models import ImageAsset
+from catalog.tasks import process_image_asset
 from core import clock
 
 logger = logging.getLogger(__name__)
@@ -52,8 +53,6 @@ def image_asset_create(*, owner_key: str, upload: UploadedFile) -> ImageAsset:
     except Exception:
         private.delete(name)
         raise
-    from catalog.tasks import process_image_asset  # tasks import services: import here
-
     transaction.on_commit(lambda: process_image_asset.delay(asset.pk))
     return asset
 

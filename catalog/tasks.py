@@ -1,10 +1,10 @@
-"""Celery tasks of the catalog: thin wrappers over services."""
+"""Celery tasks of the catalog: thin wrappers over services (imported inside: services enqueue tasks)."""
 
 from __future__ import annotations
 
 from celery import shared_task
 
-from catalog import services
+from saleor_app.errors import SaleorError, SaleorNotInstalled
 
 PROCESS_RETRIES = 5
 
@@ -12,6 +12,8 @@ PROCESS_RETRIES = 5
 @shared_task(bind=True, acks_late=True, max_retries=PROCESS_RETRIES)
 def process_image_asset(self, asset_id: int) -> str:
     """Decode and derive an uploaded image; storage or database trouble is retried, then recorded."""
+    from catalog import services
+
     try:
         return services.image_asset_process(asset_id=asset_id)
     except Exception as exc:
@@ -28,11 +30,10 @@ SYNC_RETRIES = 5
 def sync_listing(self, listing_id: int) -> str:
     """Push a listing to Saleor; outages are retried with backoff, then left to the beat job."""
     from catalog.saleor_sync import SyncNotPossible, listing_sync
-    from saleor_app.errors import SaleorError
 
     try:
         return listing_sync(listing_id=listing_id)
-    except SyncNotPossible as exc:
+    except (SyncNotPossible, SaleorNotInstalled) as exc:
         return f"not possible yet: {exc}"
     except SaleorError as exc:
         if self.request.retries >= SYNC_RETRIES:

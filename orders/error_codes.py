@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from core.errors import AppError
+
 
 class OrdersErrorCode(StrEnum):
     MALFORMED_PAYLOAD = "malformed_payload"
@@ -18,12 +20,8 @@ class OrdersErrorCode(StrEnum):
     SALEOR_REFUSED = "saleor_refused"
 
 
-class OrderInputError(Exception):
+class OrderInputError(AppError):
     """An order Saleor sent that cannot be projected or posted as it is; `code` is stable."""
-
-    def __init__(self, code: OrdersErrorCode, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
     def __str__(self) -> str:
         return f"{self.code}: {self.args[0]}"

@@ -30,9 +30,9 @@ from payments.split import (
     SplitError,
     TaxRule,
 )
+from saleor_app.app_client import app_client
 from saleor_app.client import SaleorClient
-from saleor_app.errors import SaleorMutationError
-from saleor_app.selectors import installation_default
+from saleor_app.errors import SaleorMutationError, SaleorNotInstalled
 from unit_onboarding.models import Unit
 from unit_onboarding.selectors import split_terms_in_force, unit_for_warehouse
 
@@ -303,7 +303,10 @@ def fulfilment_create(
                 Code.QUANTITY_TOO_HIGH,
                 f"{lines[pk].product_name}: at most {lines[pk].quantity_to_fulfil} left to fulfil",
             )
-    client = client or _saleor_client()
+    try:
+        client = client or app_client()
+    except SaleorNotInstalled as exc:
+        raise OrderInputError(Code.SALEOR_REFUSED, str(exc)) from exc
     try:
         result = client.mutate(
             "OrderFulfill",
@@ -342,10 +345,3 @@ def fulfilment_create(
         for pk, qty in wanted.items():  # until the FULFILLMENT_CREATED event brings Saleor's figures
             OrderLine.objects.filter(pk=pk).update(quantity_fulfilled=F("quantity_fulfilled") + qty)
     return created
-
-
-def _saleor_client() -> SaleorClient:
-    installation = installation_default()
-    if installation is None or not installation.token:
-        raise OrderInputError(Code.SALEOR_REFUSED, "the app is not installed in Saleor")
-    return SaleorClient(installation.api_url, installation.token)

@@ -1,6 +1,8 @@
-"""Error codes of the split engine and the ledger; messages are for humans, codes for machines."""
+"""Error codes of the split engine, the ledger, settlement and reconciliation; codes for machines."""
 
 from enum import StrEnum
+
+from core.errors import AppError
 
 
 class LedgerErrorCode(StrEnum):
@@ -13,6 +15,7 @@ class LedgerErrorCode(StrEnum):
     AGREEMENT_EMPTY = "agreement_empty"
     ROYALTIES_EXCEED_LINE = "royalties_exceed_line"
     NEGATIVE_AMOUNT = "negative_amount"
+    ZERO_AMOUNT = "zero_amount"
     NEGATIVE_DISCOUNT = "negative_discount"
     DISCOUNT_EXCEEDS_TOTAL = "discount_exceeds_total"
     DISCOUNT_WITHOUT_LINES = "discount_without_lines"
@@ -34,3 +37,26 @@ class LedgerErrorCode(StrEnum):
     TRANSACTION_NOT_FOUND = "transaction_not_found"
     # not yet: retry later (the inbox retries a failed event)
     PAYMENT_NOT_POSTED = "payment_not_posted"
+
+
+class SettlementErrorCode(StrEnum):
+    BAD_PERIOD = "bad_period"
+    PERIOD_NOT_ENDED = "period_not_ended"
+    PERIOD_OVERLAP = "period_overlap"
+    NOT_PROPOSED = "not_proposed"
+    NOT_APPROVED = "not_approved"
+    NOT_EXECUTED = "not_executed"
+    FOUR_EYES = "four_eyes"
+    NOT_BANK = "not_bank"
+    STALE = "stale"
+    NO_STRIPE_ACCOUNT = "no_stripe_account"
+    STRIPE_FAILED = "stripe_failed"
+    PERIOD_NOT_RECONCILED = "period_not_reconciled"
+    PERIOD_CLOSED = "period_closed"
+    BAD_IMPORT = "bad_import"
+    NO_SCHEDULE_USER = "no_schedule_user"
+    NO_PAYEE_DETAILS = "no_payee_details"
+
+
+class SettlementError(AppError):
+    """A refused settlement or reconciliation action; `code` is stable, the message is for people."""

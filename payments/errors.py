@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from payments.error_codes import LedgerErrorCode
+from core.errors import AppError
 
 
-class LedgerError(Exception):
+class LedgerError(AppError):
     """Base class: `code` is stable, the message is for finance staff."""
-
-    def __init__(self, code: LedgerErrorCode, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 class PostingRefused(LedgerError):

@@ -537,6 +537,14 @@ def _refund_per_line(
     return {ref: r for ref, r in zip(refs, spread, strict=True) if r}
 
 
+def _refuse_unless_positive(amount: int, what: str) -> None:
+    """A posting of nothing is refused as zero, one of less than nothing as negative."""
+    if amount == 0:
+        raise PostingRefused(LedgerErrorCode.ZERO_AMOUNT, what)
+    if amount < 0:
+        raise PostingRefused(LedgerErrorCode.NEGATIVE_AMOUNT, what)
+
+
 def fee_adjustment_post(
     *, idempotency_key: str, order_ref: str, amount: int, currency: str, posted_at: datetime | None = None
 ) -> PostResult:
@@ -545,7 +553,7 @@ def fee_adjustment_post(
     Dr processor_fees, Cr stripe_clearing: the platform bears it; parties' shares are unchanged.
     """
     if amount == 0:
-        raise PostingRefused(LedgerErrorCode.NEGATIVE_AMOUNT, f"fee adjustment of 0 on order {order_ref}")
+        raise PostingRefused(LedgerErrorCode.ZERO_AMOUNT, f"fee adjustment of 0 on order {order_ref}")
     fp = fingerprint({"order": order_ref, "amount": amount, "currency": currency})
     with transaction.atomic():
         txn_id = _transaction_insert(
@@ -573,8 +581,7 @@ def payout_post(
 
     `clearing` is stripe_clearing (a Connect transfer) or bank_clearing (a bank settlement file).
     """
-    if amount <= 0:
-        raise PostingRefused(LedgerErrorCode.NEGATIVE_AMOUNT, f"payout of {amount} to {party}")
+    _refuse_unless_positive(amount, f"payout of {amount} to {party}")
     fp = fingerprint({"party": party, "amount": amount, "currency": currency, "clearing": clearing})
     with transaction.atomic():
         txn_id = _transaction_insert(
@@ -596,8 +603,7 @@ def payment_fee_post(
     this posting leave the same balances and split-line fees as the payment posted with the fee.
     Refunds do not change it (processor fees are not returned on refunds).
     """
-    if fee <= 0:
-        raise PostingRefused(LedgerErrorCode.NEGATIVE_AMOUNT, f"processor fee of {fee} on order {order_ref}")
+    _refuse_unless_positive(fee, f"processor fee of {fee} on order {order_ref}")
     fp = fingerprint({"order": order_ref, "fee": fee, "currency": currency, "posting": "payment_fee"})
     with transaction.atomic():
         payment, posted_before = _payment_locked(

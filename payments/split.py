@@ -22,18 +22,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from core.errors import AppError
 from payments.error_codes import LedgerErrorCode
 
 BPS_TOTAL = 10_000
 PLATFORM = "platform"
 
 
-class SplitError(ValueError):
+class SplitError(AppError, ValueError):
     """An input the engine refuses; `code` is a stable machine-readable reason."""
-
-    def __init__(self, code: LedgerErrorCode, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 class FeeRule(StrEnum):

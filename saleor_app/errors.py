@@ -9,6 +9,10 @@ class SaleorError(Exception):
     """Base class of every failure of a call to Saleor."""
 
 
+class SaleorNotInstalled(SaleorError):
+    """The app is not installed in Saleor (no installation, or no token yet): run saleor_install."""
+
+
 class SaleorUnavailable(SaleorError):
     """Saleor could not be reached or answered 5xx/429 after bounded retries: try again later."""
 

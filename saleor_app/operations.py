@@ -6,6 +6,9 @@ import re
 from functools import cache
 from pathlib import Path
 
+from graphql import OperationType, parse
+from graphql.language import OperationDefinitionNode
+
 GRAPHQL_DIR = Path(__file__).with_name("graphql")
 SUBSCRIPTIONS_DIR = GRAPHQL_DIR / "subscriptions"
 FRAGMENTS_DIR = GRAPHQL_DIR / "fragments"  # shared fragments, one per file named after the fragment
@@ -36,9 +39,6 @@ def operation(name: str) -> str:
 @cache
 def is_mutation(name: str) -> bool:
     """Whether the named operation is a mutation (never retried once it may have reached Saleor)."""
-    from graphql import OperationType, parse
-    from graphql.language import OperationDefinitionNode
-
     document = parse(operation(name))
     return any(
         isinstance(d, OperationDefinitionNode) and d.operation == OperationType.MUTATION

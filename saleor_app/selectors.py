@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q
+
 from core import clock
 from core.lru import LRUCache
+from core.retry import INBOX_RETRY
 from saleor_app.models import SaleorInstallation, WebhookEvent
 
 
@@ -42,8 +48,6 @@ def forget_cached_installations() -> None:
 
 def installation_default() -> SaleorInstallation | None:
     """The installation to call Saleor with when only one Saleor is served (the common case)."""
-    from django.conf import settings
-
     if settings.SALEOR_API_URL:
         return installation_get(api_url=settings.SALEOR_API_URL)
     return SaleorInstallation.objects.order_by("pk").first()
@@ -60,16 +64,11 @@ def inbox_pending_ids(*, after_id: int = 0, limit: int = 100) -> list[int]:
 
 def inbox_due_ids(*, lost_after_seconds: int = 120, limit: int = 500) -> list[int]:
     """Events to (re)deliver: pending ones whose enqueue was lost, failed ones past their backoff."""
-    from datetime import timedelta
-
-    from django.db.models import Q
-
     now = clock.now()
     lost = Q(status=WebhookEvent.Status.PENDING, received_at__lt=now - timedelta(seconds=lost_after_seconds))
-    due = Q()
-    for attempts in range(1, 9):  # backoff 20 s, 40 s, ... capped at about 43 min
-        wait = timedelta(seconds=min(10 * 2**attempts, 2600))
-        due |= Q(status=WebhookEvent.Status.FAILED, attempts=attempts, processed_at__lt=now - wait)
+    due = Q(status=WebhookEvent.Status.FAILED) & INBOX_RETRY.due(
+        now=now, attempts_field="attempts", at_field="processed_at"
+    )
     return list(
         WebhookEvent.objects.filter(lost | due).order_by("received_at").values_list("pk", flat=True)[:limit]
     )

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from core import clock
+from core.retry import INBOX_RETRY
 from saleor_app import secrets_at_rest, wakeup
 from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorError
@@ -137,7 +138,7 @@ def inbox_store(
     return row[0]
 
 
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = INBOX_RETRY.max_attempts
 
 
 class PermanentEventError(Exception):
@@ -173,7 +174,7 @@ def inbox_process(*, event_id: int) -> str:
                 event.status, event.last_error = WebhookEvent.Status.PARKED, str(exc)
             except Exception as exc:  # a handler bug or an outage: keep the event, retry later, then park
                 logger.exception("handler for %s failed on event %s", event.event_type, event_id)
-                exhausted = event.attempts >= MAX_ATTEMPTS
+                exhausted = INBOX_RETRY.exhausted(event.attempts)
                 event.status = WebhookEvent.Status.PARKED if exhausted else WebhookEvent.Status.FAILED
                 event.last_error = f"{type(exc).__name__}: {exc}"
             else:

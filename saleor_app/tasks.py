@@ -1,10 +1,8 @@
-"""Celery tasks of the Saleor App: thin wrappers over services."""
+"""Celery tasks of the Saleor App: thin wrappers over services (imported inside: services enqueue tasks)."""
 
 from __future__ import annotations
 
 from celery import shared_task
-
-from saleor_app import selectors, services, wakeup
 
 CONFIRM_RETRIES = 6
 
@@ -12,6 +10,8 @@ CONFIRM_RETRIES = 6
 @shared_task
 def confirm_installation(installation_id: int, attempt: int = 0) -> str:
     """Prove a freshly delivered token; Saleor commits the app only after our register view answers."""
+    from saleor_app import services
+
     result = services.installation_confirm(installation_id=installation_id)
     if result.confirmed:
         return result.app_id
@@ -31,12 +31,16 @@ DRAIN_BATCH = 500
 
 @shared_task(acks_late=True)
 def process_webhook_event(event_id: int) -> str:
+    from saleor_app import services
+
     return services.inbox_process(event_id=event_id)
 
 
 @shared_task(acks_late=True)
 def inbox_drain() -> int:
     """Process pending events in id order; hand over to a fresh drain after a batch so workers share."""
+    from saleor_app import selectors, services, wakeup
+
     wakeup.inbox_kick_consumed()
     processed, last_id = 0, 0
     while processed < DRAIN_BATCH:
@@ -54,6 +58,8 @@ def inbox_drain() -> int:
 @shared_task
 def inbox_redeliver_stale() -> int:
     """Beat job: nothing stored is ever lost, even if an enqueue after commit failed."""
+    from saleor_app import selectors
+
     ids = selectors.inbox_due_ids()
     for event_id in ids:
         process_webhook_event.delay(event_id)
@@ -63,4 +69,6 @@ def inbox_redeliver_stale() -> int:
 @shared_task
 def inbox_redact_expired() -> int:
     """Beat job: delivery bodies (personal data) are removed after WEBHOOK_RETENTION_DAYS."""
+    from saleor_app import services
+
     return services.inbox_redact_expired()

@@ -14,6 +14,8 @@ from functools import cache
 import redis
 from django.conf import settings
 
+from saleor_app.tasks import inbox_drain
+
 logger = logging.getLogger(__name__)
 KICK_TTL_MS = 5000
 
@@ -30,8 +32,6 @@ def _key() -> str:
 
 def inbox_kick() -> None:
     """Make sure a drain is queued; cheap when one already is."""
-    from saleor_app.tasks import inbox_drain
-
     try:
         if not _redis().set(_key(), "1", nx=True, px=KICK_TTL_MS):
             return

@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import FieldError
+
 
 class SearchErrorCode(StrEnum):
     SYNONYM_TOO_FEW = "synonym_too_few"
@@ -27,16 +29,7 @@ MESSAGES = {
 }
 
 
-class SearchError(Exception):
+class SearchError(FieldError):
     """A refusal the user can act on; `field` names the form field, if any."""
 
-    def __init__(self, code: SearchErrorCode, field: str | None = None, **params: object) -> None:
-        self.code = code
-        self.field = field
-        self.params = params
-        super().__init__(code.value)
-
-    @property
-    def message(self) -> str:
-        text = str(MESSAGES[self.code])
-        return text % self.params if self.params else text
+    MESSAGES = MESSAGES

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -9,6 +10,7 @@ from datetime import datetime
 
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Exists, Min, OuterRef, Q
 
 from catalog.models import Listing, ListingVariant
 from core import clock
@@ -50,8 +52,6 @@ ON CONFLICT (listing_id) DO UPDATE SET
 
 
 def _row(listing_id: int, indexed: Indexed, *, saleor_prices: dict, sold: int, now: datetime) -> dict:
-    import json
-
     english = indexed.document.english
     return {
         **indexed.columns,
@@ -269,8 +269,6 @@ def units_stale_reindex(*, now: datetime | None = None) -> int:
 
     Unit profiles change in unit_onboarding, below search: this beat job notices, at most a minute late.
     """
-    from django.db.models import Exists, Min, OuterRef, Q
-
     oldest = SearchDocument.objects.values("unit_id").annotate(oldest=Min("indexed_at"))
     indexed = {row["unit_id"]: row["oldest"] for row in oldest}
     stale = [

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import rjieba
 from pypinyin import Style, lazy_pinyin
 
 _HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -77,8 +78,6 @@ class Segmenter:
     """jieba-rs (rjieba) with the domain dictionary; one per process, used under a lock."""
 
     def __init__(self) -> None:
-        import rjieba
-
         self._jieba = rjieba.Jieba()
         self._lock = threading.Lock()
         self.add_words(goods_words())

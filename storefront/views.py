@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.addresses import client_address
+from core.cart_session import CHECKOUT_KEY, cart_owns
 from orders.labels import ORDER_STATUS, label
 from search import selectors as search_selectors
 from storefront import presenters, search_page, selectors, services
@@ -29,7 +30,6 @@ from storefront.accounts import (
     customer_register,
     customer_token,
 )
-from storefront.cart_session import CHECKOUT_KEY, cart_owns
 from storefront.catalog_cache import fragment
 from storefront.context_processors import CART_COUNT_KEY
 from storefront.error_codes import StorefrontError

@@ -26,7 +26,7 @@ from accounts.audit import access_events, access_record
 from accounts.forms import StaffAuthenticationForm
 from accounts.middleware import second_factor_exempt
 from accounts.models import AccessEvent
-from payments.settlement.permissions import is_platform_finance
+from core.finance import is_platform_finance
 from unit_onboarding import memberships
 from unit_onboarding.access_forms import CodeForm, InviteForm, SignupForm, new_password_form
 from unit_onboarding.error_codes import OnboardingError

@@ -15,7 +15,8 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from core import clock
-from payments.settlement.audit import audit_record
+from core.audit import audit_record
+from core.party import DESIGNER, Party
 from unit_onboarding.designers import designer_keys_check
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.error_codes import OnboardingErrorCode as Code
@@ -162,7 +163,7 @@ def agreement_version_propose(
         party_keys=[
             s.party_key
             for s in shares
-            if s.role == AgreementShare.Role.DESIGNER or s.party_key.startswith("designer:")
+            if s.role == AgreementShare.Role.DESIGNER or Party.parse(s.party_key).kind == DESIGNER
         ],
     )
     agreement, _ = Agreement.objects.get_or_create(unit=unit)
@@ -269,7 +270,7 @@ def default_party_keys(unit: Unit) -> dict[str, str]:
     """Party keys for the roles whose party follows from the unit; a designer needs its own key."""
     keys = {
         AgreementShare.Role.UNIT: unit.party_key,
-        AgreementShare.Role.STAFF_POOL: f"staff_pool:{unit.uid}",
+        AgreementShare.Role.STAFF_POOL: Party.staff_pool(unit.uid).key,
         AgreementShare.Role.PLATFORM: PLATFORM_PARTY,
     }
     entity = getattr(unit, "operating_entity", None)

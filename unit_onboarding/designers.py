@@ -9,7 +9,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
-from payments.settlement.audit import audit_record
+from core.audit import audit_record
+from core.db import violated_constraint
+from core.party import Party
 from unit_onboarding import payees
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.error_codes import OnboardingErrorCode as Code
@@ -32,7 +34,7 @@ def _audit_profile(*, actor, designer: Designer, action: str) -> None:
     audit_record(
         actor=actor,
         action=action,
-        subject=f"designer:{designer.slug}",
+        subject=designer.party_key,
         party=designer.party_key,
         unit=str(designer.unit.uid),
         name_zh=designer.name_zh,
@@ -84,7 +86,7 @@ def designer_register(
                     language=language,
                 )
     except IntegrityError as exc:
-        if "slug" not in str(exc):
+        if violated_constraint(exc) != "unit_onboarding_designer_slug_key":  # slug = unique=True
             raise
         raise OnboardingError(Code.DESIGNER_SLUG_TAKEN, "slug", slug=slug) from exc
     return designer
@@ -117,8 +119,8 @@ def designer_update(
 
 def designer_keys_check(*, unit: Unit, party_keys: list[str]) -> None:
     """Refuse designer parties that are not designers registered by this unit."""
-    slugs = {key.partition(":")[2] for key in party_keys}
+    slugs = {Party.parse(key).id for key in party_keys}
     known = set(Designer.objects.filter(unit=unit, slug__in=slugs).values_list("slug", flat=True))
     for key in party_keys:
-        if key.partition(":")[2] not in known:
+        if Party.parse(key).id not in known:
             raise OnboardingError(Code.DESIGNER_UNKNOWN, "designer", party=key)

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from core import clock
-from payments.settlement.permissions import PLATFORM_FINANCE_PERMISSION
+from core.finance import PLATFORM_FINANCE_PERMISSION
+from unit_onboarding.memberships import account_for, invitation_token
 from unit_onboarding.models import ApplicationTransition, Invitation, PayeeChange, UnitMembership
 
 
@@ -45,8 +46,6 @@ def _send(template: str, context: dict, to: str, language: str) -> None:
 
 def invitation_sent(*, invitation_id: int) -> None:
     """The offer and its link; the role attaches only when the invitee accepts there."""
-    from unit_onboarding.memberships import account_for, invitation_token
-
     invitation = Invitation.objects.select_related("unit", "invited_by").get(pk=invitation_id)
     with translation.override(invitation.language):
         context = {

@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import FieldError
+
 
 class OnboardingErrorCode(StrEnum):
     CREDIT_CODE_LENGTH = "credit_code_length"
@@ -224,16 +226,7 @@ PDF_CONTENT = {
 }
 
 
-class OnboardingError(Exception):
+class OnboardingError(FieldError):
     """A refusal the user can act on; `field` names the form field it belongs to, if any."""
 
-    def __init__(self, code: OnboardingErrorCode, field: str | None = None, **params: object) -> None:
-        self.code = code
-        self.field = field
-        self.params = params
-        super().__init__(code.value)
-
-    @property
-    def message(self) -> str:
-        text = str(MESSAGES[self.code])
-        return text % self.params if self.params else text.replace("%%", "%")
+    MESSAGES = MESSAGES

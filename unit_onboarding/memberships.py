@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from accounts.audit import access_record
 from accounts.models import AccessEvent
 from core import clock
-from payments.settlement.audit import audit_record
+from core.audit import audit_record
 from unit_onboarding import tasks
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.error_codes import OnboardingErrorCode as Code
@@ -47,9 +47,7 @@ def _scope(unit: Unit) -> str:
 def _finance_audit(*, actor, action: str, membership_or_invitation, user_email: str) -> None:
     """Finance roles decide who may set where money goes: they are in the finance audit trail too."""
     unit = membership_or_invitation.unit
-    audit_record(
-        actor=actor, action=action, subject=f"unit:{unit.uid}", party=unit.party_key, member=user_email
-    )
+    audit_record(actor=actor, action=action, subject=unit.party_key, party=unit.party_key, member=user_email)
 
 
 # --- invitations --------------------------------------------------------------------------------

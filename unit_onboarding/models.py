@@ -12,6 +12,7 @@ from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.party import Party
 from saleor_app import secrets_at_rest
 from unit_onboarding.storage import document_storage, public_storage
 
@@ -118,7 +119,7 @@ class Unit(models.Model):
 
     @property
     def party_key(self) -> str:
-        return f"unit:{self.uid}"
+        return Party.unit(self.uid).key
 
     @property
     def warehouse_slug(self) -> str:
@@ -158,7 +159,7 @@ class OperatingEntity(models.Model):
 
     @property
     def party_key(self) -> str:
-        return f"entity:{self.pk}"
+        return Party.entity(self.pk).key
 
     bank_account = secrets_at_rest.encrypted("bank_account_encrypted")
 
@@ -197,7 +198,7 @@ class Designer(models.Model):
 
     @property
     def party_key(self) -> str:
-        return f"designer:{self.slug}"
+        return Party.designer(self.slug).key
 
     @property
     def payee_name(self) -> str:

@@ -24,7 +24,8 @@ from django.db.models import Model
 from django.utils.crypto import salted_hmac
 
 from core import clock
-from payments.settlement.audit import audit_record
+from core.audit import audit_record
+from core.db import violated_constraint
 from unit_onboarding import tasks
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.error_codes import OnboardingErrorCode as Code
@@ -213,7 +214,7 @@ def payee_change_request(
             with transaction.atomic():
                 change.save()
         except IntegrityError as exc:
-            if "payee_change_one_pending" not in str(exc):
+            if violated_constraint(exc) != "payee_change_one_pending":
                 raise
             raise OnboardingError(Code.PAYEE_CHANGE_PENDING) from exc
         _audit(change, actor=actor, action="payee.change_requested")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from payments.settlement.permissions import PLATFORM_FINANCE_PERMISSION, is_platform_finance
+from core.finance import PLATFORM_FINANCE_PERMISSION, is_platform_finance
 from unit_onboarding.models import Application, Unit, UnitMembership
 
 REVIEW_PERMISSION = "unit_onboarding.review_application"

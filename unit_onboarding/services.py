@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from accounts.audit import access_record
 from accounts.models import AccessEvent
 from core import clock
+from core.db import violated_constraint
 from unit_onboarding import filetypes, provisioning, tasks, uscc
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.error_codes import OnboardingErrorCode as Code
@@ -26,6 +27,7 @@ from unit_onboarding.models import (
     UnitMembership,
 )
 from unit_onboarding.permissions import is_reviewer
+from unit_onboarding.sanitise import story_clean
 from unit_onboarding.selectors import agreement_version_in_force
 from unit_onboarding.unit_payout import unit_payout_update
 
@@ -80,7 +82,7 @@ def application_start(*, applicant: AbstractBaseUser, language: str) -> Applicat
             OperatingEntity.objects.create(unit=unit)
             return Application.objects.create(unit=unit, applicant=applicant, language=language)
     except IntegrityError as exc:
-        if "application_one_open_per_applicant" not in str(exc):
+        if violated_constraint(exc) != "application_one_open_per_applicant":
             raise
         return Application.objects.exclude(status__in=[S.APPROVED, S.REJECTED]).get(applicant=applicant)
 
@@ -117,7 +119,7 @@ def application_save(
                 unit_payout_update(unit=unit, data=payout_data, actor=application.applicant)
             application.save(update_fields=["updated_at"])
     except IntegrityError as exc:
-        if "unit_credit_code_unique" in str(exc):
+        if violated_constraint(exc) == "unit_credit_code_unique":
             raise OnboardingError(Code.CREDIT_CODE_TAKEN, "credit_code") from exc
         raise
     return application
@@ -257,8 +259,6 @@ def document_delete(*, document: Document) -> None:
 
 def unit_profile_update(*, unit: Unit, data: Mapping[str, Any]) -> Unit:
     """Storefront profile; the story is sanitised to a small safe subset of HTML."""
-    from unit_onboarding.sanitise import story_clean
-
     fields = (
         "display_name",
         "story",

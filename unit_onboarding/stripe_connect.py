@@ -15,8 +15,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from core import clock
-from payments.gateway.config import stripe_client
-from payments.settlement.audit import audit_record
+from core.audit import audit_record
+from core.stripe_client import stripe_client
 from unit_onboarding.models import OperatingEntity
 
 
@@ -50,7 +50,7 @@ def entity_connect_account_ensure(*, entity_id: int) -> OperatingEntity:
             audit_record(
                 actor=None,
                 action="entity.stripe_account_created",
-                subject=f"entity:{locked.pk}",
+                subject=locked.party_key,
                 party=locked.party_key,
                 unit=str(entity.unit.uid),
                 stripe_account=account.id,

@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
-from payments.settlement.audit import audit_record
+from core.audit import audit_record
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.error_codes import OnboardingErrorCode as Code
 from unit_onboarding.models import Unit
@@ -52,7 +52,7 @@ def unit_payout_update(*, unit: Unit, data: Mapping[str, Any], actor: AbstractBa
             audit_record(
                 actor=actor,
                 action="unit.payout_changed",
-                subject=f"unit:{unit.uid}",
+                subject=unit.party_key,
                 party=unit.party_key,
                 unit=str(unit.uid),
                 method="bank",

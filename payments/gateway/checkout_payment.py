@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import stripe
 from django.conf import settings
 
+from core.errors import AppError
 from payments.gateway import config, stripe_api
 from payments.gateway.error_codes import MESSAGES
 from payments.gateway.error_codes import GatewayErrorCode as Code
@@ -24,13 +25,11 @@ _PAID = {"CHARGE_SUCCESS", "AUTHORIZATION_SUCCESS"}
 _PENDING = {"CHARGE_REQUEST", "AUTHORIZATION_REQUEST"}
 
 
-class PaymentPageError(Exception):
+class PaymentPageError(AppError):
     """Something the buyer must be told in words; `code` is for logs and tests."""
 
     def __init__(self, code: Code, detail: str = "") -> None:
-        self.code = code
-        self.message = f"{MESSAGES[code]} {detail}".strip()
-        super().__init__(self.message)
+        super().__init__(code, f"{MESSAGES[code]} {detail}".strip())
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import cache
 
-import stripe
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
@@ -49,27 +48,6 @@ def payment_methods(channel_slug: str) -> tuple[str, ...]:
     default = _parse_methods(list(settings.STRIPE_DEFAULT_PAYMENT_METHODS), "STRIPE_DEFAULT_PAYMENT_METHODS")
     table = _channel_methods(settings.STRIPE_CHANNEL_PAYMENT_METHODS)
     return table.get(channel_slug, default)
-
-
-def stripe_client() -> stripe.StripeClient:
-    """A Stripe client that retries network failures itself (same idempotency key on every attempt)."""
-    return _client(
-        settings.STRIPE_SECRET_KEY,
-        settings.STRIPE_API_BASE.rstrip("/"),
-        settings.STRIPE_MAX_NETWORK_RETRIES,
-        settings.STRIPE_TIMEOUT,
-    )
-
-
-@cache
-def _client(secret_key: str, base: str, retries: int, timeout: float) -> stripe.StripeClient:
-    # One client per configuration: its HTTP sessions (one per thread) keep connections to Stripe open.
-    return stripe.StripeClient(
-        secret_key,
-        base_addresses={"api": base} if base else None,
-        max_network_retries=retries,
-        http_client=stripe.RequestsClient(timeout=timeout),
-    )
 
 
 def publishable_key() -> str:

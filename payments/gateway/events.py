@@ -14,14 +14,14 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from core import clock
-from payments.gateway import fees, stripe_api
+from core.retry import INBOX_RETRY
+from payments.gateway import fees, stripe_api, tasks
 from payments.gateway.models import PaymentIntentRecord, StripeEvent, TransactionEventReport
 from payments.gateway.money import to_decimal
 from saleor_app.client import SaleorClient
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 10
 STUCK_AFTER = timedelta(minutes=10)  # a worker that died mid-event leaves it "processing" this long
 
 _INSERT_EVENT = """
@@ -53,9 +53,7 @@ def stripe_event_store(*, payload: dict) -> int | None:
     if row is None:
         return None
     pk = row[0]
-    from payments.gateway.tasks import stripe_event_process  # tasks import this module
-
-    transaction.on_commit(lambda: stripe_event_process.delay(pk))
+    transaction.on_commit(lambda: tasks.stripe_event_process.delay(pk))
     return pk
 
 
@@ -251,9 +249,9 @@ def stripe_events_due(*, lost_after_seconds: int = 120, limit: int = 500) -> lis
     now = clock.now()
     lost = Q(status=StripeEvent.Status.PENDING, received_at__lt=now - timedelta(seconds=lost_after_seconds))
     due = Q(status=StripeEvent.Status.PROCESSING, processed_at__lt=now - STUCK_AFTER)
-    for attempts in range(1, MAX_ATTEMPTS):
-        wait = timedelta(seconds=min(10 * 2**attempts, 3600))
-        due |= Q(status=StripeEvent.Status.FAILED, attempts=attempts, processed_at__lt=now - wait)
+    due |= Q(status=StripeEvent.Status.FAILED) & INBOX_RETRY.due(
+        now=now, attempts_field="attempts", at_field="processed_at"
+    )
     return list(
         StripeEvent.objects.filter(lost | due).order_by("received_at").values_list("pk", flat=True)[:limit]
     )

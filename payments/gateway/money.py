@@ -4,17 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-# Minor-unit exponent per ISO currency this gateway accepts (Stripe: CNY/USD/EUR... 2, JPY/KRW 0).
-CURRENCY_EXPONENTS: dict[str, int] = {
-    "CNY": 2,
-    "HKD": 2,
-    "USD": 2,
-    "EUR": 2,
-    "GBP": 2,
-    "PLN": 2,
-    "JPY": 0,
-    "KRW": 0,
-}
+from core import money
 
 
 class AmountInvalid(ValueError):
@@ -23,7 +13,7 @@ class AmountInvalid(ValueError):
 
 def exponent(currency: str) -> int:
     try:
-        return CURRENCY_EXPONENTS[currency.upper()]
+        return money.exponent(currency)
     except KeyError:
         raise AmountInvalid(f"currency {currency!r} is not supported by the Stripe gateway") from None
 
@@ -47,5 +37,5 @@ def to_minor(amount: Decimal | str | int, currency: str) -> int:
 
 def to_decimal(minor: int, currency: str) -> Decimal:
     """4999 fen -> Decimal('49.99'), with exactly the currency's number of decimals."""
-    places = exponent(currency)
-    return Decimal(minor).scaleb(-places).quantize(Decimal(1).scaleb(-places))
+    exponent(currency)  # an unsupported currency is refused as AmountInvalid
+    return money.minor_to_decimal(minor, currency)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from payments.gateway.config import stripe_client
+from core.stripe_client import stripe_client
 
 
 def payment_intent_create(*, params: dict[str, Any], idempotency_key: str) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from core import clock
+from core.cart_session import cart_owns
 from core.csp import csp_allow
 from payments.gateway import checkout_payment, services
 from payments.gateway.error_codes import MESSAGES
@@ -24,7 +25,6 @@ from payments.gateway.error_codes import GatewayErrorCode as Code
 from payments.gateway.stripe_errors import StripeUnavailable
 from saleor_app import selectors, signatures
 from saleor_app.webhook_specs import SYNC_WEBHOOKS_BY_NAME
-from storefront.cart_session import cart_owns
 
 logger = logging.getLogger(__name__)
 

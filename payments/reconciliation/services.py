@@ -19,15 +19,15 @@ from typing import Any
 from django.db import connection, transaction
 
 from core import clock
-from payments.gateway.config import stripe_client
+from core.audit import audit_record
+from core.stripe_client import stripe_client
+from payments.error_codes import SettlementError, SettlementErrorCode
 from payments.models import (
     AccountingPeriod,
     OrderPaymentReference,
     ReconciliationExplanation,
     StripeBalanceTransaction,
 )
-from payments.settlement.audit import audit_record
-from payments.settlement.error_codes import SettlementError, SettlementErrorCode
 
 KNOWN_TYPES = ("charge", "payment", "refund", "payment_refund", "transfer", "payout")
 

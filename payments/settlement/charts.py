@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
+from core.money import minor_format
+
 PALETTE = ("#8c2d19", "#c8a24a", "#2f5d62", "#5e8b7e", "#a7c4bc", "#7a4069", "#513252", "#ca4e79")
 
 
 def _fmt(fen: int) -> str:
-    return f"{fen / 100:,.0f}"
+    return minor_format(fen, "CNY", grouping=True, whole=True)
 
 
 def bar_chart_svg(

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from openpyxl import Workbook
 
+from core.money import minor_format
 from payments.models import SettlementBatch
 from payments.settlement.selectors import bank_payee_check
 
@@ -71,7 +72,7 @@ def bank_file_rows(batches: Iterable[SettlementBatch]) -> list[tuple]:
                 payee.bank_name,
                 payee.bank_account,
                 batch.amount,
-                f"{batch.amount // 100}.{batch.amount % 100:02d}",
+                minor_format(batch.amount, batch.currency),
                 batch.currency,
                 batch.period_start.isoformat(),
                 batch.period_end.isoformat(),

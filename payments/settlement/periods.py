@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from core import clock
-from payments.settlement.error_codes import SettlementError, SettlementErrorCode
+from payments.error_codes import SettlementError, SettlementErrorCode
 
 
 def period_containing(day: date, kind: str) -> tuple[date, date]:

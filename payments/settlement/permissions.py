@@ -2,24 +2,9 @@
 
 from __future__ import annotations
 
+from core.finance import is_platform_finance
+from core.party import Party
 from unit_onboarding.models import Designer, OperatingEntity, UnitMembership
-
-PLATFORM_FINANCE_PERMISSION = "payments.change_settlementbatch"
-PLATFORM_FINANCE_GROUP = "Platform finance"  # made by migration payments 0007
-
-
-def platform_finance_group():
-    """The group whose members are platform finance (made again if a test database was flushed)."""
-    from django.contrib.auth.models import Group, Permission
-
-    group, _ = Group.objects.get_or_create(name=PLATFORM_FINANCE_GROUP)
-    app_label, codename = PLATFORM_FINANCE_PERMISSION.split(".")
-    group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-    return group
-
-
-def is_platform_finance(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.has_perm(PLATFORM_FINANCE_PERMISSION))
 
 
 def visible_parties(user) -> set[str] | None:
@@ -36,13 +21,13 @@ def visible_parties(user) -> set[str] | None:
     )
     parties = set()
     for _, uid in units:
-        parties |= {f"unit:{uid}", f"staff_pool:{uid}"}
+        parties |= {Party.unit(uid).key, Party.staff_pool(uid).key}
     entities = OperatingEntity.objects.filter(unit_id__in=[pk for pk, _ in units]).values_list(
         "pk", flat=True
     )
-    parties |= {f"entity:{pk}" for pk in entities}
+    parties |= {Party.entity(pk).key for pk in entities}
     slugs = Designer.objects.filter(unit_id__in=[pk for pk, _ in units]).values_list("slug", flat=True)
-    parties |= {f"designer:{slug}" for slug in slugs}
+    parties |= {Party.designer(slug).key for slug in slugs}
     return parties
 
 

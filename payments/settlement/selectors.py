@@ -12,9 +12,10 @@ from django.db.models import Sum
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core.finance import is_platform_finance
+from core.party import DESIGNER, STAFF_POOL, UNIT, Party
+from payments.error_codes import SettlementError, SettlementErrorCode
 from payments.models import Account, SettlementBatch, SettlementBatchItem
-from payments.settlement.error_codes import SettlementError, SettlementErrorCode
-from payments.settlement.permissions import is_platform_finance
 from unit_onboarding.models import Designer, OperatingEntity, Unit
 
 # The party's split lines posted up to the cutoff that no live batch holds: what a new batch pays.
@@ -102,23 +103,21 @@ def payable_parties(*, currency: str) -> list[str]:
 
 def operating_entity_of(party: str) -> OperatingEntity | None:
     """The operating entity of an `entity:<id>` party (only the entity's own share goes to it)."""
-    kind, _, key = party.partition(":")
-    if kind == "entity" and key.isdigit():
-        return OperatingEntity.objects.filter(pk=int(key)).first()
-    return None
+    pk = Party.parse(party).entity_pk
+    return OperatingEntity.objects.filter(pk=pk).first() if pk is not None else None
 
 
 def unit_of(party: str) -> Unit | None:
     """The unit of a `unit:<uid>` or `staff_pool:<uid>` party."""
-    kind, _, key = party.partition(":")
-    if kind in ("unit", "staff_pool") and _is_uuid(key):
-        return Unit.objects.filter(uid=key).first()
+    parsed = Party.parse(party)
+    if parsed.of_unit and _is_uuid(parsed.id):
+        return Unit.objects.filter(uid=parsed.id).first()
     return None
 
 
 def designer_of(party: str) -> Designer | None:
-    kind, _, slug = party.partition(":")
-    return Designer.objects.filter(slug=slug).first() if kind == "designer" and slug else None
+    parsed = Party.parse(party)
+    return Designer.objects.filter(slug=parsed.id).first() if parsed.kind == DESIGNER and parsed.id else None
 
 
 @dataclass(frozen=True)
@@ -189,10 +188,10 @@ def masked(payee: Payee | None) -> str:
 
 
 def _where_to_add(party: str) -> str:
-    kind = party.partition(":")[0]
-    if kind == "designer":
+    parsed = Party.parse(party)
+    if parsed.kind == DESIGNER:
         return _("add the designer's payout details on the unit's designers page")
-    if kind in ("unit", "staff_pool"):
+    if parsed.of_unit:
         return _("add the unit's own bank details on the unit's payout page")
     return _("add the bank details of the unit's operating entity")
 
@@ -232,11 +231,12 @@ def last_batch(*, party: str, currency: str) -> SettlementBatch | None:
 
 def party_names(parties) -> dict[str, str]:
     """Readable names of party keys: the unit's or entity's name, the staff pool of a unit, the designer."""
-    uids = {p.partition(":")[2] for p in parties if p.startswith(("unit:", "staff_pool:"))}
+    parsed = [Party.parse(p) for p in parties]
+    uids = {p.id for p in parsed if p.of_unit}
     units = {str(u.uid): str(u) for u in Unit.objects.filter(uid__in=[x for x in uids if _is_uuid(x)])}
-    ids = [int(k) for p in parties if p.startswith("entity:") and (k := p.partition(":")[2]).isdigit()]
-    entities = {f"entity:{e.pk}": e.legal_name for e in OperatingEntity.objects.filter(pk__in=ids)}
-    slugs = [p.partition(":")[2] for p in parties if p.startswith("designer:")]
+    ids = [p.entity_pk for p in parsed if p.entity_pk is not None]
+    entities = {e.party_key: e.legal_name for e in OperatingEntity.objects.filter(pk__in=ids)}
+    slugs = [p.id for p in parsed if p.kind == DESIGNER]
     english = not (get_language() or "").startswith("zh")
     designers = {
         d.party_key: f"{(d.name_en if english and d.name_en else d.name_zh)} · {_('designer')}"
@@ -244,10 +244,10 @@ def party_names(parties) -> dict[str, str]:
     }
     names = {}
     for party in parties:
-        kind, _sep, key = party.partition(":")
-        if kind == "unit" and key in units:
+        kind, key = Party.parse(party).kind, Party.parse(party).id
+        if kind == UNIT and key in units:
             names[party] = units[key]
-        elif kind == "staff_pool" and key in units:
+        elif kind == STAFF_POOL and key in units:
             names[party] = f"{units[key]} · {_('staff pool')}"
         elif entities.get(party):
             names[party] = entities[party]

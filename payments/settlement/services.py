@@ -17,6 +17,8 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from core import clock
+from core.audit import audit_record
+from payments.error_codes import SettlementError, SettlementErrorCode
 from payments.ledger_services import payout_post
 from payments.models import (
     Account,
@@ -26,8 +28,6 @@ from payments.models import (
     StripeBalanceTransaction,
 )
 from payments.settlement import selectors
-from payments.settlement.audit import audit_record
-from payments.settlement.error_codes import SettlementError, SettlementErrorCode
 from payments.settlement.periods import at_midnight, period_before
 from payments.settlement.stripe_transfers import transfer_create
 

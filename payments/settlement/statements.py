@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.db import connection
 
+from core.money import minor_format
 from payments.models import Account
 
 _BALANCES = """
@@ -154,5 +155,4 @@ def shares_by_party(
 
 
 def yuan(fen: int) -> str:
-    sign = "-" if fen < 0 else ""
-    return f"{sign}{abs(fen) // 100:,}.{abs(fen) % 100:02d}"
+    return minor_format(fen, "CNY", grouping=True)

@@ -19,13 +19,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from core import clock
+from core.audit import audit_record
+from core.finance import is_platform_finance
+from core.party import UNIT, Party
+from payments.error_codes import SettlementError
 from payments.models import AccountingPeriod, FinanceAuditEvent, SettlementBatch
 from payments.reconciliation import services as reconciliation
 from payments.settlement import charts, exports, order_lines, pdf, selectors, services, statements, stats
-from payments.settlement.audit import audit_record
-from payments.settlement.error_codes import SettlementError
 from payments.settlement.periods import at_midnight, period_containing
-from payments.settlement.permissions import can_see_party, is_finance, is_platform_finance, visible_parties
+from payments.settlement.permissions import can_see_party, is_finance, visible_parties
 from unit_onboarding import agreements, payees
 from unit_onboarding import selectors as onboarding_selectors
 from unit_onboarding.error_codes import OnboardingError
@@ -191,7 +193,7 @@ def statement_export(request: HttpRequest, party: str, fmt: str) -> HttpResponse
 def chart_revenue(request: HttpRequest) -> HttpResponse:
     start, end = _period(request)
     parties = visible_parties(request.user)
-    units = {p for p in parties if p.startswith("unit:")} if parties is not None else None
+    units = {p for p in parties if Party.parse(p).kind == UNIT} if parties is not None else None
     series = statements.revenue_by_unit_month(
         start=at_midnight(start), end=at_midnight(end), currency=settings.SETTLEMENT_CURRENCY, units=units
     )
@@ -401,7 +403,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
     changes = payees.payee_changes_pending()
     open_batches = SettlementBatch.objects.filter(
         party__in={c.party for c in changes}
-        | {f"staff_pool:{c.unit.uid}" for c in changes if c.kind == "unit"},
+        | {Party.staff_pool(c.unit.uid).key for c in changes if c.kind == "unit"},
         status__in=(SettlementBatch.Status.PROPOSED, SettlementBatch.Status.APPROVED),
     ).order_by("pk")
     by_party: dict[str, list[SettlementBatch]] = {}
@@ -415,7 +417,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
                 (
                     c,
                     by_party.get(c.party, [])
-                    + (by_party.get(f"staff_pool:{c.unit.uid}", []) if c.kind == "unit" else []),
+                    + (by_party.get(Party.staff_pool(c.unit.uid).key, []) if c.kind == "unit" else []),
                 )
                 for c in changes
             ],

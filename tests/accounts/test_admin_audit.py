@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from accounts.models import AccessEvent
-from payments.settlement.permissions import platform_finance_group
+from core.finance import platform_finance_group
 from tests.auth import login_verified
 from tests.unit_onboarding.factories import OperatingEntityFactory, UserFactory, operator_of
 

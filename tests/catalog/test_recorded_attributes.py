@@ -7,7 +7,7 @@ from __future__ import annotations
 import respx
 
 from catalog import taxonomy
-from catalog.saleor_sync import _ensure_attributes, _ensure_product_type
+from catalog.saleor_sync.taxonomy_push import ensure_attributes, ensure_product_type
 from saleor_app.client import SaleorClient
 from tests.conftest import RECORDED_API_URL
 from tests.recording import load_exchange, replay_scenes
@@ -20,8 +20,8 @@ def test_recorded_lookups_give_every_attribute_id_and_ask_for_nothing_more():
     with respx.mock(assert_all_called=False) as mock:
         route = replay_scenes(mock, RECORDED_API_URL, *RECORDINGS)
         client = SaleorClient(RECORDED_API_URL, "recorded")
-        product_type = _ensure_product_type(client, "wenchuang-goods")
-        ids = _ensure_attributes(client, product_type, "wenchuang-goods")
+        product_type = ensure_product_type(client, "wenchuang-goods")
+        ids = ensure_attributes(client, product_type, "wenchuang-goods")
 
     # an unrecorded operation (a create, an assignment, a value added, a rename, a translation) would fail
     assert route.call_count == 2

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import respx
 
-from catalog.saleor_channel import (
+from saleor_app.channels import (
     STANDARD_SHIPPING_FEN,
     ZONE_NAME,
     ChannelCurrencyMismatch,

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from catalog.saleor_channel import ChannelCurrencyMismatch, channel_zones_warehouse_add, sales_channel_ensure
+from saleor_app.channels import ChannelCurrencyMismatch, channel_zones_warehouse_add, sales_channel_ensure
 from saleor_app.client import SaleorClient
 from tests.live_saleor import StaffSession, gql
 from tests.live_shop import channel_create, channel_delete

@@ -177,7 +177,8 @@ def test_a_second_push_of_the_same_listing_waits_for_the_first(saleor, unit, ope
     import psycopg
     from django.db import connection
 
-    from catalog.saleor_sync import _LOCK_NAMESPACE, SyncBusy
+    from catalog.saleor_sync import SyncBusy
+    from catalog.saleor_sync.locks import LOCK_NAMESPACE
 
     listing = approved(make_listing(unit, operator), operator)
     db = connection.settings_dict
@@ -186,12 +187,12 @@ def test_a_second_push_of_the_same_listing_waits_for_the_first(saleor, unit, ope
         host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"], autocommit=True
     )
     try:
-        other.execute("SELECT pg_advisory_lock(%s, %s)", [_LOCK_NAMESPACE, listing.pk])
+        other.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, listing.pk])
 
         with pytest.raises(SyncBusy):
             listing_sync(listing_id=listing.pk)
         assert saleor.products == {}
-        other.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_NAMESPACE, listing.pk])
+        other.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, listing.pk])
     finally:
         other.close()  # closing alone releases the lock only once the server notices
     assert listing_sync(listing_id=listing.pk) == "done"

@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
 from catalog.models import CollectionObject, DesignerRoyalty, ImageAsset, Listing
-from payments.settlement.permissions import is_platform_finance
+from core.finance import is_platform_finance
 from tests.factories import SaleorInstallationFactory
 from tests.unit_onboarding.fake_saleor import API_URL, FakeSaleor
 from unit_onboarding.models import AgreementVersion, Application, Designer, Unit

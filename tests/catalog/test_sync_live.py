@@ -20,7 +20,8 @@ from catalog import listings, taxonomy
 from catalog import saleor_metadata as meta
 from catalog.models import Listing
 from catalog.saleor_changes import listing_divergence_resolve, product_changed
-from catalog.saleor_sync import _ensure_attribute, _find_attributes, listing_sync
+from catalog.saleor_sync import listing_sync
+from catalog.saleor_sync.taxonomy_push import ensure_attribute, find_attributes
 from saleor_app import secrets_at_rest
 from saleor_app.client import SaleorClient, _http_client
 from saleor_app.models import SaleorInstallation
@@ -428,15 +429,15 @@ def test_live_an_attribute_renamed_in_the_taxonomy_is_renamed_and_translated_in_
         slug, "测试材质", "Test material", "DROPDOWN", choices=(("a", "甲", "A"), ("b", "乙", "B"))
     )
     client = SaleorClient(saleor_api_url, staff_token)
-    attribute_id = _ensure_attribute(client, first, None)
+    attribute_id = ensure_attribute(client, first, None)
     try:
         assert english_names(saleor_api_url, staff_token, [slug]) == {slug: taxonomy_names(slug, first)}
 
         renamed = taxonomy.Attribute(
             slug, "测试材料", "Test stuff", "DROPDOWN", choices=(("a", "甲一", "A one"), ("b", "乙", "B"))
         )
-        node = _find_attributes(client, [slug])[slug]
-        assert _ensure_attribute(client, renamed, node) == attribute_id
+        node = find_attributes(client, [slug])[slug]
+        assert ensure_attribute(client, renamed, node) == attribute_id
         assert english_names(saleor_api_url, staff_token, [slug]) == {slug: taxonomy_names(slug, renamed)}
 
         # once named, looking again asks for nothing
@@ -444,7 +445,7 @@ def test_live_an_attribute_renamed_in_the_taxonomy_is_renamed_and_translated_in_
         hooks = _http_client().event_hooks["response"]
         hooks.append(recorder)
         try:
-            _ensure_attribute(client, renamed, _find_attributes(client, [slug])[slug])
+            ensure_attribute(client, renamed, find_attributes(client, [slug])[slug])
         finally:
             hooks.remove(recorder)
         assert list(recorder.exchanges) == ["CatalogAttributesFind"]

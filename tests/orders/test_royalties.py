@@ -11,10 +11,10 @@ from catalog import provenance
 from catalog.error_codes import CatalogError, CatalogErrorCode
 from catalog.models import IpLicence
 from payments import selectors as ledger
+from payments.error_codes import SettlementError, SettlementErrorCode
 from payments.models import SplitLine
 from payments.settlement import selectors as settlement_selectors
 from payments.settlement import services as settlement
-from payments.settlement.error_codes import SettlementError, SettlementErrorCode
 from payments.split import allocate
 from saleor_app.models import WebhookEvent
 from tests.catalog.factories import make_listing

@@ -11,7 +11,13 @@ from django.utils import timezone
 
 from payments.error_codes import LedgerErrorCode
 from payments.errors import PostingNotReady, PostingRefused
-from payments.ledger_services import payment_fee_post, payment_post, refund_post
+from payments.ledger_services import (
+    fee_adjustment_post,
+    payment_fee_post,
+    payment_post,
+    payout_post,
+    refund_post,
+)
 from payments.models import LedgerTransaction, SplitLine
 from payments.selectors import transactions_unbalanced
 from payments.settlement.statements import statements
@@ -119,7 +125,8 @@ def test_a_fee_before_its_payment_waits_and_bad_figures_are_refused():
     refusals = [
         (dict(fee=10_001, currency="CNY"), LedgerErrorCode.FEE_EXCEEDS_CAPTURED),
         (dict(fee=320, currency="USD"), LedgerErrorCode.CURRENCY_MISMATCH),
-        (dict(fee=0, currency="CNY"), LedgerErrorCode.NEGATIVE_AMOUNT),
+        (dict(fee=0, currency="CNY"), LedgerErrorCode.ZERO_AMOUNT),
+        (dict(fee=-1, currency="CNY"), LedgerErrorCode.NEGATIVE_AMOUNT),
     ]
     for kwargs, code in refusals:
         with pytest.raises(PostingRefused) as exc:
@@ -146,3 +153,33 @@ def test_a_statement_counts_a_fee_posted_after_the_payment_among_the_partys_fees
     }
     for s in rows:
         assert s.opening + s.sales - s.fees + s.refunds - s.payouts == s.closing
+
+
+def test_a_posting_of_nothing_is_refused_as_zero_and_one_below_nothing_as_negative():
+    payment_post(idempotency_key="payment:o", sale=sale(order_ref="o"))
+
+    def payout(amount):
+        return payout_post(
+            idempotency_key=f"payout:{amount}",
+            party="unit:u1",
+            amount=amount,
+            currency="CNY",
+            clearing="bank_clearing",
+            ref="batch-1",
+        )
+
+    def adjustment(amount):
+        return fee_adjustment_post(
+            idempotency_key=f"adj:{amount}", order_ref="o", amount=amount, currency="CNY"
+        )
+
+    refusals = [
+        (lambda: payout(0), LedgerErrorCode.ZERO_AMOUNT),
+        (lambda: payout(-5), LedgerErrorCode.NEGATIVE_AMOUNT),
+        (lambda: adjustment(0), LedgerErrorCode.ZERO_AMOUNT),
+    ]
+    for post, code in refusals:
+        with pytest.raises(PostingRefused) as exc:
+            post()
+        assert exc.value.code == code
+    assert not LedgerTransaction.objects.exclude(kind=LedgerTransaction.Kind.PAYMENT).exists()

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from catalog import saleor_metadata as keys
 from catalog import taxonomy
-from catalog.saleor_sync import _ensure_attributes, _find_attributes, attributes_input, editorjs
+from catalog.saleor_sync import attributes_input, editorjs
+from catalog.saleor_sync.taxonomy_push import ensure_attributes, find_attributes
 from saleor_app.client import SaleorClient
 from tests.live_saleor import StaffSession
 from tests.live_shop import ProductSpec, Shop, own_shop, searchable
@@ -66,10 +67,10 @@ def taxonomy_attributes(staff: StaffSession, product_type_id: str) -> Iterator[d
     deleted afterwards."""
     client = SaleorClient(staff.api_url, staff.token)
     wanted = [a.slug for a in taxonomy.attributes_of(MUSEUM_TYPE)]
-    existing = set(_find_attributes(client, wanted))
+    existing = set(find_attributes(client, wanted))
     ids = {}
     try:
-        ids = _ensure_attributes(client, {"id": product_type_id, "productAttributes": []}, MUSEUM_TYPE)
+        ids = ensure_attributes(client, {"id": product_type_id, "productAttributes": []}, MUSEUM_TYPE)
         yield ids
     finally:
         for slug, attribute_id in ids.items():

@@ -139,3 +139,16 @@ def test_a_designer_is_paid_by_stripe_only_once_platform_finance_confirms_the_ac
         "",
         "acct_1Designer",
     )
+
+
+def test_a_second_change_while_one_is_pending_is_refused_by_the_constraints_name(unit):
+    # given a change waiting for platform finance
+    first = _request(unit, platform_finance())
+
+    # when another is asked for the same party
+    with pytest.raises(OnboardingError) as refused:
+        _request(unit, platform_finance(), data={**ACCOUNT, "bank_account": "6227000099998888"})
+
+    # then the partial unique index (payee_change_one_pending) refuses it, read by name, not message text
+    assert refused.value.code == Code.PAYEE_CHANGE_PENDING
+    assert list(PayeeChange.objects.values_list("pk", flat=True)) == [first.pk]

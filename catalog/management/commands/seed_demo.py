@@ -14,6 +14,7 @@ import io
 import uuid
 from datetime import timedelta
 
+from celery import current_app as celery_app
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -31,17 +32,16 @@ from catalog.demo_data import (
 )
 from catalog.demo_images import product_picture
 from catalog.models import CollectionObject, IpLicence, Listing, ListingVariant
-from catalog.saleor_channel import sales_channel_ensure
 from core import clock
-from payments.settlement.permissions import platform_finance_group
-from saleor_app.client import SaleorClient
+from core.finance import platform_finance_group
+from saleor_app.app_client import app_client
+from saleor_app.channels import sales_channel_ensure
 from saleor_app.errors import SaleorError
 from saleor_app.selectors import installation_default
 from unit_onboarding import agreements, designers, payees
 from unit_onboarding import services as onboarding
 from unit_onboarding.models import Application, Designer, Unit
 from unit_onboarding.uscc import check_character
-from wenchuang.celery import app as celery_app
 
 ADMIN_EMAIL = "demo-admin@wenchuang.example"
 # A second platform finance login: settlement batches are approved by one person and executed by another.
@@ -79,7 +79,7 @@ class Command(BaseCommand):
         if saleor and saleor.token:
             # Before any unit: provisioning attaches warehouses to this channel and its China zone.
             try:
-                sales_channel_ensure(client=SaleorClient(saleor.api_url, saleor.token))
+                sales_channel_ensure(client=app_client())
             except SaleorError as exc:
                 raise CommandError(f"seed_demo: the Saleor sales channel is not usable: {exc}") from exc
             self.stdout.write(f"Saleor channel {settings.SALEOR_CHANNEL_SLUG}: CNY, ships to China")

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from core import clock
-from payments.settlement.error_codes import SettlementError
+from payments.error_codes import SettlementError
 from payments.settlement.services import settlement_run_closed_period
 
 

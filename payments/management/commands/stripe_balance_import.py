@@ -4,8 +4,8 @@ import csv
 
 from django.core.management.base import BaseCommand, CommandError
 
+from payments.error_codes import SettlementError
 from payments.reconciliation.services import balance_transactions_fetch, balance_transactions_import
-from payments.settlement.error_codes import SettlementError
 
 
 class Command(BaseCommand):

@@ -13,10 +13,10 @@ import requests
 import respx
 from django.template.loader import render_to_string
 
+from core.cart_session import CHECKOUT_KEY
 from core.csp import widened
 from payments.gateway import checkout_payment
 from payments.gateway.models import PaymentIntentRecord
-from storefront.cart_session import CHECKOUT_KEY
 from tests.payments.gateway.buyer_saleor import StorefrontSaleor
 
 pytestmark = pytest.mark.django_db

@@ -15,10 +15,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from payments.error_codes import SettlementError, SettlementErrorCode
 from payments.ledger_services import refund_post, transaction_reverse
 from payments.models import LedgerTransaction
 from payments.reconciliation import services
-from payments.settlement.error_codes import SettlementError, SettlementErrorCode
 from tests.orders.conftest import deliver, units  # noqa: F401 (fixtures)
 from tests.payments.gateway.conftest import (  # noqa: F401 (fixtures)
     installation,

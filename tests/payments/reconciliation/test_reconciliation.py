@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, transaction
 
+from payments.error_codes import SettlementError, SettlementErrorCode
 from payments.ledger_services import refund_post, transaction_reverse
 from payments.models import AccountingPeriod, LedgerTransaction
 from payments.reconciliation import services
-from payments.settlement.error_codes import SettlementError, SettlementErrorCode
 from tests.payments.settlement.conftest import at, pay
 
 pytestmark = pytest.mark.django_db

@@ -15,9 +15,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
 
+from payments.error_codes import SettlementError, SettlementErrorCode
 from payments.models import SettlementBatch, SettlementBatchItem, SplitLine
 from payments.settlement import selectors, services
-from payments.settlement.error_codes import SettlementError, SettlementErrorCode
 from tests.auth import login_verified
 from tests.payments.settlement.conftest import at, pay, refund
 from tests.payments.settlement.test_console import platform_finance

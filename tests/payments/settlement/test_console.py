@@ -196,7 +196,7 @@ def test_the_portal_links_the_console_for_finance_users_only(client, ledger):
 def test_the_platform_finance_group_settles():
     from django.contrib.auth.models import Group
 
-    from payments.settlement.permissions import PLATFORM_FINANCE_GROUP
+    from core.finance import PLATFORM_FINANCE_GROUP
 
     user = UserFactory()
     user.groups.add(Group.objects.get(name=PLATFORM_FINANCE_GROUP))

@@ -9,9 +9,9 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import translation
 
+from payments.error_codes import SettlementError, SettlementErrorCode
 from payments.models import SettlementBatch
 from payments.settlement import selectors, services
-from payments.settlement.error_codes import SettlementError, SettlementErrorCode
 from payments.settlement.exports import bank_file_rows
 from payments.settlement.permissions import visible_parties
 from tests.auth import login_verified

@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
+from payments.error_codes import SettlementError, SettlementErrorCode
 from payments.models import FinanceAuditEvent, LedgerTransaction, SettlementBatch
 from payments.settlement import services
-from payments.settlement.error_codes import SettlementError, SettlementErrorCode
 from payments.settlement.exports import bank_file_rows
 from tests.auth import login_verified
 from tests.payments.settlement.conftest import at, pay
@@ -171,3 +171,17 @@ def test_a_requested_change_not_yet_confirmed_leaves_the_approved_payout_to_the_
 
     (row,) = bank_file_rows(SettlementBatch.objects.filter(pk=batch.pk))
     assert row[4] == "6217000012345678"  # the account approved, still on record
+
+
+def test_the_bank_file_prints_a_negative_amount_in_yuan_as_it_is(parties):
+    # given an executed bank batch, as a correction would carry it: owed back by the party
+    approver, executor = platform_finance(), platform_finance()
+    pay("o1", parties["bank"], 10_000, at(2))
+    batch = _approved(parties["bank"], approver)
+    services.settlement_execute(batch_id=batch.pk, actor=executor)
+    (executed,) = SettlementBatch.objects.filter(pk=batch.pk)
+    executed.amount = -150  # not saved: the database never holds a negative payout
+
+    (row,) = bank_file_rows([executed])
+
+    assert (row[5], row[6]) == (-150, "-1.50")  # not "-2.50", as floor division and modulo printed it

@@ -10,8 +10,8 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from core import clock
+from payments.error_codes import SettlementError, SettlementErrorCode
 from payments.models import FinanceAuditEvent, LedgerTransaction, SettlementBatch
-from payments.settlement.error_codes import SettlementError, SettlementErrorCode
 from payments.settlement.periods import at_midnight, period_before
 from payments.settlement.tasks import settlement_run_scheduled
 from tests.payments.settlement.conftest import pay

@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime
 import pytest
 from django.db import IntegrityError, transaction
 
+from payments.error_codes import SettlementError, SettlementErrorCode
 from payments.models import Account, FinanceAuditEvent, LedgerTransaction, SettlementBatch
 from payments.reconciliation.services import balance_transactions_import
 from payments.selectors import account_balances
 from payments.settlement import selectors, services
-from payments.settlement.error_codes import SettlementError, SettlementErrorCode
 from payments.settlement.exports import BANK_FILE_HEADER, bank_file_rows, csv_bytes, xlsx_bytes
 from tests.payments.settlement.conftest import at, pay, refund
 

@@ -9,9 +9,9 @@ from django.contrib.auth.models import Permission
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from payments.error_codes import SettlementError, SettlementErrorCode
 from payments.models import FinanceAuditEvent, SettlementBatch
 from payments.settlement import services
-from payments.settlement.error_codes import SettlementError, SettlementErrorCode
 from payments.settlement.exports import bank_file_rows
 from tests.auth import login_verified
 from tests.payments.settlement.conftest import at, pay

@@ -1,4 +1,4 @@
-"""The buyer's cart lives in the session: the one Saleor checkout this browser may pay for."""
+"""The buyer's cart in the session: the one Saleor checkout this browser may pay for."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 
+from core.money import minor_format
 from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorError
 
@@ -23,7 +24,7 @@ class ChannelCurrencyMismatch(SaleorError):
 
 
 def _price(fen: int) -> str:
-    return f"{fen // 100}.{fen % 100:02d}"
+    return minor_format(fen, "CNY")
 
 
 def _channel(client: SaleorClient, slug: str) -> dict:

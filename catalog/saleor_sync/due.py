@@ -1,0 +1,32 @@
+"""The read query of the beat job: listings whose push is due again."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import F, Q
+
+from catalog.models import Listing
+from core import clock
+
+Sync = Listing.Sync
+
+
+def listings_due_for_sync(*, limit: int = 50) -> list[int]:
+    """Beat job: pushes whose enqueue was lost, failed ones past their backoff, and abandoned ones."""
+    now = clock.now()
+    lost = Q(sync_status=Sync.PENDING, sync_requested_at__lt=now - timedelta(minutes=2)) & (
+        Q(sync_attempted_at__isnull=True) | Q(sync_attempted_at__lt=F("sync_requested_at"))
+    )
+    abandoned = Q(sync_status=Sync.SYNCING, sync_attempted_at__lt=now - timedelta(minutes=15))
+    due = Q()
+    for attempts in range(1, 12):  # 2, 4, 8 ... minutes, capped at an hour
+        wait = timedelta(minutes=min(2**attempts, 60))
+        due |= Q(sync_status=Sync.FAILED, sync_attempts=attempts, sync_attempted_at__lt=now - wait)
+    due |= Q(sync_status=Sync.FAILED, sync_attempts__gte=12, sync_attempted_at__lt=now - timedelta(hours=1))
+    return list(
+        Listing.objects.filter(lost | abandoned | due)
+        .exclude(live_revision=None)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )

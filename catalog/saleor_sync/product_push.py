@@ -1,0 +1,340 @@
+"""The calls of one push of a listing's approved revision: product, translation, variants, media, channel."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.core.files.storage import storages
+
+from catalog import saleor_metadata as meta
+from catalog import taxonomy
+from catalog.models import CollectionObject, ImageAsset, IpLicence, Listing, ListingVariant
+from catalog.saleor_sync.editorjs import editorjs, editorjs_text
+from catalog.saleor_sync.errors import SyncNotPossible
+from catalog.saleor_sync.prices import price_decimal
+from catalog.saleor_sync.taxonomy_push import (
+    attributes_input,
+    ensure_attributes,
+    ensure_category,
+    ensure_product_type,
+)
+from core import clock
+from saleor_app.client import SaleorClient
+from saleor_app.errors import SaleorMutationError, UserError
+from unit_onboarding.models import Unit
+from unit_onboarding.selectors import agreement_version_in_force
+
+# Retry-safe: the product is looked up by its external reference and slug (both derived from the listing's
+# uid) before one is created; variants are matched by SKU; media carry the image's uid in private metadata.
+# Ids are stored on the listing as soon as they are known.
+ASSET_KEY = "wenchuang.asset"
+
+
+MEDIA_SIZE = 2048  # the largest derivative is what Saleor keeps and thumbnails from
+
+
+def product_metadata(listing: Listing, content: dict[str, Any]) -> list[dict[str, str]]:
+    """The public metadata the storefront reads (keys in catalog.saleor_metadata)."""
+    unit: Unit = listing.unit
+    version = agreement_version_in_force(unit, clock.now())
+    values = {
+        meta.UNIT_ID: str(unit.pk),
+        meta.UNIT_SLUG: str(unit.uid),
+        meta.UNIT_NAME_ZH: unit.display_name or unit.legal_name_zh,
+        meta.UNIT_NAME_EN: unit.legal_name_en or unit.display_name,
+        meta.AGREEMENT_VERSION: str(version.pk) if version else "",
+        meta.LISTING_ID: str(listing.pk),
+        meta.PROVENANCE: "",
+        meta.LICENCE: "",
+    }
+    obj = CollectionObject.objects.filter(pk=content.get("collection_object_id")).first()
+    if obj is not None:
+        values[meta.PROVENANCE] = json.dumps(
+            {
+                "object": obj.title_zh,
+                "object_en": obj.title_en,
+                "accession": obj.accession_number,
+                "era": obj.era,
+                "material": obj.material,
+                "relation": content.get("relation", ""),
+                "designer": content.get("designer", ""),
+                "story_zh": obj.story_zh,
+                "story_en": obj.story_en,
+                "public_domain": obj.public_domain,
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+    licence = IpLicence.objects.select_related("licensor").filter(pk=content.get("licence_id")).first()
+    if licence is not None:
+        values[meta.LICENCE] = json.dumps(
+            {"licensor_unit": str(licence.licensor), "valid_until": licence.valid_until.isoformat()},
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+    return [{"key": k, "value": v} for k, v in values.items()]
+
+
+def fingerprint(listing: Listing, content: dict[str, Any]) -> dict[str, Any]:
+    """What a push sets that the Dashboard can change: compared with product webhooks."""
+    return {
+        "name": content["name_zh"],
+        "slug": listing.slug,
+        "description": editorjs_text(editorjs(content["description_zh"])),
+        "seo_title": content["seo_title"],
+        "seo_description": content["seo_description"],
+        "prices": {v["sku"]: v["price_fen"] for v in content["variants"]},
+        # Every attribute of the type, an empty one as "", so a value set in the Dashboard is seen too.
+        "attributes": {
+            a.slug: (content.get("attributes") or {}).get(a.slug, "")
+            for a in taxonomy.attributes_of(content["product_type"])
+        },
+    }
+
+
+def _find_product(client: SaleorClient, listing: Listing) -> str | None:
+    data = client.execute(
+        "CatalogProductFind", {"externalReference": listing.external_reference, "slug": listing.slug}
+    )
+    found = data.get("byReference") or data.get("bySlug")
+    return found["id"] if found else None
+
+
+def _product_input(
+    listing: Listing, content: dict[str, Any], category_id: str, attribute_ids: dict[str, str]
+) -> dict[str, Any]:
+    return {
+        "name": content["name_zh"],
+        "slug": listing.slug,
+        "description": editorjs(content["description_zh"]),
+        "category": category_id,
+        "seo": {"title": content["seo_title"], "description": content["seo_description"]},
+        "externalReference": listing.external_reference,
+        "metadata": product_metadata(listing, content),
+        "attributes": attributes_input(content, attribute_ids),
+    }
+
+
+def _ensure_product(client: SaleorClient, listing: Listing, content: dict[str, Any]) -> str:
+    category_id = ensure_category(client, content["category"])
+    # Updates need the type too: its attributes must exist and be assigned before values are set.
+    product_type = ensure_product_type(client, content["product_type"])
+    attribute_ids = ensure_attributes(client, product_type, content["product_type"])
+    product_input = _product_input(listing, content, category_id, attribute_ids)
+    product_id = listing.saleor_product_id or _find_product(client, listing)
+    if product_id:
+        client.mutate("CatalogProductUpdate", {"id": product_id, "input": product_input}, "productUpdate")
+    else:
+        try:
+            product_id = client.mutate(
+                "CatalogProductCreate",
+                {"input": {**product_input, "productType": product_type["id"]}},
+                "productCreate",
+            )["product"]["id"]
+        except SaleorMutationError:
+            # An earlier attempt created it after all (e.g. the answer was lost): use that product.
+            product_id = _find_product(client, listing)
+            if not product_id:
+                raise
+            client.mutate("CatalogProductUpdate", {"id": product_id, "input": product_input}, "productUpdate")
+    Listing.objects.filter(pk=listing.pk).update(saleor_product_id=product_id)
+    return product_id
+
+
+def _translate(client: SaleorClient, product_id: str, content: dict[str, Any]) -> None:
+    if not (content["name_en"] or content["description_en"]):
+        return
+    client.mutate(
+        "CatalogProductTranslate",
+        {
+            "id": product_id,
+            "input": {
+                "name": content["name_en"] or content["name_zh"],
+                "description": editorjs(content["description_en"]),
+            },
+        },
+        "productTranslate",
+    )
+
+
+def _bulk_check(name: str, payload: dict[str, Any]) -> None:
+    errors = [e for r in payload.get("results") or [] for e in r.get("errors") or []]
+    if errors:
+        raise SaleorMutationError(
+            name, [UserError(e.get("field"), e.get("code"), e.get("message") or "") for e in errors]
+        )
+
+
+def _sync_variants(
+    client: SaleorClient,
+    listing: Listing,
+    product_id: str,
+    content: dict[str, Any],
+    state: dict[str, Any],
+    channel_id: str,
+    warehouse_id: str,
+) -> dict[str, str]:
+    stock = dict(ListingVariant.objects.filter(listing=listing).values_list("sku", "stock"))
+    existing = {v["sku"]: v for v in state["variants"]}
+    wanted = {v["sku"]: v for v in content["variants"]}
+    creates, updates = [], []
+    for sku, v in wanted.items():
+        weight = {"value": v["weight_g"], "unit": "G"} if v["weight_g"] else None
+        price = price_decimal(v["price_fen"])
+        quantity = stock.get(sku, 0)
+        if sku not in existing:
+            creates.append(
+                {
+                    "sku": sku,
+                    "name": v["name_zh"] or sku,
+                    "attributes": [],
+                    "trackInventory": True,
+                    "weight": weight,
+                    "externalReference": f"{listing.external_reference}-{sku}",
+                    "channelListings": [{"channelId": channel_id, "price": price}],
+                    "stocks": [{"warehouse": warehouse_id, "quantity": quantity}],
+                }
+            )
+            continue
+        saleor = existing[sku]
+        channel_listing = next(
+            (c for c in saleor["channelListings"] if c["channel"]["id"] == channel_id), None
+        )
+        stock_row = next((s for s in saleor["stocks"] if s["warehouse"]["id"] == warehouse_id), None)
+        updates.append(
+            {
+                "id": saleor["id"],
+                "name": v["name_zh"] or sku,
+                "weight": weight,
+                "channelListings": (
+                    {"update": [{"channelListing": channel_listing["id"], "price": price}]}
+                    if channel_listing
+                    else {"create": [{"channelId": channel_id, "price": price}]}
+                ),
+                "stocks": (
+                    {"update": [{"stock": stock_row["id"], "quantity": quantity}]}
+                    if stock_row
+                    else {"create": [{"warehouse": warehouse_id, "quantity": quantity}]}
+                ),
+            }
+        )
+    ids = {sku: existing[sku]["id"] for sku in wanted if sku in existing}
+    if updates:
+        payload = client.mutate(
+            "CatalogVariantsUpdate", {"product": product_id, "variants": updates}, "productVariantBulkUpdate"
+        )
+        _bulk_check("CatalogVariantsUpdate", payload)
+    if creates:
+        payload = client.mutate(
+            "CatalogVariantsCreate", {"product": product_id, "variants": creates}, "productVariantBulkCreate"
+        )
+        _bulk_check("CatalogVariantsCreate", payload)
+        ids.update({r["productVariant"]["sku"]: r["productVariant"]["id"] for r in payload["results"]})
+    for sku, v in wanted.items():
+        if v["name_en"]:
+            client.mutate(
+                "CatalogVariantTranslate", {"id": ids[sku], "name": v["name_en"]}, "productVariantTranslate"
+            )
+    gone = [v["id"] for sku, v in existing.items() if sku not in wanted]
+    if gone:
+        client.mutate("CatalogVariantsDelete", {"ids": gone}, "productVariantBulkDelete")
+    Listing.objects.filter(pk=listing.pk).update(saleor_variant_ids=ids)
+    return ids
+
+
+def _derivative_bytes(asset: ImageAsset) -> tuple[str, bytes]:
+    entries = sorted(asset.derivatives, key=lambda e: e["size"])
+    entry = next((e for e in entries if e["size"] == MEDIA_SIZE), entries[-1])
+    with storages["default"].open(entry["name"], "rb") as handle:
+        return f"{asset.uid.hex}.webp", handle.read()
+
+
+def _sync_media(
+    client: SaleorClient, listing: Listing, product_id: str, content: dict[str, Any], state: dict[str, Any]
+) -> dict[str, str]:
+    existing = {m["assetUid"]: m["id"] for m in state["media"] if m.get("assetUid")}
+    wanted = [i["asset"] for i in content["images"]]
+    alts = {i["asset"]: i["alt"] for i in content["images"]}
+    assets = {str(a.uid): a for a in ImageAsset.objects.filter(uid__in=wanted)}
+    ids = {}
+    for uid in wanted:
+        if uid in existing:
+            ids[uid] = existing[uid]
+            continue
+        asset = assets.get(uid)
+        if asset is None or asset.status != ImageAsset.Status.READY:
+            raise SyncNotPossible(f"image {uid} is not processed yet")
+        filename, data = _derivative_bytes(asset)
+        media_id = client.upload(
+            "CatalogMediaCreate",
+            {"product": product_id, "alt": alts[uid] or content["name_zh"]},
+            {"image": (filename, data, "image/webp")},
+            field="productMediaCreate",
+        )["media"]["id"]
+        client.mutate(
+            "PrivateMetadataUpdate",
+            {"id": media_id, "input": [{"key": ASSET_KEY, "value": uid}]},
+            "updatePrivateMetadata",
+        )
+        ids[uid] = media_id
+    for uid, media_id in existing.items():
+        if uid not in wanted:  # only media this service uploaded; others are the Dashboard's business
+            client.mutate("CatalogMediaDelete", {"id": media_id}, "productMediaDelete")
+    Listing.objects.filter(pk=listing.pk).update(saleor_media_ids=ids)
+    return ids
+
+
+def _sync_channel(client: SaleorClient, listing: Listing, product_id: str, channel_id: str) -> None:
+    visible = listing.on_sale and listing.state != Listing.State.ARCHIVED
+    client.mutate(
+        "CatalogProductChannel",
+        {
+            "id": product_id,
+            "input": {
+                "updateChannels": [
+                    {
+                        "channelId": channel_id,
+                        "isPublished": visible,
+                        "visibleInListings": visible,
+                        "isAvailableForPurchase": visible,
+                    }
+                ]
+            },
+        },
+        "productChannelListingUpdate",
+    )
+
+
+def product_state(client: SaleorClient, product_id: str) -> dict[str, Any]:
+    product = client.execute("CatalogProductState", {"id": product_id}).get("product")
+    if product is None:
+        raise SyncNotPossible(f"product {product_id} vanished from Saleor during the push")
+    return product
+
+
+def listing_push(*, listing: Listing, client: SaleorClient) -> None:
+    """The calls of one push (no bookkeeping): product, translation, variants, media, channel."""
+    content = listing.live_revision.content
+    unit = listing.unit
+    if not unit.saleor_warehouse_id:
+        raise SyncNotPossible(
+            f"unit {unit.pk} has no Saleor warehouse yet (provisioning: {unit.provisioning})"
+        )
+    channel = client.execute("CatalogChannel", {"slug": settings.SALEOR_CHANNEL_SLUG}).get("channel")
+    if channel is None:
+        raise SyncNotPossible(f"Saleor has no channel {settings.SALEOR_CHANNEL_SLUG!r} (SALEOR_CHANNEL_SLUG)")
+    currencies = {v["currency"] for v in content["variants"]}
+    if currencies != {channel["currencyCode"]}:
+        raise SyncNotPossible(
+            f"channel {channel['slug']} sells in {channel['currencyCode']}, "
+            f"the listing in {', '.join(sorted(currencies))}"
+        )
+    product_id = _ensure_product(client, listing, content)
+    _translate(client, product_id, content)
+    # Saleor prices a variant in a channel only once its product is listed there (published or not).
+    _sync_channel(client, listing, product_id, channel["id"])
+    state = product_state(client, product_id)
+    _sync_variants(client, listing, product_id, content, state, channel["id"], unit.saleor_warehouse_id)
+    _sync_media(client, listing, product_id, content, state)

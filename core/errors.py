@@ -1,0 +1,34 @@
+"""One shape for every app's refusals: a stable `code` for machines and a `message` for people."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+
+class AppError(Exception):
+    """A refusal with a stable code; the message (for staff, buyers or logs) is the exception's text."""
+
+    def __init__(self, code: StrEnum, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+    @property
+    def message(self) -> str:
+        return str(self.args[0])
+
+
+class FieldError(AppError):
+    """A refusal a form shows: worded from the app's MESSAGES table with `params`, beside `field` if any."""
+
+    MESSAGES: Mapping[StrEnum, object] = {}
+
+    def __init__(self, code: StrEnum, field: str | None = None, **params: object) -> None:
+        super().__init__(code, code.value)
+        self.field = field
+        self.params = params
+
+    @property
+    def message(self) -> str:
+        text = str(self.MESSAGES[self.code])
+        return text % self.params if self.params else text.replace("%%", "%")

@@ -1,0 +1,22 @@
+"""A broken constraint is identified by its name from psycopg's diagnostics, whatever the message says."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from core.db import violated_constraint
+from tests.unit_onboarding.factories import DesignerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_name_of_the_violated_constraint_is_read_from_the_driver():
+    DesignerFactory(slug="wang-fang")
+    with pytest.raises(IntegrityError) as exc, transaction.atomic():
+        DesignerFactory(slug="wang-fang")
+    assert violated_constraint(exc.value) == "unit_onboarding_designer_slug_key"
+
+
+def test_an_error_without_diagnostics_names_no_constraint():
+    assert violated_constraint(IntegrityError("unit_credit_code_unique")) is None
