@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "orders",
     "payments",
     "search",
+    "shipping",
     "storefront",
 ]
 # graphene-django adds its debug middleware when DEBUG is on: it swaps every database connection's cursor
@@ -333,7 +334,15 @@ SECOND_FACTOR_POLICY = "unit_onboarding.permissions.second_factor_required"
 SECOND_FACTOR_SETUP_URL = "unit_onboarding:two_factor_setup"
 SECOND_FACTOR_VERIFY_URL = "unit_onboarding:two_factor_verify"
 # Views outside the back office (the shop, Saleor's and Stripe's calls, probes); "ns:" means a namespace.
-SECOND_FACTOR_PUBLIC_VIEWS = ["storefront:", "saleor_app:", "payments_gateway:", "healthz", "readyz", "media"]
+SECOND_FACTOR_PUBLIC_VIEWS = [
+    "storefront:",
+    "saleor_app:",
+    "payments_gateway:",
+    "shipping:saleor-webhook",
+    "healthz",
+    "readyz",
+    "media",
+]
 OTP_TOTP_ISSUER = "Wenchuang Marketplace"
 # Links mailed to invitees and to people signing up stay valid this long (by the business clock).
 INVITATION_VALID_DAYS = env.int("INVITATION_VALID_DAYS", default=7)
