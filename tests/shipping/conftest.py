@@ -11,7 +11,7 @@ import respx
 
 from shipping.models import ShippingRates
 from tests.factories import APP_ID, SaleorInstallationFactory
-from tests.orders.conftest import unit_with_agreement
+from tests.orders.conftest import deliver, unit_with_agreement  # noqa: F401 (deliver is a fixture)
 from tests.unit_onboarding.factories import UserFactory
 
 NOW = datetime(2026, 12, 10, 4, tzinfo=UTC)
