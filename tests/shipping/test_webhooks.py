@@ -159,3 +159,15 @@ def test_deliveries_not_from_saleor_for_this_app_are_refused(client, signer, sal
         == 400
     )
     assert signed_post(client, signer, "transaction-refund-requested", payload).status_code == 404
+
+
+def test_the_manifest_asks_saleor_for_both_shipping_webhooks_here(settings):
+    from saleor_app.manifest import build_manifest
+
+    settings.APP_PUBLIC_URL = "http://127.0.0.1:8092"
+    hooks = {w["name"]: w for w in build_manifest()["webhooks"] if "/shipping/" in w["targetUrl"]}
+    assert {n: (w["syncEvents"], w["targetUrl"]) for n, w in hooks.items()} == {
+        LIST: (["SHIPPING_LIST_METHODS_FOR_CHECKOUT"], f"http://127.0.0.1:8092/shipping/saleor/{LIST}"),
+        FILTER: (["CHECKOUT_FILTER_SHIPPING_METHODS"], f"http://127.0.0.1:8092/shipping/saleor/{FILTER}"),
+    }
+    assert all("recipient" in w["query"] and "issuedAt" in w["query"] for w in hooks.values())
