@@ -47,7 +47,7 @@ def saleor_webhook(request: HttpRequest, name: str) -> JsonResponse:
     spec = SHIPPING_WEBHOOKS_BY_NAME.get(name)
     if spec is None:
         return _error(404, "unknown_webhook", f"No shipping webhook named {name}.")
-    installation = selectors.installation_get(api_url=request.headers.get("Saleor-Api-Url", ""))
+    installation = selectors.installation_get_cached(api_url=request.headers.get("Saleor-Api-Url", ""))
     if installation is None:
         return _error(401, "unknown_installation", "This Saleor has not installed the app.")
     try:
