@@ -27,6 +27,7 @@ COPY catalog ./catalog
 COPY orders ./orders
 COPY payments ./payments
 COPY search ./search
+COPY shipping ./shipping
 COPY storefront ./storefront
 COPY manage.py ./
 # Without extras: no embedded PostgreSQL (pgserver) and no test tools in this image.
