@@ -58,6 +58,7 @@ def test_manage_py_and_make_see_the_same_settings_from_env(tmp_path):
         "catalog",
         "orders",
         "payments",
+        "shipping",
         "storefront",
     ):
         (tmp_path / name).symlink_to(ROOT / name)
