@@ -6,49 +6,114 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('unit_onboarding', '0010_merge_0008_invitation_0009_agreement_approval'),
+        ("unit_onboarding", "0010_merge_0008_invitation_0009_agreement_approval"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ShippingQuote',
+            name="ShippingQuote",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('checkout_id', models.CharField(max_length=100)),
-                ('method_id', models.CharField(max_length=64)),
-                ('name', models.CharField(max_length=100)),
-                ('currency', models.CharField(max_length=3)),
-                ('total', models.PositiveIntegerField()),
-                ('province', models.CharField(blank=True, max_length=50)),
-                ('parcels', models.JSONField()),
-                ('created_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("checkout_id", models.CharField(max_length=100)),
+                ("method_id", models.CharField(max_length=64)),
+                ("name", models.CharField(max_length=100)),
+                ("currency", models.CharField(max_length=3)),
+                ("total", models.PositiveIntegerField()),
+                ("province", models.CharField(blank=True, max_length=50)),
+                ("parcels", models.JSONField()),
+                ("created_at", models.DateTimeField()),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('checkout_id', 'method_id'), name='shipping_quote_method_uniq')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("checkout_id", "method_id"), name="shipping_quote_method_uniq"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ShippingRates',
+            name="ShippingRates",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('effective_from', models.DateTimeField(verbose_name='in force from')),
-                ('default_rate', models.PositiveIntegerField(blank=True, help_text='empty: only the listed provinces are served', null=True, verbose_name='default rate (fen)')),
-                ('province_rates', models.JSONField(default=dict, help_text='province (as Saleor names it) -> fen')),
-                ('free_over', models.PositiveIntegerField(blank=True, null=True, verbose_name='free shipping from (fen)')),
-                ('per_item', models.PositiveIntegerField(default=0, verbose_name='per additional item (fen)')),
-                ('pickup', models.BooleanField(default=False, verbose_name='pickup at the counter allowed')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('based_on', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='shipping.shippingrates')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='shipping_rates', to='unit_onboarding.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("effective_from", models.DateTimeField(verbose_name="in force from")),
+                (
+                    "default_rate",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        help_text="empty: only the listed provinces are served",
+                        null=True,
+                        verbose_name="default rate (fen)",
+                    ),
+                ),
+                (
+                    "province_rates",
+                    models.JSONField(default=dict, help_text="province (as Saleor names it) -> fen"),
+                ),
+                (
+                    "free_over",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, verbose_name="free shipping from (fen)"
+                    ),
+                ),
+                (
+                    "per_item",
+                    models.PositiveIntegerField(default=0, verbose_name="per additional item (fen)"),
+                ),
+                ("pickup", models.BooleanField(default=False, verbose_name="pickup at the counter allowed")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "based_on",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="shipping.shippingrates",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="shipping_rates",
+                        to="unit_onboarding.unit",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('unit', 'effective_from'), name='shipping_rates_unit_from_uniq'), models.UniqueConstraint(fields=('based_on',), name='shipping_rates_one_successor'), models.UniqueConstraint(condition=models.Q(('based_on', None)), fields=('unit',), name='shipping_rates_one_first_version')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("unit", "effective_from"), name="shipping_rates_unit_from_uniq"
+                    ),
+                    models.UniqueConstraint(fields=("based_on",), name="shipping_rates_one_successor"),
+                    models.UniqueConstraint(
+                        condition=models.Q(("based_on", None)),
+                        fields=("unit",),
+                        name="shipping_rates_one_first_version",
+                    ),
+                ],
             },
         ),
     ]
