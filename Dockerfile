@@ -28,6 +28,7 @@ COPY orders ./orders
 COPY payments ./payments
 COPY search ./search
 COPY resources ./resources
+COPY shipping ./shipping
 COPY storefront ./storefront
 COPY manage.py ./
 # Without extras: no embedded PostgreSQL (pgserver) and no test tools in this image.

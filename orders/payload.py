@@ -83,6 +83,8 @@ class OrderData:
     # its transactions' pspReference (Stripe PaymentIntent ids): fees and reconciliation find it by them
     psp_references: tuple[str, ...] = ()
     granted_refunds: tuple[GrantedRefund, ...] = ()
+    checkout_id: str = ""  # the checkout it was created from (its shipping quote says what each parcel cost)
+    shipping_method_name: str = ""
 
     def granted_refund_of(self, event_id: str) -> GrantedRefund | None:
         """The granted refund a refund event paid, if Saleor links them."""
@@ -224,6 +226,8 @@ def order_data(payload: dict[str, Any]) -> OrderData:
                 )
                 for g in order.get("grantedRefunds") or []
             ),
+            checkout_id=str(order.get("checkoutId") or ""),
+            shipping_method_name=str(order.get("shippingMethodName") or ""),
         )
     except (KeyError, TypeError) as exc:
         raise OrderInputError(

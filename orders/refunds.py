@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 from orders.payload import OrderData, PaymentEvent
 from payments.split import allocate
 
 
-def refund_scope(data: OrderData, refund: PaymentEvent) -> dict[str, int] | None:
+def refund_scope(
+    data: OrderData, refund: PaymentEvent, parcels: Mapping[str, int] | None = None
+) -> dict[str, int] | None:
     """Split line ref -> part of the refund, from the granted refund it paid (lines by quantity, shipping).
 
     A granted line is weighed as Saleor prices it (unit price times quantity, net and tax apart, never
@@ -16,7 +19,8 @@ def refund_scope(data: OrderData, refund: PaymentEvent) -> dict[str, int] | None
     refund is scaled down over them; of a larger one (a custom amount, or unit prices rounded up past
     the line's total) they take their whole weight and the ledger spreads the rest pro rata, as it does
     what a line no longer holds after an earlier order-level refund. None when no granted refund is
-    linked to the event: all of it is spread pro rata.
+    linked to the event: all of it is spread pro rata. `parcels`: the order's shipping split lines per unit's
+    parcel as its payment posted them (ref -> amount); shipping then goes back to each parcel.
     """
     granted = data.granted_refund_of(refund.saleor_id)
     if granted is None:
@@ -33,7 +37,9 @@ def refund_scope(data: OrderData, refund: PaymentEvent) -> dict[str, int] | None
         quantity = min(quantity, line.quantity)
         weights[ref] = min(line.unit_net * quantity, line.total_net)
         weights[f"{ref}:tax"] = min(line.unit_tax * quantity, line.total_tax)
-    if granted.shipping_included:
+    if granted.shipping_included and parcels:
+        weights.update(parcels)
+    elif granted.shipping_included:
         weights["shipping"] = data.shipping_net
         weights["shipping:tax"] = data.shipping_tax
     refs = sorted(ref for ref, weight in weights.items() if weight > 0)

@@ -13,6 +13,7 @@ from catalog.selectors import royalties_in_force
 from orders.error_codes import OrderInputError
 from orders.error_codes import OrdersErrorCode as Code
 from orders.models import Fulfilment, Order, OrderLine
+from orders.parcels import order_parcels, parcel_ref, posted_shipping
 from orders.payload import LineData, OrderData
 from orders.refunds import refund_scope
 from payments import ledger_services
@@ -161,7 +162,8 @@ def _seller_of_record(unit: Unit) -> str:
 
 
 def _shipping_unit(lines: tuple[LineData, ...], units: dict[str, Unit]) -> Unit:
-    """Saleor charges one shipping price per order: it goes to the unit with most goods (first on ties)."""
+    """An order without a per-parcel quote (Saleor's own one-price method, or older than shipping/): its
+    shipping goes to the unit with most goods (first on ties)."""
     goods: dict[int, int] = defaultdict(int)
     first: dict[int, int] = {}
     for i, line in enumerate(lines):
@@ -203,8 +205,19 @@ def sale_for(data: OrderData, units: dict[str, Unit]) -> Sale:
         )
         for line in data.lines
     )
-    shipping = None
+    shipping, parcels = None, ()
     if data.shipping_net or data.shipping_tax:
+        parcels = tuple(
+            SaleShipping(
+                amount=p.net,
+                party=p.unit.party_key,
+                agreement=agreements[p.unit.pk],
+                tax=p.tax,
+                ref=parcel_ref(p.unit),
+            )
+            for p in order_parcels(data, units)
+        )
+    if (data.shipping_net or data.shipping_tax) and not parcels:
         shipper = _shipping_unit(data.lines, units)
         shipping = SaleShipping(
             amount=data.shipping_net,
@@ -228,7 +241,15 @@ def sale_for(data: OrderData, units: dict[str, Unit]) -> Sale:
         )
     # Stripe's fee is posted apart when Stripe reports it (payments.gateway.fees), so the payment's
     # figures, and so its idempotency fingerprint, never depend on which of the two arrived first.
-    return Sale(data.saleor_id, data.currency, data.total, lines, discount=discount, shipping=shipping)
+    return Sale(
+        data.saleor_id,
+        data.currency,
+        data.total,
+        lines,
+        discount=discount,
+        shipping=shipping,
+        parcels=parcels,
+    )
 
 
 def payment_key(order_ref: str) -> str:
@@ -255,6 +276,7 @@ def order_postings(*, data: OrderData, announced_paid: bool) -> list[PostResult]
             )
         sale = sale_for(data, _line_units(data))
         results.append(ledger_services.payment_post(idempotency_key=payment_key(data.saleor_id), sale=sale))
+    parcels = posted_shipping(data.saleor_id, payment_key(data.saleor_id)) if data.refunds else {}
     for refund in data.refunds:  # a granted refund's lines and shipping say whose shares it reverses
         if refund.amount == 0:  # a refund of nothing (e.g. a zero grant) moves no money: nothing to post
             continue
@@ -263,7 +285,7 @@ def order_postings(*, data: OrderData, announced_paid: bool) -> list[PostResult]
                 idempotency_key=f"refund:{refund.saleor_id}",
                 order_ref=data.saleor_id,
                 currency=data.currency,
-                lines=refund_scope(data, refund),
+                lines=refund_scope(data, refund, parcels),
                 amount=refund.amount,
             )
         )

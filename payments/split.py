@@ -254,6 +254,24 @@ class Sale:
     discount: int = 0
     shipping: SaleShipping | None = None
     fee: int = 0
+    # one per unit's parcel (refs "shipping:<unit uid>"), when the order says what each parcel cost;
+    # out of the generated repr (the posting's fingerprint) when empty, so earlier payments keep theirs
+    parcels: tuple[SaleShipping, ...] = field(default=(), repr=False)
+
+    @property
+    def shippings(self) -> tuple[SaleShipping, ...]:
+        return ((self.shipping,) if self.shipping else ()) + self.parcels
+
+
+_sale_repr = Sale.__repr__
+
+
+def _sale_repr_with_parcels(self: Sale) -> str:
+    text = _sale_repr(self)
+    return f"{text[:-1]}, parcels={self.parcels!r})" if self.parcels else text
+
+
+Sale.__repr__ = _sale_repr_with_parcels  # type: ignore[method-assign]
 
 
 @dataclass(frozen=True)
@@ -299,11 +317,9 @@ def sale_split(sale: Sale) -> list[LineSplit]:
         if amount < 0:
             raise SplitError(LedgerErrorCode.NEGATIVE_AMOUNT, "amounts of a payment cannot be negative")
     refs = [ln.ref for ln in sale.lines]
-    if sale.shipping:
-        refs.append(sale.shipping.ref)
+    refs += [sh.ref for sh in sale.shippings]
     refs += [f"{ln.ref}:tax" for ln in sale.lines if ln.tax]
-    if sale.shipping and sale.shipping.tax:
-        refs.append(f"{sale.shipping.ref}:tax")
+    refs += [f"{sh.ref}:tax" for sh in sale.shippings if sh.tax]
     if len(set(refs)) != len(refs):
         raise SplitError(LedgerErrorCode.DUPLICATE_LINE, "line references must be unique within an order")
 
@@ -315,8 +331,7 @@ def sale_split(sale: Sale) -> list[LineSplit]:
             items.append(
                 (f"{ln.ref}:tax", LineKind.TAX, tax_recipe(ln.agreement, ln.seller_of_record), ln.tax)
             )
-    if sale.shipping:
-        sh = sale.shipping
+    for sh in sale.shippings:
         if sh.amount < 0 or sh.tax < 0:
             raise SplitError(LedgerErrorCode.NEGATIVE_AMOUNT, "shipping cannot be negative")
         items.append((sh.ref, LineKind.SHIPPING, shipping_recipe(sh.agreement, sh.party), sh.amount))

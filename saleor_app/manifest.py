@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.urls import reverse
 
-from saleor_app.webhook_specs import ASYNC_WEBHOOKS, SYNC_WEBHOOKS, WebhookSpec
+from saleor_app.webhook_specs import ASYNC_WEBHOOKS, SHIPPING_WEBHOOKS, SYNC_WEBHOOKS, WebhookSpec
 
 APP_VERSION = "0.1.0"
 
@@ -55,6 +55,6 @@ def build_manifest() -> dict[str, Any]:
         "permissions": list(PERMISSIONS),
         "appUrl": absolute("/"),
         "tokenTargetUrl": absolute(reverse("saleor_app:register")),
-        "webhooks": [_webhook(spec) for spec in (*ASYNC_WEBHOOKS, *SYNC_WEBHOOKS)],
+        "webhooks": [_webhook(spec) for spec in (*ASYNC_WEBHOOKS, *SYNC_WEBHOOKS, *SHIPPING_WEBHOOKS)],
         "extensions": [],
     }

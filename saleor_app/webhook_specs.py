@@ -86,3 +86,15 @@ SYNC_WEBHOOKS: tuple[WebhookSpec, ...] = tuple(
 )
 
 SYNC_WEBHOOKS_BY_NAME = {spec.name: spec for spec in SYNC_WEBHOOKS}
+
+# Shipping sync webhooks: this service prices one parcel per unit (shipping/), answered in the request too.
+_SHIPPING_URL = "shipping:saleor-webhook"
+SHIPPING_WEBHOOKS: tuple[WebhookSpec, ...] = tuple(
+    WebhookSpec(name=name, sync_events=(event,), subscription=name.replace("-", "_"), url_name=_SHIPPING_URL)
+    for name, event in (
+        ("shipping-list-methods-for-checkout", "SHIPPING_LIST_METHODS_FOR_CHECKOUT"),
+        ("checkout-filter-shipping-methods", "CHECKOUT_FILTER_SHIPPING_METHODS"),
+    )
+)
+
+SHIPPING_WEBHOOKS_BY_NAME = {spec.name: spec for spec in SHIPPING_WEBHOOKS}

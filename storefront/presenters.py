@@ -192,6 +192,7 @@ def checkout_page(checkout: dict, language: str) -> dict[str, Any]:
             "days": (m.get("minimumDeliveryDays"), m.get("maximumDeliveryDays")),
         }
         for m in checkout.get("shippingMethods") or []
+        if m.get("active", True)
     ]
     return {
         "id": checkout["id"],

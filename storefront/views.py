@@ -34,6 +34,7 @@ from storefront.catalog_cache import fragment
 from storefront.context_processors import CART_COUNT_KEY
 from storefront.error_codes import StorefrontError
 from storefront.forms import AddToCartForm, ContactForm, DeliveryForm, LineUpdateForm, LoginForm, RegisterForm
+from storefront.parcels import unshippable_messages
 from storefront.services import CheckoutProblem
 
 ORDER_LINK_SALT = "storefront.order-link"
@@ -247,7 +248,12 @@ def cart_update(request):
 def cart(request):
     checkout = _checkout(request)
     view = presenters.checkout_page(checkout, _language()) if checkout else None
-    return render(request, "storefront/cart.html", {"checkout": view, "messages_inline": _flash(request)})
+    context = {
+        "checkout": view,
+        "messages_inline": _flash(request),
+        "unshippable": unshippable_messages(checkout),
+    }
+    return render(request, "storefront/cart.html", context)
 
 
 def checkout(request):
@@ -287,7 +293,12 @@ def checkout(request):
     return render(
         request,
         "storefront/checkout.html",
-        {"checkout": view, "form": form, "messages_inline": _flash(request)},
+        {
+            "checkout": view,
+            "form": form,
+            "messages_inline": _flash(request),
+            "unshippable": unshippable_messages(found),
+        },
         status=status,
     )
 

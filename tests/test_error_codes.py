@@ -9,6 +9,7 @@ import pytest
 from django.utils import translation
 
 from catalog import error_codes as catalog_errors
+from shipping import error_codes as shipping_errors
 from storefront import error_codes as storefront_errors
 from unit_onboarding import error_codes as onboarding_errors
 
@@ -17,6 +18,7 @@ TABLES = [
     (onboarding_errors.OnboardingErrorCode, onboarding_errors.MESSAGES),
     (catalog_errors.CatalogErrorCode, catalog_errors.MESSAGES),
     (storefront_errors.StorefrontError, storefront_errors.MESSAGES),
+    (shipping_errors.ShippingErrorCode, shipping_errors.MESSAGES),
 ]
 
 

@@ -46,7 +46,7 @@ A, F, OB, FB, S = "operator_a", "finance_a", "operator_b", "finance_b", "staff"
 SIGNED_IN = {A, F, OB, FB, S}
 
 # Views outside the back office: the shop, Saleor's and Stripe's calls, probes (SECOND_FACTOR_PUBLIC_VIEWS).
-PUBLIC_PREFIXES = ("storefront:", "library:", "saleor_app:", "payments_gateway:")
+PUBLIC_PREFIXES = ("storefront:", "library:", "saleor_app:", "payments_gateway:", "shipping:saleor-webhook")
 PUBLIC = {"healthz", "readyz", "media"}  # media: public image derivatives the shop shows
 # Sign-in, sign-out and the second factor's own pages, and links that carry a secret token: reachable
 # before the second factor (tested in tests/unit_onboarding/test_memberships.py and test_second_factor.py).
@@ -149,6 +149,8 @@ ALLOWED: dict[str, set[str]] = {
     "resources:object": {A},
     "resources:object_publish": {A},
     "resources:object_image": {A},
+    # The unit's own prices: its operators and finance members (another unit's members and staff: 404).
+    "shipping:unit_rates": {A, F},
 }
 ADMIN = {S}  # every admin: route (Django's admin, for staff)
 

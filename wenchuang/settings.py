@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "payments",
     "search",
     "resources",  # the public cultural-resource library
+    "shipping",
     "storefront",
 ]
 # graphene-django adds its debug middleware when DEBUG is on: it swaps every database connection's cursor
@@ -341,6 +342,7 @@ SECOND_FACTOR_PUBLIC_VIEWS = [
     "library:",
     "saleor_app:",
     "payments_gateway:",
+    "shipping:saleor-webhook",
     "healthz",
     "readyz",
     "media",

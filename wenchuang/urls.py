@@ -16,6 +16,7 @@ urlpatterns = [
     path("catalog/", include("catalog.urls")),
     path("resources/", include("resources.urls")),
     path("synonyms/", include("search.urls")),
+    path("shipping/", include("shipping.urls")),
     path("finance/", include("payments.settlement.urls")),
     path("orders/", include("orders.urls")),
     path("finance/", include("payments.finance.urls")),  # graphql: the finance API

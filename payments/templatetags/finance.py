@@ -31,7 +31,8 @@ def line_label(line) -> str:
     product = line["product_name"] if isinstance(line, dict) else line.product_name
     base, _sep, part = ref.partition(":")
     name = pgettext("split line", "Shipping") if base == "shipping" else (product or base)
-    return f"{name} · {pgettext('split line', 'tax')}" if part == "tax" else name
+    is_tax = part == "tax" or part.endswith(":tax")  # a unit's parcel: shipping:<unit uid>[:tax]
+    return f"{name} · {pgettext('split line', 'tax')}" if is_tax else name
 
 
 @register.filter

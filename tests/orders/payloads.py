@@ -70,6 +70,8 @@ class SaleorOrder:
     extra_discount: int = 0  # an order discount Saleor did not fold into lines
     fulfillments: list[dict] = field(default_factory=list)
     granted: list[dict] = field(default_factory=list)  # grantedRefunds, as the subscription reads them
+    checkout_id: str | None = None  # the checkout it was created from
+    shipping_method_name: str | None = None
 
     def refund_granted(
         self,
@@ -130,6 +132,8 @@ class SaleorOrder:
             "order": {
                 "id": self.id,
                 "number": self.id.removeprefix("order-"),
+                "checkoutId": self.checkout_id,
+                "shippingMethodName": self.shipping_method_name,
                 "created": "2026-11-27T09:59:00+00:00",
                 "updatedAt": self.updated_at,
                 "status": self.status,

@@ -13,7 +13,7 @@ from saleor_app.installer import app_install, installation_status
 from saleor_app.manifest import PERMISSIONS
 from saleor_app.models import SaleorInstallation, WebhookEvent
 from saleor_app.services import event_key
-from saleor_app.webhook_specs import ASYNC_WEBHOOKS, SYNC_WEBHOOKS
+from saleor_app.webhook_specs import ASYNC_WEBHOOKS, SHIPPING_WEBHOOKS, SYNC_WEBHOOKS
 from tests.live_saleor import WAIT_SECONDS, StaffSession, wait_until
 from tests.live_shop import own_product
 from tests.recording import GraphQLRecorder, save_delivery
@@ -65,7 +65,7 @@ def test_install_update_product_receive_once_refuse_tampered(
     app = staff.app_by_identifier(settings.SALEOR_APP_IDENTIFIER)
     assert app["id"] == installed_app.app_id and app["isActive"]
     assert {p["code"] for p in app["permissions"]} == set(PERMISSIONS)
-    specs = {spec.name for spec in (*ASYNC_WEBHOOKS, *SYNC_WEBHOOKS)}
+    specs = {spec.name for spec in (*ASYNC_WEBHOOKS, *SYNC_WEBHOOKS, *SHIPPING_WEBHOOKS)}
     assert {(w["name"], w["isActive"]) for w in app["webhooks"]} == {(name, True) for name in specs}
     installation = SaleorInstallation.objects.get()
     assert installation_status(installation).token_works
