@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 
 from core import clock
-from payments.settlement.audit import audit_record
+from core.audit import audit_record
 from shipping.error_codes import ShippingError
 from shipping.error_codes import ShippingErrorCode as Code
 from shipping.models import ShippingRates
