@@ -338,6 +338,18 @@ def test_english_pages_name_units_in_english_where_they_have_an_english_name(cli
     assert "三峡博物馆</h1>" in shop_zh
 
 
+def test_a_municipality_units_address_names_the_municipality_once(client, saleor, units):
+    museum, _ = units
+    Unit.objects.filter(pk=museum.pk).update(
+        province="重庆市", city="重庆市", district="渝中区", street="人民路236号"
+    )
+    replay_scenes(saleor, RECORDED_API_URL, "StorefrontProducts.unit")
+
+    page = html_module.unescape(client.get(f"/units/{museum.pk}/").content.decode())
+
+    assert "<address>重庆市渝中区人民路236号</address>" in page  # not 重庆市重庆市 as the demo showed
+
+
 def test_adding_to_the_cart_never_redirects_off_site(client, saleor):
     replay_scenes(saleor, RECORDED_API_URL, "StorefrontCheckoutCreate")
 
