@@ -89,10 +89,8 @@ def _band_label(index: int) -> str:
 def facets(result: search.SearchResult, query: search.SearchQuery, params: QueryDict, language: str) -> list:
     """Each facet with its values (label, count, link, active), most products first; the active one kept."""
     labels = search.facet_labels(language)
-    units = Unit.objects.filter(pk__in=[int(k) for k in result.facets["unit"]]).values_list(
-        "pk", "display_name"
-    )
-    unit_names = {str(pk): name for pk, name in units}
+    units = Unit.objects.filter(pk__in=[int(k) for k in result.facets["unit"]])
+    unit_names = {str(unit.pk): unit.shop_name_in(language) for unit in units}
     active = {
         "unit": str(query.unit_id or ""),
         "unit_type": query.unit_type,
@@ -173,9 +171,10 @@ def cards(hits: list[dict[str, Any]], language: str) -> list[dict[str, Any]]:
         return []
     # Nothing of the page in Saleor yet (all just approved): no request to make.
     shown = products_by_slugs([h["slug"] for h in hits]) if any(h["in_saleor"] for h in hits) else {}
-    unit_names = dict(
-        Unit.objects.filter(pk__in={h["unit_id"] for h in hits}).values_list("pk", "display_name")
-    )
+    unit_names = {
+        unit.pk: unit.shop_name_in(language)
+        for unit in Unit.objects.filter(pk__in={h["unit_id"] for h in hits})
+    }
     result = []
     for hit in hits:
         if hit["slug"] in shown:

@@ -29,6 +29,34 @@ def wait_until(what: str, probe: Callable[[], T], *, timeout: float = WAIT_SECON
         time.sleep(every)
 
 
+TOKEN_CREATE = (
+    "mutation($e: String!, $p: String!)"
+    " { tokenCreate(email: $e, password: $p) { token errors { code message } } }"
+)
+# Saleor blocks an address for a second before every sign-in attempt from it (account/throttling.py), so a
+# second staff or buyer login from 127.0.0.1 in that second (another test, another app, another session on
+# this machine) is refused with LOGIN_ATTEMPT_DELAYED although the password is right: wait and try again.
+LOGIN_RETRY_SECONDS = 30.0
+
+
+def staff_token(api_url: str, email: str, password: str, *, retry_for: float = LOGIN_RETRY_SECONDS) -> str:
+    """A staff access token from Saleor's tokenCreate; fails the test with Saleor's reason when refused."""
+    deadline = time.monotonic() + retry_for
+    while True:
+        response = httpx.post(
+            api_url, json={"query": TOKEN_CREATE, "variables": {"e": email, "p": password}}, timeout=60
+        )
+        document = response.json()
+        assert not document.get("errors"), document["errors"]
+        result = document["data"]["tokenCreate"]
+        if result["token"]:
+            return result["token"]
+        codes = {error["code"] for error in result["errors"]}
+        if codes != {"LOGIN_ATTEMPT_DELAYED"} or time.monotonic() > deadline:
+            pytest.fail(f"Saleor refused the staff login of {email}: {result['errors']}")
+        time.sleep(1.0)
+
+
 class StaffSession:
     """A Saleor staff user (admin@example.com by default) talking to the live Saleor."""
 
@@ -41,12 +69,7 @@ class StaffSession:
         self._log_in()
 
     def _log_in(self) -> None:
-        data = self.gql(
-            "mutation($e: String!, $p: String!) { tokenCreate(email: $e, password: $p) { token } }",
-            {"e": self.email, "p": self.password},
-            auth=False,
-        )
-        self.token = data["tokenCreate"]["token"]
+        self.token = staff_token(self.api_url, self.email, self.password)
         # Saleor's access tokens live minutes; a session outliving one (a module's fixtures) logs in again.
         self.expires = jwt.decode(self.token, options={"verify_signature": False}).get("exp", 0)
 

@@ -9,8 +9,8 @@ from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import BigIntegerRangeField, DateTimeRangeField, RangeOperators
 from django.db import models
 from django.db.models import F, Func, Q
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from core.party import Party
 from saleor_app import secrets_at_rest
@@ -116,6 +116,17 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.display_name or self.legal_name_zh or self.legal_name_en or str(self.uid)
+
+    @property
+    def shop_name(self) -> str:
+        """The unit's name in the shop's active language: on English pages its English name where it has
+        one, as the catalog sync names it in the products' metadata (so the cards agree)."""
+        return self.shop_name_in(get_language() or "")
+
+    def shop_name_in(self, language: str) -> str:
+        if language.startswith("en") and self.legal_name_en:
+            return self.legal_name_en
+        return str(self)
 
     @property
     def party_key(self) -> str:

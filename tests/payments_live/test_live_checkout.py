@@ -71,15 +71,7 @@ def stripe(method: str, path: str, data: dict | None = None) -> dict:
 
 @pytest.fixture(scope="module")
 def staff_token() -> str:
-    data = gql(
-        "mutation($e: String!, $p: String!) {"
-        " tokenCreate(email: $e, password: $p) { token errors { message } } }",
-        {
-            "e": os.environ.get("SALEOR_STAFF_EMAIL", "admin@example.com"),
-            "p": os.environ.get("SALEOR_STAFF_PASSWORD", "admin"),
-        },
-    )
-    return ok(data["tokenCreate"])["token"]
+    return StaffSession(os.environ["SALEOR_API_URL"]).token
 
 
 @pytest.fixture

@@ -320,6 +320,36 @@ def test_unit_shop_and_home_name_products_and_categories_in_the_pages_language(c
     assert ">文具</a>" in home  # a category Saleor has no English name for yet
 
 
+def test_english_pages_name_units_in_english_where_they_have_an_english_name(client, saleor, units):
+    museum, library = units
+    Unit.objects.filter(pk=library.pk).update(legal_name_en="")
+    replay_scenes(saleor, RECORDED_API_URL, "StorefrontProducts.unit", "StorefrontHome.home")
+
+    home_en = html_module.unescape(client.get("/en/").content.decode())
+    home_zh = html_module.unescape(client.get("/").content.decode())
+    shop_en = html_module.unescape(client.get(f"/en/units/{museum.pk}/").content.decode())
+    shop_zh = html_module.unescape(client.get(f"/units/{museum.pk}/").content.decode())
+
+    # The featured units are named as the product cards name their seller (catalog sync's unit_name_en).
+    assert "<span>Three Gorges Museum</span>" in home_en and "<span>三峡博物馆</span>" not in home_en
+    assert "<span>重庆图书馆</span>" in home_en  # no English name: the Chinese one
+    assert "<span>三峡博物馆</span>" in home_zh and "Three Gorges Museum" not in home_zh
+    assert "Three Gorges Museum</h1>" in shop_en and "<title>Three Gorges Museum" in shop_en
+    assert "三峡博物馆</h1>" in shop_zh
+
+
+def test_a_municipality_units_address_names_the_municipality_once(client, saleor, units):
+    museum, _ = units
+    Unit.objects.filter(pk=museum.pk).update(
+        province="重庆市", city="重庆市", district="渝中区", street="人民路236号"
+    )
+    replay_scenes(saleor, RECORDED_API_URL, "StorefrontProducts.unit")
+
+    page = html_module.unescape(client.get(f"/units/{museum.pk}/").content.decode())
+
+    assert "<address>重庆市渝中区人民路236号</address>" in page  # not 重庆市重庆市 as the demo showed
+
+
 def test_adding_to_the_cart_never_redirects_off_site(client, saleor):
     replay_scenes(saleor, RECORDED_API_URL, "StorefrontCheckoutCreate")
 

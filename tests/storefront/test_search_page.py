@@ -127,6 +127,20 @@ def test_english_pages_show_english_names_and_facets(client, shop):
     assert "Four Spirits mirror bookmark" in page and "Bronze or brass" in page and "Qin and Han" in page
 
 
+def test_english_search_names_units_in_english_in_facets_and_cards_from_the_index(client, shop):
+    _, library, *_ = shop
+    library.legal_name_en = "Chongqing Library"
+    library.save(update_fields=["legal_name_en"])
+    with respx.mock(assert_all_called=False) as mock:
+        mock.post(RECORDED_API_URL).mock(return_value=httpx.Response(500))  # not synced: never asked
+        english = html.unescape(client.get("/en/search/", {"q": "笔记本"}).content.decode())
+        chinese = html.unescape(client.get("/search/", {"q": "笔记本"}).content.decode())
+
+    assert "Huayang notebook" in english
+    assert english.count("Chongqing Library") >= 2 and "重庆图书馆" not in english  # the card and the facet
+    assert "重庆图书馆" in chinese and "Chongqing Library" not in chinese
+
+
 def test_a_product_approved_a_moment_ago_is_found_before_saleor_has_it(client, shop):
     """Not synced yet: its card comes from the index (approved name, price and image), Saleor not asked."""
     with respx.mock(assert_all_called=False) as mock:
