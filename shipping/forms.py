@@ -7,10 +7,10 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.provinces import province_of
 from shipping.error_codes import MESSAGES
 from shipping.error_codes import ShippingErrorCode as Code
 from shipping.models import ShippingRates
-from shipping.provinces import province_of
 
 
 def yuan_to_fen(value: str) -> int:

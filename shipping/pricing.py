@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from shipping.provinces import province_of
+from core.provinces import province_of
 
 
 class NotShipped(StrEnum):

@@ -9,10 +9,10 @@ from django.db import IntegrityError, transaction
 
 from core import clock
 from core.audit import audit_record
+from core.provinces import province_of
 from shipping.error_codes import ShippingError
 from shipping.error_codes import ShippingErrorCode as Code
 from shipping.models import ShippingRates
-from shipping.provinces import province_of
 from unit_onboarding.models import Unit
 
 

@@ -12,14 +12,15 @@ PROVINCES = (
 _SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "自治区", "省", "市")
 
 
-def _short(name: str) -> str:
+def short_name(name: str) -> str:
+    """广西壮族自治区 -> 广西, 重庆市 -> 重庆: the name without its administrative suffix."""
     for suffix in _SUFFIXES:
         if name.endswith(suffix):
             return name.removesuffix(suffix)
     return name
 
 
-_BY_SHORT = {_short(full): full for full in PROVINCES}
+_BY_SHORT = {short_name(full): full for full in PROVINCES}
 
 
 def province_of(name: str) -> str | None:
@@ -28,3 +29,8 @@ def province_of(name: str) -> str | None:
     if name in PROVINCES:
         return name
     return _BY_SHORT.get(name)
+
+
+def province_full(name: str) -> str:
+    """广东 -> 广东省, 广西 -> 广西壮族自治区; anything else unchanged."""
+    return province_of(name) or name.strip()
