@@ -82,3 +82,15 @@ class Fulfilment(models.Model):
     @property
     def status_label(self) -> str:
         return label(FULFILMENT_STATUS, self.status)
+
+
+class ShipmentMail(models.Model):
+    """The buyer's one mail about one fulfilment: the items it carries, sent once (unique per fulfilment)."""
+
+    fulfilment = models.OneToOneField(Fulfilment, on_delete=models.CASCADE, related_name="shipment_mail")
+    items = models.JSONField(default=list, help_text="[[product, variant, quantity], ...] of this parcel")
+    language = models.CharField(max_length=16, default="zh-hans")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"shipment mail for {self.fulfilment_id}"

@@ -10,9 +10,10 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from catalog.selectors import royalties_in_force
+from orders import tasks
 from orders.error_codes import OrderInputError
 from orders.error_codes import OrdersErrorCode as Code
-from orders.models import Fulfilment, Order, OrderLine
+from orders.models import Fulfilment, Order, OrderLine, ShipmentMail
 from orders.parcels import order_parcels, parcel_ref, posted_shipping
 from orders.payload import LineData, OrderData
 from orders.refunds import refund_scope
@@ -364,6 +365,24 @@ def fulfilment_create(
                 },
             )
             created.append(fulfilment)
+            _shipment_mail(
+                fulfilment,
+                [[lines[pk].product_name, lines[pk].variant_name, qty] for pk, qty in sorted(wanted.items())],
+            )
         for pk, qty in wanted.items():  # until the FULFILLMENT_CREATED event brings Saleor's figures
             OrderLine.objects.filter(pk=pk).update(quantity_fulfilled=F("quantity_fulfilled") + qty)
     return created
+
+
+def _shipment_mail(fulfilment: Fulfilment, items: list) -> None:
+    """The buyer's mail about this parcel: one row per fulfilment, sent after commit by a task."""
+    mail, created = ShipmentMail.objects.get_or_create(
+        fulfilment=fulfilment, defaults={"items": items, "language": _buyer_language(fulfilment.order)}
+    )
+    if created:  # robust: a broker outage is logged, never fails the shipping action already committed
+        transaction.on_commit(lambda: tasks.mail_shipment.delay(mail.pk), robust=True)
+
+
+def _buyer_language(order: Order) -> str:
+    """The projection carries no Saleor languageCode yet: the buyer's mail is in the default, zh-Hans."""
+    return "zh-hans"

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.addresses import client_address
 from core.cart_session import CHECKOUT_KEY, cart_owns
 from orders.labels import ORDER_STATUS, label
+from orders.links import ORDER_LINK_SALT, order_link_path
 from search import selectors as search_selectors
 from storefront import presenters, search_page, selectors, services
 from storefront.accounts import (
@@ -36,8 +37,6 @@ from storefront.error_codes import StorefrontError
 from storefront.forms import AddToCartForm, ContactForm, DeliveryForm, LineUpdateForm, LoginForm, RegisterForm
 from storefront.parcels import unshippable_messages
 from storefront.services import CheckoutProblem
-
-ORDER_LINK_SALT = "storefront.order-link"
 
 
 def _language() -> str:
@@ -338,8 +337,7 @@ def pay(request):
 
 
 def order_link(request, order_id: str) -> str:
-    token = signing.dumps({"order": order_id}, salt=ORDER_LINK_SALT, compress=True)
-    return request.build_absolute_uri(reverse("storefront:order", args=[token]))
+    return request.build_absolute_uri(order_link_path(order_id))
 
 
 def _order_placed(request, order: dict):
