@@ -1,4 +1,4 @@
-"""The dashboard in chromium at 375 px and on a desktop: no horizontal overflow; screenshots in /work/shots."""
+"""The dashboard in chromium at 375 px and on a desktop: no horizontal overflow; screenshots in /work/shots"""
 
 from __future__ import annotations
 
