@@ -28,6 +28,7 @@ COPY orders ./orders
 COPY payments ./payments
 COPY search ./search
 COPY resources ./resources
+COPY office ./office
 COPY shipping ./shipping
 COPY storefront ./storefront
 COPY manage.py ./

@@ -151,6 +151,9 @@ ALLOWED: dict[str, set[str]] = {
     "resources:object_image": {A},
     # The unit's own prices: its operators and finance members (another unit's members and staff: 404).
     "shipping:unit_rates": {A, F},
+    # The back office: home for anyone signed in (redirects), a unit's dashboard for its members only.
+    "office:home": SIGNED_IN,
+    "office:dashboard": {A, F},
 }
 ADMIN = {S}  # every admin: route (Django's admin, for staff)
 

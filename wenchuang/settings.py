@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "payments",
     "search",
     "resources",  # the public cultural-resource library
+    "office",  # the back office shell and unit dashboards
     "shipping",
     "storefront",
 ]
@@ -319,7 +320,7 @@ STRIPE_CHANNEL_PAYMENT_METHODS = env.str("STRIPE_CHANNEL_PAYMENT_METHODS", defau
 # Country of the Stripe Connect (Express) accounts created for operating entities paid through Stripe.
 STRIPE_CONNECT_COUNTRY = env.str("STRIPE_CONNECT_COUNTRY", default="HK")
 LOGIN_URL = "unit_onboarding:login"
-LOGIN_REDIRECT_URL = "unit_onboarding:home"
+LOGIN_REDIRECT_URL = "office:home"  # unit staff land on their dashboard; others on onboarding
 
 # Sign-in safety (accounts/). Proxies whose X-Forwarded-For is believed, as IPs or CIDRs: behind a
 # reverse proxy name it here, or every client looks like the proxy (and shares its throttle bucket).

@@ -15,6 +15,7 @@ urlpatterns = [
     path("onboarding/", include("unit_onboarding.urls")),
     path("catalog/", include("catalog.urls")),
     path("resources/", include("resources.urls")),
+    path("office/", include("office.urls")),
     path("synonyms/", include("search.urls")),
     path("shipping/", include("shipping.urls")),
     path("finance/", include("payments.settlement.urls")),

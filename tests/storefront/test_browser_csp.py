@@ -174,6 +174,7 @@ def test_the_back_office_and_the_admin_raise_no_violation(live_server, browser):
     context.route(re.compile(r"^https://cdn\.jsdelivr\.net/"), lambda route: route.abort())
     watch = Watch(context)
     pages = [
+        f"/office/units/{unit.uid}/",
         "/onboarding/",
         f"/onboarding/applications/{application.pk}/",
         "/onboarding/review/",

@@ -59,6 +59,7 @@ def test_manage_py_and_make_see_the_same_settings_from_env(tmp_path):
         "orders",
         "payments",
         "resources",
+        "office",
         "shipping",
         "storefront",
     ):
