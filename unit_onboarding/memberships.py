@@ -175,12 +175,19 @@ def invitation_decline(
 ) -> None:
     now = now or clock.now()
     invitation = _locked_open_invitation(invitation, now)
-    invitation.status, invitation.decided_at = Invitation.Status.DECLINED, now
-    invitation.decided_by = user if getattr(user, "is_authenticated", False) else None
+    decided_by = user if getattr(user, "is_authenticated", False) else None
+    _invitation_close(
+        invitation, Invitation.Status.DECLINED, A.INVITATION_DECLINED, actor=user, by=decided_by, now=now
+    )
+
+
+def _invitation_close(invitation: Invitation, status: str, action: str, *, actor, by, now: datetime) -> None:
+    """Decline or withdraw an open invitation, recorded in the access log."""
+    invitation.status, invitation.decided_at, invitation.decided_by = status, now, by
     invitation.save(update_fields=["status", "decided_at", "decided_by"])
     access_record(
-        action=A.INVITATION_DECLINED,
-        actor=user,
+        action=action,
+        actor=actor,
         user=account_for(invitation.email),
         scope=_scope(invitation.unit),
         now=now,
@@ -199,17 +206,8 @@ def invitation_revoke(
     invitation = _locked_open_invitation(invitation, now)
     if not can_grant(actor, invitation.unit, invitation.role):
         raise OnboardingError(Code.ROLE_NOT_ALLOWED)
-    invitation.status, invitation.decided_at, invitation.decided_by = Invitation.Status.REVOKED, now, actor
-    invitation.save(update_fields=["status", "decided_at", "decided_by"])
-    access_record(
-        action=A.INVITATION_REVOKED,
-        actor=actor,
-        user=account_for(invitation.email),
-        scope=_scope(invitation.unit),
-        now=now,
-        email=invitation.email,
-        role=invitation.role,
-        invitation=invitation.pk,
+    _invitation_close(
+        invitation, Invitation.Status.REVOKED, A.INVITATION_REVOKED, actor=actor, by=actor, now=now
     )
 
 
