@@ -233,22 +233,7 @@ def role_grant(
     )
     if not created:
         raise OnboardingError(Code.ALREADY_MEMBER, email=user.email)
-    access_record(
-        action=A.ROLE_GRANTED,
-        actor=actor,
-        user=user,
-        scope=_scope(unit),
-        now=now,
-        email=user.email,
-        role=role,
-    )
-    if role == Role.FINANCE:
-        _finance_audit(
-            actor=actor,
-            action="membership.finance_granted",
-            membership_or_invitation=membership,
-            user_email=user.email,
-        )
+    _role_record(A.ROLE_GRANTED, "membership.finance_granted", membership, actor=actor, now=now)
     transaction.on_commit(lambda: tasks.mail_role_granted.delay(membership.pk))
     return membership
 
@@ -270,13 +255,20 @@ def membership_remove(
         .exists()
     ):
         raise OnboardingError(Code.LAST_OPERATOR)
-    user, role = membership.user, membership.role
     membership.delete()
+    _role_record(A.ROLE_REVOKED, "membership.finance_revoked", membership, actor=actor, now=now)
+
+
+def _role_record(
+    action: str, finance_action: str, membership: UnitMembership, *, actor, now: datetime
+) -> None:
+    """A role given or taken: the access log, and the finance audit when the role touches money."""
+    user, role = membership.user, membership.role
     access_record(
-        action=A.ROLE_REVOKED,
+        action=action,
         actor=actor,
         user=user,
-        scope=_scope(unit),
+        scope=_scope(membership.unit),
         now=now,
         email=user.email,
         role=role,
@@ -284,7 +276,7 @@ def membership_remove(
     if role == Role.FINANCE:
         _finance_audit(
             actor=actor,
-            action="membership.finance_revoked",
+            action=finance_action,
             membership_or_invitation=membership,
             user_email=user.email,
         )
