@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from core import clock
+from core.db import redact_in_batches
 from core.retry import INBOX_RETRY
 from saleor_app import secrets_at_rest, wakeup
 from saleor_app.client import SaleorClient
@@ -211,21 +212,17 @@ def inbox_redact_expired(*, now: datetime | None = None, batch: int = 500) -> in
     (their handlers need them)."""
     now = now or clock.now()
     cutoff = now - timedelta(days=settings.WEBHOOK_RETENTION_DAYS)
-    total = 0
-    while True:
-        with transaction.atomic():
-            events = list(
-                WebhookEvent.objects.select_for_update(skip_locked=True)
-                .filter(redacted_at=None, received_at__lt=cutoff, status__in=REDACTABLE)
-                .order_by("pk")[:batch]
-            )
-            for event in events:
-                event.payload, event.body, event.signature = _skeleton(event.payload), "", ""
-                event.redacted_at = now
-            WebhookEvent.objects.bulk_update(events, ["payload", "body", "signature", "redacted_at"])
-        total += len(events)
-        if len(events) < batch:
-            return total
+
+    def redact(event: WebhookEvent) -> None:
+        event.payload, event.body, event.signature = _skeleton(event.payload), "", ""
+
+    return redact_in_batches(
+        WebhookEvent.objects.filter(received_at__lt=cutoff, status__in=REDACTABLE),
+        redact=redact,
+        fields=["payload", "body", "signature"],
+        now=now,
+        batch=batch,
+    )
 
 
 def _skeleton(payload: object) -> dict:

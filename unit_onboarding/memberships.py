@@ -175,12 +175,19 @@ def invitation_decline(
 ) -> None:
     now = now or clock.now()
     invitation = _locked_open_invitation(invitation, now)
-    invitation.status, invitation.decided_at = Invitation.Status.DECLINED, now
-    invitation.decided_by = user if getattr(user, "is_authenticated", False) else None
+    decided_by = user if getattr(user, "is_authenticated", False) else None
+    _invitation_close(
+        invitation, Invitation.Status.DECLINED, A.INVITATION_DECLINED, actor=user, by=decided_by, now=now
+    )
+
+
+def _invitation_close(invitation: Invitation, status: str, action: str, *, actor, by, now: datetime) -> None:
+    """Decline or withdraw an open invitation, recorded in the access log."""
+    invitation.status, invitation.decided_at, invitation.decided_by = status, now, by
     invitation.save(update_fields=["status", "decided_at", "decided_by"])
     access_record(
-        action=A.INVITATION_DECLINED,
-        actor=user,
+        action=action,
+        actor=actor,
         user=account_for(invitation.email),
         scope=_scope(invitation.unit),
         now=now,
@@ -199,17 +206,8 @@ def invitation_revoke(
     invitation = _locked_open_invitation(invitation, now)
     if not can_grant(actor, invitation.unit, invitation.role):
         raise OnboardingError(Code.ROLE_NOT_ALLOWED)
-    invitation.status, invitation.decided_at, invitation.decided_by = Invitation.Status.REVOKED, now, actor
-    invitation.save(update_fields=["status", "decided_at", "decided_by"])
-    access_record(
-        action=A.INVITATION_REVOKED,
-        actor=actor,
-        user=account_for(invitation.email),
-        scope=_scope(invitation.unit),
-        now=now,
-        email=invitation.email,
-        role=invitation.role,
-        invitation=invitation.pk,
+    _invitation_close(
+        invitation, Invitation.Status.REVOKED, A.INVITATION_REVOKED, actor=actor, by=actor, now=now
     )
 
 
@@ -235,22 +233,7 @@ def role_grant(
     )
     if not created:
         raise OnboardingError(Code.ALREADY_MEMBER, email=user.email)
-    access_record(
-        action=A.ROLE_GRANTED,
-        actor=actor,
-        user=user,
-        scope=_scope(unit),
-        now=now,
-        email=user.email,
-        role=role,
-    )
-    if role == Role.FINANCE:
-        _finance_audit(
-            actor=actor,
-            action="membership.finance_granted",
-            membership_or_invitation=membership,
-            user_email=user.email,
-        )
+    _role_record(A.ROLE_GRANTED, "membership.finance_granted", membership, actor=actor, now=now)
     transaction.on_commit(lambda: tasks.mail_role_granted.delay(membership.pk))
     return membership
 
@@ -272,13 +255,20 @@ def membership_remove(
         .exists()
     ):
         raise OnboardingError(Code.LAST_OPERATOR)
-    user, role = membership.user, membership.role
     membership.delete()
+    _role_record(A.ROLE_REVOKED, "membership.finance_revoked", membership, actor=actor, now=now)
+
+
+def _role_record(
+    action: str, finance_action: str, membership: UnitMembership, *, actor, now: datetime
+) -> None:
+    """A role given or taken: the access log, and the finance audit when the role touches money."""
+    user, role = membership.user, membership.role
     access_record(
-        action=A.ROLE_REVOKED,
+        action=action,
         actor=actor,
         user=user,
-        scope=_scope(unit),
+        scope=_scope(membership.unit),
         now=now,
         email=user.email,
         role=role,
@@ -286,7 +276,7 @@ def membership_remove(
     if role == Role.FINANCE:
         _finance_audit(
             actor=actor,
-            action="membership.finance_revoked",
+            action=finance_action,
             membership_or_invitation=membership,
             user_email=user.email,
         )

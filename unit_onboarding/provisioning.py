@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from core import clock
+from core.retry import PROVISIONING_RETRY
 from saleor_app.app_client import app_client
 from saleor_app.channels import channel_zones_warehouse_add
 from saleor_app.client import SaleorClient
@@ -163,18 +164,8 @@ def units_due_for_provisioning(*, limit: int = 50) -> list[int]:
         Q(provisioning_attempted_at__isnull=True)
         | Q(provisioning_attempted_at__lt=now - timedelta(minutes=2))
     )
-    due = Q()
-    for attempts in range(1, 12):  # 1, 2, 4 ... minutes, capped at an hour
-        wait = timedelta(minutes=min(2 ** (attempts - 1), 60))
-        due |= Q(
-            provisioning=Unit.Provisioning.FAILED,
-            provisioning_attempts=attempts,
-            provisioning_attempted_at__lt=now - wait,
-        )
-    due |= Q(
-        provisioning=Unit.Provisioning.FAILED,
-        provisioning_attempts__gte=12,
-        provisioning_attempted_at__lt=now - timedelta(hours=1),
+    due = Q(provisioning=Unit.Provisioning.FAILED) & PROVISIONING_RETRY.due(
+        now=now, attempts_field="provisioning_attempts", at_field="provisioning_attempted_at"
     )
     return list(
         Unit.objects.filter(Q(status=Unit.Status.ACTIVE) & (lost | due))

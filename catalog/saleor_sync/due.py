@@ -8,6 +8,7 @@ from django.db.models import F, Q
 
 from catalog.models import Listing
 from core import clock
+from core.retry import CATALOG_SYNC_RETRY
 
 Sync = Listing.Sync
 
@@ -19,11 +20,9 @@ def listings_due_for_sync(*, limit: int = 50) -> list[int]:
         Q(sync_attempted_at__isnull=True) | Q(sync_attempted_at__lt=F("sync_requested_at"))
     )
     abandoned = Q(sync_status=Sync.SYNCING, sync_attempted_at__lt=now - timedelta(minutes=15))
-    due = Q()
-    for attempts in range(1, 12):  # 2, 4, 8 ... minutes, capped at an hour
-        wait = timedelta(minutes=min(2**attempts, 60))
-        due |= Q(sync_status=Sync.FAILED, sync_attempts=attempts, sync_attempted_at__lt=now - wait)
-    due |= Q(sync_status=Sync.FAILED, sync_attempts__gte=12, sync_attempted_at__lt=now - timedelta(hours=1))
+    due = Q(sync_status=Sync.FAILED) & CATALOG_SYNC_RETRY.due(
+        now=now, attempts_field="sync_attempts", at_field="sync_attempted_at"
+    )
     return list(
         Listing.objects.filter(lost | abandoned | due)
         .exclude(live_revision=None)

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 
 from core import clock
+from core.db import redact_in_batches
 from core.retry import INBOX_RETRY
 from payments.gateway import fees, stripe_api, tasks
 from payments.gateway.models import PaymentIntentRecord, StripeEvent, TransactionEventReport
@@ -268,20 +269,17 @@ def stripe_events_redact_expired(*, now: datetime | None = None, batch: int = 50
     stay, so a replay is still a no-op; failed events keep their payload until they succeed."""
     now = now or clock.now()
     cutoff = now - timedelta(days=settings.WEBHOOK_RETENTION_DAYS)
-    total = 0
-    while True:
-        with transaction.atomic():
-            events = list(
-                StripeEvent.objects.select_for_update(skip_locked=True)
-                .filter(redacted_at=None, received_at__lt=cutoff, status__in=REDACTABLE)
-                .order_by("pk")[:batch]
-            )
-            for event in events:
-                event.payload, event.redacted_at = _skeleton(event.payload), now
-            StripeEvent.objects.bulk_update(events, ["payload", "redacted_at"])
-        total += len(events)
-        if len(events) < batch:
-            return total
+
+    def redact(event: StripeEvent) -> None:
+        event.payload = _skeleton(event.payload)
+
+    return redact_in_batches(
+        StripeEvent.objects.filter(received_at__lt=cutoff, status__in=REDACTABLE),
+        redact=redact,
+        fields=["payload"],
+        now=now,
+        batch=batch,
+    )
 
 
 def _skeleton(payload: dict) -> dict:

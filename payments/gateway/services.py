@@ -9,6 +9,7 @@ from typing import Any
 import stripe
 from django.db import IntegrityError, transaction
 
+from core.errors import AppError
 from payments.gateway import config, stripe_api
 from payments.gateway.error_codes import MESSAGES, GatewayErrorCode
 from payments.gateway.models import PaymentIntentRecord
@@ -230,23 +231,31 @@ def _request_event_id(payload: dict, request_type: str) -> str:
     return f"{(payload.get('grantedRefund') or {}).get('id', '')}@{payload.get('issuedAt', '')}"
 
 
-def _requested(installation: SaleorInstallation, payload: dict) -> tuple[PaymentIntentRecord, int] | Response:
+class RequestRefused(AppError):
+    """A charge/refund/cancel request the gateway cannot act on: Saleor gets `<ACTION>_FAILURE`, the text."""
+
+
+def _requested(installation: SaleorInstallation, payload: dict) -> tuple[PaymentIntentRecord, int]:
+    """The record and the requested amount in minor units, or RequestRefused."""
     transaction_id = (payload.get("transaction") or {}).get("id", "")
     record = _record_for(installation, transaction_id)
     if record is None:
-        return {"message": MESSAGES[GatewayErrorCode.UNKNOWN_TRANSACTION]}
+        code = GatewayErrorCode.UNKNOWN_TRANSACTION
+        raise RequestRefused(code, MESSAGES[code])
     action = payload["action"]
     try:
         return record, to_minor(action["amount"], action["currency"])
     except AmountInvalid as exc:
-        return {"message": f"{MESSAGES[GatewayErrorCode.AMOUNT_INVALID]} ({exc})"}
+        code = GatewayErrorCode.AMOUNT_INVALID
+        raise RequestRefused(code, f"{MESSAGES[code]} ({exc})") from exc
 
 
 def transaction_charge(*, installation: SaleorInstallation, payload: dict) -> Response:
     """TRANSACTION_CHARGE_REQUESTED: capture (part of) an authorised PaymentIntent."""
-    found = _requested(installation, payload)
-    if isinstance(found, dict):
-        return {"result": "CHARGE_FAILURE", **found}
+    try:
+        found = _requested(installation, payload)
+    except RequestRefused as refused:
+        return {"result": "CHARGE_FAILURE", "message": refused.message}
     record, amount = found
     key = f"wc-capture:{_request_event_id(payload, 'CHARGE_REQUEST')}"[:255]
     try:
@@ -282,9 +291,10 @@ def transaction_charge(*, installation: SaleorInstallation, payload: dict) -> Re
 
 def transaction_refund(*, installation: SaleorInstallation, payload: dict) -> Response:
     """TRANSACTION_REFUND_REQUESTED: refund exactly the requested amount (full or partial)."""
-    found = _requested(installation, payload)
-    if isinstance(found, dict):
-        return {"result": "REFUND_FAILURE", **found}
+    try:
+        found = _requested(installation, payload)
+    except RequestRefused as refused:
+        return {"result": "REFUND_FAILURE", "message": refused.message}
     record, amount = found
     request_id = _request_event_id(payload, "REFUND_REQUEST")
     try:
@@ -327,9 +337,10 @@ def transaction_refund(*, installation: SaleorInstallation, payload: dict) -> Re
 
 def transaction_cancel(*, installation: SaleorInstallation, payload: dict) -> Response:
     """TRANSACTION_CANCELATION_REQUESTED: release an authorisation (or an unpaid PaymentIntent)."""
-    found = _requested(installation, payload)
-    if isinstance(found, dict):
-        return {"result": "CANCEL_FAILURE", **found}
+    try:
+        found = _requested(installation, payload)
+    except RequestRefused as refused:
+        return {"result": "CANCEL_FAILURE", "message": refused.message}
     record, _amount = found
     key = f"wc-cancel:{_request_event_id(payload, 'CANCEL_REQUEST')}"[:255]
     try:

@@ -243,6 +243,55 @@ def test_a_refund_for_an_unknown_transaction_fails_clearly(client, signer, saleo
     assert body["message"] == "This payment is not known to the Stripe gateway."
 
 
+def test_a_charge_of_a_fraction_of_a_fen_fails_and_captures_nothing(client, signer, saleor, localstripe):
+    payload, body = initialize(client, signer, amount="42.00", action_type="AUTHORIZATION")
+    pi_id = body["pspReference"]
+    localstripe.pay(pi_id)
+    process(client, signer, payload)
+
+    charged = answer(
+        deliver(
+            client,
+            signer,
+            "transaction-charge-requested",
+            requested(
+                transaction_id=payload["transaction"]["id"],
+                psp_reference=pi_id,
+                action_type="CHARGE",
+                amount="10.005",
+            ),
+        ),
+        "TransactionChargeRequested",
+    )
+
+    assert charged == {
+        "result": "CHARGE_FAILURE",
+        "message": (
+            "This amount cannot be paid with Stripe. (10.005 CNY is not a whole number of minor units)"
+        ),
+    }
+    assert localstripe.get(f"payment_intents/{pi_id}")["status"] == "requires_capture"
+
+
+def test_a_cancel_for_an_unknown_transaction_fails_clearly(client, signer, saleor):
+    body = answer(
+        deliver(
+            client,
+            signer,
+            "transaction-cancelation-requested",
+            requested(
+                transaction_id="VHJhbnNhY3Rpb25JdGVtOnVua25vd24=",
+                psp_reference="pi_x",
+                action_type="CANCEL",
+                amount="1.00",
+            ),
+        ),
+        "TransactionCancelationRequested",
+    )
+
+    assert body == {"result": "CANCEL_FAILURE", "message": "This payment is not known to the Stripe gateway."}
+
+
 def test_a_forged_saleor_signature_is_refused(client, signer, saleor):
     from tests.saleor_signing import SaleorSigner
 
