@@ -1,9 +1,8 @@
 """The library in Debian's chromium: the index with its facets and search, an object page with its picture
-and the products made from it, in Chinese and English. Screenshots go to /work/shots (or LIBRARY_SHOTS)."""
+and the products made from it, in Chinese and English. Screenshots: tests/artifacts/resources/."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from tests.storefront.conftest import browser  # noqa: F401 (the fixture)
 from unit_onboarding.models import Unit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SHOTS = Path(os.environ.get("LIBRARY_SHOTS", "/work/shots"))
+SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "resources"  # gitignored
 
 
 def picture(unit, width: int, height: int):
