@@ -222,16 +222,18 @@ def payee_change_request(
     return change
 
 
+def _locked_change(change_id: int) -> PayeeChange:
+    """The change row, locked for the decision (its unit and designer read with it)."""
+    rows = PayeeChange.objects.select_for_update(of=("self",)).select_related("unit", "designer")
+    return rows.get(pk=change_id)
+
+
 def payee_change_confirm(
     *, change_id: int, actor: AbstractBaseUser, language: str = "zh-hans", now: datetime | None = None
 ) -> PayeeChange:
     """Platform finance, not the requester, puts a requested change in effect; refused when stale."""
     with transaction.atomic():
-        change = (
-            PayeeChange.objects.select_for_update(of=("self",))
-            .select_related("unit", "designer")
-            .get(pk=change_id)
-        )
+        change = _locked_change(change_id)
         _decidable(change, actor)
         if change.requested_by_id == actor.pk:
             raise OnboardingError(Code.PAYEE_FOUR_EYES)
@@ -255,11 +257,7 @@ def payee_change_reject(
 ) -> PayeeChange:
     """Platform finance refuses a requested change; the details on record stay as they are."""
     with transaction.atomic():
-        change = (
-            PayeeChange.objects.select_for_update(of=("self",))
-            .select_related("unit", "designer")
-            .get(pk=change_id)
-        )
+        change = _locked_change(change_id)
         _decidable(change, actor)
         _decide(change, PayeeChange.Status.REJECTED, actor=actor, now=now, reason=reason)
         _audit(change, actor=actor, action="payee.change_rejected")
@@ -272,11 +270,7 @@ def payee_change_withdraw(
 ) -> PayeeChange:
     """The requester, or whoever may ask for the unit's payout changes, takes a pending request back."""
     with transaction.atomic():
-        change = (
-            PayeeChange.objects.select_for_update(of=("self",))
-            .select_related("unit", "designer")
-            .get(pk=change_id)
-        )
+        change = _locked_change(change_id)
         if change.status != PayeeChange.Status.PENDING:
             raise OnboardingError(Code.PAYEE_CHANGE_NOT_PENDING)
         if change.requested_by_id != actor.pk and not can_manage_designers(actor, change.unit):
