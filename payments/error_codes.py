@@ -60,3 +60,16 @@ class SettlementErrorCode(StrEnum):
 
 class SettlementError(AppError):
     """A refused settlement or reconciliation action; `code` is stable, the message is for people."""
+
+
+class FundingErrorCode(StrEnum):
+    NOT_ALLOWED = "funding_not_allowed"
+    BAD_TERMS = "funding_bad_terms"
+    PROPOSAL_PENDING = "funding_proposal_pending"
+    NOT_PROPOSED = "funding_not_proposed"
+    FOUR_EYES = "funding_four_eyes"
+    STALE = "funding_stale"
+
+
+class FundingError(AppError):
+    """A refused change of who funds a discount; `code` is stable, the message is for finance staff."""

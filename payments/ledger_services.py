@@ -43,12 +43,16 @@ from payments.models import Account, LedgerTransaction, SplitLine
 from payments.split import (
     PLATFORM,
     FeeRule,
+    LineKind,
     LineSplit,
     Recipe,
     RecipeShare,
     Sale,
     SplitError,
     allocate,
+    discount_ref,
+    fee_weights,
+    funded_part,
     line_split,
     refund_deltas,
     refund_spread,
@@ -322,6 +326,7 @@ class _PostedLine:
     kind: str
     recipe: Recipe
     net: int  # captured minus refunded so far
+    captured: int = 0  # what its payment posted
 
 
 def _posted_lines(*, order_ref: str, payment_id: int) -> dict[str, _PostedLine]:
@@ -335,8 +340,46 @@ def _posted_lines(*, order_ref: str, payment_id: int) -> dict[str, _PostedLine]:
             recipe_rows[row.line_ref].append(row)
     lines = {}
     for ref, shares in recipe_rows.items():
-        lines[ref] = _PostedLine(kind=shares[0].line_kind, recipe=_recipe(shares), net=nets[ref])
+        lines[ref] = _PostedLine(
+            kind=shares[0].line_kind,
+            recipe=_recipe(shares),
+            net=nets[ref],
+            captured=sum(r.amount for r in shares),
+        )
     return lines
+
+
+def _paid_left(posted: Mapping[str, _PostedLine], ref: str) -> int:
+    """What the buyer's payment still holds on a line: its net less the platform's funding still on it."""
+    funded = posted.get(discount_ref(ref))
+    return posted[ref].net + (funded.net if funded else 0)
+
+
+def _line_refund_deltas(posted: Mapping[str, _PostedLine], ref: str, refund: int) -> dict[str, list[int]]:
+    """Each share's reversal on a line (and on the platform's funding of its discount) for a refund of
+    `refund` of what the buyer paid on it: the funding still on the line stays pro rata to what the
+    buyer's payment still holds, so a full refund returns the unit's parties and the platform to zero."""
+    line = posted[ref]
+    funded = posted.get(discount_ref(ref))
+    if funded is None:
+        return {ref: refund_deltas(line.recipe, net_before=line.net, refund=refund)}
+    before = _paid_left(posted, ref)
+    if refund < 0:
+        raise SplitError(LedgerErrorCode.NEGATIVE_REFUND, "a refund amount cannot be negative")
+    if refund > before:
+        raise SplitError(
+            LedgerErrorCode.REFUND_EXCEEDS_CAPTURED, f"refund {refund} exceeds the {before} left on the line"
+        )
+    total_funded = -funded.captured
+    funded_after = funded_part(total_funded, line.captured - total_funded, before - refund)
+    product_after = line.recipe.split(before - refund + funded_after)
+    funding_after = funded.recipe.split(-funded_after)
+    return {
+        ref: [a - b for a, b in zip(product_after, line.recipe.split(line.net), strict=True)],
+        discount_ref(ref): [
+            a - b for a, b in zip(funding_after, funded.recipe.split(funded.net), strict=True)
+        ],
+    }
 
 
 def _recipe(shares: list[SplitLine]) -> Recipe:
@@ -383,10 +426,9 @@ def refund_post(
         posted = _posted_lines(order_ref=order_ref, payment_id=payment.pk)
         try:
             per_line = _refund_per_line(posted, lines=lines, amount=amount, order_ref=order_ref)
-            deltas = {
-                ref: refund_deltas(posted[ref].recipe, net_before=posted[ref].net, refund=r)
-                for ref, r in per_line.items()
-            }
+            deltas = {}
+            for ref, r in per_line.items():
+                deltas.update(_line_refund_deltas(posted, ref, r))
         except SplitError as exc:
             raise PostingRefused(exc.code, f"order {order_ref}: {exc}") from exc
 
@@ -515,25 +557,25 @@ def transaction_reverse(
 def _refund_per_line(
     posted: Mapping[str, _PostedLine], *, lines: Mapping[str, int] | None, amount: int | None, order_ref: str
 ) -> dict[str, int]:
+    # the platform's funding of a discount is no line of its own here: it follows its product line
+    held = {ref: _paid_left(posted, ref) for ref, line in posted.items() if line.kind != LineKind.DISCOUNT}
     if lines is not None and amount is not None:
         # each scoped line gives back what it still holds, up to its part; an earlier order-level refund
         # may have taken some of it, and that excess is spread pro rata over what is left on every line
-        taken = {ref: min(max(r, 0), posted[ref].net) for ref, r in lines.items() if ref in posted}
-        refs = list(posted)  # payment order: stable
-        spread = refund_spread(
-            amount - sum(taken.values()), [posted[ref].net - taken.get(ref, 0) for ref in refs]
-        )
+        taken = {ref: min(max(r, 0), held[ref]) for ref, r in lines.items() if ref in held}
+        refs = list(held)  # payment order: stable
+        spread = refund_spread(amount - sum(taken.values()), [held[ref] - taken.get(ref, 0) for ref in refs])
         return {ref: r for ref, s in zip(refs, spread, strict=True) if (r := taken.get(ref, 0) + s)}
     if lines is not None:
-        unknown = sorted(set(lines) - set(posted))
+        unknown = sorted(set(lines) - set(held))
         if unknown:
             raise PostingRefused(
                 LedgerErrorCode.UNKNOWN_LINE, f"order {order_ref} has no line {', '.join(unknown)}"
             )
         return {ref: r for ref, r in sorted(lines.items()) if r}
     assert amount is not None
-    refs = list(posted)  # payment order: stable
-    spread = refund_spread(amount, [posted[ref].net for ref in refs])
+    refs = list(held)  # payment order: stable
+    spread = refund_spread(amount, [held[ref] for ref in refs])
     return {ref: r for ref, r in zip(refs, spread, strict=True) if r}
 
 
@@ -620,7 +662,7 @@ def payment_fee_post(
         splits = [
             line_split(ref=ref, kind=kind, recipe=recipe, amount=amount, fee=line_fee)
             for (ref, kind, recipe, amount), line_fee in zip(
-                lines, allocate(fee, [amount for *_, amount in lines]), strict=True
+                lines, allocate(fee, fee_weights(lines)), strict=True
             )
         ]
         borne: dict[str, int] = defaultdict(int)

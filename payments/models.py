@@ -141,6 +141,7 @@ class SplitLine(models.Model):
 
 
 # The Stripe gateway's models live in payments.gateway; importing them here registers them with the app.
+from payments.funding.models import DiscountFunding, DiscountFundingVersion  # noqa: E402
 from payments.gateway.models import (  # noqa: E402
     ChargeFee,
     OrderPaymentReference,
@@ -164,6 +165,8 @@ __all__ = [
     "Account",
     "AccountingPeriod",
     "ChargeFee",
+    "DiscountFunding",
+    "DiscountFundingVersion",
     "FinanceAuditEvent",
     "LedgerEntry",
     "LedgerTransaction",

@@ -53,6 +53,7 @@ class LineKind(StrEnum):
     PRODUCT = "product"
     TAX = "tax"
     SHIPPING = "shipping"
+    DISCOUNT = "discount"  # the platform's funding of a product line's discount (a negative share)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -207,6 +208,17 @@ def tax_recipe(agreement: AgreementVersion, seller_of_record: str) -> Recipe:
     return Recipe(agreement.version_id, agreement.fee_rule, (share,))
 
 
+def discount_recipe(funding: str) -> Recipe:
+    """The platform's funding of a line's discount, under the funding versions `funding`."""
+    return Recipe(
+        funding, FeeRule.PLATFORM, (RecipeShare(PLATFORM, "platform", BPS_TOTAL, "discount:platform"),)
+    )
+
+
+def discount_ref(ref: str) -> str:
+    return f"{ref}:discount"
+
+
 def shipping_recipe(agreement: AgreementVersion, shipping_party: str) -> Recipe:
     rule = agreement.shipping_rule
     if rule == ShippingRule.AGREEMENT:
@@ -224,7 +236,12 @@ def shipping_recipe(agreement: AgreementVersion, shipping_party: str) -> Recipe:
 
 @dataclass(frozen=True)
 class SaleLine:
-    """A product line: `gross` is its net-of-tax total before the order-level discount."""
+    """A product line: `gross` is its net-of-tax total before the order-level discount.
+
+    `platform_funded`: the part of the line's discounts the platform funds (under the funding versions
+    `funding`): the line's parties share `gross + platform_funded`, and the platform a line
+    `<ref>:discount` of minus that, so the unit's parties are paid as if that part was not discounted.
+    """
 
     ref: str
     gross: int
@@ -232,6 +249,22 @@ class SaleLine:
     seller_of_record: str
     tax: int = 0
     royalties: tuple[PartyShare, ...] = ()
+    # out of the generated repr (the posting's fingerprint) when 0, so earlier payments keep theirs
+    platform_funded: int = field(default=0, repr=False)
+    funding: str = field(default="", repr=False)
+
+
+_sale_line_repr = SaleLine.__repr__
+
+
+def _sale_line_repr_with_funding(self: SaleLine) -> str:
+    text = _sale_line_repr(self)
+    if not self.platform_funded:
+        return text
+    return f"{text[:-1]}, platform_funded={self.platform_funded!r}, funding={self.funding!r})"
+
+
+SaleLine.__repr__ = _sale_line_repr_with_funding  # type: ignore[method-assign]
 
 
 @dataclass(frozen=True)
@@ -326,7 +359,20 @@ def sale_split(sale: Sale) -> list[LineSplit]:
     discounts = discount_allocate(sale.discount, [ln.gross for ln in sale.lines]) if sale.lines else []
     items: list[tuple[str, LineKind, Recipe, int]] = []
     for ln, disc in zip(sale.lines, discounts, strict=True):
-        items.append((ln.ref, LineKind.PRODUCT, product_recipe(ln.agreement, ln.royalties), ln.gross - disc))
+        if ln.platform_funded < 0:
+            raise SplitError(LedgerErrorCode.NEGATIVE_AMOUNT, "a funded discount cannot be negative")
+        items.append(
+            (
+                ln.ref,
+                LineKind.PRODUCT,
+                product_recipe(ln.agreement, ln.royalties),
+                ln.gross - disc + ln.platform_funded,
+            )
+        )
+        if ln.platform_funded:
+            items.append(
+                (discount_ref(ln.ref), LineKind.DISCOUNT, discount_recipe(ln.funding), -ln.platform_funded)
+            )
         if ln.tax:
             items.append(
                 (f"{ln.ref}:tax", LineKind.TAX, tax_recipe(ln.agreement, ln.seller_of_record), ln.tax)
@@ -348,11 +394,24 @@ def sale_split(sale: Sale) -> list[LineSplit]:
         raise SplitError(
             LedgerErrorCode.FEE_EXCEEDS_CAPTURED, f"fee {sale.fee} exceeds captured {sale.captured}"
         )
-    fees = allocate(sale.fee, [amount for *_, amount in items]) if items else []
+    fees = allocate(sale.fee, fee_weights(items)) if items else []
     return [
         line_split(ref=ref, kind=kind, recipe=recipe, amount=amount, fee=fee)
         for (ref, kind, recipe, amount), fee in zip(items, fees, strict=True)
     ]
+
+
+def fee_weights(items: Sequence[tuple[str, str, Recipe, int]]) -> list[int]:
+    """What each line weighs in the processor fee: its amount; the platform's funding of a discount none."""
+    return [0 if kind == LineKind.DISCOUNT else amount for _, kind, _, amount in items]
+
+
+def funded_part(funded: int, captured_paid: int, paid_left: int) -> int:
+    """The platform's funding still on a line when the buyer's `captured_paid` on it is down to `paid_left`:
+    pro rata, exact at both ends (all of it when nothing was refunded, none when all was)."""
+    if captured_paid <= 0:
+        return 0 if paid_left <= 0 else funded
+    return allocate(funded, [paid_left, captured_paid - paid_left])[0]
 
 
 def refund_deltas(recipe: Recipe, *, net_before: int, refund: int) -> list[int]:

@@ -1,0 +1,1 @@
+"""Who funds a Saleor discount (platform, the unit, or both in bps): versioned terms, four eyes."""

@@ -1,0 +1,85 @@
+"""Discount funding rules: who bears a Saleor promotion or voucher, in versions frozen at payment."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class DiscountFunding(models.Model):
+    """One Saleor discount this service knows the funder of, by its key: the promotion's or voucher's
+    global ID, or a voucher code (what Saleor's order data names it by)."""
+
+    key = models.CharField(
+        max_length=200, unique=True, help_text="Saleor promotion/voucher ID, or voucher code"
+    )
+    name = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return self.name or self.key
+
+
+class DiscountFundingVersion(models.Model):
+    """Terms in force from their approval on (orders paid after it); approved by platform finance other
+    than the proposer, against the version in force when proposed (else stale)."""
+
+    class Funder(models.TextChoices):
+        PLATFORM = "platform", _("The platform funds the discount")
+        UNIT = "unit", _("The unit funds the discount")
+        SPLIT = "split", _("Platform and unit share the discount")
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed: awaiting approval by platform finance")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected by platform finance")
+
+    funding = models.ForeignKey(DiscountFunding, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    funder = models.CharField(max_length=16, choices=Funder.choices)
+    platform_bps = models.PositiveIntegerField(help_text="the platform's part of the discount, in bps")
+    base_number = models.PositiveIntegerField(
+        default=0, help_text="the approved version in force when proposed (0: none); approval needs it still"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    effective_from = models.DateTimeField(null=True, blank=True, help_text="its approval")
+    note = models.TextField(blank=True)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["funding", "number"], name="discount_funding_version_number"),
+            models.UniqueConstraint(
+                fields=["funding"], condition=Q(status="proposed"), name="discount_funding_one_proposed"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(funder="platform", platform_bps=10_000)
+                    | Q(funder="unit", platform_bps=0)
+                    | Q(funder="split", platform_bps__gt=0, platform_bps__lt=10_000)
+                ),
+                name="discount_funding_bps_fit_funder",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved")
+                | (
+                    Q(decided_by__isnull=False, effective_from__isnull=False)
+                    & ~Q(decided_by=F("proposed_by"))
+                ),
+                name="discount_funding_four_eyes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.funding} v{self.number} {self.funder} {self.platform_bps} bps"
+
+    @property
+    def ref(self) -> str:
+        """How the split lines freeze it (their agreement_version column)."""
+        return f"discount_funding:{self.pk}"

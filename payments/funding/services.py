@@ -1,0 +1,151 @@
+"""Changing who funds a discount: proposed by platform finance, approved by another member, audited.
+
+Like agreement versions (unit_onboarding.agreements), a version is never edited and applies only to
+orders paid after its approval; like payee changes, an approval made against terms that changed since
+the proposal is refused as stale.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+
+from core import clock
+from core.audit import audit_record
+from core.finance import is_platform_finance
+from payments.error_codes import FundingError
+from payments.error_codes import FundingErrorCode as Code
+from payments.funding.models import DiscountFunding, DiscountFundingVersion
+from payments.split import BPS_TOTAL
+
+Funder = DiscountFundingVersion.Funder
+S = DiscountFundingVersion.Status
+
+
+def funder_bps(funder: str, platform_bps: int | None) -> int:
+    """The platform's part in bps that a funder choice means; BAD_TERMS when they do not fit."""
+    if funder == Funder.PLATFORM:
+        return BPS_TOTAL
+    if funder == Funder.UNIT:
+        return 0
+    if funder == Funder.SPLIT and platform_bps is not None and 0 < platform_bps < BPS_TOTAL:
+        return platform_bps
+    raise FundingError(
+        Code.BAD_TERMS,
+        f"funder {funder!r} with {platform_bps} bps: choose platform, unit, or a split of 1 to 9,999 bps",
+    )
+
+
+def _in_force(funding: DiscountFunding) -> DiscountFundingVersion | None:
+    return funding.versions.filter(status=S.APPROVED).order_by("-number").first()
+
+
+def _summary(version: DiscountFundingVersion | None) -> dict:
+    if version is None:
+        return {}
+    return {"version": version.number, "funder": version.funder, "platform_bps": version.platform_bps}
+
+
+def _audit(version: DiscountFundingVersion, *, actor, action: str, before) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        subject=version.ref,
+        party="platform",
+        key=version.funding.key,
+        number=version.number,
+        proposed_by=str(version.proposed_by),
+        before=_summary(before),
+        after=_summary(version),
+        note=version.note,
+    )
+
+
+@transaction.atomic
+def funding_propose(
+    *,
+    key: str,
+    funder: str,
+    actor: AbstractBaseUser,
+    platform_bps: int | None = None,
+    name: str = "",
+    note: str = "",
+    now: datetime | None = None,
+) -> DiscountFundingVersion:
+    """Propose who funds the discount `key` (promotion/voucher ID or voucher code) from approval on."""
+    if not is_platform_finance(actor):
+        raise FundingError(Code.NOT_ALLOWED, "only platform finance proposes who funds a discount")
+    key = key.strip()
+    if not key:
+        raise FundingError(Code.BAD_TERMS, "give the Saleor promotion or voucher ID, or the voucher code")
+    bps = funder_bps(funder, platform_bps)
+    funding, _ = DiscountFunding.objects.get_or_create(key=key, defaults={"name": name[:200]})
+    funding = DiscountFunding.objects.select_for_update().get(pk=funding.pk)  # serialise its versions
+    if funding.versions.filter(status=S.PROPOSED).exists():
+        raise FundingError(Code.PROPOSAL_PENDING, f"a change of {key} already awaits approval")
+    current = _in_force(funding)
+    last = funding.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    version = DiscountFundingVersion.objects.create(
+        funding=funding,
+        number=last + 1,
+        funder=funder,
+        platform_bps=bps,
+        base_number=current.number if current else 0,
+        note=note,
+        proposed_by=actor,
+        proposed_at=now or clock.now(),
+    )
+    _audit(version, actor=actor, action="discount_funding.proposed", before=current)
+    return version
+
+
+def _decidable(version_id: int, actor) -> tuple[DiscountFundingVersion, DiscountFundingVersion | None]:
+    """The proposal and the version in force, locked in the order proposing takes them."""
+    funding_id = DiscountFundingVersion.objects.values_list("funding_id", flat=True).get(pk=version_id)
+    funding = DiscountFunding.objects.select_for_update().get(pk=funding_id)
+    version = DiscountFundingVersion.objects.select_for_update().get(pk=version_id)
+    if version.status != S.PROPOSED:
+        raise FundingError(Code.NOT_PROPOSED, f"version {version.number} of {funding.key} is not proposed")
+    if not is_platform_finance(actor):
+        raise FundingError(Code.NOT_ALLOWED, "only platform finance decides who funds a discount")
+    return version, _in_force(funding)
+
+
+@transaction.atomic
+def funding_approve(
+    *, version_id: int, actor: AbstractBaseUser, now: datetime | None = None
+) -> DiscountFundingVersion:
+    """Another member of platform finance puts the proposal in force for orders paid from now on;
+    refused when the terms in force are no longer those it was proposed against."""
+    version, current = _decidable(version_id, actor)
+    if version.proposed_by_id == actor.pk:
+        raise FundingError(Code.FOUR_EYES, "a change of who funds a discount is approved by someone else")
+    if current is not None and current.number != version.base_number:
+        raise FundingError(
+            Code.STALE,
+            f"{version.funding.key} changed since this proposal (version {current.number} is in force now); "
+            "propose again",
+        )
+    version.status = S.APPROVED
+    version.decided_by = actor
+    version.decided_at = version.effective_from = now or clock.now()
+    version.save(update_fields=["status", "decided_by", "decided_at", "effective_from"])
+    _audit(version, actor=actor, action="discount_funding.approved", before=current)
+    return version
+
+
+@transaction.atomic
+def funding_reject(
+    *, version_id: int, actor: AbstractBaseUser, note: str = "", now: datetime | None = None
+) -> DiscountFundingVersion:
+    """Platform finance refuses the proposal; the terms in force stay."""
+    version, current = _decidable(version_id, actor)
+    version.status = S.REJECTED
+    version.decided_by = actor
+    version.decided_at = now or clock.now()
+    version.note = "\n".join(filter(None, [version.note, note]))
+    version.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    _audit(version, actor=actor, action="discount_funding.rejected", before=current)
+    return version
