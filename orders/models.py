@@ -54,6 +54,11 @@ class OrderLine(models.Model):
     total_net = models.BigIntegerField(help_text="after discounts, before tax, minor units")
     total_tax = models.BigIntegerField(default=0)
     currency = models.CharField(max_length=3)
+    discounts = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="[{key, type, name, amount}]: each Saleor discount and what it took off the net (fen)",
+    )
 
     class Meta:
         indexes = [models.Index(fields=["unit", "order"], name="orders_line_unit_order_idx")]

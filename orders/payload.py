@@ -11,9 +11,21 @@ from django.utils.dateparse import parse_datetime
 from catalog import saleor_metadata
 from orders.error_codes import OrderInputError
 from orders.error_codes import OrdersErrorCode as Code
+from payments.split import allocate
 
 # Product metadata naming the unit, as catalog sync writes it: unit pk, then unit uid (onboarding's key).
 UNIT_METADATA_KEYS = (saleor_metadata.UNIT_ID, saleor_metadata.UNIT_SLUG, "wenchuang.unit")
+
+
+@dataclass(frozen=True)
+class LineDiscount:
+    """What one Saleor discount took off a line, net of tax (the line's discounts sum to exactly its
+    undiscounted net less its net); `key` names who may fund it: the promotion's ID or the voucher code."""
+
+    key: str  # "" when Saleor names no promotion or voucher (a manual discount): the unit funds it
+    type: str  # Saleor OrderDiscountType: PROMOTION, SALE, VOUCHER, ORDER_PROMOTION, MANUAL
+    name: str
+    amount: int
 
 
 @dataclass(frozen=True)
@@ -33,6 +45,8 @@ class LineData:
     total_tax: int
     unit_net: int = 0  # one item, after discounts: what Saleor grants a refund of per item (with unit_tax)
     unit_tax: int = 0
+    undiscounted_net: int = 0
+    discounts: tuple[LineDiscount, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,7 +145,71 @@ class _Money:
         return money["fractionalAmount"]
 
 
-def _line(raw: dict[str, Any], money: _Money) -> LineData:
+_REASON_KEYS = ("Promotion: ", "Sale: ", "Voucher code: ")
+
+
+def _discount_key(raw: dict[str, Any], voucher_code: str) -> str:
+    """The promotion's ID or the voucher code a Saleor discount names (Saleor writes them in its reason)."""
+    reason = raw.get("reason") or ""
+    for prefix in _REASON_KEYS:
+        if reason.startswith(prefix):
+            return reason.removeprefix(prefix).strip()
+    return voucher_code if raw.get("type") == "VOUCHER" else ""
+
+
+def _line_discounts(
+    raw: dict[str, Any], money: _Money, order_discounts: list[tuple[str, str, str, int]], voucher_code: str
+) -> tuple[LineDiscount, ...]:
+    """Which discounts took the line from its undiscounted net to its net, and how much each (exactly).
+
+    Saleor lists a line's own discounts with what each took off; what else the line lost is its part of
+    the order-level discounts (Saleor spreads them into line prices), divided as their totals are.
+    """
+    ref = raw["id"]
+    off_net = money.fen(raw["undiscountedTotalPrice"]["net"], f"line {ref} undiscounted net") - money.fen(
+        raw["totalPrice"]["net"], f"line {ref} total net"
+    )
+    off_gross = money.fen(
+        raw["undiscountedTotalPrice"]["gross"], f"line {ref} undiscounted total"
+    ) - money.fen(raw["totalPrice"]["gross"], f"line {ref} total gross")
+    if off_net <= 0:
+        return ()
+    parts = [
+        (
+            _discount_key(d, raw.get("voucherCode") or voucher_code),
+            d.get("type") or "",
+            d.get("name") or "",
+            money.fen(d["total"], f"line {ref} discount {d.get('id')}"),
+        )
+        for d in raw.get("discounts") or []
+    ]
+    rest = off_gross - sum(weight for *_, weight in parts)
+    order_weights = [weight for *_, weight in order_discounts]
+    if rest > 0 and sum(order_weights) > 0:
+        parts += [
+            (key, kind, name, share)
+            for (key, kind, name, _), share in zip(
+                order_discounts, allocate(rest, order_weights), strict=True
+            )
+        ]
+    elif rest > 0:  # Saleor named nothing for it: nobody is known to fund it but the unit
+        parts.append(("", "", "", rest))
+    weights = [max(weight, 0) for *_, weight in parts]
+    if not sum(weights):
+        return (LineDiscount("", "", "", off_net),)
+    return tuple(
+        LineDiscount(key, kind, name[:200], amount)
+        for (key, kind, name, _), amount in zip(parts, allocate(off_net, weights), strict=True)
+        if amount
+    )
+
+
+def _line(
+    raw: dict[str, Any],
+    money: _Money,
+    order_discounts: list[tuple[str, str, str, int]] | None = None,
+    voucher_code: str = "",
+) -> LineData:
     ref = raw["id"]
     # Fulfilling from another warehouse leaves the original allocation behind with quantity 0.
     allocations = sorted(raw.get("allocations") or [], key=lambda a: not a.get("quantity"))
@@ -156,7 +234,23 @@ def _line(raw: dict[str, Any], money: _Money) -> LineData:
         total_tax=money.fen(total["tax"], f"line {ref} total tax"),
         unit_net=money.fen(raw["unitPrice"]["net"], f"line {ref} unit net"),
         unit_tax=money.fen(raw["unitPrice"]["tax"], f"line {ref} unit tax"),
+        undiscounted_net=money.fen(raw["undiscountedTotalPrice"]["net"], f"line {ref} undiscounted net"),
+        discounts=_line_discounts(raw, money, order_discounts or [], voucher_code),
     )
+
+
+def _order_discounts(order: dict[str, Any], money: _Money) -> list[tuple[str, str, str, int]]:
+    """(key, type, name, total) of the order-level discounts Saleor spread into its lines' prices."""
+    voucher_code = order.get("voucherCode") or ""
+    return [
+        (
+            _discount_key(d, voucher_code),
+            d.get("type") or "",
+            d.get("name") or "",
+            money.fen(d["total"], f"order discount {d.get('id')}"),
+        )
+        for d in order.get("discounts") or []
+    ]
 
 
 def order_data(payload: dict[str, Any]) -> OrderData:
@@ -193,7 +287,10 @@ def order_data(payload: dict[str, Any]) -> OrderData:
             shipping_net=money.fen(shipping["net"], "shipping net"),
             shipping_tax=money.fen(shipping["tax"], "shipping tax"),
             shipping_address=order.get("shippingAddress") or {},
-            lines=tuple(_line(raw, money) for raw in order["lines"]),
+            lines=tuple(
+                _line(raw, money, _order_discounts(order, money), order.get("voucherCode") or "")
+                for raw in order["lines"]
+            ),
             fulfilments=tuple(
                 FulfilmentData(
                     saleor_id=f["id"],

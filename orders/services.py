@@ -18,10 +18,13 @@ from orders.parcels import order_parcels, parcel_ref, posted_shipping
 from orders.payload import LineData, OrderData
 from orders.refunds import refund_scope
 from payments import ledger_services
+from payments.funding.models import DiscountFundingVersion
+from payments.funding.selectors import funding_in_force
 from payments.gateway import fees as payment_fees
 from payments.ledger_services import PostResult
 from payments.models import LedgerTransaction
 from payments.split import (
+    BPS_TOTAL,
     AgreementVersion,
     FeeRule,
     PartyShare,
@@ -31,6 +34,7 @@ from payments.split import (
     ShippingRule,
     SplitError,
     TaxRule,
+    allocate_bps,
 )
 from saleor_app.app_client import app_client
 from saleor_app.client import SaleorClient
@@ -123,6 +127,9 @@ def order_project(*, data: OrderData) -> bool:
                 "total_net": line.total_net,
                 "total_tax": line.total_tax,
                 "currency": data.currency,
+                "discounts": [
+                    {"key": d.key, "type": d.type, "name": d.name, "amount": d.amount} for d in line.discounts
+                ],
             },
         )
     order.lines.exclude(saleor_id__in=[line.saleor_id for line in data.lines]).delete()
@@ -187,6 +194,24 @@ def _royalties(data: OrderData, at: datetime) -> dict[str, tuple[PartyShare, ...
     }
 
 
+def _platform_funding(line: LineData, funding: dict[str, DiscountFundingVersion]) -> dict:
+    """The platform's part of the line's discounts under the funding versions in force at payment, and
+    those versions (frozen on the split). A discount with no funding rule is the unit's, as before."""
+    funded, versions = 0, set()
+    for discount in line.discounts:
+        version = funding.get(discount.key) if discount.key else None
+        if version is None or not version.platform_bps:
+            continue
+        funded += allocate_bps(discount.amount, [version.platform_bps, BPS_TOTAL - version.platform_bps])[0]
+        versions.add(version.pk)
+    if not funded:
+        return {}
+    return {
+        "platform_funded": funded,
+        "funding": "discount_funding:" + "+".join(str(pk) for pk in sorted(versions)),
+    }
+
+
 def sale_for(data: OrderData, units: dict[str, Unit]) -> Sale:
     """The split input of a fully charged order; AMOUNT_MISMATCH when it does not add up to Saleor's total."""
     paid_at = data.paid_at
@@ -195,6 +220,7 @@ def sale_for(data: OrderData, units: dict[str, Unit]) -> Sale:
         u.pk: _agreement(u, paid_at, data.saleor_id) for u in {u.pk: u for u in units.values()}.values()
     }
     royalties = _royalties(data, paid_at)
+    funding = funding_in_force(keys={d.key for ln in data.lines for d in ln.discounts if d.key}, at=paid_at)
     lines = tuple(
         SaleLine(
             ref=line.saleor_id,
@@ -203,6 +229,7 @@ def sale_for(data: OrderData, units: dict[str, Unit]) -> Sale:
             seller_of_record=_seller_of_record(units[line.saleor_id]),
             tax=line.total_tax,
             royalties=royalties.get(line.saleor_id, ()),
+            **_platform_funding(line, funding),
         )
         for line in data.lines
     )
