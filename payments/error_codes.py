@@ -65,7 +65,6 @@ class SettlementError(AppError):
 class FundingErrorCode(StrEnum):
     NOT_ALLOWED = "funding_not_allowed"
     BAD_TERMS = "funding_bad_terms"
-    PROPOSAL_PENDING = "funding_proposal_pending"
     NOT_PROPOSED = "funding_not_proposed"
     FOUR_EYES = "funding_four_eyes"
     STALE = "funding_stale"

@@ -23,7 +23,8 @@ class DiscountFunding(models.Model):
 
 class DiscountFundingVersion(models.Model):
     """Terms in force from their approval on (orders paid after it); approved by platform finance other
-    than the proposer, against the version in force when proposed (else stale)."""
+    than the proposer, against the version in force when proposed: of two competing proposals, the one
+    approved second is stale."""
 
     class Funder(models.TextChoices):
         PLATFORM = "platform", _("The platform funds the discount")
@@ -55,9 +56,6 @@ class DiscountFundingVersion(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["funding", "number"], name="discount_funding_version_number"),
-            models.UniqueConstraint(
-                fields=["funding"], condition=Q(status="proposed"), name="discount_funding_one_proposed"
-            ),
             models.CheckConstraint(
                 condition=(
                     Q(funder="platform", platform_bps=10_000)

@@ -83,8 +83,6 @@ def funding_propose(
     bps = funder_bps(funder, platform_bps)
     funding, _ = DiscountFunding.objects.get_or_create(key=key, defaults={"name": name[:200]})
     funding = DiscountFunding.objects.select_for_update().get(pk=funding.pk)  # serialise its versions
-    if funding.versions.filter(status=S.PROPOSED).exists():
-        raise FundingError(Code.PROPOSAL_PENDING, f"a change of {key} already awaits approval")
     current = _in_force(funding)
     last = funding.versions.order_by("-number").values_list("number", flat=True).first() or 0
     version = DiscountFundingVersion.objects.create(

@@ -29,6 +29,8 @@ class Line:
     unit_metadata: str = ""
     quantity_fulfilled: int = 0
     listing: int | None = None  # catalog listing pk, as catalog sync writes it into product metadata
+    line_discounts: list[dict] = field(default_factory=list)  # OrderLine.discounts (see line_discount)
+    voucher_code: str | None = None
 
     def shape(self, currency: str) -> dict:
         undiscounted = self.unit_price * self.quantity
@@ -47,6 +49,8 @@ class Line:
             "unitPrice": taxed(net // self.quantity, self.tax // self.quantity, currency),
             "undiscountedTotalPrice": taxed(undiscounted, self.tax, currency),
             "totalPrice": taxed(net, self.tax, currency),
+            "voucherCode": self.voucher_code,
+            "discounts": self.line_discounts,
             "allocations": (
                 [{"quantity": self.quantity, "warehouse": {"id": self.warehouse}}] if self.warehouse else []
             ),
@@ -71,6 +75,8 @@ class SaleorOrder:
     fulfillments: list[dict] = field(default_factory=list)
     granted: list[dict] = field(default_factory=list)  # grantedRefunds, as the subscription reads them
     checkout_id: str | None = None  # the checkout it was created from
+    order_discounts: list[dict] = field(default_factory=list)  # Order.discounts (see order_discount)
+    voucher_code: str | None = None
     shipping_method_name: str | None = None
 
     def refund_granted(
@@ -139,7 +145,8 @@ class SaleorOrder:
                 "status": self.status,
                 "chargeStatus": "FULL" if charged >= self.total else ("PARTIAL" if charged else "NONE"),
                 "userEmail": "buyer@example.cn",
-                "voucherCode": "SPRING" if any(ln.discount for ln in self.lines) else None,
+                "voucherCode": self.voucher_code
+                or ("SPRING" if any(ln.discount for ln in self.lines) else None),
                 "shippingAddress": {
                     "firstName": "小明",
                     "lastName": "王",
@@ -158,13 +165,36 @@ class SaleorOrder:
                 "subtotal": taxed(self.total - self.shipping, currency=c),
                 "shippingPrice": taxed(self.shipping, currency=c),
                 "undiscountedShippingPrice": money(self.shipping, c),
-                "discounts": [],
+                "discounts": self.order_discounts,
                 "lines": [ln.shape(c) for ln in self.lines],
                 "fulfillments": self.fulfillments,
                 "grantedRefunds": self.granted,
                 "transactions": [{"id": f"txn-{self.id}", "pspReference": f"pi_{self.id}", "events": events}],
             },
         }
+
+
+def order_discount(kind: str, reason: str, amount: int, name: str = "", currency: str = "CNY") -> dict:
+    """An Order.discounts entry as Saleor writes it: `reason` is "Voucher code: <code>" for a voucher,
+    "Promotion: <promotion global ID>" for an order promotion."""
+    return {
+        "id": f"discount-{reason}",
+        "type": kind,
+        "name": name or reason,
+        "reason": reason,
+        "total": money(amount, currency),
+    }
+
+
+def line_discount(kind: str, reason: str, amount: int, name: str = "", currency: str = "CNY") -> dict:
+    """An OrderLine.discounts entry (catalogue promotion, specific-product voucher) as Saleor writes it."""
+    return {
+        "id": f"line-discount-{reason}",
+        "type": kind,
+        "name": name or reason,
+        "reason": reason,
+        "total": money(amount, currency),
+    }
 
 
 def two_unit_order(units, order_id: str = "order-1") -> SaleorOrder:
