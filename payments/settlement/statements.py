@@ -34,7 +34,9 @@ GROUP BY a.party ORDER BY a.party
 """
 
 _SALES = """
-SELECT s.party, sum(s.amount) AS sales
+SELECT s.party, sum(s.amount) AS sales,
+       -- the platform's funding of discounts (payments.split: discount lines, negative)
+       sum(CASE WHEN s.line_kind = 'discount' THEN s.amount ELSE 0 END) AS funded
 FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
 LEFT JOIN payments_ledgertransaction o ON o.id = t.reverses_id
 WHERE COALESCE(o.kind, t.kind) = 'payment' AND t.posted_at >= %(start)s AND t.posted_at < %(end)s
@@ -45,7 +47,11 @@ GROUP BY s.party
 
 @dataclass(frozen=True)
 class Statement:
-    """A party's period: opening + sales - fees + refunds (negative) - payouts = closing."""
+    """A party's period: opening + sales - fees + refunds (negative) - payouts = closing.
+
+    `platform_funded`: the part of sales that is the platform funding discounts (negative, the platform's
+    own statement): its units' parties were paid on the undiscounted price.
+    """
 
     party: str
     opening: int
@@ -54,6 +60,7 @@ class Statement:
     refunds: int
     payouts: int
     closing: int
+    platform_funded: int = 0
 
 
 def statements(
@@ -73,7 +80,9 @@ def statements(
             _SALES.format(party_filter="AND s.party = ANY(%(parties)s)" if parties is not None else ""),
             params,
         )
-        sales = {party: int(total) for party, total in cursor.fetchall()}
+        found = cursor.fetchall()
+        sales = {party: int(total) for party, total, _ in found}
+        funded = {party: int(part) for party, _, part in found}
         cursor.execute(
             _BALANCES.format(party_filter="AND a.party = ANY(%(parties)s)" if parties is not None else ""),
             params,
@@ -91,9 +100,18 @@ def statements(
                 refunds=int(refunds),
                 payouts=int(payouts),
                 closing=int(closing),
+                platform_funded=funded.get(party, 0),
             )
         )
-    return out
+    # a party whose shares netted to nothing has no entries (the platform funding a discount out of its
+    # own share): its statement still shows the sales and the funding
+    seen = {row.party for row in out}
+    out += [
+        Statement(party, 0, gross, gross, 0, 0, 0, funded.get(party, 0))
+        for party, gross in sorted(sales.items())
+        if party not in seen and funded.get(party)
+    ]
+    return sorted(out, key=lambda row: row.party)
 
 
 # A line's unit is the `unit:` party in its recipe; its revenue is every party's share of the line.

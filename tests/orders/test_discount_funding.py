@@ -6,13 +6,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from django.urls import reverse
 
 from orders.models import OrderLine
 from payments import selectors as ledger
 from payments.error_codes import FundingError, FundingErrorCode
 from payments.funding.services import funding_approve, funding_propose, funding_reject
 from payments.models import FinanceAuditEvent, LedgerTransaction, SplitLine
+from payments.settlement import statements
 from saleor_app.models import WebhookEvent
+from tests.auth import login_verified
 from tests.unit_onboarding.factories import UserFactory, platform_finance_user
 
 from .payloads import Line, SaleorOrder, line_discount, order_discount
@@ -302,3 +305,27 @@ def test_of_two_competing_proposals_the_one_approved_second_is_stale():
     with pytest.raises(FundingError) as refused:
         funding_approve(version_id=to_half.pk, actor=a)
     assert refused.value.code == FundingErrorCode.NOT_PROPOSED
+
+
+def test_the_platforms_statement_shows_the_discount_it_funded_in_both_languages(units, deliver, client):
+    fund("FESTIVAL", "platform")
+    deliver("order_fully_paid", festival_order(units).paid(at=PAID_AT).payload())
+    start, end = datetime(2026, 11, 1, tzinfo=PAID.tzinfo), datetime(2026, 12, 1, tzinfo=PAID.tzinfo)
+
+    rows = {s.party: s for s in statements.statements(start=start, end=end, currency="CNY")}
+
+    platform = rows["platform"]
+    assert (platform.sales, platform.platform_funded) == (0, -5000)  # its 10 % of 500.00, less the 50.00
+    assert rows[units[0].party_key].sales == 12000 and rows[units[0].party_key].platform_funded == 0
+    assert platform.opening + platform.sales - platform.fees + platform.refunds - platform.payouts == (
+        platform.closing
+    )
+    login_verified(client, platform_finance_user())
+    url = reverse("finance:statement", args=["platform"]) + "?start=2026-11-01&end=2026-12-01"
+    client.cookies["django_language"] = "en"
+    text = client.get(url).content.decode()
+    assert "of which: discount funded by the platform" in text and 'class="num">-50.00<' in text
+    client.cookies["django_language"] = "zh-hans"
+    assert "平台承担的优惠" in client.get(url).content.decode()
+    unit_page = client.get(reverse("finance:statement", args=[units[0].party_key]) + url[url.index("?") :])
+    assert "平台承担的优惠" not in unit_page.content.decode()
