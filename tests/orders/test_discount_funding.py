@@ -3,6 +3,7 @@ against hand calculations (agreement: unit 60 %, operating entity 25 %, staff po
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 import pytest
@@ -16,13 +17,19 @@ from payments.models import FinanceAuditEvent, LedgerTransaction, SplitLine
 from payments.settlement import statements
 from saleor_app.models import WebhookEvent
 from tests.auth import login_verified
+from tests.recording import RECORDINGS
 from tests.unit_onboarding.factories import UserFactory, platform_finance_user
+from unit_onboarding.models import Unit
 
+from .conftest import unit_with_agreement
 from .payloads import Line, SaleorOrder, line_discount, order_discount
 
 pytestmark = pytest.mark.django_db
 PAID_AT = "2026-11-27T10:05:00+00:00"
 PAID = datetime.fromisoformat(PAID_AT)
+PAID_RECORDED, LINE_REFUNDED = (
+    json.loads((RECORDINGS / f"order.{n}.json").read_text()) for n in ("paid", "line_refunded")
+)
 PROMOTION = "UHJvbW90aW9uOjdkZjNkOGE5LTk2ZjQtNDc1Yi1hYjQ3LTRkNDk0NTJhYzA5Yg=="  # a Promotion global ID
 
 
@@ -329,3 +336,38 @@ def test_the_platforms_statement_shows_the_discount_it_funded_in_both_languages(
     assert "平台承担的优惠" in client.get(url).content.decode()
     unit_page = client.get(reverse("finance:statement", args=[units[0].party_key]) + url[url.index("?") :])
     assert "平台承担的优惠" not in unit_page.content.decode()
+
+
+def test_a_recorded_saleor_order_with_a_platform_funded_voucher_pays_units_the_undiscounted_price(deliver):
+    """The live Saleor 3.24 recording (tests/recordings/saleor/order.*.json): 4 x 8.99 and 2 x 50.00 USD,
+    an entire-order voucher WC-F016531A of 7.00 that Saleor spread as 1.85 and 5.15 into the lines; then
+    one item of line 1 (8.53 as discounted) granted and refunded."""
+    order = PAID_RECORDED["order"]
+    units = {}
+    for n, fulfilment in enumerate(order["fulfillments"], start=1):
+        unit = unit_with_agreement(n)
+        Unit.objects.filter(pk=unit.pk).update(saleor_warehouse_id=fulfilment["warehouse"]["id"])
+        units[fulfilment["lines"][0]["orderLine"]["id"]] = unit
+    line1, line2 = (ln["id"] for ln in order["lines"])
+    fund(order["voucherCode"], "platform")
+
+    assert deliver("order_fully_paid", PAID_RECORDED).status == "done"
+
+    def nets(ref: str) -> dict[str, int]:
+        return {p: a for p, a, _ in ledger.order_line_nets(order_ref=order["id"])[ref]}
+
+    u1, e1, s1 = parties(units[line1])
+    # hand calculation, largest remainder over (entity 2500, platform 1000, staff 500, unit 6000) bps:
+    # 35.96 -> 8.99, 3.596 -> 3.60, 1.798 -> 1.80, 21.576 -> 21.57 (ties to the earlier party)
+    assert nets(line1) == {e1: 899, "platform": 360, s1: 180, u1: 2157}
+    assert nets(f"{line1}:discount") == {"platform": -185}
+    assert sum(nets(line2).values()) == 10000 and nets(f"{line2}:discount") == {"platform": -515}
+    assert ledger.transactions_unbalanced() == []
+
+    assert deliver("order_refunded", LINE_REFUNDED).status == "done"
+
+    # 34.11 paid on line 1 less 8.53 = 25.58 left; the funding left is 1.85 x 25.58 / 34.11 = 1.387 -> 1.39,
+    # so the line's parties share 26.97 = 3 x 8.99, the three items still sold, undiscounted
+    assert nets(line1) == {e1: 674, "platform": 270, s1: 135, u1: 1618}
+    assert nets(f"{line1}:discount") == {"platform": -139}
+    assert ledger.transactions_unbalanced() == []
