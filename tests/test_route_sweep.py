@@ -19,6 +19,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from catalog import listings
 from catalog.provenance import collection_object_save
 from orders.models import Order
+from payments.funding.models import DiscountFundingVersion
+from payments.funding.services import funding_propose
 from payments.models import AccountingPeriod
 from payments.settlement import services as settlement
 from search.models import SearchSynonym
@@ -27,7 +29,13 @@ from tests.catalog.factories import make_listing
 from tests.orders.conftest import deliver, unit_with_agreement  # noqa: F401 (deliver is a fixture)
 from tests.orders.payloads import two_unit_order
 from tests.payments.settlement.conftest import pay
-from tests.unit_onboarding.factories import ApplicationFactory, DesignerFactory, UserFactory, operator_of
+from tests.unit_onboarding.factories import (
+    ApplicationFactory,
+    DesignerFactory,
+    UserFactory,
+    operator_of,
+    platform_finance_user,
+)
 from unit_onboarding import payees
 from unit_onboarding.agreements import ShareTerm, agreement_version_propose
 from unit_onboarding.models import (
@@ -140,6 +148,11 @@ ALLOWED: dict[str, set[str]] = {
     "finance:payee_change_reject": {S},
     "finance:agreement_approve": {S},
     "finance:agreement_reject": {S},
+    # Who funds a discount is a money term of the platform's: its finance proposes and approves (four eyes).
+    "finance:discount_funding": {S},
+    "finance:discount_funding_propose": {S},
+    "finance:discount_funding_approve": {S},
+    "finance:discount_funding_reject": {S},
     "finance_api:graphql": SIGNED_IN,  # every resolver scopes by role
     "search:platform_synonyms": {S},  # curators (platform staff)
     "search:unit_synonyms": {A},  # the unit's operators, who edit its products
@@ -272,6 +285,8 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
         shares=[ShareTerm(unit_a.party_key, "unit", 9000), ShareTerm("platform", "platform", 1000)],
         actor=people[F],
     )
+    # a member of platform finance proposes that the platform funds a festival voucher
+    funding_version = funding_propose(key="FESTIVAL", funder="platform", actor=platform_finance_user())
     synonym = SearchSynonym.objects.create(unit=unit_a, terms=["铜镜", "青铜镜"], created_by=people[A])
     period = AccountingPeriod.objects.create(
         start=datetime(2026, 10, 31, 16, tzinfo=UTC), end=datetime(2026, 11, 30, 16, tzinfo=UTC)
@@ -292,6 +307,7 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
         "period": period,
         "payee_change": payee_change,
         "agreement_version": agreement_version,
+        "funding_version": funding_version,
         "synonym": synonym,
     }
     return people, objects
@@ -299,6 +315,7 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
 
 # Which object a route's <pk> names, by a fragment of the route (else the application).
 PK_BY_ROUTE = (
+    ("finance/discounts/", "funding_version"),
     ("/payee-changes/", "payee_change"),
     ("approvals/payee/", "payee_change"),
     ("/agreement/versions/", "agreement_version"),
@@ -372,6 +389,7 @@ def _money_requests(objects) -> tuple[str, str]:
     return (
         PayeeChange.objects.get(pk=objects["payee_change"].pk).status,
         AgreementVersion.objects.get(pk=objects["agreement_version"].pk).status,
+        DiscountFundingVersion.objects.get(pk=objects["funding_version"].pk).status,
     )
 
 
@@ -414,7 +432,7 @@ def test_unit_finance_without_a_second_factor_is_sent_to_set_one_up_on_every_rou
     assert not problems, "\n".join(problems)
     assert sorted(UnitMembership.objects.values_list("user_id", "unit_id", "role")) == memberships_before
     assert objects["unit"].__class__.objects.get(pk=objects["unit"].pk).payout_bank_name != "evil bank"
-    assert _money_requests(objects) == ("pending", "proposed")
+    assert _money_requests(objects) == ("pending", "proposed", "proposed")
 
 
 @pytest.mark.parametrize("who", [A, F, OB, FB, S])
@@ -451,7 +469,11 @@ def test_each_visitor_gets_exactly_the_routes_their_role_allows(client, world, w
         after = sorted(UnitMembership.objects.filter(unit=objects["unit"]).values_list("user_id", "role"))
         assert after == members_of_a
     assert not Invitation.objects.filter(email="x@evil.example").exists()
-    assert _money_requests(objects) == ("pending", "proposed")  # nobody confirmed, approved or withdrew
+    assert _money_requests(objects) == (
+        "pending",
+        "proposed",
+        "proposed",
+    )  # nobody confirmed, approved or withdrew
 
 
 def test_an_operator_who_set_up_a_second_factor_must_verify_it(client, world):

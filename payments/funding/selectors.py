@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from payments.funding.models import DiscountFundingVersion
+from payments.funding.models import DiscountFunding, DiscountFundingVersion
 
 
 def funding_in_force(*, keys: Iterable[str], at: datetime) -> dict[str, DiscountFundingVersion]:
@@ -21,3 +21,18 @@ def funding_in_force(*, keys: Iterable[str], at: datetime) -> dict[str, Discount
     for version in rows:
         found.setdefault(version.funding.key, version)
     return found
+
+
+def fundings_listed() -> list[
+    tuple[DiscountFunding, DiscountFundingVersion | None, list[DiscountFundingVersion]]
+]:
+    """Every discount with a funding rule: the version in force now, and the proposals awaiting approval."""
+    S = DiscountFundingVersion.Status
+    out = []
+    for funding in DiscountFunding.objects.prefetch_related("versions__proposed_by").order_by("key"):
+        versions = sorted(funding.versions.all(), key=lambda v: v.number)
+        approved = [v for v in versions if v.status == S.APPROVED]
+        out.append(
+            (funding, approved[-1] if approved else None, [v for v in versions if v.status == S.PROPOSED])
+        )
+    return out

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from core import clock
 from core.audit import audit_record
@@ -34,7 +35,10 @@ def funder_bps(funder: str, platform_bps: int | None) -> int:
         return platform_bps
     raise FundingError(
         Code.BAD_TERMS,
-        f"funder {funder!r} with {platform_bps} bps: choose platform, unit, or a split of 1 to 9,999 bps",
+        _(
+            "Choose who funds the discount: the platform, the unit, or a split "
+            "(1 to 9,999 bps to the platform)."
+        ),
     )
 
 
@@ -76,12 +80,12 @@ def funding_propose(
 ) -> DiscountFundingVersion:
     """Propose who funds the discount `key` (promotion/voucher ID or voucher code) from approval on."""
     if not is_platform_finance(actor):
-        raise FundingError(Code.NOT_ALLOWED, "only platform finance proposes who funds a discount")
+        raise FundingError(Code.NOT_ALLOWED, _("Only platform finance decides who funds a discount."))
     key = key.strip()
     if not key:
-        raise FundingError(Code.BAD_TERMS, "give the Saleor promotion or voucher ID, or the voucher code")
+        raise FundingError(Code.BAD_TERMS, _("Give the Saleor promotion or voucher ID, or the voucher code."))
     bps = funder_bps(funder, platform_bps)
-    funding, _ = DiscountFunding.objects.get_or_create(key=key, defaults={"name": name[:200]})
+    funding, _created = DiscountFunding.objects.get_or_create(key=key, defaults={"name": name[:200]})
     funding = DiscountFunding.objects.select_for_update().get(pk=funding.pk)  # serialise its versions
     current = _in_force(funding)
     last = funding.versions.order_by("-number").values_list("number", flat=True).first() or 0
@@ -105,9 +109,9 @@ def _decidable(version_id: int, actor) -> tuple[DiscountFundingVersion, Discount
     funding = DiscountFunding.objects.select_for_update().get(pk=funding_id)
     version = DiscountFundingVersion.objects.select_for_update().get(pk=version_id)
     if version.status != S.PROPOSED:
-        raise FundingError(Code.NOT_PROPOSED, f"version {version.number} of {funding.key} is not proposed")
+        raise FundingError(Code.NOT_PROPOSED, _("This proposal was already decided."))
     if not is_platform_finance(actor):
-        raise FundingError(Code.NOT_ALLOWED, "only platform finance decides who funds a discount")
+        raise FundingError(Code.NOT_ALLOWED, _("Only platform finance decides who funds a discount."))
     return version, _in_force(funding)
 
 
@@ -119,12 +123,14 @@ def funding_approve(
     refused when the terms in force are no longer those it was proposed against."""
     version, current = _decidable(version_id, actor)
     if version.proposed_by_id == actor.pk:
-        raise FundingError(Code.FOUR_EYES, "a change of who funds a discount is approved by someone else")
+        raise FundingError(
+            Code.FOUR_EYES, _("You proposed this change: another member of platform finance approves it.")
+        )
     if current is not None and current.number != version.base_number:
         raise FundingError(
             Code.STALE,
-            f"{version.funding.key} changed since this proposal (version {current.number} is in force now); "
-            "propose again",
+            _("%(key)s changed since this proposal (version %(number)s was approved): propose again.")
+            % {"key": version.funding.key, "number": current.number},
         )
     version.status = S.APPROVED
     version.decided_by = actor

@@ -44,4 +44,8 @@ urlpatterns = [
     path("approvals/agreement/<int:pk>/approve", views.agreement_version_approve, name="agreement_approve"),
     path("approvals/agreement/<int:pk>/reject", views.agreement_version_reject, name="agreement_reject"),
     path("audit/", views.audit, name="audit"),
+    path("discounts/", views.discount_funding, name="discount_funding"),
+    path("discounts/propose", views.discount_funding_propose, name="discount_funding_propose"),
+    path("discounts/<int:pk>/approve", views.discount_funding_approve, name="discount_funding_approve"),
+    path("discounts/<int:pk>/reject", views.discount_funding_reject, name="discount_funding_reject"),
 ]

@@ -22,7 +22,10 @@ from core import clock
 from core.audit import audit_record
 from core.finance import is_platform_finance
 from core.party import UNIT, Party
-from payments.error_codes import SettlementError
+from payments.error_codes import FundingError, SettlementError
+from payments.funding import selectors as funding_selectors
+from payments.funding import services as funding
+from payments.funding.models import DiscountFundingVersion
 from payments.models import AccountingPeriod, FinanceAuditEvent, SettlementBatch
 from payments.reconciliation import services as reconciliation
 from payments.settlement import charts, exports, order_lines, pdf, selectors, services, statements, stats
@@ -486,3 +489,59 @@ agreement_version_reject = _approval_action(_agreement_reject)
 def audit(request: HttpRequest) -> HttpResponse:
     events = FinanceAuditEvent.objects.select_related("actor").order_by("-at")[:500]
     return render(request, "payments/finance/audit.html", {"events": events})
+
+
+@platform_finance_required
+@require_GET
+def discount_funding(request: HttpRequest) -> HttpResponse:
+    """Who funds each Saleor promotion or voucher, the proposals awaiting approval, and a form to propose."""
+    return render(
+        request,
+        "payments/finance/discount_funding.html",
+        {"fundings": funding_selectors.fundings_listed(), "funders": DiscountFundingVersion.Funder.choices},
+    )
+
+
+def _funding_action(action):
+    @platform_finance_required
+    @require_POST
+    def view(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        try:
+            action(request, pk)
+            messages.info(request, _("Done."))
+        except FundingError as error:
+            messages.error(request, error.message)
+        return redirect("finance:discount_funding")
+
+    return view
+
+
+def _funding_propose(request: HttpRequest, _pk: None) -> None:
+    bps = request.POST.get("platform_bps", "").strip()
+    funding.funding_propose(
+        key=request.POST.get("key", ""),
+        funder=request.POST.get("funder", ""),
+        platform_bps=int(bps) if bps.isdigit() else None,
+        name=request.POST.get("name", "").strip(),
+        note=request.POST.get("note", "").strip()[:1000],
+        actor=request.user,
+    )
+
+
+def _funding_approve(request: HttpRequest, pk: int) -> None:
+    funding.funding_approve(
+        version_id=get_object_or_404(DiscountFundingVersion, pk=pk).pk, actor=request.user
+    )
+
+
+def _funding_reject(request: HttpRequest, pk: int) -> None:
+    funding.funding_reject(
+        version_id=get_object_or_404(DiscountFundingVersion, pk=pk).pk,
+        actor=request.user,
+        note=request.POST.get("note", "").strip()[:1000],
+    )
+
+
+discount_funding_propose = _funding_action(_funding_propose)
+discount_funding_approve = _funding_action(_funding_approve)
+discount_funding_reject = _funding_action(_funding_reject)

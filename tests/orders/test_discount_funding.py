@@ -12,6 +12,7 @@ from django.urls import reverse
 from orders.models import OrderLine
 from payments import selectors as ledger
 from payments.error_codes import FundingError, FundingErrorCode
+from payments.funding.models import DiscountFundingVersion
 from payments.funding.services import funding_approve, funding_propose, funding_reject
 from payments.models import FinanceAuditEvent, LedgerTransaction, SplitLine
 from payments.settlement import statements
@@ -371,3 +372,44 @@ def test_a_recorded_saleor_order_with_a_platform_funded_voucher_pays_units_the_u
     assert nets(line1) == {e1: 674, "platform": 270, s1: 135, u1: 1618}
     assert nets(f"{line1}:discount") == {"platform": -139}
     assert ledger.transactions_unbalanced() == []
+
+
+def test_platform_finance_proposes_and_another_member_approves_on_the_finance_console(client):
+    proposer, approver = platform_finance_user(), platform_finance_user()
+    login_verified(client, proposer)
+    client.cookies["django_language"] = "zh-hans"
+
+    client.post(
+        reverse("finance:discount_funding_propose"),
+        {"key": " FESTIVAL ", "name": "春节", "funder": "split", "platform_bps": "5000", "note": "双方各半"},
+    )
+    page = client.get(reverse("finance:discount_funding")).content.decode()
+
+    version = DiscountFundingVersion.objects.get()
+    assert (version.funding.key, version.funder, version.platform_bps, version.status) == (
+        "FESTIVAL",
+        "split",
+        5000,
+        "proposed",
+    )
+    assert "优惠承担方" in page and "平台与单位分担优惠" in page and "春节" in page
+    assert reverse("finance:discount_funding_approve", args=[version.pk]) not in page  # not the proposer's
+    refused = client.post(reverse("finance:discount_funding_approve", args=[version.pk]), follow=True)
+    assert "须由另一名平台财务人员批准" in refused.content.decode()
+    bad = client.post(
+        reverse("finance:discount_funding_propose"),
+        {"key": "X", "funder": "split", "platform_bps": "0"},
+        follow=True,
+    )
+    assert "1 至 9,999 基点" in bad.content.decode() and DiscountFundingVersion.objects.count() == 1
+
+    login_verified(client, approver)
+    client.post(reverse("finance:discount_funding_approve", args=[version.pk]))
+
+    version.refresh_from_db()
+    assert (version.status, version.decided_by) == ("approved", approver)
+    client.cookies["django_language"] = "en"
+    assert (
+        "Platform and unit share the discount (5000 bps)"
+        in client.get(reverse("finance:discount_funding")).content.decode()
+    )
