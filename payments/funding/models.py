@@ -9,12 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 
 class DiscountFunding(models.Model):
-    """One Saleor discount this service knows the funder of, by its key: the promotion's or voucher's
-    global ID, or a voucher code (what Saleor's order data names it by)."""
+    """One Saleor discount this service knows the funder of, by the key Saleor's order data names it by:
+    a promotion's (or old sale's) global ID, or a voucher's code (the app reads no voucher IDs: that
+    needs MANAGE_DISCOUNTS)."""
 
-    key = models.CharField(
-        max_length=200, unique=True, help_text="Saleor promotion/voucher ID, or voucher code"
-    )
+    key = models.CharField(max_length=200, unique=True, help_text="Saleor promotion ID, or voucher code")
     name = models.CharField(max_length=200, blank=True)
 
     def __str__(self) -> str:

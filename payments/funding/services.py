@@ -83,7 +83,7 @@ def funding_propose(
         raise FundingError(Code.NOT_ALLOWED, _("Only platform finance decides who funds a discount."))
     key = key.strip()
     if not key:
-        raise FundingError(Code.BAD_TERMS, _("Give the Saleor promotion or voucher ID, or the voucher code."))
+        raise FundingError(Code.BAD_TERMS, _("Give the Saleor promotion ID, or the voucher code."))
     bps = funder_bps(funder, platform_bps)
     funding, _created = DiscountFunding.objects.get_or_create(key=key, defaults={"name": name[:200]})
     funding = DiscountFunding.objects.select_for_update().get(pk=funding.pk)  # serialise its versions

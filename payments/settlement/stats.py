@@ -27,16 +27,19 @@ from unit_onboarding.models import Unit, UnitType
 NONE = "—"
 
 # One row per (month, unit, category): every party's share of the product lines, joined to the projected
-# line (its unit, its SKU's listing). A line the projection lacks is still counted, under "—".
+# line (its unit, its SKU's listing). A line the projection lacks is still counted, under "—". The
+# platform's funding of a line's discount (its "<line>:discount" split line) counts against that line, so
+# sales are what buyers paid.
 _SALES = """
 SELECT to_char(date_trunc('month', t.posted_at AT TIME ZONE %(tz)s), 'YYYY-MM'), ol.unit_id,
        COALESCE(lst.category, ''), sum(s.amount)
 FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
 LEFT JOIN (orders_orderline ol JOIN orders_order o ON o.id = ol.order_id)
-       ON ol.saleor_id = s.line_ref AND o.saleor_id = s.order_ref
+       ON ol.saleor_id = CASE WHEN s.line_kind = 'discount' THEN left(s.line_ref, -9) ELSE s.line_ref END
+      AND o.saleor_id = s.order_ref
 LEFT JOIN catalog_listingvariant v ON v.sku = ol.sku
 LEFT JOIN catalog_listing lst ON lst.id = v.listing_id
-WHERE s.currency = %(currency)s AND s.line_kind = 'product'
+WHERE s.currency = %(currency)s AND s.line_kind IN ('product', 'discount')
   AND t.posted_at >= %(start)s AND t.posted_at < %(end)s
 GROUP BY 1, 2, 3
 """

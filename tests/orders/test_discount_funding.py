@@ -15,7 +15,7 @@ from payments.error_codes import FundingError, FundingErrorCode
 from payments.funding.models import DiscountFundingVersion
 from payments.funding.services import funding_approve, funding_propose, funding_reject
 from payments.models import FinanceAuditEvent, LedgerTransaction, SplitLine
-from payments.settlement import statements
+from payments.settlement import statements, stats
 from saleor_app.models import WebhookEvent
 from tests.auth import login_verified
 from tests.recording import RECORDINGS
@@ -413,3 +413,17 @@ def test_platform_finance_proposes_and_another_member_approves_on_the_finance_co
         "Platform and unit share the discount (5000 bps)"
         in client.get(reverse("finance:discount_funding")).content.decode()
     )
+
+
+def test_the_bureau_statistics_count_what_buyers_paid_not_the_platforms_funding(units, deliver):
+    fund("FESTIVAL", "platform")
+    deliver("order_fully_paid", festival_order(units).paid(at=PAID_AT).payload())
+
+    figures = stats.bureau_stats(
+        start=datetime(2026, 11, 1, tzinfo=PAID.tzinfo),
+        end=datetime(2026, 12, 1, tzinfo=PAID.tzinfo),
+        currency="CNY",
+    )
+
+    assert figures.sales == 45000
+    assert figures.by_unit == {str(units[0]): {"2026-11": 18000}, str(units[1]): {"2026-11": 27000}}
