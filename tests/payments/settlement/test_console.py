@@ -8,6 +8,8 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.urls import URLPattern, reverse
 
+from payments.funding.models import DiscountFundingVersion
+from payments.funding.services import funding_propose
 from payments.models import AccountingPeriod, SettlementBatch
 from payments.settlement import services
 from payments.settlement import urls as finance_urls
@@ -99,9 +101,11 @@ def test_the_console_runs_batches_with_four_eyes_and_reconciles(client, ledger, 
     assert client.get(reverse("finance:audit")).status_code == 200
 
 
-def _every_route(ledger, batch_pk, period_pk, change_pk, version_pk) -> list[str]:
+def _every_route(ledger, batch_pk, period_pk, change_pk, version_pk, funding_pk) -> list[str]:
     """The url of every console route, with the other unit's objects as arguments."""
     args = {
+        "discount_funding_approve": [funding_pk],
+        "discount_funding_reject": [funding_pk],
         "agreement_approve": [version_pk],
         "agreement_reject": [version_pk],
         "payee_change_confirm": [change_pk],
@@ -123,7 +127,7 @@ def _every_route(ledger, batch_pk, period_pk, change_pk, version_pk) -> list[str
     for pattern in finance_urls.urlpatterns:
         assert isinstance(pattern, URLPattern)
         routes.append(reverse(f"finance:{pattern.name}", args=args.get(pattern.name, [])))
-    assert len(routes) == 26
+    assert len(routes) == 30
     return routes
 
 
@@ -145,6 +149,7 @@ def test_a_units_finance_staff_see_only_their_units_parties_on_every_route(clien
         shares=[ShareTerm(ledger["other"].party_key, "unit", 9000), ShareTerm("platform", "platform", 1000)],
         actor=unit_finance(ledger["other"]),
     )
+    funding = funding_propose(key="FESTIVAL", funder="platform", actor=platform_finance())
     login_verified(client, user)
 
     # then their own statement and exports work and show only their parties
@@ -156,7 +161,7 @@ def test_a_units_finance_staff_see_only_their_units_parties_on_every_route(clien
     assert "重庆文创有限公司".encode() in shares
 
     # and every other route, as GET and as POST, is not found for them
-    for url in _every_route(ledger, batch.pk, period.pk, change.pk, version.pk):
+    for url in _every_route(ledger, batch.pk, period.pk, change.pk, version.pk, funding.pk):
         if url.startswith(reverse("finance:home") + "charts/") or url == reverse("finance:home"):
             continue  # scoped above
         assert client.get(url + PERIOD).status_code == 404, url
@@ -166,6 +171,7 @@ def test_a_units_finance_staff_see_only_their_units_parties_on_every_route(clien
     assert SettlementBatch.objects.get(pk=batch.pk).status == batch.status
     assert PayeeChange.objects.get(pk=change.pk).status == "pending"
     assert AgreementVersion.objects.get(pk=version.pk).status == "proposed"
+    assert DiscountFundingVersion.objects.get(pk=funding.pk).status == "proposed"
 
 
 def test_anonymous_users_are_sent_to_log_in(client, ledger):
