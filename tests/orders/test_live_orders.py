@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
 from orders.models import OrderLine
 from payments import selectors as ledger
+from payments.funding.services import funding_approve, funding_propose
 from payments.models import LedgerTransaction
 from saleor_app.client import SaleorClient
 from saleor_app.models import SaleorInstallation, WebhookEvent
 from tests.live_saleor import StaffSession, wait_until
 from tests.live_shop import ProductSpec, own_shop
 from tests.recording import RECORDINGS, save_delivery
+from tests.unit_onboarding.factories import platform_finance_user
 
 from . import live_order
 from .conftest import unit_with_agreement
@@ -205,3 +208,83 @@ def test_installed_app_receives_signed_order_events_with_the_projection_shape(
                 "jwks": httpx.get(installation.jwks_url, timeout=10).json(),
             },
         )
+
+
+def test_a_platform_funded_voucher_pays_units_the_undiscounted_price_and_a_line_refund_unwinds_it(
+    saleor_api_url, deliver, app, staff, shop
+):
+    """Live: an entire-order voucher of 7.00 funded by the platform (a rule approved before the charge)."""
+    product_1, product_2 = shop.products
+    voucher_id, code = live_order.voucher_create(staff, shop.channel_id, "7.00")
+    try:
+        order_id = live_order.order_place(
+            staff,
+            channel_id=shop.channel_id,
+            variants=[(product_1.variant_id, 4), (product_2.variant_id, 2)],
+            voucher=code,
+        )
+    finally:
+        live_order.voucher_delete(staff, voucher_id)
+    approved = datetime.now(UTC) - timedelta(minutes=1)
+    proposal = funding_propose(key=code, funder="platform", actor=platform_finance_user(), now=approved)
+    funding_approve(version_id=proposal.pk, actor=platform_finance_user(), now=approved)
+    placed = live_order.delivery(staff, order_id)["order"]
+    total = placed["total"]["gross"]
+    txn = live_order.charge(app, order_id, str(total["fractionalAmount"] / 100), total["currency"])
+    line1, line2 = line_of(placed, product_1.variant_id), line_of(placed, product_2.variant_id)
+    client = SaleorClient(saleor_api_url, staff.token)
+    for line, warehouse, quantity in ((line1, product_1.warehouse_id, 4), (line2, product_2.warehouse_id, 2)):
+        client.mutate(
+            "OrderFulfill",
+            {
+                "order": order_id,
+                "input": {
+                    "lines": [
+                        {
+                            "orderLineId": line["id"],
+                            "stocks": [{"quantity": quantity, "warehouse": warehouse}],
+                        }
+                    ],
+                    "trackingNumber": f"SF-FUND-{quantity}",
+                },
+            },
+            "orderFulfill",
+        )
+    unit_a, unit_b = unit_with_agreement(93), unit_with_agreement(94)
+    type(unit_a).objects.filter(pk=unit_a.pk).update(saleor_warehouse_id=product_1.warehouse_id)
+    type(unit_b).objects.filter(pk=unit_b.pk).update(saleor_warehouse_id=product_2.warehouse_id)
+
+    paid = live_order.delivery(staff, order_id)
+    event = deliver("order_fully_paid", paid)
+
+    assert event.status == "done", event.last_error
+    assert [d["type"] for d in paid["order"]["discounts"]] == ["VOUCHER"]
+    # each line knows the voucher reduced it and by how much (all of its discount)
+    for line in paid["order"]["lines"]:
+        off = (line[k]["net"]["fractionalAmount"] for k in ("undiscountedTotalPrice", "totalPrice"))
+        assert [(d["key"], d["amount"]) for d in OrderLine.objects.get(saleor_id=line["id"]).discounts] == [
+            (code, next(off) - next(off))
+        ]
+    sums = line_sums(order_id)
+    for line in paid["order"]["lines"]:  # the parties share the undiscounted price; the platform funds 7.00
+        undiscounted, net = (
+            line[k]["net"]["fractionalAmount"] for k in ("undiscountedTotalPrice", "totalPrice")
+        )
+        assert (sums[line["id"]], sums[f"{line['id']}:discount"]) == (undiscounted, net - undiscounted)
+    assert sum(v for r, v in sums.items() if r.endswith(":discount")) == -700
+    assert sum(sums.values()) == total["fractionalAmount"]
+    assert ledger.transactions_unbalanced() == []
+
+    # one item of line 1 granted and refunded: its parties give back about one undiscounted item
+    before = line_sums(order_id)
+    granted = live_order.refund_granted(staff, order_id, txn, lines=[(line1["id"], 1)])
+    event = deliver("order_refunded", live_order.delivery(staff, order_id))
+
+    assert event.status == "done", event.last_error
+    after = line_sums(order_id)
+    ref = line1["id"]
+    assert (before[ref] + before[f"{ref}:discount"]) - (after[ref] + after[f"{ref}:discount"]) == granted
+    undiscounted = line1["undiscountedTotalPrice"]["net"]["fractionalAmount"]
+    # 3 of the 4 items left, as if undiscounted (12.50 each); the funding kept pro rata rounds to the fen
+    assert abs(after[ref] - undiscounted * 3 // 4) <= 1
+    assert ledger.transactions_unbalanced() == []
