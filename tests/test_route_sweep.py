@@ -27,6 +27,7 @@ from tests.catalog.factories import make_listing
 from tests.orders.conftest import deliver, unit_with_agreement  # noqa: F401 (deliver is a fixture)
 from tests.orders.payloads import two_unit_order
 from tests.payments.settlement.conftest import pay
+from tests.storages import temporary_storages
 from tests.unit_onboarding.factories import ApplicationFactory, DesignerFactory, UserFactory, operator_of
 from unit_onboarding import payees
 from unit_onboarding.agreements import ShareTerm, agreement_version_propose
@@ -199,22 +200,7 @@ def test_every_route_is_classified():
 
 @pytest.fixture(autouse=True)
 def _storages(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-        "private": {
-            "BACKEND": "wenchuang.storage.PrivateFileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
-        "documents": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "documents"), "base_url": None},
-        },
-    }
+    temporary_storages(settings, tmp_path)
 
 
 @pytest.fixture
