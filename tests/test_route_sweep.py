@@ -459,7 +459,8 @@ def test_each_visitor_gets_exactly_the_routes_their_role_allows(client, world, w
         after = sorted(UnitMembership.objects.filter(unit=objects["unit"]).values_list("user_id", "role"))
         assert after == members_of_a
     assert not Invitation.objects.filter(email="x@evil.example").exists()
-    assert _money_requests(objects) == ("pending", "proposed", "requested")  # nobody confirmed, approved or withdrew
+    # nobody confirmed, approved or withdrew
+    assert _money_requests(objects) == ("pending", "proposed", "requested")
 
 
 def test_an_operator_who_set_up_a_second_factor_must_verify_it(client, world):

@@ -15,8 +15,8 @@ from django.db import transaction
 from catalog import listings
 from catalog.models import Listing
 from orders.models import OrderLine
-from orders.payload import order_data
 from orders.parcels import payment_key
+from orders.payload import order_data
 from orders.services import order_project, sale_for
 from payments.gateway.fees import fee_key
 from payments.ledger_services import payment_fee_post, payment_post, refund_post
