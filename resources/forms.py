@@ -96,8 +96,12 @@ class LicenceRequestForm(_Term):
         label=_("sales channels"), max_length=200, help_text=_("e.g. this marketplace, own shop, exhibitions")
     )
     quantity = forms.IntegerField(label=_("quantity"), min_value=1, max_value=10_000_000)
-    term_from = forms.DateField(label=_("from"), widget=forms.DateInput(attrs={"type": "date"}))
-    term_until = forms.DateField(label=_("until"), widget=forms.DateInput(attrs={"type": "date"}))
+    term_from = forms.DateField(
+        label=_("from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    term_until = forms.DateField(
+        label=_("until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     note = forms.CharField(
         label=_("note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -106,8 +110,12 @@ class LicenceRequestForm(_Term):
 
 
 class LicenceApproveForm(_Term):
-    valid_from = forms.DateField(label=_("valid from"), widget=forms.DateInput(attrs={"type": "date"}))
-    valid_until = forms.DateField(label=_("valid until"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_from = forms.DateField(
+        label=_("valid from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    valid_until = forms.DateField(
+        label=_("valid until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     scope = forms.CharField(label=_("scope"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     start_field, end_field = "valid_from", "valid_until"
     field_order = ("royalty_percent", "valid_from", "valid_until", "scope")

@@ -20,10 +20,10 @@ from catalog import listings
 from catalog.provenance import collection_object_save
 from orders.models import Order
 from payments.models import AccountingPeriod
+from payments.settlement import services as settlement
 from resources.designers import profile_save
 from resources.licensing import licence_request_submit
 from resources.services import publication_save, publication_set
-from payments.settlement import services as settlement
 from search.models import SearchSynonym
 from tests.auth import login_verified
 from tests.catalog.factories import make_listing
