@@ -171,6 +171,8 @@ def licence_request(request: HttpRequest, uid, pk: int) -> HttpResponse:
     except ResourcesError as error:
         form = approve if action == "approve" else decline
         form.add_error(error.field if error.field in form.fields else None, error.message)
+        if error.field is None:  # e.g. already answered: the forms are no longer shown, the message is
+            messages.error(request, error.message)
     errors = approve.errors or decline.errors
     return render(
         request,
