@@ -21,6 +21,9 @@ from catalog.provenance import collection_object_save
 from orders.models import Order, ParcelRefund
 from payments.models import AccountingPeriod
 from payments.settlement import services as settlement
+from resources.designers import profile_save
+from resources.licensing import licence_request_submit
+from resources.services import publication_save, publication_set
 from search.models import SearchSynonym
 from tests.auth import login_verified
 from tests.catalog.factories import make_listing
@@ -60,6 +63,7 @@ SIGN_IN = {
     "unit_onboarding:two_factor_setup",
     "unit_onboarding:two_factor_verify",
     "unit_onboarding:invitation",
+    "unit_onboarding:designer_claim",  # tested in tests/resources/test_designers.py
     "unit_onboarding:document_blob",
     "admin:login",
     "admin:logout",
@@ -90,6 +94,7 @@ ALLOWED: dict[str, set[str]] = {
     "unit_onboarding:payee_change_withdraw": {F, S},  # the unit's finance, reviewers, platform finance
     "unit_onboarding:designers": {A, F, S},
     "unit_onboarding:designer": {F, S},
+    "unit_onboarding:designer_claim_send": {F, S},  # POST only: whoever manages the unit's designers
     "unit_onboarding:provision_retry": {S},
     "catalog:home": SIGNED_IN,
     "catalog:review_queue": {S},
@@ -153,6 +158,15 @@ ALLOWED: dict[str, set[str]] = {
     "resources:object": {A},
     "resources:object_publish": {A},
     "resources:object_image": {A},
+    # Licence requests addressed to unit A: its operators and finance members answer them (staff: 404).
+    "resources:licence_requests": {A, F},
+    "resources:licence_request": {A, F},
+    # The designer's own pages: anyone signed in has one (empty until they make a profile and ask).
+    "resources:me": SIGNED_IN,
+    "resources:me_profile": SIGNED_IN,
+    "resources:me_portfolio": SIGNED_IN,  # POST only
+    "resources:licence_request_new": SIGNED_IN,  # unit A's object is licensable in the world below
+    "resources:me_request_withdraw": set(),  # the request is another designer's: 404 to every visitor
     # The unit's own prices: its operators and finance members (another unit's members and staff: 404).
     "shipping:unit_rates": {A, F},
     # The back office: home for anyone signed in (redirects), a unit's dashboard for its members only.
@@ -244,6 +258,23 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
     listing = make_listing(unit_a, people[A], images=1)
     listings.listing_submit(listing=listing, actor=people[A])
     obj = collection_object_save(unit=unit_a, data={"title_zh": "青铜镜", "accession_number": "A-001"})
+    publication_save(obj=obj, data={"category": "bronze", "licensable": True})
+    publication_set(obj=obj, published=True, actor=people[A])
+    designer_account = UserFactory()
+    profile_save(user=designer_account, data={"display_name_zh": "设计师", "kind": "individual"})
+    licence_request = licence_request_submit(
+        obj=obj,
+        user=designer_account,
+        data={
+            "product": "书签",
+            "channels": "本平台",
+            "quantity": 500,
+            "royalty_bps": 800,
+            "term_from": date(2027, 1, 1),
+            "term_until": date(2027, 12, 31),
+            "note": "",
+        },
+    )
     deliver("order_created", two_unit_order([unit_a, unit_b]).payload())
     pay("sweep-1", unit_a.operating_entity.party_key, 10_000, datetime(2026, 11, 3, 12, tzinfo=UTC))
     batch = settlement.settlement_run(
@@ -295,12 +326,15 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
         "payee_change": payee_change,
         "agreement_version": agreement_version,
         "synonym": synonym,
+        "licence_request": licence_request,
     }
     return people, objects
 
 
 # Which object a route's <pk> names, by a fragment of the route (else the application).
 PK_BY_ROUTE = (
+    ("licence-requests/", "licence_request"),
+    ("me/requests/", "licence_request"),
     ("/payee-changes/", "payee_change"),
     ("approvals/payee/", "payee_change"),
     ("/agreement/versions/", "agreement_version"),

@@ -27,3 +27,9 @@ def _default_language():
     translation.activate("zh-hans")
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run what a request left for after commit (its mail), as production does once it commits."""
+    return django_capture_on_commit_callbacks
