@@ -18,6 +18,11 @@ class OrdersErrorCode(StrEnum):
     QUANTITY_TOO_HIGH = "quantity_too_high"
     TRACKING_REQUIRED = "tracking_required"
     SALEOR_REFUSED = "saleor_refused"
+    NOT_ALLOWED = "not_allowed"
+    REASON_REQUIRED = "reason_required"
+    NOTHING_TO_REFUND = "nothing_to_refund"
+    SHIPPING_ALREADY_REFUNDED = "shipping_already_refunded"
+    STALE = "stale"
 
 
 class OrderInputError(AppError):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, When
 
-from orders.models import Fulfilment, Order, OrderLine
+from orders.models import Fulfilment, Order, OrderLine, ParcelRefund
 from unit_onboarding.models import Unit
 
 
@@ -23,3 +23,13 @@ def unit_lines(unit: Unit, order: Order) -> QuerySet[OrderLine]:
 
 def unit_fulfilments(unit: Unit, order: Order) -> QuerySet[Fulfilment]:
     return Fulfilment.objects.filter(order=order, unit=unit).order_by("pk")
+
+
+def unit_parcel_refunds(unit: Unit) -> QuerySet[ParcelRefund]:
+    """The unit's parcel refunds, those waiting for a decision first."""
+    waiting = Case(When(status=ParcelRefund.Status.REQUESTED, then=0), default=1)
+    return (
+        ParcelRefund.objects.filter(unit=unit)
+        .select_related("order", "requested_by", "decided_by")
+        .order_by(waiting, "-requested_at", "-pk")
+    )

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import CollectionObject
-from resources.models import ObjectCategory
+from resources.models import DesignerProfile, ObjectCategory
 
 
 class PublicationForm(forms.ModelForm):
@@ -40,3 +42,89 @@ class LibrarySearchForm(forms.Form):
     category = forms.CharField(required=False, max_length=16)
     rights = forms.CharField(required=False, max_length=16)
     page = forms.IntegerField(required=False, min_value=1, max_value=100_000)
+
+
+class DesignerProfileForm(forms.ModelForm):
+    website = forms.URLField(label=_("website"), required=False, max_length=200, assume_scheme="https")
+
+    class Meta:
+        model = DesignerProfile
+        fields = ("display_name_zh", "display_name_en", "kind", "bio", "website")
+        widgets = {"bio": forms.Textarea(attrs={"rows": 5})}
+
+
+class PortfolioImageForm(forms.Form):
+    image = forms.FileField(label=_("image (JPEG, PNG or WebP, up to 40 MB)"))
+    caption = forms.CharField(label=_("caption"), max_length=200, required=False)
+
+
+def _bps(percent: Decimal) -> int:
+    """Percent with at most two decimals as basis points (exact: Decimal, never float)."""
+    return int(percent * 100)
+
+
+class _Term(forms.Form):
+    """Royalty in percent and a term, checked together so the message says which field is wrong."""
+
+    royalty_percent = forms.DecimalField(
+        label=_("royalty (%)"),
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        decimal_places=2,
+        max_digits=5,
+        error_messages={
+            "min_value": _("The royalty must be between 0%% and 100%%, in steps of 0.01%%."),
+            "max_value": _("The royalty must be between 0%% and 100%%, in steps of 0.01%%."),
+            "max_decimal_places": _("The royalty must be between 0%% and 100%%, in steps of 0.01%%."),
+        },
+    )
+    start_field, end_field = "term_from", "term_until"
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get(self.start_field), data.get(self.end_field)
+        if start and end and end < start:
+            self.add_error(self.end_field, _("The end of the term must not be before its start."))
+        if data.get("royalty_percent") is not None:
+            data["royalty_bps"] = _bps(data["royalty_percent"])
+        return data
+
+
+class LicenceRequestForm(_Term):
+    product = forms.CharField(label=_("intended product"), max_length=200)
+    channels = forms.CharField(
+        label=_("sales channels"), max_length=200, help_text=_("e.g. this marketplace, own shop, exhibitions")
+    )
+    quantity = forms.IntegerField(label=_("quantity"), min_value=1, max_value=10_000_000)
+    term_from = forms.DateField(
+        label=_("from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    term_until = forms.DateField(
+        label=_("until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    note = forms.CharField(
+        label=_("note"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    field_order = ("product", "channels", "quantity", "royalty_percent", "term_from", "term_until", "note")
+
+
+class LicenceApproveForm(_Term):
+    valid_from = forms.DateField(
+        label=_("valid from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    valid_until = forms.DateField(
+        label=_("valid until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    scope = forms.CharField(label=_("scope"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+    start_field, end_field = "valid_from", "valid_until"
+    field_order = ("royalty_percent", "valid_from", "valid_until", "scope")
+
+
+class LicenceDeclineForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give the reason for declining: the designer reads it.")},
+    )

@@ -73,3 +73,110 @@ class PublishedObject(models.Model):
         if self.object.public_domain:
             return Rights.PUBLIC_DOMAIN
         return Rights.LICENSABLE if self.licensable else Rights.NOT_LICENSABLE
+
+
+class DesignerProfile(models.Model):
+    """A designer's or studio's public face on the platform, owned by their account (one per account)."""
+
+    class Kind(models.TextChoices):
+        INDIVIDUAL = "individual", _("Individual designer")
+        STUDIO = "studio", _("Design studio")
+        ENTERPRISE = "enterprise", _("Enterprise")
+
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="designer_profile"
+    )
+    display_name_zh = models.CharField(_("display name (Chinese)"), max_length=100)
+    display_name_en = models.CharField(_("display name (English)"), max_length=100, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.INDIVIDUAL)
+    bio = models.TextField(_("about"), max_length=4000, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.display_name_zh
+
+
+class PortfolioImage(models.Model):
+    """One picture of the designer's work (the catalog's image pipeline checks and derives it)."""
+
+    profile = models.ForeignKey(DesignerProfile, on_delete=models.CASCADE, related_name="portfolio")
+    image = models.ForeignKey("catalog.ImageAsset", on_delete=models.PROTECT, related_name="+")
+    caption = models.CharField(_("caption"), max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.caption or f"portfolio image {self.pk}"
+
+
+class LicenceRequest(models.Model):
+    """A designer asks a unit for a licence to make products from one of its published objects.
+
+    Pending until the unit approves (an IpLicence is recorded and linked), declines (with a reason) or the
+    designer withdraws it; each decision says who and when.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the unit")
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    object = models.ForeignKey(CollectionObject, on_delete=models.PROTECT, related_name="licence_requests")
+    unit = models.ForeignKey(
+        "unit_onboarding.Unit", on_delete=models.PROTECT, related_name="licence_requests"
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="licence_requests"
+    )
+    profile = models.ForeignKey(DesignerProfile, on_delete=models.PROTECT, related_name="licence_requests")
+    product = models.CharField(_("intended product"), max_length=200)
+    channels = models.CharField(_("sales channels"), max_length=200)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    royalty_bps = models.PositiveIntegerField(_("proposed royalty (basis points)"))
+    term_from = models.DateField(_("from"))
+    term_until = models.DateField(_("until"))
+    note = models.TextField(_("note"), max_length=2000, blank=True)
+    language = models.CharField(max_length=10, default="zh-hans", help_text="language of the designer's mail")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decline_reason = models.TextField(_("reason"), blank=True)
+    licence = models.OneToOneField(
+        "catalog.IpLicence", on_delete=models.PROTECT, null=True, blank=True, related_name="request"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(term_until__gte=models.F("term_from")), name="licence_request_term_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(royalty_bps__lte=10_000), name="licence_request_royalty_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="approved", licence__isnull=False)
+                | (~models.Q(status="approved") & models.Q(licence__isnull=True)),
+                name="licence_request_approved_has_licence",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="declined") | ~models.Q(decline_reason=""),
+                name="licence_request_declined_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile} → {self.object} ({self.status})"
+
+    @property
+    def royalty_percent(self) -> str:
+        whole, hundredths = divmod(self.royalty_bps, 100)
+        return f"{whole}.{hundredths:02d}".rstrip("0").rstrip(".")

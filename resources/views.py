@@ -18,8 +18,9 @@ from catalog import services as catalog_services
 from catalog.error_codes import CatalogError
 from catalog.models import CollectionObject
 from catalog.permissions import can_manage_listings
-from resources import services
-from resources.forms import ObjectImageForm, PublicationForm
+from resources import licensing, services
+from resources.error_codes import ResourcesError
+from resources.forms import LicenceApproveForm, LicenceDeclineForm, ObjectImageForm, PublicationForm
 from resources.models import PublishedObject
 from unit_onboarding.models import Unit
 
@@ -109,3 +110,73 @@ def object_image(request: HttpRequest, uid, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("Image uploaded; it is being processed."))
     return redirect("resources:object", uid=obj.unit.uid, pk=obj.pk)
+
+
+# --- licence requests addressed to the unit ----------------------------------------------------------------
+
+
+def _reviewing_unit(request: HttpRequest, uid) -> Unit:
+    unit = get_object_or_404(Unit, uid=uid)
+    if not licensing.can_review_requests(request.user, unit):
+        raise Http404
+    return unit
+
+
+@login_required
+@require_GET
+def licence_requests(request: HttpRequest, uid) -> HttpResponse:
+    unit = _reviewing_unit(request, uid)
+    rows = licensing.requests_of_unit(unit)
+    return render(request, "resources/licence_requests.html", {"unit": unit, "rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def licence_request(request: HttpRequest, uid, pk: int) -> HttpResponse:
+    """One request: approve it (on the terms the unit settles) or decline it with a reason."""
+    unit = _reviewing_unit(request, uid)
+    found = licensing.request_of_unit(unit, pk)
+    if found is None:
+        raise Http404
+    action = request.POST.get("action") if request.method == "POST" else None
+    approve = LicenceApproveForm(
+        request.POST if action == "approve" else None,
+        initial={
+            "royalty_percent": found.royalty_percent,
+            "valid_from": found.term_from,
+            "valid_until": found.term_until,
+            "scope": licensing.default_scope(found),
+        },
+    )
+    decline = LicenceDeclineForm(request.POST if action == "decline" else None)
+    try:
+        if action == "approve" and approve.is_valid():
+            data = approve.cleaned_data
+            licensing.licence_request_approve(
+                request=found,
+                actor=request.user,
+                royalty_bps=data["royalty_bps"],
+                valid_from=data["valid_from"],
+                valid_until=data["valid_until"],
+                scope=data["scope"],
+            )
+            messages.success(request, _("Approved: the IP licence is recorded."))
+            return redirect("resources:licence_request", uid=unit.uid, pk=found.pk)
+        if action == "decline" and decline.is_valid():
+            licensing.licence_request_decline(
+                request=found, actor=request.user, reason=decline.cleaned_data["reason"]
+            )
+            messages.success(request, _("Declined; the designer is told the reason."))
+            return redirect("resources:licence_request", uid=unit.uid, pk=found.pk)
+    except ResourcesError as error:
+        form = approve if action == "approve" else decline
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        if error.field is None:  # e.g. already answered: the forms are no longer shown, the message is
+            messages.error(request, error.message)
+    errors = approve.errors or decline.errors
+    return render(
+        request,
+        "resources/licence_request.html",
+        {"unit": unit, "request_row": found, "approve_form": approve, "decline_form": decline},
+        status=400 if errors else 200,
+    )

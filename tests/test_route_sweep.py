@@ -18,17 +18,21 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from catalog import listings
 from catalog.provenance import collection_object_save
-from orders.models import Order
+from orders.models import Order, ParcelRefund
 from payments.funding.models import DiscountFundingVersion
 from payments.funding.services import funding_propose
 from payments.models import AccountingPeriod
 from payments.settlement import services as settlement
+from resources.designers import profile_save
+from resources.licensing import licence_request_submit
+from resources.services import publication_save, publication_set
 from search.models import SearchSynonym
 from tests.auth import login_verified
 from tests.catalog.factories import make_listing
 from tests.orders.conftest import deliver, unit_with_agreement  # noqa: F401 (deliver is a fixture)
 from tests.orders.payloads import two_unit_order
 from tests.payments.settlement.conftest import pay
+from tests.storages import temporary_storages
 from tests.unit_onboarding.factories import (
     ApplicationFactory,
     DesignerFactory,
@@ -67,6 +71,7 @@ SIGN_IN = {
     "unit_onboarding:two_factor_setup",
     "unit_onboarding:two_factor_verify",
     "unit_onboarding:invitation",
+    "unit_onboarding:designer_claim",  # tested in tests/resources/test_designers.py
     "unit_onboarding:document_blob",
     "admin:login",
     "admin:logout",
@@ -97,6 +102,7 @@ ALLOWED: dict[str, set[str]] = {
     "unit_onboarding:payee_change_withdraw": {F, S},  # the unit's finance, reviewers, platform finance
     "unit_onboarding:designers": {A, F, S},
     "unit_onboarding:designer": {F, S},
+    "unit_onboarding:designer_claim_send": {F, S},  # POST only: whoever manages the unit's designers
     "unit_onboarding:provision_retry": {S},
     "catalog:home": SIGNED_IN,
     "catalog:review_queue": {S},
@@ -120,6 +126,9 @@ ALLOWED: dict[str, set[str]] = {
     "orders:list": {A, F, S},
     "orders:detail": {A, F, S},
     "orders:fulfil": {A},
+    "orders:refund_request": {A, F},  # the unit's members ask; a finance member other than the asker decides
+    "orders:refunds": {A, F, S},
+    "orders:refund_decide": {A, F, S},  # POST only: who may decide which refund is the service's (tested)
     "finance:home": {F, FB, S},
     "finance:chart_revenue": {F, FB, S},
     "finance:chart_shares": {F, FB, S},
@@ -162,6 +171,15 @@ ALLOWED: dict[str, set[str]] = {
     "resources:object": {A},
     "resources:object_publish": {A},
     "resources:object_image": {A},
+    # Licence requests addressed to unit A: its operators and finance members answer them (staff: 404).
+    "resources:licence_requests": {A, F},
+    "resources:licence_request": {A, F},
+    # The designer's own pages: anyone signed in has one (empty until they make a profile and ask).
+    "resources:me": SIGNED_IN,
+    "resources:me_profile": SIGNED_IN,
+    "resources:me_portfolio": SIGNED_IN,  # POST only
+    "resources:licence_request_new": SIGNED_IN,  # unit A's object is licensable in the world below
+    "resources:me_request_withdraw": set(),  # the request is another designer's: 404 to every visitor
     # The unit's own prices: its operators and finance members (another unit's members and staff: 404).
     "shipping:unit_rates": {A, F},
     # The back office: home for anyone signed in (redirects), a unit's dashboard for its members only.
@@ -212,22 +230,7 @@ def test_every_route_is_classified():
 
 @pytest.fixture(autouse=True)
 def _storages(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-        "private": {
-            "BACKEND": "wenchuang.storage.PrivateFileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
-        "documents": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "documents"), "base_url": None},
-        },
-    }
+    temporary_storages(settings, tmp_path)
 
 
 @pytest.fixture
@@ -268,6 +271,23 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
     listing = make_listing(unit_a, people[A], images=1)
     listings.listing_submit(listing=listing, actor=people[A])
     obj = collection_object_save(unit=unit_a, data={"title_zh": "青铜镜", "accession_number": "A-001"})
+    publication_save(obj=obj, data={"category": "bronze", "licensable": True})
+    publication_set(obj=obj, published=True, actor=people[A])
+    designer_account = UserFactory()
+    profile_save(user=designer_account, data={"display_name_zh": "设计师", "kind": "individual"})
+    licence_request = licence_request_submit(
+        obj=obj,
+        user=designer_account,
+        data={
+            "product": "书签",
+            "channels": "本平台",
+            "quantity": 500,
+            "royalty_bps": 800,
+            "term_from": date(2027, 1, 1),
+            "term_until": date(2027, 12, 31),
+            "note": "",
+        },
+    )
     deliver("order_created", two_unit_order([unit_a, unit_b]).payload())
     pay("sweep-1", unit_a.operating_entity.party_key, 10_000, datetime(2026, 11, 3, 12, tzinfo=UTC))
     batch = settlement.settlement_run(
@@ -291,6 +311,18 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
     period = AccountingPeriod.objects.create(
         start=datetime(2026, 10, 31, 16, tzinfo=UTC), end=datetime(2026, 11, 30, 16, tzinfo=UTC)
     )
+    order = Order.objects.get(saleor_id="order-1")
+    parcel_refund = ParcelRefund.objects.create(
+        order=order,
+        unit=unit_a,
+        lines=[[order.lines.get(unit=unit_a).pk, 1]],
+        amount=2200,
+        currency="CNY",
+        reason="破损",
+        order_seen_at=order.saleor_updated_at,
+        requested_by=people[A],
+        requested_at=datetime(2026, 12, 15, 4, tzinfo=UTC),
+    )
     objects = {
         "unit": unit_a,
         "application": application,
@@ -301,7 +333,8 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
         "listing": listing,
         "image": listing.images.get(),
         "object": obj,
-        "order": Order.objects.get(saleor_id="order-1"),
+        "order": order,
+        "parcel_refund": parcel_refund,
         "party": unit_a.operating_entity.party_key,
         "batch": batch,
         "period": period,
@@ -309,6 +342,7 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
         "agreement_version": agreement_version,
         "funding_version": funding_version,
         "synonym": synonym,
+        "licence_request": licence_request,
     }
     return people, objects
 
@@ -316,6 +350,8 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
 # Which object a route's <pk> names, by a fragment of the route (else the application).
 PK_BY_ROUTE = (
     ("finance/discounts/", "funding_version"),
+    ("licence-requests/", "licence_request"),
+    ("me/requests/", "licence_request"),
     ("/payee-changes/", "payee_change"),
     ("approvals/payee/", "payee_change"),
     ("/agreement/versions/", "agreement_version"),
@@ -350,6 +386,10 @@ def url_of(name: str, route: str, pattern: URLPattern, objects: dict, staff) -> 
             kwargs[arg] = objects["designer"].slug
         elif arg == "party":
             kwargs[arg] = objects["party"]
+        elif arg == "refund_id":
+            kwargs[arg] = objects["parcel_refund"].pk
+        elif arg == "decision":
+            kwargs[arg] = "refuse"
         elif arg == "fmt":
             kwargs[arg] = "csv"
         elif arg == "pk":
@@ -384,12 +424,14 @@ def _refused(get, post, name: str) -> bool:
     return set(statuses) <= {403, 404, 405} and statuses != (405, 405)
 
 
-def _money_requests(objects) -> tuple[str, str]:
-    """The state of unit A's payee change and agreement version (both asked for by its finance member)."""
+def _money_requests(objects) -> tuple[str, str, str, str]:
+    """The state of unit A's payee change and agreement version (both asked for by its finance member), of
+    the platform's discount funding proposal and of unit A's parcel refund (asked for by its operator)."""
     return (
         PayeeChange.objects.get(pk=objects["payee_change"].pk).status,
         AgreementVersion.objects.get(pk=objects["agreement_version"].pk).status,
         DiscountFundingVersion.objects.get(pk=objects["funding_version"].pk).status,
+        ParcelRefund.objects.get(pk=objects["parcel_refund"].pk).status,
     )
 
 
@@ -432,7 +474,7 @@ def test_unit_finance_without_a_second_factor_is_sent_to_set_one_up_on_every_rou
     assert not problems, "\n".join(problems)
     assert sorted(UnitMembership.objects.values_list("user_id", "unit_id", "role")) == memberships_before
     assert objects["unit"].__class__.objects.get(pk=objects["unit"].pk).payout_bank_name != "evil bank"
-    assert _money_requests(objects) == ("pending", "proposed", "proposed")
+    assert _money_requests(objects) == ("pending", "proposed", "proposed", "requested")
 
 
 @pytest.mark.parametrize("who", [A, F, OB, FB, S])
@@ -469,11 +511,8 @@ def test_each_visitor_gets_exactly_the_routes_their_role_allows(client, world, w
         after = sorted(UnitMembership.objects.filter(unit=objects["unit"]).values_list("user_id", "role"))
         assert after == members_of_a
     assert not Invitation.objects.filter(email="x@evil.example").exists()
-    assert _money_requests(objects) == (
-        "pending",
-        "proposed",
-        "proposed",
-    )  # nobody confirmed, approved or withdrew
+    # nobody confirmed, approved or withdrew
+    assert _money_requests(objects) == ("pending", "proposed", "proposed", "requested")
 
 
 def test_an_operator_who_set_up_a_second_factor_must_verify_it(client, world):

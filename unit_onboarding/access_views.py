@@ -27,7 +27,7 @@ from accounts.forms import StaffAuthenticationForm
 from accounts.middleware import second_factor_exempt
 from accounts.models import AccessEvent
 from core.finance import is_platform_finance
-from unit_onboarding import memberships
+from unit_onboarding import designers, memberships
 from unit_onboarding.access_forms import CodeForm, InviteForm, SignupForm, new_password_form
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.models import Invitation, Unit, UnitMembership
@@ -83,11 +83,19 @@ logout = second_factor_exempt(auth_views.LogoutView.as_view(next_page=reverse_la
 def signup(request: HttpRequest) -> HttpResponse:
     """Step one: the address. The account is made only through the link mailed to it."""
     form = SignupForm(request.POST or None)
+    next_path = _next(request, "")
     if request.method == "POST" and form.is_valid():
-        memberships.signup_request(email=form.cleaned_data["email"], language=translation.get_language())
+        memberships.signup_request(
+            email=form.cleaned_data["email"], language=translation.get_language(), next_path=next_path
+        )
         # The same answer whether or not the address has an account: this page tells nobody who is here.
         return render(request, "unit_onboarding/signup_sent.html", {"email": form.cleaned_data["email"]})
-    return render(request, "unit_onboarding/signup.html", {"form": form}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "unit_onboarding/signup.html",
+        {"form": form, "next": next_path},
+        status=400 if form.errors else 200,
+    )
 
 
 @second_factor_exempt
@@ -108,7 +116,8 @@ def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             auth_login(request, user, backend=BACKEND)
-            return redirect("unit_onboarding:apply")
+            # A designer who signed up from the designer pages goes back there, others to the application.
+            return redirect(memberships.signup_next(token) or reverse("unit_onboarding:apply"))
     return render(
         request,
         "unit_onboarding/signup_confirm.html",
@@ -165,6 +174,39 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         context,
         status=403 if other else (400 if form is not None and form.errors else 200),
     )
+
+
+@require_http_methods(["GET", "POST"])
+def designer_claim(request: HttpRequest, token: str) -> HttpResponse:
+    """A claim link's answer: signed in with the invited address, the designer takes the registration."""
+    claim = designers.designer_claim_from_token(token)
+    if claim is None:
+        raise Http404
+    designer = claim.designer
+    context = {"claim": claim, "designer": designer, "unit": designer.unit}
+    if not designers.designer_claim_open(claim):
+        return render(request, "unit_onboarding/link_invalid.html", context, status=410)
+    account = memberships.account_for(claim.email)
+    other = request.user.is_authenticated and request.user != account
+    if request.method == "POST" and request.user.is_authenticated and not other:
+        try:
+            designers.designer_claim_accept(claim=claim, user=request.user)
+        except OnboardingError as error:
+            messages.error(request, error.message)
+            return render(request, "unit_onboarding/link_invalid.html", context, status=409)
+        messages.success(
+            request, _("The designer registration %(name)s is linked to your account.") % {"name": designer}
+        )
+        return redirect(reverse("resources:me"))
+    context.update(
+        {
+            "other_account": other,
+            "has_account": account is not None,
+            "login_url": f"{reverse('unit_onboarding:login')}?{urlencode({'next': request.path})}",
+            "signup_url": f"{reverse('unit_onboarding:signup')}?{urlencode({'next': request.path})}",
+        }
+    )
+    return render(request, "unit_onboarding/designer_claim.html", context, status=403 if other else 200)
 
 
 # --- members ----------------------------------------------------------------------------------------

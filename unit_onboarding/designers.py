@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
+from core import clock
 from core.audit import audit_record
 from core.db import violated_constraint
 from core.party import Party
-from unit_onboarding import payees
+from unit_onboarding import payees, tasks
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.error_codes import OnboardingErrorCode as Code
-from unit_onboarding.models import Designer, OperatingEntity, PayeeChange, Unit
+from unit_onboarding.memberships import email_normalise
+from unit_onboarding.models import Designer, DesignerClaim, OperatingEntity, PayeeChange, Unit
 
 PROFILE_FIELDS = ("name_zh", "name_en")
 
@@ -124,3 +130,106 @@ def designer_keys_check(*, unit: Unit, party_keys: list[str]) -> None:
     for key in party_keys:
         if Party.parse(key).id not in known:
             raise OnboardingError(Code.DESIGNER_UNKNOWN, "designer", party=key)
+
+
+# --- claims: the designer behind a registration links it to their own account ---------------------------
+
+_CLAIM_SALT = "unit_onboarding.designer_claim"
+
+
+def designer_claim_token(claim: DesignerClaim) -> str:
+    return signing.dumps({"c": claim.pk, "n": claim.nonce}, salt=_CLAIM_SALT)
+
+
+def designer_claim_from_token(token: str) -> DesignerClaim | None:
+    """The claim the link names (whatever its state), or None for a forged or mangled link."""
+    try:
+        data = signing.loads(token, salt=_CLAIM_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    claim = DesignerClaim.objects.select_related("designer__unit").filter(pk=data.get("c")).first()
+    if claim is None or not secrets.compare_digest(claim.nonce, str(data.get("n", ""))):
+        return None
+    return claim
+
+
+def designer_claim_open(claim: DesignerClaim, now: datetime | None = None) -> bool:
+    return claim.status == DesignerClaim.Status.PENDING and claim.expires_at > (now or clock.now())
+
+
+def designer_claim_invite(
+    *, designer: Designer, email: str, actor: AbstractBaseUser, language: str, now: datetime | None = None
+) -> DesignerClaim:
+    """Mail `email` a link to claim the registration; a new invitation replaces a pending one."""
+    now = now or clock.now()
+    email = email_normalise(email)
+    with transaction.atomic():
+        designer = Designer.objects.select_for_update().select_related("unit").get(pk=designer.pk)
+        if designer.account_id is not None:
+            raise OnboardingError(Code.DESIGNER_ALREADY_CLAIMED, "email")
+        DesignerClaim.objects.filter(designer=designer, status=DesignerClaim.Status.PENDING).update(
+            status=DesignerClaim.Status.REVOKED, decided_at=now
+        )
+        claim = DesignerClaim.objects.create(
+            designer=designer,
+            email=email,
+            invited_by=actor,
+            language=language,
+            nonce=secrets.token_urlsafe(12),
+            created_at=now,
+            expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+        )
+        audit_record(
+            actor=actor,
+            action="designer.claim_sent",
+            subject=designer.party_key,
+            party=designer.party_key,
+            unit=str(designer.unit.uid),
+            email=email,
+            claim=claim.pk,
+        )
+        transaction.on_commit(lambda: tasks.mail_designer_claim.delay(claim.pk))
+    return claim
+
+
+def designer_claim_accept(
+    *, claim: DesignerClaim, user: AbstractBaseUser, now: datetime | None = None
+) -> Designer:
+    """The invited address's account takes the registration: its statements and royalties are theirs now.
+
+    The unit keeps the payee data (a change of where the money goes stays a payee change)."""
+    now = now or clock.now()
+    with transaction.atomic():
+        claim = DesignerClaim.objects.select_for_update().get(pk=claim.pk)
+        if not designer_claim_open(claim, now):
+            raise OnboardingError(Code.DESIGNER_CLAIM_INVALID)
+        if email_normalise(user.email or "") != claim.email:
+            raise OnboardingError(Code.DESIGNER_CLAIM_OTHER_ACCOUNT, email=claim.email)
+        designer = Designer.objects.select_for_update().select_related("unit").get(pk=claim.designer_id)
+        if designer.account_id is not None:
+            raise OnboardingError(Code.DESIGNER_ALREADY_CLAIMED)
+        designer.account, designer.claimed_at = user, now
+        designer.save(update_fields=["account", "claimed_at", "updated_at"])
+        claim.status, claim.decided_at, claim.accepted_by = DesignerClaim.Status.ACCEPTED, now, user
+        claim.save(update_fields=["status", "decided_at", "accepted_by"])
+        audit_record(
+            actor=user,
+            action="designer.claimed",
+            subject=designer.party_key,
+            party=designer.party_key,
+            unit=str(designer.unit.uid),
+            email=claim.email,
+            claim=claim.pk,
+        )
+    return designer
+
+
+def designers_of_account(user: AbstractBaseUser) -> QuerySet[Designer]:
+    """The registrations an account claimed (one per unit that pays them)."""
+    if not user.is_authenticated:
+        return Designer.objects.none()
+    return (
+        Designer.objects.filter(account=user).select_related("unit").order_by("unit__legal_name_zh", "slug")
+    )

@@ -11,8 +11,15 @@ from django.utils import translation
 
 from core import clock
 from core.finance import PLATFORM_FINANCE_PERMISSION
+from unit_onboarding.designers import designer_claim_token
 from unit_onboarding.memberships import account_for, invitation_token
-from unit_onboarding.models import ApplicationTransition, Invitation, PayeeChange, UnitMembership
+from unit_onboarding.models import (
+    ApplicationTransition,
+    DesignerClaim,
+    Invitation,
+    PayeeChange,
+    UnitMembership,
+)
 
 
 def _absolute(path: str) -> str:
@@ -127,3 +134,17 @@ def payee_change_announced(*, change_id: int, event: str, language: str) -> None
         subject = render_to_string("unit_onboarding/email/payee_change_subject.txt", context).strip()
         body = render_to_string("unit_onboarding/email/payee_change_body.txt", context)
     send_mass_mail([(subject, body, None, [email]) for email in recipients])
+
+
+def designer_claim_sent(*, claim_id: int) -> None:
+    """The link with which a registered designer links the registration to their account."""
+    claim = DesignerClaim.objects.select_related("designer__unit").get(pk=claim_id)
+    with translation.override(claim.language):
+        context = {
+            "designer": claim.designer,
+            "unit": claim.designer.unit,
+            "has_account": account_for(claim.email) is not None,
+            "expires": clock.local(claim.expires_at).strftime("%Y-%m-%d %H:%M"),
+            "url": _absolute(reverse("unit_onboarding:designer_claim", args=[designer_claim_token(claim)])),
+        }
+    _send("designer_claim", context, claim.email, claim.language)

@@ -62,6 +62,9 @@ class OnboardingErrorCode(StrEnum):
     INVITATION_OTHER_ACCOUNT = "invitation_other_account"
     ACCOUNT_EXISTS = "account_exists"
     SIGNUP_LINK_INVALID = "signup_link_invalid"
+    DESIGNER_CLAIM_INVALID = "designer_claim_invalid"
+    DESIGNER_CLAIM_OTHER_ACCOUNT = "designer_claim_other_account"
+    DESIGNER_ALREADY_CLAIMED = "designer_already_claimed"
 
 
 MESSAGES = {
@@ -212,6 +215,16 @@ MESSAGES = {
     ),
     OnboardingErrorCode.SIGNUP_LINK_INVALID: _(
         "This confirmation link is no longer valid (it expired or was changed). Please sign up again."
+    ),
+    OnboardingErrorCode.DESIGNER_CLAIM_INVALID: _(
+        "This link to claim a designer registration is no longer valid (it expired, was used or withdrawn). "
+        "Ask the unit to send it again."
+    ),
+    OnboardingErrorCode.DESIGNER_CLAIM_OTHER_ACCOUNT: _(
+        "This link is for %(email)s. Log out and log in with that account to claim the registration."
+    ),
+    OnboardingErrorCode.DESIGNER_ALREADY_CLAIMED: _(
+        "This designer registration is already linked to an account."
     ),
 }
 

@@ -277,6 +277,10 @@ class AgreementVersionForm(forms.Form):
         ]
 
 
+class DesignerClaimForm(forms.Form):
+    email = forms.EmailField(label=_("email"))
+
+
 class DesignerForm(forms.Form):
     """A designer's names and payout details; the identifier is given once, at registration."""
 

@@ -285,11 +285,18 @@ def _role_record(
 # --- sign-up -----------------------------------------------------------------------------------------
 
 
-def signup_request(*, email: str, language: str, now: datetime | None = None) -> None:
-    """Mail a link that confirms the address; the account is made only when a password is set through it."""
+def signup_request(*, email: str, language: str, next_path: str = "", now: datetime | None = None) -> None:
+    """Mail a link that confirms the address; the account is made only when a password is set through it.
+
+    `next_path` (a path on this site, checked by the caller) is where the new account goes once made, e.g.
+    the designer profile for someone who signed up as a designer; signed into the link with the address.
+    """
     now = now or clock.now()
     email = email_normalise(email)
-    token = signing.dumps({"e": email, "t": int(now.timestamp())}, salt=_SIGNUP_SALT)
+    data: dict[str, object] = {"e": email, "t": int(now.timestamp())}
+    if next_path:
+        data["n"] = next_path
+    token = signing.dumps(data, salt=_SIGNUP_SALT)
     exists = account_for(email) is not None
     transaction.on_commit(lambda: tasks.mail_signup_link.delay(email, token, exists, language))
 
@@ -306,6 +313,16 @@ def signup_email(token: str, now: datetime | None = None) -> str | None:
     if not 0 <= age < settings.SIGNUP_LINK_HOURS * 3600:
         return None
     return data.get("e") or None
+
+
+def signup_next(token: str) -> str:
+    """Where the sign-up link sends the new account (empty: the unit application)."""
+    try:
+        data = signing.loads(token, salt=_SIGNUP_SALT)
+    except signing.BadSignature:
+        return ""
+    value = data.get("n") if isinstance(data, dict) else ""
+    return value if isinstance(value, str) and value.startswith("/") and not value.startswith("//") else ""
 
 
 @transaction.atomic

@@ -198,6 +198,15 @@ class Designer(models.Model):
     bank_name = models.CharField(_("bank name"), max_length=100, blank=True)
     bank_account_encrypted = models.TextField(blank=True, help_text="bank account number (encrypted at rest)")
     stripe_account_id = models.CharField(_("Stripe account id"), max_length=64, blank=True)
+    # The designer's own account, once they claimed this registration (DesignerClaim): their statements.
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="designer_registrations",
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -578,3 +587,41 @@ class AgreementShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.party_key} {self.bps} bps"
+
+
+class DesignerClaim(models.Model):
+    """An offer, sent by the unit's finance to an address, to link a registered designer to an account.
+
+    The mailed link carries a signed token naming this row (`unit_onboarding.designers`); it works while
+    pending and before `expires_at`, once, and only for the account with the invited address.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Withdrawn")
+
+    designer = models.ForeignKey(Designer, on_delete=models.CASCADE, related_name="claims")
+    email = models.EmailField(_("email"))
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    language = models.CharField(max_length=10, default="zh-hans", help_text="language of the invitee's mail")
+    nonce = models.CharField(max_length=32)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["designer"],
+                condition=models.Q(status="pending"),
+                name="designer_claim_one_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.designer} → {self.email} ({self.status})"

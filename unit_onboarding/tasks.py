@@ -60,3 +60,10 @@ def mail_payee_change(change_id: int, event: str, language: str) -> None:
     from unit_onboarding import emails
 
     emails.payee_change_announced(change_id=change_id, event=event, language=language)
+
+
+@shared_task(autoretry_for=(OSError, SMTPException), retry_backoff=30, max_retries=8)
+def mail_designer_claim(claim_id: int) -> None:
+    from unit_onboarding import emails
+
+    emails.designer_claim_sent(claim_id=claim_id)

@@ -56,5 +56,9 @@ urlpatterns = [
     ),
     path("units/<uuid:uid>/designers/", views.unit_designers, name="designers"),
     path("units/<uuid:uid>/designers/<slug:slug>/", views.unit_designer, name="designer"),
+    path(
+        "units/<uuid:uid>/designers/<slug:slug>/claim/", views.designer_claim_send, name="designer_claim_send"
+    ),
+    path("designers/claim/<str:token>/", access_views.designer_claim, name="designer_claim"),
     path("units/<uuid:uid>/provision/", views.unit_provision_retry, name="provision_retry"),
 ]

@@ -18,6 +18,7 @@ from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.forms import (
     AgreementVersionForm,
     ApplicationForm,
+    DesignerClaimForm,
     DesignerForm,
     DocumentForm,
     EntityPayoutForm,
@@ -525,8 +526,40 @@ def unit_designer(request: HttpRequest, uid, slug: str) -> HttpResponse:
             "unit": unit,
             "designer": designer,
             "form": form,
+            "claim_form": DesignerClaimForm(),
+            "claim": designer.claims.filter(status="pending").first(),
             "pending": payees.pending_change(payee),
             "history": [c for c in payees.payee_changes_of(unit) if c.designer_id == designer.pk],
         },
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def designer_claim_send(request: HttpRequest, uid, slug: str) -> HttpResponse:
+    """Offer the designer behind a registration to link it to their account (finance only)."""
+    unit = _designers_unit_for(request, uid)
+    designer = designers.designer_of_unit(unit=unit, slug=slug)
+    if designer is None:
+        raise Http404
+    if not can_manage_designers(request.user, unit):
+        raise PermissionDenied
+    form = DesignerClaimForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Enter a valid e-mail address."))
+    else:
+        try:
+            designers.designer_claim_invite(
+                designer=designer,
+                email=form.cleaned_data["email"],
+                actor=request.user,
+                language=translation.get_language(),
+            )
+        except OnboardingError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request, _("Sent. The registration is linked when the designer accepts with that address.")
+            )
+    return redirect("unit_onboarding:designer", uid=unit.uid, slug=designer.slug)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payments', '0009_merge_settlement_items_and_event_redaction'),
+        ('payments', '0010_ledger_checks_per_round'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0002_shipment_mail'),
+        ('orders', '0003_parcel_refund'),
     ]
 
     operations = [

@@ -1,0 +1,14 @@
+"""Celery tasks of the library: mail through the queue so a mail server hiccup never fails the request."""
+
+from __future__ import annotations
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+
+@shared_task(autoretry_for=(OSError, SMTPException), retry_backoff=30, max_retries=8)
+def mail_licence_request(request_id: int, event: str) -> None:
+    from resources import emails
+
+    emails.licence_request_event(request_id=request_id, event=event)
