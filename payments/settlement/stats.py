@@ -10,6 +10,7 @@ All set-based: the queries return one row per month, unit and category, never on
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -44,6 +45,23 @@ WHERE s.currency = %(currency)s AND s.line_kind IN ('product', 'discount')
 GROUP BY 1, 2, 3
 """
 
+# Shipping income per (month, unit): each unit's parcel ("shipping:<unit uid>") as its split lines hold it,
+# net of refunds, before tax; an order under the one-price rule ("shipping") counts for the unit its shares
+# name. Every party's share, so what the buyers paid for the parcels.
+_SHIPPING = """
+SELECT to_char(date_trunc('month', t.posted_at AT TIME ZONE %(tz)s), 'YYYY-MM'),
+       CASE WHEN s.line_ref LIKE 'shipping:%%' THEN substr(s.line_ref, 10)
+            ELSE (SELECT substr(u.party, 6) FROM payments_splitline u
+                  WHERE u.transaction_id = s.transaction_id AND u.line_ref = s.line_ref
+                    AND u.party LIKE 'unit:%%'
+                  ORDER BY u.id LIMIT 1) END,
+       sum(s.amount)
+FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
+WHERE s.currency = %(currency)s AND s.line_kind = 'shipping'
+  AND t.posted_at >= %(start)s AND t.posted_at < %(end)s
+GROUP BY 1, 2
+"""
+
 # Paid orders (one payment transaction per order, a database constraint) and distinct buyers (e-mail,
 # case-insensitive) per month of payment, then over the whole period (month NULL).
 _ORDERS = """
@@ -69,6 +87,7 @@ class BureauStats:
     by_unit: dict[str, dict[str, int]] = field(default_factory=dict)  # unit name -> month -> fen
     by_type: dict[str, dict[str, int]] = field(default_factory=dict)  # unit type -> month -> fen
     by_category: dict[str, dict[str, int]] = field(default_factory=dict)  # category -> month -> fen
+    shipping_by_unit: dict[str, dict[str, int]] = field(default_factory=dict)  # unit name -> month -> fen
     total: dict[str, int] = field(default_factory=dict)  # month -> fen
     orders: int = 0
     orders_by_month: dict[str, int] = field(default_factory=dict)
@@ -78,6 +97,15 @@ class BureauStats:
     units_by_type: dict[str, int] = field(default_factory=dict)
     products: int = 0  # published listings, now
     products_by_category: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def shipping_total(self) -> dict[str, int]:
+        """Month -> fen of every unit's shipping income."""
+        total: dict[str, int] = defaultdict(int)
+        for months in self.shipping_by_unit.values():
+            for month, fen in months.items():
+                total[month] += fen
+        return dict(total)
 
     @property
     def sales(self) -> int:
@@ -95,6 +123,14 @@ def type_name(code: str) -> str:
     return str(UnitType(code).label) if code in UnitType.values else NONE
 
 
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _add(table: dict[str, dict[str, int]], key: str, month: str, fen: int) -> None:
     table.setdefault(key, {})
     table[key][month] = table[key].get(month, 0) + fen
@@ -108,6 +144,8 @@ def bureau_stats(*, start: datetime, end: datetime, currency: str) -> BureauStat
         sales = cursor.fetchall()
         cursor.execute(_ORDERS, params)
         orders = cursor.fetchall()
+        cursor.execute(_SHIPPING, params)
+        shipping = cursor.fetchall()
     units = {u.pk: u for u in Unit.objects.filter(pk__in={row[1] for row in sales if row[1]})}
     for month, unit_id, category, fen in sales:
         fen, unit = int(fen), units.get(unit_id)
@@ -115,6 +153,11 @@ def bureau_stats(*, start: datetime, end: datetime, currency: str) -> BureauStat
         _add(stats.by_type, type_name(unit.unit_type) if unit else NONE, month, fen)
         _add(stats.by_category, category_name(category), month, fen)
         stats.total[month] = stats.total.get(month, 0) + fen
+    uids = {row[1] for row in shipping if row[1] and _is_uuid(row[1])}
+    by_uid = {str(u.uid): u for u in Unit.objects.filter(uid__in=uids)}
+    for month, uid, fen in shipping:
+        unit = by_uid.get(uid or "")
+        _add(stats.shipping_by_unit, str(unit) if unit else NONE, month, int(fen))
     for month, count, buyers in orders:
         if month is None:  # the whole period
             stats.orders, stats.buyers = int(count), buyers
@@ -147,6 +190,7 @@ def stats_rows(stats: BureauStats) -> list[tuple]:
         ("sales_fen_by_unit", stats.by_unit),
         ("sales_fen_by_unit_type", stats.by_type),
         ("sales_fen_by_category", stats.by_category),
+        ("shipping_fen_by_unit", stats.shipping_by_unit),
     ):
         rows += [
             (figure, name, m, v) for name, months in sorted(table.items()) for m, v in sorted(months.items())

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from payments import selectors as ledger
+from payments.settlement.stats import bureau_stats
 from saleor_app.models import WebhookEvent
 from shipping.quotes import shipping_methods_list
 from tests.orders.conftest import SINCE
@@ -80,6 +81,25 @@ def test_each_unit_is_credited_its_own_parcel_not_the_unit_with_most_goods(units
         f"shipping:{library.uid}": {library.party_key: 800},
     }
     assert ledger.transactions_unbalanced() == []
+
+
+def test_bureau_statistics_show_each_units_parcel_shipping(units, deliver):
+    museum, library = units
+    order = order_of(museum, library, priced(museum, library)).paid()
+    assert deliver("order_fully_paid", order.payload()).status == WebhookEvent.Status.DONE
+    order.refund_granted("refund-1", 2200, "2026-11-27T12:00:00+00:00", shipping=True)
+    order_2 = order_of(museum, library, priced(museum, library), order_id="order-q").paid()
+    deliver("order_fully_paid", order_2.payload())
+    deliver("order_refunded", order.payload(issued_at="2026-11-27T12:01:00+00:00"))
+
+    # posted when delivered: the clock's day, 10 December
+    stats = bureau_stats(
+        start=datetime(2026, 11, 30, 16, tzinfo=UTC), end=NOW + timedelta(days=1), currency="CNY"
+    )
+
+    # two orders' parcels (14.00 and 8.00 each), the first order's shipping refunded: one of each remains
+    assert stats.shipping_by_unit == {"三峡博物馆": {"2026-12": 1400}, "重庆图书馆": {"2026-12": 800}}
+    assert stats.shipping_total == {"2026-12": 2200}
 
 
 def test_the_quote_is_frozen_when_priced_a_later_change_of_rates_does_not_reprice_the_order(units, deliver):

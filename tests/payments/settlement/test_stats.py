@@ -52,6 +52,8 @@ def test_sales_by_unit_type_category_and_month_add_up_from_the_orders():
     assert stats.by_unit == {str(month.museum): {"2026-11": 18_900}, str(month.library): {"2026-11": 40_800}}
     assert stats.by_type == {"Museum": {"2026-11": 18_900}, "Library": {"2026-11": 40_800}}
     assert stats.total == {"2026-11": 59_700}
+    # and shipping income by unit: m-2's 10.00 (one-price rule: the library, most goods) less 1.00 refunded
+    assert stats.shipping_by_unit == {str(month.library): {"2026-11": 900}}
     # and six orders were paid in November by four buyers (an e-mail in other case is the same buyer)
     assert (stats.orders, stats.buyers) == (6, 4)
     assert (stats.orders_by_month, stats.buyers_by_month) == ({"2026-11": 6}, {"2026-11": 4})
