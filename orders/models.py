@@ -94,3 +94,17 @@ class ShipmentMail(models.Model):
 
     def __str__(self) -> str:
         return f"shipment mail for {self.fulfilment_id}"
+
+
+class NewOrderMail(models.Model):
+    """The unit operators' one mail about a paid order with their goods to ship (one per order and unit)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="new_order_mails")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="new_order_mails")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["order", "unit"], name="orders_new_order_mail_once")]
+
+    def __str__(self) -> str:
+        return f"new order mail of {self.order_id} for unit {self.unit_id}"
