@@ -41,19 +41,27 @@ def _operator_unit_for(request: HttpRequest, uid) -> Unit:
     return unit
 
 
-def _list_page(request: HttpRequest, unit: Unit, shipments=None, status: int = 200) -> HttpResponse:
+SHOWN = 200
+
+
+def _list_page(
+    request: HttpRequest, unit: Unit, shipments=None, carrier: str = "", status: int = 200
+) -> HttpResponse:
     """The unit's orders; its operators get a bulk shipping form on the paid ones with goods left to ship
-    (`shipments`: what was typed, by order pk, and why each was refused)."""
+    (`shipments`: what was typed, by order pk, and why each was refused; `carrier`: the shared one typed)."""
     orders = list(selectors.unit_orders(unit)[:SHOWN])
     operator = UnitMembership.Role.OPERATOR in unit_roles(request.user, unit)
     shippable = selectors.unit_orders_to_ship(unit, [o.pk for o in orders]) if operator else set()
     typed = shipments or {}
     rows = [{"order": o, "shippable": o.pk in shippable, "typed": typed.get(o.pk)} for o in orders]
-    context = {"unit": unit, "rows": rows, "operator": operator, "bulk": bool(shippable or typed)}
+    context = {
+        "unit": unit,
+        "rows": rows,
+        "operator": operator,
+        "bulk": bool(shippable or typed),
+        "carrier": carrier,
+    }
     return render(request, "orders/list.html", context, status=status)
-
-
-SHOWN = 200
 
 
 @login_required
@@ -107,7 +115,7 @@ def orders_ship(request: HttpRequest, uid) -> HttpResponse:
         if outcome.error is not None and outcome.order is None:
             messages.error(request, f"{outcome.shipment.order_pk}: {ship_message(outcome.error)}")
     messages.error(request, _("Some orders were not shipped; see the reason beside each."))
-    return _list_page(request, unit, refused, status=200 if shipped else 400)
+    return _list_page(request, unit, refused, shared_carrier, status=200 if shipped else 400)
 
 
 @login_required

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import httpx
 import pytest
@@ -247,7 +248,7 @@ def test_bulk_ship_ships_each_order_through_saleor_and_reports_the_refused_one_b
     assert ShipmentMail.objects.count() == 2 and len(mailoutbox) == 2  # the buyers' mails, as for one order
     assert "已发货 2 个订单" in html
     assert "Saleor 拒绝为此订单发货" in html and "CANNOT_FULFILL_UNPAID_ORDER" in html
-    assert 'value="SF002"' in html  # nothing typed is lost
+    assert 'value="SF002"' in html and re.search(r'id="carrier"[^>]*value="顺丰速运"', html)  # nothing lost
     assert OrderLine.objects.get(saleor_id="line-2").quantity_fulfilled == 0
     assert OrderLine.objects.get(saleor_id="line-b").quantity_fulfilled == 0  # unit B's line untouched
 
