@@ -17,8 +17,7 @@ from core import clock
 from core.finance import is_platform_finance
 from orders.models import Order, OrderLine
 from unit_onboarding.models import Unit, UnitMembership
-from unit_onboarding.permissions import is_reviewer, unit_roles
-from unit_onboarding.selectors import units_of
+from unit_onboarding.permissions import is_reviewer
 
 # Orders that count as sales (paid or payable, not drafts, not cancelled or expired).
 NOT_SALES = ("DRAFT", "UNCONFIRMED", "CANCELED", "EXPIRED")
@@ -149,9 +148,12 @@ def office_nav(*, user, unit: Unit | None, view_name: str, path: str) -> Nav | N
     user's own units), and the platform's pages for staff; None when there is nothing to show."""
     if not (user.is_authenticated and user.is_active):
         return None
-    units = list(units_of(user))
-    member_of = {u.pk for u in units}
-    roles = unit_roles(user, unit) if unit is not None and unit.pk in member_of else set()
+    # one query for the switcher's units and the roles in this page's unit
+    memberships = list(
+        UnitMembership.objects.filter(user=user).select_related("unit").order_by("unit_id", "pk")
+    )
+    units = list({m.unit_id: m.unit for m in memberships}.values())
+    roles = {m.role for m in memberships if unit is not None and m.unit_id == unit.pk}
     section = _section(view_name)
 
     def entry(key: str, label, route: str, **kwargs) -> NavEntry:
