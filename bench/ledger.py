@@ -1,8 +1,11 @@
 """Ledger benchmark (prints figures; not a test).
 
-1. Posts --lines paid order lines (1-5 lines per order, 3-5 parties per line, a processor fee) through
-   payments.ledger_services.payment_post_batch, every row passing the real PostgreSQL triggers; prints
-   lines per second. Target: >= 2,000 lines/s on 2 cores.
+1. Posts paid order lines (1-5 lines per order, 3-5 parties per line, a processor fee), every row
+   passing the real PostgreSQL triggers, by both paths in the same run: first --old-lines of them one
+   order per database transaction (payment_post, as one delivery posts its order), then --lines more
+   through the batched path (payment_post_batch, --batch orders per database transaction); prints
+   lines per second of each and their ratio. Target for the batched path: >= 10,000 lines/s
+   (goal 20,000) on 2 cores.
 2. Grows the ledger to --balance-lines lines by replaying the posted transactions in SQL (new keys and
    order refs, same amounts; the same insert and commit-time balance triggers run), then times
    balances of all accounts/parties, which are sums of entries. Target: <= 10 s over 1,000,000 lines.
@@ -10,7 +13,8 @@
 Runs in its own database (wc_ledger_bench on the server of DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/), created at start and dropped at the end unless --keep.
 
-    .venv/bin/python bench/ledger.py [--lines 100000] [--balance-lines 1000000] [--batch 500] [--keep]
+    .venv/bin/python bench/ledger.py [--lines 100000] [--old-lines 10000] [--balance-lines 1000000]
+                                     [--batch 500] [--keep]
 """
 
 from __future__ import annotations
@@ -95,7 +99,8 @@ FROM replay_map m JOIN payments_splitline s ON s.transaction_id = m.old_id;
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lines", type=int, default=100_000)
+    parser.add_argument("--lines", type=int, default=100_000, help="lines posted by the batched path")
+    parser.add_argument("--old-lines", type=int, default=10_000, help="lines posted one order at a time")
     parser.add_argument("--balance-lines", type=int, default=1_000_000)
     parser.add_argument("--batch", type=int, default=500, help="orders per database transaction")
     parser.add_argument("--db", default="wc_ledger_bench")
@@ -115,30 +120,54 @@ def main() -> None:
         from django.db import connection, transaction
 
         call_command("migrate", "payments", verbosity=0)
-        from payments.ledger_services import payment_post_batch
+        from payments.ledger_services import payment_post, payment_post_batch
         from payments.selectors import account_balances, party_owed, transactions_unbalanced
 
         rng = random.Random(20261127)
         t0 = time.perf_counter()
-        sales = _sales(args.lines, rng)
-        print(f"generated {len(sales):,} orders / {args.lines:,} lines in {time.perf_counter() - t0:.1f} s")
+        sales = _sales(args.old_lines + args.lines, rng)
+        print(
+            f"generated {len(sales):,} orders / {args.old_lines + args.lines:,} lines "
+            f"in {time.perf_counter() - t0:.1f} s"
+        )
+        made, cut = 0, 0  # the first orders holding --old-lines lines go one by one, the rest in batches
+        while cut < len(sales) and made < args.old_lines:
+            made += len(sales[cut].lines)
+            cut += 1
+        one_by_one, batched = sales[:cut], sales[cut:]
 
-        # 1. posting throughput
+        def counts() -> tuple[int, int]:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM payments_ledgerentry")
+                entries = cursor.fetchone()[0]
+                cursor.execute("SELECT count(*) FROM payments_splitline")
+                return entries, cursor.fetchone()[0]
+
+        # 1. posting throughput: one order per database transaction, then batches, in the same database
         t0 = time.perf_counter()
-        for start in range(0, len(sales), args.batch):
-            chunk = sales[start : start + args.batch]
+        for s in one_by_one:
+            payment_post(idempotency_key=f"payment:{s.order_ref}", sale=s)
+        old_rate = made / (time.perf_counter() - t0)
+        entries_before, splits_before = counts()
+        print(
+            f"old path, one order per transaction (payment_post): {made:,} lines ({cut:,} transactions) "
+            f"{old_rate:,.0f} lines/s"
+        )
+        n_batched = args.old_lines + args.lines - made
+        t0 = time.perf_counter()
+        for start in range(0, len(batched), args.batch):
+            chunk = batched[start : start + args.batch]
             payment_post_batch(payments=[(f"payment:{s.order_ref}", s) for s in chunk])
         elapsed = time.perf_counter() - t0
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM payments_splitline")
-            split_rows = cursor.fetchone()[0]
-            cursor.execute("SELECT count(*) FROM payments_ledgerentry")
-            entries = cursor.fetchone()[0]
+        entries, split_rows = counts()
+        new_rate = n_batched / elapsed
         print(
-            f"posted {args.lines:,} lines ({len(sales):,} transactions, {entries:,} entries, "
-            f"{split_rows:,} split lines) in {elapsed:.1f} s: {args.lines / elapsed:,.0f} lines/s "
-            f"(target >= 2,000)"
+            f"batched path, {args.batch} orders per transaction (payment_post_batch): {n_batched:,} lines "
+            f"({len(batched):,} transactions, {entries - entries_before:,} entries, "
+            f"{split_rows - splits_before:,} split lines) in {elapsed:.1f} s: {new_rate:,.0f} lines/s "
+            f"(target >= 10,000, goal 20,000)"
         )
+        print(f"batched / old: {new_rate / old_rate:.1f}x")
         t0 = time.perf_counter()
         again = payment_post_batch(payments=[(f"payment:{s.order_ref}", s) for s in sales[: args.batch]])
         print(
@@ -147,7 +176,7 @@ def main() -> None:
         )
 
         # 2. grow to --balance-lines lines by replaying, through the same triggers
-        rounds = max(0, -(-args.balance_lines // args.lines) - 1)
+        rounds = max(0, -(-args.balance_lines // (args.old_lines + args.lines)) - 1)
         t0 = time.perf_counter()
         for r in range(1, rounds + 1):
             with transaction.atomic(), connection.cursor() as cursor:

@@ -6,7 +6,10 @@ processes over keep-alive connections, then does the same against /healthz in th
 
     .venv/bin/python bench/webhook_intake.py [--requests 6000] [--clients 4]
 
-Target on 2 cores: at least 500 deliveries/s and p99 at most 50 ms.
+Target (issue #17): verified throughput at least 0.6 of the plain view's in the same run, p99 at most
+50 ms (goal >= 2,000 deliveries/s on a quiet machine). With few client connections the throughput is
+bound by latency, most of it the commit's WAL flush on a busy disk; server CPU per request is the
+steadier figure.
 """
 
 from __future__ import annotations
@@ -209,8 +212,8 @@ def main() -> None:
         f"server CPU ratio: {signed['server_cpu_ms'] / plain['server_cpu_ms']:.1f}x"
     )
     print(f"load average during the run: {os.getloadavg()[0]:.2f} (other work on the machine skews req/s)")
-    target = signed["per_second"] >= 500 and signed["p99_ms"] <= 50
-    print(f"target (>= 500/s, p99 <= 50 ms): {'met' if target else 'NOT met'}")
+    target = signed["per_second"] >= 0.6 * plain["per_second"] and signed["p99_ms"] <= 50
+    print(f"target (>= 0.6 of plain, p99 <= 50 ms): {'met' if target else 'NOT met'}")
     _purge_queue()
 
 

@@ -23,6 +23,11 @@ class OrdersErrorCode(StrEnum):
     SALEOR_UNREACHABLE = "saleor_unreachable"
     NOT_PAID = "not_paid"
     ORDER_NOT_FOUND = "order_not_found"
+    NOT_ALLOWED = "not_allowed"
+    REASON_REQUIRED = "reason_required"
+    NOTHING_TO_REFUND = "nothing_to_refund"
+    SHIPPING_ALREADY_REFUNDED = "shipping_already_refunded"
+    STALE = "stale"
 
 
 class OrderInputError(AppError):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from orders.labels import CHARGE_STATUS, FULFILMENT_STATUS, ORDER_STATUS, label
 from unit_onboarding.models import Unit
@@ -108,3 +110,50 @@ class NewOrderMail(models.Model):
 
     def __str__(self) -> str:
         return f"new order mail of {self.order_id} for unit {self.unit_id}"
+
+
+class ParcelRefund(models.Model):
+    """A refund of one unit's parcel (some of its lines, and its shipping), asked by one member, decided by
+    another; once approved it is granted and refunded in Saleor, which asks the payment app to pay it back."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Waiting for approval")
+        REFUNDING = "refunding", _("Approved, refund requested in Saleor")
+        REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        FAILED = "failed", _("Saleor refused it")
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="parcel_refunds")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="parcel_refunds")
+    lines = models.JSONField(default=list, help_text="[[order line pk, quantity], ...] of this unit's lines")
+    shipping = models.BooleanField(default=False, help_text="the unit's parcel shipping, as paid")
+    amount = models.BigIntegerField(
+        help_text="gross, minor units: the lines' part plus the parcel's shipping"
+    )
+    currency = models.CharField(max_length=3)
+    reason = models.TextField()
+    order_seen_at = models.DateTimeField(help_text="the order's Saleor updatedAt when asked: stale after")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    saleor_granted_refund_id = models.CharField(max_length=200, unique=True, null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gt=0), name="parcel_refund_amount_positive"),
+            # four eyes, in the database too: whoever decides is not whoever asked
+            models.CheckConstraint(
+                condition=models.Q(decided_by__isnull=True) | ~models.Q(decided_by=models.F("requested_by")),
+                name="parcel_refund_decided_by_another",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"parcel refund {self.pk} of {self.order_id} ({self.status})"

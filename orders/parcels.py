@@ -50,14 +50,19 @@ def order_parcels(data: OrderData, units: dict[str, Unit]) -> tuple[OrderParcel,
     )
 
 
-def posted_shipping(order_ref: str, payment_key: str) -> dict[str, int]:
+def payment_key(order_ref: str) -> str:
+    """The ledger key of an order's payment posting (one per order)."""
+    return f"payment:{order_ref}"
+
+
+def posted_shipping(order_ref: str) -> dict[str, int]:
     """The shipping split lines the order's payment posted (ref -> amount): its parcels, when it had some.
 
     A refund of shipping gives each parcel back its part, as frozen at payment (never re-derived)."""
     rows = (
         SplitLine.objects.filter(
             order_ref=order_ref,
-            transaction__idempotency_key=payment_key,
+            transaction__idempotency_key=payment_key(order_ref),
             line_ref__startswith="shipping:",
         )
         .values("line_ref")

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from orders.payload import OrderData, PaymentEvent
 from payments.split import allocate
 
 
 def refund_scope(
-    data: OrderData, refund: PaymentEvent, parcels: Mapping[str, int] | None = None
+    data: OrderData,
+    refund: PaymentEvent,
+    parcels: Mapping[str, int] | None = None,
+    parcel_of: Callable[[str], str | None] = lambda granted_id: None,
 ) -> dict[str, int] | None:
     """Split line ref -> part of the refund, from the granted refund it paid (lines by quantity, shipping).
 
@@ -20,7 +23,9 @@ def refund_scope(
     the line's total) they take their whole weight and the ledger spreads the rest pro rata, as it does
     what a line no longer holds after an earlier order-level refund. None when no granted refund is
     linked to the event: all of it is spread pro rata. `parcels`: the order's shipping split lines per unit's
-    parcel as its payment posted them (ref -> amount); shipping then goes back to each parcel.
+    parcel as its payment posted them (ref -> amount); shipping then goes back to each parcel. `parcel_of`:
+    the parcel ref whose shipping a granted refund returns beside its lines (a unit's parcel refund, which
+    Saleor knows only as an amount above the lines), else None.
     """
     granted = data.granted_refund_of(refund.saleor_id)
     if granted is None:
@@ -37,6 +42,9 @@ def refund_scope(
         quantity = min(quantity, line.quantity)
         weights[ref] = min(line.unit_net * quantity, line.total_net)
         weights[f"{ref}:tax"] = min(line.unit_tax * quantity, line.total_tax)
+    parcel = parcel_of(granted.saleor_id)
+    if parcel and parcels:
+        weights.update({ref: amount for ref, amount in parcels.items() if ref in (parcel, f"{parcel}:tax")})
     if granted.shipping_included and parcels:
         weights.update(parcels)
     elif granted.shipping_included:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import F, QuerySet
+from django.db.models import Case, F, QuerySet, When
 
-from orders.models import Fulfilment, Order, OrderLine
+from orders.models import Fulfilment, Order, OrderLine, ParcelRefund
 from unit_onboarding.models import Unit
 
 
@@ -38,4 +38,14 @@ def unit_orders_to_ship(unit: Unit, order_pks: list[int]) -> set[int]:
             order__charge_status__in=PAID,
             quantity_fulfilled__lt=F("quantity"),
         ).values_list("order_id", flat=True)
+    )
+
+
+def unit_parcel_refunds(unit: Unit) -> QuerySet[ParcelRefund]:
+    """The unit's parcel refunds, those waiting for a decision first."""
+    waiting = Case(When(status=ParcelRefund.Status.REQUESTED, then=0), default=1)
+    return (
+        ParcelRefund.objects.filter(unit=unit)
+        .select_related("order", "requested_by", "decided_by")
+        .order_by(waiting, "-requested_at", "-pk")
     )

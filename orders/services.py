@@ -11,11 +11,11 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from catalog.selectors import royalties_in_force
-from orders import tasks
+from orders import parcel_refunds, tasks
 from orders.error_codes import OrderInputError
 from orders.error_codes import OrdersErrorCode as Code
 from orders.models import Fulfilment, NewOrderMail, Order, OrderLine, ShipmentMail
-from orders.parcels import order_parcels, parcel_ref, posted_shipping
+from orders.parcels import order_parcels, parcel_ref, payment_key, posted_shipping
 from orders.payload import LineData, OrderData
 from orders.refunds import refund_scope
 from orders.selectors import PAID
@@ -255,10 +255,6 @@ def sale_for(data: OrderData, units: dict[str, Unit]) -> Sale:
     )
 
 
-def payment_key(order_ref: str) -> str:
-    return f"payment:{order_ref}"
-
-
 def _fully_charged(data: OrderData) -> bool:
     return data.charged >= data.total > 0 and data.paid_at is not None
 
@@ -283,7 +279,7 @@ def order_postings(*, data: OrderData, announced_paid: bool) -> list[PostResult]
             )
         sale = sale_for(data, _line_units(data))
         results.append(ledger_services.payment_post(idempotency_key=payment_key(data.saleor_id), sale=sale))
-    parcels = posted_shipping(data.saleor_id, payment_key(data.saleor_id)) if data.refunds else {}
+    parcels = posted_shipping(data.saleor_id) if data.refunds else {}
     for refund in data.refunds:  # a granted refund's lines and shipping say whose shares it reverses
         if refund.amount == 0:  # a refund of nothing (e.g. a zero grant) moves no money: nothing to post
             continue
@@ -292,7 +288,7 @@ def order_postings(*, data: OrderData, announced_paid: bool) -> list[PostResult]
                 idempotency_key=f"refund:{refund.saleor_id}",
                 order_ref=data.saleor_id,
                 currency=data.currency,
-                lines=refund_scope(data, refund, parcels),
+                lines=refund_scope(data, refund, parcels, parcel_refunds.parcel_ref_of_granted_refund),
                 amount=refund.amount,
             )
         )

@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 from core.errors import AppError
 from payments.error_codes import LedgerErrorCode
@@ -75,15 +77,21 @@ def allocate(amount: int, weights: Sequence[int]) -> list[int]:
         raise SplitError(
             LedgerErrorCode.ZERO_WEIGHTS, f"cannot allocate {amount} among weights that sum to zero"
         )
+    return _largest_remainder(amount, weights, total)
+
+
+def _largest_remainder(amount: int, weights: Sequence[int], total: int) -> list[int]:
+    """`allocate` once its inputs are known good (weights non-negative, summing to `total` > 0)."""
     if amount < 0:
-        return [-share for share in allocate(-amount, weights)]
+        return [-share for share in _largest_remainder(-amount, weights, total)]
     floors = [amount * w // total for w in weights]
-    remainders = [amount * w % total for w in weights]
     leftover = amount - sum(floors)
-    # larger remainder first; on equal remainders, the earlier party
-    order = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
-    for i in order[:leftover]:
-        floors[i] += 1
+    if leftover:
+        remainders = [amount * w % total for w in weights]
+        # larger remainder first; on equal remainders, the earlier party
+        order = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
+        for i in order[:leftover]:
+            floors[i] += 1
     return floors
 
 
@@ -143,6 +151,20 @@ class AgreementVersion:
             )
 
 
+_agreement_repr = AgreementVersion.__repr__
+
+
+def _agreement_repr_cached(self: AgreementVersion) -> str:
+    """The generated repr, computed once per agreement: it is most of a sale's fingerprint text."""
+    text = self.__dict__.get("_repr")
+    if text is None:
+        text = self.__dict__["_repr"] = _agreement_repr(self)
+    return text
+
+
+AgreementVersion.__repr__ = _agreement_repr_cached  # type: ignore[method-assign]
+
+
 @dataclass(frozen=True)
 class RecipeShare:
     """One recipient of a line: carved-out royalties are taken first, the rest split by the agreement."""
@@ -176,29 +198,50 @@ class Recipe:
                 LedgerErrorCode.BPS_NOT_10000, f"agreement shares sum to {sum(rest)} bps, not {BPS_TOTAL}"
             )
 
-    def split(self, amount: int) -> list[int]:
-        """Each share's part of `amount`, in recipe order; sums exactly to `amount`."""
+    @cached_property
+    def _layout(self) -> tuple[list[int], list[int], list[int], list[int]]:
+        """(carved positions, their bps plus the rest's, other positions, their bps): checked once."""
         carved_idx = [i for i, s in enumerate(self.shares) if s.carved]
         rest_idx = [i for i, s in enumerate(self.shares) if not s.carved]
         carved_bps = [self.shares[i].bps for i in carved_idx]
+        return (
+            carved_idx,
+            [*carved_bps, BPS_TOTAL - sum(carved_bps)],
+            rest_idx,
+            [self.shares[i].bps for i in rest_idx],
+        )
+
+    def split(self, amount: int) -> list[int]:
+        """Each share's part of `amount`, in recipe order; sums exactly to `amount`."""
+        if len(self.shares) == 1:  # one share holds all 10,000 bps (__post_init__)
+            return [amount]
+        carved_idx, first_bps, rest_idx, rest_bps = self._layout
         # royalties and "the rest" are allocated together, so the carve-outs also sum exactly
-        first = allocate_bps(amount, [*carved_bps, BPS_TOTAL - sum(carved_bps)])
+        first = _largest_remainder(amount, first_bps, BPS_TOTAL) if carved_idx else [amount]
+        rest = _largest_remainder(first[-1], rest_bps, BPS_TOTAL)
+        if not carved_idx:
+            return rest
         out = [0] * len(self.shares)
         for i, part in zip(carved_idx, first, strict=False):
             out[i] = part
-        for i, part in zip(
-            rest_idx, allocate_bps(first[-1], [self.shares[i].bps for i in rest_idx]), strict=True
-        ):
+        for i, part in zip(rest_idx, rest, strict=True):
             out[i] = part
         return out
 
 
 def product_recipe(agreement: AgreementVersion, royalties: Sequence[PartyShare] = ()) -> Recipe:
+    return _product_recipe(agreement, tuple(royalties))
+
+
+# Recipes are immutable values of their (hashable, frozen) inputs: a burst of orders reuses a few agreements.
+@lru_cache(maxsize=4096)
+def _product_recipe(agreement: AgreementVersion, royalties: tuple[PartyShare, ...]) -> Recipe:
     carved = tuple(RecipeShare(r.party, r.role, r.bps, f"royalty:{r.role}", carved=True) for r in royalties)
     main = tuple(RecipeShare(s.party, s.role, s.bps, "agreement") for s in agreement.shares)
     return Recipe(agreement.version_id, agreement.fee_rule, carved + main)
 
 
+@lru_cache(maxsize=4096)
 def tax_recipe(agreement: AgreementVersion, seller_of_record: str) -> Recipe:
     if agreement.tax_rule == TaxRule.PLATFORM:
         share = RecipeShare(PLATFORM, "platform", BPS_TOTAL, "tax:platform")
@@ -207,6 +250,7 @@ def tax_recipe(agreement: AgreementVersion, seller_of_record: str) -> Recipe:
     return Recipe(agreement.version_id, agreement.fee_rule, (share,))
 
 
+@lru_cache(maxsize=4096)
 def shipping_recipe(agreement: AgreementVersion, shipping_party: str) -> Recipe:
     rule = agreement.shipping_rule
     if rule == ShippingRule.AGREEMENT:
@@ -274,8 +318,9 @@ def _sale_repr_with_parcels(self: Sale) -> str:
 Sale.__repr__ = _sale_repr_with_parcels  # type: ignore[method-assign]
 
 
-@dataclass(frozen=True)
-class PartyAmount:
+class PartyAmount(NamedTuple):
+    """One party's part of one line (a named tuple: a burst of orders makes many of them)."""
+
     party: str
     role: str
     bps: int

@@ -115,8 +115,9 @@ def inbox_store(
 ) -> int | None:
     """Insert a verified delivery; return its id, or None when this exact body was stored before.
 
-    Must run inside the request's transaction: processing is scheduled on commit. A body that is not
-    UTF-8 JSON raises UnicodeDecodeError or django.db.DataError and stores nothing.
+    One statement: in autocommit (the webhook view) it is its own transaction, inside an atomic block
+    it joins it; either way the worker is woken once it is committed. A body that is not UTF-8 JSON
+    raises UnicodeDecodeError or django.db.DataError and stores nothing.
     """
     text = body.decode()  # UnicodeDecodeError: not a Saleor body
     with connection.cursor() as cursor:  # PostgreSQL parses the JSON once (DataError if it is not JSON)

@@ -12,11 +12,18 @@ if [ "${1:-}" != "--redis-only" ] && [ -z "${DATABASE_URL:-}" ] && port_open 543
   echo "export DATABASE_URL=postgres://postgres@127.0.0.1:5432/${WENCHUANG_DB_NAME:-wenchuang}"
 fi
 
-# Debian's chromium drives the browser tests (Playwright with executable_path, never a downloaded browser).
-if [ "${1:-}" != "--redis-only" ] && [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-  echo "installing chromium from Debian's packages" >&2
-  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >&2 \
-    || echo "chromium could not be installed: browser tests will be skipped" >&2
+# Debian's chromium drives the browser tests (Playwright with executable_path, never a downloaded browser);
+# Noto CJK lets its screenshots show the Chinese pages as people read them, not as empty boxes.
+if [ "${1:-}" != "--redis-only" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  missing=""
+  [ -x /usr/bin/chromium ] || missing=" chromium"
+  [ -d /usr/share/fonts/opentype/noto ] || missing="$missing fonts-noto-cjk"
+  if [ -n "$missing" ]; then
+    echo "installing${missing} from Debian's packages" >&2
+    # shellcheck disable=SC2086 # one word per package
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing) >&2 \
+      || echo "$missing could not be installed: browser tests may be skipped" >&2
+  fi
 fi
 
 # Redis: Celery's broker in the worker tests.

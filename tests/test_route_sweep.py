@@ -18,7 +18,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from catalog import listings
 from catalog.provenance import collection_object_save
-from orders.models import Order
+from orders.models import Order, ParcelRefund
 from payments.models import AccountingPeriod
 from payments.settlement import services as settlement
 from search.models import SearchSynonym
@@ -27,6 +27,7 @@ from tests.catalog.factories import make_listing
 from tests.orders.conftest import deliver, unit_with_agreement  # noqa: F401 (deliver is a fixture)
 from tests.orders.payloads import two_unit_order
 from tests.payments.settlement.conftest import pay
+from tests.storages import temporary_storages
 from tests.unit_onboarding.factories import ApplicationFactory, DesignerFactory, UserFactory, operator_of
 from unit_onboarding import payees
 from unit_onboarding.agreements import ShareTerm, agreement_version_propose
@@ -115,6 +116,9 @@ ALLOWED: dict[str, set[str]] = {
     # Shipping work, the unit's operators only (the slip shows the buyer's address; bulk ship fulfils).
     "orders:ship": {A},
     "orders:packing_slip": {A},
+    "orders:refund_request": {A, F},  # the unit's members ask; a finance member other than the asker decides
+    "orders:refunds": {A, F, S},
+    "orders:refund_decide": {A, F, S},  # POST only: who may decide which refund is the service's (tested)
     "finance:home": {F, FB, S},
     "finance:chart_revenue": {F, FB, S},
     "finance:chart_shares": {F, FB, S},
@@ -202,22 +206,7 @@ def test_every_route_is_classified():
 
 @pytest.fixture(autouse=True)
 def _storages(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-        "private": {
-            "BACKEND": "wenchuang.storage.PrivateFileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
-        "documents": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "documents"), "base_url": None},
-        },
-    }
+    temporary_storages(settings, tmp_path)
 
 
 @pytest.fixture
@@ -279,6 +268,18 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
     period = AccountingPeriod.objects.create(
         start=datetime(2026, 10, 31, 16, tzinfo=UTC), end=datetime(2026, 11, 30, 16, tzinfo=UTC)
     )
+    order = Order.objects.get(saleor_id="order-1")
+    parcel_refund = ParcelRefund.objects.create(
+        order=order,
+        unit=unit_a,
+        lines=[[order.lines.get(unit=unit_a).pk, 1]],
+        amount=2200,
+        currency="CNY",
+        reason="破损",
+        order_seen_at=order.saleor_updated_at,
+        requested_by=people[A],
+        requested_at=datetime(2026, 12, 15, 4, tzinfo=UTC),
+    )
     objects = {
         "unit": unit_a,
         "application": application,
@@ -289,7 +290,8 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
         "listing": listing,
         "image": listing.images.get(),
         "object": obj,
-        "order": Order.objects.get(saleor_id="order-1"),
+        "order": order,
+        "parcel_refund": parcel_refund,
         "party": unit_a.operating_entity.party_key,
         "batch": batch,
         "period": period,
@@ -336,6 +338,10 @@ def url_of(name: str, route: str, pattern: URLPattern, objects: dict, staff) -> 
             kwargs[arg] = objects["designer"].slug
         elif arg == "party":
             kwargs[arg] = objects["party"]
+        elif arg == "refund_id":
+            kwargs[arg] = objects["parcel_refund"].pk
+        elif arg == "decision":
+            kwargs[arg] = "refuse"
         elif arg == "fmt":
             kwargs[arg] = "csv"
         elif arg == "pk":
@@ -370,11 +376,13 @@ def _refused(get, post, name: str) -> bool:
     return set(statuses) <= {403, 404, 405} and statuses != (405, 405)
 
 
-def _money_requests(objects) -> tuple[str, str]:
-    """The state of unit A's payee change and agreement version (both asked for by its finance member)."""
+def _money_requests(objects) -> tuple[str, str, str]:
+    """The state of unit A's payee change and agreement version (both asked for by its finance member) and
+    of its parcel refund (asked for by its operator)."""
     return (
         PayeeChange.objects.get(pk=objects["payee_change"].pk).status,
         AgreementVersion.objects.get(pk=objects["agreement_version"].pk).status,
+        ParcelRefund.objects.get(pk=objects["parcel_refund"].pk).status,
     )
 
 
@@ -417,7 +425,7 @@ def test_unit_finance_without_a_second_factor_is_sent_to_set_one_up_on_every_rou
     assert not problems, "\n".join(problems)
     assert sorted(UnitMembership.objects.values_list("user_id", "unit_id", "role")) == memberships_before
     assert objects["unit"].__class__.objects.get(pk=objects["unit"].pk).payout_bank_name != "evil bank"
-    assert _money_requests(objects) == ("pending", "proposed")
+    assert _money_requests(objects) == ("pending", "proposed", "requested")
 
 
 @pytest.mark.parametrize("who", [A, F, OB, FB, S])
@@ -454,7 +462,8 @@ def test_each_visitor_gets_exactly_the_routes_their_role_allows(client, world, w
         after = sorted(UnitMembership.objects.filter(unit=objects["unit"]).values_list("user_id", "role"))
         assert after == members_of_a
     assert not Invitation.objects.filter(email="x@evil.example").exists()
-    assert _money_requests(objects) == ("pending", "proposed")  # nobody confirmed, approved or withdrew
+    # nobody confirmed, approved or withdrew
+    assert _money_requests(objects) == ("pending", "proposed", "requested")
 
 
 def test_an_operator_who_set_up_a_second_factor_must_verify_it(client, world):

@@ -250,35 +250,54 @@ def _requested(installation: SaleorInstallation, payload: dict) -> tuple[Payment
         raise RequestRefused(code, f"{MESSAGES[code]} ({exc})") from exc
 
 
-def transaction_charge(*, installation: SaleorInstallation, payload: dict) -> Response:
-    """TRANSACTION_CHARGE_REQUESTED: capture (part of) an authorised PaymentIntent."""
+def _stripe_or_failure(record: PaymentIntentRecord, failure: str, call):
+    """Run one Stripe call for a Saleor request: an outage raises for Saleor to retry, a refusal answers."""
     try:
-        found = _requested(installation, payload)
-    except RequestRefused as refused:
-        return {"result": "CHARGE_FAILURE", "message": refused.message}
-    record, amount = found
-    key = f"wc-capture:{_request_event_id(payload, 'CHARGE_REQUEST')}"[:255]
-    try:
-        pi = stripe_api.payment_intent_retrieve(record.payment_intent_id)
-        if pi["status"] == "requires_capture":
-            pi = stripe_api.payment_intent_capture(
-                record.payment_intent_id, amount=amount, idempotency_key=key
-            )
+        return call(), None
     except RETRYABLE as exc:
         raise StripeUnavailable(str(exc)) from exc
     except stripe.StripeError as exc:
-        return {
-            "result": "CHARGE_FAILURE",
+        return None, {
+            "result": failure,
             "pspReference": record.payment_intent_id,
             "message": user_message(exc),
         }
+
+
+def _intent_reached(
+    record: PaymentIntentRecord, pi, *, status: str, failure: str, verb: str
+) -> Response | None:
+    """Store the intent's Stripe status; the failure to answer when it is not the one the request wanted."""
     PaymentIntentRecord.objects.filter(pk=record.pk).update(stripe_status=pi["status"])
-    if pi["status"] != "succeeded":
-        return {
-            "result": "CHARGE_FAILURE",
-            "pspReference": pi["id"],
-            "message": f"The payment cannot be captured (Stripe status {pi['status']}).",
-        }
+    if pi["status"] == status:
+        return None
+    return {
+        "result": failure,
+        "pspReference": pi["id"],
+        "message": f"The payment cannot be {verb} (Stripe status {pi['status']}).",
+    }
+
+
+def transaction_charge(*, installation: SaleorInstallation, payload: dict) -> Response:
+    """TRANSACTION_CHARGE_REQUESTED: capture (part of) an authorised PaymentIntent."""
+    try:
+        record, amount = _requested(installation, payload)
+    except RequestRefused as refused:
+        return {"result": "CHARGE_FAILURE", "message": refused.message}
+    key = f"wc-capture:{_request_event_id(payload, 'CHARGE_REQUEST')}"[:255]
+
+    def capture():
+        pi = stripe_api.payment_intent_retrieve(record.payment_intent_id)
+        if pi["status"] != "requires_capture":
+            return pi
+        return stripe_api.payment_intent_capture(record.payment_intent_id, amount=amount, idempotency_key=key)
+
+    pi, failed = _stripe_or_failure(record, "CHARGE_FAILURE", capture)
+    failed = failed or _intent_reached(
+        record, pi, status="succeeded", failure="CHARGE_FAILURE", verb="captured"
+    )
+    if failed:
+        return failed
     captured = pi.get("amount_received") or amount
     return {
         "result": "CHARGE_SUCCESS",
@@ -292,31 +311,25 @@ def transaction_charge(*, installation: SaleorInstallation, payload: dict) -> Re
 def transaction_refund(*, installation: SaleorInstallation, payload: dict) -> Response:
     """TRANSACTION_REFUND_REQUESTED: refund exactly the requested amount (full or partial)."""
     try:
-        found = _requested(installation, payload)
+        record, amount = _requested(installation, payload)
     except RequestRefused as refused:
         return {"result": "REFUND_FAILURE", "message": refused.message}
-    record, amount = found
     request_id = _request_event_id(payload, "REFUND_REQUEST")
-    try:
-        refund = stripe_api.refund_create(
-            params={
-                "payment_intent": record.payment_intent_id,
-                "amount": amount,
-                "metadata": {
-                    "saleor_transaction_id": record.saleor_transaction_id,
-                    "saleor_request_event_id": request_id,
-                },
-            },
-            idempotency_key=f"wc-refund:{request_id}"[:255],
-        )
-    except RETRYABLE as exc:
-        raise StripeUnavailable(str(exc)) from exc
-    except stripe.StripeError as exc:
-        return {
-            "result": "REFUND_FAILURE",
-            "pspReference": record.payment_intent_id,
-            "message": user_message(exc),
-        }
+    params = {
+        "payment_intent": record.payment_intent_id,
+        "amount": amount,
+        "metadata": {
+            "saleor_transaction_id": record.saleor_transaction_id,
+            "saleor_request_event_id": request_id,
+        },
+    }
+    refund, failed = _stripe_or_failure(
+        record,
+        "REFUND_FAILURE",
+        lambda: stripe_api.refund_create(params=params, idempotency_key=f"wc-refund:{request_id}"[:255]),
+    )
+    if failed:
+        return failed
     decimal_amount = str(to_decimal(refund["amount"], record.currency))
     if refund["status"] == "succeeded":
         return {
@@ -335,38 +348,30 @@ def transaction_refund(*, installation: SaleorInstallation, payload: dict) -> Re
     return {"pspReference": refund["id"]}  # pending: refund.updated reports the outcome later
 
 
+# An intent in these states holds no captured money: cancelling it releases the authorisation.
+_CANCELLABLE = ("requires_payment_method", "requires_capture", "requires_confirmation", "requires_action")
+
+
 def transaction_cancel(*, installation: SaleorInstallation, payload: dict) -> Response:
     """TRANSACTION_CANCELATION_REQUESTED: release an authorisation (or an unpaid PaymentIntent)."""
     try:
-        found = _requested(installation, payload)
+        record, _amount = _requested(installation, payload)
     except RequestRefused as refused:
         return {"result": "CANCEL_FAILURE", "message": refused.message}
-    record, _amount = found
     key = f"wc-cancel:{_request_event_id(payload, 'CANCEL_REQUEST')}"[:255]
-    try:
+
+    def cancel():
         pi = stripe_api.payment_intent_retrieve(record.payment_intent_id)
-        if pi["status"] in (
-            "requires_payment_method",
-            "requires_capture",
-            "requires_confirmation",
-            "requires_action",
-        ):
-            pi = stripe_api.payment_intent_cancel(record.payment_intent_id, idempotency_key=key)
-    except RETRYABLE as exc:
-        raise StripeUnavailable(str(exc)) from exc
-    except stripe.StripeError as exc:
-        return {
-            "result": "CANCEL_FAILURE",
-            "pspReference": record.payment_intent_id,
-            "message": user_message(exc),
-        }
-    PaymentIntentRecord.objects.filter(pk=record.pk).update(stripe_status=pi["status"])
-    if pi["status"] != "canceled":
-        return {
-            "result": "CANCEL_FAILURE",
-            "pspReference": pi["id"],
-            "message": f"The payment cannot be canceled (Stripe status {pi['status']}).",
-        }
+        if pi["status"] not in _CANCELLABLE:
+            return pi
+        return stripe_api.payment_intent_cancel(record.payment_intent_id, idempotency_key=key)
+
+    pi, failed = _stripe_or_failure(record, "CANCEL_FAILURE", cancel)
+    failed = failed or _intent_reached(
+        record, pi, status="canceled", failure="CANCEL_FAILURE", verb="canceled"
+    )
+    if failed:
+        return failed
     return {
         "result": "CANCEL_SUCCESS",
         "pspReference": pi["id"],

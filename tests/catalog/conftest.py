@@ -14,6 +14,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from tests.catalog import image_factories
+from tests.storages import temporary_storages
 
 REPO = Path(__file__).resolve().parents[2]
 S3_PUBLIC_BUCKET = "wc-public"
@@ -30,19 +31,7 @@ def photo_24mp() -> bytes:
 @pytest.fixture(autouse=True)
 def local_storages(settings, tmp_path):
     """Public and private files go to separate temporary directories, as in the filesystem default."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-        "private": {
-            "BACKEND": "wenchuang.storage.PrivateFileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
-    }
-    return tmp_path
+    return temporary_storages(settings, tmp_path)
 
 
 def _free_port() -> int:

@@ -10,7 +10,7 @@ import respx
 from django.urls import URLPattern, reverse
 
 from orders import urls as orders_urls
-from orders.models import Fulfilment, Order, OrderLine
+from orders.models import Fulfilment, Order, OrderLine, ParcelRefund
 from tests.auth import login_verified
 from tests.factories import SaleorInstallationFactory
 from tests.unit_onboarding.factories import operator_of
@@ -146,6 +146,17 @@ def test_an_operator_of_unit_a_gets_404_on_every_route_naming_unit_b_or_its_orde
     )
     order_b = Order.objects.get(saleor_id="order-b")
     line_b = OrderLine.objects.get()
+    refund_b = ParcelRefund.objects.create(
+        order=order_b,
+        unit=units[1],
+        lines=[[line_b.pk, 1]],
+        amount=500,
+        currency="CNY",
+        reason="破损",
+        order_seen_at=order_b.saleor_updated_at,
+        requested_by=operator_of(units[1]),
+        requested_at=order_b.saleor_updated_at,
+    )
     client.force_login(operator_of(units[0]))
     swept = 0
 
@@ -155,19 +166,30 @@ def test_an_operator_of_unit_a_gets_404_on_every_route_naming_unit_b_or_its_orde
             names = set(pattern.pattern.converters)
             # unit B's own route, and unit A's route pointed at B's order
             for uid in (units[1].uid, units[0].uid):
-                if "pk" not in names and uid == units[0].uid:
+                if not names & {"pk", "refund_id"} and uid == units[0].uid:
                     continue
                 kwargs = {"uid": uid, **({"pk": order_b.pk} if "pk" in names else {})}
+                if "refund_id" in names:
+                    kwargs.update(refund_id=refund_b.pk, decision="approve")
                 path = reverse(f"orders:{pattern.name}", kwargs=kwargs)
                 got = client.get(path)
                 posted = client.post(
-                    path, {f"line-{line_b.pk}": "1", "carrier": "EMS", "tracking_number": "HIJACK"}
+                    path,
+                    {
+                        f"line-{line_b.pk}": "1",
+                        f"refund-{line_b.pk}": "1",
+                        "carrier": "EMS",
+                        "tracking_number": "HIJACK",
+                        "reason": "HIJACK",
+                    },
                 )
                 assert got.status_code in {404, 405}, (path, got.status_code)
                 assert posted.status_code == 404, (path, posted.status_code)
                 swept += 1
 
-    assert swept == 8  # 5 routes of unit B, and the 3 of unit A that name an order
+    assert swept == 13  # the routes of unit B, and those of unit A that name an order
     assert not saleor.called and not Fulfilment.objects.exists()
+    assert list(ParcelRefund.objects.values_list("status", flat=True)) == ["requested"]
     assert OrderLine.objects.get().quantity_fulfilled == 0
-    assert all(not p.pattern.converters.keys() - {"uid", "pk"} for p in patterns())
+    # every argument a route takes is swept above: a route with a new one fails here until it is
+    assert all(not p.pattern.converters.keys() - {"uid", "pk", "refund_id", "decision"} for p in patterns())

@@ -154,3 +154,54 @@ def test_entries_and_split_lines_must_belong_to_an_existing_transaction(db):
             " 'pro_rata', 'v', 1, 0, 'CNY')",
             [missing],
         )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_with_one_unbalanced_transaction_is_refused_whole_at_commit():
+    # given two accounts
+    clearing, payable = _accounts()
+    # when three transactions and all their entries are inserted with multi-row inserts, one unbalanced
+    refused = pytest.raises(
+        IntegrityError, match=r"\(manual-2\) does not balance in CNY: debits minus credits = 3"
+    )
+    with refused, transaction.atomic():
+        txns = LedgerTransaction.objects.bulk_create(
+            [
+                LedgerTransaction(
+                    idempotency_key=f"manual-{n}",
+                    kind="payment",
+                    order_ref=f"o-{n}",
+                    currency="CNY",
+                    fingerprint="x",
+                    posted_at=timezone.now(),
+                )
+                for n in (1, 2, 3)
+            ]
+        )
+        LedgerEntry.objects.bulk_create(
+            [
+                LedgerEntry(transaction=txn, account=account, amount=amount, currency="CNY")
+                for txn, off in zip(txns, (0, 3, 0), strict=True)
+                for account, amount in ((clearing, 100 + off), (payable, -100))
+            ]
+        )
+    # then none of the batch was kept, the balanced ones included
+    assert not LedgerTransaction.objects.exists()
+    assert not LedgerEntry.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_transactions_added_after_an_early_check_are_checked_again_at_commit():
+    # given a balanced transaction already checked by SET CONSTRAINTS inside the database transaction
+    clearing, payable = _accounts()
+    with pytest.raises(IntegrityError, match=r"\(manual-2\) does not balance"), transaction.atomic():
+        first = _txn("manual-1")
+        LedgerEntry.objects.create(transaction=first, account=clearing, amount=100, currency="CNY")
+        LedgerEntry.objects.create(transaction=first, account=payable, amount=-100, currency="CNY")
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        # when an unbalanced one follows in the same database transaction
+        LedgerEntry.objects.create(transaction=_txn("manual-2"), account=clearing, amount=7, currency="CNY")
+    # then the commit refuses it, and the first one with it
+    assert not LedgerTransaction.objects.exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from django.db import connection
 from django.utils import timezone
@@ -126,6 +128,37 @@ def test_batch_posting_skips_keys_already_posted_and_repeated_in_the_batch():
     assert [r.created for r in results] == [False, True, True]
     assert results[1] == results[2]
     assert LedgerTransaction.objects.count() == 2
+
+
+def test_a_batch_with_one_order_that_does_not_add_up_posts_nothing():
+    good, off = sale(order_ref="a"), sale(order_ref="b")
+    bad = type(off)(off.order_ref, off.currency, off.captured - 1, off.lines)
+    with pytest.raises(PostingRefused) as exc:
+        payment_post_batch(
+            payments=[("payment:a", good), ("payment:b", bad), ("payment:c", sale(order_ref="c"))]
+        )
+    assert exc.value.code == LedgerErrorCode.AMOUNT_MISMATCH
+    assert not LedgerTransaction.objects.exists() and not SplitLine.objects.exists()
+
+
+def test_a_repeated_batch_posts_nothing_twice():
+    # given a batch of three paid orders posted
+    batch = [(f"payment:{ref}", _two_line_sale(order_ref=ref)) for ref in ("a", "b", "c")]
+    first = payment_post_batch(payments=batch)
+    rows = (LedgerTransaction.objects.count(), LedgerEntry.objects.count(), SplitLine.objects.count())
+    # when the same batch is delivered again, with one new order among the repeats
+    again = payment_post_batch(payments=[*batch, ("payment:d", _two_line_sale(order_ref="d"))])
+    _check_constraints_now()
+    # then the repeats return the first postings and only the new order is posted
+    assert [r.created for r in first] == [True, True, True]
+    assert again[:3] == [dataclasses.replace(r, created=False) for r in first]
+    assert again[3].created
+    assert LedgerTransaction.objects.count() == rows[0] + 1
+    assert LedgerEntry.objects.exclude(transaction_id=again[3].transaction_id).count() == rows[1]
+    assert SplitLine.objects.exclude(transaction_id=again[3].transaction_id).count() == rows[2]
+    balances = account_balances()
+    assert payment_post_batch(payments=batch) == again[:3]
+    assert account_balances() == balances and transactions_unbalanced() == []
 
 
 def test_partial_line_refund_reverses_each_party_exactly():

@@ -7,6 +7,8 @@ import uuid
 import pytest
 from django.utils import translation
 
+from tests.storages import temporary_storages
+
 
 @pytest.fixture(autouse=True)
 def _own_cache_namespace(settings):
@@ -17,18 +19,7 @@ def _own_cache_namespace(settings):
 
 @pytest.fixture(autouse=True)
 def _storages(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-        "private": {
-            "BACKEND": "wenchuang.storage.PrivateFileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "private")},
-        },
-    }
+    temporary_storages(settings, tmp_path)
 
 
 @pytest.fixture(autouse=True)

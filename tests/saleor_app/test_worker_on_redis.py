@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -18,9 +19,15 @@ from wenchuang.celery import app as celery_app
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
+@contextmanager
 def redis_worker(settings):
-    """Celery configured as in production (broker = Redis), with one in-process worker thread."""
+    """Celery configured as in production (broker = Redis), with one in-process worker thread.
+
+    A context manager used inside the test body, not a fixture: pytest enters its log capture at the start of
+    each phase by iterating logging's logger registry, and a worker thread alive across a phase boundary
+    registers loggers meanwhile ("dictionary changed size during iteration", seen in CI). Started and joined
+    within the call phase, the thread never overlaps a phase boundary.
+    """
     settings.CELERY_TASK_ALWAYS_EAGER = False
     celery_app.conf.update(task_always_eager=False, broker_url=django_settings.REDIS_URL, result_backend=None)
     try:
@@ -30,7 +37,12 @@ def redis_worker(settings):
         celery_app.conf.update(task_always_eager=True)
 
 
-def test_a_delivery_is_processed_by_a_worker_through_redis(client, signer, redis_worker, settings):
+def test_a_delivery_is_processed_by_a_worker_through_redis(client, signer, settings):
+    with redis_worker(settings):
+        _deliver_and_wait_for_the_worker(client, signer, settings)
+
+
+def _deliver_and_wait_for_the_worker(client, signer, settings):
     settings.SALEOR_WEBHOOK_HANDLERS = {"product_updated": None}  # switch the real handlers off
     installation = SaleorInstallationFactory()
     payload = {"issuedAt": "2026-11-27T10:00:00Z", "recipient": {"id": APP_ID}}

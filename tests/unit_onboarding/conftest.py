@@ -5,24 +5,15 @@ from __future__ import annotations
 import pytest
 import respx
 
+from tests.storages import temporary_storages
+
 from .fake_saleor import API_URL, FakeSaleor
 from .test_browser import browser  # noqa: F401 - Debian's chromium, for every browser test here
 
 
 @pytest.fixture(autouse=True)
 def _storage(settings, tmp_path):
-    settings.STORAGES = {
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "media")},
-        },
-        "documents": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "documents"), "base_url": None},
-        },
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    return tmp_path
+    return temporary_storages(settings, tmp_path)
 
 
 @pytest.fixture

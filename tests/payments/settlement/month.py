@@ -15,8 +15,9 @@ from django.db import transaction
 from catalog import listings
 from catalog.models import Listing
 from orders.models import OrderLine
+from orders.parcels import payment_key
 from orders.payload import order_data
-from orders.services import order_project, payment_key, sale_for
+from orders.services import order_project, sale_for
 from payments.gateway.fees import fee_key
 from payments.ledger_services import payment_fee_post, payment_post, refund_post
 from tests.catalog.factories import curator, listing_data, variant

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orders', '0002_shipment_mail'),
+        ('orders', '0003_parcel_refund'),
         ('unit_onboarding', '0010_merge_0008_invitation_0009_agreement_approval'),
     ]
 
