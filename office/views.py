@@ -40,15 +40,11 @@ def dashboard(request: HttpRequest, uid) -> HttpResponse:
     today = clock.today()
     context = {
         "unit": unit,
-        "units": list(units_of(request.user)),
-        "roles": roles,
         "operator": operator,
-        "finance": UnitMembership.Role.FINANCE in roles,
         "today": today,
         "sales": selectors.sales(unit, today),
         "to_ship": list(selectors.orders_to_ship(unit)),
         "now": clock.now(),
-        "current": "dashboard",
     }
     if operator:
         context |= {

@@ -1,15 +1,24 @@
-"""The buyer's shipping mail: which unit shipped which items, carrier, tracking number, order link."""
+"""Order mails: the buyer's shipping mail (which unit shipped which items, carrier, tracking number, order
+link) and a unit's operators' new-order mail (their lines only, a link to the order in the back office)."""
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 
 from core import clock
 from orders.links import order_link_absolute
-from orders.models import ShipmentMail
+from orders.models import NewOrderMail, OrderLine, ShipmentMail
+from unit_onboarding.models import UnitMembership
+
+# The operators' back office speaks the default language; their own choice is not stored.
+OPERATOR_LANGUAGE = "zh-hans"
 
 
 def shipment_mail_send(*, mail_id: int) -> bool:
@@ -39,6 +48,51 @@ def shipment_mail_send(*, mail_id: int) -> bool:
             body = render_to_string("orders/email/shipped_body.txt", context)
         # Sent inside the lock: a failure rolls back and the task retries; a success is marked at once.
         send_mail(subject, body, None, [order.customer_email])
+        mail.sent_at = clock.now()
+        mail.save(update_fields=["sent_at"])
+    return True
+
+
+def new_order_mail_send(*, mail_id: int) -> bool:
+    """Send a unit's operators the order's lines of their unit, once (row lock: a repeated task sends
+    nothing)."""
+    with transaction.atomic():
+        mail = (
+            NewOrderMail.objects.select_for_update(of=("self",))
+            .select_related("order", "unit")
+            .get(pk=mail_id)
+        )
+        if mail.sent_at is not None:
+            return False
+        order, unit = mail.order, mail.unit
+        recipients = sorted(
+            get_user_model()
+            .objects.filter(
+                is_active=True,
+                unit_memberships__unit=unit,
+                unit_memberships__role=UnitMembership.Role.OPERATOR,
+            )
+            .exclude(email="")
+            .values_list("email", flat=True)
+            .distinct()
+        )
+        if not recipients:
+            return False
+        lines = OrderLine.objects.filter(
+            order=order, unit=unit, quantity_fulfilled__lt=F("quantity")
+        ).order_by("pk")
+        path = reverse("orders:detail", kwargs={"uid": unit.uid, "pk": order.pk})
+        with translation.override(OPERATOR_LANGUAGE):
+            context = {
+                "order": order,
+                "unit": str(unit),
+                "lines": lines,
+                "url": f"{settings.APP_PUBLIC_URL}{path}",
+            }
+            subject = render_to_string("orders/email/new_order_subject.txt", context).strip()
+            body = render_to_string("orders/email/new_order_body.txt", context)
+        # Sent inside the lock: a failure rolls back and the task retries; a success is marked at once.
+        send_mail(subject, body, None, recipients)
         mail.sent_at = clock.now()
         mail.save(update_fields=["sent_at"])
     return True

@@ -103,6 +103,20 @@ class ShipmentMail(models.Model):
         return f"shipment mail for {self.fulfilment_id}"
 
 
+class NewOrderMail(models.Model):
+    """The unit operators' one mail about a paid order with their goods to ship (one per order and unit)."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="new_order_mails")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="new_order_mails")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["order", "unit"], name="orders_new_order_mail_once")]
+
+    def __str__(self) -> str:
+        return f"new order mail of {self.order_id} for unit {self.unit_id}"
+
+
 class ParcelRefund(models.Model):
     """A refund of one unit's parcel (some of its lines, and its shipping), asked by one member, decided by
     another; once approved it is granted and refunded in Saleor, which asks the payment app to pay it back."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, QuerySet, When
+from django.db.models import Case, F, QuerySet, When
 
 from orders.models import Fulfilment, Order, OrderLine, ParcelRefund
 from unit_onboarding.models import Unit
@@ -23,6 +23,22 @@ def unit_lines(unit: Unit, order: Order) -> QuerySet[OrderLine]:
 
 def unit_fulfilments(unit: Unit, order: Order) -> QuerySet[Fulfilment]:
     return Fulfilment.objects.filter(order=order, unit=unit).order_by("pk")
+
+
+# Saleor's charge states in which an order may be shipped (it refuses to fulfil an unpaid one).
+PAID = ("FULL", "OVERCHARGED")
+
+
+def unit_orders_to_ship(unit: Unit, order_pks: list[int]) -> set[int]:
+    """Which of these orders are paid and hold goods of this unit left to ship (bulk shipping offers them)."""
+    return set(
+        OrderLine.objects.filter(
+            unit=unit,
+            order_id__in=order_pks,
+            order__charge_status__in=PAID,
+            quantity_fulfilled__lt=F("quantity"),
+        ).values_list("order_id", flat=True)
+    )
 
 
 def unit_parcel_refunds(unit: Unit) -> QuerySet[ParcelRefund]:

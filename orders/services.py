@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
@@ -13,10 +14,11 @@ from catalog.selectors import royalties_in_force
 from orders import parcel_refunds, tasks
 from orders.error_codes import OrderInputError
 from orders.error_codes import OrdersErrorCode as Code
-from orders.models import Fulfilment, Order, OrderLine, ShipmentMail
+from orders.models import Fulfilment, NewOrderMail, Order, OrderLine, ShipmentMail
 from orders.parcels import order_parcels, parcel_ref, payment_key, posted_shipping
 from orders.payload import LineData, OrderData
 from orders.refunds import refund_scope
+from orders.selectors import PAID
 from payments import ledger_services
 from payments.funding.models import DiscountFundingVersion
 from payments.funding.selectors import funding_in_force
@@ -38,7 +40,7 @@ from payments.split import (
 )
 from saleor_app.app_client import app_client
 from saleor_app.client import SaleorClient
-from saleor_app.errors import SaleorMutationError, SaleorNotInstalled
+from saleor_app.errors import SaleorError, SaleorMutationError, SaleorNotInstalled
 from unit_onboarding.models import Unit
 from unit_onboarding.selectors import split_terms_in_force, unit_for_warehouse
 
@@ -280,6 +282,10 @@ def sale_for(data: OrderData, units: dict[str, Unit]) -> Sale:
     )
 
 
+def _fully_charged(data: OrderData) -> bool:
+    return data.charged >= data.total > 0 and data.paid_at is not None
+
+
 def order_postings(*, data: OrderData, announced_paid: bool) -> list[PostResult]:
     """Post the payment once the order is fully charged, then every refund Saleor reports on it
     (line by line when a granted refund scopes it, else pro rata).
@@ -288,7 +294,7 @@ def order_postings(*, data: OrderData, announced_paid: bool) -> list[PostResult]
     in which events arrive does not matter; ledger refusals propagate (PostingRefused, PostingNotReady).
     """
     results = []
-    fully_charged = data.charged >= data.total > 0 and data.paid_at is not None
+    fully_charged = _fully_charged(data)
     # Later events (refunds, fulfilments) never re-derive a posted payment: a unit's details may have
     # changed since, and the refund reuses the recipe frozen at payment. ORDER_FULLY_PAID itself always
     # re-posts, so a second payment with other figures is refused (parked) rather than ignored.
@@ -325,6 +331,32 @@ def order_event_apply(*, data: OrderData, announced_paid: bool) -> None:
     payment_fees.order_payment_link(order_ref=data.saleor_id, psp_references=data.psp_references)
     order_postings(data=data, announced_paid=announced_paid)
     payment_fees.order_fees_post(order_ref=data.saleor_id, psp_references=data.psp_references)
+    new_order_mails(data=data)
+
+
+# Orders whose goods nobody should pack: never announced to the units.
+NOT_TO_SHIP = ("DRAFT", "UNCONFIRMED", "CANCELED", "EXPIRED")
+
+
+def new_order_mails(*, data: OrderData) -> list[NewOrderMail]:
+    """Tell each unit with goods left to ship in a fully charged order, once: a redelivered or later event
+    finds the unit's row (unique per order and unit) and sends nothing. Call with the order locked."""
+    order = Order.objects.get(saleor_id=data.saleor_id)
+    if not _fully_charged(data) or order.status in NOT_TO_SHIP:
+        return []
+    unit_ids = (
+        OrderLine.objects.filter(order=order, unit__isnull=False, quantity_fulfilled__lt=F("quantity"))
+        .values_list("unit", flat=True)
+        .distinct()
+        .order_by("unit")
+    )
+    created = []
+    for unit_id in unit_ids:
+        mail, new = NewOrderMail.objects.get_or_create(order=order, unit_id=unit_id)
+        if new:  # robust: a broker outage is logged, never fails the event already committed
+            transaction.on_commit(lambda pk=mail.pk: tasks.mail_new_order.delay(pk), robust=True)
+            created.append(mail)
+    return created
 
 
 def fulfilment_create(
@@ -349,10 +381,7 @@ def fulfilment_create(
                 Code.QUANTITY_TOO_HIGH,
                 f"{lines[pk].product_name}: at most {lines[pk].quantity_to_fulfil} left to fulfil",
             )
-    try:
-        client = client or app_client()
-    except SaleorNotInstalled as exc:
-        raise OrderInputError(Code.SALEOR_REFUSED, str(exc)) from exc
+    client = client or _client()
     try:
         result = client.mutate(
             "OrderFulfill",
@@ -395,6 +424,72 @@ def fulfilment_create(
         for pk, qty in wanted.items():  # until the FULFILLMENT_CREATED event brings Saleor's figures
             OrderLine.objects.filter(pk=pk).update(quantity_fulfilled=F("quantity_fulfilled") + qty)
     return created
+
+
+@dataclass(frozen=True)
+class Shipment:
+    """One row of a bulk shipment: an order of the unit, its carrier and tracking number."""
+
+    order_pk: int
+    carrier: str
+    tracking_number: str
+
+
+@dataclass(frozen=True)
+class ShipmentOutcome:
+    shipment: Shipment
+    order: Order | None
+    error: OrderInputError | None = None
+
+
+def fulfilments_create_bulk(
+    *, unit: Unit, shipments: list[Shipment], client: SaleorClient | None = None
+) -> list[ShipmentOutcome]:
+    """Ship everything of this unit left in each paid order, each through fulfilment_create (one Saleor
+    fulfilment per order); a refused order is reported in its outcome and the others still ship."""
+    orders = Order.objects.filter(pk__in=[s.order_pk for s in shipments], lines__unit=unit).distinct()
+    by_pk = {order.pk: order for order in orders}
+    outcomes = []
+    for shipment in shipments:
+        order = by_pk.get(shipment.order_pk)
+        try:
+            if order is None:  # another unit's order, or none: refused like a wrong id
+                raise OrderInputError(
+                    Code.ORDER_NOT_FOUND, f"order {shipment.order_pk} is not of unit {unit}"
+                )
+            if order.charge_status not in PAID:  # Saleor would refuse it
+                raise OrderInputError(Code.NOT_PAID, f"order {order.number} is {order.charge_status}")
+            left = {
+                line.pk: line.quantity_to_fulfil
+                for line in OrderLine.objects.filter(order=order, unit=unit)
+                if line.quantity_to_fulfil
+            }
+            if client is None:
+                client = _client()
+            fulfilment_create(
+                unit=unit,
+                order=order,
+                quantities=left,
+                carrier=shipment.carrier,
+                tracking_number=shipment.tracking_number,
+                client=client,
+            )
+        except OrderInputError as error:
+            outcomes.append(ShipmentOutcome(shipment, order, error))
+        except SaleorError as error:  # an outage: this order is not shipped, the next may be
+            outcomes.append(
+                ShipmentOutcome(shipment, order, OrderInputError(Code.SALEOR_UNREACHABLE, str(error)))
+            )
+        else:
+            outcomes.append(ShipmentOutcome(shipment, order))
+    return outcomes
+
+
+def _client() -> SaleorClient:
+    try:
+        return app_client()
+    except SaleorNotInstalled as exc:
+        raise OrderInputError(Code.SALEOR_REFUSED, str(exc)) from exc
 
 
 def _shipment_mail(fulfilment: Fulfilment, items: list) -> None:

@@ -13,3 +13,10 @@ def mail_shipment(mail_id: int) -> None:
     from orders import emails
 
     emails.shipment_mail_send(mail_id=mail_id)
+
+
+@shared_task(autoretry_for=(OSError, SMTPException), retry_backoff=30, max_retries=8)
+def mail_new_order(mail_id: int) -> None:
+    from orders import emails
+
+    emails.new_order_mail_send(mail_id=mail_id)

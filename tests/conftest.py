@@ -93,6 +93,18 @@ def signer() -> SaleorSigner:
 
 
 @pytest.fixture(autouse=True)
+def _celery_join_flag_reset():
+    """Eager Celery (test settings) marks "inside a task" in one process-wide flag, not per thread: tasks
+    run eagerly by concurrent threads (order events processed in parallel, each mailing on commit) can leave
+    it set, and a later test's `.apply().get()` then refuses. Each test starts outside any task."""
+    from celery.result import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+    yield
+    _set_task_join_will_block(False)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_process_caches():
     from saleor_app.selectors import forget_cached_installations
     from saleor_app.signatures import forget_cached_keys

@@ -126,6 +126,9 @@ ALLOWED: dict[str, set[str]] = {
     "orders:list": {A, F, S},
     "orders:detail": {A, F, S},
     "orders:fulfil": {A},
+    # Shipping work, the unit's operators only (the slip shows the buyer's address; bulk ship fulfils).
+    "orders:ship": {A},
+    "orders:packing_slip": {A},
     "orders:refund_request": {A, F},  # the unit's members ask; a finance member other than the asker decides
     "orders:refunds": {A, F, S},
     "orders:refund_decide": {A, F, S},  # POST only: who may decide which refund is the service's (tested)
