@@ -46,8 +46,10 @@ def unit_pages(unit) -> dict[str, str]:
         "dashboard": reverse("office:dashboard", kwargs={"uid": unit.uid}),
         "listings": reverse("catalog:listings", kwargs={"uid": unit.uid}),
         "orders": reverse("orders:list", kwargs={"uid": unit.uid}),
+        "refunds": reverse("orders:refunds", kwargs={"uid": unit.uid}),
         "rates": reverse("shipping:unit_rates", kwargs={"uid": unit.uid}),
         "resources": reverse("resources:objects", kwargs={"uid": unit.uid}),
+        "licences": reverse("resources:licence_requests", kwargs={"uid": unit.uid}),
         "members": reverse("unit_onboarding:members", kwargs={"uid": unit.uid}),
         "agreement": reverse("unit_onboarding:agreement", kwargs={"uid": unit.uid}),
         "payout": reverse("unit_onboarding:payout", kwargs={"uid": unit.uid}),
@@ -56,7 +58,8 @@ def unit_pages(unit) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(
-    "page", ["dashboard", "listings", "orders", "rates", "resources", "members", "agreement"]
+    "page",
+    ["dashboard", "listings", "orders", "refunds", "rates", "resources", "licences", "members", "agreement"],
 )
 def test_every_operator_page_of_the_unit_has_the_nav_with_itself_marked_current(client, museum, page):
     client.force_login(operator_of(museum))
