@@ -7,8 +7,9 @@ prints seconds and products/s of each and their ratio. Target for the bulk path:
 <= 120 s (goal 60 s).
 
 Everything lands in a CNY channel and a warehouse of the bench's own in the Saleor at SALEOR_API_URL
-(staff login SALEOR_STAFF_EMAIL / SALEOR_STAFF_PASSWORD, default admin@example.com / admin); products,
-warehouse and channel are deleted at the end (the shared taxonomy, categories and product types, stays).
+(staff login SALEOR_STAFF_EMAIL / SALEOR_STAFF_PASSWORD, default admin@example.com / admin), pushed with
+the token of a Saleor app of its own, as the service pushes; products, warehouse, channel and that app are
+deleted at the end (the shared taxonomy, categories and product types, stays).
 Runs in its own database (wc_catalog_bench on the server of DATABASE_URL), dropped at the end.
 
     SALEOR_API_URL=http://127.0.0.1:8000/graphql/ .venv/bin/python bench/catalog_sync.py \
@@ -33,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 DB_NAME = "wc_catalog_bench"
+APP_PERMISSIONS = ["MANAGE_PRODUCTS", "MANAGE_PRODUCT_TYPES_AND_ATTRIBUTES", "MANAGE_TRANSLATIONS"]
 
 
 def _urls() -> tuple[str, str]:
@@ -140,7 +142,14 @@ def run(args: argparse.Namespace, staff, api_url: str) -> None:
     channel = channel_create(staff, warehouse_ids=[warehouse_id])
     settings.SALEOR_CHANNEL_SLUG = channel["slug"]
     settings.SALEOR_API_URL = api_url
-    SaleorInstallation.objects.create(api_url=api_url, token_encrypted=secrets_at_rest.encrypt(staff.token))
+    # An app of the bench's own, as the service pushes with an app token (a staff token lives minutes).
+    app = staff.gql(
+        "mutation($i: AppInput!) { appCreate(input: $i) { authToken app { id } errors { message } } }",
+        {"i": {"name": f"Wenchuang bench {tag}", "permissions": APP_PERMISSIONS}},
+    )["appCreate"]
+    SaleorInstallation.objects.create(
+        api_url=api_url, token_encrypted=secrets_at_rest.encrypt(app["authToken"])
+    )
     unit = Unit.objects.create(
         legal_name_zh="基准博物馆",
         legal_name_en="Bench Museum",
@@ -199,11 +208,14 @@ def run(args: argparse.Namespace, staff, api_url: str) -> None:
                 "mutation($ids: [ID!]!) { productBulkDelete(ids: $ids) { errors { message } } }",
                 {"ids": product_ids[i : i + 100]},
             )
+        staff.gql(
+            "mutation($id: ID!) { appDelete(id: $id) { errors { message } } }", {"id": app["app"]["id"]}
+        )
         channel_delete(staff, channel["id"])
         staff.gql(
             "mutation($id: ID!) { deleteWarehouse(id: $id) { errors { message } } }", {"id": warehouse_id}
         )
-        print(f"deleted {len(product_ids)} products, the bench's channel and warehouse from Saleor")
+        print(f"deleted {len(product_ids)} products, the bench's channel, warehouse and app from Saleor")
 
 
 def main() -> None:

@@ -179,9 +179,14 @@ class _BulkPush:
             for listing in rows:
                 self.fail(listing, str(exc))
             return []
+        results = payload.get("results") or []
+        if len(results) != len(rows):  # never expected: without one result per row nothing can be mapped
+            for listing in rows:
+                self.fail(listing, f"Saleor answered {len(results)} results for {len(rows)} products")
+            return []
         created = []
         # Results come back in the order of the input, one per row.
-        for listing, result in zip(rows, payload["results"], strict=True):
+        for listing, result in zip(rows, results, strict=True):
             product = result.get("product")
             if result.get("errors") or product is None:
                 self.fail(listing, _reason(result.get("errors") or []))
@@ -207,7 +212,8 @@ class _BulkPush:
             for listing, _ in rows:
                 self.fail(listing, str(exc))
             return
-        for (listing, _), result in zip(rows, payload["results"], strict=True):
+        results = payload.get("results") or [{"errors": [{"message": "no result"}]}] * len(rows)
+        for (listing, _), result in zip(rows, results, strict=True):
             if result.get("errors") and listing.pk not in failed:
                 failed.add(listing.pk)
                 self.fail(listing, _reason(result["errors"]))

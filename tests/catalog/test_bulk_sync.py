@@ -129,3 +129,15 @@ def test_pushes_asked_for_inside_a_batch_go_in_one_bulk_task(
     assert set(Listing.objects.filter(pk__in=[m.pk for m in made]).values_list("sync_status", flat=True)) == {
         "done"
     }
+
+
+def test_a_listing_that_cannot_be_pushed_yet_fails_alone_before_the_chunk_goes_out(saleor, unit):
+    made = approved_listings(unit, 2)
+    unprovisioned = approved_listings(active_unit("未开仓馆", warehouse_id=""), 1, prefix="NW")[0]
+
+    outcomes = listings_sync_bulk(listing_ids=[made[0].pk, unprovisioned.pk, made[1].pk])
+
+    assert outcomes == {made[0].pk: "done", unprovisioned.pk: "failed", made[1].pk: "done"}
+    assert "has no Saleor warehouse yet" in Listing.objects.get(pk=unprovisioned.pk).sync_error
+    assert saleor.calls.count("CatalogProductsBulkCreate") == 1
+    assert len(saleor.products) == 2
