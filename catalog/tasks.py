@@ -41,6 +41,19 @@ def sync_listing(self, listing_id: int) -> str:
         raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 2)) from exc
 
 
+@shared_task(acks_late=True)
+def sync_listings_bulk(listing_ids: list[int]) -> str:
+    """Push listings approved together in bulk; a failed one is retried alone by the beat job."""
+    from catalog.saleor_sync import SyncNotPossible, listings_sync_bulk
+
+    try:
+        outcomes = listings_sync_bulk(listing_ids=listing_ids)
+    except (SyncNotPossible, SaleorNotInstalled) as exc:
+        return f"not possible yet: {exc}"
+    done = sum(1 for outcome in outcomes.values() if outcome == "done")
+    return f"{done} of {len(listing_ids)} pushed"
+
+
 @shared_task
 def sync_due_listings() -> int:
     """Beat job: listings whose push failed or whose enqueue was lost are pushed again."""

@@ -102,7 +102,7 @@ def _find_product(client: SaleorClient, listing: Listing) -> str | None:
     return found["id"] if found else None
 
 
-def _product_input(
+def product_input_of(
     listing: Listing, content: dict[str, Any], category_id: str, attribute_ids: dict[str, str]
 ) -> dict[str, Any]:
     return {
@@ -122,7 +122,7 @@ def _ensure_product(client: SaleorClient, listing: Listing, content: dict[str, A
     # Updates need the type too: its attributes must exist and be assigned before values are set.
     product_type = ensure_product_type(client, content["product_type"])
     attribute_ids = ensure_attributes(client, product_type, content["product_type"])
-    product_input = _product_input(listing, content, category_id, attribute_ids)
+    product_input = product_input_of(listing, content, category_id, attribute_ids)
     product_id = listing.saleor_product_id or _find_product(client, listing)
     if product_id:
         client.mutate("CatalogProductUpdate", {"id": product_id, "input": product_input}, "productUpdate")
@@ -143,20 +143,20 @@ def _ensure_product(client: SaleorClient, listing: Listing, content: dict[str, A
     return product_id
 
 
-def _translate(client: SaleorClient, product_id: str, content: dict[str, Any]) -> None:
+def translation_input(content: dict[str, Any]) -> dict[str, Any] | None:
+    """The product's English name and description, or None when it has neither."""
     if not (content["name_en"] or content["description_en"]):
+        return None
+    return {
+        "name": content["name_en"] or content["name_zh"],
+        "description": editorjs(content["description_en"]),
+    }
+
+
+def _translate(client: SaleorClient, product_id: str, content: dict[str, Any]) -> None:
+    if (translation := translation_input(content)) is None:
         return
-    client.mutate(
-        "CatalogProductTranslate",
-        {
-            "id": product_id,
-            "input": {
-                "name": content["name_en"] or content["name_zh"],
-                "description": editorjs(content["description_en"]),
-            },
-        },
-        "productTranslate",
-    )
+    client.mutate("CatalogProductTranslate", {"id": product_id, "input": translation}, "productTranslate")
 
 
 def _bulk_check(name: str, payload: dict[str, Any]) -> None:
@@ -165,6 +165,26 @@ def _bulk_check(name: str, payload: dict[str, Any]) -> None:
         raise SaleorMutationError(
             name, [UserError(e.get("field"), e.get("code"), e.get("message") or "") for e in errors]
         )
+
+
+def _weight(variant: dict[str, Any]) -> dict[str, Any] | None:
+    return {"value": variant["weight_g"], "unit": "G"} if variant["weight_g"] else None
+
+
+def variant_create_input(
+    listing: Listing, variant: dict[str, Any], quantity: int, channel_id: str, warehouse_id: str
+) -> dict[str, Any]:
+    """A new variant with its price in the channel and its stock in the unit's warehouse."""
+    return {
+        "sku": variant["sku"],
+        "name": variant["name_zh"] or variant["sku"],
+        "attributes": [],
+        "trackInventory": True,
+        "weight": _weight(variant),
+        "externalReference": f"{listing.external_reference}-{variant['sku']}",
+        "channelListings": [{"channelId": channel_id, "price": price_decimal(variant["price_fen"])}],
+        "stocks": [{"warehouse": warehouse_id, "quantity": quantity}],
+    }
 
 
 def _sync_variants(
@@ -181,22 +201,11 @@ def _sync_variants(
     wanted = {v["sku"]: v for v in content["variants"]}
     creates, updates = [], []
     for sku, v in wanted.items():
-        weight = {"value": v["weight_g"], "unit": "G"} if v["weight_g"] else None
+        weight = _weight(v)
         price = price_decimal(v["price_fen"])
         quantity = stock.get(sku, 0)
         if sku not in existing:
-            creates.append(
-                {
-                    "sku": sku,
-                    "name": v["name_zh"] or sku,
-                    "attributes": [],
-                    "trackInventory": True,
-                    "weight": weight,
-                    "externalReference": f"{listing.external_reference}-{sku}",
-                    "channelListings": [{"channelId": channel_id, "price": price}],
-                    "stocks": [{"warehouse": warehouse_id, "quantity": quantity}],
-                }
-            )
+            creates.append(variant_create_input(listing, v, quantity, channel_id, warehouse_id))
             continue
         saleor = existing[sku]
         channel_listing = next(
@@ -251,6 +260,31 @@ def _derivative_bytes(asset: ImageAsset) -> tuple[str, bytes]:
         return f"{asset.uid.hex}.webp", handle.read()
 
 
+def ready_asset(assets: dict[str, ImageAsset], uid: str) -> ImageAsset:
+    """The image to upload, refused while it is not processed yet."""
+    asset = assets.get(uid)
+    if asset is None or asset.status != ImageAsset.Status.READY:
+        raise SyncNotPossible(f"image {uid} is not processed yet")
+    return asset
+
+
+def media_upload(client: SaleorClient, product_id: str, asset: ImageAsset, alt: str) -> str:
+    """Upload one image as product media marked with the asset's uid; no database access (runs in threads)."""
+    filename, data = _derivative_bytes(asset)
+    media_id = client.upload(
+        "CatalogMediaCreate",
+        {"product": product_id, "alt": alt},
+        {"image": (filename, data, "image/webp")},
+        field="productMediaCreate",
+    )["media"]["id"]
+    client.mutate(
+        "PrivateMetadataUpdate",
+        {"id": media_id, "input": [{"key": ASSET_KEY, "value": str(asset.uid)}]},
+        "updatePrivateMetadata",
+    )
+    return media_id
+
+
 def _sync_media(
     client: SaleorClient, listing: Listing, product_id: str, content: dict[str, Any], state: dict[str, Any]
 ) -> dict[str, str]:
@@ -263,22 +297,8 @@ def _sync_media(
         if uid in existing:
             ids[uid] = existing[uid]
             continue
-        asset = assets.get(uid)
-        if asset is None or asset.status != ImageAsset.Status.READY:
-            raise SyncNotPossible(f"image {uid} is not processed yet")
-        filename, data = _derivative_bytes(asset)
-        media_id = client.upload(
-            "CatalogMediaCreate",
-            {"product": product_id, "alt": alts[uid] or content["name_zh"]},
-            {"image": (filename, data, "image/webp")},
-            field="productMediaCreate",
-        )["media"]["id"]
-        client.mutate(
-            "PrivateMetadataUpdate",
-            {"id": media_id, "input": [{"key": ASSET_KEY, "value": uid}]},
-            "updatePrivateMetadata",
-        )
-        ids[uid] = media_id
+        asset = ready_asset(assets, uid)
+        ids[uid] = media_upload(client, product_id, asset, alts[uid] or content["name_zh"])
     for uid, media_id in existing.items():
         if uid not in wanted:  # only media this service uploaded; others are the Dashboard's business
             client.mutate("CatalogMediaDelete", {"id": media_id}, "productMediaDelete")
@@ -287,22 +307,9 @@ def _sync_media(
 
 
 def _sync_channel(client: SaleorClient, listing: Listing, product_id: str, channel_id: str) -> None:
-    visible = listing.on_sale and listing.state != Listing.State.ARCHIVED
     client.mutate(
         "CatalogProductChannel",
-        {
-            "id": product_id,
-            "input": {
-                "updateChannels": [
-                    {
-                        "channelId": channel_id,
-                        "isPublished": visible,
-                        "visibleInListings": visible,
-                        "isAvailableForPurchase": visible,
-                    }
-                ]
-            },
-        },
+        {"id": product_id, "input": {"updateChannels": [channel_listing_input(listing, channel_id)]}},
         "productChannelListingUpdate",
     )
 
@@ -314,23 +321,46 @@ def product_state(client: SaleorClient, product_id: str) -> dict[str, Any]:
     return product
 
 
-def listing_push(*, listing: Listing, client: SaleorClient) -> None:
-    """The calls of one push (no bookkeeping): product, translation, variants, media, channel."""
-    content = listing.live_revision.content
+def sales_channel(client: SaleorClient) -> dict[str, Any]:
+    """The channel listings are sold in (SALEOR_CHANNEL_SLUG)."""
+    channel = client.execute("CatalogChannel", {"slug": settings.SALEOR_CHANNEL_SLUG}).get("channel")
+    if channel is None:
+        raise SyncNotPossible(f"Saleor has no channel {settings.SALEOR_CHANNEL_SLUG!r} (SALEOR_CHANNEL_SLUG)")
+    return channel
+
+
+def check_pushable(listing: Listing, content: dict[str, Any], channel: dict[str, Any]) -> None:
+    """Refuse a push that cannot work: the unit has no warehouse yet, or the channel's currency differs."""
     unit = listing.unit
     if not unit.saleor_warehouse_id:
         raise SyncNotPossible(
             f"unit {unit.pk} has no Saleor warehouse yet (provisioning: {unit.provisioning})"
         )
-    channel = client.execute("CatalogChannel", {"slug": settings.SALEOR_CHANNEL_SLUG}).get("channel")
-    if channel is None:
-        raise SyncNotPossible(f"Saleor has no channel {settings.SALEOR_CHANNEL_SLUG!r} (SALEOR_CHANNEL_SLUG)")
     currencies = {v["currency"] for v in content["variants"]}
     if currencies != {channel["currencyCode"]}:
         raise SyncNotPossible(
             f"channel {channel['slug']} sells in {channel['currencyCode']}, "
             f"the listing in {', '.join(sorted(currencies))}"
         )
+
+
+def channel_listing_input(listing: Listing, channel_id: str) -> dict[str, Any]:
+    """The product's listing in the channel: visible while on sale and not archived."""
+    visible = listing.on_sale and listing.state != Listing.State.ARCHIVED
+    return {
+        "channelId": channel_id,
+        "isPublished": visible,
+        "visibleInListings": visible,
+        "isAvailableForPurchase": visible,
+    }
+
+
+def listing_push(*, listing: Listing, client: SaleorClient, channel: dict[str, Any] | None = None) -> None:
+    """The calls of one push (no bookkeeping): product, translation, variants, media, channel."""
+    content = listing.live_revision.content
+    unit = listing.unit
+    channel = channel or sales_channel(client)
+    check_pushable(listing, content, channel)
     product_id = _ensure_product(client, listing, content)
     _translate(client, product_id, content)
     # Saleor prices a variant in a channel only once its product is listed there (published or not).

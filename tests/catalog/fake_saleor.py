@@ -417,6 +417,54 @@ class CatalogFakeSaleor(FakeSaleor):
                     media["private"].update({m["key"]: m["value"] for m in v["input"]})
         return _ok("updatePrivateMetadata")
 
+    # bulk: each row through the one-by-one handlers, a row's errors at its index (REJECT_FAILED_ROWS)
+    def op_CatalogProductsBySlug(self, v):
+        nodes = [
+            {
+                "id": p["id"],
+                "slug": p["slug"],
+                "updatedAt": p["updatedAt"],
+                "variants": [{"updatedAt": var["updatedAt"]} for var in p["variants"]],
+            }
+            for p in self.products.values()
+            if p["slug"] in v["slugs"]
+        ]
+        return {"products": {"edges": [{"node": n} for n in nodes[: v["first"]]]}}
+
+    def op_CatalogProductsBulkCreate(self, v):
+        results = []
+        for index, data in enumerate(v["products"]):
+            skus = [var["sku"] for var in data["variants"]]
+            taken = {var["sku"] for p in self.products.values() for var in p["variants"]}
+            if len(set(skus)) < len(skus) or taken & set(skus):
+                error = {"path": f"variants.{len(skus) - 1}.sku", "code": "UNIQUE", "message": "SKU exists"}
+                results.append({"product": None, "errors": [error]})
+                continue
+            product = {k: data[k] for k in data if k not in ("variants", "channelListings")}
+            created = self.op_CatalogProductCreate({"input": product})["productCreate"]
+            if created["errors"]:
+                error = {**created["errors"][0], "path": f"products.{index}.{created['errors'][0]['field']}"}
+                results.append({"product": None, "errors": [error]})
+                continue
+            pid = created["product"]["id"]
+            channels = [{**c} for c in data["channelListings"]]
+            self.op_CatalogProductChannel({"id": pid, "input": {"updateChannels": channels}})
+            variants = self.op_CatalogVariantsCreate({"product": pid, "variants": data["variants"]})
+            ids = [r["productVariant"] for r in variants["productVariantBulkCreate"]["results"]]
+            results.append({"product": {"id": pid, "variants": ids}, "errors": []})
+        count = sum(1 for r in results if r["product"])
+        return {"productBulkCreate": {"count": count, "results": results, "errors": []}}
+
+    def op_CatalogProductsBulkTranslate(self, v):
+        for t in v["translations"]:
+            self.products[t["id"]]["translations"][t["languageCode"]] = t["translationFields"]
+        return _ok("productBulkTranslate", results=[{"errors": []} for _ in v["translations"]])
+
+    def op_CatalogVariantsBulkTranslate(self, v):
+        for t in v["translations"]:
+            self.op_CatalogVariantTranslate({"id": t["id"], "name": t["translationFields"]["name"]})
+        return _ok("productVariantBulkTranslate", results=[{"errors": []} for _ in v["translations"]])
+
     # reading helpers for tests
     def selected_attributes(self, product: dict, **changes: str) -> list[dict]:
         """The product's attributes as a webhook carries them (SelectedAttribute), with `changes` by slug:

@@ -32,6 +32,7 @@ from catalog.demo_data import (
 )
 from catalog.demo_images import product_picture
 from catalog.models import CollectionObject, IpLicence, Listing, ListingVariant
+from catalog.saleor_sync import sync_batch
 from core import clock
 from core.finance import platform_finance_group
 from saleor_app.app_client import app_client
@@ -84,15 +85,19 @@ class Command(BaseCommand):
                 raise CommandError(f"seed_demo: the Saleor sales channel is not usable: {exc}") from exc
             self.stdout.write(f"Saleor channel {settings.SALEOR_CHANNEL_SLUG}: CNY, ships to China")
         created = 0
-        for spec in UNITS:
-            unit, operator = self._unit(spec, admin)
-            self._unit_bank(spec, unit, admin)
-            team = self._designers(spec, unit, admin)
-            objects = self._objects(spec, unit)
-            licence = self._licence(unit)
-            for index, product in enumerate(spec["products"]):
-                created += self._product(spec, unit, operator, admin, objects, licence, index, product, team)
-            self._royalties(unit, team, admin)
+        # Products approved here reach Saleor together, in bulk, once all are listed.
+        with sync_batch():
+            for spec in UNITS:
+                unit, operator = self._unit(spec, admin)
+                self._unit_bank(spec, unit, admin)
+                team = self._designers(spec, unit, admin)
+                objects = self._objects(spec, unit)
+                licence = self._licence(unit)
+                for index, product in enumerate(spec["products"]):
+                    created += self._product(
+                        spec, unit, operator, admin, objects, licence, index, product, team
+                    )
+                self._royalties(unit, team, admin)
         total = Listing.objects.filter(
             unit__credit_code__in=[credit_code(s["code_no"]) for s in UNITS]
         ).count()
