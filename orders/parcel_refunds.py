@@ -134,10 +134,16 @@ def parcel_refund_request(
     return refund
 
 
-def _decidable(refund_id: int, actor) -> ParcelRefund:
+def _locked_requested(refund_id: int) -> ParcelRefund:
+    """The request, locked, while nobody has decided or withdrawn it (else refused as stale)."""
     refund = ParcelRefund.objects.select_for_update().select_related("order", "unit").get(pk=refund_id)
     if refund.status != ParcelRefund.Status.REQUESTED:
         raise OrderInputError(Code.STALE, _("This request was already decided or withdrawn."))
+    return refund
+
+
+def _decidable(refund_id: int, actor) -> ParcelRefund:
+    refund = _locked_requested(refund_id)
     if not may_decide(actor, refund):
         raise OrderInputError(
             Code.NOT_ALLOWED, _("A finance member other than the requester decides refunds.")
@@ -158,9 +164,7 @@ def parcel_refund_refuse(*, refund_id: int, actor, note: str) -> ParcelRefund:
 def parcel_refund_withdraw(*, refund_id: int, actor) -> ParcelRefund:
     """Take back a request not yet decided (its requester, or the unit's finance)."""
     with transaction.atomic():
-        refund = ParcelRefund.objects.select_for_update().select_related("order", "unit").get(pk=refund_id)
-        if refund.status != ParcelRefund.Status.REQUESTED:
-            raise OrderInputError(Code.STALE, _("This request was already decided or withdrawn."))
+        refund = _locked_requested(refund_id)
         if actor.pk != refund.requested_by_id and UnitMembership.Role.FINANCE not in unit_roles(
             actor, refund.unit
         ):
@@ -189,7 +193,7 @@ def parcel_refund_approve(*, refund_id: int, actor, client: SaleorClient | None 
         _decide(refund, ParcelRefund.Status.REFUNDING, actor)
     try:
         client = client or app_client()
-        granted_id = _grant_and_request(refund, client)
+        _grant_and_request(refund, client)  # stores the granted refund's id as soon as Saleor gives it
     except (SaleorError, SaleorNotInstalled, OrderInputError) as exc:
         ParcelRefund.objects.filter(pk=refund.pk).update(
             status=ParcelRefund.Status.FAILED, last_error=str(exc)[:2000]
@@ -197,12 +201,11 @@ def parcel_refund_approve(*, refund_id: int, actor, client: SaleorClient | None 
         refund.refresh_from_db()
         _audit(refund, actor, "parcel_refund.failed", ParcelRefund.Status.REFUNDING, error=str(exc)[:500])
         return refund
-    ParcelRefund.objects.filter(pk=refund.pk).update(saleor_granted_refund_id=granted_id)
     refund.refresh_from_db()
     return refund
 
 
-def _grant_and_request(refund: ParcelRefund, client: SaleorClient) -> str:
+def _grant_and_request(refund: ParcelRefund, client: SaleorClient) -> None:
     """The Saleor side: the grant (lines and our amount), then the refund request on a transaction."""
     amount = minor_to_decimal(refund.amount, refund.currency)
     transaction_id = _transaction_for(client, refund.order.saleor_id, amount)
@@ -230,7 +233,6 @@ def _grant_and_request(refund: ParcelRefund, client: SaleorClient) -> str:
         {"grantedRefund": granted["id"], "transaction": transaction_id},
         "transactionRequestRefundForGrantedRefund",
     )
-    return granted["id"]
 
 
 def _transaction_for(client: SaleorClient, order_id: str, amount: Decimal) -> str:

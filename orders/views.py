@@ -20,6 +20,15 @@ from unit_onboarding.models import Unit, UnitMembership
 from unit_onboarding.permissions import can_view_unit, unit_roles
 
 
+def _posted_quantities(request: HttpRequest, unit: Unit, order: Order, prefix: str) -> dict[int, int]:
+    """This unit's lines of the order (pk -> quantity) as posted in "<prefix>-<pk>"; 0 if blank."""
+    quantities = {}
+    for line in selectors.unit_lines(unit, order):
+        raw = request.POST.get(f"{prefix}-{line.pk}", "").strip()
+        quantities[line.pk] = int(raw) if raw.isdigit() else 0
+    return quantities
+
+
 def _unit_for(request: HttpRequest, uid) -> Unit:
     unit = get_object_or_404(Unit, uid=uid)
     if not can_view_unit(request.user, unit):
@@ -158,10 +167,7 @@ def _refund_form(request: HttpRequest, unit: Unit, order: Order, lines) -> dict:
 def order_fulfil(request: HttpRequest, uid, pk: int) -> HttpResponse:
     unit = _operator_unit_for(request, uid)
     order = _order_for(unit, pk)
-    quantities = {}
-    for line in selectors.unit_lines(unit, order):
-        raw = request.POST.get(f"line-{line.pk}", "").strip()
-        quantities[line.pk] = int(raw) if raw.isdigit() else 0
+    quantities = _posted_quantities(request, unit, order, "line")
     try:
         services.fulfilment_create(
             unit=unit,
@@ -215,10 +221,7 @@ def parcel_refund_request(request: HttpRequest, uid, pk: int) -> HttpResponse:
     order = _order_for(unit, pk)
     if not parcel_refunds.may_request(request.user, unit):
         raise Http404
-    quantities = {}
-    for line in selectors.unit_lines(unit, order):
-        raw = request.POST.get(f"refund-{line.pk}", "").strip()
-        quantities[line.pk] = int(raw) if raw.isdigit() else 0
+    quantities = _posted_quantities(request, unit, order, "refund")
     try:
         parcel_refunds.parcel_refund_request(
             unit=unit,

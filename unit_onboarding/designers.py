@@ -9,7 +9,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 
@@ -17,7 +16,7 @@ from core import clock
 from core.audit import audit_record
 from core.db import violated_constraint
 from core.party import Party
-from unit_onboarding import payees, tasks
+from unit_onboarding import links, payees, tasks
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.error_codes import OnboardingErrorCode as Code
 from unit_onboarding.memberships import email_normalise
@@ -138,25 +137,16 @@ _CLAIM_SALT = "unit_onboarding.designer_claim"
 
 
 def designer_claim_token(claim: DesignerClaim) -> str:
-    return signing.dumps({"c": claim.pk, "n": claim.nonce}, salt=_CLAIM_SALT)
+    return links.row_token(claim, _CLAIM_SALT)
 
 
 def designer_claim_from_token(token: str) -> DesignerClaim | None:
     """The claim the link names (whatever its state), or None for a forged or mangled link."""
-    try:
-        data = signing.loads(token, salt=_CLAIM_SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict):
-        return None
-    claim = DesignerClaim.objects.select_related("designer__unit").filter(pk=data.get("c")).first()
-    if claim is None or not secrets.compare_digest(claim.nonce, str(data.get("n", ""))):
-        return None
-    return claim
+    return links.row_from_token(DesignerClaim.objects.select_related("designer__unit"), token, _CLAIM_SALT)
 
 
 def designer_claim_open(claim: DesignerClaim, now: datetime | None = None) -> bool:
-    return claim.status == DesignerClaim.Status.PENDING and claim.expires_at > (now or clock.now())
+    return links.link_open(claim, DesignerClaim.Status.PENDING, now)
 
 
 def designer_claim_invite(

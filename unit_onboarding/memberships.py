@@ -20,7 +20,7 @@ from accounts.audit import access_record
 from accounts.models import AccessEvent
 from core import clock
 from core.audit import audit_record
-from unit_onboarding import tasks
+from unit_onboarding import links, tasks
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.error_codes import OnboardingErrorCode as Code
 from unit_onboarding.models import Invitation, Unit, UnitMembership
@@ -54,26 +54,18 @@ def _finance_audit(*, actor, action: str, membership_or_invitation, user_email: 
 
 
 def invitation_token(invitation: Invitation) -> str:
-    return signing.dumps({"i": invitation.pk, "n": invitation.nonce}, salt=_INVITATION_SALT)
+    return links.row_token(invitation, _INVITATION_SALT)
 
 
 def invitation_from_token(token: str) -> Invitation | None:
     """The invitation the link names (whatever its state), or None for a forged or mangled link."""
-    try:
-        data = signing.loads(token, salt=_INVITATION_SALT)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict):
-        return None
-    return (
-        Invitation.objects.select_related("unit", "invited_by")
-        .filter(pk=data.get("i"), nonce=data.get("n"))
-        .first()
+    return links.row_from_token(
+        Invitation.objects.select_related("unit", "invited_by"), token, _INVITATION_SALT
     )
 
 
 def invitation_open(invitation: Invitation, now: datetime | None = None) -> bool:
-    return invitation.status == Invitation.Status.PENDING and invitation.expires_at > (now or clock.now())
+    return links.link_open(invitation, Invitation.Status.PENDING, now)
 
 
 def invitation_create(
