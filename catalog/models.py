@@ -362,3 +362,66 @@ class DesignerRoyalty(models.Model):
     @property
     def party_key(self) -> str:
         return Party.designer(self.designer_id).key
+
+
+class DesignerRoyaltyChange(models.Model):
+    """A proposed change of a product's designer royalty, in force only once a second person approves it.
+
+    Royalty terms decide who receives part of each sale: one finance member proposes, another (the unit's
+    finance or platform finance, never the proposer) approves; the change is refused as stale if the terms
+    in force moved or its start passed while it waited.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a second approver")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="royalty_changes")
+    designer = models.ForeignKey(
+        "unit_onboarding.Designer",
+        to_field="slug",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("designer"),
+    )
+    bps = models.PositiveIntegerField(_("royalty (basis points)"), help_text="0 ends the royalty")
+    effective_from = models.DateTimeField()
+    # The terms in force when it was proposed: approval is refused if they changed meanwhile.
+    based_on = models.ForeignKey(
+        DesignerRoyalty, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    applied = models.OneToOneField(
+        DesignerRoyalty, on_delete=models.PROTECT, null=True, blank=True, related_name="change"
+    )
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(bps__lte=10_000), name="royalty_change_bps_range"),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | ~Q(decided_by=F("proposed_by")),
+                name="royalty_change_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(decided_by__isnull=False, decided_at__isnull=False),
+                name="royalty_change_decided_by_someone",
+            ),
+            models.UniqueConstraint(
+                fields=["listing"], condition=Q(status="pending"), name="royalty_change_one_pending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.designer_id or '—'} {self.bps} bps on listing {self.listing_id} ({self.status})"

@@ -123,6 +123,26 @@ def ip_licence_create(*, licensor: Unit, data: Mapping[str, Any]) -> IpLicence:
     )
 
 
+def designer_royalty_check(
+    *, listing: Listing, designer: Designer | None, bps: int, effective_from: datetime, now: datetime
+) -> DesignerRoyalty | None:
+    """Refuse terms that cannot apply (no designer, another unit's, retroactive); return those in force."""
+    if bps and designer is None:
+        raise CatalogError(CatalogErrorCode.ROYALTY_DESIGNER_REQUIRED, "designer")
+    if designer is not None and designer.unit_id != listing.unit_id:
+        raise CatalogError(CatalogErrorCode.ROYALTY_DESIGNER_OF_OTHER_UNIT, "designer")
+    if effective_from < now:
+        raise CatalogError(CatalogErrorCode.ROYALTY_IN_PAST, "effective_from")
+    current = DesignerRoyalty.objects.filter(listing=listing, effective_to__isnull=True).first()
+    if current is not None and effective_from <= current.effective_from:
+        raise CatalogError(
+            CatalogErrorCode.ROYALTY_BEFORE_CURRENT,
+            "effective_from",
+            start=clock.local(current.effective_from).strftime("%Y-%m-%d %H:%M"),
+        )
+    return current
+
+
 def designer_royalty_set(
     *,
     listing: Listing,
@@ -130,29 +150,21 @@ def designer_royalty_set(
     bps: int,
     effective_from: datetime,
     actor=None,
+    approver=None,
     now: datetime | None = None,
 ) -> DesignerRoyalty | None:
     """From `effective_from` on, `designer` earns `bps` of each sale of the product (0: no royalty).
 
     Never retroactive: the start is not in the past, nor before the terms already set; the terms in force
-    until then are closed at `effective_from`, so earlier sales keep theirs. An audited money action.
+    until then are closed at `effective_from`, so earlier sales keep theirs. An audited money action that
+    people reach only through an approved change (catalog.royalty_changes); seeding calls it directly.
     """
-    if bps and designer is None:
-        raise CatalogError(CatalogErrorCode.ROYALTY_DESIGNER_REQUIRED, "designer")
-    if designer is not None and designer.unit_id != listing.unit_id:
-        raise CatalogError(CatalogErrorCode.ROYALTY_DESIGNER_OF_OTHER_UNIT, "designer")
-    if effective_from < (now or clock.now()):
-        raise CatalogError(CatalogErrorCode.ROYALTY_IN_PAST, "effective_from")
     with transaction.atomic():
         Listing.objects.select_for_update().filter(pk=listing.pk).first()  # one change per product at a time
-        current = DesignerRoyalty.objects.filter(listing=listing, effective_to__isnull=True).first()
+        current = designer_royalty_check(
+            listing=listing, designer=designer, bps=bps, effective_from=effective_from, now=now or clock.now()
+        )
         if current is not None:
-            if effective_from <= current.effective_from:
-                raise CatalogError(
-                    CatalogErrorCode.ROYALTY_BEFORE_CURRENT,
-                    "effective_from",
-                    start=clock.local(current.effective_from).strftime("%Y-%m-%d %H:%M"),
-                )
             current.effective_to = effective_from
             current.save(update_fields=["effective_to"])
         royalty = None
@@ -162,13 +174,14 @@ def designer_royalty_set(
             )
         if bps or current is not None:
             audit_record(
-                actor=actor,
+                actor=approver or actor,
                 action="designer_royalty.set",
                 subject=f"listing:{listing.uid}",
                 party=designer.party_key if designer else (current.party_key if current else ""),
                 bps=bps,
                 effective_from=effective_from.isoformat(),
                 replaced=f"{current.party_key} {current.bps}" if current else None,
+                proposed_by=str(actor) if approver else None,
             )
     return royalty
 
