@@ -45,6 +45,10 @@ class CatalogErrorCode(StrEnum):
     ROYALTY_CHANGE_STALE = "royalty_change_stale"
     ROYALTY_CHANGE_STARTED = "royalty_change_started"
     ROYALTY_CHANGE_REASON_REQUIRED = "royalty_change_reason_required"
+    LICENCE_NOT_PENDING = "licence_not_pending"
+    LICENCE_SAME_PERSON = "licence_same_person"
+    LICENCE_ENDED = "licence_ended"
+    LICENCE_REASON_REQUIRED = "licence_reason_required"
 
 
 MESSAGES = {
@@ -89,6 +93,12 @@ MESSAGES = {
     CatalogErrorCode.ROYALTY_CHANGE_STALE: _(
         "The royalty terms changed after this proposal was made: reject it and propose again."
     ),
+    CatalogErrorCode.LICENCE_NOT_PENDING: _("This licence has already been confirmed or rejected."),
+    CatalogErrorCode.LICENCE_SAME_PERSON: _(
+        "A licence needs a second person: someone other than the one who recorded it must confirm it."
+    ),
+    CatalogErrorCode.LICENCE_ENDED: _("The licence's term is already over: reject it and record a new one."),
+    CatalogErrorCode.LICENCE_REASON_REQUIRED: _("Say why you reject this licence."),
     CatalogErrorCode.ROYALTY_CHANGE_REASON_REQUIRED: _("Say why you reject this royalty change."),
     CatalogErrorCode.ROYALTY_CHANGE_STARTED: _(
         "The proposed start has passed: reject it and propose terms starting later."

@@ -110,7 +110,16 @@ class CollectionObject(models.Model):
 
 
 class IpLicence(models.Model):
-    """A licence to use a unit's IP: who grants it, who holds it, for what, until when, at what royalty."""
+    """A licence to use a unit's IP: who grants it, who holds it, for what, until when, at what royalty.
+
+    Its royalty carves part of every sale of the products that carry it, so a licence a person records is in
+    force only once a second person (the unit's finance or platform finance) confirms it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a second approver")
+        IN_FORCE = "in_force", _("In force")
+        REJECTED = "rejected", _("Rejected")
 
     licensor = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="ip_licences_granted")
     licensee_name = models.CharField(_("licensee entity"), max_length=200)
@@ -120,6 +129,16 @@ class IpLicence(models.Model):
     valid_until = models.DateField(_("valid until"))
     royalty_bps = models.PositiveIntegerField(_("royalty (basis points)"))
     created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # Who recorded it (none: seeded, or recorded before licences needed a second person) and who confirmed it.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reject_reason = models.TextField(blank=True)
 
     class Meta:
         constraints = [
@@ -127,6 +146,12 @@ class IpLicence(models.Model):
                 condition=Q(valid_until__gte=F("valid_from")), name="ip_licence_term_valid"
             ),
             models.CheckConstraint(condition=Q(royalty_bps__lte=10_000), name="ip_licence_royalty_range"),
+            models.CheckConstraint(
+                condition=~Q(status="in_force")
+                | Q(created_by__isnull=True)
+                | (Q(decided_by__isnull=False) & ~Q(decided_by=F("created_by"))),
+                name="ip_licence_four_eyes",
+            ),
         ]
 
     def __str__(self) -> str:

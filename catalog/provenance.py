@@ -15,6 +15,7 @@ from catalog.models import CollectionObject, DesignerRoyalty, IpLicence, Listing
 from core import clock
 from core.audit import audit_record
 from unit_onboarding.models import Designer, Unit
+from unit_onboarding.permissions import can_manage_designers
 
 OBJECT_FIELDS = (
     "title_zh",
@@ -105,22 +106,88 @@ def collection_objects_import(*, unit: Unit, data: bytes, dry_run: bool) -> Impo
     return result
 
 
+LICENCE_FIELDS = (
+    "licensee_name",
+    "licensee_credit_code",
+    "scope",
+    "valid_from",
+    "valid_until",
+    "royalty_bps",
+)
+
+
 def ip_licence_create(*, licensor: Unit, data: Mapping[str, Any]) -> IpLicence:
-    """Record a licence the unit grants (term and royalty checked by the database too)."""
+    """Record a licence in force at once (term and royalty checked by the database too).
+
+    For seeding and for terms already agreed elsewhere; a person records one through `ip_licence_propose`.
+    """
     return IpLicence.objects.create(
-        licensor=licensor,
-        **{
-            k: data[k]
-            for k in (
-                "licensee_name",
-                "licensee_credit_code",
-                "scope",
-                "valid_from",
-                "valid_until",
-                "royalty_bps",
-            )
-        },
+        licensor=licensor, status=IpLicence.Status.IN_FORCE, **{k: data[k] for k in LICENCE_FIELDS}
     )
+
+
+def _licence_audit(licence: IpLicence, *, actor, action: str, **detail) -> None:
+    audit_record(
+        actor=actor,
+        action=f"ip_licence.{action}",
+        subject=f"ip_licence:{licence.pk}",
+        party=licence.licensor.party_key,
+        licensee=licence.licensee_name,
+        royalty_bps=licence.royalty_bps,
+        term=f"{licence.valid_from}..{licence.valid_until}",
+        **detail,
+    )
+
+
+def ip_licence_propose(*, licensor: Unit, data: Mapping[str, Any], actor) -> IpLicence:
+    """A licence the unit grants, in force once a second person confirms it (`ip_licence_confirm`)."""
+    with transaction.atomic():
+        licence = IpLicence.objects.create(
+            licensor=licensor, created_by=actor, **{k: data[k] for k in LICENCE_FIELDS}
+        )
+        _licence_audit(licence, actor=actor, action="proposed")
+    return licence
+
+
+def can_confirm_licences(user, unit: Unit) -> bool:
+    """The unit's finance staff, platform finance and reviewers: those who set the unit's money terms."""
+    return can_manage_designers(user, unit)
+
+
+def _pending_licence(licence_id: int, actor) -> IpLicence:
+    licence = IpLicence.objects.select_for_update(of=("self",)).select_related("licensor").get(pk=licence_id)
+    if licence.status != IpLicence.Status.PENDING:
+        raise CatalogError(CatalogErrorCode.LICENCE_NOT_PENDING)
+    if not can_confirm_licences(actor, licence.licensor):
+        raise PermissionError("not finance of the licensor")
+    if actor.pk == licence.created_by_id:
+        raise CatalogError(CatalogErrorCode.LICENCE_SAME_PERSON)
+    return licence
+
+
+def ip_licence_confirm(*, licence_id: int, actor) -> IpLicence:
+    """A second person puts the licence in force, unless its term is already over."""
+    with transaction.atomic():
+        licence = _pending_licence(licence_id, actor)
+        if licence.valid_until < clock.today():
+            raise CatalogError(CatalogErrorCode.LICENCE_ENDED)
+        licence.status, licence.decided_by, licence.decided_at = IpLicence.Status.IN_FORCE, actor, clock.now()
+        licence.save(update_fields=["status", "decided_by", "decided_at"])
+        _licence_audit(licence, actor=actor, action="confirmed", proposed_by=licence.created_by_id)
+    return licence
+
+
+def ip_licence_reject(*, licence_id: int, actor, reason: str) -> IpLicence:
+    reason = (reason or "").strip()
+    if not reason:
+        raise CatalogError(CatalogErrorCode.LICENCE_REASON_REQUIRED, "reason")
+    with transaction.atomic():
+        licence = _pending_licence(licence_id, actor)
+        licence.status, licence.decided_by, licence.decided_at = IpLicence.Status.REJECTED, actor, clock.now()
+        licence.reject_reason = reason
+        licence.save(update_fields=["status", "decided_by", "decided_at", "reject_reason"])
+        _licence_audit(licence, actor=actor, action="rejected", reason=reason)
+    return licence
 
 
 def designer_royalty_check(

@@ -340,18 +340,60 @@ def collection_object(request: HttpRequest, uid, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def licences(request: HttpRequest, uid) -> HttpResponse:
-    unit = _unit_for(request, uid)
-    form = IpLicenceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        provenance.ip_licence_create(licensor=unit, data=form.cleaned_data)
-        messages.success(request, _("Licence recorded."))
-        return redirect("catalog:licences", uid=unit.uid)
+    """Licences the unit grants: operators record them, a second person (finance) confirms or rejects them."""
+    unit = get_object_or_404(Unit, uid=uid)
+    may_record = can_manage_listings(request.user, unit)
+    may_confirm = unit.status == Unit.Status.ACTIVE and provenance.can_confirm_licences(request.user, unit)
+    if not (may_record or may_confirm):
+        raise Http404
+    action = request.POST.get("action", "record")
+    form = IpLicenceForm((request.POST or None) if action == "record" else None)
+    decision_error = ""
+    if request.method == "POST":
+        if action == "record":
+            if not may_record:
+                raise PermissionDenied
+            if form.is_valid():
+                provenance.ip_licence_propose(licensor=unit, data=form.cleaned_data, actor=request.user)
+                messages.success(
+                    request, _("Licence recorded: it is in force once a finance member confirms it.")
+                )
+                return redirect("catalog:licences", uid=unit.uid)
+        elif action in ("confirm", "reject"):
+            if not may_confirm:
+                raise PermissionDenied
+            licence = get_object_or_404(unit.ip_licences_granted, pk=request.POST.get("licence") or 0)
+            try:
+                _licence_decide(request, action, licence.pk)
+            except CatalogError as error:
+                decision_error = error.message
+            else:
+                return redirect("catalog:licences", uid=unit.uid)
     return render(
         request,
         "catalog/licences.html",
-        {"unit": unit, "form": form, "licences": unit.ip_licences_granted.order_by("-valid_until")},
-        status=400 if form.errors else 200,
+        {
+            "unit": unit,
+            "form": form if may_record else None,
+            "may_confirm": may_confirm,
+            "licences": unit.ip_licences_granted.select_related("created_by", "decided_by").order_by(
+                "-valid_until", "-pk"
+            ),
+            "decision_error": decision_error,
+        },
+        status=400 if form.errors or decision_error else 200,
     )
+
+
+def _licence_decide(request: HttpRequest, action: str, licence_id: int) -> None:
+    if action == "confirm":
+        provenance.ip_licence_confirm(licence_id=licence_id, actor=request.user)
+        messages.success(request, _("Licence confirmed: it is in force."))
+    else:
+        provenance.ip_licence_reject(
+            licence_id=licence_id, actor=request.user, reason=request.POST.get("reason", "")
+        )
+        messages.success(request, _("Licence rejected."))
 
 
 @login_required

@@ -112,7 +112,7 @@ ALLOWED: dict[str, set[str]] = {
     "catalog:listings_import": {A},
     "catalog:objects": {A},
     "catalog:object": {A},
-    "catalog:licences": {A},
+    "catalog:licences": {A, F, S},
     "catalog:royalties": {A, F, S},
     "catalog:listing": {A},
     "catalog:listing_edit": {A},
