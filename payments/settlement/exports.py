@@ -8,9 +8,11 @@ import re
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from core.money import minor_format
+from core import clock
+from core.money import minor_format, minor_to_decimal
 from payments.models import SettlementBatch
 from payments.settlement.selectors import bank_payee_check
 
@@ -84,72 +86,74 @@ def bank_file_rows(batches: Iterable[SettlementBatch]) -> list[tuple]:
 
 LINES_LIMIT = 50_000  # an export is bounded like a page: one query, held in memory
 
-ORDER_LINES_HEADER = (
-    "order",
-    "order_number",
-    "line",
-    "product",
-    "sold_at",
-    "role",
-    "rule",
-    "bps",
-    "gross",
-    "share",
-    "fee",
-    "net",
-    "refunds",
-    "net_after_refunds",
-    "settlement",
-    "batch",
-    "settlement_period_start",
-    "settlement_period_end",
-    "settlement_date",
-    "held_until",
-    "settlement_note",
-    "refund_settlement",
-    "refund_batch",
-    "refund_settlement_date",
-    "refund_note",
-    "paid_by_batches",
-)
+
+def order_lines_header() -> list[str]:
+    """The order-lines export's column names, in the reader's language."""
+    return [
+        _("Order number"),
+        _("Product"),
+        _("Sold at (Beijing time)"),
+        _("Role"),
+        _("Rule"),
+        _("Share (bps)"),
+        _("Gross"),
+        _("Share"),
+        _("Fee"),
+        _("Net"),
+        _("Refunds"),
+        _("Net after refunds"),
+        _("Settlement"),
+        _("Batch"),
+        _("Settlement period"),
+        _("Settlement date"),
+        _("Held until"),
+        _("Refund settlement"),
+        _("Refund batch"),
+        _("Refund settlement date"),
+        _("Paid by batches"),
+        _("Saleor order"),
+        _("Saleor line"),
+    ]
 
 
-def order_line_rows(lines: Iterable[dict]) -> list[tuple]:
-    """A party's order lines (order_lines.order_lines) as rows: figures in fen, the settlement status
-    as a code, its batch, period and date, and the same sentence the console shows; then the same for
-    the line's last refund, which is deducted from the payout of its own batch; last, what each batch
-    pays of the line (`batch:fen`, from the batches' items: summed per batch they are its lines total)."""
+def order_line_rows(lines: Iterable[dict], currency: str) -> list[tuple]:
+    """A party's order lines (order_lines.order_lines) as a person reads them: amounts in yuan (numbers, two
+    decimals), times and days in Asia/Shanghai, the order's number first (Saleor's ids last, for matching),
+    the settlement as the sentence the console shows, then the same for the line's last refund, which is
+    deducted from the payout of its own batch; last, what each batch pays of the line (`batch:amount`,
+    from the batches' items: summed per batch they are its lines total)."""
+
+    def money(minor):
+        return "" if minor is None else minor_to_decimal(minor, currency)
+
     rows = []
     for ln in lines:
         st, rf = ln["settlement"], ln["refund_settlement"]
         rows.append(
             (
-                ln["order_ref"],
-                ln["order_number"] or "",
-                ln["line_ref"],
+                ln["order_number"] or ln["order_ref"],
                 ln["product_name"] or "",
-                ln["sold_at"].isoformat() if ln["sold_at"] else "",
+                clock.local(ln["sold_at"]).strftime("%Y-%m-%d %H:%M") if ln["sold_at"] else "",
                 ln["role"] or "",
                 ln["rule"] or "",
-                ln["bps"],
-                ln["gross"],
-                ln["share"],
-                ln["fee"],
-                ln["net"],
-                ln["refunds"],
-                ln["balance"],
-                st.code,
-                st.batch,
-                st.period[0].isoformat() if st.period else "",
-                (st.period[1] - timedelta(days=1)).isoformat() if st.period else "",
+                "" if ln["bps"] is None else ln["bps"],
+                money(ln["gross"]),
+                money(ln["share"]),
+                money(ln["fee"]),
+                money(ln["net"]),
+                money(ln["refunds"]),
+                money(ln["balance"]),
+                str(st.text),
+                st.batch or "",
+                f"{st.period[0]} ~ {st.period[1] - timedelta(days=1)}" if st.period else "",
                 st.day.isoformat() if st.day else "",
                 st.held_until.isoformat() if st.held_until else "",
-                st.text,
-                rf.code if rf else "",
-                rf.batch if rf else None,
+                str(rf.text) if rf else "",
+                (rf.batch or "") if rf else "",
                 rf.day.isoformat() if rf and rf.day else "",
-                rf.text if rf else "",
-                " ".join(f"{batch}:{net}" for batch, net in ln["batch_nets"]),
+                " ".join(f"{batch}:{minor_format(net, currency)}" for batch, net in ln["batch_nets"]),
+                ln["order_ref"],
+                ln["line_ref"],
             )
         )
     return rows

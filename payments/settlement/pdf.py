@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
@@ -17,18 +18,30 @@ pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
 def table_pdf(*, title: str, subtitle: str, header: Sequence[str], rows: Sequence[Sequence]) -> bytes:
-    """A titled table, repeated header on every page."""
+    """A titled table on landscape A4, header repeated on every page; cells wrap so that every column fits
+    the page's width (a wide export shrinks its type rather than run off the page); an empty cell is empty."""
     out = io.BytesIO()
-    doc = SimpleDocTemplate(out, pagesize=landscape(A4), title=title)
+    page_width, _height = landscape(A4)
+    margin = 28
+    doc = SimpleDocTemplate(
+        out, pagesize=landscape(A4), title=title, leftMargin=margin, rightMargin=margin, topMargin=margin
+    )
     styles = getSampleStyleSheet()
     for name in ("Title", "Normal"):
         styles[name].fontName = FONT
-    table = Table([list(header)] + [[str(c) for c in r] for r in rows], repeatRows=1)
+    size = 8 if len(header) <= 12 else 6
+    cell = ParagraphStyle("cell", fontName=FONT, fontSize=size, leading=size + 2, wordWrap="CJK")
+    width = (page_width - 2 * margin) / max(len(header), 1)
+
+    def para(value) -> Paragraph:
+        return Paragraph(escape("" if value is None else str(value)), cell)
+
+    data = [[para(c) for c in header]] + [[para(c) for c in r] for r in rows]
+    table = Table(data, repeatRows=1, colWidths=[width] * len(header))
     table.setStyle(
         TableStyle(
             [
-                ("FONTNAME", (0, 0), (-1, -1), FONT),
-                ("FONTSIZE", (0, 0), (-1, -1), 8),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
                 ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
             ]

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core import clock
 from core.audit import audit_record
 from core.finance import is_platform_finance
+from core.money import minor_to_decimal
 from core.party import UNIT, Party
 from payments.error_codes import FundingError, SettlementError
 from payments.funding import selectors as funding_selectors
@@ -118,9 +119,6 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-STATEMENT_HEADER = ("party", "opening", "sales", "fees", "refunds", "payouts", "closing")
-
-
 def _order_lines(party: str, start: date, end: date, **kwargs):
     return order_lines.order_lines(
         party=party,
@@ -175,15 +173,28 @@ def statement_export(request: HttpRequest, party: str, fmt: str) -> HttpResponse
     cur = settings.SETTLEMENT_CURRENCY
     if request.GET.get("lines"):
         lines, _more = _order_lines(party, start, end, per_page=exports.LINES_LIMIT)
-        header, rows = exports.ORDER_LINES_HEADER, exports.order_line_rows(lines)
+        header, rows = exports.order_lines_header(), exports.order_line_rows(lines, cur)
     else:
         found = statements.statements(
             start=at_midnight(start), end=at_midnight(end), currency=cur, parties={party}
         )
-        header = STATEMENT_HEADER
-        rows = [(x.party, x.opening, x.sales, x.fees, x.refunds, x.payouts, x.closing) for x in found]
+        header = [_("Party"), _("Opening"), _("Sales"), _("Fees"), _("Refunds"), _("Payouts"), _("Closing")]
+        rows = [
+            (
+                x.party,
+                *(
+                    minor_to_decimal(v, cur)
+                    for v in (x.opening, x.sales, x.fees, x.refunds, x.payouts, x.closing)
+                ),
+            )
+            for x in found
+        ]
     title = _("Statement of %(party)s") % {"party": f"{selectors.party_names([party])[party]} ({party})"}
-    subtitle = f"{start} / {end} ({cur}, fen)"
+    subtitle = _("%(start)s to %(end)s, amounts in %(currency)s") % {
+        "start": start,
+        "end": end - timedelta(days=1),
+        "currency": cur,
+    }
     return _download(
         _table(fmt, title=title, subtitle=subtitle, header=header, rows=rows),
         fmt,

@@ -9,6 +9,7 @@ import io
 import re
 from collections import defaultdict
 from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -167,13 +168,15 @@ def test_batch_page_statement_lines_export_and_bank_file_reconcile_after_refunds
     export = client.get(
         reverse("finance:statement_export", args=[party, "csv"]) + EVERYTHING + "&lines=1"
     ).content.decode("utf-8-sig")
-    rows = {r["order"]: r for r in csv.DictReader(io.StringIO(export))}
-    per_batch = defaultdict(int)
+    rows = {r["Saleor order"]: r for r in csv.DictReader(io.StringIO(export))}
+    per_batch = defaultdict(Decimal)
     for row in rows.values():
-        for pair in row["paid_by_batches"].split():
+        for pair in row["Paid by batches"].split():
             batch, net = pair.split(":")
-            per_batch[int(batch)] += int(net)
-    assert dict(per_batch) == {pk: b.window_total for pk, b in batches.items()}
+            per_batch[int(batch)] += Decimal(net)  # yuan, two decimals: sums exactly
+    assert {pk: int(v * 100) for pk, v in per_batch.items()} == {
+        pk: b.window_total for pk, b in batches.items()
+    }
 
     # and "paid in batch N" is said of a sale exactly when batch N's items hold it
     sold_in = {
@@ -183,8 +186,8 @@ def test_batch_page_statement_lines_export_and_bank_file_reconcile_after_refunds
         if ln["kind"] == "payment"
     }
     assert sold_in == {"a": nov.pk, "b": nov.pk, "c": dec.pk, "late": dec.pk, "d": dec.pk}
-    assert {order: int(r["batch"]) for order, r in rows.items()} == sold_in
-    assert rows["a"]["refund_batch"] == str(dec.pk) and rows["b"]["refund_batch"] == str(nov.pk)
+    assert {order: int(r["Batch"]) for order, r in rows.items()} == sold_in
+    assert rows["a"]["Refund batch"] == str(dec.pk) and rows["b"]["Refund batch"] == str(nov.pk)
     statement = client.get(reverse("finance:statement", args=[party]) + EVERYTHING).content.decode()
     for order, pk in sold_in.items():
         row = statement.split(f'&order={order}">')[1].split("</tr>")[0]

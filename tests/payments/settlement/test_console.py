@@ -58,7 +58,9 @@ def test_platform_finance_sees_statements_exports_charts_and_stats(client, ledge
     assert statement.status_code == 200 and "180.00" in text and "o2" in text  # 90% of 200.00
 
     csv = client.get(reverse("finance:statement_export", args=[ledger["bank"], "csv"]) + PERIOD)
-    assert csv.content.decode("utf-8-sig").splitlines()[1] == f"{ledger['bank']},0,18000,0,-4500,0,13500"
+    header, row = csv.content.decode("utf-8-sig").splitlines()[:2]
+    assert row == f"{ledger['bank']},0.00,180.00,0.00,-45.00,0.00,135.00"  # yuan, as the page shows them
+    assert header == "分成方,期初,销售,手续费,退款,付款,期末"  # in the reader's language
     xlsx = client.get(
         reverse("finance:statement_export", args=[ledger["bank"], "xlsx"]) + PERIOD + "&lines=1"
     )

@@ -224,25 +224,44 @@ def test_the_statement_page_and_export_show_each_lines_payout(client, october):
     text = client.get(reverse("finance:statement", args=[party]) + OCT_NOV).content.decode()
     assert f"已在第 {batch.pk} 批结算中支付" in text and "毛额" in text
 
+    zh_header = (
+        client.get(reverse("finance:statement_export", args=[party, "csv"]) + OCT_NOV + "&lines=1")
+        .content.decode("utf-8-sig")
+        .splitlines()[0]
+    )
+    assert zh_header.startswith("订单号,") and "gross" not in zh_header  # the reader's language
+    client.cookies["django_language"] = "en"
     csv_body = client.get(
         reverse("finance:statement_export", args=[party, "csv"]) + OCT_NOV + "&lines=1"
     ).content.decode("utf-8-sig")
-    rows = {r["order"]: r for r in csv.DictReader(io.StringIO(csv_body))}
+    rows = {r["Saleor order"]: r for r in csv.DictReader(io.StringIO(csv_body))}
     assert {"o-paid", "o-next"} <= set(rows)  # and o-recent when today is in November
     paid = rows["o-paid"]
-    assert [paid[k] for k in ("gross", "bps", "share", "fee", "net", "refunds", "net_after_refunds")] == [
-        "10000", "9000", "9000", "270", "8730", "-1800", "6930"
-    ]  # fmt: skip
-    assert (paid["settlement"], paid["batch"], paid["settlement_date"]) == (
-        "paid",
+    amounts = ("Gross", "Share (bps)", "Share", "Fee", "Net", "Refunds", "Net after refunds")
+    assert [paid[k] for k in amounts] == [
+        "100.00",
+        "9000",
+        "90.00",
+        "2.70",
+        "87.30",
+        "-18.00",
+        "69.30",
+    ]  # fmt: skip  (yuan, as the statement page shows them)
+    assert (paid["Settlement"], paid["Batch"], paid["Settlement date"]) == (
+        f"paid in batch {batch.pk} ({clock.today(batch.executed_at)})",
         str(batch.pk),
         clock.today(batch.executed_at).isoformat(),
     )
-    assert rows["o-next"]["settlement"] in ("expected", "held")
+    sold_at = clock.local(at(3, 10)).strftime("%Y-%m-%d %H:%M")
+    assert paid["Sold at (Beijing time)"] == sold_at or paid["Sold at (Beijing time)"].startswith("2026-10-")
+    assert rows["o-next"]["Batch"] == ""  # not paid yet: an empty cell, never "None"
     xlsx = client.get(reverse("finance:statement_export", args=[party, "xlsx"]) + OCT_NOV + "&lines=1")
     assert xlsx.content[:2] == b"PK"
-    assert (paid["order_number"], paid["product"]) == ("1042", "青花瓷杯")
-    assert (paid["refund_settlement"], paid["refund_batch"]) == ("paid", str(batch.pk))
+    assert (paid["Order number"], paid["Product"]) == ("1042", "青花瓷杯")
+    assert (paid["Refund batch"], paid["Refund settlement"]) == (
+        str(batch.pk),
+        f"refund deducted in batch {batch.pk} ({clock.today(batch.executed_at)})",
+    )
     pdf = client.get(reverse("finance:statement_export", args=[party, "pdf"]) + OCT_NOV + "&lines=1")
     assert pdf.content[:5] == b"%PDF-"
 
