@@ -1,16 +1,19 @@
 """Live Saleor, end to end: a three-unit cart priced by this service's shipping webhooks to Chongqing and then
 to Xinjiang (each unit's own province rates), one unit's parcel free over its threshold, one unit offering
 pickup at its counter (到馆自提); paid through a payment app's transaction on the checkout, completed, and the
-order's real ORDER_FULLY_PAID delivery credits each unit its own parcel's shipping in the ledger."""
+order's real ORDER_FULLY_PAID delivery credits each unit its own parcel's shipping in the ledger. Then the
+one unit whose parcel cannot ship refunds it alone (goods and shipping) through Saleor and the payment app."""
 
 from __future__ import annotations
 
 import pytest
 
 from core import clock
-from orders.models import Order, OrderLine
+from orders import parcel_refunds
+from orders.models import Order, OrderLine, ParcelRefund
 from orders.parcels import parcel_ref
 from payments import selectors as ledger
+from saleor_app.client import SaleorClient
 from saleor_app.models import WebhookEvent
 from saleor_app.services import inbox_process
 from shipping.models import ShippingQuote
@@ -22,6 +25,8 @@ from tests.orders.conftest import unit_with_agreement
 from tests.saleor_app.test_live_saleor import installed_app  # noqa: F401 (a fixture)
 from tests.shipping.conftest import rates
 from tests.shipping.test_live_shipping import ADDRESS, CHECKOUT, CHOOSE, address
+from tests.unit_onboarding.factories import operator_of
+from unit_onboarding.models import UnitMembership
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db(transaction=True)]
 
@@ -67,6 +72,7 @@ def test_three_units_to_chongqing_and_xinjiang_paid_and_each_unit_credited_its_p
     staff,
     installed_app,  # noqa: F811
     payments,
+    mailoutbox,
 ):
     museum, library, gallery = unit_with_agreement(71), unit_with_agreement(72), unit_with_agreement(73)
     now = clock.now()  # live: the real time (Saleor's checkout is priced now)
@@ -195,4 +201,60 @@ def test_three_units_to_chongqing_and_xinjiang_paid_and_each_unit_credited_its_p
             assert unit.party_key in parties
             assert not parties & {library.party_key, (gallery if unit == museum else museum).party_key}
         assert sum(sum(a for _, a, _ in parties) for parties in nets.values()) == total
+        assert ledger.transactions_unbalanced() == []
+
+        # The gallery's print is out of stock: its parcel is refunded alone, goods and shipping, asked by its
+        # operator and approved by its finance member; Saleor grants it and the payment app pays it back
+        print_line = OrderLine.objects.get(order=order, unit=gallery)
+        refund = parcel_refunds.parcel_refund_request(
+            unit=gallery,
+            order=order,
+            quantities={print_line.pk: 1},
+            shipping=True,
+            reason="版画缺货，无法发货",  # noqa: RUF001
+            actor=operator_of(gallery),
+        )
+        assert (refund.amount, refund.shipping_amount) == (8800 + 1500, 1500)
+        done = parcel_refunds.parcel_refund_approve(
+            refund_id=refund.pk,
+            actor=operator_of(gallery, role=UnitMembership.Role.FINANCE),
+            client=SaleorClient(staff.api_url, payments.token),
+        )
+        # (this Saleor runs its tasks inline: the refund may be paid back, and its ORDER_REFUNDED delivered
+        # and processed here, before the approval returns)
+        assert done.saleor_granted_refund_id and done.status in (
+            ParcelRefund.Status.REFUNDING,
+            ParcelRefund.Status.REFUNDED,
+        ), done.last_error
+        query = (
+            "query($id: ID!) { order(id: $id) { grantedRefunds { id status amount { fractionalAmount } } } }"
+        )
+
+        def granted():
+            grants = staff.gql(query, {"id": order_id})["order"]["grantedRefunds"]
+            grant = next(g for g in grants if g["id"] == done.saleor_granted_refund_id)
+            return grant if grant["status"] in {"SUCCESS", "FAILURE"} else None
+
+        grant = wait_until("the parcel refund paid back by the payment app", granted)
+        assert (grant["status"], grant["amount"]["fractionalAmount"]) == ("SUCCESS", 10300)
+        # the buyer was told when it was granted
+        [mail] = [m for m in mailoutbox if "版画缺货" in m.body]
+        assert (
+            mail.to == ["buyer@example.cn"]
+            and "¥103.00" in mail.subject
+            and "本包裹运费: ¥15.00" in mail.body
+        )
+
+        # Saleor's ORDER_REFUNDED reaches this service: only the gallery's parcel is reversed
+        refunded = WebhookEvent.objects.filter(event_type="order_refunded", payload__order__id=order_id)
+        for event in wait_until(f"order_refunded of {order_id} delivered", lambda: list(refunded)):
+            inbox_process(event_id=event.pk)
+        wait_until("the refund posted", lambda: not refunded.filter(status="pending").exists())
+        assert set(refunded.values_list("status", flat=True)) == {WebhookEvent.Status.DONE}
+        after = ledger.order_line_nets(order_ref=order_id)
+        sums = {ref: sum(a for _, a, _ in parties) for ref, parties in after.items()}
+        assert sums[parcel_ref(gallery)] == 0 and sums[parcel_ref(museum)] == 2700
+        assert sum(sums.values()) == total - 10300
+        done.refresh_from_db()
+        assert done.status == ParcelRefund.Status.REFUNDED and done.refunded_at is not None
         assert ledger.transactions_unbalanced() == []
