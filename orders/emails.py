@@ -1,5 +1,6 @@
 """Order mails: the buyer's shipping mail (which unit shipped which items, carrier, tracking number, order
-link) and a unit's operators' new-order mail (their lines only, a link to the order in the back office)."""
+link), the buyer's parcel refund mail (which unit refunds what, goods and shipping apart, when granted) and a
+unit's operators' new-order mail (their lines only, a link to the order in the back office)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,22 @@ from django.urls import reverse
 from django.utils import translation
 
 from core import clock
+from core.money import minor_format
 from orders.links import order_link_absolute
-from orders.models import NewOrderMail, OrderLine, ShipmentMail
+from orders.models import NewOrderMail, OrderLine, ParcelRefund, ShipmentMail
+from orders.selectors import parcel_refund_items
 from unit_onboarding.models import UnitMembership
 
 # The operators' back office speaks the default language; their own choice is not stored.
 OPERATOR_LANGUAGE = "zh-hans"
+# The projection carries no Saleor languageCode yet: buyers' mails are in the default language.
+BUYER_LANGUAGE = "zh-hans"
+
+
+def money_text(minor: int, currency: str) -> str:
+    """'¥12.50' for yuan, '12.50 USD' otherwise (mails are plain text)."""
+    amount = minor_format(minor, currency, grouping=True)
+    return f"¥{amount}" if currency == "CNY" else f"{amount} {currency}"
 
 
 def shipment_mail_send(*, mail_id: int) -> bool:
@@ -50,6 +61,41 @@ def shipment_mail_send(*, mail_id: int) -> bool:
         send_mail(subject, body, None, [order.customer_email])
         mail.sent_at = clock.now()
         mail.save(update_fields=["sent_at"])
+    return True
+
+
+def parcel_refund_mail_send(*, refund_id: int) -> bool:
+    """Tell the buyer a unit's parcel refund was granted (once: the row lock and `buyer_mailed_at`)."""
+    with transaction.atomic():
+        refund = (
+            ParcelRefund.objects.select_for_update(of=("self",))
+            .select_related("order", "unit")
+            .get(pk=refund_id)
+        )
+        granted = (ParcelRefund.Status.REFUNDING, ParcelRefund.Status.REFUNDED)
+        if refund.buyer_mailed_at is not None or refund.status not in granted:
+            return False
+        order = refund.order
+        if not order.customer_email:
+            return False
+        with translation.override(BUYER_LANGUAGE):
+            context = {
+                "order": order,
+                "unit": str(refund.unit),
+                "items": parcel_refund_items(refund),
+                "goods": money_text(refund.goods_amount, refund.currency) if refund.goods_amount else "",
+                "shipping": money_text(refund.shipping_amount, refund.currency) if refund.shipping else "",
+                "amount": money_text(refund.amount, refund.currency),
+                "reason": refund.reason,
+                "granted_on": clock.local(refund.decided_at or clock.now()).date().isoformat(),
+                "url": order_link_absolute(order.saleor_id),
+            }
+            subject = render_to_string("orders/email/parcel_refund_subject.txt", context).strip()
+            body = render_to_string("orders/email/parcel_refund_body.txt", context)
+        # Sent inside the lock: a failure rolls back and the task retries; a success is marked at once.
+        send_mail(subject, body, None, [order.customer_email])
+        refund.buyer_mailed_at = clock.now()
+        refund.save(update_fields=["buyer_mailed_at"])
     return True
 
 

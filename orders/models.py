@@ -127,6 +127,7 @@ class ParcelRefund(models.Model):
         REFUSED = "refused", _("Refused")
         WITHDRAWN = "withdrawn", _("Withdrawn")
         FAILED = "failed", _("Saleor refused it")
+        REFUNDED = "refunded", _("Refunded")  # the payment app paid it back (Saleor's ORDER_REFUNDED)
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="parcel_refunds")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="parcel_refunds")
@@ -134,6 +135,9 @@ class ParcelRefund(models.Model):
     shipping = models.BooleanField(default=False, help_text="the unit's parcel shipping, as paid")
     amount = models.BigIntegerField(
         help_text="gross, minor units: the lines' part plus the parcel's shipping"
+    )
+    shipping_amount = models.BigIntegerField(
+        default=0, help_text="gross, minor units: the parcel's shipping part of `amount` (0 without shipping)"
     )
     currency = models.CharField(max_length=3)
     reason = models.TextField()
@@ -148,11 +152,17 @@ class ParcelRefund(models.Model):
     decision_note = models.TextField(blank=True)
     saleor_granted_refund_id = models.CharField(max_length=200, unique=True, null=True, blank=True)
     last_error = models.TextField(blank=True)
+    refunded_at = models.DateTimeField(null=True, blank=True, help_text="when Saleor recorded it paid back")
+    buyer_mailed_at = models.DateTimeField(null=True, blank=True, help_text="the buyer's mail, sent once")
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="parcel_refund_amount_positive"),
+            models.CheckConstraint(
+                condition=models.Q(shipping_amount__gte=0, shipping_amount__lte=models.F("amount")),
+                name="parcel_refund_shipping_within_amount",
+            ),
             # four eyes, in the database too: whoever decides is not whoever asked
             models.CheckConstraint(
                 condition=models.Q(decided_by__isnull=True) | ~models.Q(decided_by=models.F("requested_by")),
@@ -162,3 +172,8 @@ class ParcelRefund(models.Model):
 
     def __str__(self) -> str:
         return f"parcel refund {self.pk} of {self.order_id} ({self.status})"
+
+    @property
+    def goods_amount(self) -> int:
+        """The lines' part of the refund (gross, minor units)."""
+        return self.amount - self.shipping_amount

@@ -17,6 +17,7 @@ from core import clock
 from core.audit import audit_record
 from core.finance import is_platform_finance
 from core.money import minor_to_decimal
+from orders import tasks
 from orders.error_codes import OrderInputError
 from orders.error_codes import OrdersErrorCode as Code
 from orders.models import Order, OrderLine, ParcelRefund
@@ -27,7 +28,8 @@ from saleor_app.errors import SaleorError, SaleorNotInstalled
 from unit_onboarding.models import Unit, UnitMembership
 from unit_onboarding.permissions import unit_roles
 
-OPEN = (ParcelRefund.Status.REQUESTED, ParcelRefund.Status.REFUNDING)
+# asked, approved or paid back: its lines and shipping are taken (refused, withdrawn or failed are not)
+OPEN = (ParcelRefund.Status.REQUESTED, ParcelRefund.Status.REFUNDING, ParcelRefund.Status.REFUNDED)
 
 
 def may_request(user, unit: Unit) -> bool:
@@ -96,6 +98,7 @@ def parcel_refund_request(
         line = lines[pk]
         # what the buyer paid for these items (after discounts, with tax); a whole line exactly
         amount += (line.total_net + line.total_tax) * qty // line.quantity
+    shipping_amount = 0
     if shipping:
         if _shipping_refunded(order, unit):
             raise OrderInputError(
@@ -118,6 +121,7 @@ def parcel_refund_request(
         lines=sorted([pk, qty] for pk, qty in wanted.items()),
         shipping=shipping,
         amount=amount,
+        shipping_amount=shipping_amount,
         currency=order.currency,
         reason=reason.strip(),
         order_seen_at=order.saleor_updated_at,
@@ -202,6 +206,8 @@ def parcel_refund_approve(*, refund_id: int, actor, client: SaleorClient | None 
         _audit(refund, actor, "parcel_refund.failed", ParcelRefund.Status.REFUNDING, error=str(exc)[:500])
         return refund
     refund.refresh_from_db()
+    # granted in Saleor: the buyer is told (robust: a broker outage is logged, never undoes the grant)
+    transaction.on_commit(lambda: tasks.mail_parcel_refund.delay(refund.pk), robust=True)
     return refund
 
 
@@ -279,6 +285,23 @@ def _audit(refund: ParcelRefund, actor, action: str, before: str, **detail) -> N
         after={"status": refund.status, "note": refund.decision_note},
         **detail,
     )
+
+
+def parcel_refund_paid(*, granted_refund_id: str, at) -> ParcelRefund | None:
+    """Saleor recorded the granted refund paid back (its ORDER_REFUNDED delivery, posted): the parcel refund
+    is REFUNDED at Saleor's time of the refund. Once: a later delivery of the same refund changes nothing."""
+    refund = (
+        ParcelRefund.objects.select_for_update()
+        .select_related("order", "unit")
+        .filter(saleor_granted_refund_id=granted_refund_id, status=ParcelRefund.Status.REFUNDING)
+        .first()
+    )
+    if refund is None:
+        return None
+    refund.status, refund.refunded_at = ParcelRefund.Status.REFUNDED, at
+    refund.save(update_fields=["status", "refunded_at"])
+    _audit(refund, None, "parcel_refund.refunded", ParcelRefund.Status.REFUNDING, refunded_at=at.isoformat())
+    return refund
 
 
 def parcel_ref_of_granted_refund(granted_refund_id: str) -> str | None:

@@ -1,4 +1,4 @@
-"""Reads of orders, always scoped to one unit: a unit never sees another unit's lines."""
+"""Reads of orders, always scoped: a unit never sees another unit's lines, a refund shows only its own."""
 
 from __future__ import annotations
 
@@ -49,3 +49,13 @@ def unit_parcel_refunds(unit: Unit) -> QuerySet[ParcelRefund]:
         .select_related("order", "requested_by", "decided_by")
         .order_by(waiting, "-requested_at", "-pk")
     )
+
+
+def parcel_refund_items(refund: ParcelRefund) -> list[dict]:
+    """The refunded items: [{"product", "variant", "quantity"}] in the order of the refund's lines."""
+    lines = OrderLine.objects.in_bulk([pk for pk, _ in refund.lines])
+    return [
+        {"product": lines[pk].product_name, "variant": lines[pk].variant_name, "quantity": quantity}
+        for pk, quantity in refund.lines
+        if pk in lines
+    ]

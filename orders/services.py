@@ -319,6 +319,9 @@ def order_postings(*, data: OrderData, announced_paid: bool) -> list[PostResult]
                 amount=refund.amount,
             )
         )
+        granted = data.granted_refund_of(refund.saleor_id)
+        if granted is not None:  # a parcel refund of ours, now paid back: the buyer's page says so
+            parcel_refunds.parcel_refund_paid(granted_refund_id=granted.saleor_id, at=refund.created_at)
     return results
 
 

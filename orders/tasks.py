@@ -20,3 +20,10 @@ def mail_new_order(mail_id: int) -> None:
     from orders import emails
 
     emails.new_order_mail_send(mail_id=mail_id)
+
+
+@shared_task(autoretry_for=(OSError, SMTPException), retry_backoff=30, max_retries=8)
+def mail_parcel_refund(refund_id: int) -> None:
+    from orders import emails
+
+    emails.parcel_refund_mail_send(refund_id=refund_id)

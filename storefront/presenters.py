@@ -6,14 +6,25 @@ import json
 from typing import Any
 
 import nh3
+from babel.dates import format_date
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from core import clock
+from orders.models import ParcelRefund
+from orders.selectors import parcel_refund_items
 from storefront.attributes import attributes_shown
-from storefront.money import money_format
+from storefront.money import babel_locale, money_format
 from storefront.shipping_progress import progress_of
 from storefront.translations import localized, localized_nodes, seo_texts, translated
-from storefront.units import group_by_seller, licence_in_force, metadata_dict, provenance_of, seller_of
+from storefront.units import (
+    Seller,
+    group_by_seller,
+    licence_in_force,
+    metadata_dict,
+    provenance_of,
+    seller_of,
+)
 
 _INLINE_TAGS = {"b", "strong", "i", "em", "a", "br", "span"}
 
@@ -256,4 +267,33 @@ def order_page(order: dict, language: str, *, carriers: dict[str, str] | None = 
         "shipping_method": order.get("shippingMethodName") or "",
         "shipping": money_format(_gross(order.get("shippingPrice")), language=language),
         "total": money_format(_gross(order.get("total")), language=language),
+    }
+
+
+def minor_money(minor: int, currency: str, language: str) -> str:
+    """money_format of an amount in minor units (this service's own figures)."""
+    return money_format({"fractionalAmount": minor, "currency": currency}, language=language)
+
+
+def local_date(moment, language: str) -> str:
+    """The day in Asia/Shanghai (the business time zone), written as the language writes dates."""
+    return format_date(clock.local(moment).date(), format="long", locale=babel_locale(language))
+
+
+def parcel_refund(refund: ParcelRefund, language: str) -> dict[str, Any]:
+    """A granted parcel refund as the buyer reads it: whose parcel, what it gives back, when, how far."""
+    refunded = refund.status == ParcelRefund.Status.REFUNDED
+    return {
+        "id": refund.pk,
+        # the unit named as its products name it (the English name on English pages)
+        "unit": Seller(str(refund.unit_id), str(refund.unit), refund.unit.legal_name_en).name,
+        "items": parcel_refund_items(refund),
+        "goods": minor_money(refund.goods_amount, refund.currency, language),
+        "shipping": minor_money(refund.shipping_amount, refund.currency, language) if refund.shipping else "",
+        "amount": minor_money(refund.amount, refund.currency, language),
+        "reason": refund.reason,
+        "granted": local_date(refund.decided_at, language) if refund.decided_at else "",
+        "refunded": local_date(refund.refunded_at, language) if refunded and refund.refunded_at else "",
+        "state": "refunded" if refunded else "refunding",
+        "status": _("Refunded") if refunded else _("Granted, on its way back to your payment"),
     }

@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 
 from catalog import saleor_metadata as keys
-from orders.models import Fulfilment
+from orders.models import Fulfilment, ParcelRefund
 from saleor_app.errors import SaleorGraphQLError
 from storefront.catalog_cache import listing_cached, product_cached
 from storefront.saleor import buyer_client
@@ -107,6 +107,31 @@ def order_carriers(*, order: dict) -> dict[str, str]:
         return {}
     rows = Fulfilment.objects.filter(saleor_id__in=ids).exclude(carrier="")
     return dict(rows.values_list("saleor_id", "carrier"))
+
+
+# What a buyer sees of parcel refunds: granted ones (asked, refused or withdrawn ones are the unit's business)
+BUYER_REFUND_STATUSES = (ParcelRefund.Status.REFUNDING, ParcelRefund.Status.REFUNDED)
+
+
+def order_parcel_refunds(*, order_id: str) -> list[ParcelRefund]:
+    """The granted parcel refunds of this one order (the signed link names it), oldest first."""
+    return list(
+        ParcelRefund.objects.filter(order__saleor_id=order_id, status__in=BUYER_REFUND_STATUSES)
+        .select_related("unit")
+        .order_by("decided_at", "pk")
+    )
+
+
+def orders_refunded(*, order_ids: list[str]) -> dict[str, tuple[int, str]]:
+    """Of these orders (the signed-in buyer's own, as Saleor lists them): order id -> (granted parcel refunds
+    in minor units, currency); orders without any are absent."""
+    found: dict[str, tuple[int, str]] = {}
+    rows = ParcelRefund.objects.filter(
+        order__saleor_id__in=order_ids, status__in=BUYER_REFUND_STATUSES
+    ).values_list("order__saleor_id", "amount", "currency")
+    for order_id, amount, currency in rows:
+        found[order_id] = (found.get(order_id, (0, currency))[0] + amount, currency)
+    return found
 
 
 def units_featured(limit: int = 8) -> list[Unit]:

@@ -381,7 +381,10 @@ def order(request, token: str):
         raise Http404
     carriers = selectors.order_carriers(order=found)
     view = presenters.order_page(found, _language(), carriers=carriers)
-    return render(request, "storefront/order.html", {"order": view})
+    refunds = [
+        presenters.parcel_refund(r, _language()) for r in selectors.order_parcel_refunds(order_id=order_id)
+    ]
+    return render(request, "storefront/order.html", {"order": view, "refunds": refunds})
 
 
 def login(request):
@@ -430,14 +433,19 @@ def account(request):
     me = (data or {}).get("me")
     if not me:
         return redirect(reverse("storefront:login"))
+    nodes = [edge["node"] for edge in me["orders"]["edges"]]
+    refunded = selectors.orders_refunded(order_ids=[node["id"] for node in nodes])
     orders = [
         {
-            **edge["node"],
-            "total": presenters.money_format(edge["node"]["total"]["gross"], language=_language()),
-            "status": label(ORDER_STATUS, edge["node"]["status"]),
-            "link": order_link(request, edge["node"]["id"]),
+            **node,
+            "total": presenters.money_format(node["total"]["gross"], language=_language()),
+            "status": label(ORDER_STATUS, node["status"]),
+            "link": order_link(request, node["id"]),
+            "refunded": presenters.minor_money(*refunded[node["id"]], _language())
+            if node["id"] in refunded
+            else "",
         }
-        for edge in me["orders"]["edges"]
+        for node in nodes
     ]
     return render(request, "storefront/account.html", {"me": me, "orders": orders})
 

@@ -4,6 +4,7 @@ refunded in Saleor (its lines and the parcel's own shipping), reversed in the le
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -93,6 +94,7 @@ def test_an_approved_parcel_refund_is_granted_in_saleor_and_reversed_on_that_par
     line = museum_line(order, museum)
     refund = ask(order, museum, people["operator"], quantities={line.pk: 1}, shipping=True)
     assert refund.amount == 2500 + 1400  # one item of 25.00, and the museum's parcel as paid
+    assert (refund.goods_amount, refund.shipping_amount) == (2500, 1400)
 
     fake = FakeSaleor()
     with respx.mock(assert_all_called=False) as mock:
@@ -131,7 +133,14 @@ def test_an_approved_parcel_refund_is_granted_in_saleor_and_reversed_on_that_par
     actions = list(
         FinanceAuditEvent.objects.filter(action__startswith="parcel_refund.").values_list("action", flat=True)
     )
-    assert sorted(actions) == ["parcel_refund.approve", "parcel_refund.request"]
+    assert sorted(actions) == ["parcel_refund.approve", "parcel_refund.refunded", "parcel_refund.request"]
+    # paid back: the refund is REFUNDED at Saleor's time of the refund, once (a redelivery changes nothing)
+    done.refresh_from_db()
+    assert done.status == ParcelRefund.Status.REFUNDED
+    assert done.refunded_at == datetime(2026, 11, 27, 12, tzinfo=UTC)
+    again = deliver("order_refunded", saleor_order.payload(issued_at="2026-11-27T12:02:00+00:00"))
+    assert again.status == WebhookEvent.Status.DONE
+    assert FinanceAuditEvent.objects.filter(action="parcel_refund.refunded").count() == 1
 
 
 def test_the_requester_and_members_without_finance_never_approve(paid):
