@@ -69,6 +69,23 @@ def stripe(method: str, path: str, data: dict | None = None) -> dict:
     return response.json()
 
 
+def confirm_with_a_card(pi_id: str) -> None:
+    """What Stripe.js does in the buyer's browser: confirms the PaymentIntent with a test card."""
+    pm = stripe(
+        "POST",
+        "payment_methods",
+        {
+            "type": "card",
+            "card[number]": "4242424242424242",
+            "card[exp_month]": "12",
+            "card[exp_year]": "2030",
+            "card[cvc]": "123",
+        },
+    )
+    stripe("POST", f"payment_intents/{pi_id}", {"payment_method": pm["id"]})
+    stripe("POST", f"payment_intents/{pi_id}/confirm")
+
+
 @pytest.fixture(scope="module")
 def staff_token() -> str:
     return StaffSession(os.environ["SALEOR_API_URL"]).token
@@ -206,19 +223,7 @@ def test_checkout_paid_by_card_charged_then_partially_refunded(staff_token, shop
     assert init["data"]["clientSecret"].startswith(pi_id)
 
     # Buyer's browser: Stripe.js confirms the PaymentIntent with a card.
-    pm = stripe(
-        "POST",
-        "payment_methods",
-        {
-            "type": "card",
-            "card[number]": "4242424242424242",
-            "card[exp_month]": "12",
-            "card[exp_year]": "2030",
-            "card[cvc]": "123",
-        },
-    )
-    stripe("POST", f"payment_intents/{pi_id}", {"payment_method": pm["id"]})
-    stripe("POST", f"payment_intents/{pi_id}/confirm")
+    confirm_with_a_card(pi_id)
 
     processed = ok(
         gql(
@@ -341,19 +346,7 @@ def cancel_an_authorisation_and_refuse_forged_webhooks(checkout, total_amount, g
         )["transactionInitialize"]
     )
     transaction_id, pi_id = init["transaction"]["id"], init["transaction"]["pspReference"]
-    pm = stripe(
-        "POST",
-        "payment_methods",
-        {
-            "type": "card",
-            "card[number]": "4242424242424242",
-            "card[exp_month]": "12",
-            "card[exp_year]": "2030",
-            "card[cvc]": "123",
-        },
-    )
-    stripe("POST", f"payment_intents/{pi_id}", {"payment_method": pm["id"]})
-    stripe("POST", f"payment_intents/{pi_id}/confirm")
+    confirm_with_a_card(pi_id)
     ok(
         gql(
             "mutation($id: ID!) { transactionProcess(id: $id) { errors { message } } }",
@@ -437,19 +430,7 @@ def test_a_storefront_buyer_pays_and_lands_on_the_order_mailed_to_them(staff_tok
         re.search(r'<script id="stripe-config" type="application/json">(.*?)</script>', page.text).group(1)
     )
     pi_id = config["clientSecret"].split("_secret_")[0]
-    pm = stripe(
-        "POST",
-        "payment_methods",
-        {
-            "type": "card",
-            "card[number]": "4242424242424242",
-            "card[exp_month]": "12",
-            "card[exp_year]": "2030",
-            "card[cvc]": "123",
-        },
-    )
-    stripe("POST", f"payment_intents/{pi_id}", {"payment_method": pm["id"]})
-    stripe("POST", f"payment_intents/{pi_id}/confirm")
+    confirm_with_a_card(pi_id)
 
     returned = buyer.get(f"{config['returnUrl']}&payment_intent={pi_id}&redirect_status=succeeded")
     paid = buyer.get(returned.headers["Location"])
