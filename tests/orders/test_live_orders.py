@@ -57,6 +57,22 @@ def line_of(order: dict, variant_id: str) -> dict:
     return next(line for line in order["lines"] if line["variant"]["id"] == variant_id)
 
 
+def place_with_voucher(staff, shop, voucher_amount: str, *, quantities: tuple[int, int]) -> tuple[str, str]:
+    """Staff places an order of the shop's two products with an entire-order voucher made for it (deleted
+    once the order holds it). Returns the order's id and the voucher's code."""
+    voucher_id, code = live_order.voucher_create(staff, shop.channel_id, voucher_amount)
+    try:
+        order_id = live_order.order_place(
+            staff,
+            channel_id=shop.channel_id,
+            variants=[(p.variant_id, q) for p, q in zip(shop.products, quantities, strict=True)],
+            voucher=code,
+        )
+    finally:
+        live_order.voucher_delete(staff, voucher_id)
+    return order_id, code
+
+
 def charge_and_ship(saleor_api_url, app, staff, order_id, products, *, tracking, units):
     """Charges the placed order in full (by the app), ships 4 of the first product and 2 of the second, each
     from its own warehouse with our OrderFulfill operation (as the portal does), and makes units (numbered
@@ -96,17 +112,7 @@ def charge_and_ship(saleor_api_url, app, staff, order_id, products, *, tracking,
 def test_paid_two_unit_order_with_voucher_then_partial_line_and_shipping_refunds(
     saleor_api_url, deliver, record_saleor, app, staff, shop
 ):
-    product_1, product_2 = shop.products
-    voucher_id, code = live_order.voucher_create(staff, shop.channel_id, "7.00")
-    try:
-        order_id = live_order.order_place(
-            staff,
-            channel_id=shop.channel_id,
-            variants=[(product_1.variant_id, 4), (product_2.variant_id, 2)],
-            voucher=code,
-        )
-    finally:
-        live_order.voucher_delete(staff, voucher_id)
+    order_id, _ = place_with_voucher(staff, shop, "7.00", quantities=(4, 2))
     placed, txn, (line1, line2), (unit_a, unit_b) = charge_and_ship(
         saleor_api_url, app, staff, order_id, shop.products, tracking="SF-LIVE", units=(91, 92)
     )
@@ -180,17 +186,7 @@ def test_paid_two_unit_order_with_voucher_then_partial_line_and_shipping_refunds
 def test_installed_app_receives_signed_order_events_with_the_projection_shape(
     shop, installed_app, staff, saleor_api_url, settings, record_saleor
 ):
-    product_1, product_2 = shop.products
-    voucher_id, code = live_order.voucher_create(staff, shop.channel_id, "1.00")
-    try:
-        order_id = live_order.order_place(
-            staff,
-            channel_id=shop.channel_id,
-            variants=[(product_1.variant_id, 2), (product_2.variant_id, 1)],
-            voucher=code,
-        )
-    finally:
-        live_order.voucher_delete(staff, voucher_id)
+    order_id, _ = place_with_voucher(staff, shop, "1.00", quantities=(2, 1))
 
     # The app gets whatever happens in that Saleor, after other apps' deliveries: this order's event counts.
     created = WebhookEvent.objects.filter(event_type="order_created", payload__order__id=order_id)
@@ -225,17 +221,7 @@ def test_a_platform_funded_voucher_pays_units_the_undiscounted_price_and_a_line_
     saleor_api_url, deliver, app, staff, shop
 ):
     """Live: an entire-order voucher of 7.00 funded by the platform (a rule approved before the charge)."""
-    product_1, product_2 = shop.products
-    voucher_id, code = live_order.voucher_create(staff, shop.channel_id, "7.00")
-    try:
-        order_id = live_order.order_place(
-            staff,
-            channel_id=shop.channel_id,
-            variants=[(product_1.variant_id, 4), (product_2.variant_id, 2)],
-            voucher=code,
-        )
-    finally:
-        live_order.voucher_delete(staff, voucher_id)
+    order_id, code = place_with_voucher(staff, shop, "7.00", quantities=(4, 2))
     approved = datetime.now(UTC) - timedelta(minutes=1)
     proposal = funding_propose(key=code, funder="platform", actor=platform_finance_user(), now=approved)
     funding_approve(version_id=proposal.pk, actor=platform_finance_user(), now=approved)

@@ -28,6 +28,7 @@ import requests
 
 from tests.live_saleor import StaffSession, wait_until
 from tests.live_shop import CN_ADDRESS, ProductSpec, Shop, own_shop
+from tests.storefront.conftest import SHENZHEN_BUYER
 
 pytestmark = [
     pytest.mark.saleor_live,
@@ -408,17 +409,7 @@ def test_a_storefront_buyer_pays_and_lands_on_the_order_mailed_to_them(staff_tok
     buyer = httpx.Client(base_url=app_url, timeout=60, headers={"Referer": app_url})
     buyer.get("/account/login/")  # a page with a form: the CSRF cookie
     assert csrf_post(buyer, "/cart/add/", {"variant": variant, "quantity": 1}).status_code == 302
-    address = {
-        "email": "buyer@example.cn",
-        "name": "张三",
-        "phone": "+86 138 0013 8000",
-        "province": "广东省",
-        "city": "深圳市",
-        "district": "南山区",
-        "street": "科技园路1号",
-        "postal_code": "518057",
-    }
-    assert csrf_post(buyer, "/checkout/", address).status_code == 302
+    assert csrf_post(buyer, "/checkout/", SHENZHEN_BUYER).status_code == 302
     method = re.findall(r'name="method" value="([^"]+)"', buyer.get("/checkout/").text)[0]
     assert csrf_post(buyer, "/checkout/delivery/", {"method": method}).status_code == 302
 
