@@ -23,13 +23,13 @@ from catalog.saleor_changes import listing_divergence_resolve, product_changed
 from catalog.saleor_sync import listing_sync
 from catalog.saleor_sync.taxonomy_push import ensure_attribute, find_attributes
 from saleor_app import secrets_at_rest
-from saleor_app.client import SaleorClient, _http_client
+from saleor_app.client import SaleorClient
 from saleor_app.models import SaleorInstallation
 from saleor_app.operations import subscription
 from tests.catalog.factories import curator, make_listing, variant
 from tests.live_saleor import StaffSession, gql
 from tests.live_shop import own_shop
-from tests.recording import GraphQLRecorder
+from tests.recording import GraphQLRecorder, listening
 from tests.unit_onboarding.factories import operator_of, provisioned_unit
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db]
@@ -198,12 +198,8 @@ RECORDED = ("CatalogProductTypeFind", "CatalogAttributesFind")
 def recorder(record_saleor):
     recorder = GraphQLRecorder()
     recorder.scene = "attributes"
-    hooks = _http_client().event_hooks["response"]
-    hooks.append(recorder)
-    try:
+    with listening(recorder):
         yield recorder
-    finally:
-        hooks.remove(recorder)
     if record_saleor:
         recorder.exchanges = {k: v for k, v in recorder.exchanges.items() if k.split(".")[0] in RECORDED}
         recorder.save()
@@ -428,13 +424,8 @@ def test_live_an_attribute_renamed_in_the_taxonomy_is_renamed_and_translated_in_
         assert english_names(saleor_api_url, staff_token, [slug]) == {slug: taxonomy_names(slug, renamed)}
 
         # once named, looking again asks for nothing
-        recorder = GraphQLRecorder()
-        hooks = _http_client().event_hooks["response"]
-        hooks.append(recorder)
-        try:
+        with listening(GraphQLRecorder()) as recorder:
             ensure_attribute(client, renamed, find_attributes(client, [slug])[slug])
-        finally:
-            hooks.remove(recorder)
         assert list(recorder.exchanges) == ["CatalogAttributesFind"]
     finally:
         gql(

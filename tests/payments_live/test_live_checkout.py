@@ -70,6 +70,18 @@ def stripe(method: str, path: str, data: dict | None = None) -> dict:
     return response.json()
 
 
+def request_action(transaction_id: str, action: str, staff_token: str) -> None:
+    """Staff asks Saleor to charge or cancel the transaction (Saleor then asks the payment app)."""
+    ok(
+        gql(
+            """mutation($id: ID!, $action: TransactionActionEnum!) {
+            transactionRequestAction(id: $id, actionType: $action) { errors { field code message } } }""",
+            {"id": transaction_id, "action": action},
+            staff_token,
+        )["transactionRequestAction"]
+    )
+
+
 def confirm_with_a_card(pi_id: str) -> None:
     """What Stripe.js does in the buyer's browser: confirms the PaymentIntent with a test card."""
     pm = stripe(
@@ -244,14 +256,7 @@ def test_checkout_paid_by_card_charged_then_partially_refunded(staff_token, shop
 
     # Staff: capture what the channel only authorised (manual capture), then the order is fully charged.
     assert processed["transactionEvent"]["type"] == "AUTHORIZATION_SUCCESS"
-    ok(
-        gql(
-            """mutation($id: ID!) { transactionRequestAction(id: $id, actionType: CHARGE) {
-        errors { field code message } } }""",
-            {"id": transaction_id},
-            staff_token,
-        )["transactionRequestAction"]
-    )
+    request_action(transaction_id, "CHARGE", staff_token)
     state = StaffSession(os.environ["SALEOR_API_URL"]).order_charged(order["id"])
     assert Decimal(str(state["totalCharged"]["amount"])) == total_amount
 
@@ -355,14 +360,7 @@ def cancel_an_authorisation_and_refuse_forged_webhooks(checkout, total_amount, g
         )["transactionProcess"]
     )
 
-    ok(
-        gql(
-            """mutation($id: ID!) { transactionRequestAction(id: $id, actionType: CANCEL) {
-            errors { field code message } } }""",
-            {"id": transaction_id},
-            staff_token,
-        )["transactionRequestAction"]
-    )
+    request_action(transaction_id, "CANCEL", staff_token)
 
     query = (
         "query($id: ID!) { transaction(id: $id) { authorizedAmount { amount } canceledAmount { amount } } }"

@@ -36,3 +36,16 @@ def names(result) -> list[str]:
 
 
 __all__ = ["active_unit", "names", "on_sale"]
+
+
+def mirror_coasters(unit) -> Listing:
+    """The unit's mirror-pattern coasters (homeware, wood, Qin-Han), on sale at 68.00: a product the shop's
+    search tests share."""
+    return on_sale(
+        unit,
+        name_zh="铜镜纹杯垫",
+        name_en="Mirror-pattern coasters",
+        category="wenchuang-homeware",
+        price_fen=6800,
+        attributes={"wenchuang-material": "wood", "wenchuang-era": "qin-han"},
+    )

@@ -8,7 +8,7 @@ from orders.models import Order, OrderLine
 from search import services
 from search.models import SearchSynonym
 from search.selectors import SearchQuery, nearest_terms, search, suggest
-from tests.search.helpers import active_unit, names, on_sale
+from tests.search.helpers import active_unit, mirror_coasters, names, on_sale
 from tests.unit_onboarding.factories import UserFactory, operator_of
 from unit_onboarding.models import Designer
 
@@ -31,14 +31,7 @@ def shop():
             price_fen=3800,
             attributes={"wenchuang-material": "bronze", "wenchuang-era": "qin-han"},
         ),
-        "coaster": on_sale(
-            museum,
-            name_zh="铜镜纹杯垫",
-            name_en="Mirror-pattern coasters",
-            category="wenchuang-homeware",
-            price_fen=6800,
-            attributes={"wenchuang-material": "wood", "wenchuang-era": "qin-han"},
-        ),
+        "coaster": mirror_coasters(museum),
         "magnet": on_sale(
             museum,
             name_zh="青花瓷冰箱贴",

@@ -14,10 +14,9 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from saleor_app.client import _http_client
 from storefront.views import CHECKOUT_KEY
 from tests.live_saleor import StaffSession
-from tests.recording import GraphQLRecorder
+from tests.recording import GraphQLRecorder, listening
 from tests.storefront.conftest import SHENZHEN_BUYER
 from tests.storefront.live_catalog import CATEGORY_EN, MUSEUM_EN
 
@@ -27,14 +26,12 @@ pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def recorder(record_saleor):
     recorder = GraphQLRecorder(prefix="Storefront")  # the payments app's operations are not ours to record
-    hooks = _http_client().event_hooks["response"]
-    hooks.append(recorder)
-    try:
-        yield recorder
-    finally:
-        hooks.remove(recorder)
-        if record_saleor:
-            recorder.save()
+    with listening(recorder):
+        try:
+            yield recorder
+        finally:
+            if record_saleor:
+                recorder.save()
 
 
 def errors(html: str) -> list[str]:
