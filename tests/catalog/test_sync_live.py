@@ -112,6 +112,16 @@ def prices(product) -> dict[str, int]:
     }
 
 
+def pushed_on_approval(listing, operator, capture_on_commit) -> None:
+    """Submitted, then approved by a curator: the sync task runs after the commit and pushes it live."""
+    with capture_on_commit(execute=True):
+        listings.listing_submit(listing=listing, actor=operator)
+    with capture_on_commit(execute=True):
+        listings.listing_review(listing=listing, approve=True, reviewer=curator())
+    listing.refresh_from_db()
+    assert listing.sync_status == Listing.Sync.DONE, listing.sync_error
+
+
 def test_live_product_arrives_after_approval_and_a_price_edit_waits_for_review(
     saleor_api_url, staff_token, unit, django_capture_on_commit_callbacks
 ):
@@ -259,12 +269,7 @@ def test_live_attributes_arrive_after_approval_and_an_edit_waits_for_review(
     listing = make_listing(
         unit, operator, skus=(f"ATTR-{tag}",), attributes={MATERIAL: "bronze", ERA: "qin-han", LENGTH: "12.5"}
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        listings.listing_submit(listing=listing, actor=operator)
-    with django_capture_on_commit_callbacks(execute=True):
-        listings.listing_review(listing=listing, approve=True, reviewer=curator())
-    listing.refresh_from_db()
-    assert listing.sync_status == Listing.Sync.DONE, listing.sync_error
+    pushed_on_approval(listing, operator, django_capture_on_commit_callbacks)
 
     assert product_attributes(saleor_api_url, staff_token, listing) == {
         MATERIAL: ["铜"],
@@ -310,12 +315,7 @@ def test_live_a_book_carries_author_publisher_and_isbn(
         product_type="wenchuang-book",
         attributes={"wenchuang-author": "常璩", "wenchuang-isbn": "9787229000011", "wenchuang-era": "ming"},
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        listings.listing_submit(listing=listing, actor=operator)
-    with django_capture_on_commit_callbacks(execute=True):
-        listings.listing_review(listing=listing, approve=True, reviewer=curator())
-    listing.refresh_from_db()
-    assert listing.sync_status == Listing.Sync.DONE, listing.sync_error
+    pushed_on_approval(listing, operator, django_capture_on_commit_callbacks)
 
     assert product_attributes(saleor_api_url, staff_token, listing) == {
         "wenchuang-author": ["常璩"],
@@ -343,12 +343,7 @@ def test_live_an_attribute_changed_in_the_dashboard_is_flagged_and_restored_only
         skus=(f"DASH-{unit.uid.hex[:6].upper()}",),
         attributes={MATERIAL: "bronze", LENGTH: "12.5"},
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        listings.listing_submit(listing=listing, actor=operator)
-    with django_capture_on_commit_callbacks(execute=True):
-        listings.listing_review(listing=listing, approve=True, reviewer=curator())
-    listing.refresh_from_db()
-    assert listing.sync_status == Listing.Sync.DONE, listing.sync_error
+    pushed_on_approval(listing, operator, django_capture_on_commit_callbacks)
     ids = {
         e["node"]["slug"]: e["node"]["id"]
         for e in gql(
