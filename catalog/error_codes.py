@@ -39,6 +39,16 @@ class CatalogErrorCode(StrEnum):
     ROYALTY_DESIGNER_OF_OTHER_UNIT = "royalty_designer_of_other_unit"
     ROYALTY_IN_PAST = "royalty_in_past"
     ROYALTY_BEFORE_CURRENT = "royalty_before_current"
+    ROYALTY_CHANGE_PENDING = "royalty_change_pending"
+    ROYALTY_CHANGE_NOT_PENDING = "royalty_change_not_pending"
+    ROYALTY_CHANGE_SAME_PERSON = "royalty_change_same_person"
+    ROYALTY_CHANGE_STALE = "royalty_change_stale"
+    ROYALTY_CHANGE_STARTED = "royalty_change_started"
+    ROYALTY_CHANGE_REASON_REQUIRED = "royalty_change_reason_required"
+    LICENCE_NOT_PENDING = "licence_not_pending"
+    LICENCE_SAME_PERSON = "licence_same_person"
+    LICENCE_ENDED = "licence_ended"
+    LICENCE_REASON_REQUIRED = "licence_reason_required"
 
 
 MESSAGES = {
@@ -71,6 +81,27 @@ MESSAGES = {
     ),
     CatalogErrorCode.ROYALTY_BEFORE_CURRENT: _(
         "The terms from %(start)s are already set: a change must start after them."
+    ),
+    CatalogErrorCode.ROYALTY_CHANGE_PENDING: _(
+        "A royalty change for this product is already waiting for approval: "
+        "approve, reject or withdraw it first."
+    ),
+    CatalogErrorCode.ROYALTY_CHANGE_NOT_PENDING: _("This royalty change has already been decided."),
+    CatalogErrorCode.ROYALTY_CHANGE_SAME_PERSON: _(
+        "A royalty change needs a second person: someone other than its proposer must approve it."
+    ),
+    CatalogErrorCode.ROYALTY_CHANGE_STALE: _(
+        "The royalty terms changed after this proposal was made: reject it and propose again."
+    ),
+    CatalogErrorCode.LICENCE_NOT_PENDING: _("This licence has already been confirmed or rejected."),
+    CatalogErrorCode.LICENCE_SAME_PERSON: _(
+        "A licence needs a second person: someone other than the one who recorded it must confirm it."
+    ),
+    CatalogErrorCode.LICENCE_ENDED: _("The licence's term is already over: reject it and record a new one."),
+    CatalogErrorCode.LICENCE_REASON_REQUIRED: _("Say why you reject this licence."),
+    CatalogErrorCode.ROYALTY_CHANGE_REASON_REQUIRED: _("Say why you reject this royalty change."),
+    CatalogErrorCode.ROYALTY_CHANGE_STARTED: _(
+        "The proposed start has passed: reject it and propose terms starting later."
     ),
 }
 

@@ -41,9 +41,8 @@ def licences_usable_by(unit: Unit):
     """Licences the unit may attach: those it grants, and those granted to its operating entity."""
     entity = getattr(unit, "operating_entity", None)
     codes = {c for c in (unit.credit_code, entity.credit_code if entity else "") if c}
-    return IpLicence.objects.filter(Q(licensor=unit) | Q(licensee_credit_code__in=codes)).select_related(
-        "licensor"
-    )
+    granted = IpLicence.objects.filter(Q(licensor=unit) | Q(licensee_credit_code__in=codes))
+    return granted.filter(status=IpLicence.Status.IN_FORCE).select_related("licensor")
 
 
 def attribute_field(attribute: taxonomy.Attribute) -> forms.Field:

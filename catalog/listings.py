@@ -95,7 +95,8 @@ def _provenance_check(*, unit: Unit, obj: CollectionObject | None, relation: str
             raise CatalogError(Code.OBJECT_OF_OTHER_UNIT, "collection_object")
         if licence.licensor_id != obj.unit_id:
             raise CatalogError(Code.LICENCE_NOT_FOR_OBJECT, "licence")
-    if licence is not None and not licence.valid_from <= clock.today() <= licence.valid_until:
+    in_term = licence is not None and licence.valid_from <= clock.today() <= licence.valid_until
+    if licence is not None and not (in_term and licence.status == IpLicence.Status.IN_FORCE):
         raise CatalogError(Code.LICENCE_NOT_IN_FORCE, "licence")
 
 

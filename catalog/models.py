@@ -110,7 +110,16 @@ class CollectionObject(models.Model):
 
 
 class IpLicence(models.Model):
-    """A licence to use a unit's IP: who grants it, who holds it, for what, until when, at what royalty."""
+    """A licence to use a unit's IP: who grants it, who holds it, for what, until when, at what royalty.
+
+    Its royalty carves part of every sale of the products that carry it, so a licence a person records is in
+    force only once a second person (the unit's finance or platform finance) confirms it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a second approver")
+        IN_FORCE = "in_force", _("In force")
+        REJECTED = "rejected", _("Rejected")
 
     licensor = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="ip_licences_granted")
     licensee_name = models.CharField(_("licensee entity"), max_length=200)
@@ -120,6 +129,16 @@ class IpLicence(models.Model):
     valid_until = models.DateField(_("valid until"))
     royalty_bps = models.PositiveIntegerField(_("royalty (basis points)"))
     created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # Who recorded it (none: seeded, or recorded before licences needed a second person) and who confirmed it.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reject_reason = models.TextField(blank=True)
 
     class Meta:
         constraints = [
@@ -127,6 +146,12 @@ class IpLicence(models.Model):
                 condition=Q(valid_until__gte=F("valid_from")), name="ip_licence_term_valid"
             ),
             models.CheckConstraint(condition=Q(royalty_bps__lte=10_000), name="ip_licence_royalty_range"),
+            models.CheckConstraint(
+                condition=~Q(status="in_force")
+                | Q(created_by__isnull=True)
+                | (Q(decided_by__isnull=False) & ~Q(decided_by=F("created_by"))),
+                name="ip_licence_four_eyes",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -362,3 +387,66 @@ class DesignerRoyalty(models.Model):
     @property
     def party_key(self) -> str:
         return Party.designer(self.designer_id).key
+
+
+class DesignerRoyaltyChange(models.Model):
+    """A proposed change of a product's designer royalty, in force only once a second person approves it.
+
+    Royalty terms decide who receives part of each sale: one finance member proposes, another (the unit's
+    finance or platform finance, never the proposer) approves; the change is refused as stale if the terms
+    in force moved or its start passed while it waited.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a second approver")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="royalty_changes")
+    designer = models.ForeignKey(
+        "unit_onboarding.Designer",
+        to_field="slug",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("designer"),
+    )
+    bps = models.PositiveIntegerField(_("royalty (basis points)"), help_text="0 ends the royalty")
+    effective_from = models.DateTimeField()
+    # The terms in force when it was proposed: approval is refused if they changed meanwhile.
+    based_on = models.ForeignKey(
+        DesignerRoyalty, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    applied = models.OneToOneField(
+        DesignerRoyalty, on_delete=models.PROTECT, null=True, blank=True, related_name="change"
+    )
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(bps__lte=10_000), name="royalty_change_bps_range"),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | ~Q(decided_by=F("proposed_by")),
+                name="royalty_change_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="pending") | Q(decided_by__isnull=False, decided_at__isnull=False),
+                name="royalty_change_decided_by_someone",
+            ),
+            models.UniqueConstraint(
+                fields=["listing"], condition=Q(status="pending"), name="royalty_change_one_pending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.designer_id or '—'} {self.bps} bps on listing {self.listing_id} ({self.status})"

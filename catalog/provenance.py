@@ -15,6 +15,7 @@ from catalog.models import CollectionObject, DesignerRoyalty, IpLicence, Listing
 from core import clock
 from core.audit import audit_record
 from unit_onboarding.models import Designer, Unit
+from unit_onboarding.permissions import can_manage_designers
 
 OBJECT_FIELDS = (
     "title_zh",
@@ -105,22 +106,108 @@ def collection_objects_import(*, unit: Unit, data: bytes, dry_run: bool) -> Impo
     return result
 
 
+LICENCE_FIELDS = (
+    "licensee_name",
+    "licensee_credit_code",
+    "scope",
+    "valid_from",
+    "valid_until",
+    "royalty_bps",
+)
+
+
 def ip_licence_create(*, licensor: Unit, data: Mapping[str, Any]) -> IpLicence:
-    """Record a licence the unit grants (term and royalty checked by the database too)."""
+    """Record a licence in force at once (term and royalty checked by the database too).
+
+    For seeding and for terms already agreed elsewhere; a person records one through `ip_licence_propose`.
+    """
     return IpLicence.objects.create(
-        licensor=licensor,
-        **{
-            k: data[k]
-            for k in (
-                "licensee_name",
-                "licensee_credit_code",
-                "scope",
-                "valid_from",
-                "valid_until",
-                "royalty_bps",
-            )
-        },
+        licensor=licensor, status=IpLicence.Status.IN_FORCE, **{k: data[k] for k in LICENCE_FIELDS}
     )
+
+
+def _licence_audit(licence: IpLicence, *, actor, action: str, **detail) -> None:
+    audit_record(
+        actor=actor,
+        action=f"ip_licence.{action}",
+        subject=f"ip_licence:{licence.pk}",
+        party=licence.licensor.party_key,
+        licensee=licence.licensee_name,
+        royalty_bps=licence.royalty_bps,
+        term=f"{licence.valid_from}..{licence.valid_until}",
+        **detail,
+    )
+
+
+def ip_licence_propose(*, licensor: Unit, data: Mapping[str, Any], actor) -> IpLicence:
+    """A licence the unit grants, in force once a second person confirms it (`ip_licence_confirm`)."""
+    with transaction.atomic():
+        licence = IpLicence.objects.create(
+            licensor=licensor, created_by=actor, **{k: data[k] for k in LICENCE_FIELDS}
+        )
+        _licence_audit(licence, actor=actor, action="proposed")
+    return licence
+
+
+def can_confirm_licences(user, unit: Unit) -> bool:
+    """The unit's finance staff, platform finance and reviewers: those who set the unit's money terms."""
+    return can_manage_designers(user, unit)
+
+
+def _pending_licence(licence_id: int, actor) -> IpLicence:
+    licence = IpLicence.objects.select_for_update(of=("self",)).select_related("licensor").get(pk=licence_id)
+    if licence.status != IpLicence.Status.PENDING:
+        raise CatalogError(CatalogErrorCode.LICENCE_NOT_PENDING)
+    if not can_confirm_licences(actor, licence.licensor):
+        raise PermissionError("not finance of the licensor")
+    if actor.pk == licence.created_by_id:
+        raise CatalogError(CatalogErrorCode.LICENCE_SAME_PERSON)
+    return licence
+
+
+def ip_licence_confirm(*, licence_id: int, actor) -> IpLicence:
+    """A second person puts the licence in force, unless its term is already over."""
+    with transaction.atomic():
+        licence = _pending_licence(licence_id, actor)
+        if licence.valid_until < clock.today():
+            raise CatalogError(CatalogErrorCode.LICENCE_ENDED)
+        licence.status, licence.decided_by, licence.decided_at = IpLicence.Status.IN_FORCE, actor, clock.now()
+        licence.save(update_fields=["status", "decided_by", "decided_at"])
+        _licence_audit(licence, actor=actor, action="confirmed", proposed_by=licence.created_by_id)
+    return licence
+
+
+def ip_licence_reject(*, licence_id: int, actor, reason: str) -> IpLicence:
+    reason = (reason or "").strip()
+    if not reason:
+        raise CatalogError(CatalogErrorCode.LICENCE_REASON_REQUIRED, "reason")
+    with transaction.atomic():
+        licence = _pending_licence(licence_id, actor)
+        licence.status, licence.decided_by, licence.decided_at = IpLicence.Status.REJECTED, actor, clock.now()
+        licence.reject_reason = reason
+        licence.save(update_fields=["status", "decided_by", "decided_at", "reject_reason"])
+        _licence_audit(licence, actor=actor, action="rejected", reason=reason)
+    return licence
+
+
+def designer_royalty_check(
+    *, listing: Listing, designer: Designer | None, bps: int, effective_from: datetime, now: datetime
+) -> DesignerRoyalty | None:
+    """Refuse terms that cannot apply (no designer, another unit's, retroactive); return those in force."""
+    if bps and designer is None:
+        raise CatalogError(CatalogErrorCode.ROYALTY_DESIGNER_REQUIRED, "designer")
+    if designer is not None and designer.unit_id != listing.unit_id:
+        raise CatalogError(CatalogErrorCode.ROYALTY_DESIGNER_OF_OTHER_UNIT, "designer")
+    if effective_from < now:
+        raise CatalogError(CatalogErrorCode.ROYALTY_IN_PAST, "effective_from")
+    current = DesignerRoyalty.objects.filter(listing=listing, effective_to__isnull=True).first()
+    if current is not None and effective_from <= current.effective_from:
+        raise CatalogError(
+            CatalogErrorCode.ROYALTY_BEFORE_CURRENT,
+            "effective_from",
+            start=clock.local(current.effective_from).strftime("%Y-%m-%d %H:%M"),
+        )
+    return current
 
 
 def designer_royalty_set(
@@ -130,29 +217,21 @@ def designer_royalty_set(
     bps: int,
     effective_from: datetime,
     actor=None,
+    approver=None,
     now: datetime | None = None,
 ) -> DesignerRoyalty | None:
     """From `effective_from` on, `designer` earns `bps` of each sale of the product (0: no royalty).
 
     Never retroactive: the start is not in the past, nor before the terms already set; the terms in force
-    until then are closed at `effective_from`, so earlier sales keep theirs. An audited money action.
+    until then are closed at `effective_from`, so earlier sales keep theirs. An audited money action that
+    people reach only through an approved change (catalog.royalty_changes); seeding calls it directly.
     """
-    if bps and designer is None:
-        raise CatalogError(CatalogErrorCode.ROYALTY_DESIGNER_REQUIRED, "designer")
-    if designer is not None and designer.unit_id != listing.unit_id:
-        raise CatalogError(CatalogErrorCode.ROYALTY_DESIGNER_OF_OTHER_UNIT, "designer")
-    if effective_from < (now or clock.now()):
-        raise CatalogError(CatalogErrorCode.ROYALTY_IN_PAST, "effective_from")
     with transaction.atomic():
         Listing.objects.select_for_update().filter(pk=listing.pk).first()  # one change per product at a time
-        current = DesignerRoyalty.objects.filter(listing=listing, effective_to__isnull=True).first()
+        current = designer_royalty_check(
+            listing=listing, designer=designer, bps=bps, effective_from=effective_from, now=now or clock.now()
+        )
         if current is not None:
-            if effective_from <= current.effective_from:
-                raise CatalogError(
-                    CatalogErrorCode.ROYALTY_BEFORE_CURRENT,
-                    "effective_from",
-                    start=clock.local(current.effective_from).strftime("%Y-%m-%d %H:%M"),
-                )
             current.effective_to = effective_from
             current.save(update_fields=["effective_to"])
         royalty = None
@@ -162,13 +241,14 @@ def designer_royalty_set(
             )
         if bps or current is not None:
             audit_record(
-                actor=actor,
+                actor=approver or actor,
                 action="designer_royalty.set",
                 subject=f"listing:{listing.uid}",
                 party=designer.party_key if designer else (current.party_key if current else ""),
                 bps=bps,
                 effective_from=effective_from.isoformat(),
                 replaced=f"{current.party_key} {current.bps}" if current else None,
+                proposed_by=str(actor) if approver else None,
             )
     return royalty
 

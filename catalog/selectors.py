@@ -10,7 +10,7 @@ from django.core.files.storage import storages
 from django.db.models import Q
 
 from catalog import taxonomy
-from catalog.models import DesignerRoyalty, ImageAsset, Listing
+from catalog.models import DesignerRoyalty, ImageAsset, IpLicence, Listing
 from core import clock
 
 
@@ -132,7 +132,11 @@ def royalties_in_force(*, listing_ids: Iterable[int], at: datetime) -> dict[int,
         found[royalty.listing_id].append(Royalty(royalty.party_key, "designer", royalty.bps))
     day = clock.today(at)
     licensed = Listing.objects.filter(
-        pk__in=ids, licence__valid_from__lte=day, licence__valid_until__gte=day, licence__royalty_bps__gt=0
+        pk__in=ids,
+        licence__status=IpLicence.Status.IN_FORCE,
+        licence__valid_from__lte=day,
+        licence__valid_until__gte=day,
+        licence__royalty_bps__gt=0,
     ).select_related("licence__licensor")
     for listing in licensed.order_by("pk"):
         licence = listing.licence

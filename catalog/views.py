@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from catalog import images, imports, listings, provenance, selectors, services
+from catalog import images, imports, listings, provenance, royalty_changes, selectors, services
 from catalog.csv_rows import CsvUnreadable
 from catalog.error_codes import CatalogError
 from catalog.forms import (
@@ -340,18 +340,60 @@ def collection_object(request: HttpRequest, uid, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def licences(request: HttpRequest, uid) -> HttpResponse:
-    unit = _unit_for(request, uid)
-    form = IpLicenceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        provenance.ip_licence_create(licensor=unit, data=form.cleaned_data)
-        messages.success(request, _("Licence recorded."))
-        return redirect("catalog:licences", uid=unit.uid)
+    """Licences the unit grants: operators record them, a second person (finance) confirms or rejects them."""
+    unit = get_object_or_404(Unit, uid=uid)
+    may_record = can_manage_listings(request.user, unit)
+    may_confirm = unit.status == Unit.Status.ACTIVE and provenance.can_confirm_licences(request.user, unit)
+    if not (may_record or may_confirm):
+        raise Http404
+    action = request.POST.get("action", "record")
+    form = IpLicenceForm((request.POST or None) if action == "record" else None)
+    decision_error = ""
+    if request.method == "POST":
+        if action == "record":
+            if not may_record:
+                raise PermissionDenied
+            if form.is_valid():
+                provenance.ip_licence_propose(licensor=unit, data=form.cleaned_data, actor=request.user)
+                messages.success(
+                    request, _("Licence recorded: it is in force once a finance member confirms it.")
+                )
+                return redirect("catalog:licences", uid=unit.uid)
+        elif action in ("confirm", "reject"):
+            if not may_confirm:
+                raise PermissionDenied
+            licence = get_object_or_404(unit.ip_licences_granted, pk=request.POST.get("licence") or 0)
+            try:
+                _licence_decide(request, action, licence.pk)
+            except CatalogError as error:
+                decision_error = error.message
+            else:
+                return redirect("catalog:licences", uid=unit.uid)
     return render(
         request,
         "catalog/licences.html",
-        {"unit": unit, "form": form, "licences": unit.ip_licences_granted.order_by("-valid_until")},
-        status=400 if form.errors else 200,
+        {
+            "unit": unit,
+            "form": form if may_record else None,
+            "may_confirm": may_confirm,
+            "licences": unit.ip_licences_granted.select_related("created_by", "decided_by").order_by(
+                "-valid_until", "-pk"
+            ),
+            "decision_error": decision_error,
+        },
+        status=400 if form.errors or decision_error else 200,
     )
+
+
+def _licence_decide(request: HttpRequest, action: str, licence_id: int) -> None:
+    if action == "confirm":
+        provenance.ip_licence_confirm(licence_id=licence_id, actor=request.user)
+        messages.success(request, _("Licence confirmed: it is in force."))
+    else:
+        provenance.ip_licence_reject(
+            licence_id=licence_id, actor=request.user, reason=request.POST.get("reason", "")
+        )
+        messages.success(request, _("Licence rejected."))
 
 
 @login_required
@@ -374,28 +416,36 @@ def unit_royalties(request: HttpRequest, uid) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def listing_royalty(request: HttpRequest, uid) -> HttpResponse:
-    """The product's royalty history; finance adds new terms from a chosen time on."""
+    """The product's royalty history; finance proposes new terms, a second finance member approves them."""
     listing = get_object_or_404(Listing.objects.select_related("unit"), uid=uid)
     if not can_view_designers(request.user, listing.unit):
         raise Http404
     may_set = can_manage_designers(request.user, listing.unit)
-    form = DesignerRoyaltyForm(request.POST or None, unit=listing.unit) if may_set else None
+    action = request.POST.get("action", "propose")
+    form = DesignerRoyaltyForm((request.POST or None) if action == "propose" else None, unit=listing.unit)
+    decision_error = ""
     if request.method == "POST":
-        if form is None:
+        if not may_set:
             raise PermissionDenied
-        if form.is_valid():
+        if action == "propose" and form.is_valid():
             try:
-                provenance.designer_royalty_set(
-                    listing=listing,
-                    designer=form.cleaned_data["designer"],
-                    bps=form.cleaned_data["bps"],
-                    effective_from=form.cleaned_data["effective_from"],
-                    actor=request.user,
+                royalty_changes.royalty_change_propose(
+                    listing=listing, actor=request.user, **form.cleaned_data
                 )
             except CatalogError as error:
                 add_service_error(form, error)
             else:
-                messages.success(request, _("Royalty terms saved."))
+                messages.success(
+                    request, _("Royalty change proposed: a second finance member must approve it.")
+                )
+                return redirect("catalog:listing_royalty", uid=listing.uid)
+        elif action in ("approve", "reject", "withdraw"):
+            change = get_object_or_404(listing.royalty_changes, pk=request.POST.get("change") or 0)
+            try:
+                _royalty_decide(request, action, change.pk)
+            except CatalogError as error:
+                decision_error = error.message
+            else:
                 return redirect("catalog:listing_royalty", uid=listing.uid)
     return render(
         request,
@@ -403,8 +453,28 @@ def listing_royalty(request: HttpRequest, uid) -> HttpResponse:
         {
             "unit": listing.unit,
             "listing": listing,
-            "form": form,
+            "form": form if may_set else None,
             "history": selectors.royalty_history(listing=listing),
+            "pending": royalty_changes.pending_change(listing),
+            "changes": royalty_changes.changes_of(listing),
+            "decision_error": decision_error,
         },
-        status=400 if form is not None and form.errors else 200,
+        status=400 if form.errors or decision_error else 200,
     )
+
+
+def _royalty_decide(request: HttpRequest, action: str, change_id: int) -> None:
+    if action == "approve":
+        royalty_changes.royalty_change_approve(change_id=change_id, actor=request.user)
+        messages.success(request, _("Royalty change approved: the new terms apply from their start."))
+    elif action == "reject":
+        royalty_changes.royalty_change_reject(
+            change_id=change_id, actor=request.user, reason=request.POST.get("reason", "")
+        )
+        messages.success(request, _("Royalty change rejected."))
+    else:
+        try:
+            royalty_changes.royalty_change_withdraw(change_id=change_id, actor=request.user)
+        except PermissionError as exc:
+            raise PermissionDenied from exc
+        messages.success(request, _("Royalty change withdrawn."))

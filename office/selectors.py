@@ -94,7 +94,10 @@ def licences_expiring(unit: Unit, today: date | None = None) -> QuerySet[IpLicen
     """Licences the unit granted that end within LICENCE_DAYS local days (not those already over)."""
     today = today or clock.today()
     return IpLicence.objects.filter(
-        licensor=unit, valid_until__gte=today, valid_until__lte=today + timedelta(days=LICENCE_DAYS)
+        licensor=unit,
+        status=IpLicence.Status.IN_FORCE,
+        valid_until__gte=today,
+        valid_until__lte=today + timedelta(days=LICENCE_DAYS),
     ).order_by("valid_until", "pk")[:SHOWN]
 
 

@@ -129,13 +129,15 @@ def licence_request_approve(
     *, request: LicenceRequest, actor, royalty_bps: int, valid_from: date, valid_until: date, scope: str
 ) -> IpLicence:
     """Grant the licence on the terms the unit settles (the request's terms by default): an IP licence the
-    catalog's royalty and expiry machinery then applies."""
+    catalog's royalty and expiry machinery applies once a second person confirms it."""
     _check_terms(royalty_bps=royalty_bps, term_from=valid_from, term_until=valid_until, today=clock.today())
     with transaction.atomic():
         request = _locked_pending(request)
         if not can_review_requests(actor, request.unit):
             raise PermissionError("not a reviewer of this unit")
-        licence = provenance.ip_licence_create(
+        # The licence waits for a second person of the unit's finance (catalog.provenance.ip_licence_confirm).
+        licence = provenance.ip_licence_propose(
+            actor=actor,
             licensor=request.unit,
             data={
                 "licensee_name": request.profile.display_name_zh,

@@ -96,6 +96,7 @@ ALLOWED: dict[str, set[str]] = {
     "unit_onboarding:member_remove": {A, S},
     "unit_onboarding:member_grant_finance": {S},
     "unit_onboarding:invitation_revoke": {A, S},
+    "unit_onboarding:invitation_endorse": {S},
     "unit_onboarding:agreement": {A, F, S},  # operators read it; only finance and reviewers change it
     "unit_onboarding:agreement_withdraw": {F, S},  # the unit's finance, reviewers, platform finance
     "unit_onboarding:payout": {F, S},
@@ -112,7 +113,7 @@ ALLOWED: dict[str, set[str]] = {
     "catalog:listings_import": {A},
     "catalog:objects": {A},
     "catalog:object": {A},
-    "catalog:licences": {A},
+    "catalog:licences": {A, F, S},
     "catalog:royalties": {A, F, S},
     "catalog:listing": {A},
     "catalog:listing_edit": {A},

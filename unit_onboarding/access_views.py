@@ -232,12 +232,22 @@ def members(request: HttpRequest, uid) -> HttpResponse:
         except OnboardingError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, _("Invitation sent. The role attaches when the invitee accepts."))
+            if form.cleaned_data["role"] == Role.FINANCE:
+                messages.success(
+                    request,
+                    _("Finance offer recorded: another platform reviewer endorses it before it is mailed."),
+                )
+            else:
+                messages.success(request, _("Invitation sent. The role attaches when the invitee accepts."))
             return redirect("unit_onboarding:members", uid=unit.uid)
     rows = unit.memberships.select_related("user", "invited_by").order_by("user__email", "role")
     roles_of: dict[int, set[str]] = {}
     for m in rows:
         roles_of.setdefault(m.user_id, set()).add(m.role)
+    pending = unit.invitations.filter(status=Invitation.Status.PENDING).select_related(
+        "invited_by", "endorsed_by"
+    )
+    offered = {i.email for i in pending if i.role == Role.FINANCE}
     may_grant_finance = can_grant(request.user, unit, Role.FINANCE)
     member_rows = [
         {
@@ -245,11 +255,11 @@ def members(request: HttpRequest, uid) -> HttpResponse:
             "may_remove": can_remove_member(request.user, m),
             "may_grant_finance": may_grant_finance
             and m.role == Role.OPERATOR
-            and Role.FINANCE not in roles_of[m.user_id],
+            and Role.FINANCE not in roles_of[m.user_id]
+            and m.user.email.lower() not in offered,
         }
         for m in rows
     ]
-    pending = unit.invitations.filter(status=Invitation.Status.PENDING).select_related("invited_by")
     return render(
         request,
         "unit_onboarding/members.html",
@@ -258,7 +268,8 @@ def members(request: HttpRequest, uid) -> HttpResponse:
             "form": form,
             "members": member_rows,
             "invitations": [
-                (i, can_grant(request.user, unit, i.role)) for i in pending.order_by("created_at")
+                (i, can_grant(request.user, unit, i.role), i.invited_by_id != request.user.pk)
+                for i in pending.order_by("created_at")
             ],
             "events": memberships_history(unit),
         },
@@ -289,21 +300,47 @@ def member_remove(request: HttpRequest, uid, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def member_grant_finance(request: HttpRequest, uid, pk: int) -> HttpResponse:
-    """A platform reviewer makes one of the unit's members its finance member."""
+    """A platform reviewer offers a member of the unit the finance role (a second reviewer endorses it)."""
     unit = _unit_for(request, uid)
     membership = get_object_or_404(UnitMembership.objects.select_related("user"), pk=pk, unit=unit)
     if not can_grant(request.user, unit, Role.FINANCE):
         raise PermissionDenied
     try:
-        memberships.role_grant(unit=unit, user=membership.user, role=Role.FINANCE, actor=request.user)
+        memberships.invitation_create(
+            unit=unit,
+            email=membership.user.email,
+            role=Role.FINANCE,
+            actor=request.user,
+            language=translation.get_language(),
+        )
     except OnboardingError as error:
         messages.error(request, error.message)
     else:
         messages.success(
             request,
-            _("%(email)s is now a finance member; they set up a second factor before any money page.")
+            _(
+                "The finance role is offered to %(email)s: once another platform reviewer endorses the "
+                "offer, it is mailed, and the role attaches when they accept."
+            )
             % {"email": membership.user.email},
         )
+    return redirect("unit_onboarding:members", uid=unit.uid)
+
+
+@login_required
+@require_POST
+def invitation_endorse(request: HttpRequest, uid, pk: int) -> HttpResponse:
+    """A second platform reviewer endorses a finance offer, which is then mailed."""
+    unit = _unit_for(request, uid)
+    if not can_grant(request.user, unit, Role.FINANCE):
+        raise PermissionDenied
+    found = get_object_or_404(Invitation, pk=pk, unit=unit, role=Role.FINANCE)
+    try:
+        memberships.invitation_endorse(invitation=found, actor=request.user)
+    except OnboardingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Offer endorsed and mailed to %(email)s.") % {"email": found.email})
     return redirect("unit_onboarding:members", uid=unit.uid)
 
 

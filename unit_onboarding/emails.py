@@ -66,19 +66,6 @@ def invitation_sent(*, invitation_id: int) -> None:
     _send("invite", context, invitation.email, invitation.language)
 
 
-def role_granted(*, membership_id: int) -> None:
-    """A notice to a member given another role (so a grant they did not expect does not go unseen)."""
-    membership = UnitMembership.objects.select_related("user", "unit").get(pk=membership_id)
-    language = translation.get_language() or settings.LANGUAGE_CODE
-    with translation.override(language):
-        context = {
-            "unit": membership.unit,
-            "role": membership.get_role_display(),
-            "url": _absolute(reverse("unit_onboarding:unit", args=[membership.unit.uid])),
-        }
-    _send("role_granted", context, membership.user.email, language)
-
-
 def signup_link(*, email: str, token: str, exists: bool, language: str) -> None:
     """The link that confirms the address (or, when it already has an account, where to log in)."""
     context = {

@@ -56,7 +56,8 @@ class OnboardingErrorCode(StrEnum):
     AGREEMENT_WITHDRAW_NOT_ALLOWED = "agreement_withdraw_not_allowed"
     ROLE_NOT_ALLOWED = "role_not_allowed"
     ALREADY_MEMBER = "already_member"
-    NOT_A_MEMBER = "not_a_member"
+    ROLE_FOUR_EYES = "role_four_eyes"
+    INVITATION_NOT_AWAITING_ENDORSEMENT = "invitation_not_awaiting_endorsement"
     LAST_OPERATOR = "last_operator"
     INVITATION_INVALID = "invitation_invalid"
     INVITATION_OTHER_ACCOUNT = "invitation_other_account"
@@ -196,8 +197,12 @@ MESSAGES = {
         "granted and revoked by platform reviewers."
     ),
     OnboardingErrorCode.ALREADY_MEMBER: _("%(email)s already has this role in this unit."),
-    OnboardingErrorCode.NOT_A_MEMBER: _(
-        "Only a member of the unit can be given another role directly; invite others by e-mail."
+    OnboardingErrorCode.ROLE_FOUR_EYES: _(
+        "A finance role needs a second person: another platform reviewer, not whoever offered it, must "
+        "endorse the offer."
+    ),
+    OnboardingErrorCode.INVITATION_NOT_AWAITING_ENDORSEMENT: _(
+        "This offer is not waiting for an endorsement (it was endorsed, answered or withdrawn)."
     ),
     OnboardingErrorCode.LAST_OPERATOR: _(
         "The unit's last operator cannot be removed: invite a replacement first, and remove this "

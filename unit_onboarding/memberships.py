@@ -65,7 +65,8 @@ def invitation_from_token(token: str) -> Invitation | None:
 
 
 def invitation_open(invitation: Invitation, now: datetime | None = None) -> bool:
-    return links.link_open(invitation, Invitation.Status.PENDING, now)
+    """The link works: pending, not expired, and (a finance role) endorsed by a second reviewer."""
+    return not invitation.needs_endorsement and links.link_open(invitation, Invitation.Status.PENDING, now)
 
 
 def invitation_create(
@@ -95,19 +96,61 @@ def invitation_create(
         )
         if not created:
             invitation.invited_by, invitation.language, invitation.expires_at = actor, language, expires_at
-            invitation.save(update_fields=["invited_by", "language", "expires_at"])
-        access_record(
-            action=A.INVITATION_SENT,
-            actor=actor,
-            user=account_for(email),
-            scope=_scope(unit),
-            now=now,
-            email=email,
-            role=role,
-            invitation=invitation.pk,
-        )
-        transaction.on_commit(lambda: tasks.mail_invitation.delay(invitation.pk))
+            if role == Role.FINANCE and invitation.invited_by_id != actor.pk:
+                invitation.endorsed_by = invitation.endorsed_at = None  # a new offerer: endorsed again
+            invitation.save(
+                update_fields=["invited_by", "language", "expires_at", "endorsed_by", "endorsed_at"]
+            )
+        if invitation.needs_endorsement:
+            _finance_audit(
+                actor=actor,
+                action="membership.finance_offered",
+                membership_or_invitation=invitation,
+                user_email=email,
+            )
+        else:
+            _invitation_send(invitation, actor=actor, now=now)
     return invitation
+
+
+def _invitation_send(invitation: Invitation, *, actor, now: datetime) -> None:
+    access_record(
+        action=A.INVITATION_SENT,
+        actor=actor,
+        user=account_for(invitation.email),
+        scope=_scope(invitation.unit),
+        now=now,
+        email=invitation.email,
+        role=invitation.role,
+        invitation=invitation.pk,
+    )
+    transaction.on_commit(lambda: tasks.mail_invitation.delay(invitation.pk))
+
+
+@transaction.atomic
+def invitation_endorse(
+    *, invitation: Invitation, actor: AbstractBaseUser, now: datetime | None = None
+) -> None:
+    """A second platform reviewer endorses a finance offer, which is then mailed (never its own offerer)."""
+    now = now or clock.now()
+    invitation = Invitation.objects.select_for_update().select_related("unit").get(pk=invitation.pk)
+    if invitation.status != Invitation.Status.PENDING or not invitation.needs_endorsement:
+        raise OnboardingError(Code.INVITATION_NOT_AWAITING_ENDORSEMENT)
+    if not can_grant(actor, invitation.unit, invitation.role):
+        raise OnboardingError(Code.ROLE_NOT_ALLOWED)
+    if actor.pk == invitation.invited_by_id:
+        raise OnboardingError(Code.ROLE_FOUR_EYES)
+    invitation.endorsed_by, invitation.endorsed_at = actor, now
+    # The link is valid for the usual time from the moment it is mailed.
+    invitation.expires_at = now + timedelta(days=settings.INVITATION_VALID_DAYS)
+    invitation.save(update_fields=["endorsed_by", "endorsed_at", "expires_at"])
+    _finance_audit(
+        actor=actor,
+        action="membership.finance_endorsed",
+        membership_or_invitation=invitation,
+        user_email=invitation.email,
+    )
+    _invitation_send(invitation, actor=actor, now=now)
 
 
 def _locked_open_invitation(invitation: Invitation, now: datetime) -> Invitation:
@@ -126,8 +169,11 @@ def invitation_accept(
     invitation = _locked_open_invitation(invitation, now)
     if email_normalise(user.email or "") != invitation.email:
         raise OnboardingError(Code.INVITATION_OTHER_ACCOUNT, email=invitation.email)
-    if not can_grant(invitation.invited_by, invitation.unit, invitation.role):
-        # The inviter lost the right to give this role since (removed, or a role they never had): stale.
+    if not can_grant(invitation.invited_by, invitation.unit, invitation.role) or (
+        invitation.endorsed_by is not None
+        and not can_grant(invitation.endorsed_by, invitation.unit, invitation.role)
+    ):
+        # The inviter (or endorser) lost the right to give this role since: stale.
         raise OnboardingError(Code.INVITATION_INVALID)
     membership, _created = UnitMembership.objects.get_or_create(
         user=user, unit=invitation.unit, role=invitation.role, defaults={"invited_by": invitation.invited_by}
@@ -204,30 +250,6 @@ def invitation_revoke(
 
 
 # --- roles of members -------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def role_grant(
-    *, unit: Unit, user: AbstractBaseUser, role: str, actor: AbstractBaseUser, now: datetime | None = None
-) -> UnitMembership:
-    """Give a member of the unit another role (a reviewer making an operator the unit's finance member).
-
-    Anyone not yet in the unit is invited instead: they accept before any role attaches.
-    """
-    now = now or clock.now()
-    unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    if not can_grant(actor, unit, role):
-        raise OnboardingError(Code.ROLE_NOT_ALLOWED, "role")
-    if not UnitMembership.objects.filter(unit=unit, user=user).exists():
-        raise OnboardingError(Code.NOT_A_MEMBER)
-    membership, created = UnitMembership.objects.get_or_create(
-        user=user, unit=unit, role=role, defaults={"invited_by": actor}
-    )
-    if not created:
-        raise OnboardingError(Code.ALREADY_MEMBER, email=user.email)
-    _role_record(A.ROLE_GRANTED, "membership.finance_granted", membership, actor=actor, now=now)
-    transaction.on_commit(lambda: tasks.mail_role_granted.delay(membership.pk))
-    return membership
 
 
 @transaction.atomic

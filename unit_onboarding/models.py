@@ -437,6 +437,12 @@ class Invitation(MailedOffer, Decided):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="invitations")
     role = models.CharField(_("role"), max_length=16, choices=UnitMembership.Role.choices)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # A finance role decides where the unit's money goes: its offer is mailed only once a second platform
+    # reviewer, not the one who offered it, endorses it.
+    endorsed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    endorsed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -446,10 +452,21 @@ class Invitation(MailedOffer, Decided):
                 condition=Q(status="pending"),
                 name="invitation_one_pending",
             ),
+            # Added NOT VALID (migration 0012): offers accepted before this rule are not re-checked.
+            models.CheckConstraint(
+                condition=~Q(role="finance")
+                | ~Q(status="accepted")
+                | (Q(endorsed_by__isnull=False) & ~Q(endorsed_by=F("invited_by"))),
+                name="invitation_finance_four_eyes",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.email} {self.role} @ {self.unit} ({self.status})"
+
+    @property
+    def needs_endorsement(self) -> bool:
+        return self.role == UnitMembership.Role.FINANCE and self.endorsed_by_id is None
 
 
 class Agreement(models.Model):

@@ -42,13 +42,6 @@ def mail_invitation(invitation_id: int) -> None:
 
 
 @shared_task(autoretry_for=(OSError, SMTPException), retry_backoff=30, max_retries=8)
-def mail_role_granted(membership_id: int) -> None:
-    from unit_onboarding import emails
-
-    emails.role_granted(membership_id=membership_id)
-
-
-@shared_task(autoretry_for=(OSError, SMTPException), retry_backoff=30, max_retries=8)
 def mail_signup_link(email: str, token: str, exists: bool, language: str) -> None:
     from unit_onboarding import emails
 

@@ -42,6 +42,11 @@ urlpatterns = [
         access_views.invitation_revoke,
         name="invitation_revoke",
     ),
+    path(
+        "units/<uuid:uid>/invitations/<int:pk>/endorse/",
+        access_views.invitation_endorse,
+        name="invitation_endorse",
+    ),
     path("units/<uuid:uid>/agreement/", views.unit_agreement, name="agreement"),
     path(
         "units/<uuid:uid>/agreement/versions/<int:pk>/withdraw/",

@@ -102,6 +102,7 @@ def test_work_lists_link_to_the_item_oldest_order_first(client, unit):
         valid_from=date(2025, 1, 1),
         valid_until=date(2026, 4, 5),
         royalty_bps=500,
+        status=IpLicence.Status.IN_FORCE,
     )
     IpLicence.objects.create(
         licensor=unit,
@@ -110,6 +111,7 @@ def test_work_lists_link_to_the_item_oldest_order_first(client, unit):
         valid_from=date(2025, 1, 1),
         valid_until=date(2026, 6, 1),
         royalty_bps=500,
+        status=IpLicence.Status.IN_FORCE,
     )
     client.force_login(operator_of(unit))
 

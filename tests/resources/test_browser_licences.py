@@ -1,5 +1,6 @@
 """A licence request in Debian's chromium: the designer asks from the object's public page (a bad term is
-refused first), the unit's operator reviews and approves it. Screenshots: tests/artifacts/resources/."""
+refused first), the unit's operator reviews and approves it, and a finance member confirms the licence.
+Screenshots: tests/artifacts/resources/."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from catalog.models import IpLicence
 from core import clock
 from resources import designers
 from resources.models import LicenceRequest
+from tests.auth import browser_second_factor
 from tests.catalog.factories import active_unit
 from tests.resources.helpers import library_object
 from tests.storefront.conftest import browser  # noqa: F401 (the fixture)
@@ -35,6 +37,7 @@ def test_a_designer_requests_a_licence_and_the_unit_approves_it(live_server, bro
     museum = active_unit("三峡博物馆")
     bowl = library_object(museum, "M-003", title_zh="青花缠枝莲纹碗", category="ceramics", licensable=True)
     operator = operator_of(museum)
+    finance = operator_of(museum, role="finance")
     wang = UserFactory(username="studio@shanshui.example.cn")
     designers.profile_save(
         user=wang, data={"display_name_zh": "山水设计工作室", "display_name_en": "Shanshui", "kind": "studio"}
@@ -80,7 +83,23 @@ def test_a_designer_requests_a_licence_and_the_unit_approves_it(live_server, bro
     page.reload()
     assert "已通过" in page.locator("#requests").inner_text()
     assert "1000" in page.locator("#licences").inner_text()
+    assert "等待第二人批准" in page.locator("#licences").inner_text()
     page.screenshot(path=str(SHOTS / "licence-05-designer-licence.png"), full_page=True)
+
+    # The royalty applies once a finance member of the unit (a second person) confirms the licence.
+    confirm = browser.new_context(locale="zh-CN", viewport=size).new_page()
+    log_in(confirm, base, finance.email)
+    confirm.goto(f"{base}/catalog/units/{museum.uid}/licences/")
+    browser_second_factor(confirm, finance)
+    row = confirm.locator("#licences tr", has_text="山水设计工作室")
+    assert "等待第二人批准" in row.inner_text()
+    confirm.screenshot(path=str(SHOTS / "licence-06-finance-confirms.png"), full_page=True)
+    confirm.click(".licence-decision button[value=confirm]")
+    assert "生效中" in confirm.locator("#licences tr", has_text="山水设计工作室").inner_text()
+    confirm.screenshot(path=str(SHOTS / "licence-07-in-force.png"), full_page=True)
+    page.reload()
+    assert "生效中" in page.locator("#licences").inner_text()
     connections.close_all()
     licence = IpLicence.objects.get()
     assert (LicenceRequest.objects.get().licence, licence.royalty_bps) == (licence, 1000)
+    assert (licence.status, licence.created_by, licence.decided_by) == ("in_force", operator, finance)

@@ -191,6 +191,15 @@ def test_the_unit_approves_on_its_terms_and_an_ip_licence_is_recorded(
     assert [m.to for m in mailoutbox] == [[wang.email]]
     assert "1000" in mailoutbox[0].body and "2027-06-30" in mailoutbox[0].body
     assert FinanceAuditEvent.objects.get(action="licence_request.approved").detail["licence"] == licence.pk
+    # Not in force until a second finance member confirms it: the approver cannot.
+    assert (licence.status, licence.created_by) == ("pending", finance)
+    licences_url = reverse("catalog:licences", args=[museum.uid])
+    own = client.post(licences_url, {"action": "confirm", "licence": licence.pk}, HTTP_ACCEPT_LANGUAGE="en")
+    assert own.status_code == 400 and "needs a second person" in own.content.decode()
+    login_verified(client, operator_of(museum, role="finance"))
+    assert client.post(licences_url, {"action": "confirm", "licence": licence.pk}).status_code == 302
+    licence.refresh_from_db()
+    assert licence.status == "in_force"
     client.force_login(wang)
     mine = client.get(reverse("resources:me")).content.decode()
     assert "青花纹样书签，本平台销售" in mine

@@ -95,9 +95,24 @@ def test_roles_the_second_factor_and_money_pages_in_a_browser(browser, live_serv
     browser_second_factor(rev, staff)
     assert rev.url == members
     row = rev.locator("tr", has_text="li.hua@museum.example.cn")
-    row.locator("button", has_text="Make finance member").click()
-    assert "is now a finance member" in rev.content()
-    shot(rev, "05-reviewer-granted-finance")
+    row.locator("button", has_text="Offer the finance role").click()
+    assert "once another platform reviewer endorses" in rev.content()
+    assert "Endorse and mail the offer" not in rev.content()  # never by the one who offered it
+    shot(rev, "05-reviewer-offered-finance")
+
+    # A second platform reviewer endorses the offer; only then is it mailed, and it attaches on acceptance.
+    second = with_password(reviewer())
+    rev2 = client_at(browser, "198.51.100.31")
+    log_in(rev2, base, second.username, PASSWORD)
+    rev2.goto(members)
+    browser_second_factor(rev2, second)
+    sent = len(mail.outbox)
+    rev2.click("button:has-text('Endorse and mail the offer')")
+    assert "Offer endorsed and mailed" in rev2.content()
+    shot(rev2, "05b-second-reviewer-endorsed")
+    assert len(mail.outbox) == sent + 1
+    colleague.goto(base + mailed_path(mail.outbox[-1].body, "/onboarding/invitations/"))
+    colleague.click("button[name=accept]")
 
     # The new finance member is sent to set up TOTP before the payout page, then reaches it.
     payout = f"{base}/onboarding/units/{unit.uid}/payout/"

@@ -192,19 +192,45 @@ def test_an_invitation_from_an_operator_removed_since_is_stale(client, unit):
     assert not UnitMembership.objects.filter(user__email="friend@example.cn").exists()
 
 
-def test_a_reviewer_grants_finance_to_a_member_and_it_is_in_both_trails(client, unit, mail_now):
+def _endorse(client, unit, endorser) -> object:
+    login_verified(client, endorser)
+    pending = Invitation.objects.get(unit=unit, status="pending", role="finance")
+    return client.post(reverse("unit_onboarding:invitation_endorse", args=[unit.uid, pending.pk]))
+
+
+def test_a_finance_offer_to_a_member_is_mailed_only_once_a_second_reviewer_endorses_it(
+    client, unit, mail_now
+):
     member = operator_of(unit)
-    staff = reviewer()
+    staff, second = reviewer(), reviewer()
     login_verified(client, staff)
 
-    granted = client.post(
+    offered = client.post(
         reverse(
             "unit_onboarding:member_grant_finance",
             args=[unit.uid, UnitMembership.objects.get(user=member).pk],
         )
     )
 
-    assert granted.status_code == 302
+    assert offered.status_code == 302 and mail_now == []
+    own = client.post(
+        reverse(
+            "unit_onboarding:invitation_endorse", args=[unit.uid, Invitation.objects.get(role="finance").pk]
+        ),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert own.status_code == 302 and mail_now == []
+    page = client.get(reverse("unit_onboarding:members", args=[unit.uid]), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Waiting for a second reviewer" in page.content.decode()
+    assert "Endorse and mail the offer" not in page.content.decode()  # not to the one who offered it
+    assert Invitation.objects.get(role="finance").endorsed_by is None
+
+    assert _endorse(client, unit, second).status_code == 302
+    link = mailed_path(mail_now[-1].body, "/onboarding/invitations/")
+    assert mail_now[-1].to == [member.email]
+    client.force_login(member)
+    client.post(link, {"accept": "1"})
+
     assert set(UnitMembership.objects.filter(user=member).values_list("role", flat=True)) == {
         "operator",
         "finance",
@@ -212,9 +238,37 @@ def test_a_reviewer_grants_finance_to_a_member_and_it_is_in_both_trails(client, 
     event = AccessEvent.objects.get(action=A.ROLE_GRANTED)
     assert (event.actor, event.user, event.at, event.scope) == (staff, member, NOW, f"unit:{unit.uid}")
     assert event.detail["role"] == "finance"
-    money = FinanceAuditEvent.objects.get(action="membership.finance_granted")
-    assert (money.actor, money.party, money.detail["member"]) == (staff, unit.party_key, member.email)
-    assert mail_now[-1].to == [member.email]  # the grantee hears of it
+    trail = list(FinanceAuditEvent.objects.order_by("pk").values_list("action", "actor"))
+    assert trail == [
+        ("membership.finance_offered", staff.pk),
+        ("membership.finance_endorsed", second.pk),
+        ("membership.finance_granted", staff.pk),
+    ]
+
+
+def test_the_offerer_cannot_endorse_their_own_finance_offer_nor_can_the_database_accept_it(unit):
+    staff = reviewer()
+    invitation = memberships.invitation_create(
+        unit=unit, email="cashier@museum.example.cn", role=Role.FINANCE, actor=staff, language="en"
+    )
+
+    with pytest.raises(OnboardingError) as refused:
+        memberships.invitation_endorse(invitation=invitation, actor=staff)
+    assert refused.value.code == Code.ROLE_FOUR_EYES
+    assert not memberships.invitation_open(invitation)  # its link does not work before endorsement
+    invitation.status, invitation.endorsed_by = Invitation.Status.ACCEPTED, staff
+    with pytest.raises(DatabaseError, match="invitation_finance_four_eyes"), transaction.atomic():
+        invitation.save()
+
+
+def test_an_operator_cannot_endorse_a_finance_offer(client, unit, mail_now):
+    memberships.invitation_create(
+        unit=unit, email="cashier@museum.example.cn", role=Role.FINANCE, actor=reviewer(), language="en"
+    )
+    login_verified(client, operator_of(unit))
+
+    assert _endorse(client, unit, operator_of(unit)).status_code == 403
+    assert mail_now == [] and Invitation.objects.get().endorsed_by is None
 
 
 def test_a_reviewer_invites_a_new_person_as_finance_and_the_role_waits_for_acceptance(client, unit, mail_now):
@@ -222,6 +276,8 @@ def test_a_reviewer_invites_a_new_person_as_finance_and_the_role_waits_for_accep
     login_verified(client, staff)
 
     invite(client, unit, "cashier@museum.example.cn", "finance")
+    assert mail_now == []
+    _endorse(client, unit, reviewer())
     link = mailed_path(mail_now[0].body, "/onboarding/invitations/")
     assert not UnitMembership.objects.filter(role=Role.FINANCE).exists()
     client.logout()
