@@ -12,6 +12,7 @@ from accounts import second_factor
 from accounts.audit import access_record
 from accounts.forms import StaffAdminAuthenticationForm
 from accounts.models import AccessEvent, LoginThrottle
+from core.admin import ListedOnlyAdmin
 
 A = AccessEvent.Action
 admin.site.login_form = StaffAdminAuthenticationForm
@@ -22,19 +23,10 @@ if admin.site.is_registered(TOTPDevice):
 
 
 @admin.register(AccessEvent)
-class AccessEventAdmin(admin.ModelAdmin):
+class AccessEventAdmin(ListedOnlyAdmin):
     list_display = ("at", "action", "actor", "user", "scope")
     list_filter = ("action",)
     search_fields = ("scope", "actor__email", "user__email")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(LoginThrottle)

@@ -15,17 +15,11 @@ Runs in its own database (wc_bureau_bench on the server of DATABASE_URL), droppe
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from ledger import _admin, _urls  # noqa: E402
+from _common import bench_database
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 END = datetime(2026, 12, 1, tzinfo=UTC)
@@ -148,20 +142,10 @@ def main() -> None:
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)
 
-    admin_url, bench_url = _urls(args.db)
-    _admin(admin_url, f'DROP DATABASE IF EXISTS "{args.db}"')
-    _admin(admin_url, f'CREATE DATABASE "{args.db}"')
-    os.environ["DATABASE_URL"] = bench_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenchuang.settings")
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+    with bench_database(args.db, keep=args.keep):
         from django.db import connection, transaction
         from django.utils import translation
 
-        call_command("migrate", verbosity=0)
         from payments.ledger_services import _account_ids
         from payments.settlement.stats import bureau_stats
 
@@ -219,12 +203,6 @@ def main() -> None:
             f"categories, {stats.orders:,} orders, {stats.buyers:,} buyers, {stats.products:,} published "
             f"products; sales {stats.sales:,} fen = the ledger's product lines"
         )
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            _admin(admin_url, f'DROP DATABASE IF EXISTS "{args.db}"')
 
 
 if __name__ == "__main__":

@@ -21,30 +21,17 @@ from __future__ import annotations
 import argparse
 import io
 import os
+import shutil
 import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import bench_database, own_cache_and_queues
 
 DB_NAME = "wc_catalog_bench"
 APP_PERMISSIONS = ["MANAGE_PRODUCTS", "MANAGE_PRODUCT_TYPES_AND_ATTRIBUTES", "MANAGE_TRANSLATIONS"]
-
-
-def _urls() -> tuple[str, str]:
-    base = urlsplit(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres")
-    return urlunsplit(base._replace(path="/postgres")), urlunsplit(base._replace(path=f"/{DB_NAME}"))
-
-
-def _admin(url: str, sql: str) -> None:
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def _picture(seed: int) -> bytes:
@@ -232,43 +219,16 @@ def main() -> None:
     if not api_url:
         sys.exit("catalog_sync: set SALEOR_API_URL to the live Saleor's GraphQL URL")
 
-    admin_url, bench_url = _urls()
-    _admin(admin_url, f"DROP DATABASE IF EXISTS {DB_NAME}")
-    _admin(admin_url, f"CREATE DATABASE {DB_NAME}")
-    os.environ["DATABASE_URL"] = bench_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenchuang.settings")
-    os.environ["CACHE_KEY_PREFIX"] = f"bench-catalog-{os.getpid()}"
-    os.environ["CELERY_TASK_DEFAULT_QUEUE"] = f"bench-catalog-{os.getpid()}"
-    os.environ["CELERY_IMAGES_QUEUE"] = f"bench-catalog-{os.getpid()}-images"
-    os.environ.setdefault("LOG_LEVEL", "ERROR")
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
     media_root = Path(tempfile.mkdtemp(prefix="wc-catalog-bench-"))
     os.environ["MEDIA_ROOT"] = str(media_root / "media")
     os.environ["PRIVATE_MEDIA_ROOT"] = str(media_root / "private")
     try:
-        import django
+        with own_cache_and_queues("catalog"), bench_database(DB_NAME, keep=args.keep, force_drop=True):
+            from tests.live_saleor import StaffSession
 
-        django.setup()
-        from django.core.management import call_command
-
-        from tests.live_saleor import StaffSession
-
-        call_command("migrate", verbosity=0)
-        run(args, StaffSession(api_url), api_url)
+            run(args, StaffSession(api_url), api_url)
     finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            _admin(admin_url, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        import shutil
-
         shutil.rmtree(media_root, ignore_errors=True)
-        import redis
-
-        client = redis.Redis.from_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
-        for key in client.scan_iter(f"*bench-catalog-{os.getpid()}*"):
-            client.delete(key)
 
 
 if __name__ == "__main__":

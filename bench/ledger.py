@@ -20,27 +20,10 @@ postgres://postgres@127.0.0.1:5432/), created at start and dropped at the end un
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import sys
 import time
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
-
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-
-def _urls(db_name: str) -> tuple[str, str]:
-    base = urlsplit(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres")
-    return urlunsplit(base._replace(path="/postgres")), urlunsplit(base._replace(path=f"/{db_name}"))
-
-
-def _admin(url: str, sql: str) -> None:
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql)
+from _common import bench_database
 
 
 def _sales(n_lines: int, rng: random.Random):
@@ -107,19 +90,9 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     args = parser.parse_args()
 
-    admin_url, bench_url = _urls(args.db)
-    _admin(admin_url, f'DROP DATABASE IF EXISTS "{args.db}"')
-    _admin(admin_url, f'CREATE DATABASE "{args.db}"')
-    os.environ["DATABASE_URL"] = bench_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenchuang.settings")
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+    with bench_database(args.db, keep=args.keep, apps=("payments",)):
         from django.db import connection, transaction
 
-        call_command("migrate", "payments", verbosity=0)
         from payments.ledger_services import payment_post, payment_post_batch
         from payments.selectors import account_balances, party_owed, transactions_unbalanced
 
@@ -203,12 +176,6 @@ def main() -> None:
         t0 = time.perf_counter()
         unbalanced = transactions_unbalanced()
         print(f"audit: {len(unbalanced)} unbalanced transactions ({time.perf_counter() - t0:.2f} s)")
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            _admin(admin_url, f'DROP DATABASE IF EXISTS "{args.db}"')
 
 
 if __name__ == "__main__":

@@ -22,19 +22,13 @@ unless --keep.
 from __future__ import annotations
 
 import argparse
-import os
 import resource
 import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from ledger import _admin, _urls  # noqa: E402
+from _common import bench_database
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 END = datetime(2026, 12, 1, tzinfo=UTC)
@@ -197,19 +191,9 @@ def main() -> None:
     args = parser.parse_args()
     sys.stdout.reconfigure(line_buffering=True)  # figures appear as they come, also when redirected
 
-    admin_url, bench_url = _urls(args.db)
-    _admin(admin_url, f'DROP DATABASE IF EXISTS "{args.db}"')
-    _admin(admin_url, f'CREATE DATABASE "{args.db}"')
-    os.environ["DATABASE_URL"] = bench_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenchuang.settings")
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
+    with bench_database(args.db, keep=args.keep):
         from django.db import connection, transaction
 
-        call_command("migrate", verbosity=0)
         from payments.ledger_services import _account_ids
         from payments.models import AccountingPeriod
         from payments.reconciliation.services import balance_transactions_import, period_reconcile
@@ -308,12 +292,6 @@ def main() -> None:
                 )
                 pages.append(f"page {page} ({len(got)} lines) {(time.perf_counter() - t0) * 1000:.0f} ms")
             print(f"order-line drill-down of {party} ({count:,} lines): {', '.join(pages)}")
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            _admin(admin_url, f'DROP DATABASE IF EXISTS "{args.db}"')
 
 
 if __name__ == "__main__":

@@ -26,16 +26,12 @@ import argparse
 import os
 import random
 import statistics
-import sys
 import time
 from collections import defaultdict
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
+from _common import bench_database, own_cache_and_queues
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 DB_NAME = "wc_search_bench"
 JUDGED = Path(__file__).with_name("search_judged.tsv")
 
@@ -180,16 +176,6 @@ MATERIAL_ZH = {
     "enamel": "珐琅",
     "resin": "树脂",
 }  # the two-character ones: 铜, 纸, 木, 银 also start many other words
-
-
-def _urls() -> tuple[str, str]:
-    base = urlsplit(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/postgres")
-    return urlunsplit(base._replace(path="/postgres")), urlunsplit(base._replace(path=f"/{DB_NAME}"))
-
-
-def _admin(url: str, sql: str) -> None:
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(sql)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -625,24 +611,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
 
-    admin_url, bench_url = _urls()
-    _admin(admin_url, f"DROP DATABASE IF EXISTS {DB_NAME}")
-    _admin(admin_url, f"CREATE DATABASE {DB_NAME}")
-    os.environ["DATABASE_URL"] = bench_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenchuang.settings")
-    os.environ["CACHE_KEY_PREFIX"] = f"bench-search-{os.getpid()}"
-    os.environ["CELERY_TASK_DEFAULT_QUEUE"] = f"bench-search-{os.getpid()}"
-    os.environ["CELERY_IMAGES_QUEUE"] = f"bench-search-{os.getpid()}-images"
-    os.environ.setdefault("LOG_LEVEL", "ERROR")
-    os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
     saleor_url = os.environ.pop("SALEOR_API_URL", "")  # no pushes from here: the bench only reads Saleor
-    try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
+    with own_cache_and_queues("search"), bench_database(DB_NAME, keep=args.keep, force_drop=True):
         if saleor_url:
             os.environ["SALEOR_API_URL"] = saleor_url
         demo_quality()
@@ -650,17 +620,6 @@ def main() -> None:
         generated_quality(catalogue, args.products, max(1, args.queries // 7))
         if not args.skip_speed:
             speed(catalogue, args.speed_products, args.speed_queries)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if not args.keep:
-            _admin(admin_url, f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        import redis
-
-        client = redis.Redis.from_url(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
-        for key in client.scan_iter(f"*bench-search-{os.getpid()}*"):
-            client.delete(key)
 
 
 if __name__ == "__main__":

@@ -18,36 +18,19 @@ import argparse
 import http.client
 import json
 import os
-import socket
 import statistics
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx
+from _common import django_migrated, free_port, gunicorn_start
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 API_URL = os.environ.get("SALEOR_API_URL", "http://127.0.0.1:8000/graphql/")
 CACHE_PREFIX = f"bench-storefront-{os.getpid()}"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def setup_django() -> None:
     os.environ.update({"SALEOR_API_URL": API_URL, "CACHE_KEY_PREFIX": CACHE_PREFIX, "DEBUG": "false"})
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenchuang.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    django_migrated()
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -125,26 +108,7 @@ def main() -> None:
                 ],
             )
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "wenchuang.settings", "LOG_LEVEL": "WARNING"}
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "wenchuang.wsgi",
-                "-b",
-                f"127.0.0.1:{port}",
-                "-k",
-                "gthread",
-                "-w",
-                "2",
-                "--threads",
-                "4",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
+        server = gunicorn_start(port, env, workers=2, threads=4)
         for _ in range(100):
             try:
                 http.client.HTTPConnection("127.0.0.1", port).request("GET", "/healthz")

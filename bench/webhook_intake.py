@@ -22,36 +22,23 @@ import os
 import socket
 import statistics
 import subprocess
-import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import django_migrated, free_port, gunicorn_start
+
 APP_ID = "QXBwOjE="  # deliveries name this app as their recipient
 API_URL = "http://127.0.0.1:8000/graphql/"
 QUEUE = "bench-webhook-intake"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def prepare_database(database_url: str, jwks: dict) -> None:
     """Fresh schema and one installation whose JWKS is already stored (as after the first delivery)."""
     os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenchuang.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
+    django_migrated()
     from saleor_app import secrets_at_rest
     from saleor_app.models import SaleorInstallation, WebhookEvent
 
-    call_command("migrate", verbosity=0)
     WebhookEvent.objects.all().delete()
     SaleorInstallation.objects.update_or_create(
         api_url=API_URL,
@@ -158,26 +145,7 @@ def main() -> None:
         "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
         "DEBUG": "false",
     }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "wenchuang.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-k",
-            "gthread",
-            "-w",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
+    server = gunicorn_start(port, env, workers=args.workers, threads=args.threads)
     try:
         for _ in range(100):
             try:

@@ -10,25 +10,15 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog import taxonomy
 from catalog.error_codes import CatalogError
+from catalog.listings import LISTING_FIELDS
 from catalog.models import CollectionObject, IpLicence, Listing, Relation
 from core.money import minor_format
 from unit_onboarding.designers import designers_of
 from unit_onboarding.models import Designer, Unit
 
-LISTING_FORM_FIELDS = (
-    "name_zh",
-    "name_en",
-    "description_zh",
-    "description_en",
-    "category",
-    "product_type",
-    "seo_title",
-    "seo_description",
-    "collection_object",
-    "relation",
-    "designer",
-    "licence",
-)
+# The listing's fields as the service takes them; the attributes are fields of their own (one per attribute
+# of the product type, `attr_<slug>`), gathered into `attributes` when the form is cleaned.
+LISTING_FORM_FIELDS = tuple(name for name in LISTING_FIELDS if name != "attributes")
 
 
 def add_service_error(form: forms.Form, error: CatalogError, default_field: str | None = None) -> None:

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.model_bases import Decided
 from core.party import Party
 from unit_onboarding.models import PointRange, TsTzRange, Unit
 
@@ -109,7 +110,7 @@ class CollectionObject(models.Model):
         return f"{self.accession_number} {self.title_zh}"
 
 
-class IpLicence(models.Model):
+class IpLicence(Decided):
     """A licence to use a unit's IP: who grants it, who holds it, for what, until when, at what royalty.
 
     Its royalty carves part of every sale of the products that carry it, so a licence a person records is in
@@ -134,10 +135,6 @@ class IpLicence(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
     reject_reason = models.TextField(blank=True)
 
     class Meta:
@@ -389,7 +386,7 @@ class DesignerRoyalty(models.Model):
         return Party.designer(self.designer_id).key
 
 
-class DesignerRoyaltyChange(models.Model):
+class DesignerRoyaltyChange(Decided):
     """A proposed change of a product's designer royalty, in force only once a second person approves it.
 
     Royalty terms decide who receives part of each sale: one finance member proposes, another (the unit's
@@ -422,10 +419,6 @@ class DesignerRoyaltyChange(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     proposed_at = models.DateTimeField()
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True)
     applied = models.OneToOneField(
         DesignerRoyalty, on_delete=models.PROTECT, null=True, blank=True, related_name="change"

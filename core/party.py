@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 
 UNIT = "unit"
@@ -52,3 +53,13 @@ class Party:
     @property
     def entity_pk(self) -> int | None:
         return int(self.id) if self.kind == ENTITY and self.id.isdigit() else None
+
+
+def is_unit_uid(text: str) -> bool:
+    """Whether the id of a unit's party (`unit:<uid>`, `staff_pool:<uid>`) is a well-formed uid: a key
+    written by hand, or a line of no known unit, may carry anything there."""
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.model_bases import Decided
 from orders.labels import CHARGE_STATUS, FULFILMENT_STATUS, ORDER_STATUS, label
 from unit_onboarding.models import Unit
 
@@ -117,7 +118,7 @@ class NewOrderMail(models.Model):
         return f"new order mail of {self.order_id} for unit {self.unit_id}"
 
 
-class ParcelRefund(models.Model):
+class ParcelRefund(Decided):
     """A refund of one unit's parcel (some of its lines, and its shipping), asked by one member, decided by
     another; once approved it is granted and refunded in Saleor, which asks the payment app to pay it back."""
 
@@ -145,10 +146,6 @@ class ParcelRefund(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.REQUESTED)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField()
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
     saleor_granted_refund_id = models.CharField(max_length=200, unique=True, null=True, blank=True)
     last_error = models.TextField(blank=True)

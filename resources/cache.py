@@ -19,6 +19,11 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
+from catalog import index_hooks
+from catalog.models import CollectionObject
+from resources.models import PublishedObject
+from unit_onboarding.models import Unit
+
 GENERATION = "lib:generation"
 _local: dict[str, tuple[int, Any]] = {}  # per process: key -> (generation, value)
 
@@ -81,11 +86,6 @@ def _changed(sender, **kwargs) -> None:
 
 
 def connect() -> None:
-    from catalog import index_hooks
-    from catalog.models import CollectionObject
-    from resources.models import PublishedObject
-    from unit_onboarding.models import Unit
-
     hook = "resources.cache.listings_changed"
     if hook not in index_hooks.LISTING_INDEXERS:
         index_hooks.LISTING_INDEXERS.append(hook)

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import CollectionObject
+from core.model_bases import Decided
 
 
 class ObjectCategory(models.TextChoices):
@@ -113,7 +114,7 @@ class PortfolioImage(models.Model):
         return self.caption or f"portfolio image {self.pk}"
 
 
-class LicenceRequest(models.Model):
+class LicenceRequest(Decided):
     """A designer asks a unit for a licence to make products from one of its published objects.
 
     Pending until the unit approves (an IpLicence is recorded and linked), declines (with a reason) or the
@@ -144,10 +145,6 @@ class LicenceRequest(models.Model):
     language = models.CharField(max_length=10, default="zh-hans", help_text="language of the designer's mail")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField()
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
     decline_reason = models.TextField(_("reason"), blank=True)
     licence = models.OneToOneField(
         "catalog.IpLicence", on_delete=models.PROTECT, null=True, blank=True, related_name="request"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from core.model_bases import InboxEvent, inbox_indexes
 from saleor_app import secrets_at_rest
 
 
@@ -36,7 +37,7 @@ class SaleorInstallation(models.Model):
         return f"{base}/.well-known/jwks.json"
 
 
-class WebhookEvent(models.Model):
+class WebhookEvent(InboxEvent):
     """A verified delivery from Saleor, stored before it is processed; its body hash makes replays no-ops."""
 
     class Status(models.TextChoices):
@@ -48,15 +49,9 @@ class WebhookEvent(models.Model):
 
     key = models.CharField(max_length=64, unique=True, help_text="sha256 of the signed body")
     installation = models.ForeignKey(SaleorInstallation, on_delete=models.PROTECT, related_name="events")
-    event_type = models.CharField(max_length=100, db_index=True)
-    payload = models.JSONField()
     body = models.TextField(help_text="the exact signed body, so the signature can be re-verified")
     signature = models.TextField(help_text="Saleor-Signature as received")
-    received_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
     redacted_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -65,14 +60,7 @@ class WebhookEvent(models.Model):
     )
 
     class Meta:
-        indexes = [
-            models.Index(fields=["status", "received_at"], name="saleor_event_status_idx"),
-            models.Index(
-                fields=["received_at"],
-                condition=models.Q(redacted_at=None),
-                name="saleor_event_unredacted_idx",
-            ),
-        ]
+        indexes = inbox_indexes("saleor_event")
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.key[:12]}"

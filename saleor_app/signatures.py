@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import httpx
 import jwt
 from django.conf import settings
+from django.utils.dateparse import parse_datetime
 from jwt import api_jws
 from jwt.utils import base64url_decode
 
@@ -153,6 +154,16 @@ def recipient_refusal(
         message = "This delivery does not say which app it is for; retry later."
         return 503, SaleorAppErrorCode.RECIPIENT_UNKNOWN, message
     return None
+
+
+def fresh(payload: dict) -> bool:
+    """Whether a sync webhook's `issuedAt` is recent (SALEOR_SYNC_WEBHOOK_MAX_AGE, a minute of clock skew
+    allowed): a signed body captured and replayed later is refused."""
+    issued_at = parse_datetime(str(payload.get("issuedAt") or ""))
+    if issued_at is None or issued_at.tzinfo is None:
+        return False
+    age = (clock.now() - issued_at).total_seconds()
+    return -60 <= age <= settings.SALEOR_SYNC_WEBHOOK_MAX_AGE
 
 
 def forget_cached_keys() -> None:

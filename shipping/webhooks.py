@@ -10,13 +10,10 @@ import json
 import logging
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, JsonResponse
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from core import clock
 from saleor_app import selectors, signatures
 from saleor_app.webhook_specs import SHIPPING_WEBHOOKS_BY_NAME
 from shipping import quotes
@@ -31,14 +28,6 @@ _HANDLERS: dict[str, Callable[..., object]] = {
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"error": {"code": code, "message": message}}, status=status)
-
-
-def _fresh(payload: dict) -> bool:
-    issued_at = parse_datetime(str(payload.get("issuedAt") or ""))
-    if issued_at is None or issued_at.tzinfo is None:
-        return False
-    age = (clock.now() - issued_at).total_seconds()
-    return -60 <= age <= settings.SALEOR_SYNC_WEBHOOK_MAX_AGE
 
 
 @csrf_exempt
@@ -67,7 +56,7 @@ def saleor_webhook(request: HttpRequest, name: str) -> JsonResponse:
     if refused is not None:
         status, code, message = refused
         return _error(status, str(code), message)
-    if not _fresh(payload):
+    if not signatures.fresh(payload):
         return _error(401, "stale_webhook", "The webhook's issuedAt is missing or too old.")
     answer = _HANDLERS[name](payload=payload)
     return JsonResponse(answer, safe=False)

@@ -38,6 +38,26 @@ def chromium_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
 
 
+@pytest.fixture
+def browser(monkeypatch):
+    """Debian's chromium driven by Playwright's sync API, for the pages a live_server serves (the shop's
+    tests have their own, headless, in tests/storefront/conftest.py)."""
+    import playwright.sync_api as playwright_api
+    from django.db import connections
+
+    # Playwright's sync API keeps an event loop on this thread; the ORM calls here are still synchronous.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    # The live server's request threads must close their connections, or the test database cannot be dropped.
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), env=chromium_env(), args=["--no-sandbox"]
+        )
+        yield browser
+        browser.close()
+        connections.close_all()  # ORM calls made while Playwright's loop ran used their own connection
+
+
 RECORDED_API_URL = "http://127.0.0.1:8000/graphql/"
 
 

@@ -7,9 +7,13 @@ Saleor's response) and one per webhook delivery (exact body, signature and the J
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+
+from saleor_app.client import _http_client
 
 RECORDINGS = Path(__file__).with_name("recordings") / "saleor"
 SECRET_KEYS = {"token", "refreshToken", "csrfToken", "authToken", "password"}
@@ -70,26 +74,32 @@ def load_exchange(name: str) -> dict:
     return json.loads((RECORDINGS / f"graphql.{name}.json").read_text())
 
 
+@contextmanager
+def listening(recorder: GraphQLRecorder) -> Iterator[GraphQLRecorder]:
+    """The recorder sees every exchange of the app's Saleor client (its httpx response hook) while inside."""
+    hooks = _http_client().event_hooks["response"]
+    hooks.append(recorder)
+    try:
+        yield recorder
+    finally:
+        hooks.remove(recorder)
+
+
 def replay_scenes(mock, api_url: str, *recordings: str):
     """Like replay, but of recordings named <Name> or <Name>.<scene>; each operation name once."""
     exchanges = {}
     for recording in recordings:
         exchange = load_exchange(recording)
         exchanges[exchange["operationName"]] = exchange
-
-    def respond(request: httpx.Request) -> httpx.Response:
-        name = json.loads(request.content).get("operationName")
-        if name not in exchanges:
-            return httpx.Response(599, json={"errors": [{"message": f"no recording for operation {name}"}]})
-        return httpx.Response(exchanges[name]["status"], json=exchanges[name]["response"])
-
-    return mock.post(api_url).mock(side_effect=respond)
+    return _serve(mock, api_url, exchanges)
 
 
 def replay(mock, api_url: str, *names: str):
     """Serve the recorded responses of these operations at api_url; any other operation fails loudly."""
-    exchanges = {name: load_exchange(name) for name in names}
+    return _serve(mock, api_url, {name: load_exchange(name) for name in names})
 
+
+def _serve(mock, api_url: str, exchanges: dict[str, dict]):
     def respond(request: httpx.Request) -> httpx.Response:
         name = json.loads(request.content).get("operationName")
         if name not in exchanges:

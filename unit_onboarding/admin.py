@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from core.admin import ListedOnlyAdmin
 from unit_onboarding.models import (
     AgreementVersion,
     Application,
@@ -41,20 +42,11 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(UnitMembership)
-class UnitMembershipAdmin(admin.ModelAdmin):
+class UnitMembershipAdmin(ListedOnlyAdmin):
     """Listed here; roles are given and taken on the unit's members page (rules, acceptance, access trail)."""
 
     list_display = ("user", "unit", "role", "invited_by", "created_at")
     list_filter = ("role",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AgreementVersion)

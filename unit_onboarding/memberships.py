@@ -113,9 +113,10 @@ def invitation_create(
     return invitation
 
 
-def _invitation_send(invitation: Invitation, *, actor, now: datetime) -> None:
+def _invitation_recorded(action, invitation: Invitation, *, actor, now: datetime) -> None:
+    """A step of the invitation in the access trail: the address, the role, and its account if it has one."""
     access_record(
-        action=A.INVITATION_SENT,
+        action=action,
         actor=actor,
         user=account_for(invitation.email),
         scope=_scope(invitation.unit),
@@ -124,6 +125,10 @@ def _invitation_send(invitation: Invitation, *, actor, now: datetime) -> None:
         role=invitation.role,
         invitation=invitation.pk,
     )
+
+
+def _invitation_send(invitation: Invitation, *, actor, now: datetime) -> None:
+    _invitation_recorded(A.INVITATION_SENT, invitation, actor=actor, now=now)
     transaction.on_commit(lambda: tasks.mail_invitation.delay(invitation.pk))
 
 
@@ -223,16 +228,7 @@ def _invitation_close(invitation: Invitation, status: str, action: str, *, actor
     """Decline or withdraw an open invitation, recorded in the access log."""
     invitation.status, invitation.decided_at, invitation.decided_by = status, now, by
     invitation.save(update_fields=["status", "decided_at", "decided_by"])
-    access_record(
-        action=action,
-        actor=actor,
-        user=account_for(invitation.email),
-        scope=_scope(invitation.unit),
-        now=now,
-        email=invitation.email,
-        role=invitation.role,
-        invitation=invitation.pk,
-    )
+    _invitation_recorded(action, invitation, actor=actor, now=now)
 
 
 @transaction.atomic

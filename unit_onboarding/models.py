@@ -12,6 +12,7 @@ from django.db.models import F, Func, Q
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from core.model_bases import Decided
 from core.party import Party
 from saleor_app import secrets_at_rest
 from unit_onboarding.storage import document_storage, public_storage
@@ -236,7 +237,7 @@ class Designer(models.Model):
         return self.pays_by_stripe or bool(self.bank_name and self.bank_account_encrypted)
 
 
-class PayeeChange(models.Model):
+class PayeeChange(Decided):
     """A requested change of where a payee's money goes (the unit's own account, its operating entity's
     bank or Stripe account, a designer's); it takes effect only when platform finance confirms it, and
     the confirmer is never the requester (checked by the service and by a database constraint).
@@ -273,10 +274,6 @@ class PayeeChange(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField()
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(blank=True)
 
     class Meta:
@@ -409,7 +406,22 @@ class UnitMembership(models.Model):
         return f"{self.user} {self.role} @ {self.unit}"
 
 
-class Invitation(models.Model):
+class MailedOffer(models.Model):
+    """An offer mailed to an address as a signed single-row link (`unit_onboarding.links`): who sent
+    it, in which language, the nonce the link carries, and until when it may be taken up."""
+
+    email = models.EmailField(_("email"))
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    language = models.CharField(max_length=10, default="zh-hans", help_text="language of the invitee's mail")
+    nonce = models.CharField(max_length=32)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        abstract = True
+
+
+class Invitation(MailedOffer, Decided):
     """A role in a unit offered to an e-mail address; the role attaches only when its holder accepts.
 
     The mailed link carries a signed token naming this row (`unit_onboarding.memberships`); it works while
@@ -423,18 +435,8 @@ class Invitation(models.Model):
         REVOKED = "revoked", _("Withdrawn")
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="invitations")
-    email = models.EmailField(_("email"))
     role = models.CharField(_("role"), max_length=16, choices=UnitMembership.Role.choices)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    language = models.CharField(max_length=10, default="zh-hans", help_text="language of the invitee's mail")
-    nonce = models.CharField(max_length=32)
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
     # A finance role decides where the unit's money goes: its offer is mailed only once a second platform
     # reviewer, not the one who offered it, endorses it.
     endorsed_by = models.ForeignKey(
@@ -491,7 +493,7 @@ class PointRange(Func):
     output_field = BigIntegerRangeField()
 
 
-class AgreementVersion(models.Model):
+class AgreementVersion(Decided):
     """Terms over [effective_from, effective_to), in force only once approved by platform finance.
 
     A version is proposed (by the unit's finance staff, a reviewer or platform finance) and approved by a
@@ -533,10 +535,6 @@ class AgreementVersion(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
     approved_before_review = models.BooleanField(
         default=False, help_text="in force before versions needed approval (set by migration only)"
@@ -606,7 +604,7 @@ class AgreementShare(models.Model):
         return f"{self.party_key} {self.bps} bps"
 
 
-class DesignerClaim(models.Model):
+class DesignerClaim(MailedOffer):
     """An offer, sent by the unit's finance to an address, to link a registered designer to an account.
 
     The mailed link carries a signed token naming this row (`unit_onboarding.designers`); it works while
@@ -619,12 +617,6 @@ class DesignerClaim(models.Model):
         REVOKED = "revoked", _("Withdrawn")
 
     designer = models.ForeignKey(Designer, on_delete=models.CASCADE, related_name="claims")
-    email = models.EmailField(_("email"))
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    language = models.CharField(max_length=10, default="zh-hans", help_text="language of the invitee's mail")
-    nonce = models.CharField(max_length=32)
-    created_at = models.DateTimeField()
-    expires_at = models.DateTimeField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     decided_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from celery.beat import PersistentScheduler
+from django.conf import settings
 
 
 def heartbeat_path(schedule_filename: str) -> Path:
@@ -47,9 +48,8 @@ def _alive(pid: int) -> bool:
 
 def beat_health() -> tuple[bool, str]:
     """Whether beat ticked within three loop intervals, and what to say about it."""
+    # settings is lazy: it reads DJANGO_SETTINGS_MODULE on first use, here (the health check runs bare).
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wenchuang.settings")
-    from django.conf import settings
-
     path = heartbeat_path(settings.CELERY_BEAT_SCHEDULE_FILENAME)
     limit = 3 * settings.CELERY_BEAT_MAX_LOOP_INTERVAL
     try:

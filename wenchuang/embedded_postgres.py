@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
 
 DATABASE_NAME = "wenchuang"
 
 
 def database_settings(data_dir: Path) -> dict[str, Any]:
     """Start (or join) the embedded server in data_dir and return Django DATABASES['default']."""
-    import warnings
-
     # platformdirs (used by pgserver) warns when XDG_RUNTIME_DIR is unset, as on CI: harmless here.
     warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR", module="platformdirs")
     try:
-        import pgserver  # imported lazily: production (and the Docker image) never takes this path
+        # The one function-level import outside a tasks.py (allowed in tests/test_architecture.py):
+        # pgserver is an optional dependency (the `embedded-db` extra), absent in production and the
+        # Docker image, which never take this path; importing it at the top would break them.
+        import pgserver
     except ImportError as exc:
-        from django.core.exceptions import ImproperlyConfigured
-
         raise ImproperlyConfigured(
             "DATABASE_URL is empty and the embedded PostgreSQL is not installed: set DATABASE_URL, "
             "or install it with pip install -e '.[embedded-db]' (make dev does)."

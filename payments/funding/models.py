@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.model_bases import Decided
+
 
 class DiscountFunding(models.Model):
     """One Saleor discount this service knows the funder of, by the key Saleor's order data names it by:
@@ -20,7 +22,7 @@ class DiscountFunding(models.Model):
         return self.name or self.key
 
 
-class DiscountFundingVersion(models.Model):
+class DiscountFundingVersion(Decided):
     """Terms in force from their approval on (orders paid after it); approved by platform finance other
     than the proposer, against the version in force when proposed: of two competing proposals, the one
     approved second is stale."""
@@ -47,10 +49,6 @@ class DiscountFundingVersion(models.Model):
     note = models.TextField(blank=True)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     proposed_at = models.DateTimeField()
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from core.model_bases import InboxEvent, inbox_indexes
 from saleor_app.models import SaleorInstallation
 
 
@@ -35,7 +36,7 @@ class PaymentIntentRecord(models.Model):
         return f"{self.payment_intent_id or 'pending'} for {self.saleor_transaction_id}"
 
 
-class StripeEvent(models.Model):
+class StripeEvent(InboxEvent):
     """A verified Stripe webhook event, stored once by its id before it is processed."""
 
     class Status(models.TextChoices):
@@ -46,14 +47,8 @@ class StripeEvent(models.Model):
         FAILED = "failed", "failed (will retry)"
 
     event_id = models.CharField(max_length=100, unique=True)
-    event_type = models.CharField(max_length=100, db_index=True)
     livemode = models.BooleanField(default=False)
-    payload = models.JSONField()
-    received_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
     redacted_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -62,14 +57,7 @@ class StripeEvent(models.Model):
     )
 
     class Meta:
-        indexes = [
-            models.Index(fields=["status", "received_at"], name="stripe_event_status_idx"),
-            models.Index(
-                fields=["received_at"],
-                condition=models.Q(redacted_at=None),
-                name="stripe_event_unredacted_idx",
-            ),
-        ]
+        indexes = inbox_indexes("stripe_event")
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.event_id}"

@@ -8,15 +8,12 @@ from collections.abc import Callable
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
-from core import clock
 from core.cart_session import cart_owns
 from core.csp import csp_allow
 from payments.gateway import checkout_payment, services
@@ -38,14 +35,6 @@ _HANDLERS: dict[str, Callable[..., dict]] = {
     "transaction-refund-requested": services.transaction_refund,
     "transaction-cancelation-requested": services.transaction_cancel,
 }
-
-
-def _fresh(payload: dict) -> bool:
-    issued_at = parse_datetime(str(payload.get("issuedAt") or ""))
-    if issued_at is None or issued_at.tzinfo is None:
-        return False
-    age = (clock.now() - issued_at).total_seconds()
-    return -60 <= age <= settings.SALEOR_SYNC_WEBHOOK_MAX_AGE
 
 
 def _error(status: int, code: Code, message: str) -> JsonResponse:
@@ -77,7 +66,7 @@ def saleor_webhook(request: HttpRequest, name: str) -> JsonResponse:
     if refused is not None:  # another app's request (e.g. a refund of its own transaction) is never ours
         status, code, message = refused
         return _error(status, Code(code), message)
-    if not _fresh(payload):
+    if not signatures.fresh(payload):
         # A signed body captured and replayed later (e.g. a refund request) is refused.
         return _error(401, Code.STALE_WEBHOOK, "The webhook's issuedAt is missing or too old.")
     try:

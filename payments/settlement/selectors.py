@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,7 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from core.finance import is_platform_finance
-from core.party import DESIGNER, STAFF_POOL, UNIT, Party
+from core.party import DESIGNER, STAFF_POOL, UNIT, Party, is_unit_uid
 from payments.error_codes import SettlementError, SettlementErrorCode
 from payments.models import Account, SettlementBatch, SettlementBatchItem
 from unit_onboarding.models import Designer, OperatingEntity, Unit
@@ -110,7 +109,7 @@ def operating_entity_of(party: str) -> OperatingEntity | None:
 def unit_of(party: str) -> Unit | None:
     """The unit of a `unit:<uid>` or `staff_pool:<uid>` party."""
     parsed = Party.parse(party)
-    if parsed.of_unit and _is_uuid(parsed.id):
+    if parsed.of_unit and is_unit_uid(parsed.id):
         return Unit.objects.filter(uid=parsed.id).first()
     return None
 
@@ -212,14 +211,6 @@ def bank_payee_check(batch: SettlementBatch) -> Payee:
     return payee
 
 
-def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
-
-
 def last_batch(*, party: str, currency: str) -> SettlementBatch | None:
     return (
         SettlementBatch.objects.filter(party=party, currency=currency)
@@ -233,7 +224,7 @@ def party_names(parties) -> dict[str, str]:
     """Readable names of party keys: the unit's or entity's name, the staff pool of a unit, the designer."""
     parsed = [Party.parse(p) for p in parties]
     uids = {p.id for p in parsed if p.of_unit}
-    units = {str(u.uid): str(u) for u in Unit.objects.filter(uid__in=[x for x in uids if _is_uuid(x)])}
+    units = {str(u.uid): str(u) for u in Unit.objects.filter(uid__in=[x for x in uids if is_unit_uid(x)])}
     ids = [p.entity_pk for p in parsed if p.entity_pk is not None]
     entities = {e.party_key: e.legal_name for e in OperatingEntity.objects.filter(pk__in=ids)}
     slugs = [p.id for p in parsed if p.kind == DESIGNER]

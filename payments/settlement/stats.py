@@ -10,7 +10,6 @@ All set-based: the queries return one row per month, unit and category, never on
 
 from __future__ import annotations
 
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Listing
 from catalog.taxonomy import CATEGORIES
+from core.party import is_unit_uid
 from unit_onboarding.models import Unit, UnitType
 
 NONE = "—"
@@ -123,14 +123,6 @@ def type_name(code: str) -> str:
     return str(UnitType(code).label) if code in UnitType.values else NONE
 
 
-def _is_uuid(text: str) -> bool:
-    try:
-        uuid.UUID(text)
-    except ValueError:
-        return False
-    return True
-
-
 def _add(table: dict[str, dict[str, int]], key: str, month: str, fen: int) -> None:
     table.setdefault(key, {})
     table[key][month] = table[key].get(month, 0) + fen
@@ -153,7 +145,7 @@ def bureau_stats(*, start: datetime, end: datetime, currency: str) -> BureauStat
         _add(stats.by_type, type_name(unit.unit_type) if unit else NONE, month, fen)
         _add(stats.by_category, category_name(category), month, fen)
         stats.total[month] = stats.total.get(month, 0) + fen
-    uids = {row[1] for row in shipping if row[1] and _is_uuid(row[1])}
+    uids = {row[1] for row in shipping if row[1] and is_unit_uid(row[1])}
     by_uid = {str(u.uid): u for u in Unit.objects.filter(uid__in=uids)}
     for month, uid, fen in shipping:
         unit = by_uid.get(uid or "")

@@ -1,4 +1,5 @@
-"""Catalog fixtures: storages in a temporary directory, and moto's S3 server over HTTP for S3 tests."""
+"""Catalog fixtures: storages in a temporary directory, moto's S3 server over HTTP for S3 tests, the in-memory
+Saleor at the HTTP edge, and a unit with its operator (a test module may define its own `unit`)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,15 @@ from pathlib import Path
 
 import boto3
 import pytest
+import respx
 from moto.server import ThreadedMotoServer
 
 from tests.catalog import image_factories
+from tests.catalog.factories import WAREHOUSE_ID, active_unit
+from tests.catalog.fake_saleor import API_URL, CatalogFakeSaleor
+from tests.factories import SaleorInstallationFactory
 from tests.storages import temporary_storages
+from tests.unit_onboarding.factories import operator_of
 
 REPO = Path(__file__).resolve().parents[2]
 S3_PUBLIC_BUCKET = "wc-public"
@@ -109,3 +115,23 @@ def s3_storages(settings, monkeypatch, s3_storages_from_env):
 @pytest.fixture
 def s3_client(moto_s3_url):
     return boto3.client("s3", endpoint_url=moto_s3_url, region_name="us-east-1", **_boto_credentials())
+
+
+@pytest.fixture
+def saleor():
+    """The app installed and an in-memory Saleor answering its GraphQL at the HTTP edge."""
+    SaleorInstallationFactory()
+    fake = CatalogFakeSaleor()
+    with respx.mock(assert_all_called=False) as mock:
+        mock.post(API_URL).mock(side_effect=fake.handle)
+        yield fake
+
+
+@pytest.fixture
+def unit():
+    return active_unit("三峡博物馆", warehouse_id=WAREHOUSE_ID)
+
+
+@pytest.fixture
+def operator(unit):
+    return operator_of(unit)

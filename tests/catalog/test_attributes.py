@@ -10,25 +10,14 @@ from catalog.error_codes import CatalogError, CatalogErrorCode
 from catalog.listings import listing_content
 from catalog.models import Listing
 from tests.auth import login_verified
-from tests.catalog.factories import WAREHOUSE_ID, active_unit, curator, make_listing
+from tests.catalog.factories import curator, make_listing
 from tests.catalog.test_listing_import import HEADER
 from tests.catalog.test_portal import listing_post
-from tests.unit_onboarding.factories import operator_of
 
 pytestmark = pytest.mark.django_db
 S = Listing.State
 MATERIAL, ERA, LENGTH = "wenchuang-material", "wenchuang-era", "wenchuang-length-cm"
 AUTHOR, ISBN = "wenchuang-author", "wenchuang-isbn"
-
-
-@pytest.fixture
-def unit():
-    return active_unit("三峡博物馆", warehouse_id=WAREHOUSE_ID)
-
-
-@pytest.fixture
-def operator(unit):
-    return operator_of(unit)
 
 
 def approve(listing):

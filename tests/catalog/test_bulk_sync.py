@@ -3,31 +3,14 @@
 from __future__ import annotations
 
 import pytest
-import respx
 
 from catalog import listings
 from catalog.models import Listing
 from catalog.saleor_sync import listings_sync_bulk, sync_batch
-from tests.catalog.factories import WAREHOUSE_ID, active_unit, curator, make_listing
-from tests.catalog.fake_saleor import API_URL, CatalogFakeSaleor
-from tests.factories import SaleorInstallationFactory
+from tests.catalog.factories import active_unit, curator, make_listing
 from tests.unit_onboarding.factories import operator_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def saleor():
-    SaleorInstallationFactory()
-    fake = CatalogFakeSaleor()
-    with respx.mock(assert_all_called=False) as mock:
-        mock.post(API_URL).mock(side_effect=fake.handle)
-        yield fake
-
-
-@pytest.fixture
-def unit():
-    return active_unit("三峡博物馆", warehouse_id=WAREHOUSE_ID)
 
 
 def approved_listings(unit, count: int, *, images: int = 0, prefix: str = "BK") -> list[Listing]:

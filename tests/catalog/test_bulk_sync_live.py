@@ -15,9 +15,7 @@ from tests.catalog.factories import curator, make_listing
 from tests.catalog.test_sync_live import cny_channel, live_installation, prices, saleor_product  # noqa: F401
 from tests.live_saleor import StaffSession, gql
 from tests.live_shop import own_product
-from tests.unit_onboarding.factories import UnitFactory, operator_of
-from unit_onboarding.models import Unit
-from unit_onboarding.provisioning import unit_provision, unit_provisioning_request
+from tests.unit_onboarding.factories import operator_of, provisioned_unit
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db]
 
@@ -26,18 +24,7 @@ DELETE = "mutation($ids: [ID!]!) { productBulkDelete(ids: $ids) { errors { messa
 
 @pytest.fixture
 def unit(saleor_api_url, staff_token, live_installation, cny_channel):  # noqa: F811
-    unit = UnitFactory(
-        status=Unit.Status.ACTIVE,
-        display_name="批量实况博物馆",
-        province="四川省",
-        city="成都市",
-        district="武侯区",
-        street="浆洗街1号",
-        postal_code="610041",
-    )
-    unit_provisioning_request(unit=unit)
-    unit = unit_provision(unit_id=unit.pk)
-    assert unit.provisioning == Unit.Provisioning.DONE, unit.provisioning_error
+    unit = provisioned_unit(display_name="批量实况博物馆")
     yield unit
     ids = [
         p["id"]

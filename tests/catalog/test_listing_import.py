@@ -7,7 +7,6 @@ import pytest
 from catalog import imports, provenance
 from catalog.models import Listing, ListingVariant
 from tests.catalog.factories import active_unit, make_listing
-from tests.unit_onboarding.factories import operator_of
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +27,6 @@ def unit():
     unit = active_unit("三峡博物馆")
     provenance.collection_object_save(unit=unit, data={"title_zh": "铜镜", "accession_number": "SX-1"})
     return unit
-
-
-@pytest.fixture
-def operator(unit):
-    return operator_of(unit)
 
 
 def test_a_dry_run_counts_products_and_writes_nothing(unit, operator):

@@ -9,7 +9,6 @@ from catalog import listings
 from catalog.error_codes import CatalogError, CatalogErrorCode
 from catalog.models import Listing, ListingRevision
 from tests.catalog.factories import active_unit, curator, make_listing, variant
-from tests.unit_onboarding.factories import operator_of
 
 pytestmark = pytest.mark.django_db
 S = Listing.State
@@ -18,11 +17,6 @@ S = Listing.State
 @pytest.fixture
 def unit():
     return active_unit("三峡博物馆")
-
-
-@pytest.fixture
-def operator(unit):
-    return operator_of(unit)
 
 
 def test_a_new_listing_is_a_draft_until_submitted_and_then_waits_for_a_curator(unit, operator):

@@ -10,7 +10,6 @@ from catalog.models import Listing
 from tests.auth import login_verified
 from tests.catalog import image_factories as make
 from tests.catalog.factories import active_unit, curator, make_listing
-from tests.unit_onboarding.factories import operator_of
 
 pytestmark = pytest.mark.django_db
 
@@ -18,11 +17,6 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def unit():
     return active_unit("重庆图书馆")
-
-
-@pytest.fixture
-def operator(unit):
-    return operator_of(unit)
 
 
 def listing_post(**extra) -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-import respx
 from django.urls import reverse
 
 from catalog import listings
@@ -21,22 +20,11 @@ from catalog.saleor_changes import (
 from catalog.saleor_sync import editorjs, listing_sync
 from saleor_app.handlers import handlers_for
 from tests.catalog.factories import active_unit, curator, make_listing
-from tests.catalog.fake_saleor import API_URL, CatalogFakeSaleor
 from tests.catalog.test_attributes import ERA, LENGTH, MATERIAL
-from tests.factories import SaleorInstallationFactory
 from tests.unit_onboarding.factories import operator_of
 
 pytestmark = pytest.mark.django_db
 Sync = Listing.Sync
-
-
-@pytest.fixture
-def saleor():
-    SaleorInstallationFactory()
-    fake = CatalogFakeSaleor()
-    with respx.mock(assert_all_called=False) as mock:
-        mock.post(API_URL).mock(side_effect=fake.handle)
-        yield fake
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ present, refused when it sells in another currency."""
 from __future__ import annotations
 
 import pytest
-import respx
 
 from saleor_app.channels import (
     STANDARD_SHIPPING_FEN,
@@ -13,7 +12,7 @@ from saleor_app.channels import (
     sales_channel_ensure,
 )
 from saleor_app.client import SaleorClient
-from tests.unit_onboarding.fake_saleor import API_URL, FakeSaleor
+from tests.unit_onboarding.fake_saleor import API_URL, fake_saleor_answering
 
 MUTATIONS = {
     "SalesChannelCreate",
@@ -26,9 +25,7 @@ MUTATIONS = {
 
 @pytest.fixture
 def saleor():
-    fake = FakeSaleor()
-    with respx.mock(assert_all_called=False) as mock:
-        mock.post(API_URL).mock(side_effect=fake.handle)
+    with fake_saleor_answering() as fake:
         yield fake
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-import respx
 
 from catalog import listings, taxonomy
 from catalog import saleor_metadata as meta
@@ -13,30 +12,10 @@ from catalog.models import Listing
 from catalog.saleor_sync import SyncNotPossible, listing_sync
 from saleor_app.errors import SaleorUnavailable
 from tests.catalog.factories import WAREHOUSE_ID, active_unit, curator, make_listing, variant
-from tests.catalog.fake_saleor import API_URL, CHANNEL_ID, CatalogFakeSaleor
-from tests.factories import SaleorInstallationFactory
+from tests.catalog.fake_saleor import CHANNEL_ID
 from tests.unit_onboarding.factories import operator_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def saleor():
-    SaleorInstallationFactory()
-    fake = CatalogFakeSaleor()
-    with respx.mock(assert_all_called=False) as mock:
-        mock.post(API_URL).mock(side_effect=fake.handle)
-        yield fake
-
-
-@pytest.fixture
-def unit():
-    return active_unit("三峡博物馆", warehouse_id=WAREHOUSE_ID)
-
-
-@pytest.fixture
-def operator(unit):
-    return operator_of(unit)
 
 
 def approved(listing, operator):

@@ -3,36 +3,13 @@
 from __future__ import annotations
 
 import pytest
-import respx
 
 from catalog import listings, taxonomy
 from catalog.saleor_sync import listing_sync
-from tests.catalog.factories import WAREHOUSE_ID, active_unit, make_listing
-from tests.catalog.fake_saleor import API_URL, CatalogFakeSaleor
+from tests.catalog.factories import make_listing
 from tests.catalog.test_attributes import AUTHOR, ERA, ISBN, LENGTH, MATERIAL, approve
-from tests.factories import SaleorInstallationFactory
-from tests.unit_onboarding.factories import operator_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def unit():
-    return active_unit("三峡博物馆", warehouse_id=WAREHOUSE_ID)
-
-
-@pytest.fixture
-def operator(unit):
-    return operator_of(unit)
-
-
-@pytest.fixture
-def saleor():
-    SaleorInstallationFactory()
-    fake = CatalogFakeSaleor()
-    with respx.mock(assert_all_called=False) as mock:
-        mock.post(API_URL).mock(side_effect=fake.handle)
-        yield fake
 
 
 def test_attributes_arrive_in_saleor_and_an_edit_updates_them_without_duplicates(saleor, unit, operator):

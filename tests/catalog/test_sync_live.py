@@ -23,16 +23,14 @@ from catalog.saleor_changes import listing_divergence_resolve, product_changed
 from catalog.saleor_sync import listing_sync
 from catalog.saleor_sync.taxonomy_push import ensure_attribute, find_attributes
 from saleor_app import secrets_at_rest
-from saleor_app.client import SaleorClient, _http_client
+from saleor_app.client import SaleorClient
 from saleor_app.models import SaleorInstallation
 from saleor_app.operations import subscription
 from tests.catalog.factories import curator, make_listing, variant
 from tests.live_saleor import StaffSession, gql
 from tests.live_shop import own_shop
-from tests.recording import GraphQLRecorder
-from tests.unit_onboarding.factories import UnitFactory, operator_of
-from unit_onboarding.models import Unit
-from unit_onboarding.provisioning import unit_provision, unit_provisioning_request
+from tests.recording import GraphQLRecorder, listening
+from tests.unit_onboarding.factories import operator_of, provisioned_unit
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db]
 
@@ -56,18 +54,7 @@ def live_installation(saleor_api_url, staff_token, settings):
 
 @pytest.fixture
 def unit(saleor_api_url, staff_token, live_installation, cny_channel):
-    unit = UnitFactory(
-        status=Unit.Status.ACTIVE,
-        display_name="实况测试博物馆",
-        province="四川省",
-        city="成都市",
-        district="武侯区",
-        street="浆洗街1号",
-        postal_code="610041",
-    )
-    unit_provisioning_request(unit=unit)
-    unit = unit_provision(unit_id=unit.pk)
-    assert unit.provisioning == Unit.Provisioning.DONE, unit.provisioning_error
+    unit = provisioned_unit(display_name="实况测试博物馆")
     yield unit
     product = gql(saleor_api_url, staff_token, PRODUCT_ID, ref=f"wenchuang-listing-{_listing_uid(unit)}")
     if product["product"]:
@@ -123,6 +110,16 @@ def prices(product) -> dict[str, int]:
         )
         for v in product["variants"]
     }
+
+
+def pushed_on_approval(listing, operator, capture_on_commit) -> None:
+    """Submitted, then approved by a curator: the sync task runs after the commit and pushes it live."""
+    with capture_on_commit(execute=True):
+        listings.listing_submit(listing=listing, actor=operator)
+    with capture_on_commit(execute=True):
+        listings.listing_review(listing=listing, approve=True, reviewer=curator())
+    listing.refresh_from_db()
+    assert listing.sync_status == Listing.Sync.DONE, listing.sync_error
 
 
 def test_live_product_arrives_after_approval_and_a_price_edit_waits_for_review(
@@ -211,12 +208,8 @@ RECORDED = ("CatalogProductTypeFind", "CatalogAttributesFind")
 def recorder(record_saleor):
     recorder = GraphQLRecorder()
     recorder.scene = "attributes"
-    hooks = _http_client().event_hooks["response"]
-    hooks.append(recorder)
-    try:
+    with listening(recorder):
         yield recorder
-    finally:
-        hooks.remove(recorder)
     if record_saleor:
         recorder.exchanges = {k: v for k, v in recorder.exchanges.items() if k.split(".")[0] in RECORDED}
         recorder.save()
@@ -276,12 +269,7 @@ def test_live_attributes_arrive_after_approval_and_an_edit_waits_for_review(
     listing = make_listing(
         unit, operator, skus=(f"ATTR-{tag}",), attributes={MATERIAL: "bronze", ERA: "qin-han", LENGTH: "12.5"}
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        listings.listing_submit(listing=listing, actor=operator)
-    with django_capture_on_commit_callbacks(execute=True):
-        listings.listing_review(listing=listing, approve=True, reviewer=curator())
-    listing.refresh_from_db()
-    assert listing.sync_status == Listing.Sync.DONE, listing.sync_error
+    pushed_on_approval(listing, operator, django_capture_on_commit_callbacks)
 
     assert product_attributes(saleor_api_url, staff_token, listing) == {
         MATERIAL: ["铜"],
@@ -327,12 +315,7 @@ def test_live_a_book_carries_author_publisher_and_isbn(
         product_type="wenchuang-book",
         attributes={"wenchuang-author": "常璩", "wenchuang-isbn": "9787229000011", "wenchuang-era": "ming"},
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        listings.listing_submit(listing=listing, actor=operator)
-    with django_capture_on_commit_callbacks(execute=True):
-        listings.listing_review(listing=listing, approve=True, reviewer=curator())
-    listing.refresh_from_db()
-    assert listing.sync_status == Listing.Sync.DONE, listing.sync_error
+    pushed_on_approval(listing, operator, django_capture_on_commit_callbacks)
 
     assert product_attributes(saleor_api_url, staff_token, listing) == {
         "wenchuang-author": ["常璩"],
@@ -360,12 +343,7 @@ def test_live_an_attribute_changed_in_the_dashboard_is_flagged_and_restored_only
         skus=(f"DASH-{unit.uid.hex[:6].upper()}",),
         attributes={MATERIAL: "bronze", LENGTH: "12.5"},
     )
-    with django_capture_on_commit_callbacks(execute=True):
-        listings.listing_submit(listing=listing, actor=operator)
-    with django_capture_on_commit_callbacks(execute=True):
-        listings.listing_review(listing=listing, approve=True, reviewer=curator())
-    listing.refresh_from_db()
-    assert listing.sync_status == Listing.Sync.DONE, listing.sync_error
+    pushed_on_approval(listing, operator, django_capture_on_commit_callbacks)
     ids = {
         e["node"]["slug"]: e["node"]["id"]
         for e in gql(
@@ -441,13 +419,8 @@ def test_live_an_attribute_renamed_in_the_taxonomy_is_renamed_and_translated_in_
         assert english_names(saleor_api_url, staff_token, [slug]) == {slug: taxonomy_names(slug, renamed)}
 
         # once named, looking again asks for nothing
-        recorder = GraphQLRecorder()
-        hooks = _http_client().event_hooks["response"]
-        hooks.append(recorder)
-        try:
+        with listening(GraphQLRecorder()) as recorder:
             ensure_attribute(client, renamed, find_attributes(client, [slug])[slug])
-        finally:
-            hooks.remove(recorder)
         assert list(recorder.exchanges) == ["CatalogAttributesFind"]
     finally:
         gql(

@@ -5,14 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-import playwright.sync_api as playwright_api
 import pytest
-from django.db import connections
 
 from catalog.models import Listing
 from core import clock
 from tests.catalog.factories import active_unit, make_listing
-from tests.conftest import chromium_env, chromium_path
 from tests.unit_onboarding.factories import UserFactory
 from unit_onboarding.models import UnitMembership
 
@@ -21,19 +18,6 @@ from .test_dashboard import sale
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "Bronze-Mirror-1987"
 SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "office"  # gitignored
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path(), env=chromium_env(), args=["--no-sandbox"]
-        )
-        yield browser
-        browser.close()
-        connections.close_all()
 
 
 @pytest.mark.parametrize("width", [375, 1280])

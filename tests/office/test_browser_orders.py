@@ -13,7 +13,7 @@ from tests.catalog.factories import active_unit
 from tests.unit_onboarding.factories import UserFactory
 from unit_onboarding.models import UnitMembership
 
-from .test_browser import PASSWORD, SHOTS, browser  # noqa: F401 (browser is a fixture)
+from .test_browser import PASSWORD, SHOTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ADDRESS = {
@@ -63,7 +63,7 @@ def paid_order(unit, other, n: int) -> Order:
 
 
 @pytest.mark.parametrize("width", [375, 1280])
-def test_orders_nav_and_packing_slip_on_screen_and_on_paper(browser, live_server, width):  # noqa: F811
+def test_orders_nav_and_packing_slip_on_screen_and_on_paper(browser, live_server, width):
     unit = active_unit("重庆中国三峡博物馆文创中心")
     other = active_unit("别的馆")
     library = active_unit("重庆图书馆")

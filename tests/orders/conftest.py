@@ -8,6 +8,7 @@ from datetime import datetime
 import pytest
 from django.db import transaction
 
+from orders.models import Order
 from saleor_app import services
 from saleor_app.models import WebhookEvent
 from tests.factories import SaleorInstallationFactory
@@ -15,6 +16,8 @@ from tests.saleor_app.test_live_saleor import installed_app, staff  # noqa: F401
 from tests.unit_onboarding.factories import OperatingEntityFactory, agreement_in_force
 from unit_onboarding.agreements import ShareTerm
 from unit_onboarding.models import Unit
+
+from .payloads import two_unit_order
 
 SINCE = datetime.fromisoformat("2026-01-01T00:00:00+00:00")
 
@@ -61,3 +64,10 @@ def deliver():
         return WebhookEvent.objects.get(pk=event_id)
 
     return _deliver
+
+
+@pytest.fixture
+def shared_order(units, deliver):
+    """An order with lines of both units, as Saleor's ORDER_CREATED projected it."""
+    deliver("order_created", two_unit_order(units).payload())
+    return Order.objects.get(saleor_id="order-1")

@@ -207,3 +207,22 @@ def two_unit_order(units, order_id: str = "order-1") -> SaleorOrder:
         ],
         shipping=1000,
     )
+
+
+def fulfilled(order_id: str, ful_id: str, tracking: str, warehouse: str) -> dict:
+    """Saleor's answer to orderFulfill: one fulfilment of the order, shipped from the warehouse."""
+    return {
+        "data": {
+            "orderFulfill": {
+                "fulfillments": [
+                    {
+                        "id": ful_id,
+                        "status": "FULFILLED",
+                        "trackingNumber": tracking,
+                        "warehouse": {"id": warehouse},
+                    }
+                ],
+                "errors": [],
+            }
+        }
+    }

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from orders.models import Order, ParcelRefund
-from tests.office.test_browser import PASSWORD, browser  # noqa: F401 (the fixture)
+from tests.office.test_browser import PASSWORD
 from tests.orders.test_parcel_refunds import paid  # noqa: F401 (the fixture)
 from tests.shipping.conftest import NOW
 

@@ -57,30 +57,35 @@ def line_of(order: dict, variant_id: str) -> dict:
     return next(line for line in order["lines"] if line["variant"]["id"] == variant_id)
 
 
-def test_paid_two_unit_order_with_voucher_then_partial_line_and_shipping_refunds(
-    saleor_api_url, deliver, record_saleor, app, staff, shop
-):
-    product_1, product_2 = shop.products
-    voucher_id, code = live_order.voucher_create(staff, shop.channel_id, "7.00")
+def place_with_voucher(staff, shop, voucher_amount: str, *, quantities: tuple[int, int]) -> tuple[str, str]:
+    """Staff places an order of the shop's two products with an entire-order voucher made for it (deleted
+    once the order holds it). Returns the order's id and the voucher's code."""
+    voucher_id, code = live_order.voucher_create(staff, shop.channel_id, voucher_amount)
     try:
         order_id = live_order.order_place(
             staff,
             channel_id=shop.channel_id,
-            variants=[(product_1.variant_id, 4), (product_2.variant_id, 2)],
+            variants=[(p.variant_id, q) for p, q in zip(shop.products, quantities, strict=True)],
             voucher=code,
         )
     finally:
         live_order.voucher_delete(staff, voucher_id)
+    return order_id, code
+
+
+def charge_and_ship(saleor_api_url, app, staff, order_id, products, *, tracking, units):
+    """Charges the placed order in full (by the app), ships 4 of the first product and 2 of the second, each
+    from its own warehouse with our OrderFulfill operation (as the portal does), and makes units (numbered
+    `units`, with agreements) owning those warehouses. Returns the placed order, the transaction, its two
+    lines and the two units. (Saleor 3.24 showed no allocations on these staff-placed orders: lines resolve
+    by fulfilment warehouse.)"""
     placed = live_order.delivery(staff, order_id)["order"]
     total = placed["total"]["gross"]
     txn = live_order.charge(app, order_id, str(total["fractionalAmount"] / 100), total["currency"])
-
-    # Each line shipped from its own warehouse with our OrderFulfill operation (as the portal does).
-    # (Saleor 3.24 showed no allocations on these staff-placed orders: lines resolve by fulfilment warehouse.)
-    line1, line2 = line_of(placed, product_1.variant_id), line_of(placed, product_2.variant_id)
-    warehouse_1, warehouse_2 = product_1.warehouse_id, product_2.warehouse_id
     client = SaleorClient(saleor_api_url, staff.token)
-    for line, warehouse, quantity in ((line1, warehouse_1, 4), (line2, warehouse_2, 2)):
+    lines, owners = [], []
+    for product, quantity, number in zip(products, (4, 2), units, strict=True):
+        line = line_of(placed, product.variant_id)
         client.mutate(
             "OrderFulfill",
             {
@@ -89,17 +94,29 @@ def test_paid_two_unit_order_with_voucher_then_partial_line_and_shipping_refunds
                     "lines": [
                         {
                             "orderLineId": line["id"],
-                            "stocks": [{"quantity": quantity, "warehouse": warehouse}],
+                            "stocks": [{"quantity": quantity, "warehouse": product.warehouse_id}],
                         }
                     ],
-                    "trackingNumber": f"SF-LIVE-{quantity}",
+                    "trackingNumber": f"{tracking}-{quantity}",
                 },
             },
             "orderFulfill",
         )
-    unit_a, unit_b = unit_with_agreement(91), unit_with_agreement(92)
-    type(unit_a).objects.filter(pk=unit_a.pk).update(saleor_warehouse_id=warehouse_1)
-    type(unit_b).objects.filter(pk=unit_b.pk).update(saleor_warehouse_id=warehouse_2)
+        unit = unit_with_agreement(number)
+        type(unit).objects.filter(pk=unit.pk).update(saleor_warehouse_id=product.warehouse_id)
+        lines.append(line)
+        owners.append(unit)
+    return placed, txn, lines, owners
+
+
+def test_paid_two_unit_order_with_voucher_then_partial_line_and_shipping_refunds(
+    saleor_api_url, deliver, record_saleor, app, staff, shop
+):
+    order_id, _ = place_with_voucher(staff, shop, "7.00", quantities=(4, 2))
+    placed, txn, (line1, line2), (unit_a, unit_b) = charge_and_ship(
+        saleor_api_url, app, staff, order_id, shop.products, tracking="SF-LIVE", units=(91, 92)
+    )
+    total = placed["total"]["gross"]
     recorded = {}
 
     paid = recorded["paid"] = live_order.delivery(staff, order_id)
@@ -169,17 +186,7 @@ def test_paid_two_unit_order_with_voucher_then_partial_line_and_shipping_refunds
 def test_installed_app_receives_signed_order_events_with_the_projection_shape(
     shop, installed_app, staff, saleor_api_url, settings, record_saleor
 ):
-    product_1, product_2 = shop.products
-    voucher_id, code = live_order.voucher_create(staff, shop.channel_id, "1.00")
-    try:
-        order_id = live_order.order_place(
-            staff,
-            channel_id=shop.channel_id,
-            variants=[(product_1.variant_id, 2), (product_2.variant_id, 1)],
-            voucher=code,
-        )
-    finally:
-        live_order.voucher_delete(staff, voucher_id)
+    order_id, _ = place_with_voucher(staff, shop, "1.00", quantities=(2, 1))
 
     # The app gets whatever happens in that Saleor, after other apps' deliveries: this order's event counts.
     created = WebhookEvent.objects.filter(event_type="order_created", payload__order__id=order_id)
@@ -214,45 +221,14 @@ def test_a_platform_funded_voucher_pays_units_the_undiscounted_price_and_a_line_
     saleor_api_url, deliver, app, staff, shop
 ):
     """Live: an entire-order voucher of 7.00 funded by the platform (a rule approved before the charge)."""
-    product_1, product_2 = shop.products
-    voucher_id, code = live_order.voucher_create(staff, shop.channel_id, "7.00")
-    try:
-        order_id = live_order.order_place(
-            staff,
-            channel_id=shop.channel_id,
-            variants=[(product_1.variant_id, 4), (product_2.variant_id, 2)],
-            voucher=code,
-        )
-    finally:
-        live_order.voucher_delete(staff, voucher_id)
+    order_id, code = place_with_voucher(staff, shop, "7.00", quantities=(4, 2))
     approved = datetime.now(UTC) - timedelta(minutes=1)
     proposal = funding_propose(key=code, funder="platform", actor=platform_finance_user(), now=approved)
     funding_approve(version_id=proposal.pk, actor=platform_finance_user(), now=approved)
-    placed = live_order.delivery(staff, order_id)["order"]
+    placed, txn, (line1, _), _ = charge_and_ship(
+        saleor_api_url, app, staff, order_id, shop.products, tracking="SF-FUND", units=(93, 94)
+    )
     total = placed["total"]["gross"]
-    txn = live_order.charge(app, order_id, str(total["fractionalAmount"] / 100), total["currency"])
-    line1, line2 = line_of(placed, product_1.variant_id), line_of(placed, product_2.variant_id)
-    client = SaleorClient(saleor_api_url, staff.token)
-    for line, warehouse, quantity in ((line1, product_1.warehouse_id, 4), (line2, product_2.warehouse_id, 2)):
-        client.mutate(
-            "OrderFulfill",
-            {
-                "order": order_id,
-                "input": {
-                    "lines": [
-                        {
-                            "orderLineId": line["id"],
-                            "stocks": [{"quantity": quantity, "warehouse": warehouse}],
-                        }
-                    ],
-                    "trackingNumber": f"SF-FUND-{quantity}",
-                },
-            },
-            "orderFulfill",
-        )
-    unit_a, unit_b = unit_with_agreement(93), unit_with_agreement(94)
-    type(unit_a).objects.filter(pk=unit_a.pk).update(saleor_warehouse_id=product_1.warehouse_id)
-    type(unit_b).objects.filter(pk=unit_b.pk).update(saleor_warehouse_id=product_2.warehouse_id)
 
     paid = live_order.delivery(staff, order_id)
     event = deliver("order_fully_paid", paid)

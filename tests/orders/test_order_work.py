@@ -16,7 +16,7 @@ from tests.factories import SaleorInstallationFactory
 from tests.unit_onboarding.factories import UserFactory, operator_of
 from unit_onboarding.models import UnitMembership
 
-from .payloads import Line, SaleorOrder, two_unit_order
+from .payloads import Line, SaleorOrder, fulfilled, two_unit_order
 
 pytestmark = pytest.mark.django_db
 API_URL = "http://127.0.0.1:8000/graphql/"
@@ -150,24 +150,6 @@ def test_unit_bs_operator_gets_404_on_unit_as_packing_slips_and_so_does_as_finan
 
 
 # --- bulk "mark shipped" --------------------------------------------------------------------------------
-
-
-def fulfilled(order_id: str, ful_id: str, tracking: str, warehouse: str) -> dict:
-    return {
-        "data": {
-            "orderFulfill": {
-                "fulfillments": [
-                    {
-                        "id": ful_id,
-                        "status": "FULFILLED",
-                        "trackingNumber": tracking,
-                        "warehouse": {"id": warehouse},
-                    }
-                ],
-                "errors": [],
-            }
-        }
-    }
 
 
 def refused(code: str) -> dict:

@@ -15,16 +15,10 @@ from tests.auth import login_verified
 from tests.factories import SaleorInstallationFactory
 from tests.unit_onboarding.factories import operator_of
 
-from .payloads import Line, SaleorOrder, two_unit_order
+from .payloads import Line, SaleorOrder
 
 pytestmark = pytest.mark.django_db
 API_URL = "http://127.0.0.1:8000/graphql/"
-
-
-@pytest.fixture
-def shared_order(units, deliver):
-    deliver("order_created", two_unit_order(units).payload())
-    return Order.objects.get(saleor_id="order-1")
 
 
 def test_a_unit_sees_only_its_own_lines_the_address_and_status(client, units, shared_order):

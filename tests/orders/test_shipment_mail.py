@@ -13,41 +13,21 @@ from django.urls import reverse
 
 from orders import tasks
 from orders.links import ORDER_LINK_SALT
-from orders.models import Fulfilment, Order, OrderLine, ShipmentMail
+from orders.models import Fulfilment, OrderLine, ShipmentMail
 from tests.factories import SaleorInstallationFactory
 from tests.unit_onboarding.factories import operator_of
 
-from .payloads import two_unit_order
+from .payloads import fulfilled
 
 pytestmark = pytest.mark.django_db
 API_URL = "http://127.0.0.1:8000/graphql/"
-
-
-@pytest.fixture
-def shared_order(units, deliver):
-    deliver("order_created", two_unit_order(units).payload())
-    return Order.objects.get(saleor_id="order-1")
 
 
 def ship(client, unit, order, line_ref, qty, *, carrier, tracking, ful_id):
     """The unit's operator ships its parcel through the operator page (Saleor answered at the HTTP edge)."""
     client.force_login(operator_of(unit))
     line = OrderLine.objects.get(saleor_id=line_ref)
-    answer = {
-        "data": {
-            "orderFulfill": {
-                "fulfillments": [
-                    {
-                        "id": ful_id,
-                        "status": "FULFILLED",
-                        "trackingNumber": tracking,
-                        "warehouse": {"id": unit.saleor_warehouse_id},
-                    }
-                ],
-                "errors": [],
-            }
-        }
-    }
+    answer = fulfilled(order.saleor_id, ful_id, tracking, unit.saleor_warehouse_id)
     with respx.mock(assert_all_called=True) as mock:
         mock.post(API_URL).mock(return_value=httpx.Response(200, json=answer))
         return client.post(

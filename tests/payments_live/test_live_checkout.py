@@ -28,6 +28,7 @@ import requests
 
 from tests.live_saleor import StaffSession, wait_until
 from tests.live_shop import CN_ADDRESS, ProductSpec, Shop, own_shop
+from tests.storefront.conftest import SHENZHEN_BUYER
 
 pytestmark = [
     pytest.mark.saleor_live,
@@ -67,6 +68,35 @@ def stripe(method: str, path: str, data: dict | None = None) -> dict:
         timeout=30,
     )
     return response.json()
+
+
+def request_action(transaction_id: str, action: str, staff_token: str) -> None:
+    """Staff asks Saleor to charge or cancel the transaction (Saleor then asks the payment app)."""
+    ok(
+        gql(
+            """mutation($id: ID!, $action: TransactionActionEnum!) {
+            transactionRequestAction(id: $id, actionType: $action) { errors { field code message } } }""",
+            {"id": transaction_id, "action": action},
+            staff_token,
+        )["transactionRequestAction"]
+    )
+
+
+def confirm_with_a_card(pi_id: str) -> None:
+    """What Stripe.js does in the buyer's browser: confirms the PaymentIntent with a test card."""
+    pm = stripe(
+        "POST",
+        "payment_methods",
+        {
+            "type": "card",
+            "card[number]": "4242424242424242",
+            "card[exp_month]": "12",
+            "card[exp_year]": "2030",
+            "card[cvc]": "123",
+        },
+    )
+    stripe("POST", f"payment_intents/{pi_id}", {"payment_method": pm["id"]})
+    stripe("POST", f"payment_intents/{pi_id}/confirm")
 
 
 @pytest.fixture(scope="module")
@@ -206,19 +236,7 @@ def test_checkout_paid_by_card_charged_then_partially_refunded(staff_token, shop
     assert init["data"]["clientSecret"].startswith(pi_id)
 
     # Buyer's browser: Stripe.js confirms the PaymentIntent with a card.
-    pm = stripe(
-        "POST",
-        "payment_methods",
-        {
-            "type": "card",
-            "card[number]": "4242424242424242",
-            "card[exp_month]": "12",
-            "card[exp_year]": "2030",
-            "card[cvc]": "123",
-        },
-    )
-    stripe("POST", f"payment_intents/{pi_id}", {"payment_method": pm["id"]})
-    stripe("POST", f"payment_intents/{pi_id}/confirm")
+    confirm_with_a_card(pi_id)
 
     processed = ok(
         gql(
@@ -238,14 +256,7 @@ def test_checkout_paid_by_card_charged_then_partially_refunded(staff_token, shop
 
     # Staff: capture what the channel only authorised (manual capture), then the order is fully charged.
     assert processed["transactionEvent"]["type"] == "AUTHORIZATION_SUCCESS"
-    ok(
-        gql(
-            """mutation($id: ID!) { transactionRequestAction(id: $id, actionType: CHARGE) {
-        errors { field code message } } }""",
-            {"id": transaction_id},
-            staff_token,
-        )["transactionRequestAction"]
-    )
+    request_action(transaction_id, "CHARGE", staff_token)
     state = StaffSession(os.environ["SALEOR_API_URL"]).order_charged(order["id"])
     assert Decimal(str(state["totalCharged"]["amount"])) == total_amount
 
@@ -341,19 +352,7 @@ def cancel_an_authorisation_and_refuse_forged_webhooks(checkout, total_amount, g
         )["transactionInitialize"]
     )
     transaction_id, pi_id = init["transaction"]["id"], init["transaction"]["pspReference"]
-    pm = stripe(
-        "POST",
-        "payment_methods",
-        {
-            "type": "card",
-            "card[number]": "4242424242424242",
-            "card[exp_month]": "12",
-            "card[exp_year]": "2030",
-            "card[cvc]": "123",
-        },
-    )
-    stripe("POST", f"payment_intents/{pi_id}", {"payment_method": pm["id"]})
-    stripe("POST", f"payment_intents/{pi_id}/confirm")
+    confirm_with_a_card(pi_id)
     ok(
         gql(
             "mutation($id: ID!) { transactionProcess(id: $id) { errors { message } } }",
@@ -361,14 +360,7 @@ def cancel_an_authorisation_and_refuse_forged_webhooks(checkout, total_amount, g
         )["transactionProcess"]
     )
 
-    ok(
-        gql(
-            """mutation($id: ID!) { transactionRequestAction(id: $id, actionType: CANCEL) {
-            errors { field code message } } }""",
-            {"id": transaction_id},
-            staff_token,
-        )["transactionRequestAction"]
-    )
+    request_action(transaction_id, "CANCEL", staff_token)
 
     query = (
         "query($id: ID!) { transaction(id: $id) { authorizedAmount { amount } canceledAmount { amount } } }"
@@ -415,17 +407,7 @@ def test_a_storefront_buyer_pays_and_lands_on_the_order_mailed_to_them(staff_tok
     buyer = httpx.Client(base_url=app_url, timeout=60, headers={"Referer": app_url})
     buyer.get("/account/login/")  # a page with a form: the CSRF cookie
     assert csrf_post(buyer, "/cart/add/", {"variant": variant, "quantity": 1}).status_code == 302
-    address = {
-        "email": "buyer@example.cn",
-        "name": "张三",
-        "phone": "+86 138 0013 8000",
-        "province": "广东省",
-        "city": "深圳市",
-        "district": "南山区",
-        "street": "科技园路1号",
-        "postal_code": "518057",
-    }
-    assert csrf_post(buyer, "/checkout/", address).status_code == 302
+    assert csrf_post(buyer, "/checkout/", SHENZHEN_BUYER).status_code == 302
     method = re.findall(r'name="method" value="([^"]+)"', buyer.get("/checkout/").text)[0]
     assert csrf_post(buyer, "/checkout/delivery/", {"method": method}).status_code == 302
 
@@ -437,19 +419,7 @@ def test_a_storefront_buyer_pays_and_lands_on_the_order_mailed_to_them(staff_tok
         re.search(r'<script id="stripe-config" type="application/json">(.*?)</script>', page.text).group(1)
     )
     pi_id = config["clientSecret"].split("_secret_")[0]
-    pm = stripe(
-        "POST",
-        "payment_methods",
-        {
-            "type": "card",
-            "card[number]": "4242424242424242",
-            "card[exp_month]": "12",
-            "card[exp_year]": "2030",
-            "card[cvc]": "123",
-        },
-    )
-    stripe("POST", f"payment_intents/{pi_id}", {"payment_method": pm["id"]})
-    stripe("POST", f"payment_intents/{pi_id}/confirm")
+    confirm_with_a_card(pi_id)
 
     returned = buyer.get(f"{config['returnUrl']}&payment_intent={pi_id}&redirect_status=succeeded")
     paid = buyer.get(returned.headers["Location"])

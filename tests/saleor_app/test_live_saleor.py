@@ -8,7 +8,6 @@ import uuid
 import httpx
 import pytest
 
-from saleor_app.client import _http_client
 from saleor_app.installer import app_install, installation_status
 from saleor_app.manifest import PERMISSIONS
 from saleor_app.models import SaleorInstallation, WebhookEvent
@@ -16,7 +15,7 @@ from saleor_app.services import event_key
 from saleor_app.webhook_specs import ASYNC_WEBHOOKS, SHIPPING_WEBHOOKS, SYNC_WEBHOOKS
 from tests.live_saleor import WAIT_SECONDS, StaffSession, wait_until
 from tests.live_shop import own_product
-from tests.recording import GraphQLRecorder, save_delivery
+from tests.recording import GraphQLRecorder, listening, save_delivery
 from tests.saleor_signing import tamper
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db(transaction=True)]
@@ -34,16 +33,12 @@ def installed_app(live_server, settings, staff, saleor_api_url, record_saleor):
     settings.SALEOR_APP_IDENTIFIER = f"cn.wenchuang.test-{uuid.uuid4().hex[:8]}"
     settings.SALEOR_ALLOWED_API_URLS = [saleor_api_url]
     recorder = GraphQLRecorder()
-    hooks = _http_client().event_hooks["response"]
-    hooks.append(recorder)
-    outcome = None
     try:
-        outcome = app_install(
-            api_url=saleor_api_url, email=staff.email, password=staff.password, timeout=WAIT_SECONDS
-        )
-        yield outcome
+        with listening(recorder):
+            yield app_install(
+                api_url=saleor_api_url, email=staff.email, password=staff.password, timeout=WAIT_SECONDS
+            )
     finally:
-        hooks.remove(recorder)
         if record_saleor:
             recorder.save()
         app = staff.app_by_identifier(settings.SALEOR_APP_IDENTIFIER)

@@ -6,6 +6,7 @@ import uuid
 
 from catalog import listings
 from catalog.models import Listing
+from orders.models import Order, OrderLine
 from tests.catalog.factories import active_unit, curator, listing_data, variant
 from tests.unit_onboarding.factories import operator_of
 
@@ -36,3 +37,39 @@ def names(result) -> list[str]:
 
 
 __all__ = ["active_unit", "names", "on_sale"]
+
+
+def mirror_coasters(unit) -> Listing:
+    """The unit's mirror-pattern coasters (homeware, wood, Qin-Han), on sale at 68.00: a product the shop's
+    search tests share."""
+    return on_sale(
+        unit,
+        name_zh="铜镜纹杯垫",
+        name_en="Mirror-pattern coasters",
+        category="wenchuang-homeware",
+        price_fen=6800,
+        attributes={"wenchuang-material": "wood", "wenchuang-era": "qin-han"},
+    )
+
+
+def paid_order(saleor_id: str, sku: str, quantity: int) -> Order:
+    """A fully charged order in the projection, of `quantity` of one SKU (amounts play no part in search)."""
+    order = Order.objects.create(
+        saleor_id=saleor_id,
+        status="UNFULFILLED",
+        charge_status="FULL",
+        currency="CNY",
+        total=0,
+        saleor_updated_at="2026-01-01T00:00:00Z",
+    )
+    OrderLine.objects.create(
+        order=order,
+        saleor_id=f"{saleor_id}-line",
+        product_name=sku,
+        sku=sku,
+        quantity=quantity,
+        undiscounted_total=0,
+        total_net=0,
+        currency="CNY",
+    )
+    return order

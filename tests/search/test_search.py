@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from orders.models import Order, OrderLine
 from search import services
 from search.models import SearchSynonym
 from search.selectors import SearchQuery, nearest_terms, search, suggest
-from tests.search.helpers import active_unit, names, on_sale
+from tests.search.helpers import active_unit, mirror_coasters, names, on_sale, paid_order
 from tests.unit_onboarding.factories import UserFactory, operator_of
 from unit_onboarding.models import Designer
 
@@ -31,14 +30,7 @@ def shop():
             price_fen=3800,
             attributes={"wenchuang-material": "bronze", "wenchuang-era": "qin-han"},
         ),
-        "coaster": on_sale(
-            museum,
-            name_zh="铜镜纹杯垫",
-            name_en="Mirror-pattern coasters",
-            category="wenchuang-homeware",
-            price_fen=6800,
-            attributes={"wenchuang-material": "wood", "wenchuang-era": "qin-han"},
-        ),
+        "coaster": mirror_coasters(museum),
         "magnet": on_sale(
             museum,
             name_zh="青花瓷冰箱贴",
@@ -118,25 +110,8 @@ def test_sorting_by_price_newest_and_best_selling(shop):
     assert found("", sort="price_asc")[0] == "青花瓷冰箱贴"
     assert found("", sort="price_desc")[0] == "书签金属套装"
     assert found("", sort="newest")[0] == "书签金属套装"  # the last put on sale
-    order = Order.objects.create(
-        saleor_id="T3JkZXI6MQ==",
-        status="UNFULFILLED",
-        charge_status="FULL",
-        currency="CNY",
-        total=0,
-        saleor_updated_at="2026-01-01T00:00:00Z",
-    )
     sku = made["notebook"].variants.get().sku
-    OrderLine.objects.create(
-        order=order,
-        saleor_id="line-1",
-        product_name="x",
-        sku=sku,
-        quantity=5,
-        undiscounted_total=0,
-        total_net=0,
-        currency="CNY",
-    )
+    paid_order("T3JkZXI6MQ==", sku, 5)
     services.documents_sold_refresh(skus=[sku])
 
     assert found("", sort="bestselling")[0] == "华阳国志笔记本"

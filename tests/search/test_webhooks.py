@@ -6,12 +6,12 @@ import pytest
 
 from catalog import saleor_metadata as meta
 from catalog.models import Listing
-from orders.models import Order, OrderLine
+from orders.models import Order
 from saleor_app.handlers import handlers_for
 from search import webhooks
 from search.models import SearchDocument
 from search.selectors import SearchQuery, search
-from tests.search.helpers import active_unit, names, on_sale
+from tests.search.helpers import active_unit, names, on_sale, paid_order
 
 pytestmark = pytest.mark.django_db
 
@@ -91,24 +91,7 @@ def test_a_paid_order_recounts_best_selling_and_a_cancelled_one_counts_nothing()
     unit = active_unit()
     first, second = on_sale(unit, name_zh="书签甲"), on_sale(unit, name_zh="书签乙")
     sku = first.variants.get().sku
-    order = Order.objects.create(
-        saleor_id="T3JkZXI6Mg==",
-        status="UNFULFILLED",
-        charge_status="FULL",
-        currency="CNY",
-        total=0,
-        saleor_updated_at="2026-01-01T00:00:00Z",
-    )
-    OrderLine.objects.create(
-        order=order,
-        saleor_id="l1",
-        product_name="书签甲",
-        sku=sku,
-        quantity=3,
-        undiscounted_total=0,
-        total_net=0,
-        currency="CNY",
-    )
+    order = paid_order("T3JkZXI6Mg==", sku, 3)
     payload = {"order": {"lines": [{"productSku": sku, "quantity": 3}]}}
 
     webhooks.order_changed(event_type="order_fully_paid", payload=payload, installation=None)

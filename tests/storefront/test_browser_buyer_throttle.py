@@ -11,7 +11,6 @@ import uuid
 
 import pytest
 
-from tests.live_saleor import StaffSession
 from tests.storefront.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -27,11 +26,6 @@ def _live_server_connections(monkeypatch):
     monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
     yield
     connections.close_all()
-
-
-@pytest.fixture
-def staff(saleor_api_url):
-    return StaffSession(saleor_api_url)
 
 
 @pytest.fixture

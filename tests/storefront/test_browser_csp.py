@@ -12,7 +12,7 @@ from django.db import connections
 from django.test import Client
 
 from tests.catalog.factories import active_unit, make_listing
-from tests.storefront.conftest import ARTIFACTS, card_fill
+from tests.storefront.conftest import ARTIFACTS, address_fill, card_fill
 from tests.storefront.recorded_shop import LIBRARY, MUSEUM, ORDER, recorded_shop, unit_id_of
 from tests.unit_onboarding.factories import ApplicationFactory, OperatingEntityFactory, UserFactory
 from tests.unit_onboarding.files import PDF
@@ -124,17 +124,7 @@ def test_the_storefront_and_the_card_payment_raise_no_violation(live_server, sho
     page.click("form.add button[type=submit]")
     assert page.url.endswith("/cart/")
     page.click("text=去结算")
-    for field, value in {
-        "email": "buyer@example.cn",
-        "name": "张三",
-        "phone": "+86 138 0013 8000",
-        "province": "广东省",
-        "city": "深圳市",
-        "district": "南山区",
-        "street": "科技园路1号",
-        "postal_code": "518057",
-    }.items():
-        page.fill(f"#id_{field}", value)
+    address_fill(page)
     shop.play("StorefrontCheckoutContact", "StorefrontCheckout.address")
     page.click("text=保存地址")
     shop.play("StorefrontCheckoutDelivery.address", "StorefrontCheckout.ready")

@@ -6,42 +6,14 @@ Screenshots go to tests/artifacts/storefront/ (gitignored)."""
 from __future__ import annotations
 
 import re
-import uuid
 
 import pytest
 
 from tests.live_saleor import StaffSession
-from tests.storefront.conftest import ARTIFACTS, card_fill
-from tests.storefront.live_catalog import live_shop_open
+from tests.storefront.conftest import ARTIFACTS, address_fill, card_fill
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 UNITS = ["三峡博物馆", "重庆图书馆"]
-
-
-@pytest.fixture
-def staff(saleor_api_url):
-    return StaffSession(saleor_api_url)
-
-
-@pytest.fixture
-def live_shop(settings, staff, saleor_api_url):
-    """The storefront sells in a shop of the test's own, whatever SALEOR_CHANNEL_SLUG names."""
-    settings.SALEOR_API_URL = saleor_api_url
-    with live_shop_open(staff) as shop:
-        settings.SALEOR_CHANNEL_SLUG = shop.channel_slug
-        yield shop
-
-
-@pytest.fixture
-def buyer_email(staff):
-    """A new buyer's address; their Saleor account (made by the test) is removed afterwards."""
-    email = f"journey-{uuid.uuid4().hex[:8]}@example.cn"
-    yield email
-    found = staff.gql("query($e: String!) { user(email: $e) { id } }", {"e": email})["user"]
-    if found:
-        staff.gql(
-            "mutation($id: ID!) { customerDelete(id: $id) { errors { message } } }", {"id": found["id"]}
-        )
 
 
 def confirm_email_as_the_emailed_link_would(staff: StaffSession, email: str) -> None:
@@ -85,14 +57,7 @@ def test_a_new_buyer_buys_from_two_units_pays_by_card_and_finds_the_order_in_the
     shot("04-cart-grouped-by-unit")
 
     page.click("text=去结算")
-    page.fill("#id_email", buyer_email)
-    page.fill("#id_name", "张三")
-    page.fill("#id_phone", "+86 138 0013 8000")
-    page.fill("#id_province", "广东省")
-    page.fill("#id_city", "深圳市")
-    page.fill("#id_district", "南山区")
-    page.fill("#id_street", "科技园路1号")
-    page.fill("#id_postal_code", "518057")
+    address_fill(page, buyer_email)
     page.click("text=保存地址")
     assert page.locator("input[name=method]").count() >= 1
     shot("05-checkout-shipping")

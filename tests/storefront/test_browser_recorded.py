@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from tests.storefront.conftest import ARTIFACTS, card_fill
+from tests.storefront.conftest import ARTIFACTS, address_fill, card_fill
 from tests.storefront.recorded_shop import LIBRARY, MUSEUM, ORDER, READY, UNITS, recorded_shop, unit_id_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,14 +52,7 @@ def test_a_buyer_fills_one_cart_from_two_units_pays_by_card_and_sees_the_order_b
     shot("02-cart-grouped-by-unit")
 
     page.click("text=去结算")
-    page.fill("#id_email", "buyer@example.cn")
-    page.fill("#id_name", "张三")
-    page.fill("#id_phone", "+86 138 0013 8000")
-    page.fill("#id_province", "广东省")
-    page.fill("#id_city", "深圳市")
-    page.fill("#id_district", "南山区")
-    page.fill("#id_street", "科技园路1号")
-    page.fill("#id_postal_code", "518057")
+    address_fill(page)
     saleor.play("StorefrontCheckoutContact", "StorefrontCheckout.address")
     page.click("text=保存地址")
     assert page.locator("input[name=method]").count() >= 1

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.search.helpers import active_unit, on_sale
+from tests.search.helpers import active_unit, mirror_coasters, on_sale
 from tests.storefront.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -18,14 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def catalogue():
     museum, library = active_unit("三峡博物馆"), active_unit("重庆图书馆")
     on_sale(museum, name_zh="四神铜镜书签", name_en="Four Spirits mirror bookmark", price_fen=3800)
-    on_sale(
-        museum,
-        name_zh="铜镜纹杯垫",
-        name_en="Mirror-pattern coasters",
-        category="wenchuang-homeware",
-        price_fen=6800,
-        attributes={"wenchuang-material": "wood", "wenchuang-era": "qin-han"},
-    )
+    mirror_coasters(museum)
     on_sale(library, name_zh="书签金属套装", name_en="Metal bookmark set", price_fen=5800)
 
 

@@ -11,20 +11,15 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 
-from saleor_app.installer import app_install
 from saleor_app.models import WebhookEvent
 from storefront.catalog_cache import product_key
 from storefront.money import money_format
-from tests.live_saleor import WAIT_SECONDS, StaffSession, wait_until
+from tests.live_saleor import StaffSession, wait_until
 from tests.live_shop import ProductSpec, own_shop
+from tests.storefront.conftest import this_service_installed
 from tests.storefront.live_catalog import attributes_set, taxonomy_attributes
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def staff(saleor_api_url):
-    return StaffSession(saleor_api_url)
 
 
 @pytest.fixture
@@ -38,18 +33,10 @@ def shop(staff, settings):
 @pytest.fixture
 def installed(shop, live_server, settings, staff, saleor_api_url):
     """This service (live_server) installed in Saleor under its own identifier; removed afterwards."""
-    settings.APP_PUBLIC_URL = live_server.url
-    settings.SALEOR_API_URL = saleor_api_url
-    settings.SALEOR_APP_IDENTIFIER = f"cn.wenchuang.storefront-{uuid.uuid4().hex[:8]}"
-    settings.SALEOR_ALLOWED_API_URLS = [saleor_api_url]
-    try:
-        yield app_install(
-            api_url=saleor_api_url, email=staff.email, password=staff.password, timeout=WAIT_SECONDS
-        )
-    finally:
-        app = staff.app_by_identifier(settings.SALEOR_APP_IDENTIFIER)
-        if app:
-            staff.delete_app(app["id"])
+    with this_service_installed(
+        staff, live_server, settings, saleor_api_url, "cn.wenchuang.storefront"
+    ) as app:
+        yield app
 
 
 def set_price(staff: StaffSession, variant_id: str, channel_id: str, price: Decimal) -> None:

@@ -14,40 +14,24 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 
-from saleor_app.client import _http_client
 from storefront.views import CHECKOUT_KEY
 from tests.live_saleor import StaffSession
-from tests.recording import GraphQLRecorder
-from tests.storefront.live_catalog import CATEGORY_EN, MUSEUM_EN, live_shop_open
+from tests.recording import GraphQLRecorder, listening
+from tests.storefront.conftest import SHENZHEN_BUYER
+from tests.storefront.live_catalog import CATEGORY_EN, MUSEUM_EN
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def staff(saleor_api_url):
-    return StaffSession(saleor_api_url)
-
-
-@pytest.fixture
-def live_shop(settings, staff, saleor_api_url):
-    """The storefront sells in a shop of the test's own, whatever SALEOR_CHANNEL_SLUG names."""
-    settings.SALEOR_API_URL = saleor_api_url
-    with live_shop_open(staff) as shop:
-        settings.SALEOR_CHANNEL_SLUG = shop.channel_slug
-        yield shop
-
-
-@pytest.fixture
 def recorder(record_saleor):
     recorder = GraphQLRecorder(prefix="Storefront")  # the payments app's operations are not ours to record
-    hooks = _http_client().event_hooks["response"]
-    hooks.append(recorder)
-    try:
-        yield recorder
-    finally:
-        hooks.remove(recorder)
-        if record_saleor:
-            recorder.save()
+    with listening(recorder):
+        try:
+            yield recorder
+        finally:
+            if record_saleor:
+                recorder.save()
 
 
 def errors(html: str) -> list[str]:
@@ -128,16 +112,7 @@ def test_a_buyer_fills_one_cart_across_units_pays_and_follows_each_units_shipmen
     assert MUSEUM_EN["name"] in cart_en and library_product["name"] in cart_en
 
     recorder.scene = "invalid"
-    address = {
-        "email": buyer_email,
-        "name": "张三",
-        "phone": "123",
-        "province": "广东省",
-        "city": "深圳市",
-        "district": "南山区",
-        "street": "科技园路1号",
-        "postal_code": "518057",
-    }
+    address = {**SHENZHEN_BUYER, "email": buyer_email, "phone": "123"}
     bad = client.post("/checkout/", address)
     assert bad.status_code == 400
     assert "请输入有效的手机号码" in bad.content.decode()
@@ -214,18 +189,6 @@ def test_a_buyer_fills_one_cart_across_units_pays_and_follows_each_units_shipmen
     account = client.get("/account/").content.decode()
     number = re.search(r"订单 (\d+)", shipped).group(1)
     assert f">{number}</a>" in account and "部分已发货" in account  # the museum shipped, the library not yet
-
-
-@pytest.fixture
-def buyer_email(staff):
-    """A new buyer's address; the Saleor account the test opens for it is removed afterwards."""
-    email = f"storefront-{uuid.uuid4().hex[:8]}@example.cn"
-    yield email
-    found = staff.gql("query($e: String!) { user(email: $e) { id } }", {"e": email})["user"]
-    if found:
-        staff.gql(
-            "mutation($id: ID!) { customerDelete(id: $id) { errors { message } } }", {"id": found["id"]}
-        )
 
 
 def card_token(stripe_url: str, publishable_key: str) -> str:

@@ -20,6 +20,7 @@ from storefront.webhooks import product_changed
 from tests.conftest import RECORDED_API_URL
 from tests.factories import SaleorInstallationFactory
 from tests.recording import load_delivery, load_exchange, replay_scenes
+from tests.storefront.conftest import SHENZHEN_BUYER
 from tests.unit_onboarding.factories import UnitFactory
 from unit_onboarding.models import Unit
 
@@ -414,16 +415,7 @@ def test_a_quantity_out_of_range_is_refused_before_saleor_is_asked(client, saleo
 def test_an_invalid_phone_is_shown_next_to_the_phone_field(client, saleor):
     replay_scenes(saleor, RECORDED_API_URL, "StorefrontCheckoutContact.invalid", "StorefrontCheckout.invalid")
     with_cart(client)
-    address = {
-        "email": "buyer@example.cn",
-        "name": "张三",
-        "phone": "123",
-        "province": "广东省",
-        "city": "深圳市",
-        "district": "南山区",
-        "street": "科技园路1号",
-        "postal_code": "518057",
-    }
+    address = {**SHENZHEN_BUYER, "phone": "123"}
 
     response = client.post("/checkout/", address)
 

@@ -16,7 +16,7 @@ import respx
 from catalog.models import Listing
 from tests.conftest import RECORDED_API_URL
 from tests.recording import load_exchange
-from tests.search.helpers import active_unit, on_sale
+from tests.search.helpers import active_unit, mirror_coasters, on_sale
 
 pytestmark = pytest.mark.django_db
 CARD = load_exchange("StorefrontProducts.unit")["response"]["data"]["products"]["edges"][0]["node"]
@@ -43,14 +43,7 @@ def shop(settings):
         price_fen=3800,
         attributes={"wenchuang-material": "bronze", "wenchuang-era": "qin-han"},
     )
-    coaster = on_sale(
-        museum,
-        name_zh="铜镜纹杯垫",
-        name_en="Mirror-pattern coasters",
-        category="wenchuang-homeware",
-        price_fen=6800,
-        attributes={"wenchuang-material": "wood", "wenchuang-era": "qin-han"},
-    )
+    coaster = mirror_coasters(museum)
     notebook = on_sale(library, name_zh="华阳国志笔记本", name_en="Huayang notebook", price_fen=4800)
     return museum, library, mirror, coaster, notebook
 

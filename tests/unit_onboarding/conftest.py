@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import pytest
-import respx
 
 from tests.storages import temporary_storages
 
-from .fake_saleor import API_URL, FakeSaleor
-from .test_browser import browser  # noqa: F401 - Debian's chromium, for every browser test here
+from .factories import UserFactory
+from .fake_saleor import fake_saleor_answering
 
 
 @pytest.fixture(autouse=True)
@@ -18,7 +17,13 @@ def _storage(settings, tmp_path):
 
 @pytest.fixture
 def saleor():
-    fake = FakeSaleor()
-    with respx.mock(assert_all_called=False) as mock:
-        mock.post(API_URL).mock(side_effect=fake.handle)
+    with fake_saleor_answering() as fake:
         yield fake
+
+
+@pytest.fixture
+def applicant(client):
+    """A new account, logged in: someone about to apply for their unit."""
+    user = UserFactory()
+    client.force_login(user)
+    return user

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 
 from unit_onboarding.models import Application, Designer, OperatingEntity, Unit, UnitMembership
+from unit_onboarding.provisioning import unit_provision, unit_provisioning_request
 from unit_onboarding.uscc import check_character
 
 REVIEWERS = "Platform reviewers"
@@ -115,3 +116,25 @@ def agreement_in_force(unit: Unit, *, effective_from, shares, proposer=None, **t
         unit=unit, effective_from=effective_from, shares=shares, actor=proposer or UserFactory(), **terms
     )
     return agreement_version_approve(version_id=version.pk, actor=platform_finance_user())
+
+
+def unit_to_provision(**fields) -> Unit:
+    """An active unit with the full address Saleor's warehouse needs (Chengdu), its provisioning requested."""
+    unit = UnitFactory(
+        status=Unit.Status.ACTIVE,
+        province="四川省",
+        city="成都市",
+        district="武侯区",
+        street="浆洗街1号",
+        postal_code="610041",
+        **fields,
+    )
+    unit_provisioning_request(unit=unit)
+    return unit
+
+
+def provisioned_unit(**fields) -> Unit:
+    """`unit_to_provision`, provisioned in Saleor now (its warehouse, in the channel): live tests only."""
+    unit = unit_provision(unit_id=unit_to_provision(**fields).pk)
+    assert unit.provisioning == Unit.Provisioning.DONE, unit.provisioning_error
+    return unit

@@ -5,8 +5,11 @@ from __future__ import annotations
 import base64
 import json
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
+import respx
 
 API_URL = "http://127.0.0.1:8000/graphql/"
 CHANNEL_ID = "Q2hhbm5lbDox"
@@ -181,3 +184,12 @@ class FakeSaleor:
 
 def _gid(type_name: str) -> str:
     return base64.b64encode(f"{type_name}:{uuid.uuid4()}".encode()).decode()
+
+
+@contextmanager
+def fake_saleor_answering() -> Iterator[FakeSaleor]:
+    """A FakeSaleor answering the app's GraphQL at API_URL (respx, the HTTP edge) while inside."""
+    fake = FakeSaleor()
+    with respx.mock(assert_all_called=False) as mock:
+        mock.post(API_URL).mock(side_effect=fake.handle)
+        yield fake

@@ -72,13 +72,6 @@ def upload(client, application, content, name, kind="business_licence", content_
 
 
 @pytest.fixture
-def applicant(client):
-    user = UserFactory()
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def draft(applicant):
     application = ApplicationFactory(
         applicant=applicant, unit=OperatingEntityFactory(unit__credit_code="", unit__legal_name_zh="").unit

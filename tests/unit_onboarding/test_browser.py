@@ -5,14 +5,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import playwright.sync_api as playwright_api
 import pytest
 from django.core import mail
-from django.db import connections
 from django.utils import timezone
 
 from tests.auth import browser_second_factor, mailed_path
-from tests.conftest import chromium_env, chromium_path
 from tests.factories import SaleorInstallationFactory
 from unit_onboarding.models import Application, ApplicationTransition, Unit, UnitMembership
 
@@ -24,21 +21,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 PASSWORD = "Bronze-Mirror-1987"
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API keeps an event loop on this thread; the ORM calls here are still synchronous.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    # The live server's request threads must close their connections, or the test database cannot be dropped.
-    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path(), env=chromium_env(), args=["--no-sandbox"]
-        )
-        yield browser
-        browser.close()
-        connections.close_all()  # ORM calls made while Playwright's loop ran used their own connection
 
 
 def log_in(page, base, email, password):

@@ -6,14 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import playwright.sync_api as playwright_api
 import pytest
 from django.core import mail
-from django.db import connections
 
 from accounts.models import AccessEvent
 from tests.auth import browser_second_factor, mailed_path
-from tests.conftest import chromium_env, chromium_path
 from unit_onboarding.models import Invitation, Unit, UnitMembership
 
 from .factories import OperatingEntityFactory, UserFactory, operator_of, reviewer
@@ -24,19 +21,12 @@ SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "access"
 
 
 @pytest.fixture
-def browser(monkeypatch, settings):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
-    # Every browser context below stands for a different client behind our proxy (127.0.0.1).
+def browser(browser, settings):
+    """tests/conftest.py's chromium; every browser context below stands for a different client behind our
+    proxy (127.0.0.1)."""
     settings.TRUSTED_PROXIES = ["127.0.0.1"]
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=chromium_path(), env=chromium_env(), args=["--no-sandbox"]
-        )
-        yield browser
-        browser.close()
-        connections.close_all()
+    return browser
 
 
 def client_at(browser, address: str, locale: str = "en-US"):

@@ -57,13 +57,6 @@ HOSTILE = {
 
 
 @pytest.fixture
-def applicant(client):
-    user = UserFactory()
-    client.force_login(user)
-    return user
-
-
-@pytest.fixture
 def draft(applicant):
     return ApplicationFactory(applicant=applicant, unit=OperatingEntityFactory().unit)
 

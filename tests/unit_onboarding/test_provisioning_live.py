@@ -10,9 +10,9 @@ from saleor_app.models import SaleorInstallation
 from tests.live_saleor import StaffSession, gql
 from tests.live_shop import own_shop
 from unit_onboarding.models import Unit
-from unit_onboarding.provisioning import UNIT_METADATA_KEY, unit_provision, unit_provisioning_request
+from unit_onboarding.provisioning import UNIT_METADATA_KEY, unit_provision
 
-from .factories import UnitFactory
+from .factories import unit_to_provision
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db]
 
@@ -36,15 +36,7 @@ def channel(saleor_api_url, settings):
 
 @pytest.fixture
 def unit(saleor_api_url, staff_token):
-    unit = UnitFactory(
-        status=Unit.Status.ACTIVE,
-        province="四川省",
-        city="成都市",
-        district="武侯区",
-        street="浆洗街1号",
-        postal_code="610041",
-    )
-    unit_provisioning_request(unit=unit)
+    unit = unit_to_provision()
     yield unit
     found = gql(saleor_api_url, staff_token, WAREHOUSES, slug=unit.warehouse_slug)["warehouses"]["edges"]
     for edge in found:

@@ -27,6 +27,17 @@ from tests.payments.stripe_fee_proxy import stripe_fee, stripe_with_fees  # noqa
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("stripe_with_fees")]
 
 
+@pytest.fixture
+def pay(client, signer, saleor, localstripe, units):
+    """Pays an order of both units through the gateway: returns Saleor's payload and the PaymentIntent."""
+
+    def pay(order_ref: str) -> tuple[dict, dict]:
+        paid = paid_order(client, signer, localstripe, units, order_ref)
+        return paid.payload(), paid.pi
+
+    return pay
+
+
 def _fees(order_ref: str) -> list[LedgerTransaction]:
     return list(LedgerTransaction.objects.filter(order_ref=order_ref, kind=LedgerTransaction.Kind.FEE))
 
@@ -43,16 +54,8 @@ def _assert_fee_posted_once(order_ref: str, pi: dict) -> None:
     assert transactions_unbalanced() == []
 
 
-def test_a_fee_reported_before_the_order_is_posted_lands_with_the_order_payment(
-    client,
-    signer,
-    saleor,
-    localstripe,
-    units,
-    deliver,
-):
-    paid = paid_order(client, signer, localstripe, units, "order-fee-first")
-    payload, pi = paid.payload(), paid.pi
+def test_a_fee_reported_before_the_order_is_posted_lands_with_the_order_payment(client, pay, deliver):
+    payload, pi = pay("order-fee-first")
 
     # when Stripe reports the charge before Saleor creates the order
     stripe_post(client, "payment_intent.succeeded", pi)
@@ -66,15 +69,9 @@ def test_a_fee_reported_before_the_order_is_posted_lands_with_the_order_payment(
 
 
 def test_a_fee_reported_after_the_order_is_posted_lands_once_whatever_is_delivered_again(
-    client,
-    signer,
-    saleor,
-    localstripe,
-    units,
-    deliver,
+    client, pay, deliver
 ):
-    paid = paid_order(client, signer, localstripe, units, "order-fee-after")
-    payload, pi = paid.payload(), paid.pi
+    payload, pi = pay("order-fee-after")
     deliver("order_fully_paid", payload)
     assert OrderPaymentReference.objects.get(psp_reference=pi["id"]).order_ref == "order-fee-after"
     assert _fees("order-fee-after") == []
@@ -88,16 +85,8 @@ def test_a_fee_reported_after_the_order_is_posted_lands_once_whatever_is_deliver
     _assert_fee_posted_once("order-fee-after", pi)
 
 
-def test_a_charge_without_its_balance_transaction_yet_is_completed_by_charge_updated(
-    client,
-    signer,
-    saleor,
-    localstripe,
-    units,
-    deliver,
-):
-    paid = paid_order(client, signer, localstripe, units, "order-fee-late")
-    payload, pi = paid.payload(), paid.pi
+def test_a_charge_without_its_balance_transaction_yet_is_completed_by_charge_updated(client, pay, deliver):
+    payload, pi = pay("order-fee-late")
     deliver("order_fully_paid", payload)
     charge = pi["latest_charge"]
 
@@ -108,16 +97,8 @@ def test_a_charge_without_its_balance_transaction_yet_is_completed_by_charge_upd
     _assert_fee_posted_once("order-fee-late", pi)
 
 
-def test_a_lost_fee_event_is_recovered_by_collecting_the_payment_intent_fee(
-    client,
-    signer,
-    saleor,
-    localstripe,
-    units,
-    deliver,
-):
-    paid = paid_order(client, signer, localstripe, units, "order-fee-lost")
-    payload, pi = paid.payload(), paid.pi
+def test_a_lost_fee_event_is_recovered_by_collecting_the_payment_intent_fee(client, pay, deliver):
+    payload, pi = pay("order-fee-lost")
     deliver("order_fully_paid", payload)
 
     assert fees.payment_intent_fee_collect(payment_intent_id=pi["id"]) is True

@@ -20,6 +20,25 @@ def answer(response, schema: str) -> dict:
     return body
 
 
+# Saleor's sync webhook for each action it asks of the gateway, and the schema of the gateway's answer.
+ACTION_WEBHOOKS = {
+    "CHARGE": ("transaction-charge-requested", "TransactionChargeRequested"),
+    "REFUND": ("transaction-refund-requested", "TransactionRefundRequested"),
+    "CANCEL": ("transaction-cancelation-requested", "TransactionCancelationRequested"),
+}
+
+
+def action_requested(
+    client, signer, action: str, *, transaction_id: str, psp_reference: str, amount: str
+) -> dict:
+    """Saleor asks the gateway to charge, refund or cancel; the gateway's answer, valid by Saleor's schema."""
+    webhook, schema = ACTION_WEBHOOKS[action]
+    payload = requested(
+        transaction_id=transaction_id, psp_reference=psp_reference, action_type=action, amount=amount
+    )
+    return answer(deliver(client, signer, webhook, payload), schema)
+
+
 def initialize(client, signer, **kwargs) -> tuple[dict, dict]:
     payload = session(**kwargs)
     body = answer(
@@ -135,32 +154,14 @@ def test_authorize_then_charge_then_partial_and_full_refund(client, signer, sale
     txn = payload["transaction"]["id"]
 
     authorized = process(client, signer, payload)
-    charged = answer(
-        deliver(
-            client,
-            signer,
-            "transaction-charge-requested",
-            requested(transaction_id=txn, psp_reference=pi_id, action_type="CHARGE", amount="300.00"),
-        ),
-        "TransactionChargeRequested",
+    charged = action_requested(
+        client, signer, "CHARGE", transaction_id=txn, psp_reference=pi_id, amount="300.00"
     )
-    partial = answer(
-        deliver(
-            client,
-            signer,
-            "transaction-refund-requested",
-            requested(transaction_id=txn, psp_reference=pi_id, action_type="REFUND", amount="120.50"),
-        ),
-        "TransactionRefundRequested",
+    partial = action_requested(
+        client, signer, "REFUND", transaction_id=txn, psp_reference=pi_id, amount="120.50"
     )
-    rest = answer(
-        deliver(
-            client,
-            signer,
-            "transaction-refund-requested",
-            requested(transaction_id=txn, psp_reference=pi_id, action_type="REFUND", amount="179.50"),
-        ),
-        "TransactionRefundRequested",
+    rest = action_requested(
+        client, signer, "REFUND", transaction_id=txn, psp_reference=pi_id, amount="179.50"
     )
 
     assert body["data"]["paymentMethodTypes"] == ["card"]  # only cards can be captured later
@@ -204,19 +205,13 @@ def test_cancel_releases_an_authorisation(client, signer, saleor, localstripe):
     localstripe.pay(body["pspReference"])
     process(client, signer, payload)
 
-    canceled = answer(
-        deliver(
-            client,
-            signer,
-            "transaction-cancelation-requested",
-            requested(
-                transaction_id=payload["transaction"]["id"],
-                psp_reference=body["pspReference"],
-                action_type="CANCEL",
-                amount="42.00",
-            ),
-        ),
-        "TransactionCancelationRequested",
+    canceled = action_requested(
+        client,
+        signer,
+        "CANCEL",
+        transaction_id=payload["transaction"]["id"],
+        psp_reference=body["pspReference"],
+        amount="42.00",
     )
 
     assert canceled["result"] == "CANCEL_SUCCESS"
@@ -224,19 +219,13 @@ def test_cancel_releases_an_authorisation(client, signer, saleor, localstripe):
 
 
 def test_a_refund_for_an_unknown_transaction_fails_clearly(client, signer, saleor):
-    body = answer(
-        deliver(
-            client,
-            signer,
-            "transaction-refund-requested",
-            requested(
-                transaction_id="VHJhbnNhY3Rpb25JdGVtOnVua25vd24=",
-                psp_reference="pi_x",
-                action_type="REFUND",
-                amount="1.00",
-            ),
-        ),
-        "TransactionRefundRequested",
+    body = action_requested(
+        client,
+        signer,
+        "REFUND",
+        transaction_id="VHJhbnNhY3Rpb25JdGVtOnVua25vd24=",
+        psp_reference="pi_x",
+        amount="1.00",
     )
 
     assert body["result"] == "REFUND_FAILURE"
@@ -249,19 +238,13 @@ def test_a_charge_of_a_fraction_of_a_fen_fails_and_captures_nothing(client, sign
     localstripe.pay(pi_id)
     process(client, signer, payload)
 
-    charged = answer(
-        deliver(
-            client,
-            signer,
-            "transaction-charge-requested",
-            requested(
-                transaction_id=payload["transaction"]["id"],
-                psp_reference=pi_id,
-                action_type="CHARGE",
-                amount="10.005",
-            ),
-        ),
-        "TransactionChargeRequested",
+    charged = action_requested(
+        client,
+        signer,
+        "CHARGE",
+        transaction_id=payload["transaction"]["id"],
+        psp_reference=pi_id,
+        amount="10.005",
     )
 
     assert charged == {
@@ -274,19 +257,13 @@ def test_a_charge_of_a_fraction_of_a_fen_fails_and_captures_nothing(client, sign
 
 
 def test_a_cancel_for_an_unknown_transaction_fails_clearly(client, signer, saleor):
-    body = answer(
-        deliver(
-            client,
-            signer,
-            "transaction-cancelation-requested",
-            requested(
-                transaction_id="VHJhbnNhY3Rpb25JdGVtOnVua25vd24=",
-                psp_reference="pi_x",
-                action_type="CANCEL",
-                amount="1.00",
-            ),
-        ),
-        "TransactionCancelationRequested",
+    body = action_requested(
+        client,
+        signer,
+        "CANCEL",
+        transaction_id="VHJhbnNhY3Rpb25JdGVtOnVua25vd24=",
+        psp_reference="pi_x",
+        amount="1.00",
     )
 
     assert body == {"result": "CANCEL_FAILURE", "message": "This payment is not known to the Stripe gateway."}
