@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -44,17 +43,17 @@ def progress(campaign: Campaign, *, until: datetime | None = None) -> Progress:
 
 
 def days_left(campaign: Campaign, now: datetime) -> int:
-    """Whole Beijing days from today to the end day (0 on the last day, and after it)."""
-    if now >= campaign.ends_at:
+    return days_left_until(campaign.ends_at, now)
+
+
+def days_left_until(ends_at: datetime, now: datetime) -> int:
+    """Whole Beijing days from today to the last day (0 on the last day, and after the end)."""
+    if now >= ends_at:
         return 0
-    return max((clock.today(campaign.ends_at - _EPS) - clock.today(now)).days, 0)
+    return max((clock.today(ends_at - _EPS) - clock.today(now)).days, 0)
 
 
 _EPS = timedelta(microseconds=1)
-
-
-def hours_left(campaign: Campaign, now: datetime) -> int:
-    return max(math.ceil((campaign.ends_at - now).total_seconds() / 3600), 0)
 
 
 def unit_campaigns(unit):
@@ -118,6 +117,7 @@ def campaign_public(uid) -> dict | None:
             "tiers": [
                 {
                     "sku": t.sku,
+                    "variant_id": campaign.listing.saleor_variant_ids.get(t.sku, ""),
                     "name_zh": t.variant.name_zh,
                     "name_en": t.variant.name_en,
                     "price_fen": t.price_fen,

@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
 from campaigns import selectors
@@ -203,33 +203,42 @@ RETURNING reserved
 """
 
 
+def live_tiers(*, now: datetime) -> QuerySet[Tier]:
+    return Tier.objects.filter(
+        campaign__state=S.LIVE, campaign__starts_at__lte=now, campaign__ends_at__gt=now
+    ).select_related("campaign__listing")
+
+
 @transaction.atomic
 def tiers_reserve(*, checkout_ref: str, lines: Sequence[tuple[str, int]]) -> list[Reservation]:
-    """Take the checkout's tier items (SKU, quantity) before it goes to pay; SOLD_OUT, nothing taken, when a
-    tier has fewer left. One conditional UPDATE per tier: concurrent checkouts never oversell (and the
-    table's CHECK constraint stands behind it). Again for the same checkout: only the difference moves."""
+    """Take the checkout's tier items (Saleor variant id, quantity) before it goes to pay; SOLD_OUT, nothing
+    taken, when a tier has fewer left. One conditional UPDATE per tier: concurrent checkouts never oversell
+    (and the table's CHECK constraint stands behind it). Again for the same checkout: only the difference.
+    """
     now = clock.now()
     wanted: dict[str, int] = {}
-    for sku, qty in lines:
-        wanted[sku] = wanted.get(sku, 0) + qty
-    tiers = Tier.objects.filter(
-        sku__in=list(wanted), campaign__state=S.LIVE, campaign__starts_at__lte=now, campaign__ends_at__gt=now
-    ).order_by("pk")  # a stable order: two checkouts never wait on each other crosswise
+    for variant_id, qty in lines:
+        wanted[variant_id] = wanted.get(variant_id, 0) + qty
+    # a stable order: two checkouts never wait on each other crosswise
+    tiers = [
+        (t, wanted[vid])
+        for t in live_tiers(now=now).order_by("pk")
+        if (vid := t.campaign.listing.saleor_variant_ids.get(t.sku)) in wanted
+    ]
     taken = []
-    for tier in tiers:
+    for tier, quantity in tiers:
         reservation, _created = Reservation.objects.select_for_update().get_or_create(
             tier=tier, checkout_ref=checkout_ref, defaults={"quantity": 0, "created_at": now}
         )
-        delta = wanted[tier.sku] - reservation.quantity
+        delta = quantity - reservation.quantity
         if delta:
             with connection.cursor() as cursor:
                 cursor.execute(_RESERVE, [delta, tier.pk, delta, delta])
                 if cursor.fetchone() is None:
                     tier.refresh_from_db()
-                    raise CampaignError(
-                        Code.SOLD_OUT, left=max((tier.left or 0) + reservation.quantity, 0), sku=tier.sku
-                    )
-            reservation.quantity = wanted[tier.sku]
+                    left = max((tier.left or 0) + reservation.quantity, 0)
+                    raise CampaignError(Code.SOLD_OUT, left=left, sku=tier.sku)
+            reservation.quantity = quantity
             reservation.save(update_fields=["quantity"])
             transaction.on_commit(lambda uid=tier.campaign.uid: selectors.campaign_page_invalidate(uid))
         taken.append(reservation)
