@@ -22,8 +22,14 @@ def _now(time_machine):
 
 @pytest.mark.parametrize(("prefix", "locale", "width"), [("", "zh-CN", 375), ("/en", "en-US", 1280)])
 def test_the_campaign_page_shows_progress_and_tiers(
-    browser, live_server, live, deliver, prefix, locale, width
-):  # noqa: F811
+    browser,  # noqa: F811 (the fixture)
+    live_server,
+    live,
+    deliver,
+    prefix,
+    locale,
+    width,
+):
     deliver("order_fully_paid", backing(live, "order-b1", quantity=2).payload())
     tier = live.tiers.get()
     live.listing.saleor_variant_ids = {tier.sku: "UHJvZHVjdFZhcmlhbnQ6Mzg2"}  # as the catalog sync records it
