@@ -11,8 +11,9 @@ from datetime import date, timedelta
 import httpx
 import pytest
 import respx
+from django.conf import settings as django_settings
 
-from campaigns import services
+from campaigns import services, tasks
 from campaigns.models import Campaign, CampaignRefund, Pledge
 from orders.parcels import payment_key
 from payments import selectors as ledger
@@ -273,3 +274,35 @@ def test_a_failed_campaign_refunds_every_backer_in_full_retrying_a_refusal(live,
 def test_the_payment_posting_still_belongs_to_the_order(live, deliver):
     deliver("order_fully_paid", backing(live, "order-k").payload())
     assert LedgerTransaction.objects.filter(idempotency_key=payment_key("order-k")).count() == 1
+
+
+def test_what_a_succeeded_campaign_released_is_settled_and_what_it_still_holds_is_not(
+    live, deliver, time_machine, settings
+):
+    settings.CAMPAIGN_RELEASE_AT_SUCCESS_BPS = 5000
+    for n in range(3):
+        deliver("order_fully_paid", backing(live, f"order-r{n}").payload())
+    time_machine.move_to(END + services.DECIDE_GRACE, tick=False)
+    services.campaigns_tick()  # succeeded: half of each line (and its tax) released on 30 November
+    time_machine.move_to("2027-01-02T00:00:00+08:00", tick=False)
+
+    # the release was posted on 30 November: past November's return-window cutoff, so December's batch pays it
+    batches = settlement.settlement_run(
+        period_start=date(2026, 12, 1), period_end=date(2027, 1, 1), actor=platform_finance_user()
+    )
+
+    by_party = {b.party: b.amount for b in batches}
+    assert live.party_key not in by_party  # what is still held is never paid out
+    assert by_party[live.unit.party_key] == 3 * 3_840  # 60 % of the 64.00 released of each line
+    entity = live.unit.operating_entity.party_key
+    assert by_party[entity] == 3 * (1_600 + 768)  # its 25 %, and the tax as seller of record
+    assert held_account(live) == -3 * 6_400
+
+
+def test_the_beat_job_runs_the_deadline(live, deliver, time_machine):
+    deliver("order_fully_paid", backing(live, "order-t1").payload())
+    time_machine.move_to(END + services.DECIDE_GRACE, tick=False)
+    assert "campaigns-decide" in django_settings.CELERY_BEAT_SCHEDULE
+    result = tasks.campaigns_decide_due.delay().get()  # as Celery runs it (eager in the test settings)
+    assert result["decided"] == 1
+    assert Campaign.objects.get(pk=live.pk).state == Campaign.State.FAILED  # 135.68 of 300.00
