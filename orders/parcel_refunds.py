@@ -254,6 +254,7 @@ def refund_grant_and_request(
                     "amount": str(decimal_amount),
                     "reason": reason[:1000],
                     "transactionId": transaction_id,
+                    **_reason_reference(client),
                 },
             },
             "orderGrantRefundCreate",
@@ -265,6 +266,17 @@ def refund_grant_and_request(
         "transactionRequestRefundForGrantedRefund",
     )
     return granted_id
+
+
+def _reason_reference(client: SaleorClient) -> dict[str, str]:
+    """{"reasonReference": page id} when the shop requires a refund reason of a page type (Saleor refuses a
+    grant without one then); nothing otherwise."""
+    settings = client.execute("RefundReasonReference", {}).get("refundSettings") or {}
+    kind = (settings.get("reasonReferenceType") or {}).get("id")
+    if not kind:
+        return {}
+    edges = (client.execute("RefundReasonPages", {"types": [kind]}).get("pages") or {}).get("edges") or []
+    return {"reasonReference": edges[0]["node"]["id"]} if edges else {}
 
 
 def _transaction_for(client: SaleorClient, order_id: str, amount: Decimal) -> str:
