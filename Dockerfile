@@ -29,6 +29,7 @@ COPY payments ./payments
 COPY search ./search
 COPY resources ./resources
 COPY office ./office
+COPY campaigns ./campaigns
 COPY shipping ./shipping
 COPY storefront ./storefront
 COPY manage.py ./

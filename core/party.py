@@ -9,6 +9,7 @@ UNIT = "unit"
 STAFF_POOL = "staff_pool"
 ENTITY = "entity"
 DESIGNER = "designer"
+CAMPAIGN = "campaign"  # a crowdfunding campaign's held (unearned) income, never paid out
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,10 @@ class Party:
     def designer(cls, slug: str) -> Party:
         return cls(DESIGNER, slug)
 
+    @classmethod
+    def campaign(cls, uid) -> Party:
+        return cls(CAMPAIGN, str(uid))
+
     @property
     def key(self) -> str:
         return f"{self.kind}:{self.id}"
@@ -49,6 +54,10 @@ class Party:
     def of_unit(self) -> bool:
         """A unit's own party or its staff pool: both name the unit by its uid."""
         return self.kind in (UNIT, STAFF_POOL)
+
+    @property
+    def is_campaign(self) -> bool:
+        return self.kind == CAMPAIGN
 
     @property
     def entity_pk(self) -> int | None:

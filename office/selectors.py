@@ -174,6 +174,9 @@ def office_nav(*, user, unit: Unit | None, view_name: str, path: str) -> Nav | N
         entries.append(entry("dashboard", _("Dashboard"), "office:dashboard", uid=uid))
         if operator and unit.status == Unit.Status.ACTIVE:  # catalog.permissions.can_manage_listings
             entries.append(entry("listings", _("Listings"), "catalog:listings", uid=uid))
+            entries.append(
+                entry("campaigns", _("Crowdfunding campaigns"), "campaigns:unit_campaigns", uid=uid)
+            )
         entries.append(entry("orders", _("Orders"), "orders:list", uid=uid))
         if operator or finance:  # orders.parcel_refunds: members ask, another finance member decides
             entries.append(entry("refunds", _("Parcel refunds"), "orders:refunds", uid=uid))
@@ -201,6 +204,7 @@ def _platform_entries(user, *, path: str) -> list[NavEntry]:
         rows.append((_("Review applications"), reverse("unit_onboarding:review_queue")))
     if user.has_perm(CURATOR_PERMISSION):
         rows.append((_("Review listings"), reverse("catalog:review_queue")))
+        rows.append((_("Review campaigns"), reverse("campaigns:review_queue")))
     if is_platform_finance(user):
         rows.append((_("Finance"), reverse("finance:home")))
     if is_reviewer(user):

@@ -7,7 +7,7 @@ the transaction's payment app to pay it back; the ORDER_REFUNDED delivery then p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 
 from django.db import transaction
@@ -213,32 +213,76 @@ def parcel_refund_approve(*, refund_id: int, actor, client: SaleorClient | None 
 
 def _grant_and_request(refund: ParcelRefund, client: SaleorClient) -> None:
     """The Saleor side: the grant (lines and our amount), then the refund request on a transaction."""
-    amount = minor_to_decimal(refund.amount, refund.currency)
-    transaction_id = _transaction_for(client, refund.order.saleor_id, amount)
     saleor_lines = dict(
         OrderLine.objects.filter(pk__in=[pk for pk, _ in refund.lines]).values_list("pk", "saleor_id")
     )
-    granted = client.mutate(
-        "OrderGrantRefundCreate",
-        {
-            "order": refund.order.saleor_id,
-            "input": {
-                "lines": [{"id": saleor_lines[pk], "quantity": qty} for pk, qty in refund.lines],
-                "grantRefundForShipping": False,  # Saleor's shipping is the whole order's: ours is in amount
-                "amount": str(amount),
-                "reason": f"包裹退款 #{refund.pk}: {refund.reason}"[:1000],
-                "transactionId": transaction_id,
+    refund_grant_and_request(
+        order_id=refund.order.saleor_id,
+        lines=[(saleor_lines[pk], qty) for pk, qty in refund.lines],
+        amount=refund.amount,
+        currency=refund.currency,
+        reason=f"包裹退款 #{refund.pk}: {refund.reason}",
+        client=client,
+        # Stored before the request: the ORDER_REFUNDED it causes may arrive before this function returns.
+        on_granted=lambda granted_id: ParcelRefund.objects.filter(pk=refund.pk).update(
+            saleor_granted_refund_id=granted_id
+        ),
+    )
+
+
+def refund_grant_and_request(
+    *,
+    order_id: str,
+    lines: Sequence[tuple[str, int]],
+    amount: int,
+    currency: str,
+    reason: str,
+    client: SaleorClient,
+    on_granted: Callable[[str], object],
+    granted_id: str = "",
+) -> str:
+    """Grant a refund in Saleor (Saleor order line ids and quantities, and `amount` in minor units), tell
+    `on_granted` its id, then request it from the order's transaction (this app → Stripe); the grant's id.
+
+    `granted_id`: a grant made by an earlier attempt whose request failed; only the request is retried.
+    """
+    decimal_amount = minor_to_decimal(amount, currency)
+    transaction_id = _transaction_for(client, order_id, decimal_amount)
+    if not granted_id:
+        granted_id = client.mutate(
+            "OrderGrantRefundCreate",
+            {
+                "order": order_id,
+                "input": {
+                    "lines": [{"id": line_id, "quantity": qty} for line_id, qty in lines],
+                    # Saleor's shipping is the whole order's: ours is in amount
+                    "grantRefundForShipping": False,
+                    "amount": str(decimal_amount),
+                    "reason": reason[:1000],
+                    "transactionId": transaction_id,
+                    **_reason_reference(client),
+                },
             },
-        },
-        "orderGrantRefundCreate",
-    )["grantedRefund"]
-    # Stored before the request: the ORDER_REFUNDED it causes may arrive before this function returns.
-    ParcelRefund.objects.filter(pk=refund.pk).update(saleor_granted_refund_id=granted["id"])
+            "orderGrantRefundCreate",
+        )["grantedRefund"]["id"]
+        on_granted(granted_id)
     client.mutate(
         "OrderGrantedRefundRequest",
-        {"grantedRefund": granted["id"], "transaction": transaction_id},
+        {"grantedRefund": granted_id, "transaction": transaction_id},
         "transactionRequestRefundForGrantedRefund",
     )
+    return granted_id
+
+
+def _reason_reference(client: SaleorClient) -> dict[str, str]:
+    """{"reasonReference": page id} when the shop requires a refund reason of a page type (Saleor refuses a
+    grant without one then); nothing otherwise."""
+    settings = client.execute("RefundReasonReference", {}).get("refundSettings") or {}
+    kind = (settings.get("reasonReferenceType") or {}).get("id")
+    if not kind:
+        return {}
+    edges = (client.execute("RefundReasonPages", {"types": [kind]}).get("pages") or {}).get("edges") or []
+    return {"reasonReference": edges[0]["node"]["id"]} if edges else {}
 
 
 def _transaction_for(client: SaleorClient, order_id: str, amount: Decimal) -> str:

@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.db.models import F
 
 from catalog.selectors import royalties_in_force
+from orders import holds as line_holds
 from orders import parcel_refunds, tasks
 from orders.error_codes import OrderInputError
 from orders.error_codes import OrdersErrorCode as Code
@@ -30,6 +31,7 @@ from payments.split import (
     AgreementVersion,
     FeeRule,
     PartyShare,
+    Recipe,
     Sale,
     SaleLine,
     SaleShipping,
@@ -37,6 +39,8 @@ from payments.split import (
     SplitError,
     TaxRule,
     allocate_bps,
+    product_recipe,
+    tax_recipe,
 )
 from saleor_app.app_client import app_client
 from saleor_app.client import SaleorClient
@@ -166,6 +170,20 @@ def _agreement(unit: Unit, at: datetime, order_ref: str) -> AgreementVersion:
         raise OrderInputError(Code.NO_AGREEMENT, f"order {order_ref}: {exc}") from exc
 
 
+def product_line_recipe(*, unit: Unit, listing_id: int | None, at: datetime, order_ref: str) -> Recipe:
+    """How a product line of `unit` (and listing) paid at `at` is split: its agreement and the listing's
+    royalties in force then (what a held line is released by); NO_AGREEMENT when none is in force."""
+    royalties = royalties_in_force(listing_ids=[listing_id], at=at)[listing_id] if listing_id else ()
+    return product_recipe(
+        _agreement(unit, at, order_ref), tuple(PartyShare(r.party, r.role, r.bps) for r in royalties)
+    )
+
+
+def tax_line_recipe(*, unit: Unit, at: datetime, order_ref: str) -> Recipe:
+    """How the tax of a line of `unit` paid at `at` is split (seller of record or platform, by agreement)."""
+    return tax_recipe(_agreement(unit, at, order_ref), _seller_of_record(unit))
+
+
 def _seller_of_record(unit: Unit) -> str:
     entity = getattr(unit, "operating_entity", None)
     return entity.party_key if entity is not None else unit.party_key
@@ -214,10 +232,27 @@ def _platform_funding(line: LineData, funding: dict[str, DiscountFundingVersion]
     }
 
 
-def sale_for(data: OrderData, units: dict[str, Unit]) -> Sale:
-    """The split input of a fully charged order; AMOUNT_MISMATCH when it does not add up to Saleor's total."""
+def _held_agreement(hold: line_holds.Hold, agreement: AgreementVersion) -> AgreementVersion:
+    """A held line's recipe: all of it, and its tax, to the holder; its card fee the platform's."""
+    return AgreementVersion(
+        hold.version,
+        (PartyShare(hold.party, "held", BPS_TOTAL),),
+        fee_rule=FeeRule.PLATFORM,
+        tax_rule=TaxRule.SELLER_OF_RECORD,
+        shipping_rule=agreement.shipping_rule,
+    )
+
+
+def sale_for(
+    data: OrderData, units: dict[str, Unit], holds: dict[str, line_holds.Hold] | None = None
+) -> Sale:
+    """The split input of a fully charged order; AMOUNT_MISMATCH when it does not add up to Saleor's total.
+
+    Held lines (`holds`, by default as the registered app says) go whole to their holder, unsplit."""
     paid_at = data.paid_at
     assert paid_at is not None
+    if holds is None:
+        holds = line_holds.lines_held(data=data, paid_at=paid_at)
     agreements = {
         u.pk: _agreement(u, paid_at, data.saleor_id) for u in {u.pk: u for u in units.values()}.values()
     }
@@ -225,6 +260,14 @@ def sale_for(data: OrderData, units: dict[str, Unit]) -> Sale:
     funding = funding_in_force(keys={d.key for ln in data.lines for d in ln.discounts if d.key}, at=paid_at)
     lines = tuple(
         SaleLine(
+            ref=line.saleor_id,
+            gross=line.total_net,
+            agreement=_held_agreement(hold, agreements[units[line.saleor_id].pk]),
+            seller_of_record=hold.party,
+            tax=line.total_tax,
+        )
+        if (hold := holds.get(line.saleor_id))
+        else SaleLine(
             ref=line.saleor_id,
             gross=line.total_net,
             agreement=agreements[units[line.saleor_id].pk],
@@ -304,8 +347,10 @@ def order_postings(*, data: OrderData, announced_paid: bool) -> list[PostResult]
             raise OrderInputError(
                 Code.AMOUNT_MISMATCH, f"order {data.saleor_id}: fully paid without a charge"
             )
-        sale = sale_for(data, _line_units(data))
+        holds = line_holds.lines_held(data=data, paid_at=data.paid_at)
+        sale = sale_for(data, _line_units(data), holds)
         results.append(ledger_services.payment_post(idempotency_key=payment_key(data.saleor_id), sale=sale))
+        line_holds.payment_posted(data=data, holds=holds)
     parcels = posted_shipping(data.saleor_id) if data.refunds else {}
     for refund in data.refunds:  # a granted refund's lines and shipping say whose shares it reverses
         if refund.amount == 0:  # a refund of nothing (e.g. a zero grant) moves no money: nothing to post

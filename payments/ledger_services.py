@@ -37,6 +37,7 @@ from datetime import datetime
 from django.db import connection, transaction
 
 from core import clock
+from core.party import Party
 from payments.error_codes import LedgerErrorCode
 from payments.errors import PostingNotReady, PostingRefused
 from payments.models import Account, LedgerTransaction, SplitLine
@@ -79,7 +80,10 @@ def fingerprint(payload: object) -> str:
 
 
 def account_kind(party: str) -> str:
-    return Kind.PLATFORM_REVENUE if party == PLATFORM else Kind.PARTY_PAYABLE
+    if party == PLATFORM:
+        return Kind.PLATFORM_REVENUE
+    # a campaign's income is held (unearned): no payable account, so settlement never sees it
+    return Kind.CAMPAIGN_HELD if Party.parse(party).is_campaign else Kind.PARTY_PAYABLE
 
 
 _ACCOUNTS_ENSURE = """
@@ -718,3 +722,101 @@ def _payment_lines(*, payment_id: int) -> list[tuple[str, str, Recipe, int]]:
         (ref, shares[0].line_kind, _recipe(shares), sum(r.amount for r in shares))
         for ref, shares in rows.items()
     ]
+
+
+def held_release_post(
+    *,
+    idempotency_key: str,
+    order_ref: str,
+    line_ref: str,
+    held_party: str,
+    recipe: Recipe,
+    released_before: int,
+    amount: int,
+    currency: str,
+    kind: LineKind = LineKind.PRODUCT,
+    posted_at: datetime | None = None,
+) -> PostResult:
+    """Release `amount` of a line's held (campaign) income to the parties of `recipe` (the agreement and
+    royalties in force at payment): Dr campaign_held, Cr each party. Each party's cumulative release on
+    the line is exactly `recipe.split(released so far)`, so releases in tranches add up to one split.
+
+    Refused when the line does not hold that much for `held_party`; a repeated key is a no-op.
+    """
+    _refuse_unless_positive(amount, f"release of {amount} on {line_ref}")
+    fp = fingerprint(
+        {
+            "line": line_ref,
+            "held": held_party,
+            "recipe": repr(recipe),
+            "before": released_before,
+            "amount": amount,
+        }
+    )
+    with transaction.atomic():
+        _payment, posted_before = _payment_locked(
+            order_ref=order_ref, idempotency_key=idempotency_key, fp=fp, currency=currency, what="release"
+        )
+        if posted_before is not None:
+            return posted_before
+        held = sum(
+            SplitLine.objects.filter(order_ref=order_ref, line_ref=line_ref, party=held_party).values_list(
+                "amount", flat=True
+            )
+        )
+        if amount > held:
+            raise PostingRefused(
+                LedgerErrorCode.REFUND_SCOPE, f"{line_ref} holds {held} for {held_party}, not {amount}"
+            )
+        after, before = recipe.split(released_before + amount), recipe.split(released_before)
+        deltas = [a - b for a, b in zip(after, before, strict=True)]
+        by_party: dict[str, int] = defaultdict(int)
+        for share, delta in zip(recipe.shares, deltas, strict=True):
+            by_party[share.party] -= delta
+        legs = [(account_kind(held_party), held_party, amount)]
+        legs += [(account_kind(p), p, amt) for p, amt in sorted(by_party.items()) if amt]
+        txn_id = _transaction_insert(
+            idempotency_key,
+            LedgerTransaction.Kind.RELEASE,
+            order_ref,
+            currency,
+            fp,
+            "campaign release",
+            posted_at,
+        )
+        _legs_insert(txn_id, legs, currency)
+        held_row = (held_party, "held", BPS_HELD, "campaign:held", False)
+        rows = [(*held_row, len(recipe.shares), -amount)]
+        rows += [
+            (s.party, s.role, s.bps, s.rule, s.carved, pos, d)
+            for pos, (s, d) in enumerate(zip(recipe.shares, deltas, strict=True))
+            if d
+        ]
+        _insert(
+            "payments_splitline",
+            _SPLIT_COLUMNS,
+            [
+                (
+                    txn_id,
+                    order_ref,
+                    line_ref,
+                    kind,
+                    party,
+                    role,
+                    pos,
+                    bps,
+                    carved,
+                    rule,
+                    recipe.fee_rule,
+                    recipe.agreement_version,
+                    delta,
+                    0,
+                    currency,
+                )
+                for party, role, bps, rule, carved, pos, delta in rows
+            ],
+        )
+    return PostResult(txn_id, created=True)
+
+
+BPS_HELD = 10_000

@@ -21,6 +21,7 @@ class Account(models.Model):
         PROCESSOR_FEES = "processor_fees"
         REFUNDS = "refunds"
         BANK_CLEARING = "bank_clearing", "bank clearing (payouts by bank file)"
+        CAMPAIGN_HELD = "campaign_held", "held for a crowdfunding campaign (unearned, never paid out)"
 
     kind = models.CharField(max_length=32, choices=Kind.choices)
     party = models.CharField(
@@ -45,6 +46,7 @@ class LedgerTransaction(models.Model):
         REVERSAL = "reversal", "reversal (correction)"
         PAYOUT = "payout", "payout (settlement)"
         FEE = "fee", "processor fee (after its payment, or an adjustment)"
+        RELEASE = "release", "release of a campaign's held income to its parties"
 
     idempotency_key = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -18,6 +18,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.addresses import client_address
+from campaigns import selectors as campaign_selectors
+from campaigns import services as campaign_services
+from campaigns.error_codes import CampaignError
+from core import clock
 from core.cart_session import CHECKOUT_KEY, cart_owns
 from orders.labels import ORDER_STATUS, label
 from orders.links import ORDER_LINK_SALT, order_link_path
@@ -35,6 +39,7 @@ from storefront.catalog_cache import fragment
 from storefront.context_processors import CART_COUNT_KEY
 from storefront.error_codes import StorefrontError
 from storefront.forms import AddToCartForm, ContactForm, DeliveryForm, LineUpdateForm, LoginForm, RegisterForm
+from storefront.money import money_format
 from storefront.parcels import unshippable_messages
 from storefront.services import CheckoutProblem
 
@@ -175,6 +180,54 @@ def product(request, slug: str):
         "storefront/product.html",
         {"product": presenters.product_page(found, _language()), "messages_inline": _flash(request)},
     )
+
+
+@require_GET
+def campaign(request, uid):
+    """A crowdfunding campaign: progress, days left (Beijing days), tiers and their stock, the unit's updates.
+    Its figures are cached in Redis until a paid backing or a checkout's reservation changes them."""
+    data = campaign_selectors.campaign_public(uid)
+    if data is None:
+        raise Http404
+    english = _language().startswith("en")
+
+    def pick(zh: str, en: str) -> str:
+        return en if english and en else zh
+
+    progress = data["progress"]
+    return render(
+        request,
+        "storefront/campaign.html",
+        {
+            "campaign": data,
+            "title": pick(data["title_zh"], data["title_en"]),
+            "story": pick(data["story_zh"], data["story_en"]),
+            "unit_name": pick(data["unit_name_zh"], data["unit_name_en"]),
+            "progress": progress,
+            "bar": min(progress.percent, 100),
+            "raised": money_format(_fen(progress.raised), language=_language()),
+            "goal": money_format(_fen(progress.goal), language=_language())
+            if progress.goal_kind == "amount"
+            else None,
+            "days_left": campaign_selectors.days_left_until(data["ends_at"], clock.now()),
+            "tiers": [
+                {
+                    **t,
+                    "name": pick(t["name_zh"], t["name_en"]),
+                    "price": money_format(_fen(t["price_fen"]), language=_language()),
+                }
+                for t in data["tiers"]
+            ],
+            "updates": [
+                {"at": u["posted_at"], "body": pick(u["body_zh"], u["body_en"])} for u in data["updates"]
+            ],
+            "messages_inline": _flash(request),
+        },
+    )
+
+
+def _fen(amount: int) -> dict:
+    return {"currency": "CNY", "fractionalAmount": amount, "fractionDigits": 2}
 
 
 def _checkout(request) -> dict | None:
@@ -324,9 +377,17 @@ def pay(request):
     checkout_id = request.session.get(CHECKOUT_KEY)
     if not checkout_id:
         return redirect("storefront:cart")
-    if request.method == "POST":
-        return redirect(reverse("payments_gateway:payment-page") + "?" + urlencode({"checkout": checkout_id}))
     found = selectors.checkout_get(checkout_id=checkout_id)
+    if request.method == "POST":
+        # a campaign's reward tiers are taken here, before paying: a sold-out tier is refused, never oversold
+        lines = [(ln["variant"]["id"], ln["quantity"]) for ln in (found or {}).get("lines") or []]
+        try:
+            campaign_services.tiers_reserve(checkout_ref=checkout_id, lines=lines)
+        except CampaignError as error:
+            request.session.setdefault("sf_flash", []).append(error.message)
+            request.session.modified = True
+            return redirect("storefront:cart")
+        return redirect(reverse("payments_gateway:payment-page") + "?" + urlencode({"checkout": checkout_id}))
     if found is None:
         request.session.pop(CHECKOUT_KEY, None)
         return redirect("storefront:cart")

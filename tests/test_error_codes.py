@@ -8,6 +8,7 @@ from enum import StrEnum
 import pytest
 from django.utils import translation
 
+from campaigns import error_codes as campaign_errors
 from catalog import error_codes as catalog_errors
 from shipping import error_codes as shipping_errors
 from storefront import error_codes as storefront_errors
@@ -17,6 +18,7 @@ from unit_onboarding import error_codes as onboarding_errors
 TABLES = [
     (onboarding_errors.OnboardingErrorCode, onboarding_errors.MESSAGES),
     (catalog_errors.CatalogErrorCode, catalog_errors.MESSAGES),
+    (campaign_errors.CampaignErrorCode, campaign_errors.MESSAGES),
     (storefront_errors.StorefrontError, storefront_errors.MESSAGES),
     (shipping_errors.ShippingErrorCode, shipping_errors.MESSAGES),
 ]
@@ -40,3 +42,14 @@ def test_the_pdf_findings_are_the_ones_the_upload_check_reports():
     from core.uploads import PDF_ACTIVE_CONTENT
 
     assert set(onboarding_errors.PDF_CONTENT) == set(PDF_ACTIVE_CONTENT)
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_each_campaign_refusal_reads_as_a_sentence(language):
+    params = {"state": "x", "left": 1, "sku": "S"}
+    with translation.override(language):
+        for code in campaign_errors.CampaignErrorCode:
+            error = campaign_errors.CampaignError(
+                code, **{k: v for k, v in params.items() if f"%({k})" in str(campaign_errors.MESSAGES[code])}
+            )
+            assert error.message and error.message != code.value, code

@@ -16,6 +16,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from campaigns import services as campaign_services
 from catalog import listings
 from catalog.provenance import collection_object_save
 from orders.models import Order, ParcelRefund
@@ -124,6 +125,14 @@ ALLOWED: dict[str, set[str]] = {
     "catalog:listing_archive": {A},
     "catalog:listing_divergence": {A},
     "catalog:listing_royalty": {A, F, S},
+    # crowdfunding campaigns: the unit's operators, as listings; the review is the curators' (staff here)
+    "campaigns:review_queue": {S},
+    "campaigns:review": {S},
+    "campaigns:unit_campaigns": {A},
+    "campaigns:campaign_new": {A},
+    "campaigns:campaign": {A},
+    "campaigns:campaign_submit": {A},
+    "campaigns:campaign_update_post": {A},
     "orders:list": {A, F, S},
     "orders:detail": {A, F, S},
     "orders:fulfil": {A},
@@ -273,6 +282,19 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
     )
     designer = DesignerFactory(unit=unit_a, slug="sweep-designer")
     listing = make_listing(unit_a, people[A], images=1)
+    campaign = campaign_services.campaign_save(
+        unit=unit_a,
+        actor=people[A],
+        listing=listing,
+        title_zh="众筹",
+        goal_kind="backers",
+        goal_amount=None,
+        goal_backers=50,
+        starts_at=datetime(2026, 12, 20, tzinfo=UTC),
+        ends_at=datetime(2027, 1, 20, tzinfo=UTC),
+        estimated_delivery=date(2027, 3, 1),
+        tiers=[(listing.variants.first().pk, 10)],
+    )
     listings.listing_submit(listing=listing, actor=people[A])
     obj = collection_object_save(unit=unit_a, data={"title_zh": "青铜镜", "accession_number": "A-001"})
     publication_save(obj=obj, data={"category": "bronze", "licensable": True})
@@ -335,6 +357,7 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
         "operator_membership": UnitMembership.objects.get(user=people[A], unit=unit_a),
         "designer": designer,
         "listing": listing,
+        "campaign": campaign,
         "image": listing.images.get(),
         "object": obj,
         "order": order,
@@ -386,6 +409,8 @@ def url_of(name: str, route: str, pattern: URLPattern, objects: dict, staff) -> 
         elif arg == "uid":
             listing_scoped = route.startswith(("catalog/listings/", "catalog/review/"))
             kwargs[arg] = objects["listing"].uid if listing_scoped else objects["unit"].uid
+        elif arg == "campaign":
+            kwargs[arg] = objects["campaign"].uid
         elif arg == "slug":
             kwargs[arg] = objects["designer"].slug
         elif arg == "party":

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "search",
     "resources",  # the public cultural-resource library
     "office",  # the back office shell and unit dashboards
+    "campaigns",  # crowdfunded pre-sales: campaigns, held income, release and refunds
     "shipping",
     "storefront",
 ]
@@ -267,6 +268,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "saleor_app.tasks.inbox_redact_expired",
         "schedule": crontab(hour=2, minute=40),
     },
+    # campaigns past their end are decided (succeeded / failed), shipped tiers released, refunds retried
+    "campaigns-decide": {"task": "campaigns.tasks.campaigns_decide_due", "schedule": 60.0},
     "stripe-event-retention": {
         "task": "payments.gateway.tasks.stripe_events_redact_expired",
         "schedule": crontab(hour=2, minute=50),
@@ -356,6 +359,11 @@ SIGNUP_LINK_HOURS = env.int("SIGNUP_LINK_HOURS", default=24)
 SETTLEMENT_RETURN_WINDOW_DAYS = env.int("SETTLEMENT_RETURN_WINDOW_DAYS", default=7)
 SETTLEMENT_PERIOD = env.str("SETTLEMENT_PERIOD", default="monthly")  # weekly or monthly
 SETTLEMENT_CURRENCY = env.str("SETTLEMENT_CURRENCY", default="CNY")
+# The part (bps) of a succeeded campaign's held income released to its parties at success; the rest is
+# released line by line once the backer's parcel has shipped.
+CAMPAIGN_RELEASE_AT_SUCCESS_BPS = env.int("CAMPAIGN_RELEASE_AT_SUCCESS_BPS", default=5000)
+if not 0 <= CAMPAIGN_RELEASE_AT_SUCCESS_BPS <= 10_000:
+    raise SystemExit("CAMPAIGN_RELEASE_AT_SUCCESS_BPS must be between 0 and 10000")
 # Username of the platform finance account the daily beat job proposes batches as; empty = job off.
 SETTLEMENT_SCHEDULE_USER = env.str("SETTLEMENT_SCHEDULE_USER", default="")
 # Platform policy: the least share (basis points) a new agreement version may give the platform.

@@ -20,6 +20,7 @@ urlpatterns = [
     path("shipping/", include("shipping.urls")),
     path("finance/", include("payments.settlement.urls")),
     path("orders/", include("orders.urls")),
+    path("campaigns/", include("campaigns.urls")),
     path("finance/", include("payments.finance.urls")),  # graphql: the finance API
     path("admin/", admin.site.urls),
 ]

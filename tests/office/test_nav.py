@@ -45,6 +45,7 @@ def unit_pages(unit) -> dict[str, str]:
     return {
         "dashboard": reverse("office:dashboard", kwargs={"uid": unit.uid}),
         "listings": reverse("catalog:listings", kwargs={"uid": unit.uid}),
+        "campaigns": reverse("campaigns:unit_campaigns", kwargs={"uid": unit.uid}),
         "orders": reverse("orders:list", kwargs={"uid": unit.uid}),
         "refunds": reverse("orders:refunds", kwargs={"uid": unit.uid}),
         "rates": reverse("shipping:unit_rates", kwargs={"uid": unit.uid}),
@@ -59,7 +60,18 @@ def unit_pages(unit) -> dict[str, str]:
 
 @pytest.mark.parametrize(
     "page",
-    ["dashboard", "listings", "orders", "refunds", "rates", "resources", "licences", "members", "agreement"],
+    [
+        "dashboard",
+        "listings",
+        "campaigns",
+        "orders",
+        "refunds",
+        "rates",
+        "resources",
+        "licences",
+        "members",
+        "agreement",
+    ],
 )
 def test_every_operator_page_of_the_unit_has_the_nav_with_itself_marked_current(client, museum, page):
     client.force_login(operator_of(museum))
@@ -90,7 +102,7 @@ def test_a_finance_member_gets_payout_and_statement_but_no_operator_pages(client
 
     assert nav[pages["payout"]] == "page"
     assert {pages[k] for k in ("dashboard", "orders", "rates", "agreement", "statement")} <= set(nav)
-    assert not {pages[k] for k in ("listings", "resources", "members")} & set(nav)
+    assert not {pages[k] for k in ("listings", "campaigns", "resources", "members")} & set(nav)
 
 
 def test_only_the_users_own_units_are_offered_in_the_switcher(client, museum):
@@ -114,6 +126,7 @@ def test_staff_on_a_unit_they_do_not_belong_to_see_the_platform_entries_not_the_
     assert set(links(nav)) == {
         reverse("unit_onboarding:review_queue"),
         reverse("catalog:review_queue"),
+        reverse("campaigns:review_queue"),
         reverse("finance:home"),
         reverse("unit_onboarding:access_log"),
     }

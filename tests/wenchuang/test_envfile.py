@@ -60,6 +60,7 @@ def test_manage_py_and_make_see_the_same_settings_from_env(tmp_path):
         "payments",
         "resources",
         "office",
+        "campaigns",
         "shipping",
         "storefront",
     ):

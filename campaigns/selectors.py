@@ -1,0 +1,149 @@
+"""Reads of campaigns: progress (raised, backers, days left, tier stock) and the cached public page data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Sum
+
+from campaigns.models import Campaign, Pledge, Tier
+from core import clock
+from payments.models import SplitLine
+
+PUBLIC_STATES = (Campaign.State.LIVE, Campaign.State.SUCCEEDED, Campaign.State.FAILED)
+
+
+@dataclass(frozen=True)
+class Progress:
+    raised: int  # fen the backers paid for tiers (tax included)
+    backers: int  # distinct paid orders
+    goal_kind: str
+    goal: int
+    percent: int  # 0.. (may pass 100)
+    reached: bool
+
+
+def progress(campaign: Campaign, *, until: datetime | None = None) -> Progress:
+    """Raised and backers from the pledges (paid before `until`, default: all of them)."""
+    pledges = Pledge.objects.filter(campaign=campaign)
+    if until is not None:
+        pledges = pledges.filter(paid_at__lt=until)
+    row = pledges.aggregate(raised=Sum("paid"), backers=Count("order_ref", distinct=True))
+    raised, backers = int(row["raised"] or 0), int(row["backers"] or 0)
+    if campaign.goal_kind == Campaign.Goal.AMOUNT:
+        goal, have = campaign.goal_amount or 0, raised
+    else:
+        goal, have = campaign.goal_backers or 0, backers
+    return Progress(
+        raised, backers, campaign.goal_kind, goal, have * 100 // goal if goal else 0, have >= goal
+    )
+
+
+def days_left(campaign: Campaign, now: datetime) -> int:
+    return days_left_until(campaign.ends_at, now)
+
+
+def days_left_until(ends_at: datetime, now: datetime) -> int:
+    """Whole Beijing days from today to the last day (0 on the last day, and after the end)."""
+    if now >= ends_at:
+        return 0
+    return max((clock.today(ends_at - _EPS) - clock.today(now)).days, 0)
+
+
+_EPS = timedelta(microseconds=1)
+
+
+def unit_campaigns(unit):
+    return Campaign.objects.filter(unit=unit).select_related("listing")
+
+
+def review_queue():
+    return Campaign.objects.filter(state=Campaign.State.IN_REVIEW).select_related("unit", "listing")
+
+
+def public_campaigns():
+    return Campaign.objects.filter(state__in=PUBLIC_STATES).select_related("unit")
+
+
+def _page_key(uid, generation: int) -> str:
+    return f"campaign-page:{uid}:{generation}"
+
+
+def _generation_key(uid) -> str:
+    return f"campaign-page-generation:{uid}"
+
+
+def campaign_page_invalidate(uid) -> None:
+    """A paid backing or a change: the next visitor gets the page computed afresh."""
+    try:
+        cache.incr(_generation_key(uid))
+    except ValueError:
+        cache.set(_generation_key(uid), 2, timeout=None)
+
+
+def campaign_public(uid) -> dict | None:
+    """The public page's figures, cached in Redis until a backing arrives (or STOREFRONT_CACHE_SECONDS)."""
+    generation = int(cache.get(_generation_key(uid)) or 1)
+    key = _page_key(uid, generation)
+    data = cache.get(key)
+    if data is None:
+        campaign = (
+            Campaign.objects.filter(uid=uid, state__in=PUBLIC_STATES)
+            .select_related("unit", "listing")
+            .first()
+        )
+        if campaign is None:
+            return None
+        p = progress(campaign)
+        tiers = Tier.objects.filter(campaign=campaign).select_related("variant")
+        data = {
+            "uid": str(campaign.uid),
+            "state": campaign.state,
+            "title_zh": campaign.title_zh,
+            "title_en": campaign.title_en,
+            "story_zh": campaign.story_zh,
+            "story_en": campaign.story_en,
+            "unit_name_zh": campaign.unit.legal_name_zh,
+            "unit_name_en": campaign.unit.legal_name_en,
+            "unit_id": campaign.unit.pk,
+            "starts_at": campaign.starts_at,
+            "ends_at": campaign.ends_at,
+            "estimated_delivery": campaign.estimated_delivery,
+            "currency": campaign.currency,
+            "progress": p,
+            "tiers": [
+                {
+                    "sku": t.sku,
+                    "variant_id": campaign.listing.saleor_variant_ids.get(t.sku, ""),
+                    "name_zh": t.variant.name_zh,
+                    "name_en": t.variant.name_en,
+                    "price_fen": t.price_fen,
+                    "limit": t.limit,
+                    "left": t.left,
+                }
+                for t in tiers
+            ],
+            "updates": list(campaign.updates.values("body_zh", "body_en", "posted_at")[:20]),
+            "generation": generation,
+        }
+        cache.set(key, data, timeout=settings.STOREFRONT_CACHE_SECONDS)
+    return data
+
+
+def pledges_to_refund(campaign: Campaign) -> list[tuple[str, int, str]]:
+    """(order, fen paid for its tier lines, currency) per backing order of the campaign."""
+    rows = (
+        Pledge.objects.filter(campaign=campaign)
+        .values("order_ref", "currency")
+        .annotate(paid=Sum("paid"))
+        .order_by("order_ref")
+    )
+    return [(r["order_ref"], int(r["paid"]), r["currency"]) for r in rows if r["paid"]]
+
+
+def held_balance(campaign: Campaign) -> int:
+    """Fen still held for the campaign in the ledger (its party's split lines)."""
+    return int(SplitLine.objects.filter(party=campaign.party_key).aggregate(s=Sum("amount"))["s"] or 0)

@@ -1,0 +1,464 @@
+"""Writes of campaigns: drafting and review, tier reservations at checkout, the decision at the deadline,
+release of held income to the parties, and full refunds of a failed campaign's backers.
+
+Decided at the deadline, not when the goal is reached: backers may back until the end (a campaign may reach
+its goal in its last minute), and the campaign is decided once `CAMPAIGN_DECIDE_GRACE_SECONDS` after its
+end have passed, so payments made before the end whose webhooks arrive a little late still count.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, QuerySet
+from django.utils.translation import gettext as _
+
+from campaigns import selectors
+from campaigns.error_codes import CampaignError
+from campaigns.error_codes import CampaignErrorCode as Code
+from campaigns.models import Campaign, CampaignRefund, CampaignUpdate, Pledge, Reservation, Tier
+from catalog.models import Listing, ListingVariant
+from catalog.permissions import can_manage_listings, is_curator
+from core import clock
+from core.audit import audit_record
+from orders.models import OrderLine
+from orders.parcel_refunds import refund_grant_and_request
+from payments import ledger_services
+from payments.split import FeeRule, LineKind, Recipe, RecipeShare, allocate_bps
+from saleor_app.app_client import app_client
+from saleor_app.client import SaleorClient
+from saleor_app.errors import SaleorNotInstalled
+from unit_onboarding.models import Unit
+
+S = Campaign.State
+log = logging.getLogger(__name__)
+DECIDE_GRACE = timedelta(minutes=10)
+REFUND_MAX_BACKOFF = timedelta(hours=1)
+MONEY_FIELDS = ("goal_kind", "goal_amount", "goal_backers", "starts_at", "ends_at", "estimated_delivery")
+TEXT_FIELDS = ("title_zh", "title_en", "story_zh", "story_en")
+
+
+def may_manage(user, campaign: Campaign) -> bool:
+    return can_manage_listings(user, campaign.unit)
+
+
+def _check_terms(*, goal_kind, goal_amount, goal_backers, starts_at, ends_at, estimated_delivery) -> None:
+    if not (starts_at and ends_at and ends_at > starts_at):
+        raise CampaignError(Code.DATES_INVALID, "ends_at")
+    if estimated_delivery and estimated_delivery < clock.today(ends_at):
+        raise CampaignError(Code.DATES_INVALID, "estimated_delivery")
+    goal = goal_amount if goal_kind == Campaign.Goal.AMOUNT else goal_backers
+    if not goal or goal <= 0:
+        raise CampaignError(
+            Code.GOAL_INVALID, "goal_amount" if goal_kind == Campaign.Goal.AMOUNT else "goal_backers"
+        )
+
+
+@transaction.atomic
+def campaign_save(
+    *,
+    unit: Unit,
+    actor,
+    campaign: Campaign | None = None,
+    listing: Listing,
+    title_zh: str,
+    title_en: str = "",
+    story_zh: str = "",
+    story_en: str = "",
+    goal_kind: str,
+    goal_amount: int | None,
+    goal_backers: int | None,
+    starts_at: datetime,
+    ends_at: datetime,
+    estimated_delivery: date,
+    tiers: Sequence[tuple[int, int | None]],
+) -> Campaign:
+    """Create or edit a draft (tiers: (variant pk, limit or None)); once live only the texts change."""
+    if not can_manage_listings(actor, unit):
+        raise CampaignError(Code.NOT_ALLOWED)
+    if listing.unit_id != unit.pk:
+        raise CampaignError(Code.LISTING_OF_ANOTHER_UNIT, "listing")
+    terms = {
+        "goal_kind": goal_kind,
+        "goal_amount": goal_amount if goal_kind == Campaign.Goal.AMOUNT else None,
+        "goal_backers": goal_backers if goal_kind == Campaign.Goal.BACKERS else None,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "estimated_delivery": estimated_delivery,
+    }
+    texts = {"title_zh": title_zh, "title_en": title_en, "story_zh": story_zh, "story_en": story_en}
+    if campaign is not None:
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if campaign.unit_id != unit.pk:
+            raise CampaignError(Code.NOT_ALLOWED)
+        if campaign.money_terms_fixed:
+            same_tiers = sorted((t.variant_id, t.limit) for t in campaign.tiers.all()) == sorted(tiers)
+            same_terms = all(getattr(campaign, k) == v for k, v in terms.items())
+            if not (same_tiers and same_terms and listing.pk == campaign.listing_id):
+                raise CampaignError(Code.MONEY_TERMS_FIXED)
+            if campaign.state not in (S.LIVE,):
+                raise CampaignError(Code.WRONG_STATE, state=campaign.get_state_display())
+            for k, v in texts.items():
+                setattr(campaign, k, v)
+            campaign.save(update_fields=list(TEXT_FIELDS))
+            selectors_invalidate(campaign)
+            return campaign
+        if campaign.state != S.DRAFT:
+            raise CampaignError(Code.WRONG_STATE, state=campaign.get_state_display())
+    _check_terms(**terms)
+    variants = {
+        v.pk: v for v in ListingVariant.objects.filter(listing=listing, pk__in=[pk for pk, _ in tiers])
+    }
+    if not tiers:
+        raise CampaignError(Code.NO_TIERS, "tiers")
+    if len(variants) != len({pk for pk, _ in tiers}):
+        raise CampaignError(Code.VARIANT_NOT_OF_LISTING, "tiers")
+    if campaign is None:
+        campaign = Campaign(unit=unit, created_by=actor if actor.is_authenticated else None)
+    campaign.listing = listing
+    for k, v in {**terms, **texts}.items():
+        setattr(campaign, k, v)
+    campaign.save()
+    campaign.tiers.exclude(variant_id__in=list(variants)).delete()
+    for pk, limit in tiers:
+        v = variants[pk]
+        Tier.objects.update_or_create(
+            campaign=campaign, variant=v, defaults={"sku": v.sku, "price_fen": v.price_fen, "limit": limit}
+        )
+    return campaign
+
+
+def selectors_invalidate(campaign: Campaign) -> None:
+    transaction.on_commit(lambda: selectors.campaign_page_invalidate(campaign.uid))
+
+
+@transaction.atomic
+def campaign_submit(*, campaign: Campaign, actor) -> Campaign:
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if not may_manage(actor, campaign):
+        raise CampaignError(Code.NOT_ALLOWED)
+    if campaign.state != S.DRAFT:
+        raise CampaignError(Code.WRONG_STATE, state=campaign.get_state_display())
+    if not campaign.tiers.exists():
+        raise CampaignError(Code.NO_TIERS)
+    if campaign.ends_at <= clock.now():
+        raise CampaignError(Code.STARTS_IN_PAST)
+    campaign.state = S.IN_REVIEW
+    campaign.submitted_at = clock.now()
+    campaign.save(update_fields=["state", "submitted_at"])
+    return campaign
+
+
+@transaction.atomic
+def campaign_review(*, campaign: Campaign, reviewer, approve: bool, note: str = "") -> Campaign:
+    """A curator other than the author launches the campaign (live) or sends it back to draft with why."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if not is_curator(reviewer):
+        raise CampaignError(Code.NOT_ALLOWED)
+    if campaign.created_by_id == reviewer.pk:
+        raise CampaignError(Code.REVIEWER_IS_AUTHOR)
+    if campaign.state != S.IN_REVIEW:
+        raise CampaignError(Code.WRONG_STATE, state=campaign.get_state_display())
+    now = clock.now()
+    if approve and campaign.ends_at <= now:
+        raise CampaignError(Code.STARTS_IN_PAST)
+    before = campaign.state
+    campaign.state = S.LIVE if approve else S.DRAFT
+    campaign.reviewed_by = reviewer
+    campaign.reviewed_at = now
+    campaign.review_note = note
+    campaign.save(update_fields=["state", "reviewed_by", "reviewed_at", "review_note"])
+    _audit(campaign, reviewer, "campaign.approve" if approve else "campaign.reject", before, note=note)
+    selectors_invalidate(campaign)
+    return campaign
+
+
+def campaign_update_post(*, campaign: Campaign, actor, body_zh: str, body_en: str = "") -> CampaignUpdate:
+    if not may_manage(actor, campaign):
+        raise CampaignError(Code.NOT_ALLOWED)
+    if not body_zh.strip():
+        raise CampaignError(Code.UPDATE_EMPTY, "body_zh")
+    update = CampaignUpdate.objects.create(
+        campaign=campaign,
+        body_zh=body_zh.strip(),
+        body_en=body_en.strip(),
+        posted_by=actor,
+        posted_at=clock.now(),
+    )
+    selectors_invalidate(campaign)
+    return update
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Checkout: tier stock
+
+_RESERVE = """
+UPDATE campaigns_tier SET reserved = reserved + %s
+WHERE id = %s AND (%s <= 0 OR "limit" IS NULL OR reserved + %s <= "limit")
+RETURNING reserved
+"""
+
+
+def live_tiers(*, now: datetime) -> QuerySet[Tier]:
+    return Tier.objects.filter(
+        campaign__state=S.LIVE, campaign__starts_at__lte=now, campaign__ends_at__gt=now
+    ).select_related("campaign__listing")
+
+
+@transaction.atomic
+def tiers_reserve(*, checkout_ref: str, lines: Sequence[tuple[str, int]]) -> list[Reservation]:
+    """Take the checkout's tier items (Saleor variant id, quantity) before it goes to pay; SOLD_OUT, nothing
+    taken, when a tier has fewer left. One conditional UPDATE per tier: concurrent checkouts never oversell
+    (and the table's CHECK constraint stands behind it). Again for the same checkout: only the difference.
+    """
+    now = clock.now()
+    wanted: dict[str, int] = {}
+    for variant_id, qty in lines:
+        wanted[variant_id] = wanted.get(variant_id, 0) + qty
+    # a stable order: two checkouts never wait on each other crosswise
+    tiers = [
+        (t, wanted[vid])
+        for t in live_tiers(now=now).order_by("pk")
+        if (vid := t.campaign.listing.saleor_variant_ids.get(t.sku)) in wanted
+    ]
+    taken = []
+    for tier, quantity in tiers:
+        reservation, _created = Reservation.objects.select_for_update().get_or_create(
+            tier=tier, checkout_ref=checkout_ref, defaults={"quantity": 0, "created_at": now}
+        )
+        delta = quantity - reservation.quantity
+        if delta:
+            with connection.cursor() as cursor:
+                cursor.execute(_RESERVE, [delta, tier.pk, delta, delta])
+                if cursor.fetchone() is None:
+                    tier.refresh_from_db()
+                    left = max((tier.left or 0) + reservation.quantity, 0)
+                    raise CampaignError(Code.SOLD_OUT, left=left, sku=tier.sku)
+            reservation.quantity = quantity
+            reservation.save(update_fields=["quantity"])
+            transaction.on_commit(lambda uid=tier.campaign.uid: selectors.campaign_page_invalidate(uid))
+        taken.append(reservation)
+    return taken
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The deadline, release and refunds
+
+
+def campaigns_decide_due(*, now: datetime | None = None) -> list[Campaign]:
+    """Decide every live campaign whose end (plus the grace) has passed: succeeded or failed."""
+    now = now or clock.now()
+    decided = []
+    for pk in Campaign.objects.filter(state=S.LIVE, ends_at__lte=now - DECIDE_GRACE).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            campaign = Campaign.objects.select_for_update().get(pk=pk)
+            if campaign.state != S.LIVE:
+                continue
+            p = selectors.progress(campaign, until=campaign.ends_at)
+            campaign.state = S.SUCCEEDED if p.reached else S.FAILED
+            campaign.decided_at = now
+            campaign.raised_at_decision = p.raised
+            campaign.backers_at_decision = p.backers
+            campaign.save(update_fields=["state", "decided_at", "raised_at_decision", "backers_at_decision"])
+            _audit(campaign, None, f"campaign.{campaign.state}", S.LIVE, raised=p.raised, backers=p.backers)
+            selectors_invalidate(campaign)
+        decided.append(campaign)
+    return decided
+
+
+def _recipe(r: dict) -> Recipe:
+    return Recipe(
+        agreement_version=r["agreement_version"],
+        fee_rule=FeeRule(r["fee_rule"]),
+        shares=tuple(RecipeShare(p, role, bps, rule, carved) for p, role, bps, rule, carved in r["shares"]),
+    )
+
+
+def _shipped(line_refs: Sequence[str]) -> set[str]:
+    return {
+        ref
+        for ref, qty, done in OrderLine.objects.filter(saleor_id__in=list(line_refs)).values_list(
+            "saleor_id", "quantity", "quantity_fulfilled"
+        )
+        if qty and done >= qty
+    }
+
+
+def campaign_release(*, campaign: Campaign) -> int:
+    """Release a succeeded campaign's held income by the recipe frozen at each payment: the configured part at
+    success, the rest of a line once its parcel has shipped. Idempotent (keyed by line and target).
+
+    Returns the fen released."""
+    if campaign.state != S.SUCCEEDED:
+        return 0
+    pledges = list(
+        Pledge.objects.filter(campaign=campaign).exclude(released=F("held"), tax_released=True).order_by("pk")
+    )
+    shipped = _shipped([p.line_ref for p in pledges])
+    bps = settings.CAMPAIGN_RELEASE_AT_SUCCESS_BPS
+    total = 0
+    for pledge in pledges:
+        share = allocate_bps(pledge.held, [bps, 10_000 - bps])[0]
+        target = pledge.held if pledge.line_ref in shipped else share
+        with transaction.atomic():
+            locked = Pledge.objects.select_for_update().get(pk=pledge.pk)
+            if locked.tax_held and not locked.tax_released:  # the tax is the seller's once the sale stands
+                ledger_services.held_release_post(
+                    idempotency_key=f"campaign-release:{locked.line_ref}:tax",
+                    order_ref=locked.order_ref,
+                    line_ref=f"{locked.line_ref}:tax",
+                    held_party=campaign.party_key,
+                    recipe=_recipe(locked.tax_recipe),
+                    released_before=0,
+                    amount=locked.tax_held,
+                    currency=locked.currency,
+                    kind=LineKind.TAX,
+                )
+                total += locked.tax_held
+                locked.tax_released = True
+                locked.save(update_fields=["tax_released"])
+            if target <= locked.released:
+                continue
+            ledger_services.held_release_post(
+                idempotency_key=f"campaign-release:{locked.line_ref}:{target}",
+                order_ref=locked.order_ref,
+                line_ref=locked.line_ref,
+                held_party=campaign.party_key,
+                recipe=_recipe(locked.recipe),
+                released_before=locked.released,
+                amount=target - locked.released,
+                currency=locked.currency,
+            )
+            total += target - locked.released
+            locked.released = target
+            locked.save(update_fields=["released"])
+    return total
+
+
+def campaign_refunds_create(*, campaign: Campaign) -> list[CampaignRefund]:
+    """One full refund per backing order of a failed campaign (a late backing: its own, next run)."""
+    if campaign.state != S.FAILED:
+        return []
+    created = []
+    for order_ref, paid, currency in selectors.pledges_to_refund(campaign):
+        refund, new = CampaignRefund.objects.get_or_create(
+            campaign=campaign,
+            order_ref=order_ref,
+            defaults={"amount": paid, "currency": currency, "created_at": clock.now()},
+        )
+        if new:
+            _audit(campaign, None, "campaign.refund_created", "", order=order_ref, amount=paid)
+            created.append(refund)
+    return created
+
+
+def refunds_due(*, now: datetime | None = None):
+    """Refunds to (re)try: waiting, or failed and past their backoff (1, 2, 4… minutes, at most an hour)."""
+    now = now or clock.now()
+    due = []
+    for refund in CampaignRefund.objects.filter(
+        status__in=[CampaignRefund.Status.PENDING, CampaignRefund.Status.FAILED]
+    ).order_by("pk"):
+        wait = min(timedelta(minutes=2 ** max(refund.attempts - 1, 0)), REFUND_MAX_BACKOFF)
+        if refund.attempted_at is None or refund.attempted_at + wait <= now:
+            due.append(refund)
+    return due
+
+
+def campaign_refund_attempt(*, refund: CampaignRefund, client: SaleorClient) -> CampaignRefund:
+    """Grant and request the refund in Saleor (this app → Stripe); a failure is kept with its reason and
+    retried by the beat job. Refused while another worker holds it (row lock, skip locked)."""
+    with transaction.atomic():
+        locked = (
+            CampaignRefund.objects.select_for_update(skip_locked=True)
+            .filter(pk=refund.pk, status__in=[CampaignRefund.Status.PENDING, CampaignRefund.Status.FAILED])
+            .first()
+        )
+        if locked is None:
+            return CampaignRefund.objects.get(pk=refund.pk)
+        locked.attempts += 1
+        locked.attempted_at = clock.now()
+        lines = list(
+            OrderLine.objects.filter(
+                saleor_id__in=Pledge.objects.filter(
+                    campaign_id=locked.campaign_id, order_ref=locked.order_ref
+                ).values("line_ref")
+            ).values_list("saleor_id", "quantity")
+        )
+        try:
+            refund_grant_and_request(
+                order_id=locked.order_ref,
+                lines=lines,
+                amount=locked.amount,
+                currency=locked.currency,
+                reason=_("Crowdfunding campaign %(title)s did not reach its goal: full refund")
+                % {"title": locked.campaign.title_zh},
+                client=client,
+                granted_id=locked.saleor_granted_refund_id,
+                on_granted=lambda gid: CampaignRefund.objects.filter(pk=locked.pk).update(
+                    saleor_granted_refund_id=gid
+                ),
+            )
+        except Exception as exc:  # any refusal or outage: parked with its reason, retried later
+            locked.refresh_from_db(fields=["saleor_granted_refund_id"])
+            locked.status = CampaignRefund.Status.FAILED
+            locked.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+            locked.save(
+                update_fields=["status", "last_error", "attempts", "attempted_at", "saleor_granted_refund_id"]
+            )
+            _audit(
+                locked.campaign,
+                None,
+                "campaign.refund_failed",
+                "",
+                order=locked.order_ref,
+                error=locked.last_error[:500],
+            )
+            return locked
+        locked.refresh_from_db(fields=["saleor_granted_refund_id"])
+        locked.status = CampaignRefund.Status.REQUESTED
+        locked.last_error = ""
+        locked.save(update_fields=["status", "last_error", "attempts", "attempted_at"])
+        _audit(
+            locked.campaign,
+            None,
+            "campaign.refund_requested",
+            CampaignRefund.Status.PENDING,
+            order=locked.order_ref,
+        )
+    return locked
+
+
+def _audit(campaign: Campaign, actor, action: str, before: str, **detail) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        subject=f"campaign:{campaign.uid}",
+        party=campaign.party_key,
+        before={"state": before},
+        after={"state": campaign.state},
+        **detail,
+    )
+
+
+def campaigns_tick(*, now: datetime | None = None, client: SaleorClient | None = None) -> dict:
+    """Decide what is due, release what succeeded campaigns owe, create and (re)try failed ones' refunds."""
+    decided = campaigns_decide_due(now=now)
+    released = sum(campaign_release(campaign=c) for c in Campaign.objects.filter(state=S.SUCCEEDED))
+    created = sum(len(campaign_refunds_create(campaign=c)) for c in Campaign.objects.filter(state=S.FAILED))
+    due = refunds_due(now=now)
+    if due and client is None:
+        try:
+            client = app_client()
+        except SaleorNotInstalled as exc:
+            log.warning("campaign refunds wait for Saleor: %s", exc)
+            due = []
+    for refund in due:
+        campaign_refund_attempt(refund=refund, client=client)
+    return {"decided": len(decided), "released": released, "refunds_created": created, "attempted": len(due)}

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from campaigns import views
+
+app_name = "campaigns"
+
+urlpatterns = [
+    path("review/", views.review_queue, name="review_queue"),
+    path("review/<uuid:campaign>/", views.review, name="review"),
+    path("units/<uuid:uid>/", views.unit_campaigns, name="unit_campaigns"),
+    path("units/<uuid:uid>/new/", views.campaign_new, name="campaign_new"),
+    path("c/<uuid:campaign>/", views.campaign, name="campaign"),
+    path("c/<uuid:campaign>/submit/", views.campaign_submit, name="campaign_submit"),
+    path("c/<uuid:campaign>/updates/", views.campaign_update_post, name="campaign_update_post"),
+]

@@ -1,0 +1,161 @@
+"""Back-office pages of campaigns: a unit's operators draft, submit and post updates; curators review.
+
+Every campaign is reached through the signed-in user's unit: another unit's campaign is a 404, the review
+pages are curators' only (403), as in the catalog.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from campaigns import selectors, services
+from campaigns.error_codes import CampaignError
+from campaigns.forms import CampaignForm, ReviewForm, UpdateForm, initial_of
+from campaigns.models import Campaign
+from catalog.permissions import can_manage_listings, is_curator
+from core import clock
+from unit_onboarding.models import Unit
+
+
+def _unit_for(request: HttpRequest, uid) -> Unit:
+    unit = get_object_or_404(Unit, uid=uid)
+    if not can_manage_listings(request.user, unit):
+        raise Http404
+    return unit
+
+
+def _campaign_for(request: HttpRequest, campaign) -> Campaign:
+    found = get_object_or_404(Campaign.objects.select_related("unit", "listing"), uid=campaign)
+    if not services.may_manage(request.user, found):
+        raise Http404
+    return found
+
+
+@login_required
+def unit_campaigns(request: HttpRequest, uid) -> HttpResponse:
+    unit = _unit_for(request, uid)
+    now = clock.now()
+    rows = [(c, selectors.progress(c), selectors.days_left(c, now)) for c in selectors.unit_campaigns(unit)]
+    return render(request, "campaigns/unit_campaigns.html", {"unit": unit, "rows": rows})
+
+
+def _save(request: HttpRequest, unit: Unit, campaign: Campaign | None) -> HttpResponse:
+    with timezone.override(clock.business_tz()):  # times are typed in Beijing time
+        if request.method == "POST":
+            form = CampaignForm(request.POST, unit=unit)
+        else:
+            form = CampaignForm(initial=initial_of(campaign) if campaign else None, unit=unit)
+        if request.method == "POST" and form.is_valid():
+            try:
+                saved = services.campaign_save(
+                    unit=unit, actor=request.user, campaign=campaign, **form.service_kwargs()
+                )
+            except CampaignError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(request, _("Campaign saved."))
+                return redirect("campaigns:campaign", campaign=saved.uid)
+    return render(
+        request,
+        "campaigns/campaign_form.html",
+        {"unit": unit, "campaign": campaign, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_new(request: HttpRequest, uid) -> HttpResponse:
+    return _save(request, _unit_for(request, uid), None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign(request: HttpRequest, campaign) -> HttpResponse:
+    found = _campaign_for(request, campaign)
+    if request.method == "POST" or request.GET.get("edit"):
+        return _save(request, found.unit, found)
+    return render(
+        request,
+        "campaigns/campaign.html",
+        {
+            "unit": found.unit,
+            "campaign": found,
+            "progress": selectors.progress(found),
+            "days_left": selectors.days_left(found, clock.now()),
+            "update_form": UpdateForm(),
+            "refunds": found.refunds.order_by("pk"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def campaign_submit(request: HttpRequest, campaign) -> HttpResponse:
+    found = _campaign_for(request, campaign)
+    try:
+        services.campaign_submit(campaign=found, actor=request.user)
+    except CampaignError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Submitted for review."))
+    return redirect("campaigns:campaign", campaign=found.uid)
+
+
+@login_required
+@require_POST
+def campaign_update_post(request: HttpRequest, campaign) -> HttpResponse:
+    found = _campaign_for(request, campaign)
+    form = UpdateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.campaign_update_post(campaign=found, actor=request.user, **form.cleaned_data)
+        except CampaignError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Update posted."))
+    else:
+        messages.error(request, _("Write the update in Chinese at least."))
+    return redirect("campaigns:campaign", campaign=found.uid)
+
+
+@login_required
+def review_queue(request: HttpRequest) -> HttpResponse:
+    if not is_curator(request.user):
+        raise PermissionDenied
+    return render(request, "campaigns/review_queue.html", {"campaigns": selectors.review_queue()})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request: HttpRequest, campaign) -> HttpResponse:
+    if not is_curator(request.user):
+        raise PermissionDenied
+    found = get_object_or_404(Campaign.objects.select_related("unit", "listing"), uid=campaign)
+    form = ReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.campaign_review(
+                campaign=found,
+                reviewer=request.user,
+                approve=form.cleaned_data["decision"] == "approve",
+                note=form.cleaned_data["reason"],
+            )
+        except CampaignError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Decision recorded."))
+            return redirect("campaigns:review_queue")
+    return render(
+        request,
+        "campaigns/review.html",
+        {"campaign": found, "unit": found.unit, "form": form},
+        status=400 if form.errors else 200,
+    )
