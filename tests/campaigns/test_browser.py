@@ -9,7 +9,7 @@ import pytest
 
 from tests.campaigns.conftest import NOW
 from tests.campaigns.test_money import backing
-from tests.office.test_browser import PASSWORD, browser  # noqa: F401 (the fixture)
+from tests.office.test_browser import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "campaigns"  # gitignored
@@ -22,7 +22,7 @@ def _now(time_machine):
 
 @pytest.mark.parametrize(("prefix", "locale", "width"), [("", "zh-CN", 375), ("/en", "en-US", 1280)])
 def test_the_campaign_page_shows_progress_and_tiers(
-    browser,  # noqa: F811 (the fixture)
+    browser,
     live_server,
     live,
     deliver,
@@ -52,7 +52,7 @@ def test_the_campaign_page_shows_progress_and_tiers(
     assert page.locator("form.tier button").count() == 1  # the tier can be backed
 
 
-def test_the_unit_sees_its_campaign_with_backers(browser, live_server, live, deliver):  # noqa: F811
+def test_the_unit_sees_its_campaign_with_backers(browser, live_server, live, deliver):
     deliver("order_fully_paid", backing(live, "order-b2").payload())
     operator = live.created_by
     operator.set_password(PASSWORD)
