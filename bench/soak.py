@@ -132,10 +132,11 @@ class Processes:
             proc.wait(timeout=10)
 
     def stop_all(self) -> None:
+        """Newest first (the service before the servers it uses); PostgreSQL by immediate shutdown."""
         with self.lock:
             names = list(self.live)
-        for name in names:
-            self.kill(name, signal.SIGTERM, wait=10)
+        for name in reversed(names):
+            self.kill(name, signal.SIGQUIT if name == "postgres" else signal.SIGTERM, wait=10)
 
 
 # --------------------------------------------------------------------------------------------------

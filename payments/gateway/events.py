@@ -57,7 +57,8 @@ def stripe_event_store(*, payload: dict) -> int | None:
     if row is None:
         return None
     pk = row[0]
-    transaction.on_commit(lambda: tasks.stripe_event_process.delay(pk))
+    # robust: once stored, a broker outage is logged, not answered 500 (the beat sweep takes the event)
+    transaction.on_commit(lambda: tasks.stripe_event_process.delay(pk), robust=True)
     return pk
 
 
