@@ -839,8 +839,13 @@ class Soak:
                 if time.monotonic() > give_up:  # counted as never sent: the report says lost
                     self.send_retries["given up"] += 1
                     break
-                while self.backlog > self.args.max_backlog and not self.stop.is_set():
+                # Hold back while the inboxes are far behind, but never stop: Saleor and Stripe keep
+                # sending, and each delivery wakes the workers (after a Redis restart nothing else does
+                # until the beat sweep).
+                waited = 0.0
+                while self.backlog > self.args.max_backlog and waited < 5 and not self.stop.is_set():
                     time.sleep(0.2)
+                    waited += 0.2
                 path, body, headers = bodies(delivery)
                 try:
                     if conn is None:
