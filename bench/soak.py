@@ -80,11 +80,11 @@ def wait_port(port: int, timeout: float = 60.0) -> None:
 
 
 def child_environment() -> dict[str, str]:
-    """The environment for children. Under faketime started at a date (`faketime "2028-02-29 12:00"`,
-    FAKETIME="@..."), each process would start its own clock at that date: children started later would
-    run behind this one. Give them this process's current offset instead, so every clock agrees."""
+    """The environment for children. Debian's `faketime DATE` gives every process one offset (FAKETIME=+N)
+    and they agree; with FAKETIME="@DATE" each process would start its own clock at that date, children
+    started later running behind this one: give them this process's current offset instead."""
     env = dict(os.environ)
-    if env.get("FAKETIME") and "LD_PRELOAD" in env:
+    if env.get("FAKETIME", "").startswith("@") and "LD_PRELOAD" in env:
         real = _real_epoch()
         env["FAKETIME"] = f"{round(time.time() - real):+d}"
         env["FAKETIME_DONT_FAKE_MONOTONIC"] = "1"
@@ -250,7 +250,8 @@ class Redis:
                 "--dir",
                 str(self.base),
             ],
-            child_environment(),
+            # Real time: redis-server (jemalloc) aborts under libfaketime, and its TTLs are relative anyway.
+            {k: v for k, v in os.environ.items() if not k.startswith(("FAKETIME", "LD_PRELOAD"))},
             self.base / "redis.log",
         )
         wait_port(self.port)
@@ -753,7 +754,11 @@ class Soak:
             [_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.pg.port), "-U", "postgres", "wc_soak"],
             check=True,
         )
-        os.environ.update({k: v for k, v in self.env().items() if k not in ("FAKETIME",)})
+        # This process's own settings; never its faketime variables (libfaketime rereads them: its clock
+        # would jump).
+        os.environ.update(
+            {k: v for k, v in self.env().items() if not k.startswith(("FAKETIME", "LD_PRELOAD"))}
+        )
         import django
 
         django.setup()
