@@ -908,7 +908,7 @@ class Soak:
         sequence = [
             k for _ in range(self.args.faults) for k in rng.sample(["worker", "postgres", "redis"], 3)
         ]
-        points = sorted(rng.uniform(0.05, 0.8) for _ in range(self.args.faults))
+        points = sorted(rng.uniform(0.05, self.args.faults_until) for _ in range(self.args.faults))
         for point, kind in zip(points, sequence, strict=False):
             down = rng.uniform(0.5, 3.0)
             while self.accepted < point * plan_size and not self.stop.is_set():
@@ -1204,11 +1204,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--send-timeout", type=float, default=120, help="a delivery retried this long at most"
     )
-    parser.add_argument("--short", action="store_true", help="the CI version: 3,000 events, 6 faults")
+    parser.add_argument(
+        "--faults-until",
+        type=float,
+        default=0.8,
+        help="faults fall between 5 %% and this share of the deliveries",
+    )
+    parser.add_argument("--short", action="store_true", help="the CI version: 2,000 events, 6 faults")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, data)")
     args = parser.parse_args(argv)
     if args.short:
-        args.events, args.faults, args.workers, args.drain_timeout = 3000, 6, 2, 400
+        args.events, args.faults, args.workers, args.drain_timeout = 2000, 6, 2, 480
+        args.faults_until = 0.5
     soak = Soak(args)
     atexit.register(soak.close, True)
 

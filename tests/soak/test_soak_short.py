@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SOAK_SECONDS = 540
+SOAK_SECONDS = 780  # a few minutes on a quiet machine; the drain waits for beat sweeps
 
 
 @pytest.mark.timeout(SOAK_SECONDS + 60)
@@ -49,7 +49,7 @@ def test_the_short_soak_loses_nothing_and_posts_nothing_twice():
         assert found, f"no '{label}' in the soak's report:\n{output}"
         return int(found.group(1))
 
-    assert figure("events sent") >= 3000, output
+    assert figure("events sent") >= 2000, output
     assert figure("faults injected") >= 6, output
     assert (figure("lost"), figure("posted twice")) == (0, 0), output
     assert (figure("unbalanced transactions"), figure("mismatched party balances")) == (0, 0), output
