@@ -136,7 +136,10 @@ def inbox_store(
         row = cursor.fetchone()
     if row is None:
         return None
-    transaction.on_commit(wakeup.inbox_kick)
+    # robust: the delivery is stored, which is the intake's whole job; with the broker down the wake-up is
+    # logged and the next delivery's wake-up or the beat sweep finds the event (a 500 would only make Saleor
+    # send it again, which stores nothing new and wakes nobody).
+    transaction.on_commit(wakeup.inbox_kick, robust=True)
     return row[0]
 
 

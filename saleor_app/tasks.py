@@ -58,8 +58,12 @@ def inbox_drain() -> int:
 @shared_task
 def inbox_redeliver_stale() -> int:
     """Beat job: nothing stored is ever lost, even if an enqueue after commit failed."""
-    from saleor_app import selectors
+    from saleor_app import selectors, wakeup
 
+    if selectors.inbox_pending_ids(limit=1):
+        # A drain takes every pending event, however recent: a wake-up lost with Redis's queue (a restart,
+        # a flush) costs one sweep interval, not the 120 s after which an event counts as lost.
+        wakeup.inbox_kick()
     ids = selectors.inbox_due_ids()
     for event_id in ids:
         process_webhook_event.delay(event_id)

@@ -23,7 +23,10 @@ from saleor_app.client import SaleorClient
 
 logger = logging.getLogger(__name__)
 
-STUCK_AFTER = timedelta(minutes=10)  # a worker that died mid-event leaves it "processing" this long
+# An event a worker is processing is "processing" and held by that worker's session lock (`_held`). A worker
+# killed mid-event loses its connection and so its lock at once: the event is taken again as soon as the
+# beat sweep finds it processing for this long (a live worker still holding it is left alone).
+STUCK_AFTER = timedelta(seconds=60)
 
 _INSERT_EVENT = """
 INSERT INTO payments_stripeevent
@@ -54,7 +57,8 @@ def stripe_event_store(*, payload: dict) -> int | None:
     if row is None:
         return None
     pk = row[0]
-    transaction.on_commit(lambda: tasks.stripe_event_process.delay(pk))
+    # robust: once stored, a broker outage is logged, not answered 500 (the beat sweep takes the event)
+    transaction.on_commit(lambda: tasks.stripe_event_process.delay(pk), robust=True)
     return pk
 
 
@@ -211,13 +215,31 @@ def transaction_event_report(*, planned: PlannedReport, stripe_event: StripeEven
     return report
 
 
+def _lock_key(pk: int) -> str:
+    return f"wc-stripe-event:{pk}"
+
+
+def _held(pk: int) -> bool:
+    """Take this event's session lock: held by this worker's connection until `_release` or until the
+    connection ends (a worker killed mid-event frees it at once). False: a live worker has it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", [_lock_key(pk)])
+        return bool(cursor.fetchone()[0])
+
+
+def _release(pk: int) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [_lock_key(pk)])
+
+
 def _claim(pk: int) -> StripeEvent | None:
-    """Mark the event as taken by this worker (attempts + 1); None if done or another worker has it."""
+    """Mark the event as taken by this worker (attempts + 1) and hold its lock; None if done or a live
+    worker has it. One left processing whose lock is free was left by a worker that died: taken again."""
     open_ = Q(status__in=[StripeEvent.Status.PENDING, StripeEvent.Status.FAILED])
-    stuck = Q(status=StripeEvent.Status.PROCESSING, processed_at__lt=clock.now() - STUCK_AFTER)
+    stuck = Q(status=StripeEvent.Status.PROCESSING)
     with transaction.atomic():
         event = StripeEvent.objects.select_for_update(skip_locked=True).filter(open_ | stuck, pk=pk).first()
-        if event is None:
+        if event is None or not _held(pk):
             return None
         event.attempts += 1
         event.status = StripeEvent.Status.PROCESSING
@@ -241,7 +263,10 @@ def stripe_event_process(*, pk: int) -> str:
         status, error = StripeEvent.Status.FAILED, f"{type(exc).__name__}: {exc}"[:2000]
     else:
         status, error = (StripeEvent.Status.DONE if plans or fee_recorded else StripeEvent.Status.IGNORED), ""
-    StripeEvent.objects.filter(pk=pk).update(status=status, last_error=error, processed_at=clock.now())
+    try:
+        StripeEvent.objects.filter(pk=pk).update(status=status, last_error=error, processed_at=clock.now())
+    finally:
+        _release(pk)
     return status
 
 

@@ -7,8 +7,9 @@ import time
 from datetime import timedelta
 from unittest.mock import patch
 
+import psycopg
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from payments.gateway import tasks
@@ -200,6 +201,41 @@ def test_events_of_payments_this_app_did_not_create_are_ignored(client, signer, 
 
     assert StripeEvent.objects.get().status == StripeEvent.Status.IGNORED
     assert saleor.calls == []
+
+
+def test_a_live_worker_keeps_its_event_and_one_killed_mid_event_frees_it_within_a_minute(
+    client, signer, saleor, localstripe
+):
+    # Found by bench/soak.py: a worker SIGKILLed mid-event left it "processing" for ten minutes.
+    _payload, pi = paid_intent(client, signer, localstripe)
+    body = stripe_event("payment_intent.succeeded", pi)
+    with patch.object(tasks.stripe_event_process, "delay"), transaction.atomic():
+        pk = stripe_event_store(payload=json.loads(body))
+    worker = psycopg.connect(**_connection_params(), autocommit=True)  # another worker's session took it
+    worker.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [f"wc-stripe-event:{pk}"])
+    StripeEvent.objects.filter(pk=pk).update(
+        status=StripeEvent.Status.PROCESSING, processed_at=timezone.now() - timedelta(seconds=61)
+    )
+
+    tasks.stripe_events_redeliver.delay().get()
+    while_alive = StripeEvent.objects.get(pk=pk).status
+    worker.close()  # killed: PostgreSQL ends its session and frees the lock
+    tasks.stripe_events_redeliver.delay().get()
+
+    assert while_alive == StripeEvent.Status.PROCESSING
+    assert StripeEvent.objects.get(pk=pk).status == StripeEvent.Status.DONE
+    assert len(saleor.calls) == 1
+
+
+def _connection_params() -> dict:
+    db = connection.settings_dict
+    return {
+        "dbname": db["NAME"],
+        "user": db["USER"],
+        "password": db["PASSWORD"] or None,
+        "host": db["HOST"] or None,
+        "port": db["PORT"] or None,
+    }
 
 
 def test_an_event_left_processing_by_a_dead_worker_is_picked_up_again_later(
