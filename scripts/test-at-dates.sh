@@ -29,7 +29,11 @@ for at in "${dates[@]}"; do
   # so the clock reads `at` now and runs on. Monotonic time stays real: libfaketime otherwise stalls
   # timed waits on condition variables (scripts/faketime/sitecustomize.py mends time.sleep for it).
   offset=$(( $(date -u -d "$at" +%s) - $(date -u +%s) ))
+  # The short soak (minutes of crashes and outages, no date in its logic) runs today and at the leap day,
+  # where it shows that its own servers and workers agree on a faked clock; not a third and fourth time.
+  skip=()
+  [ "$at" = "2028-02-29 12:00:00" ] || skip=(--deselect tests/soak/test_soak_short.py)
   PYTHONPATH="$PWD/scripts/faketime${PYTHONPATH:+:$PYTHONPATH}" FAKETIME_DONT_FAKE_MONOTONIC=1 \
-    faketime -f "$(printf '%+d' "$offset")" .venv/bin/pytest -p no:cacheprovider "$@" || status=1
+    faketime -f "$(printf '%+d' "$offset")" .venv/bin/pytest -p no:cacheprovider "${skip[@]}" "$@" || status=1
 done
 exit $status
