@@ -152,6 +152,7 @@ ALLOWED: dict[str, set[str]] = {
     "finance:batch": {S},
     "finance:batch_approve": {S},
     "finance:batch_execute": {S},
+    "finance:batch_progress": {S},
     "finance:batch_paid": {S},
     "finance:batch_reject": {S},
     "finance:bank_file": {S},
