@@ -76,6 +76,8 @@ SIGN_IN = {
     "unit_onboarding:document_blob",
     "admin:login",
     "admin:logout",
+    "office:saleor_dashboard",  # by the Saleor Dashboard's token: tests/office/test_saleor_dashboard.py
+    "office:saleor_dashboard_session",
 }
 # Who may open each back-office route with unit A's objects (everyone else is refused: 403/404).
 ALLOWED: dict[str, set[str]] = {
