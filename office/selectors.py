@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import F, IntegerField, Min, Q, QuerySet, Sum
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -54,6 +54,25 @@ def sales(unit: Unit, today: date | None = None) -> list[Sales]:
         .order_by("order__currency")
     )
     return [Sales(r["order__currency"], r["today"], r["week"], r["month"]) for r in rows]
+
+
+def daily_sales(
+    unit: Unit, currency: str, today: date | None = None, days: int = 30
+) -> list[tuple[date, int]]:
+    """This unit's line totals per Beijing day for the last `days` days, oldest first (0 on a quiet day)."""
+    today = today or clock.today()
+    first = today - timedelta(days=days - 1)
+    rows = (
+        OrderLine.objects.filter(
+            unit=unit, order__currency=currency, order__created_in_saleor__gte=clock.day_start(first)
+        )
+        .exclude(order__status__in=NOT_SALES)
+        .annotate(day=TruncDate("order__created_in_saleor", tzinfo=clock.business_tz()))
+        .values("day")
+        .annotate(total=Sum(F("total_net") + F("total_tax"), output_field=IntegerField()))
+    )
+    totals = {r["day"]: r["total"] for r in rows}
+    return [(first + timedelta(days=n), totals.get(first + timedelta(days=n), 0)) for n in range(days)]
 
 
 def orders_to_ship(unit: Unit) -> QuerySet[Order]:

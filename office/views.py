@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from core import clock
+from core import charts, clock
 from office import selectors
-from unit_onboarding.models import Unit, UnitMembership
+from payments.settlement import selectors as settlement_selectors
+from unit_onboarding.models import OperatingEntity, Unit, UnitMembership
 from unit_onboarding.permissions import unit_roles
 from unit_onboarding.selectors import units_of
 
@@ -46,6 +52,25 @@ def dashboard(request: HttpRequest, uid) -> HttpResponse:
         "to_ship": list(selectors.orders_to_ship(unit)),
         "now": clock.now(),
     }
+    currency = settings.SETTLEMENT_CURRENCY
+    days = selectors.daily_sales(unit, currency, today)
+    context["sales_chart"] = mark_safe(  # noqa: S308 (built from escaped labels and numbers only)
+        charts.daily_bars_svg([(f"{d:%m-%d}", v) for d, v in days], title=_("Sales per day, last 30 days"))
+    )
+    if UnitMembership.Role.FINANCE in roles:
+        parties = [unit.party_key, *(e.party_key for e in OperatingEntity.objects.filter(unit=unit))]
+        names = settlement_selectors.party_names(parties)
+        window = timedelta(days=settings.SETTLEMENT_RETURN_WINDOW_DAYS)
+        context["payouts"] = [
+            (
+                names[party],
+                settlement_selectors.next_payout(
+                    party, currency, now=context["now"], period=settings.SETTLEMENT_PERIOD, window=window
+                ),
+            )
+            for party in parties
+        ]
+        context["currency"] = currency
     if operator:
         context |= {
             "listings": list(selectors.listings_to_act_on(unit)),

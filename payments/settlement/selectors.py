@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -11,10 +11,12 @@ from django.db.models import Count, Q, Sum
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from core import clock
 from core.finance import is_platform_finance
 from core.party import DESIGNER, STAFF_POOL, UNIT, Party, is_unit_uid
 from payments.error_codes import SettlementError, SettlementErrorCode
 from payments.models import Account, SettlementBatch, SettlementBatchItem
+from payments.settlement.periods import at_midnight, period_containing
 from unit_onboarding.models import Designer, OperatingEntity, Unit
 
 # The party's split lines posted up to the cutoff that no live batch holds: what a new batch pays.
@@ -289,3 +291,34 @@ def execution_progress(batch: SettlementBatch) -> ExecutionProgress:
     else:
         state = "stopped" if batch.execution_error else "running"
     return ExecutionProgress(state, counts["sent"], counts["total"], batch.execution_error)
+
+
+@dataclass(frozen=True)
+class NextPayout:
+    """What a party's next settlement batch holds so far, and when it is proposed."""
+
+    party: str
+    amount: int  # minor units: lines posted up to now (and before the cutoff) plus amounts carried
+    proposed_on: date  # the day the period closes and its batch is proposed (then approved, executed)
+    cutoff: datetime  # lines posted after it wait for the batch after (the return window)
+    batch: SettlementBatch | None  # a batch already proposed or approved, waiting for people
+
+
+def next_payout(party: str, currency: str, *, now: datetime, period: str, window: timedelta) -> NextPayout:
+    """The party's open batch if one waits for approval or execution, else its next period's so far."""
+    open_batch = (
+        SettlementBatch.objects.filter(
+            party=party,
+            currency=currency,
+            status__in=(SettlementBatch.Status.PROPOSED, SettlementBatch.Status.APPROVED),
+        )
+        .order_by("period_end")
+        .first()
+    )
+    if open_batch is not None:
+        return NextPayout(party, open_batch.amount, open_batch.period_end, open_batch.cutoff, open_batch)
+    _start, end = period_containing(clock.today(now), period)
+    cutoff = at_midnight(end) - window
+    lines = unbatched_lines(party=party, currency=currency, cutoff=min(cutoff, now))
+    carried = sum(amount for _, amount in uncarried(party=party, currency=currency))
+    return NextPayout(party, sum(net for _, _, net in lines) + carried, end, cutoff, None)

@@ -18,7 +18,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core import clock
+from core import charts, clock
 from core.audit import audit_record
 from core.finance import is_platform_finance
 from core.money import minor_to_decimal
@@ -29,7 +29,7 @@ from payments.funding import services as funding
 from payments.funding.models import DiscountFundingVersion
 from payments.models import AccountingPeriod, FinanceAuditEvent, SettlementBatch
 from payments.reconciliation import services as reconciliation
-from payments.settlement import charts, exports, order_lines, pdf, selectors, services, statements, stats
+from payments.settlement import exports, order_lines, pdf, selectors, services, statements, stats
 from payments.settlement.periods import at_midnight, period_containing
 from payments.settlement.permissions import can_see_party, is_finance, visible_parties
 from unit_onboarding import agreements, payees

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
@@ -11,10 +11,12 @@ from django.urls import reverse
 
 from catalog.models import IpLicence, Listing, ListingVariant
 from orders.models import Order, OrderLine
+from payments.settlement import services as settlement
 from tests.auth import login_verified
 from tests.catalog.factories import active_unit, make_listing
+from tests.payments.settlement.conftest import pay
 from tests.unit_onboarding.factories import UserFactory, operator_of
-from unit_onboarding.models import UnitMembership
+from unit_onboarding.models import OperatingEntity, UnitMembership
 
 pytestmark = pytest.mark.django_db
 NOW = "2026-03-10T04:00:00+00:00"  # 12:00 in Beijing, 10 March
@@ -190,3 +192,45 @@ def test_login_lands_on_office_and_the_switcher_opens_the_chosen_unit(client, un
 def test_people_without_a_unit_land_on_onboarding(client):
     client.force_login(UserFactory())
     assert client.get(reverse("office:home"))["Location"] == reverse("unit_onboarding:home")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_chart_shows_each_beijing_day_of_the_last_30(client, unit):
+    sale(unit, "2026-03-09T16:30:00+00:00", 1000)  # 10 March in Beijing
+    sale(unit, "2026-03-09T15:30:00+00:00", 20000)  # 9 March in Beijing
+    sale(unit, "2026-02-01T00:00:00+00:00", 77700)  # older than 30 days: not drawn
+    client.force_login(operator_of(unit))
+
+    html = dashboard(client, unit).content.decode()
+
+    chart = html[html.index('id="sales-chart"') : html.index("</figure>")]
+    assert chart.count("<rect") == 30
+    assert "<title>03-10: 10</title>" in chart and "<title>03-09: 200</title>" in chart
+    assert "<title>02-09: 0</title>" in chart and "02-01" not in chart and "777" not in chart
+
+
+@time_machine.travel(NOW, tick=False)
+def test_unit_finance_sees_the_next_payout_of_the_units_parties_and_operators_do_not(client, unit):
+    entity = OperatingEntity.objects.get(unit=unit)
+    pay("o-feb", unit.party_key, 10_000, datetime(2026, 2, 20, 4, tzinfo=UTC))  # never batched: still owed
+    pay("o-mar", unit.party_key, 20_000, datetime(2026, 3, 5, 4, tzinfo=UTC))
+    pay("o-other", active_unit("别的馆").party_key, 99_900, datetime(2026, 3, 5, 4, tzinfo=UTC))
+    finance = operator_of(unit, UnitMembership.Role.FINANCE)
+    login_verified(client, finance)
+
+    html = dashboard(client, unit).content.decode()
+
+    section = html[html.index('id="payout-h"') :]
+    # 90% of 100.00 + 200.00, proposed when March closes; the entity has nothing yet
+    assert f'data-party="{unit.party_key}">' in section and "¥270.00" in section and "2026-04-01" in section
+    assert "2026-03-25" in section  # lines after the cutoff wait for the return window
+    assert f'data-party="{entity.party_key}">' in section and "¥0.00" in section
+    assert "899.10" not in section  # another unit's
+
+    # once a batch is proposed for the party, the dashboard says it waits for platform finance
+    settlement.settlement_run(period_start=date(2026, 2, 1), period_end=date(2026, 3, 1), actor=UserFactory())
+    html = dashboard(client, unit).content.decode()
+    assert "¥90.00" in html[html.index('id="payout-h"') :] and "等待平台财务" in html
+
+    client.force_login(operator_of(unit))
+    assert 'id="payout-h"' not in dashboard(client, unit).content.decode()

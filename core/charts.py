@@ -76,3 +76,33 @@ def share_chart_svg(shares: dict[str, int], *, title: str, width: int = 720) -> 
         parts.append(f'<text x="{label_w + w + 4:.1f}" y="{y + 12}">{100 * value / total:.1f}%</text>')
     parts.append("</svg>")
     return "".join(parts)
+
+
+def daily_bars_svg(days: list[tuple[str, int]], *, title: str, width: int = 360, height: int = 150) -> str:
+    """One bar per day (label, fen), every seventh day labelled back from the last: a month at a glance.
+
+    Drawn for a phone's width and scaled to its box (portal.css caps it), so its text stays legible."""
+    top = max([v for _, v in days] + [1])
+    left, bottom = 8, 22
+    plot_h = height - bottom - 24
+    bar_w = (width - left * 2) / max(len(days), 1)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-label="{escape(title)}" font-family="sans-serif" font-size="11">',
+        f'<text x="{left}" y="14">{escape(title)} · ≤ ¥{_fmt(top)}</text>',
+        f'<line x1="{left}" y1="{height - bottom}" x2="{width - left}" y2="{height - bottom}" '
+        'stroke="#333"/>',
+    ]
+    for i, (label, value) in enumerate(days):
+        h = plot_h * max(value, 0) / top
+        x = left + i * bar_w
+        parts.append(
+            f'<rect x="{x + 1:.1f}" y="{height - bottom - h:.1f}" width="{max(bar_w - 2, 1):.1f}" '
+            f'height="{h:.1f}" fill="{PALETTE[0]}"><title>{escape(label)}: {_fmt(value)}</title></rect>'
+        )
+        if (len(days) - 1 - i) % 7 == 0:
+            parts.append(
+                f'<text x="{x + bar_w / 2:.1f}" y="{height - 6}" text-anchor="middle">{escape(label)}</text>'
+            )
+    parts.append("</svg>")
+    return "".join(parts)
