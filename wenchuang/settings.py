@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "resources",  # the public cultural-resource library
     "office",  # the back office shell and unit dashboards
     "campaigns",  # crowdfunded pre-sales: campaigns, held income, release and refunds
+    "promotions",  # units' own sales and vouchers, approved by their finance, funded by the unit
     "shipping",
     "storefront",
 ]
