@@ -36,7 +36,8 @@ MESSAGES = {
     PromotionErrorCode.DATES_INVALID: _("The promotion must end after it starts."),
     PromotionErrorCode.ENDS_IN_PAST: _("The promotion has already ended: choose new dates."),
     PromotionErrorCode.VALUE_INVALID: _(
-        "Give the discount: a percentage from 1 to 90, or an amount in yuan below the cheapest product's price."
+        "Give the discount: a percentage from 1 to 90, "
+        "or an amount in yuan below the cheapest product's price."
     ),
     PromotionErrorCode.CODE_REQUIRED: _(
         "A voucher needs a code (letters, digits, - and _) and how many times it may be used."

@@ -1,6 +1,7 @@
 """Units' own promotions: proposed by an operator on the unit's products, approved by the unit's finance
-(another person), created in Saleor (at the HTTP edge), recorded as unit-funded; the ledger of a two-unit
-order against a hand calculation (agreement: unit 60 %, operating entity 25 %, staff pool 5 %, platform 10 %)."""
+(another person), created in Saleor (at the HTTP edge), recorded as unit-funded; the ledger of a
+two-unit order against a hand calculation (agreement: unit 60 %, operating entity 25 %, staff pool 5 %,
+platform 10 %)."""
 
 from __future__ import annotations
 
@@ -22,8 +23,6 @@ from promotions.error_codes import PromotionErrorCode as Code
 from promotions.models import UnitPromotion
 from saleor_app.client import SaleorClient
 from saleor_app.models import WebhookEvent
-from tests.catalog.factories import make_listing
-from tests.orders.conftest import deliver, unit_with_agreement  # noqa: F401 (deliver is a fixture)
 from tests.orders.payloads import Line, SaleorOrder, line_discount
 from tests.unit_onboarding.factories import operator_of
 from unit_onboarding.models import UnitMembership
@@ -62,23 +61,6 @@ class FakeSaleor:
         return httpx.Response(200, json={"data": data})
 
 
-@pytest.fixture
-def world(time_machine):
-    time_machine.move_to(PROPOSED_AT, tick=False)
-    museum, library = unit_with_agreement(1), unit_with_agreement(2)
-    people = {
-        "operator": operator_of(museum),
-        "finance": operator_of(museum, role=FINANCE),
-        "library_operator": operator_of(library),
-        "library_finance": operator_of(library, role=FINANCE),
-    }
-    mirror = make_listing(museum, people["operator"])  # two variants of 128.00
-    fan = make_listing(library, people["library_operator"])
-    Listing.objects.filter(pk=mirror.pk).update(saleor_product_id="UHJvZHVjdDoxMDE=")
-    Listing.objects.filter(pk=fan.pk).update(saleor_product_id="UHJvZHVjdDoyMDI=")
-    return museum, library, people, mirror, fan
-
-
 def propose(unit, actor, listings, **terms):
     defaults = {
         "kind": UnitPromotion.Kind.SALE,
@@ -106,7 +88,7 @@ def approve(promotion, actor, fake=None):
 def test_a_unit_funded_sale_is_created_on_the_units_product_only_and_reduces_only_its_parties(
     world, deliver, time_machine
 ):
-    museum, library, people, mirror, fan = world
+    museum, library, people, mirror, _fan = world
     promotion = propose(museum, people["operator"], [mirror])
     fake = FakeSaleor()
 
@@ -194,7 +176,7 @@ def test_a_unit_funded_sale_is_created_on_the_units_product_only_and_reduces_onl
 
 
 def test_a_voucher_is_created_on_the_units_products_with_its_uses_and_value(world):
-    museum, library, people, mirror, fan = world
+    museum, _library, people, mirror, _fan = world
     promotion = propose(
         museum,
         people["operator"],
@@ -238,20 +220,20 @@ def refused(code: Code, call) -> PromotionError:
 
 
 def test_another_units_product_is_refused_with_a_clear_message(world):
-    museum, library, people, mirror, fan = world
+    museum, _library, people, mirror, fan = world
     error = refused(Code.LISTING_OF_ANOTHER_UNIT, lambda: propose(museum, people["operator"], [mirror, fan]))
-    assert "own unit" in error.message
+    assert "本单位自己的商品" in error.message  # zh-Hans, the default language
     refused(Code.NOT_ALLOWED, lambda: propose(museum, people["library_operator"], [mirror]))
     refused(Code.NOT_ALLOWED, lambda: propose(museum, people["finance"], [mirror]))  # operators propose
     assert not UnitPromotion.objects.exists()
 
 
 def test_a_promotion_over_its_budget_is_refused_at_proposal_and_at_approval(world):
-    museum, library, people, mirror, fan = world
+    museum, _library, people, mirror, _fan = world
     # 10 % of 128.00 once per order, 10 uses: up to 128.00 against a cap of 100.00
     voucher = dict(kind="voucher", code="TEN", usage_limit=10, value=10)
     error = refused(Code.OVER_BUDGET, lambda: propose(museum, people["operator"], [mirror], **voucher))
-    assert "¥128.00" in error.message and "¥100.00" in error.message
+    assert "¥128.00" in error.message and "¥100.00" in error.message and "超过预算上限" in error.message
     promotion = propose(museum, people["operator"], [mirror], **{**voucher, "usage_limit": 7})  # 89.60
     mirror.variants.update(price_fen=20_000)  # prices raised meanwhile: 7 x 20.00 = 140.00
     fake = FakeSaleor()
@@ -260,7 +242,7 @@ def test_a_promotion_over_its_budget_is_refused_at_proposal_and_at_approval(worl
 
 
 def test_only_another_person_of_the_units_finance_approves_and_once(world):
-    museum, library, people, mirror, fan = world
+    museum, _library, people, mirror, _fan = world
     both = operator_of(museum)
     UnitMembership.objects.create(user=both, unit=museum, role=FINANCE)
     own = propose(museum, both, [mirror])
@@ -274,7 +256,7 @@ def test_only_another_person_of_the_units_finance_approves_and_once(world):
 
 
 def test_approval_is_stale_when_the_products_changed_since_the_proposal(world):
-    museum, library, people, mirror, fan = world
+    museum, library, people, mirror, _fan = world
     promotion = propose(museum, people["operator"], [mirror])
     Listing.objects.filter(pk=mirror.pk).update(saleor_product_id="UHJvZHVjdDo5OTk=")  # re-created in Saleor
     refused(Code.STALE, lambda: approve(promotion, people["finance"]))
@@ -283,7 +265,7 @@ def test_approval_is_stale_when_the_products_changed_since_the_proposal(world):
 
 
 def test_the_database_refuses_a_promotion_decided_by_its_proposer(world):
-    museum, library, people, mirror, fan = world
+    museum, _library, people, mirror, _fan = world
     promotion = propose(museum, people["operator"], [mirror])
     with pytest.raises(IntegrityError, match="unit_promotion_four_eyes"), transaction.atomic():
         UnitPromotion.objects.filter(pk=promotion.pk).update(
@@ -292,7 +274,7 @@ def test_the_database_refuses_a_promotion_decided_by_its_proposer(world):
 
 
 def test_saleors_refusal_leaves_it_failed_with_saleors_reason_and_unfunded(world):
-    museum, library, people, mirror, fan = world
+    museum, _library, people, mirror, _fan = world
     promotion = propose(museum, people["operator"], [mirror])
     fake = FakeSaleor(errors=[{"field": "rules", "code": "INVALID", "message": "bad predicate"}])
 
@@ -305,7 +287,7 @@ def test_saleors_refusal_leaves_it_failed_with_saleors_reason_and_unfunded(world
 
 
 def test_dates_and_terms_are_checked(world):
-    museum, library, people, mirror, fan = world
+    museum, _library, people, mirror, _fan = world
     later = PROPOSED_AT + timedelta(days=2)
     refused(
         Code.DATES_INVALID,
