@@ -29,6 +29,7 @@ class UnitPromotion(Decided):
         CREATING = "creating", _("Approved: being created in the shop")
         CREATED = "created", _("Approved and created in the shop")
         FAILED = "failed", _("Approved, but the shop refused it")
+        ENDED = "ended", _("Ended early: its budget is spent")
         REJECTED = "rejected", _("Rejected by the unit's finance")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -59,7 +60,7 @@ class UnitPromotion(Decided):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=~Q(status__in=["creating", "created", "failed", "rejected"])
+                condition=~Q(status__in=["creating", "created", "failed", "rejected", "ended"])
                 | (Q(decided_by__isnull=False, decided_at__isnull=False) & ~Q(decided_by=F("proposed_by"))),
                 name="unit_promotion_four_eyes",
             ),

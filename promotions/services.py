@@ -23,6 +23,7 @@ from payments.funding.services import funding_record_unit
 from promotions.error_codes import PromotionError
 from promotions.error_codes import PromotionErrorCode as Code
 from promotions.models import UnitPromotion
+from promotions.selectors import budget_used
 from saleor_app.app_client import app_client
 from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorError, SaleorNotInstalled
@@ -345,3 +346,32 @@ def _create_in_saleor(promotion: UnitPromotion, client: SaleorClient) -> tuple[s
         "voucherChannelListingUpdate",
     )
     return voucher["id"], promotion.code
+
+
+def promotions_budget_enforce(*, client: SaleorClient | None = None) -> list[str]:
+    """End now, in Saleor, each unit's sale still running whose discounts on recorded order lines reached its
+    budget cap (a voucher is bounded by its uses, once per order, checked at approval). Saleor's refusal
+    leaves it running with the reason, tried again on the next run. The uids of the sales ended."""
+    now = clock.now()
+    running = UnitPromotion.objects.filter(
+        kind=UnitPromotion.Kind.SALE, status=S.CREATED, starts_at__lte=now, ends_at__gt=now
+    ).select_related("unit")
+    spent = [p for p in running if budget_used(p) >= p.budget_fen]
+    ended = []
+    for promotion in spent:
+        try:
+            client = client or app_client()
+            client.mutate(
+                "PromotionEnd", {"id": promotion.saleor_id, "endDate": now.isoformat()}, "promotionUpdate"
+            )
+        except (SaleorError, SaleorNotInstalled) as exc:
+            UnitPromotion.objects.filter(pk=promotion.pk).update(last_error=str(exc)[:2000])
+            continue
+        with transaction.atomic():
+            locked = UnitPromotion.objects.select_for_update().select_related("unit").get(pk=promotion.pk)
+            before = _summary(locked)
+            locked.status, locked.ends_at, locked.last_error = S.ENDED, now, ""
+            locked.save(update_fields=["status", "ends_at", "last_error"])
+            _audit(locked, None, "unit_promotion.budget_spent", before, used=budget_used(locked))
+        ended.append(str(promotion.uid))
+    return ended

@@ -56,6 +56,8 @@ class FakeSaleor:
         elif name == "VoucherCreate":
             voucher = None if self.errors else {"id": VOUCHER, "code": variables["input"]["addCodes"][0]}
             data = {"voucherCreate": {"voucher": voucher, "errors": self.errors}}
+        elif name == "PromotionEnd":
+            data = {"promotionUpdate": {"promotion": {"id": variables["id"]}, "errors": self.errors}}
         else:
             data = {"voucherChannelListingUpdate": {"voucher": {"id": VOUCHER}, "errors": []}}
         return httpx.Response(200, json={"data": data})
@@ -317,3 +319,47 @@ def test_dates_and_terms_are_checked(world):
     refused(Code.NO_LISTINGS, lambda: propose(museum, people["operator"], []))
     Listing.objects.filter(pk=mirror.pk).update(saleor_product_id="")
     refused(Code.LISTING_NOT_IN_SALEOR, lambda: propose(museum, people["operator"], [mirror]))
+
+
+def sale_paid(museum, library, deliver, *, discount: int, order_id: str = "order-budget"):
+    """Museum's line of 2 x 100.00 reduced by the unit's sale, the library's 100.00: paid, projected."""
+    order = SaleorOrder(
+        id=order_id,
+        lines=[
+            Line(
+                f"{order_id}-a",
+                museum.saleor_warehouse_id,
+                10_000,
+                quantity=2,
+                discount=discount,
+                line_discounts=[line_discount("PROMOTION", f"Promotion: {PROMO}", discount, "特价")],
+            ),
+            Line(f"{order_id}-b", library.saleor_warehouse_id, 10_000),
+        ],
+    ).paid(at=PAID_AT)
+    assert deliver("order_fully_paid", order.payload()).status == WebhookEvent.Status.DONE
+
+
+def test_a_sale_whose_budget_is_spent_is_ended_in_saleor(world, deliver, time_machine):
+    museum, library, people, mirror, _fan = world
+    sale = approve(propose(museum, people["operator"], [mirror], budget_fen=6_000), people["finance"])
+    time_machine.move_to(datetime.fromisoformat(PAID_AT), tick=False)
+    sale_paid(museum, library, deliver, discount=4_000)
+    fake = FakeSaleor()
+    with respx.mock(assert_all_called=False) as mock:
+        mock.post(API).mock(side_effect=fake)
+        client = SaleorClient(API, "t")
+        assert services.promotions_budget_enforce(client=client) == []  # 40.00 of 60.00 used
+        sale_paid(museum, library, deliver, discount=2_000, order_id="order-budget-2")
+        assert services.promotions_budget_enforce(client=client) == [str(sale.uid)]  # 60.00: spent
+        assert services.promotions_budget_enforce(client=client) == []  # ended: not twice
+
+    assert fake.calls == [("PromotionEnd", {"id": PROMO, "endDate": "2026-11-27T10:05:00+00:00"})]
+    sale.refresh_from_db()
+    assert (sale.status, sale.ends_at, selectors.budget_used(sale)) == (
+        "ended",
+        datetime.fromisoformat(PAID_AT),
+        6_000,
+    )
+    event = FinanceAuditEvent.objects.get(action="unit_promotion.budget_spent")
+    assert event.detail["used"] == 6_000 and event.detail["before"]["status"] == "created"
