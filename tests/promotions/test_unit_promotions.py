@@ -363,3 +363,28 @@ def test_a_sale_whose_budget_is_spent_is_ended_in_saleor(world, deliver, time_ma
     )
     event = FinanceAuditEvent.objects.get(action="unit_promotion.budget_spent")
     assert event.detail["used"] == 6_000 and event.detail["before"]["status"] == "created"
+
+
+def test_rejection_and_withdrawal_are_audited_and_final(world):
+    museum, _library, people, mirror, _fan = world
+    first = propose(museum, people["operator"], [mirror])
+    refused(
+        Code.NOT_ALLOWED, lambda: services.promotion_withdraw(promotion_id=first.pk, actor=people["finance"])
+    )
+    services.promotion_reject(promotion_id=first.pk, actor=people["finance"], note="预算不足")
+    second = propose(museum, people["operator"], [mirror])
+    services.promotion_withdraw(promotion_id=second.pk, actor=people["operator"])
+
+    refused(Code.STALE, lambda: approve(first, people["finance"]))
+    refused(Code.STALE, lambda: approve(second, people["finance"]))
+    first.refresh_from_db()
+    assert (first.status, first.decided_by, first.note) == ("rejected", people["finance"], "预算不足")
+    assert list(
+        FinanceAuditEvent.objects.filter(action__in=["unit_promotion.rejected", "unit_promotion.withdrawn"])
+        .order_by("pk")
+        .values_list("action", "actor")
+    ) == [
+        ("unit_promotion.rejected", people["finance"].pk),
+        ("unit_promotion.withdrawn", people["operator"].pk),
+    ]
+    assert not DiscountFundingVersion.objects.exists()
