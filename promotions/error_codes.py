@@ -18,6 +18,7 @@ class PromotionErrorCode(StrEnum):
     ENDS_IN_PAST = "promotion_ends_in_past"
     VALUE_INVALID = "promotion_value_invalid"
     CODE_REQUIRED = "promotion_code_required"
+    CODE_TAKEN = "promotion_code_taken"
     BUDGET_INVALID = "promotion_budget_invalid"
     OVER_BUDGET = "promotion_over_budget"
     APPROVER_IS_PROPOSER = "promotion_approver_is_proposer"
@@ -41,6 +42,9 @@ MESSAGES = {
     ),
     PromotionErrorCode.CODE_REQUIRED: _(
         "A voucher needs a code (letters, digits, - and _) and how many times it may be used."
+    ),
+    PromotionErrorCode.CODE_TAKEN: _(
+        "The voucher code %(voucher)s is already used by another discount: choose another code."
     ),
     PromotionErrorCode.BUDGET_INVALID: _("Give the budget cap in yuan, above zero."),
     PromotionErrorCode.OVER_BUDGET: _(

@@ -19,6 +19,7 @@ from catalog.permissions import can_manage_listings
 from core import clock
 from core.audit import audit_record
 from core.money import minor_format
+from payments.funding.models import DiscountFunding
 from payments.funding.services import funding_record_unit
 from promotions.error_codes import PromotionError
 from promotions.error_codes import PromotionErrorCode as Code
@@ -86,6 +87,9 @@ def _check_terms(*, kind, reward, value, code, usage_limit, budget_fen, starts_a
         raise PromotionError(Code.VALUE_INVALID, field="value")
     if kind == UnitPromotion.Kind.VOUCHER and (not CODE_RE.match(code or "") or not usage_limit):
         raise PromotionError(Code.CODE_REQUIRED, field="code")
+    if kind == UnitPromotion.Kind.VOUCHER and DiscountFunding.objects.filter(key=code).exists():
+        # its funding is decided already (a platform rule, another unit's voucher): never taken over
+        raise PromotionError(Code.CODE_TAKEN, field="code", voucher=code)
     if not budget_fen or budget_fen <= 0:
         raise PromotionError(Code.BUDGET_INVALID, field="budget_fen")
     most = most_cost(reward=reward, value=value, prices=prices, uses=usage_limit or 1)

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from catalog.models import Listing
 from payments import selectors as ledger
 from payments.funding.models import DiscountFundingVersion
+from payments.funding.services import funding_propose
 from payments.models import FinanceAuditEvent, SplitLine
 from promotions import selectors, services
 from promotions.error_codes import PromotionError
@@ -24,7 +25,7 @@ from promotions.models import UnitPromotion
 from saleor_app.client import SaleorClient
 from saleor_app.models import WebhookEvent
 from tests.orders.payloads import Line, SaleorOrder, line_discount
-from tests.unit_onboarding.factories import operator_of
+from tests.unit_onboarding.factories import operator_of, platform_finance_user
 from unit_onboarding.models import UnitMembership
 
 pytestmark = pytest.mark.django_db
@@ -388,3 +389,11 @@ def test_rejection_and_withdrawal_are_audited_and_final(world):
         ("unit_promotion.withdrawn", people["operator"].pk),
     ]
     assert not DiscountFundingVersion.objects.exists()
+
+
+def test_a_voucher_code_whose_funding_is_decided_already_is_refused(world):
+    museum, _library, people, mirror, _fan = world
+    terms = dict(kind="voucher", code="FESTIVAL", usage_limit=1, value=10)
+    funding_propose(key="FESTIVAL", funder="platform", actor=platform_finance_user())
+    error = refused(Code.CODE_TAKEN, lambda: propose(museum, people["operator"], [mirror], **terms))
+    assert "FESTIVAL" in error.message
