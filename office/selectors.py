@@ -160,6 +160,7 @@ SECTIONS = {
     "unit_onboarding:agreement": "agreement",
     "unit_onboarding:payout": "payout",
     "finance:statement": "statement",
+    "promotions:": "promotions",
 }
 
 
@@ -199,6 +200,10 @@ def office_nav(*, user, unit: Unit | None, view_name: str, path: str) -> Nav | N
         entries.append(entry("orders", _("Orders"), "orders:list", uid=uid))
         if operator or finance:  # orders.parcel_refunds: members ask, another finance member decides
             entries.append(entry("refunds", _("Parcel refunds"), "orders:refunds", uid=uid))
+        if (
+            operator or finance
+        ):  # promotions: operators propose, another person of the unit's finance approves
+            entries.append(entry("promotions", _("Promotions"), "promotions:unit_promotions", uid=uid))
         entries.append(entry("rates", _("Shipping rates"), "shipping:unit_rates", uid=uid))
         if operator and unit.status == Unit.Status.ACTIVE:
             entries.append(entry("resources", _("Library objects"), "resources:objects", uid=uid))

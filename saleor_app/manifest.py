@@ -21,6 +21,7 @@ PERMISSIONS = (
     "MANAGE_CHANNELS",
     "MANAGE_SHIPPING",
     "MANAGE_TRANSLATIONS",
+    "MANAGE_DISCOUNTS",  # units' own promotions and vouchers (promotions/)
 )
 
 

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from campaigns import error_codes as campaign_errors
 from catalog import error_codes as catalog_errors
+from promotions import error_codes as promotion_errors
 from shipping import error_codes as shipping_errors
 from storefront import error_codes as storefront_errors
 from unit_onboarding import error_codes as onboarding_errors
@@ -19,6 +20,7 @@ TABLES = [
     (onboarding_errors.OnboardingErrorCode, onboarding_errors.MESSAGES),
     (catalog_errors.CatalogErrorCode, catalog_errors.MESSAGES),
     (campaign_errors.CampaignErrorCode, campaign_errors.MESSAGES),
+    (promotion_errors.PromotionErrorCode, promotion_errors.MESSAGES),
     (storefront_errors.StorefrontError, storefront_errors.MESSAGES),
     (shipping_errors.ShippingErrorCode, shipping_errors.MESSAGES),
 ]

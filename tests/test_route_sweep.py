@@ -24,6 +24,7 @@ from payments.funding.models import DiscountFundingVersion
 from payments.funding.services import funding_propose
 from payments.models import AccountingPeriod
 from payments.settlement import services as settlement
+from promotions.models import UnitPromotion
 from resources.designers import profile_save
 from resources.licensing import licence_request_submit
 from resources.services import publication_save, publication_set
@@ -135,6 +136,10 @@ ALLOWED: dict[str, set[str]] = {
     "campaigns:campaign": {A},
     "campaigns:campaign_submit": {A},
     "campaigns:campaign_update_post": {A},
+    # units' promotions: operators propose, the unit's finance decides (POST only; the service checks who)
+    "promotions:unit_promotions": {A, F},
+    "promotions:promotion_new": {A},
+    "promotions:promotion_decide": {A, F},
     "orders:list": {A, F, S},
     "orders:detail": {A, F, S},
     "orders:fulfil": {A},
@@ -352,8 +357,21 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
         requested_by=people[A],
         requested_at=datetime(2026, 12, 15, 4, tzinfo=UTC),
     )
+    promotion = UnitPromotion.objects.create(
+        unit=unit_a,
+        kind="sale",
+        name="促销",
+        reward="percentage",
+        value=10,
+        budget_fen=10_000,
+        starts_at=datetime(2026, 12, 20, tzinfo=UTC),
+        ends_at=datetime(2027, 1, 20, tzinfo=UTC),
+        proposed_by=people[A],
+        proposed_at=datetime(2026, 12, 15, 4, tzinfo=UTC),
+    )
     objects = {
         "unit": unit_a,
+        "promotion": promotion,
         "application": application,
         "document": document,
         "invitation": invitation,
@@ -414,6 +432,8 @@ def url_of(name: str, route: str, pattern: URLPattern, objects: dict, staff) -> 
             kwargs[arg] = objects["listing"].uid if listing_scoped else objects["unit"].uid
         elif arg == "campaign":
             kwargs[arg] = objects["campaign"].uid
+        elif arg == "promotion":
+            kwargs[arg] = objects["promotion"].uid
         elif arg == "slug":
             kwargs[arg] = objects["designer"].slug
         elif arg == "party":
@@ -456,14 +476,16 @@ def _refused(get, post, name: str) -> bool:
     return set(statuses) <= {403, 404, 405} and statuses != (405, 405)
 
 
-def _money_requests(objects) -> tuple[str, str, str, str]:
+def _money_requests(objects) -> tuple[str, str, str, str, str]:
     """The state of unit A's payee change and agreement version (both asked for by its finance member), of
-    the platform's discount funding proposal and of unit A's parcel refund (asked for by its operator)."""
+    the platform's discount funding proposal, of unit A's parcel refund and of its promotion (both asked for
+    by its operator)."""
     return (
         PayeeChange.objects.get(pk=objects["payee_change"].pk).status,
         AgreementVersion.objects.get(pk=objects["agreement_version"].pk).status,
         DiscountFundingVersion.objects.get(pk=objects["funding_version"].pk).status,
         ParcelRefund.objects.get(pk=objects["parcel_refund"].pk).status,
+        UnitPromotion.objects.get(pk=objects["promotion"].pk).status,
     )
 
 
@@ -506,7 +528,7 @@ def test_unit_finance_without_a_second_factor_is_sent_to_set_one_up_on_every_rou
     assert not problems, "\n".join(problems)
     assert sorted(UnitMembership.objects.values_list("user_id", "unit_id", "role")) == memberships_before
     assert objects["unit"].__class__.objects.get(pk=objects["unit"].pk).payout_bank_name != "evil bank"
-    assert _money_requests(objects) == ("pending", "proposed", "proposed", "requested")
+    assert _money_requests(objects) == ("pending", "proposed", "proposed", "requested", "proposed")
 
 
 @pytest.mark.parametrize("who", [A, F, OB, FB, S])
@@ -544,7 +566,7 @@ def test_each_visitor_gets_exactly_the_routes_their_role_allows(client, world, w
         assert after == members_of_a
     assert not Invitation.objects.filter(email="x@evil.example").exists()
     # nobody confirmed, approved or withdrew
-    assert _money_requests(objects) == ("pending", "proposed", "proposed", "requested")
+    assert _money_requests(objects) == ("pending", "proposed", "proposed", "requested", "proposed")
 
 
 def test_an_operator_who_set_up_a_second_factor_must_verify_it(client, world):

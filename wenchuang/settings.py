@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "resources",  # the public cultural-resource library
     "office",  # the back office shell and unit dashboards
     "campaigns",  # crowdfunded pre-sales: campaigns, held income, release and refunds
+    "promotions",  # units' own sales and vouchers, approved by their finance, funded by the unit
     "shipping",
     "storefront",
 ]
@@ -270,6 +271,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # campaigns past their end are decided (succeeded / failed), shipped tiers released, refunds retried
     "campaigns-decide": {"task": "campaigns.tasks.campaigns_decide_due", "schedule": 60.0},
+    # units' sales whose recorded order-line discounts reached their budget cap are ended in Saleor
+    "promotions-budget": {"task": "promotions.tasks.promotions_budget_enforce", "schedule": 300.0},
     "stripe-event-retention": {
         "task": "payments.gateway.tasks.stripe_events_redact_expired",
         "schedule": crontab(hour=2, minute=50),

@@ -21,6 +21,7 @@ urlpatterns = [
     path("finance/", include("payments.settlement.urls")),
     path("orders/", include("orders.urls")),
     path("campaigns/", include("campaigns.urls")),
+    path("promotions/", include("promotions.urls")),
     path("finance/", include("payments.finance.urls")),  # graphql: the finance API
     path("admin/", admin.site.urls),
 ]

@@ -153,3 +153,39 @@ def funding_reject(
     version.save(update_fields=["status", "decided_by", "decided_at", "note"])
     _audit(version, actor=actor, action="discount_funding.rejected", before=current)
     return version
+
+
+@transaction.atomic
+def funding_record_unit(
+    *, key: str, name: str, proposed_by, approved_by, subject: str, now: datetime | None = None
+) -> DiscountFundingVersion:
+    """A unit's own promotion or voucher, created in Saleor after its finance member approved it: recorded as
+    funded by the unit (in force from `now`), with the unit's proposer and approver as its two people (the
+    database's four-eyes check holds). Refused when the key already has a rule: a unit never takes over a
+    discount someone else decided the funding of."""
+    key = key.strip()
+    if not key:
+        raise FundingError(Code.BAD_TERMS, _("Give the Saleor promotion ID, or the voucher code."))
+    if proposed_by.pk == approved_by.pk:
+        raise FundingError(Code.FOUR_EYES, _("Another person approves what you proposed."))
+    funding, created = DiscountFunding.objects.get_or_create(key=key, defaults={"name": name[:200]})
+    if not created:
+        raise FundingError(
+            Code.BAD_TERMS, _("%(key)s already has a funding rule: it is not a new promotion.") % {"key": key}
+        )
+    at = now or clock.now()
+    version = DiscountFundingVersion.objects.create(
+        funding=funding,
+        number=1,
+        funder=Funder.UNIT,
+        platform_bps=0,
+        note=subject,
+        proposed_by=proposed_by,
+        proposed_at=at,
+        status=S.APPROVED,
+        decided_by=approved_by,
+        decided_at=at,
+        effective_from=at,
+    )
+    _audit(version, actor=approved_by, action="discount_funding.unit_recorded", before=None)
+    return version

@@ -48,6 +48,7 @@ def unit_pages(unit) -> dict[str, str]:
         "campaigns": reverse("campaigns:unit_campaigns", kwargs={"uid": unit.uid}),
         "orders": reverse("orders:list", kwargs={"uid": unit.uid}),
         "refunds": reverse("orders:refunds", kwargs={"uid": unit.uid}),
+        "promotions": reverse("promotions:unit_promotions", kwargs={"uid": unit.uid}),
         "rates": reverse("shipping:unit_rates", kwargs={"uid": unit.uid}),
         "resources": reverse("resources:objects", kwargs={"uid": unit.uid}),
         "licences": reverse("resources:licence_requests", kwargs={"uid": unit.uid}),
@@ -66,6 +67,7 @@ def unit_pages(unit) -> dict[str, str]:
         "campaigns",
         "orders",
         "refunds",
+        "promotions",
         "rates",
         "resources",
         "licences",
@@ -101,7 +103,9 @@ def test_a_finance_member_gets_payout_and_statement_but_no_operator_pages(client
     nav = links(nav_of(client.get(pages["payout"])))
 
     assert nav[pages["payout"]] == "page"
-    assert {pages[k] for k in ("dashboard", "orders", "rates", "agreement", "statement")} <= set(nav)
+    assert {
+        pages[k] for k in ("dashboard", "orders", "promotions", "rates", "agreement", "statement")
+    } <= set(nav)
     assert not {pages[k] for k in ("listings", "campaigns", "resources", "members")} & set(nav)
 
 

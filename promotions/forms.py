@@ -1,0 +1,85 @@
+"""The promotion form. Times are typed in Asia/Shanghai (the view activates it) and stored in UTC."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from catalog.forms import yuan_to_fen
+from catalog.models import Listing
+from promotions.error_codes import MESSAGES, PromotionError
+from promotions.error_codes import PromotionErrorCode as Code
+from promotions.models import UnitPromotion
+
+LOCAL_INPUT = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+class PromotionForm(forms.Form):
+    kind = forms.ChoiceField(label=_("kind"), choices=UnitPromotion.Kind.choices)
+    name = forms.CharField(label=_("name"), max_length=200)
+    listings = forms.ModelMultipleChoiceField(
+        label=_("products"),
+        queryset=Listing.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": MESSAGES[Code.LISTING_OF_ANOTHER_UNIT]},
+    )
+    reward = forms.ChoiceField(label=_("discount"), choices=UnitPromotion.Reward.choices)
+    value = forms.CharField(label=_("percent, or yuan off each item"), max_length=12)
+    code = forms.CharField(label=_("voucher code"), max_length=64, required=False)
+    usage_limit = forms.IntegerField(label=_("voucher uses"), min_value=1, required=False)
+    budget = forms.CharField(label=_("budget cap (yuan)"), max_length=16)
+    starts_at = forms.DateTimeField(
+        label=_("starts (Beijing time)"),
+        input_formats=LOCAL_INPUT,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    ends_at = forms.DateTimeField(
+        label=_("ends (Beijing time)"),
+        input_formats=LOCAL_INPUT,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+    )
+    note = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, unit, **kwargs):
+        super().__init__(*args, **kwargs)
+        # only the unit's own listings in the shop are offered; another unit's id is refused by name
+        self.fields["listings"].queryset = (
+            Listing.objects.filter(unit=unit).exclude(saleor_product_id="").order_by("name_zh")
+        )
+
+    def clean_budget(self):
+        return yuan_to_fen(self.cleaned_data["budget"])
+
+    def clean(self):
+        data = super().clean()
+        raw = (data.get("value") or "").strip()
+        if data.get("reward") == UnitPromotion.Reward.PERCENTAGE:
+            if not raw.isdigit():
+                self.add_error("value", MESSAGES[Code.VALUE_INVALID])
+            else:
+                data["value"] = int(raw)
+        elif raw:
+            try:
+                data["value"] = yuan_to_fen(raw)
+            except forms.ValidationError as error:
+                self.add_error("value", error)
+        return data
+
+    def service_kwargs(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "kind": d["kind"],
+            "name": d["name"],
+            "listing_ids": [listing.pk for listing in d["listings"]],
+            "reward": d["reward"],
+            "value": d["value"],
+            "code": d.get("code") or "",
+            "usage_limit": d.get("usage_limit"),
+            "budget_fen": d["budget"],
+            "starts_at": d["starts_at"],
+            "ends_at": d["ends_at"],
+            "note": d.get("note") or "",
+        }
+
+    def add_service_error(self, error: PromotionError) -> None:
+        self.add_error(error.field if error.field in self.fields else None, error.message)
