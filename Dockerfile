@@ -30,6 +30,7 @@ COPY search ./search
 COPY resources ./resources
 COPY office ./office
 COPY campaigns ./campaigns
+COPY promotions ./promotions
 COPY shipping ./shipping
 COPY storefront ./storefront
 COPY manage.py ./
