@@ -28,6 +28,7 @@ from core.audit import audit_record
 from orders.models import OrderLine
 from orders.parcel_refunds import refund_grant_and_request
 from payments import ledger_services
+from payments import selectors as ledger_selectors
 from payments.split import FeeRule, LineKind, Recipe, RecipeShare, allocate_bps
 from saleor_app.app_client import app_client
 from saleor_app.client import SaleorClient
@@ -292,7 +293,10 @@ def _shipped(line_refs: Sequence[str]) -> set[str]:
 
 def campaign_release(*, campaign: Campaign) -> int:
     """Release a succeeded campaign's held income by the recipe frozen at each payment: the configured part at
-    success, the rest of a line once its parcel has shipped. Idempotent (keyed by line and target).
+    success, the rest of a line once its parcel has shipped. Of what is left on the line in the ledger (a
+    backer's refund takes from it, from the held and the released parts alike, see ledger refund_post), so a
+    refunded line is never released beyond what it still holds. Idempotent (one pledge locked at a time,
+    keyed by line, what was released before and the target).
 
     Returns the fen released."""
     if campaign.state != S.SUCCEEDED:
@@ -302,42 +306,52 @@ def campaign_release(*, campaign: Campaign) -> int:
     )
     shipped = _shipped([p.line_ref for p in pledges])
     bps = settings.CAMPAIGN_RELEASE_AT_SUCCESS_BPS
+    holder = campaign.party_key
     total = 0
     for pledge in pledges:
-        share = allocate_bps(pledge.held, [bps, 10_000 - bps])[0]
-        target = pledge.held if pledge.line_ref in shipped else share
         with transaction.atomic():
             locked = Pledge.objects.select_for_update().get(pk=pledge.pk)
-            if locked.tax_held and not locked.tax_released:  # the tax is the seller's once the sale stands
-                ledger_services.held_release_post(
-                    idempotency_key=f"campaign-release:{locked.line_ref}:tax",
-                    order_ref=locked.order_ref,
-                    line_ref=f"{locked.line_ref}:tax",
-                    held_party=campaign.party_key,
-                    recipe=_recipe(locked.tax_recipe),
-                    released_before=0,
-                    amount=locked.tax_held,
-                    currency=locked.currency,
-                    kind=LineKind.TAX,
+            if not locked.tax_released:  # the tax is the seller's once the sale stands: whole, at success
+                tax_ref = f"{locked.line_ref}:tax"
+                net, held = ledger_selectors.held_line(
+                    order_ref=locked.order_ref, line_ref=tax_ref, holder=holder
                 )
-                total += locked.tax_held
+                if held > 0:
+                    ledger_services.held_release_post(
+                        idempotency_key=f"campaign-release:{tax_ref}",
+                        order_ref=locked.order_ref,
+                        line_ref=tax_ref,
+                        held_party=holder,
+                        recipe=_recipe(locked.tax_recipe),
+                        released_before=net - held,
+                        amount=held,
+                        currency=locked.currency,
+                        kind=LineKind.TAX,
+                    )
+                    total += held
                 locked.tax_released = True
                 locked.save(update_fields=["tax_released"])
-            if target <= locked.released:
-                continue
-            ledger_services.held_release_post(
-                idempotency_key=f"campaign-release:{locked.line_ref}:{target}",
-                order_ref=locked.order_ref,
-                line_ref=locked.line_ref,
-                held_party=campaign.party_key,
-                recipe=_recipe(locked.recipe),
-                released_before=locked.released,
-                amount=target - locked.released,
-                currency=locked.currency,
+            net, held = ledger_selectors.held_line(
+                order_ref=locked.order_ref, line_ref=locked.line_ref, holder=holder
             )
-            total += target - locked.released
-            locked.released = target
-            locked.save(update_fields=["released"])
+            released = net - held
+            target = net if locked.line_ref in shipped else allocate_bps(net, [bps, 10_000 - bps])[0]
+            if target > released:
+                ledger_services.held_release_post(
+                    idempotency_key=f"campaign-release:{locked.line_ref}:{released}:{target}",
+                    order_ref=locked.order_ref,
+                    line_ref=locked.line_ref,
+                    held_party=holder,
+                    recipe=_recipe(locked.recipe),
+                    released_before=released,
+                    amount=target - released,
+                    currency=locked.currency,
+                )
+                total += target - released
+                released = target
+            if locked.released != released:
+                locked.released = released
+                locked.save(update_fields=["released"])
     return total
 
 
