@@ -40,7 +40,7 @@ from core import clock
 from core.party import Party
 from payments.error_codes import LedgerErrorCode
 from payments.errors import PostingNotReady, PostingRefused
-from payments.models import Account, LedgerTransaction, SplitLine
+from payments.models import Account, LedgerEntry, LedgerTransaction, SplitLine
 from payments.split import (
     PLATFORM,
     FeeRule,
@@ -755,7 +755,7 @@ def payment_fee_post(
         ]
         legs = [leg for leg in legs if leg[2]]
         txn_id = _transaction_insert(
-            idempotency_key, LedgerTransaction.Kind.FEE, order_ref, currency, fp, "processor fee", posted_at
+            idempotency_key, LedgerTransaction.Kind.FEE, order_ref, currency, fp, FEE_MEMO, posted_at
         )
         _legs_insert(txn_id, legs, currency)
         _insert(
@@ -844,11 +844,25 @@ def held_release_post(
             )
         after, before = recipe.split(released_before + amount), recipe.split(released_before)
         deltas = [a - b for a, b in zip(after, before, strict=True)]
+        fees = _release_fees(
+            payment_id=_payment.pk,
+            order_ref=order_ref,
+            line_ref=line_ref,
+            recipe=recipe,
+            released_after=released_before + amount,
+            deltas=deltas,
+        )
         by_party: dict[str, int] = defaultdict(int)
-        for share, delta in zip(recipe.shares, deltas, strict=True):
+        recharged = 0
+        for share, delta, fee in zip(recipe.shares, deltas, fees, strict=True):
             by_party[share.party] -= delta
+            if share.party != PLATFORM:  # as at payment: the platform's part stays its expense
+                by_party[share.party] += fee
+                recharged += fee
         legs = [(account_kind(held_party), held_party, amount)]
         legs += [(account_kind(p), p, amt) for p, amt in sorted(by_party.items()) if amt]
+        if recharged:
+            legs.append((Kind.PROCESSOR_FEES, SYSTEM, -recharged))
         txn_id = _transaction_insert(
             idempotency_key,
             LedgerTransaction.Kind.RELEASE,
@@ -860,11 +874,11 @@ def held_release_post(
         )
         _legs_insert(txn_id, legs, currency)
         held_row = (held_party, ROLE_HELD, BPS_HELD, RULE_HELD, False)
-        rows = [(*held_row, len(recipe.shares), -amount)]
+        rows = [(*held_row, len(recipe.shares), -amount, 0)]
         # every share, zeros included: a refund after the release finds the whole recipe it followed
         rows += [
-            (s.party, s.role, s.bps, s.rule, s.carved, pos, d)
-            for pos, (s, d) in enumerate(zip(recipe.shares, deltas, strict=True))
+            (s.party, s.role, s.bps, s.rule, s.carved, pos, d, fee)
+            for pos, (s, d, fee) in enumerate(zip(recipe.shares, deltas, fees, strict=True))
         ]
         _insert(
             "payments_splitline",
@@ -884,15 +898,73 @@ def held_release_post(
                     recipe.fee_rule,
                     recipe.agreement_version,
                     delta,
-                    0,
+                    fee,
                     currency,
                 )
-                for party, role, bps, rule, carved, pos, delta in rows
+                for party, role, bps, rule, carved, pos, delta, fee in rows
             ],
         )
     return PostResult(txn_id, created=True)
 
 
 BPS_HELD = 10_000
+FEE_MEMO = "processor fee"  # the memo of payment_fee_post's postings
 ROLE_HELD = "held"  # the holder's row on a held line (payment and releases)
 RULE_HELD = "campaign:held"
+
+
+def _order_fees(*, payment_id: int, order_ref: str) -> list[int]:
+    """The processor fees Stripe kept on an order's charges: the payment's own and each posted after it
+    (payment_fee_post; a fee adjustment is the platform's alone and not among them)."""
+    fees = []
+    payment_fee = -sum(
+        LedgerEntry.objects.filter(
+            transaction_id=payment_id, account__kind=Kind.STRIPE_CLEARING, amount__lt=0
+        ).values_list("amount", flat=True)
+    )
+    if payment_fee:
+        fees.append(payment_fee)
+    for txn in LedgerTransaction.objects.filter(
+        order_ref=order_ref, kind=LedgerTransaction.Kind.FEE, memo=FEE_MEMO
+    ).order_by("pk"):
+        fees.append(-sum(e.amount for e in txn.entries.all() if e.account.kind == Kind.STRIPE_CLEARING))
+    return [f for f in fees if f]
+
+
+def _release_fees(
+    *,
+    payment_id: int,
+    order_ref: str,
+    line_ref: str,
+    recipe: Recipe,
+    released_after: int,
+    deltas: Sequence[int],
+) -> list[int]:
+    """Each share's part of the processor fee a release charges (zeros unless the frozen fee rule is pro
+    rata): the line's part of the order's fees (weighed over the payment's lines as at payment) in
+    proportion to what of the line is released, less what earlier releases of it charged, spread over this
+    release's shares as line_split spreads a line's fee. The platform bore it while the line was held."""
+    zeros = [0] * len(deltas)
+    if recipe.fee_rule != FeeRule.PRO_RATA or not any(deltas):
+        return zeros
+    lines = _payment_lines(payment_id=payment_id)
+    refs = [ref for ref, *_ in lines]
+    if line_ref not in refs:
+        return zeros
+    index = refs.index(line_ref)
+    line_fee = sum(
+        allocate(fee, fee_weights(lines))[index]
+        for fee in _order_fees(payment_id=payment_id, order_ref=order_ref)
+    )
+    captured = lines[index][3]
+    if not line_fee or captured <= 0:
+        return zeros
+    due = allocate(line_fee, [released_after, captured - released_after])[0]
+    charged = sum(
+        SplitLine.objects.filter(
+            order_ref=order_ref, line_ref=line_ref, transaction__kind=LedgerTransaction.Kind.RELEASE
+        ).values_list("fee", flat=True)
+    )
+    if due <= charged:
+        return zeros
+    return allocate(due - charged, [abs(d) for d in deltas])
