@@ -184,7 +184,8 @@ class Pledge(models.Model):
 
 
 class CampaignRefund(models.Model):
-    """A failed campaign's full refund of one order's tier lines through Saleor (this app → Stripe)."""
+    """A failed or cancelled campaign's full refund of one order's tier lines through Saleor (this app →
+    Stripe)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -210,3 +211,42 @@ class CampaignRefund(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_ref} {self.status}"
+
+
+class CampaignCancellation(models.Model):
+    """A unit's request to cancel its campaign (every backer refunded in full), asked by an operator with a
+    reason and confirmed by another person (the unit's finance or platform finance); refused when the
+    campaign changed since it was asked (`campaign_seen`)."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Confirmed: cancelled, backers refunded")
+        REFUSED = "refused", _("Refused")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="cancellations")
+    reason = models.TextField(_("reason"))
+    campaign_seen = models.CharField(max_length=200, help_text="the campaign's state and backings when asked")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            # four eyes, in the database too: whoever confirms is not whoever asked
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
+                name="campaign_cancellation_decided_by_another",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign"], condition=Q(status="requested"), name="campaign_cancellation_one_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"cancellation {self.pk} of {self.campaign_id} ({self.status})"

@@ -9,11 +9,16 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Sum
 
-from campaigns.models import Campaign, Pledge, Tier
+from campaigns.models import Campaign, CampaignCancellation, Pledge, Tier
 from core import clock
 from payments.models import SplitLine
 
-PUBLIC_STATES = (Campaign.State.LIVE, Campaign.State.SUCCEEDED, Campaign.State.FAILED)
+PUBLIC_STATES = (
+    Campaign.State.LIVE,
+    Campaign.State.SUCCEEDED,
+    Campaign.State.FAILED,
+    Campaign.State.CANCELLED,
+)
 
 
 @dataclass(frozen=True)
@@ -134,16 +139,31 @@ def campaign_public(uid) -> dict | None:
 
 
 def pledges_to_refund(campaign: Campaign) -> list[tuple[str, int, str]]:
-    """(order, fen paid for its tier lines, currency) per backing order of the campaign."""
-    rows = (
-        Pledge.objects.filter(campaign=campaign)
-        .values("order_ref", "currency")
-        .annotate(paid=Sum("paid"))
-        .order_by("order_ref")
-    )
-    return [(r["order_ref"], int(r["paid"]), r["currency"]) for r in rows if r["paid"]]
+    """(order, fen left on its tier lines and their tax in the ledger, currency) per backing order of the
+    campaign: what the backer paid less what was refunded already, wherever it sits (held or released)."""
+    lines: dict[str, list[str]] = {}
+    currency: dict[str, str] = {}
+    for order_ref, line_ref, cur in Pledge.objects.filter(campaign=campaign).values_list(
+        "order_ref", "line_ref", "currency"
+    ):
+        lines.setdefault(order_ref, []).extend([line_ref, f"{line_ref}:tax"])
+        currency[order_ref] = cur
+    out = []
+    for order_ref in sorted(lines):
+        left = SplitLine.objects.filter(order_ref=order_ref, line_ref__in=lines[order_ref]).aggregate(
+            s=Sum("amount")
+        )["s"]
+        if left:
+            out.append((order_ref, int(left), currency[order_ref]))
+    return out
 
 
 def held_balance(campaign: Campaign) -> int:
     """Fen still held for the campaign in the ledger (its party's split lines)."""
     return int(SplitLine.objects.filter(party=campaign.party_key).aggregate(s=Sum("amount"))["s"] or 0)
+
+
+def cancellations_waiting():
+    return CampaignCancellation.objects.filter(status=CampaignCancellation.Status.REQUESTED).select_related(
+        "campaign__unit", "requested_by"
+    )

@@ -20,11 +20,20 @@ from django.utils.translation import gettext as _
 from campaigns import selectors
 from campaigns.error_codes import CampaignError
 from campaigns.error_codes import CampaignErrorCode as Code
-from campaigns.models import Campaign, CampaignRefund, CampaignUpdate, Pledge, Reservation, Tier
+from campaigns.models import (
+    Campaign,
+    CampaignCancellation,
+    CampaignRefund,
+    CampaignUpdate,
+    Pledge,
+    Reservation,
+    Tier,
+)
 from catalog.models import Listing, ListingVariant
 from catalog.permissions import can_manage_listings, is_curator
 from core import clock
 from core.audit import audit_record
+from core.finance import is_platform_finance
 from orders.models import OrderLine
 from orders.parcel_refunds import refund_grant_and_request
 from payments import ledger_services
@@ -33,7 +42,8 @@ from payments.split import FeeRule, LineKind, Recipe, RecipeShare, allocate_bps
 from saleor_app.app_client import app_client
 from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorNotInstalled
-from unit_onboarding.models import Unit
+from unit_onboarding.models import Unit, UnitMembership
+from unit_onboarding.permissions import unit_roles
 
 S = Campaign.State
 log = logging.getLogger(__name__)
@@ -355,9 +365,13 @@ def campaign_release(*, campaign: Campaign) -> int:
     return total
 
 
+REFUNDED_STATES = (S.FAILED, S.CANCELLED)
+
+
 def campaign_refunds_create(*, campaign: Campaign) -> list[CampaignRefund]:
-    """One full refund per backing order of a failed campaign (a late backing: its own, next run)."""
-    if campaign.state != S.FAILED:
+    """One full refund per backing order of a failed or cancelled campaign (a late backing: its own, next
+    run), of what is left of its tier lines in the ledger."""
+    if campaign.state not in REFUNDED_STATES:
         return []
     created = []
     for order_ref, paid, currency in selectors.pledges_to_refund(campaign):
@@ -411,7 +425,11 @@ def campaign_refund_attempt(*, refund: CampaignRefund, client: SaleorClient) -> 
                 lines=lines,
                 amount=locked.amount,
                 currency=locked.currency,
-                reason=_("Crowdfunding campaign %(title)s did not reach its goal: full refund")
+                reason=(
+                    _("Crowdfunding campaign %(title)s was cancelled: full refund")
+                    if locked.campaign.state == S.CANCELLED
+                    else _("Crowdfunding campaign %(title)s did not reach its goal: full refund")
+                )
                 % {"title": locked.campaign.title_zh},
                 client=client,
                 granted_id=locked.saleor_granted_refund_id,
@@ -465,7 +483,9 @@ def campaigns_tick(*, now: datetime | None = None, client: SaleorClient | None =
     """Decide what is due, release what succeeded campaigns owe, create and (re)try failed ones' refunds."""
     decided = campaigns_decide_due(now=now)
     released = sum(campaign_release(campaign=c) for c in Campaign.objects.filter(state=S.SUCCEEDED))
-    created = sum(len(campaign_refunds_create(campaign=c)) for c in Campaign.objects.filter(state=S.FAILED))
+    created = sum(
+        len(campaign_refunds_create(campaign=c)) for c in Campaign.objects.filter(state__in=REFUNDED_STATES)
+    )
     due = refunds_due(now=now)
     if due and client is None:
         try:
@@ -476,3 +496,106 @@ def campaigns_tick(*, now: datetime | None = None, client: SaleorClient | None =
     for refund in due:
         campaign_refund_attempt(refund=refund, client=client)
     return {"decided": len(decided), "released": released, "refunds_created": created, "attempted": len(due)}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Cancellation by the unit: asked by an operator with a reason, confirmed by another person
+
+CANCELLABLE = (S.LIVE, S.SUCCEEDED)
+
+
+def campaign_seen(campaign: Campaign) -> str:
+    """What a cancellation was asked about: the campaign's state and its backings (stale when they change)."""
+    pledges = Pledge.objects.filter(campaign=campaign).order_by("pk")
+    count, last = pledges.count(), pledges.values_list("pk", flat=True).last()
+    refunds = campaign.refunds.count()
+    return f"{campaign.state}:{count}:{last or 0}:{refunds}"
+
+
+def may_confirm_cancellation(user, cancellation: CampaignCancellation) -> bool:
+    """The unit's finance members or platform finance confirm, never whoever asked (money leaves)."""
+    if not user.is_authenticated or user.pk == cancellation.requested_by_id:
+        return False
+    return is_platform_finance(user) or UnitMembership.Role.FINANCE in unit_roles(
+        user, cancellation.campaign.unit
+    )
+
+
+@transaction.atomic
+def campaign_cancel_request(*, campaign: Campaign, actor, reason: str) -> CampaignCancellation:
+    """An operator of the unit asks to cancel its live or succeeded campaign, saying why."""
+    campaign = Campaign.objects.select_for_update().select_related("unit").get(pk=campaign.pk)
+    if not may_manage(actor, campaign):
+        raise CampaignError(Code.NOT_ALLOWED)
+    if campaign.state not in CANCELLABLE:
+        raise CampaignError(Code.WRONG_STATE, state=campaign.get_state_display())
+    if not reason.strip():
+        raise CampaignError(Code.REASON_REQUIRED, "reason")
+    if campaign.cancellations.filter(status=CampaignCancellation.Status.REQUESTED).exists():
+        raise CampaignError(Code.CANCEL_PENDING)
+    cancellation = CampaignCancellation.objects.create(
+        campaign=campaign,
+        reason=reason.strip(),
+        campaign_seen=campaign_seen(campaign),
+        requested_by=actor,
+        requested_at=clock.now(),
+    )
+    _audit(campaign, actor, "campaign.cancel_requested", campaign.state, reason=cancellation.reason)
+    return cancellation
+
+
+def _cancellation_decidable(cancellation_id: int, actor) -> tuple[CampaignCancellation, Campaign]:
+    cancellation = CampaignCancellation.objects.select_related("campaign__unit").get(pk=cancellation_id)
+    campaign = Campaign.objects.select_for_update().select_related("unit").get(pk=cancellation.campaign_id)
+    cancellation = CampaignCancellation.objects.select_for_update().get(pk=cancellation_id)
+    if cancellation.status != CampaignCancellation.Status.REQUESTED:
+        raise CampaignError(Code.STALE)
+    if not may_confirm_cancellation(actor, cancellation):
+        raise CampaignError(Code.NOT_ALLOWED)
+    return cancellation, campaign
+
+
+@transaction.atomic
+def campaign_cancel_confirm(*, cancellation_id: int, actor) -> CampaignCancellation:
+    """Another person confirms: the campaign is cancelled and every backer refunded in full through the
+    failure-refund path (one refund per backing order, retried on failure by the beat job). Refused when
+    the campaign changed since it was asked (a new backing, a refund, its decision at the deadline)."""
+    cancellation, campaign = _cancellation_decidable(cancellation_id, actor)
+    if campaign.state not in CANCELLABLE or campaign_seen(campaign) != cancellation.campaign_seen:
+        raise CampaignError(Code.STALE)
+    before = campaign.state
+    now = clock.now()
+    campaign.state = S.CANCELLED
+    campaign.decided_at = now
+    campaign.save(update_fields=["state", "decided_at"])
+    cancellation.status = CampaignCancellation.Status.CONFIRMED
+    cancellation.decided_by = actor
+    cancellation.decided_at = now
+    cancellation.save(update_fields=["status", "decided_by", "decided_at"])
+    _audit(
+        campaign,
+        actor,
+        "campaign.cancel",
+        before,
+        reason=cancellation.reason,
+        requested_by=cancellation.requested_by_id,
+        cancellation=cancellation.pk,
+    )
+    campaign_refunds_create(campaign=campaign)
+    selectors_invalidate(campaign)
+    return cancellation
+
+
+@transaction.atomic
+def campaign_cancel_refuse(*, cancellation_id: int, actor, note: str) -> CampaignCancellation:
+    """Another person refuses the cancellation, saying why: the campaign goes on."""
+    if not note.strip():
+        raise CampaignError(Code.REASON_REQUIRED, "note")
+    cancellation, campaign = _cancellation_decidable(cancellation_id, actor)
+    cancellation.status = CampaignCancellation.Status.REFUSED
+    cancellation.decided_by = actor
+    cancellation.decided_at = clock.now()
+    cancellation.decision_note = note.strip()
+    cancellation.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    _audit(campaign, actor, "campaign.cancel_refused", campaign.state, note=cancellation.decision_note)
+    return cancellation

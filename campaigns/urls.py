@@ -12,4 +12,7 @@ urlpatterns = [
     path("c/<uuid:campaign>/", views.campaign, name="campaign"),
     path("c/<uuid:campaign>/submit/", views.campaign_submit, name="campaign_submit"),
     path("c/<uuid:campaign>/updates/", views.campaign_update_post, name="campaign_update_post"),
+    path("c/<uuid:campaign>/cancel/", views.campaign_cancel_request, name="campaign_cancel_request"),
+    path("cancellations/", views.cancellations, name="cancellations"),
+    path("cancellations/<int:pk>/", views.cancellation, name="cancellation"),
 ]
