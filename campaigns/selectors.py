@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Sum
 
-from campaigns.models import Campaign, CampaignCancellation, Pledge, Tier
+from campaigns.models import Campaign, CampaignCancellation, CampaignRefund, Pledge, Tier
 from core import clock
 from payments.models import SplitLine
 
@@ -166,4 +166,15 @@ def held_balance(campaign: Campaign) -> int:
 def cancellations_waiting():
     return CampaignCancellation.objects.filter(status=CampaignCancellation.Status.REQUESTED).select_related(
         "campaign__unit", "requested_by"
+    )
+
+
+def refunds_for_finance():
+    """Campaign refunds not yet requested from Saleor (parked after a failure first), for platform finance."""
+    return (
+        CampaignRefund.objects.filter(
+            status__in=[CampaignRefund.Status.FAILED, CampaignRefund.Status.PENDING]
+        )
+        .select_related("campaign__unit")
+        .order_by("-status", "-attempts", "pk")
     )

@@ -386,17 +386,45 @@ def campaign_refunds_create(*, campaign: Campaign) -> list[CampaignRefund]:
     return created
 
 
+def refund_next_retry(refund: CampaignRefund) -> datetime | None:
+    """When the beat job (re)tries a waiting or failed refund: after 1, 2, 4… minutes, at most an hour;
+    None once it is requested from Saleor."""
+    if refund.status not in (CampaignRefund.Status.PENDING, CampaignRefund.Status.FAILED):
+        return None
+    if refund.attempted_at is None:
+        return refund.created_at
+    return refund.attempted_at + min(timedelta(minutes=2 ** max(refund.attempts - 1, 0)), REFUND_MAX_BACKOFF)
+
+
 def refunds_due(*, now: datetime | None = None):
-    """Refunds to (re)try: waiting, or failed and past their backoff (1, 2, 4… minutes, at most an hour)."""
+    """Refunds to (re)try: waiting, or failed and past their backoff (see refund_next_retry)."""
     now = now or clock.now()
-    due = []
-    for refund in CampaignRefund.objects.filter(
-        status__in=[CampaignRefund.Status.PENDING, CampaignRefund.Status.FAILED]
-    ).order_by("pk"):
-        wait = min(timedelta(minutes=2 ** max(refund.attempts - 1, 0)), REFUND_MAX_BACKOFF)
-        if refund.attempted_at is None or refund.attempted_at + wait <= now:
-            due.append(refund)
-    return due
+    return [
+        refund
+        for refund in CampaignRefund.objects.filter(
+            status__in=[CampaignRefund.Status.PENDING, CampaignRefund.Status.FAILED]
+        ).order_by("pk")
+        if (at := refund_next_retry(refund)) is not None and at <= now
+    ]
+
+
+def campaign_refund_retry_now(*, refund_id: int, actor, client: SaleorClient) -> CampaignRefund:
+    """Platform finance retries a parked refund now, not at its next retry; audited with who asked."""
+    if not is_platform_finance(actor):
+        raise CampaignError(Code.NOT_ALLOWED)
+    refund = CampaignRefund.objects.select_related("campaign").get(pk=refund_id)
+    if refund.status not in (CampaignRefund.Status.PENDING, CampaignRefund.Status.FAILED):
+        raise CampaignError(Code.STALE)
+    _audit(
+        refund.campaign,
+        actor,
+        "campaign.refund_retry",
+        refund.campaign.state,
+        order=refund.order_ref,
+        attempts=refund.attempts,
+        error=refund.last_error[:500],
+    )
+    return campaign_refund_attempt(refund=refund, client=client)
 
 
 def campaign_refund_attempt(*, refund: CampaignRefund, client: SaleorClient) -> CampaignRefund:

@@ -25,9 +25,12 @@ from campaigns.forms import (
     UpdateForm,
     initial_of,
 )
-from campaigns.models import Campaign, CampaignCancellation
+from campaigns.models import Campaign, CampaignCancellation, CampaignRefund
 from catalog.permissions import can_manage_listings, is_curator
 from core import clock
+from core.finance import is_platform_finance
+from saleor_app.app_client import app_client
+from saleor_app.errors import SaleorNotInstalled
 from unit_onboarding.models import Unit
 
 
@@ -241,3 +244,35 @@ def cancellation(request: HttpRequest, pk: int) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+def _platform_finance(request: HttpRequest) -> None:
+    if not is_platform_finance(request.user):
+        raise Http404
+
+
+@login_required
+def finance_refunds(request: HttpRequest) -> HttpResponse:
+    """Platform finance's view of campaign refunds not yet with Saleor: why parked, attempts, next retry."""
+    _platform_finance(request)
+    rows = [(r, services.refund_next_retry(r)) for r in selectors.refunds_for_finance()]
+    return render(request, "campaigns/finance_refunds.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def finance_refund_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    _platform_finance(request)
+    get_object_or_404(CampaignRefund, pk=pk)
+    try:
+        refund = services.campaign_refund_retry_now(refund_id=pk, actor=request.user, client=app_client())
+    except SaleorNotInstalled as exc:
+        messages.error(request, str(exc))
+    except CampaignError as error:
+        messages.error(request, error.message)
+    else:
+        if refund.status == CampaignRefund.Status.REQUESTED:
+            messages.success(request, _("Refund requested from Saleor."))
+        else:
+            messages.error(request, _("The refund failed again: %(error)s") % {"error": refund.last_error})
+    return redirect("campaigns:finance_refunds")
