@@ -250,3 +250,45 @@ class CampaignCancellation(models.Model):
 
     def __str__(self) -> str:
         return f"cancellation {self.pk} of {self.campaign_id} ({self.status})"
+
+
+class BackerRefund(models.Model):
+    """A backer's request, during the campaign, to have their order's tier lines of it refunded in full:
+    asked on the buyer's order page, decided by the unit; approved, it is granted and refunded in Saleor
+    (this app → Stripe), the tier's items go back to its stock and the backing no longer counts."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Asked by the backer")
+        REFUNDING = "refunding", _("Approved, refund requested in Saleor")
+        REFUSED = "refused", _("Refused")
+        FAILED = "failed", _("Saleor refused it")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="backer_refunds")
+    order_ref = models.CharField(max_length=100)
+    reason = models.TextField(blank=True)
+    amount = models.BigIntegerField(help_text="fen left on the order's tier lines of the campaign when asked")
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.REQUESTED)
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    saleor_granted_refund_id = models.CharField(max_length=200, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="campaign_backer_refund_positive"),
+            # one open or granted request per backing order: never refunded twice
+            models.UniqueConstraint(
+                fields=["campaign", "order_ref"],
+                condition=Q(status__in=["requested", "refunding"]),
+                name="campaign_backer_refund_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"backer refund {self.order_ref} ({self.status})"

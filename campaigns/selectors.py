@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Sum
 
-from campaigns.models import Campaign, CampaignCancellation, CampaignRefund, Pledge, Tier
+from campaigns.models import BackerRefund, Campaign, CampaignCancellation, CampaignRefund, Pledge, Tier
 from core import clock
 from payments.models import SplitLine
 
@@ -33,7 +33,7 @@ class Progress:
 
 def progress(campaign: Campaign, *, until: datetime | None = None) -> Progress:
     """Raised and backers from the pledges (paid before `until`, default: all of them)."""
-    pledges = Pledge.objects.filter(campaign=campaign)
+    pledges = Pledge.objects.filter(campaign=campaign).exclude(order_ref__in=_withdrawn(campaign))
     if until is not None:
         pledges = pledges.filter(paid_at__lt=until)
     row = pledges.aggregate(raised=Sum("paid"), backers=Count("order_ref", distinct=True))
@@ -44,6 +44,13 @@ def progress(campaign: Campaign, *, until: datetime | None = None) -> Progress:
         goal, have = campaign.goal_backers or 0, backers
     return Progress(
         raised, backers, campaign.goal_kind, goal, have * 100 // goal if goal else 0, have >= goal
+    )
+
+
+def _withdrawn(campaign: Campaign):
+    """Orders whose backer's refund the unit granted during the campaign: they no longer back it."""
+    return BackerRefund.objects.filter(campaign=campaign, status=BackerRefund.Status.REFUNDING).values(
+        "order_ref"
     )
 
 
@@ -140,12 +147,12 @@ def campaign_public(uid) -> dict | None:
 
 def pledges_to_refund(campaign: Campaign) -> list[tuple[str, int, str]]:
     """(order, fen left on its tier lines and their tax in the ledger, currency) per backing order of the
-    campaign: what the backer paid less what was refunded already, wherever it sits (held or released)."""
+    campaign: what the backer paid less what was refunded already, wherever it sits (held or released); an
+    order whose backer's own refund was granted is refunded by that and not again."""
     lines: dict[str, list[str]] = {}
     currency: dict[str, str] = {}
-    for order_ref, line_ref, cur in Pledge.objects.filter(campaign=campaign).values_list(
-        "order_ref", "line_ref", "currency"
-    ):
+    pledges = Pledge.objects.filter(campaign=campaign).exclude(order_ref__in=_withdrawn(campaign))
+    for order_ref, line_ref, cur in pledges.values_list("order_ref", "line_ref", "currency"):
         lines.setdefault(order_ref, []).extend([line_ref, f"{line_ref}:tax"])
         currency[order_ref] = cur
     out = []

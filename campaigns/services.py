@@ -21,6 +21,7 @@ from campaigns import selectors
 from campaigns.error_codes import CampaignError
 from campaigns.error_codes import CampaignErrorCode as Code
 from campaigns.models import (
+    BackerRefund,
     Campaign,
     CampaignCancellation,
     CampaignRefund,
@@ -627,3 +628,111 @@ def campaign_cancel_refuse(*, cancellation_id: int, actor, note: str) -> Campaig
     cancellation.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     _audit(campaign, actor, "campaign.cancel_refused", campaign.state, note=cancellation.decision_note)
     return cancellation
+
+
+# ----------------------------------------------------------------------------------------------------------
+# A backer's refund during the campaign: asked on the order page, decided by the unit
+
+_UNRESERVE = """
+UPDATE campaigns_tier SET reserved = GREATEST(reserved - %s, 0) WHERE id = %s
+"""
+
+
+def order_backings(order_ref: str) -> list[Campaign]:
+    """The campaigns an order backs (its paid tier lines held for them)."""
+    return list(Campaign.objects.filter(pledges__order_ref=order_ref).distinct().select_related("unit"))
+
+
+def may_decide_backer_refund(user, campaign: Campaign) -> bool:
+    """The unit's operators or finance members decide."""
+    return may_manage(user, campaign) or UnitMembership.Role.FINANCE in unit_roles(user, campaign.unit)
+
+
+@transaction.atomic
+def backer_refund_request(*, campaign: Campaign, order_ref: str, reason: str = "") -> BackerRefund:
+    """The backer (holding the order's signed link) asks, while the campaign runs, for the order's tier
+    lines of it back in full. Once per order while asked or granted."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.state != S.LIVE or clock.now() >= campaign.ends_at:
+        raise CampaignError(Code.WRONG_STATE, state=campaign.get_state_display())
+    left = [row for row in selectors.pledges_to_refund(campaign) if row[0] == order_ref]
+    if not left:
+        raise CampaignError(Code.NOT_ALLOWED)
+    if campaign.backer_refunds.filter(
+        order_ref=order_ref, status__in=[BackerRefund.Status.REQUESTED, BackerRefund.Status.REFUNDING]
+    ).exists():
+        raise CampaignError(Code.CANCEL_PENDING)
+    _order, amount, currency = left[0]
+    refund = BackerRefund.objects.create(
+        campaign=campaign,
+        order_ref=order_ref,
+        reason=reason.strip()[:2000],
+        amount=amount,
+        currency=currency,
+        requested_at=clock.now(),
+    )
+    _audit(campaign, None, "campaign.backer_refund_requested", campaign.state, order=order_ref, amount=amount)
+    return refund
+
+
+def backer_refund_decide(
+    *, refund_id: int, actor, approve: bool, note: str = "", client: SaleorClient | None = None
+) -> BackerRefund:
+    """The unit approves (granted and refunded in Saleor through this app, the tier items back in stock,
+    the backing no longer counted) or refuses with a note. Refused as stale once the campaign has ended or
+    the request was decided; Saleor's refusal leaves it FAILED with its message."""
+    with transaction.atomic():
+        refund = BackerRefund.objects.select_for_update().select_related("campaign__unit").get(pk=refund_id)
+        campaign = refund.campaign
+        if not may_decide_backer_refund(actor, campaign):
+            raise CampaignError(Code.NOT_ALLOWED)
+        if refund.status != BackerRefund.Status.REQUESTED:
+            raise CampaignError(Code.STALE)
+        if not approve and not note.strip():
+            raise CampaignError(Code.REASON_REQUIRED, "note")
+        if approve and (campaign.state != S.LIVE or clock.now() >= campaign.ends_at):
+            raise CampaignError(Code.STALE)  # decided at the deadline: the campaign's own refunds apply
+        refund.status = BackerRefund.Status.REFUNDING if approve else BackerRefund.Status.REFUSED
+        refund.decided_by = actor
+        refund.decided_at = clock.now()
+        refund.decision_note = note.strip()
+        refund.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        _audit(
+            campaign,
+            actor,
+            "campaign.backer_refund_" + ("approve" if approve else "refuse"),
+            campaign.state,
+            order=refund.order_ref,
+            amount=refund.amount,
+            note=refund.decision_note,
+        )
+        if not approve:
+            return refund
+        pledges = list(Pledge.objects.filter(campaign=campaign, order_ref=refund.order_ref))
+        with connection.cursor() as cursor:  # the items go back to the tier's stock
+            for pledge in pledges:
+                cursor.execute(_UNRESERVE, [pledge.quantity, pledge.tier_id])
+        selectors_invalidate(campaign)
+    try:
+        refund_grant_and_request(
+            order_id=refund.order_ref,
+            lines=[(p.line_ref, p.quantity) for p in pledges],
+            amount=refund.amount,
+            currency=refund.currency,
+            reason=_("Refund of a backing of crowdfunding campaign %(title)s, at the backer's request")
+            % {"title": campaign.title_zh},
+            client=client or app_client(),
+            granted_id=refund.saleor_granted_refund_id,
+            on_granted=lambda gid: BackerRefund.objects.filter(pk=refund.pk).update(
+                saleor_granted_refund_id=gid
+            ),
+        )
+    except Exception as exc:  # Saleor's refusal or an outage: kept with its reason for the unit to see
+        BackerRefund.objects.filter(pk=refund.pk).update(
+            status=BackerRefund.Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        refund.refresh_from_db()
+        _audit(campaign, actor, "campaign.backer_refund_failed", campaign.state, order=refund.order_ref)
+        return refund
+    refund.refresh_from_db()
+    return refund

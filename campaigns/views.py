@@ -25,7 +25,7 @@ from campaigns.forms import (
     UpdateForm,
     initial_of,
 )
-from campaigns.models import Campaign, CampaignCancellation, CampaignRefund
+from campaigns.models import BackerRefund, Campaign, CampaignCancellation, CampaignRefund
 from catalog.permissions import can_manage_listings, is_curator
 from core import clock
 from core.finance import is_platform_finance
@@ -105,6 +105,7 @@ def campaign(request: HttpRequest, campaign) -> HttpResponse:
             "cancellations": found.cancellations.select_related("requested_by", "decided_by"),
             "cancel_form": CancelRequestForm(),
             "cancellable": found.state in services.CANCELLABLE,
+            "backer_refunds": found.backer_refunds.select_related("decided_by"),
         },
     )
 
@@ -276,3 +277,25 @@ def finance_refund_retry(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.error(request, _("The refund failed again: %(error)s") % {"error": refund.last_error})
     return redirect("campaigns:finance_refunds")
+
+
+@login_required
+@require_POST
+def backer_refund_decide(request: HttpRequest, campaign, pk: int) -> HttpResponse:
+    found = _campaign_for(request, campaign)
+    refund = get_object_or_404(BackerRefund, pk=pk, campaign=found)
+    try:
+        decided = services.backer_refund_decide(
+            refund_id=refund.pk,
+            actor=request.user,
+            approve=request.POST.get("decision") == "approve",
+            note=request.POST.get("note", ""),
+        )
+    except (CampaignError, SaleorNotInstalled) as error:
+        messages.error(request, getattr(error, "message", str(error)))
+    else:
+        if decided.status == BackerRefund.Status.FAILED:
+            messages.error(request, _("Saleor refused the refund: %(error)s") % {"error": decided.last_error})
+        else:
+            messages.success(request, _("Decision recorded."))
+    return redirect("campaigns:campaign", campaign=found.uid)
