@@ -185,3 +185,8 @@ def refunds_for_finance():
         .select_related("campaign__unit")
         .order_by("-status", "-attempts", "pk")
     )
+
+
+def unit_campaign_parties(unit_ids: list[int]) -> set[str]:
+    """The held-account parties of these units' campaigns (for their finance members' statements)."""
+    return {c.party_key for c in Campaign.objects.filter(unit_id__in=unit_ids).only("uid")}
