@@ -12,6 +12,7 @@ from django.db.models import Count, Sum
 from campaigns.models import BackerRefund, Campaign, CampaignCancellation, CampaignRefund, Pledge, Tier
 from core import clock
 from payments.models import SplitLine
+from payments.settlement.stats import CampaignFigures
 
 PUBLIC_STATES = (
     Campaign.State.LIVE,
@@ -190,3 +191,21 @@ def refunds_for_finance():
 def unit_campaign_parties(unit_ids: list[int]) -> set[str]:
     """The held-account parties of these units' campaigns (for their finance members' statements)."""
     return {c.party_key for c in Campaign.objects.filter(unit_id__in=unit_ids).only("uid")}
+
+
+def bureau_campaign_figures(start: datetime, end: datetime):
+    """Per unit, the campaigns launched (approved by a curator) in [start, end): how many, how many of them
+    succeeded, what they raised and from how many backers (as their progress counts them)."""
+
+    per_unit: dict[int, list[int]] = {}
+    launched = Campaign.objects.filter(reviewed_at__gte=start, reviewed_at__lt=end).exclude(
+        state__in=[Campaign.State.DRAFT, Campaign.State.IN_REVIEW]
+    )
+    for campaign in launched.order_by("pk"):
+        p = progress(campaign)
+        row = per_unit.setdefault(campaign.unit_id, [0, 0, 0, 0])
+        row[0] += 1
+        row[1] += campaign.state == Campaign.State.SUCCEEDED
+        row[2] += p.raised
+        row[3] += p.backers
+    return [CampaignFigures(unit_id, *row) for unit_id, row in sorted(per_unit.items())]

@@ -399,7 +399,15 @@ def bureau(request: HttpRequest) -> HttpResponse:
     figures = stats.bureau_stats(
         start=at_midnight(start), end=at_midnight(end), currency=settings.SETTLEMENT_CURRENCY
     )
-    return render(request, "payments/finance/stats.html", {"stats": figures, "start": start, "end": end})
+    campaign_tables = [
+        (_("Unit"), sorted(figures.campaigns_by_unit.items())),
+        (_("Unit type"), sorted(figures.campaigns_by_type.items())),
+    ]
+    return render(
+        request,
+        "payments/finance/stats.html",
+        {"stats": figures, "start": start, "end": end, "campaign_tables": campaign_tables},
+    )
 
 
 @platform_finance_required

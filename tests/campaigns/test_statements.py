@@ -6,17 +6,17 @@ By hand: three backings of 12,800 + 768 tax each, 30 % released at success on 30
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
 
 from campaigns import services
-from payments.settlement import statements
+from payments.settlement import statements, stats
 from payments.settlement.periods import at_midnight
 from payments.settlement.permissions import visible_parties
 from tests.auth import login_verified
-from tests.campaigns.conftest import END
+from tests.campaigns.conftest import END, draft, launch
 from tests.campaigns.test_money import backing
 from tests.orders.conftest import unit_with_agreement
 from tests.unit_onboarding.factories import operator_of, platform_finance_user
@@ -77,3 +77,39 @@ def test_a_units_finance_sees_its_campaigns_held_funds_and_another_unit_does_not
     assert live.party_key not in client.get(reverse("finance:home") + PERIOD).content.decode()
     login_verified(client, platform_finance_user())
     assert client.get(page).status_code == 200
+
+
+def test_bureau_statistics_count_campaigns_launched_by_unit_and_unit_type(client, released):
+    live = released
+    draft(unit_with_agreement(14), goal_amount=10_000)  # never launched: not counted
+    later = {"starts_at": END, "ends_at": END + timedelta(days=10), "estimated_delivery": date(2027, 2, 1)}
+    other = launch(draft(unit_with_agreement(15), goal_backers=5, **later))  # launched, no backer yet
+    figures = stats.bureau_stats(
+        start=at_midnight(date(2026, 11, 1)), end=at_midnight(date(2026, 12, 1)), currency="CNY"
+    )
+    assert figures.campaigns_by_unit[str(live.unit)] == {
+        "launched": 1,
+        "succeeded": 1,
+        "raised": 3 * 13_568,
+        "backers": 3,
+    }
+    assert figures.campaigns_by_unit[str(other.unit)] == {
+        "launched": 1,
+        "succeeded": 0,
+        "raised": 0,
+        "backers": 0,
+    }
+    assert figures.campaigns_total == {"launched": 2, "succeeded": 1, "raised": 3 * 13_568, "backers": 3}
+    kind = stats.type_name(live.unit.unit_type)
+    assert figures.campaigns_by_type[kind]["launched"] == 1 + (other.unit.unit_type == live.unit.unit_type)
+    rows = stats.stats_rows(figures)
+    assert [r[3] for r in rows if r[:2] == ("campaigns_raised_by_unit", str(live.unit))] == [40_704]
+    # October: none launched
+    october = stats.bureau_stats(
+        start=at_midnight(date(2026, 10, 1)), end=at_midnight(date(2026, 11, 1)), currency="CNY"
+    )
+    assert october.campaigns_total["launched"] == 0
+
+    login_verified(client, platform_finance_user())
+    page = client.get(reverse("finance:stats") + PERIOD).content.decode()
+    assert "407.04" in page  # raised, in yuan
