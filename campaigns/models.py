@@ -292,3 +292,24 @@ class BackerRefund(models.Model):
 
     def __str__(self) -> str:
         return f"backer refund {self.order_ref} ({self.status})"
+
+
+class BackerMail(models.Model):
+    """A backer's mail about the campaign's outcome (succeeded, failed, cancelled): once per order and
+    outcome (the row, unique; `sent_at` under a row lock)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="backer_mails")
+    order_ref = models.CharField(max_length=100)
+    outcome = models.CharField(max_length=16, choices=Campaign.State.choices)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "order_ref", "outcome"], name="campaign_backer_mail_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_ref} {self.outcome}"

@@ -34,7 +34,7 @@ class Progress:
 
 def progress(campaign: Campaign, *, until: datetime | None = None) -> Progress:
     """Raised and backers from the pledges (paid before `until`, default: all of them)."""
-    pledges = Pledge.objects.filter(campaign=campaign).exclude(order_ref__in=_withdrawn(campaign))
+    pledges = Pledge.objects.filter(campaign=campaign).exclude(order_ref__in=withdrawn_orders(campaign))
     if until is not None:
         pledges = pledges.filter(paid_at__lt=until)
     row = pledges.aggregate(raised=Sum("paid"), backers=Count("order_ref", distinct=True))
@@ -48,7 +48,7 @@ def progress(campaign: Campaign, *, until: datetime | None = None) -> Progress:
     )
 
 
-def _withdrawn(campaign: Campaign):
+def withdrawn_orders(campaign: Campaign):
     """Orders whose backer's refund the unit granted during the campaign: they no longer back it."""
     return BackerRefund.objects.filter(campaign=campaign, status=BackerRefund.Status.REFUNDING).values(
         "order_ref"
@@ -152,7 +152,7 @@ def pledges_to_refund(campaign: Campaign) -> list[tuple[str, int, str]]:
     order whose backer's own refund was granted is refunded by that and not again."""
     lines: dict[str, list[str]] = {}
     currency: dict[str, str] = {}
-    pledges = Pledge.objects.filter(campaign=campaign).exclude(order_ref__in=_withdrawn(campaign))
+    pledges = Pledge.objects.filter(campaign=campaign).exclude(order_ref__in=withdrawn_orders(campaign))
     for order_ref, line_ref, cur in pledges.values_list("order_ref", "line_ref", "currency"):
         lines.setdefault(order_ref, []).extend([line_ref, f"{line_ref}:tax"])
         currency[order_ref] = cur

@@ -17,10 +17,11 @@ from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
-from campaigns import selectors
+from campaigns import selectors, tasks
 from campaigns.error_codes import CampaignError
 from campaigns.error_codes import CampaignErrorCode as Code
 from campaigns.models import (
+    BackerMail,
     BackerRefund,
     Campaign,
     CampaignCancellation,
@@ -279,6 +280,7 @@ def campaigns_decide_due(*, now: datetime | None = None) -> list[Campaign]:
             campaign.backers_at_decision = p.backers
             campaign.save(update_fields=["state", "decided_at", "raised_at_decision", "backers_at_decision"])
             _audit(campaign, None, f"campaign.{campaign.state}", S.LIVE, raised=p.raised, backers=p.backers)
+            backer_mails_create(campaign)
             selectors_invalidate(campaign)
         decided.append(campaign)
     return decided
@@ -611,6 +613,7 @@ def campaign_cancel_confirm(*, cancellation_id: int, actor) -> CampaignCancellat
         cancellation=cancellation.pk,
     )
     campaign_refunds_create(campaign=campaign)
+    backer_mails_create(campaign)
     selectors_invalidate(campaign)
     return cancellation
 
@@ -736,3 +739,35 @@ def backer_refund_decide(
         return refund
     refund.refresh_from_db()
     return refund
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Backers' mails
+
+MAILED = (S.SUCCEEDED, S.FAILED, S.CANCELLED)
+
+
+def backer_mails_create(campaign: Campaign) -> list[BackerMail]:
+    """One mail per backing order for the campaign's outcome (call in the transaction that decided it);
+    queued once that commits (robust: a broker outage is logged, never undoes the decision)."""
+    if campaign.state not in MAILED:
+        return []
+    orders = (
+        Pledge.objects.filter(campaign=campaign)
+        .exclude(order_ref__in=selectors.withdrawn_orders(campaign))
+        .values_list("order_ref", flat=True)
+        .distinct()
+        .order_by("order_ref")
+    )
+    created = []
+    for order_ref in orders:
+        mail, new = BackerMail.objects.get_or_create(
+            campaign=campaign,
+            order_ref=order_ref,
+            outcome=campaign.state,
+            defaults={"created_at": clock.now()},
+        )
+        if new:
+            transaction.on_commit(lambda pk=mail.pk: tasks.mail_backer.delay(pk), robust=True)
+            created.append(mail)
+    return created
