@@ -7,6 +7,11 @@ class CampaignsConfig(AppConfig):
 
     def ready(self) -> None:
         from campaigns.holds import CampaignHolds
+        from campaigns.selectors import bureau_campaign_figures, unit_campaign_parties
         from orders.holds import holds_register
+        from payments.settlement.permissions import unit_parties_register
+        from payments.settlement.stats import campaign_figures_register
 
         holds_register(CampaignHolds())
+        unit_parties_register(unit_campaign_parties)  # a unit's finance sees its campaigns' held funds
+        campaign_figures_register(bureau_campaign_figures)  # the bureau's statistics count campaigns

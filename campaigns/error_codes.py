@@ -22,6 +22,9 @@ class CampaignErrorCode(StrEnum):
     REVIEWER_IS_AUTHOR = "reviewer_is_author"
     SOLD_OUT = "sold_out"
     UPDATE_EMPTY = "update_empty"
+    REASON_REQUIRED = "reason_required"
+    CANCEL_PENDING = "cancel_pending"
+    STALE = "stale"
 
 
 MESSAGES = {
@@ -41,6 +44,11 @@ MESSAGES = {
         "Only %(left)s left of reward tier %(sku)s: change the quantity in your cart."
     ),
     CampaignErrorCode.UPDATE_EMPTY: _("Write the update in Chinese at least."),
+    CampaignErrorCode.REASON_REQUIRED: _("Say why."),
+    CampaignErrorCode.CANCEL_PENDING: _(
+        "A cancellation of this campaign is already waiting for confirmation."
+    ),
+    CampaignErrorCode.STALE: _("The campaign changed since this was asked: ask again with its figures now."),
 }
 
 

@@ -130,3 +130,18 @@ class ReviewForm(forms.Form):
     reason = forms.CharField(
         label=_("reason (for a rejection)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+
+
+class CancelRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("why cancel (backers are refunded in full)"), widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class CancelDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("confirm", _("Confirm the cancellation")), ("refuse", _("Refuse"))]
+    )
+    note = forms.CharField(
+        label=_("reason (for a refusal)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )

@@ -20,7 +20,7 @@ from orders.services import product_line_recipe, tax_line_recipe
 from payments.models import SplitLine
 from payments.split import Recipe
 
-LAUNCHED = (Campaign.State.LIVE, Campaign.State.SUCCEEDED, Campaign.State.FAILED)
+LAUNCHED = (Campaign.State.LIVE, Campaign.State.SUCCEEDED, Campaign.State.FAILED, Campaign.State.CANCELLED)
 
 
 def _tiers(*, skus: set[str], paid_at: datetime) -> dict[str, Tier]:

@@ -184,7 +184,8 @@ class Pledge(models.Model):
 
 
 class CampaignRefund(models.Model):
-    """A failed campaign's full refund of one order's tier lines through Saleor (this app → Stripe)."""
+    """A failed or cancelled campaign's full refund of one order's tier lines through Saleor (this app →
+    Stripe)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
@@ -210,3 +211,105 @@ class CampaignRefund(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_ref} {self.status}"
+
+
+class CampaignCancellation(models.Model):
+    """A unit's request to cancel its campaign (every backer refunded in full), asked by an operator with a
+    reason and confirmed by another person (the unit's finance or platform finance); refused when the
+    campaign changed since it was asked (`campaign_seen`)."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Confirmed: cancelled, backers refunded")
+        REFUSED = "refused", _("Refused")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="cancellations")
+    reason = models.TextField(_("reason"))
+    campaign_seen = models.CharField(max_length=200, help_text="the campaign's state and backings when asked")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            # four eyes, in the database too: whoever confirms is not whoever asked
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
+                name="campaign_cancellation_decided_by_another",
+            ),
+            models.UniqueConstraint(
+                fields=["campaign"], condition=Q(status="requested"), name="campaign_cancellation_one_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"cancellation {self.pk} of {self.campaign_id} ({self.status})"
+
+
+class BackerRefund(models.Model):
+    """A backer's request, during the campaign, to have their order's tier lines of it refunded in full:
+    asked on the buyer's order page, decided by the unit; approved, it is granted and refunded in Saleor
+    (this app → Stripe), the tier's items go back to its stock and the backing no longer counts."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Asked by the backer")
+        REFUNDING = "refunding", _("Approved, refund requested in Saleor")
+        REFUSED = "refused", _("Refused")
+        FAILED = "failed", _("Saleor refused it")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="backer_refunds")
+    order_ref = models.CharField(max_length=100)
+    reason = models.TextField(blank=True)
+    amount = models.BigIntegerField(help_text="fen left on the order's tier lines of the campaign when asked")
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.REQUESTED)
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    saleor_granted_refund_id = models.CharField(max_length=200, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="campaign_backer_refund_positive"),
+            # one open or granted request per backing order: never refunded twice
+            models.UniqueConstraint(
+                fields=["campaign", "order_ref"],
+                condition=Q(status__in=["requested", "refunding"]),
+                name="campaign_backer_refund_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"backer refund {self.order_ref} ({self.status})"
+
+
+class BackerMail(models.Model):
+    """A backer's mail about the campaign's outcome (succeeded, failed, cancelled): once per order and
+    outcome (the row, unique; `sent_at` under a row lock)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="backer_mails")
+    order_ref = models.CharField(max_length=100)
+    outcome = models.CharField(max_length=16, choices=Campaign.State.choices)
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "order_ref", "outcome"], name="campaign_backer_mail_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_ref} {self.outcome}"

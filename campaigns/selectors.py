@@ -9,11 +9,17 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Sum
 
-from campaigns.models import Campaign, Pledge, Tier
+from campaigns.models import BackerRefund, Campaign, CampaignCancellation, CampaignRefund, Pledge, Tier
 from core import clock
 from payments.models import SplitLine
+from payments.settlement.stats import CampaignFigures
 
-PUBLIC_STATES = (Campaign.State.LIVE, Campaign.State.SUCCEEDED, Campaign.State.FAILED)
+PUBLIC_STATES = (
+    Campaign.State.LIVE,
+    Campaign.State.SUCCEEDED,
+    Campaign.State.FAILED,
+    Campaign.State.CANCELLED,
+)
 
 
 @dataclass(frozen=True)
@@ -28,7 +34,7 @@ class Progress:
 
 def progress(campaign: Campaign, *, until: datetime | None = None) -> Progress:
     """Raised and backers from the pledges (paid before `until`, default: all of them)."""
-    pledges = Pledge.objects.filter(campaign=campaign)
+    pledges = Pledge.objects.filter(campaign=campaign).exclude(order_ref__in=withdrawn_orders(campaign))
     if until is not None:
         pledges = pledges.filter(paid_at__lt=until)
     row = pledges.aggregate(raised=Sum("paid"), backers=Count("order_ref", distinct=True))
@@ -39,6 +45,13 @@ def progress(campaign: Campaign, *, until: datetime | None = None) -> Progress:
         goal, have = campaign.goal_backers or 0, backers
     return Progress(
         raised, backers, campaign.goal_kind, goal, have * 100 // goal if goal else 0, have >= goal
+    )
+
+
+def withdrawn_orders(campaign: Campaign):
+    """Orders whose backer's refund the unit granted during the campaign: they no longer back it."""
+    return BackerRefund.objects.filter(campaign=campaign, status=BackerRefund.Status.REFUNDING).values(
+        "order_ref"
     )
 
 
@@ -134,16 +147,65 @@ def campaign_public(uid) -> dict | None:
 
 
 def pledges_to_refund(campaign: Campaign) -> list[tuple[str, int, str]]:
-    """(order, fen paid for its tier lines, currency) per backing order of the campaign."""
-    rows = (
-        Pledge.objects.filter(campaign=campaign)
-        .values("order_ref", "currency")
-        .annotate(paid=Sum("paid"))
-        .order_by("order_ref")
-    )
-    return [(r["order_ref"], int(r["paid"]), r["currency"]) for r in rows if r["paid"]]
+    """(order, fen left on its tier lines and their tax in the ledger, currency) per backing order of the
+    campaign: what the backer paid less what was refunded already, wherever it sits (held or released); an
+    order whose backer's own refund was granted is refunded by that and not again."""
+    lines: dict[str, list[str]] = {}
+    currency: dict[str, str] = {}
+    pledges = Pledge.objects.filter(campaign=campaign).exclude(order_ref__in=withdrawn_orders(campaign))
+    for order_ref, line_ref, cur in pledges.values_list("order_ref", "line_ref", "currency"):
+        lines.setdefault(order_ref, []).extend([line_ref, f"{line_ref}:tax"])
+        currency[order_ref] = cur
+    out = []
+    for order_ref in sorted(lines):
+        left = SplitLine.objects.filter(order_ref=order_ref, line_ref__in=lines[order_ref]).aggregate(
+            s=Sum("amount")
+        )["s"]
+        if left:
+            out.append((order_ref, int(left), currency[order_ref]))
+    return out
 
 
 def held_balance(campaign: Campaign) -> int:
     """Fen still held for the campaign in the ledger (its party's split lines)."""
     return int(SplitLine.objects.filter(party=campaign.party_key).aggregate(s=Sum("amount"))["s"] or 0)
+
+
+def cancellations_waiting():
+    return CampaignCancellation.objects.filter(status=CampaignCancellation.Status.REQUESTED).select_related(
+        "campaign__unit", "requested_by"
+    )
+
+
+def refunds_for_finance():
+    """Campaign refunds not yet requested from Saleor (parked after a failure first), for platform finance."""
+    return (
+        CampaignRefund.objects.filter(
+            status__in=[CampaignRefund.Status.FAILED, CampaignRefund.Status.PENDING]
+        )
+        .select_related("campaign__unit")
+        .order_by("-status", "-attempts", "pk")
+    )
+
+
+def unit_campaign_parties(unit_ids: list[int]) -> set[str]:
+    """The held-account parties of these units' campaigns (for their finance members' statements)."""
+    return {c.party_key for c in Campaign.objects.filter(unit_id__in=unit_ids).only("uid")}
+
+
+def bureau_campaign_figures(start: datetime, end: datetime):
+    """Per unit, the campaigns launched (approved by a curator) in [start, end): how many, how many of them
+    succeeded, what they raised and from how many backers (as their progress counts them)."""
+
+    per_unit: dict[int, list[int]] = {}
+    launched = Campaign.objects.filter(reviewed_at__gte=start, reviewed_at__lt=end).exclude(
+        state__in=[Campaign.State.DRAFT, Campaign.State.IN_REVIEW]
+    )
+    for campaign in launched.order_by("pk"):
+        p = progress(campaign)
+        row = per_unit.setdefault(campaign.unit_id, [0, 0, 0, 0])
+        row[0] += 1
+        row[1] += campaign.state == Campaign.State.SUCCEEDED
+        row[2] += p.raised
+        row[3] += p.backers
+    return [CampaignFigures(unit_id, *row) for unit_id, row in sorted(per_unit.items())]

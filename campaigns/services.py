@@ -17,22 +17,35 @@ from django.db import connection, transaction
 from django.db.models import F, QuerySet
 from django.utils.translation import gettext as _
 
-from campaigns import selectors
+from campaigns import selectors, tasks
 from campaigns.error_codes import CampaignError
 from campaigns.error_codes import CampaignErrorCode as Code
-from campaigns.models import Campaign, CampaignRefund, CampaignUpdate, Pledge, Reservation, Tier
+from campaigns.models import (
+    BackerMail,
+    BackerRefund,
+    Campaign,
+    CampaignCancellation,
+    CampaignRefund,
+    CampaignUpdate,
+    Pledge,
+    Reservation,
+    Tier,
+)
 from catalog.models import Listing, ListingVariant
 from catalog.permissions import can_manage_listings, is_curator
 from core import clock
 from core.audit import audit_record
+from core.finance import is_platform_finance
 from orders.models import OrderLine
 from orders.parcel_refunds import refund_grant_and_request
 from payments import ledger_services
+from payments import selectors as ledger_selectors
 from payments.split import FeeRule, LineKind, Recipe, RecipeShare, allocate_bps
 from saleor_app.app_client import app_client
 from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorNotInstalled
-from unit_onboarding.models import Unit
+from unit_onboarding.models import Unit, UnitMembership
+from unit_onboarding.permissions import unit_roles
 
 S = Campaign.State
 log = logging.getLogger(__name__)
@@ -267,6 +280,7 @@ def campaigns_decide_due(*, now: datetime | None = None) -> list[Campaign]:
             campaign.backers_at_decision = p.backers
             campaign.save(update_fields=["state", "decided_at", "raised_at_decision", "backers_at_decision"])
             _audit(campaign, None, f"campaign.{campaign.state}", S.LIVE, raised=p.raised, backers=p.backers)
+            backer_mails_create(campaign)
             selectors_invalidate(campaign)
         decided.append(campaign)
     return decided
@@ -292,7 +306,10 @@ def _shipped(line_refs: Sequence[str]) -> set[str]:
 
 def campaign_release(*, campaign: Campaign) -> int:
     """Release a succeeded campaign's held income by the recipe frozen at each payment: the configured part at
-    success, the rest of a line once its parcel has shipped. Idempotent (keyed by line and target).
+    success, the rest of a line once its parcel has shipped. Of what is left on the line in the ledger (a
+    backer's refund takes from it, from the held and the released parts alike, see ledger refund_post), so a
+    refunded line is never released beyond what it still holds. Idempotent (one pledge locked at a time,
+    keyed by line, what was released before and the target).
 
     Returns the fen released."""
     if campaign.state != S.SUCCEEDED:
@@ -302,48 +319,62 @@ def campaign_release(*, campaign: Campaign) -> int:
     )
     shipped = _shipped([p.line_ref for p in pledges])
     bps = settings.CAMPAIGN_RELEASE_AT_SUCCESS_BPS
+    holder = campaign.party_key
     total = 0
     for pledge in pledges:
-        share = allocate_bps(pledge.held, [bps, 10_000 - bps])[0]
-        target = pledge.held if pledge.line_ref in shipped else share
         with transaction.atomic():
             locked = Pledge.objects.select_for_update().get(pk=pledge.pk)
-            if locked.tax_held and not locked.tax_released:  # the tax is the seller's once the sale stands
-                ledger_services.held_release_post(
-                    idempotency_key=f"campaign-release:{locked.line_ref}:tax",
-                    order_ref=locked.order_ref,
-                    line_ref=f"{locked.line_ref}:tax",
-                    held_party=campaign.party_key,
-                    recipe=_recipe(locked.tax_recipe),
-                    released_before=0,
-                    amount=locked.tax_held,
-                    currency=locked.currency,
-                    kind=LineKind.TAX,
+            if not locked.tax_released:  # the tax is the seller's once the sale stands: whole, at success
+                tax_ref = f"{locked.line_ref}:tax"
+                net, held = ledger_selectors.held_line(
+                    order_ref=locked.order_ref, line_ref=tax_ref, holder=holder
                 )
-                total += locked.tax_held
+                if held > 0:
+                    ledger_services.held_release_post(
+                        idempotency_key=f"campaign-release:{tax_ref}",
+                        order_ref=locked.order_ref,
+                        line_ref=tax_ref,
+                        held_party=holder,
+                        recipe=_recipe(locked.tax_recipe),
+                        released_before=net - held,
+                        amount=held,
+                        currency=locked.currency,
+                        kind=LineKind.TAX,
+                    )
+                    total += held
                 locked.tax_released = True
                 locked.save(update_fields=["tax_released"])
-            if target <= locked.released:
-                continue
-            ledger_services.held_release_post(
-                idempotency_key=f"campaign-release:{locked.line_ref}:{target}",
-                order_ref=locked.order_ref,
-                line_ref=locked.line_ref,
-                held_party=campaign.party_key,
-                recipe=_recipe(locked.recipe),
-                released_before=locked.released,
-                amount=target - locked.released,
-                currency=locked.currency,
+            net, held = ledger_selectors.held_line(
+                order_ref=locked.order_ref, line_ref=locked.line_ref, holder=holder
             )
-            total += target - locked.released
-            locked.released = target
-            locked.save(update_fields=["released"])
+            released = net - held
+            target = net if locked.line_ref in shipped else allocate_bps(net, [bps, 10_000 - bps])[0]
+            if target > released:
+                ledger_services.held_release_post(
+                    idempotency_key=f"campaign-release:{locked.line_ref}:{released}:{target}",
+                    order_ref=locked.order_ref,
+                    line_ref=locked.line_ref,
+                    held_party=holder,
+                    recipe=_recipe(locked.recipe),
+                    released_before=released,
+                    amount=target - released,
+                    currency=locked.currency,
+                )
+                total += target - released
+                released = target
+            if locked.released != released:
+                locked.released = released
+                locked.save(update_fields=["released"])
     return total
 
 
+REFUNDED_STATES = (S.FAILED, S.CANCELLED)
+
+
 def campaign_refunds_create(*, campaign: Campaign) -> list[CampaignRefund]:
-    """One full refund per backing order of a failed campaign (a late backing: its own, next run)."""
-    if campaign.state != S.FAILED:
+    """One full refund per backing order of a failed or cancelled campaign (a late backing: its own, next
+    run), of what is left of its tier lines in the ledger."""
+    if campaign.state not in REFUNDED_STATES:
         return []
     created = []
     for order_ref, paid, currency in selectors.pledges_to_refund(campaign):
@@ -358,17 +389,45 @@ def campaign_refunds_create(*, campaign: Campaign) -> list[CampaignRefund]:
     return created
 
 
+def refund_next_retry(refund: CampaignRefund) -> datetime | None:
+    """When the beat job (re)tries a waiting or failed refund: after 1, 2, 4… minutes, at most an hour;
+    None once it is requested from Saleor."""
+    if refund.status not in (CampaignRefund.Status.PENDING, CampaignRefund.Status.FAILED):
+        return None
+    if refund.attempted_at is None:
+        return refund.created_at
+    return refund.attempted_at + min(timedelta(minutes=2 ** max(refund.attempts - 1, 0)), REFUND_MAX_BACKOFF)
+
+
 def refunds_due(*, now: datetime | None = None):
-    """Refunds to (re)try: waiting, or failed and past their backoff (1, 2, 4… minutes, at most an hour)."""
+    """Refunds to (re)try: waiting, or failed and past their backoff (see refund_next_retry)."""
     now = now or clock.now()
-    due = []
-    for refund in CampaignRefund.objects.filter(
-        status__in=[CampaignRefund.Status.PENDING, CampaignRefund.Status.FAILED]
-    ).order_by("pk"):
-        wait = min(timedelta(minutes=2 ** max(refund.attempts - 1, 0)), REFUND_MAX_BACKOFF)
-        if refund.attempted_at is None or refund.attempted_at + wait <= now:
-            due.append(refund)
-    return due
+    return [
+        refund
+        for refund in CampaignRefund.objects.filter(
+            status__in=[CampaignRefund.Status.PENDING, CampaignRefund.Status.FAILED]
+        ).order_by("pk")
+        if (at := refund_next_retry(refund)) is not None and at <= now
+    ]
+
+
+def campaign_refund_retry_now(*, refund_id: int, actor, client: SaleorClient) -> CampaignRefund:
+    """Platform finance retries a parked refund now, not at its next retry; audited with who asked."""
+    if not is_platform_finance(actor):
+        raise CampaignError(Code.NOT_ALLOWED)
+    refund = CampaignRefund.objects.select_related("campaign").get(pk=refund_id)
+    if refund.status not in (CampaignRefund.Status.PENDING, CampaignRefund.Status.FAILED):
+        raise CampaignError(Code.STALE)
+    _audit(
+        refund.campaign,
+        actor,
+        "campaign.refund_retry",
+        refund.campaign.state,
+        order=refund.order_ref,
+        attempts=refund.attempts,
+        error=refund.last_error[:500],
+    )
+    return campaign_refund_attempt(refund=refund, client=client)
 
 
 def campaign_refund_attempt(*, refund: CampaignRefund, client: SaleorClient) -> CampaignRefund:
@@ -397,7 +456,11 @@ def campaign_refund_attempt(*, refund: CampaignRefund, client: SaleorClient) -> 
                 lines=lines,
                 amount=locked.amount,
                 currency=locked.currency,
-                reason=_("Crowdfunding campaign %(title)s did not reach its goal: full refund")
+                reason=(
+                    _("Crowdfunding campaign %(title)s was cancelled: full refund")
+                    if locked.campaign.state == S.CANCELLED
+                    else _("Crowdfunding campaign %(title)s did not reach its goal: full refund")
+                )
                 % {"title": locked.campaign.title_zh},
                 client=client,
                 granted_id=locked.saleor_granted_refund_id,
@@ -451,7 +514,9 @@ def campaigns_tick(*, now: datetime | None = None, client: SaleorClient | None =
     """Decide what is due, release what succeeded campaigns owe, create and (re)try failed ones' refunds."""
     decided = campaigns_decide_due(now=now)
     released = sum(campaign_release(campaign=c) for c in Campaign.objects.filter(state=S.SUCCEEDED))
-    created = sum(len(campaign_refunds_create(campaign=c)) for c in Campaign.objects.filter(state=S.FAILED))
+    created = sum(
+        len(campaign_refunds_create(campaign=c)) for c in Campaign.objects.filter(state__in=REFUNDED_STATES)
+    )
     due = refunds_due(now=now)
     if due and client is None:
         try:
@@ -462,3 +527,247 @@ def campaigns_tick(*, now: datetime | None = None, client: SaleorClient | None =
     for refund in due:
         campaign_refund_attempt(refund=refund, client=client)
     return {"decided": len(decided), "released": released, "refunds_created": created, "attempted": len(due)}
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Cancellation by the unit: asked by an operator with a reason, confirmed by another person
+
+CANCELLABLE = (S.LIVE, S.SUCCEEDED)
+
+
+def campaign_seen(campaign: Campaign) -> str:
+    """What a cancellation was asked about: the campaign's state and its backings (stale when they change)."""
+    pledges = Pledge.objects.filter(campaign=campaign).order_by("pk")
+    count, last = pledges.count(), pledges.values_list("pk", flat=True).last()
+    refunds = campaign.refunds.count()
+    return f"{campaign.state}:{count}:{last or 0}:{refunds}"
+
+
+def may_confirm_cancellation(user, cancellation: CampaignCancellation) -> bool:
+    """The unit's finance members or platform finance confirm, never whoever asked (money leaves)."""
+    if not user.is_authenticated or user.pk == cancellation.requested_by_id:
+        return False
+    return is_platform_finance(user) or UnitMembership.Role.FINANCE in unit_roles(
+        user, cancellation.campaign.unit
+    )
+
+
+@transaction.atomic
+def campaign_cancel_request(*, campaign: Campaign, actor, reason: str) -> CampaignCancellation:
+    """An operator of the unit asks to cancel its live or succeeded campaign, saying why."""
+    campaign = Campaign.objects.select_for_update().select_related("unit").get(pk=campaign.pk)
+    if not may_manage(actor, campaign):
+        raise CampaignError(Code.NOT_ALLOWED)
+    if campaign.state not in CANCELLABLE:
+        raise CampaignError(Code.WRONG_STATE, state=campaign.get_state_display())
+    if not reason.strip():
+        raise CampaignError(Code.REASON_REQUIRED, "reason")
+    if campaign.cancellations.filter(status=CampaignCancellation.Status.REQUESTED).exists():
+        raise CampaignError(Code.CANCEL_PENDING)
+    cancellation = CampaignCancellation.objects.create(
+        campaign=campaign,
+        reason=reason.strip(),
+        campaign_seen=campaign_seen(campaign),
+        requested_by=actor,
+        requested_at=clock.now(),
+    )
+    _audit(campaign, actor, "campaign.cancel_requested", campaign.state, reason=cancellation.reason)
+    return cancellation
+
+
+def _cancellation_decidable(cancellation_id: int, actor) -> tuple[CampaignCancellation, Campaign]:
+    cancellation = CampaignCancellation.objects.select_related("campaign__unit").get(pk=cancellation_id)
+    campaign = Campaign.objects.select_for_update().select_related("unit").get(pk=cancellation.campaign_id)
+    cancellation = CampaignCancellation.objects.select_for_update().get(pk=cancellation_id)
+    if cancellation.status != CampaignCancellation.Status.REQUESTED:
+        raise CampaignError(Code.STALE)
+    if not may_confirm_cancellation(actor, cancellation):
+        raise CampaignError(Code.NOT_ALLOWED)
+    return cancellation, campaign
+
+
+@transaction.atomic
+def campaign_cancel_confirm(*, cancellation_id: int, actor) -> CampaignCancellation:
+    """Another person confirms: the campaign is cancelled and every backer refunded in full through the
+    failure-refund path (one refund per backing order, retried on failure by the beat job). Refused when
+    the campaign changed since it was asked (a new backing, a refund, its decision at the deadline)."""
+    cancellation, campaign = _cancellation_decidable(cancellation_id, actor)
+    if campaign.state not in CANCELLABLE or campaign_seen(campaign) != cancellation.campaign_seen:
+        raise CampaignError(Code.STALE)
+    before = campaign.state
+    now = clock.now()
+    campaign.state = S.CANCELLED
+    campaign.decided_at = now
+    campaign.save(update_fields=["state", "decided_at"])
+    cancellation.status = CampaignCancellation.Status.CONFIRMED
+    cancellation.decided_by = actor
+    cancellation.decided_at = now
+    cancellation.save(update_fields=["status", "decided_by", "decided_at"])
+    _audit(
+        campaign,
+        actor,
+        "campaign.cancel",
+        before,
+        reason=cancellation.reason,
+        requested_by=cancellation.requested_by_id,
+        cancellation=cancellation.pk,
+    )
+    campaign_refunds_create(campaign=campaign)
+    backer_mails_create(campaign)
+    selectors_invalidate(campaign)
+    return cancellation
+
+
+@transaction.atomic
+def campaign_cancel_refuse(*, cancellation_id: int, actor, note: str) -> CampaignCancellation:
+    """Another person refuses the cancellation, saying why: the campaign goes on."""
+    if not note.strip():
+        raise CampaignError(Code.REASON_REQUIRED, "note")
+    cancellation, campaign = _cancellation_decidable(cancellation_id, actor)
+    cancellation.status = CampaignCancellation.Status.REFUSED
+    cancellation.decided_by = actor
+    cancellation.decided_at = clock.now()
+    cancellation.decision_note = note.strip()
+    cancellation.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    _audit(campaign, actor, "campaign.cancel_refused", campaign.state, note=cancellation.decision_note)
+    return cancellation
+
+
+# ----------------------------------------------------------------------------------------------------------
+# A backer's refund during the campaign: asked on the order page, decided by the unit
+
+_UNRESERVE = """
+UPDATE campaigns_tier SET reserved = GREATEST(reserved - %s, 0) WHERE id = %s
+"""
+
+
+def order_backings(order_ref: str) -> list[Campaign]:
+    """The campaigns an order backs (its paid tier lines held for them)."""
+    return list(Campaign.objects.filter(pledges__order_ref=order_ref).distinct().select_related("unit"))
+
+
+def may_decide_backer_refund(user, campaign: Campaign) -> bool:
+    """The unit's operators or finance members decide."""
+    return may_manage(user, campaign) or UnitMembership.Role.FINANCE in unit_roles(user, campaign.unit)
+
+
+@transaction.atomic
+def backer_refund_request(*, campaign: Campaign, order_ref: str, reason: str = "") -> BackerRefund:
+    """The backer (holding the order's signed link) asks, while the campaign runs, for the order's tier
+    lines of it back in full. Once per order while asked or granted."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if campaign.state != S.LIVE or clock.now() >= campaign.ends_at:
+        raise CampaignError(Code.WRONG_STATE, state=campaign.get_state_display())
+    left = [row for row in selectors.pledges_to_refund(campaign) if row[0] == order_ref]
+    if not left:
+        raise CampaignError(Code.NOT_ALLOWED)
+    if campaign.backer_refunds.filter(
+        order_ref=order_ref, status__in=[BackerRefund.Status.REQUESTED, BackerRefund.Status.REFUNDING]
+    ).exists():
+        raise CampaignError(Code.CANCEL_PENDING)
+    _order, amount, currency = left[0]
+    refund = BackerRefund.objects.create(
+        campaign=campaign,
+        order_ref=order_ref,
+        reason=reason.strip()[:2000],
+        amount=amount,
+        currency=currency,
+        requested_at=clock.now(),
+    )
+    _audit(campaign, None, "campaign.backer_refund_requested", campaign.state, order=order_ref, amount=amount)
+    return refund
+
+
+def backer_refund_decide(
+    *, refund_id: int, actor, approve: bool, note: str = "", client: SaleorClient | None = None
+) -> BackerRefund:
+    """The unit approves (granted and refunded in Saleor through this app, the tier items back in stock,
+    the backing no longer counted) or refuses with a note. Refused as stale once the campaign has ended or
+    the request was decided; Saleor's refusal leaves it FAILED with its message."""
+    with transaction.atomic():
+        refund = BackerRefund.objects.select_for_update().select_related("campaign__unit").get(pk=refund_id)
+        campaign = refund.campaign
+        if not may_decide_backer_refund(actor, campaign):
+            raise CampaignError(Code.NOT_ALLOWED)
+        if refund.status != BackerRefund.Status.REQUESTED:
+            raise CampaignError(Code.STALE)
+        if not approve and not note.strip():
+            raise CampaignError(Code.REASON_REQUIRED, "note")
+        if approve and (campaign.state != S.LIVE or clock.now() >= campaign.ends_at):
+            raise CampaignError(Code.STALE)  # decided at the deadline: the campaign's own refunds apply
+        refund.status = BackerRefund.Status.REFUNDING if approve else BackerRefund.Status.REFUSED
+        refund.decided_by = actor
+        refund.decided_at = clock.now()
+        refund.decision_note = note.strip()
+        refund.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        _audit(
+            campaign,
+            actor,
+            "campaign.backer_refund_" + ("approve" if approve else "refuse"),
+            campaign.state,
+            order=refund.order_ref,
+            amount=refund.amount,
+            note=refund.decision_note,
+        )
+        if not approve:
+            return refund
+        pledges = list(Pledge.objects.filter(campaign=campaign, order_ref=refund.order_ref))
+        with connection.cursor() as cursor:  # the items go back to the tier's stock
+            for pledge in pledges:
+                cursor.execute(_UNRESERVE, [pledge.quantity, pledge.tier_id])
+        selectors_invalidate(campaign)
+    try:
+        refund_grant_and_request(
+            order_id=refund.order_ref,
+            lines=[(p.line_ref, p.quantity) for p in pledges],
+            amount=refund.amount,
+            currency=refund.currency,
+            reason=_("Refund of a backing of crowdfunding campaign %(title)s, at the backer's request")
+            % {"title": campaign.title_zh},
+            client=client or app_client(),
+            granted_id=refund.saleor_granted_refund_id,
+            on_granted=lambda gid: BackerRefund.objects.filter(pk=refund.pk).update(
+                saleor_granted_refund_id=gid
+            ),
+        )
+    except Exception as exc:  # Saleor's refusal or an outage: kept with its reason for the unit to see
+        BackerRefund.objects.filter(pk=refund.pk).update(
+            status=BackerRefund.Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        refund.refresh_from_db()
+        _audit(campaign, actor, "campaign.backer_refund_failed", campaign.state, order=refund.order_ref)
+        return refund
+    refund.refresh_from_db()
+    return refund
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Backers' mails
+
+MAILED = (S.SUCCEEDED, S.FAILED, S.CANCELLED)
+
+
+def backer_mails_create(campaign: Campaign) -> list[BackerMail]:
+    """One mail per backing order for the campaign's outcome (call in the transaction that decided it);
+    queued once that commits (robust: a broker outage is logged, never undoes the decision)."""
+    if campaign.state not in MAILED:
+        return []
+    orders = (
+        Pledge.objects.filter(campaign=campaign)
+        .exclude(order_ref__in=selectors.withdrawn_orders(campaign))
+        .values_list("order_ref", flat=True)
+        .distinct()
+        .order_by("order_ref")
+    )
+    created = []
+    for order_ref in orders:
+        mail, new = BackerMail.objects.get_or_create(
+            campaign=campaign,
+            order_ref=order_ref,
+            outcome=campaign.state,
+            defaults={"created_at": clock.now()},
+        )
+        if new:
+            transaction.on_commit(lambda pk=mail.pk: tasks.mail_backer.delay(pk), robust=True)
+            created.append(mail)
+    return created

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from smtplib import SMTPException
+
 from celery import shared_task
 
 
@@ -11,3 +13,11 @@ def campaigns_decide_due() -> dict:
     from campaigns.services import campaigns_tick
 
     return campaigns_tick()
+
+
+@shared_task(autoretry_for=(OSError, SMTPException), retry_backoff=30, max_retries=8)
+def mail_backer(mail_id: int) -> None:
+    """A backer's mail about the campaign's outcome (through the queue: a mail hiccup never fails the job)."""
+    from campaigns import emails
+
+    emails.backer_mail_send(mail_id=mail_id)

@@ -17,10 +17,20 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from campaigns import selectors, services
 from campaigns.error_codes import CampaignError
-from campaigns.forms import CampaignForm, ReviewForm, UpdateForm, initial_of
-from campaigns.models import Campaign
+from campaigns.forms import (
+    CampaignForm,
+    CancelDecisionForm,
+    CancelRequestForm,
+    ReviewForm,
+    UpdateForm,
+    initial_of,
+)
+from campaigns.models import BackerRefund, Campaign, CampaignCancellation, CampaignRefund
 from catalog.permissions import can_manage_listings, is_curator
 from core import clock
+from core.finance import is_platform_finance
+from saleor_app.app_client import app_client
+from saleor_app.errors import SaleorNotInstalled
 from unit_onboarding.models import Unit
 
 
@@ -92,6 +102,10 @@ def campaign(request: HttpRequest, campaign) -> HttpResponse:
             "days_left": selectors.days_left(found, clock.now()),
             "update_form": UpdateForm(),
             "refunds": found.refunds.order_by("pk"),
+            "cancellations": found.cancellations.select_related("requested_by", "decided_by"),
+            "cancel_form": CancelRequestForm(),
+            "cancellable": found.state in services.CANCELLABLE,
+            "backer_refunds": found.backer_refunds.select_related("decided_by"),
         },
     )
 
@@ -159,3 +173,129 @@ def review(request: HttpRequest, campaign) -> HttpResponse:
         {"campaign": found, "unit": found.unit, "form": form},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_POST
+def campaign_cancel_request(request: HttpRequest, campaign) -> HttpResponse:
+    found = _campaign_for(request, campaign)
+    form = CancelRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why."))
+        return redirect("campaigns:campaign", campaign=found.uid)
+    try:
+        services.campaign_cancel_request(campaign=found, actor=request.user, **form.cleaned_data)
+    except CampaignError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("Cancellation asked: the unit's finance or platform finance confirms it.")
+        )
+    return redirect("campaigns:campaign", campaign=found.uid)
+
+
+def _may_see_cancellation(user, cancellation: CampaignCancellation) -> bool:
+    return user.pk == cancellation.requested_by_id or services.may_confirm_cancellation(user, cancellation)
+
+
+@login_required
+def cancellations(request: HttpRequest) -> HttpResponse:
+    """Cancellations waiting for this person's confirmation (their unit's; all for platform finance)."""
+    waiting = [
+        c for c in selectors.cancellations_waiting() if services.may_confirm_cancellation(request.user, c)
+    ]
+    return render(request, "campaigns/cancellations.html", {"cancellations": waiting})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cancellation(request: HttpRequest, pk: int) -> HttpResponse:
+    found = get_object_or_404(
+        CampaignCancellation.objects.select_related("campaign__unit", "requested_by", "decided_by"), pk=pk
+    )
+    if not _may_see_cancellation(request.user, found):
+        raise Http404
+    form = CancelDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "confirm":
+                services.campaign_cancel_confirm(cancellation_id=found.pk, actor=request.user)
+                messages.success(request, _("The campaign is cancelled: every backer is refunded in full."))
+            else:
+                services.campaign_cancel_refuse(
+                    cancellation_id=found.pk, actor=request.user, note=form.cleaned_data["note"]
+                )
+                messages.success(request, _("Decision recorded."))
+        except CampaignError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("campaigns:cancellation", pk=found.pk)
+    campaign = found.campaign
+    return render(
+        request,
+        "campaigns/cancellation.html",
+        {
+            "cancellation": found,
+            "campaign": campaign,
+            "unit": campaign.unit,
+            "progress": selectors.progress(campaign),
+            "may_decide": found.status == CampaignCancellation.Status.REQUESTED
+            and services.may_confirm_cancellation(request.user, found),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+def _platform_finance(request: HttpRequest) -> None:
+    if not is_platform_finance(request.user):
+        raise Http404
+
+
+@login_required
+def finance_refunds(request: HttpRequest) -> HttpResponse:
+    """Platform finance's view of campaign refunds not yet with Saleor: why parked, attempts, next retry."""
+    _platform_finance(request)
+    rows = [(r, services.refund_next_retry(r)) for r in selectors.refunds_for_finance()]
+    return render(request, "campaigns/finance_refunds.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def finance_refund_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    _platform_finance(request)
+    get_object_or_404(CampaignRefund, pk=pk)
+    try:
+        refund = services.campaign_refund_retry_now(refund_id=pk, actor=request.user, client=app_client())
+    except SaleorNotInstalled as exc:
+        messages.error(request, str(exc))
+    except CampaignError as error:
+        messages.error(request, error.message)
+    else:
+        if refund.status == CampaignRefund.Status.REQUESTED:
+            messages.success(request, _("Refund requested from Saleor."))
+        else:
+            messages.error(request, _("The refund failed again: %(error)s") % {"error": refund.last_error})
+    return redirect("campaigns:finance_refunds")
+
+
+@login_required
+@require_POST
+def backer_refund_decide(request: HttpRequest, campaign, pk: int) -> HttpResponse:
+    found = _campaign_for(request, campaign)
+    refund = get_object_or_404(BackerRefund, pk=pk, campaign=found)
+    try:
+        decided = services.backer_refund_decide(
+            refund_id=refund.pk,
+            actor=request.user,
+            approve=request.POST.get("decision") == "approve",
+            note=request.POST.get("note", ""),
+        )
+    except (CampaignError, SaleorNotInstalled) as error:
+        messages.error(request, getattr(error, "message", str(error)))
+    else:
+        if decided.status == BackerRefund.Status.FAILED:
+            messages.error(request, _("Saleor refused the refund: %(error)s") % {"error": decided.last_error})
+        else:
+            messages.success(request, _("Decision recorded."))
+    return redirect("campaigns:campaign", campaign=found.uid)

@@ -40,7 +40,7 @@ from core import clock
 from core.party import Party
 from payments.error_codes import LedgerErrorCode
 from payments.errors import PostingNotReady, PostingRefused
-from payments.models import Account, LedgerTransaction, SplitLine
+from payments.models import Account, LedgerEntry, LedgerTransaction, SplitLine
 from payments.split import (
     PLATFORM,
     FeeRule,
@@ -326,31 +326,97 @@ def payment_post_batch(
 
 
 @dataclass(frozen=True)
+class _Released:
+    """A held line some of which a campaign released: to whom (the recipe of its releases) and where the
+    line's money sits now (still with the holder, or with the parties it was released to)."""
+
+    holder: str
+    recipe: Recipe  # the recipe the releases followed (frozen at payment), every share in its positions
+    held: int  # still with the holder
+    released: int  # with the parties it was released to (net of refunds)
+
+
+@dataclass(frozen=True)
 class _PostedLine:
     kind: str
     recipe: Recipe
     net: int  # captured minus refunded so far
     captured: int = 0  # what its payment posted
+    released: _Released | None = None  # a held line with releases
+
+
+def _release_recipe(rows: list[SplitLine], ref: str) -> Recipe:
+    """The recipe a line's releases followed, from its first release's rows (every share, zeros included)."""
+    shares = sorted((r for r in rows if r.role != ROLE_HELD), key=lambda r: r.position)
+    if [r.position for r in shares] != list(range(len(shares))) or not shares:
+        raise PostingRefused(LedgerErrorCode.REFUND_SCOPE, f"{ref}: its release does not show every share")
+    return _recipe(shares)
 
 
 def _posted_lines(*, order_ref: str, payment_id: int) -> dict[str, _PostedLine]:
-    """Each line of a paid order, with the recipe frozen at payment and its net after refunds."""
-    rows = SplitLine.objects.filter(order_ref=order_ref).order_by("id")
+    """Each line of a paid order, with the recipe frozen at payment and its net after refunds (and, for a
+    held line a campaign released part of, where that net sits now)."""
+    rows = SplitLine.objects.filter(order_ref=order_ref).select_related("transaction").order_by("id")
     recipe_rows: dict[str, list[SplitLine]] = defaultdict(list)
+    release_rows: dict[str, list[SplitLine]] = defaultdict(list)
     nets: dict[str, int] = defaultdict(int)
+    party_nets: dict[tuple[str, str], int] = defaultdict(int)
     for row in rows:
         nets[row.line_ref] += row.amount
+        party_nets[row.line_ref, row.party] += row.amount
         if row.transaction_id == payment_id:
             recipe_rows[row.line_ref].append(row)
+        elif row.transaction.kind == LedgerTransaction.Kind.RELEASE:
+            first = release_rows[row.line_ref]
+            if not first or first[0].transaction_id == row.transaction_id:
+                first.append(row)
     lines = {}
     for ref, shares in recipe_rows.items():
+        released = None
+        if ref in release_rows:
+            holder = shares[0].party
+            held = party_nets[ref, holder]
+            released = _Released(holder, _release_recipe(release_rows[ref], ref), held, nets[ref] - held)
         lines[ref] = _PostedLine(
             kind=shares[0].line_kind,
             recipe=_recipe(shares),
             net=nets[ref],
             captured=sum(r.amount for r in shares),
+            released=released,
         )
     return lines
+
+
+# One share's reversal on a line, as a refund posts it: (recipe, position, share, delta).
+_Delta = tuple[Recipe, int, RecipeShare, int]
+
+
+def _recipe_deltas(recipe: Recipe, parts: Sequence[int]) -> list[_Delta]:
+    return [(recipe, pos, share, d) for pos, (share, d) in enumerate(zip(recipe.shares, parts, strict=True))]
+
+
+def _released_line_deltas(line: _PostedLine, refund: int) -> list[_Delta]:
+    """A refund of a held line a campaign released part of takes from where the money sits: what is left
+    stays released and held in the proportion it was, the released part split by the release's recipe
+    (so each party's net on the line is exactly that recipe's split of what stays released, as further
+    releases expect), the held part with the holder."""
+    rel = line.released
+    assert rel is not None
+    if refund < 0:
+        raise SplitError(LedgerErrorCode.NEGATIVE_REFUND, "a refund amount cannot be negative")
+    if refund > line.net:
+        raise SplitError(
+            LedgerErrorCode.REFUND_EXCEEDS_CAPTURED,
+            f"refund {refund} exceeds the {line.net} left on the line",
+        )
+    left = line.net - refund
+    released_after = allocate(left, [rel.released, rel.held])[0] if left else 0
+    parts = [
+        a - b for a, b in zip(rel.recipe.split(released_after), rel.recipe.split(rel.released), strict=True)
+    ]
+    held_share = RecipeShare(rel.holder, ROLE_HELD, BPS_HELD, RULE_HELD)
+    held_delta = (left - released_after) - rel.held
+    return [*_recipe_deltas(rel.recipe, parts), (line.recipe, len(parts), held_share, held_delta)]
 
 
 def _paid_left(posted: Mapping[str, _PostedLine], ref: str) -> int:
@@ -359,14 +425,19 @@ def _paid_left(posted: Mapping[str, _PostedLine], ref: str) -> int:
     return posted[ref].net + (funded.net if funded else 0)
 
 
-def _line_refund_deltas(posted: Mapping[str, _PostedLine], ref: str, refund: int) -> dict[str, list[int]]:
+def _line_refund_deltas(posted: Mapping[str, _PostedLine], ref: str, refund: int) -> dict[str, list[_Delta]]:
     """Each share's reversal on a line (and on the platform's funding of its discount) for a refund of
     `refund` of what the buyer paid on it: the funding still on the line stays pro rata to what the
     buyer's payment still holds, so a full refund returns the unit's parties and the platform to zero."""
     line = posted[ref]
     funded = posted.get(discount_ref(ref))
+    if line.released is not None:
+        assert funded is None  # a held line has no funding of the platform's
+        return {ref: _released_line_deltas(line, refund)}
     if funded is None:
-        return {ref: refund_deltas(line.recipe, net_before=line.net, refund=refund)}
+        return {
+            ref: _recipe_deltas(line.recipe, refund_deltas(line.recipe, net_before=line.net, refund=refund))
+        }
     before = _paid_left(posted, ref)
     if refund < 0:
         raise SplitError(LedgerErrorCode.NEGATIVE_REFUND, "a refund amount cannot be negative")
@@ -379,10 +450,13 @@ def _line_refund_deltas(posted: Mapping[str, _PostedLine], ref: str, refund: int
     product_after = line.recipe.split(before - refund + funded_after)
     funding_after = funded.recipe.split(-funded_after)
     return {
-        ref: [a - b for a, b in zip(product_after, line.recipe.split(line.net), strict=True)],
-        discount_ref(ref): [
-            a - b for a, b in zip(funding_after, funded.recipe.split(funded.net), strict=True)
-        ],
+        ref: _recipe_deltas(
+            line.recipe, [a - b for a, b in zip(product_after, line.recipe.split(line.net), strict=True)]
+        ),
+        discount_ref(ref): _recipe_deltas(
+            funded.recipe,
+            [a - b for a, b in zip(funding_after, funded.recipe.split(funded.net), strict=True)],
+        ),
     }
 
 
@@ -440,8 +514,8 @@ def refund_post(
         if total == 0:
             raise PostingRefused(LedgerErrorCode.NOTHING_TO_REFUND, f"refund of 0 on order {order_ref}")
         reversed_by_party: dict[str, int] = defaultdict(int)
-        for ref, parts in deltas.items():
-            for share, delta in zip(posted[ref].recipe.shares, parts, strict=True):
+        for parts in deltas.values():
+            for _recipe_of, _pos, share, delta in parts:
                 reversed_by_party[share.party] -= delta
         legs = [(account_kind(p), p, amt) for p, amt in sorted(reversed_by_party.items()) if amt]
         legs.append((Kind.REFUNDS, SYSTEM, -total))
@@ -464,14 +538,14 @@ def refund_post(
                     share.bps,
                     share.carved,
                     share.rule,
-                    posted[ref].recipe.fee_rule,
-                    posted[ref].recipe.agreement_version,
+                    recipe.fee_rule,
+                    recipe.agreement_version,
                     delta,
                     0,
                     currency,
                 )
                 for ref, parts in deltas.items()
-                for pos, (share, delta) in enumerate(zip(posted[ref].recipe.shares, parts, strict=True))
+                for recipe, pos, share, delta in parts
             ],
         )
     return PostResult(txn_id, created=True)
@@ -681,7 +755,7 @@ def payment_fee_post(
         ]
         legs = [leg for leg in legs if leg[2]]
         txn_id = _transaction_insert(
-            idempotency_key, LedgerTransaction.Kind.FEE, order_ref, currency, fp, "processor fee", posted_at
+            idempotency_key, LedgerTransaction.Kind.FEE, order_ref, currency, fp, FEE_MEMO, posted_at
         )
         _legs_insert(txn_id, legs, currency)
         _insert(
@@ -770,11 +844,25 @@ def held_release_post(
             )
         after, before = recipe.split(released_before + amount), recipe.split(released_before)
         deltas = [a - b for a, b in zip(after, before, strict=True)]
+        fees = _release_fees(
+            payment_id=_payment.pk,
+            order_ref=order_ref,
+            line_ref=line_ref,
+            recipe=recipe,
+            released_after=released_before + amount,
+            deltas=deltas,
+        )
         by_party: dict[str, int] = defaultdict(int)
-        for share, delta in zip(recipe.shares, deltas, strict=True):
+        recharged = 0
+        for share, delta, fee in zip(recipe.shares, deltas, fees, strict=True):
             by_party[share.party] -= delta
+            if share.party != PLATFORM:  # as at payment: the platform's part stays its expense
+                by_party[share.party] += fee
+                recharged += fee
         legs = [(account_kind(held_party), held_party, amount)]
         legs += [(account_kind(p), p, amt) for p, amt in sorted(by_party.items()) if amt]
+        if recharged:
+            legs.append((Kind.PROCESSOR_FEES, SYSTEM, -recharged))
         txn_id = _transaction_insert(
             idempotency_key,
             LedgerTransaction.Kind.RELEASE,
@@ -785,12 +873,12 @@ def held_release_post(
             posted_at,
         )
         _legs_insert(txn_id, legs, currency)
-        held_row = (held_party, "held", BPS_HELD, "campaign:held", False)
-        rows = [(*held_row, len(recipe.shares), -amount)]
+        held_row = (held_party, ROLE_HELD, BPS_HELD, RULE_HELD, False)
+        rows = [(*held_row, len(recipe.shares), -amount, 0)]
+        # every share, zeros included: a refund after the release finds the whole recipe it followed
         rows += [
-            (s.party, s.role, s.bps, s.rule, s.carved, pos, d)
-            for pos, (s, d) in enumerate(zip(recipe.shares, deltas, strict=True))
-            if d
+            (s.party, s.role, s.bps, s.rule, s.carved, pos, d, fee)
+            for pos, (s, d, fee) in enumerate(zip(recipe.shares, deltas, fees, strict=True))
         ]
         _insert(
             "payments_splitline",
@@ -810,13 +898,73 @@ def held_release_post(
                     recipe.fee_rule,
                     recipe.agreement_version,
                     delta,
-                    0,
+                    fee,
                     currency,
                 )
-                for party, role, bps, rule, carved, pos, delta in rows
+                for party, role, bps, rule, carved, pos, delta, fee in rows
             ],
         )
     return PostResult(txn_id, created=True)
 
 
 BPS_HELD = 10_000
+FEE_MEMO = "processor fee"  # the memo of payment_fee_post's postings
+ROLE_HELD = "held"  # the holder's row on a held line (payment and releases)
+RULE_HELD = "campaign:held"
+
+
+def _order_fees(*, payment_id: int, order_ref: str) -> list[int]:
+    """The processor fees Stripe kept on an order's charges: the payment's own and each posted after it
+    (payment_fee_post; a fee adjustment is the platform's alone and not among them)."""
+    fees = []
+    payment_fee = -sum(
+        LedgerEntry.objects.filter(
+            transaction_id=payment_id, account__kind=Kind.STRIPE_CLEARING, amount__lt=0
+        ).values_list("amount", flat=True)
+    )
+    if payment_fee:
+        fees.append(payment_fee)
+    for txn in LedgerTransaction.objects.filter(
+        order_ref=order_ref, kind=LedgerTransaction.Kind.FEE, memo=FEE_MEMO
+    ).order_by("pk"):
+        fees.append(-sum(e.amount for e in txn.entries.all() if e.account.kind == Kind.STRIPE_CLEARING))
+    return [f for f in fees if f]
+
+
+def _release_fees(
+    *,
+    payment_id: int,
+    order_ref: str,
+    line_ref: str,
+    recipe: Recipe,
+    released_after: int,
+    deltas: Sequence[int],
+) -> list[int]:
+    """Each share's part of the processor fee a release charges (zeros unless the frozen fee rule is pro
+    rata): the line's part of the order's fees (weighed over the payment's lines as at payment) in
+    proportion to what of the line is released, less what earlier releases of it charged, spread over this
+    release's shares as line_split spreads a line's fee. The platform bore it while the line was held."""
+    zeros = [0] * len(deltas)
+    if recipe.fee_rule != FeeRule.PRO_RATA or not any(deltas):
+        return zeros
+    lines = _payment_lines(payment_id=payment_id)
+    refs = [ref for ref, *_ in lines]
+    if line_ref not in refs:
+        return zeros
+    index = refs.index(line_ref)
+    line_fee = sum(
+        allocate(fee, fee_weights(lines))[index]
+        for fee in _order_fees(payment_id=payment_id, order_ref=order_ref)
+    )
+    captured = lines[index][3]
+    if not line_fee or captured <= 0:
+        return zeros
+    due = allocate(line_fee, [released_after, captured - released_after])[0]
+    charged = sum(
+        SplitLine.objects.filter(
+            order_ref=order_ref, line_ref=line_ref, transaction__kind=LedgerTransaction.Kind.RELEASE
+        ).values_list("fee", flat=True)
+    )
+    if due <= charged:
+        return zeros
+    return allocate(due - charged, [abs(d) for d in deltas])

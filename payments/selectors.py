@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from django.db import connection
 
-from payments.models import Account
+from payments.models import Account, SplitLine
 
 _BALANCES = """
 SELECT a.kind, a.party, e.currency, sum(e.amount)
@@ -59,3 +59,16 @@ def order_line_nets(*, order_ref: str) -> dict[str, list[tuple[str, int, int]]]:
         for line_ref, _pos, party, amount, fee in cursor.fetchall():
             out[line_ref].append((party, int(amount), int(fee)))
     return dict(out)
+
+
+def held_line(*, order_ref: str, line_ref: str, holder: str) -> tuple[int, int]:
+    """(net, held) of a held line: what is left on it after refunds, and how much of that its holder still
+    holds (the rest is with the parties it was released to)."""
+    net = held = 0
+    for party, amount in SplitLine.objects.filter(order_ref=order_ref, line_ref=line_ref).values_list(
+        "party", "amount"
+    ):
+        net += amount
+        if party == holder:
+            held += amount
+    return net, held

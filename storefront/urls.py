@@ -21,6 +21,11 @@ urlpatterns = [
     path("checkout/pay/", views.pay, name="pay"),
     path("checkout/paid/", views.checkout_paid, name="checkout_paid"),
     path("orders/<str:token>/", views.order, name="order"),
+    path(
+        "orders/<str:token>/backings/<uuid:campaign>/refund",
+        views.order_backing_refund,
+        name="order_backing_refund",
+    ),
     path("account/", views.account, name="account"),
     path("account/login/", views.login, name="login"),
     path("account/logout/", views.logout, name="logout"),

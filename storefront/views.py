@@ -429,14 +429,59 @@ def checkout_paid(request):
     return _order_placed(request, found)
 
 
-@require_GET
-def order(request, token: str):
+def _order_of_link(token: str) -> str:
+    """The order id the buyer's signed link names (404 when forged or expired)."""
     try:
-        order_id = signing.loads(
+        return signing.loads(
             token, salt=ORDER_LINK_SALT, max_age=settings.STOREFRONT_ORDER_LINK_DAYS * 86400
         )["order"]
     except (signing.BadSignature, KeyError, TypeError) as exc:
         raise Http404 from exc
+
+
+def _backings(order_id: str) -> list[dict]:
+    """The campaigns the order backs, whether the backer may still ask for a refund, and what was asked."""
+    now = clock.now()
+    rows = []
+    for campaign in campaign_services.order_backings(order_id):
+        asked = campaign.backer_refunds.filter(order_ref=order_id).order_by("-pk").first()
+        rows.append(
+            {
+                "uid": campaign.uid,
+                "title": campaign.title_en
+                if _language() == "en" and campaign.title_en
+                else campaign.title_zh,
+                "state": campaign.get_state_display(),
+                "may_ask": campaign.state == "live"
+                and now < campaign.ends_at
+                and (asked is None or asked.status in ("refused", "failed")),
+                "asked": asked.get_status_display() if asked else "",
+            }
+        )
+    return rows
+
+
+@require_POST
+def order_backing_refund(request, token: str, campaign):
+    """The backer asks, on their order page, for their backing of a running campaign back in full."""
+    order_id = _order_of_link(token)
+    found = next((c for c in campaign_services.order_backings(order_id) if str(c.uid) == str(campaign)), None)
+    if found is None:
+        raise Http404
+    try:
+        campaign_services.backer_refund_request(
+            campaign=found, order_ref=order_id, reason=request.POST.get("reason", "")
+        )
+    except CampaignError as error:
+        request.session["sf_flash"] = [str(error.message)]
+    else:
+        request.session["sf_flash"] = [_("Asked: the unit decides, and you will see its answer here.")]
+    return redirect("storefront:order", token=token)
+
+
+@require_GET
+def order(request, token: str):
+    order_id = _order_of_link(token)
     found = selectors.order_get(order_id=order_id)
     if found is None:
         raise Http404
@@ -445,7 +490,17 @@ def order(request, token: str):
     refunds = [
         presenters.parcel_refund(r, _language()) for r in selectors.order_parcel_refunds(order_id=order_id)
     ]
-    return render(request, "storefront/order.html", {"order": view, "refunds": refunds})
+    return render(
+        request,
+        "storefront/order.html",
+        {
+            "order": view,
+            "refunds": refunds,
+            "backings": _backings(order_id),
+            "token": token,
+            "messages_inline": _flash(request),
+        },
+    )
 
 
 def login(request):

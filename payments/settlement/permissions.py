@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from core.finance import is_platform_finance
 from core.party import Party
 from unit_onboarding.models import Designer, OperatingEntity, UnitMembership
+
+# Parties of a unit that apps above payments know (a unit's crowdfunding campaigns' held accounts): they
+# register a function of the unit ids at start-up, as campaigns does in its AppConfig.ready.
+_unit_parties: list[Callable[[list[int]], set[str]]] = []
+
+
+def unit_parties_register(parties_of: Callable[[list[int]], set[str]]) -> None:
+    if parties_of not in _unit_parties:
+        _unit_parties.append(parties_of)
 
 
 def visible_parties(user) -> set[str] | None:
@@ -28,6 +39,8 @@ def visible_parties(user) -> set[str] | None:
     parties |= {Party.entity(pk).key for pk in entities}
     slugs = Designer.objects.filter(unit_id__in=[pk for pk, _ in units]).values_list("slug", flat=True)
     parties |= {Party.designer(slug).key for slug in slugs}
+    for parties_of in _unit_parties:
+        parties |= parties_of([pk for pk, _ in units])
     return parties
 
 

@@ -248,6 +248,8 @@ def party_names(parties) -> dict[str, str]:
             names[party] = designers[party]
         elif party == "platform":
             names[party] = _("Platform")
+        elif Party.parse(party).is_campaign:
+            names[party] = f"{_('crowdfunding campaign, held')} {key[:8]}"
         else:
             names[party] = party
     return names

@@ -22,13 +22,16 @@ SELECT a.party,
        sum(CASE WHEN t.posted_at >= %(start)s AND k.kind = 'payout' THEN e.amount ELSE 0 END) AS payouts,
        -- Stripe's fee posted after its payment (payment_fee_post): the party's part is a debit
        sum(CASE WHEN t.posted_at >= %(start)s AND k.kind = 'fee' THEN e.amount ELSE 0 END) AS fees_after,
+       -- a campaign's release (net of the fee the party bears at release; see _RELEASES for the gross)
+       sum(CASE WHEN t.posted_at >= %(start)s AND k.kind = 'release' THEN -e.amount ELSE 0 END)
+           AS released_net,
        sum(-e.amount) AS closing
 FROM payments_ledgerentry e
 JOIN payments_account a ON a.id = e.account_id
 JOIN payments_ledgertransaction t ON t.id = e.transaction_id
 LEFT JOIN payments_ledgertransaction o ON o.id = t.reverses_id  -- a correction counts as what it reverses
 CROSS JOIN LATERAL (SELECT COALESCE(o.kind, t.kind) AS kind) k
-WHERE a.kind IN (%(payable)s, %(revenue)s) AND e.currency = %(currency)s AND t.posted_at < %(end)s
+WHERE a.kind IN (%(payable)s, %(revenue)s, %(held)s) AND e.currency = %(currency)s AND t.posted_at < %(end)s
   {party_filter}
 GROUP BY a.party ORDER BY a.party
 """
@@ -44,10 +47,25 @@ WHERE COALESCE(o.kind, t.kind) = 'payment' AND t.posted_at >= %(start)s AND t.po
 GROUP BY s.party
 """
 
+# What a campaign's releases gave each party (and took from the campaign's held account), with the fee the
+# party bears at release (payments.ledger_services.held_release_post)
+_RELEASES = """
+SELECT s.party, sum(s.amount), sum(s.fee)
+FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
+LEFT JOIN payments_ledgertransaction o ON o.id = t.reverses_id
+WHERE COALESCE(o.kind, t.kind) = 'release' AND t.posted_at >= %(start)s AND t.posted_at < %(end)s
+  AND s.currency = %(currency)s {party_filter}
+GROUP BY s.party
+"""
+
 
 @dataclass(frozen=True)
 class Statement:
-    """A party's period: opening + sales - fees + refunds (negative) - payouts = closing.
+    """A party's period: opening + sales + released - fees + refunds (negative) - payouts = closing.
+
+    `released`: what crowdfunding campaigns released to the party in the period (its fee at release is in
+    `fees`). A campaign's own row (`campaign:<uid>`, its held account) shows what it held as sales, what it
+    released as a negative `released`, its refunds, and what it still holds as closing.
 
     `platform_funded`: the part of sales that is the platform funding discounts (negative, the platform's
     own statement): its units' parties were paid on the undiscounted price.
@@ -61,6 +79,7 @@ class Statement:
     payouts: int
     closing: int
     platform_funded: int = 0
+    released: int = 0
 
 
 def statements(
@@ -73,6 +92,7 @@ def statements(
         "currency": currency,
         "payable": Account.Kind.PARTY_PAYABLE,
         "revenue": Account.Kind.PLATFORM_REVENUE,
+        "held": Account.Kind.CAMPAIGN_HELD,
         "parties": sorted(parties or []),
     }
     with connection.cursor() as cursor:
@@ -84,23 +104,30 @@ def statements(
         sales = {party: int(total) for party, total, _ in found}
         funded = {party: int(part) for party, _, part in found}
         cursor.execute(
+            _RELEASES.format(party_filter="AND s.party = ANY(%(parties)s)" if parties is not None else ""),
+            params,
+        )
+        releases = {party: (int(gross), int(fee)) for party, gross, fee in cursor.fetchall()}
+        cursor.execute(
             _BALANCES.format(party_filter="AND a.party = ANY(%(parties)s)" if parties is not None else ""),
             params,
         )
         rows = cursor.fetchall()
     out = []
-    for party, opening, sales_net, refunds, payouts, fees_after, closing in rows:
+    for party, opening, sales_net, refunds, payouts, fees_after, released_net, closing in rows:
         gross = sales.get(party, 0)
+        released, _fee = releases.get(party, (0, 0))
         out.append(
             Statement(
                 party=party,
                 opening=int(opening),
                 sales=gross,
-                fees=gross - int(sales_net) + int(fees_after),
+                fees=gross - int(sales_net) + int(fees_after) + released - int(released_net),
                 refunds=int(refunds),
                 payouts=int(payouts),
                 closing=int(closing),
                 platform_funded=funded.get(party, 0),
+                released=released,
             )
         )
     # a party whose shares netted to nothing has no entries (the platform funding a discount out of its

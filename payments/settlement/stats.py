@@ -11,6 +11,7 @@ All set-based: the queries return one row per month, unit and category, never on
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -79,6 +80,29 @@ SELECT NULL, COALESCE(sum(orders), 0), count(DISTINCT buyer) FROM per
 """
 
 
+@dataclass(frozen=True)
+class CampaignFigures:
+    """One unit's crowdfunding campaigns launched in the period (the campaigns app answers; see below)."""
+
+    unit_id: int
+    launched: int
+    succeeded: int
+    raised: int  # fen the backers paid for the tiers (tax included), refunds to backers who withdrew left out
+    backers: int
+
+
+# Campaigns sit above payments: their app registers the function of (start, end) that gives these figures
+# (campaigns.selectors.bureau_campaign_figures, in its AppConfig.ready).
+_campaign_figures: list[Callable[[datetime, datetime], list[CampaignFigures]]] = []
+
+
+def campaign_figures_register(figures_of: Callable[[datetime, datetime], list[CampaignFigures]]) -> None:
+    _campaign_figures[:] = [figures_of]
+
+
+CAMPAIGN_FIGURES = ("launched", "succeeded", "raised", "backers")
+
+
 @dataclass
 class BureauStats:
     start: datetime
@@ -97,6 +121,10 @@ class BureauStats:
     units_by_type: dict[str, int] = field(default_factory=dict)
     products: int = 0  # published listings, now
     products_by_category: dict[str, int] = field(default_factory=dict)
+    # campaigns launched in the period: unit name (or unit type) -> launched, succeeded, raised, backers
+    campaigns_by_unit: dict[str, dict[str, int]] = field(default_factory=dict)
+    campaigns_by_type: dict[str, dict[str, int]] = field(default_factory=dict)
+    campaigns_total: dict[str, int] = field(default_factory=dict)
 
     @property
     def shipping_total(self) -> dict[str, int]:
@@ -168,7 +196,25 @@ def bureau_stats(*, start: datetime, end: datetime, currency: str) -> BureauStat
         by_category[category_name(row["category"])] += row["n"]
     stats.products_by_category = dict(by_category)
     stats.products = sum(by_category.values())
+    _campaigns(stats)
     return stats
+
+
+def _campaigns(stats: BureauStats) -> None:
+    rows = [row for figures_of in _campaign_figures for row in figures_of(stats.start, stats.end)]
+    units = {u.pk: u for u in Unit.objects.filter(pk__in={row.unit_id for row in rows})}
+    stats.campaigns_total = dict.fromkeys(CAMPAIGN_FIGURES, 0)
+    for row in rows:
+        unit = units.get(row.unit_id)
+        for table, key in (
+            (stats.campaigns_by_unit, str(unit) if unit else NONE),
+            (stats.campaigns_by_type, type_name(unit.unit_type) if unit else NONE),
+        ):
+            figures = table.setdefault(key, dict.fromkeys(CAMPAIGN_FIGURES, 0))
+            for name in CAMPAIGN_FIGURES:
+                figures[name] += getattr(row, name)
+        for name in CAMPAIGN_FIGURES:
+            stats.campaigns_total[name] += getattr(row, name)
 
 
 STATS_HEADER = ("figure", "name", "period", "value")
@@ -197,4 +243,11 @@ def stats_rows(stats: BureauStats) -> list[tuple]:
     rows += [("active_units", _("Total"), "", stats.units_active)]
     rows += [("published_products", k, "", v) for k, v in sorted(stats.products_by_category.items())]
     rows += [("published_products", _("Total"), "", stats.products)]
+    for dimension, table in (("unit", stats.campaigns_by_unit), ("unit_type", stats.campaigns_by_type)):
+        rows += [
+            (f"campaigns_{figure}_by_{dimension}", name, whole, figures[figure])
+            for name, figures in sorted(table.items())
+            for figure in CAMPAIGN_FIGURES
+        ]
+    rows += [(f"campaigns_{f}", _("Total"), whole, stats.campaigns_total.get(f, 0)) for f in CAMPAIGN_FIGURES]
     return rows

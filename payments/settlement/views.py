@@ -178,13 +178,22 @@ def statement_export(request: HttpRequest, party: str, fmt: str) -> HttpResponse
         found = statements.statements(
             start=at_midnight(start), end=at_midnight(end), currency=cur, parties={party}
         )
-        header = [_("Party"), _("Opening"), _("Sales"), _("Fees"), _("Refunds"), _("Payouts"), _("Closing")]
+        header = [
+            _("Party"),
+            _("Opening"),
+            _("Sales"),
+            _("Released"),
+            _("Fees"),
+            _("Refunds"),
+            _("Payouts"),
+            _("Closing"),
+        ]
         rows = [
             (
                 x.party,
                 *(
                     minor_to_decimal(v, cur)
-                    for v in (x.opening, x.sales, x.fees, x.refunds, x.payouts, x.closing)
+                    for v in (x.opening, x.sales, x.released, x.fees, x.refunds, x.payouts, x.closing)
                 ),
             )
             for x in found
@@ -413,7 +422,15 @@ def bureau(request: HttpRequest) -> HttpResponse:
     figures = stats.bureau_stats(
         start=at_midnight(start), end=at_midnight(end), currency=settings.SETTLEMENT_CURRENCY
     )
-    return render(request, "payments/finance/stats.html", {"stats": figures, "start": start, "end": end})
+    campaign_tables = [
+        (_("Unit"), sorted(figures.campaigns_by_unit.items())),
+        (_("Unit type"), sorted(figures.campaigns_by_type.items())),
+    ]
+    return render(
+        request,
+        "payments/finance/stats.html",
+        {"stats": figures, "start": start, "end": end, "campaign_tables": campaign_tables},
+    )
 
 
 @platform_finance_required

@@ -1,0 +1,57 @@
+"""Backers' mails about a campaign's outcome (succeeded, failed, cancelled), in Chinese and English (the
+projection carries no buyer language): one per backing order and outcome, sent through the queue."""
+
+from __future__ import annotations
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from campaigns.models import BackerMail, Pledge
+from core import clock
+from orders.emails import money_text
+from orders.links import order_link_absolute
+from orders.models import Order
+
+LANGUAGES = ("zh-hans", "en")
+
+
+def backer_mail_send(*, mail_id: int) -> bool:
+    """Send one backer's mail unless already sent (row lock: a repeated task sends nothing)."""
+    with transaction.atomic():
+        mail = (
+            BackerMail.objects.select_for_update(of=("self",))
+            .select_related("campaign__unit")
+            .get(pk=mail_id)
+        )
+        if mail.sent_at is not None:
+            return False
+        order = Order.objects.filter(saleor_id=mail.order_ref).first()
+        if order is None or not order.customer_email:
+            return False
+        campaign = mail.campaign
+        paid = sum(p.paid for p in Pledge.objects.filter(campaign=campaign, order_ref=mail.order_ref))
+        subjects, bodies = [], []
+        for language in LANGUAGES:
+            with translation.override(language):
+                english = language == "en"
+                context = {
+                    "outcome": mail.outcome,
+                    "title": campaign.title_en if english and campaign.title_en else campaign.title_zh,
+                    "unit": campaign.unit.legal_name_en
+                    if english and campaign.unit.legal_name_en
+                    else str(campaign.unit),
+                    "delivery": campaign.estimated_delivery.isoformat(),
+                    "amount": money_text(paid, campaign.currency),
+                    "url": order_link_absolute(mail.order_ref),
+                }
+                subjects.append(render_to_string("campaigns/email/backer_subject.txt", context).strip())
+                bodies.append(render_to_string("campaigns/email/backer_body.txt", context).strip())
+        # Sent inside the lock: a failure rolls back and the task retries; a success is marked at once.
+        send_mail(
+            " / ".join(subjects), "\n\n----------\n\n".join(bodies) + "\n", None, [order.customer_email]
+        )
+        mail.sent_at = clock.now()
+        mail.save(update_fields=["sent_at"])
+    return True
