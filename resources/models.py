@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.models import CollectionObject
 from core.model_bases import Decided
@@ -189,7 +190,7 @@ class DesignCall(models.Model):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("design call", "Open")
         AWARDED = "awarded", _("Awarded")
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

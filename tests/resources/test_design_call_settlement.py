@@ -126,6 +126,7 @@ def test_the_designer_reads_the_award_and_the_payout_by_beijing_month(client, aw
     february = zh[zh.index('id="month-2027-02"') : zh.index('id="month-2027-01"')]
     assert "-3000.50" in february and "2027-02-10 10:00" in february
     assert "Design call award" in en and "Paid out" in en and registration.party_key in en
+    assert "设计征集奖金" in january and "已付款" in february and "版税对账单" in zh
     # nobody else reads it: the unit's operator has no designer registration, another designer neither
     for other in (operator_of(museum), UserFactory()):
         client.force_login(other)

@@ -121,7 +121,7 @@ def test_an_operator_posts_a_call_in_yuan_and_beijing_time_and_the_public_reads_
     client.logout()
     zh = client.get("/library/calls/").content.decode()
     en = client.get("/en/library/calls/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "青花碗文创设计征集" in zh and "2027-01-10 18:00" in zh and "3,000.50" in zh
+    assert "青花碗文创设计征集" in zh and "2027-01-10 18:00" in zh and "3,000.50" in zh and "奖金（元）" in zh
     assert "Blue-and-white bowl design call" in en and "Design calls" in en
     assert "原创" in client.get(f"/library/calls/{call.pk}/").content.decode()
 
