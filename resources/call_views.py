@@ -202,7 +202,7 @@ def call_decide(request: HttpRequest, uid, pk: int) -> HttpResponse:
                 selection_id=pending.pk, actor=request.user, reason=request.POST.get("reason", "")
             )
             messages.success(request, _("Selection rejected."))
-    except ResourcesError as error:
+    except (ResourcesError, CatalogError) as error:
         messages.error(request, error.message)
     return redirect("resources:call", uid=unit.uid, pk=found.pk)
 

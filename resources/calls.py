@@ -333,13 +333,15 @@ def _draft_listing(selection: AwardSelection, designer: Designer, actor) -> List
     for image in proposal.images.select_related("image"):
         listings.listing_image_add(listing=listing, asset=image.image, actor=actor)
     if selection.royalty_bps:
+        start = clock.now()  # from this moment on (one reading: a later one would call it past)
         provenance.designer_royalty_set(
             listing=listing,
             designer=designer,
             bps=selection.royalty_bps,
-            effective_from=clock.now(),
+            effective_from=start,
             actor=selection.proposed_by,
             approver=actor,
+            now=start,
         )
     return listing
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from core import clock
 from core.money import minor_format
 from payments.models import Account, LedgerEntry
+from resources.models import DesignCall
 from unit_onboarding.designers import designers_of_account
 
 KIND_LABELS = {
@@ -62,6 +64,18 @@ class Month:
         return minor_format(sum(e.amount for e in self.entries), "CNY")
 
 
+def _call_titles(refs: set[str]) -> dict[str, str]:
+    """An award's reference (call:<uid>) as the call's title, which the designer knows it by."""
+    uids = [ref.removeprefix("call:") for ref in refs if ref.startswith("call:")]
+    valid = []
+    for uid in uids:
+        try:
+            valid.append(uuid.UUID(uid))
+        except ValueError:
+            continue
+    return {f"call:{c.uid}": c.title_zh for c in DesignCall.objects.filter(uid__in=valid)}
+
+
 def parties_of(user) -> list[str]:
     return [d.party_key for d in designers_of_account(user)]
 
@@ -81,8 +95,11 @@ def statement_of(user) -> list[Month]:
         .order_by("transaction__posted_at", "pk")
         .values_list("at", "party", "kind", "ref", "memo", "amount", "currency")
     )
+    rows = list(rows)
+    calls = _call_titles({ref for *_, ref, _memo, _amount, _currency in rows})
     months: dict[str, Month] = {}
     for at, party, kind, ref, memo, amount, currency in rows:
+        ref = calls.get(ref, ref)
         key = clock.local(at).strftime("%Y-%m")
         months.setdefault(key, Month(key)).entries.append(
             Entry(clock.local(at), party, kind, ref, memo, -amount, currency)

@@ -123,6 +123,7 @@ def test_the_designer_reads_the_award_and_the_payout_by_beijing_month(client, aw
     assert zh.index('id="month-2027-02"') < zh.index('id="month-2027-01"')  # newest first
     january = zh[zh.index('id="month-2027-01"') :]
     assert "3000.50" in january and "2027-01-11 10:00" in january  # posted 02:00 UTC = 10:00 Beijing
+    assert "青花碗文创设计征集" in january  # the award named by its call
     february = zh[zh.index('id="month-2027-02"') : zh.index('id="month-2027-01"')]
     assert "-3000.50" in february and "2027-02-10 10:00" in february
     assert "Design call award" in en and "Paid out" in en and registration.party_key in en
