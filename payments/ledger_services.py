@@ -837,10 +837,10 @@ def award_post(
     """Post an award one party owes another (a unit's design call award to the winning designer).
 
     Dr payer's payable, Cr payee's payable, `amount` each: balanced, nothing leaves the platform here. Two
-    split lines (the payee +amount, the payer -amount, no fee) under `ref`, so the next settlement batch of
-    each party takes them like any line: the designer is paid the award, the unit's payout is that much less
-    (carried forward while it is negative). A repeated key is a no-op; the same key with other figures is
-    refused.
+    split lines (the payee +amount on line `ref`, the payer -amount on `ref:funding`, no fee), so the next
+    settlement batch of each party takes them like any line: the designer is paid the award, the unit's
+    payout is that much less (carried forward while it is negative). A repeated key is a no-op; the same key
+    with other figures is refused.
     """
     _refuse_unless_positive(amount, f"award of {amount} to {payee}")
     if payer == payee or PLATFORM in (payer, payee):
@@ -862,7 +862,7 @@ def award_post(
                 (
                     txn_id,
                     ref,
-                    ref,
+                    line_ref,
                     "award",
                     party,
                     role,
@@ -876,8 +876,8 @@ def award_post(
                     0,
                     currency,
                 )
-                for pos, (party, role, amt) in enumerate(
-                    ((payee, "award", amount), (payer, "award_funding", -amount))
+                for pos, (party, role, line_ref, amt) in enumerate(
+                    ((payee, "award", ref, amount), (payer, "award_funding", f"{ref}:funding", -amount))
                 )
             ],
         )

@@ -22,6 +22,8 @@ SELECT a.party,
        sum(CASE WHEN t.posted_at >= %(start)s AND k.kind = 'payout' THEN e.amount ELSE 0 END) AS payouts,
        -- Stripe's fee posted after its payment (payment_fee_post): the party's part is a debit
        sum(CASE WHEN t.posted_at >= %(start)s AND k.kind = 'fee' THEN e.amount ELSE 0 END) AS fees_after,
+       -- design call awards (award_post): owed to the designer (+), funded by the unit (-)
+       sum(CASE WHEN t.posted_at >= %(start)s AND k.kind = 'award' THEN -e.amount ELSE 0 END) AS awards,
        sum(-e.amount) AS closing
 FROM payments_ledgerentry e
 JOIN payments_account a ON a.id = e.account_id
@@ -47,7 +49,7 @@ GROUP BY s.party
 
 @dataclass(frozen=True)
 class Statement:
-    """A party's period: opening + sales - fees + refunds (negative) - payouts = closing.
+    """A party's period: opening + sales - fees + refunds (negative) + awards - payouts = closing.
 
     `platform_funded`: the part of sales that is the platform funding discounts (negative, the platform's
     own statement): its units' parties were paid on the undiscounted price.
@@ -61,6 +63,7 @@ class Statement:
     payouts: int
     closing: int
     platform_funded: int = 0
+    awards: int = 0  # design call awards: owed to a designer (+), funded by a unit (-)
 
 
 def statements(
@@ -89,7 +92,7 @@ def statements(
         )
         rows = cursor.fetchall()
     out = []
-    for party, opening, sales_net, refunds, payouts, fees_after, closing in rows:
+    for party, opening, sales_net, refunds, payouts, fees_after, awards, closing in rows:
         gross = sales.get(party, 0)
         out.append(
             Statement(
@@ -101,6 +104,7 @@ def statements(
                 payouts=int(payouts),
                 closing=int(closing),
                 platform_funded=funded.get(party, 0),
+                awards=int(awards),
             )
         )
     # a party whose shares netted to nothing has no entries (the platform funding a discount out of its

@@ -178,13 +178,22 @@ def statement_export(request: HttpRequest, party: str, fmt: str) -> HttpResponse
         found = statements.statements(
             start=at_midnight(start), end=at_midnight(end), currency=cur, parties={party}
         )
-        header = [_("Party"), _("Opening"), _("Sales"), _("Fees"), _("Refunds"), _("Payouts"), _("Closing")]
+        header = [
+            _("Party"),
+            _("Opening"),
+            _("Sales"),
+            _("Fees"),
+            _("Refunds"),
+            _("Design call awards"),
+            _("Payouts"),
+            _("Closing"),
+        ]
         rows = [
             (
                 x.party,
                 *(
                     minor_to_decimal(v, cur)
-                    for v in (x.opening, x.sales, x.fees, x.refunds, x.payouts, x.closing)
+                    for v in (x.opening, x.sales, x.fees, x.refunds, x.awards, x.payouts, x.closing)
                 ),
             )
             for x in found

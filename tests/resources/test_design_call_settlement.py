@@ -14,6 +14,7 @@ from django.urls import reverse
 from payments.models import LedgerEntry, SettlementBatch
 from payments.settlement import services as settlement
 from resources import calls, designers
+from tests.auth import login_verified
 from tests.catalog import image_factories as make
 from tests.catalog.factories import active_unit
 from tests.payments.settlement.conftest import pay
@@ -133,3 +134,26 @@ def test_the_designer_reads_the_award_and_the_payout_by_beijing_month(client, aw
         client.force_login(other)
         page = client.get(reverse("resources:me_statement")).content.decode()
         assert "3000.50" not in page and registration.party_key not in page
+
+
+def test_the_units_finance_reads_the_award_on_both_parties_statements(client, awarded):
+    museum, registration, _studio, _time_machine = awarded
+    finance = museum.memberships.get(role="finance").user
+    login_verified(client, finance)
+
+    pages = {
+        party: client.get(
+            reverse("finance:statement", args=[party]), {"start": "2027-01-01", "end": "2027-02-01"}
+        )
+        for party in (museum.party_key, registration.party_key)
+    }
+
+    assert {party: page.status_code for party, page in pages.items()} == {
+        museum.party_key: 200,
+        registration.party_key: 200,
+    }
+    designer_page, unit_page = (pages[p].content.decode() for p in (registration.party_key, museum.party_key))
+    # opening 0 + sales 4,500.00 + awards -3,000.50 = closing 1,499.50 (the unit); awards 3,000.50 (designer)
+    assert "设计征集奖金" in unit_page and "-3,000.50" in unit_page and "1,499.50" in unit_page
+    assert "设计征集奖金" in designer_page and "3,000.50" in designer_page
+    assert "该明细行尚无销售入账" not in unit_page + designer_page  # the award lines read as postings
