@@ -197,7 +197,7 @@ def call_decide(request: HttpRequest, uid, pk: int) -> HttpResponse:
             messages.success(
                 request, _("Confirmed: the award is owed to the designer and the draft product is created.")
             )
-        else:
+        elif request.POST.get("decision") == "reject":
             calls.selection_reject(
                 selection_id=pending.pk, actor=request.user, reason=request.POST.get("reason", "")
             )

@@ -125,7 +125,8 @@ SELECT to_char(date_trunc('month', t.posted_at AT TIME ZONE 'UTC'), 'YYYY-MM') A
 FROM (
     SELECT s.transaction_id, s.line_ref, sum(s.amount) AS total,
            max(s.party) FILTER (WHERE s.party LIKE 'unit:%%') AS unit
-    FROM payments_splitline s WHERE s.currency = %(currency)s
+    FROM payments_splitline s
+    WHERE s.currency = %(currency)s AND s.line_kind <> 'award'  -- a design call's award is no revenue
     GROUP BY s.transaction_id, s.line_ref
 ) l JOIN payments_ledgertransaction t ON t.id = l.transaction_id
 WHERE t.posted_at >= %(start)s AND t.posted_at < %(end)s {unit_filter}
@@ -155,7 +156,7 @@ _SHARES = """
 SELECT s.party, sum(s.amount)
 FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
 WHERE s.currency = %(currency)s AND t.posted_at >= %(start)s AND t.posted_at < %(end)s
-  AND (%(all)s OR s.party = ANY(%(parties)s))
+  AND (%(all)s OR s.party = ANY(%(parties)s)) AND s.line_kind <> 'award'  -- an award is no share of sales
 GROUP BY s.party ORDER BY 2 DESC
 """
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from payments.models import LedgerEntry, SettlementBatch
 from payments.settlement import services as settlement
+from payments.settlement import statements
 from resources import calls, designers
 from tests.auth import login_verified
 from tests.catalog import image_factories as make
@@ -157,3 +158,18 @@ def test_the_units_finance_reads_the_award_on_both_parties_statements(client, aw
     assert "设计征集奖金" in unit_page and "-3,000.50" in unit_page and "1,499.50" in unit_page
     assert "设计征集奖金" in designer_page and "3,000.50" in designer_page
     assert "该明细行尚无销售入账" not in unit_page + designer_page  # the award lines read as postings
+
+
+def test_an_award_is_no_revenue_nor_share_of_sales_in_the_charts(awarded):
+    museum, registration, _studio, _time_machine = awarded
+    period = {
+        "start": datetime(2027, 1, 1, tzinfo=UTC),
+        "end": datetime(2027, 2, 1, tzinfo=UTC),
+        "currency": "CNY",
+    }
+
+    revenue = statements.revenue_by_unit_month(**period)
+    shares = statements.shares_by_party(**period)
+
+    assert revenue == {museum.party_key: {"2027-01": 500_000}}  # the sale, whole
+    assert shares[museum.party_key] == 450_000 and registration.party_key not in shares

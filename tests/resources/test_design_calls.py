@@ -358,3 +358,26 @@ def test_the_award_ledger_balances_by_hand(clock_at, museum, people, bowl):
         (s.party, s.role): (s.amount, s.fee) for s in SplitLine.objects.filter(order_ref=f"call:{call.uid}")
     }
     assert lines == {(party, "award"): (300_050, 0), (museum.party_key, "award_funding"): (-300_050, 0)}
+
+
+def test_the_finance_member_rejects_only_with_a_reason_and_the_operator_selects_again(
+    client, clock_at, museum, people, bowl
+):
+    call = posted_call(museum, people, bowl)
+    first = propose(call, designer("山水设计工作室", "studio@shanshui.example.cn"))
+    second = propose(call, designer("云纹工作室", "yun@example.cn"), title="云纹杯垫")
+    clock_at.move_to(AFTER, tick=False)
+    selection = calls.selection_propose(proposal=first, actor=people["operator"])
+    login_verified(client, people["finance"])
+    url = reverse("resources:call_decide", args=[museum.uid, call.pk])
+
+    bare = client.post(url, {"selection": selection.pk, "decision": "reject", "reason": " "}, follow=True)
+
+    assert "请填写驳回该评选结果的理由" in bare.content.decode()
+    assert AwardSelection.objects.get(pk=selection.pk).status == "pending"
+    client.post(url, {"selection": selection.pk, "decision": "reject", "reason": "版权存疑"})
+    assert AwardSelection.objects.get(pk=selection.pk).status == "rejected"
+    rejected = FinanceAuditEvent.objects.get(action="design_call.selection_rejected")
+    assert (rejected.actor, rejected.detail["reason"]) == (people["finance"], "版权存疑")
+    again = calls.selection_propose(proposal=second, actor=people["operator"])
+    assert again.status == "pending" and not LedgerTransaction.objects.exists()
