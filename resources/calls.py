@@ -27,6 +27,7 @@ from catalog.models import CollectionObject, Listing, Relation
 from core import clock
 from core.audit import audit_record
 from payments.ledger_services import award_post
+from resources import tasks
 from resources.error_codes import ResourcesError
 from resources.error_codes import ResourcesErrorCode as Code
 from resources.models import AwardSelection, DesignCall, DesignerProfile, Proposal, ProposalImage
@@ -258,6 +259,7 @@ def selection_propose(*, proposal: Proposal, actor) -> AwardSelection:
             award_fen=selection.award_fen,
             royalty_bps=selection.royalty_bps,
         )
+        transaction.on_commit(lambda: tasks.mail_design_call.delay(selection.pk, "selected"))
     return selection
 
 
@@ -391,6 +393,7 @@ def selection_confirm(*, selection_id: int, actor) -> AwardSelection:
             listing=str(listing.uid),
             ledger_transaction=posted.transaction_id,
         )
+        transaction.on_commit(lambda: tasks.mail_design_call.delay(selection.pk, "confirmed"))
     return selection
 
 

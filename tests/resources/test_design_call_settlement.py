@@ -15,6 +15,7 @@ from payments.models import LedgerEntry, SettlementBatch
 from payments.settlement import services as settlement
 from payments.settlement import statements
 from resources import calls, designers
+from resources.models import DesignCall
 from tests.auth import login_verified
 from tests.catalog import image_factories as make
 from tests.catalog.factories import active_unit
@@ -74,7 +75,7 @@ def _jpeg():
     )
 
 
-def test_the_award_is_paid_in_the_next_settlement_batch(awarded):
+def test_the_award_is_paid_in_the_next_settlement_batch(client, awarded):
     museum, registration, _studio, time_machine = awarded
     assert balance(registration.party_key) == 300_050
     assert balance(museum.party_key) == 450_000 - 300_050 == 149_950
@@ -97,6 +98,10 @@ def test_the_award_is_paid_in_the_next_settlement_batch(awarded):
     assert balance(registration.party_key) == 0
     bank = LedgerEntry.objects.filter(account__kind="bank_clearing").aggregate(s=Sum("amount"))["s"]
     assert bank == -300_050
+    # platform finance reads the batch: the award's line, its reference the call
+    login_verified(client, approver)
+    page = client.get(reverse("finance:batch", args=[designer_batch.pk])).content.decode()
+    assert "award" in page and f"call:{DesignCall.objects.get().uid}" in page and "3,000.50" in page
     # a second run proposes nothing twice
     again = settlement.settlement_run(
         period_start=date(2027, 1, 1), period_end=date(2027, 2, 1), actor=approver

@@ -381,3 +381,33 @@ def test_the_finance_member_rejects_only_with_a_reason_and_the_operator_selects_
     assert (rejected.actor, rejected.detail["reason"]) == (people["finance"], "版权存疑")
     again = calls.selection_propose(proposal=second, actor=people["operator"])
     assert again.status == "pending" and not LedgerTransaction.objects.exists()
+
+
+def test_finance_is_asked_to_confirm_and_every_designer_is_told_the_outcome(
+    clock_at, museum, people, bowl, mailoutbox, committed
+):
+    call = posted_call(museum, people, bowl)
+    studio = designer("山水设计工作室", "studio@shanshui.example.cn")
+    loser = designer("云纹工作室", "yun@example.cn")
+    winning = propose(call, studio)
+    calls.proposal_submit(
+        call=call, user=loser, title="云纹杯垫", description="d", uploads=[picture()], language="en"
+    )
+    clock_at.move_to(AFTER, tick=False)
+
+    with committed(execute=True):
+        selection = calls.selection_propose(proposal=winning, actor=people["operator"])
+
+    assert [m.to for m in mailoutbox] == [[people["finance"].email.lower()]]
+    assert "青花书签" in mailoutbox[0].body and "3,000.50" in mailoutbox[0].body
+    assert f"/resources/units/{museum.uid}/calls/{call.pk}/" in mailoutbox[0].body
+    mailoutbox.clear()
+    with committed(execute=True):
+        calls.selection_confirm(selection_id=selection.pk, actor=people["finance"])
+
+    by_recipient = {m.to[0]: m for m in mailoutbox}
+    assert set(by_recipient) == {studio.email, loser.email}
+    won, lost = by_recipient[studio.email], by_recipient[loser.email]
+    assert won.subject == "您的投稿在设计征集“青花碗文创设计征集”中获奖"  # in the designer's language
+    assert "青花书签" in won.body and "3,000.50" in won.body and "6.5%" in won.body
+    assert "not selected" in lost.body and "云纹杯垫" in lost.body and "/resources/me/calls/" in lost.body
