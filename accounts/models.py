@@ -38,6 +38,7 @@ class AccessEvent(models.Model):
         RECOVERY_CODE_USED = "2fa.recovery_code_used", _("Recovery code used to sign in")
         PASSWORD_CHANGED = "password.changed", _("Password changed")
         LOGIN_LOCKED = "login.locked", _("Sign-in locked after failed attempts")
+        LOGIN_SALEOR_DASHBOARD = "login.saleor_dashboard", _("Signed in from the Saleor Dashboard")
 
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(

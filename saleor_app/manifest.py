@@ -24,6 +24,17 @@ PERMISSIONS = (
 )
 
 
+# Pages of this app the Saleor Dashboard shows to platform staff: (identifier, label, mount, permissions).
+# Each opens /office/saleor-dashboard/<identifier>/, which signs the staff user in by the Dashboard's token
+# (office.saleor_dashboard); the extension's permissions only decide who sees the entry in the Dashboard.
+DASHBOARD_EXTENSIONS = (
+    ("unit-review", "文创市集 · 入驻审核 Unit applications", "NAVIGATION_CUSTOMERS", ()),
+    ("listing-review", "文创市集 · 商品审核 Listing review", "NAVIGATION_CATALOG", ("MANAGE_PRODUCTS",)),
+    ("campaign-review", "文创市集 · 众筹审核 Campaign review", "NAVIGATION_CATALOG", ("MANAGE_PRODUCTS",)),
+    ("finance", "文创市集 · 财务控制台 Finance console", "NAVIGATION_ORDERS", ("MANAGE_ORDERS",)),
+)
+
+
 def absolute(path: str) -> str:
     return f"{settings.APP_PUBLIC_URL}{path}"
 
@@ -56,5 +67,15 @@ def build_manifest() -> dict[str, Any]:
         "appUrl": absolute("/"),
         "tokenTargetUrl": absolute(reverse("saleor_app:register")),
         "webhooks": [_webhook(spec) for spec in (*ASYNC_WEBHOOKS, *SYNC_WEBHOOKS, *SHIPPING_WEBHOOKS)],
-        "extensions": [],
+        "extensions": [
+            {
+                "identifier": identifier,
+                "label": label,
+                "url": reverse("office:saleor_dashboard", args=[identifier]),  # relative to appUrl
+                "mount": mount,
+                "target": "APP_PAGE",
+                "permissions": list(permissions),
+            }
+            for identifier, label, mount, permissions in DASHBOARD_EXTENSIONS
+        ],
     }

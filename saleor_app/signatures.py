@@ -55,7 +55,7 @@ def _fetch_jwks(installation: SaleorInstallation) -> dict:
         raise SignatureInvalid(f"JWKS unavailable from {installation.jwks_url}: {exc}") from exc
 
 
-def _key_for(installation: SaleorInstallation, kid: str) -> object:
+def key_for(installation: SaleorInstallation, kid: str) -> object:
     """Cached key by kid; on an unknown kid the JWKS is refetched once (at most every N seconds)."""
     with _lock:
         keyset = _cache.get(installation.api_url)
@@ -79,7 +79,7 @@ def _key_for(installation: SaleorInstallation, kid: str) -> object:
     return keyset.keys[kid]
 
 
-def _protected_header(signature: str) -> dict:
+def protected_header(signature: str) -> dict:
     """The JWS header, read only to pick the key: decode_complete checks the whole JWS itself.
 
     (jwt.get_unverified_header would validate every segment a second time on each delivery.)
@@ -97,10 +97,10 @@ def verify(installation: SaleorInstallation, body: bytes, signature: str) -> Non
     """Raise SignatureInvalid unless `signature` is Saleor's valid detached JWS over exactly `body`."""
     if not signature:
         raise SignatureInvalid("missing Saleor-Signature")
-    header = _protected_header(signature)
+    header = protected_header(signature)
     if header.get("alg") != "RS256" or header.get("b64") is not False or not header.get("kid"):
         raise SignatureInvalid("signature must be a detached RS256 JWS with b64=false and a kid")
-    key = _key_for(installation, header["kid"])
+    key = key_for(installation, header["kid"])
     try:
         api_jws.decode_complete(signature, key=key, algorithms=["RS256"], detached_payload=body)
     except jwt.PyJWTError as exc:

@@ -34,6 +34,10 @@ class SaleorSigner:
             is_payload_detached=True,
         )
 
+    def token(self, claims: dict) -> str:
+        """A JWT as Saleor makes its access tokens (RS256, the same key as webhooks, header kid)."""
+        return jwt.encode(claims, key=self.private_key, algorithm="RS256", headers={"kid": self.kid})
+
 
 def tamper(body: bytes) -> bytes:
     """Change one byte inside the body, keeping it valid JSON where possible."""

@@ -22,6 +22,7 @@ class ConnectDouble:
         self.fail_next = 0  # answer this many requests with 500 first
         self.decline: dict[int, str] = {}  # request number (1-based) -> message of a 400 card/balance error
         self.transfers: list[dict] = []
+        self.transfer_delay = 0.0  # seconds each transfer takes, to watch a long execution
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
 
@@ -62,6 +63,7 @@ class ConnectDouble:
                 "created": int(time.time()),
             }
         elif path == "/v1/transfers":
+            time.sleep(self.transfer_delay)
             if form.get("destination") not in self.accounts:
                 return 400, {"error": {"type": "invalid_request_error", "message": "No such destination"}}
             body = {

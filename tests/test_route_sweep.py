@@ -79,6 +79,8 @@ SIGN_IN = {
     "unit_onboarding:document_blob",
     "admin:login",
     "admin:logout",
+    "office:saleor_dashboard",  # by the Saleor Dashboard's token: tests/office/test_saleor_dashboard.py
+    "office:saleor_dashboard_session",
 }
 # Who may open each back-office route with unit A's objects (everyone else is refused: 403/404).
 ALLOWED: dict[str, set[str]] = {
@@ -155,6 +157,7 @@ ALLOWED: dict[str, set[str]] = {
     "finance:batch": {S},
     "finance:batch_approve": {S},
     "finance:batch_execute": {S},
+    "finance:batch_progress": {S},
     "finance:batch_paid": {S},
     "finance:batch_reject": {S},
     "finance:bank_file": {S},

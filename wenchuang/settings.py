@@ -291,6 +291,8 @@ SALEOR_CONNECT_TIMEOUT = env.float("SALEOR_CONNECT_TIMEOUT", default=3.0)
 SALEOR_READ_TIMEOUT = env.float("SALEOR_READ_TIMEOUT", default=15.0)
 SALEOR_MAX_RETRIES = env.int("SALEOR_MAX_RETRIES", default=2)
 SALEOR_JWKS_MIN_REFRESH_SECONDS = env.int("SALEOR_JWKS_MIN_REFRESH_SECONDS", default=30)
+# Origins of the Saleor Dashboards that show this app's pages (its extensions) in a frame; none: no framing.
+SALEOR_DASHBOARD_ORIGINS = env.list("SALEOR_DASHBOARD_ORIGINS", default=[])
 # Days a processed webhook's body (Saleor's orders: buyers' names, addresses, e-mails, phones; Stripe's
 # charges: billing details) is kept before the beat jobs redact it; keys, types, statuses and times stay.
 WEBHOOK_RETENTION_DAYS = env.int("WEBHOOK_RETENTION_DAYS", default=90)
@@ -445,7 +447,11 @@ SECURE_CSP = {
     "object-src": ["'none'"],
     "base-uri": ["'none'"],
     "form-action": ["'self'"],
-    "frame-ancestors": ["'none'"],
+    # Only the Saleor Dashboard may frame these pages (its app extensions), and only when configured.
+    "frame-ancestors": ["'self'", *SALEOR_DASHBOARD_ORIGINS] if SALEOR_DASHBOARD_ORIGINS else ["'none'"],
 }
+if SALEOR_DASHBOARD_ORIGINS:
+    # X-Frame-Options cannot name an origin; the CSP's frame-ancestors above says who may frame instead.
+    MIDDLEWARE.remove("django.middleware.clickjacking.XFrameOptionsMiddleware")
 
 env.check()

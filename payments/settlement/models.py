@@ -62,6 +62,13 @@ class SettlementBatch(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     executed_at = models.DateTimeField(null=True, blank=True)
     paid_at = models.DateTimeField(null=True, blank=True)
+    # Execution runs in the worker: who asked and when (the page shows progress from the batch's transfers),
+    # and why the last attempt stopped, so the page offers to execute again (transfers are never repeated).
+    execution_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    execution_requested_at = models.DateTimeField(null=True, blank=True)
+    execution_error = models.TextField(blank=True)
     ledger_transaction = models.OneToOneField(
         "payments.LedgerTransaction", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -83,6 +90,11 @@ class SettlementBatch(models.Model):
             models.CheckConstraint(
                 condition=Q(executed_by__isnull=True) | ~Q(executed_by=F("approved_by")),
                 name="settlement_batch_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=Q(execution_requested_by__isnull=True)
+                | ~Q(execution_requested_by=F("approved_by")),
+                name="settlement_batch_four_eyes_request",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["proposed", "carried", "rejected"]) | Q(approved_by__isnull=False),

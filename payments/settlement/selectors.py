@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -261,3 +261,31 @@ def schedule_user(username: str):
             "(payments.change_settlementbatch)",
         )
     return user
+
+
+@dataclass(frozen=True)
+class ExecutionProgress:
+    """Where a batch's execution stands, read from the batch and its transfers (so a reload shows it)."""
+
+    state: str  # idle | running | stopped | done
+    sent: int
+    total: int
+    error: str
+
+    @property
+    def percent(self) -> int:
+        if self.state == "done":
+            return 100
+        return self.sent * 100 // self.total if self.total else 0
+
+
+def execution_progress(batch: SettlementBatch) -> ExecutionProgress:
+    """The batch's transfers sent out of those planned, and whether the worker is still at it."""
+    counts = batch.transfers.aggregate(total=Count("pk"), sent=Count("pk", filter=~Q(stripe_transfer_id="")))
+    if batch.status in (SettlementBatch.Status.EXECUTED, SettlementBatch.Status.PAID):
+        state = "done"
+    elif batch.status != SettlementBatch.Status.APPROVED or not batch.execution_requested_at:
+        state = "idle"
+    else:
+        state = "stopped" if batch.execution_error else "running"
+    return ExecutionProgress(state, counts["sent"], counts["total"], batch.execution_error)

@@ -27,7 +27,7 @@ from payments.models import (
     SettlementTransfer,
     StripeBalanceTransaction,
 )
-from payments.settlement import selectors
+from payments.settlement import selectors, tasks
 from payments.settlement.periods import at_midnight, period_before
 from payments.settlement.stripe_transfers import transfer_create
 
@@ -237,6 +237,53 @@ def transfer_plan(batch: SettlementBatch) -> list[tuple[str, int]]:
         if net - offset:
             plan.append((order, net - offset))
     return plan
+
+
+def settlement_execute_request(*, batch_id: int, actor) -> SettlementBatch:
+    """Ask the worker to execute an approved batch: the checks of execution run now, so a refusal is
+    shown at once; the page then follows the transfers as they are sent. Asking again resumes safely."""
+    with transaction.atomic():
+        batch = SettlementBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.status in (S.EXECUTED, S.PAID):
+            return batch
+        if batch.status != S.APPROVED:
+            raise SettlementError(
+                SettlementErrorCode.NOT_APPROVED, _("Batch %(n)d is not approved.") % {"n": batch_id}
+            )
+        if batch.approved_by_id == actor.pk:
+            raise SettlementError(
+                SettlementErrorCode.FOUR_EYES,
+                _("A batch is executed by someone other than the person who approved it."),
+            )
+        if not batch.transfers.exists():
+            _payee_stale_check(batch, actor=actor, step="execution")
+        batch.execution_requested_by = actor
+        batch.execution_requested_at = clock.now()
+        batch.execution_error = ""
+        batch.save(update_fields=["execution_requested_by", "execution_requested_at", "execution_error"])
+        audit_record(
+            actor=actor, action="settlement.execution_requested", subject=batch.ref, party=batch.party
+        )
+        transaction.on_commit(lambda: tasks.settlement_execute_job.delay(batch_id, actor.pk), robust=True)
+    return batch
+
+
+def settlement_execute_job(*, batch_id: int, actor) -> SettlementBatch:
+    """The worker's side of `settlement_execute_request`: execute, or keep why it stopped for the page."""
+    try:
+        return settlement_execute(batch_id=batch_id, actor=actor)
+    except SettlementError as exc:
+        SettlementBatch.objects.filter(pk=batch_id).update(execution_error=str(exc))
+        raise
+    except Exception as exc:  # a crash must not leave the page saying "running" for ever
+        SettlementBatch.objects.filter(pk=batch_id).update(
+            execution_error=_(
+                "The execution stopped unexpectedly (%(error)s). Execute again: transfers already made are"
+                " not repeated."
+            )
+            % {"error": type(exc).__name__}
+        )
+        raise
 
 
 def settlement_execute(*, batch_id: int, actor) -> SettlementBatch:

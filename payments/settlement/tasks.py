@@ -8,8 +8,8 @@ from celery import shared_task
 from django.conf import settings
 
 from core import clock
+from payments.error_codes import SettlementError
 from payments.settlement import selectors
-from payments.settlement.services import settlement_run_closed_period
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +24,25 @@ def settlement_run_scheduled() -> str:
     if not settings.SETTLEMENT_SCHEDULE_USER:
         logger.warning("scheduled settlement is off: SETTLEMENT_SCHEDULE_USER is not set")
         return "off: SETTLEMENT_SCHEDULE_USER is not set"
+    from payments.settlement.services import settlement_run_closed_period
+
     actor = selectors.schedule_user(settings.SETTLEMENT_SCHEDULE_USER)
     start, end, batches = settlement_run_closed_period(actor=actor, today=clock.today())
     proposed = sum(1 for b in batches if b.status == b.Status.PROPOSED)
     return f"{len(batches)} batches for {start} .. {end}, {proposed} awaiting approval"
+
+
+@shared_task
+def settlement_execute_job(batch_id: int, actor_id: int) -> str:
+    """Execute one batch in the worker (asked for on its page); a refusal is kept on the batch."""
+    from django.contrib.auth import get_user_model
+
+    from payments.settlement.services import settlement_execute_job as execute
+
+    actor = get_user_model().objects.get(pk=actor_id)
+    try:
+        batch = execute(batch_id=batch_id, actor=actor)
+    except SettlementError as exc:
+        logger.warning("settlement batch %s stopped: %s", batch_id, exc)
+        return f"stopped: {exc.code}"
+    return batch.status

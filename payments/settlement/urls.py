@@ -28,6 +28,7 @@ urlpatterns = [
     path("batches/<int:pk>/", views.batch_detail, name="batch"),
     path("batches/<int:pk>/approve", views.batch_approve, name="batch_approve"),
     path("batches/<int:pk>/execute", views.batch_execute, name="batch_execute"),
+    path("batches/<int:pk>/progress", views.batch_progress, name="batch_progress"),
     path("batches/<int:pk>/paid", views.batch_mark_paid, name="batch_paid"),
     path("batches/<int:pk>/reject", views.batch_reject, name="batch_reject"),
     path("bank-file.<fmt:fmt>", views.bank_file, name="bank_file"),

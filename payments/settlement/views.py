@@ -12,9 +12,9 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -285,18 +285,38 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "lines_total": sum(ln["net"] for ln in lines),
             "carries": selectors.batch_carries(batch),
             "transfers": batch.transfers.order_by("order_ref"),
+            "progress": selectors.execution_progress(batch),
         },
     )
 
 
-def _batch_action(action):
+@platform_finance_required
+@require_GET
+def batch_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    """The execution's progress for the batch page's bar (polled while the worker sends transfers)."""
+    progress = selectors.execution_progress(get_object_or_404(SettlementBatch, pk=pk))
+    return JsonResponse(
+        {
+            "state": progress.state,
+            "sent": progress.sent,
+            "total": progress.total,
+            "percent": progress.percent,
+            "error": progress.error,
+        }
+    )
+
+
+DONE = gettext_lazy("Done.")
+
+
+def _batch_action(action, done=DONE):
     @platform_finance_required
     @require_POST
     def view(request: HttpRequest, pk: int) -> HttpResponse:
         get_object_or_404(SettlementBatch, pk=pk)
         try:
             action(batch_id=pk, actor=request.user)
-            messages.info(request, _("Done."))
+            messages.info(request, done)
         except SettlementError as exc:
             messages.error(request, str(exc))
         return redirect("finance:batch", pk=pk)
@@ -305,7 +325,10 @@ def _batch_action(action):
 
 
 batch_approve = _batch_action(services.settlement_approve)
-batch_execute = _batch_action(services.settlement_execute)
+batch_execute = _batch_action(
+    services.settlement_execute_request,
+    gettext_lazy("Execution started: this page follows the transfers as they are sent."),
+)
 batch_mark_paid = _batch_action(services.settlement_mark_paid)
 batch_reject = _batch_action(services.settlement_reject)
 

@@ -81,16 +81,20 @@ def test_platform_finance_sees_statements_exports_charts_and_stats(client, ledge
     assert client.get(reverse("finance:stats_export", args=["xlsx"]) + PERIOD).content[:2] == b"PK"
 
 
-def test_the_console_runs_batches_with_four_eyes_and_reconciles(client, ledger, finance_users, connect):
+def test_the_console_runs_batches_with_four_eyes_and_reconciles(
+    client, ledger, finance_users, connect, django_capture_on_commit_callbacks
+):
     approver, executor = platform_finance(), platform_finance()
     login_verified(client, approver)
     client.post(reverse("finance:batches_run"), {"start": "2026-11-01", "end": "2026-12-01"})
     batch = SettlementBatch.objects.get(party=ledger["bank"])
     client.post(reverse("finance:batch_approve", args=[batch.pk]))
     refused = client.post(reverse("finance:batch_execute", args=[batch.pk]), follow=True)
-    assert "other than its approver" in refused.content.decode()
+    assert "执行者须与批准者不是同一人" in refused.content.decode()
+    assert SettlementBatch.objects.get(pk=batch.pk).execution_requested_at is None
     login_verified(client, executor)
-    client.post(reverse("finance:batch_execute", args=[batch.pk]))
+    with django_capture_on_commit_callbacks(execute=True):  # the worker's job (eager in tests)
+        client.post(reverse("finance:batch_execute", args=[batch.pk]))
     assert SettlementBatch.objects.get(pk=batch.pk).status == "executed"
     bank_file = client.get(reverse("finance:bank_file", args=["csv"]))
     assert "某某图书馆" in bank_file.content.decode("utf-8-sig")
@@ -117,6 +121,7 @@ def _every_route(ledger, batch_pk, period_pk, change_pk, version_pk, funding_pk)
         "batch": [batch_pk],
         "batch_approve": [batch_pk],
         "batch_execute": [batch_pk],
+        "batch_progress": [batch_pk],
         "batch_paid": [batch_pk],
         "batch_reject": [batch_pk],
         "bank_file": ["csv"],
@@ -129,7 +134,7 @@ def _every_route(ledger, batch_pk, period_pk, change_pk, version_pk, funding_pk)
     for pattern in finance_urls.urlpatterns:
         assert isinstance(pattern, URLPattern)
         routes.append(reverse(f"finance:{pattern.name}", args=args.get(pattern.name, [])))
-    assert len(routes) == 30
+    assert len(routes) == 31
     return routes
 
 

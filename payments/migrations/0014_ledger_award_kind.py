@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payments', '0012_alter_account_kind_alter_ledgertransaction_kind'),
+        ('payments', '0013_settlement_execution_in_worker'),
     ]
 
     operations = [
