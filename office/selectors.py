@@ -156,6 +156,10 @@ SECTIONS = {
     "resources:": "resources",
     "resources:licence_requests": "licences",
     "resources:licence_request": "licences",
+    "resources:calls": "calls",
+    "resources:call": "calls",
+    "resources:call_new": "calls",
+    "resources:call_edit": "calls",
     "unit_onboarding:members": "members",
     "unit_onboarding:agreement": "agreement",
     "unit_onboarding:payout": "payout",
@@ -209,6 +213,7 @@ def office_nav(*, user, unit: Unit | None, view_name: str, path: str) -> Nav | N
             entries.append(entry("resources", _("Library objects"), "resources:objects", uid=uid))
         if (operator or finance) and unit.status == Unit.Status.ACTIVE:  # resources.licensing
             entries.append(entry("licences", _("Licence requests"), "resources:licence_requests", uid=uid))
+            entries.append(entry("calls", _("Design calls"), "resources:calls", uid=uid))  # resources.calls
         if operator:
             entries.append(entry("members", _("Members"), "unit_onboarding:members", uid=uid))
         entries.append(entry("agreement", _("Distribution agreement"), "unit_onboarding:agreement", uid=uid))

@@ -30,6 +30,7 @@ class LedgerErrorCode(StrEnum):
     NOTHING_TO_REFUND = "nothing_to_refund"
     REFUND_SCOPE = "refund_scope"
     IDEMPOTENCY_CONFLICT = "idempotency_conflict"
+    AWARD_PARTIES = "award_parties"
     ORDER_ALREADY_PAID = "order_already_paid"
     ALREADY_REVERSED = "already_reversed"
     NOT_LATEST_POSTING = "not_latest_posting"

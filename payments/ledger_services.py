@@ -968,3 +968,67 @@ def _release_fees(
     if due <= charged:
         return zeros
     return allocate(due - charged, [abs(d) for d in deltas])
+
+
+AWARD_RULE = "award:design_call"
+
+
+def award_post(
+    *,
+    idempotency_key: str,
+    payer: str,
+    payee: str,
+    amount: int,
+    currency: str,
+    ref: str,
+    memo: str = "design call award",
+    posted_at: datetime | None = None,
+) -> PostResult:
+    """Post an award one party owes another (a unit's design call award to the winning designer).
+
+    Dr payer's payable, Cr payee's payable, `amount` each: balanced, nothing leaves the platform here. Two
+    split lines (the payee +amount on line `ref`, the payer -amount on `ref:funding`, no fee), so the next
+    settlement batch of each party takes them like any line: the designer is paid the award, the unit's
+    payout is that much less (carried forward while it is negative). A repeated key is a no-op; the same key
+    with other figures is refused.
+    """
+    _refuse_unless_positive(amount, f"award of {amount} to {payee}")
+    if payer == payee or PLATFORM in (payer, payee):
+        raise PostingRefused(LedgerErrorCode.AWARD_PARTIES, f"award from {payer} to {payee}")
+    fp = fingerprint({"payer": payer, "payee": payee, "amount": amount, "currency": currency, "ref": ref})
+    with transaction.atomic():
+        txn_id = _transaction_insert(
+            idempotency_key, LedgerTransaction.Kind.AWARD, ref, currency, fp, memo, posted_at
+        )
+        if txn_id is None:
+            return _already_posted(requests={idempotency_key: (fp, ref)})[idempotency_key]
+        _legs_insert(
+            txn_id, [(Kind.PARTY_PAYABLE, payer, amount), (Kind.PARTY_PAYABLE, payee, -amount)], currency
+        )
+        _insert(
+            "payments_splitline",
+            _SPLIT_COLUMNS,
+            [
+                (
+                    txn_id,
+                    ref,
+                    line_ref,
+                    "award",
+                    party,
+                    role,
+                    pos,
+                    10_000,
+                    False,
+                    AWARD_RULE,
+                    FeeRule.PLATFORM,
+                    "",
+                    amt,
+                    0,
+                    currency,
+                )
+                for pos, (party, role, line_ref, amt) in enumerate(
+                    ((payee, "award", ref, amount), (payer, "award_funding", f"{ref}:funding", -amount))
+                )
+            ],
+        )
+    return PostResult(txn_id, created=True)

@@ -47,6 +47,7 @@ class LedgerTransaction(models.Model):
         PAYOUT = "payout", "payout (settlement)"
         FEE = "fee", "processor fee (after its payment, or an adjustment)"
         RELEASE = "release", "release of a campaign's held income to its parties"
+        AWARD = "award", "a design call's award, owed to the designer, funded by the unit"
 
     idempotency_key = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from resources.models import LicenceRequest
+from resources.models import AwardSelection, LicenceRequest
 from unit_onboarding.models import UnitMembership
 
 TO_UNIT = {"submitted", "withdrawn"}
@@ -53,3 +53,35 @@ def licence_request_event(*, request_id: int, event: str) -> None:
         subject = render_to_string("resources/email/licence_request_subject.txt", context).strip()
         body = render_to_string("resources/email/licence_request_body.txt", context)
     send_mass_mail([(subject, body, None, [email]) for email in recipients])
+
+
+def design_call_event(*, selection_id: int, event: str) -> None:
+    """'selected': the unit's finance members are asked to confirm the winner; 'confirmed': every designer
+    who answered the call reads the outcome of their proposal, in their language."""
+    selection = AwardSelection.objects.select_related("call__unit", "proposal__profile").get(pk=selection_id)
+    call = selection.call
+    if event == "selected":
+        emails = UnitMembership.objects.filter(unit=call.unit, role=UnitMembership.Role.FINANCE).values_list(
+            "user__email", flat=True
+        )
+        url = _absolute(reverse("resources:call", args=[call.unit.uid, call.pk]))
+        mails = [
+            (settings.LANGUAGE_CODE, email, {"call": call, "selection": selection, "url": url})
+            for email in sorted({e.lower() for e in emails if e})
+        ]
+    else:
+        url = _absolute(reverse("resources:me_calls"))
+        mails = [
+            (p.language, p.designer.email, {"call": call, "proposal": p, "url": url})
+            for p in call.proposals.select_related("designer").order_by("pk")
+            if p.designer.email
+        ]
+    messages = []
+    for language, email, context in mails:
+        with translation.override(language):
+            context = {**context, "event": event, "unit": call.unit}
+            subject = render_to_string("resources/email/design_call_subject.txt", context).strip()
+            body = render_to_string("resources/email/design_call_body.txt", context)
+        messages.append((subject, body, None, [email]))
+    if messages:
+        send_mass_mail(messages)

@@ -18,6 +18,19 @@ class ResourcesErrorCode(StrEnum):
     ROYALTY_RANGE = "royalty_range"
     REQUEST_NOT_PENDING = "request_not_pending"
     DECLINE_REASON_REQUIRED = "decline_reason_required"
+    CALL_OBJECTS_REQUIRED = "call_objects_required"
+    CALL_DEADLINE_PAST = "call_deadline_past"
+    CALL_CLOSED = "call_closed"
+    CALL_NOT_CLOSED = "call_not_closed"
+    CALL_AWARDED = "call_awarded"
+    CALL_PROFILE_REQUIRED = "call_profile_required"
+    PROPOSAL_TWICE = "proposal_twice"
+    PROPOSAL_IMAGE_REQUIRED = "proposal_image_required"
+    SELECTION_PENDING = "selection_pending"
+    SELECTION_NOT_PENDING = "selection_not_pending"
+    SELECTION_SAME_PERSON = "selection_same_person"
+    SELECTION_STALE = "selection_stale"
+    SELECTION_REASON_REQUIRED = "selection_reason_required"
 
 
 MESSAGES = {
@@ -32,6 +45,29 @@ MESSAGES = {
         "This request has already been answered or withdrawn: nothing was changed."
     ),
     ResourcesErrorCode.DECLINE_REASON_REQUIRED: _("Give the reason for declining: the designer reads it."),
+    ResourcesErrorCode.CALL_OBJECTS_REQUIRED: _(
+        "Choose at least one of the unit's objects shown in the public library."
+    ),
+    ResourcesErrorCode.CALL_DEADLINE_PAST: _("The deadline must be in the future."),
+    ResourcesErrorCode.CALL_CLOSED: _("This call is closed: its deadline has passed."),
+    ResourcesErrorCode.CALL_NOT_CLOSED: _("A winner is selected only once the call's deadline has passed."),
+    ResourcesErrorCode.CALL_AWARDED: _("This call has already been awarded: nothing was changed."),
+    ResourcesErrorCode.CALL_PROFILE_REQUIRED: _("Create your designer profile before answering a call."),
+    ResourcesErrorCode.PROPOSAL_TWICE: _("You have already sent a proposal to this call."),
+    ResourcesErrorCode.PROPOSAL_IMAGE_REQUIRED: _("Add at least one image of the design."),
+    ResourcesErrorCode.SELECTION_PENDING: _(
+        "A selected winner is already waiting for the unit's finance: confirm or reject it first."
+    ),
+    ResourcesErrorCode.SELECTION_NOT_PENDING: _(
+        "This selection has already been confirmed or rejected: nothing was changed."
+    ),
+    ResourcesErrorCode.SELECTION_SAME_PERSON: _(
+        "The person who selected the winner cannot confirm it: another finance member of the unit must."
+    ),
+    ResourcesErrorCode.SELECTION_STALE: _(
+        "The call's terms changed after the winner was selected: reject this selection and select again."
+    ),
+    ResourcesErrorCode.SELECTION_REASON_REQUIRED: _("Give the reason for rejecting the selection."),
 }
 
 

@@ -5,6 +5,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from catalog import taxonomy
+from catalog.forms import yuan_to_fen
 from catalog.models import CollectionObject
 from resources.models import DesignerProfile, ObjectCategory
 
@@ -127,4 +129,83 @@ class LicenceDeclineForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Give the reason for declining: the designer reads it.")},
+    )
+
+
+LOCAL_INPUT = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+class DesignCallForm(forms.Form):
+    """A call's terms; the deadline is typed in Beijing time (the view activates it), the award in yuan."""
+
+    title_zh = forms.CharField(label=_("title (Chinese)"), max_length=200)
+    title_en = forms.CharField(label=_("title (English)"), max_length=200, required=False)
+    objects = forms.ModelMultipleChoiceField(
+        label=_("collection objects"),
+        queryset=CollectionObject.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Choose at least one of the unit's objects shown in the public library.")
+        },
+    )
+    category = forms.ChoiceField(label=_("product category"), choices=taxonomy.category_choices)
+    award_yuan = forms.CharField(label=_("award (yuan)"), max_length=14)
+    deadline = forms.DateTimeField(
+        label=_("deadline (Beijing time)"),
+        input_formats=LOCAL_INPUT,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    rules = forms.CharField(label=_("rules"), max_length=8000, widget=forms.Textarea(attrs={"rows": 6}))
+    royalty_percent = forms.DecimalField(
+        label=_("announced royalty (%)"),
+        min_value=Decimal("0"),
+        max_value=Decimal("100"),
+        decimal_places=2,
+        max_digits=5,
+        error_messages={
+            "min_value": _("The royalty must be between 0%% and 100%%, in steps of 0.01%%."),
+            "max_value": _("The royalty must be between 0%% and 100%%, in steps of 0.01%%."),
+            "max_decimal_places": _("The royalty must be between 0%% and 100%%, in steps of 0.01%%."),
+        },
+    )
+
+    def __init__(self, *args, objects_queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["objects"].queryset = objects_queryset
+
+    def clean_award_yuan(self):
+        return yuan_to_fen(self.cleaned_data["award_yuan"])
+
+    def service_data(self) -> dict:
+        d = self.cleaned_data
+        return {
+            "title_zh": d["title_zh"],
+            "title_en": d["title_en"],
+            "category": d["category"],
+            "award_fen": d["award_yuan"],
+            "deadline": d["deadline"],
+            "rules": d["rules"],
+            "royalty_bps": _bps(d["royalty_percent"]),
+        }
+
+
+class ProposalForm(forms.Form):
+    title = forms.CharField(label=_("title of the design"), max_length=200)
+    description = forms.CharField(
+        label=_("description"), max_length=8000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    image_1 = forms.FileField(label=_("image (JPEG, PNG or WebP, up to 40 MB)"))
+    image_2 = forms.FileField(label=_("second image (optional)"), required=False)
+    image_3 = forms.FileField(label=_("third image (optional)"), required=False)
+
+    def uploads(self) -> list:
+        return [self.cleaned_data.get(f"image_{n}") for n in (1, 2, 3) if self.cleaned_data.get(f"image_{n}")]
+
+
+class SelectionRejectForm(forms.Form):
+    reason = forms.CharField(
+        label=_("reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Give the reason for rejecting the selection.")},
     )

@@ -7,9 +7,12 @@ when, whether a licence may be asked for, and the object's category (a facet).
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.models import CollectionObject
 from core.model_bases import Decided
@@ -177,3 +180,138 @@ class LicenceRequest(Decided):
     def royalty_percent(self) -> str:
         whole, hundredths = divmod(self.royalty_bps, 100)
         return f"{whole}.{hundredths:02d}".rstrip("0").rstrip(".")
+
+
+class DesignCall(models.Model):
+    """A unit's design call (征集) on some of its published objects: an award and announced royalty terms.
+
+    Open for proposals until the deadline (stored in UTC, typed and shown in Beijing time). `revision` grows
+    with every change of its terms, so a winner selected on older terms cannot be confirmed (stale).
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", pgettext_lazy("design call", "Open")
+        AWARDED = "awarded", _("Awarded")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    unit = models.ForeignKey("unit_onboarding.Unit", on_delete=models.PROTECT, related_name="design_calls")
+    title_zh = models.CharField(_("title (Chinese)"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
+    objects_called = models.ManyToManyField(CollectionObject, related_name="design_calls")
+    category = models.CharField(_("product category"), max_length=64)
+    award_fen = models.PositiveBigIntegerField(_("award (fen)"))
+    currency = models.CharField(max_length=3, default="CNY")
+    deadline = models.DateTimeField(_("deadline"))
+    rules = models.TextField(_("rules"), max_length=8000)
+    royalty_bps = models.PositiveIntegerField(_("announced royalty (basis points)"))
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    revision = models.PositiveIntegerField(default=1)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["deadline", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(award_fen__gt=0), name="design_call_award_positive"),
+            models.CheckConstraint(
+                condition=models.Q(royalty_bps__lte=10_000), name="design_call_royalty_range"
+            ),
+            models.CheckConstraint(condition=models.Q(currency="CNY"), name="design_call_currency_cny"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title_zh
+
+    @property
+    def royalty_percent(self) -> str:
+        whole, hundredths = divmod(self.royalty_bps, 100)
+        return f"{whole}.{hundredths:02d}".rstrip("0").rstrip(".")
+
+
+class Proposal(models.Model):
+    """A designer's answer to a call (one per designer and call), sent before the deadline."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        SHORTLISTED = "shortlisted", _("Shortlisted")
+        WON = "won", _("Selected: the winning design")
+        NOT_SELECTED = "not_selected", _("Not selected")
+
+    call = models.ForeignKey(DesignCall, on_delete=models.PROTECT, related_name="proposals")
+    designer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposals")
+    profile = models.ForeignKey(DesignerProfile, on_delete=models.PROTECT, related_name="proposals")
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), max_length=8000)
+    language = models.CharField(max_length=10, default="zh-hans")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    created_at = models.DateTimeField()
+    listing = models.OneToOneField(
+        "catalog.Listing", on_delete=models.PROTECT, null=True, blank=True, related_name="proposal"
+    )
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["call", "designer"], name="proposal_one_per_designer"),
+            models.UniqueConstraint(
+                fields=["call"], condition=models.Q(status="won"), name="proposal_one_winner_per_call"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.status})"
+
+
+class ProposalImage(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="images")
+    image = models.ForeignKey("catalog.ImageAsset", on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["proposal", "position", "pk"]
+
+    def __str__(self) -> str:
+        return f"image {self.position} of proposal {self.proposal_id}"
+
+
+class AwardSelection(Decided):
+    """The winner an operator selects, in force only once a finance member of the unit, another person,
+    confirms it (it commits the award money and the royalty terms): four eyes by service and database."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the unit's finance")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REJECTED = "rejected", _("Rejected")
+
+    call = models.ForeignKey(DesignCall, on_delete=models.PROTECT, related_name="selections")
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="selections")
+    call_revision = models.PositiveIntegerField(help_text="the call's terms the selection was made on")
+    award_fen = models.PositiveBigIntegerField()
+    royalty_bps = models.PositiveIntegerField()
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    reason = models.TextField(blank=True)
+    ledger_transaction_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(decided_by__isnull=True) | ~models.Q(decided_by=models.F("proposed_by")),
+                name="award_selection_four_eyes",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="pending")
+                | models.Q(decided_by__isnull=False, decided_at__isnull=False),
+                name="award_selection_decided_by_someone",
+            ),
+            models.UniqueConstraint(
+                fields=["call"],
+                condition=models.Q(status__in=["pending", "confirmed"]),
+                name="award_selection_one_live_per_call",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal} for {self.call} ({self.status})"

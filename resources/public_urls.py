@@ -2,10 +2,12 @@
 
 from django.urls import path
 
-from resources import public_views
+from resources import call_views, public_views
 
 app_name = "library"
 urlpatterns = [
     path("", public_views.index, name="index"),
     path("objects/<int:pk>/", public_views.object_detail, name="object"),
+    path("calls/", call_views.public_calls, name="calls"),
+    path("calls/<int:pk>/", call_views.public_call, name="call"),
 ]

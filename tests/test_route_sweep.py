@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from campaigns import services as campaign_services
@@ -25,11 +26,13 @@ from payments.funding.services import funding_propose
 from payments.models import AccountingPeriod
 from payments.settlement import services as settlement
 from promotions.models import UnitPromotion
+from resources.calls import call_post, proposal_submit
 from resources.designers import profile_save
 from resources.licensing import licence_request_submit
 from resources.services import publication_save, publication_set
 from search.models import SearchSynonym
 from tests.auth import login_verified
+from tests.catalog import image_factories as make
 from tests.catalog.factories import make_listing
 from tests.orders.conftest import deliver, unit_with_agreement  # noqa: F401 (deliver is a fixture)
 from tests.orders.payloads import two_unit_order
@@ -201,6 +204,18 @@ ALLOWED: dict[str, set[str]] = {
     "resources:me_portfolio": SIGNED_IN,  # POST only
     "resources:licence_request_new": SIGNED_IN,  # unit A's object is licensable in the world below
     "resources:me_request_withdraw": set(),  # the request is another designer's: 404 to every visitor
+    # Design calls: the unit's operators run them; its finance members read them and confirm the winner.
+    "resources:calls": {A, F},
+    "resources:call_new": {A},
+    "resources:call": {A, F},
+    "resources:call_edit": {A},
+    "resources:call_shortlist": {A},  # POST only
+    "resources:call_select": {A},  # POST only
+    "resources:call_decide": {F},  # POST only: the unit's finance confirms or rejects the selected winner
+    "resources:proposal_new": SIGNED_IN,  # unit A's call is open in the world below
+    "resources:me_calls": SIGNED_IN,
+    "resources:me_statement": SIGNED_IN,
+    "resources:me_proposal": set(),  # the proposal is another designer's: 404 to every visitor
     # The unit's own prices: its operators and finance members (another unit's members and staff: 404).
     "shipping:unit_rates": {A, F},
     # The back office: home for anyone signed in (redirects), a unit's dashboard for its members only.
@@ -322,6 +337,27 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
             "note": "",
         },
     )
+    call = call_post(
+        unit=unit_a,
+        actor=people[A],
+        data={
+            "title_zh": "征集",
+            "category": "wenchuang-ceramics",
+            "award_fen": 100_000,
+            "deadline": datetime(2027, 1, 10, tzinfo=UTC),
+            "rules": "原创",
+            "royalty_bps": 500,
+        },
+        objects=[obj],
+    )
+    jpeg = make.encoded(make.quadrants(320, 240), "JPEG")
+    proposal = proposal_submit(
+        call=call,
+        user=designer_account,
+        title="书签",
+        description="设计",
+        uploads=[SimpleUploadedFile("d.jpg", jpeg, content_type="image/jpeg")],
+    )
     deliver("order_created", two_unit_order([unit_a, unit_b]).payload())
     pay("sweep-1", unit_a.operating_entity.party_key, 10_000, datetime(2026, 11, 3, 12, tzinfo=UTC))
     batch = settlement.settlement_run(
@@ -391,12 +427,16 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
         "funding_version": funding_version,
         "synonym": synonym,
         "licence_request": licence_request,
+        "call": call,
+        "proposal": proposal,
     }
     return people, objects
 
 
 # Which object a route's <pk> names, by a fragment of the route (else the application).
 PK_BY_ROUTE = (
+    ("calls/", "call"),
+    ("me/proposals/", "proposal"),
     ("finance/discounts/", "funding_version"),
     ("licence-requests/", "licence_request"),
     ("me/requests/", "licence_request"),

@@ -31,18 +31,18 @@ WITH keys AS (
     GROUP BY s.order_ref, s.line_ref
     ORDER BY first_at, s.order_ref, s.line_ref
     LIMIT %(limit)s OFFSET %(offset)s
-), lines AS (
+), lines AS (  -- a design call's award (payments.ledger_services.award_post) reads as a sale of its line
     SELECT s.order_ref, s.line_ref,
-           min(t.posted_at) FILTER (WHERE t.kind = 'payment') AS sold_at,
-           min(s.transaction_id) FILTER (WHERE t.kind = 'payment') AS payment_id,
-           min(s.id) FILTER (WHERE t.kind = 'payment') AS sale_split_id,
+           min(t.posted_at) FILTER (WHERE t.kind IN ('payment', 'award')) AS sold_at,
+           min(s.transaction_id) FILTER (WHERE t.kind IN ('payment', 'award')) AS payment_id,
+           min(s.id) FILTER (WHERE t.kind IN ('payment', 'award')) AS sale_split_id,
            (array_agg(s.id ORDER BY t.posted_at DESC, s.id DESC) FILTER (WHERE t.kind = 'refund'))[1]
                AS refund_split_id,
-           max(s.role) FILTER (WHERE t.kind = 'payment') AS role,
-           max(s.rule) FILTER (WHERE t.kind = 'payment') AS rule,
-           max(s.bps) FILTER (WHERE t.kind = 'payment') AS bps,
-           COALESCE(sum(s.amount) FILTER (WHERE k.kind = 'payment'), 0) AS share,
-           COALESCE(sum(s.fee) FILTER (WHERE k.kind IN ('payment', 'fee')), 0) AS fee,
+           max(s.role) FILTER (WHERE t.kind IN ('payment', 'award')) AS role,
+           max(s.rule) FILTER (WHERE t.kind IN ('payment', 'award')) AS rule,
+           max(s.bps) FILTER (WHERE t.kind IN ('payment', 'award')) AS bps,
+           COALESCE(sum(s.amount) FILTER (WHERE k.kind IN ('payment', 'award')), 0) AS share,
+           COALESCE(sum(s.fee) FILTER (WHERE k.kind IN ('payment', 'award', 'fee')), 0) AS fee,
            COALESCE(sum(s.amount - s.fee) FILTER (WHERE k.kind = 'refund'), 0) AS refunds,
            max(t.posted_at) FILTER (WHERE t.kind = 'refund') AS refunded_at,
            sum(s.amount - s.fee) AS balance

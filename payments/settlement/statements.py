@@ -25,6 +25,8 @@ SELECT a.party,
        -- a campaign's release (net of the fee the party bears at release; see _RELEASES for the gross)
        sum(CASE WHEN t.posted_at >= %(start)s AND k.kind = 'release' THEN -e.amount ELSE 0 END)
            AS released_net,
+       -- design call awards (award_post): owed to the designer (+), funded by the unit (-)
+       sum(CASE WHEN t.posted_at >= %(start)s AND k.kind = 'award' THEN -e.amount ELSE 0 END) AS awards,
        sum(-e.amount) AS closing
 FROM payments_ledgerentry e
 JOIN payments_account a ON a.id = e.account_id
@@ -61,11 +63,12 @@ GROUP BY s.party
 
 @dataclass(frozen=True)
 class Statement:
-    """A party's period: opening + sales + released - fees + refunds (negative) - payouts = closing.
+    """A party's period: opening + sales + released - fees + refunds (negative) + awards - payouts = closing.
 
     `released`: what crowdfunding campaigns released to the party in the period (its fee at release is in
     `fees`). A campaign's own row (`campaign:<uid>`, its held account) shows what it held as sales, what it
     released as a negative `released`, its refunds, and what it still holds as closing.
+    `awards`: design call awards: owed to a designer (+), funded by a unit (-).
 
     `platform_funded`: the part of sales that is the platform funding discounts (negative, the platform's
     own statement): its units' parties were paid on the undiscounted price.
@@ -80,6 +83,7 @@ class Statement:
     closing: int
     platform_funded: int = 0
     released: int = 0
+    awards: int = 0  # design call awards: owed to a designer (+), funded by a unit (-)
 
 
 def statements(
@@ -114,7 +118,7 @@ def statements(
         )
         rows = cursor.fetchall()
     out = []
-    for party, opening, sales_net, refunds, payouts, fees_after, released_net, closing in rows:
+    for party, opening, sales_net, refunds, payouts, fees_after, released_net, awards, closing in rows:
         gross = sales.get(party, 0)
         released, _fee = releases.get(party, (0, 0))
         out.append(
@@ -128,6 +132,7 @@ def statements(
                 closing=int(closing),
                 platform_funded=funded.get(party, 0),
                 released=released,
+                awards=int(awards),
             )
         )
     # a party whose shares netted to nothing has no entries (the platform funding a discount out of its
@@ -148,7 +153,8 @@ SELECT to_char(date_trunc('month', t.posted_at AT TIME ZONE 'UTC'), 'YYYY-MM') A
 FROM (
     SELECT s.transaction_id, s.line_ref, sum(s.amount) AS total,
            max(s.party) FILTER (WHERE s.party LIKE 'unit:%%') AS unit
-    FROM payments_splitline s WHERE s.currency = %(currency)s
+    FROM payments_splitline s
+    WHERE s.currency = %(currency)s AND s.line_kind <> 'award'  -- a design call's award is no revenue
     GROUP BY s.transaction_id, s.line_ref
 ) l JOIN payments_ledgertransaction t ON t.id = l.transaction_id
 WHERE t.posted_at >= %(start)s AND t.posted_at < %(end)s {unit_filter}
@@ -178,7 +184,7 @@ _SHARES = """
 SELECT s.party, sum(s.amount)
 FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
 WHERE s.currency = %(currency)s AND t.posted_at >= %(start)s AND t.posted_at < %(end)s
-  AND (%(all)s OR s.party = ANY(%(parties)s))
+  AND (%(all)s OR s.party = ANY(%(parties)s)) AND s.line_kind <> 'award'  -- an award is no share of sales
 GROUP BY s.party ORDER BY 2 DESC
 """
 

@@ -185,6 +185,7 @@ def statement_export(request: HttpRequest, party: str, fmt: str) -> HttpResponse
             _("Released"),
             _("Fees"),
             _("Refunds"),
+            _("Design call awards"),
             _("Payouts"),
             _("Closing"),
         ]
@@ -193,7 +194,16 @@ def statement_export(request: HttpRequest, party: str, fmt: str) -> HttpResponse
                 x.party,
                 *(
                     minor_to_decimal(v, cur)
-                    for v in (x.opening, x.sales, x.released, x.fees, x.refunds, x.payouts, x.closing)
+                    for v in (
+                        x.opening,
+                        x.sales,
+                        x.released,
+                        x.fees,
+                        x.refunds,
+                        x.awards,
+                        x.payouts,
+                        x.closing,
+                    )
                 ),
             )
             for x in found

@@ -59,8 +59,9 @@ def test_platform_finance_sees_statements_exports_charts_and_stats(client, ledge
 
     csv = client.get(reverse("finance:statement_export", args=[ledger["bank"], "csv"]) + PERIOD)
     header, row = csv.content.decode("utf-8-sig").splitlines()[:2]
-    assert row == f"{ledger['bank']},0.00,180.00,0.00,0.00,-45.00,0.00,135.00"  # yuan, as the page shows them
-    assert header == "分成方,期初,销售,众筹释放,手续费,退款,付款,期末"  # in the reader's language
+    # yuan, as the page shows them, under headers in the reader's language
+    assert row == f"{ledger['bank']},0.00,180.00,0.00,0.00,-45.00,0.00,0.00,135.00"
+    assert header == "分成方,期初,销售,众筹释放,手续费,退款,设计征集奖金,付款,期末"
     xlsx = client.get(
         reverse("finance:statement_export", args=[ledger["bank"], "xlsx"]) + PERIOD + "&lines=1"
     )

@@ -1,0 +1,129 @@
+"""A design call in Debian's chromium: the unit's operator posts it (award in yuan, deadline in Beijing time),
+two designers answer from the public call page with a picture, after the deadline the operator shortlists and
+selects one, the unit's finance member confirms it with the second factor; the winner reads the outcome, the
+credited draft product and the award on the royalty statement, the other designer (in English) reads that
+theirs was not selected. Screenshots: tests/artifacts/resources/."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from django.db import connections
+
+from catalog.models import DesignerRoyalty
+from payments.models import LedgerTransaction
+from resources import designers
+from resources.models import DesignCall, Proposal
+from tests.auth import browser_second_factor
+from tests.catalog import image_factories as make
+from tests.catalog.factories import active_unit
+from tests.resources.helpers import library_object
+from tests.unit_onboarding.factories import UserFactory, operator_of
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "resources"  # gitignored
+PASSWORD = "correct horse battery staple"  # UserFactory's
+START = datetime(2026, 12, 15, 4, tzinfo=UTC)  # 12:00 in Beijing
+
+
+def log_in(page, base: str, email: str) -> None:
+    page.goto(f"{base}/onboarding/login/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", PASSWORD)
+    page.click("main button[type=submit]")
+
+
+def studio(name: str, email: str):
+    user = UserFactory(username=email, email=email)
+    designers.profile_save(user=user, data={"display_name_zh": name, "kind": "studio"})
+    return user
+
+
+def test_a_call_is_answered_by_two_designers_and_awarded(live_server, browser, time_machine, tmp_path):
+    time_machine.move_to(START, tick=True)  # ticking: the browser's sessions run
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    museum = active_unit("三峡博物馆")
+    library_object(museum, "M-003", title_zh="青花缠枝莲纹碗", category="ceramics")
+    operator, finance = operator_of(museum), operator_of(museum, role="finance")
+    shanshui = studio("山水设计工作室", "studio@shanshui.example.cn")
+    yunwen = studio("云纹工作室", "yun@example.cn")
+    picture = tmp_path / "design.jpg"
+    picture.write_bytes(make.encoded(make.quadrants(800, 600), "JPEG", quality=80))
+    base, size = live_server.url, {"width": 1200, "height": 900}
+
+    # the operator posts the call: 3,000.50 yuan, deadline 16 December 18:00 Beijing time
+    unit_page = browser.new_context(locale="zh-CN", viewport=size).new_page()
+    log_in(unit_page, base, operator.email)
+    unit_page.goto(f"{base}/resources/units/{museum.uid}/calls/new/")
+    unit_page.fill("[name=title_zh]", "青花碗文创设计征集")
+    unit_page.fill("[name=title_en]", "Blue-and-white bowl design call")
+    unit_page.check("[name=objects]")
+    unit_page.select_option("[name=category]", "wenchuang-ceramics")
+    unit_page.fill("[name=award_yuan]", "3000.50")
+    unit_page.fill("[name=deadline]", "2026-12-16T18:00")
+    unit_page.fill("[name=rules]", "原创；提交效果图。")
+    unit_page.fill("[name=royalty_percent]", "6.5")
+    unit_page.click("#call-form button[type=submit]")
+    assert "3,000.50" in unit_page.locator("#call-award").inner_text()
+    unit_page.screenshot(path=str(SHOTS / "call-01-posted.png"), full_page=True)
+    call = DesignCall.objects.get()
+    assert call.deadline == datetime(2026, 12, 16, 10, tzinfo=UTC)
+
+    # two designers answer from the public page
+    pages = {}
+    for user, title, locale in ((shanshui, "青花书签", "zh-CN"), (yunwen, "云纹杯垫", "en-US")):
+        page = browser.new_context(locale=locale, viewport=size).new_page()
+        log_in(page, base, user.email)
+        page.goto(f"{base}/library/calls/")
+        page.click("text=青花碗文创设计征集")
+        page.click(f"a[href='/resources/calls/{call.pk}/propose/']")
+        page.fill("[name=title]", title)
+        page.fill("[name=description]", "纹样取自碗心")
+        page.set_input_files("[name=image_1]", str(picture))
+        page.click("#proposal-form button[type=submit]")
+        assert page.url.endswith("/resources/me/calls/"), page.url
+        assert title in page.locator("#proposals").inner_text()
+        pages[user] = page
+    pages[shanshui].screenshot(path=str(SHOTS / "call-02-proposal-sent.png"), full_page=True)
+
+    # after the deadline the operator shortlists and selects; the unit's finance member confirms
+    time_machine.move_to(datetime(2026, 12, 16, 11, tzinfo=UTC), tick=True)
+    winning = Proposal.objects.get(designer=shanshui)
+    unit_page.reload()
+    unit_page.click(f"#proposal-{winning.pk} button:has-text('入围')")
+    assert "已入围" in unit_page.locator(f"#proposal-{winning.pk}").inner_text()
+    unit_page.click(f"#proposal-{winning.pk} button:has-text('选为获奖作品')")
+    assert "等待本单位财务确认" in unit_page.locator("#pending-selection").inner_text()
+    assert unit_page.locator("#confirm-form").count() == 0  # the operator cannot confirm
+    unit_page.screenshot(path=str(SHOTS / "call-03-selected.png"), full_page=True)
+
+    finance_page = browser.new_context(locale="zh-CN", viewport=size).new_page()
+    log_in(finance_page, base, finance.email)
+    finance_page.goto(f"{base}/resources/units/{museum.uid}/calls/{call.pk}/")
+    browser_second_factor(finance_page, finance)
+    finance_page.click("#confirm-form button[type=submit]")
+    assert "已评奖" in finance_page.locator("#call-status").inner_text()
+    assert "商品草稿" in finance_page.locator(f"#proposal-{winning.pk}").inner_text()
+    finance_page.screenshot(path=str(SHOTS / "call-04-confirmed.png"), full_page=True)
+
+    # the designers read the outcomes; the winner the product and the award on the statement
+    winner = pages[shanshui]
+    winner.reload()
+    assert "获选" in winner.locator(f"#proposal-{winning.pk}").inner_text()
+    assert "青花书签" in winner.locator("#products").inner_text()
+    winner.goto(f"{base}/resources/me/statement/")
+    assert "3000.50" in winner.locator("#month-2026-12").inner_text()
+    assert "设计征集奖金" in winner.locator("#month-2026-12").inner_text()
+    winner.screenshot(path=str(SHOTS / "call-05-statement.png"), full_page=True)
+    other = pages[yunwen]
+    other.reload()
+    assert "Not selected" in other.locator("#proposals").inner_text()
+    assert "青花书签" not in other.content()
+    other.screenshot(path=str(SHOTS / "call-06-not-selected-en.png"), full_page=True)
+    connections.close_all()
+    winning.refresh_from_db()
+    royalty = DesignerRoyalty.objects.get(listing=winning.listing)
+    assert (royalty.bps, royalty.designer.account, winning.listing.state) == (650, shanshui, "draft")
+    assert LedgerTransaction.objects.filter(kind="award", order_ref=f"call:{call.uid}").count() == 1
