@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from campaigns import services as campaign_services
+from campaigns.models import BackerRefund, CampaignCancellation, CampaignRefund
 from catalog import listings
 from catalog.provenance import collection_object_save
 from orders.models import Order, ParcelRefund
@@ -139,6 +140,14 @@ ALLOWED: dict[str, set[str]] = {
     "campaigns:campaign": {A},
     "campaigns:campaign_submit": {A},
     "campaigns:campaign_update_post": {A},
+    # a funded campaign's cancellation: asked by its operators, confirmed by unit finance or platform finance
+    # (tests/campaigns/test_cancellation.py); the list shows each person only what they may decide
+    "campaigns:campaign_cancel_request": {A},
+    "campaigns:cancellations": SIGNED_IN,
+    "campaigns:cancellation": {A, F, S},
+    "campaigns:backer_refund_decide": {A},
+    "campaigns:finance_refunds": {S},
+    "campaigns:finance_refund_retry": {S},
     # units' promotions: operators propose, the unit's finance decides (POST only; the service checks who)
     "promotions:unit_promotions": {A, F},
     "promotions:promotion_new": {A},
@@ -405,8 +414,33 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
         proposed_by=people[A],
         proposed_at=datetime(2026, 12, 15, 4, tzinfo=UTC),
     )
+    # a campaign's cancellation asked by unit A's operator, a backer's refund request, a parked refund
+    cancellation = CampaignCancellation.objects.create(
+        campaign=campaign,
+        reason="停产",
+        campaign_seen="draft:0",
+        requested_by=people[A],
+        requested_at=datetime(2026, 12, 15, 4, tzinfo=UTC),
+    )
+    backer_refund = BackerRefund.objects.create(
+        campaign=campaign,
+        order_ref="order-1",
+        amount=1000,
+        currency="CNY",
+        requested_at=datetime(2026, 12, 15, 4, tzinfo=UTC),
+    )
+    campaign_refund = CampaignRefund.objects.create(
+        campaign=campaign,
+        order_ref="order-1",
+        amount=1000,
+        currency="CNY",
+        created_at=datetime(2026, 12, 15, 4, tzinfo=UTC),
+    )
     objects = {
         "unit": unit_a,
+        "cancellation": cancellation,
+        "backer_refund": backer_refund,
+        "campaign_refund": campaign_refund,
         "promotion": promotion,
         "application": application,
         "document": document,
@@ -435,6 +469,9 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
 
 # Which object a route's <pk> names, by a fragment of the route (else the application).
 PK_BY_ROUTE = (
+    ("campaigns/cancellations/", "cancellation"),
+    ("/backer-refunds/", "backer_refund"),
+    ("campaigns/finance/refunds/", "campaign_refund"),
     ("calls/", "call"),
     ("me/proposals/", "proposal"),
     ("finance/discounts/", "funding_version"),
