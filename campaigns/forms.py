@@ -10,9 +10,8 @@ from campaigns.models import Campaign
 from catalog.forms import yuan_to_fen
 from catalog.models import Listing, ListingVariant
 from core.clock import local
+from core.forms import BeijingDateTimeField
 from core.money import minor_format
-
-LOCAL_INPUT = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
 class CampaignForm(forms.Form):
@@ -28,16 +27,8 @@ class CampaignForm(forms.Form):
     goal_kind = forms.ChoiceField(label=_("goal"), choices=Campaign.Goal.choices)
     goal_yuan = forms.CharField(label=_("goal (yuan)"), required=False)
     goal_backers = forms.IntegerField(label=_("goal (backers)"), min_value=1, required=False)
-    starts_at = forms.DateTimeField(
-        label=_("starts (Beijing time)"),
-        input_formats=LOCAL_INPUT,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
-    ends_at = forms.DateTimeField(
-        label=_("ends (Beijing time)"),
-        input_formats=LOCAL_INPUT,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
+    starts_at = BeijingDateTimeField(label=_("starts (Beijing time)"))
+    ends_at = BeijingDateTimeField(label=_("ends (Beijing time)"))
     estimated_delivery = forms.DateField(
         label=_("estimated delivery"), widget=forms.DateInput(attrs={"type": "date"})
     )

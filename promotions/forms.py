@@ -7,11 +7,10 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.forms import yuan_to_fen
 from catalog.models import Listing
+from core.forms import BeijingDateTimeField
 from promotions.error_codes import MESSAGES, PromotionError
 from promotions.error_codes import PromotionErrorCode as Code
 from promotions.models import UnitPromotion
-
-LOCAL_INPUT = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
 
 
 class PromotionForm(forms.Form):
@@ -28,16 +27,8 @@ class PromotionForm(forms.Form):
     code = forms.CharField(label=_("voucher code"), max_length=64, required=False)
     usage_limit = forms.IntegerField(label=_("voucher uses"), min_value=1, required=False)
     budget = forms.CharField(label=_("budget cap (yuan)"), max_length=16)
-    starts_at = forms.DateTimeField(
-        label=_("starts (Beijing time)"),
-        input_formats=LOCAL_INPUT,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
-    ends_at = forms.DateTimeField(
-        label=_("ends (Beijing time)"),
-        input_formats=LOCAL_INPUT,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
-    )
+    starts_at = BeijingDateTimeField(label=_("starts (Beijing time)"))
+    ends_at = BeijingDateTimeField(label=_("ends (Beijing time)"))
     note = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args, unit, **kwargs):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog import taxonomy
 from catalog.forms import yuan_to_fen
 from catalog.models import CollectionObject
+from core.forms import BeijingDateTimeField
 from resources.models import DesignerProfile, ObjectCategory
 
 
@@ -132,9 +133,6 @@ class LicenceDeclineForm(forms.Form):
     )
 
 
-LOCAL_INPUT = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
-
-
 class DesignCallForm(forms.Form):
     """A call's terms; the deadline is typed in Beijing time (the view activates it), the award in yuan."""
 
@@ -150,11 +148,7 @@ class DesignCallForm(forms.Form):
     )
     category = forms.ChoiceField(label=_("product category"), choices=taxonomy.category_choices)
     award_yuan = forms.CharField(label=_("award (yuan)"), max_length=14)
-    deadline = forms.DateTimeField(
-        label=_("deadline (Beijing time)"),
-        input_formats=LOCAL_INPUT,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-    )
+    deadline = BeijingDateTimeField(label=_("deadline (Beijing time)"))
     rules = forms.CharField(label=_("rules"), max_length=8000, widget=forms.Textarea(attrs={"rows": 6}))
     royalty_percent = forms.DecimalField(
         label=_("announced royalty (%)"),
