@@ -328,9 +328,41 @@ def period_close(*, period_id: int, actor, currency: str = "CNY") -> AccountingP
                 SettlementErrorCode.PERIOD_NOT_RECONCILED,
                 f"{len(result.open_items)} differences are neither fixed nor explained",
             )
-        period.status = AccountingPeriod.Status.CLOSED
-        period.closed_by = actor
-        period.closed_at = clock.now()
-        period.save(update_fields=["status", "closed_by", "closed_at"])
+        overlapping = (
+            AccountingPeriod.objects.filter(
+                status=AccountingPeriod.Status.CLOSED, start__lt=period.end, end__gt=period.start
+            )
+            .exclude(pk=period.pk)
+            .first()
+        )
+        if overlapping is not None:
+            raise SettlementError(
+                SettlementErrorCode.PERIOD_OVERLAP, f"the period overlaps closed period {overlapping}"
+            )
+        period_books_close(period=period, actor=actor)
         audit_record(actor=actor, action="period.closed", subject=f"period:{period.pk}")
     return period
+
+
+# What each account moved in the period, written with the closing (PostgreSQL checks it at commit).
+_CLOSING_BALANCES = """
+INSERT INTO payments_closedperiodbalance (period_id, account_id, currency, amount)
+SELECT %(period)s, m.account_id, m.currency, m.amount FROM payments_period_movements(%(period)s) m
+"""
+
+
+def period_books_close(*, period: AccountingPeriod, actor) -> None:
+    """Mark the period closed and write each account's movement in it (call inside a transaction).
+
+    Postings are paused until the transaction commits (a SHARE lock on the ledger's transactions): one that
+    was being posted is waited for, so it is in the closing balances, and one posted after the commit is
+    refused by the closed-period trigger; none can fall between the sums and the closing.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE payments_ledgertransaction IN SHARE MODE")
+    period.status = AccountingPeriod.Status.CLOSED
+    period.closed_by = actor
+    period.closed_at = clock.now()
+    period.save(update_fields=["status", "closed_by", "closed_at"])
+    with connection.cursor() as cursor:
+        cursor.execute(_CLOSING_BALANCES, {"period": period.pk})
