@@ -20,17 +20,26 @@ from payments.settlement.periods import period_containing
 
 PAGE = 200
 
-# `keys`: the party's lines with a posting in the period (one page of them); then every posting of those
-# lines to date, so a line sold earlier and refunded in the period shows its sale too.
+# `keys`: one page of the party's lines with a posting in the period, each keyed by its first posting there
+# (posted_at, transaction, line): a keyset page, walked from a cursor through the ledger transactions'
+# (posted_at, id) index (or, for a party with few lines, through its own split lines), never counted or
+# skipped over; then every posting of those lines to date, so a line sold earlier and refunded in the
+# period shows its sale too.
 _LINES = """
 WITH keys AS (
-    SELECT s.order_ref, s.line_ref, min(t.posted_at) AS first_at
-    FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
+    SELECT DISTINCT ON (t.posted_at, t.id, s.line_ref)
+           s.order_ref, s.line_ref, t.posted_at AS first_at, t.id AS first_txn
+    FROM payments_ledgertransaction t JOIN payments_splitline s ON s.transaction_id = t.id
     WHERE s.party = %(party)s AND s.currency = %(currency)s
-      AND t.posted_at >= %(start)s AND t.posted_at < %(end)s {order_filter}
-    GROUP BY s.order_ref, s.line_ref
-    ORDER BY first_at, s.order_ref, s.line_ref
-    LIMIT %(limit)s OFFSET %(offset)s
+      AND t.posted_at >= %(start)s AND t.posted_at < %(end)s {order_filter} {cursor_filter}
+      AND NOT EXISTS (  -- an earlier posting of the line in the period is its key
+          SELECT 1 FROM payments_splitline p JOIN payments_ledgertransaction pt ON pt.id = p.transaction_id
+          WHERE p.order_ref = s.order_ref AND p.line_ref = s.line_ref AND p.party = s.party
+            AND p.currency = s.currency AND pt.posted_at >= %(start)s
+            AND (pt.posted_at, pt.id) < (t.posted_at, t.id)
+      )
+    ORDER BY t.posted_at {direction}, t.id {direction}, s.line_ref {direction}
+    LIMIT %(limit)s
 ), lines AS (
     SELECT s.order_ref, s.line_ref,
            min(t.posted_at) FILTER (WHERE t.kind = 'payment') AS sold_at,
@@ -55,7 +64,8 @@ WITH keys AS (
     CROSS JOIN LATERAL (SELECT COALESCE(o.kind, t.kind) AS kind) k
     GROUP BY s.order_ref, s.line_ref
 )
-SELECT l.order_ref, l.line_ref, l.sold_at, l.role, l.rule, l.bps, l.share, l.fee, l.refunds, l.balance,
+SELECT l.order_ref, l.line_ref, keys.first_at, keys.first_txn, l.sold_at, l.role, l.rule, l.bps, l.share,
+       l.fee, l.refunds, l.balance,
        l.refunded_at, COALESCE(g.gross, 0) AS gross, ord.number AS order_number, ol.product_name,
        b.id AS batch_id, b.status AS batch_status, b.period_start AS batch_start, b.period_end AS batch_end,
        COALESCE(b.paid_at, b.executed_at) AS batch_paid_at,
@@ -86,7 +96,7 @@ LEFT JOIN LATERAL (
 LEFT JOIN orders_order ord ON ord.saleor_id = l.order_ref
 -- a line's tax is split as "<line>:tax": it names the same product
 LEFT JOIN orders_orderline ol ON ol.saleor_id = split_part(l.line_ref, ':', 1) AND ol.order_id = ord.id
-ORDER BY keys.first_at, keys.order_ref, keys.line_ref
+ORDER BY keys.first_at, keys.first_txn, keys.line_ref
 """
 
 
@@ -169,6 +179,28 @@ def expected_settlement(
     return Settlement("expected", day=day, period=(start, end))
 
 
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page starts or ends: a line's first posting in the period (posted_at, transaction, line)."""
+
+    at: datetime
+    txn: int
+    line_ref: str
+
+    def __str__(self) -> str:
+        return f"{self.at.isoformat()}~{self.txn}~{self.line_ref}"
+
+    @classmethod
+    def parse(cls, text: str) -> Cursor | None:
+        """A cursor as links carry it, or None when it is not one."""
+        try:
+            at, txn, line_ref = text.split("~", 2)
+            when = datetime.fromisoformat(at)
+            return cls(when, int(txn), line_ref) if when.tzinfo is not None else None
+        except ValueError:
+            return None
+
+
 def order_lines(
     *,
     party: str,
@@ -179,10 +211,18 @@ def order_lines(
     kind: str,
     now: datetime,
     order_ref: str | None = None,
-    page: int = 1,
-    per_page: int = PAGE,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+    last: bool = False,
+    per_page: int | None = None,
 ) -> tuple[list[dict], bool]:
-    """One page of the party's order lines with a posting in [start, end), and whether more follow."""
+    """One page of the party's order lines with a posting in [start, end), in order of their first posting
+    there, and whether more follow in the direction read: the first page, the page after or before a cursor
+    (each row's `cursor`), or the last page (`last`). Read backwards (`before`, `last`), `more` says whether
+    pages precede it."""
+    per_page = per_page or PAGE
+    backwards = before is not None or last
+    cursor = before if before is not None else after
     params = {
         "party": party,
         "currency": currency,
@@ -190,31 +230,44 @@ def order_lines(
         "end": end,
         "order": order_ref,
         "limit": per_page + 1,
-        "offset": (max(page, 1) - 1) * per_page,
     }
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _LINES.format(order_filter="AND s.order_ref = %(order)s" if order_ref else ""),
+    cursor_filter = ""
+    if cursor is not None:
+        params.update({"at": cursor.at, "txn": cursor.txn, "line": cursor.line_ref})
+        cursor_filter = (
+            f"AND (t.posted_at, t.id, s.line_ref) {'<' if backwards else '>'} (%(at)s, %(txn)s, %(line)s)"
+        )
+    with connection.cursor() as db:
+        db.execute(
+            _LINES.format(
+                order_filter="AND s.order_ref = %(order)s" if order_ref else "",
+                cursor_filter=cursor_filter,
+                direction="DESC" if backwards else "ASC",
+            ),
             params,
         )
-        cols = [c.name for c in cursor.description]
-        rows = [dict(zip(cols, row, strict=True)) for row in cursor.fetchall()]
-    last = (
+        cols = [c.name for c in db.description]
+        rows = [dict(zip(cols, row, strict=True)) for row in db.fetchall()]
+    more = len(rows) > per_page
+    if more:  # the extra row read is the furthest in the direction read
+        rows = rows[1:] if backwards else rows[:per_page]
+    last_batch = (
         SettlementBatch.objects.filter(party=party, currency=currency)
         .exclude(status=SettlementBatch.Status.REJECTED)
         .order_by("-period_end")
         .values_list("period_end", flat=True)
         .first()
     )
-    rule = {"window_days": window_days, "kind": kind, "last": last, "now": now}
+    rule = {"window_days": window_days, "kind": kind, "last": last_batch, "now": now}
     for row in rows:
+        row["cursor"] = str(Cursor(row["first_at"], int(row["first_txn"]), row["line_ref"]))
         row["net"] = row["share"] - row["fee"]
         row["batch_nets"] = [(int(batch), int(net)) for batch, net in row["batch_nets"]]
         row["settlement"] = _settlement(row, "", row["sold_at"], **rule)
         row["refund_settlement"] = (
             _settlement(row, "refund_", row["refunded_at"], **rule) if row["refunded_at"] else None
         )
-    return rows[:per_page], len(rows) > per_page
+    return rows, more
 
 
 def _settlement(row: dict, prefix: str, at: datetime | None, *, window_days, kind, last, now) -> Settlement:
