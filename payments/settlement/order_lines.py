@@ -1,9 +1,10 @@
 """Payout transparency: a party's order lines with share, fee, net, refunds and when each is (to be) paid.
 
-Two queries a page, whatever its length: the lines with their gross, the party's postings to date, the
-batches whose items hold the sale and the last refund (a batch's membership, the same rows its page, its
-total and the bank file come from), what each batch pays of the line, and the order's number and
-product; then the party's last batch, from which a line in none is expected (settlement_run's rule).
+Three queries a page, whatever its length: a bounded probe of the party's size; the lines with their
+gross, the party's postings to date, the batches whose items hold the sale and the last refund (a batch's
+membership, the same rows its page, its total and the bank file come from), what each batch pays of the
+line, and the order's number and product; then the party's last batch, from which a line in none is
+expected (settlement_run's rule).
 """
 
 from __future__ import annotations
@@ -19,17 +20,28 @@ from payments.models import SettlementBatch
 from payments.settlement.periods import period_containing
 
 PAGE = 200
+SMALL_PARTY = 20_000  # split lines, all periods: read whole (≈20 ms) rather than walking the period
+
+# Whether the party has at most SMALL_PARTY split lines in the currency: an index-only scan of at most
+# SMALL_PARTY + 1 entries of payments_split_party_idx, never a count of a large party.
+_SMALL = """
+SELECT count(*) <= %(small)s FROM (
+    SELECT 1 FROM payments_splitline WHERE party = %(party)s AND currency = %(currency)s LIMIT %(small)s + 1
+) x
+"""
+_OWN_LINES = "(SELECT * FROM payments_splitline WHERE party = %(party)s AND currency = %(currency)s OFFSET 0)"
 
 # `keys`: one page of the party's lines with a posting in the period, each keyed by its first posting there
-# (posted_at, transaction, line): a keyset page, walked from a cursor through the ledger transactions'
-# (posted_at, id) index (or, for a party with few lines, through its own split lines), never counted or
-# skipped over; then every posting of those lines to date, so a line sold earlier and refunded in the
-# period shows its sale too.
+# (posted_at, transaction, line): a keyset page from a cursor, never counted or skipped over. A party with
+# many lines is walked through the ledger transactions' (posted_at, id) index, a few hundred transactions a
+# page; a party with few (SMALL_PARTY, probed with a bounded index scan) from its own split lines, fenced
+# (OFFSET 0) so the planner cannot walk the whole period for them. Then every posting of those lines to
+# date, so a line sold earlier and refunded in the period shows its sale too.
 _LINES = """
 WITH keys AS (
     SELECT DISTINCT ON (t.posted_at, t.id, s.line_ref)
            s.order_ref, s.line_ref, t.posted_at AS first_at, t.id AS first_txn
-    FROM payments_ledgertransaction t JOIN payments_splitline s ON s.transaction_id = t.id
+    FROM payments_ledgertransaction t JOIN {party_lines} s ON s.transaction_id = t.id
     WHERE s.party = %(party)s AND s.currency = %(currency)s
       AND t.posted_at >= %(start)s AND t.posted_at < %(end)s {order_filter} {cursor_filter}
       AND NOT EXISTS (  -- an earlier posting of the line in the period is its key
@@ -238,8 +250,13 @@ def order_lines(
             f"AND (t.posted_at, t.id, s.line_ref) {'<' if backwards else '>'} (%(at)s, %(txn)s, %(line)s)"
         )
     with connection.cursor() as db:
+        small = False
+        if not order_ref:  # one order's lines are found through the order's index
+            db.execute(_SMALL, {"small": SMALL_PARTY, "party": party, "currency": currency})
+            small = db.fetchone()[0]
         db.execute(
             _LINES.format(
+                party_lines=_OWN_LINES if small else "payments_splitline",
                 order_filter="AND s.order_ref = %(order)s" if order_ref else "",
                 cursor_filter=cursor_filter,
                 direction="DESC" if backwards else "ASC",
