@@ -8,18 +8,24 @@ so a balance is those sums plus the entries dated outside closed periods, read b
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
+from datetime import datetime
 
 from django.db import connection
 
 from payments.models import Account
 
-_CLOSED = """SELECT id, start, "end" FROM payments_accountingperiod WHERE status = 'closed' ORDER BY start"""
+_CLOSED = """
+SELECT id, start, "end" FROM payments_accountingperiod
+WHERE status = 'closed' AND (%(upto)s::timestamptz IS NULL OR "end" <= %(upto)s) ORDER BY start
+"""
 
 # The closing sums of the closed periods read first (their ids), plus the entries dated in the gaps between
 # them (closed periods never overlap: a trigger refuses closing one that would), before the first and
-# after the last, given as constant ranges so the planner reads them through the posted_at index. A period
-# closing between the two statements is not in the ids: its entries are summed instead (nothing is posted
-# into it once closed, and the close waits for postings under way), so it is counted once either way.
+# after the last (up to a cutoff), given as constant ranges so the planner reads them through the posted_at
+# index. A period closing between the two statements is not in the ids: its entries are summed instead
+# (nothing is posted into it once closed, and the close waits for postings under way), so it is counted
+# once either way; so is a closed period the cutoff falls inside (its entries before the cutoff).
 _BALANCES = """
 SELECT a.kind, a.party, m.currency, sum(m.amount)
 FROM (
@@ -28,8 +34,9 @@ FROM (
     UNION ALL
     SELECT e.account_id, e.currency, e.amount
     FROM payments_ledgertransaction t JOIN payments_ledgerentry e ON e.transaction_id = t.id
-    WHERE {open_ranges}
+    WHERE ({open_ranges})
 ) m JOIN payments_account a ON a.id = m.account_id
+{party_filter}
 GROUP BY a.kind, a.party, m.currency
 """
 
@@ -46,15 +53,17 @@ def _balances(sql: str, params: dict) -> dict[tuple[str, str, str], int]:
         return {(kind, party, currency): int(total) for kind, party, currency, total in cursor.fetchall()}
 
 
-def account_balances() -> dict[tuple[str, str, str], int]:
-    """(kind, party, currency) -> debits minus credits, over every entry ever posted (closed periods by
-    their closing sums)."""
+def account_balances(
+    *, upto: datetime | None = None, parties: Collection[str] | None = None
+) -> dict[tuple[str, str, str], int]:
+    """(kind, party, currency) -> debits minus credits, over every entry ever posted (or dated before
+    `upto`), of every account (or of the given parties'): closed periods by their closing sums."""
     with connection.cursor() as cursor:
-        cursor.execute(_CLOSED)
+        cursor.execute(_CLOSED, {"upto": upto})
         closed = cursor.fetchall()
-    if not closed:
+    if not closed and upto is None and parties is None:
         return _balances(_BALANCES_FROM_ENTRIES, {})
-    ranges, params = [], {"closed": [pk for pk, _, _ in closed]}
+    ranges, params = [], {"closed": [pk for pk, _, _ in closed], "parties": sorted(parties or [])}
     lo = None  # the open range starts here (None: from the beginning)
     for n, (_pk, start, end) in enumerate(closed):
         if lo is None:
@@ -63,9 +72,20 @@ def account_balances() -> dict[tuple[str, str, str], int]:
             ranges.append(f"(t.posted_at >= %(lo{n})s AND t.posted_at < %(hi{n})s)")
         params[f"lo{n}"], params[f"hi{n}"] = lo, start
         lo = end if lo is None else max(lo, end)
-    ranges.append("t.posted_at >= %(last)s")
-    params["last"] = lo
-    return _balances(_BALANCES.format(open_ranges=" OR ".join(ranges)), params)
+    params["lo"], params["upto"] = lo, upto
+    if lo is not None and upto is not None:
+        ranges.append("(t.posted_at >= %(lo)s AND t.posted_at < %(upto)s)")
+    elif lo is not None:
+        ranges.append("t.posted_at >= %(lo)s")
+    elif upto is not None:
+        ranges.append("t.posted_at < %(upto)s")
+    else:
+        ranges.append("true")
+    sql = _BALANCES.format(
+        open_ranges=" OR ".join(ranges),
+        party_filter="WHERE a.party = ANY(%(parties)s)" if parties is not None else "",
+    )
+    return _balances(sql, params)
 
 
 def account_balances_from_entries() -> dict[tuple[str, str, str], int]:

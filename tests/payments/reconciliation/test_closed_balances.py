@@ -145,3 +145,32 @@ def test_a_period_overlapping_a_closed_one_cannot_close(parties):
     with pytest.raises(IntegrityError, match="overlaps"), transaction.atomic():
         AccountingPeriod.objects.filter(pk=overlapping.pk).update(status="closed")
     assert account_balances() == account_balances_from_entries()
+
+
+def test_statement_openings_from_closed_periods_equal_the_entries_before_them(parties):
+    from payments.models import LedgerEntry
+    from payments.settlement.statements import statements
+
+    unit, bank = parties["stripe"], parties["bank"]
+    pay("s1", unit, 10_000, at(10, 9), fee=300)
+    pay("o1", bank, 20_000, at(5, 10), fee=500)
+    refund("o1", 4_000, at(20, 11))
+    pay("d1", unit, 9_000, at(2, 12))
+    _close(_month(10))
+    _close(_month(11))
+
+    def owed_before(party, when):
+        entries = LedgerEntry.objects.filter(
+            account__party=party, account__kind="party_payable", transaction__posted_at__lt=when
+        )
+        return -sum(entries.values_list("amount", flat=True))
+
+    # a statement starting after the closed months, and one starting inside a closed month (mid-November)
+    for start, end in ((at(1, 12, 0), at(1, 1, 0, 2027)), (at(15, 11, 0), at(15, 12, 0))):
+        rows = {row.party: row for row in statements(start=start, end=end, currency="CNY")}
+        for party in (unit, bank):
+            assert rows[party].opening == owed_before(party, start)
+            assert rows[party].closing == owed_before(party, end)
+        assert rows == {
+            row.party: row for row in statements(start=start, end=end, currency="CNY", parties=set(rows))
+        }
