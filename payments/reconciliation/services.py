@@ -247,7 +247,11 @@ class Reconciliation:
 
 def period_reconcile(*, period: AccountingPeriod, currency: str = "CNY") -> Reconciliation:
     """Compare Stripe with the ledger for a period: the differences, each with what to do about it."""
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # one big aggregate: JIT compiling it cost more than it saved (2.4 of 2.7 s on 100,000 rows), and
+        # its hash tables spilled to disk at the default work_mem; both for this transaction only
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(_MATCH, {"start": period.start, "end": period.end, "currency": currency})
         rows = cursor.fetchall()
     explained = dict(period.explanations.values_list("item_key", "note"))
