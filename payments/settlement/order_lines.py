@@ -29,19 +29,14 @@ SELECT count(*) <= %(small)s FROM (
     SELECT 1 FROM payments_splitline WHERE party = %(party)s AND currency = %(currency)s LIMIT %(small)s + 1
 ) x
 """
-_OWN_LINES = "(SELECT * FROM payments_splitline WHERE party = %(party)s AND currency = %(currency)s OFFSET 0)"
-
 # `keys`: one page of the party's lines with a posting in the period, each keyed by its first posting there
-# (posted_at, transaction, line): a keyset page from a cursor, never counted or skipped over. A party with
-# many lines is walked through the ledger transactions' (posted_at, id) index, a few hundred transactions a
-# page; a party with few (SMALL_PARTY, probed with a bounded index scan) from its own split lines, fenced
-# (OFFSET 0) so the planner cannot walk the whole period for them. Then every posting of those lines to
-# date, so a line sold earlier and refunded in the period shows its sale too.
-_LINES = """
-WITH keys AS (
+# (posted_at, transaction, line): a keyset page from a cursor, never counted or skipped over.
+# A party with many lines: walked through the ledger transactions' (posted_at, id) index from the cursor
+# (an index condition), a few hundred transactions a page, each line kept at its first posting.
+_KEYS_WALK = """
     SELECT DISTINCT ON (t.posted_at, t.id, s.line_ref)
            s.order_ref, s.line_ref, t.posted_at AS first_at, t.id AS first_txn
-    FROM payments_ledgertransaction t JOIN {party_lines} s ON s.transaction_id = t.id
+    FROM payments_ledgertransaction t JOIN payments_splitline s ON s.transaction_id = t.id
     WHERE s.party = %(party)s AND s.currency = %(currency)s
       AND t.posted_at >= %(start)s AND t.posted_at < %(end)s {order_filter} {cursor_filter}
       AND NOT EXISTS (  -- an earlier posting of the line in the period is its key
@@ -52,7 +47,29 @@ WITH keys AS (
       )
     ORDER BY t.posted_at {direction}, t.id {direction}, s.line_ref {direction}
     LIMIT %(limit)s
-), lines AS (
+"""
+# A party with few lines (at most SMALL_PARTY, probed with a bounded index scan): all its lines in the period
+# from its own split lines (fenced by OFFSET 0, so the planner cannot walk the whole period for them),
+# their first postings by sorting, then the page.
+_KEYS_OWN = """
+    SELECT * FROM (
+        SELECT DISTINCT ON (s.order_ref, s.line_ref)
+               s.order_ref, s.line_ref, t.posted_at AS first_at, t.id AS first_txn
+        FROM (
+            SELECT * FROM payments_splitline WHERE party = %(party)s AND currency = %(currency)s OFFSET 0
+        ) s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
+        WHERE t.posted_at >= %(start)s AND t.posted_at < %(end)s {order_filter}
+        ORDER BY s.order_ref, s.line_ref, t.posted_at, t.id
+    ) k
+    WHERE true {cursor_filter}
+    ORDER BY k.first_at {direction}, k.first_txn {direction}, k.line_ref {direction}
+    LIMIT %(limit)s
+"""
+
+# Then every posting of those lines to date, so a line sold earlier and refunded in the period shows its
+# sale too.
+_LINES = """
+WITH keys AS ({keys}), lines AS (
     SELECT s.order_ref, s.line_ref,
            min(t.posted_at) FILTER (WHERE t.kind = 'payment') AS sold_at,
            min(s.transaction_id) FILTER (WHERE t.kind = 'payment') AS payment_id,
@@ -246,23 +263,25 @@ def order_lines(
     cursor_filter = ""
     if cursor is not None:
         params.update({"at": cursor.at, "txn": cursor.txn, "line": cursor.line_ref})
-        cursor_filter = (
-            f"AND (t.posted_at, t.id, s.line_ref) {'<' if backwards else '>'} (%(at)s, %(txn)s, %(line)s)"
+        op = "<" if backwards else ">"
+        cursor_filter = (  # the first comparison is the index's, the second settles a transaction's lines
+            f"AND (t.posted_at, t.id) {op}= (%(at)s, %(txn)s) "
+            f"AND (t.posted_at, t.id, s.line_ref) {op} (%(at)s, %(txn)s, %(line)s)"
         )
     with connection.cursor() as db:
         small = False
         if not order_ref:  # one order's lines are found through the order's index
             db.execute(_SMALL, {"small": SMALL_PARTY, "party": party, "currency": currency})
             small = db.fetchone()[0]
-        db.execute(
-            _LINES.format(
-                party_lines=_OWN_LINES if small else "payments_splitline",
-                order_filter="AND s.order_ref = %(order)s" if order_ref else "",
-                cursor_filter=cursor_filter,
-                direction="DESC" if backwards else "ASC",
-            ),
-            params,
+        if small:
+            cursor_filter = cursor_filter.replace("t.posted_at", "k.first_at").replace("t.id", "k.first_txn")
+            cursor_filter = cursor_filter.replace("s.line_ref", "k.line_ref")
+        keys = (_KEYS_OWN if small else _KEYS_WALK).format(
+            order_filter="AND s.order_ref = %(order)s" if order_ref else "",
+            cursor_filter=cursor_filter,
+            direction="DESC" if backwards else "ASC",
         )
+        db.execute(_LINES.format(keys=keys), params)
         cols = [c.name for c in db.description]
         rows = [dict(zip(cols, row, strict=True)) for row in db.fetchall()]
     more = len(rows) > per_page
