@@ -7,8 +7,13 @@
    lines per second of each and their ratio. Target for the batched path: >= 10,000 lines/s
    (goal 20,000) on 2 cores.
 2. Grows the ledger to --balance-lines lines by replaying the posted transactions in SQL (new keys and
-   order refs, same amounts; the same insert and commit-time balance triggers run), then times
-   balances of all accounts/parties, which are sums of entries. Target: <= 10 s over 1,000,000 lines.
+   order refs, same amounts; the same insert and commit-time balance triggers run), round r dated r months
+   before the originals, so the ledger spans one month per round. Times balances of all accounts/parties
+   summed over every entry (the plain sum). Target: <= 10 s over 1,000,000 lines.
+3. Closes every month before the current one as period_close does once reconciled (each month's
+   closing sums written and checked against its entries by PostgreSQL), then times the balances as read
+   (closing sums plus the entries of the open month) against the plain sum in the same run, checks they
+   are equal and prints the ratio. Target: all parties over 10M lines with closed periods <= 1 s.
 
 Runs in its own database (wc_ledger_bench on the server of DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/), created at start and dropped at the end unless --keep.
@@ -22,6 +27,7 @@ from __future__ import annotations
 import argparse
 import random
 import time
+from datetime import UTC, timedelta
 
 from _common import bench_database
 
@@ -67,7 +73,7 @@ CREATE TEMP TABLE replay_map ON COMMIT DROP AS
 INSERT INTO payments_ledgertransaction
     (id, idempotency_key, kind, order_ref, currency, fingerprint, memo, posted_at, reverses_id)
 SELECT m.new_id, t.idempotency_key || '/r' || %(r)s, t.kind, t.order_ref || '/r' || %(r)s, t.currency,
-       t.fingerprint, 'bench replay', t.posted_at, NULL
+       t.fingerprint, 'bench replay', t.posted_at - %(r)s * interval '1 month', NULL
 FROM replay_map m JOIN payments_ledgertransaction t ON t.id = m.old_id;
 INSERT INTO payments_ledgerentry (transaction_id, account_id, amount, currency)
 SELECT m.new_id, e.account_id, e.amount, e.currency
@@ -94,7 +100,15 @@ def main() -> None:
         from django.db import connection, transaction
 
         from payments.ledger_services import payment_post, payment_post_batch
-        from payments.selectors import account_balances, party_owed, transactions_unbalanced
+        from payments.models import AccountingPeriod
+        from payments.reconciliation.services import period_books_close
+        from payments.selectors import (
+            account_balances,
+            account_balances_from_entries,
+            closed_balances_mismatched,
+            party_owed,
+            transactions_unbalanced,
+        )
 
         rng = random.Random(20261127)
         t0 = time.perf_counter()
@@ -165,14 +179,64 @@ def main() -> None:
         print(f"replayed to {total_lines:,} lines ({entries:,} entries) in {time.perf_counter() - t0:.1f} s")
 
         t0 = time.perf_counter()
-        balances = account_balances()
-        owed = party_owed(currency="CNY")
-        elapsed = time.perf_counter() - t0
+        plain = account_balances_from_entries()
+        owed = party_owed(currency="CNY")  # no period closed yet: the entries of every month
+        plain_s = time.perf_counter() - t0
         print(
-            f"balances of all {len(balances):,} accounts ({len(owed):,} parties) over {total_lines:,} lines: "
-            f"{elapsed:.2f} s (target <= 10)"
+            f"balances of all {len(plain):,} accounts ({len(owed):,} parties) over {total_lines:,} lines, "
+            f"plain sum of every entry: {plain_s:.2f} s (target <= 10)"
         )
-        assert sum(balances.values()) == 0, "the ledger does not balance"
+        assert sum(plain.values()) == 0, "the ledger does not balance"
+
+        # 3. close every month before the current one, as period_close does once reconciled
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT date_trunc('month', min(posted_at) AT TIME ZONE 'UTC'), "
+                "date_trunc('month', max(posted_at) AT TIME ZONE 'UTC') FROM payments_ledgertransaction"
+            )
+            first, current = cursor.fetchone()
+        months = []
+        while first < current:
+            nxt = (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+            months.append((first.replace(tzinfo=UTC), nxt.replace(tzinfo=UTC)))
+            first = nxt
+        t0 = time.perf_counter()
+        for start, end in months:
+            with transaction.atomic():
+                period = AccountingPeriod.objects.create(start=start, end=end)
+                period_books_close(period=period, actor=None)
+        close_s = time.perf_counter() - t0
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+            cursor.execute(
+                "SELECT count(*) FROM payments_ledgerentry e JOIN payments_ledgertransaction t "
+                "ON t.id = e.transaction_id WHERE t.posted_at >= %s",
+                [current.replace(tzinfo=UTC)],
+            )
+            open_entries = cursor.fetchone()[0]
+        print(
+            f"closed {len(months)} monthly periods (closing sums written and checked at commit) in "
+            f"{close_s:.1f} s; {open_entries:,} entries left in the open month"
+        )
+        t0 = time.perf_counter()
+        fast = account_balances()
+        fast_owed = party_owed(currency="CNY")
+        fast_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        plain = account_balances_from_entries()
+        plain_s = time.perf_counter() - t0
+        assert fast == plain and fast_owed == owed, "balances from closed periods differ from the entries"
+        print(
+            f"balances of all {len(fast):,} accounts ({len(fast_owed):,} parties) over {total_lines:,} lines "
+            f"with {len(months)} closed periods: {fast_s:.3f} s (target <= 1) vs plain sum {plain_s:.2f} s "
+            f"in the same run: {plain_s / fast_s:.0f}x faster, equal to the plain sum"
+        )
+        t0 = time.perf_counter()
+        mismatched = closed_balances_mismatched()
+        print(
+            f"audit: {len(mismatched)} closed-period sums differing from their entries "
+            f"({time.perf_counter() - t0:.2f} s)"
+        )
         t0 = time.perf_counter()
         unbalanced = transactions_unbalanced()
         print(f"audit: {len(unbalanced)} unbalanced transactions ({time.perf_counter() - t0:.2f} s)")

@@ -10,8 +10,9 @@
 3. Times period_reconcile over the month (target <= 60 s, <= 1 GiB peak RSS) and checks it finds
    exactly the planted differences.
 4. Times statements of every party for the month over all split lines (target <= 30 s).
-5. Times a statement's order-line drill-down (first and last page of 200, with settlement status) for an
-   entity (1/50 of the orders) and for the platform (a line in every order).
+5. Times a statement's order-line drill-down (keyset pages of 200 with settlement status: the first, one
+   half-way through and the last) for an entity (1/50 of the orders) and for the platform (a line in every
+   order), and that party's statement totals.
 
 Runs in its own database (wc_reconcile_bench on the server of DATABASE_URL), dropped at the end
 unless --keep.
@@ -197,7 +198,7 @@ def main() -> None:
         from payments.ledger_services import _account_ids
         from payments.models import AccountingPeriod
         from payments.reconciliation.services import balance_transactions_import, period_reconcile
-        from payments.settlement.order_lines import order_lines
+        from payments.settlement.order_lines import Cursor, order_lines
         from payments.settlement.statements import statements
 
         keys = {
@@ -276,9 +277,21 @@ def main() -> None:
             f"(target <= 30); peak RSS {_rss_mib():.0f} MiB here + {server.peak:.0f} MiB PostgreSQL backend"
         )
 
+        # keyset pages: the first, one deep in the list (after a cursor half-way through the party's
+        # postings, found here untimed) and the last (read backwards); no page number, no count
         for party, count in (("entity:0", -(-args.orders // 50)), ("platform", args.orders)):
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT t.posted_at, t.id, s.line_ref FROM payments_splitline s "
+                    "JOIN payments_ledgertransaction t ON t.id = s.transaction_id "
+                    "WHERE s.party = %s AND s.currency = 'CNY' AND t.posted_at >= %s AND t.posted_at < %s "
+                    "ORDER BY t.posted_at, t.id, s.line_ref OFFSET %s LIMIT 1",
+                    [party, START, END, count // 2],
+                )
+                middle = Cursor(*cursor.fetchone())
             pages = []
-            for page in (1, -(-count // 200)):  # first and last page
+            which = (("page 1", {}), ("deep page", {"after": middle}), ("last page", {"last": True}))
+            for label, kw in which:
                 t0 = time.perf_counter()
                 got, _more = order_lines(
                     party=party,
@@ -288,10 +301,13 @@ def main() -> None:
                     window_days=7,
                     kind="monthly",
                     now=END,
-                    page=page,
+                    **kw,
                 )
-                pages.append(f"page {page} ({len(got)} lines) {(time.perf_counter() - t0) * 1000:.0f} ms")
-            print(f"order-line drill-down of {party} ({count:,} lines): {', '.join(pages)}")
+                pages.append(f"{label} ({len(got)} lines) {(time.perf_counter() - t0) * 1000:.0f} ms")
+            t0 = time.perf_counter()
+            statements(start=START, end=END, currency="CNY", parties={party})
+            pages.append(f"its statement totals {(time.perf_counter() - t0) * 1000:.0f} ms")
+            print(f"order-line drill-down of {party} ({count:,} lines, target <= 200 ms): {', '.join(pages)}")
 
 
 if __name__ == "__main__":

@@ -71,6 +71,9 @@ class LedgerTransaction(models.Model):
                 name="payments_txn_one_payment_per_order",
             ),
         ]
+        # balances read the entries dated outside closed periods by range (payments.selectors); the
+        # order-line drill-down walks a period in (posted_at, id) order (settlement.order_lines)
+        indexes = [models.Index(fields=["posted_at", "id"], name="payments_txn_posted_at_idx")]
 
     def __str__(self) -> str:
         return self.idempotency_key
@@ -154,6 +157,7 @@ from payments.gateway.models import (  # noqa: E402
 )
 from payments.reconciliation.models import (  # noqa: E402
     AccountingPeriod,
+    ClosedPeriodBalance,
     ReconciliationExplanation,
     StripeBalanceTransaction,
 )
@@ -168,6 +172,7 @@ __all__ = [
     "Account",
     "AccountingPeriod",
     "ChargeFee",
+    "ClosedPeriodBalance",
     "DiscountFunding",
     "DiscountFundingVersion",
     "FinanceAuditEvent",

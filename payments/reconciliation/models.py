@@ -52,6 +52,35 @@ class AccountingPeriod(models.Model):
         return f"{self.start:%Y-%m-%d}..{self.end:%Y-%m-%d} {self.status}"
 
 
+class ClosedPeriodBalance(models.Model):
+    """What one account moved in one closed period: written once, when the period closes, never changed.
+
+    `amount` is the sum (debits minus credits) of the account's entries in that currency of every ledger
+    transaction dated in [start, end) of the period and in no period closed before it. PostgreSQL (migration
+    0013) refuses any change or deletion and checks, when the rows are written, that the period is closed and
+    that they are exactly those sums (no account missing, none extra). Nothing can be posted into a closed
+    period afterwards, so a balance is the sum of these rows plus the entries dated outside closed periods
+    (payments.selectors); the audit recomputes them from the entries (`closed_balances_mismatched`).
+    A period's movement rather than a running closing balance: an earlier period may still be open and be
+    posted into, which would make a running balance stale.
+    """
+
+    period = models.ForeignKey(AccountingPeriod, on_delete=models.PROTECT, related_name="balances")
+    account = models.ForeignKey("payments.Account", on_delete=models.PROTECT, related_name="+")
+    currency = models.CharField(max_length=3)
+    amount = models.BigIntegerField(help_text="debits minus credits of the account in the period")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "account", "currency"], name="payments_closed_balance_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_id} {self.account_id} {self.amount} {self.currency}"
+
+
 class ReconciliationExplanation(models.Model):
     """Why a difference found in a period is acceptable; explained items no longer block closing."""
 

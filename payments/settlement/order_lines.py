@@ -1,9 +1,10 @@
 """Payout transparency: a party's order lines with share, fee, net, refunds and when each is (to be) paid.
 
-Two queries a page, whatever its length: the lines with their gross, the party's postings to date, the
-batches whose items hold the sale and the last refund (a batch's membership, the same rows its page, its
-total and the bank file come from), what each batch pays of the line, and the order's number and
-product; then the party's last batch, from which a line in none is expected (settlement_run's rule).
+Three queries a page, whatever its length: a bounded probe of the party's size; the lines with their
+gross, the party's postings to date, the batches whose items hold the sale and the last refund (a batch's
+membership, the same rows its page, its total and the bank file come from), what each batch pays of the
+line, and the order's number and product; then the party's last batch, from which a line in none is
+expected (settlement_run's rule).
 """
 
 from __future__ import annotations
@@ -19,19 +20,56 @@ from payments.models import SettlementBatch
 from payments.settlement.periods import period_containing
 
 PAGE = 200
+SMALL_PARTY = 20_000  # split lines, all periods: read whole (≈20 ms) rather than walking the period
 
-# `keys`: the party's lines with a posting in the period (one page of them); then every posting of those
-# lines to date, so a line sold earlier and refunded in the period shows its sale too.
-_LINES = """
-WITH keys AS (
-    SELECT s.order_ref, s.line_ref, min(t.posted_at) AS first_at
-    FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
+# Whether the party has at most SMALL_PARTY split lines in the currency: an index-only scan of at most
+# SMALL_PARTY + 1 entries of payments_split_party_idx, never a count of a large party.
+_SMALL = """
+SELECT count(*) <= %(small)s FROM (
+    SELECT 1 FROM payments_splitline WHERE party = %(party)s AND currency = %(currency)s LIMIT %(small)s + 1
+) x
+"""
+# `keys`: one page of the party's lines with a posting in the period, each keyed by its first posting there
+# (posted_at, transaction, line): a keyset page from a cursor, never counted or skipped over.
+# A party with many lines: walked through the ledger transactions' (posted_at, id) index from the cursor
+# (an index condition), a few hundred transactions a page, each line kept at its first posting.
+_KEYS_WALK = """
+    SELECT DISTINCT ON (t.posted_at, t.id, s.line_ref)
+           s.order_ref, s.line_ref, t.posted_at AS first_at, t.id AS first_txn
+    FROM payments_ledgertransaction t JOIN payments_splitline s ON s.transaction_id = t.id
     WHERE s.party = %(party)s AND s.currency = %(currency)s
-      AND t.posted_at >= %(start)s AND t.posted_at < %(end)s {order_filter}
-    GROUP BY s.order_ref, s.line_ref
-    ORDER BY first_at, s.order_ref, s.line_ref
-    LIMIT %(limit)s OFFSET %(offset)s
-), lines AS (  -- a design call's award (payments.ledger_services.award_post) reads as a sale of its line
+      AND t.posted_at >= %(start)s AND t.posted_at < %(end)s {order_filter} {cursor_filter}
+      AND NOT EXISTS (  -- an earlier posting of the line in the period is its key
+          SELECT 1 FROM payments_splitline p JOIN payments_ledgertransaction pt ON pt.id = p.transaction_id
+          WHERE p.order_ref = s.order_ref AND p.line_ref = s.line_ref AND p.party = s.party
+            AND p.currency = s.currency AND pt.posted_at >= %(start)s
+            AND (pt.posted_at, pt.id) < (t.posted_at, t.id)
+      )
+    ORDER BY t.posted_at {direction}, t.id {direction}, s.line_ref {direction}
+    LIMIT %(limit)s
+"""
+# A party with few lines (at most SMALL_PARTY, probed with a bounded index scan): all its lines in the period
+# from its own split lines (fenced by OFFSET 0, so the planner cannot walk the whole period for them),
+# their first postings by sorting, then the page.
+_KEYS_OWN = """
+    SELECT * FROM (
+        SELECT DISTINCT ON (s.order_ref, s.line_ref)
+               s.order_ref, s.line_ref, t.posted_at AS first_at, t.id AS first_txn
+        FROM (
+            SELECT * FROM payments_splitline WHERE party = %(party)s AND currency = %(currency)s OFFSET 0
+        ) s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
+        WHERE t.posted_at >= %(start)s AND t.posted_at < %(end)s {order_filter}
+        ORDER BY s.order_ref, s.line_ref, t.posted_at, t.id
+    ) k
+    WHERE true {cursor_filter}
+    ORDER BY k.first_at {direction}, k.first_txn {direction}, k.line_ref {direction}
+    LIMIT %(limit)s
+"""
+
+# Then every posting of those lines to date, so a line sold earlier and refunded in the period shows its
+# sale too.
+_LINES = """
+WITH keys AS ({keys}), lines AS (  -- a design call's award (ledger_services.award_post) reads as a sale
     SELECT s.order_ref, s.line_ref,
            min(t.posted_at) FILTER (WHERE t.kind IN ('payment', 'award')) AS sold_at,
            min(s.transaction_id) FILTER (WHERE t.kind IN ('payment', 'award')) AS payment_id,
@@ -55,7 +93,8 @@ WITH keys AS (
     CROSS JOIN LATERAL (SELECT COALESCE(o.kind, t.kind) AS kind) k
     GROUP BY s.order_ref, s.line_ref
 )
-SELECT l.order_ref, l.line_ref, l.sold_at, l.role, l.rule, l.bps, l.share, l.fee, l.refunds, l.balance,
+SELECT l.order_ref, l.line_ref, keys.first_at, keys.first_txn, l.sold_at, l.role, l.rule, l.bps, l.share,
+       l.fee, l.refunds, l.balance,
        l.refunded_at, COALESCE(g.gross, 0) AS gross, ord.number AS order_number, ol.product_name,
        b.id AS batch_id, b.status AS batch_status, b.period_start AS batch_start, b.period_end AS batch_end,
        COALESCE(b.paid_at, b.executed_at) AS batch_paid_at,
@@ -86,7 +125,7 @@ LEFT JOIN LATERAL (
 LEFT JOIN orders_order ord ON ord.saleor_id = l.order_ref
 -- a line's tax is split as "<line>:tax": it names the same product
 LEFT JOIN orders_orderline ol ON ol.saleor_id = split_part(l.line_ref, ':', 1) AND ol.order_id = ord.id
-ORDER BY keys.first_at, keys.order_ref, keys.line_ref
+ORDER BY keys.first_at, keys.first_txn, keys.line_ref
 """
 
 
@@ -169,6 +208,28 @@ def expected_settlement(
     return Settlement("expected", day=day, period=(start, end))
 
 
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page starts or ends: a line's first posting in the period (posted_at, transaction, line)."""
+
+    at: datetime
+    txn: int
+    line_ref: str
+
+    def __str__(self) -> str:
+        return f"{self.at.isoformat()}~{self.txn}~{self.line_ref}"
+
+    @classmethod
+    def parse(cls, text: str) -> Cursor | None:
+        """A cursor as links carry it, or None when it is not one."""
+        try:
+            at, txn, line_ref = text.split("~", 2)
+            when = datetime.fromisoformat(at)
+            return cls(when, int(txn), line_ref) if when.tzinfo is not None else None
+        except ValueError:
+            return None
+
+
 def order_lines(
     *,
     party: str,
@@ -179,10 +240,18 @@ def order_lines(
     kind: str,
     now: datetime,
     order_ref: str | None = None,
-    page: int = 1,
-    per_page: int = PAGE,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+    last: bool = False,
+    per_page: int | None = None,
 ) -> tuple[list[dict], bool]:
-    """One page of the party's order lines with a posting in [start, end), and whether more follow."""
+    """One page of the party's order lines with a posting in [start, end), in order of their first posting
+    there, and whether more follow in the direction read: the first page, the page after or before a cursor
+    (each row's `cursor`), or the last page (`last`). Read backwards (`before`, `last`), `more` says whether
+    pages precede it."""
+    per_page = per_page or PAGE
+    backwards = before is not None or last
+    cursor = before if before is not None else after
     params = {
         "party": party,
         "currency": currency,
@@ -190,31 +259,51 @@ def order_lines(
         "end": end,
         "order": order_ref,
         "limit": per_page + 1,
-        "offset": (max(page, 1) - 1) * per_page,
     }
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _LINES.format(order_filter="AND s.order_ref = %(order)s" if order_ref else ""),
-            params,
+    cursor_filter = ""
+    if cursor is not None:
+        params.update({"at": cursor.at, "txn": cursor.txn, "line": cursor.line_ref})
+        op = "<" if backwards else ">"
+        cursor_filter = (  # the first comparison is the index's, the second settles a transaction's lines
+            f"AND (t.posted_at, t.id) {op}= (%(at)s, %(txn)s) "
+            f"AND (t.posted_at, t.id, s.line_ref) {op} (%(at)s, %(txn)s, %(line)s)"
         )
-        cols = [c.name for c in cursor.description]
-        rows = [dict(zip(cols, row, strict=True)) for row in cursor.fetchall()]
-    last = (
+    with connection.cursor() as db:
+        small = False
+        if not order_ref:  # one order's lines are found through the order's index
+            db.execute(_SMALL, {"small": SMALL_PARTY, "party": party, "currency": currency})
+            small = db.fetchone()[0]
+        if small:
+            cursor_filter = cursor_filter.replace("t.posted_at", "k.first_at").replace("t.id", "k.first_txn")
+            cursor_filter = cursor_filter.replace("s.line_ref", "k.line_ref")
+        keys = (_KEYS_OWN if small else _KEYS_WALK).format(
+            order_filter="AND s.order_ref = %(order)s" if order_ref else "",
+            cursor_filter=cursor_filter,
+            direction="DESC" if backwards else "ASC",
+        )
+        db.execute(_LINES.format(keys=keys), params)
+        cols = [c.name for c in db.description]
+        rows = [dict(zip(cols, row, strict=True)) for row in db.fetchall()]
+    more = len(rows) > per_page
+    if more:  # the extra row read is the furthest in the direction read
+        rows = rows[1:] if backwards else rows[:per_page]
+    last_batch = (
         SettlementBatch.objects.filter(party=party, currency=currency)
         .exclude(status=SettlementBatch.Status.REJECTED)
         .order_by("-period_end")
         .values_list("period_end", flat=True)
         .first()
     )
-    rule = {"window_days": window_days, "kind": kind, "last": last, "now": now}
+    rule = {"window_days": window_days, "kind": kind, "last": last_batch, "now": now}
     for row in rows:
+        row["cursor"] = str(Cursor(row["first_at"], int(row["first_txn"]), row["line_ref"]))
         row["net"] = row["share"] - row["fee"]
         row["batch_nets"] = [(int(batch), int(net)) for batch, net in row["batch_nets"]]
         row["settlement"] = _settlement(row, "", row["sold_at"], **rule)
         row["refund_settlement"] = (
             _settlement(row, "refund_", row["refunded_at"], **rule) if row["refunded_at"] else None
         )
-    return rows[:per_page], len(rows) > per_page
+    return rows, more
 
 
 def _settlement(row: dict, prefix: str, at: datetime | None, *, window_days, kind, last, now) -> Settlement:

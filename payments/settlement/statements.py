@@ -13,29 +13,31 @@ from django.db import connection
 
 from core.money import minor_format
 from payments.models import Account
+from payments.selectors import account_balances
 
-_BALANCES = """
+# The period's movements by kind; the opening balance (everything before the period) comes from the closed
+# periods' closing sums plus the entries since (payments.selectors.account_balances), so a statement costs
+# what its period holds, not the ledger's whole history.
+_MOVEMENTS = """
 SELECT a.party,
-       sum(CASE WHEN t.posted_at < %(start)s THEN -e.amount ELSE 0 END) AS opening,
-       sum(CASE WHEN t.posted_at >= %(start)s AND k.kind = 'payment' THEN -e.amount ELSE 0 END) AS sales_net,
-       sum(CASE WHEN t.posted_at >= %(start)s AND k.kind = 'refund' THEN -e.amount ELSE 0 END) AS refunds,
-       sum(CASE WHEN t.posted_at >= %(start)s AND k.kind = 'payout' THEN e.amount ELSE 0 END) AS payouts,
+       sum(CASE WHEN k.kind = 'payment' THEN -e.amount ELSE 0 END) AS sales_net,
+       sum(CASE WHEN k.kind = 'refund' THEN -e.amount ELSE 0 END) AS refunds,
+       sum(CASE WHEN k.kind = 'payout' THEN e.amount ELSE 0 END) AS payouts,
        -- Stripe's fee posted after its payment (payment_fee_post): the party's part is a debit
-       sum(CASE WHEN t.posted_at >= %(start)s AND k.kind = 'fee' THEN e.amount ELSE 0 END) AS fees_after,
+       sum(CASE WHEN k.kind = 'fee' THEN e.amount ELSE 0 END) AS fees_after,
        -- a campaign's release (net of the fee the party bears at release; see _RELEASES for the gross)
-       sum(CASE WHEN t.posted_at >= %(start)s AND k.kind = 'release' THEN -e.amount ELSE 0 END)
-           AS released_net,
+       sum(CASE WHEN k.kind = 'release' THEN -e.amount ELSE 0 END) AS released_net,
        -- design call awards (award_post): owed to the designer (+), funded by the unit (-)
-       sum(CASE WHEN t.posted_at >= %(start)s AND k.kind = 'award' THEN -e.amount ELSE 0 END) AS awards,
-       sum(-e.amount) AS closing
+       sum(CASE WHEN k.kind = 'award' THEN -e.amount ELSE 0 END) AS awards,
+       sum(-e.amount) AS movement
 FROM payments_ledgerentry e
 JOIN payments_account a ON a.id = e.account_id
 JOIN payments_ledgertransaction t ON t.id = e.transaction_id
 LEFT JOIN payments_ledgertransaction o ON o.id = t.reverses_id  -- a correction counts as what it reverses
 CROSS JOIN LATERAL (SELECT COALESCE(o.kind, t.kind) AS kind) k
-WHERE a.kind IN (%(payable)s, %(revenue)s, %(held)s) AND e.currency = %(currency)s AND t.posted_at < %(end)s
-  {party_filter}
-GROUP BY a.party ORDER BY a.party
+WHERE a.kind IN (%(payable)s, %(revenue)s, %(held)s) AND e.currency = %(currency)s
+  AND t.posted_at >= %(start)s AND t.posted_at < %(end)s {party_filter}
+GROUP BY a.party
 """
 
 _SALES = """
@@ -113,23 +115,30 @@ def statements(
         )
         releases = {party: (int(gross), int(fee)) for party, gross, fee in cursor.fetchall()}
         cursor.execute(
-            _BALANCES.format(party_filter="AND a.party = ANY(%(parties)s)" if parties is not None else ""),
+            _MOVEMENTS.format(party_filter="AND a.party = ANY(%(parties)s)" if parties is not None else ""),
             params,
         )
-        rows = cursor.fetchall()
+        moved = {party: rest for party, *rest in cursor.fetchall()}
+    kinds = {Account.Kind.PARTY_PAYABLE, Account.Kind.PLATFORM_REVENUE, Account.Kind.CAMPAIGN_HELD}
+    before: dict[str, int] = {}
+    for (kind, party, cur), total in account_balances(upto=start, parties=parties).items():
+        if kind in kinds and cur == currency:
+            before[party] = before.get(party, 0) - total
     out = []
-    for party, opening, sales_net, refunds, payouts, fees_after, released_net, awards, closing in rows:
+    for party in sorted(before.keys() | moved.keys()):
+        opening = before.get(party, 0)
+        sales_net, refunds, payouts, fees_after, released_net, awards, movement = moved.get(party, (0,) * 7)
         gross = sales.get(party, 0)
         released, _fee = releases.get(party, (0, 0))
         out.append(
             Statement(
                 party=party,
-                opening=int(opening),
+                opening=opening,
                 sales=gross,
                 fees=gross - int(sales_net) + int(fees_after) + released - int(released_net),
                 refunds=int(refunds),
                 payouts=int(payouts),
-                closing=int(closing),
+                closing=opening + int(movement),
                 platform_funded=funded.get(party, 0),
                 released=released,
                 awards=int(awards),

@@ -132,9 +132,15 @@ def _order_lines(party: str, start: date, end: date, **kwargs):
     )
 
 
-def _page(request: HttpRequest) -> int:
-    page = request.GET.get("page", "1")
-    return int(page) if page.isdigit() and int(page) > 0 else 1
+def _page(request: HttpRequest) -> dict:
+    """?after= / ?before= (a row's cursor) or ?last=1: which page of order lines (keyset, no page numbers)."""
+    after = order_lines.Cursor.parse(request.GET.get("after", ""))
+    before = order_lines.Cursor.parse(request.GET.get("before", ""))
+    if before is not None:
+        return {"before": before}
+    if after is not None:
+        return {"after": after}
+    return {"last": request.GET.get("last") == "1"}
 
 
 @finance_required
@@ -147,7 +153,10 @@ def statement(request: HttpRequest, party: str) -> HttpResponse:
     )
     order = request.GET.get("order") or None
     page = _page(request)
-    lines, more = _order_lines(party, start, end, order_ref=order, page=page)
+    lines, more = _order_lines(party, start, end, order_ref=order, **page)
+    backwards = "before" in page or page.get("last")
+    has_previous = more if backwards else "after" in page
+    has_next = "before" in page if backwards else more
     return render(
         request,
         "payments/finance/statement.html",
@@ -156,8 +165,8 @@ def statement(request: HttpRequest, party: str) -> HttpResponse:
             "name": selectors.party_names([party])[party],
             "statement": found[0] if found else None,
             "lines": lines,
-            "page": page,
-            "more": more,
+            "previous": lines[0]["cursor"] if lines and has_previous else "",
+            "next": lines[-1]["cursor"] if lines and has_next else "",
             "start": start,
             "end": end,
             "order": order,

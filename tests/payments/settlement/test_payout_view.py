@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -173,16 +174,124 @@ def test_weekly_periods_and_a_release_at_midnight():
     assert st.period == (date(2026, 11, 23), date(2026, 11, 30)) and st.day == date(2026, 12, 28)
 
 
-def test_pages_are_bounded_and_cost_two_queries_whatever_their_length(parties, django_assert_num_queries):
+def test_pages_are_bounded_and_cost_three_queries_whatever_their_length(parties, django_assert_num_queries):
     for i in range(5):
         pay(f"o{i}", parties["bank"], 1_000 + i, at(1 + i, 11))
-    with django_assert_num_queries(2):  # the lines with their batches and names, then the last batch
+    # the party's size (bounded), the lines with their batches and names, then the last batch
+    with django_assert_num_queries(3):
         rows, more = lines_at(parties["bank"], at(20, 11))
     assert len(rows) == 5 and not more
     first, more = lines_at(parties["bank"], at(20, 11), per_page=2)
     assert list(first) == ["o0", "o1"] and more
-    last, more = lines_at(parties["bank"], at(20, 11), per_page=2, page=3)
+    second, more = lines_at(parties["bank"], at(20, 11), per_page=2, after=_cursor(first, "o1"))
+    assert list(second) == ["o2", "o3"] and more
+    last, more = lines_at(parties["bank"], at(20, 11), per_page=2, after=_cursor(second, "o3"))
     assert list(last) == ["o4"] and not more
+    # read backwards: the last page, then the one before it
+    with django_assert_num_queries(3):
+        end, more = lines_at(parties["bank"], at(20, 11), per_page=2, last=True)
+    assert list(end) == ["o3", "o4"] and more  # more: pages precede it
+    back, more = lines_at(parties["bank"], at(20, 11), per_page=2, before=_cursor(end, "o3"))
+    assert list(back) == ["o1", "o2"] and more
+    back, more = lines_at(parties["bank"], at(20, 11), per_page=2, before=_cursor(back, "o1"))
+    assert list(back) == ["o0"] and not more
+
+
+def _cursor(rows, order_ref):
+    return order_lines.Cursor.parse(rows[order_ref]["cursor"])
+
+
+@pytest.mark.parametrize("small_party", [20_000, 0], ids=["own-lines", "period-walk"])
+def test_keyset_pages_are_stable_with_ties_refunds_and_lines_posted_meanwhile(
+    parties, monkeypatch, small_party
+):
+    # both ways of reading a party's lines (from its own split lines, or walking the period) page alike
+    monkeypatch.setattr(order_lines, "SMALL_PARTY", small_party)
+    # given orders in November: three paid at the same instant, one refunded later in the period,
+    # and a sale of October refunded in November (a line keyed by its refund)
+    bank = parties["bank"]
+    pay("old", bank, 5_000, at(20, 10))
+    for i in range(3):
+        pay(f"tie{i}", bank, 1_000, at(2, 11))
+    pay("two", bank, 2_000, at(3, 11))
+    pay("late", bank, 3_000, at(4, 11))
+    refund("late", 500, at(25, 11))
+    refund("old", 1_000, at(5, 11))
+    november = {
+        "party": bank,
+        "currency": "CNY",
+        "start": at_midnight(date(2026, 11, 1)),
+        "end": at_midnight(date(2026, 12, 1)),
+        "window_days": 7,
+        "kind": "monthly",
+        "now": at(30, 11),
+    }
+
+    def walk(per_page, **kw):
+        seen, page, cursor = [], 0, None
+        while True:
+            rows, more = order_lines.order_lines(**november, per_page=per_page, after=cursor, **kw)
+            seen += [(r["order_ref"], r["line_ref"]) for r in rows]
+            page += 1
+            if not more:
+                return seen
+            cursor = order_lines.Cursor.parse(rows[-1]["cursor"])
+
+    # when the lines are read a page at a time, of any size, forwards
+    everything = walk(100)
+    # then each line is listed once, in order of its first posting in the period (ties by transaction)
+    assert [ref for ref, _ in everything] == ["tie0", "tie1", "tie2", "two", "late", "old"]
+    assert len(set(everything)) == len(everything)
+    assert all(walk(n) == everything for n in (1, 2, 3, 4))
+    # and backwards from the last page, the same lines in the same order
+    for n in (1, 2, 4):
+        rows, more = order_lines.order_lines(**november, per_page=n, last=True)
+        got = [(r["order_ref"], r["line_ref"]) for r in rows]
+        while more:
+            rows, more = order_lines.order_lines(
+                **november, per_page=n, before=order_lines.Cursor.parse(rows[0]["cursor"])
+            )
+            got = [(r["order_ref"], r["line_ref"]) for r in rows] + got
+        assert got == everything
+    # and a line posted after a page was read does not move the lines already listed
+    first, _ = order_lines.order_lines(**november, per_page=3)
+    pay("new", bank, 1_000, at(28, 11))
+    assert walk(3)[:3] == [(r["order_ref"], r["line_ref"]) for r in first]
+    assert walk(3)[-1] == ("new", "L1")
+
+
+def test_the_page_links_to_the_next_and_previous_pages(client, parties, monkeypatch):
+    monkeypatch.setattr(order_lines, "PAGE", 2)
+    login_verified(client, platform_finance())
+    for i in range(5):
+        pay(f"o{i}", parties["bank"], 1_000 + i, at(1 + i, 11))
+    url = reverse("finance:statement", args=[parties["bank"]]) + "?start=2026-11-01&end=2026-12-01"
+
+    def page(query=""):
+        html = client.get(url + query).content.decode()
+        orders = [f"o{i}" for i in range(5) if f"order=o{i}" in html]
+        links = {
+            rel: href.replace("&amp;", "&").split("?", 1)[1]
+            for href, rel in re.findall(r'<a href="([^"]+)" rel="(prev|next)"', html)
+        }
+        return orders, links
+
+    first, links = page()
+    assert first == ["o0", "o1"] and set(links) == {"next"}
+    second, links = page("&" + links["next"].split("&", 2)[2])
+    assert second == ["o2", "o3"] and set(links) == {"prev", "next"}
+    back, back_links = page("&" + links["prev"].split("&", 2)[2])
+    assert back == ["o0", "o1"] and set(back_links) == {"next"}
+    third, links = page("&" + links["next"].split("&", 2)[2])
+    assert third == ["o4"] and set(links) == {"prev"}
+    assert page("&last=1") == (["o3", "o4"], {"prev": page("&last=1")[1]["prev"]})
+    assert page("&after=garbage")[0] == ["o0", "o1"]  # not a cursor: the first page
+
+
+def test_a_bad_cursor_shows_the_first_page():
+    assert order_lines.Cursor.parse("2026-11-02T12:00:00+00:00~12~L1") is not None
+    for bad in ("", "x", "2026-11-02~x~L1", "2026-11-02T12:00:00~12~L1", "nope~1~L1"):
+        assert order_lines.Cursor.parse(bad) is None
 
 
 def test_the_statement_page_and_export_show_each_lines_payout(client, october):
@@ -270,6 +379,11 @@ def test_another_units_finance_staff_cannot_see_the_lines(client, october):
     login_verified(client, unit_finance(october["stripe_unit"]))
     party = october["party"]  # the bank unit's operating entity
     assert client.get(reverse("finance:statement", args=[party]) + OCT_NOV + "&page=1").status_code == 404
+    # a cursor (keyset page) changes nothing: another unit's party is still not found
+    cursor = "2026-10-03T12:00:00+00:00~1~L1"
+    for page in (f"&after={cursor}", f"&before={cursor}", "&last=1"):
+        url = reverse("finance:statement", args=[party]) + OCT_NOV + page
+        assert client.get(url).status_code == 404
     for fmt in ("csv", "xlsx", "pdf"):
         url = reverse("finance:statement_export", args=[party, fmt]) + OCT_NOV + "&lines=1"
         assert client.get(url).status_code == 404
