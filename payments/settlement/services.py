@@ -242,21 +242,16 @@ def transfer_plan(batch: SettlementBatch) -> list[tuple[str, int]]:
 def settlement_execute_request(*, batch_id: int, actor) -> SettlementBatch:
     """Ask the worker to execute an approved batch: the checks of execution run now, so a refusal is
     shown at once; the page then follows the transfers as they are sent. Asking again resumes safely."""
+    batch = SettlementBatch.objects.get(pk=batch_id)
+    _execution_request_check(batch, actor=actor)
+    if batch.status == S.APPROVED and not batch.transfers.exists():
+        # outside the transaction below: a refusal stays in the audit trail
+        _payee_stale_check(batch, actor=actor, step="execution")
     with transaction.atomic():
         batch = SettlementBatch.objects.select_for_update().get(pk=batch_id)
         if batch.status in (S.EXECUTED, S.PAID):
             return batch
-        if batch.status != S.APPROVED:
-            raise SettlementError(
-                SettlementErrorCode.NOT_APPROVED, _("Batch %(n)d is not approved.") % {"n": batch_id}
-            )
-        if batch.approved_by_id == actor.pk:
-            raise SettlementError(
-                SettlementErrorCode.FOUR_EYES,
-                _("A batch is executed by someone other than the person who approved it."),
-            )
-        if not batch.transfers.exists():
-            _payee_stale_check(batch, actor=actor, step="execution")
+        _execution_request_check(batch, actor=actor)
         batch.execution_requested_by = actor
         batch.execution_requested_at = clock.now()
         batch.execution_error = ""
@@ -266,6 +261,21 @@ def settlement_execute_request(*, batch_id: int, actor) -> SettlementBatch:
         )
         transaction.on_commit(lambda: tasks.settlement_execute_job.delay(batch_id, actor.pk), robust=True)
     return batch
+
+
+def _execution_request_check(batch: SettlementBatch, *, actor) -> None:
+    """Only an approved batch, by someone other than its approver (an executed one: nothing to do)."""
+    if batch.status in (S.EXECUTED, S.PAID):
+        return
+    if batch.status != S.APPROVED:
+        raise SettlementError(
+            SettlementErrorCode.NOT_APPROVED, _("Batch %(n)d is not approved.") % {"n": batch.pk}
+        )
+    if batch.approved_by_id == actor.pk:
+        raise SettlementError(
+            SettlementErrorCode.FOUR_EYES,
+            _("A batch is executed by someone other than the person who approved it."),
+        )
 
 
 def settlement_execute_job(*, batch_id: int, actor) -> SettlementBatch:

@@ -15,6 +15,7 @@ from payments.settlement import selectors, services
 from tests.auth import login_verified
 from tests.payments.settlement.conftest import at, pay
 from tests.unit_onboarding.factories import UserFactory
+from unit_onboarding.models import OperatingEntity
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +115,16 @@ def test_progress_is_for_platform_finance_only(client, approved):
     batch, _approver, _executor = approved
     login_verified(client, UserFactory())
     assert client.get(reverse("finance:batch_progress", args=[batch.pk])).status_code in (403, 404)
+
+
+def test_a_batch_whose_payee_changed_is_refused_at_the_request_and_the_refusal_is_kept(approved):
+    batch, _approver, executor = approved
+    OperatingEntity.objects.filter(stripe_account_id="acct_1A").update(stripe_account_id="acct_museum")
+
+    with pytest.raises(SettlementError) as refused:
+        services.settlement_execute_request(batch_id=batch.pk, actor=executor)
+
+    assert refused.value.code == SettlementErrorCode.STALE
+    refusal = FinanceAuditEvent.objects.get(action="settlement.refused_stale_payee")
+    assert (refusal.subject, refusal.detail["step"]) == (batch.ref, "execution")
+    assert SettlementBatch.objects.get(pk=batch.pk).execution_requested_at is None
