@@ -65,7 +65,7 @@ SIGNED_IN = {A, F, OB, FB, S}
 
 # Views outside the back office: the shop, Saleor's and Stripe's calls, probes (SECOND_FACTOR_PUBLIC_VIEWS).
 PUBLIC_PREFIXES = ("storefront:", "library:", "saleor_app:", "payments_gateway:", "shipping:saleor-webhook")
-PUBLIC = {"healthz", "readyz", "media"}  # media: public image derivatives the shop shows
+PUBLIC = {"healthz", "readyz", "favicon", "media"}  # media: public image derivatives the shop shows
 # Sign-in, sign-out and the second factor's own pages, and links that carry a secret token: reachable
 # before the second factor (tested in tests/unit_onboarding/test_memberships.py and test_second_factor.py).
 SIGN_IN = {

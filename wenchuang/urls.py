@@ -5,11 +5,12 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
-from wenchuang import health, media
+from wenchuang import favicon, health, media
 
 urlpatterns = [
     path("healthz", health.liveness, name="healthz"),
     path("readyz", health.readiness, name="readyz"),
+    path("favicon.ico", favicon.FaviconRedirect.as_view(), name="favicon"),
     path("saleor/", include("saleor_app.urls")),
     path("payments/gateway/", include("payments.gateway.urls")),
     path("onboarding/", include("unit_onboarding.urls")),
