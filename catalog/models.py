@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from core.model_bases import Decided
+from core.money import minor_format
 from core.party import Party
 from unit_onboarding.models import PointRange, TsTzRange, Unit
 
@@ -279,6 +280,11 @@ class ListingVariant(models.Model):
 
     def __str__(self) -> str:
         return self.sku
+
+    @property
+    def price(self) -> str:
+        """The price as people read it, in yuan ("38.00")."""
+        return minor_format(self.price_fen, self.currency)
 
 
 class ListingImage(models.Model):

@@ -8,10 +8,12 @@ from datetime import datetime
 
 from django.core.files.storage import storages
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from catalog import taxonomy
 from catalog.models import DesignerRoyalty, ImageAsset, IpLicence, Listing
 from core import clock
+from core.money import minor_format
 
 
 def image_asset_derivative_url(*, asset: ImageAsset, size: int) -> str | None:
@@ -72,7 +74,55 @@ def _with_rows(content: dict | None) -> dict | None:
         "attribute_rows": attribute_rows(content),
         "category_name": category,
         "product_type_name": product_type,
+        "variants": [
+            {**v, "price": minor_format(v["price_fen"], v.get("currency", "CNY"))}
+            for v in content["variants"]
+        ],
     }
+
+
+# What a curator compares, by the section of the page that shows it: (label, content keys).
+SECTIONS = {
+    "name": (_("Name"), ("name_zh", "name_en")),
+    "description": (_("Description"), ("description_zh", "description_en")),
+    "category": (_("Category"), ("category", "product_type")),
+    "attributes": (_("Attributes"), ("attributes",)),
+    "seo": (_("SEO"), ("seo_title", "seo_description")),
+    "provenance": (_("Provenance"), ("collection_object_id", "relation", "designer", "licence_id")),
+    "variants": (_("Variants"), ("variants",)),
+    "images": (_("Images"), ("images",)),
+}
+
+
+def content_changes(live: dict | None, pending: dict | None) -> dict:
+    """What the submitted version changes of the live one: the page's sections that differ (keys and
+    labels, in the page's order) and, per SKU, the variants added, removed or changed (with before/after
+    prices); nothing for a new product."""
+
+    if not live or not pending:
+        return {"sections": [], "labels": [], "variants": []}
+    sections = [
+        name for name, (_label, keys) in SECTIONS.items() if any(live.get(k) != pending.get(k) for k in keys)
+    ]
+    before = {v["sku"]: v for v in live.get("variants", [])}
+    after = {v["sku"]: v for v in pending.get("variants", [])}
+    variants = []
+    for sku in [*after, *(sku for sku in before if sku not in after)]:
+        old, new = before.get(sku), after.get(sku)
+        if old == new:
+            continue
+        compared = ("name_zh", "name_en", "price_fen", "weight_g")
+        fields = [f for f in compared if old and new and old[f] != new[f]]
+        variants.append(
+            {
+                "sku": sku,
+                "change": "added" if old is None else "removed" if new is None else "changed",
+                "fields": fields,
+                "before": minor_format(old["price_fen"], old["currency"]) if old else "",
+                "after": minor_format(new["price_fen"], new["currency"]) if new else "",
+            }
+        )
+    return {"sections": sections, "labels": [SECTIONS[name][0] for name in sections], "variants": variants}
 
 
 def divergence_rows(divergence: dict) -> list[tuple[str, object, object]]:
@@ -92,6 +142,8 @@ def divergence_rows(divergence: dict) -> list[tuple[str, object, object]]:
 
 def listing_page(*, listing) -> dict:
     """What the operator's and the curator's pages show: working copy, live and pending content."""
+    live = listing.live_revision.content if listing.live_revision else None
+    pending = listing.pending_revision.content if listing.pending_revision else None
     images = [
         {"image": image, "url": image_asset_derivative_url(asset=image.asset, size=256)}
         for image in listing.images.select_related("asset")
@@ -103,8 +155,9 @@ def listing_page(*, listing) -> dict:
         "variants": listing.variants.all(),
         "images": images,
         "revisions": listing.revisions.select_related("submitted_by", "reviewed_by"),
-        "live": _with_rows(listing.live_revision.content if listing.live_revision else None),
-        "pending": _with_rows(listing.pending_revision.content if listing.pending_revision else None),
+        "live": _with_rows(live),
+        "pending": _with_rows(pending),
+        "changes": content_changes(live, pending),
     }
 
 

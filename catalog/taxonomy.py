@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
+from django.utils import translation
+from django.utils.functional import lazy
 
 # slug -> (name in Saleor (Chinese), English name for the portal)
 CATEGORIES: dict[str, tuple[str, str]] = {
@@ -25,12 +26,20 @@ PRODUCT_TYPES: dict[str, tuple[str, str]] = {
 }
 
 
+def _in_language(zh: str, en: str) -> str:
+    return zh if (translation.get_language() or "zh-hans").startswith("zh") else en
+
+
+# The names are kept in both languages here (Saleor holds the Chinese ones), not in a message catalogue.
+in_language = lazy(_in_language, str)
+
+
 def category_choices() -> list[tuple[str, str]]:
-    return [(slug, _(en)) for slug, (_zh, en) in CATEGORIES.items()]
+    return [(slug, in_language(zh, en)) for slug, (zh, en) in CATEGORIES.items()]
 
 
 def product_type_choices() -> list[tuple[str, str]]:
-    return [(slug, _(en)) for slug, (_zh, en) in PRODUCT_TYPES.items()]
+    return [(slug, in_language(zh, en)) for slug, (zh, en) in PRODUCT_TYPES.items()]
 
 
 class AttributeValueError(ValueError):
