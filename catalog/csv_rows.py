@@ -19,11 +19,14 @@ class RowError:
 
 @dataclass
 class ImportResult:
-    """What an import did or would do: rows accepted, errors per row; nothing is written if any error."""
+    """What an import did or would do: rows accepted, errors per row. All or nothing unless `partial`
+    (listings: each good product is created, each product with a bad row is refused)."""
 
     dry_run: bool
     created: int = 0
     updated: int = 0
+    refused: int = 0
+    partial: bool = False
     errors: list[RowError] = field(default_factory=list)
 
     @property

@@ -184,6 +184,13 @@ class CsvForm(forms.Form):
     commit = forms.BooleanField(label=_("import now (otherwise a dry run)"), required=False)
 
 
+class ListingCsvForm(CsvForm):
+    submit = forms.BooleanField(label=_("submit the imported products for review"), required=False)
+    on_sale = forms.BooleanField(
+        label=_("put them on sale once approved (trusted units: at once)"), required=False
+    )
+
+
 class CollectionObjectForm(forms.ModelForm):
     class Meta:
         model = CollectionObject

@@ -1,20 +1,27 @@
-"""Bulk import of listings from CSV: a dry run reports every row's errors; a commit writes all or nothing.
+"""Bulk import of listings from CSV: a check reports every row's errors; an import creates each good
+product and refuses each bad one with its rows' errors (one bad row never fails the whole file).
 
 One row per variant; rows sharing a `handle` are one product, whose texts and attributes (`attr_<slug>`
 columns, see catalog.taxonomy) come from its first row.
-Imported listings are drafts: the operator adds images and submits them for review.
+Imported listings are drafts, or submitted for review when asked (a trusted unit's are then approved at
+once, put on sale if asked, and pushed to Saleor together in bulk). Large files run in the worker
+(`listings_import_request`), with progress the import's page shows.
 """
 
 from __future__ import annotations
 
 from django import forms
 from django.db import transaction
+from django.db.models import F, Func, Value
 
 from catalog import listings, taxonomy
 from catalog.csv_rows import ImportResult, RowError, read_rows
 from catalog.error_codes import CatalogError
 from catalog.forms import yuan_to_fen
-from catalog.models import CollectionObject, ListingVariant, Relation
+from catalog.models import CollectionObject, Listing, ListingImport, ListingVariant, Relation
+from catalog.saleor_sync import sync_batch
+from catalog.tasks import run_listing_import
+from core import clock
 from unit_onboarding.models import Unit
 
 ROW_REQUIRED = ("handle", "sku", "price_cny", "stock")
@@ -137,23 +144,114 @@ def _parse(unit: Unit, rows) -> tuple[dict[str, dict], list[RowError]]:
     return products, errors
 
 
-def listings_import(*, unit: Unit, data: bytes, dry_run: bool, actor) -> ImportResult:
-    """Check every row; unless dry_run and only if no row has an error, create the drafts in one go."""
-    result = ImportResult(dry_run=dry_run)
+def _refused_handles(rows, errors: list[RowError]) -> set[str]:
+    """Handles of the products one of whose rows has an error."""
+    bad_rows = {e.row for e in errors}
+    return {row.get("handle", "") for number, row in rows if number in bad_rows}
+
+
+def listings_import(
+    *,
+    unit: Unit,
+    data: bytes,
+    dry_run: bool,
+    actor,
+    submit: bool = False,
+    on_sale: bool = False,
+    job: ListingImport | None = None,
+) -> ImportResult:
+    """Check every row; unless dry_run, create each product none of whose rows has an error.
+
+    With `job` (the worker's run), products already created by an earlier run of the same import are
+    skipped and progress is written to the job as it goes.
+    """
+    result = ImportResult(dry_run=dry_run, partial=True)
     rows = read_rows(data, required=REQUIRED)
+    if job is not None and job.handles_done:
+        done = set(job.handles_done)
+        result.created = len(done)
+        rows = [(n, row) for n, row in rows if row.get("handle", "") not in done]
     products, result.errors = _parse(unit, rows)
-    if result.errors:
-        return result
-    result.created = len(products)
+    refused = _refused_handles(rows, result.errors)
+    good = {handle: p for handle, p in products.items() if handle and handle not in refused}
+    result.refused = sum(1 for handle in products if handle in refused)
     if dry_run:
+        result.created = len(good)
         return result
-    try:
-        with transaction.atomic():
-            for product in products.values():
-                listings.listing_create(
-                    unit=unit, data=product["data"], variants=product["variants"], actor=actor
-                )
-    except CatalogError as error:  # e.g. a SKU taken since the check: nothing was written
-        result.created = 0
-        result.errors.append(RowError(0, error.field or "", error.message))
+    if job is not None:
+        ListingImport.objects.filter(pk=job.pk).update(
+            total=result.created + len(good) + result.refused, processed=result.created + result.refused
+        )
+    with sync_batch():  # a trusted unit's products approved here go to Saleor together
+        for handle, product in good.items():
+            try:
+                with transaction.atomic():
+                    _create(unit, product, actor=actor, submit=submit, on_sale=on_sale)
+                    if job is not None:
+                        ListingImport.objects.filter(pk=job.pk).update(
+                            created=F("created") + 1,
+                            processed=F("processed") + 1,
+                            handles_done=Func(F("handles_done"), Value(handle), function="array_append"),
+                        )
+            except CatalogError as error:  # e.g. a SKU taken since the check
+                result.errors.append(RowError(product["row"], error.field or "", error.message))
+                result.refused += 1
+                if job is not None:
+                    ListingImport.objects.filter(pk=job.pk).update(processed=F("processed") + 1)
+            else:
+                result.created += 1
     return result
+
+
+def _create(unit: Unit, product: dict, *, actor, submit: bool, on_sale: bool) -> Listing:
+    listing = listings.listing_create(
+        unit=unit, data=product["data"], variants=product["variants"], actor=actor
+    )
+    if submit:
+        listing = listings.listing_submit(listing=listing, actor=actor)
+        if on_sale and listing.live_revision_id:  # approved at once: a trusted unit
+            listing = listings.listing_publish(listing=listing, on_sale=True, actor=actor)
+    return listing
+
+
+def listings_import_request(
+    *, unit: Unit, data: bytes, filename: str, submit: bool, on_sale: bool, actor
+) -> ListingImport:
+    """Keep the file and run the import in the worker; a file that cannot be read is refused now."""
+    read_rows(data, required=REQUIRED)  # CsvUnreadable: the form says why, nothing is queued
+    job = ListingImport.objects.create(
+        unit=unit, created_by=actor, filename=filename[:255], data=data, submit=submit, on_sale=on_sale
+    )
+    transaction.on_commit(lambda: run_listing_import.delay(job.pk))
+    return job
+
+
+def listings_import_run(*, import_id: int) -> str:
+    """The worker's run of an import (again after a crash: what was created is not created twice)."""
+    with transaction.atomic():
+        job = ListingImport.objects.select_for_update(skip_locked=True).filter(pk=import_id).first()
+        if job is None or job.state == ListingImport.State.DONE:
+            return "nothing to do"
+        job.state = ListingImport.State.RUNNING
+        job.save(update_fields=["state"])
+    try:
+        result = listings_import(
+            unit=job.unit,
+            data=bytes(job.data),
+            dry_run=False,
+            actor=job.created_by,
+            submit=job.submit,
+            on_sale=job.on_sale,
+            job=job,
+        )
+    except Exception as exc:
+        ListingImport.objects.filter(pk=job.pk).update(
+            state=ListingImport.State.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=clock.now()
+        )
+        raise
+    ListingImport.objects.filter(pk=job.pk).update(
+        state=ListingImport.State.DONE,
+        errors=[{"row": e.row, "column": e.column, "message": e.message} for e in result.errors],
+        finished_at=clock.now(),
+    )
+    return f"{result.created} created, {result.refused} refused"

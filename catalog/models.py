@@ -6,7 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import RangeOperators
+from django.contrib.postgres.fields import ArrayField, RangeOperators
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -449,3 +449,46 @@ class DesignerRoyaltyChange(Decided):
 
     def __str__(self) -> str:
         return f"{self.designer_id or '—'} {self.bps} bps on listing {self.listing_id} ({self.status})"
+
+
+class ListingImport(models.Model):
+    """A CSV import of listings run by the worker: the file, its options, progress and outcome.
+
+    Products are created one by one (a bad product is refused with its rows, the others go on); the
+    handles created are kept so a run resumed after a crash never creates a product twice.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Waiting for the worker")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Stopped")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="listing_imports")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    filename = models.CharField(max_length=255, blank=True)
+    data = models.BinaryField()
+    submit = models.BooleanField(default=False)
+    on_sale = models.BooleanField(default=False)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    total = models.PositiveIntegerField(default=0)  # products in the file
+    processed = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    handles_done = ArrayField(models.CharField(max_length=200), default=list, blank=True)
+    errors = models.JSONField(default=list, blank=True)  # [{"row", "column", "message"}] of refused products
+    error = models.TextField(blank=True)  # why the run stopped
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"import {self.uid} of {self.unit_id} ({self.state})"
+
+    @property
+    def percent(self) -> int:
+        if not self.total:  # not counted yet (queued), or an empty file
+            return 100 if self.state == self.State.DONE else 0
+        return min(100, self.processed * 100 // self.total)

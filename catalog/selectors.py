@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog import taxonomy
-from catalog.models import DesignerRoyalty, ImageAsset, IpLicence, Listing
+from catalog.models import DesignerRoyalty, ImageAsset, IpLicence, Listing, ListingImport
 from core import clock
 from core.money import minor_format
 
@@ -37,6 +37,11 @@ def listings_of_unit(*, unit, query: str = "", state: str = ""):
     if state:
         listings = listings.filter(state=state)
     return listings.order_by("-updated_at")
+
+
+def listing_imports_of_unit(*, unit):
+    """The unit's CSV imports, newest first (the file itself is not read)."""
+    return ListingImport.objects.filter(unit=unit).defer("data").order_by("-created_at", "-pk")
 
 
 def review_queue():

@@ -54,6 +54,17 @@ def sync_listings_bulk(listing_ids: list[int]) -> str:
     return f"{done} of {len(listing_ids)} pushed"
 
 
+@shared_task(bind=True, acks_late=True, max_retries=3)
+def run_listing_import(self, import_id: int) -> str:
+    """Run a CSV import of listings; after a crash it resumes without creating a product twice."""
+    from catalog.imports import listings_import_run
+
+    try:
+        return listings_import_run(import_id=import_id)
+    except Exception as exc:
+        raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 2)) from exc
+
+
 @shared_task
 def sync_due_listings() -> int:
     """Beat job: listings whose push failed or whose enqueue was lost are pushed again."""

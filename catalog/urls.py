@@ -11,6 +11,12 @@ urlpatterns = [
     path("units/<uuid:uid>/listings/", views.unit_listings, name="listings"),
     path("units/<uuid:uid>/listings/new/", views.listing_new, name="listing_new"),
     path("units/<uuid:uid>/listings/import/", views.listings_import, name="listings_import"),
+    path("units/<uuid:uid>/listings/import/<uuid:job>/", views.listing_import, name="listing_import"),
+    path(
+        "units/<uuid:uid>/listings/import/<uuid:job>/progress",
+        views.listing_import_progress,
+        name="listing_import_progress",
+    ),
     path("units/<uuid:uid>/objects/", views.collection_objects, name="objects"),
     path("units/<uuid:uid>/objects/<int:pk>/", views.collection_object, name="object"),
     path("units/<uuid:uid>/licences/", views.licences, name="licences"),

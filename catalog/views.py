@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -24,13 +24,14 @@ from catalog.forms import (
     DesignerRoyaltyForm,
     ImageForm,
     IpLicenceForm,
+    ListingCsvForm,
     ListingForm,
     ReviewForm,
     VariantFormSet,
     add_service_error,
     variant_initial,
 )
-from catalog.models import CollectionObject, Listing, ListingImage
+from catalog.models import CollectionObject, Listing, ListingImage, ListingImport
 from catalog.permissions import can_manage_listings, is_curator
 from catalog.saleor_changes import listing_divergence_resolve
 from unit_onboarding.models import Unit
@@ -274,12 +275,65 @@ def _csv_import(request, unit, run, template: str, extra: dict) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def listings_import(request: HttpRequest, uid) -> HttpResponse:
+    """Check a CSV here and now; an import runs in the worker and its page follows it."""
     unit = _unit_for(request, uid)
+    form = ListingCsvForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if form.cleaned_data["commit"]:
+                job = imports.listings_import_request(
+                    unit=unit,
+                    data=upload.read(),
+                    filename=upload.name,
+                    submit=form.cleaned_data["submit"],
+                    on_sale=form.cleaned_data["on_sale"],
+                    actor=request.user,
+                )
+                return redirect("catalog:listing_import", uid=unit.uid, job=job.uid)
+            result = imports.listings_import(unit=unit, data=upload.read(), dry_run=True, actor=request.user)
+        except CsvUnreadable as exc:
+            form.add_error("file", str(exc))
+    return render(
+        request,
+        "catalog/import.html",
+        {
+            "unit": unit,
+            "form": form,
+            "result": result,
+            "columns": imports.COLUMNS,
+            "jobs": selectors.listing_imports_of_unit(unit=unit)[:10],
+        },
+        status=400 if form.errors else 200,
+    )
 
-    def run(*, data, dry_run):
-        return imports.listings_import(unit=unit, data=data, dry_run=dry_run, actor=request.user)
 
-    return _csv_import(request, unit, run, "catalog/import.html", {"columns": imports.COLUMNS})
+def _import_for(request: HttpRequest, uid, job) -> ListingImport:
+    unit = _unit_for(request, uid)
+    return get_object_or_404(ListingImport.objects.select_related("unit"), uid=job, unit=unit)
+
+
+@login_required
+def listing_import(request: HttpRequest, uid, job) -> HttpResponse:
+    """One import: its progress while the worker runs it (the page survives a reload), then its outcome."""
+    job = _import_for(request, uid, job)
+    return render(request, "catalog/import_job.html", {"unit": job.unit, "job": job})
+
+
+@login_required
+def listing_import_progress(request: HttpRequest, uid, job) -> JsonResponse:
+    """The import's progress, polled by its page."""
+    job = _import_for(request, uid, job)
+    running = job.state in (ListingImport.State.QUEUED, ListingImport.State.RUNNING)
+    return JsonResponse(
+        {
+            "state": "running" if running else job.state,
+            "done": job.processed,
+            "total": job.total,
+            "percent": job.percent,
+        }
+    )
 
 
 @login_required

@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from campaigns import services as campaign_services
 from campaigns.models import BackerRefund, CampaignCancellation, CampaignRefund
 from catalog import listings
+from catalog.models import ListingImport
 from catalog.provenance import collection_object_save
 from orders.models import Order, ParcelRefund
 from payments.funding.models import DiscountFundingVersion
@@ -119,6 +120,8 @@ ALLOWED: dict[str, set[str]] = {
     "catalog:listings": {A},
     "catalog:listing_new": {A},
     "catalog:listings_import": {A},
+    "catalog:listing_import": {A},
+    "catalog:listing_import_progress": {A},
     "catalog:objects": {A},
     "catalog:object": {A},
     "catalog:licences": {A, F, S},
@@ -314,6 +317,7 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
     )
     designer = DesignerFactory(unit=unit_a, slug="sweep-designer")
     listing = make_listing(unit_a, people[A], images=1)
+    listing_import = ListingImport.objects.create(unit=unit_a, created_by=people[A], data=b"handle\n")
     campaign = campaign_services.campaign_save(
         unit=unit_a,
         actor=people[A],
@@ -448,6 +452,7 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
         "operator_membership": UnitMembership.objects.get(user=people[A], unit=unit_a),
         "designer": designer,
         "listing": listing,
+        "listing_import": listing_import,
         "campaign": campaign,
         "image": listing.images.get(),
         "object": obj,
@@ -509,6 +514,8 @@ def url_of(name: str, route: str, pattern: URLPattern, objects: dict, staff) -> 
             kwargs[arg] = objects["listing"].uid if listing_scoped else objects["unit"].uid
         elif arg == "campaign":
             kwargs[arg] = objects["campaign"].uid
+        elif arg == "job":
+            kwargs[arg] = objects["listing_import"].uid
         elif arg == "promotion":
             kwargs[arg] = objects["promotion"].uid
         elif arg == "slug":

@@ -317,7 +317,7 @@ def batch_progress(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse(
         {
             "state": progress.state,
-            "sent": progress.sent,
+            "done": progress.sent,
             "total": progress.total,
             "percent": progress.percent,
             "error": progress.error,

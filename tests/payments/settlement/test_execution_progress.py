@@ -57,15 +57,15 @@ def test_the_page_follows_the_worker_and_a_reload_shows_where_it_is(
     with django_capture_on_commit_callbacks(execute=False) as jobs:
         client.post(reverse("finance:batch_execute", args=[batch.pk]))
     assert len(jobs) == 1 and connect.transfers == []
-    assert _progress(client, batch) == {"state": "running", "sent": 0, "total": 0, "percent": 0, "error": ""}
+    assert _progress(client, batch) == {"state": "running", "done": 0, "total": 0, "percent": 0, "error": ""}
     page = client.get(reverse("finance:batch", args=[batch.pk])).content.decode()
-    assert 'data-state="running"' in page and "payments/progress.js" in page
+    assert 'data-state="running"' in page and "unit_onboarding/progress.js" in page
 
     # and when the worker runs it, every reload shows the transfers sent, then the outcome
     jobs[0]()
-    assert _progress(client, batch) == {"state": "done", "sent": 3, "total": 3, "percent": 100, "error": ""}
+    assert _progress(client, batch) == {"state": "done", "done": 3, "total": 3, "percent": 100, "error": ""}
     page = client.get(reverse("finance:batch", args=[batch.pk])).content.decode()
-    assert "已发送 3 / 3 笔转账" in page and "payments/progress.js" not in page
+    assert "已发送 3 / 3 笔转账" in page and "unit_onboarding/progress.js" not in page
     assert SettlementBatch.objects.get(pk=batch.pk).executed_by == executor
     assert list(
         FinanceAuditEvent.objects.filter(subject=batch.ref).order_by("id").values_list("action", flat=True)
@@ -85,7 +85,7 @@ def test_a_stop_at_stripe_is_shown_with_its_reason_and_resumed_without_paying_tw
 
     # then the page says so, with Stripe's reason, and where it stopped
     progress = _progress(client, batch)
-    assert (progress["state"], progress["sent"], progress["total"]) == ("stopped", 1, 3)
+    assert (progress["state"], progress["done"], progress["total"]) == ("stopped", 1, 3)
     assert "Insufficient funds" in progress["error"]
     page = client.get(reverse("finance:batch", args=[batch.pk])).content.decode()
     assert 'id="execution-error"' in page and "再次执行" in page

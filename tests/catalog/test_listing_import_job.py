@@ -1,0 +1,121 @@
+"""A CSV import run by the worker: the page follows it, good products are created (a trusted unit's
+approved and put on sale), bad ones refused with their rows, a resumed run creates nothing twice; units
+are isolated."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from catalog import imports, listings
+from catalog.models import Listing, ListingImport
+from tests.catalog.factories import active_unit
+from tests.unit_onboarding.factories import operator_of
+
+from .test_listing_import import GOOD
+
+pytestmark = pytest.mark.django_db
+BAD_ROW = "vase,花瓶,,wenchuang-nowhere,wenchuang-goods,IM-9,,10,1,,,,\n"
+# GOOD with the material a product must have before review (the attribute column last)
+WITH_MATERIAL = "\n".join(
+    line + (",attr_wenchuang-material" if n == 0 else ",silk" if line else "")
+    for n, line in enumerate(GOOD.split("\n"))
+)
+
+
+@pytest.fixture
+def unit():
+    from catalog import provenance
+
+    unit = active_unit("三峡博物馆")
+    provenance.collection_object_save(unit=unit, data={"title_zh": "铜镜", "accession_number": "SX-1"})
+    return unit
+
+
+def post_import(client, unit, text: str, **options):
+    upload = SimpleUploadedFile("products.csv", text.encode(), content_type="text/csv")
+    return client.post(
+        reverse("catalog:listings_import", args=[unit.uid]), {"file": upload, "commit": "on", **options}
+    )
+
+
+def test_an_import_runs_in_the_worker_and_its_page_shows_the_outcome(
+    client, unit, operator, django_capture_on_commit_callbacks
+):
+    listings.unit_review_exempt_set(unit=unit, exempt=True)  # a trusted unit: approved at once
+    client.force_login(operator)
+
+    with django_capture_on_commit_callbacks(execute=True):  # the worker (eager in tests) runs on commit
+        response = post_import(client, unit, WITH_MATERIAL + BAD_ROW, submit="on", on_sale="on")
+
+    job = ListingImport.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("catalog:listing_import", args=[unit.uid, job.uid])
+    assert (job.state, job.total, job.processed, job.created) == ("done", 3, 3, 2)
+    assert job.errors == [{"row": 5, "column": "category", "message": job.errors[0]["message"]}]
+    page = client.get(response["Location"]).content.decode()
+    assert "已创建 2 件商品" in page and "<td>5</td><td>category</td>" in page
+    assert "progress.js" not in page  # over: nothing to follow
+    made = Listing.objects.filter(unit=unit)
+    assert sorted(made.values_list("name_zh", "state", "on_sale")) == [
+        ("丝巾", "published", True),
+        ("铜镜书签", "published", True),
+    ]
+    assert set(made.values_list("sync_status", flat=True)) == {Listing.Sync.PENDING}  # pushed in bulk next
+    assert (
+        client.get(reverse("catalog:listings_import", args=[unit.uid])).content.decode().count(str(job.uid))
+        == 1
+    )  # listed among the recent imports
+
+
+def test_while_queued_the_page_follows_the_progress(client, unit, operator):
+    client.force_login(operator)
+    post_import(client, unit, GOOD)  # no commit callback: the worker has not run
+
+    job = ListingImport.objects.get()
+    page = client.get(reverse("catalog:listing_import", args=[unit.uid, job.uid])).content.decode()
+    progress = client.get(reverse("catalog:listing_import_progress", args=[unit.uid, job.uid])).json()
+
+    assert "unit_onboarding/progress.js" in page and "data-progress-url" in page
+    assert progress == {"state": "running", "done": 0, "total": 0, "percent": 0}
+    assert not Listing.objects.exists()
+
+
+def test_a_resumed_run_does_not_create_a_product_twice(unit, operator):
+    job = ListingImport.objects.create(unit=unit, created_by=operator, data=GOOD.encode())
+    # a first run created the mirror and then the worker died
+    first = imports.listings_import(
+        unit=unit, data=GOOD.split("scarf")[0].encode(), dry_run=False, actor=operator
+    )
+    assert first.created == 1
+    ListingImport.objects.filter(pk=job.pk).update(
+        state=ListingImport.State.FAILED, handles_done=["mirror"], created=1, processed=1
+    )
+
+    assert imports.listings_import_run(import_id=job.pk) == "2 created, 0 refused"
+
+    job.refresh_from_db()
+    assert (job.state, job.created, job.processed, job.total, job.errors) == ("done", 2, 2, 2, [])
+    assert sorted(Listing.objects.values_list("name_zh", flat=True)) == ["丝巾", "铜镜书签"]
+    assert imports.listings_import_run(import_id=job.pk) == "nothing to do"  # a late duplicate delivery
+
+
+def test_an_unreadable_file_is_refused_on_the_form_and_nothing_is_queued(client, unit, operator):
+    client.force_login(operator)
+
+    response = post_import(client, unit, "name,price\nx,1\n")
+
+    assert response.status_code == 400 and "missing columns" in response.content.decode()
+    assert not ListingImport.objects.exists()
+
+
+def test_another_units_operator_cannot_see_or_follow_an_import(client, unit, operator):
+    job = ListingImport.objects.create(unit=unit, created_by=operator, data=GOOD.encode())
+    other = operator_of(active_unit("别的馆"))
+    client.force_login(other)
+
+    assert client.get(reverse("catalog:listing_import", args=[unit.uid, job.uid])).status_code == 404
+    other_unit = other.unit_memberships.get().unit
+    assert client.get(reverse("catalog:listing_import", args=[other_unit.uid, job.uid])).status_code == 404
+    assert client.get(reverse("catalog:listing_import_progress", args=[unit.uid, job.uid])).status_code == 404
