@@ -12,12 +12,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
 
 from catalog.models import DesignerRoyalty
 from payments.models import LedgerTransaction
 from payments.settlement import services as settlement
-from resources import designers
+from resources import calls, designers
 from resources.models import DesignCall, Proposal
 from tests.auth import browser_second_factor
 from tests.catalog import image_factories as make
@@ -186,3 +187,74 @@ def test_a_call_is_answered_by_two_designers_and_awarded(
     january = final.locator("#month-2027-01").inner_text()
     assert "-3025.46" in january and "2027-01-10 10:00" in january and "已付款" in january
     final.screenshot(path=str(SHOTS / "call-07-statement-after-sale.png"), full_page=True)
+
+
+def test_a_designer_withdraws_a_proposal_then_the_unit_withdraws_the_call(
+    live_server, browser, time_machine, mailoutbox
+):
+    time_machine.move_to(START, tick=True)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    museum = active_unit("三峡博物馆")
+    bowl = library_object(museum, "M-003", title_zh="青花缠枝莲纹碗", category="ceramics")
+    operator = operator_of(museum)
+    shanshui = studio("山水设计工作室", "studio@shanshui.example.cn")
+    yunwen = studio("云纹工作室", "yun@example.cn")
+    call = calls.call_post(
+        unit=museum,
+        actor=operator,
+        data={
+            "title_zh": "青花碗文创设计征集",
+            "category": "wenchuang-ceramics",
+            "award_fen": 300_050,
+            "deadline": datetime(2026, 12, 16, 10, tzinfo=UTC),
+            "rules": "原创",
+            "royalty_bps": 650,
+        },
+        objects=[bowl],
+    )
+    jpeg = make.encoded(make.quadrants(640, 480), "JPEG", quality=80)
+    kept, left = (
+        calls.proposal_submit(
+            call=call,
+            user=user,
+            title=title,
+            description="纹样取自碗心",
+            uploads=[SimpleUploadedFile("d.jpg", jpeg, content_type="image/jpeg")],
+            language=language,
+        )
+        for user, title, language in ((shanshui, "青花书签", "zh-hans"), (yunwen, "云纹杯垫", "en"))
+    )
+    base, size = live_server.url, {"width": 1200, "height": 900}
+
+    # the designer reading English withdraws their proposal before the decision
+    page = browser.new_context(locale="en-US", viewport=size).new_page()
+    log_in(page, base, yunwen.email)
+    page.goto(f"{base}/resources/me/proposals/{left.pk}/")
+    page.click("#withdraw-proposal-form button[type=submit]")
+    assert "Proposal withdrawn." in page.locator(".messages").inner_text()
+    assert page.locator("#proposal-status").inner_text() == "Withdrawn"
+    assert page.locator("#withdraw-proposal-form").count() == 0
+    page.screenshot(path=str(SHOTS / "withdraw-01-proposal-en.png"), full_page=True)
+
+    # the operator withdraws the call with a reason; the withdrawn proposal shows without its picture
+    unit_page = browser.new_context(locale="zh-CN", viewport=size).new_page()
+    log_in(unit_page, base, operator.email)
+    unit_page.goto(f"{base}/resources/units/{museum.uid}/calls/{call.pk}/")
+    assert unit_page.locator(f"#proposal-{left.pk} img").count() == 0
+    unit_page.fill("#id_withdraw_reason", "馆藏文物外借，暂停征集")
+    unit_page.click("#withdraw-call-form button[type=submit]")
+    assert "征集已撤回" in unit_page.locator(".messages").inner_text()
+    assert "已撤回" in unit_page.locator("#call-status").inner_text()
+    assert "馆藏文物外借，暂停征集" in unit_page.locator("#call-withdrawn").inner_text()
+    unit_page.screenshot(path=str(SHOTS / "withdraw-02-call.png"), full_page=True)
+
+    # the designer still in reads it by mail and on their page; the one who left is not mailed
+    assert [m.to for m in mailoutbox] == [[shanshui.email]]
+    assert "馆藏文物外借，暂停征集" in mailoutbox[0].body
+    winner = browser.new_context(locale="zh-CN", viewport=size).new_page()
+    log_in(winner, base, shanshui.email)
+    winner.goto(f"{base}/resources/me/calls/")
+    assert "本次征集已被单位撤回。" in winner.locator(f"#proposal-{kept.pk}").inner_text()
+    winner.screenshot(path=str(SHOTS / "withdraw-03-designer.png"), full_page=True)
+    connections.close_all()
+    assert DesignCall.objects.get().status == "withdrawn"
