@@ -207,6 +207,21 @@ def call_decide(request: HttpRequest, uid, pk: int) -> HttpResponse:
     return redirect("resources:call", uid=unit.uid, pk=found.pk)
 
 
+@login_required
+@require_POST
+def call_withdraw(request: HttpRequest, uid, pk: int) -> HttpResponse:
+    """An operator withdraws the open call, with a reason the designers who answered read."""
+    unit = _running_unit(request, uid)
+    found = _call_of(unit, pk)
+    try:
+        calls.call_withdraw(call=found, actor=request.user, reason=request.POST.get("reason", ""))
+    except ResourcesError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The call is withdrawn: the designers who answered it are told by mail."))
+    return redirect("resources:call", uid=unit.uid, pk=found.pk)
+
+
 # --- the designer ------------------------------------------------------------------------------------------
 
 
@@ -272,7 +287,26 @@ def me_proposal(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     pictures = [image_asset_derivative_url(asset=i.image, size=THUMB) for i in found.images.all()]
     with timezone.override(clock.business_tz()):
-        return render(request, "resources/me/proposal.html", {"proposal": found, "pictures": pictures})
+        return render(
+            request,
+            "resources/me/proposal.html",
+            {"proposal": found, "pictures": pictures, "withdrawable": calls.proposal_withdrawable(found)},
+        )
+
+
+@login_required
+@require_POST
+def me_proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    found = calls.proposal_of(request.user, pk)
+    if found is None:
+        raise Http404
+    try:
+        calls.proposal_withdraw(proposal=found, user=request.user)
+    except ResourcesError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Proposal withdrawn."))
+    return redirect("resources:me_proposal", pk=found.pk)
 
 
 @login_required

@@ -8,6 +8,10 @@ Confirming: the award is posted to the ledger as owed by the unit to the designe
 balanced; the next settlement batches pay it), and the winning design becomes a draft listing of the unit
 credited to the designer, with the announced royalty (catalog.provenance.designer_royalty_set, proposed by
 the operator who selected, approved by the finance member who confirmed). Every step is audited.
+
+Withdrawing: an operator may withdraw an open call (with a reason the designers who answered read by mail),
+a designer their own proposal, both only before the decision: never once awarded, never while a selected
+winner waits for the unit's finance.
 """
 
 from __future__ import annotations
@@ -67,6 +71,14 @@ def callable_objects(unit: Unit) -> QuerySet[CollectionObject]:
 
 def is_open(call: DesignCall, now: datetime | None = None) -> bool:
     return call.status == DesignCall.Status.OPEN and (now or clock.now()) < call.deadline
+
+
+def _still_open(call: DesignCall) -> None:
+    """Refuse any change to a call that is no longer open, saying why."""
+    if call.status == DesignCall.Status.WITHDRAWN:
+        raise ResourcesError(Code.CALL_WITHDRAWN)
+    if call.status != DesignCall.Status.OPEN:
+        raise ResourcesError(Code.CALL_AWARDED)
 
 
 def _audit(call: DesignCall, *, actor, action: str, **detail) -> None:
@@ -132,8 +144,7 @@ def call_update(
     _terms_check(data)
     with transaction.atomic():
         call = DesignCall.objects.select_for_update().select_related("unit").get(pk=call.pk)
-        if call.status != DesignCall.Status.OPEN:
-            raise ResourcesError(Code.CALL_AWARDED)
+        _still_open(call)
         before = {k: _plain(getattr(call, k)) for k in CALL_FIELDS}
         for name in CALL_FIELDS:
             if name in data:
@@ -154,6 +165,37 @@ def call_update(
 
 def _plain(value):
     return value.isoformat() if isinstance(value, datetime) else value
+
+
+def call_withdraw(*, call: DesignCall, actor, reason: str) -> DesignCall:
+    """An operator withdraws (cancels) an open call, with a reason; refused once awarded or while a selected
+    winner waits for the unit's finance. Everyone whose proposal is live is told by mail."""
+    if not can_run_calls(actor, call.unit):
+        raise PermissionError("not an operator of this unit")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ResourcesError(Code.CALL_WITHDRAW_REASON_REQUIRED, "reason")
+    with transaction.atomic():
+        call = DesignCall.objects.select_for_update().select_related("unit").get(pk=call.pk)
+        _still_open(call)
+        if call.selections.filter(status=Status.PENDING).exists():
+            raise ResourcesError(Code.CALL_WITHDRAW_SELECTION_PENDING)
+        call.status = DesignCall.Status.WITHDRAWN
+        call.withdrawn_by, call.withdrawn_at, call.withdraw_reason = actor, clock.now(), reason
+        call.save(update_fields=["status", "withdrawn_by", "withdrawn_at", "withdraw_reason"])
+        _audit(
+            call,
+            actor=actor,
+            action="withdrawn",
+            before={"status": DesignCall.Status.OPEN},
+            after={"status": DesignCall.Status.WITHDRAWN},
+            reason=reason,
+            proposals=list(
+                call.proposals.exclude(status=Proposal.Status.WITHDRAWN).values_list("pk", flat=True)
+            ),
+        )
+        transaction.on_commit(lambda: tasks.mail_design_call_withdrawn.delay(call.pk))
+    return call
 
 
 # --- proposals -------------------------------------------------------------------------------------------
@@ -178,9 +220,12 @@ def proposal_submit(
         raise ResourcesError(Code.PROPOSAL_IMAGE_REQUIRED, "image_1")
     with transaction.atomic():
         call = DesignCall.objects.select_for_update().select_related("unit").get(pk=call.pk)
+        if call.status == DesignCall.Status.WITHDRAWN:
+            raise ResourcesError(Code.CALL_WITHDRAWN)
         if not is_open(call):
             raise ResourcesError(Code.CALL_CLOSED)
-        if Proposal.objects.filter(call=call, designer=user).exists():
+        live = Proposal.objects.filter(call=call, designer=user).exclude(status=Proposal.Status.WITHDRAWN)
+        if live.exists():  # the constraint proposal_one_per_designer holds it too; this says it kindly
             raise ResourcesError(Code.PROPOSAL_TWICE)
         proposal = Proposal.objects.create(
             call=call,
@@ -210,8 +255,9 @@ def proposal_shortlist(*, proposal: Proposal, actor, shortlisted: bool = True) -
         proposal = Proposal.objects.select_for_update().select_related("call__unit").get(pk=proposal.pk)
         if not can_run_calls(actor, proposal.call.unit):
             raise PermissionError("not an operator of this unit")
-        if proposal.call.status != DesignCall.Status.OPEN:
-            raise ResourcesError(Code.CALL_AWARDED)
+        _still_open(proposal.call)
+        if proposal.status == Proposal.Status.WITHDRAWN:
+            raise ResourcesError(Code.PROPOSAL_WITHDRAWN)
         before = proposal.status
         proposal.status = Proposal.Status.SHORTLISTED if shortlisted else Proposal.Status.SUBMITTED
         proposal.save(update_fields=["status"])
@@ -220,6 +266,40 @@ def proposal_shortlist(*, proposal: Proposal, actor, shortlisted: bool = True) -
             action="proposal.shortlisted" if shortlisted else "proposal.unshortlisted",
             subject=f"proposal:{proposal.pk}",
             call=str(proposal.call.uid),
+            before=before,
+            after=proposal.status,
+        )
+    return proposal
+
+
+def proposal_withdraw(*, proposal: Proposal, user) -> Proposal:
+    """The designer withdraws their own proposal before the decision: refused once the call is awarded or
+    withdrawn, and while it is the selected winner waiting for the unit's finance."""
+    if proposal.designer_id != user.pk:
+        raise PermissionError("not the designer's own proposal")
+    with transaction.atomic():  # the call first, as selecting locks it
+        call = DesignCall.objects.select_for_update().select_related("unit").get(pk=proposal.call_id)
+        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if proposal.status == Proposal.Status.WITHDRAWN:
+            raise ResourcesError(Code.PROPOSAL_WITHDRAWN)
+        if call.status == DesignCall.Status.AWARDED or proposal.status in (
+            Proposal.Status.WON,
+            Proposal.Status.NOT_SELECTED,
+        ):
+            raise ResourcesError(Code.PROPOSAL_DECIDED)
+        if call.status == DesignCall.Status.WITHDRAWN:
+            raise ResourcesError(Code.CALL_WITHDRAWN)
+        if call.selections.filter(status=Status.PENDING, proposal=proposal).exists():
+            raise ResourcesError(Code.PROPOSAL_SELECTION_PENDING)
+        before = proposal.status
+        proposal.status, proposal.withdrawn_at = Proposal.Status.WITHDRAWN, clock.now()
+        proposal.save(update_fields=["status", "withdrawn_at"])
+        audit_record(
+            actor=user,
+            action="proposal.withdrawn",
+            subject=f"proposal:{proposal.pk}",
+            call=str(call.uid),
+            unit=str(call.unit.uid),
             before=before,
             after=proposal.status,
         )
@@ -235,8 +315,10 @@ def selection_propose(*, proposal: Proposal, actor) -> AwardSelection:
         call = DesignCall.objects.select_for_update().select_related("unit").get(pk=proposal.call_id)
         if not can_run_calls(actor, call.unit):
             raise PermissionError("not an operator of this unit")
-        if call.status != DesignCall.Status.OPEN:
-            raise ResourcesError(Code.CALL_AWARDED)
+        _still_open(call)
+        proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if proposal.status == Proposal.Status.WITHDRAWN:
+            raise ResourcesError(Code.PROPOSAL_WITHDRAWN)
         if clock.now() < call.deadline:
             raise ResourcesError(Code.CALL_NOT_CLOSED)
         if call.selections.filter(status=Status.PENDING).exists():
@@ -377,7 +459,9 @@ def selection_confirm(*, selection_id: int, actor) -> AwardSelection:
         proposal = selection.proposal
         proposal.status, proposal.listing = Proposal.Status.WON, listing
         proposal.save(update_fields=["status", "listing"])
-        call.proposals.exclude(pk=proposal.pk).update(status=Proposal.Status.NOT_SELECTED)
+        call.proposals.exclude(pk=proposal.pk).exclude(status=Proposal.Status.WITHDRAWN).update(
+            status=Proposal.Status.NOT_SELECTED
+        )
         call.status = DesignCall.Status.AWARDED
         call.save(update_fields=["status"])
         _audit(
@@ -421,6 +505,15 @@ def proposal_of_call(call: DesignCall, pk) -> Proposal | None:
 
 def pending_selection(call: DesignCall) -> AwardSelection | None:
     return call.selections.filter(status=Status.PENDING).select_related("proposal", "proposed_by").first()
+
+
+def proposal_withdrawable(proposal: Proposal) -> bool:
+    """What proposal_withdraw accepts: live, the call still open and not waiting on it as the winner."""
+    return (
+        proposal.status in (Proposal.Status.SUBMITTED, Proposal.Status.SHORTLISTED)
+        and proposal.call.status == DesignCall.Status.OPEN
+        and not proposal.selections.filter(status=Status.PENDING).exists()
+    )
 
 
 def open_calls(now: datetime | None = None) -> QuerySet[DesignCall]:

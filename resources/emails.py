@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 
-from resources.models import AwardSelection, LicenceRequest
+from resources.models import AwardSelection, DesignCall, LicenceRequest, Proposal
 from unit_onboarding.models import UnitMembership
 
 TO_UNIT = {"submitted", "withdrawn"}
@@ -73,7 +73,9 @@ def design_call_event(*, selection_id: int, event: str) -> None:
         url = _absolute(reverse("resources:me_calls"))
         mails = [
             (p.language, p.designer.email, {"call": call, "proposal": p, "url": url})
-            for p in call.proposals.select_related("designer").order_by("pk")
+            for p in call.proposals.exclude(status=Proposal.Status.WITHDRAWN)
+            .select_related("designer")
+            .order_by("pk")
             if p.designer.email
         ]
     messages = []
@@ -83,5 +85,29 @@ def design_call_event(*, selection_id: int, event: str) -> None:
             subject = render_to_string("resources/email/design_call_subject.txt", context).strip()
             body = render_to_string("resources/email/design_call_body.txt", context)
         messages.append((subject, body, None, [email]))
+    if messages:
+        send_mass_mail(messages)
+
+
+def design_call_withdrawn(*, call_id: int) -> None:
+    """Every designer whose proposal was live when the unit withdrew the call reads why, in their language."""
+    call = DesignCall.objects.select_related("unit").get(pk=call_id)
+    url = _absolute(reverse("resources:me_calls"))
+    messages = []
+    proposals = call.proposals.exclude(status=Proposal.Status.WITHDRAWN).select_related("designer")
+    for proposal in proposals.order_by("pk"):
+        if not proposal.designer.email:
+            continue
+        with translation.override(proposal.language):
+            context = {
+                "event": "withdrawn",
+                "call": call,
+                "proposal": proposal,
+                "unit": call.unit,
+                "url": url,
+            }
+            subject = render_to_string("resources/email/design_call_subject.txt", context).strip()
+            body = render_to_string("resources/email/design_call_body.txt", context)
+        messages.append((subject, body, None, [proposal.designer.email]))
     if messages:
         send_mass_mail(messages)

@@ -31,6 +31,12 @@ class ResourcesErrorCode(StrEnum):
     SELECTION_SAME_PERSON = "selection_same_person"
     SELECTION_STALE = "selection_stale"
     SELECTION_REASON_REQUIRED = "selection_reason_required"
+    CALL_WITHDRAWN = "call_withdrawn"
+    CALL_WITHDRAW_REASON_REQUIRED = "call_withdraw_reason_required"
+    CALL_WITHDRAW_SELECTION_PENDING = "call_withdraw_selection_pending"
+    PROPOSAL_WITHDRAWN = "proposal_withdrawn"
+    PROPOSAL_DECIDED = "proposal_decided"
+    PROPOSAL_SELECTION_PENDING = "proposal_selection_pending"
 
 
 MESSAGES = {
@@ -68,6 +74,22 @@ MESSAGES = {
         "The call's terms changed after the winner was selected: reject this selection and select again."
     ),
     ResourcesErrorCode.SELECTION_REASON_REQUIRED: _("Give the reason for rejecting the selection."),
+    ResourcesErrorCode.CALL_WITHDRAWN: _("This call has been withdrawn by the unit: nothing was changed."),
+    ResourcesErrorCode.CALL_WITHDRAW_REASON_REQUIRED: _(
+        "Give the reason for withdrawing the call: the designers who answered it read it."
+    ),
+    ResourcesErrorCode.CALL_WITHDRAW_SELECTION_PENDING: _(
+        "A selected winner is waiting for the unit's finance: it must be rejected before the call can be"
+        " withdrawn."
+    ),
+    ResourcesErrorCode.PROPOSAL_WITHDRAWN: _("This proposal has been withdrawn by its designer."),
+    ResourcesErrorCode.PROPOSAL_DECIDED: _(
+        "The call has been decided: a proposal can no longer be withdrawn after the award."
+    ),
+    ResourcesErrorCode.PROPOSAL_SELECTION_PENDING: _(
+        "Your proposal has been selected as the winner and is waiting for the unit's confirmation: it can no"
+        " longer be withdrawn."
+    ),
 }
 
 

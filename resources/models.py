@@ -192,6 +192,7 @@ class DesignCall(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", pgettext_lazy("design call", "Open")
         AWARDED = "awarded", _("Awarded")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     unit = models.ForeignKey("unit_onboarding.Unit", on_delete=models.PROTECT, related_name="design_calls")
@@ -208,11 +209,24 @@ class DesignCall(models.Model):
     revision = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField()
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdraw_reason = models.TextField(_("reason for withdrawing"), max_length=2000, blank=True)
 
     class Meta:
         ordering = ["deadline", "pk"]
         constraints = [
             models.CheckConstraint(condition=models.Q(award_fen__gt=0), name="design_call_award_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(status="withdrawn")
+                | (
+                    models.Q(withdrawn_by__isnull=False, withdrawn_at__isnull=False)
+                    & ~models.Q(withdraw_reason="")
+                ),
+                name="design_call_withdrawn_says_who_when_why",
+            ),
             models.CheckConstraint(
                 condition=models.Q(royalty_bps__lte=10_000), name="design_call_royalty_range"
             ),
@@ -236,6 +250,7 @@ class Proposal(models.Model):
         SHORTLISTED = "shortlisted", _("Shortlisted")
         WON = "won", _("Selected: the winning design")
         NOT_SELECTED = "not_selected", _("Not selected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     call = models.ForeignKey(DesignCall, on_delete=models.PROTECT, related_name="proposals")
     designer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposals")
@@ -248,11 +263,21 @@ class Proposal(models.Model):
     listing = models.OneToOneField(
         "catalog.Listing", on_delete=models.PROTECT, null=True, blank=True, related_name="proposal"
     )
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["call", "designer"], name="proposal_one_per_designer"),
+            # one live proposal per designer and call: a withdrawn one may be followed by a new one
+            models.UniqueConstraint(
+                fields=["call", "designer"],
+                condition=~models.Q(status="withdrawn"),
+                name="proposal_one_per_designer",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="withdrawn") | models.Q(withdrawn_at__isnull=False),
+                name="proposal_withdrawn_says_when",
+            ),
             models.UniqueConstraint(
                 fields=["call"], condition=models.Q(status="won"), name="proposal_one_winner_per_call"
             ),

@@ -19,3 +19,10 @@ def mail_design_call(selection_id: int, event: str) -> None:
     from resources import emails
 
     emails.design_call_event(selection_id=selection_id, event=event)
+
+
+@shared_task(autoretry_for=(OSError, SMTPException), retry_backoff=30, max_retries=8)
+def mail_design_call_withdrawn(call_id: int) -> None:
+    from resources import emails
+
+    emails.design_call_withdrawn(call_id=call_id)

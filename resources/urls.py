@@ -20,9 +20,11 @@ urlpatterns = [
     path("units/<uuid:uid>/calls/<int:pk>/shortlist/", call_views.call_shortlist, name="call_shortlist"),
     path("units/<uuid:uid>/calls/<int:pk>/select/", call_views.call_select, name="call_select"),
     path("units/<uuid:uid>/calls/<int:pk>/decide/", call_views.call_decide, name="call_decide"),
+    path("units/<uuid:uid>/calls/<int:pk>/withdraw/", call_views.call_withdraw, name="call_withdraw"),
     path("calls/<int:pk>/propose/", call_views.proposal_new, name="proposal_new"),
     path("me/calls/", call_views.me_calls, name="me_calls"),
     path("me/proposals/<int:pk>/", call_views.me_proposal, name="me_proposal"),
+    path("me/proposals/<int:pk>/withdraw/", call_views.me_proposal_withdraw, name="me_proposal_withdraw"),
     path("me/statement/", call_views.me_statement, name="me_statement"),
     # The designer's own pages: everything through the signed-in account.
     path("me/", designer_views.me, name="me"),

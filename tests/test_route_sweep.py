@@ -224,10 +224,12 @@ ALLOWED: dict[str, set[str]] = {
     "resources:call_shortlist": {A},  # POST only
     "resources:call_select": {A},  # POST only
     "resources:call_decide": {F},  # POST only: the unit's finance confirms or rejects the selected winner
+    "resources:call_withdraw": {A},  # POST only: the unit's operators withdraw an open call (with a reason)
     "resources:proposal_new": SIGNED_IN,  # unit A's call is open in the world below
     "resources:me_calls": SIGNED_IN,
     "resources:me_statement": SIGNED_IN,
     "resources:me_proposal": set(),  # the proposal is another designer's: 404 to every visitor
+    "resources:me_proposal_withdraw": set(),  # POST only; another designer's proposal: 404 to every visitor
     # The unit's own prices: its operators and finance members (another unit's members and staff: 404).
     "shipping:unit_rates": {A, F},
     # The back office: home for anyone signed in (redirects), a unit's dashboard for its members only.
@@ -651,6 +653,9 @@ def test_each_visitor_gets_exactly_the_routes_their_role_allows(client, world, w
     assert not Invitation.objects.filter(email="x@evil.example").exists()
     # nobody confirmed, approved or withdrew
     assert _money_requests(objects) == ("pending", "proposed", "proposed", "requested", "proposed")
+    # nor withdrew unit A's design call or the designer's proposal
+    assert objects["call"].__class__.objects.get(pk=objects["call"].pk).status == "open"
+    assert objects["proposal"].__class__.objects.get(pk=objects["proposal"].pk).status == "submitted"
 
 
 def test_an_operator_who_set_up_a_second_factor_must_verify_it(client, world):
