@@ -6,6 +6,8 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 MAX_CSV_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 2000
 
@@ -41,7 +43,7 @@ class CsvUnreadable(ValueError):
 def read_rows(data: bytes, *, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
     """Rows as (line number, {column: stripped value}); UTF-8 with or without BOM, or GB18030."""
     if len(data) > MAX_CSV_BYTES:
-        raise CsvUnreadable(f"the file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB")
+        raise CsvUnreadable(_("the file is larger than %(mb)s MB") % {"mb": MAX_CSV_BYTES // (1024 * 1024)})
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = data.decode(encoding)
@@ -49,15 +51,15 @@ def read_rows(data: bytes, *, required: tuple[str, ...]) -> list[tuple[int, dict
         except UnicodeDecodeError:
             continue
     else:
-        raise CsvUnreadable("the file is neither UTF-8 nor GB18030 text")
+        raise CsvUnreadable(_("the file is neither UTF-8 nor GB18030 text"))
     reader = csv.DictReader(io.StringIO(text))
     columns = [c.strip() for c in reader.fieldnames or []]
     if missing := [c for c in required if c not in columns]:
-        raise CsvUnreadable(f"missing columns: {', '.join(missing)}")
+        raise CsvUnreadable(_("missing columns: %(columns)s") % {"columns": ", ".join(missing)})
     rows = []
     for number, raw in enumerate(reader, start=2):
         if len(rows) >= MAX_ROWS:
-            raise CsvUnreadable(f"more than {MAX_ROWS} rows")
+            raise CsvUnreadable(_("more than %(rows)s rows") % {"rows": MAX_ROWS})
         row = {(k or "").strip(): (v or "").strip() for k, v in raw.items() if k}
         if any(row.values()):
             rows.append((number, row))

@@ -13,6 +13,8 @@ from __future__ import annotations
 from django import forms
 from django.db import transaction
 from django.db.models import F, Func, Value
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from catalog import listings, taxonomy
 from catalog.csv_rows import ImportResult, RowError, read_rows
@@ -52,7 +54,7 @@ def _attributes(row: dict[str, str], bad) -> dict[str, str]:
     if product_type in taxonomy.PRODUCT_TYPES:
         for slug, value in raw.items():
             if value and slug not in taxonomy.PRODUCT_TYPE_ATTRIBUTES[product_type]:
-                bad(f"attr_{slug}", f"not an attribute of {product_type}")
+                bad(f"attr_{slug}", _("not an attribute of %(type)s") % {"type": product_type})
     return values
 
 
@@ -79,41 +81,41 @@ def _parse(unit: Unit, rows) -> tuple[dict[str, dict], list[RowError]]:
 
         for column in ROW_REQUIRED:
             if not row.get(column):
-                bad(column, "required")
+                bad(column, _("required"))
         handle = row.get("handle", "")
         sku = row.get("sku", "")
         if sku in taken:
-            bad("sku", "already used by another product")
+            bad("sku", _("already used by another product"))
         elif sku and sku in seen_skus:
-            bad("sku", f"repeats row {seen_skus[sku]}")
+            bad("sku", _("repeats row %(row)s") % {"row": seen_skus[sku]})
         seen_skus.setdefault(sku, number)
         try:
             price_fen = yuan_to_fen(row.get("price_cny", "")) if row.get("price_cny") else None
         except forms.ValidationError:
-            bad("price_cny", "a positive amount in yuan with at most two decimals, e.g. 128.00")
+            bad("price_cny", _("a positive amount in yuan with at most two decimals, e.g. 128.00"))
             price_fen = None
         stock = _int(row.get("stock", ""))
         if row.get("stock") and stock is None:
-            bad("stock", "a whole number, 0 or more")
+            bad("stock", _("a whole number, 0 or more"))
         weight = _int(row.get("weight_g", ""), default=0)
         if weight is None:
-            bad("weight_g", "a whole number of grams")
+            bad("weight_g", _("a whole number of grams"))
         product = products.get(handle)
         if product is None and handle:
             for column in PRODUCT_REQUIRED:
                 if not row.get(column):
-                    bad(column, "required on the first row of a product")
+                    bad(column, _("required on the first row of a product"))
             if row.get("category") and row["category"] not in taxonomy.CATEGORIES:
-                bad("category", f"one of {', '.join(taxonomy.CATEGORIES)}")
+                bad("category", _("one of %(values)s") % {"values": ", ".join(taxonomy.CATEGORIES)})
             if row.get("product_type") and row["product_type"] not in taxonomy.PRODUCT_TYPES:
-                bad("product_type", f"one of {', '.join(taxonomy.PRODUCT_TYPES)}")
+                bad("product_type", _("one of %(values)s") % {"values": ", ".join(taxonomy.PRODUCT_TYPES)})
             accession = row.get("accession_number", "")
             obj = objects.get(accession) if accession else None
             if accession and obj is None:
-                bad("accession_number", "no such object in this unit's collection")
+                bad("accession_number", _("no such object in this unit's collection"))
             relation = row.get("relation", "")
             if accession and relation not in Relation.values:
-                bad("relation", f"one of {', '.join(Relation.values)}")
+                bad("relation", _("one of %(values)s") % {"values": ", ".join(Relation.values)})
             product = products[handle] = {
                 "data": {
                     "name_zh": row.get("name_zh", "")[:250],
@@ -220,7 +222,13 @@ def listings_import_request(
     """Keep the file and run the import in the worker; a file that cannot be read is refused now."""
     read_rows(data, required=REQUIRED)  # CsvUnreadable: the form says why, nothing is queued
     job = ListingImport.objects.create(
-        unit=unit, created_by=actor, filename=filename[:255], data=data, submit=submit, on_sale=on_sale
+        unit=unit,
+        created_by=actor,
+        filename=filename[:255],
+        data=data,
+        submit=submit,
+        on_sale=on_sale,
+        language=translation.get_language() or "",
     )
     transaction.on_commit(lambda: run_listing_import.delay(job.pk))
     return job
@@ -235,15 +243,16 @@ def listings_import_run(*, import_id: int) -> str:
         job.state = ListingImport.State.RUNNING
         job.save(update_fields=["state"])
     try:
-        result = listings_import(
-            unit=job.unit,
-            data=bytes(job.data),
-            dry_run=False,
-            actor=job.created_by,
-            submit=job.submit,
-            on_sale=job.on_sale,
-            job=job,
-        )
+        with translation.override(job.language or None):  # the rows' problems in the importer's language
+            result = listings_import(
+                unit=job.unit,
+                data=bytes(job.data),
+                dry_run=False,
+                actor=job.created_by,
+                submit=job.submit,
+                on_sale=job.on_sale,
+                job=job,
+            )
     except Exception as exc:
         ListingImport.objects.filter(pk=job.pk).update(
             state=ListingImport.State.FAILED, error=f"{type(exc).__name__}: {exc}", finished_at=clock.now()

@@ -472,6 +472,7 @@ class ListingImport(models.Model):
     data = models.BinaryField()
     submit = models.BooleanField(default=False)
     on_sale = models.BooleanField(default=False)
+    language = models.CharField(max_length=16, blank=True)  # the importer's: the rows' problems in it
     state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
     total = models.PositiveIntegerField(default=0)  # products in the file
     processed = models.PositiveIntegerField(default=0)

@@ -11,7 +11,7 @@ from django.urls import URLPattern, reverse
 
 from catalog import listings
 from catalog import urls as catalog_urls
-from catalog.models import CollectionObject, IpLicence, Listing
+from catalog.models import CollectionObject, IpLicence, Listing, ListingImport
 from catalog.provenance import collection_object_save
 from tests.auth import login_verified
 from tests.catalog.factories import active_unit, curator, make_listing
@@ -59,7 +59,8 @@ def make_world(name: str) -> dict:
     obj = collection_object_save(
         unit=unit, data={"title_zh": f"{name} 藏品", "accession_number": f"{name}-001"}
     )
-    return {"unit": unit, "operator": operator, "listing": listing, "object": obj}
+    job = ListingImport.objects.create(unit=unit, created_by=operator, data=b"handle\n")
+    return {"unit": unit, "operator": operator, "listing": listing, "object": obj, "import": job}
 
 
 def route_kwargs(pattern: URLPattern, world: dict) -> dict:
@@ -70,6 +71,8 @@ def route_kwargs(pattern: URLPattern, world: dict) -> dict:
         kwargs["uid"] = (
             world["listing"].uid if route.startswith(("listings/", "review/")) else world["unit"].uid
         )
+    if "job" in names:
+        kwargs["job"] = world["import"].uid
     if "pk" in names:
         kwargs["pk"] = world["object"].pk if "/objects/" in route else world["listing"].images.get().pk
     assert set(kwargs) == names, f"no object for {route}: extend route_kwargs"

@@ -106,7 +106,7 @@ def test_an_unreadable_file_is_refused_on_the_form_and_nothing_is_queued(client,
 
     response = post_import(client, unit, "name,price\nx,1\n")
 
-    assert response.status_code == 400 and "missing columns" in response.content.decode()
+    assert response.status_code == 400 and "缺少列：handle" in response.content.decode()  # noqa: RUF001
     assert not ListingImport.objects.exists()
 
 
