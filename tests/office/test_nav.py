@@ -137,6 +137,7 @@ def test_staff_on_a_unit_they_do_not_belong_to_see_the_platform_entries_not_the_
         reverse("catalog:review_queue"),
         reverse("campaigns:review_queue"),
         reverse("finance:home"),
+        reverse("promotions:campaign_list"),
         reverse("unit_onboarding:access_log"),
     }
     assert museum.display_name not in nav and "unit-switch" not in nav
