@@ -8,6 +8,7 @@ from catalog.models import Listing
 from orders.models import OrderLine
 from payments.funding.models import DiscountFundingVersion
 from payments.models import SplitLine
+from payments.settlement.stats import FestivalFigures
 from payments.split import BPS_TOTAL, LineKind, allocate_bps, discount_ref
 from promotions.models import CampaignOptIn, PlatformCampaign, UnitPromotion
 from unit_onboarding.models import Unit
@@ -166,3 +167,23 @@ def campaign_report(campaign: PlatformCampaign) -> tuple[list[CampaignUnitRow], 
             row.unit_funded += amount - platform
             row.paid += line.total_net
     return sorted(rows.values(), key=lambda r: str(r.unit)), total
+
+
+def bureau_festival_figures(start, end) -> list[FestivalFigures]:
+    """Each platform campaign running in [start, end) (created in the shop): all its paid orders' figures."""
+    running = PlatformCampaign.objects.filter(
+        status=PlatformCampaign.Status.LIVE, starts_at__lt=end, ends_at__gt=start
+    ).order_by("starts_at", "pk")
+    out = []
+    for campaign in running:
+        _rows, total = campaign_report(campaign)
+        out.append(
+            FestivalFigures(
+                name=campaign.name,
+                orders=len(total.orders),
+                sales=total.paid,
+                discount=total.discount,
+                platform_funded=total.platform_funded,
+            )
+        )
+    return out

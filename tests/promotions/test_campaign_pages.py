@@ -166,6 +166,10 @@ def test_the_campaign_page_shows_sales_by_funder_and_a_funding_change_needs_anot
     for figure in ("200.00", "40.00", "20.00", "180.00", "100.00", "10.00", "90.00", "300.00", "270.00"):
         assert figure in text, figure
 
+    stats = client.get(reverse("finance:stats"), {"start": "2026-11-01", "end": "2026-12-01"})
+    assert stats.status_code == 200
+    assert "本期进行的平台活动" in stats.content.decode() and "国际博物馆日" in stats.content.decode()
+
     funding = reverse("promotions:campaign_funding", kwargs={"platform_campaign": campaign.uid})
     client.post(funding, {"action": "propose", "funder": "platform"})
     proposal = DiscountFundingVersion.objects.get(funding__key=CAMPAIGN, number=2)

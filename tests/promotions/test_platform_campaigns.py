@@ -17,6 +17,7 @@ from payments import selectors as ledger
 from payments.error_codes import FundingError, FundingErrorCode
 from payments.funding.models import DiscountFundingVersion
 from payments.models import FinanceAuditEvent, SplitLine
+from payments.settlement.stats import FestivalFigures, bureau_stats, stats_rows
 from promotions import campaigns, selectors, services
 from promotions.error_codes import PromotionError
 from promotions.error_codes import PromotionErrorCode as Code
@@ -194,6 +195,19 @@ def test_a_campaign_split_50_50_is_created_in_saleor_joined_by_two_units_and_spl
         3_000,
         24_000,
     )
+    # the bureau's statistics of November (Beijing) show the campaign's sales
+    stats = bureau_stats(
+        start=datetime.fromisoformat("2026-10-31T16:00:00+00:00"),
+        end=datetime.fromisoformat("2026-11-30T16:00:00+00:00"),
+        currency="CNY",
+    )
+    assert stats.festivals == [FestivalFigures("国际博物馆日", 1, 24_000, 6_000, 3_000)]
+    assert (
+        "platform_campaign_platform_funded",
+        "国际博物馆日",
+        "2026-10-31..2026-11-30",
+        3_000,
+    ) in stats_rows(stats)
 
 
 def test_the_funding_in_force_at_payment_is_frozen_and_a_change_needs_a_second_person(
