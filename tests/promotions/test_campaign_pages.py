@@ -4,6 +4,7 @@ members and the unit page to another unit's members; times typed and shown in Be
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
@@ -165,6 +166,18 @@ def test_the_campaign_page_shows_sales_by_funder_and_a_funding_change_needs_anot
     # museum: gross 200.00, discount 40.00, 20.00 each; net 180.00; library 100.00 / 20.00 / 10.00 / 90.00
     for figure in ("200.00", "40.00", "20.00", "180.00", "100.00", "10.00", "90.00", "300.00", "270.00"):
         assert figure in text, figure
+
+    # the museum's finance member reads on the unit's statement what the platform funded on its lines
+    client.logout()
+    login_verified(client, people["finance"])
+    statement = client.get(
+        reverse("finance:statement", kwargs={"party": museum.party_key}),
+        {"start": "2026-11-01", "end": "2026-12-01"},
+    ).content.decode()
+    assert "本单位商品上由平台出资的优惠" in statement
+    assert re.search(r'class="funded-on-lines".*?20\.00', statement)
+    client.logout()
+    login_verified(client, a)
 
     stats = client.get(reverse("finance:stats"), {"start": "2026-11-01", "end": "2026-12-01"})
     assert stats.status_code == 200

@@ -17,6 +17,7 @@ from payments import selectors as ledger
 from payments.error_codes import FundingError, FundingErrorCode
 from payments.funding.models import DiscountFundingVersion
 from payments.models import FinanceAuditEvent, SplitLine
+from payments.settlement.statements import statements
 from payments.settlement.stats import FestivalFigures, bureau_stats, stats_rows
 from promotions import campaigns, selectors, services
 from promotions.error_codes import PromotionError
@@ -195,6 +196,21 @@ def test_a_campaign_split_50_50_is_created_in_saleor_joined_by_two_units_and_spl
         3_000,
         24_000,
     )
+    # the units' statements show what the platform funded on their lines; the platform's its funding
+    rows_by_party = {
+        row.party: row
+        for row in statements(
+            start=datetime.fromisoformat("2026-10-31T16:00:00+00:00"),
+            end=datetime.fromisoformat("2026-11-30T16:00:00+00:00"),
+            currency="CNY",
+        )
+    }
+    assert (rows_by_party[m.party_key].funded_on_lines, rows_by_party[l_.party_key].funded_on_lines) == (
+        2_000,
+        1_000,
+    )
+    assert rows_by_party["platform"].platform_funded == -3_000
+    assert rows_by_party[m.operating_entity.party_key].funded_on_lines == 0  # shown once, on the unit's
     # the bureau's statistics of November (Beijing) show the campaign's sales
     stats = bureau_stats(
         start=datetime.fromisoformat("2026-10-31T16:00:00+00:00"),
