@@ -29,7 +29,7 @@ from promotions import services as unit_promotions
 from promotions.error_codes import PromotionError
 from promotions.error_codes import PromotionErrorCode as Code
 from promotions.models import CampaignOptIn, PlatformCampaign, UnitPromotion
-from promotions.selectors import unit_promotion_conflict
+from promotions.selectors import other_campaign_conflict, unit_promotion_conflict
 from saleor_app.app_client import app_client
 from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorError, SaleorNotInstalled
@@ -166,6 +166,8 @@ def campaign_approve(*, campaign_id: int, actor, client: SaleorClient | None = N
     two people. Saleor's refusal leaves it FAILED with Saleor's message."""
     with transaction.atomic():
         campaign = _locked_proposed(campaign_id)
+        if campaign.ends_at <= clock.now():
+            raise PromotionError(Code.ENDS_IN_PAST, field="ends_at")
         before = _decide(campaign, S.CREATING, actor)
         _audit(campaign, actor, "platform_campaign.approved", before)
     try:
@@ -258,6 +260,15 @@ def campaign_opt_in(
                 campaign=campaign.name,
                 other=clash.name,
             )
+    rival = other_campaign_conflict(campaign=campaign, listing_id=listing.pk)
+    if rival is not None:
+        raise PromotionError(
+            Code.CAMPAIGN_NOT_COMBINABLE,
+            field="listing",
+            name=listing.name_zh,
+            campaign=campaign.name if not campaign.combinable else rival.campaign.name,
+            other=rival.campaign.name,
+        )
     try:
         client = client or app_client()
         rule = client.mutate(

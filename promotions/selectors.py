@@ -53,6 +53,20 @@ def campaign_conflict(*, listing_ids, starts_at, ends_at) -> CampaignOptIn | Non
     )
 
 
+def other_campaign_conflict(*, campaign: PlatformCampaign, listing_id: int) -> CampaignOptIn | None:
+    """The listing in another live campaign at overlapping dates that may not be combined with this one
+    (either of the two forbids combining)."""
+    others = CampaignOptIn.objects.filter(
+        listing_id=listing_id,
+        campaign__status=PlatformCampaign.Status.LIVE,
+        campaign__starts_at__lt=campaign.ends_at,
+        campaign__ends_at__gt=campaign.starts_at,
+    ).exclude(campaign=campaign)
+    if campaign.combinable:
+        others = others.filter(campaign__combinable=False)
+    return others.select_related("campaign").order_by("pk").first()
+
+
 def unit_promotion_conflict(*, listing_id: int, starts_at, ends_at) -> UnitPromotion | None:
     """A unit's own sale or voucher on the listing, proposed or running, whose dates overlap."""
     return (

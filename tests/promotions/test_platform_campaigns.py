@@ -398,3 +398,39 @@ def test_a_pending_unit_sale_blocks_the_opt_in_until_it_is_withdrawn(world):
     assert sale.name in error.message
     services.promotion_withdraw(promotion_id=sale.pk, actor=people["operator"])
     assert opt_in(strict, museum, people["operator"], mirror).saleor_rule_id
+
+
+def test_two_campaigns_overlap_on_a_product_only_when_both_allow_it(world, time_machine):
+    museum, _library, people, mirror, _fan = world
+    first = campaign_live(platform_finance_user(), platform_finance_user(), combinable=True)
+    opt_in(first, museum, people["operator"], mirror)
+    strict = campaign_live(
+        platform_finance_user(),
+        platform_finance_user(),
+        FakeSaleor(promotion_id="UHJvbW90aW9uOjM="),
+        name="双十一",
+    )
+    error = refused(Code.CAMPAIGN_NOT_COMBINABLE, lambda: opt_in(strict, museum, people["operator"], mirror))
+    assert "双十一" in error.message and "国际博物馆日" in error.message
+    also_open = campaign_live(
+        platform_finance_user(),
+        platform_finance_user(),
+        FakeSaleor(promotion_id="UHJvbW90aW9uOjQ="),
+        combinable=True,
+    )
+    assert opt_in(also_open, museum, people["operator"], mirror).saleor_rule_id
+
+    # a campaign whose end passed while it waited is not created in Saleor
+    late = campaign_proposed(platform_finance_user(), name="春节")
+    time_machine.move_to(FESTIVAL_END, tick=False)
+    fake = FakeSaleor()
+    refused(
+        Code.ENDS_IN_PAST,
+        lambda: saleor(
+            lambda c: campaigns.campaign_approve(
+                campaign_id=late.pk, actor=platform_finance_user(), client=c
+            ),
+            fake,
+        ),
+    )
+    assert fake.calls == [] and PlatformCampaign.objects.get(pk=late.pk).status == "proposed"
