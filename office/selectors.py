@@ -165,6 +165,7 @@ SECTIONS = {
     "unit_onboarding:payout": "payout",
     "finance:statement": "statement",
     "promotions:": "promotions",
+    "promotions:unit_campaigns": "festivals",
 }
 
 
@@ -208,6 +209,7 @@ def office_nav(*, user, unit: Unit | None, view_name: str, path: str) -> Nav | N
             operator or finance
         ):  # promotions: operators propose, another person of the unit's finance approves
             entries.append(entry("promotions", _("Promotions"), "promotions:unit_promotions", uid=uid))
+            entries.append(entry("festivals", _("Platform campaigns"), "promotions:unit_campaigns", uid=uid))
         entries.append(entry("rates", _("Shipping rates"), "shipping:unit_rates", uid=uid))
         if operator and unit.status == Unit.Status.ACTIVE:
             entries.append(entry("resources", _("Library objects"), "resources:objects", uid=uid))
@@ -236,6 +238,7 @@ def _platform_entries(user, *, path: str) -> list[NavEntry]:
         rows.append((_("Review campaigns"), reverse("campaigns:review_queue")))
     if is_platform_finance(user):
         rows.append((_("Finance"), reverse("finance:home")))
+        rows.append((_("Platform campaigns"), reverse("promotions:campaign_list")))
     if is_reviewer(user):
         rows.append((_("Access log"), reverse("unit_onboarding:access_log")))
     return [NavEntry(str(label), url, "page" if url == path else "") for label, url in rows]

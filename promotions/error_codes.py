@@ -23,6 +23,15 @@ class PromotionErrorCode(StrEnum):
     OVER_BUDGET = "promotion_over_budget"
     APPROVER_IS_PROPOSER = "promotion_approver_is_proposer"
     STALE = "promotion_stale"
+    CAMPAIGN_NOT_ALLOWED = "campaign_not_allowed"
+    CAMPAIGN_APPROVER_IS_PROPOSER = "campaign_approver_is_proposer"
+    CAMPAIGN_STALE = "campaign_stale"
+    CAMPAIGN_FUNDER_INVALID = "campaign_funder_invalid"
+    CAMPAIGN_NOT_LIVE = "campaign_not_live"
+    CAMPAIGN_ENDED = "campaign_ended"
+    CAMPAIGN_ALREADY_IN = "campaign_already_in"
+    CAMPAIGN_NOT_COMBINABLE = "campaign_not_combinable"
+    CAMPAIGN_SHOP_REFUSED = "campaign_shop_refused"
 
 
 MESSAGES = {
@@ -57,6 +66,26 @@ MESSAGES = {
     PromotionErrorCode.STALE: _(
         "This promotion was already decided or its products changed since it was proposed: propose again."
     ),
+    PromotionErrorCode.CAMPAIGN_NOT_ALLOWED: _(
+        "Only platform finance proposes and approves platform campaigns."
+    ),
+    PromotionErrorCode.CAMPAIGN_APPROVER_IS_PROPOSER: _(
+        "You proposed this campaign: another member of platform finance approves it."
+    ),
+    PromotionErrorCode.CAMPAIGN_STALE: _("This campaign was already decided: reload the page."),
+    PromotionErrorCode.CAMPAIGN_FUNDER_INVALID: _(
+        "Choose who funds the discount: the platform, the unit, or a split (1 to 9,999 bps to the platform)."
+    ),
+    PromotionErrorCode.CAMPAIGN_NOT_LIVE: _(
+        "This campaign is not running in the shop: products cannot join it."
+    ),
+    PromotionErrorCode.CAMPAIGN_ENDED: _("The campaign %(name)s has ended: products can no longer join it."),
+    PromotionErrorCode.CAMPAIGN_ALREADY_IN: _("%(name)s is already in this campaign."),
+    PromotionErrorCode.CAMPAIGN_NOT_COMBINABLE: _(
+        "%(name)s is in the campaign %(campaign)s, which may not be combined with another discount, "
+        "at overlapping dates (%(other)s): choose other dates or products."
+    ),
+    PromotionErrorCode.CAMPAIGN_SHOP_REFUSED: _("The shop refused the change: %(error)s"),
 }
 
 

@@ -10,7 +10,7 @@ from catalog.models import Listing
 from core.forms import BeijingDateTimeField
 from promotions.error_codes import MESSAGES, PromotionError
 from promotions.error_codes import PromotionErrorCode as Code
-from promotions.models import UnitPromotion
+from promotions.models import PlatformCampaign, UnitPromotion
 
 
 class PromotionForm(forms.Form):
@@ -70,6 +70,48 @@ class PromotionForm(forms.Form):
             "starts_at": d["starts_at"],
             "ends_at": d["ends_at"],
             "note": d.get("note") or "",
+        }
+
+    def add_service_error(self, error: PromotionError) -> None:
+        self.add_error(error.field if error.field in self.fields else None, error.message)
+
+
+class CampaignForm(forms.Form):
+    """A platform campaign's terms; times typed in Beijing time."""
+
+    name = forms.CharField(label=_("name"), max_length=200)
+    reward = forms.ChoiceField(label=_("discount"), choices=UnitPromotion.Reward.choices)
+    value = forms.CharField(label=_("percent, or yuan off each item"), max_length=12)
+    funder = forms.ChoiceField(label=_("Funded by"), choices=PlatformCampaign.Funder.choices)
+    platform_bps = forms.IntegerField(
+        label=_("Platform's part (bps, for a split)"), min_value=1, max_value=9_999, required=False
+    )
+    combinable = forms.BooleanField(
+        label=_("may be combined with a unit's own sale or voucher on the same product"), required=False
+    )
+    starts_at = BeijingDateTimeField(label=_("starts (Beijing time)"))
+    ends_at = BeijingDateTimeField(label=_("ends (Beijing time)"))
+
+    def clean(self):
+        data = super().clean()
+        raw = (data.get("value") or "").strip()
+        if data.get("reward") == UnitPromotion.Reward.PERCENTAGE:
+            if not raw.isdigit():
+                self.add_error("value", MESSAGES[Code.VALUE_INVALID])
+            else:
+                data["value"] = int(raw)
+        elif raw:
+            try:
+                data["value"] = yuan_to_fen(raw)
+            except forms.ValidationError as error:
+                self.add_error("value", error)
+        return data
+
+    def service_kwargs(self) -> dict:
+        d = self.cleaned_data
+        return {k: d[k] for k in ("name", "reward", "value", "funder", "platform_bps", "combinable")} | {
+            "starts_at": d["starts_at"],
+            "ends_at": d["ends_at"],
         }
 
     def add_service_error(self, error: PromotionError) -> None:

@@ -74,3 +74,83 @@ class UnitPromotion(Decided):
 
     def __str__(self) -> str:
         return f"{self.unit} {self.kind} {self.name}"
+
+
+class PlatformCampaign(Decided):
+    """A festival campaign across units (春节, 国际博物馆日, 双十一): proposed by platform finance with its
+    first funding terms, created in Saleor as one catalogue promotion once another member approves; each
+    unit's operator opts its own products in (one Saleor rule each). Who funds it is the discount funding
+    rule of its promotion (`payments.funding`), versioned and frozen on each order at payment."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed: awaiting a second member of platform finance")
+        CREATING = "creating", _("Approved: being created in the shop")
+        LIVE = "live", _("Approved and created in the shop")
+        FAILED = "failed", _("Approved, but the shop refused it")
+        REJECTED = "rejected", _("Rejected by platform finance")
+
+    class Funder(models.TextChoices):
+        PLATFORM = "platform", _("The platform funds the discount")
+        UNIT = "unit", _("The unit funds the discount")
+        SPLIT = "split", _("Platform and unit share the discount")
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("name"), max_length=200)
+    reward = models.CharField(max_length=16, choices=UnitPromotion.Reward.choices)
+    value = models.PositiveIntegerField(help_text="percent (1-90), or fen off each item")
+    combinable = models.BooleanField(
+        default=False, help_text="may a unit's own sale or voucher run on a product opted in"
+    )
+    # the first funding terms (version 1 of its funding rule); later changes are funding versions
+    funder = models.CharField(max_length=16, choices=Funder.choices)
+    platform_bps = models.PositiveIntegerField(help_text="the platform's part of the discount, in bps")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField()
+    saleor_id = models.CharField(max_length=200, blank=True)
+    funding_key = models.CharField(max_length=200, blank=True, help_text="its Saleor promotion ID")
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=["creating", "live", "failed", "rejected"])
+                | (Q(decided_by__isnull=False, decided_at__isnull=False) & ~Q(decided_by=F("proposed_by"))),
+                name="platform_campaign_four_eyes",
+            ),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="platform_campaign_dates"),
+            models.CheckConstraint(
+                condition=(
+                    Q(funder="platform", platform_bps=10_000)
+                    | Q(funder="unit", platform_bps=0)
+                    | Q(funder="split", platform_bps__gt=0, platform_bps__lt=10_000)
+                ),
+                name="platform_campaign_bps_fit_funder",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignOptIn(models.Model):
+    """One product of a unit in a platform campaign, opted in by the unit's operator: a Saleor rule of the
+    campaign's promotion on that product only."""
+
+    campaign = models.ForeignKey(PlatformCampaign, on_delete=models.PROTECT, related_name="opt_ins")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="campaign_opt_ins")
+    listing = models.ForeignKey(Listing, on_delete=models.PROTECT, related_name="campaign_opt_ins")
+    product_id = models.CharField(max_length=200)
+    saleor_rule_id = models.CharField(max_length=200)
+    opted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "listing"], name="campaign_opt_in_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign} · {self.listing}"

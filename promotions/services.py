@@ -24,7 +24,7 @@ from payments.funding.services import funding_record_unit
 from promotions.error_codes import PromotionError
 from promotions.error_codes import PromotionErrorCode as Code
 from promotions.models import UnitPromotion
-from promotions.selectors import budget_used
+from promotions.selectors import budget_used, campaign_conflict
 from saleor_app.app_client import app_client
 from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorError, SaleorNotInstalled
@@ -102,6 +102,19 @@ def _check_terms(*, kind, reward, value, code, usage_limit, budget_fen, starts_a
         )
 
 
+def _check_combinable(listings: list[Listing], starts_at: datetime, ends_at: datetime) -> None:
+    """Refused on a product in a platform campaign that forbids combining, at overlapping dates."""
+    clash = campaign_conflict(listing_ids=[x.pk for x in listings], starts_at=starts_at, ends_at=ends_at)
+    if clash is not None:
+        raise PromotionError(
+            Code.CAMPAIGN_NOT_COMBINABLE,
+            field="listings",
+            name=clash.listing.name_zh,
+            campaign=clash.campaign.name,
+            other=clash.campaign.name,
+        )
+
+
 def _prices(listings: list[Listing]) -> list[int]:
     return list(ListingVariant.objects.filter(listing__in=listings).values_list("price_fen", flat=True)) or [
         0
@@ -172,6 +185,7 @@ def promotion_propose(
         prices=_prices(listings),
         now=now,
     )
+    _check_combinable(listings, starts_at, ends_at)
     promotion = UnitPromotion.objects.create(
         unit=unit,
         kind=kind,
@@ -251,6 +265,7 @@ def promotion_approve(*, promotion_id: int, actor, client: SaleorClient | None =
         )
         if current != promotion.product_ids:
             raise PromotionError(Code.STALE)
+        _check_combinable(listings, promotion.starts_at, promotion.ends_at)
         _check_terms(
             kind=promotion.kind,
             reward=promotion.reward,

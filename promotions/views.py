@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import clock
-from promotions import selectors, services
+from payments.error_codes import FundingError
+from promotions import campaigns, selectors, services
 from promotions.error_codes import PromotionError
-from promotions.forms import PromotionForm
-from promotions.models import UnitPromotion
+from promotions.forms import CampaignForm, PromotionForm
+from promotions.models import PlatformCampaign, UnitPromotion
 from unit_onboarding.models import Unit
 
 
@@ -95,3 +96,149 @@ def promotion_decide(request: HttpRequest, uid, promotion) -> HttpResponse:
     except PromotionError as error:
         messages.error(request, error.message)
     return redirect("promotions:unit_promotions", uid=unit.uid)
+
+
+# --- platform campaigns: platform finance (others 404); units' operators opt their own products in
+
+
+def _platform(request: HttpRequest) -> None:
+    if not campaigns.may_manage(request.user):
+        raise Http404
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def campaign_list(request: HttpRequest) -> HttpResponse:
+    _platform(request)
+    with timezone.override(clock.business_tz()):
+        form = CampaignForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                campaign = campaigns.campaign_propose(actor=request.user, **form.service_kwargs())
+            except PromotionError as error:
+                form.add_service_error(error)
+            else:
+                messages.success(
+                    request, _("Campaign proposed: another member of platform finance approves it.")
+                )
+                return redirect("promotions:campaign_page", platform_campaign=campaign.uid)
+        return render(
+            request,
+            "promotions/campaign_list.html",
+            {"campaigns": selectors.campaigns_listed(), "form": form},
+            status=400 if form.errors else 200,
+        )
+
+
+@login_required
+def campaign_page(request: HttpRequest, platform_campaign) -> HttpResponse:
+    _platform(request)
+    found = get_object_or_404(PlatformCampaign, uid=platform_campaign)
+    rows, total = selectors.campaign_report(found)
+    with timezone.override(clock.business_tz()):
+        return render(
+            request,
+            "promotions/campaign_page.html",
+            {
+                "campaign": found,
+                "rows": rows,
+                "total": total,
+                "opt_ins": selectors.campaign_opt_ins(found),
+                "versions": selectors.campaign_funding_versions(found),
+                "funders": PlatformCampaign.Funder.choices,
+            },
+        )
+
+
+@login_required
+@require_POST
+def campaign_decide(request: HttpRequest, platform_campaign) -> HttpResponse:
+    _platform(request)
+    found = get_object_or_404(PlatformCampaign, uid=platform_campaign)
+    action = request.POST.get("action")
+    try:
+        if action == "approve":
+            done = campaigns.campaign_approve(campaign_id=found.pk, actor=request.user)
+            if done.status == PlatformCampaign.Status.FAILED:
+                messages.error(
+                    request, _("The shop refused the campaign: %(error)s") % {"error": done.last_error}
+                )
+            else:
+                messages.success(request, _("Campaign approved and created in the shop."))
+        elif action == "reject":
+            campaigns.campaign_reject(campaign_id=found.pk, actor=request.user)
+            messages.success(request, _("Campaign rejected."))
+        else:
+            raise Http404
+    except PromotionError as error:
+        messages.error(request, error.message)
+    return redirect("promotions:campaign_page", platform_campaign=found.uid)
+
+
+@login_required
+@require_POST
+def campaign_funding(request: HttpRequest, platform_campaign) -> HttpResponse:
+    """Propose new funding terms, or approve a proposal (another member of platform finance)."""
+    _platform(request)
+    found = get_object_or_404(PlatformCampaign, uid=platform_campaign)
+    try:
+        if request.POST.get("action") == "approve":
+            campaigns.campaign_funding_approve(
+                campaign_id=found.pk, version_id=_int(request.POST.get("version")), actor=request.user
+            )
+            messages.success(request, _("The new funding applies to orders paid from now on."))
+        else:
+            campaigns.campaign_funding_propose(
+                campaign_id=found.pk,
+                actor=request.user,
+                funder=request.POST.get("funder", ""),
+                platform_bps=_int(request.POST.get("platform_bps")),
+                note=request.POST.get("note", "")[:1000],
+            )
+            messages.success(request, _("Proposed: another member of platform finance approves it."))
+    except (PromotionError, FundingError) as error:
+        messages.error(request, error.message)
+    return redirect("promotions:campaign_page", platform_campaign=found.uid)
+
+
+def _int(raw) -> int | None:
+    raw = (raw or "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def unit_campaigns(request: HttpRequest, uid) -> HttpResponse:
+    """The campaigns a unit may join and its products in them; its operators opt products in."""
+    unit = _unit_for(request, uid)
+    may_opt_in = services.may_propose(request.user, unit)
+    if request.method == "POST":
+        if not may_opt_in:
+            raise Http404
+        found = get_object_or_404(
+            PlatformCampaign, uid=request.POST.get("campaign") or None, status=PlatformCampaign.Status.LIVE
+        )
+        try:
+            campaigns.campaign_opt_in(
+                campaign_id=found.pk,
+                unit=unit,
+                listing_id=_int(request.POST.get("listing")) or 0,
+                actor=request.user,
+            )
+        except PromotionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("The product joins the campaign."))
+        return redirect("promotions:unit_campaigns", uid=unit.uid)
+    with timezone.override(clock.business_tz()):
+        return render(
+            request,
+            "promotions/unit_campaigns.html",
+            {
+                "unit": unit,
+                "campaigns": selectors.live_campaigns_for_units(clock.now()),
+                "opt_ins": selectors.unit_opt_ins(unit),
+                "listings": selectors.unit_listings_in_shop(unit) if may_opt_in else [],
+                "may_opt_in": may_opt_in,
+            },
+        )

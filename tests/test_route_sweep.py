@@ -27,7 +27,7 @@ from payments.funding.models import DiscountFundingVersion
 from payments.funding.services import funding_propose
 from payments.models import AccountingPeriod
 from payments.settlement import services as settlement
-from promotions.models import UnitPromotion
+from promotions.models import PlatformCampaign, UnitPromotion
 from resources.calls import call_post, proposal_submit
 from resources.designers import profile_save
 from resources.licensing import licence_request_submit
@@ -155,6 +155,13 @@ ALLOWED: dict[str, set[str]] = {
     "promotions:unit_promotions": {A, F},
     "promotions:promotion_new": {A},
     "promotions:promotion_decide": {A, F},
+    # platform campaigns: platform finance proposes, another member approves (service); units' members see
+    # the campaigns, its operators opt their own products in (POST, service checks who)
+    "promotions:unit_campaigns": {A, F},
+    "promotions:campaign_list": {S},
+    "promotions:campaign_page": {S},
+    "promotions:campaign_decide": {S},
+    "promotions:campaign_funding": {S},
     "orders:list": {A, F, S},
     "orders:detail": {A, F, S},
     "orders:fulfil": {A},
@@ -420,6 +427,17 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
         proposed_by=people[A],
         proposed_at=datetime(2026, 12, 15, 4, tzinfo=UTC),
     )
+    platform_campaign = PlatformCampaign.objects.create(
+        name="双十一",
+        reward="percentage",
+        value=10,
+        funder="split",
+        platform_bps=5000,
+        starts_at=datetime(2026, 12, 20, tzinfo=UTC),
+        ends_at=datetime(2027, 1, 20, tzinfo=UTC),
+        proposed_by=platform_finance_user(),
+        proposed_at=datetime(2026, 12, 15, 4, tzinfo=UTC),
+    )
     # a campaign's cancellation asked by unit A's operator, a backer's refund request, a parked refund
     cancellation = CampaignCancellation.objects.create(
         campaign=campaign,
@@ -448,6 +466,7 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
         "backer_refund": backer_refund,
         "campaign_refund": campaign_refund,
         "promotion": promotion,
+        "platform_campaign": platform_campaign,
         "application": application,
         "document": document,
         "invitation": invitation,
@@ -520,6 +539,8 @@ def url_of(name: str, route: str, pattern: URLPattern, objects: dict, staff) -> 
             kwargs[arg] = objects["listing_import"].uid
         elif arg == "promotion":
             kwargs[arg] = objects["promotion"].uid
+        elif arg == "platform_campaign":
+            kwargs[arg] = objects["platform_campaign"].uid
         elif arg == "slug":
             kwargs[arg] = objects["designer"].slug
         elif arg == "party":
@@ -562,16 +583,17 @@ def _refused(get, post, name: str) -> bool:
     return set(statuses) <= {403, 404, 405} and statuses != (405, 405)
 
 
-def _money_requests(objects) -> tuple[str, str, str, str, str]:
+def _money_requests(objects) -> tuple[str, str, str, str, str, str]:
     """The state of unit A's payee change and agreement version (both asked for by its finance member), of
     the platform's discount funding proposal, of unit A's parcel refund and of its promotion (both asked for
-    by its operator)."""
+    by its operator), and of the platform campaign (proposed by a member of platform finance)."""
     return (
         PayeeChange.objects.get(pk=objects["payee_change"].pk).status,
         AgreementVersion.objects.get(pk=objects["agreement_version"].pk).status,
         DiscountFundingVersion.objects.get(pk=objects["funding_version"].pk).status,
         ParcelRefund.objects.get(pk=objects["parcel_refund"].pk).status,
         UnitPromotion.objects.get(pk=objects["promotion"].pk).status,
+        PlatformCampaign.objects.get(pk=objects["platform_campaign"].pk).status,
     )
 
 
@@ -614,7 +636,14 @@ def test_unit_finance_without_a_second_factor_is_sent_to_set_one_up_on_every_rou
     assert not problems, "\n".join(problems)
     assert sorted(UnitMembership.objects.values_list("user_id", "unit_id", "role")) == memberships_before
     assert objects["unit"].__class__.objects.get(pk=objects["unit"].pk).payout_bank_name != "evil bank"
-    assert _money_requests(objects) == ("pending", "proposed", "proposed", "requested", "proposed")
+    assert _money_requests(objects) == (
+        "pending",
+        "proposed",
+        "proposed",
+        "requested",
+        "proposed",
+        "proposed",
+    )
 
 
 @pytest.mark.parametrize("who", [A, F, OB, FB, S])
@@ -652,7 +681,14 @@ def test_each_visitor_gets_exactly_the_routes_their_role_allows(client, world, w
         assert after == members_of_a
     assert not Invitation.objects.filter(email="x@evil.example").exists()
     # nobody confirmed, approved or withdrew
-    assert _money_requests(objects) == ("pending", "proposed", "proposed", "requested", "proposed")
+    assert _money_requests(objects) == (
+        "pending",
+        "proposed",
+        "proposed",
+        "requested",
+        "proposed",
+        "proposed",
+    )
     # nor withdrew unit A's design call or the designer's proposal
     assert objects["call"].__class__.objects.get(pk=objects["call"].pk).status == "open"
     assert objects["proposal"].__class__.objects.get(pk=objects["proposal"].pk).status == "submitted"

@@ -163,11 +163,40 @@ def funding_record_unit(
     funded by the unit (in force from `now`), with the unit's proposer and approver as its two people (the
     database's four-eyes check holds). Refused when the key already has a rule: a unit never takes over a
     discount someone else decided the funding of."""
+    return funding_record_decided(
+        key=key,
+        name=name,
+        funder=Funder.UNIT,
+        proposed_by=proposed_by,
+        approved_by=approved_by,
+        subject=subject,
+        now=now,
+        action="discount_funding.unit_recorded",
+    )
+
+
+@transaction.atomic
+def funding_record_decided(
+    *,
+    key: str,
+    name: str,
+    funder: str,
+    proposed_by,
+    approved_by,
+    subject: str,
+    platform_bps: int | None = None,
+    now: datetime | None = None,
+    action: str = "discount_funding.recorded",
+) -> DiscountFundingVersion:
+    """Version 1 of a new discount's funding, decided by two people elsewhere (a unit's promotion, a
+    platform campaign) before it was created in Saleor: in force from `now`. Refused when the key already
+    has a rule."""
     key = key.strip()
     if not key:
         raise FundingError(Code.BAD_TERMS, _("Give the Saleor promotion ID, or the voucher code."))
     if proposed_by.pk == approved_by.pk:
         raise FundingError(Code.FOUR_EYES, _("Another person approves what you proposed."))
+    bps = funder_bps(funder, platform_bps)
     funding, created = DiscountFunding.objects.get_or_create(key=key, defaults={"name": name[:200]})
     if not created:
         raise FundingError(
@@ -177,8 +206,8 @@ def funding_record_unit(
     version = DiscountFundingVersion.objects.create(
         funding=funding,
         number=1,
-        funder=Funder.UNIT,
-        platform_bps=0,
+        funder=funder,
+        platform_bps=bps,
         note=subject,
         proposed_by=proposed_by,
         proposed_at=at,
@@ -187,5 +216,5 @@ def funding_record_unit(
         decided_at=at,
         effective_from=at,
     )
-    _audit(version, actor=approved_by, action="discount_funding.unit_recorded", before=None)
+    _audit(version, actor=approved_by, action=action, before=None)
     return version

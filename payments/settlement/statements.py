@@ -51,6 +51,20 @@ WHERE COALESCE(o.kind, t.kind) = 'payment' AND t.posted_at >= %(start)s AND t.po
 GROUP BY s.party
 """
 
+# What the platform funded of the discounts on each unit's product lines paid in the period (their
+# "<line>:discount" split lines, negative, against the line's `unit:` share): the unit's parties were paid
+# on the undiscounted price, so the unit's statement says how much of its sales the platform paid for
+_FUNDED_ON_UNIT_LINES = """
+SELECT p.party, -sum(d.amount)
+FROM payments_splitline d JOIN payments_ledgertransaction t ON t.id = d.transaction_id
+LEFT JOIN payments_ledgertransaction o ON o.id = t.reverses_id
+JOIN payments_splitline p ON p.transaction_id = d.transaction_id AND p.line_kind = 'product'
+                         AND p.line_ref = left(d.line_ref, -9) AND p.party LIKE 'unit:%%'
+WHERE d.line_kind = 'discount' AND COALESCE(o.kind, t.kind) = 'payment'
+  AND t.posted_at >= %(start)s AND t.posted_at < %(end)s AND d.currency = %(currency)s {party_filter}
+GROUP BY p.party
+"""
+
 # What a campaign's releases gave each party (and took from the campaign's held account), with the fee the
 # party bears at release (payments.ledger_services.held_release_post)
 _RELEASES = """
@@ -74,6 +88,8 @@ class Statement:
 
     `platform_funded`: the part of sales that is the platform funding discounts (negative, the platform's
     own statement): its units' parties were paid on the undiscounted price.
+    `funded_on_lines`: on a unit's statement, what the platform funded of the discounts on the unit's
+    product lines sold in the period (positive; the unit's parties' shares were computed on it).
     """
 
     party: str
@@ -86,6 +102,7 @@ class Statement:
     platform_funded: int = 0
     released: int = 0
     awards: int = 0  # design call awards: owed to a designer (+), funded by a unit (-)
+    funded_on_lines: int = 0
 
 
 def statements(
@@ -115,6 +132,13 @@ def statements(
         )
         releases = {party: (int(gross), int(fee)) for party, gross, fee in cursor.fetchall()}
         cursor.execute(
+            _FUNDED_ON_UNIT_LINES.format(
+                party_filter="AND p.party = ANY(%(parties)s)" if parties is not None else ""
+            ),
+            params,
+        )
+        funded_on_lines = {party: int(total) for party, total in cursor.fetchall()}
+        cursor.execute(
             _MOVEMENTS.format(party_filter="AND a.party = ANY(%(parties)s)" if parties is not None else ""),
             params,
         )
@@ -142,6 +166,7 @@ def statements(
                 platform_funded=funded.get(party, 0),
                 released=released,
                 awards=int(awards),
+                funded_on_lines=funded_on_lines.get(party, 0),
             )
         )
     # a party whose shares netted to nothing has no entries (the platform funding a discount out of its

@@ -49,6 +49,7 @@ def unit_pages(unit) -> dict[str, str]:
         "orders": reverse("orders:list", kwargs={"uid": unit.uid}),
         "refunds": reverse("orders:refunds", kwargs={"uid": unit.uid}),
         "promotions": reverse("promotions:unit_promotions", kwargs={"uid": unit.uid}),
+        "festivals": reverse("promotions:unit_campaigns", kwargs={"uid": unit.uid}),
         "rates": reverse("shipping:unit_rates", kwargs={"uid": unit.uid}),
         "resources": reverse("resources:objects", kwargs={"uid": unit.uid}),
         "licences": reverse("resources:licence_requests", kwargs={"uid": unit.uid}),
@@ -69,6 +70,7 @@ def unit_pages(unit) -> dict[str, str]:
         "orders",
         "refunds",
         "promotions",
+        "festivals",
         "rates",
         "resources",
         "licences",
@@ -106,7 +108,8 @@ def test_a_finance_member_gets_payout_and_statement_but_no_operator_pages(client
 
     assert nav[pages["payout"]] == "page"
     assert {
-        pages[k] for k in ("dashboard", "orders", "promotions", "rates", "agreement", "statement")
+        pages[k]
+        for k in ("dashboard", "orders", "promotions", "festivals", "rates", "agreement", "statement")
     } <= set(nav)
     assert not {pages[k] for k in ("listings", "campaigns", "resources", "members")} & set(nav)
 
@@ -134,6 +137,7 @@ def test_staff_on_a_unit_they_do_not_belong_to_see_the_platform_entries_not_the_
         reverse("catalog:review_queue"),
         reverse("campaigns:review_queue"),
         reverse("finance:home"),
+        reverse("promotions:campaign_list"),
         reverse("unit_onboarding:access_log"),
     }
     assert museum.display_name not in nav and "unit-switch" not in nav
