@@ -996,6 +996,9 @@ def _released_fees_post(
     released part), as the release would have charged had the fee been known; the platform bore it while
     held and keeps the part still held. One RELEASE posting per line (no money moves, only fees), so later
     releases count it as charged. Call inside the fee's posting (the payment row is locked)."""
+    releases = LedgerTransaction.objects.filter(order_ref=order_ref, kind=LedgerTransaction.Kind.RELEASE)
+    if not releases.exists():
+        return  # the common case: nothing of the order was ever held and released
     posted = _posted_lines(order_ref=order_ref, payment_id=payment_id)
     for ref, line in posted.items():
         rel = line.released
