@@ -12,7 +12,7 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Sum
 
-from campaigns import selectors
+from campaigns import selectors, services
 from campaigns.models import Campaign, Pledge, Tier
 from orders.holds import Hold
 from orders.payload import OrderData
@@ -92,5 +92,11 @@ class CampaignHolds:
                 },
             )
             touched.add(campaign.uid)
+        # the checkout's tier items are its order's now: never given back as an abandoned checkout's
+        services.reservations_paid(
+            checkout_ref=data.checkout_id,
+            tiers=[tiers[ln.sku] for ln in data.lines if ln.saleor_id in holds],
+            paid_at=data.paid_at,
+        )
         for uid in touched:  # the campaign page shows the new backer once this is committed
             transaction.on_commit(lambda uid=uid: selectors.campaign_page_invalidate(uid))

@@ -120,16 +120,26 @@ class Tier(models.Model):
 
 
 class Reservation(models.Model):
-    """Items of a tier taken by one checkout when it went to pay (once per checkout and tier)."""
+    """Items of a tier taken by one checkout when it went to pay (once per checkout and tier): kept once its
+    order is paid (`paid_at`), given back to the tier when the checkout was abandoned
+    (`CAMPAIGN_RESERVATION_MINUTES` after it last went to pay, `returned_at`)."""
 
     tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="reservations")
     checkout_ref = models.CharField(max_length=200)
     quantity = models.PositiveIntegerField()
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(
+        help_text="when the checkout last went to pay (the expiry counts from it)"
+    )
+    paid_at = models.DateTimeField(null=True, blank=True, help_text="its order was paid: never given back")
+    returned_at = models.DateTimeField(null=True, blank=True, help_text="abandoned: its items given back")
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["tier", "checkout_ref"], name="campaign_reservation_once"),
+            models.CheckConstraint(
+                condition=Q(paid_at__isnull=True) | Q(returned_at__isnull=True),
+                name="campaign_reservation_paid_never_returned",
+            ),
         ]
 
     def __str__(self) -> str:

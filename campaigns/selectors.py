@@ -11,6 +11,7 @@ from django.db.models import Count, Sum
 
 from campaigns.models import BackerRefund, Campaign, CampaignCancellation, CampaignRefund, Pledge, Tier
 from core import clock
+from core.party import Party, is_unit_uid
 from payments.models import SplitLine
 from payments.settlement.stats import CampaignFigures
 
@@ -186,6 +187,17 @@ def refunds_for_finance():
         .select_related("campaign__unit")
         .order_by("-status", "-attempts", "pk")
     )
+
+
+def campaign_party_titles(keys: list[str], english: bool) -> dict[str, str]:
+    """{held-account party key: the campaign's title} (English when asked and given), for the names people
+    read on statements, finance pages and exports instead of `campaign:<uid>`."""
+    uids = [Party.parse(k).id for k in keys]
+    valid = [u for u in uids if is_unit_uid(u)]  # a well-formed uid (a key typed by hand may hold anything)
+    return {
+        c.party_key: (c.title_en if english and c.title_en else c.title_zh)
+        for c in Campaign.objects.filter(uid__in=valid).only("uid", "title_zh", "title_en")
+    }
 
 
 def unit_campaign_parties(unit_ids: list[int]) -> set[str]:

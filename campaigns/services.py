@@ -40,6 +40,7 @@ from orders.models import OrderLine
 from orders.parcel_refunds import refund_grant_and_request
 from payments import ledger_services
 from payments import selectors as ledger_selectors
+from payments.gateway.models import PaymentIntentRecord
 from payments.split import FeeRule, LineKind, Recipe, RecipeShare, allocate_bps
 from saleor_app.app_client import app_client
 from saleor_app.client import SaleorClient
@@ -243,19 +244,102 @@ def tiers_reserve(*, checkout_ref: str, lines: Sequence[tuple[str, int]]) -> lis
         reservation, _created = Reservation.objects.select_for_update().get_or_create(
             tier=tier, checkout_ref=checkout_ref, defaults={"quantity": 0, "created_at": now}
         )
-        delta = quantity - reservation.quantity
+        if reservation.paid_at is not None:  # its order is paid: nothing more to take
+            taken.append(reservation)
+            continue
+        # given back after it was abandoned: taken afresh
+        holding = 0 if reservation.returned_at is not None else reservation.quantity
+        delta = quantity - holding
         if delta:
             with connection.cursor() as cursor:
                 cursor.execute(_RESERVE, [delta, tier.pk, delta, delta])
                 if cursor.fetchone() is None:
                     tier.refresh_from_db()
-                    left = max((tier.left or 0) + reservation.quantity, 0)
+                    left = max((tier.left or 0) + holding, 0)
                     raise CampaignError(Code.SOLD_OUT, left=left, sku=tier.sku)
-            reservation.quantity = quantity
-            reservation.save(update_fields=["quantity"])
             transaction.on_commit(lambda uid=tier.campaign.uid: selectors.campaign_page_invalidate(uid))
+        # every time the buyer goes to pay, the items are kept for another CAMPAIGN_RESERVATION_MINUTES
+        reservation.quantity, reservation.returned_at, reservation.created_at = quantity, None, now
+        reservation.save(update_fields=["quantity", "returned_at", "created_at"])
         taken.append(reservation)
     return taken
+
+
+# Stripe states of a checkout's PaymentIntent under way or done: its items are not given back (the order's
+# payment webhook marks the reservation paid)
+PAYING = ("processing", "requires_action", "requires_capture", "succeeded")
+
+
+def reservations_expire(*, now: datetime | None = None) -> int:
+    """Give back the tier items of checkouts that went to pay more than CAMPAIGN_RESERVATION_MINUTES ago and
+    were abandoned: never a reservation whose order was paid (`paid_at`, set in the payment's posting under
+    the same row lock) nor one whose checkout has a payment under way at Stripe. Idempotent: a reservation is
+    given back once (`returned_at`); two runs at once skip each other's rows. Returns the items given back."""
+    now = now or clock.now()
+    cutoff = now - timedelta(minutes=settings.CAMPAIGN_RESERVATION_MINUTES)
+    due = Reservation.objects.filter(
+        paid_at__isnull=True, returned_at__isnull=True, quantity__gt=0, created_at__lte=cutoff
+    ).exclude(
+        checkout_ref__in=PaymentIntentRecord.objects.filter(
+            source_type="Checkout", stripe_status__in=PAYING
+        ).values("source_id")
+    )
+    given = 0
+    for pk in due.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            reservation = (
+                Reservation.objects.select_for_update(skip_locked=True)
+                .filter(pk=pk, paid_at__isnull=True, returned_at__isnull=True, created_at__lte=cutoff)
+                .select_related("tier__campaign")
+                .first()
+            )
+            if reservation is None:
+                continue
+            with connection.cursor() as cursor:
+                cursor.execute(_UNRESERVE, [reservation.quantity, reservation.tier_id])
+            reservation.returned_at = now
+            reservation.save(update_fields=["returned_at"])
+            given += reservation.quantity
+            selectors_invalidate(reservation.tier.campaign)
+    return given
+
+
+def reservations_paid(*, checkout_ref: str, tiers: Sequence[Tier], paid_at: datetime) -> None:
+    """The checkout's order was paid (called in the payment's posting): its reservations are kept for good.
+    One given back before the payment arrived (paid after it expired) takes its items again, as far as the
+    tier has them left (a tier's limit is never passed); what it could not take is logged for the unit."""
+    if not checkout_ref:
+        return
+    for reservation in (
+        Reservation.objects.select_for_update()
+        .filter(checkout_ref=checkout_ref, tier__in=list(tiers), paid_at__isnull=True)
+        .order_by("pk")
+    ):
+        if reservation.returned_at is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT reserved FROM campaigns_tier WHERE id = %s FOR UPDATE", [reservation.tier_id]
+                )
+                before = cursor.fetchone()[0]
+                cursor.execute(_RETAKE, [reservation.quantity, reservation.quantity, reservation.tier_id])
+                short = reservation.quantity - (cursor.fetchone()[0] - before)
+            if short:
+                log.warning(
+                    "campaign tier %s: checkout %s paid after its reservation expired: %s past the limit",
+                    reservation.tier_id,
+                    checkout_ref,
+                    short,
+                )
+        reservation.paid_at, reservation.returned_at = paid_at, None
+        reservation.save(update_fields=["paid_at", "returned_at"])
+
+
+_RETAKE = """
+UPDATE campaigns_tier SET reserved = CASE WHEN "limit" IS NULL THEN reserved + %s
+    ELSE LEAST(reserved + %s, "limit") END
+WHERE id = %s
+RETURNING reserved
+"""
 
 
 # ----------------------------------------------------------------------------------------------------------

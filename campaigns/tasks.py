@@ -21,3 +21,11 @@ def mail_backer(mail_id: int) -> None:
     from campaigns import emails
 
     emails.backer_mail_send(mail_id=mail_id)
+
+
+@shared_task
+def reservations_expire() -> int:
+    """Every minute (beat `campaigns-reservations`): abandoned checkouts' tier items go back (idempotent)."""
+    from campaigns.services import reservations_expire as expire
+
+    return expire()

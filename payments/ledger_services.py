@@ -784,6 +784,13 @@ def payment_fee_post(
                 if pa.fee
             ],
         )
+        _released_fees_post(
+            payment_id=payment.pk,
+            order_ref=order_ref,
+            currency=currency,
+            idempotency_key=idempotency_key,
+            posted_at=posted_at,
+        )
     return PostResult(txn_id, created=True)
 
 
@@ -947,10 +954,20 @@ def _release_fees(
     zeros = [0] * len(deltas)
     if recipe.fee_rule != FeeRule.PRO_RATA or not any(deltas):
         return zeros
+    more = _release_fee_owed(
+        payment_id=payment_id, order_ref=order_ref, line_ref=line_ref, released=released_after
+    )
+    return allocate(more, [abs(d) for d in deltas]) if more else zeros
+
+
+def _release_fee_owed(*, payment_id: int, order_ref: str, line_ref: str, released: int) -> int:
+    """What of the processor fee the parties of a held line still owe for `released` of it: the line's part
+    of the order's fees (weighed over the payment's lines as at payment) in proportion to what of the line
+    is released, less what its release postings charged already (never negative)."""
     lines = _payment_lines(payment_id=payment_id)
     refs = [ref for ref, *_ in lines]
     if line_ref not in refs:
-        return zeros
+        return 0
     index = refs.index(line_ref)
     line_fee = sum(
         allocate(fee, fee_weights(lines))[index]
@@ -958,16 +975,84 @@ def _release_fees(
     )
     captured = lines[index][3]
     if not line_fee or captured <= 0:
-        return zeros
-    due = allocate(line_fee, [released_after, captured - released_after])[0]
+        return 0
+    due = allocate(line_fee, [released, captured - released])[0]
     charged = sum(
         SplitLine.objects.filter(
             order_ref=order_ref, line_ref=line_ref, transaction__kind=LedgerTransaction.Kind.RELEASE
         ).values_list("fee", flat=True)
     )
-    if due <= charged:
-        return zeros
-    return allocate(due - charged, [abs(d) for d in deltas])
+    return max(due - charged, 0)
+
+
+RELEASE_FEE_MEMO = "campaign release fee"
+
+
+def _released_fees_post(
+    *, payment_id: int, order_ref: str, currency: str, idempotency_key: str, posted_at: datetime | None
+) -> None:
+    """A fee Stripe reports after a campaign released part of a held line: the parties the release paid bear
+    their part of it at once (by the release's frozen fee rule, spread over what each share holds of the
+    released part), as the release would have charged had the fee been known; the platform bore it while
+    held and keeps the part still held. One RELEASE posting per line (no money moves, only fees), so later
+    releases count it as charged. Call inside the fee's posting (the payment row is locked)."""
+    releases = LedgerTransaction.objects.filter(order_ref=order_ref, kind=LedgerTransaction.Kind.RELEASE)
+    if not releases.exists():
+        return  # the common case: nothing of the order was ever held and released
+    posted = _posted_lines(order_ref=order_ref, payment_id=payment_id)
+    for ref, line in posted.items():
+        rel = line.released
+        if rel is None or rel.recipe.fee_rule != FeeRule.PRO_RATA or rel.released <= 0:
+            continue
+        more = _release_fee_owed(
+            payment_id=payment_id, order_ref=order_ref, line_ref=ref, released=rel.released
+        )
+        if not more:
+            continue
+        fees = allocate(more, [abs(part) for part in rel.recipe.split(rel.released)])
+        borne: dict[str, int] = defaultdict(int)
+        for share, fee in zip(rel.recipe.shares, fees, strict=True):
+            if share.party != PLATFORM and fee:  # as at payment: the platform's part stays its expense
+                borne[share.party] += fee
+        legs = [(account_kind(p), p, fee) for p, fee in sorted(borne.items())]
+        if borne:
+            legs.append((Kind.PROCESSOR_FEES, SYSTEM, -sum(borne.values())))
+        txn_id = _transaction_insert(
+            f"{idempotency_key}:released:{ref}"[:255],
+            LedgerTransaction.Kind.RELEASE,
+            order_ref,
+            currency,
+            fingerprint({"line": ref, "fees": fees, "posting": "release_fee"}),
+            RELEASE_FEE_MEMO,
+            posted_at,
+        )
+        if txn_id is None:  # posted before with this fee's key
+            continue
+        _legs_insert(txn_id, legs, currency)
+        _insert(
+            "payments_splitline",
+            _SPLIT_COLUMNS,
+            [
+                (
+                    txn_id,
+                    order_ref,
+                    ref,
+                    line.kind,
+                    s.party,
+                    s.role,
+                    pos,
+                    s.bps,
+                    s.carved,
+                    s.rule,
+                    rel.recipe.fee_rule,
+                    rel.recipe.agreement_version,
+                    0,
+                    fee,
+                    currency,
+                )
+                for pos, (s, fee) in enumerate(zip(rel.recipe.shares, fees, strict=True))
+            ],
+        )
 
 
 AWARD_RULE = "award:design_call"

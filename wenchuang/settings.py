@@ -271,6 +271,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # campaigns past their end are decided (succeeded / failed), shipped tiers released, refunds retried
     "campaigns-decide": {"task": "campaigns.tasks.campaigns_decide_due", "schedule": 60.0},
+    # tier items of checkouts abandoned after going to pay go back to their tier
+    "campaigns-reservations": {"task": "campaigns.tasks.reservations_expire", "schedule": 60.0},
     # units' sales whose recorded order-line discounts reached their budget cap are ended in Saleor
     "promotions-budget": {"task": "promotions.tasks.promotions_budget_enforce", "schedule": 300.0},
     "stripe-event-retention": {
@@ -369,6 +371,11 @@ SETTLEMENT_CURRENCY = env.str("SETTLEMENT_CURRENCY", default="CNY")
 CAMPAIGN_RELEASE_AT_SUCCESS_BPS = env.int("CAMPAIGN_RELEASE_AT_SUCCESS_BPS", default=5000)
 if not 0 <= CAMPAIGN_RELEASE_AT_SUCCESS_BPS <= 10_000:
     raise SystemExit("CAMPAIGN_RELEASE_AT_SUCCESS_BPS must be between 0 and 10000")
+# Minutes a checkout keeps the campaign tier items it took when it went to pay; abandoned (no payment under
+# way or done), they go back to the tier (beat `campaigns-reservations`).
+CAMPAIGN_RESERVATION_MINUTES = env.int("CAMPAIGN_RESERVATION_MINUTES", default=30)
+if CAMPAIGN_RESERVATION_MINUTES < 1:
+    raise SystemExit("CAMPAIGN_RESERVATION_MINUTES must be at least 1")
 # Username of the platform finance account the daily beat job proposes batches as; empty = job off.
 SETTLEMENT_SCHEDULE_USER = env.str("SETTLEMENT_SCHEDULE_USER", default="")
 # Platform policy: the least share (basis points) a new agreement version may give the platform.

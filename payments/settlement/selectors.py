@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -232,8 +233,21 @@ def last_batch(*, party: str, currency: str) -> SettlementBatch | None:
     )
 
 
+# Titles of the held accounts of crowdfunding campaigns (`campaign:<uid>`): campaigns sits above payments, so
+# it registers a function of the party keys and the language at start-up (its AppConfig.ready).
+_campaign_titles: list[Callable[[list[str], bool], dict[str, str]]] = []
+
+
+def campaign_titles_register(titles_of: Callable[[list[str], bool], dict[str, str]]) -> None:
+    """`titles_of(keys, english)` → {campaign party key: the campaign's title in that language}."""
+    if titles_of not in _campaign_titles:
+        _campaign_titles.append(titles_of)
+
+
 def party_names(parties) -> dict[str, str]:
-    """Readable names of party keys: the unit's or entity's name, the staff pool of a unit, the designer."""
+    """Readable names of party keys: the unit's or entity's name, the staff pool of a unit, the designer, a
+    campaign's title (its held account)."""
+    parties = list(parties)
     parsed = [Party.parse(p) for p in parties]
     uids = {p.id for p in parsed if p.of_unit}
     units = {str(u.uid): str(u) for u in Unit.objects.filter(uid__in=[x for x in uids if is_unit_uid(x)])}
@@ -245,6 +259,10 @@ def party_names(parties) -> dict[str, str]:
         d.party_key: f"{(d.name_en if english and d.name_en else d.name_zh)} · {_('designer')}"
         for d in Designer.objects.filter(slug__in=slugs)
     }
+    campaign_keys = [p for p in parties if Party.parse(p).is_campaign]
+    campaigns: dict[str, str] = {}
+    for titles_of in _campaign_titles if campaign_keys else ():
+        campaigns |= titles_of(campaign_keys, english)
     names = {}
     for party in parties:
         kind, key = Party.parse(party).kind, Party.parse(party).id
@@ -258,6 +276,8 @@ def party_names(parties) -> dict[str, str]:
             names[party] = designers[party]
         elif party == "platform":
             names[party] = _("Platform")
+        elif party in campaigns:
+            names[party] = f"{campaigns[party]} · {_('crowdfunding campaign, held')}"
         elif Party.parse(party).is_campaign:
             names[party] = f"{_('crowdfunding campaign, held')} {key[:8]}"
         else:

@@ -189,6 +189,7 @@ def statement_export(request: HttpRequest, party: str, fmt: str) -> HttpResponse
         )
         header = [
             _("Party"),
+            _("Account"),
             _("Opening"),
             _("Sales"),
             _("Released"),
@@ -198,8 +199,10 @@ def statement_export(request: HttpRequest, party: str, fmt: str) -> HttpResponse
             _("Payouts"),
             _("Closing"),
         ]
+        names = selectors.party_names([x.party for x in found])
         rows = [
             (
+                names[x.party],  # the name people read (a campaign's title), then the ledger's key
                 x.party,
                 *(
                     minor_to_decimal(v, cur)
@@ -557,8 +560,9 @@ agreement_version_reject = _approval_action(_agreement_reject)
 @platform_finance_required
 @require_GET
 def audit(request: HttpRequest) -> HttpResponse:
-    events = FinanceAuditEvent.objects.select_related("actor").order_by("-at")[:500]
-    return render(request, "payments/finance/audit.html", {"events": events})
+    events = list(FinanceAuditEvent.objects.select_related("actor").order_by("-at")[:500])
+    names = selectors.party_names({e.party for e in events if e.party})
+    return render(request, "payments/finance/audit.html", {"events": events, "names": names})
 
 
 @platform_finance_required

@@ -1,17 +1,23 @@
 """Live Saleor: a campaign's tier bought in a real Saleor order, held for the campaign; the campaign fails
-and its backer is refunded in full through Saleor's granted refund and the order's payment app."""
+and its backer is refunded in full through Saleor's granted refund and the order's payment app; a campaign
+backed through real checkouts by several buyers with mixed carts, racing for its last items, succeeds and
+releases to each party."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import threading
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from django.db import connection
 
 from campaigns import services
-from campaigns.models import Campaign, CampaignRefund
+from campaigns.error_codes import CampaignError
+from campaigns.models import Campaign, CampaignRefund, Reservation
 from core import clock
 from payments import selectors as ledger
 from payments.models import Account
+from payments.settlement import services as settlement
 from saleor_app.client import SaleorClient
 from tests.catalog.factories import make_listing
 from tests.live_saleor import StaffSession, wait_until
@@ -178,3 +184,223 @@ def test_a_succeeded_campaign_cancelled_after_its_release_takes_the_refund_back_
         assert not any(totals.values()), (ref, totals)  # every party, and the campaign, back to zero
     assert ledger.account_balances().get((Account.Kind.CAMPAIGN_HELD, campaign.party_key, "CNY"), 0) == 0
     assert ledger.transactions_unbalanced() == []
+
+
+@pytest.fixture
+def mixed_shop(staff):  # noqa: F811 (the fixture)
+    """The museum's tier product (warehouse 0) and the library's ordinary product (warehouse 1)."""
+    specs = [
+        ProductSpec("实况众筹书签", "128.00", warehouse=0),
+        ProductSpec("图书馆帆布袋", "88.00", warehouse=1),
+    ]
+    with own_shop(staff, specs, warehouses=2) as made:
+        yield made
+
+
+CHECKOUT_CREATE = """mutation($i: CheckoutCreateInput!) { checkoutCreate(input: $i) {
+  checkout { id lines { variant { id } quantity } shippingMethods { id active } }
+  errors { field message code } } }"""
+CHECKOUT_DELIVERY = """mutation($id: ID!, $m: ID!) {
+  checkoutDeliveryMethodUpdate(id: $id, deliveryMethodId: $m) {
+  checkout { totalPrice { gross { amount currency } } } errors { field message code } } }"""
+CHECKOUT_COMPLETE = """mutation($id: ID!) { checkoutComplete(id: $id) {
+  order { id checkoutId } errors { field message code } } }"""
+
+
+def checkout_create(staff, shop, n: int, variants: list[str]) -> dict:  # noqa: F811 (the fixture's name)
+    made = staff.gql(
+        CHECKOUT_CREATE,
+        {
+            "i": {
+                "channel": shop.channel_slug,
+                "email": f"backer{n}@example.cn",
+                "lines": [{"variantId": v, "quantity": 1} for v in variants],
+                "shippingAddress": live_order.ADDRESS,
+                "billingAddress": live_order.ADDRESS,
+            }
+        },
+    )["checkoutCreate"]
+    assert not made["errors"], made["errors"]
+    return made["checkout"]
+
+
+def checkout_pay(staff, app, checkout: dict) -> str:  # noqa: F811 (the fixture's name)
+    """Delivery chosen, charged in full by the payment app (its transaction on the checkout), completed:
+    Saleor's order made from the checkout."""
+    method = next(m["id"] for m in checkout["shippingMethods"] if m["active"])
+    chosen = staff.gql(CHECKOUT_DELIVERY, {"id": checkout["id"], "m": method})["checkoutDeliveryMethodUpdate"]
+    assert not chosen["errors"], chosen["errors"]
+    gross = chosen["checkout"]["totalPrice"]["gross"]
+    assert live_order.charge(app, checkout["id"], str(gross["amount"]), gross["currency"])
+    done = staff.gql(CHECKOUT_COMPLETE, {"id": checkout["id"]})["checkoutComplete"]
+    assert not done["errors"], done["errors"]
+    assert done["order"]["checkoutId"] == checkout["id"]
+    return done["order"]["id"]
+
+
+@pytest.mark.django_db(transaction=True)  # the racing checkouts take the tier on their own connections
+def test_a_campaign_backed_by_several_buyers_with_mixed_carts_succeeds_and_releases_to_each_party(
+    saleor_api_url,
+    deliver,
+    app,
+    staff,  # noqa: F811 (the fixture)
+    mixed_shop,
+    time_machine,
+    settings,
+):
+    """Five buyers put the last three items of a tier (limit 3) and the library's bag in their carts and go
+    to pay at once: exactly three take the tier, two are refused; the three pay in Saleor (checkout → the
+    payment app's charge → order), their tier lines are held and the bags split to the library at once. The
+    campaign (goal: 3 backers) succeeds; one backer's parcel had shipped. By hand, per tier line of 128.00
+    (the museum's agreement: unit 60 %, entity 25 %, staff pool 5 %, platform 10 %), 30 % at success:
+    shipped, all: 7,680 / 3,200 / 640 / 1,280; the others 3,840 → 2,304 / 960 / 192 / 384, 8,960 still held
+    each. December's settlement pays the museum what was released, never what is held."""
+    settings.CAMPAIGN_RELEASE_AT_SUCCESS_BPS = 3000
+    tier_product, bag = mixed_shop.products
+    museum, library = unit_with_agreement(96), unit_with_agreement(97)
+    for unit, product in ((museum, tier_product), (library, bag)):
+        type(unit).objects.filter(pk=unit.pk).update(saleor_warehouse_id=product.warehouse_id)
+        unit.refresh_from_db()
+    sku = staff.gql("query($id: ID!) { productVariant(id: $id) { sku } }", {"id": tier_product.variant_id})[
+        "productVariant"
+    ]["sku"]
+    operator = operator_of(museum)
+    listing = make_listing(museum, operator, skus=(sku, f"{sku}-other"))
+    listing.saleor_variant_ids = {sku: tier_product.variant_id}
+    listing.save(update_fields=["saleor_variant_ids"])
+    now = clock.now()
+    campaign = services.campaign_save(
+        unit=museum,
+        actor=operator,
+        listing=listing,
+        title_zh="实况众筹书签",
+        goal_kind=Campaign.Goal.BACKERS,
+        goal_amount=None,
+        goal_backers=3,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=1),
+        estimated_delivery=date.today() + timedelta(days=60),
+        tiers=[(listing.variants.get(sku=sku).pk, 3)],
+    )
+    campaign = launch(campaign)
+    Campaign.objects.filter(pk=campaign.pk).update(reviewed_at=now - timedelta(minutes=30))
+
+    # five carts in Saleor, each the tier and the bag; all go to pay at once
+    carts = [
+        checkout_create(staff, mixed_shop, n, [tier_product.variant_id, bag.variant_id]) for n in range(5)
+    ]
+    barrier, outcomes = threading.Barrier(5), {}
+
+    def go_to_pay(cart: dict) -> None:
+        lines = [(ln["variant"]["id"], ln["quantity"]) for ln in cart["lines"]]
+        try:
+            barrier.wait()
+            services.tiers_reserve(checkout_ref=cart["id"], lines=lines)
+            outcomes[cart["id"]] = "taken"
+        except CampaignError as error:
+            outcomes[cart["id"]] = str(error.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=go_to_pay, args=(cart,)) for cart in carts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes.values()) == ["sold_out"] * 2 + ["taken"] * 3
+    tier = campaign.tiers.get()
+    assert (tier.reserved, tier.left) == (3, 0)
+
+    winners = [cart for cart in carts if outcomes[cart["id"]] == "taken"]
+    orders = [checkout_pay(staff, app, cart) for cart in winners]
+    client = SaleorClient(saleor_api_url, staff.token)
+    tier_lines = {}
+    for i, order_id in enumerate(orders):
+        placed = staff.gql(
+            "query($id: ID!) { order(id: $id)"
+            " { lines { id productSku quantity totalPrice { net { amount } } } } }",
+            {"id": order_id},
+        )["order"]
+        line = next(ln for ln in placed["lines"] if ln["productSku"] == sku)
+        assert line["totalPrice"]["net"]["amount"] == 128.0
+        tier_lines[order_id] = line["id"]
+        if i == 0:  # the first backer's tier parcel ships before the campaign ends
+            client.mutate(
+                "OrderFulfill",
+                {
+                    "order": order_id,
+                    "input": {
+                        "lines": [
+                            {
+                                "orderLineId": line["id"],
+                                "stocks": [{"quantity": 1, "warehouse": tier_product.warehouse_id}],
+                            }
+                        ],
+                        "trackingNumber": "SF-LIVE-BACKER-1",
+                    },
+                },
+                "orderFulfill",
+            )
+        event = deliver("order_fully_paid", live_order.delivery(staff, order_id))
+        assert event.status == "done", event.last_error
+
+    # the paid checkouts' reservations are their orders' now: never given back as abandoned ones
+    assert (
+        Reservation.objects.filter(checkout_ref__in=[c["id"] for c in winners], paid_at__isnull=False).count()
+        == 3
+    )
+    unit, entity, pool = museum.party_key, museum.operating_entity.party_key, f"staff_pool:{museum.uid}"
+
+    def line_nets(order_id: str, ref: str) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for party, amount, _fee in ledger.order_line_nets(order_ref=order_id).get(ref, []):
+            totals[party] = totals.get(party, 0) + amount
+        return {p: a for p, a in totals.items() if a}
+
+    for order_id, ref in tier_lines.items():
+        assert line_nets(order_id, ref) == {campaign.party_key: 12_800}  # held whole
+        bag_lines = [r for r in ledger.order_line_nets(order_ref=order_id) if r not in (ref, f"{ref}:tax")]
+        bag_parties = {
+            p
+            for r in bag_lines
+            if r != "shipping"
+            for p, _a, _f in ledger.order_line_nets(order_ref=order_id)[r]
+        }
+        assert library.party_key in bag_parties and campaign.party_key not in bag_parties  # split at once
+
+    time_machine.move_to(campaign.ends_at + services.DECIDE_GRACE, tick=True)
+    services.campaigns_tick(client=client)
+    campaign.refresh_from_db()
+    assert (campaign.state, campaign.backers_at_decision) == (Campaign.State.SUCCEEDED, 3)
+
+    first, *others = orders
+    assert line_nets(first, tier_lines[first]) == {unit: 7_680, entity: 3_200, pool: 640, "platform": 1_280}
+    for order_id in others:
+        assert line_nets(order_id, tier_lines[order_id]) == {
+            campaign.party_key: 8_960,
+            unit: 2_304,
+            entity: 960,
+            pool: 192,
+            "platform": 384,
+        }
+    held = ledger.account_balances().get((Account.Kind.CAMPAIGN_HELD, campaign.party_key, "CNY"), 0)
+    tax_held = sum(line_nets(o, f"{tier_lines[o]}:tax").get(campaign.party_key, 0) for o in orders)
+    assert (held, tax_held) == (-2 * 8_960, 0)  # the tax goes whole at success
+    assert ledger.transactions_unbalanced() == []
+
+    # the next month: December's batches pay what was released; the campaign's held account is never paid
+    released_on = clock.today()  # the release's Beijing day; its month's batches are proposed the next month
+    period_start = released_on.replace(day=1)
+    period_end = (period_start + timedelta(days=32)).replace(day=1)
+    time_machine.move_to(
+        datetime.combine(period_end + timedelta(days=1), datetime.min.time(), UTC), tick=False
+    )
+    batches = settlement.settlement_run(
+        period_start=period_start, period_end=period_end, actor=platform_finance_user()
+    )
+    by_party = {b.party: b.amount for b in batches}
+    assert campaign.party_key not in by_party
+    # the museum: the tier as released (the held 2 x 8,960 stays) and each order's shipping (10.00, its
+    # parcel's sender by the shipping rule); the library: 60 % of its three bags of 88.00, paid at once
+    assert by_party[unit] == 7_680 + 2 * 2_304 + 3 * 1_000
+    assert by_party[library.party_key] == 3 * 5_280

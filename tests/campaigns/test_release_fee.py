@@ -80,3 +80,67 @@ def test_the_parties_bear_the_card_fee_of_what_is_released_by_the_frozen_fee_rul
     assert ledger.transactions_unbalanced() == []
     assert LedgerTransaction.objects.filter(order_ref="order-y", kind="release").exists()
     assert fees("order-y", tier_line("order-y")) == {}  # no fee reported on order-y: nothing to bear
+
+
+def test_a_fee_stripe_reports_after_the_whole_line_was_released_is_borne_by_the_parties_it_paid(
+    live, deliver, time_machine
+):
+    # shipped before the campaign ends: released whole at success, before Stripe's fee is known
+    deliver("order_fully_paid", backing(live, "order-f", fulfilled=1).payload())
+    for other in ("order-f2", "order-f3"):  # the goal (300.00) reached by three backers
+        deliver("order_fully_paid", backing(live, other).payload())
+    time_machine.move_to(END + services.DECIDE_GRACE, tick=False)
+    services.campaigns_tick()
+    line = tier_line("order-f")
+    assert fees("order-f", line) == {}
+    unit, entity, pool, platform = parties(live)
+    before = ledger.account_balances()
+
+    ledger_services.payment_fee_post(idempotency_key="fee:ch_f", order_ref="order-f", fee=400, currency="CNY")
+
+    # the line's 377 over the released shares in recipe order (entity 3,200 / platform 1,280 / pool 640 /
+    # unit 7,680): floors 94 / 37 / 18 / 226, the two fen left to pool (.85) and platform (.7)
+    assert fees("order-f", line) == {entity: 94, platform: 38, pool: 19, unit: 226}
+    assert fees("order-f", f"{line}:tax") == {entity: 23}
+    assert processor_fees() == 38  # the platform's own part only
+    after = ledger.account_balances()
+    borne = {
+        p: after[(Account.Kind.PARTY_PAYABLE, p, "CNY")] - before[(Account.Kind.PARTY_PAYABLE, p, "CNY")]
+        for p in (unit, entity, pool)
+    }
+    assert borne == {unit: 226, entity: 94 + 23, pool: 19}  # what each is owed is that much less
+    assert ledger.transactions_unbalanced() == []
+
+    # the same fee again (a redelivered Stripe event) charges nothing twice; a release later finds it charged
+    ledger_services.payment_fee_post(idempotency_key="fee:ch_f", order_ref="order-f", fee=400, currency="CNY")
+    assert services.campaigns_tick()["released"] == 0
+    assert sum(fees("order-f", line).values()) == 377
+    assert processor_fees() == 38
+
+
+def test_a_fee_reported_between_two_releases_is_charged_for_the_released_part_then_the_rest(
+    live, deliver, time_machine, settings
+):
+    settings.CAMPAIGN_RELEASE_AT_SUCCESS_BPS = 3000
+    for order in ("order-g", "order-g2", "order-g3"):
+        deliver("order_fully_paid", backing(live, order).payload())
+    time_machine.move_to(END + services.DECIDE_GRACE, tick=False)
+    services.campaigns_tick()  # 30 % (3,840) released with no fee known yet
+    line = tier_line("order-g")
+    unit, entity, pool, platform = parties(live)
+
+    ledger_services.payment_fee_post(idempotency_key="fee:ch_g", order_ref="order-g", fee=400, currency="CNY")
+
+    # 377 x 3,840 / 12,800 = 113.1 → 113 now, as the release would have charged had the fee been known
+    assert fees("order-g", line) == {unit: 68, entity: 28, pool: 6, platform: 11}
+    assert processor_fees() == 400 - (68 + 28 + 6) - 23
+
+    shipped = backing(live, "order-g", fulfilled=1)
+    deliver("order_updated", shipped.payload(issued_at=(END + timedelta(days=2)).isoformat()))
+    assert services.campaigns_tick()["released"] == 8_960
+    assert sum(fees("order-g", line).values()) == 377  # the whole line's fee, once
+    assert (
+        processor_fees()
+        == 400 - (377 - sum(v for p, v in fees("order-g", line).items() if p == platform)) - 23
+    )
+    assert ledger.transactions_unbalanced() == []

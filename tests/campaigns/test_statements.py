@@ -113,3 +113,23 @@ def test_bureau_statistics_count_campaigns_launched_by_unit_and_unit_type(client
     login_verified(client, platform_finance_user())
     page = client.get(reverse("finance:stats") + PERIOD).content.decode()
     assert "407.04" in page  # raised, in yuan
+
+
+def test_a_campaigns_row_is_named_by_its_title_on_pages_exports_and_the_audit_trail(client, released):
+    live = released
+    login_verified(client, platform_finance_user())
+    held = f"{live.title_zh} · 众筹暂存款"
+
+    home = client.get(reverse("finance:home") + PERIOD).content.decode()
+    assert f">{held}</a>" in home  # the row's link reads the title; the key stays small beneath it
+    statement = client.get(reverse("finance:statement", args=[live.party_key]) + PERIOD).content.decode()
+    assert held in statement
+    csv = client.get(reverse("finance:statement_export", args=[live.party_key, "csv"]) + PERIOD)
+    header, row = csv.content.decode("utf-8-sig").splitlines()[:2]
+    assert header.startswith("分成方,账户,")
+    assert row.startswith(f"{held},{live.party_key},0.00,407.04,")
+    audit = client.get(reverse("finance:audit")).content.decode()
+    assert f"{held}<br><small>{live.party_key}</small>" in audit  # the decision's audit record
+
+    english = client.get(reverse("finance:home") + PERIOD, HTTP_ACCEPT_LANGUAGE="en")
+    assert f"{live.title_en} · crowdfunding campaign, held" in english.content.decode()

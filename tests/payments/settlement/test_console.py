@@ -13,6 +13,7 @@ from payments.funding.services import funding_propose
 from payments.models import AccountingPeriod, SettlementBatch
 from payments.settlement import services
 from payments.settlement import urls as finance_urls
+from payments.settlement.selectors import party_names
 from tests.auth import login_verified
 from tests.payments.settlement.conftest import at, pay, refund
 from tests.unit_onboarding.factories import UserFactory
@@ -60,8 +61,9 @@ def test_platform_finance_sees_statements_exports_charts_and_stats(client, ledge
     csv = client.get(reverse("finance:statement_export", args=[ledger["bank"], "csv"]) + PERIOD)
     header, row = csv.content.decode("utf-8-sig").splitlines()[:2]
     # yuan, as the page shows them, under headers in the reader's language
-    assert row == f"{ledger['bank']},0.00,180.00,0.00,0.00,-45.00,0.00,0.00,135.00"
-    assert header == "分成方,期初,销售,众筹释放,手续费,退款,设计征集奖金,付款,期末"
+    name = party_names([ledger["bank"]])[ledger["bank"]]
+    assert row == f"{name},{ledger['bank']},0.00,180.00,0.00,0.00,-45.00,0.00,0.00,135.00"
+    assert header == "分成方,账户,期初,销售,众筹释放,手续费,退款,设计征集奖金,付款,期末"
     xlsx = client.get(
         reverse("finance:statement_export", args=[ledger["bank"], "xlsx"]) + PERIOD + "&lines=1"
     )
