@@ -33,6 +33,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from django.db import connection, transaction
 
@@ -79,6 +80,7 @@ def fingerprint(payload: object) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+@lru_cache(maxsize=65536)  # a pure function of the key, asked once per leg of every posting
 def account_kind(party: str) -> str:
     if party == PLATFORM:
         return Kind.PLATFORM_REVENUE

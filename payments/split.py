@@ -89,8 +89,9 @@ def _largest_remainder(amount: int, weights: Sequence[int], total: int) -> list[
     leftover = amount - sum(floors)
     if leftover:
         remainders = [amount * w % total for w in weights]
-        # larger remainder first; on equal remainders, the earlier party
-        order = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
+        # larger remainder first; on equal remainders, the earlier party (a stable sort keeps that order
+        # for equal keys even with reverse=True)
+        order = sorted(range(len(weights)), key=remainders.__getitem__, reverse=True)
         for i in order[:leftover]:
             floors[i] += 1
     return floors
