@@ -16,7 +16,7 @@ from django.db.models import F, Func, Value
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from catalog import listings, taxonomy
+from catalog import index_hooks, listings, taxonomy
 from catalog.csv_rows import ImportResult, RowError, read_rows
 from catalog.error_codes import CatalogError
 from catalog.forms import yuan_to_fen
@@ -184,7 +184,8 @@ def listings_import(
         ListingImport.objects.filter(pk=job.pk).update(
             total=result.created + len(good) + result.refused, processed=result.created + result.refused
         )
-    with sync_batch():  # a trusted unit's products approved here go to Saleor together
+    # a trusted unit's products approved here go to Saleor, and into the search index, together
+    with sync_batch(), index_hooks.batch():
         for handle, product in good.items():
             try:
                 with transaction.atomic():

@@ -120,5 +120,29 @@ def test_the_catalog_names_its_indexer_by_path_and_calls_it_with_the_changed_ids
     assert calls[-1] == [listing.pk]
 
 
+def test_changes_inside_a_batch_are_indexed_together_at_its_end(monkeypatch):
+    calls = []
+    monkeypatch.setattr(index_hooks, "LISTING_INDEXERS", ["tests.search.test_index.recording_indexer"])
+    recording_indexer.calls = calls
+    unit = active_unit()
+
+    with index_hooks.batch():
+        first = on_sale(unit, name_zh="书签", publish=True)
+        second = on_sale(unit, name_zh="丝巾", publish=True)
+        assert calls == []  # nothing told one by one
+
+    assert calls == [sorted([first.pk, second.pk])]
+
+
+def test_a_batch_indexes_what_the_listings_are_at_its_end():
+    unit = active_unit()
+
+    with index_hooks.batch():
+        on_sale(unit, name_zh="铜镜书签", publish=True)
+        assert found("书签") == []  # not yet
+
+    assert found("书签") == ["铜镜书签"]
+
+
 def recording_indexer(*, listing_ids):
     recording_indexer.calls.append(listing_ids)
