@@ -19,6 +19,7 @@ from catalog.models import Listing
 from core import clock
 from core.audit import audit_record
 from core.db import violated_constraint
+from core.errors import refuse_same_person
 from core.finance import is_platform_finance
 from core.money import minor_format
 from payments.error_codes import FundingError
@@ -135,13 +136,9 @@ def _locked_proposed(campaign_id: int) -> PlatformCampaign:
 def _decide(campaign: PlatformCampaign, status: str, actor) -> dict:
     if not may_manage(actor):
         raise PromotionError(Code.CAMPAIGN_NOT_ALLOWED)
-    if actor.pk == campaign.proposed_by_id:
-        raise PromotionError(Code.CAMPAIGN_APPROVER_IS_PROPOSER)
+    refuse_same_person(actor, campaign.proposed_by_id, PromotionError, Code.CAMPAIGN_APPROVER_IS_PROPOSER)
     before = _summary(campaign)
-    campaign.status = status
-    campaign.decided_by = actor
-    campaign.decided_at = clock.now()
-    campaign.save(update_fields=["status", "decided_by", "decided_at"])
+    campaign.record_decision(status, actor)
     return before
 
 
