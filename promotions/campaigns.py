@@ -25,7 +25,6 @@ from core.money import minor_format
 from payments.error_codes import FundingError
 from payments.funding import services as funding
 from payments.funding.models import DiscountFundingVersion
-from payments.split import BPS_TOTAL
 from promotions import services as unit_promotions
 from promotions.error_codes import PromotionError
 from promotions.error_codes import PromotionErrorCode as Code
@@ -36,7 +35,6 @@ from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorError, SaleorNotInstalled
 
 S = PlatformCampaign.Status
-Funder = PlatformCampaign.Funder
 
 
 def may_manage(user) -> bool:
@@ -44,13 +42,11 @@ def may_manage(user) -> bool:
 
 
 def _bps(funder: str, platform_bps: int | None) -> int:
-    if funder == Funder.PLATFORM:
-        return BPS_TOTAL
-    if funder == Funder.UNIT:
-        return 0
-    if funder == Funder.SPLIT and platform_bps is not None and 0 < platform_bps < BPS_TOTAL:
-        return platform_bps
-    raise PromotionError(Code.CAMPAIGN_FUNDER_INVALID, field="funder")
+    """The platform's part the funder choice means (as the funding rule reads it), refused by the field."""
+    try:
+        return funding.funder_bps(funder, platform_bps)
+    except FundingError:
+        raise PromotionError(Code.CAMPAIGN_FUNDER_INVALID, field="funder") from None
 
 
 def _summary(campaign: PlatformCampaign) -> dict:
