@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Listing, ListingVariant
+from core.model_bases import Decided, Requested, four_eyes_check
 from core.party import Party
 from unit_onboarding.models import Unit
 
@@ -72,9 +73,12 @@ class Campaign(models.Model):
             ),
             models.CheckConstraint(condition=Q(currency="CNY"), name="campaign_currency_cny"),
             # the curator who launches a campaign is never its author (four eyes)
-            models.CheckConstraint(
-                condition=Q(reviewed_by__isnull=True) | ~Q(reviewed_by=F("created_by")),
-                name="campaign_reviewer_not_author",
+            four_eyes_check(
+                "campaign",
+                proposer="created_by",
+                unless=Q(reviewed_by__isnull=True),
+                decider="reviewed_by",
+                suffix="reviewer_not_author",
             ),
         ]
 
@@ -223,7 +227,7 @@ class CampaignRefund(models.Model):
         return f"{self.order_ref} {self.status}"
 
 
-class CampaignCancellation(models.Model):
+class CampaignCancellation(Requested):
     """A unit's request to cancel its campaign (every backer refunded in full), asked by an operator with a
     reason and confirmed by another person (the unit's finance or platform finance); refused when the
     campaign changed since it was asked (`campaign_seen`)."""
@@ -237,21 +241,17 @@ class CampaignCancellation(models.Model):
     reason = models.TextField(_("reason"))
     campaign_seen = models.CharField(max_length=200, help_text="the campaign's state and backings when asked")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.REQUESTED)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField()
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
         constraints = [
             # four eyes, in the database too: whoever confirms is not whoever asked
-            models.CheckConstraint(
-                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
-                name="campaign_cancellation_decided_by_another",
+            four_eyes_check(
+                "campaign_cancellation",
+                proposer="requested_by",
+                unless=Q(decided_by__isnull=True),
+                suffix="decided_by_another",
             ),
             models.UniqueConstraint(
                 fields=["campaign"], condition=Q(status="requested"), name="campaign_cancellation_one_open"
@@ -262,7 +262,7 @@ class CampaignCancellation(models.Model):
         return f"cancellation {self.pk} of {self.campaign_id} ({self.status})"
 
 
-class BackerRefund(models.Model):
+class BackerRefund(Decided):
     """A backer's request, during the campaign, to have their order's tier lines of it refunded in full:
     asked on the buyer's order page, decided by the unit; approved, it is granted and refunded in Saleor
     (this app → Stripe), the tier's items go back to its stock and the backing no longer counts."""
@@ -280,10 +280,6 @@ class BackerRefund(models.Model):
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.REQUESTED)
     requested_at = models.DateTimeField()
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
     saleor_granted_refund_id = models.CharField(max_length=200, blank=True)
     last_error = models.TextField(blank=True)

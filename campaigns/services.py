@@ -35,6 +35,7 @@ from catalog.models import Listing, ListingVariant
 from catalog.permissions import can_manage_listings, is_curator
 from core import clock
 from core.audit import audit_record
+from core.errors import refuse_same_person
 from core.finance import is_platform_finance
 from orders.models import OrderLine
 from orders.parcel_refunds import refund_grant_and_request
@@ -173,8 +174,7 @@ def campaign_review(*, campaign: Campaign, reviewer, approve: bool, note: str = 
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if not is_curator(reviewer):
         raise CampaignError(Code.NOT_ALLOWED)
-    if campaign.created_by_id == reviewer.pk:
-        raise CampaignError(Code.REVIEWER_IS_AUTHOR)
+    refuse_same_person(reviewer, campaign.created_by_id, CampaignError, Code.REVIEWER_IS_AUTHOR)
     if campaign.state != S.IN_REVIEW:
         raise CampaignError(Code.WRONG_STATE, state=campaign.get_state_display())
     now = clock.now()
@@ -683,10 +683,7 @@ def campaign_cancel_confirm(*, cancellation_id: int, actor) -> CampaignCancellat
     campaign.state = S.CANCELLED
     campaign.decided_at = now
     campaign.save(update_fields=["state", "decided_at"])
-    cancellation.status = CampaignCancellation.Status.CONFIRMED
-    cancellation.decided_by = actor
-    cancellation.decided_at = now
-    cancellation.save(update_fields=["status", "decided_by", "decided_at"])
+    cancellation.record_decision(CampaignCancellation.Status.CONFIRMED, actor, now=now)
     _audit(
         campaign,
         actor,
@@ -708,11 +705,8 @@ def campaign_cancel_refuse(*, cancellation_id: int, actor, note: str) -> Campaig
     if not note.strip():
         raise CampaignError(Code.REASON_REQUIRED, "note")
     cancellation, campaign = _cancellation_decidable(cancellation_id, actor)
-    cancellation.status = CampaignCancellation.Status.REFUSED
-    cancellation.decided_by = actor
-    cancellation.decided_at = clock.now()
     cancellation.decision_note = note.strip()
-    cancellation.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    cancellation.record_decision(CampaignCancellation.Status.REFUSED, actor, also=("decision_note",))
     _audit(campaign, actor, "campaign.cancel_refused", campaign.state, note=cancellation.decision_note)
     return cancellation
 
@@ -779,11 +773,12 @@ def backer_refund_decide(
             raise CampaignError(Code.REASON_REQUIRED, "note")
         if approve and (campaign.state != S.LIVE or clock.now() >= campaign.ends_at):
             raise CampaignError(Code.STALE)  # decided at the deadline: the campaign's own refunds apply
-        refund.status = BackerRefund.Status.REFUNDING if approve else BackerRefund.Status.REFUSED
-        refund.decided_by = actor
-        refund.decided_at = clock.now()
         refund.decision_note = note.strip()
-        refund.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+        refund.record_decision(
+            BackerRefund.Status.REFUNDING if approve else BackerRefund.Status.REFUSED,
+            actor,
+            also=("decision_note",),
+        )
         _audit(
             campaign,
             actor,

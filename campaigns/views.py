@@ -32,13 +32,11 @@ from core.finance import is_platform_finance
 from saleor_app.app_client import app_client
 from saleor_app.errors import SaleorNotInstalled
 from unit_onboarding.models import Unit
+from unit_onboarding.selectors import unit_or_404
 
 
 def _unit_for(request: HttpRequest, uid) -> Unit:
-    unit = get_object_or_404(Unit, uid=uid)
-    if not can_manage_listings(request.user, unit):
-        raise Http404
-    return unit
+    return unit_or_404(request.user, uid, can_manage_listings)
 
 
 def _campaign_for(request: HttpRequest, campaign) -> Campaign:

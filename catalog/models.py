@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from core.model_bases import Decided
+from core.model_bases import Decided, Proposed, decided_check, four_eyes_check
 from core.money import minor_format
 from core.party import Party
 from unit_onboarding.models import PointRange, TsTzRange, Unit
@@ -144,11 +144,11 @@ class IpLicence(Decided):
                 condition=Q(valid_until__gte=F("valid_from")), name="ip_licence_term_valid"
             ),
             models.CheckConstraint(condition=Q(royalty_bps__lte=10_000), name="ip_licence_royalty_range"),
-            models.CheckConstraint(
-                condition=~Q(status="in_force")
-                | Q(created_by__isnull=True)
-                | (Q(decided_by__isnull=False) & ~Q(decided_by=F("created_by"))),
-                name="ip_licence_four_eyes",
+            four_eyes_check(
+                "ip_licence",
+                proposer="created_by",
+                unless=~Q(status="in_force") | Q(created_by__isnull=True),
+                decided=Q(decided_by__isnull=False),
             ),
         ]
 
@@ -392,7 +392,7 @@ class DesignerRoyalty(models.Model):
         return Party.designer(self.designer_id).key
 
 
-class DesignerRoyaltyChange(Decided):
+class DesignerRoyaltyChange(Proposed):
     """A proposed change of a product's designer royalty, in force only once a second person approves it.
 
     Royalty terms decide who receives part of each sale: one finance member proposes, another (the unit's
@@ -423,8 +423,6 @@ class DesignerRoyaltyChange(Decided):
         DesignerRoyalty, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    proposed_at = models.DateTimeField()
     reason = models.TextField(blank=True)
     applied = models.OneToOneField(
         DesignerRoyalty, on_delete=models.PROTECT, null=True, blank=True, related_name="change"
@@ -434,14 +432,8 @@ class DesignerRoyaltyChange(Decided):
         ordering = ["-proposed_at", "-pk"]
         constraints = [
             models.CheckConstraint(condition=Q(bps__lte=10_000), name="royalty_change_bps_range"),
-            models.CheckConstraint(
-                condition=~Q(status="approved") | ~Q(decided_by=F("proposed_by")),
-                name="royalty_change_four_eyes",
-            ),
-            models.CheckConstraint(
-                condition=Q(status="pending") | Q(decided_by__isnull=False, decided_at__isnull=False),
-                name="royalty_change_decided_by_someone",
-            ),
+            four_eyes_check("royalty_change", proposer="proposed_by", unless=~Q(status="approved")),
+            decided_check("royalty_change", waiting="pending"),
             models.UniqueConstraint(
                 fields=["listing"], condition=Q(status="pending"), name="royalty_change_one_pending"
             ),

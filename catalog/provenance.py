@@ -14,6 +14,7 @@ from catalog.error_codes import CatalogError, CatalogErrorCode
 from catalog.models import CollectionObject, DesignerRoyalty, IpLicence, Listing
 from core import clock
 from core.audit import audit_record
+from core.errors import refuse_same_person
 from unit_onboarding.models import Designer, Unit
 from unit_onboarding.permissions import can_manage_designers
 
@@ -160,8 +161,7 @@ def _pending_licence(licence_id: int, actor) -> IpLicence:
         raise CatalogError(CatalogErrorCode.LICENCE_NOT_PENDING)
     if not can_confirm_licences(actor, licence.licensor):
         raise PermissionError("not finance of the licensor")
-    if actor.pk == licence.created_by_id:
-        raise CatalogError(CatalogErrorCode.LICENCE_SAME_PERSON)
+    refuse_same_person(actor, licence.created_by_id, CatalogError, CatalogErrorCode.LICENCE_SAME_PERSON)
     return licence
 
 
@@ -171,8 +171,7 @@ def ip_licence_confirm(*, licence_id: int, actor) -> IpLicence:
         licence = _pending_licence(licence_id, actor)
         if licence.valid_until < clock.today():
             raise CatalogError(CatalogErrorCode.LICENCE_ENDED)
-        licence.status, licence.decided_by, licence.decided_at = IpLicence.Status.IN_FORCE, actor, clock.now()
-        licence.save(update_fields=["status", "decided_by", "decided_at"])
+        licence.record_decision(IpLicence.Status.IN_FORCE, actor)
         _licence_audit(licence, actor=actor, action="confirmed", proposed_by=licence.created_by_id)
     return licence
 
@@ -183,9 +182,8 @@ def ip_licence_reject(*, licence_id: int, actor, reason: str) -> IpLicence:
         raise CatalogError(CatalogErrorCode.LICENCE_REASON_REQUIRED, "reason")
     with transaction.atomic():
         licence = _pending_licence(licence_id, actor)
-        licence.status, licence.decided_by, licence.decided_at = IpLicence.Status.REJECTED, actor, clock.now()
         licence.reject_reason = reason
-        licence.save(update_fields=["status", "decided_by", "decided_at", "reject_reason"])
+        licence.record_decision(IpLicence.Status.REJECTED, actor, also=("reject_reason",))
         _licence_audit(licence, actor=actor, action="rejected", reason=reason)
     return licence
 

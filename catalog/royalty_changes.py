@@ -18,6 +18,7 @@ from catalog.error_codes import CatalogErrorCode as Code
 from catalog.models import DesignerRoyalty, DesignerRoyaltyChange, Listing
 from core import clock
 from core.audit import audit_record
+from core.errors import refuse_same_person
 from unit_onboarding.models import Designer
 from unit_onboarding.permissions import can_manage_designers
 
@@ -78,15 +79,14 @@ def _locked_pending(change_id: int) -> DesignerRoyaltyChange:
 
 
 def _decide(change: DesignerRoyaltyChange, status: str, *, actor, reason: str = "") -> None:
-    change.status, change.decided_by, change.decided_at, change.reason = status, actor, clock.now(), reason
-    change.save(update_fields=["status", "decided_by", "decided_at", "reason", "applied"])
+    change.reason = reason
+    change.record_decision(status, actor, also=("reason", "applied"))
 
 
 def _decider_check(change: DesignerRoyaltyChange, actor) -> None:
     if not can_manage_designers(actor, change.listing.unit):
         raise PermissionError("not finance of this unit")
-    if actor.pk == change.proposed_by_id:
-        raise CatalogError(Code.ROYALTY_CHANGE_SAME_PERSON)
+    refuse_same_person(actor, change.proposed_by_id, CatalogError, Code.ROYALTY_CHANGE_SAME_PERSON)
 
 
 def royalty_change_approve(*, change_id: int, actor) -> DesignerRoyalty | None:

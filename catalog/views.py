@@ -36,15 +36,11 @@ from catalog.permissions import can_manage_listings, is_curator
 from catalog.saleor_changes import listing_divergence_resolve
 from unit_onboarding.models import Unit
 from unit_onboarding.permissions import can_manage_designers, can_view_designers
-from unit_onboarding.selectors import units_of
+from unit_onboarding.selectors import unit_or_404, units_of
 
 
 def _unit_for(request: HttpRequest, uid) -> Unit:
-    """The unit if the user operates it; anyone else gets 404 (its existence is not disclosed)."""
-    unit = get_object_or_404(Unit, uid=uid)
-    if not can_manage_listings(request.user, unit):
-        raise Http404
-    return unit
+    return unit_or_404(request.user, uid, can_manage_listings)
 
 
 def _listing_for(request: HttpRequest, uid) -> Listing:

@@ -32,3 +32,10 @@ class FieldError(AppError):
     def message(self) -> str:
         text = str(self.MESSAGES[self.code])
         return text % self.params if self.params else text.replace("%%", "%")
+
+
+def refuse_same_person(actor, proposer_id: int | None, error: type[Exception], *args: object) -> None:
+    """The service's half of four eyes: raises `error(*args)` (the app's own code and message) when
+    `actor` is whoever proposed or asked for what is being decided."""
+    if proposer_id is not None and actor.pk == proposer_id:
+        raise error(*args)

@@ -32,6 +32,17 @@ def money_text(minor: int, currency: str) -> str:
     return f"¥{amount}" if currency == "CNY" else f"{amount} {currency}"
 
 
+def _send_and_stamp(row, stamp: str, template: str, context: dict, recipients: list[str]) -> None:
+    """Sends orders/email/<template>_subject.txt and _body.txt rendered in the active language, and stamps
+    `row.<stamp>`. Called inside the row's lock: a failure rolls back and the task retries; a success is
+    marked at once."""
+    subject = render_to_string(f"orders/email/{template}_subject.txt", context).strip()
+    body = render_to_string(f"orders/email/{template}_body.txt", context)
+    send_mail(subject, body, None, recipients)
+    setattr(row, stamp, clock.now())
+    row.save(update_fields=[stamp])
+
+
 def shipment_mail_send(*, mail_id: int) -> bool:
     """Send one fulfilment's mail unless already sent (row lock: a repeated task sends nothing)."""
     with transaction.atomic():
@@ -55,12 +66,7 @@ def shipment_mail_send(*, mail_id: int) -> bool:
                 "tracking_number": fulfilment.tracking_number,
                 "url": order_link_absolute(order.saleor_id),
             }
-            subject = render_to_string("orders/email/shipped_subject.txt", context).strip()
-            body = render_to_string("orders/email/shipped_body.txt", context)
-        # Sent inside the lock: a failure rolls back and the task retries; a success is marked at once.
-        send_mail(subject, body, None, [order.customer_email])
-        mail.sent_at = clock.now()
-        mail.save(update_fields=["sent_at"])
+            _send_and_stamp(mail, "sent_at", "shipped", context, [order.customer_email])
     return True
 
 
@@ -90,12 +96,7 @@ def parcel_refund_mail_send(*, refund_id: int) -> bool:
                 "granted_on": clock.local(refund.decided_at or clock.now()).date().isoformat(),
                 "url": order_link_absolute(order.saleor_id),
             }
-            subject = render_to_string("orders/email/parcel_refund_subject.txt", context).strip()
-            body = render_to_string("orders/email/parcel_refund_body.txt", context)
-        # Sent inside the lock: a failure rolls back and the task retries; a success is marked at once.
-        send_mail(subject, body, None, [order.customer_email])
-        refund.buyer_mailed_at = clock.now()
-        refund.save(update_fields=["buyer_mailed_at"])
+            _send_and_stamp(refund, "buyer_mailed_at", "parcel_refund", context, [order.customer_email])
     return True
 
 
@@ -135,10 +136,5 @@ def new_order_mail_send(*, mail_id: int) -> bool:
                 "lines": lines,
                 "url": f"{settings.APP_PUBLIC_URL}{path}",
             }
-            subject = render_to_string("orders/email/new_order_subject.txt", context).strip()
-            body = render_to_string("orders/email/new_order_body.txt", context)
-        # Sent inside the lock: a failure rolls back and the task retries; a success is marked at once.
-        send_mail(subject, body, None, recipients)
-        mail.sent_at = clock.now()
-        mail.save(update_fields=["sent_at"])
+            _send_and_stamp(mail, "sent_at", "new_order", context, recipients)
     return True

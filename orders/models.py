@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.model_bases import Decided
+from core.model_bases import Requested, four_eyes_check
 from orders.labels import CHARGE_STATUS, FULFILMENT_STATUS, ORDER_STATUS, label
 from unit_onboarding.models import Unit
 
@@ -118,7 +117,7 @@ class NewOrderMail(models.Model):
         return f"new order mail of {self.order_id} for unit {self.unit_id}"
 
 
-class ParcelRefund(Decided):
+class ParcelRefund(Requested):
     """A refund of one unit's parcel (some of its lines, and its shipping), asked by one member, decided by
     another; once approved it is granted and refunded in Saleor, which asks the payment app to pay it back."""
 
@@ -144,8 +143,6 @@ class ParcelRefund(Decided):
     reason = models.TextField()
     order_seen_at = models.DateTimeField(help_text="the order's Saleor updatedAt when asked: stale after")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.REQUESTED)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField()
     decision_note = models.TextField(blank=True)
     saleor_granted_refund_id = models.CharField(max_length=200, unique=True, null=True, blank=True)
     last_error = models.TextField(blank=True)
@@ -161,9 +158,11 @@ class ParcelRefund(Decided):
                 name="parcel_refund_shipping_within_amount",
             ),
             # four eyes, in the database too: whoever decides is not whoever asked
-            models.CheckConstraint(
-                condition=models.Q(decided_by__isnull=True) | ~models.Q(decided_by=models.F("requested_by")),
-                name="parcel_refund_decided_by_another",
+            four_eyes_check(
+                "parcel_refund",
+                proposer="requested_by",
+                unless=models.Q(decided_by__isnull=True),
+                suffix="decided_by_another",
             ),
         ]
 

@@ -304,11 +304,8 @@ def _transaction_for(client: SaleorClient, order_id: str, amount: Decimal) -> st
 
 def _decide(refund: ParcelRefund, status: str, actor, *, note: str = "") -> None:
     before = refund.status
-    refund.status = status
-    refund.decided_by = actor
-    refund.decided_at = clock.now()
     refund.decision_note = note
-    refund.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    refund.record_decision(status, actor, also=("decision_note",))
     _audit(
         refund,
         actor,

@@ -18,6 +18,7 @@ from orders.models import Order, ParcelRefund
 from saleor_app.errors import SaleorError
 from unit_onboarding.models import Unit, UnitMembership
 from unit_onboarding.permissions import can_view_unit, unit_roles
+from unit_onboarding.selectors import unit_or_404
 
 
 def _posted_quantities(request: HttpRequest, unit: Unit, order: Order, prefix: str) -> dict[int, int]:
@@ -30,10 +31,7 @@ def _posted_quantities(request: HttpRequest, unit: Unit, order: Order, prefix: s
 
 
 def _unit_for(request: HttpRequest, uid) -> Unit:
-    unit = get_object_or_404(Unit, uid=uid)
-    if not can_view_unit(request.user, unit):
-        raise Http404
-    return unit
+    return unit_or_404(request.user, uid, can_view_unit)
 
 
 def _order_for(unit: Unit, pk: int) -> Order:

@@ -47,6 +47,7 @@ from payments.split import (
     FeeRule,
     LineKind,
     LineSplit,
+    PartyAmount,
     Recipe,
     RecipeShare,
     Sale,
@@ -235,6 +236,30 @@ _SPLIT_COLUMNS = (
 )
 
 
+def _party_split_row(
+    txn_id: int, order_ref: str, line: LineSplit, pa: PartyAmount, amount: int, currency: str
+) -> tuple:
+    """A split line row (`_SPLIT_COLUMNS`) of one party's part of a line: its terms and fee as split, with
+    `amount` (its share at payment; 0 where only the fee is posted)."""
+    return (
+        txn_id,
+        order_ref,
+        line.ref,
+        line.kind,
+        pa.party,
+        pa.role,
+        pa.position,
+        pa.bps,
+        pa.carved,
+        pa.rule,
+        line.recipe.fee_rule,
+        line.recipe.agreement_version,
+        amount,
+        pa.fee,
+        currency,
+    )
+
+
 def _payment_legs(sale: Sale, splits: Sequence[LineSplit]) -> list[tuple[str, str, int]]:
     """(account kind, party, amount) legs of a payment; they sum to zero by construction.
 
@@ -301,23 +326,7 @@ def payment_post_batch(
             sale, splits, _ = plans[key]
             entries += [(txn_id, accounts[(k, p)], amount, sale.currency) for k, p, amount in legs[key]]
             split_rows += [
-                (
-                    txn_id,
-                    sale.order_ref,
-                    line.ref,
-                    line.kind,
-                    pa.party,
-                    pa.role,
-                    pa.position,
-                    pa.bps,
-                    pa.carved,
-                    pa.rule,
-                    line.recipe.fee_rule,
-                    line.recipe.agreement_version,
-                    pa.amount,
-                    pa.fee,
-                    sale.currency,
-                )
+                _party_split_row(txn_id, sale.order_ref, line, pa, pa.amount, sale.currency)
                 for line in splits
                 for pa in line.parties
             ]
@@ -764,23 +773,7 @@ def payment_fee_post(
             "payments_splitline",
             _SPLIT_COLUMNS,
             [
-                (
-                    txn_id,
-                    order_ref,
-                    line.ref,
-                    line.kind,
-                    pa.party,
-                    pa.role,
-                    pa.position,
-                    pa.bps,
-                    pa.carved,
-                    pa.rule,
-                    line.recipe.fee_rule,
-                    line.recipe.agreement_version,
-                    0,
-                    pa.fee,
-                    currency,
-                )
+                _party_split_row(txn_id, order_ref, line, pa, 0, currency)
                 for line in splits
                 for pa in line.parties
                 if pa.fee

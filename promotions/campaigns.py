@@ -19,12 +19,12 @@ from catalog.models import Listing
 from core import clock
 from core.audit import audit_record
 from core.db import violated_constraint
+from core.errors import refuse_same_person
 from core.finance import is_platform_finance
 from core.money import minor_format
 from payments.error_codes import FundingError
 from payments.funding import services as funding
 from payments.funding.models import DiscountFundingVersion
-from payments.split import BPS_TOTAL
 from promotions import services as unit_promotions
 from promotions.error_codes import PromotionError
 from promotions.error_codes import PromotionErrorCode as Code
@@ -35,7 +35,6 @@ from saleor_app.client import SaleorClient
 from saleor_app.errors import SaleorError, SaleorNotInstalled
 
 S = PlatformCampaign.Status
-Funder = PlatformCampaign.Funder
 
 
 def may_manage(user) -> bool:
@@ -43,13 +42,11 @@ def may_manage(user) -> bool:
 
 
 def _bps(funder: str, platform_bps: int | None) -> int:
-    if funder == Funder.PLATFORM:
-        return BPS_TOTAL
-    if funder == Funder.UNIT:
-        return 0
-    if funder == Funder.SPLIT and platform_bps is not None and 0 < platform_bps < BPS_TOTAL:
-        return platform_bps
-    raise PromotionError(Code.CAMPAIGN_FUNDER_INVALID, field="funder")
+    """The platform's part the funder choice means (as the funding rule reads it), refused by the field."""
+    try:
+        return funding.funder_bps(funder, platform_bps)
+    except FundingError:
+        raise PromotionError(Code.CAMPAIGN_FUNDER_INVALID, field="funder") from None
 
 
 def _summary(campaign: PlatformCampaign) -> dict:
@@ -135,13 +132,9 @@ def _locked_proposed(campaign_id: int) -> PlatformCampaign:
 def _decide(campaign: PlatformCampaign, status: str, actor) -> dict:
     if not may_manage(actor):
         raise PromotionError(Code.CAMPAIGN_NOT_ALLOWED)
-    if actor.pk == campaign.proposed_by_id:
-        raise PromotionError(Code.CAMPAIGN_APPROVER_IS_PROPOSER)
+    refuse_same_person(actor, campaign.proposed_by_id, PromotionError, Code.CAMPAIGN_APPROVER_IS_PROPOSER)
     before = _summary(campaign)
-    campaign.status = status
-    campaign.decided_by = actor
-    campaign.decided_at = clock.now()
-    campaign.save(update_fields=["status", "decided_by", "decided_at"])
+    campaign.record_decision(status, actor)
     return before
 
 

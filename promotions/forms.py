@@ -13,6 +13,22 @@ from promotions.error_codes import PromotionErrorCode as Code
 from promotions.models import PlatformCampaign, UnitPromotion
 
 
+def _reward_value(form: forms.Form, data: dict) -> dict:
+    """The discount's value as the services take it: a whole percent, or the yuan off each item in fen."""
+    raw = (data.get("value") or "").strip()
+    if data.get("reward") == UnitPromotion.Reward.PERCENTAGE:
+        if not raw.isdigit():
+            form.add_error("value", MESSAGES[Code.VALUE_INVALID])
+        else:
+            data["value"] = int(raw)
+    elif raw:
+        try:
+            data["value"] = yuan_to_fen(raw)
+        except forms.ValidationError as error:
+            form.add_error("value", error)
+    return data
+
+
 class PromotionForm(forms.Form):
     kind = forms.ChoiceField(label=_("kind"), choices=UnitPromotion.Kind.choices)
     name = forms.CharField(label=_("name"), max_length=200)
@@ -42,19 +58,7 @@ class PromotionForm(forms.Form):
         return yuan_to_fen(self.cleaned_data["budget"])
 
     def clean(self):
-        data = super().clean()
-        raw = (data.get("value") or "").strip()
-        if data.get("reward") == UnitPromotion.Reward.PERCENTAGE:
-            if not raw.isdigit():
-                self.add_error("value", MESSAGES[Code.VALUE_INVALID])
-            else:
-                data["value"] = int(raw)
-        elif raw:
-            try:
-                data["value"] = yuan_to_fen(raw)
-            except forms.ValidationError as error:
-                self.add_error("value", error)
-        return data
+        return _reward_value(self, super().clean())
 
     def service_kwargs(self) -> dict:
         d = self.cleaned_data
@@ -93,19 +97,7 @@ class CampaignForm(forms.Form):
     ends_at = BeijingDateTimeField(label=_("ends (Beijing time)"))
 
     def clean(self):
-        data = super().clean()
-        raw = (data.get("value") or "").strip()
-        if data.get("reward") == UnitPromotion.Reward.PERCENTAGE:
-            if not raw.isdigit():
-                self.add_error("value", MESSAGES[Code.VALUE_INVALID])
-            else:
-                data["value"] = int(raw)
-        elif raw:
-            try:
-                data["value"] = yuan_to_fen(raw)
-            except forms.ValidationError as error:
-                self.add_error("value", error)
-        return data
+        return _reward_value(self, super().clean())
 
     def service_kwargs(self) -> dict:
         d = self.cleaned_data

@@ -11,11 +11,14 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Listing
-from core.model_bases import Decided
+from core.model_bases import Proposed, four_eyes_check
 from unit_onboarding.models import Unit
 
+# a decided promotion or campaign says who decided it and when
+DECIDED = Q(decided_by__isnull=False, decided_at__isnull=False)
 
-class UnitPromotion(Decided):
+
+class UnitPromotion(Proposed):
     class Kind(models.TextChoices):
         SALE = "sale", _("Sale (price reduced on the products)")
         VOUCHER = "voucher", _("Voucher (a code the buyer enters)")
@@ -48,8 +51,6 @@ class UnitPromotion(Decided):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    proposed_at = models.DateTimeField()
     note = models.TextField(blank=True)
     saleor_id = models.CharField(max_length=200, blank=True)
     funding_key = models.CharField(
@@ -59,10 +60,11 @@ class UnitPromotion(Decided):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(status__in=["creating", "created", "failed", "rejected", "ended"])
-                | (Q(decided_by__isnull=False, decided_at__isnull=False) & ~Q(decided_by=F("proposed_by"))),
-                name="unit_promotion_four_eyes",
+            four_eyes_check(
+                "unit_promotion",
+                proposer="proposed_by",
+                unless=~Q(status__in=["creating", "created", "failed", "rejected", "ended"]),
+                decided=DECIDED,
             ),
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="unit_promotion_dates"),
             models.CheckConstraint(condition=Q(budget_fen__gt=0), name="unit_promotion_budget_positive"),
@@ -76,7 +78,7 @@ class UnitPromotion(Decided):
         return f"{self.unit} {self.kind} {self.name}"
 
 
-class PlatformCampaign(Decided):
+class PlatformCampaign(Proposed):
     """A festival campaign across units (春节, 国际博物馆日, 双十一): proposed by platform finance with its
     first funding terms, created in Saleor as one catalogue promotion once another member approves; each
     unit's operator opts its own products in (one Saleor rule each). Who funds it is the discount funding
@@ -107,18 +109,17 @@ class PlatformCampaign(Decided):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    proposed_at = models.DateTimeField()
     saleor_id = models.CharField(max_length=200, blank=True)
     funding_key = models.CharField(max_length=200, blank=True, help_text="its Saleor promotion ID")
     last_error = models.TextField(blank=True)
 
     class Meta:
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(status__in=["creating", "live", "failed", "rejected"])
-                | (Q(decided_by__isnull=False, decided_at__isnull=False) & ~Q(decided_by=F("proposed_by"))),
-                name="platform_campaign_four_eyes",
+            four_eyes_check(
+                "platform_campaign",
+                proposer="proposed_by",
+                unless=~Q(status__in=["creating", "live", "failed", "rejected"]),
+                decided=DECIDED,
             ),
             models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="platform_campaign_dates"),
             models.CheckConstraint(

@@ -216,10 +216,7 @@ def _locked_proposed(promotion_id: int) -> UnitPromotion:
 
 def _decide(promotion: UnitPromotion, status: str, actor) -> dict:
     before = _summary(promotion)
-    promotion.status = status
-    promotion.decided_by = actor
-    promotion.decided_at = clock.now()
-    promotion.save(update_fields=["status", "decided_by", "decided_at"])
+    promotion.record_decision(status, actor)
     return before
 
 

@@ -20,13 +20,11 @@ from promotions.error_codes import PromotionError
 from promotions.forms import CampaignForm, PromotionForm
 from promotions.models import PlatformCampaign, UnitPromotion
 from unit_onboarding.models import Unit
+from unit_onboarding.selectors import unit_or_404
 
 
 def _unit_for(request: HttpRequest, uid) -> Unit:
-    unit = get_object_or_404(Unit, uid=uid)
-    if not services.may_view(request.user, unit):
-        raise Http404
-    return unit
+    return unit_or_404(request.user, uid, services.may_view)
 
 
 @login_required

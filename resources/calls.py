@@ -30,6 +30,7 @@ from catalog import services as catalog_services
 from catalog.models import CollectionObject, Listing, Relation
 from core import clock
 from core.audit import audit_record
+from core.errors import refuse_same_person
 from payments.ledger_services import award_post
 from resources import tasks
 from resources.error_codes import ResourcesError
@@ -355,8 +356,7 @@ def _locked_pending(selection_id: int, actor) -> AwardSelection:
         raise PermissionError("not a finance member of this unit")
     if selection.status != Status.PENDING:
         raise ResourcesError(Code.SELECTION_NOT_PENDING)
-    if actor.pk == selection.proposed_by_id:
-        raise ResourcesError(Code.SELECTION_SAME_PERSON)
+    refuse_same_person(actor, selection.proposed_by_id, ResourcesError, Code.SELECTION_SAME_PERSON)
     return selection
 
 
@@ -366,9 +366,8 @@ def selection_reject(*, selection_id: int, actor, reason: str) -> AwardSelection
         raise ResourcesError(Code.SELECTION_REASON_REQUIRED, "reason")
     with transaction.atomic():
         selection = _locked_pending(selection_id, actor)
-        selection.status, selection.reason = Status.REJECTED, reason
-        selection.decided_by, selection.decided_at = actor, clock.now()
-        selection.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+        selection.reason = reason
+        selection.record_decision(Status.REJECTED, actor, also=("reason",))
         _audit(
             selection.call, actor=actor, action="selection_rejected", selection=selection.pk, reason=reason
         )
@@ -453,9 +452,8 @@ def selection_confirm(*, selection_id: int, actor) -> AwardSelection:
             currency=call.currency,
             ref=f"call:{call.uid}",
         )
-        selection.status, selection.ledger_transaction_id = Status.CONFIRMED, posted.transaction_id
-        selection.decided_by, selection.decided_at = actor, clock.now()
-        selection.save(update_fields=["status", "ledger_transaction_id", "decided_by", "decided_at"])
+        selection.ledger_transaction_id = posted.transaction_id
+        selection.record_decision(Status.CONFIRMED, actor, also=("ledger_transaction_id",))
         proposal = selection.proposal
         proposal.status, proposal.listing = Proposal.Status.WON, listing
         proposal.save(update_fields=["status", "listing"])

@@ -66,21 +66,23 @@ def _bps(percent: Decimal) -> int:
     return int(percent * 100)
 
 
-class _Term(forms.Form):
-    """Royalty in percent and a term, checked together so the message says which field is wrong."""
-
-    royalty_percent = forms.DecimalField(
-        label=_("royalty (%)"),
+def _royalty_percent(label) -> forms.DecimalField:
+    """A royalty in percent: 0 to 100 in steps of 0.01, one message for any value outside."""
+    outside = _("The royalty must be between 0%% and 100%%, in steps of 0.01%%.")
+    return forms.DecimalField(
+        label=label,
         min_value=Decimal("0"),
         max_value=Decimal("100"),
         decimal_places=2,
         max_digits=5,
-        error_messages={
-            "min_value": _("The royalty must be between 0%% and 100%%, in steps of 0.01%%."),
-            "max_value": _("The royalty must be between 0%% and 100%%, in steps of 0.01%%."),
-            "max_decimal_places": _("The royalty must be between 0%% and 100%%, in steps of 0.01%%."),
-        },
+        error_messages=dict.fromkeys(("min_value", "max_value", "max_decimal_places"), outside),
     )
+
+
+class _Term(forms.Form):
+    """Royalty in percent and a term, checked together so the message says which field is wrong."""
+
+    royalty_percent = _royalty_percent(_("royalty (%)"))
     start_field, end_field = "term_from", "term_until"
 
     def clean(self):
@@ -150,18 +152,7 @@ class DesignCallForm(forms.Form):
     award_yuan = forms.CharField(label=_("award (yuan)"), max_length=14)
     deadline = BeijingDateTimeField(label=_("deadline (Beijing time)"))
     rules = forms.CharField(label=_("rules"), max_length=8000, widget=forms.Textarea(attrs={"rows": 6}))
-    royalty_percent = forms.DecimalField(
-        label=_("announced royalty (%)"),
-        min_value=Decimal("0"),
-        max_value=Decimal("100"),
-        decimal_places=2,
-        max_digits=5,
-        error_messages={
-            "min_value": _("The royalty must be between 0%% and 100%%, in steps of 0.01%%."),
-            "max_value": _("The royalty must be between 0%% and 100%%, in steps of 0.01%%."),
-            "max_decimal_places": _("The royalty must be between 0%% and 100%%, in steps of 0.01%%."),
-        },
-    )
+    royalty_percent = _royalty_percent(_("announced royalty (%)"))
 
     def __init__(self, *args, objects_queryset, **kwargs):
         super().__init__(*args, **kwargs)

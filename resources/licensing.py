@@ -148,9 +148,8 @@ def licence_request_approve(
                 "royalty_bps": royalty_bps,
             },
         )
-        request.status, request.licence = LicenceRequest.Status.APPROVED, licence
-        request.decided_at, request.decided_by = clock.now(), actor
-        request.save(update_fields=["status", "licence", "decided_at", "decided_by"])
+        request.licence = licence
+        request.record_decision(LicenceRequest.Status.APPROVED, actor, also=("licence",))
         _audit(
             request,
             actor=actor,
@@ -171,9 +170,8 @@ def licence_request_decline(*, request: LicenceRequest, actor, reason: str) -> L
         request = _locked_pending(request)
         if not can_review_requests(actor, request.unit):
             raise PermissionError("not a reviewer of this unit")
-        request.status, request.decline_reason = LicenceRequest.Status.DECLINED, reason
-        request.decided_at, request.decided_by = clock.now(), actor
-        request.save(update_fields=["status", "decline_reason", "decided_at", "decided_by"])
+        request.decline_reason = reason
+        request.record_decision(LicenceRequest.Status.DECLINED, actor, also=("decline_reason",))
         _audit(request, actor=actor, action="declined", reason=reason)
         transaction.on_commit(lambda: tasks.mail_licence_request.delay(request.pk, "declined"))
     return request
@@ -185,9 +183,7 @@ def licence_request_withdraw(*, request: LicenceRequest, user) -> LicenceRequest
         request = _locked_pending(request)
         if request.requester_id != user.pk:
             raise PermissionError("not the requester")
-        request.status = LicenceRequest.Status.WITHDRAWN
-        request.decided_at, request.decided_by = clock.now(), user
-        request.save(update_fields=["status", "decided_at", "decided_by"])
+        request.record_decision(LicenceRequest.Status.WITHDRAWN, user)
         _audit(request, actor=user, action="withdrawn")
         transaction.on_commit(lambda: tasks.mail_licence_request.delay(request.pk, "withdrawn"))
     return request

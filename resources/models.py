@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from catalog.models import CollectionObject
-from core.model_bases import Decided
+from core.model_bases import Decided, Proposed, decided_check, four_eyes_check
 
 
 class ObjectCategory(models.TextChoices):
@@ -299,7 +299,7 @@ class ProposalImage(models.Model):
         return f"image {self.position} of proposal {self.proposal_id}"
 
 
-class AwardSelection(Decided):
+class AwardSelection(Proposed):
     """The winner an operator selects, in force only once a finance member of the unit, another person,
     confirms it (it commits the award money and the royalty terms): four eyes by service and database."""
 
@@ -313,8 +313,6 @@ class AwardSelection(Decided):
     call_revision = models.PositiveIntegerField(help_text="the call's terms the selection was made on")
     award_fen = models.PositiveBigIntegerField()
     royalty_bps = models.PositiveIntegerField()
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    proposed_at = models.DateTimeField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     reason = models.TextField(blank=True)
     ledger_transaction_id = models.BigIntegerField(null=True, blank=True)
@@ -322,15 +320,10 @@ class AwardSelection(Decided):
     class Meta:
         ordering = ["-proposed_at", "-pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=models.Q(decided_by__isnull=True) | ~models.Q(decided_by=models.F("proposed_by")),
-                name="award_selection_four_eyes",
+            four_eyes_check(
+                "award_selection", proposer="proposed_by", unless=models.Q(decided_by__isnull=True)
             ),
-            models.CheckConstraint(
-                condition=models.Q(status="pending")
-                | models.Q(decided_by__isnull=False, decided_at__isnull=False),
-                name="award_selection_decided_by_someone",
-            ),
+            decided_check("award_selection", waiting="pending"),
             models.UniqueConstraint(
                 fields=["call"],
                 condition=models.Q(status__in=["pending", "confirmed"]),

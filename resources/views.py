@@ -23,13 +23,11 @@ from resources.error_codes import ResourcesError
 from resources.forms import LicenceApproveForm, LicenceDeclineForm, ObjectImageForm, PublicationForm
 from resources.models import PublishedObject
 from unit_onboarding.models import Unit
+from unit_onboarding.selectors import unit_or_404
 
 
 def _unit_for(request: HttpRequest, uid) -> Unit:
-    unit = get_object_or_404(Unit, uid=uid)
-    if not can_manage_listings(request.user, unit):
-        raise Http404
-    return unit
+    return unit_or_404(request.user, uid, can_manage_listings)
 
 
 def _object_for(request: HttpRequest, uid, pk: int) -> CollectionObject:

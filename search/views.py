@@ -20,13 +20,11 @@ from search.error_codes import SearchError
 from search.forms import SynonymForm
 from search.models import SearchSynonym
 from unit_onboarding.models import Unit
+from unit_onboarding.selectors import unit_or_404
 
 
 def _unit_for(request: HttpRequest, uid) -> Unit:
-    unit = get_object_or_404(Unit, uid=uid)
-    if not can_manage_listings(request.user, unit):
-        raise Http404
-    return unit
+    return unit_or_404(request.user, uid, can_manage_listings)
 
 
 def _page(request: HttpRequest, unit: Unit | None) -> HttpResponse:

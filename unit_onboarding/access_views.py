@@ -39,16 +39,14 @@ from unit_onboarding.permissions import (
     invitable_roles,
     is_reviewer,
 )
+from unit_onboarding.selectors import unit_or_404
 
 Role = UnitMembership.Role
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _unit_for(request: HttpRequest, uid) -> Unit:
-    unit = get_object_or_404(Unit, uid=uid)
-    if not can_view_unit(request.user, unit):
-        raise Http404
-    return unit
+    return unit_or_404(request.user, uid, can_view_unit)
 
 
 def _next(request: HttpRequest, default: str) -> str:

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from core import clock
 from core.audit import audit_record
+from core.errors import refuse_same_person
 from core.party import DESIGNER, Party
 from unit_onboarding.designers import designer_keys_check
 from unit_onboarding.error_codes import OnboardingError
@@ -213,8 +214,7 @@ def agreement_version_approve(
     agreement, version = _decidable(version_id)
     if not is_platform_finance(actor):
         raise OnboardingError(Code.AGREEMENT_APPROVE_NOT_ALLOWED)
-    if version.created_by_id == actor.pk:
-        raise OnboardingError(Code.AGREEMENT_FOUR_EYES)
+    refuse_same_person(actor, version.created_by_id, OnboardingError, Code.AGREEMENT_FOUR_EYES)
     latest = _latest_approved(agreement)
     if latest is not None and version.effective_from <= now:
         raise OnboardingError(
@@ -225,11 +225,8 @@ def agreement_version_approve(
     if latest is not None and latest.effective_to is None:
         latest.effective_to = version.effective_from
         latest.save(update_fields=["effective_to"])
-    version.status = S.APPROVED
-    version.decided_by = actor
-    version.decided_at = now
     version.decision_note = note
-    version.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    version.record_decision(S.APPROVED, actor, now=now, also=("decision_note",))
     _audit(version, actor=actor, action="agreement.approved", before=latest)
     return version
 
@@ -257,11 +254,8 @@ def agreement_version_withdraw(
 
 
 def _close(version, status, *, actor, note, now, before) -> AgreementVersion:
-    version.status = status
-    version.decided_by = actor
-    version.decided_at = now or clock.now()
     version.decision_note = note
-    version.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    version.record_decision(status, actor, now=now, also=("decision_note",))
     _audit(version, actor=actor, action=f"agreement.{status}", before=before)
     return version
 

@@ -20,6 +20,7 @@ from accounts.audit import access_record
 from accounts.models import AccessEvent
 from core import clock
 from core.audit import audit_record
+from core.errors import refuse_same_person
 from unit_onboarding import links, tasks
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.error_codes import OnboardingErrorCode as Code
@@ -143,8 +144,7 @@ def invitation_endorse(
         raise OnboardingError(Code.INVITATION_NOT_AWAITING_ENDORSEMENT)
     if not can_grant(actor, invitation.unit, invitation.role):
         raise OnboardingError(Code.ROLE_NOT_ALLOWED)
-    if actor.pk == invitation.invited_by_id:
-        raise OnboardingError(Code.ROLE_FOUR_EYES)
+    refuse_same_person(actor, invitation.invited_by_id, OnboardingError, Code.ROLE_FOUR_EYES)
     invitation.endorsed_by, invitation.endorsed_at = actor, now
     # The link is valid for the usual time from the moment it is mailed.
     invitation.expires_at = now + timedelta(days=settings.INVITATION_VALID_DAYS)
@@ -183,8 +183,7 @@ def invitation_accept(
     membership, _created = UnitMembership.objects.get_or_create(
         user=user, unit=invitation.unit, role=invitation.role, defaults={"invited_by": invitation.invited_by}
     )
-    invitation.status, invitation.decided_at, invitation.decided_by = Invitation.Status.ACCEPTED, now, user
-    invitation.save(update_fields=["status", "decided_at", "decided_by"])
+    invitation.record_decision(Invitation.Status.ACCEPTED, user, now=now)
     scope = _scope(invitation.unit)
     detail = {"email": invitation.email, "role": invitation.role, "invitation": invitation.pk}
     access_record(action=A.INVITATION_ACCEPTED, actor=user, user=user, scope=scope, now=now, **detail)
@@ -226,8 +225,7 @@ def invitation_decline(
 
 def _invitation_close(invitation: Invitation, status: str, action: str, *, actor, by, now: datetime) -> None:
     """Decline or withdraw an open invitation, recorded in the access log."""
-    invitation.status, invitation.decided_at, invitation.decided_by = status, now, by
-    invitation.save(update_fields=["status", "decided_at", "decided_by"])
+    invitation.record_decision(status, by, now=now)
     _invitation_recorded(action, invitation, actor=actor, now=now)
 
 

@@ -8,11 +8,11 @@ from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import BigIntegerRangeField, DateTimeRangeField, RangeOperators
 from django.db import models
-from django.db.models import F, Func, Q
+from django.db.models import Func, Q
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from core.model_bases import Decided
+from core.model_bases import Decided, Requested, decided_check, four_eyes_check
 from core.party import Party
 from saleor_app import secrets_at_rest
 from unit_onboarding.storage import document_storage, public_storage
@@ -237,7 +237,7 @@ class Designer(models.Model):
         return self.pays_by_stripe or bool(self.bank_name and self.bank_account_encrypted)
 
 
-class PayeeChange(Decided):
+class PayeeChange(Requested):
     """A requested change of where a payee's money goes (the unit's own account, its operating entity's
     bank or Stripe account, a designer's); it takes effect only when platform finance confirms it, and
     the confirmer is never the requester (checked by the service and by a database constraint).
@@ -272,8 +272,6 @@ class PayeeChange(Decided):
     after = models.JSONField(default=dict, help_text="the requested details (masked)")
     base_digest = models.CharField(max_length=64, help_text="keyed digest of the details when requested")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    requested_at = models.DateTimeField()
     reason = models.TextField(blank=True)
 
     class Meta:
@@ -284,15 +282,13 @@ class PayeeChange(Decided):
                 fields=["party"], condition=Q(status="pending"), name="payee_change_one_pending"
             ),
             # four eyes: whoever confirms a change is never whoever asked for it
-            models.CheckConstraint(
-                condition=~Q(status="confirmed")
-                | (Q(decided_by__isnull=False) & ~Q(decided_by=F("requested_by"))),
-                name="payee_change_four_eyes",
+            four_eyes_check(
+                "payee_change",
+                proposer="requested_by",
+                unless=~Q(status="confirmed"),
+                decided=Q(decided_by__isnull=False),
             ),
-            models.CheckConstraint(
-                condition=Q(status="pending") | Q(decided_by__isnull=False, decided_at__isnull=False),
-                name="payee_change_decided_by_someone",
-            ),
+            decided_check("payee_change", waiting="pending"),
             models.CheckConstraint(
                 condition=Q(kind="designer", designer__isnull=False)
                 | (~Q(kind="designer") & Q(designer__isnull=True)),
@@ -453,11 +449,12 @@ class Invitation(MailedOffer, Decided):
                 name="invitation_one_pending",
             ),
             # Added NOT VALID (migration 0012): offers accepted before this rule are not re-checked.
-            models.CheckConstraint(
-                condition=~Q(role="finance")
-                | ~Q(status="accepted")
-                | (Q(endorsed_by__isnull=False) & ~Q(endorsed_by=F("invited_by"))),
-                name="invitation_finance_four_eyes",
+            four_eyes_check(
+                "invitation_finance",
+                proposer="invited_by",
+                unless=~Q(role="finance") | ~Q(status="accepted"),
+                decided=Q(endorsed_by__isnull=False),
+                decider="endorsed_by",
             ),
         ]
 
@@ -562,11 +559,11 @@ class AgreementVersion(Decided):
                 fields=["agreement"], condition=Q(status="proposed"), name="agreement_version_one_proposed"
             ),
             # four eyes: an approved version was approved by someone other than its proposer
-            models.CheckConstraint(
-                condition=~Q(status="approved")
-                | Q(approved_before_review=True)
-                | (Q(decided_by__isnull=False) & ~Q(decided_by=F("created_by"))),
-                name="agreement_version_four_eyes",
+            four_eyes_check(
+                "agreement_version",
+                proposer="created_by",
+                unless=~Q(status="approved") | Q(approved_before_review=True),
+                decided=Q(decided_by__isnull=False),
             ),
             models.CheckConstraint(
                 condition=Q(status="proposed") | Q(approved_before_review=True) | Q(decided_by__isnull=False),

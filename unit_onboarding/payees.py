@@ -26,6 +26,7 @@ from django.utils.crypto import salted_hmac
 from core import clock
 from core.audit import audit_record
 from core.db import violated_constraint
+from core.errors import refuse_same_person
 from unit_onboarding import tasks
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.error_codes import OnboardingErrorCode as Code
@@ -235,8 +236,7 @@ def payee_change_confirm(
     with transaction.atomic():
         change = _locked_change(change_id)
         _decidable(change, actor)
-        if change.requested_by_id == actor.pk:
-            raise OnboardingError(Code.PAYEE_FOUR_EYES)
+        refuse_same_person(actor, change.requested_by_id, OnboardingError, Code.PAYEE_FOUR_EYES)
         payee = _locked(_payee_of(change))
         if payout_details(payee).digest != change.base_digest:
             raise OnboardingError(Code.PAYEE_CHANGE_STALE)
@@ -297,11 +297,8 @@ def _decidable(change: PayeeChange, actor: AbstractBaseUser) -> None:
 
 
 def _decide(change: PayeeChange, status: str, *, actor, now: datetime | None, reason: str = "") -> None:
-    change.status = status
-    change.decided_by = actor
-    change.decided_at = now or clock.now()
     change.reason = reason
-    change.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    change.record_decision(status, actor, now=now, also=("reason",))
 
 
 def _audit(change: PayeeChange, *, actor, action: str) -> None:

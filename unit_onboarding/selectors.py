@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from unit_onboarding.agreements import SplitTerms, split_terms
 from unit_onboarding.models import AgreementShare, AgreementVersion, Application, Unit
@@ -19,6 +22,14 @@ def applications_of(user) -> QuerySet[Application]:
 def open_application_of(user) -> Application | None:
     """The application the user is still working on or waiting for, if any."""
     return applications_of(user).exclude(status__in=[S.APPROVED, S.REJECTED]).first()
+
+
+def unit_or_404(user, uid, may: Callable[..., bool]) -> Unit:
+    """The unit if `may(user, unit)`; anyone else gets 404, as for no unit (its existence stays hidden)."""
+    unit = get_object_or_404(Unit, uid=uid)
+    if not may(user, unit):
+        raise Http404
+    return unit
 
 
 def units_of(user) -> QuerySet[Unit]:

@@ -38,6 +38,7 @@ from unit_onboarding.permissions import (
     can_view_unit,
     is_reviewer,
 )
+from unit_onboarding.selectors import unit_or_404
 
 S = Application.Status
 
@@ -53,10 +54,7 @@ def _application_for(request: HttpRequest, pk: int) -> Application:
 
 
 def _unit_for(request: HttpRequest, uid) -> Unit:
-    unit = get_object_or_404(Unit, uid=uid)
-    if not can_view_unit(request.user, unit):
-        raise Http404
-    return unit
+    return unit_or_404(request.user, uid, can_view_unit)
 
 
 @login_required

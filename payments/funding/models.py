@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.model_bases import Decided
+from core.model_bases import Proposed, four_eyes_check
 
 
 class DiscountFunding(models.Model):
@@ -22,7 +21,7 @@ class DiscountFunding(models.Model):
         return self.name or self.key
 
 
-class DiscountFundingVersion(Decided):
+class DiscountFundingVersion(Proposed):
     """Terms in force from their approval on (orders paid after it); approved by platform finance other
     than the proposer, against the version in force when proposed: of two competing proposals, the one
     approved second is stale."""
@@ -47,8 +46,6 @@ class DiscountFundingVersion(Decided):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PROPOSED)
     effective_from = models.DateTimeField(null=True, blank=True, help_text="its approval")
     note = models.TextField(blank=True)
-    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    proposed_at = models.DateTimeField()
 
     class Meta:
         constraints = [
@@ -61,13 +58,11 @@ class DiscountFundingVersion(Decided):
                 ),
                 name="discount_funding_bps_fit_funder",
             ),
-            models.CheckConstraint(
-                condition=~Q(status="approved")
-                | (
-                    Q(decided_by__isnull=False, effective_from__isnull=False)
-                    & ~Q(decided_by=F("proposed_by"))
-                ),
-                name="discount_funding_four_eyes",
+            four_eyes_check(
+                "discount_funding",
+                proposer="proposed_by",
+                unless=~Q(status="approved"),
+                decided=Q(decided_by__isnull=False, effective_from__isnull=False),
             ),
         ]
 

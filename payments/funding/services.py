@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from core import clock
 from core.audit import audit_record
+from core.errors import refuse_same_person
 from core.finance import is_platform_finance
 from payments.error_codes import FundingError
 from payments.error_codes import FundingErrorCode as Code
@@ -122,20 +123,21 @@ def funding_approve(
     """Another member of platform finance puts the proposal in force for orders paid from now on;
     refused when the terms in force are no longer those it was proposed against."""
     version, current = _decidable(version_id, actor)
-    if version.proposed_by_id == actor.pk:
-        raise FundingError(
-            Code.FOUR_EYES, _("You proposed this change: another member of platform finance approves it.")
-        )
+    refuse_same_person(
+        actor,
+        version.proposed_by_id,
+        FundingError,
+        Code.FOUR_EYES,
+        _("You proposed this change: another member of platform finance approves it."),
+    )
     if current is not None and current.number != version.base_number:
         raise FundingError(
             Code.STALE,
             _("%(key)s changed since this proposal (version %(number)s was approved): propose again.")
             % {"key": version.funding.key, "number": current.number},
         )
-    version.status = S.APPROVED
-    version.decided_by = actor
-    version.decided_at = version.effective_from = now or clock.now()
-    version.save(update_fields=["status", "decided_by", "decided_at", "effective_from"])
+    version.effective_from = now or clock.now()
+    version.record_decision(S.APPROVED, actor, now=version.effective_from, also=("effective_from",))
     _audit(version, actor=actor, action="discount_funding.approved", before=current)
     return version
 
@@ -146,11 +148,8 @@ def funding_reject(
 ) -> DiscountFundingVersion:
     """Platform finance refuses the proposal; the terms in force stay."""
     version, current = _decidable(version_id, actor)
-    version.status = S.REJECTED
-    version.decided_by = actor
-    version.decided_at = now or clock.now()
     version.note = "\n".join(filter(None, [version.note, note]))
-    version.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    version.record_decision(S.REJECTED, actor, now=now, also=("note",))
     _audit(version, actor=actor, action="discount_funding.rejected", before=current)
     return version
 
@@ -194,8 +193,13 @@ def funding_record_decided(
     key = key.strip()
     if not key:
         raise FundingError(Code.BAD_TERMS, _("Give the Saleor promotion ID, or the voucher code."))
-    if proposed_by.pk == approved_by.pk:
-        raise FundingError(Code.FOUR_EYES, _("Another person approves what you proposed."))
+    refuse_same_person(
+        approved_by,
+        proposed_by.pk,
+        FundingError,
+        Code.FOUR_EYES,
+        _("Another person approves what you proposed."),
+    )
     bps = funder_bps(funder, platform_bps)
     funding, created = DiscountFunding.objects.get_or_create(key=key, defaults={"name": name[:200]})
     if not created:

@@ -81,22 +81,7 @@ def backed(saleor_api_url, deliver, app, staff, shop, *, goal_backers: int):  # 
     total = placed["total"]["gross"]
     assert live_order.charge(app, order_id, str(total["fractionalAmount"] / 100), total["currency"])
     client = SaleorClient(saleor_api_url, staff.token)
-    client.mutate(
-        "OrderFulfill",
-        {
-            "order": order_id,
-            "input": {
-                "lines": [
-                    {
-                        "orderLineId": line["id"],
-                        "stocks": [{"quantity": 2, "warehouse": product.warehouse_id}],
-                    }
-                ],
-                "trackingNumber": "SF-LIVE-CAMPAIGN",
-            },
-        },
-        "orderFulfill",
-    )
+    live_order.fulfil(client, order_id, line["id"], 2, product.warehouse_id, "SF-LIVE-CAMPAIGN")
 
     event = deliver("order_fully_paid", live_order.delivery(staff, order_id))
 
@@ -325,22 +310,7 @@ def test_a_campaign_backed_by_several_buyers_with_mixed_carts_succeeds_and_relea
         assert line["totalPrice"]["net"]["amount"] == 128.0
         tier_lines[order_id] = line["id"]
         if i == 0:  # the first backer's tier parcel ships before the campaign ends
-            client.mutate(
-                "OrderFulfill",
-                {
-                    "order": order_id,
-                    "input": {
-                        "lines": [
-                            {
-                                "orderLineId": line["id"],
-                                "stocks": [{"quantity": 1, "warehouse": tier_product.warehouse_id}],
-                            }
-                        ],
-                        "trackingNumber": "SF-LIVE-BACKER-1",
-                    },
-                },
-                "orderFulfill",
-            )
+            live_order.fulfil(client, order_id, line["id"], 1, tier_product.warehouse_id, "SF-LIVE-BACKER-1")
         event = deliver("order_fully_paid", live_order.delivery(staff, order_id))
         assert event.status == "done", event.last_error
 

@@ -35,6 +35,23 @@ def _ok(payload: dict) -> dict:
     return payload
 
 
+def fulfil(client, order_id: str, line_id: str, quantity: int, warehouse_id: str, tracking: str) -> None:
+    """Ships `quantity` of one order line from the warehouse, with its tracking number (the app's client)."""
+    client.mutate(
+        "OrderFulfill",
+        {
+            "order": order_id,
+            "input": {
+                "lines": [
+                    {"orderLineId": line_id, "stocks": [{"quantity": quantity, "warehouse": warehouse_id}]}
+                ],
+                "trackingNumber": tracking,
+            },
+        },
+        "orderFulfill",
+    )
+
+
 def voucher_create(staff: StaffSession, channel_id: str, amount: str) -> tuple[str, str]:
     code = f"WC-{uuid.uuid4().hex[:8].upper()}"
     voucher = _ok(

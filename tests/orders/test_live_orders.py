@@ -86,21 +86,8 @@ def charge_and_ship(saleor_api_url, app, staff, order_id, products, *, tracking,
     lines, owners = [], []
     for product, quantity, number in zip(products, (4, 2), units, strict=True):
         line = line_of(placed, product.variant_id)
-        client.mutate(
-            "OrderFulfill",
-            {
-                "order": order_id,
-                "input": {
-                    "lines": [
-                        {
-                            "orderLineId": line["id"],
-                            "stocks": [{"quantity": quantity, "warehouse": product.warehouse_id}],
-                        }
-                    ],
-                    "trackingNumber": f"{tracking}-{quantity}",
-                },
-            },
-            "orderFulfill",
+        live_order.fulfil(
+            client, order_id, line["id"], quantity, product.warehouse_id, f"{tracking}-{quantity}"
         )
         unit = unit_with_agreement(number)
         type(unit).objects.filter(pk=unit.pk).update(saleor_warehouse_id=product.warehouse_id)

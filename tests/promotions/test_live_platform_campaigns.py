@@ -22,6 +22,7 @@ from tests.live_saleor import StaffSession, wait_until
 from tests.live_shop import ProductSpec, own_shop
 from tests.orders import live_order
 from tests.orders.conftest import unit_with_agreement
+from tests.promotions.live import agreement_parties, bookmarks_and_fan_paid, on_sale, party_nets
 from tests.unit_onboarding.factories import operator_of, platform_finance_user
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db]
@@ -42,10 +43,6 @@ def app(saleor_api_url):
     """A throw-away payment app owning the order's transaction (removed afterwards)."""
     with live_order.payment_app(StaffSession(saleor_api_url)) as payment_app:
         yield payment_app
-
-
-def party_nets(order_ref: str, line_ref: str) -> dict[str, int]:
-    return {party: net for party, net, _fee in ledger.order_line_nets(order_ref=order_ref)[line_ref]}
 
 
 def test_a_50_50_platform_campaign_on_a_two_unit_order_splits_each_discount_half_to_the_platform(
@@ -89,24 +86,14 @@ def test_a_50_50_platform_campaign_on_a_two_unit_order_splits_each_discount_half
                 a,
                 b,
             )
-            on_sale = "query($id: ID!, $c: String!) { product(id: $id, channel: $c) { pricing { onSale } } }"
             for product in (bookmark, fan):
                 wait_until(
-                    "Saleor to put the campaign's products on sale",
-                    lambda p=product: staff.gql(on_sale, {"id": p.id, "c": shop.channel_slug})["product"][
-                        "pricing"
-                    ]["onSale"],
+                    "Saleor to put the campaign's products on sale", lambda p=product: on_sale(staff, shop, p)
                 )
-            order_id = live_order.order_place(
-                staff, channel_id=shop.channel_id, variants=[(bookmark.variant_id, 2), (fan.variant_id, 1)]
-            )
-            placed = live_order.delivery(staff, order_id)["order"]
-            total = placed["total"]["gross"]
-            txn = live_order.charge(app, order_id, str(total["fractionalAmount"] / 100), total["currency"])
-            museum_line = next(ln for ln in placed["lines"] if ln["variant"]["id"] == bookmark.variant_id)
-            fan_line = next(ln for ln in placed["lines"] if ln["variant"]["id"] == fan.variant_id)
 
-            event = deliver("order_fully_paid", live_order.delivery(staff, order_id))
+            order_id, txn, museum_line, fan_line, event = bookmarks_and_fan_paid(
+                staff, app, deliver, shop, bookmark, fan
+            )
 
             assert event.status == "done", event.last_error
             assert [
@@ -116,13 +103,7 @@ def test_a_50_50_platform_campaign_on_a_two_unit_order_splits_each_discount_half
             # 72.00; the platform funds half of each discount (6.00, 4.00), so the museum's parties share
             # 114.00 and the library's 76.00 (60 / 25 / 5 / 10 %), and the platform pays 6.00 and 4.00
             m, lib = museum, library
-            museum_parties = (m.party_key, m.operating_entity.party_key, f"staff_pool:{m.uid}", "platform")
-            library_parties = (
-                lib.party_key,
-                lib.operating_entity.party_key,
-                f"staff_pool:{lib.uid}",
-                "platform",
-            )
+            museum_parties, library_parties = agreement_parties(m), agreement_parties(lib)
             assert party_nets(order_id, museum_line["id"]) == dict(
                 zip(museum_parties, (6_840, 2_850, 570, 1_140), strict=True)
             )

@@ -23,6 +23,7 @@ from tests.live_saleor import StaffSession, wait_until
 from tests.live_shop import ProductSpec, own_shop
 from tests.orders import live_order
 from tests.orders.conftest import unit_with_agreement
+from tests.promotions.live import agreement_parties, bookmarks_and_fan_paid, on_sale, party_nets
 from tests.unit_onboarding.factories import operator_of
 from unit_onboarding.models import UnitMembership
 
@@ -122,14 +123,8 @@ def test_a_units_sale_and_voucher_are_created_in_saleor_on_exactly_its_products(
 
     # Saleor folds a catalogue promotion into variant prices in its Celery beat jobs (price recalculation):
     # the Saleor tested against must run them. Wait for the bookmark to be on sale.
-    on_sale = "query($id: ID!, $c: String!) { product(id: $id, channel: $c) { pricing { onSale } } }"
-    wait_until(
-        "Saleor to put the unit's product on sale",
-        lambda: staff.gql(on_sale, {"id": bookmark.id, "c": shop.channel_slug})["product"]["pricing"][
-            "onSale"
-        ],
-    )
-    assert not staff.gql(on_sale, {"id": fan.id, "c": shop.channel_slug})["product"]["pricing"]["onSale"]
+    wait_until("Saleor to put the unit's product on sale", lambda: on_sale(staff, shop, bookmark))
+    assert not on_sale(staff, shop, fan)
 
     # Orders of both products: Saleor names the sale (then the voucher too) on the museum's line only, by the
     # keys the unit-funded rules carry; the library's line is undiscounted.
@@ -157,10 +152,6 @@ def app(saleor_api_url):
         yield payment_app
 
 
-def party_nets(order_ref: str, line_ref: str) -> dict[str, int]:
-    return {party: net for party, net, _fee in ledger.order_line_nets(order_ref=order_ref)[line_ref]}
-
-
 def test_a_unit_funded_sale_paid_and_partly_refunded_reduces_only_that_units_parties(
     saleor_api_url, settings, staff, app, deliver, created
 ):
@@ -186,23 +177,11 @@ def test_a_unit_funded_sale_paid_and_partly_refunded_reduces_only_that_units_par
         )
         created.append(sale)
         assert sale.status == "created", sale.last_error
-        on_sale = "query($id: ID!, $c: String!) { product(id: $id, channel: $c) { pricing { onSale } } }"
-        wait_until(
-            "Saleor to put the museum's bookmark on sale",
-            lambda: staff.gql(on_sale, {"id": bookmark.id, "c": shop.channel_slug})["product"]["pricing"][
-                "onSale"
-            ],
-        )
-        order_id = live_order.order_place(
-            staff, channel_id=shop.channel_id, variants=[(bookmark.variant_id, 2), (fan.variant_id, 1)]
-        )
-        placed = live_order.delivery(staff, order_id)["order"]
-        total = placed["total"]["gross"]
-        txn = live_order.charge(app, order_id, str(total["fractionalAmount"] / 100), total["currency"])
-        museum_line = next(ln for ln in placed["lines"] if ln["variant"]["id"] == bookmark.variant_id)
-        fan_line = next(ln for ln in placed["lines"] if ln["variant"]["id"] == fan.variant_id)
+        wait_until("Saleor to put the museum's bookmark on sale", lambda: on_sale(staff, shop, bookmark))
 
-        event = deliver("order_fully_paid", live_order.delivery(staff, order_id))
+        order_id, txn, museum_line, fan_line, event = bookmarks_and_fan_paid(
+            staff, app, deliver, shop, bookmark, fan
+        )
 
         assert event.status == "done", event.last_error
         assert [
@@ -211,8 +190,7 @@ def test_a_unit_funded_sale_paid_and_partly_refunded_reduces_only_that_units_par
         # hand calculation (agreement 60 / 25 / 5 / 10 %): the museum's 2 x 60.00 less 10 % = 108.00 is split
         # among its parties; the library's 80.00 whole; no discount line, the platform funds nothing
         m, lib = museum, library
-        museum_parties = (m.party_key, m.operating_entity.party_key, f"staff_pool:{m.uid}", "platform")
-        library_parties = (lib.party_key, lib.operating_entity.party_key, f"staff_pool:{lib.uid}", "platform")
+        museum_parties, library_parties = agreement_parties(m), agreement_parties(lib)
         assert party_nets(order_id, museum_line["id"]) == dict(
             zip(museum_parties, (6_480, 2_700, 540, 1_080), strict=True)
         )

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from django.db.models import Sum
+
 from catalog.provenance import collection_object_save
-from resources import services
-from tests.unit_onboarding.factories import operator_of
+from payments.models import LedgerEntry
+from resources import calls, designers, services
+from resources.models import DesignCall
+from tests.unit_onboarding.factories import DesignerFactory, UserFactory, operator_of
+
+NOW = datetime(2026, 12, 15, 4, tzinfo=UTC)  # 12:00 in Beijing
+AWARD = 300_050  # 3,000.50 yuan
+DEADLINE = datetime(2027, 1, 10, 10, tzinfo=UTC)  # 18:00 on 10 January in Beijing
 
 
 def library_object(unit, accession: str, *, publish: bool = True, category: str = "bronze", **fields):
@@ -19,3 +29,42 @@ def library_object(unit, accession: str, *, publish: bool = True, category: str 
         services.publication_set(obj=obj, published=True, actor=operator)
     obj.refresh_from_db()
     return obj
+
+
+def bowl_call(unit, operator, bowl, **data) -> DesignCall:
+    """The unit's call for designs after its bowl: 3,000.50 yuan and 6.5% royalty, closing on 10 January."""
+    return calls.call_post(
+        unit=unit,
+        actor=operator,
+        data={
+            "title_zh": "青花碗文创设计征集",
+            **data,
+            "category": "wenchuang-ceramics",
+            "award_fen": AWARD,
+            "deadline": DEADLINE,
+            "rules": "原创",
+            "royalty_bps": 650,
+        },
+        objects=[bowl],
+    )
+
+
+def designer(name: str = "山水设计工作室", email: str = "studio@shanshui.example.cn"):
+    """A user with a studio's designer profile."""
+    user = UserFactory(email=email)
+    designers.profile_save(user=user, data={"display_name_zh": name, "kind": "studio"})
+    return user
+
+
+def shanshui_studio(unit):
+    """A studio with its designer profile, registered with the unit as `shanshui`: (user, registration)."""
+    studio = designer()
+    return studio, DesignerFactory(unit=unit, slug="shanshui", account=studio)
+
+
+def payable(party: str) -> int:
+    """What the party is owed (its payable's credit balance), in fen."""
+    total = LedgerEntry.objects.filter(account__kind="party_payable", account__party=party).aggregate(
+        s=Sum("amount")
+    )["s"]
+    return -(total or 0)

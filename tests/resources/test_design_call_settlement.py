@@ -14,25 +14,16 @@ from django.urls import reverse
 from payments.models import LedgerEntry, SettlementBatch
 from payments.settlement import services as settlement
 from payments.settlement import statements
-from resources import calls, designers
+from resources import calls
 from resources.models import DesignCall
 from tests.auth import login_verified
 from tests.catalog import image_factories as make
 from tests.catalog.factories import active_unit
 from tests.payments.settlement.conftest import pay
-from tests.resources.helpers import library_object
-from tests.unit_onboarding.factories import DesignerFactory, UserFactory, operator_of, platform_finance_user
+from tests.resources.helpers import bowl_call, library_object, payable, shanshui_studio
+from tests.unit_onboarding.factories import UserFactory, operator_of, platform_finance_user
 
 pytestmark = pytest.mark.django_db
-AWARD = 300_050  # 3,000.50 yuan
-
-
-def balance(party: str) -> int:
-    """What the party is owed (its payable's credit balance), in fen."""
-    total = LedgerEntry.objects.filter(account__kind="party_payable", account__party=party).aggregate(
-        s=Sum("amount")
-    )["s"]
-    return -(total or 0)
 
 
 @pytest.fixture
@@ -43,22 +34,8 @@ def awarded(time_machine):
     museum = active_unit("三峡博物馆")
     operator, finance = operator_of(museum), operator_of(museum, role="finance")
     bowl = library_object(museum, "M-003")
-    studio = UserFactory(email="studio@shanshui.example.cn")
-    designers.profile_save(user=studio, data={"display_name_zh": "山水设计工作室", "kind": "studio"})
-    registration = DesignerFactory(unit=museum, slug="shanshui", account=studio)
-    call = calls.call_post(
-        unit=museum,
-        actor=operator,
-        data={
-            "title_zh": "青花碗文创设计征集",
-            "category": "wenchuang-ceramics",
-            "award_fen": AWARD,
-            "deadline": datetime(2027, 1, 10, 10, tzinfo=UTC),
-            "rules": "原创",
-            "royalty_bps": 650,
-        },
-        objects=[bowl],
-    )
+    studio, registration = shanshui_studio(museum)
+    call = bowl_call(museum, operator, bowl)
     proposal = calls.proposal_submit(
         call=call, user=studio, title="青花书签", description="d", uploads=[_jpeg()]
     )
@@ -77,8 +54,8 @@ def _jpeg():
 
 def test_the_award_is_paid_in_the_next_settlement_batch(client, awarded):
     museum, registration, _studio, time_machine = awarded
-    assert balance(registration.party_key) == 300_050
-    assert balance(museum.party_key) == 450_000 - 300_050 == 149_950
+    assert payable(registration.party_key) == 300_050
+    assert payable(museum.party_key) == 450_000 - 300_050 == 149_950
     time_machine.move_to(datetime(2027, 2, 10, 2, tzinfo=UTC), tick=False)
     approver, executor = platform_finance_user(), platform_finance_user()
 
@@ -95,7 +72,7 @@ def test_the_award_is_paid_in_the_next_settlement_batch(client, awarded):
     settlement.settlement_execute(batch_id=designer_batch.pk, actor=executor)
     designer_batch.refresh_from_db()
     assert designer_batch.status == SettlementBatch.Status.EXECUTED
-    assert balance(registration.party_key) == 0
+    assert payable(registration.party_key) == 0
     bank = LedgerEntry.objects.filter(account__kind="bank_clearing").aggregate(s=Sum("amount"))["s"]
     assert bank == -300_050
     # platform finance reads the batch: the award's line, its reference the call

@@ -16,27 +16,11 @@ from resources.error_codes import ResourcesErrorCode as Code
 from resources.models import DesignCall, Proposal
 from tests.auth import login_verified
 from tests.catalog.factories import active_unit
-from tests.resources.helpers import library_object
-from tests.resources.test_design_calls import AFTER, DEADLINE, NOW, designer, picture, posted_call, propose
+from tests.resources.helpers import DEADLINE, NOW, designer, library_object
+from tests.resources.test_design_calls import AFTER, picture, posted_call, propose
 from tests.unit_onboarding.factories import UserFactory, operator_of
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clock_at(time_machine):
-    time_machine.move_to(NOW, tick=False)
-    return time_machine
-
-
-@pytest.fixture
-def museum():
-    return active_unit("三峡博物馆")
-
-
-@pytest.fixture
-def people(museum):
-    return {"operator": operator_of(museum), "finance": operator_of(museum, role="finance")}
 
 
 @pytest.fixture

@@ -14,48 +14,24 @@ from django.urls import reverse
 
 from catalog.models import DesignerRoyalty, Listing
 from payments.models import FinanceAuditEvent, LedgerEntry, LedgerTransaction, SplitLine
-from resources import calls, designers
+from resources import calls
 from resources.error_codes import ResourcesError
 from resources.error_codes import ResourcesErrorCode as Code
 from resources.models import AwardSelection, DesignCall, Proposal
 from tests.auth import login_verified
 from tests.catalog import image_factories as make
 from tests.catalog.factories import active_unit
-from tests.resources.helpers import library_object
+from tests.resources.helpers import DEADLINE, bowl_call, designer, library_object
 from tests.unit_onboarding.factories import UserFactory, operator_of
 from unit_onboarding.models import Designer, UnitMembership
 
 pytestmark = pytest.mark.django_db
-NOW = datetime(2026, 12, 15, 4, tzinfo=UTC)  # 12:00 in Beijing
-DEADLINE = datetime(2027, 1, 10, 10, tzinfo=UTC)  # 18:00 on 10 January in Beijing
 AFTER = datetime(2027, 1, 11, 2, tzinfo=UTC)
-
-
-@pytest.fixture
-def clock_at(time_machine):
-    time_machine.move_to(NOW, tick=False)
-    return time_machine
-
-
-@pytest.fixture
-def museum():
-    return active_unit("三峡博物馆")
-
-
-@pytest.fixture
-def people(museum):
-    return {"operator": operator_of(museum), "finance": operator_of(museum, role="finance")}
 
 
 @pytest.fixture
 def bowl(museum):
     return library_object(museum, "M-003", title_zh="青花缠枝莲纹碗", category="ceramics")
-
-
-def designer(name: str, email: str):
-    user = UserFactory(email=email)
-    designers.profile_save(user=user, data={"display_name_zh": name, "kind": "studio"})
-    return user
 
 
 def picture(seed: int = 0) -> SimpleUploadedFile:
@@ -79,20 +55,7 @@ def call_form(obj, **overrides) -> dict:
 
 
 def posted_call(museum, people, bowl) -> DesignCall:
-    return calls.call_post(
-        unit=museum,
-        actor=people["operator"],
-        data={
-            "title_zh": "青花碗文创设计征集",
-            "title_en": "Blue-and-white bowl design call",
-            "category": "wenchuang-ceramics",
-            "award_fen": 300_050,
-            "deadline": DEADLINE,
-            "rules": "原创",
-            "royalty_bps": 650,
-        },
-        objects=[bowl],
-    )
+    return bowl_call(museum, people["operator"], bowl, title_en="Blue-and-white bowl design call")
 
 
 def propose(call, user, title="青花书签") -> Proposal:

@@ -9,33 +9,24 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db.models import Sum
 from django.urls import reverse
 
-from payments.models import LedgerEntry, SettlementBatch, SplitLine
+from payments.models import SettlementBatch, SplitLine
 from payments.settlement import services as settlement
-from resources import calls, designers
+from resources import calls
 from resources.models import Proposal
 from saleor_app.models import WebhookEvent
 from tests.catalog import image_factories as make
 from tests.orders.conftest import deliver, unit_with_agreement  # noqa: F401 (deliver is a fixture)
 from tests.orders.payloads import Line, SaleorOrder
-from tests.resources.helpers import library_object
-from tests.unit_onboarding.factories import DesignerFactory, UserFactory, operator_of, platform_finance_user
+from tests.resources.helpers import AWARD, bowl_call, library_object, payable, shanshui_studio
+from tests.unit_onboarding.factories import UserFactory, operator_of, platform_finance_user
 
 pytestmark = pytest.mark.django_db
-AWARD = 300_050  # 3,000.50 yuan
 PRICE, QUANTITY = 12_800, 3  # 128.00 yuan each
 # by hand: the line's net 384.00 yuan; 6.5% of it = 24.96 yuan to the designer, carved before the agreement
 ROYALTY = 2_496
 PAID_AT = "2027-01-19T18:30:00+00:00"  # 19 January in UTC, 20 January 02:30 in Beijing
-
-
-def payable(party: str) -> int:
-    total = LedgerEntry.objects.filter(account__kind="party_payable", account__party=party).aggregate(
-        s=Sum("amount")
-    )["s"]
-    return -(total or 0)
 
 
 @pytest.fixture
@@ -45,22 +36,8 @@ def sold(time_machine, deliver):  # noqa: F811 (the imported fixture)
     museum = unit_with_agreement(1)
     operator, finance = operator_of(museum), operator_of(museum, role="finance")
     bowl = library_object(museum, "M-003", title_zh="青花缠枝莲纹碗", category="ceramics")
-    studio = UserFactory(email="studio@shanshui.example.cn")
-    designers.profile_save(user=studio, data={"display_name_zh": "山水设计工作室", "kind": "studio"})
-    registration = DesignerFactory(unit=museum, slug="shanshui", account=studio)
-    call = calls.call_post(
-        unit=museum,
-        actor=operator,
-        data={
-            "title_zh": "青花碗文创设计征集",
-            "category": "wenchuang-ceramics",
-            "award_fen": AWARD,
-            "deadline": datetime(2027, 1, 10, 10, tzinfo=UTC),
-            "rules": "原创",
-            "royalty_bps": 650,
-        },
-        objects=[bowl],
-    )
+    studio, registration = shanshui_studio(museum)
+    call = bowl_call(museum, operator, bowl)
     jpeg = make.encoded(make.quadrants(640, 480), "JPEG")
     proposal = calls.proposal_submit(
         call=call,

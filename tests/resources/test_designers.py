@@ -3,7 +3,7 @@ catalog's image checks), and claiming a unit's existing designer registration th
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,19 +13,14 @@ from payments.models import FinanceAuditEvent
 from resources.models import DesignerProfile, PortfolioImage
 from tests.auth import login_verified, mailed_path
 from tests.catalog import image_factories as make
+from tests.resources.helpers import NOW
 from tests.unit_onboarding.factories import DesignerFactory, OperatingEntityFactory, UserFactory, operator_of
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.error_codes import OnboardingErrorCode as Code
 from unit_onboarding.models import Designer, DesignerClaim, Unit
 
-pytestmark = pytest.mark.django_db
-NOW = datetime(2026, 12, 15, 4, tzinfo=UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_at")]
 PASSWORD = "Terracotta-Warrior-2026"
-
-
-@pytest.fixture(autouse=True)
-def _clock(time_machine):
-    time_machine.move_to(NOW, tick=False)
 
 
 @pytest.fixture

@@ -4,45 +4,27 @@ may withdraw while pending. Every step audited and mailed; each party sees only 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 from django.urls import reverse
 
 from catalog.models import IpLicence
 from payments.models import FinanceAuditEvent
-from resources import designers
 from resources.error_codes import MESSAGES, ResourcesError
 from resources.error_codes import ResourcesErrorCode as Code
 from resources.models import LicenceRequest
 from tests.auth import login_verified
 from tests.catalog.factories import active_unit
-from tests.resources.helpers import library_object
+from tests.resources.helpers import designer, library_object
 from tests.unit_onboarding.factories import UserFactory, operator_of
 
-pytestmark = pytest.mark.django_db
-NOW = datetime(2026, 12, 15, 4, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def _clock(time_machine):
-    time_machine.move_to(NOW, tick=False)
-
-
-@pytest.fixture
-def museum():
-    return active_unit("三峡博物馆")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clock_at")]
 
 
 @pytest.fixture
 def bowl(museum):
     return library_object(museum, "M-003", title_zh="青花缠枝莲纹碗", category="ceramics", licensable=True)
-
-
-def designer(name: str = "山水设计工作室", email: str = "studio@shanshui.example.cn"):
-    user = UserFactory(email=email)
-    designers.profile_save(user=user, data={"display_name_zh": name, "kind": "studio"})
-    return user
 
 
 def request_form(**overrides) -> dict:
