@@ -24,7 +24,9 @@ from .test_browser_orders import paid_order
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "design"  # gitignored
-STYLESHEETS = "() => [...document.querySelectorAll('link[rel=stylesheet]')].map(l => new URL(l.href).pathname)"
+STYLESHEETS = (
+    "() => [...document.querySelectorAll('link[rel=stylesheet]')].map(l => new URL(l.href).pathname)"
+)
 
 
 def fits(page, width: int, name: str) -> None:
@@ -74,8 +76,10 @@ def test_back_office_and_finance_pages_fit_a_phone_and_a_desktop(client, live_se
 
 @pytest.mark.parametrize("width", [375, 1280])
 def test_the_product_page_fits_a_phone_and_a_desktop(live_server, settings, browser, width):
-    context = browser.new_context(java_script_enabled=False, locale="zh-CN", viewport={"width": width, "height": 900})
-    context.route(re.compile(r"^http://127\.0\.0\.1:8000/"), lambda route: route.abort())  # no thumbnails here
+    viewport = {"width": width, "height": 900}
+    context = browser.new_context(java_script_enabled=False, locale="zh-CN", viewport=viewport)
+    # Saleor's thumbnails are not served here: blocked, so no page waits on them.
+    context.route(re.compile(r"^http://127\.0\.0\.1:8000/"), lambda route: route.abort())
     page = context.new_page()
     with recorded_shop(settings) as saleor:
         saleor.play("StorefrontProduct.museum")
