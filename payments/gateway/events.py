@@ -287,16 +287,19 @@ def stripe_events_pending_ids(*, after_id: int = 0, limit: int = 100) -> list[in
     )
 
 
-def stripe_events_drain(*, batch: int = DRAIN_BATCH) -> int:
+def stripe_events_drain(*, batch: int = DRAIN_BATCH, chunk: int = 100) -> int:
     """Process pending events in id order, each exactly as alone (`stripe_event_process`: its row and session
     lock, its attempt counted, a failure kept for the retry sweep); after `batch`, wake a fresh drain so
-    workers share. How many events it walked (some may have been taken by another worker)."""
+    workers share. A drain whose first read of `chunk` events is full wakes a second worker's drain to join
+    it (a backlog; each skips the events the other holds). How many events it walked."""
     _WAKEUP.consumed()
     processed, last_id = 0, 0
     while processed < batch:
-        pks = stripe_events_pending_ids(after_id=last_id, limit=min(100, batch - processed))
+        pks = stripe_events_pending_ids(after_id=last_id, limit=min(chunk, batch - processed))
         if not pks:
             return processed
+        if not processed and len(pks) == chunk:
+            stripe_events_kick()
         for pk in pks:
             stripe_event_process(pk=pk)
             last_id = pk

@@ -366,3 +366,23 @@ def test_two_drains_on_the_same_events_report_each_once(client, signer, saleor, 
     assert set(StripeEvent.objects.values_list("status", flat=True)) == {StripeEvent.Status.DONE}
     assert StripeEvent.objects.filter(attempts=1).count() == 4
     assert sorted(call["pspReference"] for call in saleor.calls) == sorted(pi["id"] for pi in intents)
+
+
+def test_a_drain_that_finds_a_backlog_wakes_a_second_workers_drain(
+    client, signer, saleor, localstripe, wakeup_cleared
+):
+    # Found by bench/soak.py: once deliveries stopped, a backlog drained on one worker, the others idle.
+    intents = [paid_intent(client, signer, localstripe)[1] for _ in range(3)]
+    with patch.object(events, "stripe_events_kick"):
+        for pi in intents:
+            body = stripe_event("payment_intent.succeeded", pi)
+            post(client, body, stripe_signature(body))
+
+    with patch.object(tasks.stripe_events_drain, "delay") as wake:
+        walked = events.stripe_events_drain(chunk=2)  # the first read is full: a backlog
+        helpers = wake.call_count
+        events._WAKEUP.consumed()  # the second drain started
+        nothing_left = events.stripe_events_drain(chunk=2)
+
+    assert (walked, helpers, nothing_left, wake.call_count) == (3, 1, 0, 1)
+    assert set(StripeEvent.objects.values_list("status", flat=True)) == {StripeEvent.Status.DONE}
