@@ -153,8 +153,8 @@ def _pg_bin(name: str) -> str:
 
 
 class Postgres:
-    def __init__(self, procs: Processes, base: Path) -> None:
-        self.procs, self.port = procs, free_port()
+    def __init__(self, procs: Processes, base: Path, statements: bool = False) -> None:
+        self.procs, self.port, self.statements = procs, free_port(), statements
         self.data, self.log = base / "pgdata", base / "postgres.log"
         self.as_postgres = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
         base.mkdir(exist_ok=True)
@@ -206,6 +206,7 @@ class Postgres:
                 "fsync=off",
                 "-c",
                 "max_connections=200",
+                *(["-c", "shared_preload_libraries=pg_stat_statements"] if self.statements else []),
             ],
             child_environment(),
             self.log,
@@ -635,7 +636,7 @@ class Soak:
         self.base = Path(tempfile.mkdtemp(prefix="wc-soak-"))
         self.base.chmod(0o755)  # PostgreSQL runs as its own user under it when the soak runs as root
         self.procs = Processes()
-        self.pg = Postgres(self.procs, self.base / "pg")
+        self.pg = Postgres(self.procs, self.base / "pg", statements=args.pg_stats)
         self.redis = Redis(self.procs, self.base)
         self.proxy = FaultProxy(args.seed, args.fault_500, args.fault_hang, args.client_timeout + 1.5)
         self.web_port = free_port()
@@ -647,6 +648,7 @@ class Soak:
         self.accepted = 0
         self.stop = threading.Event()
         self.backlog = 0
+        self.figures: tuple[int, int, int, int] = (0, 0, 0, 0)  # open, processed: Saleor, Stripe
 
     # -- the service
     def env(self) -> dict[str, str]:
@@ -676,12 +678,15 @@ class Soak:
 
     def start_worker(self, i: int) -> None:
         self.worker_generation[i] += 1
+        if self.args.profile:  # each task under cProfile, written next to the worker's log
+            out = self.base / f"profile-worker{i}-{self.worker_generation[i]}"
+            runner = [sys.executable, str(ROOT / "bench" / "_profiled_worker.py"), str(out)]
+        else:
+            runner = [sys.executable, "-m", "celery"]
         self.procs.start(
             f"worker{i}",
             [
-                sys.executable,
-                "-m",
-                "celery",
+                *runner,
                 "-A",
                 "wenchuang",
                 "worker",
@@ -753,6 +758,15 @@ class Soak:
             [_pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.pg.port), "-U", "postgres", "wc_soak"],
             check=True,
         )
+        if self.args.pg_stats:
+            subprocess.run(
+                [
+                    _pg_bin("psql"),
+                    *("-h", "127.0.0.1", "-p", str(self.pg.port), "-U", "postgres", "-d", "wc_soak"),
+                    *("-qc", "CREATE EXTENSION pg_stat_statements"),
+                ],
+                check=True,
+            )
         # This process's own settings; never its faketime variables (libfaketime rereads them: its clock
         # would jump).
         os.environ.update(
@@ -870,12 +884,16 @@ class Soak:
                 self.accepted += 1
 
     def progress(self, started: float) -> None:
+        last = (0, 0)
         while not self.stop.wait(60):
+            open_saleor, open_stripe, done_saleor, done_stripe = self.figures
             print(
                 f"  {time.monotonic() - started:5.0f} s: {self.accepted} deliveries accepted, "
-                f"backlog {self.backlog}",
+                f"backlog {self.backlog} ({open_saleor} Saleor, {open_stripe} Stripe); processed in the "
+                f"last minute: {done_saleor - last[0]} Saleor, {done_stripe - last[1]} Stripe",
                 flush=True,
             )
+            last = (done_saleor, done_stripe)
 
     def monitor(self) -> None:
         import psycopg
@@ -887,11 +905,15 @@ class Soak:
                     conn = psycopg.connect(self.pg.url, autocommit=True, connect_timeout=2)
                 row = conn.execute(
                     "SELECT (SELECT count(*) FROM saleor_app_webhookevent"
-                    "    WHERE status IN ('pending', 'failed'))"
-                    " + (SELECT count(*) FROM payments_stripeevent"
-                    "    WHERE status IN ('pending', 'failed', 'processing'))"
+                    "    WHERE status IN ('pending', 'failed')),"
+                    " (SELECT count(*) FROM payments_stripeevent"
+                    "    WHERE status IN ('pending', 'failed', 'processing')),"
+                    " (SELECT count(*) FROM saleor_app_webhookevent"
+                    "    WHERE status IN ('done', 'ignored', 'parked')),"
+                    " (SELECT count(*) FROM payments_stripeevent WHERE status IN ('done', 'ignored'))"
                 ).fetchone()
-                self.backlog = row[0]
+                self.backlog = row[0] + row[1]
+                self.figures = row
             except Exception:  # PostgreSQL is down: keep the last figure
                 with contextlib.suppress(Exception):
                     conn.close()
@@ -1166,12 +1188,28 @@ class Soak:
             f"faults injected:            {len(self.faults)}; fault proxy calls: {dict(self.proxy.outcomes)}"
         )
         print(f"time to drain after the last fault: {drain}")
+        if self.args.pg_stats:
+            self.print_statements()
         failed = bool(
             lost_events or missing or twice or unbalanced or mismatched or wrong_orders or not drained_at
         )
         if failed:
             print(f"FAILED (logs kept in {self.base})")
         return 1 if failed else 0
+
+    def print_statements(self) -> None:
+        """The statements that took PostgreSQL's time (since its last restart: a crash resets them)."""
+        import psycopg
+
+        with psycopg.connect(self.pg.url, autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT round(total_exec_time)::bigint, calls, round(mean_exec_time::numeric, 2),"
+                " regexp_replace(left(query, 110), '\\s+', ' ', 'g')"
+                " FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 15"
+            ).fetchall()
+        print("PostgreSQL time by statement since its last restart (ms total, calls, ms mean):")
+        for total, calls, mean, query in rows:
+            print(f"  {total:8d} {calls:8d} {mean:8} {query}")
 
     def close(self, keep: bool) -> None:
         self.stop.set()
@@ -1211,6 +1249,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--short", action="store_true", help="the CI version: 2,000 events, 6 faults")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, data)")
+    parser.add_argument(
+        "--profile", action="store_true", help="workers' tasks under cProfile (profile-worker*.prof, .json)"
+    )
+    parser.add_argument(
+        "--pg-stats", action="store_true", help="pg_stat_statements on; the top statements printed at the end"
+    )
     args = parser.parse_args(argv)
     if args.short:
         args.events, args.faults, args.workers, args.drain_timeout = 2000, 6, 2, 480

@@ -27,6 +27,7 @@ def confirm_installation(installation_id: int, attempt: int = 0) -> str:
 
 
 DRAIN_BATCH = 500
+DRAIN_CHUNK = 100  # events read at a time; a drain whose first read is full wakes a second worker's
 
 
 @shared_task(acks_late=True)
@@ -44,9 +45,13 @@ def inbox_drain() -> int:
     wakeup.inbox_kick_consumed()
     processed, last_id = 0, 0
     while processed < DRAIN_BATCH:
-        ids = selectors.inbox_pending_ids(after_id=last_id)
+        ids = selectors.inbox_pending_ids(after_id=last_id, limit=DRAIN_CHUNK)
         if not ids:
             return processed
+        if not processed and len(ids) == DRAIN_CHUNK:
+            # A backlog: another worker's drain joins this one (each skips the events the other holds);
+            # without it a backlog drains on one worker while the others wait for the next delivery.
+            wakeup.inbox_kick()
         for event_id in ids:
             services.inbox_process(event_id=event_id)
             last_id = event_id

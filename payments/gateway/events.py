@@ -16,6 +16,7 @@ from django.db.models import Q
 from core import clock
 from core.db import redact_in_batches
 from core.retry import INBOX_RETRY
+from core.wakeup import Wakeup
 from payments.gateway import fees, stripe_api, tasks
 from payments.gateway.models import PaymentIntentRecord, StripeEvent, TransactionEventReport
 from payments.gateway.money import to_decimal
@@ -27,6 +28,9 @@ logger = logging.getLogger(__name__)
 # killed mid-event loses its connection and so its lock at once: the event is taken again as soon as the
 # beat sweep finds it processing for this long (a live worker still holding it is left alone).
 STUCK_AFTER = timedelta(seconds=60)
+# A drain hands over to a fresh one after this many events, so that workers share (and Saleor's drain runs).
+DRAIN_BATCH = 200
+_WAKEUP = Wakeup("stripe-events-kick", lambda: tasks.stripe_events_drain.delay())
 
 _INSERT_EVENT = """
 INSERT INTO payments_stripeevent
@@ -40,7 +44,7 @@ RETURNING id
 def stripe_event_store(*, payload: dict) -> int | None:
     """Insert a verified Stripe event; its id, or None when this event id was stored before.
 
-    Must run inside the request's transaction: processing is scheduled on commit.
+    Must run inside the request's transaction: a drain is woken on commit (one per burst of deliveries).
     """
     with connection.cursor() as cursor:
         cursor.execute(
@@ -56,10 +60,14 @@ def stripe_event_store(*, payload: dict) -> int | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    pk = row[0]
-    # robust: once stored, a broker outage is logged, not answered 500 (the beat sweep takes the event)
-    transaction.on_commit(lambda: tasks.stripe_event_process.delay(pk), robust=True)
-    return pk
+    # robust: once stored, a broker outage is logged, not answered 500 (the beat sweep wakes a drain)
+    transaction.on_commit(stripe_events_kick, robust=True)
+    return row[0]
+
+
+def stripe_events_kick() -> None:
+    """Make sure a drain is queued; cheap when one already is (core.wakeup)."""
+    _WAKEUP.kick()
 
 
 @dataclass(frozen=True)
@@ -268,6 +276,44 @@ def stripe_event_process(*, pk: int) -> str:
     finally:
         _release(pk)
     return status
+
+
+def stripe_events_pending_ids(*, after_id: int = 0, limit: int = 100) -> list[int]:
+    """Pending events in id order, for the drain to walk through once."""
+    return list(
+        StripeEvent.objects.filter(status=StripeEvent.Status.PENDING, pk__gt=after_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def stripe_events_drain(*, batch: int = DRAIN_BATCH, chunk: int = 100) -> int:
+    """Process pending events in id order, each exactly as alone (`stripe_event_process`: its row and session
+    lock, its attempt counted, a failure kept for the retry sweep); after `batch`, wake a fresh drain so
+    workers share. A drain whose first read of `chunk` events is full wakes a second worker's drain to join
+    it (a backlog; each skips the events the other holds). How many events it walked."""
+    _WAKEUP.consumed()
+    processed, last_id = 0, 0
+    while processed < batch:
+        pks = stripe_events_pending_ids(after_id=last_id, limit=min(chunk, batch - processed))
+        if not pks:
+            return processed
+        if not processed and len(pks) == chunk:
+            stripe_events_kick()
+        for pk in pks:
+            stripe_event_process(pk=pk)
+            last_id = pk
+        processed += len(pks)
+    stripe_events_kick()
+    return processed
+
+
+def stripe_events_sweep() -> list[int]:
+    """Beat: wake a drain when any event is pending (its wake-up may have gone with Redis's queue: a drain
+    takes every pending event, however recent), and the events due for a retry, for the caller to queue."""
+    if stripe_events_pending_ids(limit=1):
+        stripe_events_kick()
+    return stripe_events_due()
 
 
 def stripe_events_due(*, lost_after_seconds: int = 120, limit: int = 500) -> list[int]:

@@ -6,9 +6,12 @@ from collections import defaultdict
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
+from orders import services as order_services
 from orders.models import Order, OrderLine
+from orders.payload import order_data
 from payments import selectors as ledger
 from payments.models import LedgerTransaction, SplitLine
 from saleor_app.models import WebhookEvent
@@ -294,3 +297,18 @@ def test_a_refund_of_nothing_posts_nothing_and_is_not_parked(units, deliver):
     assert event.status == Status.DONE, event.last_error
     assert not LedgerTransaction.objects.filter(kind=LedgerTransaction.Kind.REFUND).exists()
     assert line_sums("order-1") == {"line-a": 7200, "line-b": 8600, "shipping": 1000}
+
+
+def test_the_units_of_an_orders_warehouses_are_read_in_one_query(units):
+    # Found by bench/soak.py: a query per line and warehouse was a fifth of the inbox worker's time.
+    lines = [Line(f"line-{k}", units[k % 2].saleor_warehouse_id, 1000 + k) for k in range(6)]
+    data = order_data(SaleorOrder("order-q", lines).payload())
+
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        order_services.order_project(data=data)
+
+    unit_reads = [q["sql"] for q in queries.captured_queries if 'FROM "unit_onboarding_unit"' in q["sql"]]
+    assert len(unit_reads) == 1
+    assert {ln.saleor_id: ln.unit_id for ln in OrderLine.objects.all()} == {
+        f"line-{k}": units[k % 2].pk for k in range(6)
+    }

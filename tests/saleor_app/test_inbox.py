@@ -199,3 +199,29 @@ def test_two_workers_on_the_same_event_process_it_once(settings):
 
     assert sorted(results) == ["done", "skipped"]
     assert calls == ["slow"]
+
+
+def test_a_drain_that_finds_a_backlog_wakes_a_second_workers_drain(settings, monkeypatch):
+    # Found by bench/soak.py: once deliveries stopped, a backlog drained on one worker, the others idle.
+    from saleor_app import tasks, wakeup
+
+    use(settings, handler_that_writes)
+    installation = SaleorInstallationFactory()
+    for n in range(3):
+        WebhookEvent.objects.create(
+            key=f"{n}" * 64,
+            installation=installation,
+            event_type="product_updated",
+            payload={"n": n},
+            body="{}",
+            signature="s",
+        )
+    monkeypatch.setattr(tasks, "DRAIN_CHUNK", 2)
+    wakes: list[int] = []
+    monkeypatch.setattr(wakeup, "inbox_kick", lambda: wakes.append(1))
+
+    walked = tasks.inbox_drain()
+
+    assert walked == 3
+    assert wakes == [1]  # one second drain, woken at the start
+    assert calls == [0, 1, 2]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from datetime import timedelta
 from unittest.mock import patch
@@ -12,7 +13,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
-from payments.gateway import tasks
+from payments.gateway import events, tasks
 from payments.gateway.events import stripe_event_store
 from payments.gateway.models import StripeEvent, TransactionEventReport
 from tests.payments.gateway.conftest import stripe_event, stripe_signature
@@ -209,7 +210,7 @@ def test_a_live_worker_keeps_its_event_and_one_killed_mid_event_frees_it_within_
     # Found by bench/soak.py: a worker SIGKILLed mid-event left it "processing" for ten minutes.
     _payload, pi = paid_intent(client, signer, localstripe)
     body = stripe_event("payment_intent.succeeded", pi)
-    with patch.object(tasks.stripe_event_process, "delay"), transaction.atomic():
+    with patch.object(events, "stripe_events_kick"), transaction.atomic():
         pk = stripe_event_store(payload=json.loads(body))
     worker = psycopg.connect(**_connection_params(), autocommit=True)  # another worker's session took it
     worker.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [f"wc-stripe-event:{pk}"])
@@ -243,9 +244,9 @@ def test_an_event_left_processing_by_a_dead_worker_is_picked_up_again_later(
 ):
     _payload, pi = paid_intent(client, signer, localstripe)
     body = stripe_event("payment_intent.succeeded", pi)
-    with patch.object(tasks.stripe_event_process, "delay") as enqueue, transaction.atomic():
+    with patch.object(events, "stripe_events_kick") as wake, transaction.atomic():
         pk = stripe_event_store(payload=json.loads(body))
-    enqueue.assert_called_once_with(pk)  # ...and the worker that took it dies mid-way:
+    wake.assert_called_once_with()  # ...and the worker that took it dies mid-way:
     assert saleor.calls == []
     StripeEvent.objects.filter(pk=pk).update(
         status=StripeEvent.Status.PROCESSING, processed_at=timezone.now()
@@ -258,3 +259,130 @@ def test_an_event_left_processing_by_a_dead_worker_is_picked_up_again_later(
     assert (fresh, stuck) == (0, 1)
     assert StripeEvent.objects.get(pk=pk).status == StripeEvent.Status.DONE
     assert len(saleor.calls) == 1
+
+
+@pytest.fixture
+def wakeup_cleared():
+    """No wake-up key left by an earlier test, nor by this one (a later test's kick would be ignored)."""
+    events._WAKEUP.consumed()
+    yield
+    events._WAKEUP.consumed()
+
+
+def test_a_burst_of_stripe_events_queues_one_drain_which_reports_each_once(
+    client, signer, saleor, localstripe, wakeup_cleared
+):
+    # Found by bench/soak.py: a task per Stripe event queued behind the Saleor drains, and the events
+    # whose task went with Redis waited two minutes for the sweep, then 500 a minute.
+    intents = [paid_intent(client, signer, localstripe)[1] for _ in range(3)]
+    bodies = [stripe_event("payment_intent.succeeded", pi) for pi in intents]
+
+    with patch.object(tasks.stripe_events_drain, "delay") as wake:
+        for body in [*bodies, bodies[0]]:  # one delivered twice
+            post(client, body, stripe_signature(body))
+    queued, pending = wake.call_count, StripeEvent.objects.filter(status=StripeEvent.Status.PENDING).count()
+    walked = tasks.stripe_events_drain()
+
+    assert (queued, pending, walked) == (1, 3, 3)
+    assert set(StripeEvent.objects.values_list("status", flat=True)) == {StripeEvent.Status.DONE}
+    assert sorted(call["pspReference"] for call in saleor.calls) == sorted(pi["id"] for pi in intents)
+
+
+def test_a_drain_hands_over_to_a_fresh_one_after_its_batch(
+    client, signer, saleor, localstripe, wakeup_cleared
+):
+    intents = [paid_intent(client, signer, localstripe)[1] for _ in range(3)]
+    with patch.object(events, "stripe_events_kick"):
+        for pi in intents:
+            body = stripe_event("payment_intent.succeeded", pi)
+            post(client, body, stripe_signature(body))
+
+    with patch.object(tasks.stripe_events_drain, "delay") as wake:
+        walked = events.stripe_events_drain(batch=2)
+
+    assert walked == 2
+    assert wake.call_count == 1  # the rest is the next drain's
+    assert StripeEvent.objects.filter(status=StripeEvent.Status.PENDING).count() == 1
+    assert len(saleor.calls) == 2
+
+
+def test_events_whose_wake_up_went_with_redis_are_drained_at_the_next_sweep(
+    client, signer, saleor, localstripe, wakeup_cleared
+):
+    # Stored ten seconds ago; the drain's message was lost with Redis's queue (a restart, a flush).
+    _payload, pi = paid_intent(client, signer, localstripe)
+    body = stripe_event("payment_intent.succeeded", pi)
+    with patch.object(events, "stripe_events_kick"):
+        post(client, body, stripe_signature(body))
+    StripeEvent.objects.update(received_at=timezone.now() - timedelta(seconds=10))
+
+    due = tasks.stripe_events_redeliver.delay().get()
+
+    assert due == 0  # not yet counted as lost: the drain took it
+    assert StripeEvent.objects.get().status == StripeEvent.Status.DONE
+    assert len(saleor.calls) == 1
+
+
+def test_failed_events_are_retried_in_batches_each_event_once(
+    client, signer, saleor, localstripe, wakeup_cleared
+):
+    intents = [paid_intent(client, signer, localstripe)[1] for _ in range(3)]
+    saleor.fail_next = 100  # Saleor down: every report fails
+    for pi in intents:
+        body = stripe_event("payment_intent.succeeded", pi)
+        post(client, body, stripe_signature(body))
+    assert set(StripeEvent.objects.values_list("status", flat=True)) == {StripeEvent.Status.FAILED}
+    saleor.fail_next = 0
+    StripeEvent.objects.update(processed_at=timezone.now() - timedelta(minutes=5))
+
+    with patch.object(tasks.stripe_events_process, "delay", side_effect=tasks.stripe_events_process) as batch:
+        due = tasks.stripe_events_redeliver.delay().get()
+
+    assert due == 3
+    assert batch.call_count == 1  # one message for the three
+    assert set(StripeEvent.objects.values_list("status", flat=True)) == {StripeEvent.Status.DONE}
+    assert sorted(e["key"][1] for e in saleor.events) == sorted(pi["id"] for pi in intents)
+
+
+def test_two_drains_on_the_same_events_report_each_once(client, signer, saleor, localstripe, wakeup_cleared):
+    intents = [paid_intent(client, signer, localstripe)[1] for _ in range(4)]
+    with patch.object(events, "stripe_events_kick"):
+        for pi in intents:
+            body = stripe_event("payment_intent.succeeded", pi)
+            post(client, body, stripe_signature(body))
+
+    def drain():
+        try:
+            events.stripe_events_drain()
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=drain) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert set(StripeEvent.objects.values_list("status", flat=True)) == {StripeEvent.Status.DONE}
+    assert StripeEvent.objects.filter(attempts=1).count() == 4
+    assert sorted(call["pspReference"] for call in saleor.calls) == sorted(pi["id"] for pi in intents)
+
+
+def test_a_drain_that_finds_a_backlog_wakes_a_second_workers_drain(
+    client, signer, saleor, localstripe, wakeup_cleared
+):
+    # Found by bench/soak.py: once deliveries stopped, a backlog drained on one worker, the others idle.
+    intents = [paid_intent(client, signer, localstripe)[1] for _ in range(3)]
+    with patch.object(events, "stripe_events_kick"):
+        for pi in intents:
+            body = stripe_event("payment_intent.succeeded", pi)
+            post(client, body, stripe_signature(body))
+
+    with patch.object(tasks.stripe_events_drain, "delay") as wake:
+        walked = events.stripe_events_drain(chunk=2)  # the first read is full: a backlog
+        helpers = wake.call_count
+        events._WAKEUP.consumed()  # the second drain started
+        nothing_left = events.stripe_events_drain(chunk=2)
+
+    assert (walked, helpers, nothing_left, wake.call_count) == (3, 1, 0, 1)
+    assert set(StripeEvent.objects.values_list("status", flat=True)) == {StripeEvent.Status.DONE}
