@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
+
+from django.db.models import Sum
 
 from catalog.models import Listing
 from orders.models import OrderLine
@@ -119,8 +122,9 @@ def unit_opt_ins(unit: Unit) -> list[CampaignOptIn]:
 @dataclass
 class CampaignUnitRow:
     """One unit's figures in a campaign, fen: `gross` before any discount, `discount` the campaign's part,
-    what the platform and the unit fund of it, `paid` what buyers paid (net of tax), and `net` what the
-    unit's parties share (paid plus the platform's funding)."""
+    what the platform and the unit fund of it, `paid` what buyers paid (net of tax), at payment;
+    `refunded` what buyers have been given back since, and `net` what the unit's parties share now (the
+    ledger's product split lines: paid plus the platform's funding, less refunds)."""
 
     unit: Unit
     orders: set = field(default_factory=set)
@@ -130,10 +134,8 @@ class CampaignUnitRow:
     platform_funded: int = 0
     unit_funded: int = 0
     paid: int = 0
-
-    @property
-    def net(self) -> int:
-        return self.paid + self.platform_funded
+    refunded: int = 0
+    net: int = 0
 
 
 def campaign_report(campaign: PlatformCampaign) -> tuple[list[CampaignUnitRow], CampaignUnitRow]:
@@ -151,9 +153,13 @@ def campaign_report(campaign: PlatformCampaign) -> tuple[list[CampaignUnitRow], 
     refs = [ln.saleor_id for ln in lines] + [discount_ref(ln.saleor_id) for ln in lines]
     frozen: dict[str, str] = {}
     paid_refs: set[str] = set()
-    for ref, kind, version in (
-        SplitLine.objects.filter(line_ref__in=refs).values_list("line_ref", "line_kind", "agreement_version")
-    ).distinct():
+    sums: Counter[str] = Counter()  # by line ref, every posting (payment, refunds) of the line
+    for ref, kind, version, amount in (
+        SplitLine.objects.filter(line_ref__in=refs)
+        .values_list("line_ref", "line_kind", "agreement_version")
+        .annotate(amount=Sum("amount"))
+    ):
+        sums[ref] += amount
         if kind == LineKind.PRODUCT:
             paid_refs.add(ref)
         elif kind == LineKind.DISCOUNT:
@@ -172,6 +178,8 @@ def campaign_report(campaign: PlatformCampaign) -> tuple[list[CampaignUnitRow], 
         pks = frozen.get(discount_ref(line.saleor_id), "").removeprefix("discount_funding:").split("+")
         bps = next((bps_of[pk] for pk in pks if pk in bps_of), 0)
         platform = allocate_bps(amount, [bps, BPS_TOTAL - bps])[0] if bps else 0
+        shares = sums[line.saleor_id]  # the unit's parties' now
+        funded_now = -sums[discount_ref(line.saleor_id)]  # the platform's funding left on the line
         for row in (rows.setdefault(line.unit_id, CampaignUnitRow(unit=line.unit)), total):
             row.orders.add(line.order_id)
             row.lines += 1
@@ -180,6 +188,8 @@ def campaign_report(campaign: PlatformCampaign) -> tuple[list[CampaignUnitRow], 
             row.platform_funded += platform
             row.unit_funded += amount - platform
             row.paid += line.total_net
+            row.refunded += line.total_net - (shares - funded_now)
+            row.net += shares
     return sorted(rows.values(), key=lambda r: str(r.unit)), total
 
 

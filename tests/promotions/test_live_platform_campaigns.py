@@ -136,6 +136,12 @@ def test_a_50_50_platform_campaign_on_a_two_unit_order_splits_each_discount_half
                 zip(library_parties, (4_560, 1_900, 380, 760), strict=True)
             )
             assert ledger.transactions_unbalanced() == []
+            # the campaign's report: the museum's 54.00 given back, its parties' net 57.00 now
+            rows, _total = selectors.campaign_report(campaign)
+            assert {r.unit.pk: (r.paid, r.refunded, r.net) for r in rows} == {
+                museum.pk: (10_800, 5_400, 5_700),
+                library.pk: (7_200, 0, 7_600),
+            }
         finally:
             if campaign.saleor_id:
                 staff.gql(

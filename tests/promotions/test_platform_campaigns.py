@@ -225,6 +225,19 @@ def test_a_campaign_split_50_50_is_created_in_saleor_joined_by_two_units_and_spl
         3_000,
     ) in stats_rows(stats)
 
+    # one mirror given back (its discounted price, 80.00): the report shows it refunded and the museum's
+    # parties' net halved (18,000 -> 9,000: the platform's funding left on the line is 1,000 of 2,000)
+    order.refund_granted("refund-1", 8_000, "2026-11-28T09:00:00+00:00", lines=(("order-c1-a", 1),))
+    event = deliver("order_refunded", order.payload(issued_at="2026-11-28T09:01:00+00:00"))
+    assert event.status == WebhookEvent.Status.DONE, event.last_error
+    rows, total = selectors.campaign_report(campaign)
+    assert [(str(r.unit), r.paid, r.platform_funded, r.refunded, r.net) for r in rows] == [
+        (str(museum), 16_000, 2_000, 8_000, 9_000),
+        (str(library), 8_000, 1_000, 0, 9_000),
+    ]
+    assert (total.refunded, total.net) == (8_000, 18_000)
+    assert ledger.transactions_unbalanced() == []
+
 
 def test_the_funding_in_force_at_payment_is_frozen_and_a_change_needs_a_second_person(
     world, deliver, time_machine, django_assert_max_num_queries
