@@ -49,6 +49,7 @@ class CatalogErrorCode(StrEnum):
     LICENCE_SAME_PERSON = "licence_same_person"
     LICENCE_ENDED = "licence_ended"
     LICENCE_REASON_REQUIRED = "licence_reason_required"
+    IMPORT_NOT_STOPPED = "import_not_stopped"
 
 
 MESSAGES = {
@@ -99,6 +100,7 @@ MESSAGES = {
     ),
     CatalogErrorCode.LICENCE_ENDED: _("The licence's term is already over: reject it and record a new one."),
     CatalogErrorCode.LICENCE_REASON_REQUIRED: _("Say why you reject this licence."),
+    CatalogErrorCode.IMPORT_NOT_STOPPED: _("Only a stopped import can be run again."),
     CatalogErrorCode.ROYALTY_CHANGE_REASON_REQUIRED: _("Say why you reject this royalty change."),
     CatalogErrorCode.ROYALTY_CHANGE_STARTED: _(
         "The proposed start has passed: reject it and propose terms starting later."

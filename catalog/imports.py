@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from catalog import index_hooks, listings, taxonomy
 from catalog.csv_rows import ImportResult, RowError, read_rows
 from catalog.error_codes import CatalogError
+from catalog.error_codes import CatalogErrorCode as Code
 from catalog.forms import yuan_to_fen
 from catalog.models import CollectionObject, Listing, ListingImport, ListingVariant, Relation
 from catalog.saleor_sync import sync_batch
@@ -232,6 +233,18 @@ def listings_import_request(
         language=translation.get_language() or "",
     )
     transaction.on_commit(lambda: run_listing_import.delay(job.pk))
+    return job
+
+
+def listings_import_retry(*, job: ListingImport) -> ListingImport:
+    """Run a stopped import again (what it created stays, nothing is created twice); refused otherwise."""
+    updated = ListingImport.objects.filter(pk=job.pk, state=ListingImport.State.FAILED).update(
+        state=ListingImport.State.QUEUED, error=""
+    )
+    if not updated:
+        raise CatalogError(Code.IMPORT_NOT_STOPPED)
+    transaction.on_commit(lambda: run_listing_import.delay(job.pk))
+    job.refresh_from_db()
     return job
 
 

@@ -13,6 +13,11 @@ urlpatterns = [
     path("units/<uuid:uid>/listings/import/", views.listings_import, name="listings_import"),
     path("units/<uuid:uid>/listings/import/<uuid:job>/", views.listing_import, name="listing_import"),
     path(
+        "units/<uuid:uid>/listings/import/<uuid:job>/retry",
+        views.listing_import_retry,
+        name="listing_import_retry",
+    ),
+    path(
         "units/<uuid:uid>/listings/import/<uuid:job>/progress",
         views.listing_import_progress,
         name="listing_import_progress",

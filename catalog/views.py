@@ -318,6 +318,18 @@ def listing_import(request: HttpRequest, uid, job) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def listing_import_retry(request: HttpRequest, uid, job) -> HttpResponse:
+    """Run a stopped import again: what it created stays, nothing is created twice."""
+    job = _import_for(request, uid, job)
+    try:
+        imports.listings_import_retry(job=job)
+    except CatalogError as error:
+        messages.error(request, error.message)
+    return redirect("catalog:listing_import", uid=job.unit.uid, job=job.uid)
+
+
+@login_required
 def listing_import_progress(request: HttpRequest, uid, job) -> JsonResponse:
     """The import's progress, polled by its page."""
     job = _import_for(request, uid, job)

@@ -122,6 +122,7 @@ ALLOWED: dict[str, set[str]] = {
     "catalog:listings_import": {A},
     "catalog:listing_import": {A},
     "catalog:listing_import_progress": {A},
+    "catalog:listing_import_retry": {A},
     "catalog:objects": {A},
     "catalog:object": {A},
     "catalog:licences": {A, F, S},

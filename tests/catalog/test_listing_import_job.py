@@ -119,3 +119,25 @@ def test_another_units_operator_cannot_see_or_follow_an_import(client, unit, ope
     other_unit = other.unit_memberships.get().unit
     assert client.get(reverse("catalog:listing_import", args=[other_unit.uid, job.uid])).status_code == 404
     assert client.get(reverse("catalog:listing_import_progress", args=[unit.uid, job.uid])).status_code == 404
+
+
+def test_a_stopped_import_is_run_again_from_its_page_and_only_then(
+    client, unit, operator, django_capture_on_commit_callbacks
+):
+    job = ListingImport.objects.create(
+        unit=unit, created_by=operator, data=GOOD.encode(), state=ListingImport.State.FAILED, error="boom"
+    )
+    client.force_login(operator)
+    page = client.get(reverse("catalog:listing_import", args=[unit.uid, job.uid])).content.decode()
+    retry = reverse("catalog:listing_import_retry", args=[unit.uid, job.uid])
+    assert "导入已中止： boom" in page and f'action="{retry}"' in page  # noqa: RUF001
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(retry)
+
+    job.refresh_from_db()
+    assert response.status_code == 302 and (job.state, job.created, job.error) == ("done", 2, "")
+    again = client.post(retry, follow=True).content.decode()
+    assert "只有已中止的导入才能重新运行。" in again and Listing.objects.count() == 2
+    client.force_login(operator_of(active_unit("别的馆")))
+    assert client.post(retry).status_code == 404
