@@ -25,6 +25,7 @@ from catalog.models import CollectionObject, Listing, ListingImport, ListingVari
 from catalog.saleor_sync import sync_batch
 from catalog.tasks import run_listing_import
 from core import clock
+from core.db import session_lock
 from unit_onboarding.models import Unit
 
 ROW_REQUIRED = ("handle", "sku", "price_cny", "stock")
@@ -249,9 +250,17 @@ def listings_import_retry(*, job: ListingImport) -> ListingImport:
 
 
 def listings_import_run(*, import_id: int) -> str:
-    """The worker's run of an import (again after a crash: what was created is not created twice)."""
+    """The worker's run of an import (again after a crash: what was created is not created twice; never
+    beside another run of the same import, e.g. a task delivered twice)."""
+    with session_lock(f"wc-listing-import:{import_id}") as held:
+        if not held:
+            return "running elsewhere"
+        return _run(import_id)
+
+
+def _run(import_id: int) -> str:
     with transaction.atomic():
-        job = ListingImport.objects.select_for_update(skip_locked=True).filter(pk=import_id).first()
+        job = ListingImport.objects.select_for_update().filter(pk=import_id).first()
         if job is None or job.state == ListingImport.State.DONE:
             return "nothing to do"
         job.state = ListingImport.State.RUNNING

@@ -1,11 +1,13 @@
-"""Database helpers: which constraint an IntegrityError broke (psycopg's diagnostics); batched redaction."""
+"""Database helpers: which constraint an IntegrityError broke (psycopg's diagnostics); session locks;
+batched redaction."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Model, QuerySet
 
 
@@ -13,6 +15,22 @@ def violated_constraint(exc: IntegrityError) -> str | None:
     """The name of the constraint (or unique index) the statement broke; None if the driver gave none."""
     diag = getattr(exc.__cause__, "diag", None)
     return getattr(diag, "constraint_name", None)
+
+
+@contextmanager
+def session_lock(key: str) -> Iterator[bool]:
+    """Try PostgreSQL's session advisory lock named `key`: True while held here, False if another has it."""
+    # Held across transactions and freed at once if the process dies (its connection ends): a redelivered
+    # task takes over from a killed one but never runs beside a live one.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(hashtextextended(%s, 0))", [key])
+        held = bool(cursor.fetchone()[0])
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [key])
 
 
 def redact_in_batches(

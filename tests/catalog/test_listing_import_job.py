@@ -4,6 +4,7 @@ are isolated."""
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -11,6 +12,7 @@ from django.urls import reverse
 from catalog import imports, listings
 from catalog.models import Listing, ListingImport
 from tests.catalog.factories import active_unit
+from tests.db_sessions import connection_params
 from tests.unit_onboarding.factories import operator_of
 
 from .test_listing_import import GOOD
@@ -99,6 +101,20 @@ def test_a_resumed_run_does_not_create_a_product_twice(unit, operator):
     assert (job.state, job.created, job.processed, job.total, job.errors) == ("done", 2, 2, 2, [])
     assert sorted(Listing.objects.values_list("name_zh", flat=True)) == ["丝巾", "铜镜书签"]
     assert imports.listings_import_run(import_id=job.pk) == "nothing to do"  # a late duplicate delivery
+
+
+def test_a_second_run_of_an_import_while_the_first_runs_does_nothing(unit, operator):
+    # a task delivered twice: the second run would refuse the first's products as "SKU taken"
+    job = ListingImport.objects.create(unit=unit, created_by=operator, data=GOOD.encode())
+    first = psycopg.connect(**connection_params(), autocommit=True)  # the first run's worker holds it
+    first.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [f"wc-listing-import:{job.pk}"])
+
+    while_running = imports.listings_import_run(import_id=job.pk)
+    first.close()  # that worker ended (or died): the import is free again
+
+    assert while_running == "running elsewhere"
+    assert not Listing.objects.filter(unit=unit).exists()
+    assert imports.listings_import_run(import_id=job.pk) == "2 created, 0 refused"
 
 
 def test_an_unreadable_file_is_refused_on_the_form_and_nothing_is_queued(client, unit, operator):

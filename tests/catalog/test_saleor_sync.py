@@ -13,6 +13,7 @@ from catalog.saleor_sync import SyncNotPossible, listing_sync
 from saleor_app.errors import SaleorUnavailable
 from tests.catalog.factories import WAREHOUSE_ID, active_unit, curator, make_listing, variant
 from tests.catalog.fake_saleor import CHANNEL_ID
+from tests.db_sessions import connection_params
 from tests.unit_onboarding.factories import operator_of
 
 pytestmark = pytest.mark.django_db
@@ -154,17 +155,13 @@ def test_a_unit_without_a_warehouse_is_not_pushed(saleor, operator):
 
 def test_a_second_push_of_the_same_listing_waits_for_the_first(saleor, unit, operator):
     import psycopg
-    from django.db import connection
 
     from catalog.saleor_sync import SyncBusy
     from catalog.saleor_sync.locks import LOCK_NAMESPACE
 
     listing = approved(make_listing(unit, operator), operator)
-    db = connection.settings_dict
     # another worker's session holds the listing's lock
-    other = psycopg.connect(
-        host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"], autocommit=True
-    )
+    other = psycopg.connect(**connection_params(), autocommit=True)
     try:
         other.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_NAMESPACE, listing.pk])
 

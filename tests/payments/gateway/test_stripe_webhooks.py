@@ -16,6 +16,7 @@ from django.utils import timezone
 from payments.gateway import events, tasks
 from payments.gateway.events import stripe_event_store
 from payments.gateway.models import StripeEvent, TransactionEventReport
+from tests.db_sessions import connection_params
 from tests.payments.gateway.conftest import stripe_event, stripe_signature
 from tests.payments.gateway.saleor_payloads import deliver, requested, session
 
@@ -212,7 +213,7 @@ def test_a_live_worker_keeps_its_event_and_one_killed_mid_event_frees_it_within_
     body = stripe_event("payment_intent.succeeded", pi)
     with patch.object(events, "stripe_events_kick"), transaction.atomic():
         pk = stripe_event_store(payload=json.loads(body))
-    worker = psycopg.connect(**_connection_params(), autocommit=True)  # another worker's session took it
+    worker = psycopg.connect(**connection_params(), autocommit=True)  # another worker's session took it
     worker.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [f"wc-stripe-event:{pk}"])
     StripeEvent.objects.filter(pk=pk).update(
         status=StripeEvent.Status.PROCESSING, processed_at=timezone.now() - timedelta(seconds=61)
@@ -226,17 +227,6 @@ def test_a_live_worker_keeps_its_event_and_one_killed_mid_event_frees_it_within_
     assert while_alive == StripeEvent.Status.PROCESSING
     assert StripeEvent.objects.get(pk=pk).status == StripeEvent.Status.DONE
     assert len(saleor.calls) == 1
-
-
-def _connection_params() -> dict:
-    db = connection.settings_dict
-    return {
-        "dbname": db["NAME"],
-        "user": db["USER"],
-        "password": db["PASSWORD"] or None,
-        "host": db["HOST"] or None,
-        "port": db["PORT"] or None,
-    }
 
 
 def test_an_event_left_processing_by_a_dead_worker_is_picked_up_again_later(
