@@ -25,9 +25,12 @@ postgres://postgres@127.0.0.1:5432/), created at start and dropped at the end un
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import time
+from collections.abc import Callable
 from datetime import UTC, timedelta
+from pathlib import Path
 
 from _common import bench_database
 
@@ -86,6 +89,24 @@ FROM replay_map m JOIN payments_splitline s ON s.transaction_id = m.old_id;
 """
 
 
+def _backend_cpu_seconds(connection) -> Callable[[], float | None]:
+    """A reader of the CPU seconds (user + system) this connection's PostgreSQL backend has used so far,
+    from /proc when the server runs on this machine; it returns None otherwise."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        stat = Path(f"/proc/{cursor.fetchone()[0]}/stat")
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def read() -> float | None:
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+        return (int(fields[11]) + int(fields[12])) / ticks
+
+    return read
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=100_000, help="lines posted by the batched path")
@@ -141,11 +162,15 @@ def main() -> None:
             f"{old_rate:,.0f} lines/s"
         )
         n_batched = args.old_lines + args.lines - made
-        t0 = time.perf_counter()
+        server_cpu = _backend_cpu_seconds(connection)
+        t0, c0, s0 = time.perf_counter(), time.process_time(), server_cpu()
         for start in range(0, len(batched), args.batch):
             chunk = batched[start : start + args.batch]
             payment_post_batch(payments=[(f"payment:{s.order_ref}", s) for s in chunk])
         elapsed = time.perf_counter() - t0
+        client_us, server_us = (time.process_time() - c0) * 1e6 / n_batched, None
+        if (s1 := server_cpu()) is not None:
+            server_us = (s1 - s0) * 1e6 / n_batched
         entries, split_rows = counts()
         new_rate = n_batched / elapsed
         print(
@@ -155,6 +180,11 @@ def main() -> None:
             f"(target >= 10,000, goal 20,000)"
         )
         print(f"batched / old: {new_rate / old_rate:.1f}x")
+        print(
+            f"CPU per batched line: client {client_us:.0f} us, PostgreSQL backend "
+            + (f"{server_us:.0f} us" if server_us is not None else "unknown (server not on this machine)")
+            + f"; wall {elapsed * 1e6 / n_batched:.0f} us (the rest: waits, or other processes' turn)"
+        )
         t0 = time.perf_counter()
         again = payment_post_batch(payments=[(f"payment:{s.order_ref}", s) for s in sales[: args.batch]])
         print(

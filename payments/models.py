@@ -12,7 +12,7 @@ from django.db import models
 
 
 class Account(models.Model):
-    """A ledger account: one per (kind, party); currency lives on each entry."""
+    """A ledger account: one per (kind, party); currency lives on each entry. Never updated nor deleted."""
 
     class Kind(models.TextChoices):
         PARTY_PAYABLE = "party_payable", "payable to a party"
@@ -87,8 +87,12 @@ class LedgerEntry(models.Model):
     transaction = models.ForeignKey(
         LedgerTransaction, on_delete=models.PROTECT, related_name="entries", db_constraint=False
     )
-    # indexed by payments_entry_account_idx (account, currency)
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="entries", db_index=False)
+    # indexed by payments_entry_account_idx (account, currency); no per-row FK check either: the same
+    # statement trigger refuses an entry whose account does not exist, and accounts are never updated nor
+    # deleted (a trigger, migration 0016)
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, related_name="entries", db_index=False, db_constraint=False
+    )
     amount = models.BigIntegerField()
     currency = models.CharField(max_length=3)
 

@@ -111,6 +111,8 @@ def test_entries_cannot_be_updated_or_deleted_through_the_orm(db):
         "DELETE FROM payments_ledgertransaction",
         "UPDATE payments_splitline SET amount = 0",
         "DELETE FROM payments_splitline",
+        "UPDATE payments_account SET party = 'unit:2' WHERE party = 'unit:1'",
+        "DELETE FROM payments_account",
     ],
 )
 def test_ledger_rows_cannot_be_changed_with_raw_sql(db, sql):
@@ -118,6 +120,23 @@ def test_ledger_rows_cannot_be_changed_with_raw_sql(db, sql):
     with pytest.raises(IntegrityError, match="append-only"), transaction.atomic(), connection.cursor() as cur:
         cur.execute(sql)
     assert LedgerEntry.objects.count() > 0 and SplitLine.objects.count() > 0
+
+
+def test_an_entry_on_an_account_that_does_not_exist_is_refused(db):
+    # given a ledger transaction and one real account
+    clearing, _ = _accounts()
+    txn = _txn()
+    # when its entries are inserted in one statement, one of them on an account id that does not exist
+    refused = pytest.raises(IntegrityError, match="refers to account 987654321, which does not exist")
+    with refused, transaction.atomic():
+        LedgerEntry.objects.bulk_create(
+            [
+                LedgerEntry(transaction=txn, account=clearing, amount=5, currency="CNY"),
+                LedgerEntry(transaction=txn, account_id=987_654_321, amount=-5, currency="CNY"),
+            ]
+        )
+    # then none of them was kept
+    assert not LedgerEntry.objects.exists()
 
 
 def test_zero_entries_are_refused(db):
