@@ -640,6 +640,17 @@ def campaign_refund_attempt(*, refund: CampaignRefund, client: SaleorClient) -> 
     return locked
 
 
+def over_limit_items(*, campaign_id: int, order_ref: str) -> dict[str, int]:
+    """{Saleor order line: items} of the order refunded as beyond a tier's limit of the campaign."""
+    over: dict[str, int] = {}
+    for lines in CampaignRefund.objects.filter(
+        campaign_id=campaign_id, order_ref=order_ref, kind=CampaignRefund.Kind.OVER_LIMIT
+    ).values_list("lines", flat=True):
+        for ref, qty in lines:
+            over[ref] = over.get(ref, 0) + qty
+    return over
+
+
 def _refund_lines_and_reason(refund: CampaignRefund) -> tuple[list[tuple[str, int]], str]:
     """The Saleor order lines and items a refund gives back, and the reason the buyer reads in Saleor: an
     over-limit refund its own items; a failed or cancelled campaign's the order's tier lines whole, less the
@@ -651,12 +662,7 @@ def _refund_lines_and_reason(refund: CampaignRefund) -> tuple[list[tuple[str, in
             "%(items)s item(s) refunded"
         ) % {"title": title, "items": refund.quantity}
         return [(ref, qty) for ref, qty in refund.lines], reason
-    over: dict[str, int] = {}
-    for other in CampaignRefund.objects.filter(
-        campaign_id=refund.campaign_id, order_ref=refund.order_ref, kind=CampaignRefund.Kind.OVER_LIMIT
-    ):
-        for ref, qty in other.lines:
-            over[ref] = over.get(ref, 0) + qty
+    over = over_limit_items(campaign_id=refund.campaign_id, order_ref=refund.order_ref)
     lines = [
         (ref, qty - over.get(ref, 0))
         for ref, qty in OrderLine.objects.filter(
@@ -881,15 +887,21 @@ def backer_refund_decide(
         )
         if not approve:
             return refund
-        pledges = list(Pledge.objects.filter(campaign=campaign, order_ref=refund.order_ref))
+        over = over_limit_items(campaign_id=campaign.pk, order_ref=refund.order_ref)
+        # the backing's items (less those refunded already as beyond the tier's limit, never taken)
+        items = [
+            (p, p.quantity - over.get(p.line_ref, 0))
+            for p in Pledge.objects.filter(campaign=campaign, order_ref=refund.order_ref)
+        ]
+        items = [(p, n) for p, n in items if n > 0]
         with connection.cursor() as cursor:  # the items go back to the tier's stock
-            for pledge in pledges:
-                cursor.execute(_UNRESERVE, [pledge.quantity, pledge.tier_id])
+            for pledge, n in items:
+                cursor.execute(_UNRESERVE, [n, pledge.tier_id])
         selectors_invalidate(campaign)
     try:
         refund_grant_and_request(
             order_id=refund.order_ref,
-            lines=[(p.line_ref, p.quantity) for p in pledges],
+            lines=[(p.line_ref, n) for p, n in items],
             amount=refund.amount,
             currency=refund.currency,
             reason=_("Refund of a backing of crowdfunding campaign %(title)s, at the backer's request")

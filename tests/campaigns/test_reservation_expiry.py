@@ -232,3 +232,28 @@ def test_an_over_limit_refund_not_yet_in_the_ledger_is_not_refunded_again_when_t
         mock.post(API).mock(side_effect=FakeSaleor())
         services.campaigns_tick(client=SaleorClient(API, "token"))
     assert list(CampaignRefund.objects.values_list("kind", flat=True)) == [CampaignRefund.Kind.OVER_LIMIT]
+
+
+def test_a_backers_own_refund_after_an_over_limit_refund_gives_back_only_the_items_it_holds(
+    tier, live, deliver, time_machine
+):
+    services.tiers_reserve(checkout_ref="checkout-late2", lines=[(VARIANT, 2)])
+    time_machine.move_to(NOW + timedelta(minutes=31), tick=False)
+    services.reservations_expire()
+    services.tiers_reserve(checkout_ref="checkout-other2", lines=[(VARIANT, 4)])  # 1 of 5 left
+    order = backing(live, "order-r5", quantity=2)
+    order.checkout_id = "checkout-late2"
+    deliver("order_fully_paid", order.payload())
+    assert reserved(tier) == 5
+
+    asked = services.backer_refund_request(campaign=live, order_ref="order-r5", reason="改变主意")
+    assert asked.amount == 12_800 + 768  # the one item it holds
+    fine = FakeSaleor()
+    with respx.mock(assert_all_called=False) as mock:
+        mock.post(API).mock(side_effect=fine)
+        services.backer_refund_decide(
+            refund_id=asked.pk, actor=live.created_by, approve=True, client=SaleorClient(API, "token")
+        )
+    grant = next(v for name, v in fine.calls if name == "OrderGrantRefundCreate")["input"]
+    assert grant["lines"] == [{"id": tier_line("order-r5"), "quantity": 1}] and grant["amount"] == "135.68"
+    assert reserved(tier) == 4  # its one item back in stock, not the one it never took
