@@ -437,3 +437,81 @@ def test_a_succeeded_campaign_paid_through_this_gateway_releases_and_settles_onl
     shipping = sum(line_nets(o, "shipping").get(unit, 0) for o in orders)
     assert by_party[unit] == 7_680 + 2_304 + shipping
     assert by_party[library.party_key] == 2 * 5_280
+
+
+def test_a_payment_after_its_reservation_expired_refunds_the_items_past_the_limit_in_saleor_and_stripe(
+    gateway, staff, mixed_shop, mailoutbox
+):
+    """The tier's last item: the first buyer (the tier and the library's bag) goes to pay, leaves the page
+    open past CAMPAIGN_RESERVATION_MINUTES, the item goes back and the second buyer takes it and pays; then
+    the first buyer pays. Their order stands, but its tier item, past the limit, is refunded at once through
+    Saleor → this app → Stripe (the bag stays sold), the buyer is told, and it is never counted as raised."""
+    stripe_url = gateway
+    tier_product, bag = mixed_shop.products
+    museum, library = units_on(mixed_shop, 185)
+    campaign = campaign_open(
+        staff, mixed_shop, museum=museum, goal_backers=5, limit=1, title="实况网关众筹·超限"
+    )
+    late, prompt = (
+        cart_create(staff, mixed_shop, n, variants)
+        for n, variants in enumerate([[tier_product.variant_id, bag.variant_id], [tier_product.variant_id]])
+    )
+    services.tiers_reserve(checkout_ref=late["id"], lines=[(tier_product.variant_id, 1)])
+    later = clock.now() + timedelta(minutes=django_settings.CAMPAIGN_RESERVATION_MINUTES + 1)
+    assert services.reservations_expire(now=later) == 1  # abandoned, as far as anyone can tell
+    services.tiers_reserve(checkout_ref=prompt["id"], lines=[(tier_product.variant_id, 1)])
+    prompt_order, _pi, _total = pay_through_the_gateway(staff.api_url, stripe_url, prompt)
+    late_order, late_pi, late_total = pay_through_the_gateway(staff.api_url, stripe_url, late)
+    wait_until(
+        "both orders' tier lines posted (Saleor's order webhooks)",
+        lambda: Pledge.objects.filter(campaign=campaign).count() == 2,
+    )
+    tier = campaign.tiers.get()
+    assert (tier.reserved, tier.left) == (1, 0)  # never past the limit
+    refund = wait_until(
+        "the over-limit refund recorded",
+        lambda: CampaignRefund.objects.filter(kind=CampaignRefund.Kind.OVER_LIMIT).first(),
+    )
+    assert (refund.order_ref, refund.quantity, refund.amount) == (late_order, 1, 12_800)
+    late_line = refund.lines[0][0]
+    assert any("sold out" in m.subject and "¥128.00" in m.body for m in mailoutbox)
+    p = selectors.progress(campaign)
+    assert (p.backers, p.raised) == (1, 12_800)
+
+    # the beat job asks Saleor as this app; Saleor asks the app's refund webhook; Stripe refunds
+    assert services.campaigns_tick(client=app_client())["attempted"] == 1
+    refund.refresh_from_db()
+    assert refund.status == CampaignRefund.Status.REQUESTED, refund.last_error
+    query = """query($id: ID!) { order(id: $id) {
+      grantedRefunds { id status amount { amount } lines { quantity orderLine { id } } }
+      transactions { refundedAmount { amount } chargedAmount { amount } events { type pspReference } } } }"""
+
+    def settled():
+        order = staff.gql(query, {"id": late_order})["order"]
+        grant = next(g for g in order["grantedRefunds"] if g["id"] == refund.saleor_granted_refund_id)
+        return order if grant["status"] in {"SUCCESS", "FAILURE"} else None
+
+    order = wait_until("the over-limit refund settled in Saleor", settled)
+    (grant,) = order["grantedRefunds"]
+    assert grant["status"] == "SUCCESS"
+    assert [(ln["orderLine"]["id"], ln["quantity"]) for ln in grant["lines"]] == [(late_line, 1)]
+    pi = stripe(stripe_url, "GET", f"payment_intents/{late_pi}")
+    charge = pi["latest_charge"]["id"] if isinstance(pi["latest_charge"], dict) else pi["latest_charge"]
+    (in_stripe,) = stripe(stripe_url, "GET", f"refunds?charge={charge}")["data"]
+    assert (in_stripe["amount"], in_stripe["status"]) == (12_800, "succeeded")
+    (txn,) = order["transactions"]
+    assert ("REFUND_SUCCESS", in_stripe["id"]) in [(e["type"], e["pspReference"]) for e in txn["events"]]
+    assert Decimal(str(txn["chargedAmount"]["amount"])) == late_total - Decimal(TIER_PRICE)
+
+    # Saleor's ORDER_REFUNDED: only the prompt buyer's item stays held; the bag stays the library's
+    wait_until("the over-limit refund posted to the ledger", lambda: held(campaign) == -12_800)
+    assert line_nets(late_order, late_line) == {}
+    assert ledger.transactions_unbalanced() == []
+    bag_refs = [
+        r
+        for r in ledger.order_line_nets(order_ref=late_order)
+        if r not in ("shipping", late_line) and not r.startswith(f"{late_line}:")
+    ]
+    (bag_ref,) = bag_refs
+    assert library.party_key in line_nets(late_order, bag_ref)
+    assert prompt_order != late_order
