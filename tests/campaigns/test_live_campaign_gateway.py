@@ -34,6 +34,8 @@ from orders.models import OrderLine
 from payments import selectors as ledger
 from payments.models import Account
 from payments.settlement import services as settlement
+from payments.settlement import statements
+from payments.settlement.periods import at_midnight
 from saleor_app.app_client import app_client
 from tests.catalog.factories import make_listing
 from tests.live_saleor import StaffSession, wait_until
@@ -282,6 +284,16 @@ def month_settled(now_day: date) -> dict[str, int]:
     return {b.party: b.amount for b in batches}
 
 
+def month_statements(day: date) -> dict:
+    """Every party's statement of the month holding `day` (Beijing)."""
+    start = day.replace(day=1)
+    end = (start + timedelta(days=32)).replace(day=1)
+    rows = statements.statements(start=at_midnight(start), end=at_midnight(end), currency="CNY")
+    for s in rows:  # each statement adds up
+        assert s.opening + s.sales + s.released - s.fees + s.refunds - s.payouts == s.closing, s.party
+    return {s.party: s for s in rows}
+
+
 def test_a_failed_campaign_paid_through_this_gateway_refunds_each_backer_in_saleor_and_in_stripe(
     gateway, staff, mixed_shop, mailoutbox
 ):
@@ -377,6 +389,10 @@ def test_a_failed_campaign_paid_through_this_gateway_refunds_each_backer_in_sale
     row = figures[museum.pk]
     assert (row.launched, row.succeeded, row.raised, row.backers) == (1, 0, 3 * 12_800, 3)
 
+    # the campaign's statement: held at payment, refunded, nothing released, nothing left
+    row = month_statements(today)[campaign.party_key]
+    assert (row.sales, row.released, row.refunds, row.closing) == (3 * 12_800, 0, -3 * 12_800, 0)
+
     # the month's settlement: nothing of the campaign nor of its refunded tier lines is paid
     by_party = month_settled(today)
     assert campaign.party_key not in by_party
@@ -431,6 +447,14 @@ def test_a_succeeded_campaign_paid_through_this_gateway_releases_and_settles_onl
     figures = {f.unit_id: f for f in selectors.bureau_campaign_figures(start, start + timedelta(days=40))}
     row = figures[museum.pk]
     assert (row.launched, row.succeeded, row.raised, row.backers) == (1, 1, 2 * 12_800, 2)
+
+    rows = month_statements(today)  # the campaign's row: held, released, still held; the museum's release
+    assert (rows[campaign.party_key].sales, rows[campaign.party_key].released) == (
+        2 * 12_800,
+        -(12_800 + 3_840),
+    )
+    assert rows[campaign.party_key].closing == 8_960
+    assert rows[unit].released == 7_680 + 2_304
 
     by_party = month_settled(today)
     assert campaign.party_key not in by_party
