@@ -8,7 +8,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from campaigns.models import BackerMail, Pledge
+from campaigns.models import BackerMail, CampaignRefund, Pledge
 from core import clock
 from orders.emails import money_text
 from orders.links import order_link_absolute
@@ -54,4 +54,42 @@ def backer_mail_send(*, mail_id: int) -> bool:
         )
         mail.sent_at = clock.now()
         mail.save(update_fields=["sent_at"])
+    return True
+
+
+def over_limit_mail_send(*, refund_id: int) -> bool:
+    """Tell the buyer that items they paid for after the tier sold out are refunded (how many, how much):
+    once (`mailed_at` under a row lock)."""
+    with transaction.atomic():
+        refund = (
+            CampaignRefund.objects.select_for_update(of=("self",))
+            .select_related("campaign__unit")
+            .get(pk=refund_id)
+        )
+        if refund.mailed_at is not None or refund.kind != CampaignRefund.Kind.OVER_LIMIT:
+            return False
+        order = Order.objects.filter(saleor_id=refund.order_ref).first()
+        if order is None or not order.customer_email:
+            return False
+        campaign = refund.campaign
+        subjects, bodies = [], []
+        for language in LANGUAGES:
+            with translation.override(language):
+                english = language == "en"
+                context = {
+                    "title": campaign.title_en if english and campaign.title_en else campaign.title_zh,
+                    "unit": campaign.unit.legal_name_en
+                    if english and campaign.unit.legal_name_en
+                    else str(campaign.unit),
+                    "items": refund.quantity,
+                    "amount": money_text(refund.amount, refund.currency),
+                    "url": order_link_absolute(refund.order_ref),
+                }
+                subjects.append(render_to_string("campaigns/email/over_limit_subject.txt", context).strip())
+                bodies.append(render_to_string("campaigns/email/over_limit_body.txt", context).strip())
+        send_mail(
+            " / ".join(subjects), "\n\n----------\n\n".join(bodies) + "\n", None, [order.customer_email]
+        )
+        refund.mailed_at = clock.now()
+        refund.save(update_fields=["mailed_at"])
     return True

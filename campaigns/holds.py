@@ -95,6 +95,7 @@ class CampaignHolds:
         # the checkout's tier items are its order's now: never given back as an abandoned checkout's
         services.reservations_paid(
             checkout_ref=data.checkout_id,
+            order_ref=data.saleor_id,
             tiers=[tiers[ln.sku] for ln in data.lines if ln.saleor_id in holds],
             paid_at=data.paid_at,
         )

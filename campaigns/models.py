@@ -198,16 +198,27 @@ class Pledge(models.Model):
 
 
 class CampaignRefund(models.Model):
-    """A failed or cancelled campaign's full refund of one order's tier lines through Saleor (this app →
-    Stripe)."""
+    """A refund of one order's tier items of a campaign through Saleor (this app → Stripe): in full when the
+    campaign failed or was cancelled (`OUTCOME`), or of the items a payment could no longer take because its
+    checkout's reservation had expired and the tier sold out meanwhile (`OVER_LIMIT`, at payment)."""
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
         REQUESTED = "requested", _("Requested from Saleor")
         FAILED = "failed", _("Failed (will be retried)")
 
+    class Kind(models.TextChoices):
+        OUTCOME = "outcome", _("The campaign failed or was cancelled: in full")
+        OVER_LIMIT = "over_limit", _("Paid after the tier sold out: the items beyond its limit")
+
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="refunds")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.OUTCOME)
     order_ref = models.CharField(max_length=100)
+    lines = models.JSONField(
+        default=list, blank=True, help_text="over the limit: [[Saleor order line id, items]] refunded"
+    )
+    quantity = models.PositiveIntegerField(default=0, help_text="over the limit: the items refunded")
+    mailed_at = models.DateTimeField(null=True, blank=True, help_text="over the limit: the buyer was told")
     amount = models.BigIntegerField()
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
@@ -219,12 +230,17 @@ class CampaignRefund(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "order_ref"], name="campaign_refund_once_per_order"),
+            models.UniqueConstraint(
+                fields=["campaign", "order_ref", "kind"], name="campaign_refund_once_per_order_and_kind"
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="campaign_refund_positive"),
+            models.CheckConstraint(
+                condition=Q(kind="outcome") | Q(quantity__gt=0), name="campaign_refund_over_limit_items"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.order_ref} {self.status}"
+        return f"{self.order_ref} {self.kind} {self.status}"
 
 
 class CampaignCancellation(Requested):

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Sum
+from django.db.models import Sum
 
 from campaigns.models import BackerRefund, Campaign, CampaignCancellation, CampaignRefund, Pledge, Tier
 from core import clock
@@ -34,18 +34,40 @@ class Progress:
 
 
 def progress(campaign: Campaign, *, until: datetime | None = None) -> Progress:
-    """Raised and backers from the pledges (paid before `until`, default: all of them)."""
+    """Raised and backers from the pledges (paid before `until`, default: all of them), less the items
+    refunded as beyond a tier's limit (an order all of whose items were is no backer)."""
     pledges = Pledge.objects.filter(campaign=campaign).exclude(order_ref__in=withdrawn_orders(campaign))
     if until is not None:
         pledges = pledges.filter(paid_at__lt=until)
-    row = pledges.aggregate(raised=Sum("paid"), backers=Count("order_ref", distinct=True))
-    raised, backers = int(row["raised"] or 0), int(row["backers"] or 0)
+    over = over_limit_by_order(campaign)
+    raised = backers = 0
+    for row in pledges.order_by().values("order_ref").annotate(paid=Sum("paid"), items=Sum("quantity")):
+        amount, items = over.get(row["order_ref"], (0, 0))
+        raised += int(row["paid"]) - amount
+        backers += row["items"] > items
     if campaign.goal_kind == Campaign.Goal.AMOUNT:
         goal, have = campaign.goal_amount or 0, raised
     else:
         goal, have = campaign.goal_backers or 0, backers
     return Progress(
         raised, backers, campaign.goal_kind, goal, have * 100 // goal if goal else 0, have >= goal
+    )
+
+
+def over_limit_by_order(campaign: Campaign) -> dict[str, tuple[int, int]]:
+    """{order: (fen, items)} refunded because its payment came after its tier had sold out."""
+    return {
+        order_ref: (amount, items)
+        for order_ref, amount, items in CampaignRefund.objects.filter(
+            campaign=campaign, kind=CampaignRefund.Kind.OVER_LIMIT
+        ).values_list("order_ref", "amount", "quantity")
+    }
+
+
+def over_limit_refunds(campaign: Campaign):
+    """The campaign's refunds of items paid after their tier sold out, for the unit's page."""
+    return CampaignRefund.objects.filter(campaign=campaign, kind=CampaignRefund.Kind.OVER_LIMIT).order_by(
+        "pk"
     )
 
 
@@ -149,21 +171,26 @@ def campaign_public(uid) -> dict | None:
 
 def pledges_to_refund(campaign: Campaign) -> list[tuple[str, int, str]]:
     """(order, fen left on its tier lines and their tax in the ledger, currency) per backing order of the
-    campaign: what the backer paid less what was refunded already, wherever it sits (held or released); an
-    order whose backer's own refund was granted is refunded by that and not again."""
+    campaign: what the backer paid less what was refunded already, wherever it sits (held or released), and
+    less its items refunded as beyond the tier's limit; an order whose backer's own refund was granted is
+    refunded by that and not again."""
     lines: dict[str, list[str]] = {}
     currency: dict[str, str] = {}
     pledges = Pledge.objects.filter(campaign=campaign).exclude(order_ref__in=withdrawn_orders(campaign))
     for order_ref, line_ref, cur in pledges.values_list("order_ref", "line_ref", "currency"):
         lines.setdefault(order_ref, []).extend([line_ref, f"{line_ref}:tax"])
         currency[order_ref] = cur
+    paid = dict(pledges.order_by().values("order_ref").annotate(s=Sum("paid")).values_list("order_ref", "s"))
+    over = over_limit_by_order(campaign)
     out = []
     for order_ref in sorted(lines):
         left = SplitLine.objects.filter(order_ref=order_ref, line_ref__in=lines[order_ref]).aggregate(
             s=Sum("amount")
         )["s"]
-        if left:
-            out.append((order_ref, int(left), currency[order_ref]))
+        # an over-limit refund not yet in the ledger is not refunded twice
+        left = min(int(left or 0), int(paid[order_ref]) - over.get(order_ref, (0, 0))[0])
+        if left > 0:
+            out.append((order_ref, left, currency[order_ref]))
     return out
 
 
@@ -179,7 +206,8 @@ def cancellations_waiting():
 
 
 def refunds_for_finance():
-    """Campaign refunds not yet requested from Saleor (parked after a failure first), for platform finance."""
+    """Campaign refunds (of either kind) not yet requested from Saleor (parked after a failure first), for
+    platform finance."""
     return (
         CampaignRefund.objects.filter(
             status__in=[CampaignRefund.Status.FAILED, CampaignRefund.Status.PENDING]

@@ -304,12 +304,14 @@ def reservations_expire(*, now: datetime | None = None) -> int:
     return given
 
 
-def reservations_paid(*, checkout_ref: str, tiers: Sequence[Tier], paid_at: datetime) -> None:
-    """The checkout's order was paid (called in the payment's posting): its reservations are kept for good.
-    One given back before the payment arrived (paid after it expired) takes its items again, as far as the
-    tier has them left (a tier's limit is never passed); what it could not take is logged for the unit."""
+def reservations_paid(*, checkout_ref: str, order_ref: str, tiers: Sequence[Tier], paid_at: datetime) -> None:
+    """The checkout's order was paid (called in the payment's posting, after its pledges): its reservations
+    are kept for good. One given back before the payment arrived (paid after it expired) takes its items
+    again, as far as the tier has them left (a tier's limit is never passed); the items it can no longer
+    take are refunded to the buyer (see `over_limit_refund_create`)."""
     if not checkout_ref:
         return
+    short_by_tier: dict[int, int] = {}
     for reservation in (
         Reservation.objects.select_for_update()
         .filter(checkout_ref=checkout_ref, tier__in=list(tiers), paid_at__isnull=True)
@@ -324,14 +326,80 @@ def reservations_paid(*, checkout_ref: str, tiers: Sequence[Tier], paid_at: date
                 cursor.execute(_RETAKE, [reservation.quantity, reservation.quantity, reservation.tier_id])
                 short = reservation.quantity - (cursor.fetchone()[0] - before)
             if short:
-                log.warning(
-                    "campaign tier %s: checkout %s paid after its reservation expired: %s past the limit",
-                    reservation.tier_id,
-                    checkout_ref,
-                    short,
-                )
+                short_by_tier[reservation.tier_id] = short
         reservation.paid_at, reservation.returned_at = paid_at, None
         reservation.save(update_fields=["paid_at", "returned_at"])
+    if short_by_tier:
+        over_limit_refund_create(order_ref=order_ref, short_by_tier=short_by_tier)
+
+
+def _share(paid: int, items: int, of: int) -> int:
+    """Fen of `items` of a line's `of` items that cost `paid` in all (half a fen up; all of them: `paid`)."""
+    return paid if items >= of else (2 * paid * items + of) // (2 * of)
+
+
+def over_limit_refund_create(*, order_ref: str, short_by_tier: dict[int, int]) -> list[CampaignRefund]:
+    """A payment arrived after its checkout's reservation expired and its tier sold out meanwhile: the items
+    beyond the tier's limit are refunded to the buyer, one refund per campaign (line items and the fen paid
+    for them, tax included), requested from Saleor by the beat job like a failed campaign's refunds; the
+    buyer is mailed, the unit sees it on its campaign's page and it is audited. Idempotent (one per order,
+    campaign and kind)."""
+    per_campaign: dict[int, list[tuple[Pledge, int]]] = {}
+    for tier_id, short in sorted(short_by_tier.items()):
+        # the order's lines of that tier, the last first: the items beyond the limit
+        for pledge in Pledge.objects.filter(order_ref=order_ref, tier_id=tier_id).order_by("-pk"):
+            take = min(short, pledge.quantity)
+            if take:
+                per_campaign.setdefault(pledge.campaign_id, []).append((pledge, take))
+                short -= take
+        if short:
+            log.error(
+                "campaign tier %s: order %s is %s items beyond the limit, without a line",
+                tier_id,
+                order_ref,
+                short,
+            )
+    created = []
+    for campaign_id, taken in per_campaign.items():
+        campaign = taken[0][0].campaign
+        lines = [[pledge.line_ref, items] for pledge, items in taken]
+        amount = sum(_share(pledge.paid, items, pledge.quantity) for pledge, items in taken)
+        if amount <= 0:
+            continue
+        refund, new = CampaignRefund.objects.get_or_create(
+            campaign_id=campaign_id,
+            order_ref=order_ref,
+            kind=CampaignRefund.Kind.OVER_LIMIT,
+            defaults={
+                "amount": amount,
+                "currency": taken[0][0].currency,
+                "lines": lines,
+                "quantity": sum(items for _p, items in taken),
+                "created_at": clock.now(),
+            },
+        )
+        if not new:
+            continue
+        _audit(
+            campaign,
+            None,
+            "campaign.over_limit_refund",
+            campaign.state,
+            order=order_ref,
+            amount=amount,
+            items=refund.quantity,
+            lines=lines,
+        )
+        log.warning(
+            "campaign %s: order %s paid after its reservation expired: %s items past the limit refunded",
+            campaign.uid,
+            order_ref,
+            refund.quantity,
+        )
+        transaction.on_commit(lambda pk=refund.pk: tasks.mail_over_limit.delay(pk), robust=True)
+        selectors_invalidate(campaign)
+        created.append(refund)
+    return created
 
 
 _RETAKE = """
@@ -465,6 +533,7 @@ def campaign_refunds_create(*, campaign: Campaign) -> list[CampaignRefund]:
         refund, new = CampaignRefund.objects.get_or_create(
             campaign=campaign,
             order_ref=order_ref,
+            kind=CampaignRefund.Kind.OUTCOME,
             defaults={"amount": paid, "currency": currency, "created_at": clock.now()},
         )
         if new:
@@ -527,25 +596,14 @@ def campaign_refund_attempt(*, refund: CampaignRefund, client: SaleorClient) -> 
             return CampaignRefund.objects.get(pk=refund.pk)
         locked.attempts += 1
         locked.attempted_at = clock.now()
-        lines = list(
-            OrderLine.objects.filter(
-                saleor_id__in=Pledge.objects.filter(
-                    campaign_id=locked.campaign_id, order_ref=locked.order_ref
-                ).values("line_ref")
-            ).values_list("saleor_id", "quantity")
-        )
+        lines, reason = _refund_lines_and_reason(locked)
         try:
             refund_grant_and_request(
                 order_id=locked.order_ref,
                 lines=lines,
                 amount=locked.amount,
                 currency=locked.currency,
-                reason=(
-                    _("Crowdfunding campaign %(title)s was cancelled: full refund")
-                    if locked.campaign.state == S.CANCELLED
-                    else _("Crowdfunding campaign %(title)s did not reach its goal: full refund")
-                )
-                % {"title": locked.campaign.title_zh},
+                reason=reason,
                 client=client,
                 granted_id=locked.saleor_granted_refund_id,
                 on_granted=lambda gid: CampaignRefund.objects.filter(pk=locked.pk).update(
@@ -580,6 +638,45 @@ def campaign_refund_attempt(*, refund: CampaignRefund, client: SaleorClient) -> 
             order=locked.order_ref,
         )
     return locked
+
+
+def over_limit_items(*, campaign_id: int, order_ref: str) -> dict[str, int]:
+    """{Saleor order line: items} of the order refunded as beyond a tier's limit of the campaign."""
+    over: dict[str, int] = {}
+    for lines in CampaignRefund.objects.filter(
+        campaign_id=campaign_id, order_ref=order_ref, kind=CampaignRefund.Kind.OVER_LIMIT
+    ).values_list("lines", flat=True):
+        for ref, qty in lines:
+            over[ref] = over.get(ref, 0) + qty
+    return over
+
+
+def _refund_lines_and_reason(refund: CampaignRefund) -> tuple[list[tuple[str, int]], str]:
+    """The Saleor order lines and items a refund gives back, and the reason the buyer reads in Saleor: an
+    over-limit refund its own items; a failed or cancelled campaign's the order's tier lines whole, less the
+    items refunded as beyond the limit (Saleor refuses to grant an item twice)."""
+    title = refund.campaign.title_zh
+    if refund.kind == CampaignRefund.Kind.OVER_LIMIT:
+        reason = _(
+            "Crowdfunding campaign %(title)s: the reward tier sold out before your payment arrived, "
+            "%(items)s item(s) refunded"
+        ) % {"title": title, "items": refund.quantity}
+        return [(ref, qty) for ref, qty in refund.lines], reason
+    over = over_limit_items(campaign_id=refund.campaign_id, order_ref=refund.order_ref)
+    lines = [
+        (ref, qty - over.get(ref, 0))
+        for ref, qty in OrderLine.objects.filter(
+            saleor_id__in=Pledge.objects.filter(
+                campaign_id=refund.campaign_id, order_ref=refund.order_ref
+            ).values("line_ref")
+        ).values_list("saleor_id", "quantity")
+        if qty > over.get(ref, 0)
+    ]
+    if refund.campaign.state == S.CANCELLED:
+        reason = _("Crowdfunding campaign %(title)s was cancelled: full refund") % {"title": title}
+    else:
+        reason = _("Crowdfunding campaign %(title)s did not reach its goal: full refund") % {"title": title}
+    return lines, reason
 
 
 def _audit(campaign: Campaign, actor, action: str, before: str, **detail) -> None:
@@ -790,15 +887,21 @@ def backer_refund_decide(
         )
         if not approve:
             return refund
-        pledges = list(Pledge.objects.filter(campaign=campaign, order_ref=refund.order_ref))
+        over = over_limit_items(campaign_id=campaign.pk, order_ref=refund.order_ref)
+        # the backing's items (less those refunded already as beyond the tier's limit, never taken)
+        items = [
+            (p, p.quantity - over.get(p.line_ref, 0))
+            for p in Pledge.objects.filter(campaign=campaign, order_ref=refund.order_ref)
+        ]
+        items = [(p, n) for p, n in items if n > 0]
         with connection.cursor() as cursor:  # the items go back to the tier's stock
-            for pledge in pledges:
-                cursor.execute(_UNRESERVE, [pledge.quantity, pledge.tier_id])
+            for pledge, n in items:
+                cursor.execute(_UNRESERVE, [n, pledge.tier_id])
         selectors_invalidate(campaign)
     try:
         refund_grant_and_request(
             order_id=refund.order_ref,
-            lines=[(p.line_ref, p.quantity) for p in pledges],
+            lines=[(p.line_ref, n) for p, n in items],
             amount=refund.amount,
             currency=refund.currency,
             reason=_("Refund of a backing of crowdfunding campaign %(title)s, at the backer's request")

@@ -23,6 +23,14 @@ def mail_backer(mail_id: int) -> None:
     emails.backer_mail_send(mail_id=mail_id)
 
 
+@shared_task(autoretry_for=(OSError, SMTPException), retry_backoff=30, max_retries=8)
+def mail_over_limit(refund_id: int) -> None:
+    """A buyer's mail: items paid after their reward tier sold out are refunded (once per refund)."""
+    from campaigns import emails
+
+    emails.over_limit_mail_send(refund_id=refund_id)
+
+
 @shared_task
 def reservations_expire() -> int:
     """Every minute (beat `campaigns-reservations`): abandoned checkouts' tier items go back (idempotent)."""
