@@ -61,8 +61,8 @@ DASHBOARD_PAGE = """<!doctype html><meta charset="utf-8"><title>Saleor Dashboard
 
 
 class StandInDashboard:
-    """Serves one HTML page on its own port: its own origin, on the same site as the live server (a deployment
-    with the Dashboard on another site needs HTTPS and SameSite=None cookies: .env.example says so)."""
+    """Serves one HTML page on its own port: its own origin, on the same site as the live server (across
+    sites the browser withholds this service's cookies in the frame: SALEOR_DASHBOARD_ORIGINS)."""
 
     def __init__(self, html: str) -> None:
         body = html.encode()
