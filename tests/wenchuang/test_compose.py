@@ -111,10 +111,22 @@ def test_every_url_that_reaches_a_browser_uses_a_host_and_port_published_to_the_
     assert urlsplit(url).scheme == "http" and urlsplit(url).port, url
     assert LOOPBACK_NAMES.match(host), f"{what}: {url} names a host the host's browser cannot resolve"
     assert _serving(url), f"{what}: port {url_port(url)} of {url} is not published by one service"
-    if host.endswith(".localhost"):
-        # The same name inside the stack must reach the same service on the same port.
+    if host.endswith(".localhost") and _serving(url) != "dashboard":
+        # The same name inside the stack must reach the same service on the same port. (Not the Dashboard:
+        # only browsers open it, under this service's name: see the test below.)
         assert service_named(host) == _serving(url), f"{what}: {host} is another service inside the stack"
         assert published(_serving(url))[url_port(url)] == url_port(url)
+
+
+def test_the_dashboard_frames_the_apps_pages_on_their_own_site():
+    """The app's pages inside the Dashboard need this service's session cookie, which a browser sends in a
+    frame only on the Dashboard's site; *.localhost names have no registrable domain: one host name."""
+    dashboard = urlsplit(SALEOR_ENV["DASHBOARD_URL"])
+    app = urlsplit(APP_ENV["APP_PUBLIC_URL"])
+
+    assert _serving(SALEOR_ENV["DASHBOARD_URL"]) == "dashboard"
+    assert dashboard.hostname == app.hostname and dashboard.scheme == app.scheme
+    assert APP_ENV["SALEOR_DASHBOARD_ORIGINS"] == f"{dashboard.scheme}://{dashboard.netloc}"
 
 
 @pytest.mark.parametrize(
