@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import clock
+from core.refusals import refusal_as_message
 from unit_onboarding import agreements, designers, documents, payees, selectors, services
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.forms import (
@@ -185,10 +186,8 @@ def document_remove(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document_for(request, pk)
     if document.application.applicant_id != request.user.pk:
         raise PermissionDenied
-    try:
+    with refusal_as_message(request, OnboardingError):
         services.document_delete(document=document)
-    except OnboardingError as error:
-        messages.error(request, error.message)
     return redirect("unit_onboarding:application", pk=document.application_id)
 
 
@@ -224,16 +223,13 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application_for(request, pk)
     form = TransitionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_as_message(request, OnboardingError):
             services.application_transition(
                 application=app,
                 to_status=form.cleaned_data["to_status"],
                 actor=request.user,
                 comment=form.cleaned_data["comment"],
             )
-        except OnboardingError as error:
-            messages.error(request, error.message)
-        else:
             messages.success(request, _("Application updated."))
         return redirect("unit_onboarding:review", pk=app.pk)
     actions = [
@@ -334,13 +330,10 @@ def payee_change_withdraw(request: HttpRequest, uid, pk: int) -> HttpResponse:
     if not can_manage_designers(request.user, unit):
         raise PermissionDenied
     change = get_object_or_404(PayeeChange, pk=pk, unit=unit)
-    try:
+    with refusal_as_message(request, OnboardingError):
         payees.payee_change_withdraw(
             change_id=change.pk, actor=request.user, language=translation.get_language()
         )
-    except OnboardingError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, _("The request was withdrawn; the account on record is unchanged."))
     if change.designer_id:
         return redirect("unit_onboarding:designer", uid=unit.uid, slug=change.designer.slug)
@@ -430,11 +423,8 @@ def agreement_version_withdraw(request: HttpRequest, uid, pk: int) -> HttpRespon
     if not can_change_agreement(request.user, unit):
         raise PermissionDenied
     version = get_object_or_404(AgreementVersion, pk=pk, agreement__unit=unit)
-    try:
+    with refusal_as_message(request, OnboardingError):
         agreements.agreement_version_withdraw(version_id=version.pk, actor=request.user)
-    except OnboardingError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, _("The proposal was withdrawn; the terms in force are unchanged."))
     return redirect("unit_onboarding:agreement", uid=unit.uid)
 
@@ -547,16 +537,13 @@ def designer_claim_send(request: HttpRequest, uid, slug: str) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Enter a valid e-mail address."))
     else:
-        try:
+        with refusal_as_message(request, OnboardingError):
             designers.designer_claim_invite(
                 designer=designer,
                 email=form.cleaned_data["email"],
                 actor=request.user,
                 language=translation.get_language(),
             )
-        except OnboardingError as error:
-            messages.error(request, error.message)
-        else:
             messages.success(
                 request, _("Sent. The registration is linked when the designer accepts with that address.")
             )
