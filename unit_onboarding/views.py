@@ -28,7 +28,7 @@ from unit_onboarding.forms import (
     UnitPayoutForm,
     add_service_error,
 )
-from unit_onboarding.models import AgreementVersion, Application, Document, PayeeChange, Unit
+from unit_onboarding.models import AgreementVersion, Application, Designer, Document, PayeeChange, Unit
 from unit_onboarding.permissions import (
     can_change_agreement,
     can_edit_profile,
@@ -276,9 +276,7 @@ def unit_detail(request: HttpRequest, uid) -> HttpResponse:
 def unit_payout_details(request: HttpRequest, uid) -> HttpResponse:
     """Where the unit's money goes: its own account and its operating entity's. Finance asks for changes
     here; each takes effect when platform finance confirms it."""
-    unit = _designers_unit_for(request, uid)
-    if not can_manage_designers(request.user, unit):
-        raise PermissionDenied
+    unit = _designers_unit_for(request, uid, can_manage_designers)
     entity = getattr(unit, "operating_entity", None)
     posted = request.POST if request.method == "POST" else None
     which = request.POST.get("which") if posted else None
@@ -326,9 +324,7 @@ def unit_payout_details(request: HttpRequest, uid) -> HttpResponse:
 @require_POST
 def payee_change_withdraw(request: HttpRequest, uid, pk: int) -> HttpResponse:
     """Take back a pending payout change of this unit (its requester or the unit's finance staff)."""
-    unit = _designers_unit_for(request, uid)
-    if not can_manage_designers(request.user, unit):
-        raise PermissionDenied
+    unit = _designers_unit_for(request, uid, can_manage_designers)
     change = get_object_or_404(PayeeChange, pk=pk, unit=unit)
     with refusal_as_message(request, OnboardingError):
         payees.payee_change_withdraw(
@@ -419,9 +415,7 @@ def unit_agreement(request: HttpRequest, uid) -> HttpResponse:
 @require_POST
 def agreement_version_withdraw(request: HttpRequest, uid, pk: int) -> HttpResponse:
     """Take back a proposed version of this unit's agreement (its proposer or the unit's finance staff)."""
-    unit = _designers_unit_for(request, uid)
-    if not can_change_agreement(request.user, unit):
-        raise PermissionDenied
+    unit = _designers_unit_for(request, uid, can_change_agreement)
     version = get_object_or_404(AgreementVersion, pk=pk, agreement__unit=unit)
     with refusal_as_message(request, OnboardingError):
         agreements.agreement_version_withdraw(version_id=version.pk, actor=request.user)
@@ -429,12 +423,26 @@ def agreement_version_withdraw(request: HttpRequest, uid, pk: int) -> HttpRespon
     return redirect("unit_onboarding:agreement", uid=unit.uid)
 
 
-def _designers_unit_for(request: HttpRequest, uid) -> Unit:
-    """The unit if the user may see its designers (members, reviewers, platform finance); else 404."""
+def _designers_unit_for(request: HttpRequest, uid, may=None) -> Unit:
+    """The unit if the user may see its designers (members, reviewers, platform finance); else 404. With
+    `may`, 403 too unless `may(user, unit)` lets them act on it."""
     unit = get_object_or_404(Unit, uid=uid)
     if not can_view_designers(request.user, unit):
         raise Http404
+    if may is not None and not may(request.user, unit):
+        raise PermissionDenied
     return unit
+
+
+def _designer_for(request: HttpRequest, uid, slug: str) -> tuple[Unit, Designer]:
+    """The unit and its designer `slug` (else 404), for whoever manages its designers (else 403)."""
+    unit = _designers_unit_for(request, uid)
+    designer = designers.designer_of_unit(unit=unit, slug=slug)
+    if designer is None:
+        raise Http404
+    if not can_manage_designers(request.user, unit):
+        raise PermissionDenied
+    return unit, designer
 
 
 @login_required
@@ -481,12 +489,7 @@ def unit_designers(request: HttpRequest, uid) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unit_designer(request: HttpRequest, uid, slug: str) -> HttpResponse:
     """Change a designer's names or payout details (finance only)."""
-    unit = _designers_unit_for(request, uid)
-    designer = designers.designer_of_unit(unit=unit, slug=slug)
-    if designer is None:
-        raise Http404
-    if not can_manage_designers(request.user, unit):
-        raise PermissionDenied
+    unit, designer = _designer_for(request, uid, slug)
     form = DesignerForm(request.POST or None, designer=designer)
     if request.method == "POST" and form.is_valid():
         try:
@@ -527,12 +530,7 @@ def unit_designer(request: HttpRequest, uid, slug: str) -> HttpResponse:
 @require_POST
 def designer_claim_send(request: HttpRequest, uid, slug: str) -> HttpResponse:
     """Offer the designer behind a registration to link it to their account (finance only)."""
-    unit = _designers_unit_for(request, uid)
-    designer = designers.designer_of_unit(unit=unit, slug=slug)
-    if designer is None:
-        raise Http404
-    if not can_manage_designers(request.user, unit):
-        raise PermissionDenied
+    unit, designer = _designer_for(request, uid, slug)
     form = DesignerClaimForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter a valid e-mail address."))
