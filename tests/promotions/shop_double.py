@@ -1,5 +1,5 @@
 """What the promotion tests share offline: one double of Saleor at the HTTP edge, for units' promotions and
-vouchers and for platform campaigns, and the two-unit order they discount."""
+vouchers and for platform campaigns, the two-unit order they discount and what its parties are owed."""
 
 from __future__ import annotations
 
@@ -70,3 +70,13 @@ def mirror_and_fan(
 
     lines = [line(mirror_ref, museum, mirror_off, quantity=2), line(fan_ref, library, fan_off)]
     return SaleorOrder(id=order_id, lines=lines).paid(at=paid_at)
+
+
+def owed(museum, museum_shares, library, library_shares, *, platform: int) -> dict[str, int]:
+    """What the ledger owes the two units' parties, each unit's `shares` in the order unit, operating entity,
+    staff pool, and the platform (as `ledger.party_owed` reads it)."""
+    parties = {}
+    for unit, shares in ((museum, museum_shares), (library, library_shares)):
+        keys = (unit.party_key, unit.operating_entity.party_key, f"staff_pool:{unit.uid}")
+        parties.update(zip(keys, shares, strict=True))
+    return parties | {"platform": platform}

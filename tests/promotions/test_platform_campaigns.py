@@ -24,7 +24,7 @@ from promotions.models import CampaignOptIn, PlatformCampaign, UnitPromotion
 from saleor_app.client import SaleorClient
 from saleor_app.models import WebhookEvent
 from tests.orders.payloads import SaleorOrder
-from tests.promotions.shop_double import API, CAMPAIGN, campaign_saleor, mirror_and_fan
+from tests.promotions.shop_double import API, CAMPAIGN, campaign_saleor, mirror_and_fan, owed
 from tests.unit_onboarding.factories import platform_finance_user
 
 from .test_unit_promotions import PROPOSED_AT, approve, propose
@@ -130,15 +130,7 @@ def test_a_campaign_split_50_50_is_created_in_saleor_joined_by_two_units_and_spl
     # the museum's parties share 160.00 + 20.00 = 180.00, the library's 80.00 + 10.00 = 90.00 (60/25/5/10 %);
     # the platform: 18.00 + 9.00 of share, less the 30.00 it funds
     m, l_ = museum, library
-    expected = {
-        m.party_key: 10_800,
-        m.operating_entity.party_key: 4_500,
-        f"staff_pool:{m.uid}": 900,
-        l_.party_key: 5_400,
-        l_.operating_entity.party_key: 2_250,
-        f"staff_pool:{l_.uid}": 450,
-        "platform": 1_800 + 900 - 3_000,
-    }
+    expected = owed(museum, (10_800, 4_500, 900), library, (5_400, 2_250, 450), platform=1_800 + 900 - 3_000)
     assert ledger.party_owed(currency="CNY") == expected
     assert sum(expected.values()) == 24_000 == order.total
     assert set(

@@ -22,7 +22,7 @@ from promotions.error_codes import PromotionErrorCode as Code
 from promotions.models import UnitPromotion
 from saleor_app.client import SaleorClient
 from saleor_app.models import WebhookEvent
-from tests.promotions.shop_double import API, CHANNEL, PROMO, VOUCHER, FakeSaleor, mirror_and_fan
+from tests.promotions.shop_double import API, CHANNEL, PROMO, VOUCHER, FakeSaleor, mirror_and_fan, owed
 from tests.unit_onboarding.factories import operator_of, platform_finance_user
 from unit_onboarding.models import UnitMembership
 
@@ -98,18 +98,9 @@ def test_a_unit_funded_sale_is_created_on_the_units_product_only_and_reduces_onl
     event = deliver("order_fully_paid", order.payload())
 
     assert event.status == WebhookEvent.Status.DONE, event.last_error
-    m, l_ = museum, library
     # hand calculation: the museum's parties share 160.00 (60/25/5/10 %), the library's 100.00 whole; the
     # platform funds nothing: 16.00 + 10.00 of share, no discount line
-    expected = {
-        m.party_key: 9_600,
-        m.operating_entity.party_key: 4_000,
-        f"staff_pool:{m.uid}": 800,
-        l_.party_key: 6_000,
-        l_.operating_entity.party_key: 2_500,
-        f"staff_pool:{l_.uid}": 500,
-        "platform": 1_600 + 1_000,
-    }
+    expected = owed(museum, (9_600, 4_000, 800), library, (6_000, 2_500, 500), platform=1_600 + 1_000)
     assert ledger.party_owed(currency="CNY") == expected
     assert sum(expected.values()) == 26_000 == order.total
     assert not SplitLine.objects.filter(line_kind="discount").exists()
@@ -122,15 +113,7 @@ def test_a_unit_funded_sale_is_created_on_the_units_product_only_and_reduces_onl
     event = deliver("order_refunded", order.payload(issued_at="2026-11-28T09:01:00+00:00"))
 
     assert event.status == WebhookEvent.Status.DONE, event.last_error
-    after = {
-        m.party_key: 4_800,
-        m.operating_entity.party_key: 2_000,
-        f"staff_pool:{m.uid}": 400,
-        l_.party_key: 6_000,
-        l_.operating_entity.party_key: 2_500,
-        f"staff_pool:{l_.uid}": 500,
-        "platform": 800 + 1_000,
-    }
+    after = owed(museum, (4_800, 2_000, 400), library, (6_000, 2_500, 500), platform=800 + 1_000)
     assert ledger.party_owed(currency="CNY") == after
     assert sum(after.values()) == 26_000 - 8_000
     assert ledger.transactions_unbalanced() == []
