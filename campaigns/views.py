@@ -29,6 +29,7 @@ from campaigns.models import BackerRefund, Campaign, CampaignCancellation, Campa
 from catalog.permissions import can_manage_listings, is_curator
 from core import clock
 from core.finance import is_platform_finance
+from core.refusals import refusal_as_message, shop_outcome
 from saleor_app.app_client import app_client
 from saleor_app.errors import SaleorNotInstalled
 from unit_onboarding.models import Unit
@@ -112,11 +113,8 @@ def campaign(request: HttpRequest, campaign) -> HttpResponse:
 @require_POST
 def campaign_submit(request: HttpRequest, campaign) -> HttpResponse:
     found = _campaign_for(request, campaign)
-    try:
+    with refusal_as_message(request, CampaignError):
         services.campaign_submit(campaign=found, actor=request.user)
-    except CampaignError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, _("Submitted for review."))
     return redirect("campaigns:campaign", campaign=found.uid)
 
@@ -127,11 +125,8 @@ def campaign_update_post(request: HttpRequest, campaign) -> HttpResponse:
     found = _campaign_for(request, campaign)
     form = UpdateForm(request.POST)
     if form.is_valid():
-        try:
+        with refusal_as_message(request, CampaignError):
             services.campaign_update_post(campaign=found, actor=request.user, **form.cleaned_data)
-        except CampaignError as error:
-            messages.error(request, error.message)
-        else:
             messages.success(request, _("Update posted."))
     else:
         messages.error(request, _("Write the update in Chinese at least."))
@@ -181,11 +176,8 @@ def campaign_cancel_request(request: HttpRequest, campaign) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Say why."))
         return redirect("campaigns:campaign", campaign=found.uid)
-    try:
+    with refusal_as_message(request, CampaignError):
         services.campaign_cancel_request(campaign=found, actor=request.user, **form.cleaned_data)
-    except CampaignError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(
             request, _("Cancellation asked: the unit's finance or platform finance confirms it.")
         )
@@ -263,13 +255,8 @@ def finance_refunds(request: HttpRequest) -> HttpResponse:
 def finance_refund_retry(request: HttpRequest, pk: int) -> HttpResponse:
     _platform_finance(request)
     get_object_or_404(CampaignRefund, pk=pk)
-    try:
+    with refusal_as_message(request, SaleorNotInstalled, CampaignError):
         refund = services.campaign_refund_retry_now(refund_id=pk, actor=request.user, client=app_client())
-    except SaleorNotInstalled as exc:
-        messages.error(request, str(exc))
-    except CampaignError as error:
-        messages.error(request, error.message)
-    else:
         if refund.status == CampaignRefund.Status.REQUESTED:
             messages.success(request, _("Refund requested from Saleor."))
         else:
@@ -282,18 +269,12 @@ def finance_refund_retry(request: HttpRequest, pk: int) -> HttpResponse:
 def backer_refund_decide(request: HttpRequest, campaign, pk: int) -> HttpResponse:
     found = _campaign_for(request, campaign)
     refund = get_object_or_404(BackerRefund, pk=pk, campaign=found)
-    try:
+    with refusal_as_message(request, CampaignError, SaleorNotInstalled):
         decided = services.backer_refund_decide(
             refund_id=refund.pk,
             actor=request.user,
             approve=request.POST.get("decision") == "approve",
             note=request.POST.get("note", ""),
         )
-    except (CampaignError, SaleorNotInstalled) as error:
-        messages.error(request, getattr(error, "message", str(error)))
-    else:
-        if decided.status == BackerRefund.Status.FAILED:
-            messages.error(request, _("Saleor refused the refund: %(error)s") % {"error": decided.last_error})
-        else:
-            messages.success(request, _("Decision recorded."))
+        shop_outcome(request, decided, _("Saleor refused the refund: %(error)s"), _("Decision recorded."))
     return redirect("campaigns:campaign", campaign=found.uid)

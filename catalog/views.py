@@ -34,6 +34,7 @@ from catalog.forms import (
 from catalog.models import CollectionObject, Listing, ListingImage, ListingImport
 from catalog.permissions import can_manage_listings, is_curator
 from catalog.saleor_changes import listing_divergence_resolve
+from core.refusals import refusal_as_message
 from unit_onboarding.models import Unit
 from unit_onboarding.permissions import can_manage_designers, can_view_designers
 from unit_onboarding.selectors import unit_or_404, units_of
@@ -137,7 +138,7 @@ def listing_image_upload(request: HttpRequest, uid) -> HttpResponse:
     listing = _listing_for(request, uid)
     form = ImageForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
+        with refusal_as_message(request, images.ImageRefused, CatalogError):
             with transaction.atomic():
                 asset = services.image_asset_create(
                     owner_key=f"unit:{listing.unit_id}", upload=form.cleaned_data["image"]
@@ -145,11 +146,6 @@ def listing_image_upload(request: HttpRequest, uid) -> HttpResponse:
                 listings.listing_image_add(
                     listing=listing, asset=asset, alt=form.cleaned_data["alt"], actor=request.user
                 )
-        except images.ImageRefused as refusal:
-            messages.error(request, refusal.message)
-        except CatalogError as error:
-            messages.error(request, error.message)
-        else:
             messages.success(request, _("Image uploaded; it is being processed."))
     else:
         messages.error(request, _("Choose an image file to upload."))
@@ -161,10 +157,8 @@ def listing_image_upload(request: HttpRequest, uid) -> HttpResponse:
 def listing_image_remove(request: HttpRequest, uid, pk: int) -> HttpResponse:
     listing = _listing_for(request, uid)
     image = get_object_or_404(ListingImage, pk=pk, listing=listing)
-    try:
+    with refusal_as_message(request, CatalogError):
         listings.listing_image_remove(image=image, actor=request.user)
-    except CatalogError as error:
-        messages.error(request, error.message)
     return redirect("catalog:listing", uid=listing.uid)
 
 
@@ -172,11 +166,8 @@ def listing_image_remove(request: HttpRequest, uid, pk: int) -> HttpResponse:
 @require_POST
 def listing_submit(request: HttpRequest, uid) -> HttpResponse:
     listing = _listing_for(request, uid)
-    try:
+    with refusal_as_message(request, CatalogError):
         listings.listing_submit(listing=listing, actor=request.user)
-    except CatalogError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, _("Submitted for review."))
     return redirect("catalog:listing", uid=listing.uid)
 
@@ -186,11 +177,8 @@ def listing_submit(request: HttpRequest, uid) -> HttpResponse:
 def listing_publish(request: HttpRequest, uid) -> HttpResponse:
     listing = _listing_for(request, uid)
     on_sale = request.POST.get("on_sale") == "1"
-    try:
+    with refusal_as_message(request, CatalogError):
         listings.listing_publish(listing=listing, on_sale=on_sale, actor=request.user)
-    except CatalogError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, _("Put on sale.") if on_sale else _("Taken off sale."))
     return redirect("catalog:listing", uid=listing.uid)
 
@@ -208,12 +196,10 @@ def listing_archive(request: HttpRequest, uid) -> HttpResponse:
 @require_POST
 def listing_divergence(request: HttpRequest, uid) -> HttpResponse:
     listing = _listing_for(request, uid)
-    try:
+    with refusal_as_message(request, CatalogError):
         listing_divergence_resolve(
             listing=listing, adopt_saleor=request.POST.get("adopt") == "saleor", actor=request.user
         )
-    except CatalogError as error:
-        messages.error(request, error.message)
     return redirect("catalog:listing", uid=listing.uid)
 
 
@@ -322,10 +308,8 @@ def listing_import(request: HttpRequest, uid, job) -> HttpResponse:
 def listing_import_retry(request: HttpRequest, uid, job) -> HttpResponse:
     """Run a stopped import again: what it created stays, nothing is created twice."""
     job = _import_for(request, uid, job)
-    try:
+    with refusal_as_message(request, CatalogError):
         imports.listings_import_retry(job=job)
-    except CatalogError as error:
-        messages.error(request, error.message)
     return redirect("catalog:listing_import", uid=job.unit.uid, job=job.uid)
 
 
@@ -425,11 +409,8 @@ def licences(request: HttpRequest, uid) -> HttpResponse:
             if not may_confirm:
                 raise PermissionDenied
             licence = get_object_or_404(unit.ip_licences_granted, pk=request.POST.get("licence") or 0)
-            try:
-                _licence_decide(request, action, licence.pk)
-            except CatalogError as error:
-                decision_error = error.message
-            else:
+            decision_error = _refusal_of(_licence_decide, request, action, licence.pk)
+            if not decision_error:
                 return redirect("catalog:licences", uid=unit.uid)
     return render(
         request,
@@ -445,6 +426,15 @@ def licences(request: HttpRequest, uid) -> HttpResponse:
         },
         status=400 if form.errors or decision_error else 200,
     )
+
+
+def _refusal_of(decide, request: HttpRequest, action: str, pk: int) -> str:
+    """Runs the decision; the catalog's refusal, shown beside the decisions, or "" once it is done."""
+    try:
+        decide(request, action, pk)
+    except CatalogError as error:
+        return error.message
+    return ""
 
 
 def _licence_decide(request: HttpRequest, action: str, licence_id: int) -> None:
@@ -503,11 +493,8 @@ def listing_royalty(request: HttpRequest, uid) -> HttpResponse:
                 return redirect("catalog:listing_royalty", uid=listing.uid)
         elif action in ("approve", "reject", "withdraw"):
             change = get_object_or_404(listing.royalty_changes, pk=request.POST.get("change") or 0)
-            try:
-                _royalty_decide(request, action, change.pk)
-            except CatalogError as error:
-                decision_error = error.message
-            else:
+            decision_error = _refusal_of(_royalty_decide, request, action, change.pk)
+            if not decision_error:
                 return redirect("catalog:listing_royalty", uid=listing.uid)
     return render(
         request,

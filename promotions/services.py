@@ -173,31 +173,24 @@ def promotion_propose(
     now = clock.now()
     code = (code or "").strip() if kind == UnitPromotion.Kind.VOUCHER else ""
     usage_limit = usage_limit if kind == UnitPromotion.Kind.VOUCHER else None
-    _check_terms(
-        kind=kind,
-        reward=reward,
-        value=value,
-        code=code,
-        usage_limit=usage_limit,
-        budget_fen=budget_fen,
-        starts_at=starts_at,
-        ends_at=ends_at,
-        prices=_prices(listings),
-        now=now,
-    )
+    # the terms as checked are the terms stored
+    terms = {
+        "reward": reward,
+        "value": value,
+        "code": code,
+        "usage_limit": usage_limit,
+        "budget_fen": budget_fen,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+    }
+    _check_terms(kind=kind, **terms, prices=_prices(listings), now=now)
     _check_combinable(listings, starts_at, ends_at)
     promotion = UnitPromotion.objects.create(
         unit=unit,
         kind=kind,
         name=name.strip()[:200] or kind,
         product_ids=sorted(listing.saleor_product_id for listing in listings),
-        reward=reward,
-        value=value,
-        code=code,
-        usage_limit=usage_limit,
-        budget_fen=budget_fen,
-        starts_at=starts_at,
-        ends_at=ends_at,
+        **terms,
         proposed_by=actor,
         proposed_at=now,
         note=note,

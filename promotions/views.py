@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import clock
+from core.refusals import refusal_as_message, shop_outcome
 from payments.error_codes import FundingError
 from promotions import campaigns, selectors, services
 from promotions.error_codes import PromotionError
@@ -72,15 +73,14 @@ def promotion_decide(request: HttpRequest, uid, promotion) -> HttpResponse:
     unit = _unit_for(request, uid)
     found = get_object_or_404(UnitPromotion, uid=promotion, unit=unit)
     action = request.POST.get("action")
-    try:
+    with refusal_as_message(request, PromotionError):
         if action == "approve":
-            done = services.promotion_approve(promotion_id=found.pk, actor=request.user)
-            if done.status == UnitPromotion.Status.FAILED:
-                messages.error(
-                    request, _("The shop refused the promotion: %(error)s") % {"error": done.last_error}
-                )
-            else:
-                messages.success(request, _("Promotion approved and created in the shop."))
+            shop_outcome(
+                request,
+                services.promotion_approve(promotion_id=found.pk, actor=request.user),
+                _("The shop refused the promotion: %(error)s"),
+                _("Promotion approved and created in the shop."),
+            )
         elif action == "reject":
             services.promotion_reject(
                 promotion_id=found.pk, actor=request.user, note=request.POST.get("note", "")
@@ -91,8 +91,6 @@ def promotion_decide(request: HttpRequest, uid, promotion) -> HttpResponse:
             messages.success(request, _("Promotion withdrawn."))
         else:
             raise Http404
-    except PromotionError as error:
-        messages.error(request, error.message)
     return redirect("promotions:unit_promotions", uid=unit.uid)
 
 
@@ -154,22 +152,19 @@ def campaign_decide(request: HttpRequest, platform_campaign) -> HttpResponse:
     _platform(request)
     found = get_object_or_404(PlatformCampaign, uid=platform_campaign)
     action = request.POST.get("action")
-    try:
+    with refusal_as_message(request, PromotionError):
         if action == "approve":
-            done = campaigns.campaign_approve(campaign_id=found.pk, actor=request.user)
-            if done.status == PlatformCampaign.Status.FAILED:
-                messages.error(
-                    request, _("The shop refused the campaign: %(error)s") % {"error": done.last_error}
-                )
-            else:
-                messages.success(request, _("Campaign approved and created in the shop."))
+            shop_outcome(
+                request,
+                campaigns.campaign_approve(campaign_id=found.pk, actor=request.user),
+                _("The shop refused the campaign: %(error)s"),
+                _("Campaign approved and created in the shop."),
+            )
         elif action == "reject":
             campaigns.campaign_reject(campaign_id=found.pk, actor=request.user)
             messages.success(request, _("Campaign rejected."))
         else:
             raise Http404
-    except PromotionError as error:
-        messages.error(request, error.message)
     return redirect("promotions:campaign_page", platform_campaign=found.uid)
 
 
@@ -179,7 +174,7 @@ def campaign_funding(request: HttpRequest, platform_campaign) -> HttpResponse:
     """Propose new funding terms, or approve a proposal (another member of platform finance)."""
     _platform(request)
     found = get_object_or_404(PlatformCampaign, uid=platform_campaign)
-    try:
+    with refusal_as_message(request, PromotionError, FundingError):
         if request.POST.get("action") == "approve":
             campaigns.campaign_funding_approve(
                 campaign_id=found.pk, version_id=_int(request.POST.get("version")), actor=request.user
@@ -194,8 +189,6 @@ def campaign_funding(request: HttpRequest, platform_campaign) -> HttpResponse:
                 note=request.POST.get("note", "")[:1000],
             )
             messages.success(request, _("Proposed: another member of platform finance approves it."))
-    except (PromotionError, FundingError) as error:
-        messages.error(request, error.message)
     return redirect("promotions:campaign_page", platform_campaign=found.uid)
 
 
@@ -216,16 +209,13 @@ def unit_campaigns(request: HttpRequest, uid) -> HttpResponse:
         found = get_object_or_404(
             PlatformCampaign, uid=request.POST.get("campaign") or None, status=PlatformCampaign.Status.LIVE
         )
-        try:
+        with refusal_as_message(request, PromotionError):
             campaigns.campaign_opt_in(
                 campaign_id=found.pk,
                 unit=unit,
                 listing_id=_int(request.POST.get("listing")) or 0,
                 actor=request.user,
             )
-        except PromotionError as error:
-            messages.error(request, error.message)
-        else:
             messages.success(request, _("The product joins the campaign."))
         return redirect("promotions:unit_campaigns", uid=unit.uid)
     with timezone.override(clock.business_tz()):

@@ -19,6 +19,7 @@ from catalog import images
 from catalog.error_codes import CatalogError
 from catalog.selectors import image_asset_derivative_url
 from core import clock
+from core.refusals import refusal_as_message
 from resources import calls, designers, statements
 from resources.error_codes import ResourcesError
 from resources.forms import DesignCallForm, ProposalForm, SelectionRejectForm
@@ -155,12 +156,10 @@ def call_shortlist(request: HttpRequest, uid, pk: int) -> HttpResponse:
     unit = _running_unit(request, uid)
     found = _call_of(unit, pk)
     proposal = _proposal_from_post(request, found)
-    try:
+    with refusal_as_message(request, ResourcesError):
         calls.proposal_shortlist(
             proposal=proposal, actor=request.user, shortlisted=request.POST.get("shortlisted", "1") == "1"
         )
-    except ResourcesError as error:
-        messages.error(request, error.message)
     return redirect("resources:call", uid=unit.uid, pk=found.pk)
 
 
@@ -170,11 +169,8 @@ def call_select(request: HttpRequest, uid, pk: int) -> HttpResponse:
     unit = _running_unit(request, uid)
     found = _call_of(unit, pk)
     proposal = _proposal_from_post(request, found)
-    try:
+    with refusal_as_message(request, ResourcesError):
         calls.selection_propose(proposal=proposal, actor=request.user)
-    except ResourcesError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, _("Winner selected: a finance member of the unit confirms it."))
     return redirect("resources:call", uid=unit.uid, pk=found.pk)
 
@@ -191,7 +187,7 @@ def call_decide(request: HttpRequest, uid, pk: int) -> HttpResponse:
     if pending is None or str(pending.pk) != request.POST.get("selection"):
         messages.error(request, ResourcesError(calls.Code.SELECTION_NOT_PENDING).message)
         return redirect("resources:call", uid=unit.uid, pk=found.pk)
-    try:
+    with refusal_as_message(request, ResourcesError, CatalogError):
         if request.POST.get("decision") == "confirm":
             calls.selection_confirm(selection_id=pending.pk, actor=request.user)
             messages.success(
@@ -202,8 +198,6 @@ def call_decide(request: HttpRequest, uid, pk: int) -> HttpResponse:
                 selection_id=pending.pk, actor=request.user, reason=request.POST.get("reason", "")
             )
             messages.success(request, _("Selection rejected."))
-    except (ResourcesError, CatalogError) as error:
-        messages.error(request, error.message)
     return redirect("resources:call", uid=unit.uid, pk=found.pk)
 
 
@@ -213,11 +207,8 @@ def call_withdraw(request: HttpRequest, uid, pk: int) -> HttpResponse:
     """An operator withdraws the open call, with a reason the designers who answered read."""
     unit = _running_unit(request, uid)
     found = _call_of(unit, pk)
-    try:
+    with refusal_as_message(request, ResourcesError):
         calls.call_withdraw(call=found, actor=request.user, reason=request.POST.get("reason", ""))
-    except ResourcesError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, _("The call is withdrawn: the designers who answered it are told by mail."))
     return redirect("resources:call", uid=unit.uid, pk=found.pk)
 
@@ -300,11 +291,8 @@ def me_proposal_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     found = calls.proposal_of(request.user, pk)
     if found is None:
         raise Http404
-    try:
+    with refusal_as_message(request, ResourcesError):
         calls.proposal_withdraw(proposal=found, user=request.user)
-    except ResourcesError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, _("Proposal withdrawn."))
     return redirect("resources:me_proposal", pk=found.pk)
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from catalog import images
 from catalog.error_codes import CatalogError
 from catalog.selectors import image_asset_derivative_url
+from core.refusals import refusal_as_message
 from resources import designers, licensing
 from resources.error_codes import ResourcesError
 from resources.forms import DesignerProfileForm, LicenceRequestForm, PortfolioImageForm
@@ -136,10 +137,7 @@ def me_request_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     found = licensing.request_of(request.user, pk)
     if found is None:
         raise Http404
-    try:
+    with refusal_as_message(request, ResourcesError):
         licensing.licence_request_withdraw(request=found, user=request.user)
-    except ResourcesError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, _("Request withdrawn."))
     return redirect("resources:me")

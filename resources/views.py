@@ -18,6 +18,7 @@ from catalog import services as catalog_services
 from catalog.error_codes import CatalogError
 from catalog.models import CollectionObject
 from catalog.permissions import can_manage_listings
+from core.refusals import refusal_as_message
 from resources import licensing, services
 from resources.error_codes import ResourcesError
 from resources.forms import LicenceApproveForm, LicenceDeclineForm, ObjectImageForm, PublicationForm
@@ -95,17 +96,12 @@ def object_image(request: HttpRequest, uid, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose an image file to upload."))
         return redirect("resources:object", uid=obj.unit.uid, pk=obj.pk)
-    try:
+    with refusal_as_message(request, images.ImageRefused, CatalogError):
         with transaction.atomic():
             asset = catalog_services.image_asset_create(
                 owner_key=f"unit:{obj.unit_id}", upload=form.cleaned_data["image"]
             )
             services.object_image_set(obj=obj, asset=asset)
-    except images.ImageRefused as refusal:
-        messages.error(request, refusal.message)
-    except CatalogError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, _("Image uploaded; it is being processed."))
     return redirect("resources:object", uid=obj.unit.uid, pk=obj.pk)
 

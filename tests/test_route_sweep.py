@@ -291,10 +291,14 @@ def _storages(settings, tmp_path):
     temporary_storages(settings, tmp_path)
 
 
+# when everything in the world below was asked for or proposed, and the time the sweep runs at
+ASKED = datetime(2026, 12, 15, 4, tzinfo=UTC)
+
+
 @pytest.fixture
 def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
     """Units A and B with one of everything a back-office route can name, and the visitors."""
-    time_machine.move_to(datetime(2026, 12, 15, 4, tzinfo=UTC), tick=False)
+    time_machine.move_to(ASKED, tick=False)
     unit_a, unit_b = unit_with_agreement(1), unit_with_agreement(2)
     people = {
         A: operator_of(unit_a),
@@ -414,7 +418,7 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
         reason="破损",
         order_seen_at=order.saleor_updated_at,
         requested_by=people[A],
-        requested_at=datetime(2026, 12, 15, 4, tzinfo=UTC),
+        requested_at=ASKED,
     )
     promotion = UnitPromotion.objects.create(
         unit=unit_a,
@@ -426,7 +430,7 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
         starts_at=datetime(2026, 12, 20, tzinfo=UTC),
         ends_at=datetime(2027, 1, 20, tzinfo=UTC),
         proposed_by=people[A],
-        proposed_at=datetime(2026, 12, 15, 4, tzinfo=UTC),
+        proposed_at=ASKED,
     )
     platform_campaign = PlatformCampaign.objects.create(
         name="双十一",
@@ -437,7 +441,7 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
         starts_at=datetime(2026, 12, 20, tzinfo=UTC),
         ends_at=datetime(2027, 1, 20, tzinfo=UTC),
         proposed_by=platform_finance_user(),
-        proposed_at=datetime(2026, 12, 15, 4, tzinfo=UTC),
+        proposed_at=ASKED,
     )
     # a campaign's cancellation asked by unit A's operator, a backer's refund request, a parked refund
     cancellation = CampaignCancellation.objects.create(
@@ -445,22 +449,11 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
         reason="停产",
         campaign_seen="draft:0",
         requested_by=people[A],
-        requested_at=datetime(2026, 12, 15, 4, tzinfo=UTC),
+        requested_at=ASKED,
     )
-    backer_refund = BackerRefund.objects.create(
-        campaign=campaign,
-        order_ref="order-1",
-        amount=1000,
-        currency="CNY",
-        requested_at=datetime(2026, 12, 15, 4, tzinfo=UTC),
-    )
-    campaign_refund = CampaignRefund.objects.create(
-        campaign=campaign,
-        order_ref="order-1",
-        amount=1000,
-        currency="CNY",
-        created_at=datetime(2026, 12, 15, 4, tzinfo=UTC),
-    )
+    backed = {"campaign": campaign, "order_ref": "order-1", "amount": 1000, "currency": "CNY"}
+    backer_refund = BackerRefund.objects.create(**backed, requested_at=ASKED)
+    campaign_refund = CampaignRefund.objects.create(**backed, created_at=ASKED)
     objects = {
         "unit": unit_a,
         "cancellation": cancellation,
@@ -584,6 +577,10 @@ def _refused(get, post, name: str) -> bool:
     return set(statuses) <= {403, 404, 405} and statuses != (405, 405)
 
 
+# what `_money_requests` reads while nobody has decided anything
+UNDECIDED = ("pending", "proposed", "proposed", "requested", "proposed", "proposed")
+
+
 def _money_requests(objects) -> tuple[str, str, str, str, str, str]:
     """The state of unit A's payee change and agreement version (both asked for by its finance member), of
     the platform's discount funding proposal, of unit A's parcel refund and of its promotion (both asked for
@@ -637,14 +634,7 @@ def test_unit_finance_without_a_second_factor_is_sent_to_set_one_up_on_every_rou
     assert not problems, "\n".join(problems)
     assert sorted(UnitMembership.objects.values_list("user_id", "unit_id", "role")) == memberships_before
     assert objects["unit"].__class__.objects.get(pk=objects["unit"].pk).payout_bank_name != "evil bank"
-    assert _money_requests(objects) == (
-        "pending",
-        "proposed",
-        "proposed",
-        "requested",
-        "proposed",
-        "proposed",
-    )
+    assert _money_requests(objects) == UNDECIDED
 
 
 @pytest.mark.parametrize("who", [A, F, OB, FB, S])
@@ -682,14 +672,7 @@ def test_each_visitor_gets_exactly_the_routes_their_role_allows(client, world, w
         assert after == members_of_a
     assert not Invitation.objects.filter(email="x@evil.example").exists()
     # nobody confirmed, approved or withdrew
-    assert _money_requests(objects) == (
-        "pending",
-        "proposed",
-        "proposed",
-        "requested",
-        "proposed",
-        "proposed",
-    )
+    assert _money_requests(objects) == UNDECIDED
     # nor withdrew unit A's design call or the designer's proposal
     assert objects["call"].__class__.objects.get(pk=objects["call"].pk).status == "open"
     assert objects["proposal"].__class__.objects.get(pk=objects["proposal"].pk).status == "submitted"

@@ -27,6 +27,7 @@ from accounts.forms import StaffAuthenticationForm
 from accounts.middleware import second_factor_exempt
 from accounts.models import AccessEvent
 from core.finance import is_platform_finance
+from core.refusals import refusal_as_message
 from unit_onboarding import designers, memberships
 from unit_onboarding.access_forms import CodeForm, InviteForm, SignupForm, new_password_form
 from unit_onboarding.error_codes import OnboardingError
@@ -286,11 +287,8 @@ def member_remove(request: HttpRequest, uid, pk: int) -> HttpResponse:
     membership = get_object_or_404(UnitMembership, pk=pk, unit=unit)
     if not can_remove_member(request.user, membership):
         raise PermissionDenied
-    try:
+    with refusal_as_message(request, OnboardingError):
         memberships.membership_remove(membership=membership, actor=request.user)
-    except OnboardingError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, _("%(email)s no longer has that role.") % {"email": membership.user.email})
     return redirect("unit_onboarding:members", uid=unit.uid)
 
@@ -303,7 +301,7 @@ def member_grant_finance(request: HttpRequest, uid, pk: int) -> HttpResponse:
     membership = get_object_or_404(UnitMembership.objects.select_related("user"), pk=pk, unit=unit)
     if not can_grant(request.user, unit, Role.FINANCE):
         raise PermissionDenied
-    try:
+    with refusal_as_message(request, OnboardingError):
         memberships.invitation_create(
             unit=unit,
             email=membership.user.email,
@@ -311,9 +309,6 @@ def member_grant_finance(request: HttpRequest, uid, pk: int) -> HttpResponse:
             actor=request.user,
             language=translation.get_language(),
         )
-    except OnboardingError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(
             request,
             _(
@@ -333,11 +328,8 @@ def invitation_endorse(request: HttpRequest, uid, pk: int) -> HttpResponse:
     if not can_grant(request.user, unit, Role.FINANCE):
         raise PermissionDenied
     found = get_object_or_404(Invitation, pk=pk, unit=unit, role=Role.FINANCE)
-    try:
+    with refusal_as_message(request, OnboardingError):
         memberships.invitation_endorse(invitation=found, actor=request.user)
-    except OnboardingError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, _("Offer endorsed and mailed to %(email)s.") % {"email": found.email})
     return redirect("unit_onboarding:members", uid=unit.uid)
 
@@ -349,11 +341,8 @@ def invitation_revoke(request: HttpRequest, uid, pk: int) -> HttpResponse:
     found = get_object_or_404(Invitation, pk=pk, unit=unit)
     if not can_grant(request.user, unit, found.role):
         raise PermissionDenied
-    try:
+    with refusal_as_message(request, OnboardingError):
         memberships.invitation_revoke(invitation=found, actor=request.user)
-    except OnboardingError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, _("Invitation withdrawn."))
     return redirect("unit_onboarding:members", uid=unit.uid)
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import clock
+from core.refusals import refusal_as_message
 from unit_onboarding import agreements, designers, documents, payees, selectors, services
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.forms import (
@@ -27,7 +28,7 @@ from unit_onboarding.forms import (
     UnitPayoutForm,
     add_service_error,
 )
-from unit_onboarding.models import AgreementVersion, Application, Document, PayeeChange, Unit
+from unit_onboarding.models import AgreementVersion, Application, Designer, Document, PayeeChange, Unit
 from unit_onboarding.permissions import (
     can_change_agreement,
     can_edit_profile,
@@ -185,10 +186,8 @@ def document_remove(request: HttpRequest, pk: int) -> HttpResponse:
     document = _document_for(request, pk)
     if document.application.applicant_id != request.user.pk:
         raise PermissionDenied
-    try:
+    with refusal_as_message(request, OnboardingError):
         services.document_delete(document=document)
-    except OnboardingError as error:
-        messages.error(request, error.message)
     return redirect("unit_onboarding:application", pk=document.application_id)
 
 
@@ -224,16 +223,13 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     app = _application_for(request, pk)
     form = TransitionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with refusal_as_message(request, OnboardingError):
             services.application_transition(
                 application=app,
                 to_status=form.cleaned_data["to_status"],
                 actor=request.user,
                 comment=form.cleaned_data["comment"],
             )
-        except OnboardingError as error:
-            messages.error(request, error.message)
-        else:
             messages.success(request, _("Application updated."))
         return redirect("unit_onboarding:review", pk=app.pk)
     actions = [
@@ -280,9 +276,7 @@ def unit_detail(request: HttpRequest, uid) -> HttpResponse:
 def unit_payout_details(request: HttpRequest, uid) -> HttpResponse:
     """Where the unit's money goes: its own account and its operating entity's. Finance asks for changes
     here; each takes effect when platform finance confirms it."""
-    unit = _designers_unit_for(request, uid)
-    if not can_manage_designers(request.user, unit):
-        raise PermissionDenied
+    unit = _designers_unit_for(request, uid, can_manage_designers)
     entity = getattr(unit, "operating_entity", None)
     posted = request.POST if request.method == "POST" else None
     which = request.POST.get("which") if posted else None
@@ -330,17 +324,12 @@ def unit_payout_details(request: HttpRequest, uid) -> HttpResponse:
 @require_POST
 def payee_change_withdraw(request: HttpRequest, uid, pk: int) -> HttpResponse:
     """Take back a pending payout change of this unit (its requester or the unit's finance staff)."""
-    unit = _designers_unit_for(request, uid)
-    if not can_manage_designers(request.user, unit):
-        raise PermissionDenied
+    unit = _designers_unit_for(request, uid, can_manage_designers)
     change = get_object_or_404(PayeeChange, pk=pk, unit=unit)
-    try:
+    with refusal_as_message(request, OnboardingError):
         payees.payee_change_withdraw(
             change_id=change.pk, actor=request.user, language=translation.get_language()
         )
-    except OnboardingError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, _("The request was withdrawn; the account on record is unchanged."))
     if change.designer_id:
         return redirect("unit_onboarding:designer", uid=unit.uid, slug=change.designer.slug)
@@ -426,25 +415,34 @@ def unit_agreement(request: HttpRequest, uid) -> HttpResponse:
 @require_POST
 def agreement_version_withdraw(request: HttpRequest, uid, pk: int) -> HttpResponse:
     """Take back a proposed version of this unit's agreement (its proposer or the unit's finance staff)."""
-    unit = _designers_unit_for(request, uid)
-    if not can_change_agreement(request.user, unit):
-        raise PermissionDenied
+    unit = _designers_unit_for(request, uid, can_change_agreement)
     version = get_object_or_404(AgreementVersion, pk=pk, agreement__unit=unit)
-    try:
+    with refusal_as_message(request, OnboardingError):
         agreements.agreement_version_withdraw(version_id=version.pk, actor=request.user)
-    except OnboardingError as error:
-        messages.error(request, error.message)
-    else:
         messages.success(request, _("The proposal was withdrawn; the terms in force are unchanged."))
     return redirect("unit_onboarding:agreement", uid=unit.uid)
 
 
-def _designers_unit_for(request: HttpRequest, uid) -> Unit:
-    """The unit if the user may see its designers (members, reviewers, platform finance); else 404."""
+def _designers_unit_for(request: HttpRequest, uid, may=None) -> Unit:
+    """The unit if the user may see its designers (members, reviewers, platform finance); else 404. With
+    `may`, 403 too unless `may(user, unit)` lets them act on it."""
     unit = get_object_or_404(Unit, uid=uid)
     if not can_view_designers(request.user, unit):
         raise Http404
+    if may is not None and not may(request.user, unit):
+        raise PermissionDenied
     return unit
+
+
+def _designer_for(request: HttpRequest, uid, slug: str) -> tuple[Unit, Designer]:
+    """The unit and its designer `slug` (else 404), for whoever manages its designers (else 403)."""
+    unit = _designers_unit_for(request, uid)
+    designer = designers.designer_of_unit(unit=unit, slug=slug)
+    if designer is None:
+        raise Http404
+    if not can_manage_designers(request.user, unit):
+        raise PermissionDenied
+    return unit, designer
 
 
 @login_required
@@ -491,12 +489,7 @@ def unit_designers(request: HttpRequest, uid) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def unit_designer(request: HttpRequest, uid, slug: str) -> HttpResponse:
     """Change a designer's names or payout details (finance only)."""
-    unit = _designers_unit_for(request, uid)
-    designer = designers.designer_of_unit(unit=unit, slug=slug)
-    if designer is None:
-        raise Http404
-    if not can_manage_designers(request.user, unit):
-        raise PermissionDenied
+    unit, designer = _designer_for(request, uid, slug)
     form = DesignerForm(request.POST or None, designer=designer)
     if request.method == "POST" and form.is_valid():
         try:
@@ -537,26 +530,18 @@ def unit_designer(request: HttpRequest, uid, slug: str) -> HttpResponse:
 @require_POST
 def designer_claim_send(request: HttpRequest, uid, slug: str) -> HttpResponse:
     """Offer the designer behind a registration to link it to their account (finance only)."""
-    unit = _designers_unit_for(request, uid)
-    designer = designers.designer_of_unit(unit=unit, slug=slug)
-    if designer is None:
-        raise Http404
-    if not can_manage_designers(request.user, unit):
-        raise PermissionDenied
+    unit, designer = _designer_for(request, uid, slug)
     form = DesignerClaimForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter a valid e-mail address."))
     else:
-        try:
+        with refusal_as_message(request, OnboardingError):
             designers.designer_claim_invite(
                 designer=designer,
                 email=form.cleaned_data["email"],
                 actor=request.user,
                 language=translation.get_language(),
             )
-        except OnboardingError as error:
-            messages.error(request, error.message)
-        else:
             messages.success(
                 request, _("Sent. The registration is linked when the designer accepts with that address.")
             )

@@ -10,7 +10,7 @@ import pytest
 from campaigns import services
 from campaigns.models import Campaign
 from tests.catalog.factories import curator, make_listing
-from tests.orders.conftest import deliver, unit_with_agreement  # noqa: F401 (deliver is a fixture)
+from tests.orders.conftest import app, deliver, unit_with_agreement  # noqa: F401 (app, deliver: fixtures)
 from tests.unit_onboarding.factories import operator_of
 
 # Business time of these tests: a Friday afternoon in Beijing (the clock is moved here, tick off).

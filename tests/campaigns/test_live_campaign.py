@@ -20,7 +20,7 @@ from payments.models import Account
 from payments.settlement import services as settlement
 from saleor_app.client import SaleorClient
 from tests.catalog.factories import make_listing
-from tests.live_saleor import StaffSession, wait_until
+from tests.live_saleor import wait_until
 from tests.live_shop import ProductSpec, own_shop
 from tests.orders import live_order
 from tests.orders.conftest import unit_with_agreement
@@ -38,15 +38,52 @@ def _now():
 
 
 @pytest.fixture
-def app(saleor_api_url):
-    with live_order.payment_app(StaffSession(saleor_api_url)) as payment_app:
-        yield payment_app
-
-
-@pytest.fixture
 def shop(staff):  # noqa: F811 (the fixture)
     with own_shop(staff, [ProductSpec("实况众筹折扇", "128.00", warehouse=0)], warehouses=1) as made:
         yield made
+
+
+def launched_before_the_orders(unit, listing, operator, title_zh: str, goal_backers: int, tier) -> Campaign:
+    """The unit's campaign of one tier (variant, limit), by backers, running from an hour ago for a
+    day; reviewed and launched half an hour ago, as before the orders that back it were placed."""
+    now = clock.now()
+    campaign = services.campaign_save(
+        unit=unit,
+        actor=operator,
+        listing=listing,
+        title_zh=title_zh,
+        goal_kind=Campaign.Goal.BACKERS,
+        goal_amount=None,
+        goal_backers=goal_backers,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=1),
+        estimated_delivery=date.today() + timedelta(days=60),
+        tiers=[tier],
+    )
+    campaign = launch(campaign)
+    campaign.reviewed_at = now - timedelta(minutes=30)
+    Campaign.objects.filter(pk=campaign.pk).update(reviewed_at=campaign.reviewed_at)
+    return campaign
+
+
+GRANTED_REFUNDS = "query($id: ID!) { order(id: $id) { grantedRefunds { id status } } }"
+
+
+def refunded_through_saleor(staff, deliver, order_id: str, paid: int, waiting_for: str) -> None:  # noqa: F811 (the fixture)
+    """The campaign's one refund, asked of Saleor for all that was `paid`, succeeds there, and the order's
+    refund delivery is processed."""
+    refund = CampaignRefund.objects.get()
+    assert refund.status == CampaignRefund.Status.REQUESTED, refund.last_error
+    assert refund.amount == paid
+
+    def settled():
+        grants = staff.gql(GRANTED_REFUNDS, {"id": order_id})["order"]["grantedRefunds"]
+        status = next(g["status"] for g in grants if g["id"] == refund.saleor_granted_refund_id)
+        return status if status in {"SUCCESS", "FAILURE"} else None
+
+    assert wait_until(waiting_for, settled) == "SUCCESS"
+    event = deliver("order_refunded", live_order.delivery(staff, order_id))
+    assert event.status == "done", event.last_error
 
 
 def backed(saleor_api_url, deliver, app, staff, shop, *, goal_backers: int):  # noqa: F811 (the fixture)
@@ -61,23 +98,14 @@ def backed(saleor_api_url, deliver, app, staff, shop, *, goal_backers: int):  # 
     museum.refresh_from_db()
     operator = operator_of(museum)
     listing = make_listing(museum, operator, skus=(line["productSku"], f"{line['productSku']}-other"))
-    now = clock.now()
-    campaign = services.campaign_save(
-        unit=museum,
-        actor=operator,
-        listing=listing,
-        title_zh="实况众筹",
-        goal_kind=Campaign.Goal.BACKERS,
-        goal_amount=None,
-        goal_backers=goal_backers,
-        starts_at=now - timedelta(hours=1),
-        ends_at=now + timedelta(days=1),
-        estimated_delivery=date.today() + timedelta(days=60),
-        tiers=[(listing.variants.get(sku=line["productSku"]).pk, None)],
+    campaign = launched_before_the_orders(
+        museum,
+        listing,
+        operator,
+        "实况众筹",
+        goal_backers,
+        (listing.variants.get(sku=line["productSku"]).pk, None),
     )
-    campaign = launch(campaign)
-    campaign.reviewed_at = now - timedelta(minutes=30)  # as launched before the order was placed
-    Campaign.objects.filter(pk=campaign.pk).update(reviewed_at=campaign.reviewed_at)
     total = placed["total"]["gross"]
     assert live_order.charge(app, order_id, str(total["fractionalAmount"] / 100), total["currency"])
     client = SaleorClient(saleor_api_url, staff.token)
@@ -106,20 +134,7 @@ def test_a_backed_tier_is_held_and_refunded_in_full_when_the_campaign_fails(
     )
     time_machine.move_to(campaign.ends_at + services.DECIDE_GRACE, tick=True)
     services.campaigns_tick(client=client)
-    refund = CampaignRefund.objects.get()
-    assert refund.status == CampaignRefund.Status.REQUESTED, refund.last_error
-    assert refund.amount == paid
-
-    query = "query($id: ID!) { order(id: $id) { grantedRefunds { id status } } }"
-
-    def settled():
-        grants = staff.gql(query, {"id": order_id})["order"]["grantedRefunds"]
-        status = next(g["status"] for g in grants if g["id"] == refund.saleor_granted_refund_id)
-        return status if status in {"SUCCESS", "FAILURE"} else None
-
-    assert wait_until("the campaign refund to be refunded", settled) == "SUCCESS"
-    event = deliver("order_refunded", live_order.delivery(staff, order_id))
-    assert event.status == "done", event.last_error
+    refunded_through_saleor(staff, deliver, order_id, paid, "the campaign refund to be refunded")
     assert ledger.account_balances().get((Account.Kind.CAMPAIGN_HELD, campaign.party_key, "CNY"), 0) == 0
     assert ledger.transactions_unbalanced() == []
 
@@ -147,20 +162,7 @@ def test_a_succeeded_campaign_cancelled_after_its_release_takes_the_refund_back_
     asked = services.campaign_cancel_request(campaign=campaign, actor=campaign.created_by, reason="实况取消")
     services.campaign_cancel_confirm(cancellation_id=asked.pk, actor=platform_finance_user())
     services.campaigns_tick(client=client)
-    refund = CampaignRefund.objects.get()
-    assert refund.status == CampaignRefund.Status.REQUESTED, refund.last_error
-    assert refund.amount == paid
-
-    query = "query($id: ID!) { order(id: $id) { grantedRefunds { id status } } }"
-
-    def settled():
-        grants = staff.gql(query, {"id": order_id})["order"]["grantedRefunds"]
-        status = next(g["status"] for g in grants if g["id"] == refund.saleor_granted_refund_id)
-        return status if status in {"SUCCESS", "FAILURE"} else None
-
-    assert wait_until("the cancellation's refund to be refunded", settled) == "SUCCESS"
-    event = deliver("order_refunded", live_order.delivery(staff, order_id))
-    assert event.status == "done", event.last_error
+    refunded_through_saleor(staff, deliver, order_id, paid, "the cancellation's refund to be refunded")
     nets = ledger.order_line_nets(order_ref=order_id)
     for ref in (line["id"], f"{line['id']}:tax"):
         totals: dict[str, int] = {}
@@ -253,22 +255,9 @@ def test_a_campaign_backed_by_several_buyers_with_mixed_carts_succeeds_and_relea
     listing = make_listing(museum, operator, skus=(sku, f"{sku}-other"))
     listing.saleor_variant_ids = {sku: tier_product.variant_id}
     listing.save(update_fields=["saleor_variant_ids"])
-    now = clock.now()
-    campaign = services.campaign_save(
-        unit=museum,
-        actor=operator,
-        listing=listing,
-        title_zh="实况众筹书签",
-        goal_kind=Campaign.Goal.BACKERS,
-        goal_amount=None,
-        goal_backers=3,
-        starts_at=now - timedelta(hours=1),
-        ends_at=now + timedelta(days=1),
-        estimated_delivery=date.today() + timedelta(days=60),
-        tiers=[(listing.variants.get(sku=sku).pk, 3)],
+    campaign = launched_before_the_orders(
+        museum, listing, operator, "实况众筹书签", 3, (listing.variants.get(sku=sku).pk, 3)
     )
-    campaign = launch(campaign)
-    Campaign.objects.filter(pk=campaign.pk).update(reviewed_at=now - timedelta(minutes=30))
 
     # five carts in Saleor, each the tier and the bag; all go to pay at once
     carts = [

@@ -12,11 +12,13 @@ from orders.models import Order
 from saleor_app import services
 from saleor_app.models import WebhookEvent
 from tests.factories import SaleorInstallationFactory
+from tests.live_saleor import StaffSession
 from tests.saleor_app.test_live_saleor import installed_app, staff  # noqa: F401 (live fixtures, shared)
 from tests.unit_onboarding.factories import OperatingEntityFactory, agreement_in_force
 from unit_onboarding.agreements import ShareTerm
 from unit_onboarding.models import Unit
 
+from . import live_order
 from .payloads import two_unit_order
 
 SINCE = datetime.fromisoformat("2026-01-01T00:00:00+00:00")
@@ -44,6 +46,13 @@ def unit_with_agreement(n: int, *, effective_from: datetime = SINCE) -> Unit:
 @pytest.fixture
 def units():
     return [unit_with_agreement(1), unit_with_agreement(2)]
+
+
+@pytest.fixture
+def app(saleor_api_url):
+    """Live Saleor: a throw-away payment app owning the order's transaction (removed afterwards)."""
+    with live_order.payment_app(StaffSession(saleor_api_url)) as payment_app:
+        yield payment_app
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from payments.funding.services import funding_approve, funding_propose
 from payments.models import LedgerTransaction
 from saleor_app.client import SaleorClient
 from saleor_app.models import SaleorInstallation, WebhookEvent
-from tests.live_saleor import StaffSession, wait_until
+from tests.live_saleor import wait_until
 from tests.live_shop import ProductSpec, own_shop
 from tests.recording import RECORDINGS, save_delivery
 from tests.unit_onboarding.factories import platform_finance_user
@@ -32,13 +32,6 @@ def line_sums(order_ref: str) -> dict[str, int]:
     for ref, parties in ledger.order_line_nets(order_ref=order_ref).items():
         out[ref] = sum(amount for _, amount, _ in parties)
     return dict(out)
-
-
-@pytest.fixture
-def app(saleor_api_url):
-    """A throw-away payment app owning the order's transaction (removed afterwards)."""
-    with live_order.payment_app(StaffSession(saleor_api_url)) as payment_app:
-        yield payment_app
 
 
 @pytest.fixture

@@ -15,14 +15,14 @@ from unit_onboarding.models import UnitMembership
 
 from . import live_order
 from .conftest import unit_with_agreement
-from .test_live_orders import app, line_of, line_sums, shop  # noqa: F401 (fixtures)
+from .test_live_orders import line_of, line_sums, shop  # noqa: F401 (fixtures)
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db]
 
 
 def test_a_parcel_refund_is_granted_and_refunded_in_saleor_and_reversed_on_its_unit(
     deliver,
-    app,  # noqa: F811
+    app,
     staff,
     shop,  # noqa: F811
 ):

@@ -6,7 +6,7 @@ import pytest
 
 from catalog.models import Listing
 from tests.catalog.factories import make_listing
-from tests.orders.conftest import deliver, unit_with_agreement  # noqa: F401 (deliver is a fixture)
+from tests.orders.conftest import app, deliver, staff, unit_with_agreement  # noqa: F401 (fixtures, but the last)
 from tests.unit_onboarding.factories import operator_of
 from unit_onboarding.models import UnitMembership
 

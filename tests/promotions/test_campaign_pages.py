@@ -16,10 +16,10 @@ from promotions.models import CampaignOptIn, PlatformCampaign
 from saleor_app.client import SaleorClient
 from tests.auth import login_verified
 from tests.isolation import assert_refused
+from tests.promotions.shop_double import API, CAMPAIGN, campaign_saleor
 from tests.unit_onboarding.factories import platform_finance_user
 
-from .test_platform_campaigns import CAMPAIGN, FakeSaleor, campaign_live, opt_in, two_unit_order
-from .test_unit_promotions import API
+from .test_platform_campaigns import campaign_live, opt_in, two_unit_order
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def shop(monkeypatch):
     monkeypatch.setattr("promotions.campaigns.app_client", lambda: SaleorClient(API, "t"))
-    fake = FakeSaleor()
+    fake = campaign_saleor()
     with respx.mock(assert_all_called=False) as mock:
         mock.post(API).mock(side_effect=fake)
         yield fake

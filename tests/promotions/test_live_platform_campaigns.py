@@ -10,7 +10,6 @@ from datetime import timedelta
 import pytest
 
 from catalog.models import Listing
-from catalog.saleor_metadata import UNIT_ID
 from core import clock
 from orders.models import OrderLine
 from payments import selectors as ledger
@@ -18,11 +17,17 @@ from payments.funding.models import DiscountFundingVersion
 from promotions import campaigns, selectors
 from saleor_app.client import SaleorClient
 from tests.catalog.factories import make_listing
-from tests.live_saleor import StaffSession, wait_until
-from tests.live_shop import ProductSpec, own_shop
+from tests.live_saleor import wait_until
 from tests.orders import live_order
 from tests.orders.conftest import unit_with_agreement
-from tests.promotions.live import agreement_parties, bookmarks_and_fan_paid, on_sale, party_nets
+from tests.promotions.live import (
+    bookmark_and_fan_shop,
+    bookmarks_and_fan_paid,
+    line_discounts,
+    on_sale,
+    party_nets,
+    shares,
+)
 from tests.unit_onboarding.factories import operator_of, platform_finance_user
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db]
@@ -33,29 +38,12 @@ def _now():
     """Saleor dates promotions and orders with the real time: the business clock is not moved here."""
 
 
-@pytest.fixture
-def staff(saleor_api_url):
-    return StaffSession(saleor_api_url)
-
-
-@pytest.fixture
-def app(saleor_api_url):
-    """A throw-away payment app owning the order's transaction (removed afterwards)."""
-    with live_order.payment_app(StaffSession(saleor_api_url)) as payment_app:
-        yield payment_app
-
-
 def test_a_50_50_platform_campaign_on_a_two_unit_order_splits_each_discount_half_to_the_platform(
     saleor_api_url, settings, staff, app, deliver
 ):
     museum, library = unit_with_agreement(81), unit_with_agreement(82)
-    specs = [
-        ProductSpec("实况活动书签", "60.00", warehouse=0, metadata=((UNIT_ID, str(museum.pk)),)),
-        ProductSpec("实况活动团扇", "80.00", warehouse=1, metadata=((UNIT_ID, str(library.pk)),)),
-    ]
-    with own_shop(staff, specs, warehouses=2) as shop:
-        settings.SALEOR_CHANNEL_SLUG = shop.channel_slug
-        bookmark, fan = shop.products
+    names = ("实况活动书签", "实况活动团扇")
+    with bookmark_and_fan_shop(staff, settings, museum, library, names) as (shop, bookmark, fan):
         client = SaleorClient(saleor_api_url, staff.token)  # staff holds MANAGE_DISCOUNTS, as the app asks
         museum_op, library_op = operator_of(museum), operator_of(library)
         mine, theirs = make_listing(museum, museum_op), make_listing(library, library_op)
@@ -96,20 +84,12 @@ def test_a_50_50_platform_campaign_on_a_two_unit_order_splits_each_discount_half
             )
 
             assert event.status == "done", event.last_error
-            assert [
-                (d["key"], d["amount"]) for d in OrderLine.objects.get(saleor_id=museum_line["id"]).discounts
-            ] == [(campaign.saleor_id, 1_200)]
+            assert line_discounts(museum_line["id"]) == [(campaign.saleor_id, 1_200)]
             # hand calculation: the bookmarks 2 x 60.00 less 10 % = 108.00 paid, the fan 80.00 less 8.00 =
             # 72.00; the platform funds half of each discount (6.00, 4.00), so the museum's parties share
             # 114.00 and the library's 76.00 (60 / 25 / 5 / 10 %), and the platform pays 6.00 and 4.00
-            m, lib = museum, library
-            museum_parties, library_parties = agreement_parties(m), agreement_parties(lib)
-            assert party_nets(order_id, museum_line["id"]) == dict(
-                zip(museum_parties, (6_840, 2_850, 570, 1_140), strict=True)
-            )
-            assert party_nets(order_id, fan_line["id"]) == dict(
-                zip(library_parties, (4_560, 1_900, 380, 760), strict=True)
-            )
+            assert party_nets(order_id, museum_line["id"]) == shares(museum, (6_840, 2_850, 570, 1_140))
+            assert party_nets(order_id, fan_line["id"]) == shares(library, (4_560, 1_900, 380, 760))
             assert party_nets(order_id, f"{museum_line['id']}:discount") == {"platform": -600}
             assert party_nets(order_id, f"{fan_line['id']}:discount") == {"platform": -400}
             paid = {ln.saleor_id: ln.total_net for ln in OrderLine.objects.filter(order__saleor_id=order_id)}
@@ -128,13 +108,9 @@ def test_a_50_50_platform_campaign_on_a_two_unit_order_splits_each_discount_half
 
             assert event.status == "done", event.last_error
             assert granted == 5_400
-            assert party_nets(order_id, museum_line["id"]) == dict(
-                zip(museum_parties, (3_420, 1_425, 285, 570), strict=True)
-            )
+            assert party_nets(order_id, museum_line["id"]) == shares(museum, (3_420, 1_425, 285, 570))
             assert party_nets(order_id, f"{museum_line['id']}:discount") == {"platform": -300}
-            assert party_nets(order_id, fan_line["id"]) == dict(
-                zip(library_parties, (4_560, 1_900, 380, 760), strict=True)
-            )
+            assert party_nets(order_id, fan_line["id"]) == shares(library, (4_560, 1_900, 380, 760))
             assert ledger.transactions_unbalanced() == []
             # the campaign's report: the museum's 54.00 given back, its parties' net 57.00 now
             rows, _total = selectors.campaign_report(campaign)

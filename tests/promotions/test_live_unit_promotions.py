@@ -9,9 +9,7 @@ from datetime import timedelta
 import pytest
 
 from catalog.models import Listing
-from catalog.saleor_metadata import UNIT_ID
 from core import clock
-from orders.models import OrderLine
 from orders.payload import order_data
 from payments import selectors as ledger
 from payments.funding.models import DiscountFundingVersion
@@ -19,11 +17,18 @@ from promotions import selectors, services
 from promotions.models import UnitPromotion
 from saleor_app.client import SaleorClient
 from tests.catalog.factories import make_listing
-from tests.live_saleor import StaffSession, wait_until
+from tests.live_saleor import wait_until
 from tests.live_shop import ProductSpec, own_shop
 from tests.orders import live_order
 from tests.orders.conftest import unit_with_agreement
-from tests.promotions.live import agreement_parties, bookmarks_and_fan_paid, on_sale, party_nets
+from tests.promotions.live import (
+    bookmark_and_fan_shop,
+    bookmarks_and_fan_paid,
+    line_discounts,
+    on_sale,
+    party_nets,
+    shares,
+)
 from tests.unit_onboarding.factories import operator_of
 from unit_onboarding.models import UnitMembership
 
@@ -33,11 +38,6 @@ pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db]
 @pytest.fixture(autouse=True)
 def _now():
     """Saleor dates promotions and orders with the real time: the business clock is not moved here."""
-
-
-@pytest.fixture
-def staff(saleor_api_url):
-    return StaffSession(saleor_api_url)
 
 
 @pytest.fixture
@@ -145,24 +145,12 @@ def test_a_units_sale_and_voucher_are_created_in_saleor_on_exactly_its_products(
     assert (code, 500) in keys[code] and {k for k, _ in keys[code]} <= {sale.saleor_id, code}
 
 
-@pytest.fixture
-def app(saleor_api_url):
-    """A throw-away payment app owning the order's transaction (removed afterwards)."""
-    with live_order.payment_app(StaffSession(saleor_api_url)) as payment_app:
-        yield payment_app
-
-
 def test_a_unit_funded_sale_paid_and_partly_refunded_reduces_only_that_units_parties(
     saleor_api_url, settings, staff, app, deliver, created
 ):
     museum, library = unit_with_agreement(75), unit_with_agreement(76)
-    specs = [
-        ProductSpec("实况特价书签", "60.00", warehouse=0, metadata=((UNIT_ID, str(museum.pk)),)),
-        ProductSpec("实况原价团扇", "80.00", warehouse=1, metadata=((UNIT_ID, str(library.pk)),)),
-    ]
-    with own_shop(staff, specs, warehouses=2) as shop:
-        settings.SALEOR_CHANNEL_SLUG = shop.channel_slug
-        bookmark, fan = shop.products
+    names = ("实况特价书签", "实况原价团扇")
+    with bookmark_and_fan_shop(staff, settings, museum, library, names) as (shop, bookmark, fan):
         operator, finance = operator_of(museum), operator_of(museum, role=UnitMembership.Role.FINANCE)
         mine = make_listing(museum, operator)
         Listing.objects.filter(pk=mine.pk).update(saleor_product_id=bookmark.id)
@@ -184,19 +172,11 @@ def test_a_unit_funded_sale_paid_and_partly_refunded_reduces_only_that_units_par
         )
 
         assert event.status == "done", event.last_error
-        assert [
-            (d["key"], d["amount"]) for d in OrderLine.objects.get(saleor_id=museum_line["id"]).discounts
-        ] == [(sale.saleor_id, 1_200)]
+        assert line_discounts(museum_line["id"]) == [(sale.saleor_id, 1_200)]
         # hand calculation (agreement 60 / 25 / 5 / 10 %): the museum's 2 x 60.00 less 10 % = 108.00 is split
         # among its parties; the library's 80.00 whole; no discount line, the platform funds nothing
-        m, lib = museum, library
-        museum_parties, library_parties = agreement_parties(m), agreement_parties(lib)
-        assert party_nets(order_id, museum_line["id"]) == dict(
-            zip(museum_parties, (6_480, 2_700, 540, 1_080), strict=True)
-        )
-        assert party_nets(order_id, fan_line["id"]) == dict(
-            zip(library_parties, (4_800, 2_000, 400, 800), strict=True)
-        )
+        assert party_nets(order_id, museum_line["id"]) == shares(museum, (6_480, 2_700, 540, 1_080))
+        assert party_nets(order_id, fan_line["id"]) == shares(library, (4_800, 2_000, 400, 800))
         assert f"{museum_line['id']}:discount" not in ledger.order_line_nets(order_ref=order_id)
         assert selectors.budget_used(sale) == 1_200
         assert ledger.transactions_unbalanced() == []
@@ -207,10 +187,6 @@ def test_a_unit_funded_sale_paid_and_partly_refunded_reduces_only_that_units_par
 
         assert event.status == "done", event.last_error
         assert granted == 5_400
-        assert party_nets(order_id, museum_line["id"]) == dict(
-            zip(museum_parties, (3_240, 1_350, 270, 540), strict=True)
-        )
-        assert party_nets(order_id, fan_line["id"]) == dict(
-            zip(library_parties, (4_800, 2_000, 400, 800), strict=True)
-        )
+        assert party_nets(order_id, museum_line["id"]) == shares(museum, (3_240, 1_350, 270, 540))
+        assert party_nets(order_id, fan_line["id"]) == shares(library, (4_800, 2_000, 400, 800))
         assert ledger.transactions_unbalanced() == []

@@ -5,10 +5,8 @@ calculation (agreement: unit 60 %, operating entity 25 %, staff pool 5 %, platfo
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
-import httpx
 import pytest
 import respx
 from django.db import IntegrityError, transaction
@@ -25,45 +23,19 @@ from promotions.error_codes import PromotionErrorCode as Code
 from promotions.models import CampaignOptIn, PlatformCampaign, UnitPromotion
 from saleor_app.client import SaleorClient
 from saleor_app.models import WebhookEvent
-from tests.orders.payloads import Line, SaleorOrder, line_discount
+from tests.orders.payloads import SaleorOrder
+from tests.promotions.shop_double import API, CAMPAIGN, campaign_saleor, mirror_and_fan, owed
 from tests.unit_onboarding.factories import platform_finance_user
 
-from .test_unit_promotions import API, CHANNEL, PROPOSED_AT, approve, propose
+from .test_unit_promotions import PROPOSED_AT, approve, propose
 
 pytestmark = pytest.mark.django_db
-CAMPAIGN = "UHJvbW90aW9uOmNhbXBhaWduLTUxOA=="
 FESTIVAL_START = PROPOSED_AT + timedelta(days=1)
 FESTIVAL_END = PROPOSED_AT + timedelta(days=20)
 
 
-class FakeSaleor:
-    """Saleor at the HTTP edge: the channel, the campaign's promotion and one rule per product (recorded)."""
-
-    def __init__(self, errors: list | None = None, promotion_id: str = CAMPAIGN) -> None:
-        self.calls: list[tuple[str, dict]] = []
-        self.errors = errors or []
-        self.promotion_id = promotion_id
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content)
-        name, variables = body["operationName"], body["variables"]
-        self.calls.append((name, variables))
-        if name == "SalesChannel":
-            data = {"channel": {"id": CHANNEL, "slug": "wenchuang", "currencyCode": "CNY"}}
-        elif name == "PromotionCreate":
-            promotion = None if self.errors else {"id": self.promotion_id}
-            data = {"promotionCreate": {"promotion": promotion, "errors": self.errors}}
-        elif name == "CampaignRuleCreate":
-            n = sum(1 for called, _ in self.calls if called == name)
-            rule = None if self.errors else {"id": f"UHJvbW90aW9uUnVsZTo{n}"}
-            data = {"promotionRuleCreate": {"promotionRule": rule, "errors": self.errors}}
-        else:
-            data = {"promotionCreate": {"promotion": {"id": "x"}, "errors": []}}
-        return httpx.Response(200, json={"data": data})
-
-
 def saleor(call, fake=None):
-    fake = fake if fake is not None else FakeSaleor()
+    fake = fake if fake is not None else campaign_saleor()
     with respx.mock(assert_all_called=False) as mock:
         mock.post(API).mock(side_effect=fake)
         return call(SaleorClient(API, "t"))
@@ -105,26 +77,16 @@ def refused(code, call) -> PromotionError:
 
 def two_unit_order(museum, library, order_id, paid_at) -> SaleorOrder:
     """The museum's mirror 2 x 100.00 and the library's fan 100.00, each 20 % off by the campaign."""
-    return SaleorOrder(
-        id=order_id,
-        lines=[
-            Line(
-                f"{order_id}-a",
-                museum.saleor_warehouse_id,
-                10_000,
-                quantity=2,
-                discount=4_000,
-                line_discounts=[line_discount("PROMOTION", f"Promotion: {CAMPAIGN}", 4_000, "国际博物馆日")],
-            ),
-            Line(
-                f"{order_id}-b",
-                library.saleor_warehouse_id,
-                10_000,
-                discount=2_000,
-                line_discounts=[line_discount("PROMOTION", f"Promotion: {CAMPAIGN}", 2_000, "国际博物馆日")],
-            ),
-        ],
-    ).paid(at=paid_at)
+    return mirror_and_fan(
+        museum,
+        library,
+        order_id,
+        paid_at,
+        promotion=CAMPAIGN,
+        name="国际博物馆日",
+        mirror_off=4_000,
+        fan_off=2_000,
+    )
 
 
 def test_a_campaign_split_50_50_is_created_in_saleor_joined_by_two_units_and_split_in_the_ledger(
@@ -132,7 +94,7 @@ def test_a_campaign_split_50_50_is_created_in_saleor_joined_by_two_units_and_spl
 ):
     museum, library, people, mirror, fan = world
     a, b = platform_finance_user(), platform_finance_user()
-    fake = FakeSaleor()
+    fake = campaign_saleor()
     campaign = campaign_live(a, b, fake)
 
     assert campaign.status == PlatformCampaign.Status.LIVE and campaign.funding_key == CAMPAIGN
@@ -146,7 +108,7 @@ def test_a_campaign_split_50_50_is_created_in_saleor_joined_by_two_units_and_spl
     assert (version.number, version.funder, version.platform_bps) == (1, "split", 5_000)
     assert (version.proposed_by, version.decided_by, version.status) == (a, b, "approved")
 
-    rules = FakeSaleor()
+    rules = campaign_saleor()
     opt_in(campaign, museum, people["operator"], mirror, rules)
     opt_in(campaign, library, people["library_operator"], fan, rules)
     rule_inputs = [v["input"] for name, v in rules.calls if name == "CampaignRuleCreate"]
@@ -168,15 +130,7 @@ def test_a_campaign_split_50_50_is_created_in_saleor_joined_by_two_units_and_spl
     # the museum's parties share 160.00 + 20.00 = 180.00, the library's 80.00 + 10.00 = 90.00 (60/25/5/10 %);
     # the platform: 18.00 + 9.00 of share, less the 30.00 it funds
     m, l_ = museum, library
-    expected = {
-        m.party_key: 10_800,
-        m.operating_entity.party_key: 4_500,
-        f"staff_pool:{m.uid}": 900,
-        l_.party_key: 5_400,
-        l_.operating_entity.party_key: 2_250,
-        f"staff_pool:{l_.uid}": 450,
-        "platform": 1_800 + 900 - 3_000,
-    }
+    expected = owed(museum, (10_800, 4_500, 900), library, (5_400, 2_250, 450), platform=1_800 + 900 - 3_000)
     assert ledger.party_owed(currency="CNY") == expected
     assert sum(expected.values()) == 24_000 == order.total
     assert set(
@@ -306,7 +260,7 @@ def test_a_campaign_is_approved_by_another_member_of_platform_finance_once(world
     refused(Code.DATES_INVALID, lambda: campaign_proposed(a, ends_at=FESTIVAL_START))
     refused(Code.VALUE_INVALID, lambda: campaign_proposed(a, value=95))
     campaign = campaign_proposed(a)
-    fake = FakeSaleor()
+    fake = campaign_saleor()
     refused(
         Code.CAMPAIGN_APPROVER_IS_PROPOSER,
         lambda: saleor(
@@ -349,7 +303,9 @@ def test_the_database_refuses_a_campaign_decided_by_its_proposer(world):
 
 def test_saleors_refusal_leaves_the_campaign_failed_and_unfunded(world):
     a, b = platform_finance_user(), platform_finance_user()
-    campaign = campaign_live(a, b, FakeSaleor(errors=[{"field": "name", "code": "INVALID", "message": "no"}]))
+    campaign = campaign_live(
+        a, b, campaign_saleor(errors=[{"field": "name", "code": "INVALID", "message": "no"}])
+    )
     assert campaign.status == PlatformCampaign.Status.FAILED and "no" in campaign.last_error
     assert not DiscountFundingVersion.objects.exists()
 
@@ -388,7 +344,7 @@ def test_a_unit_sale_and_a_not_combinable_campaign_never_overlap_on_a_product(wo
     # the library's sale runs first; its fan cannot then join the strict campaign
     sale = propose(library, people["library_operator"], [fan])
     approve(sale, people["library_finance"])
-    fake = FakeSaleor()
+    fake = campaign_saleor()
     error = refused(
         Code.CAMPAIGN_NOT_COMBINABLE, lambda: opt_in(strict, library, people["library_operator"], fan, fake)
     )
@@ -397,7 +353,7 @@ def test_a_unit_sale_and_a_not_combinable_campaign_never_overlap_on_a_product(wo
     open_ = campaign_live(
         platform_finance_user(),
         platform_finance_user(),
-        FakeSaleor(promotion_id="UHJvbW90aW9uOjI="),
+        campaign_saleor(promotion_id="UHJvbW90aW9uOjI="),
         combinable=True,
     )
     opt_in(open_, library, people["library_operator"], fan)
@@ -420,7 +376,7 @@ def test_two_campaigns_overlap_on_a_product_only_when_both_allow_it(world, time_
     strict = campaign_live(
         platform_finance_user(),
         platform_finance_user(),
-        FakeSaleor(promotion_id="UHJvbW90aW9uOjM="),
+        campaign_saleor(promotion_id="UHJvbW90aW9uOjM="),
         name="双十一",
     )
     error = refused(Code.CAMPAIGN_NOT_COMBINABLE, lambda: opt_in(strict, museum, people["operator"], mirror))
@@ -428,7 +384,7 @@ def test_two_campaigns_overlap_on_a_product_only_when_both_allow_it(world, time_
     also_open = campaign_live(
         platform_finance_user(),
         platform_finance_user(),
-        FakeSaleor(promotion_id="UHJvbW90aW9uOjQ="),
+        campaign_saleor(promotion_id="UHJvbW90aW9uOjQ="),
         combinable=True,
     )
     assert opt_in(also_open, museum, people["operator"], mirror).saleor_rule_id
@@ -436,7 +392,7 @@ def test_two_campaigns_overlap_on_a_product_only_when_both_allow_it(world, time_
     # a campaign whose end passed while it waited is not created in Saleor
     late = campaign_proposed(platform_finance_user(), name="春节")
     time_machine.move_to(FESTIVAL_END, tick=False)
-    fake = FakeSaleor()
+    fake = campaign_saleor()
     refused(
         Code.ENDS_IN_PAST,
         lambda: saleor(

@@ -12,9 +12,10 @@ from promotions.models import UnitPromotion
 from saleor_app.client import SaleorClient
 from tests.auth import login_verified
 from tests.isolation import assert_refused
+from tests.promotions.shop_double import API, PROMO, FakeSaleor
 from tests.unit_onboarding.factories import operator_of
 
-from .test_unit_promotions import API, PROMO, FakeSaleor, propose
+from .test_unit_promotions import propose
 
 pytestmark = pytest.mark.django_db
 

@@ -5,10 +5,8 @@ platform 10 %)."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
-import httpx
 import pytest
 import respx
 from django.db import IntegrityError, transaction
@@ -24,44 +22,14 @@ from promotions.error_codes import PromotionErrorCode as Code
 from promotions.models import UnitPromotion
 from saleor_app.client import SaleorClient
 from saleor_app.models import WebhookEvent
-from tests.orders.payloads import Line, SaleorOrder, line_discount
+from tests.promotions.shop_double import API, CHANNEL, PROMO, VOUCHER, FakeSaleor, mirror_and_fan, owed
 from tests.unit_onboarding.factories import operator_of, platform_finance_user
 from unit_onboarding.models import UnitMembership
 
 pytestmark = pytest.mark.django_db
-API = "https://saleor.example.cn/graphql/"
-PROMO = "UHJvbW90aW9uOjAwMDAwMDAwLXVuaXQtcHJvbW8="  # what the fake Saleor names the created promotion
-VOUCHER = "Vm91Y2hlcjo0Mg=="
-CHANNEL = "Q2hhbm5lbDo3"
 PROPOSED_AT = datetime.fromisoformat("2026-11-20T02:00:00+00:00")  # 10:00 Beijing
 PAID_AT = "2026-11-27T10:05:00+00:00"
 FINANCE = UnitMembership.Role.FINANCE
-
-
-class FakeSaleor:
-    """Saleor at the HTTP edge: the channel, the promotion, the voucher and its channel value (recorded)."""
-
-    def __init__(self, errors: list | None = None) -> None:
-        self.calls: list[tuple[str, dict]] = []
-        self.errors = errors or []
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        body = json.loads(request.content)
-        name, variables = body["operationName"], body["variables"]
-        self.calls.append((name, variables))
-        if name == "SalesChannel":
-            data = {"channel": {"id": CHANNEL, "slug": "wenchuang", "currencyCode": "CNY"}}
-        elif name == "PromotionCreate":
-            promotion = None if self.errors else {"id": PROMO}
-            data = {"promotionCreate": {"promotion": promotion, "errors": self.errors}}
-        elif name == "VoucherCreate":
-            voucher = None if self.errors else {"id": VOUCHER, "code": variables["input"]["addCodes"][0]}
-            data = {"voucherCreate": {"voucher": voucher, "errors": self.errors}}
-        elif name == "PromotionEnd":
-            data = {"promotionUpdate": {"promotion": {"id": variables["id"]}, "errors": self.errors}}
-        else:
-            data = {"voucherChannelListingUpdate": {"voucher": {"id": VOUCHER}, "errors": []}}
-        return httpx.Response(200, json={"data": data})
 
 
 def propose(unit, actor, listings, **terms):
@@ -123,35 +91,16 @@ def test_a_unit_funded_sale_is_created_on_the_units_product_only_and_reduces_onl
 
     # Paid a week later: the museum's mirror 2 x 100.00 less the sale's 40.00, the library's fan 100.00.
     time_machine.move_to(datetime.fromisoformat(PAID_AT), tick=False)
-    order = SaleorOrder(
-        id="order-unit-sale",
-        lines=[
-            Line(
-                "line-a",
-                museum.saleor_warehouse_id,
-                10_000,
-                quantity=2,
-                discount=4_000,
-                line_discounts=[line_discount("PROMOTION", f"Promotion: {PROMO}", 4_000, "国际博物馆日")],
-            ),
-            Line("line-b", library.saleor_warehouse_id, 10_000),
-        ],
-    ).paid(at=PAID_AT)
+    order = mirror_and_fan(
+        museum, library, "order-unit-sale", PAID_AT, promotion=PROMO, name="国际博物馆日", mirror_off=4_000,
+        refs=("line-a", "line-b"),
+    )  # fmt: skip
     event = deliver("order_fully_paid", order.payload())
 
     assert event.status == WebhookEvent.Status.DONE, event.last_error
-    m, l_ = museum, library
     # hand calculation: the museum's parties share 160.00 (60/25/5/10 %), the library's 100.00 whole; the
     # platform funds nothing: 16.00 + 10.00 of share, no discount line
-    expected = {
-        m.party_key: 9_600,
-        m.operating_entity.party_key: 4_000,
-        f"staff_pool:{m.uid}": 800,
-        l_.party_key: 6_000,
-        l_.operating_entity.party_key: 2_500,
-        f"staff_pool:{l_.uid}": 500,
-        "platform": 1_600 + 1_000,
-    }
+    expected = owed(museum, (9_600, 4_000, 800), library, (6_000, 2_500, 500), platform=1_600 + 1_000)
     assert ledger.party_owed(currency="CNY") == expected
     assert sum(expected.values()) == 26_000 == order.total
     assert not SplitLine.objects.filter(line_kind="discount").exists()
@@ -164,15 +113,7 @@ def test_a_unit_funded_sale_is_created_on_the_units_product_only_and_reduces_onl
     event = deliver("order_refunded", order.payload(issued_at="2026-11-28T09:01:00+00:00"))
 
     assert event.status == WebhookEvent.Status.DONE, event.last_error
-    after = {
-        m.party_key: 4_800,
-        m.operating_entity.party_key: 2_000,
-        f"staff_pool:{m.uid}": 400,
-        l_.party_key: 6_000,
-        l_.operating_entity.party_key: 2_500,
-        f"staff_pool:{l_.uid}": 500,
-        "platform": 800 + 1_000,
-    }
+    after = owed(museum, (4_800, 2_000, 400), library, (6_000, 2_500, 500), platform=800 + 1_000)
     assert ledger.party_owed(currency="CNY") == after
     assert sum(after.values()) == 26_000 - 8_000
     assert ledger.transactions_unbalanced() == []
@@ -324,20 +265,9 @@ def test_dates_and_terms_are_checked(world):
 
 def sale_paid(museum, library, deliver, *, discount: int, order_id: str = "order-budget"):
     """Museum's line of 2 x 100.00 reduced by the unit's sale, the library's 100.00: paid, projected."""
-    order = SaleorOrder(
-        id=order_id,
-        lines=[
-            Line(
-                f"{order_id}-a",
-                museum.saleor_warehouse_id,
-                10_000,
-                quantity=2,
-                discount=discount,
-                line_discounts=[line_discount("PROMOTION", f"Promotion: {PROMO}", discount, "特价")],
-            ),
-            Line(f"{order_id}-b", library.saleor_warehouse_id, 10_000),
-        ],
-    ).paid(at=PAID_AT)
+    order = mirror_and_fan(
+        museum, library, order_id, PAID_AT, promotion=PROMO, name="特价", mirror_off=discount
+    )
     assert deliver("order_fully_paid", order.payload()).status == WebhookEvent.Status.DONE
 
 
