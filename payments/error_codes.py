@@ -57,6 +57,7 @@ class SettlementErrorCode(StrEnum):
     BAD_IMPORT = "bad_import"
     NO_SCHEDULE_USER = "no_schedule_user"
     NO_PAYEE_DETAILS = "no_payee_details"
+    EXPORT_NOT_STOPPED = "export_not_stopped"
 
 
 class SettlementError(AppError):

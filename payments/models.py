@@ -170,6 +170,7 @@ from payments.settlement.models import (  # noqa: E402
     SettlementBatch,
     SettlementBatchItem,
     SettlementTransfer,
+    StatementExport,
 )
 
 __all__ = [
@@ -189,6 +190,7 @@ __all__ = [
     "SettlementBatchItem",
     "SettlementTransfer",
     "SplitLine",
+    "StatementExport",
     "StripeBalanceTransaction",
     "StripeEvent",
     "TransactionEventReport",

@@ -25,7 +25,7 @@ from catalog.provenance import collection_object_save
 from orders.models import Order, ParcelRefund
 from payments.funding.models import DiscountFundingVersion
 from payments.funding.services import funding_propose
-from payments.models import AccountingPeriod
+from payments.models import AccountingPeriod, StatementExport
 from payments.settlement import services as settlement
 from promotions.models import PlatformCampaign, UnitPromotion
 from resources.calls import call_post, proposal_submit
@@ -177,6 +177,12 @@ ALLOWED: dict[str, set[str]] = {
     "finance:chart_shares": {F, FB, S},
     "finance:statement": {F, S},
     "finance:statement_export": {F, S},
+    # a statement's export built by the worker: whoever may see the party's statement, never another unit
+    "finance:statement_export_request": {F, S},  # POST only
+    "finance:statement_export_job": {F, S},
+    "finance:statement_export_progress": {F, S},
+    "finance:statement_export_download": {F, S},
+    "finance:statement_export_retry": {F, S},  # POST only
     "finance:batches": {S},
     "finance:batches_run": {S},
     "finance:batch": {S},
@@ -332,6 +338,18 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
     designer = DesignerFactory(unit=unit_a, slug="sweep-designer")
     listing = make_listing(unit_a, people[A], images=1)
     listing_import = ListingImport.objects.create(unit=unit_a, created_by=people[A], data=b"handle\n")
+    statement_export = StatementExport.objects.create(
+        party=unit_a.operating_entity.party_key,
+        currency="CNY",
+        period_start=date(2026, 11, 1),
+        period_end=date(2026, 12, 1),
+        fmt="csv",
+        requested_by=people[F],
+        requested_at=datetime(2026, 12, 15, 4, tzinfo=UTC),
+        state=StatementExport.State.DONE,
+        filename="statement.csv",
+    )
+    statement_export.file.save("sweep/statement.csv", ContentFile(b"\xef\xbb\xbfa\n"), save=True)
     campaign = campaign_services.campaign_save(
         unit=unit_a,
         actor=people[A],
@@ -468,6 +486,7 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
         "designer": designer,
         "listing": listing,
         "listing_import": listing_import,
+        "statement_export": statement_export,
         "campaign": campaign,
         "image": listing.images.get(),
         "object": obj,
@@ -531,6 +550,8 @@ def url_of(name: str, route: str, pattern: URLPattern, objects: dict, staff) -> 
             kwargs[arg] = objects["campaign"].uid
         elif arg == "job":
             kwargs[arg] = objects["listing_import"].uid
+        elif arg == "export":
+            kwargs[arg] = objects["statement_export"].uid
         elif arg == "promotion":
             kwargs[arg] = objects["promotion"].uid
         elif arg == "platform_campaign":

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
+
 from django.conf import settings
+from django.core.files.storage import storages
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import pgettext_lazy
@@ -194,3 +198,75 @@ class FinanceAuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.subject}"
+
+
+def _exports_storage():
+    """Statements are private: kept where originals are (no public URL), served only by the download view."""
+    return storages["private"]
+
+
+class StatementExport(models.Model):
+    """A statement export of one party and period built by the worker (a big one is never built inside a
+    request): who asked, what, its progress, and the file, which only people who may see the party's
+    statement download (the view checks the party each time, not the asker)."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("export", "Waiting for the worker")
+        RUNNING = "running", pgettext_lazy("export", "Preparing")
+        DONE = "done", pgettext_lazy("export", "Ready")
+        FAILED = "failed", pgettext_lazy("export", "Stopped")
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+        PDF = "pdf", "PDF"
+
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    party = models.CharField(max_length=64)
+    currency = models.CharField(max_length=3)
+    period_start = models.DateField()
+    period_end = models.DateField(help_text="exclusive")
+    fmt = models.CharField(max_length=4, choices=Format.choices)
+    lines = models.BooleanField(default=True, help_text="the order lines (else the statement's one row)")
+    language = models.CharField(max_length=16, blank=True)  # the asker's: headers and texts in it
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    state = models.CharField(max_length=8, choices=State.choices, default=State.QUEUED)
+    # progress: each order line is read, then written (the statement's own row counts as one line)
+    total = models.PositiveIntegerField(default=0)  # lines to export (counted when a run starts)
+    read = models.PositiveIntegerField(default=0)
+    written = models.PositiveIntegerField(default=0)
+    file = models.FileField(storage=_exports_storage, upload_to="statement-exports/", blank=True)
+    filename = models.CharField(max_length=200, blank=True)  # the name the download gets
+    size = models.PositiveBigIntegerField(default=0)
+    error = models.TextField(blank=True)  # why the last run stopped
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["party", "requested_at"], name="statement_export_party_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gt=F("period_start")), name="statement_export_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(read__lte=F("total"), written__lte=F("total")), name="statement_export_progress"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"export {self.uid} of {self.party} {self.period_start}..{self.period_end} ({self.state})"
+
+    @property
+    def percent(self) -> int:
+        if not self.total:  # not counted yet (queued), or nothing to write
+            return 100 if self.state == self.State.DONE else 0
+        return min(100, (self.read + self.written) * 50 // self.total)
+
+    @property
+    def last_day(self):
+        return self.period_end - timedelta(days=1)
+
+    @property
+    def running(self) -> bool:
+        return self.state in (self.State.QUEUED, self.State.RUNNING)

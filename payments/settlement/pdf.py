@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -17,9 +17,17 @@ FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
 
-def table_pdf(*, title: str, subtitle: str, header: Sequence[str], rows: Sequence[Sequence]) -> bytes:
+def table_pdf(
+    *,
+    title: str,
+    subtitle: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence],
+    written: Callable[[int], None] | None = None,
+) -> bytes:
     """A titled table on landscape A4, header repeated on every page; cells wrap so that every column fits
-    the page's width (a wide export shrinks its type rather than run off the page); an empty cell is empty."""
+    the page's width (a wide export shrinks its type rather than run off the page); an empty cell is empty.
+    `written` is told how many rows each page drew (a long export's progress)."""
     out = io.BytesIO()
     page_width, _height = landscape(A4)
     margin = 28
@@ -47,5 +55,12 @@ def table_pdf(*, title: str, subtitle: str, header: Sequence[str], rows: Sequenc
             ]
         )
     )
+    if written is not None:
+
+        def page_drawn(flowable) -> None:
+            if isinstance(flowable, Table):  # the part of the table one page holds, under its header
+                written(len(flowable._cellvalues) - 1)
+
+        doc.afterFlowable = page_drawn
     doc.build([Paragraph(title, styles["Title"]), Paragraph(subtitle, styles["Normal"]), Spacer(1, 8), table])
     return out.getvalue()

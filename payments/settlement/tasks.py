@@ -46,3 +46,16 @@ def settlement_execute_job(batch_id: int, actor_id: int) -> str:
         logger.warning("settlement batch %s stopped: %s", batch_id, exc)
         return f"stopped: {exc.code}"
     return batch.status
+
+
+@shared_task(acks_late=True)
+def statement_export_job(export_id: int) -> str:
+    """Build a big statement export (asked for on the statement page). A run that fails is kept as stopped
+    on the export, whose page offers to run it again (not retried here: two runs of one never overlap)."""
+    from payments.settlement.statement_exports import statement_export_run
+
+    try:
+        return statement_export_run(export_id=export_id)
+    except Exception:
+        logger.exception("statement export %s stopped", export_id)
+        return "stopped"

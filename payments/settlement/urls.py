@@ -21,6 +21,27 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("statements/<str:party>/", views.statement, name="statement"),
     path("statements/<str:party>/export.<fmt:fmt>", views.statement_export, name="statement_export"),
+    path("statements/<str:party>/exports/", views.statement_export_request, name="statement_export_request"),
+    path(
+        "statements/<str:party>/exports/<uuid:export>/",
+        views.statement_export_job,
+        name="statement_export_job",
+    ),
+    path(
+        "statements/<str:party>/exports/<uuid:export>/progress",
+        views.statement_export_progress,
+        name="statement_export_progress",
+    ),
+    path(
+        "statements/<str:party>/exports/<uuid:export>/download",
+        views.statement_export_download,
+        name="statement_export_download",
+    ),
+    path(
+        "statements/<str:party>/exports/<uuid:export>/retry",
+        views.statement_export_retry,
+        name="statement_export_retry",
+    ),
     path("charts/revenue-by-unit.svg", views.chart_revenue, name="chart_revenue"),
     path("charts/shares.svg", views.chart_shares, name="chart_shares"),
     path("batches/", views.batches, name="batches"),

@@ -12,8 +12,9 @@ from functools import wraps
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -21,15 +22,23 @@ from django.views.decorators.http import require_GET, require_POST
 from core import charts, clock
 from core.audit import audit_record
 from core.finance import is_platform_finance
-from core.money import minor_to_decimal
 from core.party import UNIT, Party
 from payments.error_codes import FundingError, SettlementError
 from payments.funding import selectors as funding_selectors
 from payments.funding import services as funding
 from payments.funding.models import DiscountFundingVersion
-from payments.models import AccountingPeriod, FinanceAuditEvent, SettlementBatch
+from payments.models import AccountingPeriod, FinanceAuditEvent, SettlementBatch, StatementExport
 from payments.reconciliation import services as reconciliation
-from payments.settlement import exports, order_lines, pdf, selectors, services, statements, stats
+from payments.settlement import (
+    exports,
+    order_lines,
+    pdf,
+    selectors,
+    services,
+    statement_exports,
+    statements,
+    stats,
+)
 from payments.settlement.periods import at_midnight, period_containing
 from payments.settlement.permissions import can_see_party, is_finance, visible_parties
 from unit_onboarding import agreements, payees
@@ -37,11 +46,7 @@ from unit_onboarding import selectors as onboarding_selectors
 from unit_onboarding.error_codes import OnboardingError
 from unit_onboarding.models import AgreementVersion, PayeeChange
 
-FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pdf": "application/pdf",
-}
+FORMATS = statement_exports.CONTENT_TYPES
 
 
 def finance_required(view):
@@ -66,6 +71,18 @@ def platform_finance_required(view):
     return wrapper
 
 
+def party_visible(view):
+    """Another unit's party is not found, whatever the method (checked before the method is)."""
+
+    @wraps(view)
+    def wrapper(request, party: str, *args, **kwargs):
+        if not can_see_party(request.user, party):
+            raise Http404
+        return view(request, party, *args, **kwargs)
+
+    return wrapper
+
+
 def _period(request: HttpRequest) -> tuple[date, date]:
     """?start=&end= (YYYY-MM-DD, end exclusive), else the current month."""
     try:
@@ -85,7 +102,7 @@ def _party(request: HttpRequest, party: str) -> str:
 
 
 def _download(data: bytes, fmt: str, name: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=FORMATS[fmt])
+    response = HttpResponse(data, content_type=statement_exports.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
 
@@ -170,6 +187,8 @@ def statement(request: HttpRequest, party: str) -> HttpResponse:
             "start": start,
             "end": end,
             "order": order,
+            "lines_few": statement_exports.lines_are_few(party=party, start=start, end=end),
+            "exports": StatementExport.objects.filter(party=party).order_by("-requested_at", "-pk")[:5],
         },
     )
 
@@ -177,60 +196,113 @@ def statement(request: HttpRequest, party: str) -> HttpResponse:
 @finance_required
 @require_GET
 def statement_export(request: HttpRequest, party: str, fmt: str) -> HttpResponse:
+    """The statement's row, or its order lines when few, built now; a big lines export is the worker's."""
     party = _party(request, party)
     start, end = _period(request)
-    cur = settings.SETTLEMENT_CURRENCY
-    if request.GET.get("lines"):
-        lines, _more = _order_lines(party, start, end, per_page=exports.LINES_LIMIT)
-        header, rows = exports.order_lines_header(), exports.order_line_rows(lines, cur)
-    else:
-        found = statements.statements(
-            start=at_midnight(start), end=at_midnight(end), currency=cur, parties={party}
-        )
-        header = [
-            _("Party"),
-            _("Account"),
-            _("Opening"),
-            _("Sales"),
-            _("Released"),
-            _("Fees"),
-            _("Refunds"),
-            _("Design call awards"),
-            _("Payouts"),
-            _("Closing"),
-        ]
-        names = selectors.party_names([x.party for x in found])
-        rows = [
-            (
-                names[x.party],  # the name people read (a campaign's title), then the ledger's key
-                x.party,
-                *(
-                    minor_to_decimal(v, cur)
-                    for v in (
-                        x.opening,
-                        x.sales,
-                        x.released,
-                        x.fees,
-                        x.refunds,
-                        x.awards,
-                        x.payouts,
-                        x.closing,
-                    )
-                ),
-            )
-            for x in found
-        ]
-    title = _("Statement of %(party)s") % {"party": f"{selectors.party_names([party])[party]} ({party})"}
-    subtitle = _("%(start)s to %(end)s, amounts in %(currency)s") % {
-        "start": start,
-        "end": end - timedelta(days=1),
-        "currency": cur,
-    }
-    return _download(
-        _table(fmt, title=title, subtitle=subtitle, header=header, rows=rows),
-        fmt,
-        f"statement-{party.replace(':', '-')}-{start}",
+    lines = bool(request.GET.get("lines"))
+    if lines and not statement_exports.lines_are_few(party=party, start=start, end=end):
+        messages.info(request, _("These order lines are many: prepare their file in the background below."))
+        return redirect(reverse("finance:statement", args=[party]) + f"?start={start}&end={end}#exports")
+    made = statement_exports.statement_file(
+        party=party, start=start, end=end, fmt=fmt, lines=lines, now=clock.now()
     )
+    response = HttpResponse(made.data, content_type=made.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{made.filename}"'
+    return response
+
+
+@finance_required
+@party_visible
+@require_POST
+def statement_export_request(request: HttpRequest, party: str) -> HttpResponse:
+    """Ask the worker for the statement's file (a big order lines export); its page follows the work."""
+    party = _party(request, party)
+    fmt = request.POST.get("fmt", "")
+    try:
+        start = date.fromisoformat(request.POST.get("start", ""))
+        end = date.fromisoformat(request.POST.get("end", ""))
+        if fmt not in FORMATS:
+            raise ValueError(fmt)
+        job = statement_exports.statement_export_request(
+            party=party,
+            start=start,
+            end=end,
+            fmt=fmt,
+            lines=request.POST.get("lines") != "0",
+            actor=request.user,
+        )
+    except ValueError:
+        messages.error(request, _("Give the period as two dates (YYYY-MM-DD) and a format."))
+        return redirect("finance:statement", party=party)
+    except SettlementError as exc:
+        messages.error(request, exc.message)
+        return redirect("finance:statement", party=party)
+    return redirect("finance:statement_export_job", party=party, export=job.uid)
+
+
+def _export(request: HttpRequest, party: str, export) -> StatementExport:
+    """The export, to someone who may see its party's statement now (another unit's staff: 404)."""
+    return get_object_or_404(StatementExport, uid=export, party=_party(request, party))
+
+
+@finance_required
+@require_GET
+def statement_export_job(request: HttpRequest, party: str, export) -> HttpResponse:
+    """One export: its progress while the worker builds it (the page survives a reload), then its file."""
+    job = _export(request, party, export)
+    return render(
+        request,
+        "payments/finance/statement_export.html",
+        {"job": job, "party": job.party, "name": selectors.party_names([job.party])[job.party]},
+    )
+
+
+@finance_required
+@require_GET
+def statement_export_progress(request: HttpRequest, party: str, export) -> JsonResponse:
+    """The export's progress, polled by its page: each line read, then written."""
+    job = _export(request, party, export)
+    return JsonResponse(
+        {
+            "state": "running" if job.running else job.state,
+            "done": job.read + job.written,
+            "total": 2 * job.total,
+            "percent": job.percent,
+            "error": job.error,
+        }
+    )
+
+
+@finance_required
+@require_GET
+def statement_export_download(request: HttpRequest, party: str, export) -> HttpResponse:
+    """The export's file, once ready, to whoever may see the party's statement (checked now, not when
+    asked: someone who left the unit since gets 404)."""
+    job = _export(request, party, export)
+    if job.state != StatementExport.State.DONE or not job.file:
+        raise Http404
+    response = FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=job.filename,
+        content_type=statement_exports.CONTENT_TYPES[job.fmt],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@finance_required
+@party_visible
+@require_POST
+def statement_export_retry(request: HttpRequest, party: str, export) -> HttpResponse:
+    """Build a stopped export again, from the start."""
+    job = _export(request, party, export)
+    try:
+        statement_exports.statement_export_retry(export=job)
+    except SettlementError as exc:
+        messages.error(request, exc.message)
+    return redirect("finance:statement_export_job", party=job.party, export=job.uid)
 
 
 @finance_required

@@ -14,6 +14,7 @@ from payments.models import AccountingPeriod, SettlementBatch
 from payments.settlement import services
 from payments.settlement import urls as finance_urls
 from payments.settlement.selectors import party_names
+from payments.settlement.statement_exports import statement_export_request
 from tests.auth import login_verified
 from tests.payments.settlement.conftest import at, pay, refund
 from tests.unit_onboarding.factories import UserFactory
@@ -111,9 +112,15 @@ def test_the_console_runs_batches_with_four_eyes_and_reconciles(
     assert client.get(reverse("finance:audit")).status_code == 200
 
 
-def _every_route(ledger, batch_pk, period_pk, change_pk, version_pk, funding_pk) -> list[str]:
+def _every_route(ledger, batch_pk, period_pk, change_pk, version_pk, funding_pk, export_uid) -> list[str]:
     """The url of every console route, with the other unit's objects as arguments."""
+    export = [ledger["bank"], export_uid]
     args = {
+        "statement_export_request": [ledger["bank"]],
+        "statement_export_job": export,
+        "statement_export_progress": export,
+        "statement_export_download": export,
+        "statement_export_retry": export,
         "discount_funding_approve": [funding_pk],
         "discount_funding_reject": [funding_pk],
         "agreement_approve": [version_pk],
@@ -138,7 +145,7 @@ def _every_route(ledger, batch_pk, period_pk, change_pk, version_pk, funding_pk)
     for pattern in finance_urls.urlpatterns:
         assert isinstance(pattern, URLPattern)
         routes.append(reverse(f"finance:{pattern.name}", args=args.get(pattern.name, [])))
-    assert len(routes) == 31
+    assert len(routes) == 36
     return routes
 
 
@@ -161,6 +168,15 @@ def test_a_units_finance_staff_see_only_their_units_parties_on_every_route(clien
         actor=unit_finance(ledger["other"]),
     )
     funding = funding_propose(key="FESTIVAL", funder="platform", actor=platform_finance())
+    other_finance = unit_finance(ledger["other"])
+    export = statement_export_request(
+        party=ledger["bank"],
+        start=date(2026, 11, 1),
+        end=date(2026, 12, 1),
+        fmt="csv",
+        lines=True,
+        actor=other_finance,
+    )
     login_verified(client, user)
 
     # then their own statement and exports work and show only their parties
@@ -172,7 +188,7 @@ def test_a_units_finance_staff_see_only_their_units_parties_on_every_route(clien
     assert "重庆文创有限公司".encode() in shares
 
     # and every other route, as GET and as POST, is not found for them
-    for url in _every_route(ledger, batch.pk, period.pk, change.pk, version.pk, funding.pk):
+    for url in _every_route(ledger, batch.pk, period.pk, change.pk, version.pk, funding.pk, export.uid):
         if url.startswith(reverse("finance:home") + "charts/") or url == reverse("finance:home"):
             continue  # scoped above
         assert client.get(url + PERIOD).status_code == 404, url
