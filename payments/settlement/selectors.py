@@ -250,11 +250,15 @@ def party_names(parties) -> dict[str, str]:
     parties = list(parties)
     parsed = [Party.parse(p) for p in parties]
     uids = {p.id for p in parsed if p.of_unit}
-    units = {str(u.uid): str(u) for u in Unit.objects.filter(uid__in=[x for x in uids if is_unit_uid(x)])}
+    language = get_language() or ""
+    english = not language.startswith("zh")
+    units = {  # on English pages a unit's English name where it has one, as the shop names it
+        str(u.uid): u.shop_name_in(language)
+        for u in Unit.objects.filter(uid__in=[x for x in uids if is_unit_uid(x)])
+    }
     ids = [p.entity_pk for p in parsed if p.entity_pk is not None]
     entities = {e.party_key: e.legal_name for e in OperatingEntity.objects.filter(pk__in=ids)}
     slugs = [p.id for p in parsed if p.kind == DESIGNER]
-    english = not (get_language() or "").startswith("zh")
     designers = {
         d.party_key: f"{(d.name_en if english and d.name_en else d.name_zh)} · {_('designer')}"
         for d in Designer.objects.filter(slug__in=slugs)

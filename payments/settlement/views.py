@@ -187,6 +187,7 @@ def statement(request: HttpRequest, party: str) -> HttpResponse:
             "start": start,
             "end": end,
             "order": order,
+            "platform": is_platform_finance(request.user),
             "lines_few": statement_exports.lines_are_few(party=party, start=start, end=end),
             "exports": StatementExport.objects.filter(party=party).order_by("-requested_at", "-pk")[:5],
         },
@@ -265,6 +266,7 @@ def statement_export_progress(request: HttpRequest, party: str, export) -> JsonR
     return JsonResponse(
         {
             "state": "running" if job.running else job.state,
+            "label": job.get_state_display(),
             "done": job.read + job.written,
             "total": 2 * job.total,
             "percent": job.percent,

@@ -3,6 +3,7 @@
 from django import template
 from django.utils.translation import pgettext
 
+from payments.settlement import labels
 from payments.settlement.selectors import masked
 from payments.settlement.statements import yuan as _yuan
 
@@ -68,3 +69,18 @@ def _audit_value(value) -> str:
         rules = " · ".join(str(value.get(k, "")) for k in ("fee_rule", "tax_rule", "shipping_rule"))
         return f"v{value.get('version')} {value.get('effective_from')}{until}: {shares} ({rules})"
     return ", ".join(f"{k}: {v}" for k, v in value.items())
+
+
+@register.filter
+def party_kind(party: str) -> str:
+    return labels.party_kind(party)
+
+
+@register.filter
+def share_role(role) -> str:
+    return labels.share_role(role)
+
+
+@register.filter
+def share_rule(rule) -> str:
+    return labels.share_rule(rule)

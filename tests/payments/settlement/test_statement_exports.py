@@ -111,7 +111,14 @@ def test_a_big_lines_export_is_the_workers_and_gives_the_file_the_request_would(
     assert reverse("finance:statement_export_download", args=[party, job.uid]) in shown
     assert "progress.js" not in shown
     progress = client.get(reverse("finance:statement_export_progress", args=[party, job.uid])).json()
-    assert progress == {"state": "done", "done": 2 * ORDERS, "total": 2 * ORDERS, "percent": 100, "error": ""}
+    assert progress == {
+        "state": "done",
+        "label": "已生成",
+        "done": 2 * ORDERS,
+        "total": 2 * ORDERS,
+        "percent": 100,
+        "error": "",
+    }
 
 
 def test_a_queued_export_shows_its_progress_bar_and_polls(client, big):
