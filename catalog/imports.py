@@ -191,12 +191,13 @@ def listings_import(
         for handle, product in good.items():
             try:
                 with transaction.atomic():
-                    _create(unit, product, actor=actor, submit=submit, on_sale=on_sale)
+                    listing = _create(unit, product, actor=actor, submit=submit, on_sale=on_sale)
                     if job is not None:
                         ListingImport.objects.filter(pk=job.pk).update(
                             created=F("created") + 1,
                             processed=F("processed") + 1,
                             handles_done=Func(F("handles_done"), Value(handle), function="array_append"),
+                            listing_ids=Func(F("listing_ids"), Value(listing.pk), function="array_append"),
                         )
             except CatalogError as error:  # e.g. a SKU taken since the check
                 result.errors.append(RowError(product["row"], error.field or "", error.message))

@@ -470,6 +470,8 @@ class ListingImport(models.Model):
     processed = models.PositiveIntegerField(default=0)
     created = models.PositiveIntegerField(default=0)
     handles_done = ArrayField(models.CharField(max_length=200), default=list, blank=True)
+    # the listings it created: their push to Saleor (in bulk, after the import) is followed on its page
+    listing_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
     errors = models.JSONField(default=list, blank=True)  # [{"row", "column", "message"}] of refused products
     error = models.TextField(blank=True)  # why the run stopped
     finished_at = models.DateTimeField(null=True, blank=True)

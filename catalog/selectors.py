@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.core.files.storage import storages
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog import taxonomy
@@ -37,6 +37,36 @@ def listings_of_unit(*, unit, query: str = "", state: str = ""):
     if state:
         listings = listings.filter(state=state)
     return listings.order_by("-updated_at")
+
+
+@dataclass(frozen=True)
+class SyncProgress:
+    """Where the push to Saleor of an import's listings stands (those it asked to push: on sale at once)."""
+
+    total: int
+    pushed: int
+    failed: int  # the beat job pushes them again
+
+    @property
+    def waiting(self) -> int:
+        return self.total - self.pushed - self.failed
+
+    @property
+    def percent(self) -> int:
+        return (self.pushed + self.failed) * 100 // self.total if self.total else 100
+
+
+def listing_import_sync(*, job: ListingImport) -> SyncProgress:
+    """One query: the import's listings sent to Saleor, by their push's state."""
+    sent = Listing.objects.filter(unit_id=job.unit_id, pk__in=job.listing_ids).exclude(
+        sync_status=Listing.Sync.IDLE
+    )
+    counts = sent.aggregate(
+        total=Count("pk"),
+        pushed=Count("pk", filter=Q(sync_status__in=(Listing.Sync.DONE, Listing.Sync.DIVERGED))),
+        failed=Count("pk", filter=Q(sync_status=Listing.Sync.FAILED)),
+    )
+    return SyncProgress(**counts)
 
 
 def listing_imports_of_unit(*, unit):

@@ -22,6 +22,11 @@ urlpatterns = [
         views.listing_import_progress,
         name="listing_import_progress",
     ),
+    path(
+        "units/<uuid:uid>/listings/import/<uuid:job>/sync-progress",
+        views.listing_import_sync_progress,
+        name="listing_import_sync_progress",
+    ),
     path("units/<uuid:uid>/objects/", views.collection_objects, name="objects"),
     path("units/<uuid:uid>/objects/<int:pk>/", views.collection_object, name="object"),
     path("units/<uuid:uid>/licences/", views.licences, name="licences"),

@@ -300,7 +300,8 @@ def _import_for(request: HttpRequest, uid, job) -> ListingImport:
 def listing_import(request: HttpRequest, uid, job) -> HttpResponse:
     """One import: its progress while the worker runs it (the page survives a reload), then its outcome."""
     job = _import_for(request, uid, job)
-    return render(request, "catalog/import_job.html", {"unit": job.unit, "job": job})
+    sync = selectors.listing_import_sync(job=job) if job.state == ListingImport.State.DONE else None
+    return render(request, "catalog/import_job.html", {"unit": job.unit, "job": job, "sync": sync})
 
 
 @login_required
@@ -324,6 +325,21 @@ def listing_import_progress(request: HttpRequest, uid, job) -> JsonResponse:
             "done": job.processed,
             "total": job.total,
             "percent": job.percent,
+        }
+    )
+
+
+@login_required
+def listing_import_sync_progress(request: HttpRequest, uid, job) -> JsonResponse:
+    """The push to Saleor of the import's listings (in bulk, once the import is done), polled by its page."""
+    job = _import_for(request, uid, job)
+    sync = selectors.listing_import_sync(job=job)
+    return JsonResponse(
+        {
+            "state": "running" if sync.waiting else "done",
+            "done": sync.pushed + sync.failed,
+            "total": sync.total,
+            "percent": sync.percent,
         }
     )
 

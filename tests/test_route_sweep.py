@@ -123,6 +123,7 @@ ALLOWED: dict[str, set[str]] = {
     "catalog:listing_import": {A},
     "catalog:listing_import_progress": {A},
     "catalog:listing_import_retry": {A},
+    "catalog:listing_import_sync_progress": {A},
     "catalog:objects": {A},
     "catalog:object": {A},
     "catalog:licences": {A, F, S},

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from catalog import imports, listings
 from catalog.models import Listing, ListingImport
-from tests.catalog.factories import active_unit
+from tests.catalog.factories import active_unit, make_listing
 from tests.db_sessions import connection_params
 from tests.unit_onboarding.factories import operator_of
 
@@ -58,13 +58,18 @@ def test_an_import_runs_in_the_worker_and_its_page_shows_the_outcome(
     assert job.errors == [{"row": 5, "column": "category", "message": job.errors[0]["message"]}]
     page = client.get(response["Location"]).content.decode()
     assert "已创建 2 件商品" in page and "<td>5</td><td>category</td>" in page
-    assert "progress.js" not in page  # over: nothing to follow
     made = Listing.objects.filter(unit=unit)
     assert sorted(made.values_list("name_zh", "state", "on_sale")) == [
         ("丝巾", "published", True),
         ("铜镜书签", "published", True),
     ]
     assert set(made.values_list("sync_status", flat=True)) == {Listing.Sync.PENDING}  # pushed in bulk next
+    assert sorted(job.listing_ids) == sorted(made.values_list("pk", flat=True))
+    # the import is over; the page now follows their push to Saleor (no Saleor here: they wait)
+    sync_url = reverse("catalog:listing_import_sync_progress", args=[unit.uid, job.uid])
+    assert f'data-progress-url="{sync_url}"' in page and "progress.js" in page
+    assert "已发送 0 / 2 件商品到商城" in page
+    assert client.get(sync_url).json() == {"state": "running", "done": 0, "total": 2, "percent": 0}
     assert (
         client.get(reverse("catalog:listings_import", args=[unit.uid])).content.decode().count(str(job.uid))
         == 1
@@ -157,3 +162,46 @@ def test_a_stopped_import_is_run_again_from_its_page_and_only_then(
     assert "只有已中止的导入才能重新运行。" in again and Listing.objects.count() == 2
     client.force_login(operator_of(active_unit("别的馆")))
     assert client.post(retry).status_code == 404
+
+
+def test_the_page_follows_the_push_to_saleor_of_what_it_created_then_says_how_it_went(
+    client, unit, operator, django_capture_on_commit_callbacks
+):
+    listings.unit_review_exempt_set(unit=unit, exempt=True)
+    client.force_login(operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_import(client, unit, WITH_MATERIAL, submit="on", on_sale="on")
+    job = ListingImport.objects.get()
+    first, second = Listing.objects.filter(pk__in=job.listing_ids).order_by("pk")
+    page_url = reverse("catalog:listing_import", args=[unit.uid, job.uid])
+    sync_url = reverse("catalog:listing_import_sync_progress", args=[unit.uid, job.uid])
+    other = make_listing(unit, operator)  # not the import's: never counted
+    Listing.objects.filter(pk=other.pk).update(sync_status=Listing.Sync.PENDING)
+
+    Listing.objects.filter(pk=first.pk).update(sync_status=Listing.Sync.DONE)  # the bulk push goes on
+    assert client.get(sync_url).json() == {"state": "running", "done": 1, "total": 2, "percent": 50}
+
+    Listing.objects.filter(pk=second.pk).update(sync_status=Listing.Sync.FAILED)
+    assert client.get(sync_url).json() == {"state": "done", "done": 2, "total": 2, "percent": 100}
+    page = client.get(page_url).content.decode()
+    assert "progress.js" not in page and "data-progress-url" not in page
+    assert "2 件商品中已有 1 件在商城上架" in page and "1 件暂未发送成功，系统会自动重试" in page  # noqa: RUF001
+
+
+def test_an_import_that_put_nothing_on_sale_shows_no_push(
+    client, unit, operator, django_capture_on_commit_callbacks
+):
+    client.force_login(operator)
+    with django_capture_on_commit_callbacks(execute=True):
+        post_import(client, unit, GOOD)  # drafts: nothing goes to Saleor
+    job = ListingImport.objects.get()
+    page = client.get(reverse("catalog:listing_import", args=[unit.uid, job.uid])).content.decode()
+    assert "sync-progress" not in page and "sync-result" not in page and "progress.js" not in page
+
+
+def test_another_units_operator_cannot_follow_the_push(client, unit, operator):
+    job = ListingImport.objects.create(unit=unit, created_by=operator, data=GOOD.encode())
+    stranger = operator_of(active_unit("别的博物馆"))
+    client.force_login(stranger)
+    sync_url = reverse("catalog:listing_import_sync_progress", args=[unit.uid, job.uid])
+    assert client.get(sync_url).status_code == 404
