@@ -21,6 +21,16 @@ SHARED_SALEOR = os.environ.get("SALEOR_SHARED_DIR") or os.path.join(
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language: a request made in English leaves English active after it."""
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    with translation.override(django_settings.LANGUAGE_CODE):
+        yield
+
+
 def shared_saleor_file(name: str) -> str:
     """Path of a file of Saleor's data (tests that read it carry the `saleor_schema` marker)."""
     return os.path.join(SHARED_SALEOR, name)
