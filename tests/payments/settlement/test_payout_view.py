@@ -17,9 +17,12 @@ from django.utils import timezone, translation
 
 from core import clock
 from orders.models import Order, OrderLine
+from payments.ledger_services import payment_post
 from payments.settlement import order_lines, services
 from payments.settlement.periods import at_midnight
+from payments.split import SaleLine
 from tests.auth import login_verified
+from tests.payments.sales import agreement, sale
 from tests.payments.settlement.conftest import at, pay, refund
 from tests.payments.settlement.test_console import platform_finance, unit_finance
 
@@ -258,6 +261,74 @@ def test_keyset_pages_are_stable_with_ties_refunds_and_lines_posted_meanwhile(
     pay("new", bank, 1_000, at(28, 11))
     assert walk(3)[:3] == [(r["order_ref"], r["line_ref"]) for r in first]
     assert walk(3)[-1] == ("new", "L1")
+
+
+def _multi_line(order: str, party: str, n_lines: int, when) -> None:
+    """A paid order of `n_lines` lines (L1..Ln) in one posting: they share its instant and transaction."""
+    terms = agreement(
+        version_id=f"agr:{party}:v1", shares=((party, "entity", 9000), ("platform", "platform", 1000))
+    )
+    lines = tuple(SaleLine(f"L{i}", 1_000 + i, terms, party) for i in range(1, n_lines + 1))
+    payment_post(idempotency_key=f"payment:{order}", sale=sale(order_ref=order, lines=lines), posted_at=when)
+
+
+@pytest.mark.parametrize("small_party", [20_000, 0], ids=["own-lines", "period-walk"])
+def test_keyset_pages_neither_skip_nor_repeat_lines_of_one_posting_and_end_cleanly(
+    parties, monkeypatch, small_party
+):
+    monkeypatch.setattr(order_lines, "SMALL_PARTY", small_party)
+    # given six lines at one instant in two postings (three lines each, ties on time and on transaction)
+    # and two more lines a day later, all the bank's: 8 lines
+    bank = parties["bank"]
+    _multi_line("a", bank, 3, at(2, 11))
+    _multi_line("b", bank, 3, at(2, 11))
+    _multi_line("c", bank, 2, at(3, 11))
+    november = {
+        "party": bank,
+        "currency": "CNY",
+        "start": at_midnight(date(2026, 11, 1)),
+        "end": at_midnight(date(2026, 12, 1)),
+        "window_days": 7,
+        "kind": "monthly",
+        "now": at(30, 11),
+    }
+    keys = lambda rows: [(r["order_ref"], r["line_ref"]) for r in rows]  # noqa: E731
+    everything = keys(order_lines.order_lines(**november, per_page=100)[0])
+    assert everything == [("a", "L1"), ("a", "L2"), ("a", "L3"), ("b", "L1"), ("b", "L2"), ("b", "L3"),
+                          ("c", "L1"), ("c", "L2")]  # fmt: skip
+    for per_page in (1, 2, 3, 4, 8):
+        # when read forwards a page at a time (8 lines: the last page is full when the size divides 8)
+        got, rows, more, pages = [], [], True, 0
+        while more:
+            after = order_lines.Cursor.parse(rows[-1]["cursor"]) if rows else None
+            rows, more = order_lines.order_lines(**november, per_page=per_page, after=after)
+            assert len(rows) == (per_page if more else len(rows)) and rows
+            got += keys(rows)
+            pages += 1
+        # then every line comes once, in order, in as many pages as it takes and no empty one after
+        assert got == everything and pages == -(-8 // per_page)
+        # and past the last line there is nothing, and no more
+        assert order_lines.order_lines(
+            **november, per_page=per_page, after=order_lines.Cursor.parse(rows[-1]["cursor"])
+        ) == ([], False)
+        # and backwards from the last page, the same lines: the last page holds the last `per_page`
+        rows, more = order_lines.order_lines(**november, per_page=per_page, last=True)
+        assert keys(rows) == everything[-per_page:] and more == (per_page < 8)
+        got = keys(rows)
+        while more:
+            rows, more = order_lines.order_lines(
+                **november, per_page=per_page, before=order_lines.Cursor.parse(rows[0]["cursor"])
+            )
+            got = keys(rows) + got
+        assert got == everything
+        assert order_lines.order_lines(
+            **november, per_page=per_page, before=order_lines.Cursor.parse(rows[0]["cursor"])
+        ) == ([], False)
+    # and a party without lines in the period has one empty page, whichever way it is read
+    october = {**november, "start": at_midnight(date(2026, 10, 1)), "end": at_midnight(date(2026, 11, 1))}
+    assert order_lines.order_lines(**october) == ([], False)
+    assert order_lines.order_lines(**october, last=True) == ([], False)
+    assert order_lines.order_lines(**{**november, "party": parties["stripe"]}, last=True) == ([], False)
 
 
 def test_the_page_links_to_the_next_and_previous_pages(client, parties, monkeypatch):
