@@ -57,9 +57,9 @@ CROSS JOIN LATERAL (VALUES
 ) AS v(kind, party, amount)
 JOIN payments_account a ON a.kind = v.kind AND a.party = v.party;
 INSERT INTO payments_splitline (transaction_id, order_ref, line_ref, line_kind, party, role, position, bps,
-    carved, rule, fee_rule, agreement_version, amount, fee, currency)
+    carved, rule, fee_rule, agreement_version, amount, fee, currency, posted_at)
 SELECT g.txn, 'b-' || g.i, 'L1', 'product', v.party, v.role, v.pos, v.bps, false, 'agreement', 'platform',
-       'agr:bench', v.amount, 0, 'CNY'
+       'agr:bench', v.amount, 0, 'CNY', g.at
 FROM gen g
 CROSS JOIN LATERAL (VALUES
     ('unit:' || (g.i %% 200), 'unit', 0, 7000, g.c * 7 / 10),
@@ -90,9 +90,9 @@ CROSS JOIN LATERAL (VALUES
 JOIN payments_account a ON a.kind = v.kind AND a.party = v.party
 WHERE v.amount <> 0;
 INSERT INTO payments_splitline (transaction_id, order_ref, line_ref, line_kind, party, role, position, bps,
-    carved, rule, fee_rule, agreement_version, amount, fee, currency)
+    carved, rule, fee_rule, agreement_version, amount, fee, currency, posted_at)
 SELECT g.txn, 'b-' || g.i, 'L1', 'product', v.party, v.role, v.pos, v.bps, false, 'agreement', 'platform',
-       'agr:bench', -v.amount, 0, 'CNY'
+       'agr:bench', -v.amount, 0, 'CNY', g.at
 FROM gen g
 CROSS JOIN LATERAL (VALUES
     ('unit:' || (g.i %% 200), 'unit', 0, 7000, g.r * 7 / 10),
