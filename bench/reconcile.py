@@ -9,10 +9,13 @@
    differences: --defects orders whose fee Stripe reports 1 fen higher, --defects refunds 1 fen lower.
 3. Times period_reconcile over the month (target <= 60 s, <= 1 GiB peak RSS) and checks it finds
    exactly the planted differences.
-4. Times statements of every party for the month over all split lines (target <= 30 s).
-5. Times a statement's order-line drill-down (keyset pages of 200 with settlement status: the first, one
-   half-way through and the last) for an entity (1/50 of the orders) and for the platform (a line in every
-   order), and that party's statement totals.
+4. Times statements of every party for the month over all split lines (target <= 30 s), then closes the
+   month (closing balances and statement figures written, checked at commit) and times them again, read
+   from the closed month's figures (equal to the open month's).
+5. Times the statement page (payments.settlement.views.statement, called as platform finance asks it:
+   the party's totals and a keyset page of 200 order lines with settlement status: the first, one half-way
+   through and the last) for an entity (1/50 of the orders) and for the platform (a line in every order),
+   and, alone, the page's order lines and the party's statement totals (target <= 200 ms a page).
 
 Runs in its own database (wc_reconcile_bench on the server of DATABASE_URL), dropped at the end
 unless --keep.
@@ -28,6 +31,7 @@ import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 from _common import bench_database
 
@@ -197,7 +201,11 @@ def main() -> None:
 
         from payments.ledger_services import _account_ids
         from payments.models import AccountingPeriod
-        from payments.reconciliation.services import balance_transactions_import, period_reconcile
+        from payments.reconciliation.services import (
+            balance_transactions_import,
+            period_books_close,
+            period_reconcile,
+        )
         from payments.settlement.order_lines import Cursor, order_lines
         from payments.settlement.statements import statements
 
@@ -273,41 +281,72 @@ def main() -> None:
             s.opening + s.sales - s.fees + s.refunds - s.payouts for s in rows
         )
         print(
-            f"statements of all {len(rows):,} parties over {lines:,} split lines: {elapsed:.1f} s "
+            f"statements of all {len(rows):,} parties over {lines:,} split lines, open month: "
+            f"{elapsed:.1f} s "
             f"(target <= 30); peak RSS {_rss_mib():.0f} MiB here + {server.peak:.0f} MiB PostgreSQL backend"
         )
 
-        # keyset pages: the first, one deep in the list (after a cursor half-way through the party's
-        # postings, found here untimed) and the last (read backwards); no page number, no count
+        # the month closes (as period_close does once its differences are explained: its closing balances
+        # and statement figures written, checked by PostgreSQL at commit)
+        t0 = time.perf_counter()
+        with transaction.atomic():
+            period_books_close(period=AccountingPeriod.objects.get(pk=period.pk), actor=None)
+        close_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        closed_rows = statements(start=START, end=END, currency="CNY")
+        print(
+            f"month closed in {close_s:.1f} s; statements of all {len(closed_rows):,} parties of the "
+            f"closed month {(time.perf_counter() - t0) * 1000:.0f} ms, equal to the open month's"
+        )
+        assert closed_rows == rows
+
+        # the statement page (payments.settlement.views.statement, as a platform finance user asks it): the
+        # party's statement totals and a keyset page of its order lines: the first, one deep in the list
+        # (after a cursor half-way through the party's lines, found here untimed) and the last (read
+        # backwards); no page number, no count
+        from django.contrib.auth import get_user_model
+        from django.test import RequestFactory
+
+        from payments.settlement import views
+
+        user = get_user_model().objects.create_superuser("bench-finance", "bench@example.com", "x")
+        factory = RequestFactory()
+
+        def page(party: str, query: str) -> tuple[float, int]:
+            span = f"?start={START:%Y-%m-%d}&end={END:%Y-%m-%d}"
+            request = factory.get(f"/finance/statements/{party}/{span}{query}")
+            request.user = user
+            t0 = time.perf_counter()
+            response = views.statement(request, party=party)
+            elapsed = time.perf_counter() - t0
+            assert response.status_code == 200, response.status_code
+            return elapsed, response.content.count(b"order=")
+
         for party, count in (("entity:0", -(-args.orders // 50)), ("platform", args.orders)):
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT t.posted_at, t.id, s.line_ref FROM payments_splitline s "
-                    "JOIN payments_ledgertransaction t ON t.id = s.transaction_id "
-                    "WHERE s.party = %s AND s.currency = 'CNY' AND t.posted_at >= %s AND t.posted_at < %s "
-                    "ORDER BY t.posted_at, t.id, s.line_ref OFFSET %s LIMIT 1",
+                    "SELECT s.posted_at, s.transaction_id, s.line_ref FROM payments_splitline s "
+                    "WHERE s.party = %s AND s.currency = 'CNY' AND s.posted_at >= %s AND s.posted_at < %s "
+                    "ORDER BY s.posted_at, s.transaction_id, s.line_ref OFFSET %s LIMIT 1",
                     [party, START, END, count // 2],
                 )
                 middle = Cursor(*cursor.fetchone())
             pages = []
-            which = (("page 1", {}), ("deep page", {"after": middle}), ("last page", {"last": True}))
-            for label, kw in which:
+            which = (("page 1", ""), ("deep page", f"&after={quote(str(middle))}"), ("last page", "&last=1"))
+            for label, query in which:
+                elapsed, shown = page(party, query)
                 t0 = time.perf_counter()
                 got, _more = order_lines(
-                    party=party,
-                    currency="CNY",
-                    start=START,
-                    end=END,
-                    window_days=7,
-                    kind="monthly",
-                    now=END,
-                    **kw,
-                )
-                pages.append(f"{label} ({len(got)} lines) {(time.perf_counter() - t0) * 1000:.0f} ms")
+                    party=party, currency="CNY", start=START, end=END, window_days=7, kind="monthly", now=END,
+                    **({"after": middle} if "after" in query else {"last": True} if "last" in query else {}),
+                )  # fmt: skip
+                lines_ms = (time.perf_counter() - t0) * 1000
+                assert shown >= len(got) == 200, (shown, len(got))
+                pages.append(f"{label} {elapsed * 1000:.0f} ms ({len(got)} lines alone {lines_ms:.0f} ms)")
             t0 = time.perf_counter()
             statements(start=START, end=END, currency="CNY", parties={party})
             pages.append(f"its statement totals {(time.perf_counter() - t0) * 1000:.0f} ms")
-            print(f"order-line drill-down of {party} ({count:,} lines, target <= 200 ms): {', '.join(pages)}")
+            print(f"statement page of {party} ({count:,} lines, target <= 200 ms): {', '.join(pages)}")
 
 
 if __name__ == "__main__":

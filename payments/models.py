@@ -163,6 +163,7 @@ from payments.gateway.models import (  # noqa: E402
 from payments.reconciliation.models import (  # noqa: E402
     AccountingPeriod,
     ClosedPeriodBalance,
+    ClosedPeriodStatement,
     ReconciliationExplanation,
     StripeBalanceTransaction,
 )
@@ -178,6 +179,7 @@ __all__ = [
     "AccountingPeriod",
     "ChargeFee",
     "ClosedPeriodBalance",
+    "ClosedPeriodStatement",
     "DiscountFunding",
     "DiscountFundingVersion",
     "FinanceAuditEvent",

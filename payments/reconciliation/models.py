@@ -81,6 +81,43 @@ class ClosedPeriodBalance(models.Model):
         return f"{self.period_id} {self.account_id} {self.amount} {self.currency}"
 
 
+class ClosedPeriodStatement(models.Model):
+    """A party's statement figures in one closed period and currency: written once, when it closes.
+
+    The same sums a statement makes of the period's split lines and entries (payments.selectors.
+    period_figures), kept so that a closed period's statement reads one row per party instead of the
+    period's lines. Append-only and written only by the closing transaction (as ClosedPeriodBalance); at
+    commit PostgreSQL checks each party's `movement` against the period's closing balances of its accounts,
+    and the audit recomputes every figure from the lines and entries (`closed_statements_mismatched`).
+    """
+
+    period = models.ForeignKey(AccountingPeriod, on_delete=models.PROTECT, related_name="statements")
+    party = models.CharField(max_length=64)
+    currency = models.CharField(max_length=3)
+    sales = models.BigIntegerField()
+    platform_funded = models.BigIntegerField()
+    released = models.BigIntegerField()
+    funded_on_lines = models.BigIntegerField()
+    sales_net = models.BigIntegerField()
+    refunds = models.BigIntegerField()
+    payouts = models.BigIntegerField()
+    fees_after = models.BigIntegerField()
+    released_net = models.BigIntegerField()
+    awards = models.BigIntegerField()
+    movement = models.BigIntegerField()
+    entered = models.BooleanField(help_text="the party has entries in the period, not only split lines")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "party", "currency"], name="payments_closed_statement_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_id} {self.party} {self.movement} {self.currency}"
+
+
 class ReconciliationExplanation(models.Model):
     """Why a difference found in a period is acceptable; explained items no longer block closing."""
 

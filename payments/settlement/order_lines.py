@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from core import clock
@@ -239,7 +239,10 @@ def order_lines(
         params.update({"at": cursor.at, "txn": cursor.txn, "line": cursor.line_ref})
         op = "<" if backwards else ">"
         cursor_filter = f"AND (s.posted_at, s.transaction_id, s.line_ref) {op} (%(at)s, %(txn)s, %(line)s)"
-    with connection.cursor() as db:
+    with transaction.atomic(), connection.cursor() as db:
+        # a page reads a few hundred index entries: parallel workers (planned for the whole party's lines
+        # the LIMIT stops short of) only add their start-up and scan ahead; this transaction only
+        db.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         keys = _KEYS.format(
             order_filter="AND s.order_ref = %(order)s" if order_ref else "",
             cursor_filter=cursor_filter,
