@@ -49,9 +49,9 @@ FROM gen g CROSS JOIN LATERAL (VALUES
     (%(clearing)s, g.c), (g.account_id, -(g.c * 9 / 10)), (%(revenue)s, -(g.c - g.c * 9 / 10))
 ) AS v(account_id, amount);
 INSERT INTO payments_splitline (transaction_id, order_ref, line_ref, line_kind, party, role, position, bps,
-    carved, rule, fee_rule, agreement_version, amount, fee, currency)
+    carved, rule, fee_rule, agreement_version, amount, fee, currency, posted_at)
 SELECT g.txn, 'b-' || g.i, 'line-' || g.i, 'product', v.party, v.role, v.pos, v.bps, false, 'agreement',
-       'platform', 'agr:bench', v.amount, 0, 'CNY'
+       'platform', 'agr:bench', v.amount, 0, 'CNY', g.at
 FROM gen g CROSS JOIN LATERAL (VALUES
     ('unit:' || g.unit_uid, 'unit', 0, 9000, g.c * 9 / 10),
     ('platform', 'platform', 1, 1000, g.c - g.c * 9 / 10)
@@ -77,9 +77,9 @@ FROM gen g CROSS JOIN LATERAL (VALUES
 ) AS v(account_id, amount)
 WHERE v.amount <> 0;
 INSERT INTO payments_splitline (transaction_id, order_ref, line_ref, line_kind, party, role, position, bps,
-    carved, rule, fee_rule, agreement_version, amount, fee, currency)
+    carved, rule, fee_rule, agreement_version, amount, fee, currency, posted_at)
 SELECT g.txn, 'b-' || g.i, 'line-' || g.i, 'product', v.party, v.role, v.pos, v.bps, false, 'agreement',
-       'platform', 'agr:bench', -v.amount, 0, 'CNY'
+       'platform', 'agr:bench', -v.amount, 0, 'CNY', g.at
 FROM gen g CROSS JOIN LATERAL (VALUES
     ('unit:' || g.unit_uid, 'unit', 0, 9000, g.r * 9 / 10),
     ('platform', 'platform', 1, 1000, g.r - g.r * 9 / 10)

@@ -82,9 +82,10 @@ INSERT INTO payments_ledgerentry (transaction_id, account_id, amount, currency)
 SELECT m.new_id, e.account_id, e.amount, e.currency
 FROM replay_map m JOIN payments_ledgerentry e ON e.transaction_id = m.old_id;
 INSERT INTO payments_splitline (transaction_id, order_ref, line_ref, line_kind, party, role, position, bps,
-    carved, rule, fee_rule, agreement_version, amount, fee, currency)
+    carved, rule, fee_rule, agreement_version, amount, fee, currency, posted_at)
 SELECT m.new_id, s.order_ref || '/r' || %(r)s, s.line_ref, s.line_kind, s.party, s.role, s.position, s.bps,
-    s.carved, s.rule, s.fee_rule, s.agreement_version, s.amount, s.fee, s.currency
+    s.carved, s.rule, s.fee_rule, s.agreement_version, s.amount, s.fee, s.currency,
+    s.posted_at - %(r)s * interval '1 month'
 FROM replay_map m JOIN payments_splitline s ON s.transaction_id = m.old_id;
 """
 

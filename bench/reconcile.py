@@ -9,10 +9,13 @@
    differences: --defects orders whose fee Stripe reports 1 fen higher, --defects refunds 1 fen lower.
 3. Times period_reconcile over the month (target <= 60 s, <= 1 GiB peak RSS) and checks it finds
    exactly the planted differences.
-4. Times statements of every party for the month over all split lines (target <= 30 s).
-5. Times a statement's order-line drill-down (keyset pages of 200 with settlement status: the first, one
-   half-way through and the last) for an entity (1/50 of the orders) and for the platform (a line in every
-   order), and that party's statement totals.
+4. Times statements of every party for the month over all split lines (target <= 30 s), then closes the
+   month (closing balances and statement figures written, checked at commit) and times them again, read
+   from the closed month's figures (equal to the open month's).
+5. Times the statement page (payments.settlement.views.statement, called as platform finance asks it:
+   the party's totals and a keyset page of 200 order lines with settlement status: the first, one half-way
+   through and the last) for an entity (1/50 of the orders) and for the platform (a line in every order),
+   and, alone, the page's order lines and the party's statement totals (target <= 200 ms a page).
 
 Runs in its own database (wc_reconcile_bench on the server of DATABASE_URL), dropped at the end
 unless --keep.
@@ -27,12 +30,15 @@ import resource
 import sys
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from _common import bench_database
 
-START = datetime(2026, 11, 1, tzinfo=UTC)
-END = datetime(2026, 12, 1, tzinfo=UTC)
+# a Beijing month, as finance opens a period and asks for a statement (settlement.periods.at_midnight)
+START = datetime(2026, 11, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
+END = datetime(2026, 12, 1, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 # Orders [lo, hi): captured c, fee f (borne by the platform), unit 70%, entity 20%, platform the rest.
 _PAYMENTS = """
@@ -57,9 +63,9 @@ CROSS JOIN LATERAL (VALUES
 ) AS v(kind, party, amount)
 JOIN payments_account a ON a.kind = v.kind AND a.party = v.party;
 INSERT INTO payments_splitline (transaction_id, order_ref, line_ref, line_kind, party, role, position, bps,
-    carved, rule, fee_rule, agreement_version, amount, fee, currency)
+    carved, rule, fee_rule, agreement_version, amount, fee, currency, posted_at)
 SELECT g.txn, 'b-' || g.i, 'L1', 'product', v.party, v.role, v.pos, v.bps, false, 'agreement', 'platform',
-       'agr:bench', v.amount, 0, 'CNY'
+       'agr:bench', v.amount, 0, 'CNY', g.at
 FROM gen g
 CROSS JOIN LATERAL (VALUES
     ('unit:' || (g.i %% 200), 'unit', 0, 7000, g.c * 7 / 10),
@@ -90,9 +96,9 @@ CROSS JOIN LATERAL (VALUES
 JOIN payments_account a ON a.kind = v.kind AND a.party = v.party
 WHERE v.amount <> 0;
 INSERT INTO payments_splitline (transaction_id, order_ref, line_ref, line_kind, party, role, position, bps,
-    carved, rule, fee_rule, agreement_version, amount, fee, currency)
+    carved, rule, fee_rule, agreement_version, amount, fee, currency, posted_at)
 SELECT g.txn, 'b-' || g.i, 'L1', 'product', v.party, v.role, v.pos, v.bps, false, 'agreement', 'platform',
-       'agr:bench', -v.amount, 0, 'CNY'
+       'agr:bench', -v.amount, 0, 'CNY', g.at
 FROM gen g
 CROSS JOIN LATERAL (VALUES
     ('unit:' || (g.i %% 200), 'unit', 0, 7000, g.r * 7 / 10),
@@ -197,7 +203,11 @@ def main() -> None:
 
         from payments.ledger_services import _account_ids
         from payments.models import AccountingPeriod
-        from payments.reconciliation.services import balance_transactions_import, period_reconcile
+        from payments.reconciliation.services import (
+            balance_transactions_import,
+            period_books_close,
+            period_reconcile,
+        )
         from payments.settlement.order_lines import Cursor, order_lines
         from payments.settlement.statements import statements
 
@@ -273,41 +283,76 @@ def main() -> None:
             s.opening + s.sales - s.fees + s.refunds - s.payouts for s in rows
         )
         print(
-            f"statements of all {len(rows):,} parties over {lines:,} split lines: {elapsed:.1f} s "
+            f"statements of all {len(rows):,} parties over {lines:,} split lines, open month: "
+            f"{elapsed:.1f} s "
             f"(target <= 30); peak RSS {_rss_mib():.0f} MiB here + {server.peak:.0f} MiB PostgreSQL backend"
         )
 
-        # keyset pages: the first, one deep in the list (after a cursor half-way through the party's
-        # postings, found here untimed) and the last (read backwards); no page number, no count
+        # the month closes (as period_close does once its differences are explained: its closing balances
+        # and statement figures written, checked by PostgreSQL at commit)
+        t0 = time.perf_counter()
+        with transaction.atomic():
+            period_books_close(period=AccountingPeriod.objects.get(pk=period.pk), actor=None)
+        close_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        closed_rows = statements(start=START, end=END, currency="CNY")
+        print(
+            f"month closed in {close_s:.1f} s; statements of all {len(closed_rows):,} parties of the "
+            f"closed month {(time.perf_counter() - t0) * 1000:.0f} ms, equal to the open month's"
+        )
+        assert closed_rows == rows
+
+        # the statement page (payments.settlement.views.statement, as a platform finance user asks it): the
+        # party's statement totals and a keyset page of its order lines: the first, one deep in the list
+        # (after a cursor half-way through the party's lines, found here untimed) and the last (read
+        # backwards); no page number, no count
+        from django.conf import settings
+        from django.contrib.auth import get_user_model
+        from django.test import RequestFactory
+
+        from payments.settlement import views
+
+        user = get_user_model().objects.create_superuser("bench-finance", "bench@example.com", "x")
+        factory = RequestFactory(
+            HTTP_HOST=(settings.ALLOWED_HOSTS or ["localhost"])[0].lstrip(".*") or "localhost"
+        )
+
+        def page(party: str, query: str) -> tuple[float, int]:
+            span = f"?start={START:%Y-%m-%d}&end={END:%Y-%m-%d}"
+            request = factory.get(f"/finance/statements/{party}/{span}{query}")
+            request.user = user
+            t0 = time.perf_counter()
+            response = views.statement(request, party=party)
+            elapsed = time.perf_counter() - t0
+            assert response.status_code == 200, response.status_code
+            return elapsed, response.content.count(b"order=")
+
+        page("platform", "")  # untimed: a server's process has its modules loaded and templates compiled
         for party, count in (("entity:0", -(-args.orders // 50)), ("platform", args.orders)):
             with connection.cursor() as cursor:
                 cursor.execute(
-                    "SELECT t.posted_at, t.id, s.line_ref FROM payments_splitline s "
-                    "JOIN payments_ledgertransaction t ON t.id = s.transaction_id "
-                    "WHERE s.party = %s AND s.currency = 'CNY' AND t.posted_at >= %s AND t.posted_at < %s "
-                    "ORDER BY t.posted_at, t.id, s.line_ref OFFSET %s LIMIT 1",
+                    "SELECT s.posted_at, s.transaction_id, s.line_ref FROM payments_splitline s "
+                    "WHERE s.party = %s AND s.currency = 'CNY' AND s.posted_at >= %s AND s.posted_at < %s "
+                    "ORDER BY s.posted_at, s.transaction_id, s.line_ref OFFSET %s LIMIT 1",
                     [party, START, END, count // 2],
                 )
                 middle = Cursor(*cursor.fetchone())
             pages = []
-            which = (("page 1", {}), ("deep page", {"after": middle}), ("last page", {"last": True}))
-            for label, kw in which:
+            which = (("page 1", ""), ("deep page", f"&after={quote(str(middle))}"), ("last page", "&last=1"))
+            for label, query in which:
+                elapsed, shown = page(party, query)
                 t0 = time.perf_counter()
                 got, _more = order_lines(
-                    party=party,
-                    currency="CNY",
-                    start=START,
-                    end=END,
-                    window_days=7,
-                    kind="monthly",
-                    now=END,
-                    **kw,
-                )
-                pages.append(f"{label} ({len(got)} lines) {(time.perf_counter() - t0) * 1000:.0f} ms")
+                    party=party, currency="CNY", start=START, end=END, window_days=7, kind="monthly", now=END,
+                    **({"after": middle} if "after" in query else {"last": True} if "last" in query else {}),
+                )  # fmt: skip
+                lines_ms = (time.perf_counter() - t0) * 1000
+                assert shown >= len(got) == 200, (shown, len(got))
+                pages.append(f"{label} {elapsed * 1000:.0f} ms ({len(got)} lines alone {lines_ms:.0f} ms)")
             t0 = time.perf_counter()
             statements(start=START, end=END, currency="CNY", parties={party})
             pages.append(f"its statement totals {(time.perf_counter() - t0) * 1000:.0f} ms")
-            print(f"order-line drill-down of {party} ({count:,} lines, target <= 200 ms): {', '.join(pages)}")
+            print(f"statement page of {party} ({count:,} lines, target <= 200 ms): {', '.join(pages)}")
 
 
 if __name__ == "__main__":

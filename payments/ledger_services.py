@@ -241,6 +241,23 @@ _SPLIT_COLUMNS = (
 )
 
 
+def _splits_insert(rows: Sequence[tuple], *, posted_at: datetime | None = None) -> None:
+    """Split line rows (`_SPLIT_COLUMNS`), each dated as its ledger transaction (PostgreSQL checks it):
+    `posted_at` when the caller dated all their transactions so, else read from the transactions."""
+    if not rows:
+        return
+    if posted_at is not None:
+        _insert("payments_splitline", (*_SPLIT_COLUMNS, "posted_at"), [(*row, posted_at) for row in rows])
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, posted_at FROM payments_ledgertransaction WHERE id = ANY(%s)",
+            [sorted({row[0] for row in rows})],
+        )
+        posted = dict(cursor.fetchall())
+    _insert("payments_splitline", (*_SPLIT_COLUMNS, "posted_at"), [(*row, posted[row[0]]) for row in rows])
+
+
 def _party_split_row(
     txn_id: int, order_ref: str, line: LineSplit, pa: PartyAmount, amount: int, currency: str
 ) -> tuple:
@@ -349,7 +366,11 @@ def _payment_post_batch(payments: Sequence[tuple[str, Sale]], posted_at: datetim
                 _payment_split(sale)
         splits: dict[str, list[LineSplit]] = {}
         if new_ids:
-            _insert("payments_splitline", _SPLIT_COLUMNS, _payment_split_rows(new_ids, plans, splits))
+            _insert(
+                "payments_splitline",
+                (*_SPLIT_COLUMNS, "posted_at"),
+                ((*row, posted_at) for row in _payment_split_rows(new_ids, plans, splits)),
+            )
             legs = {key: _payment_legs(plans[key][0], splits[key]) for key in new_ids}
             accounts = _account_ids({(kind, party) for rows in legs.values() for kind, party, _ in rows})
             _insert(
@@ -585,9 +606,7 @@ def refund_post(
             idempotency_key, LedgerTransaction.Kind.REFUND, order_ref, currency, fp, "", posted_at
         )
         _legs_insert(txn_id, legs, currency)
-        _insert(
-            "payments_splitline",
-            _SPLIT_COLUMNS,
+        _splits_insert(
             [
                 (
                     txn_id,
@@ -667,9 +686,7 @@ def transaction_reverse(
             _ENTRY_COLUMNS,
             [(txn_id, e.account_id, -e.amount, e.currency) for e in target.entries.order_by("id")],
         )
-        _insert(
-            "payments_splitline",
-            _SPLIT_COLUMNS,
+        _splits_insert(
             [
                 (
                     txn_id,
@@ -820,9 +837,7 @@ def payment_fee_post(
             idempotency_key, LedgerTransaction.Kind.FEE, order_ref, currency, fp, FEE_MEMO, posted_at
         )
         _legs_insert(txn_id, legs, currency)
-        _insert(
-            "payments_splitline",
-            _SPLIT_COLUMNS,
+        _splits_insert(
             [
                 _party_split_row(txn_id, order_ref, line, pa, 0, currency)
                 for line in splits
@@ -933,9 +948,7 @@ def held_release_post(
             (s.party, s.role, s.bps, s.rule, s.carved, pos, d, fee)
             for pos, (s, d, fee) in enumerate(zip(recipe.shares, deltas, fees, strict=True))
         ]
-        _insert(
-            "payments_splitline",
-            _SPLIT_COLUMNS,
+        _splits_insert(
             [
                 (
                     txn_id,
@@ -1075,9 +1088,7 @@ def _released_fees_post(
         if txn_id is None:  # posted before with this fee's key
             continue
         _legs_insert(txn_id, legs, currency)
-        _insert(
-            "payments_splitline",
-            _SPLIT_COLUMNS,
+        _splits_insert(
             [
                 (
                     txn_id,
@@ -1136,9 +1147,7 @@ def award_post(
         _legs_insert(
             txn_id, [(Kind.PARTY_PAYABLE, payer, amount), (Kind.PARTY_PAYABLE, payee, -amount)], currency
         )
-        _insert(
-            "payments_splitline",
-            _SPLIT_COLUMNS,
+        _splits_insert(
             [
                 (
                     txn_id,

@@ -134,6 +134,8 @@ class SplitLine(models.Model):
     amount = models.BigIntegerField(help_text="share of the line; negative for a refund")
     fee = models.BigIntegerField(default=0, help_text="processor fee borne by this party on this line")
     currency = models.CharField(max_length=3)
+    # the drill-down reads a party's lines of a period in this order from one index (settlement.order_lines)
+    posted_at = models.DateTimeField(help_text="its ledger transaction's posted_at (checked at insert)")
 
     class Meta:
         constraints = [
@@ -143,7 +145,10 @@ class SplitLine(models.Model):
         ]
         indexes = [
             models.Index(fields=["order_ref", "line_ref"], name="payments_split_order_line_idx"),
-            models.Index(fields=["party", "currency"], name="payments_split_party_idx"),
+            models.Index(
+                fields=["party", "currency", "posted_at", "transaction", "line_ref"],
+                name="payments_split_party_time_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -162,6 +167,7 @@ from payments.gateway.models import (  # noqa: E402
 from payments.reconciliation.models import (  # noqa: E402
     AccountingPeriod,
     ClosedPeriodBalance,
+    ClosedPeriodStatement,
     ReconciliationExplanation,
     StripeBalanceTransaction,
 )
@@ -178,6 +184,7 @@ __all__ = [
     "AccountingPeriod",
     "ChargeFee",
     "ClosedPeriodBalance",
+    "ClosedPeriodStatement",
     "DiscountFunding",
     "DiscountFundingVersion",
     "FinanceAuditEvent",

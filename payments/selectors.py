@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection
+from dataclasses import dataclass, fields
 from datetime import datetime
 
 from django.db import connection, transaction
 
-from payments.models import Account, SplitLine
+from payments.models import Account, ClosedPeriodStatement, SplitLine
 
 _CLOSED = """
 SELECT id, start, "end" FROM payments_accountingperiod
@@ -119,6 +120,219 @@ def closed_balances_mismatched() -> list[tuple[int, int, str, int | None, int | 
             (period, account, cur, None if moved is None else int(moved), None if kept is None else int(kept))
             for period, account, cur, moved, kept in cursor.fetchall()
         ]
+
+
+# A statement's figures of a party over [start, end) (payments.settlement.statements): its movements by kind
+# from the entries, its sales, releases and discount funding from its split lines.
+_MOVEMENTS = """
+SELECT a.party,
+       sum(CASE WHEN k.kind = 'payment' THEN -e.amount ELSE 0 END) AS sales_net,
+       sum(CASE WHEN k.kind = 'refund' THEN -e.amount ELSE 0 END) AS refunds,
+       sum(CASE WHEN k.kind = 'payout' THEN e.amount ELSE 0 END) AS payouts,
+       -- Stripe's fee posted after its payment (payment_fee_post): the party's part is a debit
+       sum(CASE WHEN k.kind = 'fee' THEN e.amount ELSE 0 END) AS fees_after,
+       -- a campaign's release (net of the fee the party bears at release; see _RELEASES for the gross)
+       sum(CASE WHEN k.kind = 'release' THEN -e.amount ELSE 0 END) AS released_net,
+       -- design call awards (award_post): owed to the designer (+), funded by the unit (-)
+       sum(CASE WHEN k.kind = 'award' THEN -e.amount ELSE 0 END) AS awards,
+       sum(-e.amount) AS movement
+FROM payments_ledgerentry e
+JOIN payments_account a ON a.id = e.account_id
+JOIN payments_ledgertransaction t ON t.id = e.transaction_id
+LEFT JOIN payments_ledgertransaction o ON o.id = t.reverses_id  -- a correction counts as what it reverses
+CROSS JOIN LATERAL (SELECT COALESCE(o.kind, t.kind) AS kind) k
+WHERE a.kind IN (%(payable)s, %(revenue)s, %(held)s) AND e.currency = %(currency)s
+  AND t.posted_at >= %(start)s AND t.posted_at < %(end)s {party_filter}
+GROUP BY a.party
+"""
+
+# (a split line is dated as its transaction: the party's lines of the period are a range of one index)
+_SALES = """
+SELECT s.party, sum(s.amount) AS sales,
+       -- the platform's funding of discounts (payments.split: discount lines, negative)
+       sum(CASE WHEN s.line_kind = 'discount' THEN s.amount ELSE 0 END) AS funded
+FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
+LEFT JOIN payments_ledgertransaction o ON o.id = t.reverses_id
+WHERE COALESCE(o.kind, t.kind) = 'payment' AND s.posted_at >= %(start)s AND s.posted_at < %(end)s
+  AND s.currency = %(currency)s {party_filter}
+GROUP BY s.party
+"""
+
+# What the platform funded of the discounts on each unit's product lines paid in the period (their
+# "<line>:discount" split lines, negative, against the line's `unit:` share): the unit's parties were paid
+# on the undiscounted price, so the unit's statement says how much of its sales the platform paid for
+_FUNDED_ON_UNIT_LINES = """
+SELECT p.party, -sum(d.amount)
+FROM payments_splitline d JOIN payments_ledgertransaction t ON t.id = d.transaction_id
+LEFT JOIN payments_ledgertransaction o ON o.id = t.reverses_id
+JOIN payments_splitline p ON p.transaction_id = d.transaction_id AND p.line_kind = 'product'
+                         AND p.line_ref = left(d.line_ref, -9) AND p.party LIKE 'unit:%%'
+WHERE d.line_kind = 'discount' AND COALESCE(o.kind, t.kind) = 'payment'
+  AND d.posted_at >= %(start)s AND d.posted_at < %(end)s AND d.currency = %(currency)s {party_filter}
+GROUP BY p.party
+"""
+
+# What a campaign's releases gave each party (and took from the campaign's held account), gross of the fee
+# the party bears at release (payments.ledger_services.held_release_post)
+_RELEASES = """
+SELECT s.party, sum(s.amount)
+FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
+LEFT JOIN payments_ledgertransaction o ON o.id = t.reverses_id
+WHERE COALESCE(o.kind, t.kind) = 'release' AND s.posted_at >= %(start)s AND s.posted_at < %(end)s
+  AND s.currency = %(currency)s {party_filter}
+GROUP BY s.party
+"""
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A party's statement figures over a span (see payments.settlement.statements.Statement)."""
+
+    sales: int = 0  # gross shares of payments
+    platform_funded: int = 0  # the part of `sales` that is discount funding (negative)
+    released: int = 0  # campaign releases, gross
+    funded_on_lines: int = 0  # discounts the platform funded on a unit's product lines
+    sales_net: int = 0  # the movements by kind, from the entries:
+    refunds: int = 0
+    payouts: int = 0
+    fees_after: int = 0
+    released_net: int = 0
+    awards: int = 0
+    movement: int = 0  # every entry: the closing is the opening plus this
+    entered: bool = False  # the party has entries in the span (not only split lines)
+
+    def __add__(self, other: Figures) -> Figures:
+        return Figures(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(self)[:-1]),
+                       entered=self.entered or other.entered)  # fmt: skip
+
+
+FIGURES = tuple(f.name for f in fields(Figures))
+
+
+def _figures_from_ledger(
+    *, start: datetime, end: datetime, currency: str, parties: Collection[str] | None
+) -> dict[str, Figures]:
+    """Figures of every party (or the given ones) over [start, end) from its split lines and entries."""
+    params = {
+        "start": start,
+        "end": end,
+        "currency": currency,
+        "payable": Account.Kind.PARTY_PAYABLE,
+        "revenue": Account.Kind.PLATFORM_REVENUE,
+        "held": Account.Kind.CAMPAIGN_HELD,
+        "parties": sorted(parties or []),
+    }
+    found: dict[str, dict] = defaultdict(dict)
+    with connection.cursor() as cursor:
+        for sql, alias in ((_SALES, "s"), (_RELEASES, "s"), (_FUNDED_ON_UNIT_LINES, "p"), (_MOVEMENTS, "a")):
+            party_filter = f"AND {alias}.party = ANY(%(parties)s)" if parties is not None else ""
+            cursor.execute(sql.format(party_filter=party_filter), params)
+            for party, *values in cursor.fetchall():
+                values = [int(v) for v in values]
+                if sql is _SALES:
+                    found[party].update(sales=values[0], platform_funded=values[1])
+                elif sql is _RELEASES:
+                    found[party]["released"] = values[0]
+                elif sql is _FUNDED_ON_UNIT_LINES:
+                    found[party]["funded_on_lines"] = values[0]
+                else:
+                    names = (
+                        "sales_net",
+                        "refunds",
+                        "payouts",
+                        "fees_after",
+                        "released_net",
+                        "awards",
+                        "movement",
+                    )
+                    found[party].update(zip(names, values, strict=True), entered=True)
+    return {party: Figures(**values) for party, values in found.items()}
+
+
+_CLOSED_INSIDE = """
+SELECT id, start, "end" FROM payments_accountingperiod
+WHERE status = 'closed' AND start >= %(start)s AND "end" <= %(end)s ORDER BY start
+"""
+
+
+def period_figures(
+    *, start: datetime, end: datetime, currency: str, parties: Collection[str] | None = None
+) -> dict[str, Figures]:
+    """party -> its statement figures over [start, end): the closed periods inside it by the figures kept
+    when they closed (payments_closedperiodstatement), the rest from the split lines and entries dated in
+    it, like balances (`account_balances`)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_CLOSED_INSIDE, {"start": start, "end": end})
+        closed = cursor.fetchall()
+    out: dict[str, Figures] = {}
+    rows = ClosedPeriodStatement.objects.filter(period_id__in=[pk for pk, _, _ in closed], currency=currency)
+    if parties is not None:
+        rows = rows.filter(party__in=sorted(parties))
+    for row in rows.values_list("party", *FIGURES):
+        out[row[0]] = out.get(row[0], Figures()) + Figures(*row[1:])
+    gaps, lo = [], start  # the parts of [start, end) in no closed period (closed periods never overlap)
+    for _pk, p_start, p_end in closed:
+        if lo < p_start:
+            gaps.append((lo, p_start))
+        lo = max(lo, p_end)
+    if lo < end:
+        gaps.append((lo, end))
+    for g_start, g_end in gaps:
+        for party, figures in _figures_from_ledger(
+            start=g_start, end=g_end, currency=currency, parties=parties
+        ).items():
+            out[party] = out.get(party, Figures()) + figures
+    return out
+
+
+_STATEMENTS_MISMATCHED = """
+SELECT p.id, p.start, p."end" FROM payments_accountingperiod p WHERE p.status = 'closed' ORDER BY p.start
+"""
+
+
+def closed_statements_mismatched() -> list[tuple[int, str, str, Figures | None, Figures | None]]:
+    """Audit: (period, party, currency, figures from its lines and entries, figures kept at the close)
+    wherever a closed period's statement figures differ from its lines and entries (always empty)."""
+    out = []
+    with connection.cursor() as cursor:
+        cursor.execute(_STATEMENTS_MISMATCHED)
+        periods = cursor.fetchall()
+    for pk, start, end in periods:
+        kept: dict[tuple[str, str], Figures] = {
+            (row[0], row[1]): Figures(*row[2:])
+            for row in ClosedPeriodStatement.objects.filter(period_id=pk).values_list(
+                "party", "currency", *FIGURES
+            )
+        }
+        for currency in sorted({cur for _, cur in kept} | _period_currencies(start, end)):
+            computed = _figures_from_ledger(start=start, end=end, currency=currency, parties=None)
+            for party in sorted(computed.keys() | {p for p, cur in kept if cur == currency}):
+                if computed.get(party) != kept.get((party, currency)):
+                    out.append((pk, party, currency, computed.get(party), kept.get((party, currency))))
+    return out
+
+
+def _period_currencies(start: datetime, end: datetime) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT DISTINCT currency FROM payments_ledgertransaction "
+            "WHERE posted_at >= %s AND posted_at < %s",
+            [start, end],
+        )
+        return {cur for (cur,) in cursor.fetchall()}
+
+
+def period_statement_figures_keep(*, period_id: int, start: datetime, end: datetime) -> None:
+    """Write a closing period's statement figures, per currency and party (inside the closing transaction,
+    postings paused: see payments.reconciliation.services.period_books_close)."""
+    rows = [
+        ClosedPeriodStatement(period_id=period_id, party=party, currency=currency, **vars(figures))
+        for currency in sorted(_period_currencies(start, end))
+        for party, figures in sorted(
+            _figures_from_ledger(start=start, end=end, currency=currency, parties=None).items()
+        )
+    ]
+    ClosedPeriodStatement.objects.bulk_create(rows, batch_size=2_000)
 
 
 def party_owed(*, currency: str) -> dict[str, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.indexes import BrinIndex
 from django.db import models
 from django.db.models import F, Q
 
@@ -10,7 +11,7 @@ from django.db.models import F, Q
 class StripeBalanceTransaction(models.Model):
     """One Stripe balance transaction (charge, refund, transfer, payout...), stored once by its id."""
 
-    stripe_id = models.CharField(max_length=100, unique=True)
+    stripe_id = models.CharField(max_length=100)  # unique: payments_btx_stripe_id_uniq
     type = models.CharField(max_length=40)
     source = models.CharField(max_length=100, blank=True, help_text="ch_/re_/tr_/po_ id")
     order_ref = models.CharField(max_length=100, blank=True, help_text="resolved from the source's metadata")
@@ -18,11 +19,19 @@ class StripeBalanceTransaction(models.Model):
     fee = models.BigIntegerField(default=0)
     net = models.BigIntegerField()
     currency = models.CharField(max_length=3)
-    created = models.DateTimeField(db_index=True)
+    created = models.DateTimeField()  # a period's rows by a BRIN range (reconciliation)
     imported_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["type", "order_ref"], name="stripe_btx_type_order_idx")]
+        # Imported a million at a time: each index costs every row. A unique constraint rather than
+        # unique=True, which on PostgreSQL adds a second (LIKE) index no query uses; `created` is read by
+        # ranges of a period, which a BRIN index serves for a fraction of a B-tree's upkeep (rows arrive
+        # roughly in time order, an import at a time).
+        constraints = [models.UniqueConstraint(fields=["stripe_id"], name="payments_btx_stripe_id_uniq")]
+        indexes = [
+            models.Index(fields=["type", "order_ref"], name="stripe_btx_type_order_idx"),
+            BrinIndex(fields=["created"], name="payments_btx_created_brin"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.stripe_id} {self.type} {self.amount} {self.currency}"
@@ -79,6 +88,43 @@ class ClosedPeriodBalance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.period_id} {self.account_id} {self.amount} {self.currency}"
+
+
+class ClosedPeriodStatement(models.Model):
+    """A party's statement figures in one closed period and currency: written once, when it closes.
+
+    The same sums a statement makes of the period's split lines and entries (payments.selectors.
+    period_figures), kept so that a closed period's statement reads one row per party instead of the
+    period's lines. Append-only and written only by the closing transaction (as ClosedPeriodBalance); at
+    commit PostgreSQL checks each party's `movement` against the period's closing balances of its accounts,
+    and the audit recomputes every figure from the lines and entries (`closed_statements_mismatched`).
+    """
+
+    period = models.ForeignKey(AccountingPeriod, on_delete=models.PROTECT, related_name="statements")
+    party = models.CharField(max_length=64)
+    currency = models.CharField(max_length=3)
+    sales = models.BigIntegerField()
+    platform_funded = models.BigIntegerField()
+    released = models.BigIntegerField()
+    funded_on_lines = models.BigIntegerField()
+    sales_net = models.BigIntegerField()
+    refunds = models.BigIntegerField()
+    payouts = models.BigIntegerField()
+    fees_after = models.BigIntegerField()
+    released_net = models.BigIntegerField()
+    awards = models.BigIntegerField()
+    movement = models.BigIntegerField()
+    entered = models.BooleanField(help_text="the party has entries in the period, not only split lines")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period", "party", "currency"], name="payments_closed_statement_uniq"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.period_id} {self.party} {self.movement} {self.currency}"
 
 
 class ReconciliationExplanation(models.Model):

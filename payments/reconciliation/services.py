@@ -27,6 +27,7 @@ from payments.models import (
     OrderPaymentReference,
     ReconciliationExplanation,
 )
+from payments.selectors import period_statement_figures_keep
 
 KNOWN_TYPES = ("charge", "payment", "refund", "payment_refund", "transfer", "payout")
 
@@ -364,7 +365,8 @@ SELECT %(period)s, m.account_id, m.currency, m.amount FROM payments_period_movem
 
 
 def period_books_close(*, period: AccountingPeriod, actor) -> None:
-    """Mark the period closed and write each account's movement in it (call inside a transaction).
+    """Mark the period closed and write each account's movement in it and each party's statement figures
+    (call inside a transaction).
 
     Postings are paused until the transaction commits (a SHARE lock on the ledger's transactions): one that
     was being posted is waited for, so it is in the closing balances, and one posted after the commit is
@@ -378,3 +380,4 @@ def period_books_close(*, period: AccountingPeriod, actor) -> None:
     period.save(update_fields=["status", "closed_by", "closed_at"])
     with connection.cursor() as cursor:
         cursor.execute(_CLOSING_BALANCES, {"period": period.pk})
+    period_statement_figures_keep(period_id=period.pk, start=period.start, end=period.end)

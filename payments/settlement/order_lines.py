@@ -1,10 +1,10 @@
 """Payout transparency: a party's order lines with share, fee, net, refunds and when each is (to be) paid.
 
-Three queries a page, whatever its length: a bounded probe of the party's size; the lines with their
-gross, the party's postings to date, the batches whose items hold the sale and the last refund (a batch's
-membership, the same rows its page, its total and the bank file come from), what each batch pays of the
-line, and the order's number and product; then the party's last batch, from which a line in none is
-expected (settlement_run's rule).
+Two queries a page, whatever its length or the party's size: the lines (a keyset page of the party's split
+lines in the period, read along one index) with their gross, the party's postings to date, the batches
+whose items hold the sale and the last refund (a batch's membership, the same rows its page, its total and
+the bank file come from), what each batch pays of the line, and the order's number and product; then the
+party's last batch, from which a line in none is expected (settlement_run's rule).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from core import clock
@@ -20,49 +20,23 @@ from payments.models import SettlementBatch
 from payments.settlement.periods import period_containing
 
 PAGE = 200
-SMALL_PARTY = 20_000  # split lines, all periods: read whole (≈20 ms) rather than walking the period
 
-# Whether the party has at most SMALL_PARTY split lines in the currency: an index-only scan of at most
-# SMALL_PARTY + 1 entries of payments_split_party_idx, never a count of a large party.
-_SMALL = """
-SELECT count(*) <= %(small)s FROM (
-    SELECT 1 FROM payments_splitline WHERE party = %(party)s AND currency = %(currency)s LIMIT %(small)s + 1
-) x
-"""
 # `keys`: one page of the party's lines with a posting in the period, each keyed by its first posting there
-# (posted_at, transaction, line): a keyset page from a cursor, never counted or skipped over.
-# A party with many lines: walked through the ledger transactions' (posted_at, id) index from the cursor
-# (an index condition), a few hundred transactions a page, each line kept at its first posting.
-_KEYS_WALK = """
-    SELECT DISTINCT ON (t.posted_at, t.id, s.line_ref)
-           s.order_ref, s.line_ref, t.posted_at AS first_at, t.id AS first_txn
-    FROM payments_ledgertransaction t JOIN payments_splitline s ON s.transaction_id = t.id
+# (posted_at, transaction, line): a keyset page read from the cursor along payments_split_party_time_idx
+# (party, currency, posted_at, transaction, line), never counted or skipped over, whatever the party's size.
+_KEYS = """
+    SELECT DISTINCT ON (s.posted_at, s.transaction_id, s.line_ref)
+           s.order_ref, s.line_ref, s.posted_at AS first_at, s.transaction_id AS first_txn
+    FROM payments_splitline s
     WHERE s.party = %(party)s AND s.currency = %(currency)s
-      AND t.posted_at >= %(start)s AND t.posted_at < %(end)s {order_filter} {cursor_filter}
+      AND s.posted_at >= %(start)s AND s.posted_at < %(end)s {order_filter} {cursor_filter}
       AND NOT EXISTS (  -- an earlier posting of the line in the period is its key
-          SELECT 1 FROM payments_splitline p JOIN payments_ledgertransaction pt ON pt.id = p.transaction_id
+          SELECT 1 FROM payments_splitline p
           WHERE p.order_ref = s.order_ref AND p.line_ref = s.line_ref AND p.party = s.party
-            AND p.currency = s.currency AND pt.posted_at >= %(start)s
-            AND (pt.posted_at, pt.id) < (t.posted_at, t.id)
+            AND p.currency = s.currency AND p.posted_at >= %(start)s
+            AND (p.posted_at, p.transaction_id) < (s.posted_at, s.transaction_id)
       )
-    ORDER BY t.posted_at {direction}, t.id {direction}, s.line_ref {direction}
-    LIMIT %(limit)s
-"""
-# A party with few lines (at most SMALL_PARTY, probed with a bounded index scan): all its lines in the period
-# from its own split lines (fenced by OFFSET 0, so the planner cannot walk the whole period for them),
-# their first postings by sorting, then the page.
-_KEYS_OWN = """
-    SELECT * FROM (
-        SELECT DISTINCT ON (s.order_ref, s.line_ref)
-               s.order_ref, s.line_ref, t.posted_at AS first_at, t.id AS first_txn
-        FROM (
-            SELECT * FROM payments_splitline WHERE party = %(party)s AND currency = %(currency)s OFFSET 0
-        ) s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
-        WHERE t.posted_at >= %(start)s AND t.posted_at < %(end)s {order_filter}
-        ORDER BY s.order_ref, s.line_ref, t.posted_at, t.id
-    ) k
-    WHERE true {cursor_filter}
-    ORDER BY k.first_at {direction}, k.first_txn {direction}, k.line_ref {direction}
+    ORDER BY s.posted_at {direction}, s.transaction_id {direction}, s.line_ref {direction}
     LIMIT %(limit)s
 """
 
@@ -264,19 +238,12 @@ def order_lines(
     if cursor is not None:
         params.update({"at": cursor.at, "txn": cursor.txn, "line": cursor.line_ref})
         op = "<" if backwards else ">"
-        cursor_filter = (  # the first comparison is the index's, the second settles a transaction's lines
-            f"AND (t.posted_at, t.id) {op}= (%(at)s, %(txn)s) "
-            f"AND (t.posted_at, t.id, s.line_ref) {op} (%(at)s, %(txn)s, %(line)s)"
-        )
-    with connection.cursor() as db:
-        small = False
-        if not order_ref:  # one order's lines are found through the order's index
-            db.execute(_SMALL, {"small": SMALL_PARTY, "party": party, "currency": currency})
-            small = db.fetchone()[0]
-        if small:
-            cursor_filter = cursor_filter.replace("t.posted_at", "k.first_at").replace("t.id", "k.first_txn")
-            cursor_filter = cursor_filter.replace("s.line_ref", "k.line_ref")
-        keys = (_KEYS_OWN if small else _KEYS_WALK).format(
+        cursor_filter = f"AND (s.posted_at, s.transaction_id, s.line_ref) {op} (%(at)s, %(txn)s, %(line)s)"
+    with transaction.atomic(), connection.cursor() as db:
+        # a page reads a few hundred index entries: parallel workers (planned for the whole party's lines
+        # the LIMIT stops short of) only add their start-up and scan ahead; this transaction only
+        db.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+        keys = _KEYS.format(
             order_filter="AND s.order_ref = %(order)s" if order_ref else "",
             cursor_filter=cursor_filter,
             direction="DESC" if backwards else "ASC",

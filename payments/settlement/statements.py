@@ -1,6 +1,7 @@
 """Per-party statements for a period and the figures behind charts (drill-down: order_lines.py).
 
-All set-based: one statement over every party aggregates the whole ledger in two queries.
+All set-based: a statement's figures are its closed periods' closing figures plus the open part's lines and
+entries aggregated over every party at once (payments.selectors.period_figures).
 """
 
 from __future__ import annotations
@@ -13,68 +14,7 @@ from django.db import connection
 
 from core.money import minor_format
 from payments.models import Account
-from payments.selectors import account_balances
-
-# The period's movements by kind; the opening balance (everything before the period) comes from the closed
-# periods' closing sums plus the entries since (payments.selectors.account_balances), so a statement costs
-# what its period holds, not the ledger's whole history.
-_MOVEMENTS = """
-SELECT a.party,
-       sum(CASE WHEN k.kind = 'payment' THEN -e.amount ELSE 0 END) AS sales_net,
-       sum(CASE WHEN k.kind = 'refund' THEN -e.amount ELSE 0 END) AS refunds,
-       sum(CASE WHEN k.kind = 'payout' THEN e.amount ELSE 0 END) AS payouts,
-       -- Stripe's fee posted after its payment (payment_fee_post): the party's part is a debit
-       sum(CASE WHEN k.kind = 'fee' THEN e.amount ELSE 0 END) AS fees_after,
-       -- a campaign's release (net of the fee the party bears at release; see _RELEASES for the gross)
-       sum(CASE WHEN k.kind = 'release' THEN -e.amount ELSE 0 END) AS released_net,
-       -- design call awards (award_post): owed to the designer (+), funded by the unit (-)
-       sum(CASE WHEN k.kind = 'award' THEN -e.amount ELSE 0 END) AS awards,
-       sum(-e.amount) AS movement
-FROM payments_ledgerentry e
-JOIN payments_account a ON a.id = e.account_id
-JOIN payments_ledgertransaction t ON t.id = e.transaction_id
-LEFT JOIN payments_ledgertransaction o ON o.id = t.reverses_id  -- a correction counts as what it reverses
-CROSS JOIN LATERAL (SELECT COALESCE(o.kind, t.kind) AS kind) k
-WHERE a.kind IN (%(payable)s, %(revenue)s, %(held)s) AND e.currency = %(currency)s
-  AND t.posted_at >= %(start)s AND t.posted_at < %(end)s {party_filter}
-GROUP BY a.party
-"""
-
-_SALES = """
-SELECT s.party, sum(s.amount) AS sales,
-       -- the platform's funding of discounts (payments.split: discount lines, negative)
-       sum(CASE WHEN s.line_kind = 'discount' THEN s.amount ELSE 0 END) AS funded
-FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
-LEFT JOIN payments_ledgertransaction o ON o.id = t.reverses_id
-WHERE COALESCE(o.kind, t.kind) = 'payment' AND t.posted_at >= %(start)s AND t.posted_at < %(end)s
-  AND s.currency = %(currency)s {party_filter}
-GROUP BY s.party
-"""
-
-# What the platform funded of the discounts on each unit's product lines paid in the period (their
-# "<line>:discount" split lines, negative, against the line's `unit:` share): the unit's parties were paid
-# on the undiscounted price, so the unit's statement says how much of its sales the platform paid for
-_FUNDED_ON_UNIT_LINES = """
-SELECT p.party, -sum(d.amount)
-FROM payments_splitline d JOIN payments_ledgertransaction t ON t.id = d.transaction_id
-LEFT JOIN payments_ledgertransaction o ON o.id = t.reverses_id
-JOIN payments_splitline p ON p.transaction_id = d.transaction_id AND p.line_kind = 'product'
-                         AND p.line_ref = left(d.line_ref, -9) AND p.party LIKE 'unit:%%'
-WHERE d.line_kind = 'discount' AND COALESCE(o.kind, t.kind) = 'payment'
-  AND t.posted_at >= %(start)s AND t.posted_at < %(end)s AND d.currency = %(currency)s {party_filter}
-GROUP BY p.party
-"""
-
-# What a campaign's releases gave each party (and took from the campaign's held account), with the fee the
-# party bears at release (payments.ledger_services.held_release_post)
-_RELEASES = """
-SELECT s.party, sum(s.amount), sum(s.fee)
-FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
-LEFT JOIN payments_ledgertransaction o ON o.id = t.reverses_id
-WHERE COALESCE(o.kind, t.kind) = 'release' AND t.posted_at >= %(start)s AND t.posted_at < %(end)s
-  AND s.currency = %(currency)s {party_filter}
-GROUP BY s.party
-"""
+from payments.selectors import Figures, account_balances, period_figures
 
 
 @dataclass(frozen=True)
@@ -109,73 +49,43 @@ def statements(
     *, start: datetime, end: datetime, currency: str, parties: set[str] | None = None
 ) -> list[Statement]:
     """Statements of every party (or the given ones) with any ledger activity up to the period's end."""
-    params = {
-        "start": start,
-        "end": end,
-        "currency": currency,
-        "payable": Account.Kind.PARTY_PAYABLE,
-        "revenue": Account.Kind.PLATFORM_REVENUE,
-        "held": Account.Kind.CAMPAIGN_HELD,
-        "parties": sorted(parties or []),
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _SALES.format(party_filter="AND s.party = ANY(%(parties)s)" if parties is not None else ""),
-            params,
-        )
-        found = cursor.fetchall()
-        sales = {party: int(total) for party, total, _ in found}
-        funded = {party: int(part) for party, _, part in found}
-        cursor.execute(
-            _RELEASES.format(party_filter="AND s.party = ANY(%(parties)s)" if parties is not None else ""),
-            params,
-        )
-        releases = {party: (int(gross), int(fee)) for party, gross, fee in cursor.fetchall()}
-        cursor.execute(
-            _FUNDED_ON_UNIT_LINES.format(
-                party_filter="AND p.party = ANY(%(parties)s)" if parties is not None else ""
-            ),
-            params,
-        )
-        funded_on_lines = {party: int(total) for party, total in cursor.fetchall()}
-        cursor.execute(
-            _MOVEMENTS.format(party_filter="AND a.party = ANY(%(parties)s)" if parties is not None else ""),
-            params,
-        )
-        moved = {party: rest for party, *rest in cursor.fetchall()}
+    # the period's movements by kind: closed periods inside it from their closing figures, the rest from its
+    # lines and entries; the opening (everything before the period) from the closed periods' closing sums
+    # plus the entries since (payments.selectors.account_balances): a statement costs what the open part of
+    # its period holds, not the ledger's whole history
+    moved = period_figures(start=start, end=end, currency=currency, parties=parties)
     kinds = {Account.Kind.PARTY_PAYABLE, Account.Kind.PLATFORM_REVENUE, Account.Kind.CAMPAIGN_HELD}
     before: dict[str, int] = {}
     for (kind, party, cur), total in account_balances(upto=start, parties=parties).items():
         if kind in kinds and cur == currency:
             before[party] = before.get(party, 0) - total
     out = []
-    for party in sorted(before.keys() | moved.keys()):
+    zero = Figures()
+    for party in sorted(before.keys() | {p for p, f in moved.items() if f.entered}):
         opening = before.get(party, 0)
-        sales_net, refunds, payouts, fees_after, released_net, awards, movement = moved.get(party, (0,) * 7)
-        gross = sales.get(party, 0)
-        released, _fee = releases.get(party, (0, 0))
+        f = moved.get(party, zero)
         out.append(
             Statement(
                 party=party,
                 opening=opening,
-                sales=gross,
-                fees=gross - int(sales_net) + int(fees_after) + released - int(released_net),
-                refunds=int(refunds),
-                payouts=int(payouts),
-                closing=opening + int(movement),
-                platform_funded=funded.get(party, 0),
-                released=released,
-                awards=int(awards),
-                funded_on_lines=funded_on_lines.get(party, 0),
+                sales=f.sales,
+                fees=f.sales - f.sales_net + f.fees_after + f.released - f.released_net,
+                refunds=f.refunds,
+                payouts=f.payouts,
+                closing=opening + f.movement,
+                platform_funded=f.platform_funded,
+                released=f.released,
+                awards=f.awards,
+                funded_on_lines=f.funded_on_lines,
             )
         )
     # a party whose shares netted to nothing has no entries (the platform funding a discount out of its
     # own share): its statement still shows the sales and the funding
     seen = {row.party for row in out}
     out += [
-        Statement(party, 0, gross, gross, 0, 0, 0, funded.get(party, 0))
-        for party, gross in sorted(sales.items())
-        if party not in seen and funded.get(party)
+        Statement(party, 0, f.sales, f.sales, 0, 0, 0, f.platform_funded)
+        for party, f in sorted(moved.items())
+        if party not in seen and f.platform_funded
     ]
     return sorted(out, key=lambda row: row.party)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -168,9 +170,9 @@ def test_entries_and_split_lines_must_belong_to_an_existing_transaction(db):
     ):
         cur.execute(
             "INSERT INTO payments_splitline (transaction_id, order_ref, line_ref, line_kind, party, role,"
-            " position, bps, carved, rule, fee_rule, agreement_version, amount, fee, currency)"
-            " VALUES (%s, 'o', 'L1', 'product', 'unit:1', 'unit', 0, 10000, false, 'agreement',"
-            " 'pro_rata', 'v', 1, 0, 'CNY')",
+            " position, bps, carved, rule, fee_rule, agreement_version, amount, fee, currency,"
+            " posted_at) VALUES (%s, 'o', 'L1', 'product', 'unit:1', 'unit', 0, 10000, false, 'agreement',"
+            " 'pro_rata', 'v', 1, 0, 'CNY', now())",
             [missing],
         )
 
@@ -224,3 +226,25 @@ def test_transactions_added_after_an_early_check_are_checked_again_at_commit():
         LedgerEntry.objects.create(transaction=_txn("manual-2"), account=clearing, amount=7, currency="CNY")
     # then the commit refuses it, and the first one with it
     assert not LedgerTransaction.objects.exists()
+
+
+def test_a_split_line_is_dated_as_its_ledger_transaction(db):
+    # given a ledger transaction posted now
+    txn = _txn()
+    sql = (
+        "INSERT INTO payments_splitline (transaction_id, order_ref, line_ref, line_kind, party, role,"
+        " position, bps, carved, rule, fee_rule, agreement_version, amount, fee, currency, posted_at)"
+        " VALUES (%s, 'o-1', 'L1', 'product', 'unit:1', 'unit', %s, 10000, false, 'agreement', 'pro_rata',"
+        " 'v', 1, 0, 'CNY', %s)"
+    )
+    # when a split line of it is inserted with another date, it is refused
+    with (
+        pytest.raises(IntegrityError, match="dated as its ledger transaction"),
+        transaction.atomic(),
+        connection.cursor() as cur,
+    ):
+        cur.execute(sql, [txn.pk, 0, txn.posted_at - timedelta(days=1)])
+    # and with the transaction's own date it is taken (the drill-down reads lines by that date)
+    with connection.cursor() as cur:
+        cur.execute(sql, [txn.pk, 0, txn.posted_at])
+    assert SplitLine.objects.get(transaction=txn).posted_at == txn.posted_at

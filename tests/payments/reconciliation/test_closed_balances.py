@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from payments.error_codes import SettlementError, SettlementErrorCode
 from payments.ledger_services import transaction_reverse
 from payments.models import AccountingPeriod, ClosedPeriodBalance, LedgerTransaction
 from payments.reconciliation import services
 from payments.selectors import (
+    FIGURES,
     account_balances,
     account_balances_from_entries,
     closed_balances_mismatched,
@@ -174,3 +176,74 @@ def test_statement_openings_from_closed_periods_equal_the_entries_before_them(pa
         assert rows == {
             row.party: row for row in statements(start=start, end=end, currency="CNY", parties=set(rows))
         }
+
+
+def test_statements_of_closed_periods_read_the_figures_kept_at_the_close_and_equal_the_lines(parties):
+    from payments.ledger_services import payment_fee_post
+    from payments.models import ClosedPeriodStatement
+    from payments.selectors import closed_statements_mismatched
+    from payments.settlement.statements import statements
+
+    # given October and November with payments, a fee posted after its payment, refunds and a correction
+    unit, bank = parties["stripe"], parties["bank"]
+    pay("o1", bank, 20_000, at(5, 10), fee=500)
+    refund("o1", 4_000, at(6, 10))
+    pay("o2", unit, 8_000, at(7, 10))
+    payment_fee_post(idempotency_key="fee:o2", order_ref="o2", fee=240, currency="CNY", posted_at=at(8, 10))
+    pay("n1", unit, 7_000, at(3, 11))
+    wrong = LedgerTransaction.objects.get(idempotency_key="payment:n1")
+    transaction_reverse(transaction_id=wrong.pk, idempotency_key="fix:n1", memo="wrong", posted_at=at(4, 11))
+    refund("o2", 1_000, at(20, 11))
+    spans = [(at(1, 10, 0), at(1, 11, 0)), (at(1, 10, 0), at(1, 12, 0)), (at(15, 9, 0), at(15, 11, 0))]
+    before = {span: statements(start=span[0], end=span[1], currency="CNY") for span in spans}
+    one = statements(start=spans[0][0], end=spans[0][1], currency="CNY", parties={bank})
+
+    # when October closes
+    october = _month(10)
+    _close(october)
+
+    # then it keeps one row of figures per party, and the statements read from them are those from the lines,
+    # for the closed month, for it and the open month after, and for a span the closed month ends
+    kept = ClosedPeriodStatement.objects.filter(period=october)
+    assert {row.party for row in kept} == {unit, bank, "platform"}
+    for span in spans:
+        assert statements(start=span[0], end=span[1], currency="CNY") == before[span]
+    assert statements(start=spans[0][0], end=spans[0][1], currency="CNY", parties={bank}) == one
+    assert one[0].sales == 18_000 and one[0].refunds == -3_600 and one[0].fees == 450
+    # and the audit finds them equal to the lines and entries
+    assert closed_statements_mismatched() == []
+    # and a closed month's statement no longer reads its split lines (nor its entries: the opening's
+    # balances read only the entries before it)
+    with CaptureQueriesContext(connection) as queries:
+        statements(start=spans[0][0], end=spans[0][1], currency="CNY", parties={bank})
+    assert not any("payments_splitline" in q["sql"] for q in queries.captured_queries)
+
+
+@pytest.mark.django_db(transaction=True)  # the close commits: another transaction then tries to change rows
+def test_closed_statement_figures_cannot_change_and_must_match_the_closing_balances(parties):
+    from payments.models import ClosedPeriodStatement
+
+    pay("o1", parties["bank"], 10_000, at(5, 10))
+    october = _month(10)
+    _close(october)
+    row = ClosedPeriodStatement.objects.filter(period=october).first()
+    with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
+        ClosedPeriodStatement.objects.filter(pk=row.pk).update(movement=row.movement + 1)
+    with pytest.raises(IntegrityError, match="transaction that closes it"), transaction.atomic():
+        ClosedPeriodStatement.objects.create(
+            **{f: getattr(row, f) for f in FIGURES}, period=october, party="unit:x", currency="CNY"
+        )
+    # a period closed with its balances but a party's statement movement different: refused at commit
+    pay("n1", parties["bank"], 10_000, at(5, 11))
+    november = _month(11)
+    with pytest.raises(IntegrityError, match="its statement says"), transaction.atomic():
+        AccountingPeriod.objects.filter(pk=november.pk).update(status="closed")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO payments_closedperiodbalance (period_id, account_id, currency, amount) "
+                "SELECT %s, account_id, currency, amount FROM payments_period_movements(%s)",
+                [november.pk, november.pk],
+            )
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    november.refresh_from_db()
+    assert november.status == "open"

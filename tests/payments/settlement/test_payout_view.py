@@ -17,9 +17,12 @@ from django.utils import timezone, translation
 
 from core import clock
 from orders.models import Order, OrderLine
+from payments.ledger_services import payment_post
 from payments.settlement import order_lines, services
 from payments.settlement.periods import at_midnight
+from payments.split import SaleLine
 from tests.auth import login_verified
+from tests.payments.sales import agreement, sale
 from tests.payments.settlement.conftest import at, pay, refund
 from tests.payments.settlement.test_console import platform_finance, unit_finance
 
@@ -174,11 +177,13 @@ def test_weekly_periods_and_a_release_at_midnight():
     assert st.period == (date(2026, 11, 23), date(2026, 11, 30)) and st.day == date(2026, 12, 28)
 
 
-def test_pages_are_bounded_and_cost_three_queries_whatever_their_length(parties, django_assert_num_queries):
+def test_pages_are_bounded_and_cost_two_queries_whatever_their_length(parties, django_assert_num_queries):
+    # (and three statements around the first: its transaction's savepoint and release here, and its
+    # transaction-local planner setting)
     for i in range(5):
         pay(f"o{i}", parties["bank"], 1_000 + i, at(1 + i, 11))
-    # the party's size (bounded), the lines with their batches and names, then the last batch
-    with django_assert_num_queries(3):
+    # the lines with their batches and names, then the last batch
+    with django_assert_num_queries(2 + 3):
         rows, more = lines_at(parties["bank"], at(20, 11))
     assert len(rows) == 5 and not more
     first, more = lines_at(parties["bank"], at(20, 11), per_page=2)
@@ -188,7 +193,7 @@ def test_pages_are_bounded_and_cost_three_queries_whatever_their_length(parties,
     last, more = lines_at(parties["bank"], at(20, 11), per_page=2, after=_cursor(second, "o3"))
     assert list(last) == ["o4"] and not more
     # read backwards: the last page, then the one before it
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2 + 3):
         end, more = lines_at(parties["bank"], at(20, 11), per_page=2, last=True)
     assert list(end) == ["o3", "o4"] and more  # more: pages precede it
     back, more = lines_at(parties["bank"], at(20, 11), per_page=2, before=_cursor(end, "o3"))
@@ -201,12 +206,7 @@ def _cursor(rows, order_ref):
     return order_lines.Cursor.parse(rows[order_ref]["cursor"])
 
 
-@pytest.mark.parametrize("small_party", [20_000, 0], ids=["own-lines", "period-walk"])
-def test_keyset_pages_are_stable_with_ties_refunds_and_lines_posted_meanwhile(
-    parties, monkeypatch, small_party
-):
-    # both ways of reading a party's lines (from its own split lines, or walking the period) page alike
-    monkeypatch.setattr(order_lines, "SMALL_PARTY", small_party)
+def test_keyset_pages_are_stable_with_ties_refunds_and_lines_posted_meanwhile(parties):
     # given orders in November: three paid at the same instant, one refunded later in the period,
     # and a sale of October refunded in November (a line keyed by its refund)
     bank = parties["bank"]
@@ -258,6 +258,70 @@ def test_keyset_pages_are_stable_with_ties_refunds_and_lines_posted_meanwhile(
     pay("new", bank, 1_000, at(28, 11))
     assert walk(3)[:3] == [(r["order_ref"], r["line_ref"]) for r in first]
     assert walk(3)[-1] == ("new", "L1")
+
+
+def _multi_line(order: str, party: str, n_lines: int, when) -> None:
+    """A paid order of `n_lines` lines (L1..Ln) in one posting: they share its instant and transaction."""
+    terms = agreement(
+        version_id=f"agr:{party}:v1", shares=((party, "entity", 9000), ("platform", "platform", 1000))
+    )
+    lines = tuple(SaleLine(f"L{i}", 1_000 + i, terms, party) for i in range(1, n_lines + 1))
+    payment_post(idempotency_key=f"payment:{order}", sale=sale(order_ref=order, lines=lines), posted_at=when)
+
+
+def test_keyset_pages_neither_skip_nor_repeat_lines_of_one_posting_and_end_cleanly(parties):
+    # given six lines at one instant in two postings (three lines each, ties on time and on transaction)
+    # and two more lines a day later, all the bank's: 8 lines
+    bank = parties["bank"]
+    _multi_line("a", bank, 3, at(2, 11))
+    _multi_line("b", bank, 3, at(2, 11))
+    _multi_line("c", bank, 2, at(3, 11))
+    november = {
+        "party": bank,
+        "currency": "CNY",
+        "start": at_midnight(date(2026, 11, 1)),
+        "end": at_midnight(date(2026, 12, 1)),
+        "window_days": 7,
+        "kind": "monthly",
+        "now": at(30, 11),
+    }
+    keys = lambda rows: [(r["order_ref"], r["line_ref"]) for r in rows]  # noqa: E731
+    everything = keys(order_lines.order_lines(**november, per_page=100)[0])
+    assert everything == [("a", "L1"), ("a", "L2"), ("a", "L3"), ("b", "L1"), ("b", "L2"), ("b", "L3"),
+                          ("c", "L1"), ("c", "L2")]  # fmt: skip
+    for per_page in (1, 2, 3, 4, 8):
+        # when read forwards a page at a time (8 lines: the last page is full when the size divides 8)
+        got, rows, more, pages = [], [], True, 0
+        while more:
+            after = order_lines.Cursor.parse(rows[-1]["cursor"]) if rows else None
+            rows, more = order_lines.order_lines(**november, per_page=per_page, after=after)
+            assert len(rows) == (per_page if more else len(rows)) and rows
+            got += keys(rows)
+            pages += 1
+        # then every line comes once, in order, in as many pages as it takes and no empty one after
+        assert got == everything and pages == -(-8 // per_page)
+        # and past the last line there is nothing, and no more
+        assert order_lines.order_lines(
+            **november, per_page=per_page, after=order_lines.Cursor.parse(rows[-1]["cursor"])
+        ) == ([], False)
+        # and backwards from the last page, the same lines: the last page holds the last `per_page`
+        rows, more = order_lines.order_lines(**november, per_page=per_page, last=True)
+        assert keys(rows) == everything[-per_page:] and more == (per_page < 8)
+        got = keys(rows)
+        while more:
+            rows, more = order_lines.order_lines(
+                **november, per_page=per_page, before=order_lines.Cursor.parse(rows[0]["cursor"])
+            )
+            got = keys(rows) + got
+        assert got == everything
+        assert order_lines.order_lines(
+            **november, per_page=per_page, before=order_lines.Cursor.parse(rows[0]["cursor"])
+        ) == ([], False)
+    # and a party without lines in the period has one empty page, whichever way it is read
+    october = {**november, "start": at_midnight(date(2026, 10, 1)), "end": at_midnight(date(2026, 11, 1))}
+    assert order_lines.order_lines(**october) == ([], False)
+    assert order_lines.order_lines(**october, last=True) == ([], False)
+    assert order_lines.order_lines(**{**november, "party": parties["stripe"]}, last=True) == ([], False)
 
 
 def test_the_page_links_to_the_next_and_previous_pages(client, parties, monkeypatch):
