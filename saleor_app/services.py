@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 
 from core import clock
-from core.db import redact_in_batches
+from core.db import fetch_one_prepared, redact_in_batches
 from core.retry import INBOX_RETRY
 from saleor_app import secrets_at_rest, wakeup
 from saleor_app.client import SaleorClient
@@ -120,20 +120,10 @@ def inbox_store(
     raises UnicodeDecodeError or django.db.DataError and stores nothing.
     """
     text = body.decode()  # UnicodeDecodeError: not a Saleor body
-    with connection.cursor() as cursor:  # PostgreSQL parses the JSON once (DataError if it is not JSON)
-        cursor.execute(
-            _INSERT_EVENT,
-            [
-                event_key(body),
-                installation.pk,
-                event_type,
-                text,
-                text,
-                signature,
-                clock.now(),
-            ],
-        )
-        row = cursor.fetchone()
+    # PostgreSQL parses the JSON once (DataError if it is not JSON) and plans the INSERT once per connection
+    row = fetch_one_prepared(
+        _INSERT_EVENT, [event_key(body), installation.pk, event_type, text, text, signature, clock.now()]
+    )
     if row is None:
         return None
     # robust: the delivery is stored, which is the intake's whole job; with the broker down the wake-up is

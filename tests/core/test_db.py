@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 
-from core.db import violated_constraint
+from core.db import fetch_one_prepared, violated_constraint
 from tests.unit_onboarding.factories import DesignerFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,3 +20,11 @@ def test_the_name_of_the_violated_constraint_is_read_from_the_driver():
 
 def test_an_error_without_diagnostics_names_no_constraint():
     assert violated_constraint(IntegrityError("unit_credit_code_unique")) is None
+
+
+def test_a_prepared_statement_joins_the_transaction_and_raises_djangos_errors():
+    with transaction.atomic():
+        assert fetch_one_prepared("SELECT %s::int + 1", [41]) == (42,)
+        with pytest.raises(DataError), transaction.atomic():
+            fetch_one_prepared("SELECT %s::jsonb", ["not json"])
+        assert fetch_one_prepared("SELECT %s::int + 1", [1]) == (2,)  # prepared once, used again

@@ -107,4 +107,5 @@ def test_a_burst_of_deliveries_queues_one_drain_and_the_drain_takes_them_all(set
         assert queue.llen(django_settings.CELERY_TASK_DEFAULT_QUEUE) == 2
     finally:
         queue.delete(django_settings.CELERY_TASK_DEFAULT_QUEUE)
+        wakeup.inbox_kick_consumed()  # the last wake-up: a later test's first kick must queue a drain
         celery_app.conf.update(task_always_eager=True)
