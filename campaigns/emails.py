@@ -32,25 +32,17 @@ def backer_mail_send(*, mail_id: int) -> bool:
             return False
         campaign = mail.campaign
         paid = sum(p.paid for p in Pledge.objects.filter(campaign=campaign, order_ref=mail.order_ref))
-        subjects, bodies = [], []
-        for language in LANGUAGES:
-            with translation.override(language):
-                english = language == "en"
-                context = {
-                    "outcome": mail.outcome,
-                    "title": campaign.title_en if english and campaign.title_en else campaign.title_zh,
-                    "unit": campaign.unit.legal_name_en
-                    if english and campaign.unit.legal_name_en
-                    else str(campaign.unit),
-                    "delivery": campaign.estimated_delivery.isoformat(),
-                    "amount": money_text(paid, campaign.currency),
-                    "url": order_link_absolute(mail.order_ref),
-                }
-                subjects.append(render_to_string("campaigns/email/backer_subject.txt", context).strip())
-                bodies.append(render_to_string("campaigns/email/backer_body.txt", context).strip())
         # Sent inside the lock: a failure rolls back and the task retries; a success is marked at once.
-        send_mail(
-            " / ".join(subjects), "\n\n----------\n\n".join(bodies) + "\n", None, [order.customer_email]
+        _send_in_both_languages(
+            "campaigns/email/backer",
+            lambda english: {
+                "outcome": mail.outcome,
+                **_names(campaign, english),
+                "delivery": campaign.estimated_delivery.isoformat(),
+                "amount": money_text(paid, campaign.currency),
+                "url": order_link_absolute(mail.order_ref),
+            },
+            order.customer_email,
         )
         mail.sent_at = clock.now()
         mail.save(update_fields=["sent_at"])
@@ -72,24 +64,36 @@ def over_limit_mail_send(*, refund_id: int) -> bool:
         if order is None or not order.customer_email:
             return False
         campaign = refund.campaign
-        subjects, bodies = [], []
-        for language in LANGUAGES:
-            with translation.override(language):
-                english = language == "en"
-                context = {
-                    "title": campaign.title_en if english and campaign.title_en else campaign.title_zh,
-                    "unit": campaign.unit.legal_name_en
-                    if english and campaign.unit.legal_name_en
-                    else str(campaign.unit),
-                    "items": refund.quantity,
-                    "amount": money_text(refund.amount, refund.currency),
-                    "url": order_link_absolute(refund.order_ref),
-                }
-                subjects.append(render_to_string("campaigns/email/over_limit_subject.txt", context).strip())
-                bodies.append(render_to_string("campaigns/email/over_limit_body.txt", context).strip())
-        send_mail(
-            " / ".join(subjects), "\n\n----------\n\n".join(bodies) + "\n", None, [order.customer_email]
+        _send_in_both_languages(
+            "campaigns/email/over_limit",
+            lambda english: {
+                **_names(campaign, english),
+                "items": refund.quantity,
+                "amount": money_text(refund.amount, refund.currency),
+                "url": order_link_absolute(refund.order_ref),
+            },
+            order.customer_email,
         )
         refund.mailed_at = clock.now()
         refund.save(update_fields=["mailed_at"])
     return True
+
+
+def _names(campaign, english: bool) -> dict[str, str]:
+    """The campaign's and its unit's names in the mail's language (Chinese where no English is given)."""
+    unit = campaign.unit
+    return {
+        "title": campaign.title_en if english and campaign.title_en else campaign.title_zh,
+        "unit": unit.legal_name_en if english and unit.legal_name_en else str(unit),
+    }
+
+
+def _send_in_both_languages(template: str, context_of, to: str) -> None:
+    """One mail, Chinese then English: `<template>_subject.txt` and `_body.txt` rendered in each language."""
+    subjects, bodies = [], []
+    for language in LANGUAGES:
+        with translation.override(language):
+            context = context_of(language == "en")
+            subjects.append(render_to_string(f"{template}_subject.txt", context).strip())
+            bodies.append(render_to_string(f"{template}_body.txt", context).strip())
+    send_mail(" / ".join(subjects), "\n\n----------\n\n".join(bodies) + "\n", None, [to])

@@ -12,12 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from core import clock
 from payments.models import SettlementBatch
-from payments.settlement.periods import period_containing
+from payments.settlement.periods import at_midnight, period_containing
 
 PAGE = 200
 
@@ -291,3 +292,20 @@ def _settlement(row: dict, prefix: str, at: datetime | None, *, window_days, kin
         sold_at=at, window_days=window_days, kind=kind, last_period_end=last, now=now
     )
     return replace(expected, refund=refund)
+
+
+def statement_order_lines(
+    party: str, start: date, end: date, *, now: datetime, **page
+) -> tuple[list[dict], bool]:
+    """One page of the party's order lines for a statement of the Beijing days [start, end), settled by the
+    platform's settlement rules (`page`: order_lines' order_ref, after, before, last, per_page)."""
+    return order_lines(
+        party=party,
+        currency=settings.SETTLEMENT_CURRENCY,
+        start=at_midnight(start),
+        end=at_midnight(end),
+        window_days=settings.SETTLEMENT_RETURN_WINDOW_DAYS,
+        kind=settings.SETTLEMENT_PERIOD,
+        now=now,
+        **page,
+    )

@@ -121,16 +121,8 @@ def _lines(party: str, start: date, end: date, *, now: datetime, read: Callable[
     rows: list = []
     after = None
     while True:
-        page, more = order_lines.order_lines(
-            party=party,
-            currency=settings.SETTLEMENT_CURRENCY,
-            start=at_midnight(start),
-            end=at_midnight(end),
-            window_days=settings.SETTLEMENT_RETURN_WINDOW_DAYS,
-            kind=settings.SETTLEMENT_PERIOD,
-            now=now,
-            after=after,
-            per_page=READ_PAGE,
+        page, more = order_lines.statement_order_lines(
+            party, start, end, now=now, after=after, per_page=READ_PAGE
         )
         rows += exports.order_line_rows(page, settings.SETTLEMENT_CURRENCY)
         if read is not None:

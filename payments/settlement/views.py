@@ -136,19 +136,6 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _order_lines(party: str, start: date, end: date, **kwargs):
-    return order_lines.order_lines(
-        party=party,
-        currency=settings.SETTLEMENT_CURRENCY,
-        start=at_midnight(start),
-        end=at_midnight(end),
-        window_days=settings.SETTLEMENT_RETURN_WINDOW_DAYS,
-        kind=settings.SETTLEMENT_PERIOD,
-        now=clock.now(),
-        **kwargs,
-    )
-
-
 def _page(request: HttpRequest) -> dict:
     """?after= / ?before= (a row's cursor) or ?last=1: which page of order lines (keyset, no page numbers)."""
     after = order_lines.Cursor.parse(request.GET.get("after", ""))
@@ -170,7 +157,9 @@ def statement(request: HttpRequest, party: str) -> HttpResponse:
     )
     order = request.GET.get("order") or None
     page = _page(request)
-    lines, more = _order_lines(party, start, end, order_ref=order, **page)
+    lines, more = order_lines.statement_order_lines(
+        party, start, end, now=clock.now(), order_ref=order, **page
+    )
     backwards = "before" in page or page.get("last")
     has_previous = more if backwards else "after" in page
     has_next = "before" in page if backwards else more
