@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from core import clock
 from core.money import minor_format, minor_to_decimal
 from payments.models import SettlementBatch
+from payments.settlement import labels
 from payments.settlement.selectors import bank_payee_check
 
 
@@ -134,8 +135,8 @@ def order_line_rows(lines: Iterable[dict], currency: str) -> list[tuple]:
                 ln["order_number"] or ln["order_ref"],
                 ln["product_name"] or "",
                 clock.local(ln["sold_at"]).strftime("%Y-%m-%d %H:%M") if ln["sold_at"] else "",
-                ln["role"] or "",
-                ln["rule"] or "",
+                labels.share_role(ln["role"]),
+                labels.share_rule(ln["rule"]),
                 "" if ln["bps"] is None else ln["bps"],
                 money(ln["gross"]),
                 money(ln["share"]),

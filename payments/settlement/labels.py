@@ -1,5 +1,5 @@
 """Ledger codes in words for people: a party's kind, a share's role and the rule that gave it (the statement
-page shows these; the exports keep the codes beside the names, for matching)."""
+page and its exports show these)."""
 
 from __future__ import annotations
 

@@ -103,6 +103,7 @@ def test_a_big_lines_export_is_the_workers_and_gives_the_file_the_request_would(
     assert rows[0][:3] == ["订单号", "商品", "售出时间（北京时间）"]  # noqa: RUF001 (the header's own brackets)
     assert len(rows) == 1 + ORDERS
     assert rows[1][:1] + rows[1][6:8] == ["o00", "10.00", "9.00"]  # gross, the party's 90%: yuan
+    assert rows[1][3:5] == ["运营主体", "按分成协议"]  # role and rule in words, not `entity`, `agreement`
     refunded = next(r for r in rows if r[0] == "o03")
     assert refunded[10] == "-4.50"
 
