@@ -24,6 +24,7 @@ DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 SECRET_KEY = env.str("SECRET_KEY", dev_default="dev-only-insecure-secret-key-change-me")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", dev_default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "wenchuang.errors.csrf_failure"  # says what to do, in the reader's language
 DATA_DIR = Path(env.str("DATA_DIR", default=str(BASE_DIR / ".data")))
 
 INSTALLED_APPS = [
