@@ -54,3 +54,6 @@ def browser_second_factor(page, user) -> None:
         page.fill("#id_code", authenticator_code(user, confirmed=False))
         page.click("main button[type=submit]")
         page.click("#continue")  # past the recovery codes, to the page that asked
+    # A click waits for its navigation to commit, not for the page to load: under load, `page.url` already
+    # named the page that asked while its form was not there yet (seen in CI).
+    page.wait_for_load_state()
