@@ -115,7 +115,10 @@ def test_a_second_run_of_an_import_while_the_first_runs_does_nothing(unit, opera
     first.execute("SELECT pg_advisory_lock(hashtextextended(%s, 0))", [f"wc-listing-import:{job.pk}"])
 
     while_running = imports.listings_import_run(import_id=job.pk)
-    first.close()  # that worker ended (or died): the import is free again
+    # that worker ended: the import is free again (unlocked first: a closed session's locks go only once its
+    # backend has exited, which the close does not wait for)
+    first.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [f"wc-listing-import:{job.pk}"])
+    first.close()
 
     assert while_running == "running elsewhere"
     assert not Listing.objects.filter(unit=unit).exists()
