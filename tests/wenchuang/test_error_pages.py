@@ -45,3 +45,14 @@ def test_a_server_error_shows_the_sites_page():
 
     assert response.status_code == 500
     assert "出错了" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_request_for_a_host_not_ours_is_refused_400_not_500():
+    browser = Client(raise_request_exception=False, HTTP_HOST="evil.example")
+
+    response = browser.get("/")
+
+    assert response.status_code == 400  # the error page's own header used to raise again: a 500
+    page = response.content.decode()
+    assert "请求无效" in page and "evil.example" not in page
