@@ -169,3 +169,22 @@ def test_stripe_transfers_match_their_batch_payout(parties, finance_users, conne
         ]
     )
     assert services.period_reconcile(period=period).open_items == []
+
+
+def test_the_reconciliation_sum_is_exact_past_2_53_and_refuses_to_wrap():
+    from django.db import DataError, connection
+
+    # given the bigint sum the matching statement uses (migration 0021)
+    big = 2**62
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT payments_exact_sum(x) FROM (VALUES (%s::bigint), (%s::bigint), (1::bigint)) v(x)",
+            [big, big - 2],
+        )
+        # then it is exact where a float would have rounded
+        assert cursor.fetchone() == (2**63 - 1,)
+        # and a sum past bigint is an error, never a wrapped figure
+        with pytest.raises(DataError, match="out of range"), transaction.atomic():
+            cursor.execute(
+                "SELECT payments_exact_sum(x) FROM (VALUES (%s::bigint), (%s::bigint)) v(x)", [big, big]
+            )
