@@ -54,12 +54,14 @@ _TYPES = {"payment": "charge", "payment_refund": "refund"}
 
 
 def _created(created: Any) -> datetime:
+    """Aware, as COPY's binary timestamptz needs: without an offset it is UTC (the session's zone)."""
     if isinstance(created, datetime):
-        return created
+        return created if created.tzinfo else created.replace(tzinfo=UTC)
     if isinstance(created, int | float | str) and str(created).isdigit():
         return datetime.fromtimestamp(int(created), tz=UTC)
     if isinstance(created, str):
-        return datetime.fromisoformat(created)
+        parsed = datetime.fromisoformat(created)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
     raise TypeError(f"created: {created!r}")
 
 
@@ -101,6 +103,7 @@ def balance_transactions_import(
 
 
 _COLUMNS = ("stripe_id", "type", "source", "order_ref", "amount", "fee", "net", "currency", "created")
+_COPY_TYPES = ("text", "text", "text", "text", "int8", "int8", "int8", "text", "timestamptz")
 
 
 def _store(batch: list[tuple]) -> int:
@@ -113,12 +116,26 @@ def _store(batch: list[tuple]) -> int:
             f"SELECT {', '.join(_COLUMNS)} FROM payments_stripebalancetransaction WITH NO DATA"
         )
         cursor.execute("TRUNCATE btx_incoming")
-        with cursor.copy(f"COPY btx_incoming ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
+        # binary: no text formatting of each integer and timestamp (2.5 of 5 s on a million rows)
+        with cursor.copy(f"COPY btx_incoming ({', '.join(_COLUMNS)}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(_COPY_TYPES)
             for row in batch:
                 copy.write_row(row)
+        # What is new, once (the first of an id the chunk repeats), by a plain INSERT in stripe_id order (the
+        # unique index filled page by page): ON CONFLICT DO NOTHING checked and confirmed every row again (6
+        # of 11 s on a million). Each id is probed in the unique index (LIMIT 1 keeps it a probe; an anti-join
+        # would hash the whole table for every chunk). No other import can insert between the probe and the
+        # insert: the lock conflicts with itself, reads go on.
+        cursor.execute("LOCK TABLE payments_stripebalancetransaction IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute("SET LOCAL work_mem = '32MB'")  # the chunk's sort, in memory
+        cursor.execute("SET LOCAL jit = off")
         cursor.execute(
             f"INSERT INTO payments_stripebalancetransaction ({', '.join(_COLUMNS)}, imported_at) "  # noqa: S608 - fixed names
-            f"SELECT {', '.join(_COLUMNS)}, now() FROM btx_incoming ON CONFLICT (stripe_id) DO NOTHING"
+            f"SELECT DISTINCT ON (i.stripe_id) {', '.join(f'i.{c}' for c in _COLUMNS)}, now() "
+            "FROM btx_incoming i LEFT JOIN LATERAL ("
+            "    SELECT true AS stored FROM payments_stripebalancetransaction b "
+            "    WHERE b.stripe_id = i.stripe_id LIMIT 1"
+            ") d ON true WHERE d.stored IS NULL ORDER BY i.stripe_id, i.ctid"
         )
         return cursor.rowcount
 
