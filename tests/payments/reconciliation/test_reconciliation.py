@@ -169,3 +169,59 @@ def test_stripe_transfers_match_their_batch_payout(parties, finance_users, conne
         ]
     )
     assert services.period_reconcile(period=period).open_items == []
+
+
+def test_the_reconciliation_sum_is_exact_past_2_53_and_refuses_to_wrap():
+    from django.db import DataError, connection
+
+    # given the bigint sum the matching statement uses (migration 0021)
+    big = 2**62
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT payments_exact_sum(x) FROM (VALUES (%s::bigint), (%s::bigint), (1::bigint)) v(x)",
+            [big, big - 2],
+        )
+        # then it is exact where a float would have rounded
+        assert cursor.fetchone() == (2**63 - 1,)
+        # and a sum past bigint is an error, never a wrapped figure
+        with pytest.raises(DataError, match="out of range"), transaction.atomic():
+            cursor.execute(
+                "SELECT payments_exact_sum(x) FROM (VALUES (%s::bigint), (%s::bigint)) v(x)", [big, big]
+            )
+
+
+def test_imported_times_keep_their_instant_and_a_time_without_offset_is_utc():
+    from datetime import UTC, datetime
+
+    from payments.models import StripeBalanceTransaction
+
+    rows = [
+        _btx("txn_1", "charge", 100, "o1", at(3)) | {"created": "2026-11-03T10:00:00"},
+        _btx("txn_2", "charge", 100, "o2", at(3)) | {"created": "2026-11-03T10:00:00+08:00"},
+        _btx("txn_3", "charge", 100, "o3", at(3)) | {"created": 1_793_700_000},
+    ]
+    services.balance_transactions_import(rows=rows)
+    assert dict(StripeBalanceTransaction.objects.values_list("stripe_id", "created")) == {
+        "txn_1": datetime(2026, 11, 3, 10, tzinfo=UTC),
+        "txn_2": datetime(2026, 11, 3, 2, tzinfo=UTC),
+        "txn_3": datetime.fromtimestamp(1_793_700_000, tz=UTC),
+    }
+
+
+def test_an_id_repeated_in_one_chunk_or_across_chunks_is_stored_once_as_first_seen():
+    from payments.models import StripeBalanceTransaction
+
+    first = _btx("txn_1", "charge", 100, "o1", at(3))
+    again = _btx("txn_1", "charge", 999, "o1", at(3))
+    other = _btx("txn_2", "charge", 200, "o2", at(3))
+    assert services.balance_transactions_import(rows=[first, other, again]) == 2  # one chunk
+    assert services.balance_transactions_import(rows=[again, other, first], chunk=1) == 0
+    assert (
+        services.balance_transactions_import(rows=[_btx("txn_3", "refund", -50, "o1", at(4))] * 3, chunk=2)
+        == 1
+    )
+    assert dict(StripeBalanceTransaction.objects.values_list("stripe_id", "amount")) == {
+        "txn_1": 100,
+        "txn_2": 200,
+        "txn_3": -50,
+    }
