@@ -31,11 +31,15 @@ ALTER TABLE payments_splitline ENABLE TRIGGER payments_split_immutable;
 ALTER TABLE payments_splitline ALTER COLUMN prior_at SET DEFAULT '-infinity',
     ALTER COLUMN prior_at SET NOT NULL;
 
-CREATE FUNCTION payments_split_prior_at() RETURNS trigger LANGUAGE plpgsql AS $$
+-- Read along payments_split_order_line_idx (the line's few rows), whatever the statistics when the plan is
+-- cached: PL/pgSQL keeps a generic plan per session, and one made while the table was nearly empty (a new
+-- database, a bench's first insert) would scan it for every row inserted after (seqscan off), or walk a
+-- party's postings on the party's index (its party compared as text, not a key of that index).
+CREATE FUNCTION payments_split_prior_at() RETURNS trigger LANGUAGE plpgsql SET enable_seqscan = off AS $$
 BEGIN
     NEW.prior_at := COALESCE((
         SELECT max(p.posted_at) FROM payments_splitline p
-        WHERE p.order_ref = NEW.order_ref AND p.line_ref = NEW.line_ref AND p.party = NEW.party
+        WHERE p.order_ref = NEW.order_ref AND p.line_ref = NEW.line_ref AND p.party || '' = NEW.party
           AND p.currency = NEW.currency
           AND (p.posted_at, p.transaction_id) < (NEW.posted_at, NEW.transaction_id)
     ), '-infinity');
