@@ -15,7 +15,8 @@
 5. Times the statement page (payments.settlement.views.statement, called as platform finance asks it:
    the party's totals and a keyset page of 200 order lines with settlement status: the first, one half-way
    through and the last) for an entity (1/50 of the orders) and for the platform (a line in every order),
-   and, alone, the page's order lines and the party's statement totals (target <= 200 ms a page).
+   and, alone, the page's order lines and the party's statement totals (target <= 200 ms a page); the objects
+   the earlier steps left in this process are frozen out of the garbage collector first (gc.freeze).
 
 Runs in its own database (wc_reconcile_bench on the server of DATABASE_URL), dropped at the end
 unless --keep. --reuse times only step 5 on the database a run with --keep left (its month built, reconciled
@@ -28,6 +29,7 @@ that database's orders, whatever --orders says. When there is no such database i
 from __future__ import annotations
 
 import argparse
+import gc
 import resource
 import sys
 import threading
@@ -347,6 +349,10 @@ def statement_pages(orders: int) -> None:
         return elapsed, response.content.count(b"order=")
 
     page("platform", "")  # untimed: a server's process has its modules loaded and templates compiled
+    # what the build, import, reconcile and migrations left alive in this process is no server's: frozen
+    # out of the collector, so a full collection over it (200-270 ms seen, in a page at random) is not timed
+    gc.collect()
+    gc.freeze()
     for party, count in (("entity:0", -(-orders // 50)), ("platform", orders)):
         with connection.cursor() as cursor:
             cursor.execute(
