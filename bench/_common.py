@@ -33,6 +33,11 @@ def admin_execute(url: str, sql: str) -> None:
         conn.execute(sql)
 
 
+def database_exists(url: str, db_name: str) -> bool:
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db_name]).fetchone() is not None
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -76,14 +81,16 @@ def gunicorn_start(port: int, env: dict[str, str], *, workers: int, threads: int
 
 @contextmanager
 def bench_database(
-    db_name: str, *, keep: bool, apps: tuple[str, ...] = (), force_drop: bool = False
+    db_name: str, *, keep: bool, apps: tuple[str, ...] = (), force_drop: bool = False, reuse: bool = False
 ) -> Iterator[None]:
-    """Creates `db_name` afresh, points Django at it (set up, then migrated: every app, or only `apps`) and
-    drops it on the way out unless `keep`; `force_drop` ends connections the bench left open (workers).
-    Settings read from the environment at setup (cache prefix, queues…) must be set before entering."""
+    """Creates `db_name` afresh (or, `reuse`, keeps it when it exists), points Django at it (set up, then
+    migrated: every app, or only `apps`) and drops it on the way out unless `keep`; `force_drop` ends
+    connections the bench left open (workers). Settings read from the environment at setup (cache prefix,
+    queues…) must be set before entering."""
     admin_url, bench_url = database_urls(db_name)
-    admin_execute(admin_url, f'DROP DATABASE IF EXISTS "{db_name}"')
-    admin_execute(admin_url, f'CREATE DATABASE "{db_name}"')
+    if not (reuse and database_exists(admin_url, db_name)):
+        admin_execute(admin_url, f'DROP DATABASE IF EXISTS "{db_name}"')
+        admin_execute(admin_url, f'CREATE DATABASE "{db_name}"')
     os.environ["DATABASE_URL"] = bench_url
     try:
         django_migrated(*apps)

@@ -134,7 +134,10 @@ class SplitLine(models.Model):
     amount = models.BigIntegerField(help_text="share of the line; negative for a refund")
     fee = models.BigIntegerField(default=0, help_text="processor fee borne by this party on this line")
     currency = models.CharField(max_length=3)
-    # the drill-down reads a party's lines of a period in this order from one index (settlement.order_lines)
+    # the drill-down reads a party's lines of a period in this order from one index (settlement.order_lines):
+    # payments_split_party_prior_idx (party, currency, posted_at, transaction, line_ref, prior_at), made by
+    # migration 0022 with prior_at, a column only SQL reads (its line's previous posting's time, or
+    # '-infinity'), set by a trigger
     posted_at = models.DateTimeField(help_text="its ledger transaction's posted_at (checked at insert)")
 
     class Meta:
@@ -145,10 +148,6 @@ class SplitLine(models.Model):
         ]
         indexes = [
             models.Index(fields=["order_ref", "line_ref"], name="payments_split_order_line_idx"),
-            models.Index(
-                fields=["party", "currency", "posted_at", "transaction", "line_ref"],
-                name="payments_split_party_time_idx",
-            ),
         ]
 
     def __str__(self) -> str:

@@ -34,12 +34,14 @@ CONTENT_TYPES = {
 }
 READ_PAGE = 1000  # order lines read per query by the worker (keyset pages: each costs what it holds)
 
-# Whether the party has at most %(few)s postings in the period: at most few + 1 index entries read.
+# Whether the party has at most %(few)s postings in the period: at most few + 1 index entries read (a split
+# line's posted_at is its transaction's, checked at insert: no transaction is read; on the statement page a
+# join to each was as dear as the page's lines).
 _FEW = """
 SELECT count(*) <= %(few)s FROM (
-    SELECT 1 FROM payments_splitline s JOIN payments_ledgertransaction t ON t.id = s.transaction_id
-    WHERE s.party = %(party)s AND s.currency = %(currency)s AND t.posted_at >= %(start)s
-      AND t.posted_at < %(end)s
+    SELECT 1 FROM payments_splitline s
+    WHERE s.party = %(party)s AND s.currency = %(currency)s AND s.posted_at >= %(start)s
+      AND s.posted_at < %(end)s
     LIMIT %(few)s + 1
 ) x
 """

@@ -1,6 +1,10 @@
 """Template filters of the finance console: yuan from fen, dict lookup, word lists."""
 
+from operator import attrgetter
+from urllib.parse import quote
+
 from django import template
+from django.utils.timezone import template_localtime
 from django.utils.translation import pgettext
 
 from payments.settlement import labels
@@ -8,6 +12,7 @@ from payments.settlement.selectors import masked
 from payments.settlement.statements import yuan as _yuan
 
 register = template.Library()
+_text = attrgetter("text")  # a settlement status in words
 
 
 @register.filter
@@ -34,6 +39,44 @@ def line_label(line) -> str:
     name = pgettext("split line", "Shipping") if base == "shipping" else (product or base)
     is_tax = part == "tax" or part.endswith(":tax")  # a unit's parcel: shipping:<unit uid>[:tax]
     return f"{name} · {pgettext('split line', 'tax')}" if is_tax else name
+
+
+@register.filter
+def statement_rows(lines) -> list[dict]:
+    """The statement page's order lines as its cells show them, built in one call: a page of 200 rows through
+    ~15 filters each (dates, yuan, labels, statuses) was half the page's time. Each distinct role, rule and
+    status is worded once; the cells are the filters' texts (`date:"Y-m-d H:i"`, `yuan`, `urlencode`…)."""
+    words: dict = {}
+
+    def worded(make, value) -> str:
+        if (make, value) not in words:
+            words[make, value] = make(value)
+        return words[make, value]
+
+    rows = []
+    for ln in lines:
+        refund = ln["refund_settlement"]
+        sold = template_localtime(ln["sold_at"]) if ln["sold_at"] is not None else None
+        rows.append(
+            {
+                "order_q": quote(ln["order_ref"]),
+                "order_shown": ln["order_number"] or ln["order_ref"],
+                "label": line_label(ln),
+                "role": worded(labels.share_role, ln["role"]),
+                "rule": worded(labels.share_rule, ln["rule"]),
+                "sold": "" if sold is None else f"{sold:%Y-%m-%d %H:%M}",
+                "gross": yuan(ln["gross"]),
+                "bps": "" if ln["bps"] is None else ln["bps"],
+                "share": yuan(ln["share"]),
+                "fee": yuan(ln["fee"]),
+                "net": yuan(ln["net"]),
+                "refunds": yuan(ln["refunds"]),
+                "refund_status": worded(_text, refund) if refund else "",
+                "status": worded(_text, ln["settlement"]),
+                "batch_nets": [(batch, yuan(net)) for batch, net in ln["batch_nets"]],
+            }
+        )
+    return rows
 
 
 @register.filter
@@ -74,13 +117,3 @@ def _audit_value(value) -> str:
 @register.filter
 def party_kind(party: str) -> str:
     return labels.party_kind(party)
-
-
-@register.filter
-def share_role(role) -> str:
-    return labels.share_role(role)
-
-
-@register.filter
-def share_rule(rule) -> str:
-    return labels.share_rule(rule)

@@ -12,12 +12,14 @@ import re
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from core import clock
 from orders.models import Order, OrderLine
 from payments.ledger_services import payment_post
+from payments.models import SplitLine
 from payments.settlement import order_lines, services
 from payments.settlement.periods import at_midnight
 from payments.split import SaleLine
@@ -322,6 +324,63 @@ def test_keyset_pages_neither_skip_nor_repeat_lines_of_one_posting_and_end_clean
     assert order_lines.order_lines(**october) == ([], False)
     assert order_lines.order_lines(**october, last=True) == ([], False)
     assert order_lines.order_lines(**{**november, "party": parties["stripe"]}, last=True) == ([], False)
+
+
+def test_a_month_ending_with_refunds_of_its_sales_pages_each_line_once_also_posted_out_of_order(parties):
+    # given a month whose last days hold only refunds of lines sold in it (the reconcile bench's platform:
+    # the last page passes over them on their index entries), a line sold at the period's very start and
+    # refunded, and a line sold in October refunded twice in November, the later refund inserted first
+    bank = parties["bank"]
+    start, end = at_midnight(date(2026, 11, 1)), at_midnight(date(2026, 12, 1))
+    pay("old", bank, 5_000, at(20, 10))
+    pay("edge", bank, 3_000, start)
+    for i in range(4):
+        pay(f"s{i}", bank, 1_000 + i, at(2 + i, 11))
+    for i in range(4):
+        refund(f"s{i}", 100, at(27 + i % 3, 11, hour=10 + i))
+    refund("edge", 100, at(29, 11))
+    refund("old", 1_000, at(25, 11))
+    refund("old", 1_000, at(8, 11))  # dated before the refund posted ahead of it
+    # then each posting knows when its line's previous posting (inserted before it) was
+    with connection.cursor() as db:
+        db.execute(
+            "SELECT order_ref, posted_at, NULLIF(prior_at, '-infinity') FROM payments_splitline "
+            "WHERE party = %s ORDER BY order_ref, posted_at",
+            [bank],
+        )
+        prior = {(ref, when): before for ref, when, before in db.fetchall()}
+    assert prior[("old", at(20, 10))] is None and prior[("s0", at(2, 11))] is None
+    assert prior[("s0", at(27, 11, hour=10))] == at(2, 11) and prior[("edge", at(29, 11))] == start
+    assert prior[("old", at(25, 11))] == at(20, 10)
+    assert prior[("old", at(8, 11))] == at(20, 10)  # the refund of Nov 25 came first: not before it
+    # and the lines are keyed by their first posting in November, whatever the order of the inserts: the
+    # October sale by its refund of Nov 8, never also by the one of Nov 25 (its previous posting, as
+    # inserted, is in October)
+    firsts: dict = {}
+    for ln in SplitLine.objects.filter(party=bank, posted_at__gte=start, posted_at__lt=end):
+        key = (ln.posted_at, ln.transaction_id, ln.line_ref)
+        firsts[ln.order_ref, ln.line_ref] = min(firsts.get((ln.order_ref, ln.line_ref), key), key)
+    everything = [line for line, _key in sorted(firsts.items(), key=lambda item: item[1])]
+    assert [ref for ref, _line in everything] == ["edge", "s0", "s1", "s2", "s3", "old"]
+    november = {"party": bank, "currency": "CNY", "start": start, "end": end, "window_days": 7}
+    november |= {"kind": "monthly", "now": at(30, 11)}
+    keys = lambda rows: [(r["order_ref"], r["line_ref"]) for r in rows]  # noqa: E731
+    assert keys(order_lines.order_lines(**november)[0]) == everything
+    for per_page in (1, 2, 4, 6):
+        # when read backwards from the last page
+        rows, more = order_lines.order_lines(**november, per_page=per_page, last=True)
+        assert keys(rows) == everything[-per_page:] and more == (per_page < 6)
+        got = keys(rows)
+        while more:
+            rows, more = order_lines.order_lines(
+                **november, per_page=per_page, before=order_lines.Cursor.parse(rows[0]["cursor"])
+            )
+            got = keys(rows) + got
+        # then the same lines, each once
+        assert got == everything
+    # and the October sale's line shows both refunds, from its first posting in November
+    (old,) = [r for r in order_lines.order_lines(**november, per_page=1, last=True)[0]]
+    assert old["order_ref"] == "old" and old["first_at"] == at(8, 11) and old["refunds"] == -1_800
 
 
 def test_the_page_links_to_the_next_and_previous_pages(client, parties, monkeypatch):

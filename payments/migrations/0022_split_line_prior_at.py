@@ -1,0 +1,79 @@
+"""Split lines carry when their line's previous posting was, so the drill-down's keyset skips, inside its index,
+the postings that cannot start a line in the period.
+
+- payments_splitline.prior_at (not a model field: '-infinity' has no Python datetime; only SQL reads it): the
+  posted_at of the posting of the same order line, party and currency just before this one (by posted_at, then
+  transaction) among those inserted before it, '-infinity' when there is none. A BEFORE INSERT trigger sets it,
+  whatever the insert says; split lines never change after (payments_split_immutable) nor go.
+- It names a real earlier posting, so a posting whose prior_at is at or after a period's start has an earlier
+  posting in that period and is not the line's first there (settlement.order_lines' key). A posting inserted
+  out of time order can leave a later posting's prior_at older than its true predecessor: that posting is then
+  only checked (order_lines' NOT EXISTS), never wrongly skipped.
+- Index (party, currency, posted_at, transaction_id, line_ref, prior_at) replaces payments_split_party_time_idx,
+  its prefix: the keyset reads the same order and tests prior_at < start on the index entry, without visiting
+  the row (a party's month ending with refunds of lines sold earlier in it: 18,000 refund postings of the
+  platform passed over, each probed, on the last page).
+- Lines posted before this migration get it here (the immutability trigger disabled for this UPDATE only,
+  inside the migration's transaction, as in 0018).
+"""
+
+from django.db import migrations
+
+FORWARD = r"""
+ALTER TABLE payments_splitline ADD COLUMN prior_at timestamptz;
+ALTER TABLE payments_splitline DISABLE TRIGGER payments_split_immutable;
+UPDATE payments_splitline s SET prior_at = COALESCE((
+    SELECT max(p.posted_at) FROM payments_splitline p
+    WHERE p.order_ref = s.order_ref AND p.line_ref = s.line_ref AND p.party = s.party
+      AND p.currency = s.currency AND (p.posted_at, p.transaction_id) < (s.posted_at, s.transaction_id)
+), '-infinity');
+ALTER TABLE payments_splitline ENABLE TRIGGER payments_split_immutable;
+ALTER TABLE payments_splitline ALTER COLUMN prior_at SET DEFAULT '-infinity',
+    ALTER COLUMN prior_at SET NOT NULL;
+
+-- Read along payments_split_order_line_idx (the line's few rows), whatever the statistics when the plan is
+-- cached: PL/pgSQL keeps a generic plan per session, and one made while the table was nearly empty (a new
+-- database, a bench's first insert) would scan it for every row inserted after (seqscan off), or walk a
+-- party's postings on the party's index (its party compared as text, not a key of that index).
+CREATE FUNCTION payments_split_prior_at() RETURNS trigger LANGUAGE plpgsql SET enable_seqscan = off AS $$
+BEGIN
+    NEW.prior_at := COALESCE((
+        SELECT max(p.posted_at) FROM payments_splitline p
+        WHERE p.order_ref = NEW.order_ref AND p.line_ref = NEW.line_ref AND p.party || '' = NEW.party
+          AND p.currency = NEW.currency
+          AND (p.posted_at, p.transaction_id) < (NEW.posted_at, NEW.transaction_id)
+    ), '-infinity');
+    RETURN NEW;
+END $$;
+CREATE TRIGGER payments_split_prior_at BEFORE INSERT ON payments_splitline
+    FOR EACH ROW EXECUTE FUNCTION payments_split_prior_at();
+
+DROP INDEX payments_split_party_time_idx;
+CREATE INDEX payments_split_party_prior_idx
+    ON payments_splitline (party, currency, posted_at, transaction_id, line_ref, prior_at);
+"""
+
+BACKWARD = r"""
+DROP INDEX payments_split_party_prior_idx;
+CREATE INDEX payments_split_party_time_idx
+    ON payments_splitline (party, currency, posted_at, transaction_id, line_ref);
+DROP TRIGGER payments_split_prior_at ON payments_splitline;
+DROP FUNCTION payments_split_prior_at();
+ALTER TABLE payments_splitline DROP COLUMN prior_at;
+"""
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("payments", "0021_exact_sum_aggregate"),
+    ]
+
+    operations = [
+        migrations.RunSQL(
+            FORWARD,
+            BACKWARD,
+            state_operations=[
+                migrations.RemoveIndex(model_name="splitline", name="payments_split_party_time_idx"),
+            ],
+        ),
+    ]
