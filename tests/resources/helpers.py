@@ -31,6 +31,22 @@ def library_object(unit, accession: str, *, publish: bool = True, category: str 
     return obj
 
 
+def four_spirits_mirror(museum, *, story_zh: str, story_en: str):
+    """The museum's Han bronze mirror M-001, in both languages, in the public domain and published."""
+    return library_object(
+        museum,
+        "M-001",
+        title_zh="四神纹铜镜",
+        title_en="Bronze mirror with four spirits",
+        era="汉代",
+        material="青铜",
+        dimensions="直径 18.5 厘米",
+        story_zh=story_zh,
+        story_en=story_en,
+        public_domain=True,
+    )
+
+
 def bowl_call(unit, operator, bowl, **data) -> DesignCall:
     """The unit's call for designs after its bowl: 3,000.50 yuan and 6.5% royalty, closing on 10 January."""
     return calls.call_post(
