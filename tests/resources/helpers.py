@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from django.db.models import Sum
 
 from catalog.provenance import collection_object_save
 from payments.models import LedgerEntry
+from payments.settlement import services as settlement
 from resources import calls, designers, services
 from resources.models import DesignCall
-from tests.unit_onboarding.factories import DesignerFactory, UserFactory, operator_of
+from tests.unit_onboarding.factories import DesignerFactory, UserFactory, operator_of, platform_finance_user
 
 NOW = datetime(2026, 12, 15, 4, tzinfo=UTC)  # 12:00 in Beijing
 AWARD = 300_050  # 3,000.50 yuan
 DEADLINE = datetime(2027, 1, 10, 10, tzinfo=UTC)  # 18:00 on 10 January in Beijing
+
+
+def januarys_batches(time_machine):
+    """On 10 February 2027 (Beijing) a member of platform finance proposes January's settlement batches:
+    ({party: batch}, that member, another who may execute them)."""
+    time_machine.move_to(datetime(2027, 2, 10, 2, tzinfo=UTC), tick=False)
+    approver, executor = platform_finance_user(), platform_finance_user()
+    batches = settlement.settlement_run(
+        period_start=date(2027, 1, 1), period_end=date(2027, 2, 1), actor=approver
+    )
+    return {b.party: b for b in batches}, approver, executor
 
 
 def library_object(unit, accession: str, *, publish: bool = True, category: str = "bronze", **fields):
