@@ -77,6 +77,23 @@ def bowl_call(unit, operator, bowl, **data) -> DesignCall:
     )
 
 
+def plain_call(unit, operator, obj, title: str) -> DesignCall:
+    """A unit's call for ceramics designs after `obj`: 1,000 yuan and 5% royalty, closing on 10 January."""
+    return calls.call_post(
+        unit=unit,
+        actor=operator,
+        data={
+            "title_zh": title,
+            "category": "wenchuang-ceramics",
+            "award_fen": 100_000,
+            "deadline": datetime(2027, 1, 10, tzinfo=UTC),
+            "rules": "原创",
+            "royalty_bps": 500,
+        },
+        objects=[obj],
+    )
+
+
 def designer(name: str = "山水设计工作室", email: str = "studio@shanshui.example.cn"):
     """A user with a studio's designer profile."""
     user = UserFactory(email=email)
