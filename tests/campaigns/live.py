@@ -3,12 +3,10 @@ before the orders that back it, carts in Saleor racing for a tier's last items, 
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
-
-from django.db import connection
+from functools import partial
 
 from campaigns import services
 from campaigns.error_codes import CampaignError
@@ -16,6 +14,7 @@ from campaigns.models import Campaign
 from core import clock
 from payments import selectors as ledger
 from tests.catalog.factories import make_listing
+from tests.db_sessions import race
 from tests.live_shop import ProductSpec, own_shop
 from tests.orders import live_order
 from tests.orders.conftest import unit_with_agreement
@@ -106,25 +105,17 @@ def checkout_created(gql: Callable[[str, dict], dict], shop, email: str, variant
 
 def race_for_the_tier(carts: list[dict]) -> dict[str, str]:
     """Every cart goes to pay at once (the storefront's tier reservation): {checkout: taken | sold_out}."""
-    barrier, outcomes = threading.Barrier(len(carts)), {}
 
-    def go_to_pay(cart: dict) -> None:
+    def go_to_pay(cart: dict) -> str:
         lines = [(ln["variant"]["id"], ln["quantity"]) for ln in cart["lines"]]
         try:
-            barrier.wait()
             services.tiers_reserve(checkout_ref=cart["id"], lines=lines)
-            outcomes[cart["id"]] = "taken"
         except CampaignError as error:
-            outcomes[cart["id"]] = str(error.code)
-        finally:
-            connection.close()
+            return str(error.code)
+        return "taken"
 
-    threads = [threading.Thread(target=go_to_pay, args=(cart,)) for cart in carts]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
+    taken = race(*(partial(go_to_pay, cart) for cart in carts))
+    return {cart["id"]: outcome for cart, outcome in zip(carts, taken, strict=True)}
 
 
 def line_nets(order_id: str, ref: str) -> dict[str, int]:

@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import threading
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from saleor_app import selectors, services
 from saleor_app.models import WebhookEvent
 from saleor_app.tasks import inbox_redeliver_stale
+from tests.db_sessions import race
 from tests.factories import SaleorInstallationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -183,19 +185,7 @@ def test_two_workers_on_the_same_event_process_it_once(settings):
         body="{}",
         signature="s",
     )
-    results: list[str] = []
-
-    def worker():
-        try:
-            results.append(services.inbox_process(event_id=event.pk))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = race(*[partial(services.inbox_process, event_id=event.pk)] * 2)
 
     assert sorted(results) == ["done", "skipped"]
     assert calls == ["slow"]

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from datetime import timedelta
 from unittest.mock import patch
 
 import psycopg
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from payments.gateway import events, tasks
 from payments.gateway.events import stripe_event_store
 from payments.gateway.models import StripeEvent, TransactionEventReport
-from tests.db_sessions import connection_params
+from tests.db_sessions import connection_params, race
 from tests.payments.gateway.conftest import stripe_event, stripe_signature
 from tests.payments.gateway.saleor_payloads import deliver, requested, session
 
@@ -340,18 +339,7 @@ def test_failed_events_are_retried_in_batches_each_event_once(
 
 def test_two_drains_on_the_same_events_report_each_once(client, signer, saleor, localstripe, wakeup_cleared):
     intents = succeeded_events_stored(client, signer, localstripe, 4)
-
-    def drain():
-        try:
-            events.stripe_events_drain()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=drain) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    race(events.stripe_events_drain, events.stripe_events_drain)
 
     assert set(StripeEvent.objects.values_list("status", flat=True)) == {StripeEvent.Status.DONE}
     assert StripeEvent.objects.filter(attempts=1).count() == 4
