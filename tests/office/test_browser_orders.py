@@ -9,6 +9,7 @@ import pypdf
 import pytest
 
 from orders.models import Order, OrderLine
+from tests.auth import browser_log_in
 from tests.catalog.factories import active_unit
 from tests.unit_onboarding.factories import UserFactory
 from unit_onboarding.models import UnitMembership
@@ -74,10 +75,7 @@ def test_orders_nav_and_packing_slip_on_screen_and_on_paper(browser, live_server
     UnitMembership.objects.create(user=user, unit=library, role=UnitMembership.Role.OPERATOR)
     orders = [paid_order(unit, other, n) for n in range(3)]
     page = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900}).new_page()
-    page.goto(f"{live_server.url}/onboarding/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
+    browser_log_in(page, live_server.url, user.email, PASSWORD)
     page.wait_for_url("**/office/")  # two units: the choice
 
     page.goto(f"{live_server.url}/orders/units/{unit.uid}/orders/")
