@@ -28,15 +28,19 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct horse battery staple")
 
 
-def reviewer():
-    """A member of the reviewers' group (recreated here: a transactional test's flush empties it)."""
-    group, _ = Group.objects.get_or_create(name=REVIEWERS)
-    group.permissions.add(
-        Permission.objects.get(content_type__app_label="unit_onboarding", codename="review_application")
-    )
+def group_member(name: str, app_label: str, codename: str):
+    """A new user in the group `name` holding the permission (the group recreated here: a transactional
+    test's flush empties it)."""
+    group, _ = Group.objects.get_or_create(name=name)
+    group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     user = UserFactory()
     user.groups.add(group)
     return user
+
+
+def reviewer():
+    """A member of the reviewers' group."""
+    return group_member(REVIEWERS, "unit_onboarding", "review_application")
 
 
 class UnitFactory(factory.django.DjangoModelFactory):
