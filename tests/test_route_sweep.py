@@ -45,6 +45,7 @@ from tests.unit_onboarding.factories import (
     ApplicationFactory,
     DesignerFactory,
     UserFactory,
+    licence_document,
     operator_of,
     platform_finance_user,
 )
@@ -53,7 +54,6 @@ from unit_onboarding.agreements import ShareTerm, agreement_version_propose
 from unit_onboarding.models import (
     AgreementVersion,
     Application,
-    Document,
     Invitation,
     PayeeChange,
     UnitMembership,
@@ -318,16 +318,7 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
     application = ApplicationFactory(
         unit=unit_a, applicant=people[A], status=Application.Status.CHANGES_REQUESTED
     )
-    document = Document(
-        application=application,
-        kind="business_licence",
-        original_name="licence.pdf",
-        content_type="application/pdf",
-        size=len(PDF),
-        sha256="0" * 64,
-        uploaded_by=people[A],
-    )
-    document.file.save("licence.pdf", ContentFile(PDF), save=True)
+    document = licence_document(application, original_name="licence.pdf", content=PDF)
     invitation = Invitation.objects.create(
         unit=unit_a,
         email="new.operator@museum.example.cn",
