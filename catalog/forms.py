@@ -12,6 +12,7 @@ from catalog import taxonomy
 from catalog.error_codes import CatalogError
 from catalog.listings import LISTING_FIELDS
 from catalog.models import CollectionObject, IpLicence, Listing, Relation
+from catalog.provenance import LICENCE_FIELDS, OBJECT_FIELDS
 from core.money import minor_format
 from unit_onboarding.designers import designers_of
 from unit_onboarding.models import Designer, Unit
@@ -192,32 +193,17 @@ class ListingCsvForm(CsvForm):
 
 
 class CollectionObjectForm(forms.ModelForm):
+    field_order = ["accession_number"]  # first on the page, then the service's order
+
     class Meta:
         model = CollectionObject
-        fields = (
-            "accession_number",
-            "title_zh",
-            "title_en",
-            "era",
-            "material",
-            "dimensions",
-            "story_zh",
-            "story_en",
-            "public_domain",
-        )
+        fields = OBJECT_FIELDS
 
 
 class IpLicenceForm(forms.ModelForm):
     class Meta:
         model = IpLicence
-        fields = (
-            "licensee_name",
-            "licensee_credit_code",
-            "scope",
-            "valid_from",
-            "valid_until",
-            "royalty_bps",
-        )
+        fields = LICENCE_FIELDS
         widgets = {
             "valid_from": forms.DateInput(attrs={"type": "date"}),
             "valid_until": forms.DateInput(attrs={"type": "date"}),

@@ -45,6 +45,15 @@ def authenticator_code(user, *, confirmed: bool | None = None) -> str:
     return f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
 
 
+def browser_log_in(page, base: str, email: str, password: str, next_path: str = "") -> None:
+    """In a browser: sign in on the portal's login page at `base`, to go on to `next_path` if given (its
+    second factor, when asked for, is `browser_second_factor`'s)."""
+    page.goto(f"{base}/onboarding/login/" + (f"?next={next_path}" if next_path else ""))
+    page.fill("#id_username", email)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+
+
 def browser_second_factor(page, user) -> None:
     """In a browser that was just sent to set up or verify the second factor: do it as the user would."""
     if "/security/two-factor/verify/" in page.url:

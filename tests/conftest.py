@@ -152,3 +152,15 @@ def staff_token(saleor_api_url) -> str:
     from tests.live_saleor import StaffSession
 
     return StaffSession(saleor_api_url).token
+
+
+@pytest.fixture
+def own_channel(saleor_api_url, settings):
+    """A CNY channel of the test's own (with its China zone), the one this service sells in
+    (SALEOR_CHANNEL_SLUG) for the test: its slug."""
+    from tests.live_saleor import StaffSession
+    from tests.live_shop import own_shop
+
+    with own_shop(StaffSession(saleor_api_url), warehouses=0) as shop:
+        settings.SALEOR_CHANNEL_SLUG = shop.channel_slug
+        yield shop.channel_slug

@@ -56,3 +56,23 @@ def stripe_test_settings(settings, url: str) -> None:
     settings.STRIPE_SECRET_KEY = STRIPE_SECRET_KEY
     settings.STRIPE_PUBLISHABLE_KEY = STRIPE_PUBLISHABLE_KEY
     settings.STRIPE_WEBHOOK_SECRET = STRIPE_WEBHOOK_SECRET
+
+
+def stripe_call(base: str, secret_key: str, method: str, path: str, data: dict | None = None) -> dict:
+    """One call to the Stripe API at `base` (localstripe) as `secret_key`: its JSON answer."""
+    response = requests.request(method, f"{base}/v1/{path}", auth=(secret_key, ""), data=data, timeout=30)
+    return response.json()
+
+
+def confirm_with_a_card(base: str, secret_key: str, pi_id: str) -> None:
+    """What Stripe.js does in the buyer's browser: confirms the PaymentIntent with a test card."""
+    card = {
+        "type": "card",
+        "card[number]": "4242424242424242",
+        "card[exp_month]": "12",
+        "card[exp_year]": "2030",
+        "card[cvc]": "123",
+    }
+    pm = stripe_call(base, secret_key, "POST", "payment_methods", card)
+    stripe_call(base, secret_key, "POST", f"payment_intents/{pi_id}", {"payment_method": pm["id"]})
+    stripe_call(base, secret_key, "POST", f"payment_intents/{pi_id}/confirm")

@@ -70,6 +70,18 @@ def load_delivery(name: str) -> dict:
     return json.loads((RECORDINGS / f"webhook.{name}.json").read_text())
 
 
+def delivered(client, delivery: dict, body: bytes | None = None):
+    """A recorded Saleor delivery posted to its target as Saleor sent it (its event, API URL and signature
+    headers); `body` instead of the recorded one (a tampered copy): the response."""
+    headers = {
+        "Saleor-Event": delivery["event"],
+        "Saleor-Api-Url": delivery["api_url"],
+        "Saleor-Signature": delivery["signature"],
+    }
+    data = delivery["body"].encode() if body is None else body
+    return client.post(delivery["target"], data=data, content_type="application/json", headers=headers)
+
+
 def load_exchange(name: str) -> dict:
     return json.loads((RECORDINGS / f"graphql.{name}.json").read_text())
 

@@ -28,7 +28,7 @@ from payments.funding.services import funding_propose
 from payments.models import AccountingPeriod, StatementExport
 from payments.settlement import services as settlement
 from promotions.models import PlatformCampaign, UnitPromotion
-from resources.calls import call_post, proposal_submit
+from resources.calls import proposal_submit
 from resources.designers import profile_save
 from resources.licensing import licence_request_submit
 from resources.services import publication_save, publication_set
@@ -39,11 +39,13 @@ from tests.catalog.factories import make_listing
 from tests.orders.conftest import deliver, unit_with_agreement  # noqa: F401 (deliver is a fixture)
 from tests.orders.payloads import two_unit_order
 from tests.payments.settlement.conftest import pay
+from tests.resources.helpers import plain_call
 from tests.storages import temporary_storages
 from tests.unit_onboarding.factories import (
     ApplicationFactory,
     DesignerFactory,
     UserFactory,
+    licence_document,
     operator_of,
     platform_finance_user,
 )
@@ -52,7 +54,6 @@ from unit_onboarding.agreements import ShareTerm, agreement_version_propose
 from unit_onboarding.models import (
     AgreementVersion,
     Application,
-    Document,
     Invitation,
     PayeeChange,
     UnitMembership,
@@ -317,16 +318,7 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
     application = ApplicationFactory(
         unit=unit_a, applicant=people[A], status=Application.Status.CHANGES_REQUESTED
     )
-    document = Document(
-        application=application,
-        kind="business_licence",
-        original_name="licence.pdf",
-        content_type="application/pdf",
-        size=len(PDF),
-        sha256="0" * 64,
-        uploaded_by=people[A],
-    )
-    document.file.save("licence.pdf", ContentFile(PDF), save=True)
+    document = licence_document(application, original_name="licence.pdf", content=PDF)
     invitation = Invitation.objects.create(
         unit=unit_a,
         email="new.operator@museum.example.cn",
@@ -383,19 +375,7 @@ def world(time_machine, deliver):  # noqa: F811 (the imported fixture)
             "note": "",
         },
     )
-    call = call_post(
-        unit=unit_a,
-        actor=people[A],
-        data={
-            "title_zh": "征集",
-            "category": "wenchuang-ceramics",
-            "award_fen": 100_000,
-            "deadline": datetime(2027, 1, 10, tzinfo=UTC),
-            "rules": "原创",
-            "royalty_bps": 500,
-        },
-        objects=[obj],
-    )
+    call = plain_call(unit_a, people[A], obj, "征集")
     jpeg = make.encoded(make.quadrants(320, 240), "JPEG")
     proposal = proposal_submit(
         call=call,

@@ -25,7 +25,13 @@ from unit_onboarding.models import (
     OperatingEntity,
     Unit,
 )
-from unit_onboarding.services import ENTITY_FIELDS, REQUIRED_UNIT_FIELDS, UNIT_FIELDS
+from unit_onboarding.services import (
+    ENTITY_FIELDS,
+    PROFILE_FIELDS,
+    PROFILE_IMAGES,
+    REQUIRED_UNIT_FIELDS,
+    UNIT_FIELDS,
+)
 from unit_onboarding.unit_payout import PAYOUT_FIELDS
 
 _USCC_CODES = {
@@ -177,20 +183,11 @@ def _image_clean(upload):
 
 
 class ProfileForm(forms.ModelForm):
+    field_order = ["display_name", *PROFILE_IMAGES]  # the images next to the name, then the service's order
+
     class Meta:
         model = Unit
-        fields = (
-            "display_name",
-            "logo",
-            "banner",
-            "story",
-            "opening_hours",
-            "province",
-            "city",
-            "district",
-            "street",
-            "postal_code",
-        )
+        fields = (*PROFILE_FIELDS, *PROFILE_IMAGES)
         widgets = {
             "story": forms.Textarea(attrs={"rows": 8}),
             "opening_hours": forms.Textarea(attrs={"rows": 3}),

@@ -257,25 +257,28 @@ def document_delete(*, document: Document) -> None:
     transaction.on_commit(lambda: storage.delete(name))
 
 
+PROFILE_FIELDS = (
+    "display_name",
+    "story",
+    "opening_hours",
+    "province",
+    "city",
+    "district",
+    "street",
+    "postal_code",
+)
+PROFILE_IMAGES = ("logo", "banner")
+
+
 def unit_profile_update(*, unit: Unit, data: Mapping[str, Any]) -> Unit:
     """Storefront profile; the story is sanitised to a small safe subset of HTML."""
-    fields = (
-        "display_name",
-        "story",
-        "opening_hours",
-        "province",
-        "city",
-        "district",
-        "street",
-        "postal_code",
-    )
     with transaction.atomic():
         unit = Unit.objects.select_for_update().get(pk=unit.pk)
-        for name in fields:
+        for name in PROFILE_FIELDS:
             if name in data:
                 setattr(unit, name, data[name])
         unit.story = story_clean(unit.story)
-        for name in ("logo", "banner"):
+        for name in PROFILE_IMAGES:
             value = data.get(name)
             if isinstance(value, UploadedFile):  # a new image; otherwise the form passes the current one back
                 getattr(unit, name).save(value.name, value, save=False)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.auth import browser_log_in
 from tests.campaigns.conftest import NOW
 from tests.campaigns.test_money import backing
 from tests.office.test_browser import PASSWORD
@@ -58,10 +59,7 @@ def test_the_unit_sees_its_campaign_with_backers(browser, live_server, live, del
     operator.set_password(PASSWORD)
     operator.save()
     page = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900}).new_page()
-    page.goto(f"{live_server.url}/onboarding/login/")
-    page.fill("#id_username", operator.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
+    browser_log_in(page, live_server.url, operator.email, PASSWORD)
     page.wait_for_load_state()
 
     page.goto(f"{live_server.url}/campaigns/c/{live.uid}/")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import threading
+from functools import partial
 
 import pytest
-from django.db import connection
 
 from campaigns import services
 from campaigns.error_codes import CampaignError
 from tests.campaigns.conftest import draft, launch
+from tests.db_sessions import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -19,23 +19,15 @@ def test_eight_checkouts_for_the_last_five_items_take_exactly_five(museum):
     tier = campaign.tiers.get()
     campaign.listing.saleor_variant_ids = {tier.sku: "variant-tier"}
     campaign.listing.save(update_fields=["saleor_variant_ids"])
-    barrier, outcomes = threading.Barrier(8), []
 
-    def checkout(n: int) -> None:
+    def checkout(n: int) -> str:
         try:
-            barrier.wait()
             services.tiers_reserve(checkout_ref=f"checkout-{n}", lines=[("variant-tier", 1)])
-            outcomes.append("taken")
         except CampaignError as error:
-            outcomes.append(str(error.code))
-        finally:
-            connection.close()
+            return str(error.code)
+        return "taken"
 
-    threads = [threading.Thread(target=checkout, args=(n,)) for n in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes = race(*(partial(checkout, n) for n in range(8)))
 
     assert sorted(outcomes) == ["sold_out"] * 3 + ["taken"] * 5
     tier.refresh_from_db()

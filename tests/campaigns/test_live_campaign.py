@@ -5,14 +5,11 @@ releases to each party."""
 
 from __future__ import annotations
 
-import threading
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
 
 from campaigns import services
-from campaigns.error_codes import CampaignError
 from campaigns.models import Campaign, CampaignRefund, Reservation
 from core import clock
 from payments import selectors as ledger
@@ -27,7 +24,8 @@ from tests.orders.conftest import unit_with_agreement
 from tests.saleor_app.test_live_saleor import staff  # noqa: F401 (the fixture)
 from tests.unit_onboarding.factories import operator_of, platform_finance_user
 
-from .conftest import launch
+from . import live
+from .live import CHECKOUT_DELIVERY, line_nets
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db]
 
@@ -41,29 +39,6 @@ def _now():
 def shop(staff):  # noqa: F811 (the fixture)
     with own_shop(staff, [ProductSpec("实况众筹折扇", "128.00", warehouse=0)], warehouses=1) as made:
         yield made
-
-
-def launched_before_the_orders(unit, listing, operator, title_zh: str, goal_backers: int, tier) -> Campaign:
-    """The unit's campaign of one tier (variant, limit), by backers, running from an hour ago for a
-    day; reviewed and launched half an hour ago, as before the orders that back it were placed."""
-    now = clock.now()
-    campaign = services.campaign_save(
-        unit=unit,
-        actor=operator,
-        listing=listing,
-        title_zh=title_zh,
-        goal_kind=Campaign.Goal.BACKERS,
-        goal_amount=None,
-        goal_backers=goal_backers,
-        starts_at=now - timedelta(hours=1),
-        ends_at=now + timedelta(days=1),
-        estimated_delivery=date.today() + timedelta(days=60),
-        tiers=[tier],
-    )
-    campaign = launch(campaign)
-    campaign.reviewed_at = now - timedelta(minutes=30)
-    Campaign.objects.filter(pk=campaign.pk).update(reviewed_at=campaign.reviewed_at)
-    return campaign
 
 
 GRANTED_REFUNDS = "query($id: ID!) { order(id: $id) { grantedRefunds { id status } } }"
@@ -98,7 +73,7 @@ def backed(saleor_api_url, deliver, app, staff, shop, *, goal_backers: int):  # 
     museum.refresh_from_db()
     operator = operator_of(museum)
     listing = make_listing(museum, operator, skus=(line["productSku"], f"{line['productSku']}-other"))
-    campaign = launched_before_the_orders(
+    campaign = live.launched_before_the_orders(
         museum,
         listing,
         operator,
@@ -163,52 +138,16 @@ def test_a_succeeded_campaign_cancelled_after_its_release_takes_the_refund_back_
     services.campaign_cancel_confirm(cancellation_id=asked.pk, actor=platform_finance_user())
     services.campaigns_tick(client=client)
     refunded_through_saleor(staff, deliver, order_id, paid, "the cancellation's refund to be refunded")
-    nets = ledger.order_line_nets(order_ref=order_id)
     for ref in (line["id"], f"{line['id']}:tax"):
-        totals: dict[str, int] = {}
-        for party, amount, _fee in nets.get(ref, []):
-            totals[party] = totals.get(party, 0) + amount
-        assert not any(totals.values()), (ref, totals)  # every party, and the campaign, back to zero
+        assert line_nets(order_id, ref) == {}, ref  # every party, and the campaign, back to zero
     assert ledger.account_balances().get((Account.Kind.CAMPAIGN_HELD, campaign.party_key, "CNY"), 0) == 0
     assert ledger.transactions_unbalanced() == []
 
 
 @pytest.fixture
 def mixed_shop(staff):  # noqa: F811 (the fixture)
-    """The museum's tier product (warehouse 0) and the library's ordinary product (warehouse 1)."""
-    specs = [
-        ProductSpec("实况众筹书签", "128.00", warehouse=0),
-        ProductSpec("图书馆帆布袋", "88.00", warehouse=1),
-    ]
-    with own_shop(staff, specs, warehouses=2) as made:
+    with live.mixed_shop_of(staff, "实况众筹书签", "图书馆帆布袋", "128.00", "88.00") as made:
         yield made
-
-
-CHECKOUT_CREATE = """mutation($i: CheckoutCreateInput!) { checkoutCreate(input: $i) {
-  checkout { id lines { variant { id } quantity } shippingMethods { id active } }
-  errors { field message code } } }"""
-CHECKOUT_DELIVERY = """mutation($id: ID!, $m: ID!) {
-  checkoutDeliveryMethodUpdate(id: $id, deliveryMethodId: $m) {
-  checkout { totalPrice { gross { amount currency } } } errors { field message code } } }"""
-CHECKOUT_COMPLETE = """mutation($id: ID!) { checkoutComplete(id: $id) {
-  order { id checkoutId } errors { field message code } } }"""
-
-
-def checkout_create(staff, shop, n: int, variants: list[str]) -> dict:  # noqa: F811 (the fixture's name)
-    made = staff.gql(
-        CHECKOUT_CREATE,
-        {
-            "i": {
-                "channel": shop.channel_slug,
-                "email": f"backer{n}@example.cn",
-                "lines": [{"variantId": v, "quantity": 1} for v in variants],
-                "shippingAddress": live_order.ADDRESS,
-                "billingAddress": live_order.ADDRESS,
-            }
-        },
-    )["checkoutCreate"]
-    assert not made["errors"], made["errors"]
-    return made["checkout"]
 
 
 def checkout_pay(staff, app, checkout: dict) -> str:  # noqa: F811 (the fixture's name)
@@ -219,7 +158,7 @@ def checkout_pay(staff, app, checkout: dict) -> str:  # noqa: F811 (the fixture'
     assert not chosen["errors"], chosen["errors"]
     gross = chosen["checkout"]["totalPrice"]["gross"]
     assert live_order.charge(app, checkout["id"], str(gross["amount"]), gross["currency"])
-    done = staff.gql(CHECKOUT_COMPLETE, {"id": checkout["id"]})["checkoutComplete"]
+    done = staff.gql(live.CHECKOUT_COMPLETE, {"id": checkout["id"]})["checkoutComplete"]
     assert not done["errors"], done["errors"]
     assert done["order"]["checkoutId"] == checkout["id"]
     return done["order"]["id"]
@@ -244,43 +183,16 @@ def test_a_campaign_backed_by_several_buyers_with_mixed_carts_succeeds_and_relea
     each. December's settlement pays the museum what was released, never what is held."""
     settings.CAMPAIGN_RELEASE_AT_SUCCESS_BPS = 3000
     tier_product, bag = mixed_shop.products
-    museum, library = unit_with_agreement(96), unit_with_agreement(97)
-    for unit, product in ((museum, tier_product), (library, bag)):
-        type(unit).objects.filter(pk=unit.pk).update(saleor_warehouse_id=product.warehouse_id)
-        unit.refresh_from_db()
-    sku = staff.gql("query($id: ID!) { productVariant(id: $id) { sku } }", {"id": tier_product.variant_id})[
-        "productVariant"
-    ]["sku"]
-    operator = operator_of(museum)
-    listing = make_listing(museum, operator, skus=(sku, f"{sku}-other"))
-    listing.saleor_variant_ids = {sku: tier_product.variant_id}
-    listing.save(update_fields=["saleor_variant_ids"])
-    campaign = launched_before_the_orders(
+    museum, library = live.units_on(mixed_shop, 96)
+    listing, operator, sku = live.tier_listing(staff, museum, tier_product.variant_id)
+    campaign = live.launched_before_the_orders(
         museum, listing, operator, "实况众筹书签", 3, (listing.variants.get(sku=sku).pk, 3)
     )
 
     # five carts in Saleor, each the tier and the bag; all go to pay at once
-    carts = [
-        checkout_create(staff, mixed_shop, n, [tier_product.variant_id, bag.variant_id]) for n in range(5)
-    ]
-    barrier, outcomes = threading.Barrier(5), {}
-
-    def go_to_pay(cart: dict) -> None:
-        lines = [(ln["variant"]["id"], ln["quantity"]) for ln in cart["lines"]]
-        try:
-            barrier.wait()
-            services.tiers_reserve(checkout_ref=cart["id"], lines=lines)
-            outcomes[cart["id"]] = "taken"
-        except CampaignError as error:
-            outcomes[cart["id"]] = str(error.code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=go_to_pay, args=(cart,)) for cart in carts]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    both = [tier_product.variant_id, bag.variant_id]
+    carts = [live.checkout_created(staff.gql, mixed_shop, f"backer{n}@example.cn", both) for n in range(5)]
+    outcomes = live.race_for_the_tier(carts)
     assert sorted(outcomes.values()) == ["sold_out"] * 2 + ["taken"] * 3
     tier = campaign.tiers.get()
     assert (tier.reserved, tier.left) == (3, 0)
@@ -309,12 +221,6 @@ def test_a_campaign_backed_by_several_buyers_with_mixed_carts_succeeds_and_relea
         == 3
     )
     unit, entity, pool = museum.party_key, museum.operating_entity.party_key, f"staff_pool:{museum.uid}"
-
-    def line_nets(order_id: str, ref: str) -> dict[str, int]:
-        totals: dict[str, int] = {}
-        for party, amount, _fee in ledger.order_line_nets(order_ref=order_id).get(ref, []):
-            totals[party] = totals.get(party, 0) + amount
-        return {p: a for p, a in totals.items() if a}
 
     for order_id, ref in tier_lines.items():
         assert line_nets(order_id, ref) == {campaign.party_key: 12_800}  # held whole

@@ -16,18 +16,15 @@ localstripe runs on a free port; nothing else runs.
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 
 import httpx
 import pytest
-import requests
 from django.conf import settings as django_settings
-from django.db import connection
 
 from campaigns import selectors, services
-from campaigns.error_codes import CampaignError
 from campaigns.models import BackerMail, Campaign, CampaignRefund, Pledge
 from core import clock
 from orders.models import OrderLine
@@ -37,17 +34,19 @@ from payments.settlement import services as settlement
 from payments.settlement import statements
 from payments.settlement.periods import at_midnight
 from saleor_app.app_client import app_client
-from tests.catalog.factories import make_listing
 from tests.live_saleor import StaffSession, wait_until
-from tests.live_shop import ProductSpec, own_shop
-from tests.localstripe_server import localstripe_running, stripe_test_settings
+from tests.localstripe_server import (
+    confirm_with_a_card,
+    localstripe_running,
+    stripe_call,
+    stripe_test_settings,
+)
 from tests.orders import live_order
-from tests.orders.conftest import unit_with_agreement
 from tests.storefront.conftest import this_service_installed
-from tests.unit_onboarding.factories import operator_of, platform_finance_user
+from tests.unit_onboarding.factories import platform_finance_user
 
-from .conftest import launch
-from .test_live_campaign import CHECKOUT_CREATE, CHECKOUT_DELIVERY
+from . import live
+from .live import CHECKOUT_DELIVERY, line_nets
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db(transaction=True)]
 
@@ -78,20 +77,12 @@ def gateway(live_server, settings, saleor_api_url, staff):
 
 @pytest.fixture
 def mixed_shop(staff):
-    """The museum's tier product (warehouse 0) and the library's ordinary product (warehouse 1)."""
-    specs = [
-        ProductSpec("实况网关众筹折扇", TIER_PRICE, warehouse=0),
-        ProductSpec("图书馆网关帆布袋", BAG_PRICE, warehouse=1),
-    ]
-    with own_shop(staff, specs, warehouses=2) as made:
+    with live.mixed_shop_of(staff, "实况网关众筹折扇", "图书馆网关帆布袋", TIER_PRICE, BAG_PRICE) as made:
         yield made
 
 
 def stripe(base: str, method: str, path: str, data: dict | None = None) -> dict:
-    response = requests.request(
-        method, f"{base}/v1/{path}", auth=(django_settings.STRIPE_SECRET_KEY, ""), data=data, timeout=30
-    )
-    return response.json()
+    return stripe_call(base, django_settings.STRIPE_SECRET_KEY, method, path, data)
 
 
 def buyer_gql(api_url: str, query: str, variables: dict) -> dict:
@@ -103,63 +94,9 @@ def buyer_gql(api_url: str, query: str, variables: dict) -> dict:
 
 def campaign_open(staff, shop, *, museum, goal_backers: int, limit: int, title: str) -> Campaign:
     """The museum's live campaign on the shop's first product (its tier, `limit` items)."""
-    tier_product = shop.products[0]
-    sku = staff.gql("query($id: ID!) { productVariant(id: $id) { sku } }", {"id": tier_product.variant_id})[
-        "productVariant"
-    ]["sku"]
-    operator = operator_of(museum)
-    listing = make_listing(museum, operator, skus=(sku, f"{sku}-other"))
-    listing.saleor_variant_ids = {sku: tier_product.variant_id}
-    listing.save(update_fields=["saleor_variant_ids"])
-    now = clock.now()
-    campaign = services.campaign_save(
-        unit=museum,
-        actor=operator,
-        listing=listing,
-        title_zh=title,
-        goal_kind=Campaign.Goal.BACKERS,
-        goal_amount=None,
-        goal_backers=goal_backers,
-        starts_at=now - timedelta(hours=1),
-        ends_at=now + timedelta(days=1),
-        estimated_delivery=date.today() + timedelta(days=60),
-        tiers=[(listing.variants.get(sku=sku).pk, limit)],
-    )
-    campaign = launch(campaign)
-    Campaign.objects.filter(pk=campaign.pk).update(reviewed_at=now - timedelta(minutes=30))
-    campaign.refresh_from_db()
-    return campaign
-
-
-def units_on(shop, n: int):
-    museum, library = unit_with_agreement(n), unit_with_agreement(n + 1)
-    for unit, product in zip((museum, library), shop.products, strict=True):
-        type(unit).objects.filter(pk=unit.pk).update(saleor_warehouse_id=product.warehouse_id)
-        unit.refresh_from_db()
-    return museum, library
-
-
-def race_for_the_tier(carts: list[dict]) -> dict[str, str]:
-    """Every cart goes to pay at once (the storefront's tier reservation): {checkout: taken | sold_out}."""
-    barrier, outcomes = threading.Barrier(len(carts)), {}
-
-    def go_to_pay(cart: dict) -> None:
-        lines = [(ln["variant"]["id"], ln["quantity"]) for ln in cart["lines"]]
-        try:
-            barrier.wait()
-            services.tiers_reserve(checkout_ref=cart["id"], lines=lines)
-            outcomes[cart["id"]] = "taken"
-        except CampaignError as error:
-            outcomes[cart["id"]] = str(error.code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=go_to_pay, args=(cart,)) for cart in carts]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
+    listing, operator, sku = live.tier_listing(staff, museum, shop.products[0].variant_id)
+    tier = (listing.variants.get(sku=sku).pk, limit)
+    return live.launched_before_the_orders(museum, listing, operator, title, goal_backers, tier)
 
 
 def pay_through_the_gateway(api_url: str, stripe_url: str, checkout: dict) -> tuple[str, str, Decimal]:
@@ -180,20 +117,7 @@ def pay_through_the_gateway(api_url: str, stripe_url: str, checkout: dict) -> tu
     assert not init["errors"], init["errors"]
     transaction_id, pi_id = init["transaction"]["id"], init["transaction"]["pspReference"]
     assert pi_id.startswith("pi_"), init
-    card = stripe(
-        stripe_url,
-        "POST",
-        "payment_methods",
-        {
-            "type": "card",
-            "card[number]": "4242424242424242",
-            "card[exp_month]": "12",
-            "card[exp_year]": "2030",
-            "card[cvc]": "123",
-        },
-    )
-    stripe(stripe_url, "POST", f"payment_intents/{pi_id}", {"payment_method": card["id"]})
-    stripe(stripe_url, "POST", f"payment_intents/{pi_id}/confirm")
+    confirm_with_a_card(stripe_url, django_settings.STRIPE_SECRET_KEY, pi_id)
     processed = buyer_gql(
         api_url,
         """mutation($id: ID!) { transactionProcess(id: $id) { transactionEvent { type amount { amount } }
@@ -213,21 +137,9 @@ def pay_through_the_gateway(api_url: str, stripe_url: str, checkout: dict) -> tu
 
 def cart_create(staff, shop, n: int, variants: list[str]) -> dict:
     """A buyer's cart (no account) in the shop's channel, shipping to China."""
-    made = buyer_gql(
-        staff.api_url,
-        CHECKOUT_CREATE,
-        {
-            "i": {
-                "channel": shop.channel_slug,
-                "email": f"gateway-backer{n}@example.cn",
-                "lines": [{"variantId": v, "quantity": 1} for v in variants],
-                "shippingAddress": live_order.ADDRESS,
-                "billingAddress": live_order.ADDRESS,
-            }
-        },
-    )["checkoutCreate"]
-    assert not made["errors"], made["errors"]
-    return made["checkout"]
+    return live.checkout_created(
+        partial(buyer_gql, staff.api_url), shop, f"gateway-backer{n}@example.cn", variants
+    )
 
 
 def backed_through_the_gateway(staff, shop, campaign, stripe_url, carts_of: list[list[str]], limit: int):
@@ -235,7 +147,7 @@ def backed_through_the_gateway(staff, shop, campaign, stripe_url, carts_of: list
     order webhooks reach this service (the live server): {order id: (PaymentIntent, total, tier line id,
     cart variants)}."""
     carts = [cart_create(staff, shop, n, variants) for n, variants in enumerate(carts_of)]
-    outcomes = race_for_the_tier(carts)
+    outcomes = live.race_for_the_tier(carts)
     assert sorted(outcomes.values()) == ["sold_out"] * (len(carts) - limit) + ["taken"] * limit
     tier = campaign.tiers.get()
     assert (tier.reserved, tier.left) == (limit, 0)
@@ -258,13 +170,6 @@ def backed_through_the_gateway(staff, shop, campaign, stripe_url, carts_of: list
         lambda: Pledge.objects.filter(campaign=campaign).count() == limit,
     )
     return orders
-
-
-def line_nets(order_id: str, ref: str) -> dict[str, int]:
-    totals: dict[str, int] = {}
-    for party, amount, _fee in ledger.order_line_nets(order_ref=order_id).get(ref, []):
-        totals[party] = totals.get(party, 0) + amount
-    return {p: a for p, a in totals.items() if a}
 
 
 def held(campaign) -> int:
@@ -302,7 +207,7 @@ def test_a_failed_campaign_paid_through_this_gateway_refunds_each_backer_in_sale
     backer's tier line and its tax, and nothing else, is refunded through Saleor → this app → Stripe."""
     stripe_url = gateway
     tier_product, bag = mixed_shop.products
-    museum, library = units_on(mixed_shop, 181)
+    museum, library = live.units_on(mixed_shop, 181)
     campaign = campaign_open(
         staff, mixed_shop, museum=museum, goal_backers=10, limit=3, title="实况网关众筹·失败"
     )
@@ -411,7 +316,7 @@ def test_a_succeeded_campaign_paid_through_this_gateway_releases_and_settles_onl
     settings.CAMPAIGN_RELEASE_AT_SUCCESS_BPS = 3000
     stripe_url = gateway
     tier_product, bag = mixed_shop.products
-    museum, library = units_on(mixed_shop, 183)
+    museum, library = live.units_on(mixed_shop, 183)
     campaign = campaign_open(
         staff, mixed_shop, museum=museum, goal_backers=2, limit=2, title="实况网关众筹·成功"
     )
@@ -472,7 +377,7 @@ def test_a_payment_after_its_reservation_expired_refunds_the_items_past_the_limi
     Saleor → this app → Stripe (the bag stays sold), the buyer is told, and it is never counted as raised."""
     stripe_url = gateway
     tier_product, bag = mixed_shop.products
-    museum, library = units_on(mixed_shop, 185)
+    museum, library = live.units_on(mixed_shop, 185)
     campaign = campaign_open(
         staff, mixed_shop, museum=museum, goal_backers=5, limit=1, title="实况网关众筹·超限"
     )

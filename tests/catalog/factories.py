@@ -5,13 +5,12 @@ from __future__ import annotations
 import base64
 import uuid
 
-from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from catalog import listings, services
 from catalog.models import ImageAsset, Listing
 from tests.catalog import image_factories as make
-from tests.unit_onboarding.factories import OperatingEntityFactory, UserFactory, operator_of
+from tests.unit_onboarding.factories import OperatingEntityFactory, group_member, operator_of
 from unit_onboarding.models import Unit
 
 CURATORS = "Platform curators"
@@ -32,13 +31,8 @@ def active_unit(name: str = "", warehouse_id: str | None = None) -> Unit:
 
 
 def curator():
-    group, _ = Group.objects.get_or_create(name=CURATORS)
-    group.permissions.add(
-        Permission.objects.get(content_type__app_label="catalog", codename="review_listing")
-    )
-    user = UserFactory()
-    user.groups.add(group)
-    return user
+    """A member of the curators' group."""
+    return group_member(CURATORS, "catalog", "review_listing")
 
 
 def ready_asset(unit: Unit, seed: int = 0) -> ImageAsset:

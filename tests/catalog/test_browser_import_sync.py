@@ -10,6 +10,7 @@ import pytest
 
 from catalog import listings, provenance
 from catalog.models import Listing, ListingImport
+from tests.auth import browser_log_in
 from tests.catalog.factories import active_unit
 from tests.unit_onboarding.factories import operator_of
 
@@ -32,10 +33,8 @@ def test_the_import_page_follows_the_push_to_saleor(browser, live_server, tmp_pa
     SHOTS.mkdir(parents=True, exist_ok=True)
 
     page = browser.new_context(locale="zh-CN", viewport={"width": 1024, "height": 900}).new_page()
-    page.goto(f"{live_server.url}/onboarding/login/?next=/catalog/units/{unit.uid}/listings/import/")
-    page.fill("#id_username", operator.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
+    importing = f"/catalog/units/{unit.uid}/listings/import/"
+    browser_log_in(page, live_server.url, operator.email, PASSWORD, importing)
     page.wait_for_url("**/listings/import/")
     page.set_input_files("input[type=file]", str(csv_file))
     page.check("input[name=submit]")

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from catalog import listings
-from tests.auth import browser_second_factor
+from tests.auth import browser_log_in, browser_second_factor
 from tests.catalog.factories import active_unit, curator, make_listing, variant
 from tests.unit_onboarding.factories import UserFactory
 from unit_onboarding.models import UnitMembership
@@ -38,10 +38,7 @@ def test_the_curator_sees_what_an_edit_changes(browser, live_server, width):
     reviewer.save()
     page = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900}).new_page()
 
-    page.goto(f"{live_server.url}/onboarding/login/?next=/catalog/review/{listing.uid}/")
-    page.fill("#id_username", reviewer.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
+    browser_log_in(page, live_server.url, reviewer.email, PASSWORD, f"/catalog/review/{listing.uid}/")
     browser_second_factor(page, reviewer)
     page.wait_for_url(f"**/catalog/review/{listing.uid}/")
 

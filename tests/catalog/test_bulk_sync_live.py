@@ -12,7 +12,7 @@ from catalog import listings
 from catalog.models import Listing
 from catalog.saleor_sync import listings_sync_bulk, sync_batch
 from tests.catalog.factories import curator, make_listing
-from tests.catalog.test_sync_live import cny_channel, live_installation, prices, saleor_product  # noqa: F401
+from tests.catalog.test_sync_live import live_installation, prices, saleor_product  # noqa: F401
 from tests.live_saleor import StaffSession, gql
 from tests.live_shop import own_product
 from tests.unit_onboarding.factories import operator_of, provisioned_unit
@@ -23,7 +23,7 @@ DELETE = "mutation($ids: [ID!]!) { productBulkDelete(ids: $ids) { errors { messa
 
 
 @pytest.fixture
-def unit(saleor_api_url, staff_token, live_installation, cny_channel):  # noqa: F811
+def unit(saleor_api_url, staff_token, live_installation, own_channel):  # noqa: F811
     unit = provisioned_unit(display_name="批量实况博物馆")
     yield unit
     ids = [

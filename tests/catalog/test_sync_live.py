@@ -27,20 +27,11 @@ from saleor_app.client import SaleorClient
 from saleor_app.models import SaleorInstallation
 from saleor_app.operations import subscription
 from tests.catalog.factories import curator, make_listing, variant
-from tests.live_saleor import StaffSession, gql
-from tests.live_shop import own_shop
+from tests.live_saleor import gql
 from tests.recording import GraphQLRecorder, listening
 from tests.unit_onboarding.factories import operator_of, provisioned_unit
 
 pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db]
-
-
-@pytest.fixture
-def cny_channel(saleor_api_url, settings):
-    """A CNY channel of the test's own (with its China zone), whatever SALEOR_CHANNEL_SLUG names."""
-    with own_shop(StaffSession(saleor_api_url), warehouses=0) as shop:
-        settings.SALEOR_CHANNEL_SLUG = shop.channel_slug
-        yield shop.channel_slug
 
 
 @pytest.fixture
@@ -53,7 +44,7 @@ def live_installation(saleor_api_url, staff_token, settings):
 
 
 @pytest.fixture
-def unit(saleor_api_url, staff_token, live_installation, cny_channel):
+def unit(saleor_api_url, staff_token, live_installation, own_channel):
     unit = provisioned_unit(display_name="实况测试博物馆")
     yield unit
     product = gql(saleor_api_url, staff_token, PRODUCT_ID, ref=f"wenchuang-listing-{_listing_uid(unit)}")

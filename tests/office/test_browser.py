@@ -9,6 +9,7 @@ import pytest
 
 from catalog.models import Listing
 from core import clock
+from tests.auth import browser_log_in
 from tests.catalog.factories import active_unit, make_listing
 from tests.unit_onboarding.factories import UserFactory
 from unit_onboarding.models import UnitMembership
@@ -32,10 +33,7 @@ def test_dashboard_fits_a_phone_and_a_desktop(browser, live_server, width):
     Listing.objects.filter(pk=listing.pk).update(state=Listing.State.PENDING_REVIEW)
     page = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900}).new_page()
 
-    page.goto(f"{live_server.url}/onboarding/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
+    browser_log_in(page, live_server.url, user.email, PASSWORD)
     page.wait_for_url(f"**/office/units/{unit.uid}/")
 
     assert page.locator("h1").inner_text() == "工作台"

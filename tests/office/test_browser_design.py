@@ -13,14 +13,9 @@ import pytest
 from django.conf import settings
 
 from core import clock
-from tests.auth import login_verified
-from tests.catalog.factories import active_unit
-from tests.payments.settlement.conftest import pay
 from tests.storefront.recorded_shop import MUSEUM, recorded_shop
-from tests.unit_onboarding.factories import operator_of
-from unit_onboarding.models import UnitMembership
 
-from .test_browser_orders import paid_order
+from .test_browser_orders import selling_unit_signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "design"  # gitignored
@@ -40,14 +35,7 @@ def fits(page, width: int, name: str) -> None:
 
 @pytest.mark.parametrize("width", [375, 1280])
 def test_back_office_and_finance_pages_fit_a_phone_and_a_desktop(client, live_server, browser, width):
-    unit = active_unit("重庆中国三峡博物馆文创中心")
-    other = active_unit("别的馆")
-    finance = operator_of(unit, UnitMembership.Role.FINANCE)
-    for n in range(3):
-        paid_order(unit, other, n)
-    for n in range(4):
-        pay(f"design-{n}", unit.party_key, 12_800 + n * 100, clock.now() - timedelta(days=n + 1))
-    login_verified(client, finance)
+    unit = selling_unit_signed_in(client, payments=4, tag="design")
     context = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900})
     session = client.cookies[settings.SESSION_COOKIE_NAME].value
     context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}])

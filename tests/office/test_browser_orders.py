@@ -4,13 +4,17 @@ phone and on a desktop, on screen and printed (shots in tests/artifacts/office).
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import pypdf
 import pytest
 
+from core import clock
 from orders.models import Order, OrderLine
+from tests.auth import browser_log_in, login_verified
 from tests.catalog.factories import active_unit
-from tests.unit_onboarding.factories import UserFactory
+from tests.payments.settlement.conftest import pay
+from tests.unit_onboarding.factories import UserFactory, operator_of
 from unit_onboarding.models import UnitMembership
 
 from .test_browser import PASSWORD, SHOTS
@@ -62,6 +66,20 @@ def paid_order(unit, other, n: int) -> Order:
     return order
 
 
+def selling_unit_signed_in(client, *, payments: int, tag: str):
+    """The Three Gorges shop with three paid orders (each also holding another unit's line) and `payments`
+    paid sales posted on the days before, its finance member signed in on `client`: the unit."""
+    unit = active_unit("重庆中国三峡博物馆文创中心")
+    other = active_unit("别的馆")
+    finance = operator_of(unit, UnitMembership.Role.FINANCE)
+    for n in range(3):
+        paid_order(unit, other, n)
+    for n in range(payments):
+        pay(f"{tag}-{n}", unit.party_key, 12_800 + n * 100, clock.now() - timedelta(days=n + 1))
+    login_verified(client, finance)
+    return unit
+
+
 @pytest.mark.parametrize("width", [375, 1280])
 def test_orders_nav_and_packing_slip_on_screen_and_on_paper(browser, live_server, width):
     unit = active_unit("重庆中国三峡博物馆文创中心")
@@ -74,10 +92,7 @@ def test_orders_nav_and_packing_slip_on_screen_and_on_paper(browser, live_server
     UnitMembership.objects.create(user=user, unit=library, role=UnitMembership.Role.OPERATOR)
     orders = [paid_order(unit, other, n) for n in range(3)]
     page = browser.new_context(locale="zh-CN", viewport={"width": width, "height": 900}).new_page()
-    page.goto(f"{live_server.url}/onboarding/login/")
-    page.fill("#id_username", user.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
+    browser_log_in(page, live_server.url, user.email, PASSWORD)
     page.wait_for_url("**/office/")  # two units: the choice
 
     page.goto(f"{live_server.url}/orders/units/{unit.uid}/orders/")

@@ -8,21 +8,14 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-from datetime import timedelta
 
 import pytest
 from django.conf import settings
 
-from core import clock
-from tests.auth import login_verified
-from tests.catalog.factories import active_unit
 from tests.conftest import chromium_path
-from tests.payments.settlement.conftest import pay
-from tests.unit_onboarding.factories import operator_of
-from unit_onboarding.models import UnitMembership
 
 from .test_browser import SHOTS
-from .test_browser_orders import paid_order
+from .test_browser_orders import selling_unit_signed_in
 
 LIGHTHOUSE = os.environ.get("LIGHTHOUSE_BIN", "")
 pytestmark = [
@@ -64,14 +57,7 @@ def failing(report: dict, category: str) -> list[str]:
 
 
 def test_dashboard_orders_and_statement_score_at_least_95(client, live_server):
-    unit = active_unit("重庆中国三峡博物馆文创中心")
-    other = active_unit("别的馆")
-    finance = operator_of(unit, UnitMembership.Role.FINANCE)
-    for n in range(3):
-        paid_order(unit, other, n)
-    for n in range(5):
-        pay(f"lh-{n}", unit.party_key, 12_800 + n * 100, clock.now() - timedelta(days=n + 1))
-    login_verified(client, finance)
+    unit = selling_unit_signed_in(client, payments=5, tag="lh")
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
 
     pages = {

@@ -24,23 +24,29 @@ from .payloads import two_unit_order
 SINCE = datetime.fromisoformat("2026-01-01T00:00:00+00:00")
 
 
-def unit_with_agreement(n: int, *, effective_from: datetime = SINCE) -> Unit:
+def unit_under(name: str, warehouse_id: str, shares_of, *, effective_from: datetime = SINCE, **rules) -> Unit:
+    """An active unit on the Saleor warehouse, under an agreement in force from `effective_from` with the
+    shares `shares_of(unit)` and the `rules` given (else the defaults)."""
     unit = OperatingEntityFactory(
-        unit__status=Unit.Status.ACTIVE,
-        unit__display_name=f"Museum {n}",
-        unit__saleor_warehouse_id=f"V2FyZWhvdXNlOj{n}",
+        unit__status=Unit.Status.ACTIVE, unit__display_name=name, unit__saleor_warehouse_id=warehouse_id
     ).unit
-    agreement_in_force(
-        unit,
-        effective_from=effective_from,
-        shares=[
+    agreement_in_force(unit, effective_from=effective_from, shares=shares_of(unit), **rules)
+    return unit
+
+
+def unit_with_agreement(n: int, *, effective_from: datetime = SINCE) -> Unit:
+    """Museum `n`: unit 60 %, operating entity 25 %, staff pool 5 %, platform 10 %."""
+    return unit_under(
+        f"Museum {n}",
+        f"V2FyZWhvdXNlOj{n}",
+        lambda unit: [
             ShareTerm(unit.party_key, "unit", 6000),
             ShareTerm(unit.operating_entity.party_key, "operating_entity", 2500),
             ShareTerm(f"staff_pool:{unit.uid}", "staff_pool", 500),
             ShareTerm("platform", "platform", 1000),
         ],
+        effective_from=effective_from,
     )
-    return unit
 
 
 @pytest.fixture

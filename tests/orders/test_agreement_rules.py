@@ -11,11 +11,10 @@ from payments import selectors as ledger
 from payments.models import SplitLine
 from payments.split import FeeRule, ShippingRule, TaxRule
 from saleor_app.models import WebhookEvent
-from tests.unit_onboarding.factories import OperatingEntityFactory, agreement_in_force
 from unit_onboarding.agreements import ShareTerm
 from unit_onboarding.models import AgreementVersion, Unit
 
-from .conftest import SINCE, unit_with_agreement
+from .conftest import unit_under, unit_with_agreement
 from .payloads import Line, SaleorOrder
 
 pytestmark = pytest.mark.django_db
@@ -28,18 +27,12 @@ def test_the_agreement_choices_are_the_split_engines_rules():
 
 
 def ruled_unit(**rules) -> Unit:
-    unit = OperatingEntityFactory(
-        unit__status=Unit.Status.ACTIVE,
-        unit__display_name="Ruled museum",
-        unit__saleor_warehouse_id="V2FyZWhvdXNlOjk=",
-    ).unit
-    agreement_in_force(
-        unit,
-        effective_from=SINCE,
-        shares=[ShareTerm(unit.party_key, "unit", 7000), ShareTerm("platform", "platform", 3000)],
+    return unit_under(
+        "Ruled museum",
+        "V2FyZWhvdXNlOjk=",
+        lambda unit: [ShareTerm(unit.party_key, "unit", 7000), ShareTerm("platform", "platform", 3000)],
         **rules,
     )
-    return unit
 
 
 def test_default_rules_give_tax_to_the_seller_of_record_and_shipping_to_the_shipping_unit(deliver):

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from orders.models import Order, ParcelRefund
+from tests.auth import browser_log_in
 from tests.office.test_browser import PASSWORD
 from tests.orders.test_parcel_refunds import paid  # noqa: F401 (the fixture)
 from tests.shipping.conftest import NOW
@@ -29,10 +30,7 @@ def test_an_operator_asks_for_a_parcel_refund_on_a_phone(browser, live_server, p
     operator.save()
     line = order.lines.get(unit=museum)
     page = browser.new_context(locale="zh-CN", viewport={"width": 375, "height": 900}).new_page()
-    page.goto(f"{live_server.url}/onboarding/login/")
-    page.fill("#id_username", operator.email)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
+    browser_log_in(page, live_server.url, operator.email, PASSWORD)
     page.wait_for_load_state()
 
     page.goto(f"{live_server.url}/orders/units/{museum.uid}/orders/{order.pk}/")

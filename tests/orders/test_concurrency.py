@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import threading
+from functools import partial
 
 import pytest
-from django.db import connection
 
 from payments import selectors as ledger
 from payments.models import LedgerTransaction
 from saleor_app import services, wakeup
+from tests.db_sessions import race
 
 from .payloads import two_unit_order
 
@@ -23,20 +23,8 @@ def test_paid_and_refunded_processed_concurrently(units, deliver, monkeypatch):
     order.refunds.append(("refund-1", 1234, "2026-11-27T11:00:00+00:00"))
     order.updated_at = "2026-11-27T11:00:01+00:00"
     refunded = deliver("order_refunded", order.payload(issued_at="2026-11-27T11:00:02+00:00"), process=False)
-    barrier, outcomes = threading.Barrier(2), {}
-
-    def work(event_id: int) -> None:
-        try:
-            barrier.wait()
-            outcomes[event_id] = services.inbox_process(event_id=event_id)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=work, args=(e.pk,)) for e in (paid, refunded)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    ids = (paid.pk, refunded.pk)
+    outcomes = dict(zip(ids, race(*(partial(services.inbox_process, event_id=i) for i in ids)), strict=True))
     for event_id, status in list(outcomes.items()):  # a worker that lost a race is retried by the inbox
         if status == "failed":
             outcomes[event_id] = services.inbox_process(event_id=event_id)

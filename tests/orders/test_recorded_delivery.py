@@ -10,7 +10,7 @@ from orders.models import Order, OrderLine
 from saleor_app import services
 from saleor_app.models import WebhookEvent
 from tests.factories import SaleorInstallationFactory
-from tests.recording import load_delivery
+from tests.recording import delivered, load_delivery
 from unit_onboarding.models import Unit
 
 from .conftest import unit_with_agreement
@@ -31,16 +31,7 @@ def test_a_real_order_delivery_verifies_and_projects_onto_the_unit_of_its_alloca
 
     with respx.mock(assert_all_called=False) as mock:
         mock.get(installation.jwks_url).mock(return_value=httpx.Response(200, json=DELIVERY["jwks"]))
-        response = client.post(
-            DELIVERY["target"],
-            data=DELIVERY["body"].encode(),
-            content_type="application/json",
-            headers={
-                "Saleor-Event": DELIVERY["event"],
-                "Saleor-Api-Url": DELIVERY["api_url"],
-                "Saleor-Signature": DELIVERY["signature"],
-            },
-        )
+        response = delivered(client, DELIVERY)
     assert response.status_code == 200
     event = WebhookEvent.objects.get()
     services.inbox_process(event_id=event.pk)  # "skipped" when the eager drain already ran it

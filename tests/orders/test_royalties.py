@@ -57,6 +57,13 @@ def set_royalty(listing, slug: str, bps: int, start: datetime):
     )
 
 
+def paid_order_of(units, listing):
+    """The two units' order, its line A of `listing`, paid at PAID_AT."""
+    order = two_unit_order(units)
+    order.lines[0].listing = listing.pk
+    return order.paid(at=PAID_AT)
+
+
 def line_a_shares(order_ref: str = "order-1") -> dict[str, int]:
     return {p: amt for p, amt, _ in ledger.order_line_nets(order_ref=order_ref)["line-a"]}
 
@@ -69,9 +76,7 @@ def test_designer_and_licence_royalties_are_carved_from_the_line_and_frozen_with
         licensor, royalty_bps=300, valid_from=date(2026, 1, 1), valid_until=date(2026, 12, 31)
     )
     listing.save(update_fields=["licence"])
-    order = two_unit_order(units)
-    order.lines[0].listing = listing.pk
-    order.paid(at=PAID_AT)
+    order = paid_order_of(units, listing)
 
     event = deliver("order_fully_paid", order.payload())
 
@@ -101,9 +106,7 @@ def test_royalties_follow_the_terms_in_force_at_payment_not_at_posting(units, de
         unit_with_agreement(3), royalty_bps=300, valid_from=date(2026, 1, 1), valid_until=date(2026, 11, 26)
     )
     listing.save(update_fields=["licence"])
-    order = two_unit_order(units)
-    order.lines[0].listing = listing.pk
-    order.paid(at=PAID_AT)
+    order = paid_order_of(units, listing)
 
     event = deliver("order_fully_paid", order.payload())
 
@@ -115,9 +118,7 @@ def test_royalties_follow_the_terms_in_force_at_payment_not_at_posting(units, de
 def test_a_partial_refund_reverses_the_royalty_parties_too(units, deliver):
     listing = make_listing(units[0])
     set_royalty(listing, "li-hua", 500, PAID - timedelta(days=1))
-    order = two_unit_order(units)
-    order.lines[0].listing = listing.pk
-    order.paid(at=PAID_AT)
+    order = paid_order_of(units, listing)
     deliver("order_fully_paid", order.payload())
     order.refunds.append(("refund-1", order.total, "2026-11-27T11:00:00+00:00"))
 
@@ -135,10 +136,9 @@ def test_royalties_above_the_whole_line_park_the_payment_with_the_reason(units, 
         unit_with_agreement(3), royalty_bps=2000, valid_from=date(2026, 1, 1), valid_until=date(2026, 12, 31)
     )
     listing.save(update_fields=["licence"])
-    order = two_unit_order(units)
-    order.lines[0].listing = listing.pk
+    order = paid_order_of(units, listing)
 
-    event = deliver("order_fully_paid", order.paid(at=PAID_AT).payload())
+    event = deliver("order_fully_paid", order.payload())
 
     assert event.status == WebhookEvent.Status.PARKED
     assert "royalties_exceed_line" in event.last_error
@@ -150,9 +150,8 @@ def test_a_designer_without_payout_details_is_proposed_but_held_from_bank_execut
     listing = make_listing(units[0])
     DesignerFactory(unit=listing.unit, slug="li-hua", bank_name="")
     set_royalty(listing, "li-hua", 500, PAID - timedelta(days=1))
-    order = two_unit_order(units)
-    order.lines[0].listing = listing.pk
-    deliver("order_fully_paid", order.paid(at=PAID_AT).payload())
+    order = paid_order_of(units, listing)
+    deliver("order_fully_paid", order.payload())
     maker, checker = UserFactory(), UserFactory()
 
     batches = settlement.settlement_run(

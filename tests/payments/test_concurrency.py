@@ -5,48 +5,25 @@ from __future__ import annotations
 import random
 import threading
 from collections import deque
-from collections.abc import Callable
 
 import pytest
-from django.db import connection
 
 from payments.errors import PostingNotReady, PostingRefused
 from payments.ledger_services import payment_post, refund_post
 from payments.models import LedgerEntry, LedgerTransaction
 from payments.selectors import order_line_nets, party_owed, transactions_unbalanced
 from payments.split import SaleLine
+from tests.db_sessions import race
 from tests.payments.ledger_model import Event, Model, deliver, model_lines
 from tests.payments.sales import agreement, sale
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _race(*calls: Callable[[], object]) -> list[object]:
-    """Run the calls in threads released together; each thread has its own connection."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(i: int, call: Callable[[], object]) -> None:
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # kept and asserted on by the test
-            results[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
-    return results
-
-
 def test_two_workers_posting_the_same_payment_end_with_one_transaction():
     s = sale(order_ref="o-1", fee=120)
     for _ in range(5):  # a few rounds to make the race likely to overlap
-        results = _race(*[lambda: payment_post(idempotency_key="payment:o-1", sale=s)] * 2)
+        results = race(*[lambda: payment_post(idempotency_key="payment:o-1", sale=s)] * 2)
         assert not [r for r in results if isinstance(r, Exception)], results
     assert LedgerTransaction.objects.count() == 1
     # clearing captured and fee, processor fees charged and recharged, one net leg per party (3)
@@ -56,7 +33,7 @@ def test_two_workers_posting_the_same_payment_end_with_one_transaction():
 
 def test_two_workers_posting_the_same_payment_concurrently_one_creates():
     s = sale(order_ref="o-2")
-    results = _race(*[lambda: payment_post(idempotency_key="payment:o-2", sale=s)] * 2)
+    results = race(*[lambda: payment_post(idempotency_key="payment:o-2", sale=s)] * 2)
     assert sorted(r.created for r in results) == [False, True]
     assert results[0].transaction_id == results[1].transaction_id
 
@@ -65,7 +42,7 @@ def test_concurrent_refunds_cannot_together_exceed_what_was_captured():
     # given a paid order of 10,000
     payment_post(idempotency_key="payment:o-1", sale=sale(order_ref="o-1"))
     # when two different refunds of 6,000 race
-    results = _race(
+    results = race(
         lambda: refund_post(idempotency_key="refund:a", order_ref="o-1", currency="CNY", amount=6_000),
         lambda: refund_post(idempotency_key="refund:b", order_ref="o-1", currency="CNY", amount=6_000),
     )
@@ -78,7 +55,7 @@ def test_concurrent_refunds_cannot_together_exceed_what_was_captured():
 
 def test_the_same_refund_delivered_to_two_workers_posts_once():
     payment_post(idempotency_key="payment:o-1", sale=sale(order_ref="o-1"))
-    results = _race(
+    results = race(
         *[
             lambda: refund_post(
                 idempotency_key="refund:a", order_ref="o-1", currency="CNY", lines={"L1": 2_500}
@@ -163,7 +140,7 @@ def test_two_workers_draining_a_duplicated_shuffled_inbox_end_in_the_clean_deliv
                 pass
 
     # when two workers drain it concurrently
-    results = _race(worker, worker)
+    results = race(worker, worker)
     # then the ledger is the one a clean delivery gives
     assert results == [None, None]
     assert transactions_unbalanced() == []

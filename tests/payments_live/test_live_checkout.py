@@ -24,10 +24,11 @@ from decimal import Decimal
 
 import httpx
 import pytest
-import requests
 
+from tests import localstripe_server
 from tests.live_saleor import StaffSession, wait_until
 from tests.live_shop import CN_ADDRESS, ProductSpec, Shop, own_shop
+from tests.localstripe_server import stripe_call
 from tests.storefront.conftest import SHENZHEN_BUYER
 
 pytestmark = [
@@ -60,14 +61,7 @@ def ok(payload: dict) -> dict:
 
 
 def stripe(method: str, path: str, data: dict | None = None) -> dict:
-    response = requests.request(
-        method,
-        f"{os.environ['STRIPE_API_BASE']}/v1/{path}",
-        auth=(os.environ["STRIPE_SECRET_KEY"], ""),
-        data=data,
-        timeout=30,
-    )
-    return response.json()
+    return stripe_call(os.environ["STRIPE_API_BASE"], os.environ["STRIPE_SECRET_KEY"], method, path, data)
 
 
 def request_action(transaction_id: str, action: str, staff_token: str) -> None:
@@ -84,19 +78,8 @@ def request_action(transaction_id: str, action: str, staff_token: str) -> None:
 
 def confirm_with_a_card(pi_id: str) -> None:
     """What Stripe.js does in the buyer's browser: confirms the PaymentIntent with a test card."""
-    pm = stripe(
-        "POST",
-        "payment_methods",
-        {
-            "type": "card",
-            "card[number]": "4242424242424242",
-            "card[exp_month]": "12",
-            "card[exp_year]": "2030",
-            "card[cvc]": "123",
-        },
-    )
-    stripe("POST", f"payment_intents/{pi_id}", {"payment_method": pm["id"]})
-    stripe("POST", f"payment_intents/{pi_id}/confirm")
+    base, secret_key = os.environ["STRIPE_API_BASE"], os.environ["STRIPE_SECRET_KEY"]
+    localstripe_server.confirm_with_a_card(base, secret_key, pi_id)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from catalog import services as catalog_services
 from resources import services
 from tests.catalog import image_factories as make
 from tests.catalog.factories import active_unit
-from tests.resources.helpers import library_object
+from tests.resources.helpers import four_spirits_mirror, library_object
 from tests.search.helpers import on_sale
 from tests.storefront.conftest import browser  # noqa: F401 (the fixture)
 from unit_onboarding.models import Unit
@@ -35,17 +35,10 @@ def library():
     museum, books = active_unit("三峡博物馆"), active_unit("重庆图书馆")
     Unit.objects.filter(pk=museum.pk).update(unit_type="museum", legal_name_en="Three Gorges Museum")
     Unit.objects.filter(pk=books.pk).update(unit_type="library", legal_name_en="Chongqing Library")
-    mirror = library_object(
+    mirror = four_spirits_mirror(
         museum,
-        "M-001",
-        title_zh="四神纹铜镜",
-        title_en="Bronze mirror with four spirits",
-        era="汉代",
-        material="青铜",
-        dimensions="直径 18.5 厘米",
         story_zh="镜背铸青龙、白虎、朱雀、玄武四神，环以铭文。1950 年代出土于重庆。",
         story_en="The back shows the four spirits (dragon, tiger, bird, turtle) within an inscription.",
-        public_domain=True,
     )
     services.object_image_set(obj=mirror, asset=picture(museum, 2400, 1800))
     bowl = library_object(

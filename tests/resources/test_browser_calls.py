@@ -20,7 +20,7 @@ from payments.models import LedgerTransaction
 from payments.settlement import services as settlement
 from resources import calls, designers
 from resources.models import DesignCall, Proposal
-from tests.auth import browser_second_factor
+from tests.auth import browser_log_in, browser_second_factor
 from tests.catalog import image_factories as make
 from tests.catalog.factories import active_unit
 from tests.orders.conftest import deliver  # noqa: F401 (a fixture)
@@ -39,13 +39,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "resources"  # gitignored
 PASSWORD = "correct horse battery staple"  # UserFactory's
 START = datetime(2026, 12, 15, 4, tzinfo=UTC)  # 12:00 in Beijing
-
-
-def log_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/onboarding/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
 
 
 def studio(name: str, email: str):
@@ -81,7 +74,7 @@ def test_a_call_is_answered_by_two_designers_and_awarded(
 
     # the operator posts the call: 3,000.50 yuan, deadline 16 December 18:00 Beijing time
     unit_page = browser.new_context(locale="zh-CN", viewport=size).new_page()
-    log_in(unit_page, base, operator.email)
+    browser_log_in(unit_page, base, operator.email, PASSWORD)
     unit_page.goto(f"{base}/resources/units/{museum.uid}/calls/new/")
     unit_page.fill("[name=title_zh]", "青花碗文创设计征集")
     unit_page.fill("[name=title_en]", "Blue-and-white bowl design call")
@@ -101,7 +94,7 @@ def test_a_call_is_answered_by_two_designers_and_awarded(
     pages = {}
     for user, title, locale in ((shanshui, "青花书签", "zh-CN"), (yunwen, "云纹杯垫", "en-US")):
         page = browser.new_context(locale=locale, viewport=size).new_page()
-        log_in(page, base, user.email)
+        browser_log_in(page, base, user.email, PASSWORD)
         page.goto(f"{base}/library/calls/")
         page.click("text=青花碗文创设计征集")
         page.click(f"a[href='/resources/calls/{call.pk}/propose/']")
@@ -126,7 +119,7 @@ def test_a_call_is_answered_by_two_designers_and_awarded(
     unit_page.screenshot(path=str(SHOTS / "call-03-selected.png"), full_page=True)
 
     finance_page = browser.new_context(locale="zh-CN", viewport=size).new_page()
-    log_in(finance_page, base, finance.email)
+    browser_log_in(finance_page, base, finance.email, PASSWORD)
     finance_page.goto(f"{base}/resources/units/{museum.uid}/calls/{call.pk}/")
     browser_second_factor(finance_page, finance)
     finance_page.click("#confirm-form button[type=submit]")
@@ -178,7 +171,7 @@ def test_a_call_is_answered_by_two_designers_and_awarded(
 
     # the journey ends on the designer's statement (a new session: the old one expired with the weeks)
     final = browser.new_context(locale="zh-CN", viewport=size).new_page()
-    log_in(final, base, shanshui.email)
+    browser_log_in(final, base, shanshui.email, PASSWORD)
     final.goto(f"{base}/resources/me/statement/")
     december = final.locator("#month-2026-12").inner_text()
     assert "3000.50" in december and "青花碗文创设计征集" in december and "设计征集奖金" in december
@@ -228,7 +221,7 @@ def test_a_designer_withdraws_a_proposal_then_the_unit_withdraws_the_call(
 
     # the designer reading English withdraws their proposal before the decision
     page = browser.new_context(locale="en-US", viewport=size).new_page()
-    log_in(page, base, yunwen.email)
+    browser_log_in(page, base, yunwen.email, PASSWORD)
     page.goto(f"{base}/resources/me/proposals/{left.pk}/")
     page.click("#withdraw-proposal-form button[type=submit]")
     assert "Proposal withdrawn." in page.locator(".messages").inner_text()
@@ -238,7 +231,7 @@ def test_a_designer_withdraws_a_proposal_then_the_unit_withdraws_the_call(
 
     # the operator withdraws the call with a reason; the withdrawn proposal shows without its picture
     unit_page = browser.new_context(locale="zh-CN", viewport=size).new_page()
-    log_in(unit_page, base, operator.email)
+    browser_log_in(unit_page, base, operator.email, PASSWORD)
     unit_page.goto(f"{base}/resources/units/{museum.uid}/calls/{call.pk}/")
     assert unit_page.locator(f"#proposal-{left.pk} img").count() == 0
     unit_page.fill("#id_withdraw_reason", "馆藏文物外借，暂停征集")
@@ -252,7 +245,7 @@ def test_a_designer_withdraws_a_proposal_then_the_unit_withdraws_the_call(
     assert [m.to for m in mailoutbox] == [[shanshui.email]]
     assert "馆藏文物外借，暂停征集" in mailoutbox[0].body
     winner = browser.new_context(locale="zh-CN", viewport=size).new_page()
-    log_in(winner, base, shanshui.email)
+    browser_log_in(winner, base, shanshui.email, PASSWORD)
     winner.goto(f"{base}/resources/me/calls/")
     assert "本次征集已被单位撤回。" in winner.locator(f"#proposal-{kept.pk}").inner_text()
     winner.screenshot(path=str(SHOTS / "withdraw-03-designer.png"), full_page=True)

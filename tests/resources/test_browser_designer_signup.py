@@ -15,10 +15,10 @@ from django.db import connections
 
 from core import clock
 from resources.models import DesignerProfile, LicenceRequest
-from tests.auth import browser_second_factor, mailed_path
+from tests.auth import browser_log_in, browser_second_factor, mailed_path
 from tests.catalog.factories import active_unit
 from tests.resources.helpers import library_object
-from tests.resources.test_browser_licences import log_in
+from tests.resources.test_browser_licences import PASSWORD
 from tests.storefront.conftest import browser  # noqa: F401 (the fixture)
 from tests.unit_onboarding.factories import DesignerFactory, operator_of
 from unit_onboarding.models import Designer, DesignerClaim
@@ -77,7 +77,7 @@ def test_a_new_designer_signs_up_claims_a_registration_and_is_declined_a_licence
 
     # 2. The unit's finance member mails the claim link for the unit's registration "李文" to that address.
     desk = browser.new_context(locale="zh-CN", viewport=size).new_page()
-    log_in(desk, base, finance.email)
+    browser_log_in(desk, base, finance.email, PASSWORD)
     desk.goto(f"{base}/onboarding/units/{museum.uid}/designers/{registration.slug}/")
     browser_second_factor(desk, finance)
     assert desk.url.endswith(f"/designers/{registration.slug}/"), desk.url
@@ -123,7 +123,7 @@ def test_a_new_designer_signs_up_claims_a_registration_and_is_declined_a_licence
     )  # the unit told
 
     review = browser.new_context(locale="zh-CN", viewport=size).new_page()
-    log_in(review, base, operator.email)
+    browser_log_in(review, base, operator.email, PASSWORD)
     review.goto(f"{base}/resources/units/{museum.uid}/licence-requests/")
     review.click("table a")
     assert "李文设计" in review.locator(".request-facts").inner_text()

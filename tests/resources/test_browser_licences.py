@@ -13,7 +13,7 @@ from catalog.models import IpLicence
 from core import clock
 from resources import designers
 from resources.models import LicenceRequest
-from tests.auth import browser_second_factor
+from tests.auth import browser_log_in, browser_second_factor
 from tests.catalog.factories import active_unit
 from tests.resources.helpers import library_object
 from tests.storefront.conftest import browser  # noqa: F401 (the fixture)
@@ -22,13 +22,6 @@ from tests.unit_onboarding.factories import UserFactory, operator_of
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "resources"  # gitignored
 PASSWORD = "correct horse battery staple"  # UserFactory's
-
-
-def log_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/onboarding/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
 
 
 def test_a_designer_requests_a_licence_and_the_unit_approves_it(live_server, browser):  # noqa: F811
@@ -46,7 +39,7 @@ def test_a_designer_requests_a_licence_and_the_unit_approves_it(live_server, bro
     size = {"width": 1200, "height": 900}
 
     page = browser.new_context(locale="zh-CN", viewport=size).new_page()
-    log_in(page, base, wang.email)
+    browser_log_in(page, base, wang.email, PASSWORD)
     page.goto(f"{base}/library/objects/{bowl.pk}/")
     page.click("text=申请授权")
     assert page.locator("h1").inner_text() == "申请授权"
@@ -67,7 +60,7 @@ def test_a_designer_requests_a_licence_and_the_unit_approves_it(live_server, bro
     page.screenshot(path=str(SHOTS / "licence-02-designer-page.png"), full_page=True)
 
     review = browser.new_context(locale="zh-CN", viewport=size).new_page()
-    log_in(review, base, operator.email)
+    browser_log_in(review, base, operator.email, PASSWORD)
     review.goto(f"{base}/resources/units/{museum.uid}/licence-requests/")
     review.click("table a")
     assert "青花纹样书签" in review.locator(".request-facts").inner_text()
@@ -88,7 +81,7 @@ def test_a_designer_requests_a_licence_and_the_unit_approves_it(live_server, bro
 
     # The royalty applies once a finance member of the unit (a second person) confirms the licence.
     confirm = browser.new_context(locale="zh-CN", viewport=size).new_page()
-    log_in(confirm, base, finance.email)
+    browser_log_in(confirm, base, finance.email, PASSWORD)
     confirm.goto(f"{base}/catalog/units/{museum.uid}/licences/")
     browser_second_factor(confirm, finance)
     row = confirm.locator("#licences tr", has_text="山水设计工作室")

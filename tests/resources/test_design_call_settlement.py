@@ -20,8 +20,8 @@ from tests.auth import login_verified
 from tests.catalog import image_factories as make
 from tests.catalog.factories import active_unit
 from tests.payments.settlement.conftest import pay
-from tests.resources.helpers import bowl_call, library_object, payable, shanshui_studio
-from tests.unit_onboarding.factories import UserFactory, operator_of, platform_finance_user
+from tests.resources.helpers import bowl_call, januarys_batches, library_object, payable, shanshui_studio
+from tests.unit_onboarding.factories import UserFactory, operator_of
 
 pytestmark = pytest.mark.django_db
 
@@ -56,14 +56,9 @@ def test_the_award_is_paid_in_the_next_settlement_batch(client, awarded):
     museum, registration, _studio, time_machine = awarded
     assert payable(registration.party_key) == 300_050
     assert payable(museum.party_key) == 450_000 - 300_050 == 149_950
-    time_machine.move_to(datetime(2027, 2, 10, 2, tzinfo=UTC), tick=False)
-    approver, executor = platform_finance_user(), platform_finance_user()
 
-    batches = settlement.settlement_run(
-        period_start=date(2027, 1, 1), period_end=date(2027, 2, 1), actor=approver
-    )
+    by_party, approver, executor = januarys_batches(time_machine)
 
-    by_party = {b.party: b for b in batches}
     designer_batch, unit_batch = by_party[registration.party_key], by_party[museum.party_key]
     assert (designer_batch.amount, designer_batch.items.count()) == (300_050, 1)
     assert (designer_batch.method, designer_batch.payee_bank_name) == ("bank", "中国建设银行重庆分行")
@@ -83,20 +78,13 @@ def test_the_award_is_paid_in_the_next_settlement_batch(client, awarded):
     again = settlement.settlement_run(
         period_start=date(2027, 1, 1), period_end=date(2027, 2, 1), actor=approver
     )
-    assert {b.pk for b in again} == {b.pk for b in batches}
+    assert {b.pk for b in again} == {b.pk for b in by_party.values()}
 
 
 def test_the_designer_reads_the_award_and_the_payout_by_beijing_month(client, awarded):
     museum, registration, studio, time_machine = awarded
-    time_machine.move_to(datetime(2027, 2, 10, 2, tzinfo=UTC), tick=False)
-    approver, executor = platform_finance_user(), platform_finance_user()
-    batch = next(
-        b
-        for b in settlement.settlement_run(
-            period_start=date(2027, 1, 1), period_end=date(2027, 2, 1), actor=approver
-        )
-        if b.party == registration.party_key
-    )
+    by_party, approver, executor = januarys_batches(time_machine)
+    batch = by_party[registration.party_key]
     settlement.settlement_approve(batch_id=batch.pk, actor=approver)
     settlement.settlement_execute(batch_id=batch.pk, actor=executor)
     client.force_login(studio)

@@ -16,7 +16,7 @@ from resources.urls import urlpatterns
 from tests.auth import login_verified
 from tests.catalog import image_factories as make
 from tests.catalog.factories import active_unit
-from tests.resources.helpers import library_object
+from tests.resources.helpers import library_object, plain_call
 from tests.unit_onboarding.factories import UserFactory, operator_of
 from unit_onboarding.models import Designer
 
@@ -27,22 +27,6 @@ POST_ONLY = {"call_shortlist", "call_select", "call_decide", "call_withdraw", "m
 
 def _visit(client, route: str, url: str, data: dict):
     return client.post(url, data) if route in POST_ONLY else client.get(url)
-
-
-def _call(unit, operator, obj, title):
-    return calls.call_post(
-        unit=unit,
-        actor=operator,
-        data={
-            "title_zh": title,
-            "category": "wenchuang-ceramics",
-            "award_fen": 100_000,
-            "deadline": datetime(2027, 1, 10, tzinfo=UTC),
-            "rules": "原创",
-            "royalty_bps": 500,
-        },
-        objects=[obj],
-    )
 
 
 def _designer(name):
@@ -69,8 +53,8 @@ def world(time_machine):
         "designer_1": _designer("甲设计"),
         "designer_2": _designer("乙设计"),
     }
-    call_a = _call(a, people["op_a"], library_object(a, "A-1"), "甲馆征集")
-    call_b = _call(b, people["op_b"], library_object(b, "B-1"), "乙馆征集")
+    call_a = plain_call(a, people["op_a"], library_object(a, "A-1"), "甲馆征集")
+    call_b = plain_call(b, people["op_b"], library_object(b, "B-1"), "乙馆征集")
     p1 = _propose(call_a, people["designer_1"], "甲的书签")
     p2 = _propose(call_b, people["designer_2"], "乙的杯垫")
     time_machine.move_to(datetime(2027, 1, 11, tzinfo=UTC), tick=False)

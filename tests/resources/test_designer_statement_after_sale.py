@@ -5,7 +5,7 @@ together, and the designer's statement reads both, in yuan and Beijing dates. Fi
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -19,8 +19,15 @@ from saleor_app.models import WebhookEvent
 from tests.catalog import image_factories as make
 from tests.orders.conftest import deliver, unit_with_agreement  # noqa: F401 (deliver is a fixture)
 from tests.orders.payloads import Line, SaleorOrder
-from tests.resources.helpers import AWARD, bowl_call, library_object, payable, shanshui_studio
-from tests.unit_onboarding.factories import UserFactory, operator_of, platform_finance_user
+from tests.resources.helpers import (
+    AWARD,
+    bowl_call,
+    januarys_batches,
+    library_object,
+    payable,
+    shanshui_studio,
+)
+from tests.unit_onboarding.factories import UserFactory, operator_of
 
 pytestmark = pytest.mark.django_db
 PRICE, QUANTITY = 12_800, 3  # 128.00 yuan each
@@ -77,15 +84,8 @@ def test_the_winning_products_sale_pays_the_designer_the_announced_royalty(sold)
 
 def test_the_designers_statement_shows_the_award_and_the_royalty_paid_in_one_batch(client, sold):
     museum, registration, studio, _call, _listing, time_machine = sold
-    time_machine.move_to(datetime(2027, 2, 10, 2, tzinfo=UTC), tick=False)
-    approver, executor = platform_finance_user(), platform_finance_user()
-    batch = next(
-        b
-        for b in settlement.settlement_run(
-            period_start=date(2027, 1, 1), period_end=date(2027, 2, 1), actor=approver
-        )
-        if b.party == registration.party_key
-    )
+    by_party, approver, executor = januarys_batches(time_machine)
+    batch = by_party[registration.party_key]
     assert (batch.amount, batch.items.count()) == (AWARD + ROYALTY, 2)  # 3,000.50 + 24.96 = 3,025.46
     settlement.settlement_approve(batch_id=batch.pk, actor=approver)
     settlement.settlement_execute(batch_id=batch.pk, actor=executor)

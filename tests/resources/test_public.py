@@ -14,7 +14,7 @@ from catalog import services as services_catalog
 from resources import services
 from tests.catalog import image_factories as make
 from tests.catalog.factories import active_unit
-from tests.resources.helpers import library_object
+from tests.resources.helpers import four_spirits_mirror, library_object
 from tests.search.helpers import on_sale
 from tests.unit_onboarding.factories import operator_of
 from unit_onboarding.models import Unit
@@ -30,17 +30,8 @@ def library():
     books = active_unit("重庆图书馆")
     Unit.objects.filter(pk=books.pk).update(unit_type="library")
     objects = {
-        "mirror": library_object(
-            museum,
-            "M-001",
-            title_zh="四神纹铜镜",
-            title_en="Bronze mirror with four spirits",
-            era="汉代",
-            material="青铜",
-            dimensions="直径 18.5 厘米",
-            story_zh="镜背铸青龙白虎朱雀玄武。",
-            story_en="The back shows the four spirits.",
-            public_domain=True,
+        "mirror": four_spirits_mirror(
+            museum, story_zh="镜背铸青龙白虎朱雀玄武。", story_en="The back shows the four spirits."
         ),
         "bells": library_object(museum, "M-002", title_zh="错金编钟", era="战国", licensable=True),
         "bowl": library_object(

@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import threading
 from datetime import timedelta
+from functools import partial
 
 import pytest
 from django.contrib.auth.models import Group
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from saleor_app import selectors, services
 from saleor_app.models import WebhookEvent
 from saleor_app.tasks import inbox_redeliver_stale
+from tests.db_sessions import race
 from tests.factories import SaleorInstallationFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,6 +52,18 @@ def store(n: int = 1, event_type="product_updated") -> int:
         return services.inbox_store(
             installation=SaleorInstallationFactory(), event_type=event_type, body=body, signature="sig"
         )
+
+
+def pending(key: str, payload: dict, *, installation=None, body: str | None = None) -> WebhookEvent:
+    """A product_updated event written straight to the inbox (stored, never woken up for): pending."""
+    return WebhookEvent.objects.create(
+        key=key * 64,
+        installation=installation or SaleorInstallationFactory(),
+        event_type="product_updated",
+        payload=payload,
+        body=json.dumps(payload) if body is None else body,
+        signature="s",
+    )
 
 
 def use(settings, handler):
@@ -131,14 +145,7 @@ def test_an_event_without_a_handler_is_marked_ignored(settings):
 def test_a_lost_enqueue_is_redelivered_by_the_sweep(settings):
     use(settings, handler_that_writes)
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    event = WebhookEvent.objects.create(
-        key="k" * 64,
-        installation=SaleorInstallationFactory(),
-        event_type="product_updated",
-        payload={"n": 9},
-        body='{"n": 9}',
-        signature="s",
-    )
+    event = pending("k", {"n": 9})
     WebhookEvent.objects.filter(pk=event.pk).update(received_at=timezone.now() - timedelta(minutes=10))
 
     inbox_redeliver_stale.delay()
@@ -155,14 +162,7 @@ def test_a_wake_up_lost_with_redis_is_made_good_by_the_next_sweep_not_two_minute
 
     use(settings, handler_that_writes)
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    event = WebhookEvent.objects.create(
-        key="w" * 64,
-        installation=SaleorInstallationFactory(),
-        event_type="product_updated",
-        payload={"n": 8},
-        body='{"n": 8}',
-        signature="s",
-    )  # stored, its wake-up gone with Redis's queue
+    event = pending("w", {"n": 8})  # stored, its wake-up gone with Redis's queue
     WebhookEvent.objects.filter(pk=event.pk).update(received_at=timezone.now() - timedelta(seconds=10))
     wakeup.inbox_kick_consumed()
 
@@ -175,27 +175,8 @@ def test_a_wake_up_lost_with_redis_is_made_good_by_the_next_sweep_not_two_minute
 
 def test_two_workers_on_the_same_event_process_it_once(settings):
     use(settings, slow_handler)
-    event = WebhookEvent.objects.create(
-        key="c" * 64,
-        installation=SaleorInstallationFactory(),
-        event_type="product_updated",
-        payload={},
-        body="{}",
-        signature="s",
-    )
-    results: list[str] = []
-
-    def worker():
-        try:
-            results.append(services.inbox_process(event_id=event.pk))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    event = pending("c", {})
+    results = race(*[partial(services.inbox_process, event_id=event.pk)] * 2)
 
     assert sorted(results) == ["done", "skipped"]
     assert calls == ["slow"]
@@ -208,14 +189,7 @@ def test_a_drain_that_finds_a_backlog_wakes_a_second_workers_drain(settings, mon
     use(settings, handler_that_writes)
     installation = SaleorInstallationFactory()
     for n in range(3):
-        WebhookEvent.objects.create(
-            key=f"{n}" * 64,
-            installation=installation,
-            event_type="product_updated",
-            payload={"n": n},
-            body="{}",
-            signature="s",
-        )
+        pending(f"{n}", {"n": n}, installation=installation, body="{}")
     monkeypatch.setattr(tasks, "DRAIN_CHUNK", 2)
     wakes: list[int] = []
     monkeypatch.setattr(wakeup, "inbox_kick", lambda: wakes.append(1))

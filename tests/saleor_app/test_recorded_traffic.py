@@ -13,7 +13,7 @@ from saleor_app import services
 from saleor_app.installer import InstallError, app_install
 from saleor_app.models import SaleorInstallation, WebhookEvent
 from tests.factories import SaleorInstallationFactory
-from tests.recording import load_delivery, load_exchange, replay
+from tests.recording import delivered, load_delivery, load_exchange, replay
 from tests.saleor_signing import tamper
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -40,17 +40,8 @@ def saleor(installation):
         yield mock
 
 
-def post(client, body: bytes):
-    headers = {
-        "Saleor-Event": DELIVERY["event"],
-        "Saleor-Api-Url": DELIVERY["api_url"],
-        "Saleor-Signature": DELIVERY["signature"],
-    }
-    return client.post(DELIVERY["target"], data=body, content_type="application/json", headers=headers)
-
-
 def test_a_real_saleor_delivery_verifies_and_is_stored(client, saleor):
-    response = post(client, DELIVERY["body"].encode())
+    response = delivered(client, DELIVERY)
 
     assert response.status_code == 200
     event = WebhookEvent.objects.get()
@@ -59,7 +50,7 @@ def test_a_real_saleor_delivery_verifies_and_is_stored(client, saleor):
 
 
 def test_a_tampered_copy_of_a_real_delivery_is_refused(client, saleor):
-    response = post(client, tamper(DELIVERY["body"].encode()))
+    response = delivered(client, DELIVERY, tamper(DELIVERY["body"].encode()))
 
     assert response.status_code == 401
     assert WebhookEvent.objects.count() == 0

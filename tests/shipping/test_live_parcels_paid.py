@@ -24,7 +24,7 @@ from tests.orders import live_order
 from tests.orders.conftest import unit_with_agreement
 from tests.saleor_app.test_live_saleor import installed_app  # noqa: F401 (a fixture)
 from tests.shipping.conftest import rates
-from tests.shipping.test_live_shipping import ADDRESS, CHECKOUT, CHOOSE, address
+from tests.shipping.test_live_shipping import ADDRESS, CHOOSE, address, checkout_created
 from tests.unit_onboarding.factories import operator_of
 from unit_onboarding.models import UnitMembership
 
@@ -106,27 +106,13 @@ def test_three_units_to_chongqing_and_xinjiang_paid_and_each_unit_credited_its_p
             (library, 2, 7000, notebook.name),
             (gallery, 1, 8800, print_.name),
         ]
-        created = staff.gql(
-            CHECKOUT,
-            {
-                "i": {
-                    "channel": shop.channel_slug,
-                    "email": "buyer@example.cn",
-                    "lines": [
-                        {"variantId": bookmark.variant_id, "quantity": 2},
-                        {"variantId": notebook.variant_id, "quantity": 2},
-                        {"variantId": print_.variant_id, "quantity": 1},
-                    ],
-                    "shippingAddress": address(*CHONGQING),
-                    "billingAddress": address(*CHONGQING),
-                }
-            },
-        )["checkoutCreate"]
-        assert not created["errors"], created["errors"]
-        checkout_id = created["checkout"]["id"]
+        lines = [(bookmark, 2), (notebook, 2), (print_, 1)]
+        to = address(*CHONGQING)
+        checkout = checkout_created(staff, shop, lines, to, billingAddress=to)
+        checkout_id = checkout["id"]
 
         # Chongqing: museum ¥12 (¥10 + ¥2), library free (¥70 of goods >= ¥50), gallery ¥6 or pickup
-        to_chongqing = active(created["checkout"])
+        to_chongqing = active(checkout)
         assert to_chongqing == expected_methods(cart, "重庆市")
         assert to_chongqing == {
             f"{museum} ¥12.00 + {library} 包邮 + {gallery} ¥6.00": 1800,

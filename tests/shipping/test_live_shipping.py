@@ -49,6 +49,25 @@ def address(province: str, city: str, district: str) -> dict:
     }
 
 
+def checkout_created(staff, shop, lines: list[tuple], to: dict, **more) -> dict:
+    """A buyer's checkout in the shop's channel of (product, quantity) `lines`, shipping `to` (and `more` of
+    Saleor's input)."""
+    created = staff.gql(
+        CHECKOUT,
+        {
+            "i": {
+                "channel": shop.channel_slug,
+                "email": "buyer@example.cn",
+                "lines": [{"variantId": product.variant_id, "quantity": n} for product, n in lines],
+                "shippingAddress": to,
+                **more,
+            }
+        },
+    )["checkoutCreate"]
+    assert not created["errors"], created["errors"]
+    return created["checkout"]
+
+
 @pytest.fixture
 def staff(saleor_api_url):
     return StaffSession(saleor_api_url)
@@ -67,22 +86,8 @@ def test_a_two_unit_checkout_pays_the_sum_of_its_parcels(staff, installed_app): 
     ]
     with own_shop(staff, products, warehouses=2) as shop:
         bookmark, notebook = shop.products
-        data = staff.gql(
-            CHECKOUT,
-            {
-                "i": {
-                    "channel": shop.channel_slug,
-                    "email": "buyer@example.cn",
-                    "lines": [
-                        {"variantId": bookmark.variant_id, "quantity": 2},
-                        {"variantId": notebook.variant_id, "quantity": 1},
-                    ],
-                    "shippingAddress": address("重庆市", "渝中区", ""),
-                }
-            },
-        )["checkoutCreate"]
-        assert not data["errors"], data["errors"]
-        checkout = data["checkout"]
+        to = address("重庆市", "渝中区", "")
+        checkout = checkout_created(staff, shop, [(bookmark, 2), (notebook, 1)], to)
         started = time.monotonic()
         expected = f"{museum} ¥12.00 + {library} ¥8.00"
         # Saleor's own one-price method (10.00) stays listed but inactive: every unit of the cart has rates

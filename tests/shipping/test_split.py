@@ -10,12 +10,10 @@ from payments import selectors as ledger
 from payments.settlement.stats import bureau_stats
 from saleor_app.models import WebhookEvent
 from shipping.quotes import shipping_methods_list
-from tests.orders.conftest import SINCE
+from tests.orders.conftest import unit_under
 from tests.orders.payloads import Line, SaleorOrder
 from tests.shipping.conftest import NOW, cart_line, checkout_payload, museum_and_library, rates
-from tests.unit_onboarding.factories import OperatingEntityFactory, agreement_in_force
 from unit_onboarding.agreements import ShareTerm
-from unit_onboarding.models import Unit
 
 pytestmark = pytest.mark.django_db
 CHECKOUT = "Q2hlY2tvdXQ6Mg=="
@@ -118,15 +116,10 @@ def test_the_quote_is_frozen_when_priced_a_later_change_of_rates_does_not_repric
 
 def test_a_parcel_is_split_under_its_units_agreement_shipping_rule(units, deliver):
     museum, _library = units
-    library = OperatingEntityFactory(
-        unit__status=Unit.Status.ACTIVE,
-        unit__display_name="档案馆",
-        unit__saleor_warehouse_id="V2FyZWhvdXNlOjc=",
-    ).unit
-    agreement_in_force(
-        library,
-        effective_from=SINCE,
-        shares=[ShareTerm(library.party_key, "unit", 7500), ShareTerm("platform", "platform", 2500)],
+    library = unit_under(
+        "档案馆",
+        "V2FyZWhvdXNlOjc=",
+        lambda unit: [ShareTerm(unit.party_key, "unit", 7500), ShareTerm("platform", "platform", 2500)],
         shipping_rule="agreement",
     )
     rates(library, default_rate=800)

@@ -19,7 +19,7 @@ from storefront.views import CHECKOUT_KEY, order_link
 from storefront.webhooks import product_changed
 from tests.conftest import RECORDED_API_URL
 from tests.factories import SaleorInstallationFactory
-from tests.recording import load_delivery, load_exchange, replay_scenes
+from tests.recording import delivered, load_delivery, load_exchange, replay_scenes
 from tests.storefront.conftest import SHENZHEN_BUYER
 from tests.unit_onboarding.factories import UnitFactory
 from unit_onboarding.models import Unit
@@ -277,17 +277,8 @@ def test_a_product_webhook_makes_the_next_view_ask_saleor_again(
     assert route.call_count == 1
 
     with django_capture_on_commit_callbacks(execute=True):  # the inbox processes after commit
-        delivered = client.post(
-            delivery["target"],
-            data=delivery["body"].encode(),
-            content_type="application/json",
-            headers={
-                "Saleor-Event": delivery["event"],
-                "Saleor-Api-Url": delivery["api_url"],
-                "Saleor-Signature": delivery["signature"],
-            },
-        )
-    assert delivered.status_code == 200
+        response = delivered(client, delivery)
+    assert response.status_code == 200
     client.get(f"/products/{MUSEUM_PRODUCT['slug']}/")
 
     assert route.call_count == 2

@@ -5,8 +5,9 @@ from __future__ import annotations
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.core.files.base import ContentFile
 
-from unit_onboarding.models import Application, Designer, OperatingEntity, Unit, UnitMembership
+from unit_onboarding.models import Application, Designer, Document, OperatingEntity, Unit, UnitMembership
 from unit_onboarding.provisioning import unit_provision, unit_provisioning_request
 from unit_onboarding.uscc import check_character
 
@@ -28,15 +29,19 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("correct horse battery staple")
 
 
-def reviewer():
-    """A member of the reviewers' group (recreated here: a transactional test's flush empties it)."""
-    group, _ = Group.objects.get_or_create(name=REVIEWERS)
-    group.permissions.add(
-        Permission.objects.get(content_type__app_label="unit_onboarding", codename="review_application")
-    )
+def group_member(name: str, app_label: str, codename: str):
+    """A new user in the group `name` holding the permission (the group recreated here: a transactional
+    test's flush empties it)."""
+    group, _ = Group.objects.get_or_create(name=name)
+    group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
     user = UserFactory()
     user.groups.add(group)
     return user
+
+
+def reviewer():
+    """A member of the reviewers' group."""
+    return group_member(REVIEWERS, "unit_onboarding", "review_application")
 
 
 class UnitFactory(factory.django.DjangoModelFactory):
@@ -138,3 +143,18 @@ def provisioned_unit(**fields) -> Unit:
     unit = unit_provision(unit_id=unit_to_provision(**fields).pk)
     assert unit.provisioning == Unit.Provisioning.DONE, unit.provisioning_error
     return unit
+
+
+def licence_document(application, *, original_name: str, content: bytes, file_name: str = "licence.pdf"):
+    """A business licence (a PDF of `content`) uploaded with the application by its applicant, stored."""
+    document = Document(
+        application=application,
+        kind="business_licence",
+        original_name=original_name,
+        content_type="application/pdf",
+        size=len(content),
+        sha256="0" * 64,
+        uploaded_by=application.applicant,
+    )
+    document.file.save(file_name, ContentFile(content), save=True)
+    return document

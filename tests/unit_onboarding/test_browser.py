@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from tests.auth import browser_second_factor, mailed_path
+from tests.auth import browser_log_in, browser_second_factor, mailed_path
 from tests.factories import SaleorInstallationFactory
 from unit_onboarding.models import Application, ApplicationTransition, Unit, UnitMembership
 
@@ -21,13 +21,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 PASSWORD = "Bronze-Mirror-1987"
-
-
-def log_in(page, base, email, password):
-    page.goto(f"{base}/onboarding/login/")
-    page.fill("#id_username", email)
-    page.fill("#id_password", password)
-    page.click("main button[type=submit]")
 
 
 def fill_application(page):
@@ -84,7 +77,7 @@ def test_apply_review_request_changes_and_approve_in_a_browser(browser, live_ser
     staff.set_password(PASSWORD)
     staff.save()
     review = browser.new_context(locale="en-US").new_page()
-    log_in(review, base, staff.username, PASSWORD)
+    browser_log_in(review, base, staff.username, PASSWORD)
     review.goto(f"{base}/onboarding/review/")
     browser_second_factor(review, staff)  # a reviewer sets up the authenticator first
     review.goto(f"{base}/onboarding/review/")
@@ -126,7 +119,7 @@ def test_apply_review_request_changes_and_approve_in_a_browser(browser, live_ser
     finance.set_password(PASSWORD)
     finance.save()
     approvals = browser.new_context(locale="en-US").new_page()
-    log_in(approvals, base, finance.username, PASSWORD)
+    browser_log_in(approvals, base, finance.username, PASSWORD)
     approvals.goto(f"{base}/finance/approvals/")
     browser_second_factor(approvals, finance)  # platform finance sets up the authenticator first
     approvals.goto(f"{base}/finance/approvals/")

@@ -10,7 +10,7 @@ import pytest
 from django.core import mail
 
 from accounts.models import AccessEvent
-from tests.auth import browser_second_factor, mailed_path
+from tests.auth import browser_log_in, browser_second_factor, mailed_path
 from unit_onboarding.models import Invitation, Unit, UnitMembership
 
 from .factories import OperatingEntityFactory, UserFactory, operator_of, reviewer
@@ -38,13 +38,6 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
-def log_in(page, base, username, password):
-    page.goto(f"{base}/onboarding/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("main button[type=submit]")
-
-
 def with_password(user):
     user.set_password(PASSWORD)
     user.save()
@@ -60,7 +53,7 @@ def test_roles_the_second_factor_and_money_pages_in_a_browser(browser, live_serv
 
     # An operator, without a money role, signs in with a password only and may invite operators only.
     op = client_at(browser, "198.51.100.10")
-    log_in(op, base, operator.username, PASSWORD)
+    browser_log_in(op, base, operator.username, PASSWORD)
     op.goto(members)
     assert op.locator("#id_role option").all_inner_texts() == ["Unit operator"]
     shot(op, "01-operator-members-page-offers-operator-only")
@@ -87,7 +80,7 @@ def test_roles_the_second_factor_and_money_pages_in_a_browser(browser, live_serv
 
     # A platform reviewer signs in: sent to set up the authenticator first, then grants finance.
     rev = client_at(browser, "198.51.100.30")
-    log_in(rev, base, staff.username, PASSWORD)
+    browser_log_in(rev, base, staff.username, PASSWORD)
     rev.goto(members)
     assert "/security/two-factor/" in rev.url
     assert rev.locator(".qr svg").count() == 1
@@ -103,7 +96,7 @@ def test_roles_the_second_factor_and_money_pages_in_a_browser(browser, live_serv
     # A second platform reviewer endorses the offer; only then is it mailed, and it attaches on acceptance.
     second = with_password(reviewer())
     rev2 = client_at(browser, "198.51.100.31")
-    log_in(rev2, base, second.username, PASSWORD)
+    browser_log_in(rev2, base, second.username, PASSWORD)
     rev2.goto(members)
     browser_second_factor(rev2, second)
     sent = len(mail.outbox)
@@ -126,7 +119,7 @@ def test_roles_the_second_factor_and_money_pages_in_a_browser(browser, live_serv
 
     # Signed in again with the password alone: refused on money pages until the code is given.
     colleague.click("header form[action$='/logout/'] button")
-    log_in(colleague, base, li_hua.username, PASSWORD)
+    browser_log_in(colleague, base, li_hua.username, PASSWORD)
     for page in ("payout", "agreement", "designers"):
         colleague.goto(f"{base}/onboarding/units/{unit.uid}/{page}/")
         assert "/security/two-factor/verify/" in colleague.url, page
@@ -153,22 +146,22 @@ def test_fifty_wrong_staff_passwords_are_throttled_per_account_and_per_address(b
     attacker = client_at(browser, "203.0.113.66")
     locked_at = None
     for i in range(50):
-        log_in(attacker, base, target.username, f"guess-{i}")
+        browser_log_in(attacker, base, target.username, f"guess-{i}")
         if locked_at is None and "Too many failed sign-in attempts" in attacker.content():
             locked_at = i + 1
     assert locked_at == 5
     shot(attacker, "10-staff-account-locked-after-5")
 
     owner = client_at(browser, "198.51.100.40", locale="zh-CN")
-    log_in(owner, base, target.username, PASSWORD)
+    browser_log_in(owner, base, target.username, PASSWORD)
     assert "登录失败次数过多" in owner.content()  # per account: the right password waits too (zh-Hans)
     other = client_at(browser, "198.51.100.41")
-    log_in(other, base, colleague.username, PASSWORD)
+    browser_log_in(other, base, colleague.username, PASSWORD)
     assert "/office/units/" in other.url  # another account from another address is unaffected: its dashboard
 
     for i in range(15):  # the same address spraying accounts that do not exist: 5 + 15 = 20 failures
-        log_in(attacker, base, f"nobody{i}@example.cn", "123456")
-    log_in(attacker, base, colleague.username, PASSWORD)
+        browser_log_in(attacker, base, f"nobody{i}@example.cn", "123456")
+    browser_log_in(attacker, base, colleague.username, PASSWORD)
     assert "Too many failed sign-in attempts" in attacker.content()  # per address: even a right password
     shot(attacker, "11-attacker-address-locked")
     assert AccessEvent.objects.filter(action="login.locked", user=target).exists()

@@ -11,11 +11,12 @@ from django.urls import reverse
 from PIL import Image
 from pypdf import PdfWriter
 
+from tests.auth import browser_log_in
 from unit_onboarding.models import Document, Unit
 
 from . import files
 from .factories import ApplicationFactory, OperatingEntityFactory, UserFactory, operator_of
-from .test_browser import PASSWORD, log_in
+from .test_browser import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +140,7 @@ def test_in_the_browser_a_pdf_that_runs_a_script_is_refused_and_the_application_
     hostile = tmp_path / "营业执照.pdf"
     hostile.write_bytes(files.PDF_WITH_JAVASCRIPT)
     page = browser.new_context(locale="zh-CN").new_page()
-    log_in(page, live_server.url, applicant.username, PASSWORD)
+    browser_log_in(page, live_server.url, applicant.username, PASSWORD)
     page.goto(f"{live_server.url}/onboarding/applications/{application.pk}/")
 
     page.set_input_files("input[name=file]", str(hostile))

@@ -6,7 +6,6 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.core import signing
-from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from tests.auth import login_verified
@@ -14,7 +13,7 @@ from unit_onboarding import filetypes
 from unit_onboarding.documents import document_link
 from unit_onboarding.models import Document
 
-from .factories import ApplicationFactory, UserFactory, reviewer
+from .factories import ApplicationFactory, UserFactory, licence_document, reviewer
 from .files import PDF
 
 pytestmark = pytest.mark.django_db
@@ -23,17 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def document():
     application = ApplicationFactory()
-    doc = Document(
-        application=application,
-        kind="business_licence",
-        original_name="营业执照.pdf",
-        content_type="application/pdf",
-        size=len(PDF),
-        sha256="0" * 64,
-        uploaded_by=application.applicant,
-    )
-    doc.file.save("licence.pdf", ContentFile(PDF), save=True)
-    return doc
+    return licence_document(application, original_name="营业执照.pdf", content=PDF)
 
 
 def open_link(client, document):

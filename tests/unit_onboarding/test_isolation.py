@@ -30,7 +30,14 @@ from unit_onboarding.models import (
     UnitMembership,
 )
 
-from .factories import ApplicationFactory, DesignerFactory, OperatingEntityFactory, UserFactory, reviewer
+from .factories import (
+    ApplicationFactory,
+    DesignerFactory,
+    OperatingEntityFactory,
+    UserFactory,
+    licence_document,
+    reviewer,
+)
 from .files import PDF
 
 pytestmark = pytest.mark.django_db
@@ -63,20 +70,10 @@ def patterns() -> list[URLPattern]:
 
 
 def make_unit_world(name: str) -> dict:
-    from django.core.files.base import ContentFile
-
     unit = OperatingEntityFactory(unit__status=Unit.Status.ACTIVE, unit__display_name=name).unit
     application = ApplicationFactory(unit=unit, status=Application.Status.CHANGES_REQUESTED)
-    document = Document(
-        application=application,
-        kind="business_licence",
-        original_name=f"{name}.pdf",
-        content_type="application/pdf",
-        size=len(PDF),
-        sha256="0" * 64,
-        uploaded_by=application.applicant,
-    )
-    document.file.save(f"{name}.pdf", ContentFile(PDF), save=True)
+    pdf_name = f"{name}.pdf"
+    document = licence_document(application, original_name=pdf_name, content=PDF, file_name=pdf_name)
     version = agreement_version_propose(
         unit=unit,
         effective_from=timezone.now() + timedelta(days=1),

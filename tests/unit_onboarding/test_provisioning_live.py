@@ -7,8 +7,7 @@ import pytest
 
 from saleor_app import secrets_at_rest
 from saleor_app.models import SaleorInstallation
-from tests.live_saleor import StaffSession, gql
-from tests.live_shop import own_shop
+from tests.live_saleor import gql
 from unit_onboarding.models import Unit
 from unit_onboarding.provisioning import UNIT_METADATA_KEY, unit_provision
 
@@ -24,14 +23,6 @@ def live_installation(saleor_api_url, staff_token, settings):
     return SaleorInstallation.objects.create(
         api_url=saleor_api_url, token_encrypted=secrets_at_rest.encrypt(staff_token)
     )
-
-
-@pytest.fixture
-def channel(saleor_api_url, settings):
-    """A channel of the test's own (with its China zone) that provisioning attaches warehouses to."""
-    with own_shop(StaffSession(saleor_api_url), warehouses=0) as shop:
-        settings.SALEOR_CHANNEL_SLUG = shop.channel_slug
-        yield shop.channel_slug
 
 
 @pytest.fixture
@@ -54,7 +45,7 @@ CHANNEL = """query($slug: String!) { channel(slug: $slug) { warehouses { id } } 
 
 
 def test_live_provisioning_tags_the_warehouse_and_is_idempotent(
-    saleor_api_url, staff_token, live_installation, channel, unit
+    saleor_api_url, staff_token, live_installation, own_channel, unit
 ):
     provisioned = unit_provision(unit_id=unit.pk)
 
@@ -64,7 +55,7 @@ def test_live_provisioning_tags_the_warehouse_and_is_idempotent(
     assert warehouse["id"] == provisioned.saleor_warehouse_id
     assert {"key": UNIT_METADATA_KEY, "value": str(unit.uid)} in warehouse["metadata"]
     channel_ids = [
-        w["id"] for w in gql(saleor_api_url, staff_token, CHANNEL, slug=channel)["channel"]["warehouses"]
+        w["id"] for w in gql(saleor_api_url, staff_token, CHANNEL, slug=own_channel)["channel"]["warehouses"]
     ]
     assert warehouse["id"] in channel_ids
 
@@ -78,6 +69,6 @@ def test_live_provisioning_tags_the_warehouse_and_is_idempotent(
         == 1
     )
     channel_ids = [
-        w["id"] for w in gql(saleor_api_url, staff_token, CHANNEL, slug=channel)["channel"]["warehouses"]
+        w["id"] for w in gql(saleor_api_url, staff_token, CHANNEL, slug=own_channel)["channel"]["warehouses"]
     ]
     assert channel_ids.count(warehouse["id"]) == 1

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from datetime import timedelta
 from unittest.mock import patch
 
 import psycopg
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from payments.gateway import events, tasks
 from payments.gateway.events import stripe_event_store
 from payments.gateway.models import StripeEvent, TransactionEventReport
-from tests.db_sessions import connection_params
+from tests.db_sessions import connection_params, race
 from tests.payments.gateway.conftest import stripe_event, stripe_signature
 from tests.payments.gateway.saleor_payloads import deliver, requested, session
 
@@ -37,6 +36,17 @@ def paid_intent(client, signer, localstripe, *, amount="268.00", action_type="CH
     pi_id = deliver(client, signer, "transaction-initialize-session", payload).json()["pspReference"]
     localstripe.pay(pi_id)
     return payload, localstripe.get(f"payment_intents/{pi_id}")
+
+
+def succeeded_events_stored(client, signer, localstripe, n: int) -> list[dict]:
+    """`n` paid PaymentIntents whose payment_intent.succeeded Stripe delivered and we stored, no drain woken
+    for them: the PaymentIntents."""
+    intents = [paid_intent(client, signer, localstripe)[1] for _ in range(n)]
+    with patch.object(events, "stripe_events_kick"):
+        for pi in intents:
+            body = stripe_event("payment_intent.succeeded", pi)
+            post(client, body, stripe_signature(body))
+    return intents
 
 
 def test_a_payment_intent_succeeded_event_is_reported_once_even_if_delivered_three_times(
@@ -281,11 +291,7 @@ def test_a_burst_of_stripe_events_queues_one_drain_which_reports_each_once(
 def test_a_drain_hands_over_to_a_fresh_one_after_its_batch(
     client, signer, saleor, localstripe, wakeup_cleared
 ):
-    intents = [paid_intent(client, signer, localstripe)[1] for _ in range(3)]
-    with patch.object(events, "stripe_events_kick"):
-        for pi in intents:
-            body = stripe_event("payment_intent.succeeded", pi)
-            post(client, body, stripe_signature(body))
+    succeeded_events_stored(client, signer, localstripe, 3)
 
     with patch.object(tasks.stripe_events_drain, "delay") as wake:
         walked = events.stripe_events_drain(batch=2)
@@ -300,10 +306,7 @@ def test_events_whose_wake_up_went_with_redis_are_drained_at_the_next_sweep(
     client, signer, saleor, localstripe, wakeup_cleared
 ):
     # Stored ten seconds ago; the drain's message was lost with Redis's queue (a restart, a flush).
-    _payload, pi = paid_intent(client, signer, localstripe)
-    body = stripe_event("payment_intent.succeeded", pi)
-    with patch.object(events, "stripe_events_kick"):
-        post(client, body, stripe_signature(body))
+    succeeded_events_stored(client, signer, localstripe, 1)
     StripeEvent.objects.update(received_at=timezone.now() - timedelta(seconds=10))
 
     due = tasks.stripe_events_redeliver.delay().get()
@@ -335,23 +338,8 @@ def test_failed_events_are_retried_in_batches_each_event_once(
 
 
 def test_two_drains_on_the_same_events_report_each_once(client, signer, saleor, localstripe, wakeup_cleared):
-    intents = [paid_intent(client, signer, localstripe)[1] for _ in range(4)]
-    with patch.object(events, "stripe_events_kick"):
-        for pi in intents:
-            body = stripe_event("payment_intent.succeeded", pi)
-            post(client, body, stripe_signature(body))
-
-    def drain():
-        try:
-            events.stripe_events_drain()
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=drain) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    intents = succeeded_events_stored(client, signer, localstripe, 4)
+    race(events.stripe_events_drain, events.stripe_events_drain)
 
     assert set(StripeEvent.objects.values_list("status", flat=True)) == {StripeEvent.Status.DONE}
     assert StripeEvent.objects.filter(attempts=1).count() == 4
@@ -362,11 +350,7 @@ def test_a_drain_that_finds_a_backlog_wakes_a_second_workers_drain(
     client, signer, saleor, localstripe, wakeup_cleared
 ):
     # Found by bench/soak.py: once deliveries stopped, a backlog drained on one worker, the others idle.
-    intents = [paid_intent(client, signer, localstripe)[1] for _ in range(3)]
-    with patch.object(events, "stripe_events_kick"):
-        for pi in intents:
-            body = stripe_event("payment_intent.succeeded", pi)
-            post(client, body, stripe_signature(body))
+    succeeded_events_stored(client, signer, localstripe, 3)
 
     with patch.object(tasks.stripe_events_drain, "delay") as wake:
         walked = events.stripe_events_drain(chunk=2)  # the first read is full: a backlog

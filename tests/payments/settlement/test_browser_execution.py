@@ -12,7 +12,7 @@ from django.contrib.auth.models import Permission
 
 from payments.models import LedgerTransaction, SettlementBatch
 from payments.settlement import services
-from tests.auth import browser_second_factor, verified_device
+from tests.auth import browser_log_in, browser_second_factor, verified_device
 from tests.payments.settlement.conftest import at, pay
 from tests.saleor_app.test_worker_on_redis import redis_worker
 from tests.unit_onboarding.factories import UserFactory
@@ -55,10 +55,7 @@ def test_a_long_execution_shows_progress_and_survives_a_reload(
 
     with redis_worker(settings):
         page = browser.new_context(locale="zh-CN", viewport={"width": 1024, "height": 900}).new_page()
-        page.goto(f"{live_server.url}/onboarding/login/?next=/finance/batches/{batch.pk}/")
-        page.fill("#id_username", executor.email)
-        page.fill("#id_password", PASSWORD)
-        page.click("main button[type=submit]")
+        browser_log_in(page, live_server.url, executor.email, PASSWORD, f"/finance/batches/{batch.pk}/")
         page.wait_for_load_state()
         browser_second_factor(page, executor)
         page.wait_for_url(f"**/finance/batches/{batch.pk}/")

@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 
 from payments.models import StatementExport
-from tests.auth import browser_second_factor, verified_device
+from tests.auth import browser_log_in, browser_second_factor, verified_device
 from tests.payments.settlement.conftest import at, pay
 from tests.saleor_app.test_worker_on_redis import redis_worker
 from tests.storages import temporary_storages
@@ -48,10 +48,7 @@ def test_a_big_export_shows_progress_survives_a_reload_and_downloads(
             locale="zh-CN", viewport={"width": 1024, "height": 900}, accept_downloads=True
         )
         page = context.new_page()
-        page.goto(f"{live_server.url}/onboarding/login/?next={quote(statement)}")
-        page.fill("#id_username", member.email)
-        page.fill("#id_password", PASSWORD)
-        page.click("main button[type=submit]")
+        browser_log_in(page, live_server.url, member.email, PASSWORD, quote(statement))
         page.wait_for_load_state()
         browser_second_factor(page, member)
         page.wait_for_url("**/finance/statements/**")

@@ -208,6 +208,19 @@ def _cursor(rows, order_ref):
     return order_lines.Cursor.parse(rows[order_ref]["cursor"])
 
 
+def november_of(party: str) -> dict:
+    """The party's order lines of November (CNY) as read on the 30th, settled monthly after a 7-day window."""
+    return {
+        "party": party,
+        "currency": "CNY",
+        "start": at_midnight(date(2026, 11, 1)),
+        "end": at_midnight(date(2026, 12, 1)),
+        "window_days": 7,
+        "kind": "monthly",
+        "now": at(30, 11),
+    }
+
+
 def test_keyset_pages_are_stable_with_ties_refunds_and_lines_posted_meanwhile(parties):
     # given orders in November: three paid at the same instant, one refunded later in the period,
     # and a sale of October refunded in November (a line keyed by its refund)
@@ -219,15 +232,7 @@ def test_keyset_pages_are_stable_with_ties_refunds_and_lines_posted_meanwhile(pa
     pay("late", bank, 3_000, at(4, 11))
     refund("late", 500, at(25, 11))
     refund("old", 1_000, at(5, 11))
-    november = {
-        "party": bank,
-        "currency": "CNY",
-        "start": at_midnight(date(2026, 11, 1)),
-        "end": at_midnight(date(2026, 12, 1)),
-        "window_days": 7,
-        "kind": "monthly",
-        "now": at(30, 11),
-    }
+    november = november_of(bank)
 
     def walk(per_page, **kw):
         seen, page, cursor = [], 0, None
@@ -278,15 +283,7 @@ def test_keyset_pages_neither_skip_nor_repeat_lines_of_one_posting_and_end_clean
     _multi_line("a", bank, 3, at(2, 11))
     _multi_line("b", bank, 3, at(2, 11))
     _multi_line("c", bank, 2, at(3, 11))
-    november = {
-        "party": bank,
-        "currency": "CNY",
-        "start": at_midnight(date(2026, 11, 1)),
-        "end": at_midnight(date(2026, 12, 1)),
-        "window_days": 7,
-        "kind": "monthly",
-        "now": at(30, 11),
-    }
+    november = november_of(bank)
     keys = lambda rows: [(r["order_ref"], r["line_ref"]) for r in rows]  # noqa: E731
     everything = keys(order_lines.order_lines(**november, per_page=100)[0])
     assert everything == [("a", "L1"), ("a", "L2"), ("a", "L3"), ("b", "L1"), ("b", "L2"), ("b", "L3"),
