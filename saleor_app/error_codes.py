@@ -13,3 +13,4 @@ class SaleorAppErrorCode(StrEnum):
     UNKNOWN_WEBHOOK = "unknown_webhook"
     RECIPIENT_MISMATCH = "recipient_mismatch"
     RECIPIENT_UNKNOWN = "recipient_unknown"
+    STALE_WEBHOOK = "stale_webhook"

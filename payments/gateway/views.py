@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
-from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -20,7 +18,7 @@ from payments.gateway import checkout_payment, services
 from payments.gateway.error_codes import MESSAGES
 from payments.gateway.error_codes import GatewayErrorCode as Code
 from payments.gateway.stripe_errors import StripeUnavailable
-from saleor_app import selectors, signatures
+from saleor_app.sync_deliveries import DeliveryRefused, sync_delivery_accept
 from saleor_app.webhook_specs import SYNC_WEBHOOKS_BY_NAME
 
 logger = logging.getLogger(__name__)
@@ -45,30 +43,13 @@ def _error(status: int, code: Code, message: str) -> JsonResponse:
 @require_POST
 def saleor_webhook(request: HttpRequest, name: str) -> JsonResponse:
     spec = SYNC_WEBHOOKS_BY_NAME.get(name)
-    if spec is None:
-        return _error(404, Code.UNKNOWN_WEBHOOK, f"No payment webhook named {name}.")
-    installation = selectors.installation_get(api_url=request.headers.get("Saleor-Api-Url", ""))
-    if installation is None:
-        return _error(401, Code.UNKNOWN_INSTALLATION, "This Saleor has not installed the app.")
+    # the installation read now, not from the per-process cache
     try:
-        signatures.verify(installation, request.body, request.headers.get("Saleor-Signature", ""))
-    except signatures.SignatureInvalid as exc:
-        logger.warning("payment webhook %s refused: %s", name, exc)
-        return _error(401, Code.SIGNATURE_INVALID, "Signature verification failed.")
-    if request.headers.get("Saleor-Event", "").lower() not in spec.event_types:
-        return _error(400, Code.UNKNOWN_WEBHOOK, f"This event is not delivered to {name}.")
-    try:
-        # Decimal, not float: amounts become minor units exactly.
-        payload = json.loads(request.body, parse_float=Decimal)
-    except (ValueError, UnicodeDecodeError):
-        return _error(400, Code.BAD_REQUEST_BODY, "Body is not JSON.")
-    refused = signatures.recipient_refusal(installation, payload, name)
-    if refused is not None:  # another app's request (e.g. a refund of its own transaction) is never ours
-        status, code, message = refused
-        return _error(status, Code(code), message)
-    if not signatures.fresh(payload):
-        # A signed body captured and replayed later (e.g. a refund request) is refused.
-        return _error(401, Code.STALE_WEBHOOK, "The webhook's issuedAt is missing or too old.")
+        installation, payload = sync_delivery_accept(
+            request, name=name, spec=spec, kind="payment", cached=False
+        )
+    except DeliveryRefused as refused:
+        return _error(refused.status, Code(refused.code), refused.message)
     try:
         return JsonResponse(_HANDLERS[name](installation=installation, payload=payload))
     except StripeUnavailable as exc:

@@ -293,3 +293,12 @@ def test_a_replayed_or_undated_saleor_webhook_is_refused(client, signer, saleor,
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "stale_webhook"
     assert PaymentIntentRecord.objects.count() == 0
+
+
+def test_a_signed_body_that_is_not_a_json_object_is_refused_as_a_bad_body(client, signer, saleor):
+    response = deliver(client, signer, "transaction-initialize-session", [session(amount="10.00")])
+
+    # the same checks as the shipping webhooks' (saleor_app.sync_deliveries): before, a 503 asking a retry
+    assert response.status_code == 400
+    assert response.json()["error"] == {"code": "bad_request_body", "message": "Body is not a JSON object."}
+    assert PaymentIntentRecord.objects.count() == 0
