@@ -304,14 +304,8 @@ def test_keyset_pages_neither_skip_nor_repeat_lines_of_one_posting_and_end_clean
             **november, per_page=per_page, after=order_lines.Cursor.parse(rows[-1]["cursor"])
         ) == ([], False)
         # and backwards from the last page, the same lines: the last page holds the last `per_page`
-        rows, more = order_lines.order_lines(**november, per_page=per_page, last=True)
-        assert keys(rows) == everything[-per_page:] and more == (per_page < 8)
-        got = keys(rows)
-        while more:
-            rows, more = order_lines.order_lines(
-                **november, per_page=per_page, before=order_lines.Cursor.parse(rows[0]["cursor"])
-            )
-            got = keys(rows) + got
+        (last_page, more), got, rows = _read_backwards(november, per_page)
+        assert last_page == everything[-per_page:] and more == (per_page < 8)
         assert got == everything
         assert order_lines.order_lines(
             **november, per_page=per_page, before=order_lines.Cursor.parse(rows[0]["cursor"])
@@ -321,6 +315,20 @@ def test_keyset_pages_neither_skip_nor_repeat_lines_of_one_posting_and_end_clean
     assert order_lines.order_lines(**october) == ([], False)
     assert order_lines.order_lines(**october, last=True) == ([], False)
     assert order_lines.order_lines(**{**november, "party": parties["stripe"]}, last=True) == ([], False)
+
+
+def _read_backwards(query: dict, per_page: int) -> tuple[tuple[list, bool], list, list]:
+    """A party's lines read backwards a page at a time: the last page's (order, line) keys and whether more
+    came before it, every key in order, and the first page's rows."""
+    keys = lambda rows: [(r["order_ref"], r["line_ref"]) for r in rows]  # noqa: E731
+    rows, more = order_lines.order_lines(**query, per_page=per_page, last=True)
+    last_page, got = (keys(rows), more), keys(rows)
+    while more:
+        rows, more = order_lines.order_lines(
+            **query, per_page=per_page, before=order_lines.Cursor.parse(rows[0]["cursor"])
+        )
+        got = keys(rows) + got
+    return last_page, got, rows
 
 
 def test_a_month_ending_with_refunds_of_its_sales_pages_each_line_once_also_posted_out_of_order(parties):
@@ -365,14 +373,8 @@ def test_a_month_ending_with_refunds_of_its_sales_pages_each_line_once_also_post
     assert keys(order_lines.order_lines(**november)[0]) == everything
     for per_page in (1, 2, 4, 6):
         # when read backwards from the last page
-        rows, more = order_lines.order_lines(**november, per_page=per_page, last=True)
-        assert keys(rows) == everything[-per_page:] and more == (per_page < 6)
-        got = keys(rows)
-        while more:
-            rows, more = order_lines.order_lines(
-                **november, per_page=per_page, before=order_lines.Cursor.parse(rows[0]["cursor"])
-            )
-            got = keys(rows) + got
+        (last_page, more), got, _rows = _read_backwards(november, per_page)
+        assert last_page == everything[-per_page:] and more == (per_page < 6)
         # then the same lines, each once
         assert got == everything
     # and the October sale's line shows both refunds, from its first posting in November
