@@ -284,8 +284,7 @@ def test_keyset_pages_neither_skip_nor_repeat_lines_of_one_posting_and_end_clean
     _multi_line("b", bank, 3, at(2, 11))
     _multi_line("c", bank, 2, at(3, 11))
     november = november_of(bank)
-    keys = lambda rows: [(r["order_ref"], r["line_ref"]) for r in rows]  # noqa: E731
-    everything = keys(order_lines.order_lines(**november, per_page=100)[0])
+    everything = _keys(order_lines.order_lines(**november, per_page=100)[0])
     assert everything == [("a", "L1"), ("a", "L2"), ("a", "L3"), ("b", "L1"), ("b", "L2"), ("b", "L3"),
                           ("c", "L1"), ("c", "L2")]  # fmt: skip
     for per_page in (1, 2, 3, 4, 8):
@@ -295,7 +294,7 @@ def test_keyset_pages_neither_skip_nor_repeat_lines_of_one_posting_and_end_clean
             after = order_lines.Cursor.parse(rows[-1]["cursor"]) if rows else None
             rows, more = order_lines.order_lines(**november, per_page=per_page, after=after)
             assert len(rows) == (per_page if more else len(rows)) and rows
-            got += keys(rows)
+            got += _keys(rows)
             pages += 1
         # then every line comes once, in order, in as many pages as it takes and no empty one after
         assert got == everything and pages == -(-8 // per_page)
@@ -304,7 +303,7 @@ def test_keyset_pages_neither_skip_nor_repeat_lines_of_one_posting_and_end_clean
             **november, per_page=per_page, after=order_lines.Cursor.parse(rows[-1]["cursor"])
         ) == ([], False)
         # and backwards from the last page, the same lines: the last page holds the last `per_page`
-        (last_page, more), got, rows = _read_backwards(november, per_page)
+        last_page, more, got, rows = _read_backwards(november, per_page)
         assert last_page == everything[-per_page:] and more == (per_page < 8)
         assert got == everything
         assert order_lines.order_lines(
@@ -317,18 +316,22 @@ def test_keyset_pages_neither_skip_nor_repeat_lines_of_one_posting_and_end_clean
     assert order_lines.order_lines(**{**november, "party": parties["stripe"]}, last=True) == ([], False)
 
 
-def _read_backwards(query: dict, per_page: int) -> tuple[tuple[list, bool], list, list]:
-    """A party's lines read backwards a page at a time: the last page's (order, line) keys and whether more
-    came before it, every key in order, and the first page's rows."""
-    keys = lambda rows: [(r["order_ref"], r["line_ref"]) for r in rows]  # noqa: E731
+def _keys(rows: list[dict]) -> list[tuple[str, str]]:
+    """The (order, line) keys of a page's rows, in its order."""
+    return [(r["order_ref"], r["line_ref"]) for r in rows]
+
+
+def _read_backwards(query: dict, per_page: int) -> tuple[list, bool, list, list]:
+    """A party's lines read backwards a page at a time: the last page's keys, whether more came before it,
+    every key in order, and the first page's rows."""
     rows, more = order_lines.order_lines(**query, per_page=per_page, last=True)
-    last_page, got = (keys(rows), more), keys(rows)
+    last_page, more_before, got = _keys(rows), more, _keys(rows)
     while more:
         rows, more = order_lines.order_lines(
             **query, per_page=per_page, before=order_lines.Cursor.parse(rows[0]["cursor"])
         )
-        got = keys(rows) + got
-    return last_page, got, rows
+        got = _keys(rows) + got
+    return last_page, more_before, got, rows
 
 
 def test_a_month_ending_with_refunds_of_its_sales_pages_each_line_once_also_posted_out_of_order(parties):
@@ -369,11 +372,10 @@ def test_a_month_ending_with_refunds_of_its_sales_pages_each_line_once_also_post
     assert [ref for ref, _line in everything] == ["edge", "s0", "s1", "s2", "s3", "old"]
     november = {"party": bank, "currency": "CNY", "start": start, "end": end, "window_days": 7}
     november |= {"kind": "monthly", "now": at(30, 11)}
-    keys = lambda rows: [(r["order_ref"], r["line_ref"]) for r in rows]  # noqa: E731
-    assert keys(order_lines.order_lines(**november)[0]) == everything
+    assert _keys(order_lines.order_lines(**november)[0]) == everything
     for per_page in (1, 2, 4, 6):
         # when read backwards from the last page
-        (last_page, more), got, _rows = _read_backwards(november, per_page)
+        last_page, more, got, _rows = _read_backwards(november, per_page)
         assert last_page == everything[-per_page:] and more == (per_page < 6)
         # then the same lines, each once
         assert got == everything
