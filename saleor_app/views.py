@@ -7,9 +7,9 @@ import logging
 
 from django.db import DataError, transaction
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from core.machine_endpoints import machine_endpoint
 from saleor_app import selectors, services, signatures
 from saleor_app.error_codes import SaleorAppErrorCode as Code
 from saleor_app.manifest import build_manifest
@@ -24,12 +24,13 @@ def _error(status: int, code: Code, message: str) -> JsonResponse:
     return JsonResponse({"error": {"code": code, "message": message}}, status=status)
 
 
+@machine_endpoint
 @require_GET
 def manifest(request: HttpRequest) -> JsonResponse:
     return JsonResponse(build_manifest())
 
 
-@csrf_exempt
+@machine_endpoint
 @require_POST
 def register(request: HttpRequest) -> JsonResponse:
     """Saleor delivers the app token here during installation."""
@@ -53,7 +54,7 @@ def register(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"success": True})
 
 
-@csrf_exempt
+@machine_endpoint
 @require_POST
 def webhook(request: HttpRequest, name: str) -> JsonResponse:
     """Verify, store once, answer at once; processing runs after commit in the worker."""

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core.machine_endpoints import machine_endpoint
 from saleor_app.sync_deliveries import DeliveryRefused, sync_delivery_accept
 from saleor_app.webhook_specs import SHIPPING_WEBHOOKS_BY_NAME
 from shipping import quotes
@@ -26,7 +26,7 @@ def _error(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"error": {"code": code, "message": message}}, status=status)
 
 
-@csrf_exempt
+@machine_endpoint
 @require_POST
 def saleor_webhook(request: HttpRequest, name: str) -> JsonResponse:
     spec = SHIPPING_WEBHOOKS_BY_NAME.get(name)

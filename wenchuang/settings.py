@@ -56,9 +56,18 @@ INSTALLED_APPS = [
 # graphene-django adds its debug middleware when DEBUG is on: it swaps every database connection's cursor
 # for a recording one per request (and can leave it swapped); the finance API reports no SQL.
 GRAPHENE = {"MIDDLEWARE": []}
+# Where the views marked core.machine_endpoints.machine_endpoint live (a test keeps the two in step).
+MACHINE_ENDPOINT_PREFIXES = [
+    "/saleor/",
+    "/payments/gateway/saleor/",
+    "/payments/gateway/stripe/",
+    "/shipping/saleor/",
+]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Saleor's and Stripe's deliveries skip everything below (core/machine_endpoints.py).
+    "core.machine_endpoints.MachineEndpointMiddleware",
     # Content-Security-Policy on every response (SECURE_CSP below); Django 5.2 has none of its own.
     "core.csp.ContentSecurityPolicyMiddleware",
     # Serves fingerprinted static files with far-future cache headers (no separate web server needed).

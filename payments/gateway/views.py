@@ -9,11 +9,11 @@ from urllib.parse import urlencode
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from core.cart_session import cart_owns
 from core.csp import csp_allow
+from core.machine_endpoints import machine_endpoint
 from payments.gateway import checkout_payment, services
 from payments.gateway.error_codes import MESSAGES
 from payments.gateway.error_codes import GatewayErrorCode as Code
@@ -39,7 +39,7 @@ def _error(status: int, code: Code, message: str) -> JsonResponse:
     return JsonResponse({"error": {"code": code, "message": message}}, status=status)
 
 
-@csrf_exempt
+@machine_endpoint
 @require_POST
 def saleor_webhook(request: HttpRequest, name: str) -> JsonResponse:
     spec = SYNC_WEBHOOKS_BY_NAME.get(name)

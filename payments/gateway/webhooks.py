@@ -9,16 +9,16 @@ import stripe
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest, JsonResponse
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from core.machine_endpoints import machine_endpoint
 from payments.gateway import events
 from payments.gateway.error_codes import GatewayErrorCode as Code
 
 logger = logging.getLogger(__name__)
 
 
-@csrf_exempt
+@machine_endpoint
 @require_POST
 def stripe_webhook(request: HttpRequest) -> JsonResponse:
     """A forged or stale delivery is refused before anything is stored."""

@@ -76,6 +76,19 @@ def test_plain_http_is_redirected_to_https_but_probes_are_answered():
     assert probe["status"] == 200
 
 
+def test_machine_endpoints_sit_behind_the_same_redirect_and_hsts():
+    # They skip the browser's middleware (core/machine_endpoints.py), never SecurityMiddleware before it.
+    plain = get("/saleor/manifest")
+    proxied = get("/saleor/manifest", {"X-Forwarded-Proto": "https"})
+
+    assert (
+        plain["status"] == 301 and plain["headers"]["Location"] == "https://shop.example.cn/saleor/manifest"
+    )
+    assert proxied["status"] == 200 and json.loads(proxied["body"])["id"]
+    assert proxied["headers"]["Strict-Transport-Security"].startswith("max-age=31536000")
+    assert "Content-Security-Policy" not in proxied["headers"]
+
+
 def test_behind_the_proxy_a_page_carries_hsts_the_csp_and_secure_cookies():
     page = get("/onboarding/login/", {"X-Forwarded-Proto": "https"})
 
