@@ -4,7 +4,7 @@ Runs this service under gunicorn on 127.0.0.1, posts Saleor-signed deliveries (R
 checked against the installation's JWKS, stored in PostgreSQL, enqueued to Redis) from client
 processes over keep-alive connections, then does the same against /healthz in the same run.
 
-    .venv/bin/python bench/webhook_intake.py [--requests 12000] [--rounds 3] [--clients 4]
+    .venv/bin/python bench/webhook_intake.py [--requests 20200] [--rounds 5] [--clients 4]
 
 Target (issue #17): verified throughput at least 0.6 of the plain view's in the same run, p99 at most
 50 ms (goal >= 2,000 deliveries/s on a quiet machine). The two alternate, --rounds times: the ratio is the
@@ -171,8 +171,8 @@ def run(port: int, path: str, items: list[tuple[bytes, str]], clients: int, serv
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=12000)
-    parser.add_argument("--rounds", type=int, default=3, help="plain and verified runs, alternating")
+    parser.add_argument("--requests", type=int, default=20200)
+    parser.add_argument("--rounds", type=int, default=5, help="plain and verified runs, alternating")
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
