@@ -13,6 +13,7 @@ from django.utils import translation
 
 from core.machine_endpoints import machine_endpoint
 from tests.factories import SaleorInstallationFactory
+from tests.saleor_app.test_webhook_intake import deliver
 from tests.saleor_signing import SaleorSigner
 
 
@@ -107,16 +108,7 @@ def test_a_saleor_delivery_is_answered_without_the_page_headers(client):
     body = json.dumps({"recipient": {"id": installation.app_id}}).encode()
     signature_of_another_body = signer.sign(body + b" ")
 
-    response = client.post(
-        "/saleor/webhooks/product-changes",
-        data=body,
-        content_type="application/json",
-        headers={
-            "Saleor-Event": "product_updated",
-            "Saleor-Api-Url": installation.api_url,
-            "Saleor-Signature": signature_of_another_body,
-        },
-    )
+    response = deliver(client, body, signature_of_another_body, api_url=installation.api_url)
 
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "signature_invalid"
