@@ -27,8 +27,9 @@ class SecondFactorMiddleware:
     """After django-otp's OTPMiddleware: a signed-in user whose session is not verified is sent to verify
     (an authenticator is set up) or to set one up (their role requires it) before any back-office view.
 
-    Every route counts as back office except the views named in SECOND_FACTOR_PUBLIC_VIEWS (the shop,
-    Saleor's and Stripe's calls, health probes): a new route is protected without anyone remembering to.
+    Every route counts as back office except the views named in SECOND_FACTOR_PUBLIC_VIEWS (the shop, the
+    payment pages, health probes) and Saleor's and Stripe's calls, which skip the browser's middleware
+    (core.machine_endpoints): a new route is protected without anyone remembering to.
     """
 
     def __init__(self, get_response):

@@ -358,12 +358,11 @@ SECOND_FACTOR_VERIFY_URL = "unit_onboarding:two_factor_verify"
 # The public site under i18n_patterns (shop, library): unprefixed pages are Chinese whatever the browser asks.
 SITE_LOCALE_NAMESPACES = ["storefront", "library"]
 # Views outside the back office (the shop, Saleor's and Stripe's calls, probes); "ns:" means a namespace.
+# Saleor's and Stripe's calls never reach that middleware (core.machine_endpoints); the gateway's pages do.
 SECOND_FACTOR_PUBLIC_VIEWS = [
     "storefront:",
     "library:",
-    "saleor_app:",
     "payments_gateway:",
-    "shipping:saleor-webhook",
     "healthz",
     "readyz",
     "media",
