@@ -357,8 +357,8 @@ SECOND_FACTOR_SETUP_URL = "unit_onboarding:two_factor_setup"
 SECOND_FACTOR_VERIFY_URL = "unit_onboarding:two_factor_verify"
 # The public site under i18n_patterns (shop, library): unprefixed pages are Chinese whatever the browser asks.
 SITE_LOCALE_NAMESPACES = ["storefront", "library"]
-# Views outside the back office (the shop, Saleor's and Stripe's calls, probes); "ns:" means a namespace.
-# Saleor's and Stripe's calls never reach that middleware (core.machine_endpoints); the gateway's pages do.
+# Views outside the back office (the shop, the payment pages, probes); "ns:" means a namespace. Saleor's and
+# Stripe's calls never reach the second-factor middleware (core.machine_endpoints).
 SECOND_FACTOR_PUBLIC_VIEWS = [
     "storefront:",
     "library:",

@@ -8,13 +8,14 @@ import pytest
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, path
+from django.urls import path
 from django.utils import translation
 
 from core.machine_endpoints import machine_endpoint
 from tests.factories import SaleorInstallationFactory
 from tests.saleor_app.test_webhook_intake import deliver
 from tests.saleor_signing import SaleorSigner
+from tests.test_route_sweep import all_routes
 
 
 @machine_endpoint
@@ -38,19 +39,8 @@ urlpatterns = [
 ]
 
 
-def _routes(resolver: URLResolver, prefix: str = "/") -> list[tuple[str, object]]:
-    found = []
-    for pattern in resolver.url_patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            found += _routes(pattern, route)
-        elif isinstance(pattern, URLPattern):
-            found.append((route, pattern.callback))
-    return found
-
-
 def test_the_machine_prefixes_hold_exactly_the_machine_views():
-    routes = _routes(get_resolver())
+    routes = [("/" + route, pattern.callback) for _name, pattern, route in all_routes()]
     under = {r for r, _ in routes if r.startswith(tuple(settings.MACHINE_ENDPOINT_PREFIXES))}
     marked = {r for r, view in routes if getattr(view, "machine_endpoint", False)}
 
