@@ -27,24 +27,33 @@ WHERE status = 'closed' AND (%(upto)s::timestamptz IS NULL OR "end" <= %(upto)s)
 # index. A period closing between the two statements is not in the ids: its entries are summed instead
 # (nothing is posted into it once closed, and the close waits for postings under way), so it is counted
 # once either way; so is a closed period the cutoff falls inside (its entries before the cutoff).
+# Both sum per account id first (a hash aggregate over a few hundred integer keys), and only then join the
+# few hundred sums to their accounts: grouping every entry by the account's text keys sorted all the rows,
+# on disk past work_mem (0.43 against 0.12 s over 465,000 open entries in bench/ledger.py).
 _BALANCES = """
 SELECT a.kind, a.party, m.currency, sum(m.amount)
 FROM (
-    SELECT b.account_id, b.currency, b.amount FROM payments_closedperiodbalance b
-    WHERE b.period_id = ANY(%(closed)s)
-    UNION ALL
-    SELECT e.account_id, e.currency, e.amount
-    FROM payments_ledgertransaction t JOIN payments_ledgerentry e ON e.transaction_id = t.id
-    WHERE ({open_ranges})
+    SELECT u.account_id, u.currency, sum(u.amount) AS amount
+    FROM (
+        SELECT b.account_id, b.currency, b.amount FROM payments_closedperiodbalance b
+        WHERE b.period_id = ANY(%(closed)s)
+        UNION ALL
+        SELECT e.account_id, e.currency, e.amount
+        FROM payments_ledgertransaction t JOIN payments_ledgerentry e ON e.transaction_id = t.id
+        WHERE ({open_ranges})
+    ) u
+    {party_filter}
+    GROUP BY u.account_id, u.currency
 ) m JOIN payments_account a ON a.id = m.account_id
-{party_filter}
 GROUP BY a.kind, a.party, m.currency
 """
 
 _BALANCES_FROM_ENTRIES = """
-SELECT a.kind, a.party, e.currency, sum(e.amount)
-FROM payments_ledgerentry e JOIN payments_account a ON a.id = e.account_id
-GROUP BY a.kind, a.party, e.currency
+SELECT a.kind, a.party, m.currency, sum(m.amount)
+FROM (
+    SELECT account_id, currency, sum(amount) AS amount FROM payments_ledgerentry GROUP BY account_id, currency
+) m JOIN payments_account a ON a.id = m.account_id
+GROUP BY a.kind, a.party, m.currency
 """
 
 
@@ -85,7 +94,11 @@ def account_balances(
         ranges.append("true")
     sql = _BALANCES.format(
         open_ranges=" OR ".join(ranges),
-        party_filter="WHERE a.party = ANY(%(parties)s)" if parties is not None else "",
+        party_filter=(
+            "WHERE u.account_id IN (SELECT id FROM payments_account WHERE party = ANY(%(parties)s))"
+            if parties is not None
+            else ""
+        ),
     )
     return _balances(sql, params)
 
