@@ -11,7 +11,7 @@ Everything else Stripe reports, and any posting Stripe does not know, is listed 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -84,32 +84,53 @@ def _row(raw: Mapping[str, Any]) -> tuple:
 def balance_transactions_import(
     *, rows: Iterable[Mapping[str, Any]], actor=None, chunk: int = 100_000
 ) -> int:
-    """Store balance transactions once each (by Stripe id); returns how many were new."""
-    new = 0
+    """Store balance transactions once each (by Stripe id); returns how many were new.
+
+    Each chunk commits on its own, and the next one is read while PostgreSQL inserts it (the two took about
+    as long); a row that cannot be read stops the import once the chunks before it are stored."""
+    batches = _batches(rows, chunk)
+    new, failure = 0, None
+    try:
+        batch = next(batches, [])
+    except SettlementError as exc:
+        batch, failure = [], exc
+    while batch:
+        stored, batch, failure = _store(batch, then=lambda: next(batches, []))
+        new += stored
+    if failure is not None:
+        raise failure
+    audit_record(actor=actor, action="reconciliation.imported", subject="stripe:balance", new=new)
+    return new
+
+
+def _batches(rows: Iterable[Mapping[str, Any]], chunk: int) -> Iterator[list[tuple]]:
+    """The rows as lists of at most `chunk` tuples of _COLUMNS; an unreadable row raises SettlementError."""
     batch: list[tuple] = []
     try:
         for raw in rows:
             batch.append(_row(raw))
             if len(batch) >= chunk:
-                new += _store(batch)
+                yield batch
                 batch = []
-        new += _store(batch)
     except (KeyError, ValueError, TypeError) as exc:
         raise SettlementError(
             SettlementErrorCode.BAD_IMPORT, f"unreadable balance transaction: {exc}"
         ) from exc
-    audit_record(actor=actor, action="reconciliation.imported", subject="stripe:balance", new=new)
-    return new
+    if batch:
+        yield batch
 
 
 _COLUMNS = ("stripe_id", "type", "source", "order_ref", "amount", "fee", "net", "currency", "created")
 _COPY_TYPES = ("text", "text", "text", "text", "int8", "int8", "int8", "text", "timestamptz")
 
 
-def _store(batch: list[tuple]) -> int:
-    """COPY into a scratch table, then insert what is new: one round trip per chunk, duplicates skipped."""
-    if not batch:
-        return 0
+def _store(
+    batch: list[tuple], *, then: Callable[[], list[tuple]]
+) -> tuple[int, list[tuple], SettlementError | None]:
+    """COPY into a scratch table, then insert what is new, duplicates skipped; `then` runs while the INSERT
+    does. Returns how many were new, what `then` returned and what it raised (the chunk commits anyway)."""
+    following: list[tuple] = []
+    failure = None
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS btx_incoming AS "  # noqa: S608 - fixed column names
@@ -129,15 +150,22 @@ def _store(batch: list[tuple]) -> int:
         cursor.execute("LOCK TABLE payments_stripebalancetransaction IN SHARE ROW EXCLUSIVE MODE")
         cursor.execute("SET LOCAL work_mem = '32MB'")  # the chunk's sort, in memory
         cursor.execute("SET LOCAL jit = off")
-        cursor.execute(
-            f"INSERT INTO payments_stripebalancetransaction ({', '.join(_COLUMNS)}, imported_at) "  # noqa: S608 - fixed names
-            f"SELECT DISTINCT ON (i.stripe_id) {', '.join(f'i.{c}' for c in _COLUMNS)}, now() "
-            "FROM btx_incoming i LEFT JOIN LATERAL ("
-            "    SELECT true AS stored FROM payments_stripebalancetransaction b "
-            "    WHERE b.stripe_id = i.stripe_id LIMIT 1"
-            ") d ON true WHERE d.stored IS NULL ORDER BY i.stripe_id, i.ctid"
-        )
-        return cursor.rowcount
+        # pipeline mode: the INSERT is sent and its result read at the block's end, so `then` (the next
+        # chunk's parsing, as long as the INSERT on a million rows) runs while PostgreSQL works
+        with connection.wrap_database_errors, connection.connection.pipeline():
+            cursor.execute(
+                f"INSERT INTO payments_stripebalancetransaction ({', '.join(_COLUMNS)}, imported_at) "  # noqa: S608 - fixed names
+                f"SELECT DISTINCT ON (i.stripe_id) {', '.join(f'i.{c}' for c in _COLUMNS)}, now() "
+                "FROM btx_incoming i LEFT JOIN LATERAL ("
+                "    SELECT true AS stored FROM payments_stripebalancetransaction b "
+                "    WHERE b.stripe_id = i.stripe_id LIMIT 1"
+                ") d ON true WHERE d.stored IS NULL ORDER BY i.stripe_id, i.ctid"
+            )
+            try:
+                following = then()
+            except SettlementError as exc:
+                failure = exc
+        return cursor.rowcount, following, failure
 
 
 def balance_transactions_fetch() -> list[dict[str, Any]]:

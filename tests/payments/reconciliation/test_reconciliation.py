@@ -127,6 +127,23 @@ def test_unreadable_imports_are_refused_with_a_message():
     assert refused.value.code == SettlementErrorCode.BAD_IMPORT
 
 
+def test_an_unreadable_row_stops_the_import_after_the_chunks_before_it_are_stored():
+    from payments.models import StripeBalanceTransaction
+
+    rows = [_btx(f"txn_{n}", "charge", 100 + n, f"o{n}", at(3)) for n in range(5)]
+    # chunks of 2: txn_0-1 stored, txn_2-3 inserting while the bad row in the third chunk is read
+    with pytest.raises(SettlementError) as refused:
+        services.balance_transactions_import(rows=[*rows[:4], {"id": "txn_bad"}, rows[4]], chunk=2)
+    assert refused.value.code == SettlementErrorCode.BAD_IMPORT
+    assert sorted(StripeBalanceTransaction.objects.values_list("stripe_id", flat=True)) == [
+        "txn_0",
+        "txn_1",
+        "txn_2",
+        "txn_3",
+    ]
+    assert services.balance_transactions_import(rows=rows, chunk=2) == 1  # the file fixed: the rest, once
+
+
 def test_stripe_transfers_match_their_batch_payout(parties, finance_users, connect):
     # given an executed Stripe batch of two orders
     from datetime import date, timedelta
