@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
@@ -25,6 +25,11 @@ def machine_endpoint(view: Callable) -> Callable:
     view = csrf_exempt(view)
     view.machine_endpoint = True
     return view
+
+
+def machine_error(status: int, code: str, message: str) -> JsonResponse:
+    """The refusal a machine caller gets: {"error": {"code", "message"}} with the HTTP status."""
+    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
 
 
 class MachineEndpointMiddleware:

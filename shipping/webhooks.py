@@ -11,7 +11,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_POST
 
-from core.machine_endpoints import machine_endpoint
+from core.machine_endpoints import machine_endpoint, machine_error
 from saleor_app.sync_deliveries import DeliveryRefused, sync_delivery_accept
 from saleor_app.webhook_specs import SHIPPING_WEBHOOKS_BY_NAME
 from shipping import quotes
@@ -22,10 +22,6 @@ _HANDLERS: dict[str, Callable[..., object]] = {
 }
 
 
-def _error(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
-
-
 @machine_endpoint
 @require_POST
 def saleor_webhook(request: HttpRequest, name: str) -> JsonResponse:
@@ -33,6 +29,6 @@ def saleor_webhook(request: HttpRequest, name: str) -> JsonResponse:
     try:
         _installation, payload = sync_delivery_accept(request, name=name, spec=spec, kind="shipping")
     except DeliveryRefused as refused:
-        return _error(refused.status, refused.code, refused.message)
+        return machine_error(refused.status, refused.code, refused.message)
     answer = _HANDLERS[name](payload=payload)
     return JsonResponse(answer, safe=False)

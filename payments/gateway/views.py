@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.cart_session import cart_owns
 from core.csp import csp_allow
-from core.machine_endpoints import machine_endpoint
+from core.machine_endpoints import machine_endpoint, machine_error
 from payments.gateway import checkout_payment, services
 from payments.gateway.error_codes import MESSAGES
 from payments.gateway.error_codes import GatewayErrorCode as Code
@@ -35,10 +35,6 @@ _HANDLERS: dict[str, Callable[..., dict]] = {
 }
 
 
-def _error(status: int, code: Code, message: str) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
-
-
 @machine_endpoint
 @require_POST
 def saleor_webhook(request: HttpRequest, name: str) -> JsonResponse:
@@ -49,13 +45,13 @@ def saleor_webhook(request: HttpRequest, name: str) -> JsonResponse:
             request, name=name, spec=spec, kind="payment", cached=False
         )
     except DeliveryRefused as refused:
-        return _error(refused.status, Code(refused.code), refused.message)
+        return machine_error(refused.status, Code(refused.code), refused.message)
     try:
         return JsonResponse(_HANDLERS[name](installation=installation, payload=payload))
     except StripeUnavailable as exc:
         # Saleor retries *_REQUESTED deliveries on 5xx; the retry reuses the same idempotency key.
         logger.warning("payment webhook %s: stripe unavailable: %s", name, exc)
-        return _error(503, Code.STRIPE_UNAVAILABLE, MESSAGES[Code.STRIPE_UNAVAILABLE])
+        return machine_error(503, Code.STRIPE_UNAVAILABLE, MESSAGES[Code.STRIPE_UNAVAILABLE])
 
 
 def _not_yours(request: HttpRequest) -> HttpResponse:

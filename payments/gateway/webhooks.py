@@ -11,7 +11,7 @@ from django.db import transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_POST
 
-from core.machine_endpoints import machine_endpoint
+from core.machine_endpoints import machine_endpoint, machine_error
 from payments.gateway import events
 from payments.gateway.error_codes import GatewayErrorCode as Code
 
@@ -32,10 +32,7 @@ def stripe_webhook(request: HttpRequest) -> JsonResponse:
         payload = json.loads(request.body)
     except (ValueError, stripe.SignatureVerificationError) as exc:
         logger.warning("stripe webhook refused: %s", exc)
-        return JsonResponse(
-            {"error": {"code": Code.STRIPE_SIGNATURE_INVALID, "message": "Signature verification failed."}},
-            status=400,
-        )
+        return machine_error(400, Code.STRIPE_SIGNATURE_INVALID, "Signature verification failed.")
     with transaction.atomic():
         pk = events.stripe_event_store(payload=payload)
     return JsonResponse({"stored": pk is not None})
