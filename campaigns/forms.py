@@ -114,15 +114,6 @@ class UpdateForm(forms.Form):
     )
 
 
-class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(
-        label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))]
-    )
-    reason = forms.CharField(
-        label=_("reason (for a rejection)"), widget=forms.Textarea(attrs={"rows": 3}), required=False
-    )
-
-
 class CancelRequestForm(forms.Form):
     reason = forms.CharField(
         label=_("why cancel (backers are refunded in full)"), widget=forms.Textarea(attrs={"rows": 3})

@@ -21,11 +21,11 @@ from campaigns.forms import (
     CampaignForm,
     CancelDecisionForm,
     CancelRequestForm,
-    ReviewForm,
     UpdateForm,
     initial_of,
 )
 from campaigns.models import BackerRefund, Campaign, CampaignCancellation, CampaignRefund
+from catalog.forms import ReviewForm
 from catalog.permissions import can_manage_listings, is_curator
 from core import clock
 from core.finance import is_platform_finance

@@ -172,6 +172,8 @@ class ImageForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
+    """A curator's decision on what was submitted for review (a listing, a campaign): approve, or reject."""
+
     decision = forms.ChoiceField(
         label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))]
     )
