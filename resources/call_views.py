@@ -4,13 +4,10 @@ public's (/library/calls/, /en/library/calls/)."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -20,7 +17,8 @@ from catalog.error_codes import CatalogError
 from catalog.selectors import image_asset_derivative_url
 from core import clock
 from core.refusals import refusal_as_message
-from resources import calls, designers, statements
+from resources import calls, statements
+from resources.designer_views import profile_first
 from resources.error_codes import ResourcesError
 from resources.forms import DesignCallForm, ProposalForm, SelectionRejectForm
 from resources.models import DesignCall
@@ -222,9 +220,9 @@ def proposal_new(request: HttpRequest, pk: int) -> HttpResponse:
     found = calls.public_call(pk)
     if found is None:
         raise Http404
-    if designers.profile_of(request.user) is None:
-        messages.info(request, _("Create your designer profile before answering a call."))
-        return redirect(f"{reverse('resources:me_profile')}?{urlencode({'next': request.path})}")
+    to_profile = profile_first(request, _("Create your designer profile before answering a call."))
+    if to_profile is not None:
+        return to_profile
     form = ProposalForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

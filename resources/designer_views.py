@@ -98,6 +98,14 @@ def me_portfolio(request: HttpRequest) -> HttpResponse:
     return redirect("resources:me_profile")
 
 
+def profile_first(request: HttpRequest, why: str) -> HttpResponse | None:
+    """None for a designer with a profile; else `why`, and off to create one, coming back here after."""
+    if designers.profile_of(request.user) is not None:
+        return None
+    messages.info(request, why)
+    return redirect(f"{reverse('resources:me_profile')}?{urlencode({'next': request.path})}")
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def licence_request_new(request: HttpRequest, pk: int) -> HttpResponse:
@@ -105,9 +113,9 @@ def licence_request_new(request: HttpRequest, pk: int) -> HttpResponse:
     obj = licensing.published_object(pk)
     if obj is None:
         raise Http404
-    if designers.profile_of(request.user) is None:
-        messages.info(request, _("Create your designer profile before requesting a licence."))
-        return redirect(f"{reverse('resources:me_profile')}?{urlencode({'next': request.path})}")
+    to_profile = profile_first(request, _("Create your designer profile before requesting a licence."))
+    if to_profile is not None:
+        return to_profile
     licensable = licensing.licensable_object(pk) is not None
     form = LicenceRequestForm(request.POST or None)
     if request.method == "POST" and not licensable:
