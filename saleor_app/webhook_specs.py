@@ -71,30 +71,32 @@ ASYNC_WEBHOOKS: tuple[WebhookSpec, ...] = (
 ASYNC_WEBHOOKS_BY_NAME = {spec.name: spec for spec in ASYNC_WEBHOOKS}
 
 
-# Sync webhooks are answered in the request itself (Saleor waits for the JSON), so they bypass the inbox.
-_GATEWAY_URL = "payments_gateway:saleor-webhook"
-SYNC_WEBHOOKS: tuple[WebhookSpec, ...] = tuple(
-    WebhookSpec(name=name, sync_events=(event,), subscription=name.replace("-", "_"), url_name=_GATEWAY_URL)
-    for name, event in (
-        ("payment-gateway-initialize-session", "PAYMENT_GATEWAY_INITIALIZE_SESSION"),
-        ("transaction-initialize-session", "TRANSACTION_INITIALIZE_SESSION"),
-        ("transaction-process-session", "TRANSACTION_PROCESS_SESSION"),
-        ("transaction-charge-requested", "TRANSACTION_CHARGE_REQUESTED"),
-        ("transaction-refund-requested", "TRANSACTION_REFUND_REQUESTED"),
-        ("transaction-cancelation-requested", "TRANSACTION_CANCELATION_REQUESTED"),
+def _sync_webhooks(url_name: str, *named_events: tuple[str, str]) -> tuple[WebhookSpec, ...]:
+    """One sync webhook a (name, event), received by `url_name`, its subscription file named after it."""
+    return tuple(
+        WebhookSpec(name=name, sync_events=(event,), subscription=name.replace("-", "_"), url_name=url_name)
+        for name, event in named_events
     )
+
+
+# Sync webhooks are answered in the request itself (Saleor waits for the JSON), so they bypass the inbox.
+SYNC_WEBHOOKS: tuple[WebhookSpec, ...] = _sync_webhooks(
+    "payments_gateway:saleor-webhook",
+    ("payment-gateway-initialize-session", "PAYMENT_GATEWAY_INITIALIZE_SESSION"),
+    ("transaction-initialize-session", "TRANSACTION_INITIALIZE_SESSION"),
+    ("transaction-process-session", "TRANSACTION_PROCESS_SESSION"),
+    ("transaction-charge-requested", "TRANSACTION_CHARGE_REQUESTED"),
+    ("transaction-refund-requested", "TRANSACTION_REFUND_REQUESTED"),
+    ("transaction-cancelation-requested", "TRANSACTION_CANCELATION_REQUESTED"),
 )
 
 SYNC_WEBHOOKS_BY_NAME = {spec.name: spec for spec in SYNC_WEBHOOKS}
 
 # Shipping sync webhooks: this service prices one parcel per unit (shipping/), answered in the request too.
-_SHIPPING_URL = "shipping:saleor-webhook"
-SHIPPING_WEBHOOKS: tuple[WebhookSpec, ...] = tuple(
-    WebhookSpec(name=name, sync_events=(event,), subscription=name.replace("-", "_"), url_name=_SHIPPING_URL)
-    for name, event in (
-        ("shipping-list-methods-for-checkout", "SHIPPING_LIST_METHODS_FOR_CHECKOUT"),
-        ("checkout-filter-shipping-methods", "CHECKOUT_FILTER_SHIPPING_METHODS"),
-    )
+SHIPPING_WEBHOOKS: tuple[WebhookSpec, ...] = _sync_webhooks(
+    "shipping:saleor-webhook",
+    ("shipping-list-methods-for-checkout", "SHIPPING_LIST_METHODS_FOR_CHECKOUT"),
+    ("checkout-filter-shipping-methods", "CHECKOUT_FILTER_SHIPPING_METHODS"),
 )
 
 SHIPPING_WEBHOOKS_BY_NAME = {spec.name: spec for spec in SHIPPING_WEBHOOKS}
