@@ -87,6 +87,15 @@ def application_start(*, applicant: AbstractBaseUser, language: str) -> Applicat
         return Application.objects.exclude(status__in=[S.APPROVED, S.REJECTED]).get(applicant=applicant)
 
 
+def _registered_save(holder: Unit | OperatingEntity, names: tuple[str, ...], data: Mapping[str, Any]) -> None:
+    """Set those of `names` that `data` holds on the unit or its entity, normalise its credit code, save."""
+    for name in names:
+        if name in data:
+            setattr(holder, name, data[name])
+    holder.credit_code = uscc.normalise(holder.credit_code)
+    holder.save()
+
+
 def application_save(
     *,
     application: Application,
@@ -104,17 +113,8 @@ def application_save(
             if application.status not in EDITABLE:
                 raise OnboardingError(Code.TRANSITION_NOT_ALLOWED)
             unit = application.unit
-            for name in UNIT_FIELDS:
-                if name in unit_data:
-                    setattr(unit, name, unit_data[name])
-            unit.credit_code = uscc.normalise(unit.credit_code)
-            unit.save()
-            entity = unit.operating_entity
-            for name in ENTITY_FIELDS:
-                if name in entity_data:
-                    setattr(entity, name, entity_data[name])
-            entity.credit_code = uscc.normalise(entity.credit_code)
-            entity.save()
+            _registered_save(unit, UNIT_FIELDS, unit_data)
+            _registered_save(unit.operating_entity, ENTITY_FIELDS, entity_data)
             if payout_data is not None:
                 unit_payout_update(unit=unit, data=payout_data, actor=application.applicant)
             application.save(update_fields=["updated_at"])
