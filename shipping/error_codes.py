@@ -6,6 +6,8 @@ from enum import StrEnum
 
 from django.utils.translation import gettext_lazy as _
 
+from core.errors import FieldError
+
 
 class ShippingErrorCode(StrEnum):
     STALE_RATES = "shipping_stale_rates"
@@ -32,16 +34,7 @@ MESSAGES = {
 }
 
 
-class ShippingError(Exception):
+class ShippingError(FieldError):
     """A refusal the user can act on; `field` names the form field, if any."""
 
-    def __init__(self, code: ShippingErrorCode, field: str | None = None, **params: object) -> None:
-        self.code = code
-        self.field = field
-        self.params = params
-        super().__init__(code.value)
-
-    @property
-    def message(self) -> str:
-        text = str(MESSAGES[self.code])
-        return text % self.params if self.params else text
+    MESSAGES = MESSAGES

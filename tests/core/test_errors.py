@@ -12,6 +12,7 @@ from payments.errors import LedgerError
 from payments.gateway.checkout_payment import PaymentPageError
 from payments.split import SplitError
 from search.error_codes import SearchError
+from shipping.error_codes import ShippingError
 from unit_onboarding.error_codes import OnboardingError, OnboardingErrorCode
 
 
@@ -26,6 +27,7 @@ from unit_onboarding.error_codes import OnboardingError, OnboardingErrorCode
         SplitError,
         OrderInputError,
         PaymentPageError,
+        ShippingError,
     ],
 )
 def test_every_apps_error_is_an_app_error(error):
