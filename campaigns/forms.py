@@ -5,7 +5,6 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.error_codes import CampaignError
 from campaigns.models import Campaign
 from catalog.forms import yuan_to_fen
 from catalog.models import Listing, ListingVariant
@@ -85,9 +84,6 @@ class CampaignForm(forms.Form):
             "estimated_delivery": d["estimated_delivery"],
             "tiers": d["tier_list"],
         }
-
-    def add_service_error(self, error: CampaignError) -> None:
-        self.add_error(error.field if error.field in self.fields else None, error.message)
 
 
 def initial_of(campaign: Campaign) -> dict:

@@ -29,6 +29,7 @@ from catalog.forms import ReviewForm
 from catalog.permissions import can_manage_listings, is_curator
 from core import clock
 from core.finance import is_platform_finance
+from core.forms import add_service_error
 from core.refusals import refusal_as_message, shop_outcome
 from saleor_app.app_client import app_client
 from saleor_app.errors import SaleorNotInstalled
@@ -67,7 +68,7 @@ def _save(request: HttpRequest, unit: Unit, campaign: Campaign | None) -> HttpRe
                     unit=unit, actor=request.user, campaign=campaign, **form.service_kwargs()
                 )
             except CampaignError as error:
-                form.add_service_error(error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("Campaign saved."))
                 return redirect("campaigns:campaign", campaign=saved.uid)

@@ -9,7 +9,6 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog import taxonomy
-from catalog.error_codes import CatalogError
 from catalog.listings import LISTING_FIELDS
 from catalog.models import CollectionObject, IpLicence, Listing, Relation
 from catalog.provenance import LICENCE_FIELDS, OBJECT_FIELDS
@@ -20,11 +19,6 @@ from unit_onboarding.models import Designer, Unit
 # The listing's fields as the service takes them; the attributes are fields of their own (one per attribute
 # of the product type, `attr_<slug>`), gathered into `attributes` when the form is cleaned.
 LISTING_FORM_FIELDS = tuple(name for name in LISTING_FIELDS if name != "attributes")
-
-
-def add_service_error(form: forms.Form, error: CatalogError, default_field: str | None = None) -> None:
-    field = error.field if error.field in form.fields else default_field
-    form.add_error(field, error.message)
 
 
 def yuan_to_fen(value: str | Decimal) -> int:

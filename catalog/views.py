@@ -28,12 +28,12 @@ from catalog.forms import (
     ListingForm,
     ReviewForm,
     VariantFormSet,
-    add_service_error,
     variant_initial,
 )
 from catalog.models import CollectionObject, Listing, ListingImage, ListingImport
 from catalog.permissions import can_manage_listings, is_curator
 from catalog.saleor_changes import listing_divergence_resolve
+from core.forms import add_service_error
 from core.refusals import refusal_as_message
 from unit_onboarding.models import Unit
 from unit_onboarding.permissions import can_manage_designers, can_view_designers

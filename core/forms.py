@@ -1,8 +1,15 @@
-"""Form fields every app's forms share."""
+"""Form fields and helpers every app's forms share."""
 
 from __future__ import annotations
 
 from django import forms
+
+from core.errors import FieldError
+
+
+def add_service_error(form: forms.Form, error: FieldError, default_field: str | None = None) -> None:
+    """Show a service's refusal beside the field it names if the form has one, else at `default_field`."""
+    form.add_error(error.field if error.field in form.fields else default_field, error.message)
 
 
 class BeijingDateTimeField(forms.DateTimeField):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.forms import yuan_to_fen
 from catalog.models import Listing
 from core.forms import BeijingDateTimeField
-from promotions.error_codes import MESSAGES, PromotionError
+from promotions.error_codes import MESSAGES
 from promotions.error_codes import PromotionErrorCode as Code
 from promotions.models import PlatformCampaign, UnitPromotion
 
@@ -76,9 +76,6 @@ class PromotionForm(forms.Form):
             "note": d.get("note") or "",
         }
 
-    def add_service_error(self, error: PromotionError) -> None:
-        self.add_error(error.field if error.field in self.fields else None, error.message)
-
 
 class CampaignForm(forms.Form):
     """A platform campaign's terms; times typed in Beijing time."""
@@ -105,6 +102,3 @@ class CampaignForm(forms.Form):
             "starts_at": d["starts_at"],
             "ends_at": d["ends_at"],
         }
-
-    def add_service_error(self, error: PromotionError) -> None:
-        self.add_error(error.field if error.field in self.fields else None, error.message)

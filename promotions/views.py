@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import clock
+from core.forms import add_service_error
 from core.refusals import refusal_as_message, shop_outcome
 from payments.error_codes import FundingError
 from promotions import campaigns, selectors, services
@@ -55,7 +56,7 @@ def promotion_new(request: HttpRequest, uid) -> HttpResponse:
             try:
                 services.promotion_propose(unit=unit, actor=request.user, **form.service_kwargs())
             except PromotionError as error:
-                form.add_service_error(error)
+                add_service_error(form, error)
             else:
                 messages.success(request, _("Promotion proposed: the unit's finance approves it."))
                 return redirect("promotions:unit_promotions", uid=unit.uid)
@@ -112,7 +113,7 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
             try:
                 campaign = campaigns.campaign_propose(actor=request.user, **form.service_kwargs())
             except PromotionError as error:
-                form.add_service_error(error)
+                add_service_error(form, error)
             else:
                 messages.success(
                     request, _("Campaign proposed: another member of platform finance approves it.")

@@ -16,6 +16,7 @@ from catalog import images
 from catalog.error_codes import CatalogError
 from catalog.selectors import image_asset_derivative_url
 from core import clock
+from core.forms import add_service_error
 from core.refusals import refusal_as_message
 from resources import calls, statements
 from resources.designer_views import profile_first
@@ -92,7 +93,7 @@ def _call_form(request: HttpRequest, unit: Unit, call: DesignCall | None) -> Htt
                     messages.success(request, _("Saved."))
                 return redirect("resources:call", uid=unit.uid, pk=call.pk)
             except ResourcesError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
+                add_service_error(form, error)
         return render(
             request,
             "resources/calls/call_form.html",

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from catalog import images
 from catalog.error_codes import CatalogError
 from catalog.selectors import image_asset_derivative_url
+from core.forms import add_service_error
 from core.refusals import refusal_as_message
 from resources import designers, licensing
 from resources.error_codes import ResourcesError
@@ -127,7 +128,7 @@ def licence_request_new(request: HttpRequest, pk: int) -> HttpResponse:
                 obj=obj, user=request.user, data=form.cleaned_data, language=translation.get_language()
             )
         except ResourcesError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Your request was sent to %(unit)s.") % {"unit": obj.unit})
             return redirect("resources:me")

@@ -18,6 +18,7 @@ from catalog import services as catalog_services
 from catalog.error_codes import CatalogError
 from catalog.models import CollectionObject
 from catalog.permissions import can_manage_listings
+from core.forms import add_service_error
 from core.refusals import refusal_as_message
 from resources import licensing, services
 from resources.error_codes import ResourcesError
@@ -164,7 +165,7 @@ def licence_request(request: HttpRequest, uid, pk: int) -> HttpResponse:
             return redirect("resources:licence_request", uid=unit.uid, pk=found.pk)
     except ResourcesError as error:
         form = approve if action == "approve" else decline
-        form.add_error(error.field if error.field in form.fields else None, error.message)
+        add_service_error(form, error)
         if error.field is None:  # e.g. already answered: the forms are no longer shown, the message is
             messages.error(request, error.message)
     errors = approve.errors or decline.errors

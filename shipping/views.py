@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core import clock
+from core.forms import add_service_error
 from shipping import selectors, services
 from shipping.error_codes import ShippingError, ShippingErrorCode
 from shipping.forms import RatesForm, fen_to_yuan
@@ -48,7 +49,7 @@ def unit_rates(request: HttpRequest, uid) -> HttpResponse:
                 pickup=data["pickup"],
             )
         except ShippingError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_service_error(form, error)
             status = 409 if error.code == ShippingErrorCode.STALE_RATES else 400
         else:
             messages.success(request, _("Saved: carts priced from its start pay the new rates."))

@@ -27,6 +27,7 @@ from accounts.forms import StaffAuthenticationForm
 from accounts.middleware import second_factor_exempt
 from accounts.models import AccessEvent
 from core.finance import is_platform_finance
+from core.forms import add_service_error
 from core.refusals import refusal_as_message
 from unit_onboarding import designers, memberships
 from unit_onboarding.access_forms import CodeForm, InviteForm, SignupForm, new_password_form
@@ -229,7 +230,7 @@ def members(request: HttpRequest, uid) -> HttpResponse:
                 language=translation.get_language(),
             )
         except OnboardingError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_service_error(form, error)
         else:
             if form.cleaned_data["role"] == Role.FINANCE:
                 messages.success(

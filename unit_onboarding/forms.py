@@ -50,11 +50,6 @@ def credit_code_clean(value: str) -> str:
     return code
 
 
-def add_service_error(form: forms.Form, error: OnboardingError, default_field: str | None = None) -> None:
-    field = error.field if error.field in form.fields else default_field
-    form.add_error(field, error.message)
-
-
 class UnitPayoutFields(forms.Form):
     """The unit's own bank details (its share and staff pool are paid there, by bank transfer only);
     the account number is never shown back, only its end."""

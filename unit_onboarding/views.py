@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import clock
+from core.forms import add_service_error
 from core.refusals import refusal_as_message
 from unit_onboarding import agreements, designers, documents, payees, selectors, services
 from unit_onboarding.error_codes import OnboardingError
@@ -26,7 +27,6 @@ from unit_onboarding.forms import (
     ProfileForm,
     TransitionForm,
     UnitPayoutForm,
-    add_service_error,
 )
 from unit_onboarding.models import AgreementVersion, Application, Designer, Document, PayeeChange, Unit
 from unit_onboarding.permissions import (
