@@ -14,7 +14,7 @@ from catalog.error_codes import CatalogError, CatalogErrorCode
 from catalog.models import CollectionObject, DesignerRoyalty, IpLicence, Listing
 from core import clock
 from core.audit import audit_record
-from core.errors import refuse_same_person
+from core.errors import reason_given, refuse_same_person
 from unit_onboarding.models import Designer, Unit
 from unit_onboarding.permissions import can_manage_designers
 
@@ -177,9 +177,7 @@ def ip_licence_confirm(*, licence_id: int, actor) -> IpLicence:
 
 
 def ip_licence_reject(*, licence_id: int, actor, reason: str) -> IpLicence:
-    reason = (reason or "").strip()
-    if not reason:
-        raise CatalogError(CatalogErrorCode.LICENCE_REASON_REQUIRED, "reason")
+    reason = reason_given(reason, CatalogError, CatalogErrorCode.LICENCE_REASON_REQUIRED, "reason")
     with transaction.atomic():
         licence = _pending_licence(licence_id, actor)
         licence.reject_reason = reason

@@ -18,7 +18,7 @@ from catalog.error_codes import CatalogErrorCode as Code
 from catalog.models import DesignerRoyalty, DesignerRoyaltyChange, Listing
 from core import clock
 from core.audit import audit_record
-from core.errors import refuse_same_person
+from core.errors import reason_given, refuse_same_person
 from unit_onboarding.models import Designer
 from unit_onboarding.permissions import can_manage_designers
 
@@ -114,9 +114,7 @@ def royalty_change_approve(*, change_id: int, actor) -> DesignerRoyalty | None:
 
 
 def royalty_change_reject(*, change_id: int, actor, reason: str) -> DesignerRoyaltyChange:
-    reason = (reason or "").strip()
-    if not reason:
-        raise CatalogError(Code.ROYALTY_CHANGE_REASON_REQUIRED, "reason")
+    reason = reason_given(reason, CatalogError, Code.ROYALTY_CHANGE_REASON_REQUIRED, "reason")
     with transaction.atomic():
         change = _locked_pending(change_id)
         _decider_check(change, actor)

@@ -39,3 +39,11 @@ def refuse_same_person(actor, proposer_id: int | None, error: type[Exception], *
     `actor` is whoever proposed or asked for what is being decided."""
     if proposer_id is not None and actor.pk == proposer_id:
         raise error(*args)
+
+
+def reason_given(reason: str | None, error: type[Exception], *args: object) -> str:
+    """The reason a refusal or withdrawal states, stripped; raises `error(*args)` when there is none."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise error(*args)
+    return reason

@@ -30,7 +30,7 @@ from catalog import services as catalog_services
 from catalog.models import CollectionObject, Listing, Relation
 from core import clock
 from core.audit import audit_record
-from core.errors import refuse_same_person
+from core.errors import reason_given, refuse_same_person
 from payments.ledger_services import award_post
 from resources import tasks
 from resources.error_codes import ResourcesError
@@ -173,9 +173,7 @@ def call_withdraw(*, call: DesignCall, actor, reason: str) -> DesignCall:
     winner waits for the unit's finance. Everyone whose proposal is live is told by mail."""
     if not can_run_calls(actor, call.unit):
         raise PermissionError("not an operator of this unit")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ResourcesError(Code.CALL_WITHDRAW_REASON_REQUIRED, "reason")
+    reason = reason_given(reason, ResourcesError, Code.CALL_WITHDRAW_REASON_REQUIRED, "reason")
     with transaction.atomic():
         call = DesignCall.objects.select_for_update().select_related("unit").get(pk=call.pk)
         _still_open(call)
@@ -361,9 +359,7 @@ def _locked_pending(selection_id: int, actor) -> AwardSelection:
 
 
 def selection_reject(*, selection_id: int, actor, reason: str) -> AwardSelection:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ResourcesError(Code.SELECTION_REASON_REQUIRED, "reason")
+    reason = reason_given(reason, ResourcesError, Code.SELECTION_REASON_REQUIRED, "reason")
     with transaction.atomic():
         selection = _locked_pending(selection_id, actor)
         selection.reason = reason

@@ -17,6 +17,7 @@ from catalog import provenance
 from catalog.models import CollectionObject, IpLicence
 from core import clock
 from core.audit import audit_record
+from core.errors import reason_given
 from resources import tasks
 from resources.error_codes import ResourcesError
 from resources.error_codes import ResourcesErrorCode as Code
@@ -163,9 +164,7 @@ def licence_request_approve(
 
 
 def licence_request_decline(*, request: LicenceRequest, actor, reason: str) -> LicenceRequest:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ResourcesError(Code.DECLINE_REASON_REQUIRED, "reason")
+    reason = reason_given(reason, ResourcesError, Code.DECLINE_REASON_REQUIRED, "reason")
     with transaction.atomic():
         request = _locked_pending(request)
         if not can_review_requests(actor, request.unit):
