@@ -233,7 +233,9 @@ def test_three_units_to_chongqing_and_xinjiang_paid_and_each_unit_credited_its_p
 
         # Saleor's ORDER_REFUNDED reaches this service: only the gallery's parcel is reversed
         refunded = WebhookEvent.objects.filter(event_type="order_refunded", payload__order__id=order_id)
-        for event in wait_until(f"order_refunded of {order_id} delivered", lambda: list(refunded)):
+        # .all(): a fresh query each poll (a QuerySet caches its first result, so an ORDER_REFUNDED arriving
+        # after the first poll was never seen: the test timed out under load, when the delivery came later)
+        for event in wait_until(f"order_refunded of {order_id} delivered", lambda: list(refunded.all())):
             inbox_process(event_id=event.pk)
         wait_until("the refund posted", lambda: not refunded.filter(status="pending").exists())
         assert set(refunded.values_list("status", flat=True)) == {WebhookEvent.Status.DONE}
