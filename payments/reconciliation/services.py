@@ -11,7 +11,7 @@ Everything else Stripe reports, and any posting Stripe does not know, is listed 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -90,12 +90,9 @@ def balance_transactions_import(
     as long); a row that cannot be read stops the import once the chunks before it are stored."""
     batches = _batches(rows, chunk)
     new, failure = 0, None
-    try:
-        batch = next(batches, [])
-    except SettlementError as exc:
-        batch, failure = [], exc
+    batch = next(batches, [])  # unreadable already: nothing stored, raised as it is
     while batch:
-        stored, batch, failure = _store(batch, then=lambda: next(batches, []))
+        stored, batch, failure = _store(batch, following=batches)
         new += stored
     if failure is not None:
         raise failure
@@ -125,11 +122,12 @@ _COPY_TYPES = ("text", "text", "text", "text", "int8", "int8", "int8", "text", "
 
 
 def _store(
-    batch: list[tuple], *, then: Callable[[], list[tuple]]
+    batch: list[tuple], *, following: Iterator[list[tuple]]
 ) -> tuple[int, list[tuple], SettlementError | None]:
-    """COPY into a scratch table, then insert what is new, duplicates skipped; `then` runs while the INSERT
-    does. Returns how many were new, what `then` returned and what it raised (the chunk commits anyway)."""
-    following: list[tuple] = []
+    """COPY into a scratch table, then insert what is new, duplicates skipped; the next chunk is read from
+    `following` while the INSERT runs. Returns how many were new, that chunk ([] at the end) and the error
+    reading it raised (this chunk commits anyway)."""
+    after: list[tuple] = []
     failure = None
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
@@ -150,8 +148,8 @@ def _store(
         cursor.execute("LOCK TABLE payments_stripebalancetransaction IN SHARE ROW EXCLUSIVE MODE")
         cursor.execute("SET LOCAL work_mem = '32MB'")  # the chunk's sort, in memory
         cursor.execute("SET LOCAL jit = off")
-        # pipeline mode: the INSERT is sent and its result read at the block's end, so `then` (the next
-        # chunk's parsing, as long as the INSERT on a million rows) runs while PostgreSQL works
+        # pipeline mode: the INSERT is sent and its result read at the block's end, so the next chunk's
+        # parsing (as long as the INSERT on a million rows) runs while PostgreSQL works
         with connection.wrap_database_errors, connection.connection.pipeline():
             cursor.execute(
                 f"INSERT INTO payments_stripebalancetransaction ({', '.join(_COLUMNS)}, imported_at) "  # noqa: S608 - fixed names
@@ -162,10 +160,10 @@ def _store(
                 ") d ON true WHERE d.stored IS NULL ORDER BY i.stripe_id, i.ctid"
             )
             try:
-                following = then()
+                after = next(following, [])
             except SettlementError as exc:
                 failure = exc
-        return cursor.rowcount, following, failure
+        return cursor.rowcount, after, failure
 
 
 def balance_transactions_fetch() -> list[dict[str, Any]]:
