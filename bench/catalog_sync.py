@@ -243,7 +243,7 @@ def run(args: argparse.Namespace, staff, api_url: str) -> None:
         print(
             f"bulk path:       {done}/{len(bulk_ids)} products live in {bulk_seconds:.1f} s"
             f" = {bulk_rate:.1f} products/s"
-            f" (chunks of {args.chunk}, {args.media_workers} media uploads at once)"
+            f" (chunks of {args.chunk}, {args.media_workers} products uploading images at once)"
         )
         print(
             f"one-by-one path: {single_done}/{len(single_ids)} products live in {single_seconds:.1f} s"

@@ -84,7 +84,7 @@ class SaleorClient:
 
     def mutate(self, name: str, variables: dict[str, Any], field: str) -> dict[str, Any]:
         """Run a mutation and return its payload `field`; user errors raise SaleorMutationError."""
-        return _payload(name, self.execute(name, variables), field)
+        return mutation_payload(name, self.execute(name, variables), field)
 
     def upload(
         self,
@@ -117,7 +117,7 @@ class SaleorClient:
         headers = {"Authorization": f"Bearer {self._token}"} if self._token else {}
         response = self._post_with_retries(name, request, headers, retry_maybe_sent=False)
         data = self._parse(name, response)
-        return data if field is None else _payload(name, data, field)
+        return data if field is None else mutation_payload(name, data, field)
 
     def _post_with_retries(
         self, name: str, request: dict[str, Any], headers: dict[str, str], *, retry_maybe_sent: bool
@@ -176,7 +176,8 @@ class SaleorClient:
         return document["data"] or {}
 
 
-def _payload(name: str, data: dict[str, Any], field: str) -> dict[str, Any]:
+def mutation_payload(name: str, data: dict[str, Any], field: str) -> dict[str, Any]:
+    """The payload of mutation `field` in `data`; its user errors raise SaleorMutationError."""
     payload = data.get(field) or {}
     errors = payload.get("errors") or []
     if errors:

@@ -19,7 +19,7 @@ from catalog.saleor_sync.product_push import (
     channel_listing_input,
     check_pushable,
     listing_push,
-    media_upload,
+    media_upload_marked,
     product_input_of,
     ready_asset,
     sales_channel,
@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 Sync = Listing.Sync
 
 CHUNK_SIZE = 50  # products per productBulkCreate: one request stays well inside Saleor's timeouts
-MEDIA_WORKERS = 4  # parallel uploads: a few, so image processing in Saleor keeps up
+MEDIA_WORKERS = 4  # products whose images upload at once: a few, so image processing in Saleor keeps up
 
 
 def _chunks(ids: Iterable[int], size: int) -> Iterator[list[int]]:
@@ -248,7 +248,7 @@ class _BulkPush:
         created[:] = [listing for listing in created if listing.pk not in failed]
 
     def _upload_media(self, created: list[Listing]) -> None:
-        """Upload every new product's images, a few at a time; a failed upload fails its listing only."""
+        """Upload new products' images, a few products at a time; a failed image fails its listing only."""
         wanted = {
             listing.pk: [i["asset"] for i in listing.live_revision.content["images"]] for listing in created
         }
@@ -260,31 +260,30 @@ class _BulkPush:
         failed: dict[int, str] = {}
         for listing in created:
             content = listing.live_revision.content
-            alts = {i["asset"]: i["alt"] for i in content["images"]}
-            for uid in wanted[listing.pk]:
-                try:
-                    asset = ready_asset(assets, uid)
-                except SaleorError as exc:
-                    failed.setdefault(listing.pk, str(exc))
-                    continue
-                jobs.append((listing, uid, asset, alts[uid] or content["name_zh"]))
-        media: dict[int, dict[str, str]] = {listing.pk: {} for listing in created}
-
-        def upload(job: tuple[Listing, str, ImageAsset, str]) -> tuple[int, str, str | Exception]:
-            listing, uid, asset, alt = job
-            if listing.pk in failed:
-                return listing.pk, uid, SaleorError("skipped")
             try:
-                return listing.pk, uid, media_upload(self.client, listing.saleor_product_id, asset, alt)
+                images = [
+                    (i["asset"], ready_asset(assets, i["asset"]), i["alt"] or content["name_zh"])
+                    for i in content["images"]
+                ]
             except SaleorError as exc:
-                return listing.pk, uid, exc
+                failed[listing.pk] = str(exc)
+                continue
+            jobs.append((listing, images))
 
+        def upload(job: tuple[Listing, list]) -> tuple[int, dict[str, str], str]:
+            listing, images = job
+            try:
+                ids, refused = media_upload_marked(self.client, listing.saleor_product_id, images)
+            except SaleorError as exc:
+                return listing.pk, {}, str(exc)
+            return listing.pk, ids, str(next(iter(refused.values()))) if refused else ""
+
+        media: dict[int, dict[str, str]] = {listing.pk: {} for listing in created}
         with ThreadPoolExecutor(max_workers=self.media_workers) as pool:
-            for listing_id, uid, outcome in pool.map(upload, jobs):
-                if isinstance(outcome, Exception):
-                    failed.setdefault(listing_id, str(outcome))
-                else:
-                    media[listing_id][uid] = outcome
+            for listing_id, ids, reason in pool.map(upload, jobs):
+                media[listing_id] = ids
+                if reason:
+                    failed[listing_id] = reason
         for listing in created:
             # Recorded even for a failed listing: its retry updates the product and does not upload twice.
             Listing.objects.filter(pk=listing.pk).update(saleor_media_ids=media[listing.pk])

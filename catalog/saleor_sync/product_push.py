@@ -21,8 +21,8 @@ from catalog.saleor_sync.taxonomy_push import (
     ensure_product_type,
 )
 from core import clock
-from saleor_app.client import SaleorClient
-from saleor_app.errors import SaleorMutationError, UserError
+from saleor_app.client import SaleorClient, mutation_payload
+from saleor_app.errors import SaleorError, SaleorMutationError, UserError
 from unit_onboarding.models import Unit
 from unit_onboarding.selectors import agreement_version_in_force
 
@@ -268,41 +268,104 @@ def ready_asset(assets: dict[str, ImageAsset], uid: str) -> ImageAsset:
     return asset
 
 
-def media_upload(client: SaleorClient, product_id: str, asset: ImageAsset, alt: str) -> str:
-    """Upload one image as product media marked with the asset's uid; no database access (runs in threads)."""
-    filename, data = _derivative_bytes(asset)
-    media_id = client.upload(
-        "CatalogMediaCreate",
-        {"product": product_id, "alt": alt},
-        {"image": (filename, data, "image/webp")},
-        field="productMediaCreate",
-    )["media"]["id"]
-    client.mutate(
-        "PrivateMetadataUpdate",
-        {"id": media_id, "input": [{"key": ASSET_KEY, "value": str(asset.uid)}]},
-        "updatePrivateMetadata",
-    )
-    return media_id
+MEDIA_PER_REQUEST = 4  # mutations in one request: Saleor's default GRAPHQL_MUTATION_COUNT_LIMIT
+
+
+def _batches(items: list, size: int = MEDIA_PER_REQUEST) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def media_upload(
+    client: SaleorClient, product_id: str, images: list[tuple[ImageAsset, str]]
+) -> list[str | SaleorError]:
+    """Upload up to four (asset, alt) of one product in one request: each a media id or why it failed.
+
+    No database access (runs in threads). A media id is returned even when Saleor refused another image
+    of the request, so the caller records what exists.
+    """
+    variables: dict[str, Any] = {"product": product_id}
+    files = {}
+    for n, (asset, alt) in enumerate(images, start=1):
+        files[f"image{n}"] = (*_derivative_bytes(asset), "image/webp")
+        variables[f"alt{n}"] = alt
+    for n in range(2, MEDIA_PER_REQUEST + 1):
+        variables[f"with{n}"] = n <= len(images)
+    data = client.upload("CatalogMediaCreateBatch", variables, files)
+    return [_media_id(data, n) for n in range(1, len(images) + 1)]
+
+
+def _media_id(data: dict[str, Any], n: int) -> str | SaleorError:
+    try:
+        return mutation_payload("CatalogMediaCreateBatch", data, f"media{n}")["media"]["id"]
+    except SaleorMutationError as exc:
+        return exc
+
+
+def media_mark(client: SaleorClient, marks: list[tuple[str, str]]) -> list[SaleorError | None]:
+    """Mark up to four uploaded media with their asset's uid (private metadata), in one request."""
+    variables: dict[str, Any] = {}
+    for n in range(1, MEDIA_PER_REQUEST + 1):
+        # a slot left out still needs its variables: it repeats the first, which is never run twice
+        media_id, uid = marks[n - 1] if n <= len(marks) else marks[0]
+        variables[f"id{n}"], variables[f"input{n}"] = media_id, [{"key": ASSET_KEY, "value": uid}]
+        if n > 1:
+            variables[f"with{n}"] = n <= len(marks)
+    data = client.execute("PrivateMetadataUpdateBatch", variables)
+    outcomes: list[SaleorError | None] = []
+    for n in range(1, len(marks) + 1):
+        try:
+            mutation_payload("PrivateMetadataUpdateBatch", data, f"update{n}")
+            outcomes.append(None)
+        except SaleorMutationError as exc:
+            outcomes.append(exc)
+    return outcomes
+
+
+def media_upload_marked(
+    client: SaleorClient, product_id: str, images: list[tuple[str, ImageAsset, str]]
+) -> tuple[dict[str, str], dict[str, SaleorError]]:
+    """Upload one product's (uid, asset, alt) images and mark them: ({uid: media id}, {uid: failure}).
+
+    Every media that exists in Saleor is in the first, marked or not, so a retry never uploads it twice.
+    """
+    ids: dict[str, str] = {}
+    failed: dict[str, SaleorError] = {}
+    for batch in _batches(images):
+        outcomes = media_upload(client, product_id, [(asset, alt) for _, asset, alt in batch])
+        for (uid, _, _), outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, SaleorError):
+                failed[uid] = outcome
+            else:
+                ids[uid] = outcome
+    for batch in _batches([(media_id, uid) for uid, media_id in ids.items()]):
+        for (_, uid), outcome in zip(batch, media_mark(client, batch), strict=True):
+            if outcome is not None:
+                failed[uid] = outcome
+    return ids, failed
 
 
 def _sync_media(
     client: SaleorClient, listing: Listing, product_id: str, content: dict[str, Any], state: dict[str, Any]
 ) -> dict[str, str]:
     existing = {m["assetUid"]: m["id"] for m in state["media"] if m.get("assetUid")}
+    in_saleor = {m["id"] for m in state["media"]}
+    # an upload whose marking failed is known by the id recorded for it, so it is not uploaded again
+    recorded = {uid: mid for uid, mid in (listing.saleor_media_ids or {}).items() if mid in in_saleor}
+    existing = recorded | existing
     wanted = [i["asset"] for i in content["images"]]
     alts = {i["asset"]: i["alt"] for i in content["images"]}
     assets = {str(a.uid): a for a in ImageAsset.objects.filter(uid__in=wanted)}
-    ids = {}
-    for uid in wanted:
-        if uid in existing:
-            ids[uid] = existing[uid]
-            continue
-        asset = ready_asset(assets, uid)
-        ids[uid] = media_upload(client, product_id, asset, alts[uid] or content["name_zh"])
     for uid, media_id in existing.items():
         if uid not in wanted:  # only media this service uploaded; others are the Dashboard's business
             client.mutate("CatalogMediaDelete", {"id": media_id}, "productMediaDelete")
+    ids = {uid: existing[uid] for uid in wanted if uid in existing}
+    new = [uid for uid in wanted if uid not in existing]
+    missing = [(uid, ready_asset(assets, uid), alts[uid] or content["name_zh"]) for uid in new]
+    uploaded, failed = media_upload_marked(client, product_id, missing)
+    ids.update(uploaded)
     Listing.objects.filter(pk=listing.pk).update(saleor_media_ids=ids)
+    if failed:
+        raise next(iter(failed.values()))
     return ids
 
 

@@ -399,23 +399,36 @@ class CatalogFakeSaleor(FakeSaleor):
             )
         return _ok("productChannelListingUpdate")
 
-    def op_CatalogMediaCreate(self, v):
-        media = {"id": _gid("ProductMedia"), "alt": v.get("alt"), "bytes": v["image"], "private": {}}
-        self.products[v["product"]]["media"].append(media)
-        self.uploads.append(media)
-        return _ok("productMediaCreate", media={"id": media["id"]})
+    def op_CatalogMediaCreateBatch(self, v):
+        """Like Saleor: each aliased productMediaCreate whose @include holds, in order."""
+        data = {}
+        for n in range(1, 5):
+            if n > 1 and not v[f"with{n}"]:
+                continue
+            media = {
+                "id": _gid("ProductMedia"),
+                "alt": v.get(f"alt{n}"),
+                "bytes": v[f"image{n}"],
+                "private": {},
+            }
+            self.products[v["product"]]["media"].append(media)
+            self.uploads.append(media)
+            data |= {f"media{n}": {"media": {"id": media["id"]}, "errors": []}}
+        return data
 
     def op_CatalogMediaDelete(self, v):
         for product in self.products.values():
             product["media"] = [m for m in product["media"] if m["id"] != v["id"]]
         return _ok("productMediaDelete")
 
-    def op_PrivateMetadataUpdate(self, v):
-        for product in self.products.values():
-            for media in product["media"]:
-                if media["id"] == v["id"]:
-                    media["private"].update({m["key"]: m["value"] for m in v["input"]})
-        return _ok("updatePrivateMetadata")
+    def op_PrivateMetadataUpdateBatch(self, v):
+        for n in range(1, 5):
+            if n == 1 or v[f"with{n}"]:
+                for product in self.products.values():
+                    for media in product["media"]:
+                        if media["id"] == v[f"id{n}"]:
+                            media["private"].update({m["key"]: m["value"] for m in v[f"input{n}"]})
+        return {f"update{n}": {"errors": []} for n in range(1, 5) if n == 1 or v[f"with{n}"]}
 
     # bulk: each row through the one-by-one handlers, a row's errors at its index (REJECT_FAILED_ROWS)
     def op_CatalogProductsBySlug(self, v):

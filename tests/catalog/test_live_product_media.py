@@ -31,12 +31,24 @@ def test_a_webp_derivative_is_uploaded_as_product_media(saleor_api_url, product)
     upright_512 = derivative.derivatives[1]
 
     payload = SaleorClient(saleor_api_url, staff.token).upload(
-        "CatalogMediaCreate",
-        {"product": product["id"], "alt": "wenchuang live upload check"},
-        {"image": ("check-512.webp", upright_512.data, "image/webp")},
-        field="productMediaCreate",
+        "CatalogMediaCreateBatch",
+        {
+            "product": product["id"],
+            "alt1": "wenchuang live upload check",
+            "with2": False,
+            "with3": False,
+            "with4": False,
+        },
+        {"image1": ("check-512.webp", upright_512.data, "image/webp")},
+        field="media1",
     )
-    media = payload["media"]
+    media = next(
+        m
+        for m in staff.gql(
+            "query($id: ID!) { product(id: $id) { media { id type alt url } } }", {"id": product["id"]}
+        )["product"]["media"]
+        if m["id"] == payload["media"]["id"]
+    )
     try:
         assert media["type"] == "IMAGE" and media["alt"] == "wenchuang live upload check"
         served = httpx.get(media["url"], timeout=30, follow_redirects=True)

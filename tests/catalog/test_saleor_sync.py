@@ -10,7 +10,7 @@ from catalog import listings, taxonomy
 from catalog import saleor_metadata as meta
 from catalog.models import Listing
 from catalog.saleor_sync import SyncNotPossible, listing_sync
-from saleor_app.errors import SaleorUnavailable
+from saleor_app.errors import SaleorError, SaleorUnavailable
 from tests.catalog.factories import WAREHOUSE_ID, active_unit, curator, make_listing, variant
 from tests.catalog.fake_saleor import CHANNEL_ID
 from tests.db_sessions import connection_params
@@ -222,3 +222,43 @@ def test_the_category_gets_its_english_name_once_and_a_dashboard_one_is_kept(sal
     listing_sync(listing_id=listing.pk)
     assert saleor.category_names_en == {category_id: "Stationery & paper"}
     assert saleor.calls.count("CatalogCategoryTranslate") == 2
+
+
+def test_images_go_up_four_to_a_request_and_are_marked_four_to_a_request(saleor, unit, operator):
+    listing = approved(make_listing(unit, operator, images=5), operator)
+
+    assert listing_sync(listing_id=listing.pk) == "done"
+
+    listing.refresh_from_db()
+    media = saleor.only_product()["media"]
+    assert [m["private"]["wenchuang.asset"] for m in media] == [
+        i["asset"] for i in listing.live_revision.content["images"]
+    ]
+    assert listing.saleor_media_ids == {m["private"]["wenchuang.asset"]: m["id"] for m in media}
+    assert saleor.calls.count("CatalogMediaCreateBatch") == 2  # 4 + 1
+    assert saleor.calls.count("PrivateMetadataUpdateBatch") == 2
+
+
+def test_an_image_left_unmarked_is_known_by_its_recorded_id_and_never_uploaded_twice(saleor, unit, operator):
+    listing = approved(make_listing(unit, operator, images=2), operator)
+    refused = {"field": "id", "code": "NOT_FOUND", "message": "refused by the test"}
+
+    def refuse_the_second(v):
+        del saleor.op_PrivateMetadataUpdateBatch  # once: the class's handler answers the retry
+        answer = type(saleor).op_PrivateMetadataUpdateBatch(saleor, {**v, "with2": False})
+        return answer | {"update2": {"errors": [refused]}}
+
+    saleor.op_PrivateMetadataUpdateBatch = refuse_the_second
+    with pytest.raises(SaleorError, match="refused by the test"):
+        listing_sync(listing_id=listing.pk)
+    listing.refresh_from_db()
+    assert listing.sync_status == Listing.Sync.FAILED and "refused by the test" in listing.sync_error
+    assert len(listing.saleor_media_ids) == 2  # both uploads recorded, the unmarked one too
+
+    assert listing_sync(listing_id=listing.pk) == "done"
+    media = saleor.only_product()["media"]
+    assert len(media) == len(saleor.uploads) == 2
+    listing.refresh_from_db()
+    assert listing.saleor_media_ids == {
+        i["asset"]: m["id"] for i, m in zip(listing.live_revision.content["images"], media, strict=True)
+    }

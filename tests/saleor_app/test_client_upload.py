@@ -38,17 +38,15 @@ def form_parts(request: httpx.Request) -> list[tuple[str, str | None, str | None
 @respx.mock
 def test_upload_sends_operations_map_and_file_parts_per_the_multipart_spec():
     route = respx.post(API_URL).mock(
-        return_value=httpx.Response(
-            200, json={"data": {"productMediaCreate": {"media": MEDIA, "errors": []}}}
-        )
+        return_value=httpx.Response(200, json={"data": {"media1": {"media": MEDIA, "errors": []}}})
     )
     client = SaleorClient(API_URL, "app-token")
 
     payload = client.upload(
-        "CatalogMediaCreate",
-        {"product": "UHJvZHVjdDox", "alt": "Teapot"},
-        {"image": ("teapot-2048.webp", WEBP, "image/webp")},
-        field="productMediaCreate",
+        "CatalogMediaCreateBatch",
+        {"product": "UHJvZHVjdDox", "alt1": "Teapot", "with2": False},
+        {"image1": ("teapot-2048.webp", WEBP, "image/webp")},
+        field="media1",
     )
 
     assert payload["media"] == MEDIA
@@ -59,11 +57,11 @@ def test_upload_sends_operations_map_and_file_parts_per_the_multipart_spec():
     assert [name for name, *_ in parts] == ["operations", "map", "0"]
     operations = json.loads(parts[0][3])
     assert operations == {
-        "query": operation("CatalogMediaCreate"),
-        "operationName": "CatalogMediaCreate",
-        "variables": {"product": "UHJvZHVjdDox", "alt": "Teapot", "image": None},
+        "query": operation("CatalogMediaCreateBatch"),
+        "operationName": "CatalogMediaCreateBatch",
+        "variables": {"product": "UHJvZHVjdDox", "alt1": "Teapot", "with2": False, "image1": None},
     }
-    assert json.loads(parts[1][3]) == {"0": ["variables.image"]}
+    assert json.loads(parts[1][3]) == {"0": ["variables.image1"]}
     assert parts[2] == ("0", "teapot-2048.webp", "image/webp", WEBP)
 
 
@@ -72,7 +70,7 @@ def test_upload_places_nested_and_several_files():
     route = respx.post(API_URL).mock(return_value=httpx.Response(200, json={"data": {}}))
 
     SaleorClient(API_URL, "t").upload(
-        "CatalogMediaCreate",
+        "CatalogMediaCreateBatch",
         {"input": {"product": "P"}, "images": [None, None]},
         {"input.image": ("a.webp", b"a", "image/webp"), "images.1": ("b.webp", b"b", "image/webp")},
     )
@@ -88,17 +86,15 @@ def test_upload_places_nested_and_several_files():
 def test_upload_user_errors_raise_a_mutation_error():
     errors = [{"field": "image", "code": "INVALID", "message": "Invalid file type."}]
     respx.post(API_URL).mock(
-        return_value=httpx.Response(
-            200, json={"data": {"productMediaCreate": {"media": None, "errors": errors}}}
-        )
+        return_value=httpx.Response(200, json={"data": {"media1": {"media": None, "errors": errors}}})
     )
 
     with pytest.raises(SaleorMutationError) as caught:
         SaleorClient(API_URL, "t").upload(
-            "CatalogMediaCreate",
+            "CatalogMediaCreateBatch",
             {"product": "P"},
-            {"image": ("a.webp", WEBP, "image/webp")},
-            field="productMediaCreate",
+            {"image1": ("a.webp", WEBP, "image/webp")},
+            field="media1",
         )
 
     assert caught.value.codes == {"INVALID"}
@@ -110,7 +106,7 @@ def test_an_upload_is_a_mutation_so_it_is_not_resent_after_a_read_timeout():
 
     with pytest.raises(SaleorUnavailable, match="not retried"):
         SaleorClient(API_URL, "t", max_retries=3, backoff_seconds=0).upload(
-            "CatalogMediaCreate", {"product": "P"}, {"image": ("a.webp", WEBP, "image/webp")}
+            "CatalogMediaCreateBatch", {"product": "P"}, {"image1": ("a.webp", WEBP, "image/webp")}
         )
 
     assert route.call_count == 1
