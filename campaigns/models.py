@@ -2,7 +2,7 @@
 
 Times are stored in UTC and entered and shown in Asia/Shanghai. Money is fen of CNY. A campaign's money terms
 (goal, dates, tiers' prices and limits) are fixed once it is live: the service refuses, and PostgreSQL
-triggers (migration 0002) refuse any change of them.
+triggers (0002_money_terms_fixed) refuse any change of them.
 """
 
 from __future__ import annotations

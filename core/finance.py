@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import Group, Permission
 
 PLATFORM_FINANCE_PERMISSION = "payments.change_settlementbatch"
-PLATFORM_FINANCE_GROUP = "Platform finance"  # made by migration payments 0007
+PLATFORM_FINANCE_GROUP = "Platform finance"  # made by payments' migration (0007_platform_finance_group)
 
 
 def platform_finance_group() -> Group:

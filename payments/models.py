@@ -1,9 +1,10 @@
 """Append-only double-entry ledger and the split lines frozen at posting.
 
-PostgreSQL enforces the money rules (see migration 0002): every transaction balances per currency
-(deferred constraint trigger, checked at commit), entries can only be added in the database transaction
-that created their ledger transaction, and entries, transactions and split lines can never be updated
-or deleted. Corrections are reversing transactions. Balances are sums of entries (see selectors).
+PostgreSQL enforces the money rules (see 0002_ledger_guards in the squashed migration): every transaction
+balances per currency (deferred constraint trigger, checked at commit), entries can only be added in the
+database transaction that created their ledger transaction, and entries, transactions and split lines can
+never be updated or deleted. Corrections are reversing transactions. Balances are sums of entries (see
+selectors).
 """
 
 from __future__ import annotations
@@ -83,13 +84,13 @@ class LedgerEntry(models.Model):
     """One leg of a transaction: amount in minor units, debit positive, credit negative, never zero."""
 
     # No per-row FK check: a set-based trigger checks, per INSERT statement, that the transaction exists
-    # and was created in the same database transaction (migration 0002); transactions are never deleted.
+    # and was created in the same database transaction (0002_ledger_guards); transactions are never deleted.
     transaction = models.ForeignKey(
         LedgerTransaction, on_delete=models.PROTECT, related_name="entries", db_constraint=False
     )
     # indexed by payments_entry_account_idx (account, currency); no per-row FK check either: the same
     # statement trigger refuses an entry whose account does not exist, and accounts are never updated nor
-    # deleted (a trigger, migration 0016)
+    # deleted (a trigger, 0016_entry_accounts_checked_per_statement)
     account = models.ForeignKey(
         Account, on_delete=models.PROTECT, related_name="entries", db_index=False, db_constraint=False
     )
@@ -136,7 +137,7 @@ class SplitLine(models.Model):
     currency = models.CharField(max_length=3)
     # the drill-down reads a party's lines of a period in this order from one index (settlement.order_lines):
     # payments_split_party_prior_idx (party, currency, posted_at, transaction, line_ref, prior_at), made by
-    # migration 0022 with prior_at, a column only SQL reads (its line's previous posting's time, or
+    # 0022_split_line_prior_at with prior_at, a column only SQL reads (its line's previous posting's time, or
     # '-infinity'), set by a trigger
     posted_at = models.DateTimeField(help_text="its ledger transaction's posted_at (checked at insert)")
 

@@ -448,7 +448,8 @@ class Invitation(MailedOffer, Decided):
                 condition=Q(status="pending"),
                 name="invitation_one_pending",
             ),
-            # Added NOT VALID (migration 0012): offers accepted before this rule are not re-checked.
+            # Added NOT VALID (0012_finance_invitation_endorsement): offers accepted before this rule are not
+            # re-checked.
             four_eyes_check(
                 "invitation_finance",
                 proposer="invited_by",

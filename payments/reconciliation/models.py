@@ -65,11 +65,12 @@ class ClosedPeriodBalance(models.Model):
     """What one account moved in one closed period: written once, when the period closes, never changed.
 
     `amount` is the sum (debits minus credits) of the account's entries in that currency of every ledger
-    transaction dated in [start, end) of the period and in no period closed before it. PostgreSQL (migration
-    0013) refuses any change or deletion and checks, when the rows are written, that the period is closed and
-    that they are exactly those sums (no account missing, none extra). Nothing can be posted into a closed
-    period afterwards, so a balance is the sum of these rows plus the entries dated outside closed periods
-    (payments.selectors); the audit recomputes them from the entries (`closed_balances_mismatched`).
+    transaction dated in [start, end) of the period and in no period closed before it. PostgreSQL
+    (0015_closed_period_balances) refuses any change or deletion and checks, when the rows are written, that
+    the period is closed and that they are exactly those sums (no account missing, none extra). Nothing can be
+    posted into a closed period afterwards, so a balance is the sum of these rows plus the entries dated
+    outside closed periods (payments.selectors); the audit recomputes them from the entries
+    (`closed_balances_mismatched`).
     A period's movement rather than a running closing balance: an earlier period may still be open and be
     posted into, which would make a running balance stale.
     """

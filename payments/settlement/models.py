@@ -126,7 +126,8 @@ class SettlementBatchItem(models.Model):
 
     A line (or a carried amount) is in at most one live batch (unique while `live`); rejecting a batch
     releases its items. PostgreSQL refuses items whose amount is not the line's net or the carried
-    batch's amount, items added to a batch past proposal, and any other change (migration 0008).
+    batch's amount, items added to a batch past proposal, and any other change
+    (0008_settlement_items_and_payee_snapshot).
     """
 
     batch = models.ForeignKey(SettlementBatch, on_delete=models.PROTECT, related_name="items")

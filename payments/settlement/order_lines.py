@@ -25,10 +25,11 @@ PAGE = 200
 # `keys`: one page of the party's lines with a posting in the period, each keyed by its first posting there
 # (posted_at, transaction, line): a keyset page read from the cursor along payments_split_party_prior_idx
 # (party, currency, posted_at, transaction, line, prior_at), never counted or skipped over, whatever the
-# party's size. A posting whose line's previous posting (prior_at, migration 0022; set for refunds' postings)
-# is inside the period is passed over on its index entry, its row never read: a month ending with refunds of
-# lines sold earlier in it costs index entries, not a probe each. The rest are probed (a posting inserted out
-# of time order can have an older prior_at than its true predecessor: never skipped wrongly, only probed).
+# party's size. A posting whose line's previous posting (prior_at, 0022_split_line_prior_at; set for refunds'
+# postings) is inside the period is passed over on its index entry, its row never read: a month ending with
+# refunds of lines sold earlier in it costs index entries, not a probe each. The rest are probed (a posting
+# inserted out of time order can have an older prior_at than its true predecessor: never skipped wrongly, only
+# probed).
 _KEYS = """
     SELECT DISTINCT ON (s.posted_at, s.transaction_id, s.line_ref)
            s.order_ref, s.line_ref, s.posted_at AS first_at, s.transaction_id AS first_txn

@@ -191,7 +191,7 @@ def test_stripe_transfers_match_their_batch_payout(parties, finance_users, conne
 def test_the_reconciliation_sum_is_exact_past_2_53_and_refuses_to_wrap():
     from django.db import DataError, connection
 
-    # given the bigint sum the matching statement uses (migration 0021)
+    # given the bigint sum the matching statement uses (0021_exact_sum_aggregate)
     big = 2**62
     with connection.cursor() as cursor:
         cursor.execute(
