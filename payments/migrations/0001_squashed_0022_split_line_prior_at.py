@@ -28,20 +28,6 @@ CREATE TRIGGER payments_txn_immutable BEFORE UPDATE OR DELETE ON payments_ledger
 CREATE TRIGGER payments_split_immutable BEFORE UPDATE OR DELETE ON payments_splitline
     FOR EACH ROW EXECUTE FUNCTION payments_forbid_change();
 
--- 0016_entry_accounts_checked_per_statement
-CREATE OR REPLACE FUNCTION payments_rows_join_own_txn() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF EXISTS (
-        SELECT 1 FROM (SELECT DISTINCT transaction_id FROM new_rows) n
-        LEFT JOIN payments_ledgertransaction t ON t.id = n.transaction_id
-        WHERE t.id IS NULL OR t.created_xid <> txid_current()
-    ) THEN
-        RAISE EXCEPTION 'rows of % may only be added with their ledger transaction', TG_TABLE_NAME
-            USING ERRCODE = 'restrict_violation';
-    END IF;
-    RETURN NULL;
-END $$;
-
 -- 0010_ledger_checks_per_round
 CREATE OR REPLACE FUNCTION payments_txn_balanced() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
@@ -459,7 +445,6 @@ DROP TRIGGER IF EXISTS payments_period_closed_immutable ON payments_accountingpe
 DROP FUNCTION IF EXISTS payments_period_stays_closed();
 DROP TRIGGER IF EXISTS payments_txn_balanced ON payments_ledgertransaction;
 DROP FUNCTION IF EXISTS payments_txn_balanced();
-DROP FUNCTION IF EXISTS payments_rows_join_own_txn();
 DROP TRIGGER IF EXISTS payments_split_immutable ON payments_splitline;
 DROP TRIGGER IF EXISTS payments_txn_immutable ON payments_ledgertransaction;
 DROP TRIGGER IF EXISTS payments_entry_immutable ON payments_ledgerentry;
