@@ -326,19 +326,31 @@ def media_upload_marked(
 ) -> tuple[dict[str, str], dict[str, SaleorError]]:
     """Upload one product's (uid, asset, alt) images and mark them: ({uid: media id}, {uid: failure}).
 
-    Every media that exists in Saleor is in the first, marked or not, so a retry never uploads it twice.
+    Every media known to exist in Saleor is in the first, marked or not, even when Saleor became unreachable
+    half way (an outage stops the uploads, never loses an id), so a retry never uploads it twice.
     """
     ids: dict[str, str] = {}
     failed: dict[str, SaleorError] = {}
     for batch in _batches(images):
-        outcomes = media_upload(client, product_id, [(asset, alt) for _, asset, alt in batch])
-        for (uid, _, _), outcome in zip(batch, outcomes, strict=True):
+        uids = [uid for uid, _, _ in batch]
+        try:
+            outcomes = media_upload(client, product_id, [(asset, alt) for _, asset, alt in batch])
+        except SaleorError as exc:
+            failed |= dict.fromkeys(uids, exc)
+            break
+        for uid, outcome in zip(uids, outcomes, strict=True):
             if isinstance(outcome, SaleorError):
                 failed[uid] = outcome
             else:
                 ids[uid] = outcome
-    for batch in _batches([(media_id, uid) for uid, media_id in ids.items()]):
-        for (_, uid), outcome in zip(batch, media_mark(client, batch), strict=True):
+    marks = [(media_id, uid) for uid, media_id in ids.items()]
+    for start, batch in zip(range(0, len(marks), MEDIA_PER_REQUEST), _batches(marks), strict=True):
+        try:
+            outcomes = media_mark(client, batch)
+        except SaleorError as exc:
+            failed |= {uid: exc for _, uid in marks[start:]}  # unmarked, but their ids are returned
+            break
+        for (_, uid), outcome in zip(batch, outcomes, strict=True):
             if outcome is not None:
                 failed[uid] = outcome
     return ids, failed

@@ -262,3 +262,17 @@ def test_an_image_left_unmarked_is_known_by_its_recorded_id_and_never_uploaded_t
     assert listing.saleor_media_ids == {
         i["asset"]: m["id"] for i, m in zip(listing.live_revision.content["images"], media, strict=True)
     }
+
+
+def test_an_outage_while_marking_loses_no_uploaded_image(saleor, unit, operator):
+    listing = approved(make_listing(unit, operator, images=2), operator)
+    saleor.fail_on = "PrivateMetadataUpdateBatch"  # Saleor answers 503 once, after both uploads
+
+    with pytest.raises(SaleorUnavailable):
+        listing_sync(listing_id=listing.pk)
+    listing.refresh_from_db()
+    assert listing.sync_status == Listing.Sync.FAILED
+    assert len(listing.saleor_media_ids) == 2  # both uploads recorded though neither is marked
+
+    assert listing_sync(listing_id=listing.pk) == "done"
+    assert len(saleor.only_product()["media"]) == len(saleor.uploads) == 2
