@@ -272,10 +272,7 @@ class _BulkPush:
 
         def upload(job: tuple[Listing, list]) -> tuple[int, dict[str, str], str]:
             listing, images = job
-            try:
-                ids, refused = media_upload_marked(self.client, listing.saleor_product_id, images)
-            except SaleorError as exc:
-                return listing.pk, {}, str(exc)
+            ids, refused = media_upload_marked(self.client, listing.saleor_product_id, images)
             return listing.pk, ids, str(next(iter(refused.values()))) if refused else ""
 
         media: dict[int, dict[str, str]] = {listing.pk: {} for listing in created}
