@@ -8,9 +8,8 @@ A bad row fails its own listing, with Saleor's reason; the others go live.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
-from itertools import islice
 from typing import Any
 
 from catalog.models import ImageAsset, Listing, ListingVariant
@@ -18,6 +17,7 @@ from catalog.saleor_sync.locks import try_lock, unlock
 from catalog.saleor_sync.product_push import (
     channel_listing_input,
     check_pushable,
+    chunks,
     listing_push,
     media_upload_marked,
     product_input_of,
@@ -39,12 +39,6 @@ CHUNK_SIZE = 50  # products per productBulkCreate: one request stays well inside
 MEDIA_WORKERS = 4  # products whose images upload at once: a few, so image processing in Saleor keeps up
 
 
-def _chunks(ids: Iterable[int], size: int) -> Iterator[list[int]]:
-    it = iter(ids)
-    while chunk := list(islice(it, size)):
-        yield chunk
-
-
 def listings_sync_bulk(
     *,
     listing_ids: Iterable[int],
@@ -55,7 +49,7 @@ def listings_sync_bulk(
     """Push the listings' approved revisions in chunks; {listing id: outcome}, each also on its listing."""
     client = client or app_client()
     outcomes: dict[int, str] = {}
-    for chunk in _chunks(listing_ids, chunk_size):
+    for chunk in chunks(listing_ids, chunk_size):
         outcomes.update(_BulkPush(client, media_workers).run(chunk))
     return outcomes
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Iterable, Iterator
+from itertools import islice
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.files.storage import storages
@@ -30,6 +32,7 @@ from unit_onboarding.selectors import agreement_version_in_force
 # uid) before one is created; variants are matched by SKU; media carry the image's uid in private metadata.
 # Ids are stored on the listing as soon as they are known.
 ASSET_KEY = "wenchuang.asset"
+T = TypeVar("T")
 
 
 MEDIA_SIZE = 2048  # the largest derivative is what Saleor keeps and thumbnails from
@@ -271,8 +274,11 @@ def ready_asset(assets: dict[str, ImageAsset], uid: str) -> ImageAsset:
 MEDIA_PER_REQUEST = 4  # mutations in one request: Saleor's default GRAPHQL_MUTATION_COUNT_LIMIT
 
 
-def _batches(items: list, size: int = MEDIA_PER_REQUEST) -> list[list]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
+def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """`items` in lists of `size` (the last shorter)."""
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
 
 
 def media_upload(
@@ -331,7 +337,7 @@ def media_upload_marked(
     """
     ids: dict[str, str] = {}
     failed: dict[str, SaleorError] = {}
-    for batch in _batches(images):
+    for batch in chunks(images, MEDIA_PER_REQUEST):
         uids = [uid for uid, _, _ in batch]
         try:
             outcomes = media_upload(client, product_id, [(asset, alt) for _, asset, alt in batch])
@@ -344,7 +350,8 @@ def media_upload_marked(
             else:
                 ids[uid] = outcome
     marks = [(media_id, uid) for uid, media_id in ids.items()]
-    for start, batch in zip(range(0, len(marks), MEDIA_PER_REQUEST), _batches(marks), strict=True):
+    for start in range(0, len(marks), MEDIA_PER_REQUEST):
+        batch = marks[start : start + MEDIA_PER_REQUEST]
         try:
             outcomes = media_mark(client, batch)
         except SaleorError as exc:
