@@ -21,7 +21,7 @@ ADDRESS = {"firstName": "明", "lastName": "王", **CN_ADDRESS}  # the test shop
 def projection_query() -> str:
     """The subscription's fragments, asked as a staff query: the very shape a delivery carries."""
     text = subscription("order_changes")
-    fragments = text[text.index("fragment Amount") :]
+    fragments = text[text.index("\nfragment ") :]  # all of them: its own, then the shared ones it spreads
     return "query LiveOrder($id: ID!) { order(id: $id) { ...OrderProjection } }\n" + fragments
 
 
