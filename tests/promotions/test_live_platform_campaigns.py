@@ -33,11 +33,6 @@ from tests.unit_onboarding.factories import operator_of, platform_finance_user
 pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db]
 
 
-@pytest.fixture(autouse=True)
-def _now():
-    """Saleor dates promotions and orders with the real time: the business clock is not moved here."""
-
-
 def test_a_50_50_platform_campaign_on_a_two_unit_order_splits_each_discount_half_to_the_platform(
     saleor_api_url, settings, staff, app, deliver
 ):

@@ -35,11 +35,6 @@ from unit_onboarding.models import UnitMembership
 pytestmark = [pytest.mark.saleor_live, pytest.mark.django_db]
 
 
-@pytest.fixture(autouse=True)
-def _now():
-    """Saleor dates promotions and orders with the real time: the business clock is not moved here."""
-
-
 @pytest.fixture
 def shop(staff):
     """The museum's product and the library's, each in a warehouse of its own, in the test's own channel."""
