@@ -5,16 +5,19 @@ from __future__ import annotations
 import binascii
 import json
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass, field
 
 import httpx
 import jwt
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
-from jwt import api_jws
-from jwt.utils import base64url_decode
+from jwt.utils import base64url_decode, base64url_encode
 
 from core import clock
 from saleor_app.client import _http_client
@@ -30,7 +33,7 @@ class SignatureInvalid(Exception):
 
 @dataclass
 class _KeySet:
-    keys: dict[str, object] = field(default_factory=dict)  # kid -> public key object
+    keys: dict[str, rsa.RSAPublicKey] = field(default_factory=dict)  # by kid
     fetched_monotonic: float = 0.0
 
 
@@ -38,11 +41,13 @@ _cache: dict[str, _KeySet] = {}
 _lock = threading.Lock()
 
 
-def _parse_jwks(jwks: dict) -> dict[str, object]:
-    keys: dict[str, object] = {}
+def _parse_jwks(jwks: dict) -> dict[str, rsa.RSAPublicKey]:
+    keys: dict[str, rsa.RSAPublicKey] = {}
     for jwk in jwks.get("keys", []):
         if jwk.get("kty") == "RSA" and jwk.get("kid"):
-            keys[jwk["kid"]] = jwt.PyJWK(jwk, algorithm="RS256").key
+            key = jwt.PyJWK(jwk, algorithm="RS256").key
+            if isinstance(key, rsa.RSAPublicKey):  # a published private key would be a leak, never a signer
+                keys[jwk["kid"]] = key
     return keys
 
 
@@ -55,7 +60,7 @@ def _fetch_jwks(installation: SaleorInstallation) -> dict:
         raise SignatureInvalid(f"JWKS unavailable from {installation.jwks_url}: {exc}") from exc
 
 
-def key_for(installation: SaleorInstallation, kid: str) -> object:
+def key_for(installation: SaleorInstallation, kid: str) -> rsa.RSAPublicKey:
     """Cached key by kid; on an unknown kid the JWKS is refetched once (at most every N seconds)."""
     with _lock:
         keyset = _cache.get(installation.api_url)
@@ -93,18 +98,57 @@ def protected_header(signature: str) -> dict:
     return header
 
 
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
+
+
+def _segment(text: str, name: str) -> bytes:
+    """A JWS segment's bytes, only if it is written in canonical unpadded base64url (RFC 7515 §2)."""
+    if not _BASE64URL.fullmatch(text) or len(text) % 4 == 1:
+        raise SignatureInvalid(f"malformed signature: the {name} is not base64url")
+    decoded = base64url_decode(text)
+    if base64url_encode(decoded).decode() != text:  # one spelling only (no stray bits in the last char)
+        raise SignatureInvalid(f"malformed signature: the {name} is not canonical base64url")
+    return decoded
+
+
 def verify(installation: SaleorInstallation, body: bytes, signature: str) -> None:
-    """Raise SignatureInvalid unless `signature` is Saleor's valid detached JWS over exactly `body`."""
+    """Raise SignatureInvalid unless `signature` is Saleor's valid detached JWS over exactly `body`.
+
+    Saleor signs with RS256 over RFC 7797's unencoded payload: the token is `<header>..<signature>` and
+    the signed bytes are `<header>.` followed by the body itself.
+    """
+    # Checked here, with PyJWT's key and cryptography's RSA, instead of by jwt.api_jws.decode_complete:
+    # that walks every character of the segments in Python and cost 61 us a delivery against 26 us for
+    # these same checks (the RSA verification itself ~20 us), on the intake's hot path (issue #17).
     if not signature:
         raise SignatureInvalid("missing Saleor-Signature")
-    header = protected_header(signature)
-    if header.get("alg") != "RS256" or header.get("b64") is not False or not header.get("kid"):
-        raise SignatureInvalid("signature must be a detached RS256 JWS with b64=false and a kid")
-    key = key_for(installation, header["kid"])
+    parts = signature.split(".")
+    if len(parts) != 3 or parts[1]:
+        raise SignatureInvalid("malformed signature: not a detached JWS (<header>..<signature>)")
+    header_segment, _, signature_segment = parts
     try:
-        api_jws.decode_complete(signature, key=key, algorithms=["RS256"], detached_payload=body)
-    except jwt.PyJWTError as exc:
-        raise SignatureInvalid(f"signature does not match the body: {exc}") from exc
+        header = json.loads(_segment(header_segment, "header"))
+    except ValueError as exc:
+        raise SignatureInvalid(f"malformed signature: the header is not JSON: {exc}") from exc
+    if not isinstance(header, dict):
+        raise SignatureInvalid("malformed signature: the header is not a JSON object")
+    kid = header.get("kid")
+    # b64=false must be marked critical (RFC 7797 §6), and a critical extension we do not know refused
+    # (RFC 7515 §4.1.11): Saleor's header is exactly {"alg":"RS256","b64":false,"crit":["b64"],"kid":…}.
+    if (
+        header.get("alg") != "RS256"
+        or header.get("b64") is not False
+        or header.get("crit") != ["b64"]
+        or not isinstance(kid, str)
+        or not kid
+    ):
+        raise SignatureInvalid("signature must be a detached RS256 JWS with critical b64=false and a kid")
+    key = key_for(installation, kid)
+    signed = header_segment.encode("ascii") + b"." + body
+    try:
+        key.verify(_segment(signature_segment, "signature"), signed, padding.PKCS1v15(), hashes.SHA256())
+    except InvalidSignature as exc:
+        raise SignatureInvalid("signature does not match the body") from exc
 
 
 class RecipientMismatch(Exception):

@@ -95,6 +95,31 @@ def test_two_events_with_different_issued_at_are_both_stored(client, signer, jwk
     assert WebhookEvent.objects.count() == 2
 
 
+SALEOR_HEADER = {"alg": "RS256", "b64": False, "crit": ["b64"], "kid": "test-key-1", "typ": "JWT"}
+
+
+def signed_with(**changes):
+    """A delivery signed by the right key under Saleor's header with `changes` (a None value removes it)."""
+    header = {k: v for k, v in {**SALEOR_HEADER, **changes}.items() if v is not None}
+    return lambda s, b: (b, s.sign_with_header(b, header))
+
+
+def restyled_last_char(signature: str) -> str:
+    """The same signature bytes written another way: the last character's unused low bits set."""
+    last = signature[-1]
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    return signature[:-1] + alphabet[alphabet.index(last) | 1]
+
+
+def test_saleors_own_header_signed_independently_of_pyjwt_is_accepted(client, signer, jwks):
+    body = product_updated_body()
+
+    response = deliver(client, body, signer.sign_with_header(body, SALEOR_HEADER))
+
+    assert response.status_code == 200
+    assert WebhookEvent.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     "make_request",
     [
@@ -103,6 +128,17 @@ def test_two_events_with_different_issued_at_are_both_stored(client, signer, jwk
         pytest.param(lambda s, b: (b, "not-a-jws"), id="garbage-signature"),
         pytest.param(lambda s, b: (b, SaleorSigner.generate(kid=s.kid).sign(b)), id="forged-same-kid"),
         pytest.param(lambda s, b: (b, s.sign(b).replace("..", ".e30.")), id="attached-payload"),
+        pytest.param(lambda s, b: (b, s.sign(b) + "=="), id="padded-signature"),
+        pytest.param(lambda s, b: (b, s.sign(b)[:-3] + "!" + s.sign(b)[-2:]), id="junk-in-signature"),
+        pytest.param(lambda s, b: (b, restyled_last_char(s.sign(b))), id="same-bytes-spelt-otherwise"),
+        pytest.param(lambda s, b: (b, s.sign(b).split(".")[0]), id="header-only"),
+        pytest.param(lambda s, b: (b, s.sign(b) + ".x"), id="four-segments"),
+        pytest.param(signed_with(crit=None), id="b64-not-critical"),
+        pytest.param(signed_with(crit=["b64", "exp"]), id="unknown-critical-extension"),
+        pytest.param(signed_with(alg="RS512"), id="other-alg"),
+        pytest.param(signed_with(b64=True), id="b64-true"),
+        pytest.param(signed_with(kid=1), id="kid-not-a-string"),
+        pytest.param(lambda s, b: (b, s.sign_with_header(b, ["a", "list"])), id="header-not-object"),
     ],
 )
 def test_unsigned_forged_or_tampered_requests_get_401_and_store_nothing(client, signer, jwks, make_request):
