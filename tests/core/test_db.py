@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.db import DataError, IntegrityError, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 
 from core.db import fetch_one_prepared, violated_constraint
 from tests.unit_onboarding.factories import DesignerFactory
@@ -28,3 +28,11 @@ def test_a_prepared_statement_joins_the_transaction_and_raises_djangos_errors():
         with pytest.raises(DataError), transaction.atomic():
             fetch_one_prepared("SELECT %s::jsonb", ["not json"])
         assert fetch_one_prepared("SELECT %s::int + 1", [1]) == (2,)  # prepared once, used again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_prepared_statement_runs_on_the_new_connection_after_django_reconnects():
+    assert fetch_one_prepared("SELECT %s::int + 1", [41]) == (42,)
+    connection.close()  # as Django does for a connection past CONN_MAX_AGE or broken
+
+    assert fetch_one_prepared("SELECT %s::int + 1", [1]) == (2,)
