@@ -8,9 +8,10 @@ processes over keep-alive connections, then does the same against /healthz in th
 
 Target (issue #17): verified throughput at least 0.6 of the plain view's in the same run, p99 at most
 50 ms (goal >= 2,000 deliveries/s on a quiet machine). The two alternate, --rounds times: the ratio is the
-median of each round's verified/plain, each pair measured back to back (the plain view's own rate moved
-by half between runs minutes apart on a quiet machine: 2,077-3,649 req/s). Server CPU per request is the
-steadier figure. The run also measures what the disk's commits allow: the same INSERT, each committed on
+median of each round's verified/plain, each pair measured back to back over the same client connections,
+so with the same connections on the same gunicorn workers (the plain view's rate moves by half with how 4
+connections fall on 2 workers: 1,477-3,134 req/s on a quiet machine; a round's new connections may fall
+otherwise, so the rounds still differ). Server CPU per request is the steadier figure. The run also measures what the disk's commits allow: the same INSERT, each committed on
 its own, sent straight from as many connections as there are clients (no HTTP, no Django, no signature),
 into a copy of the inbox table with its indexes and foreign key.
 """
@@ -52,24 +53,35 @@ def prepare_database(database_url: str, jwks: dict) -> None:
     )
 
 
-def client_worker(port: int, path: str, items: list[tuple[bytes, str]], results) -> None:
+PLAIN_PATH = "/healthz"
+WEBHOOK_PATH = "/saleor/webhooks/product-changes"
+
+
+def client_worker(port: int, phases: list[tuple[str, list[tuple[bytes, str]]]], barrier, results) -> None:
+    """One keep-alive connection for every phase: the plain and verified runs of a round are served by the
+    same gunicorn worker, so the two are compared under the same spread of connections."""
     connection = http.client.HTTPConnection("127.0.0.1", port)
-    latencies = []
-    for body, signature in items:
-        headers = {
-            "Content-Type": "application/json",
-            "Saleor-Event": "product_updated",
-            "Saleor-Api-Url": API_URL,
-            "Saleor-Signature": signature,
-        }
-        started = time.perf_counter()
-        connection.request("POST" if body else "GET", path, body=body or None, headers=headers)
-        response = connection.getresponse()
-        response.read()
-        latencies.append(time.perf_counter() - started)
-        if response.status != 200:
-            raise SystemExit(f"{path} answered {response.status}")
-    results.put(latencies)
+    per_phase = []
+    for path, items in phases:
+        barrier.wait()  # every client starts the phase together; the parent reads the clock and CPU
+        latencies = []
+        for body, signature in items:
+            headers = {
+                "Content-Type": "application/json",
+                "Saleor-Event": "product_updated",
+                "Saleor-Api-Url": API_URL,
+                "Saleor-Signature": signature,
+            }
+            started = time.perf_counter()
+            connection.request("POST" if body else "GET", path, body=body or None, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            latencies.append(time.perf_counter() - started)
+            if response.status != 200:
+                raise SystemExit(f"{path} answered {response.status}")
+        per_phase.append(latencies)
+    barrier.wait()
+    results.put(per_phase)
 
 
 def server_cpu_seconds(master_pid: int) -> float:
@@ -146,27 +158,35 @@ def durable_insert_ceiling(database_url: str, bodies: list[bytes], clients: int)
     }
 
 
-def run(port: int, path: str, items: list[tuple[bytes, str]], clients: int, server_pid: int = 0) -> dict:
+def run(port: int, phases: list[tuple[str, list]], clients: int, server_pid: int = 0) -> list[dict]:
+    """Each phase (path, items) sent by `clients` processes over the same connections, one after another."""
     queue: multiprocessing.Queue = multiprocessing.Queue()
-    chunks = [items[i::clients] for i in range(clients)]
-    processes = [multiprocessing.Process(target=client_worker, args=(port, path, c, queue)) for c in chunks]
-    cpu_before = server_cpu_seconds(server_pid) if server_pid else 0.0
-    started = time.perf_counter()
+    barrier = multiprocessing.Barrier(clients + 1)
+    split = [[(path, items[i::clients]) for path, items in phases] for i in range(clients)]
+    processes = [multiprocessing.Process(target=client_worker, args=(port, s, barrier, queue)) for s in split]
     for process in processes:
         process.start()
-    latencies = [x for _ in processes for x in queue.get()]
+    marks = []  # (wall clock, server CPU) as each phase starts, and at the end
+    for _ in range(len(phases) + 1):
+        barrier.wait()
+        marks.append((time.perf_counter(), server_cpu_seconds(server_pid) if server_pid else 0.0))
+    per_client = [queue.get() for _ in processes]
     for process in processes:
         process.join()
-    elapsed = time.perf_counter() - started
-    cpu = server_cpu_seconds(server_pid) - cpu_before if server_pid else 0.0
-    latencies.sort()
-    return {
-        "requests": len(latencies),
-        "per_second": len(latencies) / elapsed,
-        "p50_ms": 1000 * statistics.median(latencies),
-        "p99_ms": 1000 * latencies[int(len(latencies) * 0.99) - 1],
-        "server_cpu_ms": 1000 * cpu / len(latencies),
-    }
+    results = []
+    for n, _ in enumerate(phases):
+        latencies = sorted(x for phases_of_client in per_client for x in phases_of_client[n])
+        (started, cpu_before), (ended, cpu_after) = marks[n], marks[n + 1]
+        results.append(
+            {
+                "requests": len(latencies),
+                "per_second": len(latencies) / (ended - started),
+                "p50_ms": 1000 * statistics.median(latencies),
+                "p99_ms": 1000 * latencies[int(len(latencies) * 0.99) - 1],
+                "server_cpu_ms": 1000 * (cpu_after - cpu_before) / len(latencies),
+            }
+        )
+    return results
 
 
 def main() -> None:
@@ -220,14 +240,19 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.1)
-        run(port, "/healthz", [(b"", "")] * 200, args.clients)  # warm up both paths
-        run(port, "/saleor/webhooks/product-changes", deliveries[:200], args.clients)
+        run(
+            port, [(PLAIN_PATH, [(b"", "")] * 200), (WEBHOOK_PATH, deliveries[:200])], args.clients
+        )  # warm up
         per_round = (args.requests - 200) // args.rounds
         rounds = []
         for r in range(args.rounds):
             chunk = deliveries[200 + r * per_round : 200 + (r + 1) * per_round]
-            plain = run(port, "/healthz", [(b"", "")] * len(chunk), args.clients, server.pid)
-            signed = run(port, "/saleor/webhooks/product-changes", chunk, args.clients, server.pid)
+            plain, signed = run(
+                port,
+                [(PLAIN_PATH, [(b"", "")] * len(chunk)), (WEBHOOK_PATH, chunk)],
+                args.clients,
+                server.pid,
+            )
             rounds.append((plain, signed))
         ceiling = durable_insert_ceiling(args.database_url, [b for b, _ in deliveries[200:]], args.clients)
     finally:
