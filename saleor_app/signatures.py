@@ -85,10 +85,7 @@ def key_for(installation: SaleorInstallation, kid: str) -> rsa.RSAPublicKey:
 
 
 def protected_header(signature: str) -> dict:
-    """The JWS header, read only to pick the key: decode_complete checks the whole JWS itself.
-
-    (jwt.get_unverified_header would validate every segment a second time on each delivery.)
-    """
+    """A JWT's header, read only to pick the key: the caller's jwt.decode then checks the whole token."""
     try:
         header = json.loads(base64url_decode(signature.split(".", 1)[0]))
     except (ValueError, TypeError, binascii.Error) as exc:
