@@ -9,11 +9,12 @@ processes over keep-alive connections, then does the same against /healthz in th
 Target (issue #17): verified throughput at least 0.6 of the plain view's in the same run, p99 at most
 50 ms (goal >= 2,000 deliveries/s on a quiet machine). The two alternate, --rounds times: the ratio is the
 median of each round's verified/plain, each pair measured back to back over the same client connections,
-so with the same connections on the same gunicorn workers (the plain view's rate moves by half with how 4
-connections fall on 2 workers: 1,477-3,134 req/s on a quiet machine; a round's new connections may fall
-otherwise, so the rounds still differ). Server CPU per request is the steadier figure. The run also measures what the disk's commits allow: the same INSERT, each committed on
-its own, sent straight from as many connections as there are clients (no HTTP, no Django, no signature),
-into a copy of the inbox table with its indexes and foreign key.
+so on the same gunicorn workers (the plain view's rate moves by half with how 4 connections fall on 2
+workers: 1,477-3,134 req/s on a quiet machine; a round's new connections may fall otherwise, so the rounds
+still differ). Server CPU per request is the steadier figure. The run also measures what the disk's
+commits allow: the same INSERT, each committed on its own, sent straight from as many connections as there
+are clients (no HTTP, no Django, no signature), into a copy of the inbox table with its indexes and
+foreign key.
 """
 
 from __future__ import annotations
