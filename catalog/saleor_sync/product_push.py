@@ -337,25 +337,24 @@ def media_upload_marked(
     """
     ids: dict[str, str] = {}
     failed: dict[str, SaleorError] = {}
-    for batch in chunks(images, MEDIA_PER_REQUEST):
-        uids = [uid for uid, _, _ in batch]
+    uploads = list(chunks(images, MEDIA_PER_REQUEST))
+    for n, batch in enumerate(uploads):
         try:
             outcomes = media_upload(client, product_id, [(asset, alt) for _, asset, alt in batch])
-        except SaleorError as exc:
-            failed |= dict.fromkeys(uids, exc)
+        except SaleorError as exc:  # an outage: this batch and the rest are not uploaded
+            failed |= {uid: exc for later in uploads[n:] for uid, _, _ in later}
             break
-        for uid, outcome in zip(uids, outcomes, strict=True):
+        for (uid, _, _), outcome in zip(batch, outcomes, strict=True):
             if isinstance(outcome, SaleorError):
                 failed[uid] = outcome
             else:
                 ids[uid] = outcome
-    marks = [(media_id, uid) for uid, media_id in ids.items()]
-    for start in range(0, len(marks), MEDIA_PER_REQUEST):
-        batch = marks[start : start + MEDIA_PER_REQUEST]
+    marks = list(chunks([(media_id, uid) for uid, media_id in ids.items()], MEDIA_PER_REQUEST))
+    for n, batch in enumerate(marks):
         try:
             outcomes = media_mark(client, batch)
-        except SaleorError as exc:
-            failed |= {uid: exc for _, uid in marks[start:]}  # unmarked, but their ids are returned
+        except SaleorError as exc:  # an outage: the rest are unmarked, but their ids are returned
+            failed |= {uid: exc for later in marks[n:] for _, uid in later}
             break
         for (_, uid), outcome in zip(batch, outcomes, strict=True):
             if outcome is not None:

@@ -41,10 +41,13 @@ class CatalogFakeSaleor(FakeSaleor):
             return self._multipart(request)
         name = json.loads(request.content)["operationName"]
         if self.fail_on == name:
-            self.fail_on = None
-            self.calls.append(name)
-            return httpx.Response(503, text="unavailable")
+            return self._unavailable(name)
         return super().handle(request)
+
+    def _unavailable(self, name: str) -> httpx.Response:
+        self.fail_on = None
+        self.calls.append(name)
+        return httpx.Response(503, text="unavailable")
 
     def _multipart(self, request: httpx.Request) -> httpx.Response:
         boundary = request.headers["content-type"].split("boundary=")[1].encode()
@@ -53,6 +56,8 @@ class CatalogFakeSaleor(FakeSaleor):
             head, _, body = chunk.strip(b"\r\n").partition(b"\r\n\r\n")
             parts[head.split(b'name="')[1].split(b'"')[0].decode()] = body
         operations = json.loads(parts["operations"])
+        if self.fail_on == operations["operationName"]:
+            return self._unavailable(self.fail_on)
         self.calls.append(operations["operationName"])
         variables = operations["variables"]
         for key, paths in json.loads(parts["map"]).items():

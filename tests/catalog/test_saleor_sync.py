@@ -276,3 +276,18 @@ def test_an_outage_while_marking_loses_no_uploaded_image(saleor, unit, operator)
 
     assert listing_sync(listing_id=listing.pk) == "done"
     assert len(saleor.only_product()["media"]) == len(saleor.uploads) == 2
+
+
+def test_an_outage_while_uploading_fails_the_push_and_the_retry_uploads_each_image_once(
+    saleor, unit, operator
+):
+    listing = approved(make_listing(unit, operator, images=6), operator)  # two upload requests: 4 + 2
+    saleor.fail_on = "CatalogMediaCreateBatch"  # Saleor answers 503 once, to the first upload request
+
+    with pytest.raises(SaleorUnavailable):
+        listing_sync(listing_id=listing.pk)
+    listing.refresh_from_db()
+    assert listing.sync_status == Listing.Sync.FAILED
+
+    assert listing_sync(listing_id=listing.pk) == "done"
+    assert len(saleor.only_product()["media"]) == len(saleor.uploads) == 6
