@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import binascii
 import json
 import logging
 import re
@@ -82,17 +81,6 @@ def key_for(installation: SaleorInstallation, kid: str) -> rsa.RSAPublicKey:
     if kid not in keyset.keys:
         raise SignatureInvalid(f"unknown key id {kid!r}")
     return keyset.keys[kid]
-
-
-def protected_header(signature: str) -> dict:
-    """A JWT's header, read only to pick the key: the caller's jwt.decode then checks the whole token."""
-    try:
-        header = json.loads(base64url_decode(signature.split(".", 1)[0]))
-    except (ValueError, TypeError, binascii.Error) as exc:
-        raise SignatureInvalid(f"malformed signature: {exc}") from exc
-    if not isinstance(header, dict):
-        raise SignatureInvalid("malformed signature: the header is not a JSON object")
-    return header
 
 
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
