@@ -79,6 +79,8 @@ def test_a_visitor_browses_the_library_filters_and_opens_an_object(live_server, 
     assert page.locator(".card .name").all_inner_texts() == ["四神纹铜镜"]
 
     page.click(".card a")
+    # A click returns once the next page has begun to load; its picture is read after the page's load event.
+    page.wait_for_load_state("load")
     assert page.locator("h1").inner_text() == "四神纹铜镜"
     assert page.locator(".rights").inner_text() == "权利状态: 公有领域"
     assert page.eval_on_selector(".gallery img", "i => i.naturalWidth") > 0
