@@ -403,7 +403,11 @@ def test_a_payment_after_its_reservation_expired_refunds_the_items_past_the_limi
     )
     assert (refund.order_ref, refund.quantity, refund.amount) == (late_order, 1, 12_800)
     late_line = refund.lines[0][0]
-    assert any("sold out" in m.subject and "¥128.00" in m.body for m in mailoutbox)
+    # the mail goes once the refund's transaction has committed, a moment after the row can be read
+    wait_until(
+        "the buyer told of the sold-out item",
+        lambda: any("sold out" in m.subject and "¥128.00" in m.body for m in mailoutbox),
+    )
     p = selectors.progress(campaign)
     assert (p.backers, p.raised) == (1, 12_800)
 
