@@ -71,6 +71,10 @@ def gunicorn_start(port: int, env: dict[str, str], *, workers: int, threads: int
             str(workers),
             "--threads",
             str(threads),
+            # Bench clients hold their connections across phases (idle at a barrier while the others
+            # finish); gunicorn's default of 2 s would close an idle one under them.
+            "--keep-alive",
+            "300",
             "--log-level",
             "warning",
         ],

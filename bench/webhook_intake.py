@@ -61,6 +61,14 @@ WEBHOOK_PATH = "/saleor/webhooks/product-changes"
 def client_worker(port: int, phases: list[tuple[str, list[tuple[bytes, str]]]], barrier, results) -> None:
     """One keep-alive connection for every phase: the plain and verified runs of a round are served by the
     same gunicorn worker, so the two are compared under the same spread of connections."""
+    try:
+        _client_phases(port, phases, barrier, results)
+    except BaseException:
+        barrier.abort()  # the parent and the other clients stop at once instead of waiting for this one
+        raise
+
+
+def _client_phases(port: int, phases: list[tuple[str, list[tuple[bytes, str]]]], barrier, results) -> None:
     connection = http.client.HTTPConnection("127.0.0.1", port)
     per_phase = []
     for path, items in phases:
