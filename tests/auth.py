@@ -52,6 +52,7 @@ def browser_log_in(page, base: str, email: str, password: str, next_path: str = 
     page.fill("#id_username", email)
     page.fill("#id_password", password)
     page.click("main button[type=submit]")
+    page.wait_for_load_state()  # the click returns as the next page starts loading, before it is read
 
 
 def browser_second_factor(page, user) -> None:

@@ -46,6 +46,7 @@ def test_a_new_designer_signs_up_claims_a_registration_and_is_declined_a_licence
     page.fill("#id_email", "Li.Wen@Studio.example.cn")
     page.screenshot(path=str(SHOTS / "signup-01-address.png"), full_page=True)
     page.click("main button[type=submit]")
+    page.wait_for_load_state("load")  # the click returns as the next page starts loading
     assert "请查收邮件" in page.content()
     assert len(mail.outbox) == 1 and mail.outbox[0].to[0].lower() == EMAIL
     page.goto(base + mailed_path(mail.outbox[-1].body, "/onboarding/signup/"))

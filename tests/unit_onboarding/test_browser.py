@@ -44,6 +44,7 @@ def test_apply_review_request_changes_and_approve_in_a_browser(browser, live_ser
     applicant.goto(f"{base}/onboarding/signup/")
     applicant.fill("#id_email", "curator@museum.example.cn")
     applicant.click("main button[type=submit]")
+    applicant.wait_for_load_state("load")  # the click returns as the next page starts loading
     assert "请查收邮件" in applicant.content()
     applicant.goto(base + mailed_path(mail.outbox[-1].body, "/onboarding/signup/"))  # the mailed link
     applicant.fill("#id_new_password1", PASSWORD)
@@ -59,15 +60,18 @@ def test_apply_review_request_changes_and_approve_in_a_browser(browser, live_ser
 
     applicant.fill("[name=credit_code]", complete_form()["credit_code"])
     applicant.click("button[name=save]")
+    applicant.wait_for_load_state("load")
     assert "草稿已保存" in applicant.content()
 
     applicant.set_input_files("input[name=file]", str(fake))
     applicant.click("button[name=upload]")
+    applicant.wait_for_load_state("load")
     assert "文件内容不是 PDF、JPEG 或 PNG" in applicant.content()
     applicant.go_back()
     applicant.reload()
     applicant.set_input_files("input[name=file]", str(licence))
     applicant.click("button[name=upload]")
+    applicant.wait_for_load_state("load")
     assert "营业执照.pdf" in applicant.content()
 
     applicant.click("button[name=submit]")
@@ -107,6 +111,7 @@ def test_apply_review_request_changes_and_approve_in_a_browser(browser, live_ser
     for role, bps in {"unit": 4000, "operating_entity": 2000, "staff_pool": 2000, "platform": 1500}.items():
         review.fill(f"#id_{role}_bps", str(bps))
     review.click("main form button[type=submit]")
+    review.wait_for_load_state("load")
     assert "add up to 9,500" in review.content()  # refused: 95%
     review.fill("#id_platform_bps", "2000")
     review.click("main form button[type=submit]")
@@ -125,6 +130,7 @@ def test_apply_review_request_changes_and_approve_in_a_browser(browser, live_ser
     approvals.goto(f"{base}/finance/approvals/")
     assert "4000" in approvals.locator("#agreement-queue").inner_text()
     approvals.click("#agreement-queue button:has-text('Approve')")
+    approvals.wait_for_load_state("load")
     assert "No agreement versions await approval." in approvals.content()
 
     review.reload()

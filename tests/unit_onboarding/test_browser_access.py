@@ -61,6 +61,7 @@ def test_roles_the_second_factor_and_money_pages_in_a_browser(browser, live_serv
     op.evaluate("document.querySelector('#id_role').add(new Option('finance', 'finance'))")  # a forged form
     op.select_option("#id_role", "finance")
     op.click("#invite button")
+    op.wait_for_load_state("load")  # the click returns as the next page starts loading
     assert "Select a valid choice" in op.content()
     shot(op, "02-forged-finance-invitation-refused")
     assert not Invitation.objects.exists()
@@ -89,6 +90,7 @@ def test_roles_the_second_factor_and_money_pages_in_a_browser(browser, live_serv
     assert rev.url == members
     row = rev.locator("tr", has_text="li.hua@museum.example.cn")
     row.locator("button", has_text="Offer the finance role").click()
+    rev.wait_for_load_state("load")
     assert "once another platform reviewer endorses" in rev.content()
     assert "Endorse and mail the offer" not in rev.content()  # never by the one who offered it
     shot(rev, "05-reviewer-offered-finance")
@@ -101,6 +103,7 @@ def test_roles_the_second_factor_and_money_pages_in_a_browser(browser, live_serv
     browser_second_factor(rev2, second)
     sent = len(mail.outbox)
     rev2.click("button:has-text('Endorse and mail the offer')")
+    rev2.wait_for_load_state("load")
     assert "Offer endorsed and mailed" in rev2.content()
     shot(rev2, "05b-second-reviewer-endorsed")
     assert len(mail.outbox) == sent + 1

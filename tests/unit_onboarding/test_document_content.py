@@ -145,6 +145,7 @@ def test_in_the_browser_a_pdf_that_runs_a_script_is_refused_and_the_application_
 
     page.set_input_files("input[name=file]", str(hostile))
     page.click("button[name=upload]")
+    page.wait_for_load_state("load")  # the click returns as the next page starts loading
 
     assert "此 PDF 含有JavaScript 脚本" in page.content()
     page.goto(f"{live_server.url}/onboarding/applications/{application.pk}/")
