@@ -59,6 +59,7 @@ def test_a_new_buyer_buys_from_two_units_pays_by_card_and_finds_the_order_in_the
     page.click("text=去结算")
     address_fill(page, buyer_email)
     page.click("text=保存地址")
+    page.wait_for_load_state("load")  # the click returns as the next page starts loading
     assert page.locator("input[name=method]").count() >= 1
     shot("05-checkout-shipping")
     page.click("text=继续付款")
@@ -115,4 +116,5 @@ def test_a_new_buyer_buys_from_two_units_pays_by_card_and_finds_the_order_in_the
     assert page.locator("table.orders th[scope=row] a").all_inner_texts() == [number]
     shot("10-account-order-history")
     page.click(f"text={number}")
+    page.wait_for_load_state("load")
     assert page.locator(".seller-group h2").all_inner_texts() == UNITS

@@ -48,6 +48,7 @@ def test_a_buyer_fills_one_cart_from_two_units_pays_by_card_and_sees_the_order_b
     page.goto(f"{live_server.url}/products/{LIBRARY['slug']}/")
     saleor.play("StorefrontCheckoutLinesAdd", "StorefrontCheckout.cart")
     page.click("form.add button[type=submit]")
+    page.wait_for_load_state("load")  # the click returns as the next page starts loading
     assert page.locator(".seller-group h2").all_inner_texts() == UNITS
     shot("02-cart-grouped-by-unit")
 
@@ -55,6 +56,7 @@ def test_a_buyer_fills_one_cart_from_two_units_pays_by_card_and_sees_the_order_b
     address_fill(page)
     saleor.play("StorefrontCheckoutContact", "StorefrontCheckout.address")
     page.click("text=保存地址")
+    page.wait_for_load_state("load")
     assert page.locator("input[name=method]").count() >= 1
     saleor.play("StorefrontCheckoutDelivery.address", "StorefrontCheckout.ready")
     page.click("text=继续付款")

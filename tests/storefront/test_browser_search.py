@@ -29,9 +29,11 @@ def test_a_buyer_searches_by_pinyin_filters_by_material_and_reads_english(live_s
     page.goto(live_server.url + "/search/")  # the home page would ask Saleor, absent here
     page.fill("#q", "tongjing")
     page.press("#q", "Enter")
+    page.wait_for_load_state("load")  # the click or Enter returns as the next page starts loading
     assert sorted(page.locator(".card .name").all_inner_texts()) == ["四神铜镜书签", "铜镜纹杯垫"]
     page.screenshot(path=str(ARTIFACTS / "search-01-pinyin.png"), full_page=True)
     page.click("section[data-facet=material] >> text=木")
+    page.wait_for_load_state("load")
     assert page.locator(".card .name").all_inner_texts() == ["铜镜纹杯垫"]
     assert page.locator("p.count").inner_text() == "1 件商品"
 
