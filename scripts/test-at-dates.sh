@@ -30,7 +30,10 @@ dates=(
   "$(date -u -d "$(date -u +%Y-%m-01) +1 month -1 day" '+%Y-%m-%d 16:30:00')"
 )
 at_once="${DATE_RUNS_AT_ONCE:-3}"
-[ -n "${DATABASE_URL:-}" ] || at_once=1
+db_name="${DATABASE_URL%%\?*}"
+db_name="${db_name#*://}"
+# a URL that names its database (scripts/ensure-services.sh gives one): each run gets <name>_atN beside it
+[[ "$db_name" == */?* ]] || at_once=1
 work="$(mktemp -d "${TMPDIR:-/tmp}/wc-dates-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
