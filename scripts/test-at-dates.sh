@@ -30,10 +30,10 @@ dates=(
   "$(date -u -d "$(date -u +%Y-%m-01) +1 month -1 day" '+%Y-%m-%d 16:30:00')"
 )
 at_once="${DATE_RUNS_AT_ONCE:-3}"
-db_name="${DATABASE_URL%%\?*}"
-db_name="${db_name#*://}"
+url="${DATABASE_URL:-}" query=""
+[[ "$url" != *\?* ]] || { query="?${url#*\?}"; url="${url%%\?*}"; }
 # a URL that names its database (scripts/ensure-services.sh gives one): each run gets <name>_atN beside it
-[[ "$db_name" == */?* ]] || at_once=1
+[[ "${url#*://}" == */?* ]] || at_once=1
 work="$(mktemp -d "${TMPDIR:-/tmp}/wc-dates-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
@@ -48,11 +48,7 @@ run_at() {
   # The short soak (minutes of crashes and outages, no date in its logic) runs today and at the leap day,
   # where it shows that its own servers and workers agree on a faked clock; not a third and fourth time.
   [ "$at" = "2028-02-29 12:00:00" ] || skip=(--deselect tests/soak/test_soak_short.py)
-  if [ "$at_once" -gt 1 ]; then
-    local url="${DATABASE_URL%%\?*}" query=""
-    [ "$url" = "$DATABASE_URL" ] || query="?${DATABASE_URL#*\?}"
-    env=(DATABASE_URL="${url}_at${n}${query}" DATA_DIR="$work/data$n")
-  fi
+  [ "$at_once" -le 1 ] || env=(DATABASE_URL="${url}_at${n}${query}" DATA_DIR="$work/data$n")
   env "${env[@]}" PYTHONPATH="$PWD/scripts/faketime${PYTHONPATH:+:$PYTHONPATH}" FAKETIME_DONT_FAKE_MONOTONIC=1 \
     faketime -f "$(printf '%+d' "$offset")" .venv/bin/pytest -p no:cacheprovider "${skip[@]}" "$@"
 }
