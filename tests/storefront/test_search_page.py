@@ -94,6 +94,25 @@ def test_chinese_words_pinyin_and_initials_find_the_products_with_saleors_prices
     assert '<meta name="robots" content="noindex, follow">' in page
 
 
+def test_pages_of_results_link_to_each_other_keeping_the_query(client, shop, monkeypatch):
+    from search import selectors
+
+    _museum, _library, mirror, coaster, _notebook = shop
+    synced(mirror, coaster)
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 1)
+    mock, _route = saleor_cards(mirror, coaster)
+
+    with mock:
+        first = html.unescape(client.get("/search/", {"q": "铜镜"}).content.decode())
+        second = html.unescape(client.get("/search/", {"q": "铜镜", "page": "2"}).content.decode())
+
+    assert '<nav class="pager" aria-label="分页">' in first and "第 1 页，共 2 页" in first
+    # the links keep the query and name only the page: relative to /search/ itself
+    assert f'rel="next" href="?{urlencode({"q": "铜镜", "page": "2"})}"' in first
+    assert 'rel="prev"' not in first
+    assert "第 2 页，共 2 页" in second and 'rel="prev"' in second and 'rel="next"' not in second
+
+
 def test_facets_are_links_with_counts_and_sorting_keeps_the_query(client, shop):
     museum, _library, mirror, coaster, _notebook = shop
     synced(mirror, coaster)
