@@ -14,7 +14,6 @@ from tests.catalog import image_factories as make
 from tests.catalog.factories import active_unit
 from tests.resources.helpers import four_spirits_mirror, library_object
 from tests.search.helpers import on_sale
-from tests.storefront.conftest import browser  # noqa: F401 (the fixture)
 from unit_onboarding.models import Unit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -57,7 +56,7 @@ def library():
     return mirror
 
 
-def test_a_visitor_browses_the_library_filters_and_opens_an_object(live_server, library, browser):  # noqa: F811
+def test_a_visitor_browses_the_library_filters_and_opens_an_object(live_server, library, browser):
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_context(
         java_script_enabled=False, locale="zh-CN", viewport={"width": 1200, "height": 900}

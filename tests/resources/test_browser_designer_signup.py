@@ -19,7 +19,6 @@ from tests.auth import browser_log_in, browser_second_factor, mailed_path
 from tests.catalog.factories import active_unit
 from tests.resources.helpers import library_object
 from tests.resources.test_browser_licences import PASSWORD
-from tests.storefront.conftest import browser  # noqa: F401 (the fixture)
 from tests.unit_onboarding.factories import DesignerFactory, operator_of
 from unit_onboarding.models import Designer, DesignerClaim
 
@@ -29,7 +28,7 @@ NEW_PASSWORD = "Blue-and-White-Lotus-1426"
 EMAIL = "li.wen@studio.example.cn"
 
 
-def test_a_new_designer_signs_up_claims_a_registration_and_is_declined_a_licence(live_server, browser):  # noqa: F811
+def test_a_new_designer_signs_up_claims_a_registration_and_is_declined_a_licence(live_server, browser):
     year = clock.today().year + 1
     SHOTS.mkdir(parents=True, exist_ok=True)
     museum = active_unit("三峡博物馆")

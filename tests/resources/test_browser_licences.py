@@ -16,7 +16,6 @@ from resources.models import LicenceRequest
 from tests.auth import browser_log_in, browser_second_factor
 from tests.catalog.factories import active_unit
 from tests.resources.helpers import library_object
-from tests.storefront.conftest import browser  # noqa: F401 (the fixture)
 from tests.unit_onboarding.factories import UserFactory, operator_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,7 +23,7 @@ SHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "resources"  # gi
 PASSWORD = "correct horse battery staple"  # UserFactory's
 
 
-def test_a_designer_requests_a_licence_and_the_unit_approves_it(live_server, browser):  # noqa: F811
+def test_a_designer_requests_a_licence_and_the_unit_approves_it(live_server, browser):
     year = clock.today().year + 1  # a term in the future whatever day the suite runs
     SHOTS.mkdir(parents=True, exist_ok=True)
     museum = active_unit("三峡博物馆")
