@@ -1,0 +1,34 @@
+"""Lighthouse (mobile preset) on the public library: its index, an object's page and the design calls score at
+least 95 for accessibility, best practices and SEO. Skipped without LIGHTHOUSE_BIN (tests/lighthouse.py);
+reports are kept in tests/artifacts/resources/lighthouse-*.json."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connections
+
+from tests.lighthouse import lighthouse, needed, scores
+
+from .test_browser import SHOTS, library  # noqa: F401 (the fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needed]
+CATEGORIES = ("accessibility", "best-practices", "seo")
+
+
+def test_the_librarys_public_pages_score_at_least_95(live_server, library, monkeypatch):  # noqa: F811
+    # The live server's request threads close their connections, or the test database cannot be dropped.
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+    pages = {
+        "library": "/library/",
+        "object": f"/library/objects/{library.pk}/",
+        "calls": "/library/calls/",
+        "library-en": "/en/library/",
+    }
+    low = {}
+    for name, path in pages.items():
+        out = SHOTS / f"lighthouse-{name}.json"
+        report = lighthouse(live_server.url + path, categories=CATEGORIES, out=out)
+        assert report["finalDisplayedUrl"].endswith(path), report["finalDisplayedUrl"]
+        low |= {(name, c): s for c, s in scores(report, CATEGORIES).items() if s[0] < 0.95}
+    connections.close_all()
+    assert not low, low

@@ -1,0 +1,39 @@
+"""Lighthouse (mobile preset) on the shop's public pages, as a buyer's phone loads them: home, a unit's shop,
+a product page and the English home score at least 95 for accessibility, best practices and SEO. The pages
+are served from the recorded Saleor scenes; the recorded thumbnails point at a Saleor that is not there, so
+Lighthouse is told not to fetch them. Skipped without LIGHTHOUSE_BIN (tests/lighthouse.py); reports are kept
+in tests/artifacts/storefront/lighthouse-*.json."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connections
+
+from tests.lighthouse import lighthouse, needed, scores
+from tests.storefront.conftest import ARTIFACTS
+from tests.storefront.recorded_shop import MUSEUM, recorded_shop, unit_id_of
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needed]
+CATEGORIES = ("accessibility", "best-practices", "seo")
+NO_SALEOR_MEDIA = ("--blocked-url-patterns=http://127.0.0.1:8000/*",)
+
+
+def test_the_shops_public_pages_score_at_least_95(live_server, settings, monkeypatch):
+    # The live server's request threads close their connections, or the test database cannot be dropped.
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+    pages = {
+        "home": ("/", "StorefrontHome.home"),
+        "unit": (f"/units/{unit_id_of(MUSEUM)}/", "StorefrontProducts.unit"),
+        "product": (f"/products/{MUSEUM['slug']}/", "StorefrontProduct.museum"),
+        "home-en": ("/en/", "StorefrontHome.home"),
+    }
+    low = {}
+    with recorded_shop(settings) as shop:
+        for name, (path, scene) in pages.items():
+            shop.play(scene)
+            out = ARTIFACTS / f"lighthouse-{name}.json"
+            report = lighthouse(live_server.url + path, categories=CATEGORIES, out=out, extra=NO_SALEOR_MEDIA)
+            assert report["finalDisplayedUrl"].endswith(path), report["finalDisplayedUrl"]
+            low |= {(name, c): s for c, s in scores(report, CATEGORIES).items() if s[0] < 0.95}
+    connections.close_all()
+    assert not low, low
