@@ -49,9 +49,15 @@ def card(product: dict, language: str) -> dict[str, Any]:
         "price_varies": bool(start and stop and start["fractionalAmount"] != stop["fractionalAmount"]),
         "image": thumb.get("url"),
         "srcset": srcset,
-        "alt": thumb.get("alt") or name,
+        "alt": card_alt(thumb.get("alt"), name),
         "available": product.get("isAvailableForPurchase", True),
     }
+
+
+def card_alt(alt: str | None, name: str) -> str:
+    """A card's picture sits in the link that names the product: its text is only what the name does not say
+    (the name again would be read twice by a screen reader)."""
+    return "" if not alt or alt.strip() == name.strip() else alt
 
 
 def cards(connection: dict | None, language: str) -> list[dict]:

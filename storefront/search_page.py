@@ -160,7 +160,7 @@ def _fallback_card(hit: dict[str, Any], language: str, unit_names: dict[int, str
         "price_varies": False,
         "image": hit["image"],
         "srcset": "",
-        "alt": name,
+        "alt": "",  # the card's link names the product (presenters.card_alt)
         "available": True,
     }
 

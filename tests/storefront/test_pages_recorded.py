@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import html as html_module
 import json
 import re
@@ -79,6 +80,22 @@ def test_home_shows_featured_units_and_new_arrivals_with_babel_prices(client, sa
     assert newest["name"] in html
     assert 'lang="zh-Hans"' in html
     assert route.call_count == 1
+
+
+def test_a_cards_picture_says_only_what_its_linked_name_does_not(client, saleor):
+    scene = copy.deepcopy(load_exchange("StorefrontHome.home"))
+    edges = scene["response"]["data"]["products"]["edges"]
+    first, second = edges[0]["node"], edges[1]["node"]
+    first["thumbnail"]["alt"] = first["name"]  # the name again: a screen reader would read it twice
+    second["thumbnail"]["alt"] = "印有博物馆馆徽的礼品卡正面"
+    saleor.post(RECORDED_API_URL).mock(return_value=httpx.Response(200, json=scene["response"]))
+
+    page = html_module.unescape(client.get("/").content.decode())
+
+    cards = dict(re.findall(r'<img src="([^"]+)"[^>]* alt="([^"]*)"', page))
+    assert cards[first["thumbnail"]["url"]] == ""
+    assert cards[second["thumbnail"]["url"]] == "印有博物馆馆徽的礼品卡正面"
+    assert cards[edges[2]["node"]["thumbnail"]["url"]] == ""  # Saleor's media had no text
 
 
 def test_unit_shop_lists_only_its_products_in_one_query_then_from_cache(client, saleor, units):
