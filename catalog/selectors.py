@@ -26,6 +26,14 @@ def image_asset_derivative_url(*, asset: ImageAsset, size: int) -> str | None:
     return None
 
 
+def image_asset_derivative_size(*, asset: ImageAsset, size: int) -> tuple[int, int] | None:
+    """(width, height) in px of the derivative made for `size`, or None while not ready: a page that states
+    them keeps its layout still while the picture loads."""
+    if asset.status != ImageAsset.Status.READY:
+        return None
+    return next(((e["width"], e["height"]) for e in asset.derivatives if e["size"] == size), None)
+
+
 def listings_of_unit(*, unit, query: str = "", state: str = ""):
     """The unit's listings, newest first, optionally searched by name or SKU and filtered by state."""
 

@@ -10,7 +10,7 @@ from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.urls import reverse
 
 from catalog.models import CollectionObject, ImageAsset, Listing
-from catalog.selectors import image_asset_derivative_url
+from catalog.selectors import image_asset_derivative_size, image_asset_derivative_url
 from resources.models import ObjectCategory, PublishedObject, Rights
 from unit_onboarding.models import Unit, UnitType
 
@@ -241,6 +241,7 @@ def object_page(pk: int, language: str) -> dict[str, Any] | None:
         "rights_label": str(Rights(publication.rights_status).label),
         "image": image_asset_derivative_url(asset=image, size=WEB) if image else None,
         "image_large": image_asset_derivative_url(asset=image, size=WEB_LARGE) if image else None,
+        "image_size": image_asset_derivative_size(asset=image, size=WEB) if image else None,
         "image_pending": bool(image and image.status == ImageAsset.Status.PENDING),
         "products": products_from(obj, language),
         "keep": not (image and image.status == ImageAsset.Status.PENDING),

@@ -191,6 +191,10 @@ def test_public_pages_show_web_size_derivatives_never_the_original_or_the_larges
         assert asset.original_name not in html and "originals/" not in html, url
     page = client.get(f"/library/objects/{mirror.pk}/").content.decode()
     assert sizes[512] in page and sizes[1024] in page
+    # the picture states its size, so the page does not shift while it loads (3000 x 2000 -> 512 px wide)
+    (web,) = (d for d in asset.derivatives if d["size"] == 512)
+    assert (web["width"], web["height"]) == (512, 341)
+    assert 'width="512" height="341" itemprop="image"' in page
     assert sizes[256] in client.get("/library/").content.decode()
 
 
