@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -142,6 +144,24 @@ def test_invalid_prices_and_duplicate_skus_are_explained(client, unit, operator)
 
     assert response.status_code == 400
     assert Listing.objects.count() == 0
+
+
+def test_every_variant_field_has_a_label_a_screen_reader_reads(client, unit, operator):
+    listing = make_listing(unit, operator)  # one variant, and the formset's empty row
+    client.force_login(operator)
+    client.cookies["django_language"] = "en"
+
+    page = client.get(reverse("catalog:listing_edit", args=[listing.uid])).content.decode()
+
+    inputs = re.findall(r'<input (?=[^>]*name="variants-(\d+)-(\w+)")[^>]*id="([^"]+)"', page)
+    labels = dict(re.findall(r'<label [^>]*for="([^"]+)">([^<]+)</label>', page))
+    assert {(row, name) for row, name, _ in inputs} >= {("0", "sku"), ("1", "price"), ("1", "DELETE")}
+    assert all(id_ in labels for _, _, id_ in inputs), [id_ for _, _, id_ in inputs if id_ not in labels]
+    assert labels["id_variants-0-sku"] == "Variant 1: SKU"
+    assert labels["id_variants-1-price"] == "Variant 2: price (CNY)"
+    client.cookies["django_language"] = "zh-hans"
+    chinese = client.get(reverse("catalog:listing_edit", args=[listing.uid])).content.decode()
+    assert "规格 1：SKU</label>" in chinese  # noqa: RUF001 (the page's own full-width colon)
 
 
 def test_pages_render_in_both_languages(client, unit, operator):
