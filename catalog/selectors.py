@@ -16,22 +16,24 @@ from core import clock
 from core.money import minor_format
 
 
-def image_asset_derivative_url(*, asset: ImageAsset, size: int) -> str | None:
-    """Public URL of the derivative made for `size` (px, longest side), or None while not ready."""
+def _derivative(asset: ImageAsset, size: int) -> dict | None:
+    """The derivative made for `size` (px, longest side), or None while the asset is not ready."""
     if asset.status != ImageAsset.Status.READY:
         return None
-    for entry in asset.derivatives:
-        if entry["size"] == size:
-            return storages["default"].url(entry["name"])
-    return None
+    return next((entry for entry in asset.derivatives if entry["size"] == size), None)
+
+
+def image_asset_derivative_url(*, asset: ImageAsset, size: int) -> str | None:
+    """Public URL of the derivative made for `size` (px, longest side), or None while not ready."""
+    entry = _derivative(asset, size)
+    return storages["default"].url(entry["name"]) if entry else None
 
 
 def image_asset_derivative_size(*, asset: ImageAsset, size: int) -> tuple[int, int] | None:
     """(width, height) in px of the derivative made for `size`, or None while not ready: a page that states
     them keeps its layout still while the picture loads."""
-    if asset.status != ImageAsset.Status.READY:
-        return None
-    return next(((e["width"], e["height"]) for e in asset.derivatives if e["size"] == size), None)
+    entry = _derivative(asset, size)
+    return (entry["width"], entry["height"]) if entry else None
 
 
 def listings_of_unit(*, unit, query: str = "", state: str = ""):
