@@ -52,3 +52,22 @@ def failing(report: dict, category: str) -> list[str]:
 def scores(report: dict, categories: tuple[str, ...]) -> dict[str, tuple[float, list[str]]]:
     """Each category's score with the audits that cost it points."""
     return {c: (report["categories"][c]["score"], failing(report, c)) for c in categories}
+
+
+def below(
+    base: str,
+    path: str,
+    *,
+    name: str,
+    categories: tuple[str, ...],
+    shots: Path,
+    cookie: str = "",
+    extra: tuple[str, ...] = (),
+    floor: float = 0.95,
+) -> dict[tuple[str, str], tuple[float, list[str]]]:
+    """Lighthouse on `base + path` (report kept as shots/lighthouse-<name>.json): the categories scoring under
+    `floor`, keyed (name, category), with the audits that cost them points; the page must not redirect."""
+    out = shots / f"lighthouse-{name}.json"
+    report = lighthouse(base + path, categories=categories, out=out, cookie=cookie, extra=extra)
+    assert report["finalDisplayedUrl"].endswith(path), report["finalDisplayedUrl"]  # e.g. not sent to sign in
+    return {(name, c): s for c, s in scores(report, categories).items() if s[0] < floor}

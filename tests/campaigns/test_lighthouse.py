@@ -10,7 +10,7 @@ from django.db import connections
 from tests.campaigns.conftest import NOW
 from tests.campaigns.test_browser import SHOTS
 from tests.campaigns.test_money import backing
-from tests.lighthouse import lighthouse, needed, scores
+from tests.lighthouse import below, needed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needed]
 CATEGORIES = ("accessibility", "best-practices", "seo")
@@ -24,9 +24,6 @@ def test_the_campaign_page_scores_at_least_95(live_server, live, deliver, time_m
     low = {}
     for name, prefix in (("campaign", ""), ("campaign-en", "/en")):
         path = f"{prefix}/campaigns/{live.uid}/"
-        out = SHOTS / f"lighthouse-{name}.json"
-        report = lighthouse(live_server.url + path, categories=CATEGORIES, out=out)
-        assert report["finalDisplayedUrl"].endswith(path), report["finalDisplayedUrl"]
-        low |= {(name, c): s for c, s in scores(report, CATEGORIES).items() if s[0] < 0.95}
+        low |= below(live_server.url, path, name=name, categories=CATEGORIES, shots=SHOTS)
     connections.close_all()
     assert not low, low

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from django.conf import settings
 
-from tests.lighthouse import lighthouse, needed, scores
+from tests.lighthouse import below, needed
 
 from .test_browser import SHOTS
 from .test_browser_orders import selling_unit_signed_in
@@ -28,8 +28,5 @@ def test_dashboard_orders_and_statement_score_at_least_95(client, live_server):
     }
     low = {}
     for name, path in pages.items():
-        out = SHOTS / f"lighthouse-{name}.json"
-        report = lighthouse(live_server.url + path, categories=CATEGORIES, out=out, cookie=cookie)
-        assert report["finalDisplayedUrl"].endswith(path), report["finalDisplayedUrl"]  # not sent to sign in
-        low |= {(name, c): s for c, s in scores(report, CATEGORIES).items() if s[0] < 0.95}
+        low |= below(live_server.url, path, name=name, categories=CATEGORIES, shots=SHOTS, cookie=cookie)
     assert not low, low

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from django.db import connections
 
-from tests.lighthouse import lighthouse, needed, scores
+from tests.lighthouse import below, needed
 
 from .test_browser import SHOTS, library  # noqa: F401 (the fixture)
 
@@ -26,9 +26,6 @@ def test_the_librarys_public_pages_score_at_least_95(live_server, library, monke
     }
     low = {}
     for name, path in pages.items():
-        out = SHOTS / f"lighthouse-{name}.json"
-        report = lighthouse(live_server.url + path, categories=CATEGORIES, out=out)
-        assert report["finalDisplayedUrl"].endswith(path), report["finalDisplayedUrl"]
-        low |= {(name, c): s for c, s in scores(report, CATEGORIES).items() if s[0] < 0.95}
+        low |= below(live_server.url, path, name=name, categories=CATEGORIES, shots=SHOTS)
     connections.close_all()
     assert not low, low

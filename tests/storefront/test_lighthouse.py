@@ -9,13 +9,13 @@ from __future__ import annotations
 import pytest
 from django.db import connections
 
-from tests.lighthouse import lighthouse, needed, scores
+from tests.lighthouse import below, needed
 from tests.storefront.conftest import ARTIFACTS
 from tests.storefront.recorded_shop import MUSEUM, recorded_shop, unit_id_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needed]
 CATEGORIES = ("accessibility", "best-practices", "seo")
-NO_SALEOR_MEDIA = ("--blocked-url-patterns=http://127.0.0.1:8000/*",)
+OFFLINE = ("--blocked-url-patterns=http://127.0.0.1:8000/*",)  # the recorded Saleor's media
 
 
 def test_the_shops_public_pages_score_at_least_95(live_server, settings, monkeypatch):
@@ -27,13 +27,10 @@ def test_the_shops_public_pages_score_at_least_95(live_server, settings, monkeyp
         "product": (f"/products/{MUSEUM['slug']}/", "StorefrontProduct.museum"),
         "home-en": ("/en/", "StorefrontHome.home"),
     }
-    low = {}
+    low, base = {}, live_server.url
     with recorded_shop(settings) as shop:
         for name, (path, scene) in pages.items():
             shop.play(scene)
-            out = ARTIFACTS / f"lighthouse-{name}.json"
-            report = lighthouse(live_server.url + path, categories=CATEGORIES, out=out, extra=NO_SALEOR_MEDIA)
-            assert report["finalDisplayedUrl"].endswith(path), report["finalDisplayedUrl"]
-            low |= {(name, c): s for c, s in scores(report, CATEGORIES).items() if s[0] < 0.95}
+            low |= below(base, path, name=name, categories=CATEGORIES, shots=ARTIFACTS, extra=OFFLINE)
     connections.close_all()
     assert not low, low
