@@ -49,23 +49,30 @@ def chromium_env() -> dict[str, str]:
 
 
 @pytest.fixture
-def browser(monkeypatch):
+def connections_closed(monkeypatch):
+    """For tests whose pages a live_server serves to another program: its request threads close their
+    connections, and so does the test at its end, or the test database cannot be dropped."""
+    from django.db import connections
+
+    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+    yield
+    connections.close_all()  # ORM calls made while Playwright's loop ran used their own connection
+
+
+@pytest.fixture
+def browser(monkeypatch, connections_closed):
     """Debian's chromium driven by Playwright's sync API, for the pages a live_server serves (the shop's
     tests have their own, headless, in tests/storefront/conftest.py)."""
     import playwright.sync_api as playwright_api
-    from django.db import connections
 
     # Playwright's sync API keeps an event loop on this thread; the ORM calls here are still synchronous.
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    # The live server's request threads must close their connections, or the test database cannot be dropped.
-    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium_path(), env=chromium_env(), args=["--no-sandbox"]
         )
         yield browser
         browser.close()
-        connections.close_all()  # ORM calls made while Playwright's loop ran used their own connection
 
 
 RECORDED_API_URL = "http://127.0.0.1:8000/graphql/"

@@ -13,7 +13,12 @@ from tests.lighthouse import below, needed
 from .test_browser import SHOTS
 from .test_browser_orders import selling_unit_signed_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needed]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("connections_closed"),
+    needed,
+]
 CATEGORIES = ("accessibility", "best-practices")
 
 

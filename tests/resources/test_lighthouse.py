@@ -5,19 +5,21 @@ reports are kept in tests/artifacts/resources/lighthouse-*.json."""
 from __future__ import annotations
 
 import pytest
-from django.db import connections
 
 from tests.lighthouse import below, needed
 
 from .test_browser import SHOTS, library  # noqa: F401 (the fixture)
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needed]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("connections_closed"),
+    needed,
+]
 CATEGORIES = ("accessibility", "best-practices", "seo")
 
 
-def test_the_librarys_public_pages_score_at_least_95(live_server, library, monkeypatch):  # noqa: F811
-    # The live server's request threads close their connections, or the test database cannot be dropped.
-    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+def test_the_librarys_public_pages_score_at_least_95(live_server, library):  # noqa: F811
     pages = {
         "library": "/library/",
         "object": f"/library/objects/{library.pk}/",
@@ -27,5 +29,4 @@ def test_the_librarys_public_pages_score_at_least_95(live_server, library, monke
     low = {}
     for name, path in pages.items():
         low |= below(live_server.url, path, name=name, categories=CATEGORIES, shots=SHOTS)
-    connections.close_all()
     assert not low, low

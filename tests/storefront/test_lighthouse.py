@@ -7,20 +7,22 @@ in tests/artifacts/storefront/lighthouse-*.json."""
 from __future__ import annotations
 
 import pytest
-from django.db import connections
 
 from tests.lighthouse import below, needed
 from tests.storefront.conftest import ARTIFACTS
 from tests.storefront.recorded_shop import MUSEUM, recorded_shop, unit_id_of
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), needed]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("connections_closed"),
+    needed,
+]
 CATEGORIES = ("accessibility", "best-practices", "seo")
 OFFLINE = ("--blocked-url-patterns=http://127.0.0.1:8000/*",)  # the recorded Saleor's media
 
 
-def test_the_shops_public_pages_score_at_least_95(live_server, settings, monkeypatch):
-    # The live server's request threads close their connections, or the test database cannot be dropped.
-    monkeypatch.setitem(connections.settings["default"], "CONN_MAX_AGE", 0)
+def test_the_shops_public_pages_score_at_least_95(live_server, settings):
     pages = {
         "home": ("/", "StorefrontHome.home"),
         "unit": (f"/units/{unit_id_of(MUSEUM)}/", "StorefrontProducts.unit"),
@@ -32,5 +34,4 @@ def test_the_shops_public_pages_score_at_least_95(live_server, settings, monkeyp
         for name, (path, scene) in pages.items():
             shop.play(scene)
             low |= below(base, path, name=name, categories=CATEGORIES, shots=ARTIFACTS, extra=OFFLINE)
-    connections.close_all()
     assert not low, low
